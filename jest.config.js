@@ -1,0 +1,17 @@
+/**
+ * Jest runs the TypeScript sources as native ESM (ts-jest's ESM preset, transpile-only for
+ * speed: `npm run typecheck` does the type checking once for the whole tree).
+ * @type {import('jest').Config}
+ */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true }],
+  },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/bench/', '<rootDir>/test/soak/'],
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,8 @@
+/**
+ * The ports the application needs; adapters implement them and only src/compose.ts wires them.
+ */
+export type * from './ports/runtime.js';
+export type * from './ports/acd.js';
+export type * from './ports/presence.js';
+export type * from './ports/store.js';
+export { StoreConflictError, TRACE_HOPS } from './ports/store.js';

@@ -1,0 +1,79 @@
+import type { TeamsPresence } from '../../domain/presence.js';
+import type { Result } from '../../domain/result.js';
+import type { ExternalFailure } from './runtime.js';
+
+/** A presence as read from Graph, with its version. */
+export interface ObservedPresence {
+  readonly userId: string;
+  readonly presence: TeamsPresence;
+  readonly sequenceNumber?: string;
+}
+
+/**
+ * What the engine wants Teams to show for one user. `null` = clear our session. The writer
+ * coalesces: only the latest desire per user is written; an earlier one resolves `superseded`.
+ */
+export interface PresenceDesire {
+  readonly userId: string;
+  readonly presence: TeamsPresence | null;
+  /** Write the user-preferred layer (manual-status `override` policy) instead of our session. */
+  readonly preferred: boolean;
+  /** Ties Graph request/answer trace events to the flow that caused them. */
+  readonly traceId: string;
+}
+
+export type PresenceWriteOutcome =
+  | { readonly status: 'written'; readonly latencyMs: number; readonly httpStatus: number }
+  | { readonly status: 'unchanged' }
+  | { readonly status: 'superseded' };
+
+/** Writes and reads Teams presence (Graph, application permissions). Budgeted and batched inside. */
+export interface PresenceGateway {
+  write(desire: PresenceDesire): Promise<Result<PresenceWriteOutcome, ExternalFailure>>;
+  /** getPresencesByUserId, chunked by 650. */
+  read(userIds: readonly string[]): Promise<Result<readonly ObservedPresence[], ExternalFailure>>;
+}
+
+export interface DirectoryUser {
+  readonly id: string;
+  readonly userPrincipalName: string;
+  readonly mail?: string;
+  readonly displayName: string;
+}
+
+/** Entra users, for auto-matching ACD agents by e-mail / UPN. */
+export interface UserDirectory {
+  listUsers(): Promise<Result<readonly DirectoryUser[], ExternalFailure>>;
+}
+
+/** A presence change notification after validation (clientState/validationTokens/decryption). */
+export interface PresenceNotification {
+  readonly subscriptionId: string;
+  readonly tenantId: string;
+  readonly userId: string;
+  /** Present when the subscription includes resource data; otherwise the engine reads it. */
+  readonly presence?: TeamsPresence;
+  readonly sequenceNumber?: string;
+  readonly receivedAt: number;
+}
+
+export interface SubscriptionStatus {
+  readonly ownerId: string;
+  readonly subscriptionId: string;
+  readonly userCount: number;
+  readonly expiresAt: number;
+  readonly healthy: boolean;
+  readonly detail?: string;
+}
+
+/**
+ * Keeps presence change subscriptions covering exactly the given users, sharded ≤ 650 per
+ * subscription across the tenant's subscription owners (delegated identities).
+ */
+export interface SubscriptionRegistry {
+  /** Create / renew / recreate as needed so `userIds` are covered; idempotent. */
+  ensure(userIds: readonly string[]): Promise<Result<readonly SubscriptionStatus[], ExternalFailure>>;
+  /** A lifecycle notification arrived (reauthorizationRequired, subscriptionRemoved, missed). */
+  onLifecycle(subscriptionId: string, event: string): Promise<void>;
+  status(): Promise<readonly SubscriptionStatus[]>;
+}

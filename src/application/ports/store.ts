@@ -1,0 +1,188 @@
+import type { PresenceRule } from '../../domain/presence-rule.js';
+import type { SyncEvent } from '../../domain/effects.js';
+import type { AgentSyncState } from '../../domain/sync-state.js';
+import type { Tenant } from '../../domain/tenant.js';
+
+/**
+ * Persistence ports. Every method is tenant-scoped: no call can read or change another tenant's
+ * data. Writes are transactional: a failed write leaves what was there.
+ */
+
+/** A failed optimistic-concurrency check or a uniqueness clash. */
+export class StoreConflictError extends Error {
+  readonly code = 'STORE.CONFLICT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreConflictError';
+  }
+}
+
+export interface TenantStore {
+  get(tenantId: string): Promise<Tenant | undefined>;
+  list(): Promise<readonly Tenant[]>;
+  upsert(tenant: Tenant): Promise<void>;
+  /** Connection settings with secrets; stored encrypted (AES-256-GCM), returned decrypted. */
+  getConnection(tenantId: string, kind: ConnectionKind): Promise<Record<string, string> | undefined>;
+  putConnection(tenantId: string, kind: ConnectionKind, values: Record<string, string>): Promise<void>;
+}
+export type ConnectionKind = 'cxone' | 'graph' | `owner:${string}`;
+
+export interface AuditEntry {
+  readonly tenantId: string;
+  readonly at: number;
+  readonly actor: string;
+  readonly action: string;
+  readonly entity: string;
+  readonly entityId: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+export interface RuleStore {
+  list(tenantId: string): Promise<readonly PresenceRule[]>;
+  get(tenantId: string, ruleId: string): Promise<PresenceRule | undefined>;
+  /** Insert or update; `expectedVersion` guards concurrent edits (StoreConflictError). Audited. */
+  save(rule: PresenceRule, actor: string, expectedVersion?: number): Promise<PresenceRule>;
+  delete(tenantId: string, ruleId: string, actor: string): Promise<boolean>;
+  audit(tenantId: string, limit: number): Promise<readonly AuditEntry[]>;
+}
+
+/** ACD agent ↔ Entra user. */
+export interface UserLink {
+  readonly tenantId: string;
+  readonly agentId: string;
+  readonly teamsUserId: string;
+  readonly source: 'auto' | 'manual' | 'import';
+  readonly email?: string;
+}
+
+export interface UserLinkStore {
+  list(tenantId: string): Promise<readonly UserLink[]>;
+  byAgent(tenantId: string, agentId: string): Promise<UserLink | undefined>;
+  byTeamsUser(tenantId: string, teamsUserId: string): Promise<UserLink | undefined>;
+  /** Replace the given links atomically (an agent and a Teams user appear in at most one link). */
+  put(links: readonly UserLink[], actor: string): Promise<void>;
+  remove(tenantId: string, agentId: string, actor: string): Promise<void>;
+}
+
+export interface AgentStateStore {
+  get(tenantId: string, agentId: string): Promise<AgentSyncState | undefined>;
+  list(tenantId: string): Promise<readonly AgentSyncState[]>;
+  put(tenantId: string, state: AgentSyncState): Promise<void>;
+}
+
+/** A durable inbox entry: an event accepted at ingress, processed asynchronously and idempotently. */
+export interface InboxEntry {
+  readonly seq: number;
+  readonly tenantId: string;
+  readonly agentId: string;
+  readonly event: SyncEvent;
+  readonly receivedAt: number;
+  readonly attempts: number;
+}
+
+export interface InboxStore {
+  /** Append; an event whose (tenantId, eventId) is already present is ignored (returns false). */
+  append(entries: readonly { tenantId: string; agentId: string; event: SyncEvent; receivedAt: number }[]): Promise<number>;
+  /** Oldest unprocessed entries, at most `limit`, in arrival order. */
+  pending(tenantId: string, limit: number): Promise<readonly InboxEntry[]>;
+  /** Mark done together with the agent's new state, in one transaction (idempotent processing). */
+  complete(seq: number, tenantId: string, state: AgentSyncState): Promise<void>;
+  fail(seq: number, error: string, retryAt: number): Promise<void>;
+  depth(tenantId?: string): Promise<number>;
+}
+
+/** One hop of an agent's flow, for the Log Reader (design.md §1). */
+export const TRACE_HOPS = [
+  'acd.event', 'rule.resolved', 'decision', 'graph.request', 'graph.response', 'teams.notification',
+  'acd.request', 'acd.response', 'reconcile.correction', 'subscription', 'error',
+] as const;
+export type TraceHop = (typeof TRACE_HOPS)[number];
+
+export interface TraceEvent {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly agentId: string;
+  readonly teamsUserId?: string;
+  /** Ties the hops of one flow together. */
+  readonly traceId: string;
+  readonly hop: TraceHop;
+  readonly at: number;
+  /** Time since the previous hop of the same trace, when known. */
+  readonly latencyMs?: number;
+  readonly summary: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface TraceQuery {
+  readonly tenantId: string;
+  readonly agentId?: string;
+  readonly traceId?: string;
+  readonly from?: number;
+  readonly to?: number;
+  readonly limit: number;
+}
+
+export interface TraceStore {
+  append(events: readonly TraceEvent[]): Promise<void>;
+  query(q: TraceQuery): Promise<readonly TraceEvent[]>;
+  /** Delete events older than `olderThan` and beyond `maxPerTenant`; returns how many. */
+  prune(olderThan: number, maxPerTenant: number): Promise<number>;
+}
+
+export interface StoredSubscription {
+  readonly tenantId: string;
+  readonly subscriptionId: string;
+  readonly ownerId: string;
+  readonly resource: string;
+  readonly userIds: readonly string[];
+  readonly clientState: string;
+  readonly expiresAt: number;
+  readonly createdAt: number;
+}
+
+export interface SubscriptionStore {
+  list(tenantId: string): Promise<readonly StoredSubscription[]>;
+  put(sub: StoredSubscription): Promise<void>;
+  remove(tenantId: string, subscriptionId: string): Promise<void>;
+  byId(subscriptionId: string): Promise<StoredSubscription | undefined>;
+}
+
+export interface ConversationRef {
+  readonly tenantId: string;
+  readonly conversationId: string;
+  /** The serialized botbuilder ConversationReference. */
+  readonly reference: Readonly<Record<string, unknown>>;
+  readonly scope: 'personal' | 'team' | 'groupChat';
+  readonly installedBy?: string;
+}
+
+export interface ConversationStore {
+  put(ref: ConversationRef): Promise<void>;
+  remove(tenantId: string, conversationId: string): Promise<void>;
+  list(tenantId: string): Promise<readonly ConversationRef[]>;
+}
+
+/** A time-bound ownership claim (a tenant's sync work is owned by one instance at a time). */
+export interface LeaseStore {
+  /** Take or renew `name` for `holder` until now+ttl; false when another holder has it. */
+  acquire(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  release(name: string, holder: string): Promise<void>;
+  holder(name: string): Promise<string | undefined>;
+}
+
+/** All repositories of one store, plus its lifecycle. */
+export interface Store {
+  readonly tenants: TenantStore;
+  readonly rules: RuleStore;
+  readonly userLinks: UserLinkStore;
+  readonly agentStates: AgentStateStore;
+  readonly inbox: InboxStore;
+  readonly traces: TraceStore;
+  readonly subscriptions: SubscriptionStore;
+  readonly conversations: ConversationStore;
+  readonly leases: LeaseStore;
+  /** True when reachable and migrations are applied (/readyz). */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}

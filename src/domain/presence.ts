@@ -1,0 +1,59 @@
+/**
+ * The Teams side: Graph presence (reference/graph-presence.md §1–2). Three vocabularies, kept
+ * apart on purpose: what Graph may *report*, what an app may set with setPresence (its own
+ * session), and what setUserPreferredPresence accepts.
+ */
+export const AVAILABILITIES = ['Available', 'AvailableIdle', 'Away', 'BeRightBack', 'Busy', 'BusyIdle', 'DoNotDisturb', 'Offline', 'PresenceUnknown'] as const;
+export type Availability = (typeof AVAILABILITIES)[number];
+
+export const ACTIVITIES = [
+  'Available', 'Away', 'BeRightBack', 'Busy', 'DoNotDisturb', 'InACall', 'InAConferenceCall', 'Inactive', 'InAMeeting',
+  'Offline', 'OffWork', 'OutOfOffice', 'PresenceUnknown', 'Presenting', 'UrgentInterruptionsOnly',
+] as const;
+export type Activity = (typeof ACTIVITIES)[number];
+
+/** A presence as read from Graph. Unknown future values are kept as strings, not rejected (§1.2). */
+export interface TeamsPresence {
+  readonly availability: Availability | (string & {});
+  readonly activity: Activity | (string & {});
+}
+
+/** setPresence (app session) accepts exactly these pairs (§2.2). */
+export const SESSION_PRESENCE_PAIRS: readonly TeamsPresence[] = Object.freeze([
+  { availability: 'Available', activity: 'Available' },
+  { availability: 'Busy', activity: 'InACall' },
+  { availability: 'Busy', activity: 'InAConferenceCall' },
+  { availability: 'Away', activity: 'Away' },
+  { availability: 'DoNotDisturb', activity: 'Presenting' },
+]);
+
+/** setUserPreferredPresence accepts exactly these pairs (§2.4). */
+export const PREFERRED_PRESENCE_PAIRS: readonly TeamsPresence[] = Object.freeze([
+  { availability: 'Available', activity: 'Available' },
+  { availability: 'Busy', activity: 'Busy' },
+  { availability: 'DoNotDisturb', activity: 'DoNotDisturb' },
+  { availability: 'BeRightBack', activity: 'BeRightBack' },
+  { availability: 'Away', activity: 'Away' },
+  { availability: 'Offline', activity: 'OffWork' },
+]);
+
+export const samePresence = (a: TeamsPresence, b: TeamsPresence): boolean =>
+  a.availability.toLowerCase() === b.availability.toLowerCase() && a.activity.toLowerCase() === b.activity.toLowerCase();
+
+export const isSessionSettable = (p: TeamsPresence): boolean => SESSION_PRESENCE_PAIRS.some((q) => samePresence(p, q));
+export const isPreferredSettable = (p: TeamsPresence): boolean => PREFERRED_PRESENCE_PAIRS.some((q) => samePresence(p, q));
+
+/** A presence change observed on Teams (a Graph change notification or a reconciliation read). */
+export interface TeamsPresenceEvent {
+  readonly source: 'teams';
+  readonly tenantId: string;
+  /** The ACD agent linked to this Teams user (the engine resolves it before deciding). */
+  readonly agentId: string;
+  readonly teamsUserId: string;
+  readonly presence: TeamsPresence;
+  /** Graph sequenceNumber: opaque, lexicographically ordered (§1.1); absent on some reads. */
+  readonly sequenceNumber?: string;
+  /** Epoch ms when observed (Graph gives no change time; the notification's arrival time). */
+  readonly sourceTime: number;
+  readonly eventId: string;
+}

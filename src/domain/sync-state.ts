@@ -1,0 +1,26 @@
+import type { AcdState } from './agent-state.js';
+import type { TeamsPresence } from './presence.js';
+
+/** A state the sync may put an agent into on the ACD (Subscriber rules; reference/cxone-acd.md §4). */
+export type AcdTarget = { readonly kind: 'Available' } | { readonly kind: 'Unavailable'; readonly codeId: string };
+
+/**
+ * Everything the engine knows about one agent, persisted between events. `decide` reads it and
+ * returns the next one; nothing else writes it.
+ */
+export interface AgentSyncState {
+  readonly agentId: string;
+  readonly teamsUserId?: string;
+  /** ACD team of the agent (rule resolution and unavailable-code checks). */
+  readonly teamId?: string;
+  /** Last ACD state seen, with its source time (orders events; stale ones are dropped). */
+  readonly acd?: { readonly state: AcdState; readonly sourceTime: number; readonly eventId: string };
+  /** Last Teams presence seen (aggregate, as Graph reports it). */
+  readonly teams?: { readonly presence: TeamsPresence; readonly sequenceNumber?: string; readonly sourceTime: number; readonly eventId: string };
+  /** What we last asked Teams to show through our app session (null = cleared). Echo suppression. */
+  readonly published?: { readonly presence: TeamsPresence | null; readonly at: number; readonly ruleId: string; readonly preferred: boolean };
+  /** A Subscriber write we made: what we set and the ACD state it replaced, to restore exactly that. */
+  readonly acdWritten?: { readonly target: AcdTarget; readonly replaced: AcdTarget; readonly at: number; readonly ruleId: string };
+  /** A change waiting out the rule's debounce. */
+  readonly pending?: { readonly dueAt: number; readonly reason: string };
+}
