@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
+import pg from 'pg';
+import { migrationProvider, type StoreDialect } from './kysely-migrations.js';
+import type { Database } from './kysely-schema.js';
+
+/** Where the store lives: an embedded SQLite file (or `:memory:`), or a PostgreSQL server. */
+export type StoreLocation =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | {
+      readonly kind: 'postgres';
+      readonly url: string;
+      /** Schema to use (search_path); created if absent. Tests use one per run. */
+      readonly schema?: string;
+      readonly poolSize?: number;
+    };
+
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+
+/**
+ * pg returns BIGINT as strings (it can exceed 2^53); our BIGINTs are epoch ms and sequence
+ * numbers, far below that, so they are read as numbers. Scoped to our pool, not pg's globals.
+ */
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === PG_INT8 || oid === PG_NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+function postgresDialect(loc: Extract<StoreLocation, { kind: 'postgres' }>): Dialect {
+  if (loc.schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(loc.schema)) throw new Error(`Invalid PostgreSQL schema name: ${loc.schema}`);
+  const pool = new pg.Pool({
+    connectionString: loc.url,
+    max: loc.poolSize ?? 10,
+    types: pgTypes,
+    ...(loc.schema ? { options: `-c search_path=${loc.schema}` } : {}),
+  });
+  return new PostgresDialect({ pool });
+}
+
+function sqliteDialect(path: string): Dialect {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new SqliteDatabase(path);
+  // WAL: readers do not block the writer; busy_timeout: a second process waits instead of failing.
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  return new SqliteDialect({ database: db });
+}
+
+export interface OpenDatabase {
+  readonly db: Kysely<Database>;
+  readonly dialect: StoreDialect;
+  readonly migrator: Migrator;
+}
+
+/** Opens the database and applies every pending migration; throws if one fails. */
+export async function openDatabase(loc: StoreLocation): Promise<OpenDatabase> {
+  const dialect: StoreDialect = loc.kind;
+  const db = new Kysely<Database>({ dialect: loc.kind === 'sqlite' ? sqliteDialect(loc.path) : postgresDialect(loc) });
+  const schema = loc.kind === 'postgres' ? loc.schema : undefined;
+  try {
+    if (schema) await db.schema.createSchema(schema).ifNotExists().execute();
+    const migrator = new Migrator({ db, provider: migrationProvider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw new Error(`Store migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    return { db, dialect, migrator };
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+}
+
+/** True when every known migration has been applied. */
+export async function migrationsApplied(migrator: Migrator): Promise<boolean> {
+  const migrations = await migrator.getMigrations();
+  return migrations.every((m) => m.executedAt !== undefined);
+}

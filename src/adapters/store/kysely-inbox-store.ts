@@ -1,0 +1,97 @@
+import { sql, type Kysely } from 'kysely';
+import type { Clock, InboxEntry, InboxStore } from '../../application/ports.js';
+import type { SyncEvent } from '../../domain/effects.js';
+import type { AgentSyncState } from '../../domain/sync-state.js';
+import { putAgentState } from './kysely-agent-state-store.js';
+import { readJson, syncEventSchema } from './kysely-row-codec.js';
+import type { Database } from './kysely-schema.js';
+
+/**
+ * The durable inbox. Idempotent ingress: (tenant_id, event_id) is unique and a re-delivered event
+ * is ignored. `seq` gives arrival order.
+ *
+ * Several instances: `pending` is a plain read and claims nothing. A tenant's inbox is processed
+ * only by the holder of that tenant's lease (LeaseStore), so two workers never process the same
+ * tenant; any instance may `append`. As a second line of defence `complete` only takes effect on
+ * a still-unprocessed entry, so a worker that lost its lease mid-batch cannot overwrite the
+ * agent state written by the new owner for the same entry.
+ */
+export class KyselyInboxStore implements InboxStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
+
+  async append(entries: readonly { tenantId: string; agentId: string; event: SyncEvent; receivedAt: number }[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    const rows = entries.map((e) => ({
+      tenant_id: e.tenantId,
+      event_id: e.event.eventId,
+      agent_id: e.agentId,
+      event: JSON.stringify(e.event),
+      received_at: e.receivedAt,
+      attempts: 0,
+      processed: 0,
+    }));
+    const res = await this.db.insertInto('inbox').values(rows).onConflict((oc) => oc.columns(['tenant_id', 'event_id']).doNothing()).executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0);
+  }
+
+  /**
+   * Oldest ready entries in arrival order. An entry waiting for its retry time holds back the
+   * later entries of the same agent (per-agent order is never broken by a retry); other agents go on.
+   */
+  async pending(tenantId: string, limit: number): Promise<readonly InboxEntry[]> {
+    const now = this.clock.now();
+    const rows = await this.db
+      .selectFrom('inbox as a')
+      .select(['a.seq', 'a.tenant_id', 'a.agent_id', 'a.event', 'a.received_at', 'a.attempts'])
+      .where('a.tenant_id', '=', tenantId)
+      .where('a.processed', '=', 0)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('inbox as b').select('b.seq')
+          .whereRef('b.tenant_id', '=', 'a.tenant_id').whereRef('b.agent_id', '=', 'a.agent_id')
+          .where('b.processed', '=', 0).whereRef('b.seq', '<=', 'a.seq').where('b.retry_at', '>', now))))
+      .orderBy('a.seq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      seq: r.seq,
+      tenantId: r.tenant_id,
+      agentId: r.agent_id,
+      event: readJson(syncEventSchema, r.event, 'inbox', String(r.seq)),
+      receivedAt: r.received_at,
+      attempts: r.attempts,
+    }));
+  }
+
+  async complete(seq: number, tenantId: string, state: AgentSyncState): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      const res = await trx.updateTable('inbox').set({ processed: 1, processed_at: now, retry_at: null })
+        .where('seq', '=', seq).where('tenant_id', '=', tenantId).where('processed', '=', 0)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 1) await putAgentState(trx, tenantId, state, now);
+    });
+  }
+
+  async fail(seq: number, error: string, retryAt: number): Promise<void> {
+    await this.db.updateTable('inbox')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 2000), retry_at: retryAt }))
+      .where('seq', '=', seq).where('processed', '=', 0)
+      .execute();
+  }
+
+  async depth(tenantId?: string): Promise<number> {
+    let q = this.db.selectFrom('inbox').select(sql<number>`count(*)`.as('n')).where('processed', '=', 0);
+    if (tenantId !== undefined) q = q.where('tenant_id', '=', tenantId);
+    const row = await q.executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Drops processed entries older than `olderThan` (the inbox is not an archive). */
+  async purgeProcessed(olderThan: number): Promise<number> {
+    const res = await this.db.deleteFrom('inbox').where('processed', '=', 1).where('processed_at', '<', olderThan).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+}

@@ -1,0 +1,57 @@
+import type { Clock, Store } from '../../application/ports.js';
+import { CryptoBox } from './crypto-box.js';
+import { KyselyAgentStateStore } from './kysely-agent-state-store.js';
+import { KyselyConversationStore } from './kysely-conversation-store.js';
+import { migrationsApplied, openDatabase, type StoreLocation } from './kysely-database.js';
+import { KyselyInboxStore } from './kysely-inbox-store.js';
+import { KyselyLeaseStore } from './kysely-lease-store.js';
+import { ping } from './kysely-migrations.js';
+import { KyselyRuleStore } from './kysely-rule-store.js';
+import { KyselySubscriptionStore } from './kysely-subscription-store.js';
+import { KyselyTenantStore } from './kysely-tenant-store.js';
+import { KyselyTraceStore } from './kysely-trace-store.js';
+import { KyselyUserLinkStore } from './kysely-user-link-store.js';
+
+export type { StoreLocation } from './kysely-database.js';
+
+/** Options of the Kysely store. */
+export interface KyselyStoreOptions {
+  /** SQLite file (or `:memory:`) or PostgreSQL. */
+  readonly location: StoreLocation;
+  /** 32-byte AES keys; the first seals, all open (rotation: prepend the new key). */
+  readonly encryptionKeys: readonly Buffer[];
+  readonly clock: Clock;
+}
+
+/** The Store over Kysely: opens the database, applies migrations, and wires the repositories. */
+export async function createKyselyStore(options: KyselyStoreOptions): Promise<Store & { readonly inbox: KyselyInboxStore }> {
+  const { location, clock } = Object.freeze({ ...options });
+  const box = new CryptoBox(options.encryptionKeys);
+  const { db, migrator } = await openDatabase(location);
+  let closed = false;
+  return Object.freeze({
+    tenants: new KyselyTenantStore(db, clock, box),
+    rules: new KyselyRuleStore(db, clock),
+    userLinks: new KyselyUserLinkStore(db, clock),
+    agentStates: new KyselyAgentStateStore(db, clock),
+    inbox: new KyselyInboxStore(db, clock),
+    traces: new KyselyTraceStore(db),
+    subscriptions: new KyselySubscriptionStore(db),
+    conversations: new KyselyConversationStore(db),
+    leases: new KyselyLeaseStore(db, clock),
+    async ready() {
+      if (closed) return false;
+      try {
+        await ping(db);
+        return await migrationsApplied(migrator);
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  });
+}

@@ -1,0 +1,72 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { TRACE_HOPS, type TraceEvent, type TraceQuery, type TraceStore } from '../../application/ports.js';
+import { jsonRecordSchema, readJson } from './kysely-row-codec.js';
+import type { Database, TraceEventsTable } from './kysely-schema.js';
+import { StoreCorruptRowError } from './store-errors.js';
+
+const toEvent = (r: Selectable<TraceEventsTable>): TraceEvent => {
+  const hop = TRACE_HOPS.find((h) => h === r.hop);
+  if (!hop) throw new StoreCorruptRowError('trace_events', `${r.tenant_id}/${r.id}`, `unknown hop ${r.hop}`);
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    agentId: r.agent_id,
+    ...(r.teams_user_id === null ? {} : { teamsUserId: r.teams_user_id }),
+    traceId: r.trace_id,
+    hop,
+    at: r.at,
+    ...(r.latency_ms === null ? {} : { latencyMs: r.latency_ms }),
+    summary: r.summary,
+    data: readJson(jsonRecordSchema, r.data, 'trace_events', `${r.tenant_id}/${r.id}`),
+  };
+};
+
+/**
+ * Log Reader events, indexed by (tenant, agent, at) and (tenant, trace). Appending an event id
+ * twice keeps the first. `query` returns the latest `limit` matches, oldest first (a log reads
+ * downwards).
+ */
+export class KyselyTraceStore implements TraceStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async append(events: readonly TraceEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const rows = events.map((e) => ({
+      tenant_id: e.tenantId,
+      id: e.id,
+      agent_id: e.agentId,
+      teams_user_id: e.teamsUserId ?? null,
+      trace_id: e.traceId,
+      hop: e.hop,
+      at: e.at,
+      latency_ms: e.latencyMs ?? null,
+      summary: e.summary,
+      data: JSON.stringify(e.data),
+    }));
+    await this.db.insertInto('trace_events').values(rows).onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing()).execute();
+  }
+
+  async query(q: TraceQuery): Promise<readonly TraceEvent[]> {
+    let s = this.db.selectFrom('trace_events').selectAll().where('tenant_id', '=', q.tenantId);
+    if (q.agentId !== undefined) s = s.where('agent_id', '=', q.agentId);
+    if (q.traceId !== undefined) s = s.where('trace_id', '=', q.traceId);
+    if (q.from !== undefined) s = s.where('at', '>=', q.from);
+    if (q.to !== undefined) s = s.where('at', '<=', q.to);
+    const rows = await s.orderBy('at', 'desc').orderBy('seq', 'desc').limit(q.limit).execute();
+    return rows.reverse().map(toEvent);
+  }
+
+  async prune(olderThan: number, maxPerTenant: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const byAge = await trx.deleteFrom('trace_events').where('at', '<', olderThan).executeTakeFirst();
+      const ranked = trx
+        .selectFrom('trace_events')
+        .select(['seq', sql<number>`row_number() over (partition by tenant_id order by at desc, seq desc)`.as('rn')])
+        .as('ranked');
+      const byCount = await trx.deleteFrom('trace_events')
+        .where('seq', 'in', trx.selectFrom(ranked).select('ranked.seq').where('ranked.rn', '>', maxPerTenant))
+        .executeTakeFirst();
+      return Number(byAge.numDeletedRows) + Number(byCount.numDeletedRows);
+    });
+  }
+}
