@@ -21,6 +21,12 @@ export const SKIP_REASONS = [
   'MANUAL_STATUS_RESPECTED',
   'DEBOUNCED',
   'NOT_LINKED',
+  /** Teams went back (e.g. to Available) but the sync holds no ACD write of its own to undo. */
+  'NOTHING_TO_RESTORE',
+  /** The agent changed their ACD state themselves after our write: we leave their choice alone. */
+  'AGENT_CHANGED_STATE',
+  /** The agent's current ACD state could not be put back later (LoggedIn, no code), so we do not replace it. */
+  'STATE_NOT_RESTORABLE',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

@@ -56,4 +56,9 @@ export interface TeamsPresenceEvent {
   /** Epoch ms when observed (Graph gives no change time; the notification's arrival time). */
   readonly sourceTime: number;
   readonly eventId: string;
+  /**
+   * True/false when the engine knows whether the user set this status by hand (a user-preferred
+   * presence); absent = unknown, and the domain's heuristic decides (manual-status.ts).
+   */
+  readonly manualStatus?: boolean;
 }

@@ -1,0 +1,60 @@
+import { isOnContact } from './agent-state.js';
+import type { Decision } from './effects.js';
+import { acdTargetOfState, describeAcdState, describePresence, describeTarget, matchesAnyPattern, stateIsTarget, subscriberTargetFor } from './match.js';
+import type { PresenceRule } from './presence-rule.js';
+import type { AcdTarget, AgentSyncState } from './sync-state.js';
+import { decision, skipped, without } from './decide-support.js';
+
+/**
+ * The subscriber half (Teams → ACD) for the agent's current Teams presence, already recorded in
+ * `agent.teams`. A Teams status that maps to an unavailable code takes the agent off routing and
+ * remembers what it replaced; when Teams goes back (to a presence that maps to Available or to
+ * nothing) only that replaced state is restored, and only if the agent still sits in ours.
+ * A Teams presence mapping to Available never forces Available on its own: the sync only undoes
+ * its own writes, so an agent who chose a code in the ACD keeps it.
+ */
+type Held = NonNullable<AgentSyncState['acdWritten']>;
+
+export function subscribeCurrentPresence(rule: PresenceRule, agent: AgentSyncState, now: number): Decision {
+  const presence = agent.teams!.presence;
+  const target = subscriberTargetFor(rule, presence);
+  const held = agent.acdWritten;
+  const blocked = acdBlocker(rule, agent);
+  if (held && (target === null || target.kind === 'Available')) return release(rule, agent, held, blocked);
+  if (target === null) return skipped(agent, 'NO_MAPPING', `rule "${rule.name}" maps Teams ${describePresence(presence)} to no ACD state`);
+  if (target.kind === 'Available') return skipped(agent, 'NOTHING_TO_RESTORE', `Teams shows ${describePresence(presence)} but the sync holds no ACD state of its own to undo`);
+  if (blocked) return blocked;
+  return hold(rule, agent, target, now);
+}
+
+/** Why the ACD may not be written now, or null. */
+function acdBlocker(rule: PresenceRule, agent: AgentSyncState): Decision | null {
+  const state = agent.acd?.state;
+  if (state === undefined) return skipped(agent, 'AGENT_LOGGED_OUT', 'the ACD state of the agent is not known yet');
+  if (state.name === 'LoggedOut') return skipped(without(agent, 'acdWritten'), 'AGENT_LOGGED_OUT', 'the agent is logged out of the ACD');
+  if (isOnContact(state) || state.afterCallWork) return skipped(agent, 'ACD_WINS_ON_CONTACT', `the agent is in ${describeAcdState(state)}; the ACD wins until it ends`);
+  if (matchesAnyPattern(state, rule.noSyncStates)) return skipped(agent, 'NO_SYNC_STATE', `${describeAcdState(state)} is a no-sync state of rule "${rule.name}"`);
+  return null;
+}
+
+function hold(rule: PresenceRule, agent: AgentSyncState, target: AcdTarget, now: number): Decision {
+  const state = agent.acd!.state;
+  if (stateIsTarget(state, target)) return skipped(agent, 'ALREADY_IN_STATE', `the agent is already in ${describeAcdState(state)}`);
+  const held = agent.acdWritten;
+  // Still in what we set: switching codes keeps the original state to restore. Otherwise the agent moved: start afresh.
+  const replaced = held && stateIsTarget(state, held.target) ? held.replaced : acdTargetOfState(state);
+  if (replaced === null) return skipped(without(agent, 'acdWritten'), 'STATE_NOT_RESTORABLE', `${describeAcdState(state)} could not be restored afterwards, so it is left alone`);
+  const reason = `rule "${rule.name}": Teams ${describePresence(agent.teams!.presence)} → ${describeTarget(target)}`;
+  return decision({ ...agent, acdWritten: { target, replaced, at: now, ruleId: rule.id } }, { kind: 'setAcdState', target, ruleId: rule.id, reason });
+}
+
+function release(rule: PresenceRule, agent: AgentSyncState, held: Held, blocked: Decision | null): Decision {
+  if (blocked) return blocked;
+  const state = agent.acd!.state;
+  const free = without(agent, 'acdWritten');
+  if (!stateIsTarget(state, held.target)) {
+    return skipped(free, 'AGENT_CHANGED_STATE', `the agent moved to ${describeAcdState(state)} after our ${describeTarget(held.target)}; their choice stays`);
+  }
+  const reason = `rule "${rule.name}": Teams ${describePresence(agent.teams!.presence)} ended our ${describeTarget(held.target)}; restoring ${describeTarget(held.replaced)}`;
+  return decision(free, { kind: 'setAcdState', target: held.replaced, ruleId: rule.id, reason });
+}

@@ -1,0 +1,63 @@
+import type { DecideInput, Decision } from './effects.js';
+import { isManualStatus } from './manual-status.js';
+import { describePresence, publishes, subscribes } from './match.js';
+import type { TeamsPresenceEvent } from './presence.js';
+import { samePresence } from './presence.js';
+import type { PresenceRule } from './presence-rule.js';
+import type { AgentSyncState } from './sync-state.js';
+import { decision, gateRule, skipped } from './decide-support.js';
+import { publishCurrentState } from './decide-publish.js';
+import { subscribeCurrentPresence } from './decide-subscribe.js';
+
+/** A Teams presence event: order it, record it, drop our own echo, then write the ACD if the rule says so. */
+export function decideTeamsEvent(input: DecideInput, event: TeamsPresenceEvent): Decision {
+  const { agent } = input;
+  if (agent.teamsUserId !== undefined && agent.teamsUserId !== event.teamsUserId) {
+    return skipped(agent, 'NOT_LINKED', `Teams user ${event.teamsUserId} is not the one linked to agent ${agent.agentId}`);
+  }
+  const order = orderProblem(agent, event);
+  if (order) return order;
+  const next: AgentSyncState = { ...agent, teamsUserId: event.teamsUserId, teams: recorded(event) };
+  const gate = gateRule(input.rule, input.syncEnabled);
+  if (gate) return decision(next, gate);
+  const rule = input.rule!;
+  const ours = agent.published?.presence;
+  if (ours && samePresence(ours, event.presence)) return skipped(next, 'ECHO', `Teams shows ${describePresence(ours)}, which we published`);
+  const manualEnded = publishes(rule) && isManualStatus(agent) && !isManualStatus(next);
+  if (!subscribes(rule)) {
+    if (manualEnded) return publishCurrentState(rule, next, { now: input.now, debounce: false });
+    return skipped(next, 'DIRECTION_NOT_COVERED', `rule "${rule.name}" is publisher-only: Teams changes are not written to the ACD`);
+  }
+  const sub = subscribeCurrentPresence(rule, next, input.now);
+  return manualEnded ? withRepublish(rule, sub, input.now) : sub;
+}
+
+function recorded(event: TeamsPresenceEvent): NonNullable<AgentSyncState['teams']> {
+  const base = { presence: event.presence, sourceTime: event.sourceTime, eventId: event.eventId };
+  return {
+    ...base,
+    ...(event.sequenceNumber !== undefined ? { sequenceNumber: event.sequenceNumber } : {}),
+    ...(event.manualStatus !== undefined ? { manualStatus: event.manualStatus } : {}),
+  };
+}
+
+/** Sequence numbers order Graph versions when both are known; otherwise the observation time does. */
+function orderProblem(agent: AgentSyncState, event: TeamsPresenceEvent): Decision | null {
+  const last = agent.teams;
+  if (!last) return null;
+  if (last.eventId === event.eventId) return skipped(agent, 'DUPLICATE_EVENT', `Teams event ${event.eventId} was already handled`);
+  if (last.sequenceNumber !== undefined && event.sequenceNumber !== undefined) {
+    if (event.sequenceNumber === last.sequenceNumber) return skipped(agent, 'DUPLICATE_EVENT', `Teams presence version ${event.sequenceNumber} was already handled`);
+    if (event.sequenceNumber < last.sequenceNumber) return skipped(agent, 'STALE_EVENT', `Teams presence version ${event.sequenceNumber} is older than ${last.sequenceNumber}`);
+    return null;
+  }
+  if (event.sourceTime < last.sourceTime) return skipped(agent, 'STALE_EVENT', `Teams presence seen at ${event.sourceTime} is older than the one seen at ${last.sourceTime}`);
+  return null;
+}
+
+/** The hand-set status ended: our publish, held back while it showed, goes out now (unless the ACD was written). */
+function withRepublish(rule: PresenceRule, sub: Decision, now: number): Decision {
+  if (sub.effects.some((e) => e.kind !== 'skip')) return sub;
+  const pub = publishCurrentState(rule, sub.next, { now, debounce: false });
+  return pub.effects.some((e) => e.kind !== 'skip') ? pub : sub;
+}
