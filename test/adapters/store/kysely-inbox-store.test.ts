@@ -1,0 +1,106 @@
+import { anAcdEvent, anAgentState } from './store-builders.js';
+import { freshTenant, openTestStore, testDialects, type TestStore } from './store-harness.js';
+
+const DIALECTS = await testDialects();
+
+for (const dialect of DIALECTS) {
+  describe(`[${dialect}] durable inbox`, () => {
+    let t: TestStore;
+    beforeAll(async () => {
+      t = await openTestStore(dialect);
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+    const entry = (tenantId: string, agentId: string, n: number) => ({ tenantId, agentId, event: anAcdEvent(tenantId, agentId, n), receivedAt: 100 + n });
+
+    it('appends in arrival order and ignores re-delivered events (same tenant + event id)', async () => {
+      const id = freshTenant();
+      expect(await t.store.inbox.append([entry(id, 'a1', 1), entry(id, 'a2', 2), entry(id, 'a1', 3)])).toBe(3);
+      expect(await t.store.inbox.append([entry(id, 'a1', 1), entry(id, 'a1', 4)])).toBe(1);
+      const pending = await t.store.inbox.pending(id, 10);
+      expect(pending.map((p) => p.event.eventId)).toEqual(['a1:1001', 'a2:1002', 'a1:1003', 'a1:1004']);
+      expect(pending[0]).toMatchObject({ tenantId: id, agentId: 'a1', receivedAt: 101, attempts: 0, event: anAcdEvent(id, 'a1', 1) });
+      expect(pending.map((p) => p.seq)).toEqual([...pending.map((p) => p.seq)].sort((x, y) => x - y));
+      expect(await t.store.inbox.depth(id)).toBe(4);
+    });
+
+    it('ignores a duplicate inside one batch', async () => {
+      const id = freshTenant();
+      expect(await t.store.inbox.append([entry(id, 'a1', 1), entry(id, 'a1', 1)])).toBe(1);
+    });
+
+    it('the same event id in two tenants is two entries', async () => {
+      const [a, b] = [freshTenant(), freshTenant()];
+      await t.store.inbox.append([entry(a, 'a1', 1)]);
+      expect(await t.store.inbox.append([entry(b, 'a1', 1)])).toBe(1);
+      expect(await t.store.inbox.pending(b, 10)).toHaveLength(1);
+    });
+
+    it('honours the limit, oldest first', async () => {
+      const id = freshTenant();
+      await t.store.inbox.append([1, 2, 3, 4].map((n) => entry(id, `a${n}`, n)));
+      expect((await t.store.inbox.pending(id, 2)).map((p) => p.agentId)).toEqual(['a1', 'a2']);
+    });
+
+    it('complete marks the entry done and writes the agent state in one step; repeating it changes nothing', async () => {
+      const id = freshTenant();
+      await t.store.inbox.append([entry(id, 'a1', 1)]);
+      const [first] = await t.store.inbox.pending(id, 1);
+      const state = anAgentState('a1');
+      await t.store.inbox.complete(first!.seq, id, state);
+      expect(await t.store.inbox.pending(id, 10)).toEqual([]);
+      expect(await t.store.agentStates.get(id, 'a1')).toEqual(state);
+      await t.store.inbox.complete(first!.seq, id, anAgentState('a1', { teamId: 'stale-worker' }));
+      expect(await t.store.agentStates.get(id, 'a1')).toEqual(state);
+      expect(await t.store.inbox.depth(id)).toBe(0);
+    });
+
+    it('complete for another tenant touches nothing', async () => {
+      const [a, b] = [freshTenant(), freshTenant()];
+      await t.store.inbox.append([entry(a, 'a1', 1)]);
+      const [e] = await t.store.inbox.pending(a, 1);
+      await t.store.inbox.complete(e!.seq, b, anAgentState('a1'));
+      expect(await t.store.inbox.depth(a)).toBe(1);
+      expect(await t.store.agentStates.get(b, 'a1')).toBeUndefined();
+    });
+
+    it('fail counts the attempt and holds the entry, and the later entries of that agent, until retry time', async () => {
+      const id = freshTenant();
+      await t.store.inbox.append([entry(id, 'a1', 1), entry(id, 'a2', 2), entry(id, 'a1', 3)]);
+      const [e1] = await t.store.inbox.pending(id, 1);
+      await t.store.inbox.fail(e1!.seq, 'graph 503', t.clock.now() + 5000);
+      expect((await t.store.inbox.pending(id, 10)).map((p) => p.event.eventId)).toEqual(['a2:1002']);
+      t.clock.advance(5000);
+      const again = await t.store.inbox.pending(id, 10);
+      expect(again.map((p) => p.event.eventId)).toEqual(['a1:1001', 'a2:1002', 'a1:1003']);
+      expect(again[0]?.attempts).toBe(1);
+      await t.store.inbox.fail(e1!.seq, 'graph 503', t.clock.now());
+      expect((await t.store.inbox.pending(id, 1))[0]?.attempts).toBe(2);
+    });
+
+    it('depth without a tenant counts every tenant', async () => {
+      const [a, b] = [freshTenant(), freshTenant()];
+      const before = await t.store.inbox.depth();
+      await t.store.inbox.append([entry(a, 'x', 1), entry(b, 'x', 1)]);
+      expect(await t.store.inbox.depth()).toBe(before + 2);
+    });
+
+    it('purges processed entries older than a cutoff and keeps unprocessed ones', async () => {
+      const id = freshTenant();
+      await t.store.inbox.append([entry(id, 'a1', 1), entry(id, 'a2', 2)]);
+      const [e] = await t.store.inbox.pending(id, 1);
+      await t.store.inbox.complete(e!.seq, id, anAgentState('a1'));
+      t.clock.advance(10);
+      expect(await t.store.inbox.purgeProcessed(t.clock.now())).toBeGreaterThanOrEqual(1);
+      expect(await t.store.inbox.depth(id)).toBe(1);
+    });
+
+    it('names the row when a stored event is corrupt', async () => {
+      const id = freshTenant();
+      await t.store.inbox.append([entry(id, 'a1', 1)]);
+      await t.raw('update inbox set event = ? where tenant_id = ?', ['{"source":"fax"}', id]);
+      await expect(t.store.inbox.pending(id, 1)).rejects.toThrow(/Corrupt row in inbox \(\d+\)/);
+    });
+  });
+}

@@ -1,0 +1,112 @@
+import { StoreConflictError, type UserLink } from '../../../src/application/ports.js';
+import { anAgentState } from './store-builders.js';
+import { freshTenant, openTestStore, testDialects, type TestStore } from './store-harness.js';
+
+const DIALECTS = await testDialects();
+
+const link = (tenantId: string, agentId: string, teamsUserId: string, over: Partial<UserLink> = {}): UserLink => ({
+  tenantId, agentId, teamsUserId, source: 'manual', ...over,
+});
+
+for (const dialect of DIALECTS) {
+  describe(`[${dialect}] user links`, () => {
+    let t: TestStore;
+    beforeAll(async () => {
+      t = await openTestStore(dialect);
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('puts links and finds them by agent and by Teams user', async () => {
+      const id = freshTenant();
+      await t.store.userLinks.put([link(id, 'a1', 'u1', { email: 'a1@contoso.com', source: 'auto' }), link(id, 'a2', 'u2')], 'admin');
+      expect(await t.store.userLinks.byAgent(id, 'a1')).toEqual(link(id, 'a1', 'u1', { email: 'a1@contoso.com', source: 'auto' }));
+      expect(await t.store.userLinks.byTeamsUser(id, 'u2')).toEqual(link(id, 'a2', 'u2'));
+      expect((await t.store.userLinks.list(id)).map((l) => l.agentId)).toEqual(['a1', 'a2']);
+    });
+
+    it('re-points an agent to another Teams user, and can swap two users inside one batch', async () => {
+      const id = freshTenant();
+      await t.store.userLinks.put([link(id, 'a1', 'u1'), link(id, 'a2', 'u2')], 'admin');
+      await t.store.userLinks.put([link(id, 'a1', 'u2'), link(id, 'a2', 'u1')], 'admin');
+      expect(await t.store.userLinks.byTeamsUser(id, 'u1')).toMatchObject({ agentId: 'a2' });
+      expect(await t.store.userLinks.byTeamsUser(id, 'u2')).toMatchObject({ agentId: 'a1' });
+    });
+
+    it('fails a whole batch when one link clashes, leaving what was there', async () => {
+      const id = freshTenant();
+      await t.store.userLinks.put([link(id, 'a1', 'u1')], 'admin');
+      const batch = [link(id, 'a2', 'u2'), link(id, 'a3', 'u1')];
+      await expect(t.store.userLinks.put(batch, 'admin')).rejects.toThrow(StoreConflictError);
+      expect(await t.store.userLinks.list(id)).toEqual([link(id, 'a1', 'u1')]);
+    });
+
+    it('refuses the same agent twice in one batch', async () => {
+      const id = freshTenant();
+      await expect(t.store.userLinks.put([link(id, 'a1', 'u1'), link(id, 'a1', 'u2')], 'admin')).rejects.toThrow(StoreConflictError);
+      expect(await t.store.userLinks.list(id)).toEqual([]);
+    });
+
+    it('lets two tenants link the same ids independently', async () => {
+      const [a, b] = [freshTenant(), freshTenant()];
+      await t.store.userLinks.put([link(a, 'a1', 'u1')], 'admin');
+      await t.store.userLinks.put([link(b, 'a1', 'u1')], 'admin');
+      await t.store.userLinks.remove(b, 'a1', 'admin');
+      expect(await t.store.userLinks.byAgent(a, 'a1')).toBeDefined();
+      expect(await t.store.userLinks.byAgent(b, 'a1')).toBeUndefined();
+    });
+
+    it('audits link changes (create, update, delete) in the tenant audit log', async () => {
+      const id = freshTenant();
+      await t.store.userLinks.put([link(id, 'a1', 'u1')], 'admin');
+      await t.store.userLinks.put([link(id, 'a1', 'u9')], 'admin');
+      await t.store.userLinks.remove(id, 'a1', 'remover');
+      await t.store.userLinks.remove(id, 'a1', 'remover');
+      const audit = await t.store.rules.audit(id, 10);
+      expect(audit.map((e) => e.action)).toEqual(['userLink.delete', 'userLink.update', 'userLink.create']);
+      expect(audit[1]).toMatchObject({ entity: 'userLink', entityId: 'a1', before: link(id, 'a1', 'u1'), after: link(id, 'a1', 'u9') });
+    });
+  });
+
+  describe(`[${dialect}] agent sync state`, () => {
+    let t: TestStore;
+    beforeAll(async () => {
+      t = await openTestStore(dialect);
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('round-trips the whole state, including what we last wrote on both sides', async () => {
+      const id = freshTenant();
+      const state = anAgentState('a1', {
+        acdWritten: { target: { kind: 'Unavailable', codeId: '7' }, replaced: { kind: 'Available' }, at: 5, ruleId: 'r1' },
+        pending: { dueAt: 10, reason: 'debounce' },
+        teams: { presence: { availability: 'DoNotDisturb', activity: 'Presenting' }, sequenceNumber: 'A1', sourceTime: 3, eventId: 'e3' },
+      });
+      await t.store.agentStates.put(id, state);
+      expect(await t.store.agentStates.get(id, 'a1')).toEqual(state);
+      const cleared = anAgentState('a1', { published: { presence: null, at: 9, ruleId: 'r1', preferred: false } });
+      await t.store.agentStates.put(id, cleared);
+      expect(await t.store.agentStates.get(id, 'a1')).toEqual(cleared);
+      expect(await t.store.agentStates.list(id)).toEqual([cleared]);
+    });
+
+    it('keeps fields it does not know yet (loose parsing), and never shows another tenant the state', async () => {
+      const [a, b] = [freshTenant(), freshTenant()];
+      const state = { ...anAgentState('a1'), futureField: { x: 1 } };
+      await t.store.agentStates.put(a, state);
+      expect(await t.store.agentStates.get(a, 'a1')).toEqual(state);
+      expect(await t.store.agentStates.get(b, 'a1')).toBeUndefined();
+      expect(await t.store.agentStates.list(b)).toEqual([]);
+    });
+
+    it('names table and row when a stored state does not parse', async () => {
+      const id = freshTenant();
+      await t.store.agentStates.put(id, anAgentState('a1'));
+      await t.raw('update agent_states set state = ? where tenant_id = ?', ['{"agentId":"a1","acd":{"state":{"name":"Sleeping"}}}', id]);
+      await expect(t.store.agentStates.get(id, 'a1')).rejects.toThrow(new RegExp(`Corrupt row in agent_states \\(${id}/a1\\)`));
+    });
+  });
+}
