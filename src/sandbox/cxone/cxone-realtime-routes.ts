@@ -1,0 +1,60 @@
+import type { CxoneFaults } from './cxone-faults.js';
+import type { CxoneModel } from './cxone-model.js';
+import { agentStateRecord, contactRecord, skillRecord } from './cxone-records.js';
+import { adminError, iso, json, page, project, sinceParam, type EmuRequest, type EmuResponse, type EmuRouter } from './cxone-router.js';
+import { requestAgentState } from './cxone-state-writes.js';
+
+/**
+ * Real-Time Data (reference §2.1–2.2, §9.3) and the state write (§4, §9.5). `updatedSince` is
+ * inclusive: a change stamped in the same millisecond as the previous `lastPollTime` is sent again
+ * rather than lost (a client dedupes it by its stable event id).
+ */
+export function registerRealtimeRoutes(router: EmuRouter, model: CxoneModel, faults: CxoneFaults): void {
+  router.on('GET', '/agents/states', (req) => agentStates(req, model, faults));
+  router.on('GET', '/agents/{agentId}/states', (req) => oneAgentStates(req, model, faults));
+  router.on('GET', '/contacts/active', (req) => activeContacts(req, model));
+  router.on('GET', '/skills/{skillId}', (req) => {
+    const rec = skillRecord(model, Number(req.params.skillId));
+    return rec ? json(200, rec) : adminError(404, 'SkillNotFound', `Skill ${req.params.skillId} was not found.`);
+  });
+  router.on('POST', '/agents/{agentId}/state', (req) => writeState(req, model));
+}
+
+function agentStates(req: EmuRequest, model: CxoneModel, faults: CxoneFaults): EmuResponse {
+  const pollTime = model.clock.now();
+  const since = sinceParam(req);
+  const ids = [...model.states.entries()].filter(([, s]) => s.lastUpdateTime >= since).map(([id]) => id).sort((a, b) => a - b);
+  if (ids.length === 0 && since > 0 && faults.emptyDeltaStatus !== 200) return json(faults.emptyDeltaStatus);
+  const p = page(req, ids, 100);
+  const agentStates = p.items.map((id) => project(agentStateRecord(model, id, faults.variant, pollTime), req.query.get('fields')));
+  return json(200, { totalRecords: p.totalRecords, _links: p._links, lastPollTime: iso(pollTime), agentStates });
+}
+
+function oneAgentStates(req: EmuRequest, model: CxoneModel, faults: CxoneFaults): EmuResponse {
+  const agentId = Number(req.params.agentId);
+  const st = model.states.get(agentId);
+  if (!st) return adminError(404, 'AgentNotFound', `Agent ${req.params.agentId} was not found.`);
+  const pollTime = model.clock.now();
+  const changed = st.lastUpdateTime >= sinceParam(req);
+  const agentStates = changed ? [project(agentStateRecord(model, agentId, faults.variant, pollTime), req.query.get('fields'))] : [];
+  return json(200, { lastPollTime: iso(pollTime), agentStates });
+}
+
+function activeContacts(req: EmuRequest, model: CxoneModel): EmuResponse {
+  const since = sinceParam(req);
+  const agentId = req.query.get('agentId');
+  const all = [...model.contacts.values()].filter((c) => c.lastUpdateTime >= since && (agentId === null || String(c.agentId) === agentId));
+  const p = page(req, all.sort((a, b) => a.contactId - b.contactId), 100);
+  const activeContacts = p.items.map((c) => project(contactRecord(model, c), req.query.get('fields')));
+  return json(200, { totalRecords: p.totalRecords, _links: p._links, businessUnitId: model.businessUnitId, lastPollTime: iso(model.clock.now()), activeContacts });
+}
+
+function writeState(req: EmuRequest, model: CxoneModel): EmuResponse {
+  const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
+  const rawCode = body.outStateId ?? body.outstateId;
+  const outStateId = rawCode === undefined || rawCode === null || rawCode === '' ? undefined : Number(rawCode);
+  if (outStateId !== undefined && !Number.isInteger(outStateId)) return adminError(400, 'InvalidOutState', 'outStateId must be an integer.');
+  const answer = requestAgentState(model, Number(req.params.agentId), String(body.state ?? ''), outStateId);
+  // Reference §4: success is an empty body, 200/202 (inferred): 202 here, as for other agent actions (§8).
+  return answer.ok ? json(202) : adminError(answer.status, answer.error, answer.description);
+}
