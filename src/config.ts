@@ -1,0 +1,238 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+/**
+ * Every setting of the process, read once: from the process environment, over
+ * `env/.env.<PRESENCE_SYNC_ENV>.user`, over `env/.env.<PRESENCE_SYNC_ENV>` (first one wins).
+ * Secrets are only SECRET_* variables and are never echoed in an error. A bad value stops the
+ * process with a message naming the variable and what it expects.
+ */
+
+/** One documented variable (name, meaning, default); CONFIG_VARIABLES is the single table of them. */
+export interface ConfigVariable {
+  readonly name: string;
+  readonly meaning: string;
+  /** The default as it would be written in an env file; undefined = no default. */
+  readonly default?: string;
+  /** What a valid value looks like (used in error messages). */
+  readonly expects: string;
+  readonly schema: z.ZodType;
+}
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const url = z.url({ protocol: /^https?$/ });
+const optionalText = z.string().min(1).optional();
+const base64Key = z.string().refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32);
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const v = (name: string, meaning: string, expects: string, schema: z.ZodType, dflt?: string): ConfigVariable =>
+  Object.freeze({ name, meaning, expects, schema, ...(dflt === undefined ? {} : { default: dflt }) });
+
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
+  v('PRESENCE_SYNC_ENV', 'Which env/.env.<name> (and .user) file is loaded', 'a file suffix such as sandbox, local, dev', z.string().regex(/^[a-z0-9-]+$/), 'sandbox'),
+  v('PRESENCE_SYNC_MODE', 'sandbox: emulators + simulated workload + generated key; production: real CXone and Microsoft', 'sandbox or production', z.enum(['sandbox', 'production']), 'sandbox'),
+  v('PORT', 'HTTP port of the server (bot, webhooks, tab API, health)', 'an integer 0–65535', int(0, 65535), '3978'),
+  v('HOST', 'Interface the server binds to', 'a host name or IP address', z.string().min(1), '0.0.0.0'),
+  v('PUBLIC_BASE_URL', 'Public HTTPS URL of this service (Graph notification URLs, tab); required in production', 'an http(s) URL', url.optional()),
+  v('LOG_LEVEL', 'pino log level', LOG_LEVELS.join(', '), z.enum(LOG_LEVELS), 'info'),
+  v('DATA_DIR', 'Folder for local state: SQLite file, sandbox key file, sandbox CA', 'a folder path', z.string().min(1), './data'),
+  v('DATABASE_URL', 'PostgreSQL connection URL; when set, PostgreSQL is used instead of SQLite', 'a postgres:// or postgresql:// URL', z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  v('DATABASE_POOL_SIZE', 'PostgreSQL connections per instance', 'an integer 1–100', int(1, 100), '10'),
+  v('SQLITE_PATH', 'SQLite database file when DATABASE_URL is not set (":memory:" for a throwaway store)', 'a file path', z.string().min(1), './data/presence-sync.sqlite'),
+  v('SECRET_ENCRYPTION_KEY', 'AES-256-GCM key for secrets at rest; required in production (sandbox: generated into DATA_DIR/encryption.key)', 'base64 of exactly 32 bytes', base64Key.optional()),
+  v('SECRET_ENCRYPTION_KEY_PREVIOUS', 'Older keys still accepted for reading during a key rotation', 'comma-separated base64 32-byte keys', z.string().refine((s) => s.split(',').every((k) => base64Key.safeParse(k.trim()).success)).optional()),
+  v('CXONE_AUTH_BASE_URL', 'CXone global identity provider (OIDC discovery, /auth/token)', 'an http(s) URL', url, 'https://cxone.niceincontact.com'),
+  v('CXONE_API_BASE_URL', 'CXone ACD API base; normally discovered (api_endpoint), set to pin it', 'an http(s) URL', url.optional()),
+  v('CXONE_CLIENT_ID', 'CXone back-end application client id', 'text', optionalText),
+  v('SECRET_CXONE_CLIENT_SECRET', 'CXone back-end application client secret', 'text', optionalText),
+  v('CXONE_ACCESS_KEY_ID', 'CXone access key id of the integration user (default connection)', 'text', optionalText),
+  v('SECRET_CXONE_ACCESS_KEY_SECRET', 'CXone access key secret of the integration user', 'text', optionalText),
+  v('GRAPH_BASE_URL', 'Microsoft Graph base URL', 'an http(s) URL', url, 'https://graph.microsoft.com/v1.0'),
+  v('ENTRA_LOGIN_BASE_URL', 'Entra (Azure AD) login base URL for tokens and keys', 'an http(s) URL', url, 'https://login.microsoftonline.com'),
+  v('MICROSOFT_APP_ID', 'Entra application (client) id of the app and bot', 'a GUID', z.guid().optional()),
+  v('MICROSOFT_APP_TENANT_ID', 'Home tenant of the Entra app (single-tenant bots)', 'a GUID', z.guid().optional()),
+  v('MICROSOFT_APP_TYPE', 'Bot app type', 'MultiTenant or SingleTenant', z.enum(['MultiTenant', 'SingleTenant']), 'MultiTenant'),
+  v('SECRET_GRAPH_CLIENT_SECRET', 'Client secret of the Entra app (Graph app-only and on-behalf-of tokens, bot)', 'text', optionalText),
+  v('POLL_INTERVAL_MS', 'How often CXone agent states are polled', 'an integer 100–60000 (ms)', int(100, 60_000), '1000'),
+  v('RECONCILE_INTERVAL_MS', 'How often both sides are read and compared (drift correction)', 'an integer 10000–86400000 (ms)', int(10_000, 86_400_000), '300000'),
+  v('TRACE_RETENTION_MS', 'Log Reader events older than this are pruned', 'an integer ≥ 60000 (ms)', int(60_000, Number.MAX_SAFE_INTEGER), String(7 * 24 * 3600 * 1000)),
+  v('TRACE_MAX_PER_TENANT', 'At most this many Log Reader events are kept per tenant', 'an integer 100–10000000', int(100, 10_000_000), '200000'),
+  v('EXTRA_CA_FILE', 'PEM file of an extra CA to trust for outgoing HTTPS (the sandbox CA)', 'a file path', optionalText),
+  v('HTTP_TIMEOUT_MS', 'Timeout of one outgoing HTTP request', 'an integer 100–120000 (ms)', int(100, 120_000), '10000'),
+  v('SHUTDOWN_TIMEOUT_MS', 'Grace period for in-flight work on SIGTERM/SIGINT', 'an integer 0–120000 (ms)', int(0, 120_000), '10000'),
+]);
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The typed, deeply frozen configuration. */
+export interface Config {
+  readonly env: string;
+  readonly mode: 'sandbox' | 'production';
+  readonly http: { readonly host: string; readonly port: number; readonly publicBaseUrl: string };
+  readonly logLevel: LogLevel;
+  readonly dataDir: string;
+  readonly store:
+    | { readonly kind: 'sqlite'; readonly path: string }
+    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number };
+  /** base64 AES-256 keys: the first seals, all open. */
+  readonly encryptionKeys: readonly string[];
+  readonly cxone: {
+    readonly authBaseUrl: string;
+    readonly apiBaseUrl?: string;
+    readonly clientId?: string;
+    readonly clientSecret?: string;
+    readonly accessKeyId?: string;
+    readonly accessKeySecret?: string;
+  };
+  readonly microsoft: {
+    readonly graphBaseUrl: string;
+    readonly loginBaseUrl: string;
+    readonly appId?: string;
+    readonly appTenantId?: string;
+    readonly appType: 'MultiTenant' | 'SingleTenant';
+    readonly clientSecret?: string;
+  };
+  readonly sync: { readonly pollIntervalMs: number; readonly reconcileIntervalMs: number };
+  readonly trace: { readonly retentionMs: number; readonly maxPerTenant: number };
+  readonly extraCaFile?: string;
+  readonly httpTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+/** A configuration the process cannot start with; `problems` name each variable and what it expects. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG.INVALID';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  /** The process environment (tests pass their own). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where env/ and relative paths are resolved from. */
+  readonly cwd?: string;
+}
+
+/** Reads, validates and freezes the configuration; throws ConfigError on a bad or missing value. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const cwd = options.cwd ?? process.cwd();
+  const source = mergedEnvironment(options.env ?? process.env, cwd);
+  const { values, problems } = parseVariables(source);
+  if (problems.length === 0) problems.push(...crossChecks(values));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(buildConfig(values, cwd));
+}
+
+/** Process environment over the .user file over the committed env file. */
+function mergedEnvironment(env: Readonly<Record<string, string | undefined>>, cwd: string): Record<string, string> {
+  const name = env['PRESENCE_SYNC_ENV'] || 'sandbox';
+  const read = (file: string): Record<string, string> => {
+    const path = join(cwd, 'env', file);
+    if (!/^[a-z0-9-]+$/.test(name) || !existsSync(path)) return {};
+    return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
+  };
+  const fromProcess = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  return { ...read(`.env.${name}`), ...read(`.env.${name}.user`), ...fromProcess };
+}
+
+type Values = Record<string, unknown>;
+
+function parseVariables(source: Record<string, string>): { values: Values; problems: string[] } {
+  const values: Values = {};
+  const problems: string[] = [];
+  for (const variable of CONFIG_VARIABLES) {
+    const raw = source[variable.name];
+    const input = raw === undefined || raw.trim() === '' ? variable.default : raw.trim();
+    const parsed = variable.schema.safeParse(input);
+    if (parsed.success) values[variable.name] = parsed.data;
+    else problems.push(`${variable.name}: expected ${variable.expects}, got ${describe(variable.name, raw)}`);
+  }
+  return { values, problems };
+}
+
+const describe = (name: string, raw: string | undefined): string =>
+  raw === undefined || raw.trim() === '' ? 'nothing' : name.startsWith('SECRET_') ? 'an invalid value (not shown)' : JSON.stringify(raw);
+
+function crossChecks(values: Values): string[] {
+  if (values['PRESENCE_SYNC_MODE'] !== 'production') return [];
+  const problems: string[] = [];
+  if (values['SECRET_ENCRYPTION_KEY'] === undefined) problems.push('SECRET_ENCRYPTION_KEY: expected base64 of exactly 32 bytes in production, got nothing');
+  if (values['PUBLIC_BASE_URL'] === undefined) problems.push('PUBLIC_BASE_URL: expected the public https URL of this service in production, got nothing');
+  else if (!String(values['PUBLIC_BASE_URL']).startsWith('https://')) problems.push('PUBLIC_BASE_URL: expected an https URL in production (Graph only calls HTTPS webhooks)');
+  return problems;
+}
+
+const str = (values: Values, name: string): string | undefined => values[name] as string | undefined;
+const num = (values: Values, name: string): number => values[name] as number;
+const opt = <K extends string>(key: K, value: string | undefined): { [P in K]?: string } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
+
+function buildConfig(values: Values, cwd: string): Config {
+  const mode = values['PRESENCE_SYNC_MODE'] as Config['mode'];
+  const dataDir = resolve(cwd, str(values, 'DATA_DIR') ?? './data');
+  const sqlitePath = str(values, 'SQLITE_PATH') ?? '';
+  const databaseUrl = str(values, 'DATABASE_URL');
+  const port = num(values, 'PORT');
+  const current = str(values, 'SECRET_ENCRYPTION_KEY') ?? (mode === 'sandbox' ? sandboxKey(dataDir) : '');
+  const previous = (str(values, 'SECRET_ENCRYPTION_KEY_PREVIOUS') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const extraCa = str(values, 'EXTRA_CA_FILE');
+  return {
+    env: str(values, 'PRESENCE_SYNC_ENV') ?? 'sandbox',
+    mode,
+    http: { host: str(values, 'HOST') ?? '0.0.0.0', port, publicBaseUrl: str(values, 'PUBLIC_BASE_URL') ?? `http://localhost:${port}` },
+    logLevel: values['LOG_LEVEL'] as LogLevel,
+    dataDir,
+    store: databaseUrl
+      ? { kind: 'postgres', url: databaseUrl, poolSize: num(values, 'DATABASE_POOL_SIZE') }
+      : { kind: 'sqlite', path: sqlitePath === ':memory:' ? sqlitePath : resolve(cwd, sqlitePath) },
+    encryptionKeys: [current, ...previous],
+    cxone: {
+      authBaseUrl: str(values, 'CXONE_AUTH_BASE_URL') ?? '',
+      ...opt('apiBaseUrl', str(values, 'CXONE_API_BASE_URL')),
+      ...opt('clientId', str(values, 'CXONE_CLIENT_ID')),
+      ...opt('clientSecret', str(values, 'SECRET_CXONE_CLIENT_SECRET')),
+      ...opt('accessKeyId', str(values, 'CXONE_ACCESS_KEY_ID')),
+      ...opt('accessKeySecret', str(values, 'SECRET_CXONE_ACCESS_KEY_SECRET')),
+    },
+    microsoft: {
+      graphBaseUrl: str(values, 'GRAPH_BASE_URL') ?? '',
+      loginBaseUrl: str(values, 'ENTRA_LOGIN_BASE_URL') ?? '',
+      ...opt('appId', str(values, 'MICROSOFT_APP_ID')),
+      ...opt('appTenantId', str(values, 'MICROSOFT_APP_TENANT_ID')),
+      appType: values['MICROSOFT_APP_TYPE'] as Config['microsoft']['appType'],
+      ...opt('clientSecret', str(values, 'SECRET_GRAPH_CLIENT_SECRET')),
+    },
+    sync: { pollIntervalMs: num(values, 'POLL_INTERVAL_MS'), reconcileIntervalMs: num(values, 'RECONCILE_INTERVAL_MS') },
+    trace: { retentionMs: num(values, 'TRACE_RETENTION_MS'), maxPerTenant: num(values, 'TRACE_MAX_PER_TENANT') },
+    ...(extraCa === undefined ? {} : { extraCaFile: resolve(cwd, extraCa) }),
+    httpTimeoutMs: num(values, 'HTTP_TIMEOUT_MS'),
+    shutdownTimeoutMs: num(values, 'SHUTDOWN_TIMEOUT_MS'),
+  };
+}
+
+/** Sandbox only: a key generated once into DATA_DIR/encryption.key (mode 0600) and reused after. */
+function sandboxKey(dataDir: string): string {
+  const path = join(dataDir, 'encryption.key');
+  if (existsSync(path)) {
+    const key = readFileSync(path, 'utf8').trim();
+    if (base64Key.safeParse(key).success) return key;
+    throw new ConfigError([`SECRET_ENCRYPTION_KEY: not set, and ${path} does not hold base64 of 32 bytes (delete it to generate a new one)`]);
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  return key;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.js';
+
+describe('configuration', () => {
+  let cwd: string;
+  beforeEach(() => {
+    cwd = mkdtempSync(join(tmpdir(), 'presence-config-'));
+  });
+  afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+  const key = () => randomBytes(32).toString('base64');
+  const load = (env: Record<string, string> = {}) => loadConfig({ env, cwd });
+  const problems = (env: Record<string, string>): readonly string[] => {
+    try {
+      load(env);
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems;
+      throw e;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('starts in sandbox on its defaults: port 3978, SQLite under ./data, 1 s polling', () => {
+    const c = load();
+    expect(c.mode).toBe('sandbox');
+    expect(c.http.port).toBe(3978);
+    expect(c.store).toEqual({ kind: 'sqlite', path: join(cwd, 'data/presence-sync.sqlite') });
+    expect(c.sync.pollIntervalMs).toBe(1000);
+    expect(c.logLevel).toBe('info');
+    expect(c.microsoft.graphBaseUrl).toBe('https://graph.microsoft.com/v1.0');
+  });
+
+  it('generates a sandbox encryption key file once (0600) and reuses it', () => {
+    const first = load().encryptionKeys[0];
+    const file = join(cwd, 'data/encryption.key');
+    expect(Buffer.from(first ?? '', 'base64')).toHaveLength(32);
+    expect(readFileSync(file, 'utf8').trim()).toBe(first);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(load().encryptionKeys[0]).toBe(first);
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set', () => {
+    expect(load({ DATABASE_URL: 'postgres://app@db:5432/presence', DATABASE_POOL_SIZE: '4' }).store).toEqual({
+      kind: 'postgres', url: 'postgres://app@db:5432/presence', poolSize: 4,
+    });
+  });
+
+  it('takes the process environment over env/.env.<name>.user over env/.env.<name>', () => {
+    mkdirSync(join(cwd, 'env'));
+    writeFileSync(join(cwd, 'env/.env.dev'), 'PORT=4000\nLOG_LEVEL=debug\nPOLL_INTERVAL_MS=2000\n');
+    writeFileSync(join(cwd, 'env/.env.dev.user'), 'LOG_LEVEL=warn\nPOLL_INTERVAL_MS=3000\n');
+    const c = load({ PRESENCE_SYNC_ENV: 'dev', POLL_INTERVAL_MS: '4000' });
+    expect([c.http.port, c.logLevel, c.sync.pollIntervalMs]).toEqual([4000, 'warn', 4000]);
+  });
+
+  it.each([
+    ['PORT', 'abc', /^PORT: expected an integer 0–65535, got "abc"$/],
+    ['PORT', '70000', /^PORT: expected an integer 0–65535/],
+    ['PRESENCE_SYNC_MODE', 'prod', /^PRESENCE_SYNC_MODE: expected sandbox or production, got "prod"$/],
+    ['LOG_LEVEL', 'loud', /^LOG_LEVEL: expected fatal, error, warn, info/],
+    ['DATABASE_URL', 'mysql://x', /^DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/],
+    ['POLL_INTERVAL_MS', '5', /^POLL_INTERVAL_MS: expected an integer 100–60000/],
+    ['MICROSOFT_APP_ID', 'not-a-guid', /^MICROSOFT_APP_ID: expected a GUID/],
+  ])('names %s and what it expects when it is %j', (name, value, message) => {
+    expect(problems({ [name]: value })).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('never echoes a bad secret', () => {
+    const [p] = problems({ SECRET_ENCRYPTION_KEY: 'hunter2-not-a-key' });
+    expect(p).toBe('SECRET_ENCRYPTION_KEY: expected base64 of exactly 32 bytes, got an invalid value (not shown)');
+  });
+
+  it('lists every problem at once', () => {
+    expect(problems({ PORT: 'x', LOG_LEVEL: 'y' })).toHaveLength(2);
+  });
+
+  it('requires an encryption key and a public https URL in production', () => {
+    expect(problems({ PRESENCE_SYNC_MODE: 'production' })).toEqual([
+      expect.stringMatching(/^SECRET_ENCRYPTION_KEY: .* in production/),
+      expect.stringMatching(/^PUBLIC_BASE_URL: .* in production/),
+    ]);
+    expect(problems({ PRESENCE_SYNC_MODE: 'production', SECRET_ENCRYPTION_KEY: key(), PUBLIC_BASE_URL: 'http://x.example' })).toEqual([
+      expect.stringMatching(/^PUBLIC_BASE_URL: expected an https URL/),
+    ]);
+  });
+
+  it('reads production secrets and rotation keys, and writes no key file', () => {
+    const [k1, k2] = [key(), key()];
+    const c = load({
+      PRESENCE_SYNC_MODE: 'production', SECRET_ENCRYPTION_KEY: k1, SECRET_ENCRYPTION_KEY_PREVIOUS: ` ${k2} `,
+      PUBLIC_BASE_URL: 'https://sync.contoso.com', SECRET_GRAPH_CLIENT_SECRET: 'gs', MICROSOFT_APP_ID: '11111111-2222-3333-4444-555555555555',
+    });
+    expect(c.encryptionKeys).toEqual([k1, k2]);
+    expect(c.microsoft).toMatchObject({ clientSecret: 'gs', appId: '11111111-2222-3333-4444-555555555555', appType: 'MultiTenant' });
+    expect(() => statSync(join(cwd, 'data/encryption.key'))).toThrow();
+  });
+
+  it('is deeply frozen', () => {
+    const c = load();
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.http)).toBe(true);
+    expect(Object.isFrozen(c.encryptionKeys)).toBe(true);
+  });
+
+  it('documents every variable with a meaning, and only SECRET_* ones hold secrets', () => {
+    const names = CONFIG_VARIABLES.map((x) => x.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const x of CONFIG_VARIABLES) expect(x.meaning.length).toBeGreaterThan(10);
+    expect(names.filter((n) => /SECRET|PASSWORD/.test(n) && !n.startsWith('SECRET_'))).toEqual([]);
+  });
+});
