@@ -1,0 +1,48 @@
+import type { Clock } from '../../application/ports.js';
+import { createHttpTransport } from '../shared/http-transport.js';
+import { createMsalClient, GraphAppCredential } from './graph-app-credential.js';
+import { GraphHttpClient } from './graph-http-client.js';
+import { DEFAULT_GRAPH_TIMEOUT_MS, type GraphAdapterOptions } from './graph-options.js';
+import { GraphPresenceGateway } from './graph-presence-gateway.js';
+import { GraphPresenceReader } from './graph-presence-reader.js';
+import { GraphPresenceWriter, type PresenceWriterOptions } from './graph-presence-writer.js';
+import { GraphUserDirectory } from './graph-user-directory.js';
+import { PresenceBudget } from './presence-budget.js';
+
+/** Runtime dependencies and tuning of the Graph adapter for one tenant. */
+export interface GraphAdapterDeps {
+  readonly clock: Clock;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Presence requests per 30 s for this tenant; 1,500 is the conservative documented figure (reference §4). */
+  readonly presenceBudget?: number;
+  readonly writer?: Partial<Omit<PresenceWriterOptions, 'clock' | 'sleep' | 'sessionId'>>;
+}
+
+export interface GraphAdapter {
+  readonly presence: GraphPresenceGateway;
+  readonly writer: GraphPresenceWriter;
+  readonly users: GraphUserDirectory;
+  /** App-only Graph calls (for the subscription manager's reads and for tests). */
+  readonly appGraph: GraphHttpClient;
+  readonly budget: PresenceBudget;
+  readonly transport: ReturnType<typeof createHttpTransport>;
+  close(): Promise<void>;
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Wires transport → MSAL → graph client → budget → writer/reader/directory for one tenant. */
+export function createGraphAdapter(options: GraphAdapterOptions, deps: GraphAdapterDeps): GraphAdapter {
+  const o = Object.freeze({ ...options });
+  const transport = createHttpTransport({ timeoutMs: o.requestTimeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS, ...(o.caPem ? { extraCaPem: o.caPem } : {}) });
+  const credential = new GraphAppCredential(createMsalClient(o, transport.fetch));
+  const appGraph = new GraphHttpClient(o.graphBaseUrl, (force) => credential.token(force), transport.fetch);
+  const sleep = deps.sleep ?? realSleep;
+  const budget = new PresenceBudget(deps.presenceBudget ?? 1500);
+  const writer = new GraphPresenceWriter(appGraph, budget, { ...deps.writer, sessionId: o.clientId, clock: deps.clock, sleep });
+  const reader = new GraphPresenceReader(appGraph, budget, deps.clock, sleep);
+  return {
+    presence: new GraphPresenceGateway(writer, reader), writer, users: new GraphUserDirectory(appGraph, o.graphBaseUrl), appGraph, budget, transport,
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,22 @@
+import type { ExternalFailure, ObservedPresence, PresenceDesire, PresenceGateway, PresenceWriteOutcome } from '../../application/ports.js';
+import type { Result } from '../../domain/result.js';
+import type { GraphPresenceReader } from './graph-presence-reader.js';
+import type { GraphPresenceWriter } from './graph-presence-writer.js';
+
+/** `PresenceGateway` over Graph: the budgeted batch writer and the chunked reader share one tenant budget. */
+export class GraphPresenceGateway implements PresenceGateway {
+  constructor(private readonly writer: GraphPresenceWriter, private readonly reader: GraphPresenceReader) {}
+
+  write(desire: PresenceDesire): Promise<Result<PresenceWriteOutcome, ExternalFailure>> {
+    return this.writer.write(desire);
+  }
+
+  read(userIds: readonly string[]): Promise<Result<readonly ObservedPresence[], ExternalFailure>> {
+    return this.reader.read(userIds);
+  }
+
+  /** Keep-alive of held sessions; call every minute or so. */
+  refreshDue(): number {
+    return this.writer.refreshDue();
+  }
+}

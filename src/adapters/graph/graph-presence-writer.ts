@@ -1,0 +1,216 @@
+import type { Clock, ExternalFailure, PresenceDesire, PresenceWriteOutcome } from '../../application/ports.js';
+import { isPreferredSettable, isSessionSettable, samePresence, type TeamsPresence } from '../../domain/presence.js';
+import { err, ok, type Result } from '../../domain/result.js';
+import { httpFailure, parseRetryAfter } from '../shared/external-failure.js';
+import type { GraphAnswer, GraphHttpClient } from './graph-http-client.js';
+import { batchItemFailure, parseBatchAnswer } from './graph-batch.js';
+import type { PresenceBudget } from './presence-budget.js';
+
+/** Settings of the presence writer. */
+export interface PresenceWriterOptions {
+  /** Our app (client) id: setPresence's sessionId (reference graph-presence.md §2.2). */
+  readonly sessionId: string;
+  /** expirationDuration of our session: short, so a dead backend does not pin "In a call" for hours (§2.6). */
+  readonly sessionDuration?: string;
+  /** Refresh a held session this long after its last write (≤ 5 min, §2.1/§2.6: Available decays after 5). */
+  readonly refreshAfterMs?: number;
+  readonly maxConcurrentBatches?: number;
+  /** Attempts for transient failures (5xx, network) before the write is reported failed; 429s never count. */
+  readonly maxAttempts?: number;
+  readonly clock: Clock;
+  /** Waiting is injected so tests run on the emulator's manual clock. */
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+type Settle = (r: Result<PresenceWriteOutcome, ExternalFailure>) => void;
+interface Pending {
+  readonly desire: PresenceDesire;
+  readonly settle: Settle[];
+  attempts: number;
+  notBefore: number;
+}
+interface Written {
+  readonly presence: TeamsPresence | null;
+  readonly preferred: boolean;
+  readonly at: number;
+}
+
+const BATCH_MAX = 20;
+
+/**
+ * Writes desired presence through JSON $batch (≤ 20) within the per-tenant budget; coalesces per
+ * user (only the latest desire is written, earlier callers get `superseded`); honours 429 +
+ * Retry-After on the envelope and per item; skips a write our session already shows.
+ */
+export class GraphPresenceWriter {
+  readonly #pending = new Map<string, Pending>();
+  readonly #inFlight = new Set<string>();
+  readonly #batches = new Set<Promise<void>>();
+  readonly #written = new Map<string, Written>();
+  #running = false;
+  readonly #o: Required<Omit<PresenceWriterOptions, 'clock' | 'sleep'>> & Pick<PresenceWriterOptions, 'clock' | 'sleep'>;
+
+  constructor(private readonly graph: GraphHttpClient, private readonly budget: PresenceBudget, options: PresenceWriterOptions) {
+    this.#o = Object.freeze({ sessionDuration: 'PT15M', refreshAfterMs: 4 * 60_000, maxConcurrentBatches: 4, maxAttempts: 5, ...options });
+  }
+
+  write(desire: PresenceDesire, force = false): Promise<Result<PresenceWriteOutcome, ExternalFailure>> {
+    const p = desire.presence;
+    if (p && !(desire.preferred ? isPreferredSettable(p) : isSessionSettable(p))) {
+      return Promise.resolve(err(httpFailure('graph', 400, 'INVALID_PRESENCE_PAIR', `${p.availability}/${p.activity} cannot be set ${desire.preferred ? 'as preferred presence' : 'on an app session'}.`)));
+    }
+    const last = this.#written.get(desire.userId);
+    if (!force && !this.#pending.has(desire.userId) && !this.#inFlight.has(desire.userId) && last && sameWrite(last, desire)) {
+      return Promise.resolve(ok({ status: 'unchanged' }));
+    }
+    return new Promise((resolve) => {
+      const prior = this.#pending.get(desire.userId);
+      for (const s of prior?.settle ?? []) s(ok({ status: 'superseded' }));
+      this.#pending.set(desire.userId, { desire, settle: [resolve], attempts: 0, notBefore: 0 });
+      this.#pump();
+    });
+  }
+
+  /** Re-write sessions held longer than `refreshAfterMs` (keep-alive while the ACD state holds). */
+  refreshDue(): number {
+    const now = this.#o.clock.now();
+    let n = 0;
+    for (const [userId, w] of this.#written) {
+      if (w.presence && !w.preferred && now - w.at >= this.#o.refreshAfterMs && !this.#pending.has(userId)) {
+        void this.write({ userId, presence: w.presence, preferred: false, traceId: `refresh-${userId}` }, true);
+        n += 1;
+      }
+    }
+    return n;
+  }
+
+  /** Resolves when nothing is pending or in flight. */
+  async idle(): Promise<void> {
+    while (this.#running || this.#batches.size > 0) await new Promise((r) => setImmediate(r));
+  }
+
+  #pump(): void {
+    if (this.#running) return;
+    this.#running = true;
+    void this.#loop().finally(() => {
+      this.#running = false;
+    });
+  }
+
+  async #loop(): Promise<void> {
+    for (;;) {
+      const now = this.#o.clock.now();
+      const ready = [...this.#pending.keys()].filter((u) => !this.#inFlight.has(u) && this.#pending.get(u)!.notBefore <= now);
+      if (ready.length === 0) {
+        if (this.#pending.size === 0 && this.#batches.size === 0) return;
+        await this.#waitForProgress(now);
+        continue;
+      }
+      if (this.#batches.size >= this.#o.maxConcurrentBatches) {
+        await Promise.race(this.#batches);
+        continue;
+      }
+      const free = this.budget.available(now);
+      if (free <= 0) {
+        await this.#o.sleep(this.budget.waitMs(now));
+        continue;
+      }
+      const users = ready.slice(0, Math.min(BATCH_MAX, free));
+      this.budget.take(users.length, now);
+      this.#launch(users);
+    }
+  }
+
+  async #waitForProgress(now: number): Promise<void> {
+    if (this.#batches.size > 0) return void (await Promise.race(this.#batches));
+    const next = Math.min(...[...this.#pending.values()].map((p) => p.notBefore));
+    await this.#o.sleep(Math.max(0, next - now));
+  }
+
+  #launch(users: string[]): void {
+    const items = users.map((u) => {
+      this.#inFlight.add(u);
+      return { userId: u, pending: this.#pending.get(u)! };
+    });
+    for (const u of users) this.#pending.delete(u);
+    const batch = this.#send(items).finally(() => {
+      this.#batches.delete(batch);
+      for (const u of users) this.#inFlight.delete(u);
+    });
+    this.#batches.add(batch);
+  }
+
+  async #send(items: { userId: string; pending: Pending }[]): Promise<void> {
+    const started = this.#o.clock.now();
+    const requests = items.map((it, i) => ({ id: String(i + 1), ...this.#request(it.pending.desire) }));
+    const answer = await this.graph.request('POST', '/$batch', { requests });
+    const latencyMs = this.#o.clock.now() - started;
+    if (!answer.ok || answer.value.status !== 200) return this.#envelopeFailed(items, answer.ok ? answer.value : undefined, answer.ok ? undefined : answer.error);
+    const byId = parseBatchAnswer(answer.value.body);
+    items.forEach((it, i) => {
+      const item = byId.get(String(i + 1));
+      this.#itemDone(it.userId, it.pending, item ?? { status: 502, headers: {}, body: undefined }, latencyMs);
+    });
+  }
+
+  #request(d: PresenceDesire): { method: 'POST'; url: string; headers?: Record<string, string>; body?: unknown } {
+    const base = `/users/${d.userId}/presence`;
+    const headers = { 'content-type': 'application/json' };
+    if (d.preferred) {
+      return d.presence
+        ? { method: 'POST', url: `${base}/setUserPreferredPresence`, headers, body: { availability: d.presence.availability, activity: d.presence.activity } }
+        : { method: 'POST', url: `${base}/clearUserPreferredPresence`, headers, body: {} };
+    }
+    return d.presence
+      ? { method: 'POST', url: `${base}/setPresence`, headers, body: { sessionId: this.#o.sessionId, availability: d.presence.availability, activity: d.presence.activity, expirationDuration: this.#o.sessionDuration } }
+      : { method: 'POST', url: `${base}/clearPresence`, headers, body: { sessionId: this.#o.sessionId } };
+  }
+
+  #itemDone(userId: string, p: Pending, item: GraphAnswer, latencyMs: number): void {
+    const now = this.#o.clock.now();
+    // §2.3: clearPresence answers 404 when our session is already gone — the desired end state.
+    const cleared = item.status === 404 && p.desire.presence === null && !p.desire.preferred;
+    if ((item.status >= 200 && item.status < 300) || cleared) {
+      this.#written.set(userId, { presence: p.desire.presence, preferred: p.desire.preferred, at: now });
+      for (const s of p.settle) s(ok({ status: 'written', latencyMs, httpStatus: item.status }));
+      return;
+    }
+    const retryAfter = parseRetryAfter(item.headers['retry-after'], now);
+    if (item.status === 429) this.budget.pauseUntil(now + (retryAfter ?? 1000 * 2 ** Math.min(p.attempts, 6)));
+    const transient = item.status === 429 || item.status >= 500;
+    if (transient && (item.status === 429 || p.attempts + 1 < this.#o.maxAttempts)) {
+      this.#requeue(userId, p, item.status === 429 ? 0 : 1, now + (retryAfter ?? 500 * 2 ** p.attempts));
+      return;
+    }
+    for (const s of p.settle) s(err(batchItemFailure(item)));
+  }
+
+  #envelopeFailed(items: { userId: string; pending: Pending }[], answer: GraphAnswer | undefined, failure: ExternalFailure | undefined): void {
+    const now = this.#o.clock.now();
+    const retryAfter = answer ? parseRetryAfter(answer.headers['retry-after'], now) : failure?.retryAfterMs;
+    const status = answer?.status ?? 0;
+    if (status === 429) this.budget.pauseUntil(now + (retryAfter ?? 1000));
+    const transient = status === 429 || status === 0 || status >= 500;
+    for (const { userId, pending } of items) {
+      if (transient && (status === 429 || pending.attempts + 1 < this.#o.maxAttempts)) this.#requeue(userId, pending, status === 429 ? 0 : 1, now + (retryAfter ?? 500 * 2 ** pending.attempts));
+      else for (const s of pending.settle) s(err(failure ?? batchItemFailure(answer!)));
+    }
+  }
+
+  /** Put a failed write back unless a newer desire for the user arrived meanwhile (that one wins). */
+  #requeue(userId: string, p: Pending, attemptCost: number, notBefore: number): void {
+    if (this.#pending.has(userId)) {
+      for (const s of p.settle) s(ok({ status: 'superseded' }));
+      return;
+    }
+    p.attempts += attemptCost;
+    p.notBefore = notBefore;
+    this.#pending.set(userId, p);
+  }
+}
+
+function sameWrite(last: Written, d: PresenceDesire): boolean {
+  if (last.preferred !== d.preferred) return false;
+  if (last.presence === null || d.presence === null) return last.presence === d.presence;
+  return samePresence(last.presence, d.presence);
+}

@@ -1,0 +1,120 @@
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createLocalTls, type LocalTls } from '../tls/local-ca.js';
+import { handleBatch } from './batch-route.js';
+import { systemClock, type EmulatorClock } from './emulator-clock.js';
+import { readRequest, writeResponse, type EmulatorRequest, type EmulatorResponse } from './emulator-http.js';
+import { Directory, type EmulatedTenant } from './emulator-model.js';
+import { EntraKeys } from './entra-keys.js';
+import { EntraTokenEndpoint } from './entra-token-endpoint.js';
+import { GraphControl } from './graph-control.js';
+import { handleControl } from './graph-control-routes.js';
+import { graphError } from './graph-errors.js';
+import { principalFrom } from './graph-principal.js';
+import { GraphWorld } from './graph-world.js';
+import { NotificationDelivery } from './notification-delivery.js';
+import { handlePresence } from './presence-routes.js';
+import { handleSubscriptions } from './subscription-routes.js';
+import { SubscriptionStoreEmu } from './subscription-store.js';
+import { handleUsers } from './users-routes.js';
+import { WebhookCaller } from './webhook-caller.js';
+
+export interface GraphEmulatorOptions {
+  readonly tenants: readonly EmulatedTenant[];
+  /** A ManualClock in tests; real time by default. */
+  readonly clock?: EmulatorClock;
+  /** Presence requests per 30 s per app per tenant (reference §4: 1,500 documented, 10,000 on the limits page). */
+  readonly presenceLimit?: number;
+  /** Accept http://127.0.0.1 notification URLs (reference §8.7); off like the real service. */
+  readonly allowHttpLoopback?: boolean;
+  readonly tls?: LocalTls;
+  /** CA to trust when POSTing to https:// webhooks. */
+  readonly webhookCaPem?: string;
+  /** With a real clock: how often time-driven behaviour runs. */
+  readonly tickIntervalMs?: number;
+}
+
+export interface GraphEmulator {
+  /** Graph base URL (without `/v1.0`). */
+  readonly url: string;
+  /** Entra authority host; the authority of a tenant is `${authorityUrl}/${tenantId}`. */
+  readonly authorityUrl: string;
+  /** JWKS URL for validating tokens the emulator signs (validationTokens, SSO tokens). */
+  readonly jwksUrl: string;
+  readonly caCertPem: string;
+  readonly control: GraphControl;
+  close(): Promise<void>;
+}
+
+/** Starts the Graph + Entra ID emulator over HTTPS on 127.0.0.1 (port 0 = a free port). */
+export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0): Promise<GraphEmulator> {
+  const clock = options.clock ?? systemClock;
+  const tls = options.tls ?? (await createLocalTls());
+  const directory = new Directory(options.tenants);
+  const keys = await EntraKeys.create(clock);
+  const entra = new EntraTokenEndpoint(directory, keys, clock);
+  const world = new GraphWorld(directory, clock, options.presenceLimit ?? 1500);
+  const subs = new SubscriptionStoreEmu();
+  const webhooks = new WebhookCaller(options.webhookCaPem ? { caPem: options.webhookCaPem } : {});
+  const delivery = new NotificationDelivery(world, subs, keys, webhooks);
+  const control = new GraphControl(world, subs, delivery, entra, clock);
+  let origin = '';
+  const graph = async (req: EmulatorRequest): Promise<EmulatorResponse> => {
+    const now = clock.now();
+    const principal = await principalFrom(req.headers.authorization, keys);
+    if (!principal) return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty, invalid or expired.', now);
+    if (req.path === '/v1.0/$batch' && req.method === 'POST') return handleBatch(req, graph, now);
+    const deps = { store: subs, webhooks, now: () => clock.now(), allowHttpLoopback: options.allowHttpLoopback ?? false };
+    return handlePresence(req, principal, world)
+      ?? handleUsers(req, principal, directory, origin, now)
+      ?? (await handleSubscriptions(req, principal, deps))
+      ?? graphError(400, 'BadRequest', `Resource not found for the segment '${req.path}'.`, now);
+  };
+  const route = async (req: EmulatorRequest): Promise<EmulatorResponse> => {
+    if (req.path.startsWith('/_control/')) return handleControl(req, control);
+    if (req.path.startsWith('/v1.0/')) return { ...(await graph(req)), delayMs: world.slowMs };
+    return entraRoute(req, origin, keys, entra) ?? { status: 404, body: { error: 'not_found' } };
+  };
+  const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
+    void readRequest(req).then(route).then((r) => writeResponse(res, r)).catch((e: unknown) => writeResponse(res, { status: 500, body: { error: String(e) } }));
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const timer = options.tickIntervalMs ? setInterval(() => control.tick(), options.tickIntervalMs) : undefined;
+  return {
+    url: origin, authorityUrl: origin, jwksUrl: `${origin}/common/discovery/v2.0/keys`, caCertPem: tls.caCertPem, control,
+    async close() {
+      if (timer) clearInterval(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await webhooks.close();
+    },
+  };
+}
+
+/** OpenID metadata, JWKS and the token endpoint (reference §5, §8.1). */
+function entraRoute(req: EmulatorRequest, origin: string, keys: EntraKeys, entra: EntraTokenEndpoint): EmulatorResponse | Promise<EmulatorResponse> | undefined {
+  if (/^\/[^/]+\/discovery\/(v2\.0\/)?keys$/.test(req.path)) return { status: 200, body: keys.jwks() };
+  const meta = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(req.path);
+  if (meta) return { status: 200, body: openIdConfiguration(origin, meta[1]!) };
+  const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(req.path);
+  if (token && req.method === 'POST') return entra.handle(token[1]!, req);
+  return undefined;
+}
+
+function openIdConfiguration(origin: string, tenant: string): Record<string, unknown> {
+  return {
+    issuer: `https://login.microsoftonline.com/${tenant}/v2.0`,
+    authorization_endpoint: `${origin}/${tenant}/oauth2/v2.0/authorize`,
+    token_endpoint: `${origin}/${tenant}/oauth2/v2.0/token`,
+    end_session_endpoint: `${origin}/${tenant}/oauth2/v2.0/logout`,
+    jwks_uri: `${origin}/${tenant}/discovery/v2.0/keys`,
+    response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+    subject_types_supported: ['pairwise'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+    tenant_region_scope: 'EU',
+    cloud_instance_name: 'microsoftonline.com',
+  };
+}

@@ -1,0 +1,65 @@
+import type { EmulatorClock } from './emulator-clock.js';
+import type { Directory } from './emulator-model.js';
+import { PresenceThrottle } from './presence-throttle.js';
+import { UserPresence } from './presence-engine.js';
+
+/** A forced answer for the next presence calls (fault injection, reference §8.5, §8.9). */
+export interface ForcedFault {
+  remaining: number;
+  readonly status: number;
+  readonly retryAfterSec?: number;
+}
+
+/**
+ * The shared in-memory state of the Graph emulator: every user's presence engine, the throttle
+ * and the injected faults. Aggregate changes are announced to listeners (notification delivery).
+ */
+export class GraphWorld {
+  readonly #presences = new Map<string, UserPresence>();
+  readonly #listeners: ((tenantId: string, userId: string) => void)[] = [];
+  readonly faults: ForcedFault[] = [];
+  /** Real-time delay added to every Graph answer (fault injection: slow responses). */
+  slowMs = 0;
+  readonly throttle: PresenceThrottle;
+  /** Every presence write that reached the engine, for assertions (route, user, body). */
+  readonly writeLog: { at: number; route: string; userId: string; appId: string }[] = [];
+
+  constructor(readonly directory: Directory, readonly clock: EmulatorClock, presenceLimit: number) {
+    this.throttle = new PresenceThrottle(presenceLimit);
+  }
+
+  presence(userId: string): UserPresence {
+    let p = this.#presences.get(userId);
+    if (!p) {
+      p = new UserPresence(userId);
+      this.#presences.set(userId, p);
+    }
+    return p;
+  }
+
+  onChange(listener: (tenantId: string, userId: string) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Re-evaluate one user now; announce when the aggregate moved. */
+  touch(userId: string): void {
+    const p = this.#presences.get(userId);
+    if (!p || !p.evaluate(this.clock.now())) return;
+    const tenantId = this.directory.tenantOfUser(userId);
+    if (tenantId) for (const l of this.#listeners) l(tenantId, userId);
+  }
+
+  /** Clock moved: sessions may have expired or decayed. */
+  reevaluateAll(): void {
+    for (const userId of this.#presences.keys()) this.touch(userId);
+  }
+
+  /** The next forced fault, consuming it. */
+  takeFault(): ForcedFault | undefined {
+    const f = this.faults[0];
+    if (!f) return undefined;
+    f.remaining -= 1;
+    if (f.remaining <= 0) this.faults.shift();
+    return f;
+  }
+}

@@ -1,0 +1,178 @@
+import type { EntraKeys } from './entra-keys.js';
+import type { GraphWorld } from './graph-world.js';
+import { encryptResource } from './rich-encryption.js';
+import type { EmulatedSubscription } from './subscription-model.js';
+import type { SubscriptionStoreEmu } from './subscription-store.js';
+import type { WebhookCaller } from './webhook-caller.js';
+
+/** §3.7: Microsoft Graph Change Tracking's app id, the `azp`/`appid` of validation tokens. */
+export const CHANGE_TRACKING_APP_ID = '0bf30f3b-4a52-48df-9a82-234910c4a086';
+const FIRST_TIMEOUT_MS = 3_000;
+const RETRY_TIMEOUT_MS = 10_000;
+const GIVE_UP_MS = 4 * 3600_000;
+const MAX_ITEMS_PER_POST = 100;
+
+interface Outgoing {
+  readonly url: string;
+  readonly subscriptionId: string;
+  readonly item: Record<string, unknown>;
+  readonly appId: string;
+  readonly tenantId: string;
+  readonly rich: boolean;
+  readonly firstAt: number;
+  attempt: number;
+  dueAt: number;
+}
+
+export interface DeliveryLogEntry {
+  readonly url: string;
+  readonly items: number;
+  readonly status: number;
+  readonly attempt: number;
+}
+
+/**
+ * Notification delivery (reference §3.4–3.6, §8.8): each aggregate change of a subscribed user
+ * becomes an item; items for one URL are batched into one `changeNotificationCollection`; a
+ * non-2xx or a timeout (3 s first, 10 s on retries) is retried with exponential backoff for up
+ * to 4 h, on the emulator clock.
+ */
+export class NotificationDelivery {
+  readonly #queue: Outgoing[] = [];
+  readonly #held: Outgoing[] = [];
+  readonly #inFlight = new Set<Promise<void>>();
+  #scheduled = false;
+  readonly log: DeliveryLogEntry[] = [];
+  /** Switches for tests (§8.8, §8.9). */
+  readonly modes = { nullValidationTokens: false, dropNext: 0, duplicateNext: 0 };
+
+  constructor(
+    private readonly world: GraphWorld,
+    private readonly subs: SubscriptionStoreEmu,
+    private readonly keys: EntraKeys,
+    private readonly webhooks: WebhookCaller,
+  ) {
+    world.onChange((_tenantId, userId) => this.#presenceChanged(userId));
+    subs.onReleased((id) => this.#release(id));
+  }
+
+  #presenceChanged(userId: string): void {
+    const now = this.world.clock.now();
+    const presence = this.world.presence(userId);
+    for (const sub of this.subs.covering(userId, now)) {
+      const item: Record<string, unknown> = {
+        subscriptionId: sub.id, clientState: sub.clientState ?? null, changeType: 'updated', tenantId: sub.tenantId,
+        resource: `communications/presences/${userId}`, subscriptionExpirationDateTime: new Date(sub.expiresAt).toISOString(),
+        resourceData: { '@odata.id': `users/${userId}/presence`, '@odata.type': '#microsoft.graph.presence', id: userId },
+        organizationId: sub.tenantId,
+      };
+      if (sub.includeResourceData && sub.certificate) {
+        const resource = { '@odata.id': `users/${userId}/presence`, '@odata.type': '#microsoft.graph.presence', ...presence.toResource(false) };
+        item.encryptedContent = encryptResource(resource, sub.certificate);
+      }
+      this.enqueue(sub, sub.notificationUrl, item);
+    }
+  }
+
+  /** A lifecycle item (§3.5) to the subscription's lifecycleNotificationUrl. */
+  lifecycle(sub: EmulatedSubscription, event: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed'): void {
+    if (!sub.lifecycleNotificationUrl) return;
+    const item = {
+      subscriptionId: sub.id, subscriptionExpirationDateTime: new Date(sub.expiresAt).toISOString(), tenantId: sub.tenantId,
+      clientState: sub.clientState ?? null, lifecycleEvent: event,
+    };
+    this.#push({ url: sub.lifecycleNotificationUrl, subscriptionId: sub.id, item, appId: sub.appId, tenantId: sub.tenantId, rich: false, firstAt: this.world.clock.now(), attempt: 0, dueAt: 0 });
+  }
+
+  enqueue(sub: EmulatedSubscription, url: string, item: Record<string, unknown>): void {
+    const out: Outgoing = { url, subscriptionId: sub.id, item, appId: sub.appId, tenantId: sub.tenantId, rich: sub.includeResourceData, firstAt: this.world.clock.now(), attempt: 0, dueAt: 0 };
+    // §3.4: an endpoint whose authorisation lapsed (reauthorization pending) gets nothing until renewed.
+    if (sub.reauthPendingFor !== undefined) this.#held.push(out);
+    else this.#push(out);
+  }
+
+  #push(out: Outgoing): void {
+    this.#queue.push(out);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #release(subscriptionId: string): void {
+    const mine = this.#held.filter((o) => o.subscriptionId === subscriptionId);
+    this.#held.splice(0, this.#held.length, ...this.#held.filter((o) => o.subscriptionId !== subscriptionId));
+    for (const o of mine) this.#push(o);
+  }
+
+  /** Send everything due now; retries wait for their time on the emulator clock. */
+  #flush(): void {
+    this.#scheduled = false;
+    const now = this.world.clock.now();
+    const due = this.#queue.filter((o) => o.dueAt <= now);
+    this.#queue.splice(0, this.#queue.length, ...this.#queue.filter((o) => o.dueAt > now));
+    const byUrl = new Map<string, Outgoing[]>();
+    for (const o of due) byUrl.set(o.url, [...(byUrl.get(o.url) ?? []), o]);
+    for (const [url, items] of byUrl) {
+      for (let i = 0; i < items.length; i += MAX_ITEMS_PER_POST) this.#track(this.#send(url, items.slice(i, i + MAX_ITEMS_PER_POST)));
+    }
+  }
+
+  /** The clock moved: retries may be due. */
+  tick(): void {
+    if (this.#queue.length > 0) this.#flush();
+  }
+
+  #track(p: Promise<void>): void {
+    this.#inFlight.add(p);
+    void p.finally(() => this.#inFlight.delete(p));
+  }
+
+  async #send(url: string, items: Outgoing[]): Promise<void> {
+    if (this.modes.dropNext > 0) {
+      this.modes.dropNext -= 1;
+      this.log.push({ url, items: items.length, status: -1, attempt: 0 });
+      return;
+    }
+    const body = { value: items.map((o) => o.item), ...(await this.#validationTokens(items)) };
+    const attempt = Math.max(...items.map((o) => o.attempt));
+    const result = await this.webhooks.post(url, body, attempt === 0 ? FIRST_TIMEOUT_MS : RETRY_TIMEOUT_MS);
+    if (this.modes.duplicateNext > 0) {
+      this.modes.duplicateNext -= 1;
+      await this.webhooks.post(url, body, RETRY_TIMEOUT_MS);
+    }
+    this.log.push({ url, items: items.length, status: result.status, attempt });
+    if (result.status >= 200 && result.status < 300) return;
+    const now = this.world.clock.now();
+    for (const o of items) {
+      o.attempt += 1;
+      o.dueAt = now + Math.min(2 ** o.attempt * 1000, 3600_000);
+      if (o.dueAt - o.firstAt <= GIVE_UP_MS) this.#queue.push(o);
+    }
+  }
+
+  /** §3.7: one token per (app, tenant) present in a rich batch; `null` when switched off. */
+  async #validationTokens(items: Outgoing[]): Promise<{ validationTokens?: string[] | null }> {
+    if (!items.some((o) => o.rich)) return {};
+    if (this.modes.nullValidationTokens) return { validationTokens: null };
+    const pairs = new Map(items.filter((o) => o.rich).map((o) => [`${o.appId}/${o.tenantId}`, o]));
+    const tokens = await Promise.all([...pairs.values()].map((o) => this.keys.sign({
+      aud: o.appId, iss: `https://login.microsoftonline.com/${o.tenantId}/v2.0`, azp: CHANGE_TRACKING_APP_ID, tid: o.tenantId, ver: '2.0',
+      sub: CHANGE_TRACKING_APP_ID, oid: CHANGE_TRACKING_APP_ID,
+    }, 24 * 3600)));
+    return { validationTokens: tokens };
+  }
+
+  /** Resolves when nothing is in flight and nothing is due (tests await this instead of sleeping). */
+  async settle(): Promise<void> {
+    for (let i = 0; i < 100; i += 1) {
+      await new Promise((r) => setImmediate(r));
+      if (this.#inFlight.size === 0 && !this.#scheduled) return;
+      await Promise.all([...this.#inFlight]);
+    }
+  }
+
+  pendingRetries(): number {
+    return this.#queue.length;
+  }
+}
