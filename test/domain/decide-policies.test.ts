@@ -1,0 +1,201 @@
+import { decide } from '../../src/domain/decide.js';
+import type { Decision, SyncEvent } from '../../src/domain/effects.js';
+import type { PresenceRule } from '../../src/domain/presence-rule.js';
+import type { AgentSyncState } from '../../src/domain/sync-state.js';
+import { CODES, P, T0, acd, acdEvent, agentState, rule, teamsEvent, tick, withAcd, withTeams } from './builders.js';
+
+const run = (r: PresenceRule | null, agent: AgentSyncState, event: SyncEvent, now = T0, syncEnabled = true): Decision =>
+  decide({ rule: r, agent, event, now, syncEnabled });
+const reasons = (d: Decision): string[] => d.effects.map((e) => (e.kind === 'skip' ? e.reason : e.kind));
+const published = (presence = P.inACall, preferred = false): AgentSyncState['published'] => ({ presence, at: T0 - 900, ruleId: 'rule-1', preferred });
+
+describe('ordering and duplicates', () => {
+  it('drops an ACD event older than the last one seen and keeps the newer state', () => {
+    const agent = withAcd(acd.contact());
+    const d = run(rule(), agent, acdEvent(acd.available(), T0 - 2000));
+    expect(reasons(d)).toEqual(['STALE_EVENT']);
+    expect(d.next).toBe(agent);
+  });
+
+  it('drops a redelivered ACD event', () => {
+    const agent = withAcd(acd.contact());
+    expect(reasons(run(rule(), agent, acdEvent(acd.available(), T0, 'acd-prev')))).toEqual(['DUPLICATE_EVENT']);
+  });
+
+  it('accepts an ACD event with the same source time but another id', () => {
+    expect(reasons(run(rule(), withAcd(acd.available()), acdEvent(acd.contact(), T0 - 1000)))).toEqual(['setTeamsPresence']);
+  });
+
+  it.each([
+    ['a lower sequence number', { sequenceNumber: 'A0002' }, { sequenceNumber: 'A0001', sourceTime: T0 }, 'STALE_EVENT'],
+    ['the same sequence number', { sequenceNumber: 'A0002' }, { sequenceNumber: 'A0002', sourceTime: T0 }, 'DUPLICATE_EVENT'],
+    ['an older observation time without sequence numbers', {}, { sourceTime: T0 - 5000 }, 'STALE_EVENT'],
+    ['an older observation time when only one side has a sequence number', { sequenceNumber: 'A0002' }, { sourceTime: T0 - 5000 }, 'STALE_EVENT'],
+  ])('drops a Teams event with %s', (_l, last, event, reason) => {
+    const agent = withAcd(acd.available(), { teams: withTeams(P.available, last) });
+    const d = run(rule({ direction: 'subscriber' }), agent, teamsEvent(P.meeting, event.sourceTime, event));
+    expect(reasons(d)).toEqual([reason]);
+    expect(d.next.teams?.presence).toEqual(P.available);
+  });
+
+  it('orders Teams events by sequence number over arrival time when both have one', () => {
+    const agent = withAcd(acd.available(), { teams: withTeams(P.available, { sequenceNumber: 'A0002' }) });
+    const d = run(rule({ direction: 'subscriber' }), agent, teamsEvent(P.meeting, T0 - 5000, { sequenceNumber: 'A0003' }));
+    expect(reasons(d)).toEqual(['setAcdState']);
+    expect(d.next.teams?.sequenceNumber).toBe('A0003');
+  });
+
+  it('drops a Teams event for a Teams user not linked to the agent', () => {
+    expect(reasons(run(rule({ direction: 'subscriber' }), withAcd(acd.available()), teamsEvent(P.meeting, T0, { teamsUserId: 'someone-else' })))).toEqual(['NOT_LINKED']);
+  });
+});
+
+describe('gates: no rule, disabled rule, paused tenant', () => {
+  const events: [string, SyncEvent][] = [['ACD', acdEvent(acd.contact())], ['Teams', teamsEvent(P.meeting)]];
+  it.each(events)('%s event without a rule is recorded and skipped with NO_RULE', (_l, event) => {
+    const d = run(null, withAcd(acd.available()), event);
+    expect(reasons(d)).toEqual(['NO_RULE']);
+    expect(event.source === 'acd' ? d.next.acd?.eventId : d.next.teams?.eventId).toBe(event.eventId);
+  });
+  it.each(events)('%s event under a disabled rule is skipped with RULE_DISABLED', (_l, event) => {
+    expect(reasons(run(rule({ enabled: false, direction: 'bidirectional' }), withAcd(acd.available()), event))).toEqual(['RULE_DISABLED']);
+  });
+  it.each(events)('%s event while the tenant is paused is skipped with SYNC_PAUSED', (_l, event) => {
+    expect(reasons(run(rule({ direction: 'bidirectional' }), withAcd(acd.available()), event, T0, false))).toEqual(['SYNC_PAUSED']);
+  });
+});
+
+describe('echo suppression', () => {
+  it('a Teams notification showing what we published does not write the ACD', () => {
+    const r = rule({ direction: 'bidirectional', mappings: [...rule({ direction: 'bidirectional' }).mappings, { acd: { kind: 'Unavailable', codeId: CODES.meeting.id }, teams: P.inACall }] });
+    const d = run(r, withAcd(acd.contact(), { published: published() }), teamsEvent(P.inACall));
+    expect(reasons(d)).toEqual(['ECHO']);
+  });
+
+  it('an ACD event that is our own subscriber write is not published back', () => {
+    const agent = withAcd(acd.available(), { acdWritten: { target: { kind: 'Unavailable', codeId: CODES.training.id }, replaced: { kind: 'Available' }, at: T0 - 10, ruleId: 'rule-1' } });
+    const d = run(rule({ direction: 'bidirectional' }), agent, acdEvent(acd.unavailable(CODES.training)));
+    expect(reasons(d)).toEqual(['ECHO']);
+    expect(d.next.acdWritten).toBeDefined();
+  });
+
+  it('once the agent leaves our written state the write is forgotten and their changes publish again', () => {
+    const agent = withAcd(acd.unavailable(CODES.training), { acdWritten: { target: { kind: 'Unavailable', codeId: CODES.training.id }, replaced: { kind: 'Available' }, at: T0 - 10, ruleId: 'rule-1' } });
+    const d = run(rule({ direction: 'bidirectional' }), agent, acdEvent(acd.unavailable(CODES.lunch)));
+    expect(reasons(d)).toEqual(['setTeamsPresence']);
+    expect(d.next.acdWritten).toBeUndefined();
+  });
+
+  it('an ACD observation older than our write does not make us forget it', () => {
+    const agent = withAcd(acd.available(), { acdWritten: { target: { kind: 'Unavailable', codeId: CODES.meeting.id }, replaced: { kind: 'Available' }, at: T0 + 10, ruleId: 'rule-1' } });
+    const d = run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.available(), T0));
+    expect(d.next.acdWritten).toBeDefined();
+  });
+});
+
+describe('hand-set Teams status', () => {
+  const manual = (p = P.dnd, over = {}): AgentSyncState => withAcd(acd.available(), { teams: withTeams(p, over) });
+
+  it.each([P.dnd, P.busy, P.brb, P.offline])('respect: %j set by hand blocks publishing', (p) => {
+    expect(reasons(run(rule(), manual(p), acdEvent(acd.contact())))).toEqual(['MANUAL_STATUS_RESPECTED']);
+  });
+
+  it.each([P.available, P.away, P.meeting, P.presenting])('%j is not taken as hand-set', (p) => {
+    expect(reasons(run(rule(), manual(p), acdEvent(acd.contact())))).toEqual(['setTeamsPresence']);
+  });
+
+  it('the engine may say explicitly that a status is not hand-set', () => {
+    expect(reasons(run(rule(), manual(P.dnd, { manualStatus: false }), acdEvent(acd.contact())))).toEqual(['setTeamsPresence']);
+  });
+
+  it('the engine may say explicitly that a status is hand-set', () => {
+    expect(reasons(run(rule(), manual(P.available, { manualStatus: true }), acdEvent(acd.contact())))).toEqual(['MANUAL_STATUS_RESPECTED']);
+  });
+
+  it('override: writes the preferred layer with the nearest preferred pair', () => {
+    const d = run(rule({ manualStatusPolicy: 'override' }), manual(P.dnd), acdEvent(acd.contact()));
+    expect(d.effects).toEqual([expect.objectContaining({ kind: 'setTeamsPresence', presence: P.busy, preferred: true })]);
+    expect(d.next.published).toMatchObject({ presence: P.busy, preferred: true });
+  });
+
+  it('override: stays on the preferred layer while it shows and clears that layer afterwards', () => {
+    const r = rule({ manualStatusPolicy: 'override' });
+    const agent = withAcd(acd.contact(), { teams: withTeams(P.busy), published: published(P.busy, true) });
+    expect(reasons(run(r, agent, acdEvent(acd.contact('OutboundContact'))))).toEqual(['ALREADY_IN_STATE']);
+    const lunch = run(r, agent, acdEvent(acd.unavailable(CODES.lunch)));
+    expect(lunch.effects).toEqual([expect.objectContaining({ kind: 'setTeamsPresence', presence: P.away, preferred: true })]);
+    const end = run(r, agent, acdEvent(acd.available()));
+    expect(end.effects).toEqual([expect.objectContaining({ kind: 'clearTeamsPresence', preferred: true })]);
+  });
+
+  it('our own preferred write is not mistaken for a hand-set status', () => {
+    const agent = withAcd(acd.contact(), { teams: withTeams(P.busy), published: published(P.busy, true) });
+    expect(reasons(run(rule({ manualStatusPolicy: 'respect' }), agent, acdEvent(acd.unavailable(CODES.lunch))))).toEqual(['setTeamsPresence']);
+  });
+
+  it('respect: when the hand-set status ends during a call, the held-back presence is published', () => {
+    const agent = withAcd(acd.contact(), { teams: withTeams(P.dnd) });
+    const d = run(rule(), agent, teamsEvent(P.available));
+    expect(d.effects).toEqual([expect.objectContaining({ kind: 'setTeamsPresence', presence: P.inACall })]);
+  });
+
+  it('respect, bidirectional: the same when the status ends and the ACD needs no write', () => {
+    const agent = withAcd(acd.contact(), { teams: withTeams(P.dnd) });
+    const d = run(rule({ direction: 'bidirectional' }), agent, teamsEvent(P.away));
+    expect(d.effects).toEqual([expect.objectContaining({ kind: 'setTeamsPresence', presence: P.inACall })]);
+  });
+});
+
+describe('no-sync states', () => {
+  const r = (direction: PresenceRule['direction']) => rule({ direction, noSyncStates: [{ kind: 'Unavailable', codeId: CODES.training.id }] });
+
+  it('an ACD state in the no-sync list is not published', () => {
+    expect(reasons(run(r('publisher'), withAcd(acd.available()), acdEvent(acd.unavailable(CODES.training))))).toEqual(['NO_SYNC_STATE']);
+  });
+
+  it('an agent in a no-sync state is not written from Teams', () => {
+    expect(reasons(run(r('subscriber'), withAcd(acd.unavailable(CODES.training)), teamsEvent(P.meeting)))).toEqual(['NO_SYNC_STATE']);
+  });
+});
+
+describe('flap damping (debounce)', () => {
+  const r = rule({ debounceMs: 3000 });
+
+  it('holds a change back, asks for a recheck and remembers it', () => {
+    const d = run(r, withAcd(acd.available()), acdEvent(acd.contact()));
+    expect(d.effects).toEqual([{ kind: 'recheckAt', at: T0 + 3000, reason: expect.any(String) }, expect.objectContaining({ kind: 'skip', reason: 'DEBOUNCED' })]);
+    expect(d.next.pending?.dueAt).toBe(T0 + 3000);
+  });
+
+  it('publishes on the tick once the change held', () => {
+    const held = run(r, withAcd(acd.available()), acdEvent(acd.contact())).next;
+    const d = run(r, held, tick(T0 + 3000), T0 + 3000);
+    expect(d.effects).toEqual([expect.objectContaining({ kind: 'setTeamsPresence', presence: P.inACall })]);
+    expect(d.next.pending).toBeUndefined();
+  });
+
+  it('an early tick asks again for the due time', () => {
+    const held = run(r, withAcd(acd.available()), acdEvent(acd.contact())).next;
+    expect(run(r, held, tick(T0 + 1000), T0 + 1000).effects[0]).toEqual({ kind: 'recheckAt', at: T0 + 3000, reason: expect.any(String) });
+  });
+
+  it('a flap back to what Teams already shows cancels the pending change', () => {
+    const agent = withAcd(acd.available(), { published: published(P.inACall) });
+    const away = run(r, { ...agent, acd: { state: acd.contact(), sourceTime: T0 - 1000, eventId: 'x' } }, acdEvent(acd.available(), T0));
+    expect(away.next.pending).toBeDefined();
+    const back = run(r, away.next, acdEvent(acd.contact(), T0 + 500), T0 + 500);
+    expect(reasons(back)).toEqual(['ALREADY_IN_STATE']);
+    expect(back.next.pending).toBeUndefined();
+    expect(reasons(run(r, back.next, tick(T0 + 3000), T0 + 3000))).toEqual(['DEBOUNCED']);
+  });
+
+  it('a newer change restarts the wait', () => {
+    const first = run(r, withAcd(acd.available()), acdEvent(acd.contact(), T0)).next;
+    const second = run(r, first, acdEvent(acd.unavailable(CODES.lunch), T0 + 2000), T0 + 2000);
+    expect(second.next.pending?.dueAt).toBe(T0 + 5000);
+  });
+
+  it('a tick without anything pending does nothing', () => {
+    expect(reasons(run(r, agentState(), tick(T0)))).toEqual(['DEBOUNCED']);
+  });
+});
