@@ -6,3 +6,5 @@ export type * from './ports/acd.js';
 export type * from './ports/presence.js';
 export type * from './ports/store.js';
 export { StoreConflictError, TRACE_HOPS } from './ports/store.js';
+export type * from './ports/engine.js';
+export { HEALTH_COMPONENTS } from './ports/engine.js';

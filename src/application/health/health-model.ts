@@ -1,0 +1,135 @@
+import type { Cancel, Clock, HealthComponent, HealthReporter, HealthStatus, Scheduler } from '../ports.js';
+import { SyncActivity, type ActiveSync, type LatencySummary } from './sync-activity.js';
+
+export interface ComponentHealth {
+  readonly component: HealthComponent;
+  readonly status: HealthStatus;
+  readonly detail: string;
+  /** Since when the component has had this status. */
+  readonly since: number;
+  readonly lastSuccess?: number;
+}
+
+/** A settled status change (after the debounce), for proactive alerts. */
+export interface HealthTransition {
+  readonly tenantId: string;
+  readonly component: HealthComponent;
+  readonly from: HealthStatus | 'unknown';
+  readonly to: HealthStatus;
+  readonly detail: string;
+  readonly at: number;
+}
+
+export interface TenantHealth {
+  readonly tenantId: string;
+  /** The worst component status. */
+  readonly status: HealthStatus;
+  readonly syncActive: boolean;
+  readonly syncDetail: string;
+  readonly components: readonly ComponentHealth[];
+  readonly activeSyncs: readonly ActiveSync[];
+  readonly latency: readonly LatencySummary[];
+}
+
+/** Health model tuning. */
+export interface HealthModelOptions {
+  /** A status must hold this long before a transition is announced (flaps are not alerts). */
+  readonly alertDebounceMs: number;
+}
+
+interface Tracked {
+  current: ComponentHealth;
+  announced: HealthStatus | 'unknown';
+  pending?: Cancel;
+}
+
+const RANK: Record<HealthStatus, number> = { ok: 0, degraded: 1, down: 2 };
+
+/**
+ * Component health per tenant, fed by HealthReporter signals from the engine and the adapters;
+ * announces settled transitions to listeners (the bot's proactive alerts).
+ */
+export class HealthModel {
+  readonly activity: SyncActivity;
+  private readonly tenants = new Map<string, Map<HealthComponent, Tracked>>();
+  private readonly sync = new Map<string, { active: boolean; detail: string }>();
+  private readonly listeners = new Set<(t: HealthTransition) => void>();
+
+  constructor(private readonly deps: { readonly clock: Clock; readonly scheduler: Scheduler }, private readonly options: HealthModelOptions = { alertDebounceMs: 60_000 }) {
+    this.activity = new SyncActivity(deps.clock);
+  }
+
+  /** The reporter adapters and the engine use for one tenant. */
+  reporter(tenantId: string): HealthReporter {
+    return {
+      report: (component, status, detail) => this.set(tenantId, component, status, detail, false),
+      success: (component, detail) => this.set(tenantId, component, 'ok', detail ?? 'OK', true),
+    };
+  }
+
+  onTransition(listener: (t: HealthTransition) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  setSyncActive(tenantId: string, active: boolean, detail: string): void {
+    this.sync.set(tenantId, { active, detail });
+  }
+
+  components(tenantId: string): readonly ComponentHealth[] {
+    return [...(this.tenants.get(tenantId)?.values() ?? [])].map((t) => t.current);
+  }
+
+  snapshot(tenantId: string): TenantHealth {
+    const components = this.components(tenantId);
+    const worst = components.reduce<HealthStatus>((w, c) => (RANK[c.status] > RANK[w] ? c.status : w), 'ok');
+    const sync = this.sync.get(tenantId) ?? { active: false, detail: 'sync not started' };
+    return {
+      tenantId, status: worst, syncActive: sync.active, syncDetail: sync.detail, components,
+      activeSyncs: this.activity.active(tenantId), latency: this.activity.latency(tenantId),
+    };
+  }
+
+  private set(tenantId: string, component: HealthComponent, status: HealthStatus, detail: string, succeeded: boolean): void {
+    const now = this.deps.clock.now();
+    const tracked = this.tracked(tenantId, component);
+    const previous = tracked?.current;
+    const changed = previous?.status !== status;
+    const current: ComponentHealth = {
+      component, status, detail,
+      since: changed || !previous ? now : previous.since,
+      ...(succeeded ? { lastSuccess: now } : previous?.lastSuccess !== undefined ? { lastSuccess: previous.lastSuccess } : {}),
+    };
+    const entry: Tracked = tracked ?? { current, announced: 'unknown' };
+    entry.current = current;
+    this.tenants.get(tenantId)?.set(component, entry);
+    if (changed) this.settle(tenantId, entry);
+  }
+
+  private tracked(tenantId: string, component: HealthComponent): Tracked | undefined {
+    let components = this.tenants.get(tenantId);
+    if (!components) {
+      components = new Map();
+      this.tenants.set(tenantId, components);
+    }
+    return components.get(component);
+  }
+
+  private settle(tenantId: string, entry: Tracked): void {
+    entry.pending?.();
+    entry.pending = undefined;
+    const target = entry.current.status;
+    if (target === entry.announced) return;
+    if (entry.announced === 'unknown' && target === 'ok') {
+      entry.announced = 'ok';
+      return;
+    }
+    entry.pending = this.deps.scheduler.after(this.options.alertDebounceMs, () => {
+      entry.pending = undefined;
+      if (entry.current.status !== target) return;
+      const transition: HealthTransition = { tenantId, component: entry.current.component, from: entry.announced, to: target, detail: entry.current.detail, at: this.deps.clock.now() };
+      entry.announced = target;
+      for (const listener of [...this.listeners]) listener(transition);
+    });
+  }
+}

@@ -1,0 +1,94 @@
+import type { Clock } from '../ports.js';
+
+export type SyncDirection = 'acd-to-teams' | 'teams-to-acd';
+
+/** One effect that reached its target (event in → effect done). */
+export interface SyncSample {
+  readonly ruleId: string;
+  readonly direction: SyncDirection;
+  /** What was synced, e.g. `Busy/InACall` or `Unavailable:12`. */
+  readonly status: string;
+  readonly latencyMs: number;
+  readonly at: number;
+}
+
+export interface ActiveSync {
+  readonly ruleId: string;
+  readonly direction: SyncDirection;
+  readonly status: string;
+  readonly lastHour: number;
+  readonly lastDay: number;
+  readonly lastAt: number;
+}
+
+export interface LatencySummary {
+  readonly direction: SyncDirection;
+  readonly count: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+}
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+/** p-th percentile (0..100) by nearest rank; 0 for no samples. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
+}
+
+/**
+ * Which statuses are actively synced, per rule mapping and direction, over the last hour/day,
+ * and the end-to-end latency of the last hour. Samples older than a day are forgotten; the
+ * per-tenant cap bounds memory under a storm.
+ */
+export class SyncActivity {
+  private readonly samples = new Map<string, SyncSample[]>();
+
+  constructor(private readonly clock: Clock, private readonly maxSamplesPerTenant = 200_000) {}
+
+  record(tenantId: string, sample: SyncSample): void {
+    const list = this.samples.get(tenantId) ?? [];
+    list.push(sample);
+    this.samples.set(tenantId, list);
+    this.trim(list);
+  }
+
+  active(tenantId: string): readonly ActiveSync[] {
+    const now = this.clock.now();
+    const groups = new Map<string, { ruleId: string; direction: SyncDirection; status: string; lastHour: number; lastDay: number; lastAt: number }>();
+    for (const s of this.recent(tenantId, now - DAY)) {
+      const key = `${s.ruleId}\u0000${s.direction}\u0000${s.status}`;
+      const g = groups.get(key) ?? { ruleId: s.ruleId, direction: s.direction, status: s.status, lastHour: 0, lastDay: 0, lastAt: 0 };
+      g.lastDay += 1;
+      if (s.at >= now - HOUR) g.lastHour += 1;
+      g.lastAt = Math.max(g.lastAt, s.at);
+      groups.set(key, g);
+    }
+    return [...groups.values()].sort((a, b) => b.lastAt - a.lastAt);
+  }
+
+  latency(tenantId: string): readonly LatencySummary[] {
+    const since = this.clock.now() - HOUR;
+    const directions: SyncDirection[] = ['acd-to-teams', 'teams-to-acd'];
+    return directions.map((direction) => {
+      const sorted = this.recent(tenantId, since).filter((s) => s.direction === direction).map((s) => s.latencyMs).sort((a, b) => a - b);
+      return { direction, count: sorted.length, p50Ms: percentile(sorted, 50), p95Ms: percentile(sorted, 95) };
+    });
+  }
+
+  private recent(tenantId: string, since: number): SyncSample[] {
+    const list = this.samples.get(tenantId) ?? [];
+    this.trim(list);
+    return list.filter((s) => s.at >= since);
+  }
+
+  private trim(list: SyncSample[]): void {
+    const cutoff = this.clock.now() - DAY;
+    let drop = 0;
+    while (drop < list.length && (list[drop] as SyncSample).at < cutoff) drop += 1;
+    drop = Math.max(drop, list.length - this.maxSamplesPerTenant);
+    if (drop > 0) list.splice(0, drop);
+  }
+}

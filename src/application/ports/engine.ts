@@ -1,0 +1,64 @@
+import type { Decision, DecideInput, Effect, SyncEvent } from '../../domain/effects.js';
+import type { PresenceRule } from '../../domain/presence-rule.js';
+
+/** Cancels a scheduled callback; calling it after the callback ran is harmless. */
+export type Cancel = () => void;
+
+/**
+ * Timers, injected so tests drive time deterministically (a manual scheduler) and production
+ * uses setTimeout. The engine never sleeps any other way.
+ */
+export interface Scheduler {
+  /** Run `fn` once, `delayMs` from now (0 = as soon as possible, never synchronously). */
+  after(delayMs: number, fn: () => void): Cancel;
+}
+
+/** How the effective rule of an agent was found (domain resolve.ts). */
+export interface RuleResolution {
+  readonly rule: PresenceRule | null;
+  readonly explanation: string;
+  readonly considered: readonly { readonly ruleId: string; readonly verdict: string }[];
+}
+
+/**
+ * The domain's pure functions the engine runs. Injected (compose passes domain `decide` and
+ * `resolveRule`) so engine tests can also run scripted decisions; effects still come only from here.
+ */
+export interface SyncPolicy {
+  decide(input: DecideInput): Decision;
+  resolveRule(agent: { readonly agentId: string; readonly teamId?: string }, rules: readonly PresenceRule[]): RuleResolution;
+}
+
+export type HealthStatus = 'ok' | 'degraded' | 'down';
+
+/**
+ * Component ids of the health model. Open-ended (`owner:<id>` per subscription owner); the
+ * well-known ones are listed so adapters and the engine agree on spelling.
+ */
+export const HEALTH_COMPONENTS = [
+  'acd.connection', 'acd.auth', 'graph.auth', 'subscriptions', 'webhook', 'reconciliation', 'store', 'bot', 'sync',
+] as const;
+export type HealthComponent = (typeof HEALTH_COMPONENTS)[number] | `owner:${string}`;
+
+/** Signals about one tenant's components, reported by the engine and the adapters. */
+export interface HealthReporter {
+  /** The component is in `status` now; `detail` says why, for an admin. */
+  report(component: HealthComponent, status: HealthStatus, detail: string): void;
+  /** A call through the component succeeded (sets ok and lastSuccess). */
+  success(component: HealthComponent, detail?: string): void;
+}
+
+export type EventSourceLabel = SyncEvent['source'] | 'reconcile' | 'reevaluate';
+export type EffectOutcome = 'written' | 'unchanged' | 'superseded' | 'applied' | 'queued' | 'refused' | 'retried' | 'failed' | 'scheduled' | 'skipped';
+
+/** Operational metrics (Prometheus in production: src/adapters/http/prom-metrics.ts). */
+export interface Metrics {
+  eventsIn(source: EventSourceLabel, count: number): void;
+  effect(kind: Effect['kind'], outcome: EffectOutcome): void;
+  /** Event in (inbox receivedAt) → effect done, per direction. */
+  syncLatency(direction: 'acd-to-teams' | 'teams-to-acd', ms: number): void;
+  webhookAck(ms: number): void;
+  inboxDepth(tenantId: string, depth: number): void;
+  graphThrottled(): void;
+  reconcileCorrection(cause: 'acd-drift' | 'teams-drift'): void;
+}

@@ -1,0 +1,127 @@
+import type { Effect } from '../../domain/effects.js';
+import type { Result } from '../../domain/result.js';
+import type { AgentSyncState } from '../../domain/sync-state.js';
+import type { AcdWriteOutcome, AcdWriteRefusal, ExternalFailure, InboxEntry, PresenceWriteOutcome } from '../ports.js';
+import type { SyncEngineDeps, SyncEngineOptions } from './engine-options.js';
+import type { Slot } from './keyed-queue.js';
+import type { TenantRuntime } from './tenant-runtime.js';
+import { backoffMs, sleep } from './retry.js';
+
+/** What one entry's effects did; failed writes are not recorded as done in the agent's state. */
+export interface EffectsOutcome {
+  readonly teamsFailed: boolean;
+  readonly acdFailed: boolean;
+}
+
+/** The context of one entry being processed. */
+export interface EffectContext {
+  readonly tenant: TenantRuntime;
+  readonly entry: InboxEntry;
+  readonly agent: AgentSyncState;
+  readonly traceId: string;
+  readonly slot: Slot;
+  readonly scheduleRecheck: (at: number) => void;
+}
+
+type Attempt<T, E> = () => Promise<Result<T, E>>;
+
+/**
+ * Carries out a decision's effects through the ports, in order, tracing each request and answer.
+ * Transient failures are retried here with backoff (Retry-After honoured) while the agent's key
+ * stays locked — its later events wait, other agents' do not (the worker is released meanwhile).
+ */
+export class EffectExecutor {
+  constructor(private readonly deps: SyncEngineDeps, private readonly options: SyncEngineOptions) {}
+
+  async run(effects: readonly Effect[], ctx: EffectContext): Promise<EffectsOutcome> {
+    let teamsFailed = false;
+    let acdFailed = false;
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case 'skip':
+          this.deps.metrics.effect('skip', 'skipped');
+          break;
+        case 'recheckAt':
+          ctx.scheduleRecheck(effect.at);
+          this.deps.metrics.effect('recheckAt', 'scheduled');
+          break;
+        case 'setTeamsPresence':
+        case 'clearTeamsPresence':
+          teamsFailed = !(await this.writePresence(effect, ctx)) || teamsFailed;
+          break;
+        case 'setAcdState':
+          acdFailed = !(await this.writeAcd(effect, ctx)) || acdFailed;
+          break;
+      }
+    }
+    return { teamsFailed, acdFailed };
+  }
+
+  private async writePresence(effect: Extract<Effect, { kind: 'setTeamsPresence' | 'clearTeamsPresence' }>, ctx: EffectContext): Promise<boolean> {
+    const userId = ctx.agent.teamsUserId;
+    if (userId === undefined) {
+      this.trace(ctx, 'error', `${effect.kind} not done: the agent is not linked to a Teams user`, { effect });
+      this.deps.metrics.effect(effect.kind, 'failed');
+      return false;
+    }
+    const presence = effect.kind === 'setTeamsPresence' ? effect.presence : null;
+    const shown = presence ? `${presence.availability}/${presence.activity}` : 'clear';
+    this.trace(ctx, 'graph.request', `Graph: ${effect.preferred ? 'preferred' : 'session'} presence → ${shown} (${effect.reason})`, { userId, presence, preferred: effect.preferred, ruleId: effect.ruleId });
+    const result = await this.withRetry(ctx, effect.kind, () => ctx.tenant.ports.presence.write({ userId, presence, preferred: effect.preferred, traceId: ctx.traceId }), (f) => f);
+    if (!result.ok) return this.failed(ctx, effect.kind, 'graph.response', result.error, result.error.message);
+    const outcome: PresenceWriteOutcome = result.value;
+    this.trace(ctx, 'graph.response', `Graph: ${outcome.status}${outcome.status === 'written' ? ` (HTTP ${outcome.httpStatus}, ${outcome.latencyMs} ms)` : ''}`, { outcome });
+    this.deps.metrics.effect(effect.kind, outcome.status);
+    ctx.tenant.health.success('graph.auth');
+    if (outcome.status === 'written') this.synced(ctx, effect.ruleId, 'acd-to-teams', shown);
+    return true;
+  }
+
+  private async writeAcd(effect: Extract<Effect, { kind: 'setAcdState' }>, ctx: EffectContext): Promise<boolean> {
+    const target = effect.target;
+    const shown = target.kind === 'Unavailable' ? `Unavailable:${target.codeId}` : 'Available';
+    this.trace(ctx, 'acd.request', `ACD: set agent state → ${shown} (${effect.reason})`, { target, ruleId: effect.ruleId });
+    const result = await this.withRetry<AcdWriteOutcome, AcdWriteRefusal>(ctx, 'setAcdState', () => ctx.tenant.ports.acd.setAgentState(ctx.entry.agentId, target), (r) => (r.code === 'EXTERNAL' ? r.failure : undefined));
+    if (!result.ok) return this.failed(ctx, 'setAcdState', 'acd.response', result.error.code === 'EXTERNAL' ? result.error.failure : undefined, `${result.error.code}: ${result.error.message}`);
+    this.trace(ctx, 'acd.response', `ACD: ${result.value}`, { outcome: result.value });
+    this.deps.metrics.effect('setAcdState', result.value);
+    this.synced(ctx, effect.ruleId, 'teams-to-acd', shown);
+    return true;
+  }
+
+  private async withRetry<T, E>(ctx: EffectContext, kind: Effect['kind'], attempt: Attempt<T, E>, failureOf: (e: E) => ExternalFailure | undefined): Promise<Result<T, E>> {
+    for (let n = 1; ; n += 1) {
+      const result = await attempt();
+      if (result.ok) return result;
+      const failure = failureOf(result.error);
+      if (failure?.status === 429 && failure.system === 'graph') this.deps.metrics.graphThrottled();
+      if (!failure?.transient || n >= this.options.maxAttempts) return result;
+      const delay = backoffMs(n, { baseMs: this.options.backoffBaseMs, maxMs: this.options.backoffMaxMs, retryAfterMs: failure.retryAfterMs, random: this.deps.random?.() ?? 0.5 });
+      this.trace(ctx, 'error', `${failure.system} ${failure.status} ${failure.code}: retrying in ${delay} ms (attempt ${n + 1} of ${this.options.maxAttempts})`, { failure, delayMs: delay });
+      this.deps.metrics.effect(kind, 'retried');
+      await this.deps.store.inbox.fail(ctx.entry.seq, `${failure.code}: ${failure.message}`, this.deps.clock.now() + delay);
+      await ctx.slot.pause(sleep(this.deps.scheduler, delay));
+    }
+  }
+
+  private failed(ctx: EffectContext, kind: Effect['kind'], hop: 'graph.response' | 'acd.response', failure: ExternalFailure | undefined, message: string): false {
+    const refused = failure === undefined || !failure.transient;
+    this.trace(ctx, hop, `${refused ? 'refused' : 'gave up'}: ${message}`, { failure, message });
+    this.deps.metrics.effect(kind, refused ? 'refused' : 'failed');
+    if (failure && (failure.status === 401 || failure.status === 403)) {
+      ctx.tenant.health.report(failure.system === 'cxone' ? 'acd.auth' : 'graph.auth', 'down', `${failure.status} ${failure.code}: ${failure.message}`);
+    }
+    return false;
+  }
+
+  private synced(ctx: EffectContext, ruleId: string, direction: 'acd-to-teams' | 'teams-to-acd', status: string): void {
+    const at = this.deps.clock.now();
+    const latencyMs = Math.max(0, at - ctx.entry.receivedAt);
+    this.deps.metrics.syncLatency(direction, latencyMs);
+    this.deps.health.activity.record(ctx.tenant.tenantId, { ruleId, direction, status, latencyMs, at });
+  }
+
+  private trace(ctx: EffectContext, hop: 'graph.request' | 'graph.response' | 'acd.request' | 'acd.response' | 'error', summary: string, data: Record<string, unknown>): void {
+    this.deps.trace.record({ tenantId: ctx.tenant.tenantId, agentId: ctx.entry.agentId, teamsUserId: ctx.agent.teamsUserId, traceId: ctx.traceId, hop, summary, data });
+  }
+}

@@ -1,0 +1,103 @@
+import type { Effect, SyncEvent } from '../../domain/effects.js';
+import type { AgentSyncState } from '../../domain/sync-state.js';
+import type { InboxEntry } from '../ports.js';
+import { traceIdOf } from '../trace/trace-ids.js';
+import type { SyncEngineDeps, SyncEngineOptions } from './engine-options.js';
+import { EffectExecutor, type EffectsOutcome } from './effect-executor.js';
+import type { Slot } from './keyed-queue.js';
+import { needsPresenceRead } from './teams-events.js';
+import type { TenantConfig, TenantRuntime } from './tenant-runtime.js';
+
+/** Thrown when an event cannot be processed yet (e.g. its presence could not be read): retried. */
+class RetryLater extends Error {
+  readonly code = 'SYNC.RETRY_LATER';
+}
+
+/**
+ * Processes one inbox entry: load the agent, resolve the rule, decide (domain), carry out the
+ * effects, then persist the next state and mark the entry done in one store call. Replays are
+ * harmless: the inbox dedupes event ids and decide drops what the state already reflects.
+ */
+export class EntryProcessor {
+  private readonly executor: EffectExecutor;
+
+  constructor(private readonly deps: SyncEngineDeps, private readonly options: SyncEngineOptions, private readonly scheduleRecheck: (tenant: TenantRuntime, agentId: string, at: number) => void) {
+    this.executor = new EffectExecutor(deps, options);
+  }
+
+  async process(tenant: TenantRuntime, entry: InboxEntry, slot: Slot): Promise<void> {
+    const traceId = traceIdOf(entry.event.eventId);
+    const agent = await this.loadAgent(tenant, entry.agentId);
+    const event = await this.withPresence(tenant, entry.event);
+    const config = await this.config(tenant);
+    const resolution = this.deps.policy.resolveRule({ agentId: agent.agentId, ...(agent.teamId !== undefined ? { teamId: agent.teamId } : {}) }, config.rules);
+    const base = { tenantId: tenant.tenantId, agentId: agent.agentId, teamsUserId: agent.teamsUserId, traceId };
+    this.deps.trace.record({ ...base, hop: 'rule.resolved', summary: resolution.rule ? `Rule "${resolution.rule.name}": ${resolution.explanation}` : `No rule: ${resolution.explanation}`, data: { ruleId: resolution.rule?.id ?? null, considered: resolution.considered } });
+    const decision = this.deps.policy.decide({ rule: resolution.rule, agent, event, now: this.deps.clock.now(), syncEnabled: config.syncEnabled });
+    this.deps.trace.record({ ...base, hop: 'decision', summary: summarize(decision.effects), data: { effects: decision.effects, eventId: event.eventId, source: event.source } });
+    const outcome = await this.executor.run(decision.effects, { tenant, entry, agent, traceId, slot, scheduleRecheck: (at) => this.scheduleRecheck(tenant, agent.agentId, at) });
+    await this.deps.store.inbox.complete(entry.seq, tenant.tenantId, keepFailed(agent, decision.next, outcome));
+  }
+
+  /** Gives up on an entry that kept failing: recorded, marked done, the agent's state untouched. */
+  async abandon(tenant: TenantRuntime, entry: InboxEntry, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    this.deps.trace.record({ tenantId: tenant.tenantId, agentId: entry.agentId, traceId: traceIdOf(entry.event.eventId), hop: 'error', summary: `Event dropped after ${this.options.maxAttempts} attempts: ${message}`, data: { eventId: entry.event.eventId, message } });
+    const agent = await this.deps.store.agentStates.get(tenant.tenantId, entry.agentId);
+    await this.deps.store.inbox.complete(entry.seq, tenant.tenantId, agent ?? { agentId: entry.agentId });
+  }
+
+  private async loadAgent(tenant: TenantRuntime, agentId: string): Promise<AgentSyncState> {
+    const stored = (await this.deps.store.agentStates.get(tenant.tenantId, agentId)) ?? { agentId };
+    // Links change under the engine (admin mapping): the store's link is the truth at each event.
+    const link = await this.deps.store.userLinks.byAgent(tenant.tenantId, agentId);
+    const teamId = stored.teamId ?? (await this.teamOf(tenant, agentId));
+    const { teamsUserId: _old, ...rest } = stored;
+    return { ...rest, ...(link ? { teamsUserId: link.teamsUserId } : {}), ...(teamId !== undefined ? { teamId } : {}) };
+  }
+
+  private async teamOf(tenant: TenantRuntime, agentId: string): Promise<string | undefined> {
+    const agents = await tenant.ports.acdDirectory.listAgents();
+    return agents.ok ? agents.value.find((a) => a.agentId === agentId)?.teamId : undefined;
+  }
+
+  /** A notification without resource data: read the presence now (the pump pre-reads in batches). */
+  private async withPresence(tenant: TenantRuntime, event: SyncEvent): Promise<SyncEvent> {
+    if (!needsPresenceRead(event)) return event;
+    const read = await tenant.ports.presence.read([event.teamsUserId]);
+    if (!read.ok) throw new RetryLater(`presence read failed: ${read.error.code} ${read.error.message}`);
+    const observed = read.value.find((p) => p.userId === event.teamsUserId);
+    if (!observed) throw new RetryLater(`presence of ${event.teamsUserId} not returned`);
+    return { ...event, presence: observed.presence, ...(observed.sequenceNumber !== undefined ? { sequenceNumber: observed.sequenceNumber } : {}) };
+  }
+
+  private async config(tenant: TenantRuntime): Promise<TenantConfig> {
+    const now = this.deps.clock.now();
+    const cached = tenant.cachedConfig(now, this.options.configCacheMs);
+    if (cached) return cached;
+    const [rules, record] = await Promise.all([this.deps.store.rules.list(tenant.tenantId), this.deps.store.tenants.get(tenant.tenantId)]);
+    const value = { rules, syncEnabled: record?.syncEnabled ?? false };
+    tenant.cacheConfig(value, now);
+    return value;
+  }
+}
+
+/** A write that did not happen must not be remembered as done (echo suppression, restore). */
+function keepFailed(before: AgentSyncState, next: AgentSyncState, outcome: EffectsOutcome): AgentSyncState {
+  let result = next;
+  if (outcome.teamsFailed) result = withField(result, 'published', before.published);
+  if (outcome.acdFailed) result = withField(result, 'acdWritten', before.acdWritten);
+  return result;
+}
+
+function withField(state: AgentSyncState, key: 'published' | 'acdWritten', value: AgentSyncState['published'] | AgentSyncState['acdWritten']): AgentSyncState {
+  const copy: Record<string, unknown> = { ...state };
+  if (value === undefined) delete copy[key];
+  else copy[key] = value;
+  return copy as unknown as AgentSyncState;
+}
+
+function summarize(effects: readonly Effect[]): string {
+  if (effects.length === 0) return 'Decision: nothing to do';
+  return `Decision: ${effects.map((e) => (e.kind === 'skip' ? `skip ${e.reason} (${e.detail})` : e.kind === 'recheckAt' ? `recheck at ${new Date(e.at).toISOString()}` : `${e.kind} (${e.reason})`)).join('; ')}`;
+}

@@ -1,0 +1,96 @@
+import type { InboxEntry } from '../ports.js';
+import type { SyncEngineDeps, SyncEngineOptions } from './engine-options.js';
+import type { EntryProcessor } from './entry-processor.js';
+import { KeyedQueue, type Slot } from './keyed-queue.js';
+import { backoffMs, sleep } from './retry.js';
+import { needsPresenceRead } from './teams-events.js';
+import type { TenantRuntime } from './tenant-runtime.js';
+
+/**
+ * Moves inbox entries into the keyed queue: per tenant, at most `maxQueuedPerTenant` in memory
+ * (the durable inbox holds the rest — back-pressure never loses anything), keyed by agent so one
+ * agent's events run in order, lanes by tenant so tenants take turns.
+ */
+export class InboxPump {
+  readonly queue: KeyedQueue;
+
+  constructor(private readonly deps: SyncEngineDeps, private readonly options: SyncEngineOptions, private readonly processor: EntryProcessor, private readonly tenantOf: (tenantId: string) => TenantRuntime | undefined) {
+    this.queue = new KeyedQueue(options.concurrency, (error) => deps.logger.error({ err: error }, 'sync task crashed'));
+    this.queue.onTaskDone((tenantId) => {
+      const tenant = this.tenantOf(tenantId);
+      if (tenant && this.queue.size(tenantId) <= this.options.maxQueuedPerTenant / 2) void this.pump(tenant);
+    });
+  }
+
+  /** Pulls what fits; concurrent calls coalesce into one more round. */
+  async pump(tenant: TenantRuntime): Promise<void> {
+    if (tenant.pulling) {
+      tenant.pullAgain = true;
+      return;
+    }
+    tenant.pulling = true;
+    try {
+      do {
+        tenant.pullAgain = false;
+        await this.pullOnce(tenant);
+      } while (tenant.pullAgain && !tenant.stopped);
+    } catch (error) {
+      tenant.health.report('store', 'degraded', `inbox read failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.logger.warn({ err: error, tenantId: tenant.tenantId }, 'inbox pull failed; retried at the next poll');
+    } finally {
+      tenant.pulling = false;
+    }
+  }
+
+  private async pullOnce(tenant: TenantRuntime): Promise<void> {
+    const room = this.options.maxQueuedPerTenant - this.queue.size(tenant.tenantId);
+    if (room <= 0 || tenant.stopped) return;
+    const pending = await this.deps.store.inbox.pending(tenant.tenantId, tenant.inFlight.size + room);
+    const fresh = pending.filter((e) => !tenant.inFlight.has(e.seq)).slice(0, room);
+    if (fresh.length === 0) return;
+    const entries = await this.preRead(tenant, fresh);
+    for (const entry of entries) {
+      tenant.inFlight.add(entry.seq);
+      this.queue.push(tenant.tenantId, entry.agentId, (slot) => this.run(tenant, entry, slot));
+    }
+    if (fresh.length === room) tenant.pullAgain = true;
+  }
+
+  /** Notifications without resource data: one batched presence read for the whole pull. */
+  private async preRead(tenant: TenantRuntime, entries: readonly InboxEntry[]): Promise<readonly InboxEntry[]> {
+    const userIds = [...new Set(entries.flatMap((e) => (needsPresenceRead(e.event) ? [e.event.teamsUserId] : [])))];
+    if (userIds.length === 0) return entries;
+    const read = await tenant.ports.presence.read(userIds);
+    if (!read.ok) return entries;
+    const byUser = new Map(read.value.map((p) => [p.userId, p]));
+    return entries.map((entry) => {
+      const event = entry.event;
+      const observed = needsPresenceRead(event) ? byUser.get(event.teamsUserId) : undefined;
+      if (!needsPresenceRead(event) || !observed) return entry;
+      const seq = observed.sequenceNumber !== undefined ? { sequenceNumber: observed.sequenceNumber } : {};
+      return { ...entry, event: { ...event, presence: observed.presence, ...seq } };
+    });
+  }
+
+  /** Store errors and unreadable presences are retried in place, keeping the agent's order. */
+  private async run(tenant: TenantRuntime, entry: InboxEntry, slot: Slot): Promise<void> {
+    try {
+      for (let attempt = 1; !tenant.stopped; attempt += 1) {
+        try {
+          await this.processor.process(tenant, entry, slot);
+          return;
+        } catch (error) {
+          if (attempt >= this.options.maxAttempts) {
+            await this.processor.abandon(tenant, entry, error);
+            return;
+          }
+          this.deps.logger.warn({ err: error, tenantId: tenant.tenantId, agentId: entry.agentId, seq: entry.seq, attempt }, 'processing failed; retrying');
+          const delay = backoffMs(attempt, { baseMs: this.options.backoffBaseMs, maxMs: this.options.backoffMaxMs, random: this.deps.random?.() ?? 0.5 });
+          await slot.pause(sleep(this.deps.scheduler, delay));
+        }
+      }
+    } finally {
+      tenant.inFlight.delete(entry.seq);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import type { AcdState, AcdStateEvent } from '../../domain/agent-state.js';
+import { samePresence, type TeamsPresenceEvent } from '../../domain/presence.js';
+import type { AgentSyncState } from '../../domain/sync-state.js';
+import type { UserLink } from '../ports.js';
+import { traceIdOf } from '../trace/trace-ids.js';
+import type { SyncEngineDeps } from './engine-options.js';
+import type { SyncIngest } from './sync-ingest.js';
+import { describeAcd } from './sync-ingest.js';
+import { teamsEventId } from './teams-events.js';
+import type { TenantRuntime } from './tenant-runtime.js';
+
+export interface ReconcileReport {
+  readonly acdChecked: number;
+  readonly teamsChecked: number;
+  readonly corrections: number;
+  readonly subscribedUsers: number;
+}
+
+/**
+ * Compares both sides with what the engine last saw and feeds each difference in as an event
+ * through the inbox (so ordering and idempotency hold, and decide says what to do about it),
+ * recording every correction with its cause. Also re-ensures the presence subscriptions, so one
+ * dropped silently is back within a period.
+ */
+export class Reconciler {
+  constructor(private readonly deps: SyncEngineDeps, private readonly ingest: SyncIngest) {}
+
+  async run(tenant: TenantRuntime): Promise<ReconcileReport> {
+    const tenantId = tenant.tenantId;
+    const [states, links] = await Promise.all([this.deps.store.agentStates.list(tenantId), this.deps.store.userLinks.list(tenantId)]);
+    const byAgent = new Map(states.map((s) => [s.agentId, s]));
+    const acd = await this.reconcileAcd(tenant, byAgent);
+    const teams = await this.reconcileTeams(tenant, byAgent, links);
+    const subscribedUsers = await this.ensureSubscriptions(tenant, links);
+    const corrections = acd.corrections + teams.corrections;
+    tenant.health.success('reconciliation', `last run ${new Date(this.deps.clock.now()).toISOString()}: ${acd.checked} ACD agents and ${teams.checked} Teams users checked, ${corrections} corrections`);
+    return { acdChecked: acd.checked, teamsChecked: teams.checked, corrections, subscribedUsers };
+  }
+
+  private async reconcileAcd(tenant: TenantRuntime, states: Map<string, AgentSyncState>): Promise<{ checked: number; corrections: number }> {
+    const snapshot = await tenant.ports.acdFeed.snapshot();
+    if (!snapshot.ok) {
+      tenant.health.report('reconciliation', 'degraded', `ACD snapshot failed: ${snapshot.error.code} ${snapshot.error.message}`);
+      return { checked: 0, corrections: 0 };
+    }
+    let corrections = 0;
+    for (const event of snapshot.value) {
+      const seen = states.get(event.agentId)?.acd;
+      if (seen && (sameAcd(seen.state, event.state) || seen.sourceTime > event.sourceTime)) continue;
+      const cause = seen ? `ACD reports ${describeAcd(event)}, the engine last saw ${describeAcd({ ...event, state: seen.state })}` : `ACD reports ${describeAcd(event)}, the engine had no state for the agent`;
+      if (await this.correct(tenant, event, undefined, cause, 'acd-drift')) corrections += 1;
+    }
+    return { checked: snapshot.value.length, corrections };
+  }
+
+  private async reconcileTeams(tenant: TenantRuntime, states: Map<string, AgentSyncState>, links: readonly UserLink[]): Promise<{ checked: number; corrections: number }> {
+    if (links.length === 0) return { checked: 0, corrections: 0 };
+    const read = await tenant.ports.presence.read(links.map((l) => l.teamsUserId));
+    if (!read.ok) {
+      tenant.health.report('reconciliation', 'degraded', `Teams presence read failed: ${read.error.code} ${read.error.message}`);
+      return { checked: 0, corrections: 0 };
+    }
+    const agentOf = new Map(links.map((l) => [l.teamsUserId, l.agentId]));
+    const now = this.deps.clock.now();
+    let corrections = 0;
+    for (const observed of read.value) {
+      const agentId = agentOf.get(observed.userId);
+      if (agentId === undefined) continue;
+      const seen = states.get(agentId)?.teams;
+      if (seen && samePresence(seen.presence, observed.presence)) continue;
+      const event: TeamsPresenceEvent = {
+        source: 'teams', tenantId: tenant.tenantId, agentId, teamsUserId: observed.userId, presence: observed.presence,
+        ...(observed.sequenceNumber !== undefined ? { sequenceNumber: observed.sequenceNumber } : {}),
+        sourceTime: now, eventId: teamsEventId(observed.userId, observed.sequenceNumber, now, 'reconcile'),
+      };
+      const shown = `${observed.presence.availability}/${observed.presence.activity}`;
+      const cause = seen ? `Teams shows ${shown}, the engine last saw ${seen.presence.availability}/${seen.presence.activity} (missed notification)` : `Teams shows ${shown}, the engine had not seen this user's presence`;
+      if (await this.correct(tenant, event, observed.userId, cause, 'teams-drift')) corrections += 1;
+    }
+    return { checked: read.value.length, corrections };
+  }
+
+  /** Feeds the observed state in; a correction counts only if the inbox did not have it already. */
+  private async correct(tenant: TenantRuntime, event: AcdStateEvent | TeamsPresenceEvent, teamsUserId: string | undefined, cause: string, kind: 'acd-drift' | 'teams-drift'): Promise<boolean> {
+    const added = await this.ingest.append([{ tenantId: tenant.tenantId, agentId: event.agentId, event, receivedAt: this.deps.clock.now() }]);
+    if (added === 0) return false;
+    this.deps.trace.record({ tenantId: tenant.tenantId, agentId: event.agentId, teamsUserId, traceId: traceIdOf(event.eventId), hop: 'reconcile.correction', summary: `Reconciliation: ${cause}`, data: { cause, kind, event } });
+    this.deps.metrics.reconcileCorrection(kind);
+    this.deps.metrics.eventsIn('reconcile', 1);
+    return true;
+  }
+
+  private async ensureSubscriptions(tenant: TenantRuntime, links: readonly UserLink[]): Promise<number> {
+    const userIds = links.map((l) => l.teamsUserId);
+    const result = await tenant.ports.subscriptions.ensure(userIds);
+    if (!result.ok) {
+      tenant.health.report('subscriptions', 'down', `could not ensure subscriptions for ${userIds.length} users: ${result.error.code} ${result.error.message}`);
+      return 0;
+    }
+    const subs = result.value;
+    const covered = subs.reduce((n, s) => n + s.userCount, 0);
+    const nextExpiry = subs.length > 0 ? new Date(Math.min(...subs.map((s) => s.expiresAt))).toISOString() : 'none';
+    const detail = `${subs.length} subscriptions covering ${covered} of ${userIds.length} users; next expiry ${nextExpiry}`;
+    const unhealthy = subs.filter((s) => !s.healthy);
+    if (unhealthy.length > 0 || covered < userIds.length) tenant.health.report('subscriptions', 'degraded', `${detail}; ${unhealthy.map((s) => `${s.subscriptionId}: ${s.detail ?? 'unhealthy'}`).join('; ')}`);
+    else tenant.health.success('subscriptions', detail);
+    return covered;
+  }
+}
+
+function sameAcd(a: AcdState, b: AcdState): boolean {
+  return a.name === b.name && a.afterCallWork === b.afterCallWork && a.unavailableCode?.id === b.unavailableCode?.id && a.contact?.contactId === b.contact?.contactId;
+}

@@ -1,0 +1,20 @@
+import type { AcdStateEvent } from '../../domain/agent-state.js';
+import type { TeamsPresenceEvent } from '../../domain/presence.js';
+import type { AgentSyncState } from '../../domain/sync-state.js';
+
+/**
+ * The agent's last known states as fresh observations: same states and source times (never
+ * newer than anything real), new event ids. The Teams one carries no sequence number, or decide
+ * would take it for the version it already handled.
+ */
+export function reobserve(tenantId: string, state: AgentSyncState, idPrefix: string): (AcdStateEvent | TeamsPresenceEvent)[] {
+  const events: (AcdStateEvent | TeamsPresenceEvent)[] = [];
+  if (state.acd) {
+    events.push({ source: 'acd', tenantId, agentId: state.agentId, state: state.acd.state, sourceTime: state.acd.sourceTime, eventId: `${idPrefix}:acd:${state.agentId}` });
+  }
+  if (state.teams && state.teamsUserId !== undefined) {
+    const manual = state.teams.manualStatus !== undefined ? { manualStatus: state.teams.manualStatus } : {};
+    events.push({ source: 'teams', tenantId, agentId: state.agentId, teamsUserId: state.teamsUserId, presence: state.teams.presence, sourceTime: state.teams.sourceTime, eventId: `${idPrefix}:teams:${state.agentId}`, ...manual });
+  }
+  return events;
+}

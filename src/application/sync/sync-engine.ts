@@ -1,0 +1,168 @@
+import type { AcdStateEvent } from '../../domain/agent-state.js';
+import type { TickEvent } from '../../domain/effects.js';
+import type { Cancel, PresenceNotification } from '../ports.js';
+import { DEFAULT_SYNC_ENGINE_OPTIONS, type SyncEngineDeps, type SyncEngineOptions } from './engine-options.js';
+import { EntryProcessor } from './entry-processor.js';
+import { InboxPump } from './inbox-pump.js';
+import { Reconciler, type ReconcileReport } from './reconciler.js';
+import { SyncIngest } from './sync-ingest.js';
+import { TenantRuntime, type TenantPorts } from './tenant-runtime.js';
+import { reobserve } from './reobserve.js';
+
+/**
+ * The sync engine: ingress into the durable inbox, per-agent ordered processing across tenants,
+ * debounce rechecks, re-evaluation on rule/mapping changes and periodic reconciliation.
+ */
+export class SyncEngine {
+  readonly ingest: SyncIngest;
+  private readonly options: SyncEngineOptions;
+  private readonly tenants = new Map<string, TenantRuntime>();
+  private readonly pump: InboxPump;
+  private readonly reconciler: Reconciler;
+  private readonly rechecks = new Map<string, Cancel>();
+
+  constructor(private readonly deps: SyncEngineDeps, options: Partial<SyncEngineOptions> = {}) {
+    this.options = Object.freeze({ ...DEFAULT_SYNC_ENGINE_OPTIONS, ...options });
+    this.ingest = new SyncIngest({ inbox: deps.store.inbox, userLinks: deps.store.userLinks, clock: deps.clock, trace: deps.trace, metrics: deps.metrics, health: (t) => deps.health.reporter(t), wake: (t) => this.wake(t) });
+    const processor = new EntryProcessor(deps, this.options, (tenant, agentId, at) => this.scheduleRecheck(tenant, agentId, at));
+    this.pump = new InboxPump(deps, this.options, processor, (t) => this.tenants.get(t));
+    this.reconciler = new Reconciler(deps, this.ingest);
+  }
+
+  acceptAcdEvents(events: readonly AcdStateEvent[]): Promise<number> {
+    return this.ingest.acceptAcdEvents(events);
+  }
+
+  /** Resolve, then acknowledge the webhook: the notifications are durable. */
+  acceptPresenceNotifications(notifications: readonly PresenceNotification[]): Promise<number> {
+    return this.ingest.acceptPresenceNotifications(notifications);
+  }
+
+  /**
+   * Starts syncing a tenant: pending inbox entries first (a restart loses nothing), debounce
+   * rechecks restored, reconciliation now and every period, the ACD feed if `startFeed`.
+   */
+  async addTenant(ports: TenantPorts, opts: { readonly startFeed?: boolean } = {}): Promise<void> {
+    if (this.tenants.has(ports.tenantId)) throw new Error(`tenant ${ports.tenantId} is already running`);
+    const tenant = new TenantRuntime(ports, this.deps.health.reporter(ports.tenantId));
+    this.tenants.set(ports.tenantId, tenant);
+    const record = await this.deps.store.tenants.get(ports.tenantId);
+    this.deps.health.setSyncActive(ports.tenantId, record?.syncEnabled ?? false, record?.syncEnabled ? 'sync running' : 'sync paused by the tenant admin');
+    await this.restoreRechecks(tenant);
+    this.every(tenant, this.options.pollIntervalMs, () => this.poll(tenant));
+    this.every(tenant, this.options.reconcileIntervalMs, () => this.reconcileSafely(tenant), true);
+    if (opts.startFeed) await ports.acdFeed.start((events) => this.acceptAcdEvents(events).then(() => undefined));
+    await this.pump.pump(tenant);
+  }
+
+  /** Stops pulling and timers, lets running work finish; pending entries stay in the inbox. */
+  async removeTenant(tenantId: string): Promise<void> {
+    const tenant = this.tenants.get(tenantId);
+    if (!tenant) return;
+    tenant.stopped = true;
+    tenant.cancelTimers();
+    this.tenants.delete(tenantId);
+    this.deps.health.setSyncActive(tenantId, false, 'sync stopped');
+    await tenant.ports.acdFeed.stop();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.tenants.keys()].map((t) => this.removeTenant(t)));
+    for (const cancel of this.rechecks.values()) cancel();
+    this.rechecks.clear();
+    await this.pump.queue.whenIdle();
+    await this.deps.trace.flush();
+  }
+
+  /**
+   * A rule or user mapping changed: every affected agent (default: all known) gets its current
+   * ACD state and Teams presence fed in again as fresh observations (new event ids, same source
+   * times), so decide re-applies the new configuration within seconds. A debounce tick would not
+   * do: decide treats a tick with nothing pending as a no-op. Returns how many were enqueued.
+   */
+  async reevaluate(tenantId: string, agentIds?: readonly string[], reason = 'configuration changed'): Promise<number> {
+    this.tenants.get(tenantId)?.invalidateConfig();
+    const record = await this.deps.store.tenants.get(tenantId);
+    if (this.tenants.has(tenantId)) this.deps.health.setSyncActive(tenantId, record?.syncEnabled ?? false, record?.syncEnabled ? 'sync running' : 'sync paused by the tenant admin');
+    const wanted = agentIds ? new Set(agentIds) : undefined;
+    const states = (await this.deps.store.agentStates.list(tenantId)).filter((s) => !wanted || wanted.has(s.agentId));
+    const change = this.deps.ids.next();
+    const now = this.deps.clock.now();
+    const rows = states.flatMap((state) => reobserve(tenantId, state, `reeval:${change}`).map((event) => {
+      this.deps.trace.record({ tenantId, agentId: state.agentId, teamsUserId: state.teamsUserId, traceId: event.eventId, hop: 'rule.resolved', summary: `Re-evaluation queued: ${reason}`, data: { reason, change, source: event.source } });
+      return { tenantId, agentId: state.agentId, event, receivedAt: now };
+    }));
+    this.deps.metrics.eventsIn('reevaluate', rows.length);
+    return this.ingest.append(rows);
+  }
+
+  /** Runs reconciliation for a tenant now (also runs on start and every period). */
+  reconcile(tenantId: string): Promise<ReconcileReport> {
+    const tenant = this.tenants.get(tenantId);
+    if (!tenant) return Promise.reject(new Error(`tenant ${tenantId} is not running`));
+    return this.reconciler.run(tenant);
+  }
+
+  /** Nothing queued or running (tests and graceful shutdown). */
+  whenIdle(): Promise<void> {
+    return this.pump.queue.whenIdle();
+  }
+
+  isIdle(): boolean {
+    return this.pump.queue.isIdle() && [...this.tenants.values()].every((t) => !t.pulling);
+  }
+
+  private wake(tenantId: string): void {
+    const tenant = this.tenants.get(tenantId);
+    if (tenant) void this.pump.pump(tenant);
+  }
+
+  private async poll(tenant: TenantRuntime): Promise<void> {
+    await this.pump.pump(tenant);
+    try {
+      this.deps.metrics.inboxDepth(tenant.tenantId, await this.deps.store.inbox.depth(tenant.tenantId));
+    } catch (error) {
+      tenant.health.report('store', 'degraded', `inbox depth failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async reconcileSafely(tenant: TenantRuntime): Promise<void> {
+    try {
+      await this.reconciler.run(tenant);
+    } catch (error) {
+      tenant.health.report('reconciliation', 'down', `reconciliation failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.logger.error({ err: error, tenantId: tenant.tenantId }, 'reconciliation failed');
+    }
+  }
+
+  /** Runs `task` every `periodMs` (the next run is armed after this one ends: no pile-up). */
+  private every(tenant: TenantRuntime, periodMs: number, task: () => Promise<void>, runNow = false): void {
+    const arm = (delay: number): void => {
+      const cancel = this.deps.scheduler.after(delay, () => {
+        tenant.timers.delete(cancel);
+        void task().finally(() => {
+          if (!tenant.stopped) arm(periodMs);
+        });
+      });
+      tenant.timers.add(cancel);
+    };
+    arm(runNow ? 0 : periodMs);
+  }
+
+  private scheduleRecheck(tenant: TenantRuntime, agentId: string, at: number): void {
+    const key = `${tenant.tenantId}\u0000${agentId}`;
+    this.rechecks.get(key)?.();
+    const cancel = this.deps.scheduler.after(Math.max(0, at - this.deps.clock.now()), () => {
+      this.rechecks.delete(key);
+      const event: TickEvent = { source: 'tick', tenantId: tenant.tenantId, agentId, sourceTime: at, eventId: `tick:${agentId}:${at}` };
+      this.ingest.append([{ tenantId: tenant.tenantId, agentId, event, receivedAt: this.deps.clock.now() }]).catch((error: unknown) => this.deps.logger.error({ err: error, agentId }, 'recheck tick not stored'));
+    });
+    this.rechecks.set(key, cancel);
+  }
+
+  private async restoreRechecks(tenant: TenantRuntime): Promise<void> {
+    for (const state of await this.deps.store.agentStates.list(tenant.tenantId)) {
+      if (state.pending) this.scheduleRecheck(tenant, state.agentId, state.pending.dueAt);
+    }
+  }
+}

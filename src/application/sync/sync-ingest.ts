@@ -1,0 +1,89 @@
+import type { AcdStateEvent } from '../../domain/agent-state.js';
+import type { TeamsPresenceEvent } from '../../domain/presence.js';
+import type { SyncEvent } from '../../domain/effects.js';
+import type { Clock, HealthReporter, InboxStore, Metrics, PresenceNotification, UserLinkStore } from '../ports.js';
+import type { TraceRecorder } from '../trace/trace-recorder.js';
+import { traceIdOf, unlinkedTraceAgentId } from '../trace/trace-ids.js';
+import { teamsEventId, UNREAD_PRESENCE } from './teams-events.js';
+
+export interface SyncIngestDeps {
+  readonly inbox: InboxStore;
+  readonly userLinks: UserLinkStore;
+  readonly clock: Clock;
+  readonly trace: TraceRecorder;
+  readonly metrics: Metrics;
+  readonly health: (tenantId: string) => HealthReporter;
+  /** Tells the processor a tenant has new entries. */
+  readonly wake: (tenantId: string) => void;
+}
+
+type InboxRow = { tenantId: string; agentId: string; event: SyncEvent; receivedAt: number };
+
+/**
+ * Ingress: maps what the adapters observed to domain events and makes them durable in the inbox.
+ * It does nothing else, so the webhook route can acknowledge as soon as it resolves.
+ */
+export class SyncIngest {
+  constructor(private readonly deps: SyncIngestDeps) {}
+
+  /** Returns how many events were new (redeliveries are ignored by the inbox). */
+  async acceptAcdEvents(events: readonly AcdStateEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const receivedAt = this.deps.clock.now();
+    for (const e of events) {
+      this.deps.trace.record({ tenantId: e.tenantId, agentId: e.agentId, traceId: traceIdOf(e.eventId), hop: 'acd.event', at: receivedAt, summary: `ACD: ${describeAcd(e)}`, data: { state: e.state, sourceTime: e.sourceTime, eventId: e.eventId } });
+    }
+    this.deps.metrics.eventsIn('acd', events.length);
+    return this.append(events.map((event) => ({ tenantId: event.tenantId, agentId: event.agentId, event, receivedAt })));
+  }
+
+  async acceptPresenceNotifications(notifications: readonly PresenceNotification[]): Promise<number> {
+    if (notifications.length === 0) return 0;
+    const started = this.deps.clock.now();
+    const rows: InboxRow[] = [];
+    for (const n of notifications) {
+      const row = await this.toRow(n);
+      if (row) rows.push(row);
+    }
+    this.deps.metrics.eventsIn('teams', notifications.length);
+    const added = await this.append(rows);
+    for (const tenantId of new Set(notifications.map((n) => n.tenantId))) {
+      this.deps.health(tenantId).success('webhook', `last notification ${new Date(started).toISOString()}; accepted in ${this.deps.clock.now() - started} ms`);
+    }
+    return added;
+  }
+
+  private async toRow(n: PresenceNotification): Promise<InboxRow | undefined> {
+    const link = await this.deps.userLinks.byTeamsUser(n.tenantId, n.userId);
+    const eventId = teamsEventId(n.userId, n.sequenceNumber, n.receivedAt, n.subscriptionId);
+    const shown = n.presence ? `${n.presence.availability}/${n.presence.activity}` : 'changed (no resource data; read before deciding)';
+    const agentId = link?.agentId ?? unlinkedTraceAgentId(n.userId);
+    this.deps.trace.record({
+      tenantId: n.tenantId, agentId, teamsUserId: n.userId, traceId: traceIdOf(eventId), hop: 'teams.notification', at: n.receivedAt,
+      summary: link ? `Teams: ${shown}` : `Teams: ${shown}; dropped, the Teams user is not linked to an ACD agent`,
+      data: { subscriptionId: n.subscriptionId, sequenceNumber: n.sequenceNumber, presence: n.presence, linked: link !== undefined },
+    });
+    if (!link) return undefined;
+    const event: TeamsPresenceEvent = {
+      source: 'teams', tenantId: n.tenantId, agentId: link.agentId, teamsUserId: n.userId, presence: n.presence ?? UNREAD_PRESENCE,
+      ...(n.sequenceNumber !== undefined ? { sequenceNumber: n.sequenceNumber } : {}), sourceTime: n.receivedAt, eventId,
+    };
+    return { tenantId: n.tenantId, agentId: link.agentId, event, receivedAt: n.receivedAt };
+  }
+
+  /** Appends entries (e.g. reconciliation corrections, re-evaluations) and wakes their tenants. */
+  async append(rows: readonly InboxRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const added = await this.deps.inbox.append(rows);
+    for (const tenantId of new Set(rows.map((r) => r.tenantId))) this.deps.wake(tenantId);
+    return added;
+  }
+}
+
+export function describeAcd(e: AcdStateEvent): string {
+  const s = e.state;
+  const code = s.unavailableCode ? ` (${s.unavailableCode.name})` : '';
+  const acw = s.afterCallWork ? ' after-call work' : '';
+  const contact = s.contact ? ` on ${s.contact.media} contact with ${s.contact.counterpart}` : '';
+  return `${s.name}${code}${acw}${contact}`;
+}

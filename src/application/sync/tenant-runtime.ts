@@ -1,0 +1,51 @@
+import type { AcdDirectory, AcdGateway, AcdStateFeed, Cancel, HealthReporter, PresenceGateway, SubscriptionRegistry } from '../ports.js';
+import type { PresenceRule } from '../../domain/presence-rule.js';
+
+/** The adapters of one tenant (its CXone business unit and its Microsoft 365 tenant). */
+export interface TenantPorts {
+  readonly tenantId: string;
+  readonly acd: AcdGateway;
+  readonly acdFeed: AcdStateFeed;
+  readonly acdDirectory: AcdDirectory;
+  readonly presence: PresenceGateway;
+  readonly subscriptions: SubscriptionRegistry;
+}
+
+export interface TenantConfig {
+  readonly rules: readonly PresenceRule[];
+  readonly syncEnabled: boolean;
+}
+
+/** The engine's in-memory bookkeeping for one tenant. */
+export class TenantRuntime {
+  /** Inbox entries taken and not completed yet (they are still `pending` in the store). */
+  readonly inFlight = new Set<number>();
+  pulling = false;
+  pullAgain = false;
+  stopped = false;
+  readonly timers = new Set<Cancel>();
+  private config: { value: TenantConfig; at: number } | undefined;
+
+  constructor(readonly ports: TenantPorts, readonly health: HealthReporter) {}
+
+  get tenantId(): string {
+    return this.ports.tenantId;
+  }
+
+  cachedConfig(now: number, maxAgeMs: number): TenantConfig | undefined {
+    return this.config && now - this.config.at < maxAgeMs ? this.config.value : undefined;
+  }
+
+  cacheConfig(value: TenantConfig, now: number): void {
+    this.config = { value, at: now };
+  }
+
+  invalidateConfig(): void {
+    this.config = undefined;
+  }
+
+  cancelTimers(): void {
+    for (const cancel of this.timers) cancel();
+    this.timers.clear();
+  }
+}

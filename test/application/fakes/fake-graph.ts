@@ -1,0 +1,129 @@
+import type {
+  Clock, ExternalFailure, ObservedPresence, PresenceDesire, PresenceGateway, PresenceNotification, PresenceWriteOutcome, SubscriptionRegistry, SubscriptionStatus,
+} from '../../../src/application/ports.js';
+import type { TeamsPresence } from '../../../src/domain/presence.js';
+import { err, ok, type Result } from '../../../src/domain/result.js';
+
+interface User {
+  /** What the user's own clients show (hand-set status, meetings). */
+  own: TeamsPresence;
+  session: TeamsPresence | null;
+  preferred: TeamsPresence | null;
+  seq: number;
+}
+
+const AVAILABLE: TeamsPresence = { availability: 'Available', activity: 'Available' };
+
+/**
+ * One tenant's Teams presence and subscriptions in memory. Aggregation is simplified: the
+ * preferred layer, else our session, else what the user's own clients show. Writes can be held
+ * (to observe concurrency) and failures scripted per user.
+ */
+export class FakeGraph implements PresenceGateway, SubscriptionRegistry {
+  readonly users = new Map<string, User>();
+  readonly writes: { desire: PresenceDesire; at: number }[] = [];
+  readonly reads: string[][] = [];
+  readonly ensureCalls: string[][] = [];
+  /** Scripted write failures per user, consumed in order. */
+  readonly writeFailures = new Map<string, ExternalFailure[]>();
+  readFailure: ExternalFailure | undefined;
+  holdWrites = false;
+  private held: (() => void)[] = [];
+  covered = new Set<string>();
+  private maxConcurrent = 0;
+  private inFlight = 0;
+
+  constructor(readonly tenantId: string, private readonly clock: Clock) {}
+
+  addUser(userId: string, own: TeamsPresence = AVAILABLE): void {
+    this.users.set(userId, { own, session: null, preferred: null, seq: 1 });
+  }
+
+  shown(userId: string): TeamsPresence | undefined {
+    const u = this.users.get(userId);
+    return u && (u.preferred ?? u.session ?? u.own);
+  }
+
+  /** The user changes their own status; returns the notification Graph would send. */
+  userSets(userId: string, presence: TeamsPresence, withResourceData = true): PresenceNotification {
+    const u = this.user(userId);
+    u.own = presence;
+    u.seq += 1;
+    return this.notification(userId, withResourceData);
+  }
+
+  notification(userId: string, withResourceData = true): PresenceNotification {
+    const u = this.user(userId);
+    return {
+      subscriptionId: 'sub-1', tenantId: this.tenantId, userId, receivedAt: this.clock.now(),
+      ...(withResourceData ? { presence: this.shown(userId) as TeamsPresence, sequenceNumber: seqOf(u.seq) } : {}),
+    };
+  }
+
+  releaseWrites(): void {
+    const held = this.held;
+    this.held = [];
+    for (const release of held) release();
+  }
+
+  get heldWrites(): number {
+    return this.held.length;
+  }
+
+  get peakConcurrentWrites(): number {
+    return this.maxConcurrent;
+  }
+
+  async write(desire: PresenceDesire): Promise<Result<PresenceWriteOutcome, ExternalFailure>> {
+    this.writes.push({ desire, at: this.clock.now() });
+    this.inFlight += 1;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.inFlight);
+    try {
+      if (this.holdWrites) await new Promise<void>((resolve) => this.held.push(resolve));
+      const failure = this.writeFailures.get(desire.userId)?.shift();
+      if (failure) return err(failure);
+      const u = this.user(desire.userId);
+      if (desire.preferred) u.preferred = desire.presence;
+      else u.session = desire.presence;
+      u.seq += 1;
+      return ok({ status: 'written', latencyMs: 0, httpStatus: 200 });
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  async read(userIds: readonly string[]): Promise<Result<readonly ObservedPresence[], ExternalFailure>> {
+    this.reads.push([...userIds]);
+    if (this.readFailure) return err(this.readFailure);
+    return ok(userIds.filter((id) => this.users.has(id)).map((id) => ({ userId: id, presence: this.shown(id) as TeamsPresence, sequenceNumber: seqOf(this.user(id).seq) })));
+  }
+
+  async ensure(userIds: readonly string[]): Promise<Result<readonly SubscriptionStatus[], ExternalFailure>> {
+    this.ensureCalls.push([...userIds]);
+    this.covered = new Set(userIds);
+    return ok(await this.status());
+  }
+
+  async onLifecycle(): Promise<void> {}
+
+  async status(): Promise<readonly SubscriptionStatus[]> {
+    if (this.covered.size === 0) return [];
+    return [{ ownerId: 'owner-1', subscriptionId: 'sub-1', userCount: this.covered.size, expiresAt: this.clock.now() + 3600_000, healthy: true }];
+  }
+
+  /** Graph drops the subscription without telling anyone. */
+  dropSubscriptions(): void {
+    this.covered = new Set();
+  }
+
+  private user(userId: string): User {
+    const u = this.users.get(userId);
+    if (!u) throw new Error(`unknown Teams user ${userId}`);
+    return u;
+  }
+}
+
+const seqOf = (n: number): string => String(n).padStart(12, '0');
+
+export const throttled = (retryAfterMs: number): ExternalFailure => ({ system: 'graph', status: 429, code: 'TooManyRequests', message: 'throttled', retryAfterMs, transient: true });
+export const forbidden = (): ExternalFailure => ({ system: 'graph', status: 403, code: 'Forbidden', message: 'missing Presence.ReadWrite.All', transient: false });

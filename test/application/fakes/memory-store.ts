@@ -1,0 +1,124 @@
+import {
+  StoreConflictError,
+  type AgentStateStore, type AuditEntry, type Clock, type ConnectionKind, type ConversationRef, type ConversationStore, type LeaseStore,
+  type RuleStore, type Store, type StoredSubscription, type SubscriptionStore, type TenantStore, type UserLink, type UserLinkStore,
+} from '../../../src/application/ports.js';
+import type { PresenceRule } from '../../../src/domain/presence-rule.js';
+import type { AgentSyncState } from '../../../src/domain/sync-state.js';
+import type { Tenant } from '../../../src/domain/tenant.js';
+import { MemoryInboxStore } from './memory-inbox-store.js';
+import { MemoryTraceStore } from './memory-trace-store.js';
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+class MemoryTenantStore implements TenantStore {
+  readonly tenants = new Map<string, Tenant>();
+  readonly connections = new Map<string, Record<string, string>>();
+  async get(tenantId: string) { const t = this.tenants.get(tenantId); return t && clone(t); }
+  async list() { return [...this.tenants.values()].map(clone); }
+  async upsert(tenant: Tenant) { this.tenants.set(tenant.id, clone(tenant)); }
+  async getConnection(tenantId: string, kind: ConnectionKind) { const c = this.connections.get(`${tenantId}/${kind}`); return c && clone(c); }
+  async putConnection(tenantId: string, kind: ConnectionKind, values: Record<string, string>) { this.connections.set(`${tenantId}/${kind}`, clone(values)); }
+}
+
+class MemoryRuleStore implements RuleStore {
+  readonly rules = new Map<string, PresenceRule>();
+  readonly log: AuditEntry[] = [];
+  constructor(private readonly clock: Clock) {}
+  async list(tenantId: string) { return [...this.rules.values()].filter((r) => r.tenantId === tenantId).map(clone); }
+  async get(tenantId: string, ruleId: string) { const r = this.rules.get(`${tenantId}/${ruleId}`); return r && clone(r); }
+  async save(rule: PresenceRule, actor: string, expectedVersion?: number) {
+    const key = `${rule.tenantId}/${rule.id}`;
+    const before = this.rules.get(key);
+    if (expectedVersion !== undefined && (before?.version ?? 0) !== expectedVersion) throw new StoreConflictError(`rule ${rule.id} changed meanwhile`);
+    const saved = { ...clone(rule), version: (before?.version ?? 0) + 1 };
+    this.rules.set(key, saved);
+    this.log.push({ tenantId: rule.tenantId, at: this.clock.now(), actor, action: before ? 'update' : 'create', entity: 'rule', entityId: rule.id, before, after: saved });
+    return clone(saved);
+  }
+  async delete(tenantId: string, ruleId: string, actor: string) {
+    const before = this.rules.get(`${tenantId}/${ruleId}`);
+    this.rules.delete(`${tenantId}/${ruleId}`);
+    if (before) this.log.push({ tenantId, at: this.clock.now(), actor, action: 'delete', entity: 'rule', entityId: ruleId, before, after: null });
+    return before !== undefined;
+  }
+  async audit(tenantId: string, limit: number) { return this.log.filter((a) => a.tenantId === tenantId).slice(-limit).reverse(); }
+}
+
+class MemoryUserLinkStore implements UserLinkStore {
+  links: UserLink[] = [];
+  async list(tenantId: string) { return this.links.filter((l) => l.tenantId === tenantId).map(clone); }
+  async byAgent(tenantId: string, agentId: string) { const l = this.links.find((x) => x.tenantId === tenantId && x.agentId === agentId); return l && clone(l); }
+  async byTeamsUser(tenantId: string, teamsUserId: string) { const l = this.links.find((x) => x.tenantId === tenantId && x.teamsUserId === teamsUserId); return l && clone(l); }
+  async put(links: readonly UserLink[], _actor?: string) {
+    for (const l of links) {
+      this.links = this.links.filter((x) => !(x.tenantId === l.tenantId && (x.agentId === l.agentId || x.teamsUserId === l.teamsUserId)));
+      this.links.push(clone(l));
+    }
+  }
+  async remove(tenantId: string, agentId: string, _actor?: string) { this.links = this.links.filter((x) => !(x.tenantId === tenantId && x.agentId === agentId)); }
+}
+
+class MemoryAgentStateStore implements AgentStateStore {
+  readonly states = new Map<string, AgentSyncState>();
+  async get(tenantId: string, agentId: string) { const s = this.states.get(`${tenantId}/${agentId}`); return s && clone(s); }
+  async list(tenantId: string) { return [...this.states.entries()].filter(([k]) => k.startsWith(`${tenantId}/`)).map(([, s]) => clone(s)); }
+  async put(tenantId: string, state: AgentSyncState) { this.states.set(`${tenantId}/${state.agentId}`, clone(state)); }
+}
+
+class MemorySubscriptionStore implements SubscriptionStore {
+  readonly subs = new Map<string, StoredSubscription>();
+  async list(tenantId: string) { return [...this.subs.values()].filter((s) => s.tenantId === tenantId).map(clone); }
+  async put(sub: StoredSubscription) { this.subs.set(sub.subscriptionId, clone(sub)); }
+  async remove(_tenantId: string, subscriptionId: string) { this.subs.delete(subscriptionId); }
+  async byId(subscriptionId: string) { const s = this.subs.get(subscriptionId); return s && clone(s); }
+}
+
+class MemoryConversationStore implements ConversationStore {
+  refs: ConversationRef[] = [];
+  async put(ref: ConversationRef) { this.refs = [...this.refs.filter((r) => !(r.tenantId === ref.tenantId && r.conversationId === ref.conversationId)), clone(ref)]; }
+  async remove(tenantId: string, conversationId: string) { this.refs = this.refs.filter((r) => !(r.tenantId === tenantId && r.conversationId === conversationId)); }
+  async list(tenantId: string) { return this.refs.filter((r) => r.tenantId === tenantId).map(clone); }
+}
+
+class MemoryLeaseStore implements LeaseStore {
+  readonly leases = new Map<string, { holder: string; until: number }>();
+  constructor(private readonly clock: Clock) {}
+  async acquire(name: string, holder: string, ttlMs: number) {
+    const now = this.clock.now();
+    const lease = this.leases.get(name);
+    if (lease && lease.holder !== holder && lease.until > now) return false;
+    this.leases.set(name, { holder, until: now + ttlMs });
+    return true;
+  }
+  async release(name: string, holder: string) { if (this.leases.get(name)?.holder === holder) this.leases.delete(name); }
+  async holder(name: string) { const l = this.leases.get(name); return l && l.until > this.clock.now() ? l.holder : undefined; }
+}
+
+/** Every repository of the Store port in memory; values are copied in and out like a database. */
+export class MemoryStore implements Store {
+  readonly tenants = new MemoryTenantStore();
+  readonly rules: MemoryRuleStore;
+  readonly userLinks = new MemoryUserLinkStore();
+  readonly agentStates = new MemoryAgentStateStore();
+  readonly inbox: MemoryInboxStore;
+  readonly traces = new MemoryTraceStore();
+  readonly subscriptions = new MemorySubscriptionStore();
+  readonly conversations = new MemoryConversationStore();
+  readonly leases: MemoryLeaseStore;
+  closed = false;
+
+  constructor(clock: Clock) {
+    this.rules = new MemoryRuleStore(clock);
+    this.inbox = new MemoryInboxStore(clock, this.agentStates);
+    this.leases = new MemoryLeaseStore(clock);
+  }
+
+  async ready(): Promise<boolean> {
+    return !this.closed;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}

@@ -1,0 +1,38 @@
+import type { TraceEvent, TraceQuery, TraceStore } from '../../../src/application/ports.js';
+
+/** Trace events in memory; `query` returns the latest `limit` matches, oldest first (like Kysely's). */
+export class MemoryTraceStore implements TraceStore {
+  events: TraceEvent[] = [];
+  appendCalls = 0;
+  /** Make the next N appends throw. */
+  appendFailures = 0;
+
+  async append(events: readonly TraceEvent[]): Promise<void> {
+    this.appendCalls += 1;
+    if (this.appendFailures > 0) {
+      this.appendFailures -= 1;
+      throw new Error('trace store unavailable (injected)');
+    }
+    for (const e of events) {
+      if (!this.events.some((x) => x.tenantId === e.tenantId && x.id === e.id)) this.events.push(structuredClone(e));
+    }
+  }
+
+  async query(q: TraceQuery): Promise<readonly TraceEvent[]> {
+    const matches = this.events
+      .map((e, i) => ({ e, i }))
+      .filter(({ e }) => e.tenantId === q.tenantId && (q.agentId === undefined || e.agentId === q.agentId) && (q.traceId === undefined || e.traceId === q.traceId) && (q.from === undefined || e.at >= q.from) && (q.to === undefined || e.at <= q.to))
+      .sort((a, b) => a.e.at - b.e.at || a.i - b.i)
+      .map(({ e }) => e);
+    return matches.slice(-q.limit);
+  }
+
+  async prune(olderThan: number, maxPerTenant: number): Promise<number> {
+    const before = this.events.length;
+    const kept = this.events.filter((e) => e.at >= olderThan);
+    const byTenant = new Map<string, TraceEvent[]>();
+    for (const e of kept) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e]);
+    this.events = [...byTenant.values()].flatMap((list) => list.sort((a, b) => a.at - b.at).slice(-maxPerTenant));
+    return before - this.events.length;
+  }
+}
