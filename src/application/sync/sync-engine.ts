@@ -108,6 +108,11 @@ export class SyncEngine {
     return this.pump.queue.whenIdle();
   }
 
+  /** Inbox entries of a tenant held in memory (queued or running); bounded by maxQueuedPerTenant. */
+  queued(tenantId: string): number {
+    return this.pump.queue.size(tenantId);
+  }
+
   isIdle(): boolean {
     return this.pump.queue.isIdle() && [...this.tenants.values()].every((t) => !t.pulling);
   }

@@ -21,13 +21,18 @@ const AVAILABLE: TeamsPresence = { availability: 'Available', activity: 'Availab
  */
 export class FakeGraph implements PresenceGateway, SubscriptionRegistry {
   readonly users = new Map<string, User>();
+  /** Every write call, as it arrives. */
   readonly writes: { desire: PresenceDesire; at: number }[] = [];
+  /** Writes that changed Teams (after any hold). */
+  readonly applied: { desire: PresenceDesire; at: number }[] = [];
   readonly reads: string[][] = [];
   readonly ensureCalls: string[][] = [];
   /** Scripted write failures per user, consumed in order. */
   readonly writeFailures = new Map<string, ExternalFailure[]>();
   readFailure: ExternalFailure | undefined;
   holdWrites = false;
+  /** Answer writes on a later turn of the event loop (as a network call would), so they overlap. */
+  asyncWrites = false;
   private held: (() => void)[] = [];
   covered = new Set<string>();
   private maxConcurrent = 0;
@@ -66,6 +71,11 @@ export class FakeGraph implements PresenceGateway, SubscriptionRegistry {
     for (const release of held) release();
   }
 
+  /** The process holding these requests died: they never reach Graph and never answer. */
+  abandonHeldWrites(): void {
+    this.held = [];
+  }
+
   get heldWrites(): number {
     return this.held.length;
   }
@@ -80,9 +90,11 @@ export class FakeGraph implements PresenceGateway, SubscriptionRegistry {
     this.maxConcurrent = Math.max(this.maxConcurrent, this.inFlight);
     try {
       if (this.holdWrites) await new Promise<void>((resolve) => this.held.push(resolve));
+      if (this.asyncWrites) await new Promise<void>((resolve) => setImmediate(resolve));
       const failure = this.writeFailures.get(desire.userId)?.shift();
       if (failure) return err(failure);
       const u = this.user(desire.userId);
+      this.applied.push({ desire, at: this.clock.now() });
       if (desire.preferred) u.preferred = desire.presence;
       else u.session = desire.presence;
       u.seq += 1;

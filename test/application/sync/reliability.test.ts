@@ -1,0 +1,105 @@
+import { acd, P, rule } from '../../domain/builders.js';
+import { EngineHarness, teamsUserOf } from '../fakes/engine-harness.js';
+import { forbidden, throttled } from '../fakes/fake-graph.js';
+import { flushPromises } from '../fakes/manual-time.js';
+
+describe('sync engine: reliability', () => {
+  it('ignores a replayed event: same event id, no second effect', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 1, rule: rule() });
+    await h.start(t);
+    const call = { source: 'acd' as const, tenantId: 't1', agentId: 'agent-1', state: acd.contact(), sourceTime: h.time.now() + 1, eventId: 'agent-1:call' };
+
+    expect(await h.engine.acceptAcdEvents([call])).toBe(1);
+    await h.settle();
+    expect(await h.engine.acceptAcdEvents([call, call])).toBe(0);
+    await h.settle();
+
+    expect(t.graph.writes).toHaveLength(1);
+  });
+
+  it('loses nothing and duplicates no effect when the process dies mid-burst and a new one takes over', async () => {
+    const before = new EngineHarness({ engine: { concurrency: 4 } });
+    const t = await before.tenant('t1', { agents: 20, rule: rule() });
+    await before.start(t, { startFeed: true });
+    t.graph.asyncWrites = true;
+    for (const state of [acd.contact(), acd.available(), acd.contact()]) {
+      for (const agentId of t.agentIds) await t.acd.change(agentId, state);
+    }
+    // Let part of the burst through, then freeze the in-flight writes and "kill" the process.
+    await flushPromises(3);
+    t.graph.holdWrites = true;
+    await flushPromises(10);
+    const appliedBeforeCrash = t.graph.applied.length;
+    t.graph.abandonHeldWrites();
+    // Its timers and queue die with it: nothing of the old engine runs any more.
+    await before.engine.removeTenant('t1');
+    expect(appliedBeforeCrash).toBeGreaterThan(0);
+    expect(await before.store.inbox.depth('t1')).toBeGreaterThan(0);
+
+    t.graph.holdWrites = false;
+    const after = new EngineHarness({ time: before.time, store: before.store, engine: { concurrency: 4 } });
+    await after.start(t);
+
+    expect(await after.store.inbox.depth('t1')).toBe(0);
+    for (const agentId of t.agentIds) {
+      expect(t.graph.shown(teamsUserOf(agentId))).toEqual(P.inACall);
+      const flows = t.graph.applied.filter((w) => w.desire.userId === teamsUserOf(agentId)).map((w) => w.desire.traceId);
+      expect(new Set(flows).size).toBe(flows.length);
+      expect(flows).toHaveLength(3);
+    }
+  });
+
+  it('retries a throttled write honouring Retry-After without holding up other agents', async () => {
+    const h = new EngineHarness({ engine: { concurrency: 1 } });
+    const t = await h.tenant('t1', { agents: 2, rule: rule() });
+    await h.start(t, { startFeed: true });
+    t.graph.writeFailures.set('aad-1', [throttled(5_000), throttled(5_000)]);
+    const t0 = h.time.now();
+
+    await t.acd.change('agent-1', acd.contact());
+    await t.acd.change('agent-1', acd.available());
+    await t.acd.change('agent-2', acd.contact());
+    await h.settle();
+
+    const tries = t.graph.writes.filter((w) => w.desire.userId === 'aad-1').map((w) => ({ at: w.at - t0, presence: w.desire.presence }));
+    expect(tries).toEqual([{ at: 0, presence: P.inACall }, { at: 5_000, presence: P.inACall }, { at: 10_000, presence: P.inACall }, { at: 10_000, presence: null }]);
+    const agent2 = t.graph.applied.find((w) => w.desire.userId === 'aad-2');
+    expect(agent2?.at).toBe(t0);
+    expect(h.metrics.count('graph_throttled')).toBe(2);
+    expect(h.metrics.count('effects{kind=setTeamsPresence,outcome=retried}')).toBe(2);
+    expect(h.store.inbox.rows.find((r) => r.agentId === 'agent-1' && r.event.source === 'acd' && r.attempts > 0)?.attempts).toBe(2);
+  });
+
+  it('records a permanent refusal, reports it to health, and does not remember the write as done', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 1, rule: rule() });
+    await h.start(t, { startFeed: true });
+    t.graph.writeFailures.set('aad-1', [forbidden()]);
+
+    await t.acd.change('agent-1', acd.contact());
+    await h.settle();
+    await h.trace.flush();
+
+    expect(t.graph.writes).toHaveLength(1);
+    expect(h.traces('t1', 'agent-1').some((e) => e.hop === 'graph.response' && e.summary.startsWith('refused'))).toBe(true);
+    expect(h.health.components('t1').find((c) => c.component === 'graph.auth')?.status).toBe('down');
+    expect((await h.store.agentStates.get('t1', 'agent-1'))?.published).toBeUndefined();
+    expect(h.metrics.count('effects{kind=setTeamsPresence,outcome=refused}')).toBe(1);
+  });
+
+  it('retries an entry in place when the store fails, keeping the agent in order', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 1, rule: rule() });
+    await h.start(t, { startFeed: true });
+    h.store.inbox.completeFailures = 2;
+
+    await t.acd.change('agent-1', acd.contact());
+    await t.acd.change('agent-1', acd.available());
+    await h.settle();
+
+    expect(await h.store.inbox.depth('t1')).toBe(0);
+    expect(t.graph.applied.map((w) => w.desire.presence)).toEqual([P.inACall, P.inACall, P.inACall, null]);
+    expect(t.graph.shown('aad-1')).toEqual(P.available);
+  });
+});
