@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compose, type App } from '../src/compose.js';
+import { loadConfig } from '../src/config.js';
+
+describe('the composed server (config → store with migrations → HTTP)', () => {
+  let dir: string;
+  let app: App;
+  let base: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'presence-compose-'));
+    const config = loadConfig({ cwd: dir, env: { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', SQLITE_PATH: './data/test.sqlite' } });
+    app = await compose(config);
+    base = `http://127.0.0.1:${await app.start()}`;
+  });
+  afterAll(async () => {
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers /healthz and /readyz over real HTTP with a migrated temp SQLite store', async () => {
+    const [health, ready] = await Promise.all([fetch(`${base}/healthz`), fetch(`${base}/readyz`)]);
+    expect([health.status, ready.status]).toEqual([200, 200]);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('wires a working store', async () => {
+    await app.store.tenants.upsert({ id: 't1', name: 'T', acdBusinessUnitId: '1', entraTenantId: 'e', partnerPlatform: 'msteams', syncEnabled: true });
+    expect(await app.store.tenants.get('t1')).toMatchObject({ name: 'T' });
+  });
+
+  it('stops gracefully: the port closes and the store is no longer ready', async () => {
+    const keepAlive = await fetch(`${base}/healthz`); // leaves an idle keep-alive socket open
+    await keepAlive.text();
+    await app.stop();
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    expect(await app.store.ready()).toBe(false);
+  });
+});
