@@ -9,7 +9,12 @@ import { decision, skipped, without } from './decide-support.js';
 
 /**
  * The publisher half (ACD → Teams) for the agent's current ACD state, already recorded in
- * `agent.acd`. Called for ACD events, debounce ticks, and when a hand-set Teams status ends.
+ * `agent.acd`. Called for ACD events, debounce ticks, and when a hand-set Teams status starts or ends.
+ *
+ * Our app session always carries the ACD state (setPresence). Under the `override` policy, while
+ * the agent has a hand-set status, the preferred layer is written on top with the nearest
+ * preferred pair, and removed again as soon as that ACD state ends (`published.preferred` says
+ * we hold it; its pair is always toPreferredPair(published.presence)).
  */
 export interface PublishOptions {
   readonly now: number;
@@ -28,35 +33,35 @@ export function publishCurrentState(rule: PresenceRule, agent: AgentSyncState, o
   if (agent.teamsUserId === undefined) return skipped(agent, 'NOT_LINKED', 'the agent is not linked to a Teams user');
   if (matchesAnyPattern(state, rule.noSyncStates)) return skipped(without(agent, 'pending'), 'NO_SYNC_STATE', `${describeAcdState(state)} is a no-sync state of rule "${rule.name}"`);
   if (isOnContact(state) && !isOnVoiceContact(state)) return skipped(without(agent, 'pending'), 'NOT_VOICE', `${describeAcdState(state)} is not a voice contact; only voice changes Teams presence`);
-  const target = targetFor(rule, agent, publisherPresenceFor(rule, state));
+  const wanted = state.name === 'LoggedOut' ? null : publisherPresenceFor(rule, state);
+  const target = targetFor(rule, agent, wanted);
   if ('skip' in target) return skipped(without(agent, 'pending'), target.skip, target.detail);
   return publishTarget(rule, agent, target, opts);
 }
 
-type TargetOrSkip = Target | { readonly skip: 'MANUAL_STATUS_RESPECTED' | 'NO_MAPPING' | 'AGENT_LOGGED_OUT' | 'ALREADY_IN_STATE'; readonly detail: string };
+type TargetOrSkip = Target | { readonly skip: 'MANUAL_STATUS_RESPECTED' | 'NO_MAPPING' | 'AGENT_LOGGED_OUT'; readonly detail: string };
 
 function targetFor(rule: PresenceRule, agent: AgentSyncState, wanted: TeamsPresence | null): TargetOrSkip {
   const state = agent.acd!.state;
-  const published = agent.published?.presence ?? null;
-  const loggedOut = state.name === 'LoggedOut';
-  if (loggedOut || wanted === null) {
-    if (published !== null) return { presence: null, preferred: agent.published!.preferred };
-    return loggedOut
+  const published = agent.published;
+  if (wanted === null) {
+    if (published?.presence) return { presence: null, preferred: false };
+    return state.name === 'LoggedOut'
       ? { skip: 'AGENT_LOGGED_OUT', detail: 'the agent logged out and nothing of ours is shown in Teams' }
       : { skip: 'NO_MAPPING', detail: `rule "${rule.name}" maps ${describeAcdState(state)} to nothing and nothing of ours is shown in Teams` };
   }
-  // Once on the preferred layer we stay on it until we clear, or the preferred layer would mask our session.
-  if (agent.published?.preferred && published !== null) return { presence: toPreferredPair(wanted), preferred: true };
+  // We hold the preferred layer: keep it while the same presence is wanted, drop it with the next change.
+  if (published?.preferred && published.presence) return { presence: wanted, preferred: samePresenceOrNull(wanted, published.presence) };
   if (!isManualStatus(agent)) return { presence: wanted, preferred: false };
-  if (rule.manualStatusPolicy === 'override') return { presence: toPreferredPair(wanted), preferred: true };
+  if (rule.manualStatusPolicy === 'override') return { presence: wanted, preferred: true };
   const shown = describePresence(agent.teams?.presence ?? null);
   return { skip: 'MANUAL_STATUS_RESPECTED', detail: `the agent set ${shown} by hand in Teams; rule "${rule.name}" respects it` };
 }
 
 function publishTarget(rule: PresenceRule, agent: AgentSyncState, target: Target, opts: PublishOptions): Decision {
   const published = agent.published;
-  const shownLayer = published?.preferred ?? false;
-  if (samePresenceOrNull(target.presence, published?.presence ?? null) && (target.presence === null || shownLayer === target.preferred)) {
+  const holdsPreferred = published?.preferred ?? false;
+  if (samePresenceOrNull(target.presence, published?.presence ?? null) && holdsPreferred === target.preferred) {
     return skipped(without(agent, 'pending'), 'ALREADY_IN_STATE', `Teams already shows ${describePresence(target.presence)} from us`);
   }
   if (opts.debounce && rule.debounceMs > 0) {
@@ -65,14 +70,22 @@ function publishTarget(rule: PresenceRule, agent: AgentSyncState, target: Target
     const next: AgentSyncState = { ...agent, pending: { dueAt, reason } };
     return decision(next, { kind: 'recheckAt', at: dueAt, reason }, { kind: 'skip', reason: 'DEBOUNCED', detail: reason });
   }
-  return decision(
-    { ...without(agent, 'pending'), published: { presence: target.presence, at: opts.now, ruleId: rule.id, preferred: target.presence === null ? false : target.preferred } },
-    publishEffect(rule, agent, target),
-  );
+  const next: AgentSyncState = { ...without(agent, 'pending'), published: { presence: target.presence, at: opts.now, ruleId: rule.id, preferred: target.preferred } };
+  return decision(next, ...publishEffects(rule, agent, target));
 }
 
-function publishEffect(rule: PresenceRule, agent: AgentSyncState, target: Target): Effect {
+/** Session first, then the preferred layer: the order the engine should write them in. */
+function publishEffects(rule: PresenceRule, agent: AgentSyncState, target: Target): Effect[] {
   const why = `rule "${rule.name}": ACD ${describeAcdState(agent.acd!.state)}`;
-  if (target.presence === null) return { kind: 'clearTeamsPresence', preferred: target.preferred, ruleId: rule.id, reason: `${why} maps to nothing` };
-  return { kind: 'setTeamsPresence', presence: target.presence, preferred: target.preferred, ruleId: rule.id, reason: `${why} → ${describePresence(target.presence)}` };
+  const shown = agent.published?.presence ?? null;
+  const holdsPreferred = agent.published?.preferred ?? false;
+  const effects: Effect[] = [];
+  if (target.presence === null) effects.push({ kind: 'clearTeamsPresence', preferred: false, ruleId: rule.id, reason: `${why} maps to nothing` });
+  else if (!samePresenceOrNull(target.presence, shown)) effects.push({ kind: 'setTeamsPresence', presence: target.presence, preferred: false, ruleId: rule.id, reason: `${why} → ${describePresence(target.presence)}` });
+  if (target.preferred && !holdsPreferred && target.presence) {
+    const pair = toPreferredPair(target.presence);
+    effects.push({ kind: 'setTeamsPresence', presence: pair, preferred: true, ruleId: rule.id, reason: `${why}; overriding the status the agent set by hand with ${describePresence(pair)}` });
+  }
+  if (!target.preferred && holdsPreferred) effects.push({ kind: 'clearTeamsPresence', preferred: true, ruleId: rule.id, reason: `${why}; the override of the agent's own status ends` });
+  return effects;
 }

@@ -1,5 +1,5 @@
 import type { DecideInput, Decision } from './effects.js';
-import { isManualStatus } from './manual-status.js';
+import { isManualStatus, shownByUs } from './manual-status.js';
 import { describePresence, publishes, subscribes } from './match.js';
 import type { TeamsPresenceEvent } from './presence.js';
 import { samePresence } from './presence.js';
@@ -21,15 +21,26 @@ export function decideTeamsEvent(input: DecideInput, event: TeamsPresenceEvent):
   const gate = gateRule(input.rule, input.syncEnabled);
   if (gate) return decision(next, gate);
   const rule = input.rule!;
-  const ours = agent.published?.presence;
-  if (ours && samePresence(ours, event.presence)) return skipped(next, 'ECHO', `Teams shows ${describePresence(ours)}, which we published`);
-  const manualEnded = publishes(rule) && isManualStatus(agent) && !isManualStatus(next);
+  if (isEcho(agent, event)) return skipped(next, 'ECHO', `Teams shows ${describePresence(event.presence)}, which we published`);
+  // A hand-set status that starts (override) or ends (respect) changes what we should publish.
+  const manualChanged = publishes(rule) && isManualStatus(agent) !== isManualStatus(next);
   if (!subscribes(rule)) {
-    if (manualEnded) return publishCurrentState(rule, next, { now: input.now, debounce: false });
+    if (manualChanged) return publishCurrentState(rule, next, { now: input.now, debounce: false });
     return skipped(next, 'DIRECTION_NOT_COVERED', `rule "${rule.name}" is publisher-only: Teams changes are not written to the ACD`);
   }
   const sub = subscribeCurrentPresence(rule, next, input.now);
-  return manualEnded ? withRepublish(rule, sub, input.now) : sub;
+  return manualChanged ? withRepublish(rule, sub, input.now) : sub;
+}
+
+/**
+ * Our own write coming back: the first observation after our publish that shows what we
+ * published. Later notifications with the same value are real changes (e.g. the user's meeting
+ * ended and the aggregate fell back to our session), so value equality alone is not enough.
+ */
+function isEcho(agent: AgentSyncState, event: TeamsPresenceEvent): boolean {
+  const ours = shownByUs(agent.published);
+  if (ours === null || !samePresence(ours, event.presence)) return false;
+  return agent.teams === undefined || agent.teams.sourceTime < agent.published!.at;
 }
 
 function recorded(event: TeamsPresenceEvent): NonNullable<AgentSyncState['teams']> {
@@ -55,7 +66,7 @@ function orderProblem(agent: AgentSyncState, event: TeamsPresenceEvent): Decisio
   return null;
 }
 
-/** The hand-set status ended: our publish, held back while it showed, goes out now (unless the ACD was written). */
+/** The hand-set status started or ended: publish what that changes, unless the ACD was written. */
 function withRepublish(rule: PresenceRule, sub: Decision, now: number): Decision {
   if (sub.effects.some((e) => e.kind !== 'skip')) return sub;
   const pub = publishCurrentState(rule, sub.next, { now, debounce: false });

@@ -23,7 +23,7 @@ export function isManualStatus(agent: Pick<AgentSyncState, 'teams' | 'published'
   const teams = agent.teams;
   if (!teams) return false;
   const ours = agent.published;
-  if (ours?.preferred && ours.presence && samePresence(ours.presence, teams.presence)) return false;
+  if (ours?.preferred && ours.presence && samePresence(toPreferredPair(ours.presence), teams.presence)) return false;
   if (teams.manualStatus !== undefined) return teams.manualStatus;
   return MANUAL_ONLY_PAIRS.some((p) => samePresence(p, teams.presence));
 }
@@ -33,6 +33,12 @@ export function isManualStatus(agent: Pick<AgentSyncState, 'teams' | 'published'
  * layer has no InACall/Presenting, so the nearest pair of the same availability stands in
  * (Busy/InACall → Busy/Busy, DoNotDisturb/Presenting → DoNotDisturb/DoNotDisturb).
  */
+/** What Teams should show because of us: our session, or the preferred pair on top when we hold that layer. */
+export function shownByUs(published: AgentSyncState['published']): TeamsPresence | null {
+  if (!published?.presence) return null;
+  return published.preferred ? toPreferredPair(published.presence) : published.presence;
+}
+
 export function toPreferredPair(session: TeamsPresence): TeamsPresence {
   const availability = session.availability;
   const activity = ['Busy', 'DoNotDisturb'].includes(availability) ? availability : session.activity;

@@ -112,25 +112,40 @@ describe('hand-set Teams status', () => {
     expect(reasons(run(rule(), manual(P.available, { manualStatus: true }), acdEvent(acd.contact())))).toEqual(['MANUAL_STATUS_RESPECTED']);
   });
 
-  it('override: writes the preferred layer with the nearest preferred pair', () => {
+  it('override: keeps our session on the ACD state and adds the preferred layer with the nearest preferred pair', () => {
     const d = run(rule({ manualStatusPolicy: 'override' }), manual(P.dnd), acdEvent(acd.contact()));
-    expect(d.effects).toEqual([expect.objectContaining({ kind: 'setTeamsPresence', presence: P.busy, preferred: true })]);
-    expect(d.next.published).toMatchObject({ presence: P.busy, preferred: true });
+    expect(d.effects).toEqual([
+      expect.objectContaining({ kind: 'setTeamsPresence', presence: P.inACall, preferred: false }),
+      expect.objectContaining({ kind: 'setTeamsPresence', presence: P.busy, preferred: true }),
+    ]);
+    expect(d.next.published).toMatchObject({ presence: P.inACall, preferred: true });
   });
 
-  it('override: stays on the preferred layer while it shows and clears that layer afterwards', () => {
+  it('override: holds the preferred layer while the same presence is wanted, drops it with the next change', () => {
     const r = rule({ manualStatusPolicy: 'override' });
-    const agent = withAcd(acd.contact(), { teams: withTeams(P.busy), published: published(P.busy, true) });
+    const agent = withAcd(acd.contact(), { teams: withTeams(P.busy), published: published(P.inACall, true) });
     expect(reasons(run(r, agent, acdEvent(acd.contact('OutboundContact'))))).toEqual(['ALREADY_IN_STATE']);
     const lunch = run(r, agent, acdEvent(acd.unavailable(CODES.lunch)));
-    expect(lunch.effects).toEqual([expect.objectContaining({ kind: 'setTeamsPresence', presence: P.away, preferred: true })]);
+    expect(lunch.effects).toEqual([
+      expect.objectContaining({ kind: 'setTeamsPresence', presence: P.away, preferred: false }),
+      expect.objectContaining({ kind: 'clearTeamsPresence', preferred: true }),
+    ]);
+    expect(lunch.next.published).toMatchObject({ presence: P.away, preferred: false });
     const end = run(r, agent, acdEvent(acd.available()));
-    expect(end.effects).toEqual([expect.objectContaining({ kind: 'clearTeamsPresence', preferred: true })]);
+    expect(end.effects).toEqual([expect.objectContaining({ kind: 'clearTeamsPresence', preferred: false }), expect.objectContaining({ kind: 'clearTeamsPresence', preferred: true })]);
   });
 
-  it('our own preferred write is not mistaken for a hand-set status', () => {
-    const agent = withAcd(acd.contact(), { teams: withTeams(P.busy), published: published(P.busy, true) });
-    expect(reasons(run(rule({ manualStatusPolicy: 'respect' }), agent, acdEvent(acd.unavailable(CODES.lunch))))).toEqual(['setTeamsPresence']);
+  it('override: a status set by hand during a call is overridden when Teams reports it', () => {
+    const agent = withAcd(acd.contact(), { teams: withTeams(P.inACall), published: published(P.inACall) });
+    const d = run(rule({ manualStatusPolicy: 'override' }), agent, teamsEvent(P.dnd));
+    expect(d.effects).toEqual([expect.objectContaining({ kind: 'setTeamsPresence', presence: P.busy, preferred: true })]);
+  });
+
+  it('our own preferred write is neither an echo to act on nor a hand-set status', () => {
+    const agent = withAcd(acd.contact(), { teams: withTeams(P.inACall, { sourceTime: T0 - 2000 }), published: published(P.inACall, true) });
+    expect(reasons(run(rule({ direction: 'bidirectional' }), agent, teamsEvent(P.busy)))).toEqual(['ECHO']);
+    const after = { ...agent, teams: withTeams(P.busy) };
+    expect(reasons(run(rule({ manualStatusPolicy: 'respect' }), after, acdEvent(acd.unavailable(CODES.lunch))))).toEqual(['setTeamsPresence', 'clearTeamsPresence']);
   });
 
   it('respect: when the hand-set status ends during a call, the held-back presence is published', () => {
@@ -143,6 +158,15 @@ describe('hand-set Teams status', () => {
     const agent = withAcd(acd.contact(), { teams: withTeams(P.dnd) });
     const d = run(rule({ direction: 'bidirectional' }), agent, teamsEvent(P.away));
     expect(d.effects).toEqual([expect.objectContaining({ kind: 'setTeamsPresence', presence: P.inACall })]);
+  });
+});
+
+describe('an echo is only the first sighting of what we published', () => {
+  it('a later return to our published value is a real change and is acted on', () => {
+    const held = { target: { kind: 'Unavailable', codeId: CODES.meeting.id }, replaced: { kind: 'Available' }, at: T0 - 500, ruleId: 'rule-1' } as const;
+    const agent = withAcd(acd.unavailable(CODES.meeting), { teams: withTeams(P.meeting, { sourceTime: T0 - 400 }), published: published(P.available), acdWritten: held });
+    const d = run(rule({ direction: 'bidirectional' }), agent, teamsEvent(P.available, T0));
+    expect(d.effects).toEqual([expect.objectContaining({ kind: 'setAcdState', target: { kind: 'Available' } })]);
   });
 });
 
