@@ -49,6 +49,8 @@ export class EngineHarness {
   readonly trace: TraceRecorder;
   readonly health: HealthModel;
   readonly engine: SyncEngine;
+  /** Tenant id of every applied Teams write, across tenants, in order. */
+  readonly writeLog: string[] = [];
 
   constructor(opts: { time?: ManualTime; store?: MemoryStore; engine?: Partial<SyncEngineOptions>; policy?: SyncPolicy; alertDebounceMs?: number } = {}) {
     this.time = opts.time ?? new ManualTime();
@@ -64,7 +66,7 @@ export class EngineHarness {
   /** Creates a tenant's data (record, rule, agents, links) and its fake adapters; does not start it. */
   async tenant(tenantId: string, setup: TenantSetup): Promise<FakeTenant> {
     const acd = new FakeAcd(tenantId, this.time);
-    const graph = new FakeGraph(tenantId, this.time);
+    const graph = new FakeGraph(tenantId, this.time, this.writeLog);
     const agentIds = Array.from({ length: setup.agents }, (_, i) => `agent-${i + 1}`);
     await this.store.tenants.upsert({ id: tenantId, name: tenantId, acdBusinessUnitId: '1', entraTenantId: tenantId, partnerPlatform: 'msteams', syncEnabled: setup.syncEnabled ?? true });
     if (setup.rule) await this.store.rules.save({ ...setup.rule, tenantId }, 'test');

@@ -38,7 +38,8 @@ export class FakeGraph implements PresenceGateway, SubscriptionRegistry {
   private maxConcurrent = 0;
   private inFlight = 0;
 
-  constructor(readonly tenantId: string, private readonly clock: Clock) {}
+  /** `tenantLog`: shared across tenants' fakes, gets this tenant's id at each applied write (cross-tenant order). */
+  constructor(readonly tenantId: string, private readonly clock: Clock, private readonly tenantLog: string[] = []) {}
 
   addUser(userId: string, own: TeamsPresence = AVAILABLE): void {
     this.users.set(userId, { own, session: null, preferred: null, seq: 1 });
@@ -95,6 +96,7 @@ export class FakeGraph implements PresenceGateway, SubscriptionRegistry {
       if (failure) return err(failure);
       const u = this.user(desire.userId);
       this.applied.push({ desire, at: this.clock.now() });
+      this.tenantLog.push(this.tenantId);
       if (desire.preferred) u.preferred = desire.presence;
       else u.session = desire.presence;
       u.seq += 1;

@@ -1,0 +1,70 @@
+import { acd, map, P, PUBLISHER_MAPPINGS, rule } from '../../domain/builders.js';
+import { EngineHarness } from '../fakes/engine-harness.js';
+
+describe('sync engine: rule and mapping changes', () => {
+  it('applies a changed rule to agents at once (re-evaluation), not at their next event', async () => {
+    const h = new EngineHarness();
+    const original = rule();
+    const t = await h.tenant('t1', { agents: 2, rule: original });
+    await h.start(t, { startFeed: true });
+    await t.acd.change('agent-1', acd.contact());
+    await h.settle();
+    expect(t.graph.shown('aad-1')).toEqual(P.inACall);
+
+    const saved = await h.store.rules.get('t1', original.id);
+    const calls = PUBLISHER_MAPPINGS.map((m) => (m.acd.kind === 'InboundContact' ? map(m.acd, P.conference) : m));
+    await h.store.rules.save({ ...saved!, mappings: calls }, 'admin', saved!.version);
+    const queued = await h.engine.reevaluate('t1', undefined, 'rule "Contact centre" saved');
+    await h.settle();
+
+    expect(queued).toBeGreaterThan(0);
+    expect(t.graph.shown('aad-1')).toEqual(P.conference);
+    expect(t.graph.shown('aad-2')).toEqual(P.available);
+  });
+
+  it('stops publishing once its rule is disabled (the agent then has no effective rule)', async () => {
+    const h = new EngineHarness();
+    const original = rule();
+    const t = await h.tenant('t1', { agents: 1, rule: original });
+    await h.start(t, { startFeed: true });
+    const saved = await h.store.rules.get('t1', original.id);
+    await h.store.rules.save({ ...saved!, enabled: false }, 'admin');
+    await h.engine.reevaluate('t1', ['agent-1']);
+    await h.settle();
+
+    await t.acd.change('agent-1', acd.contact());
+    await h.settle();
+    await h.trace.flush();
+    expect(t.graph.writes).toHaveLength(0);
+    expect(h.traces('t1', 'agent-1').filter((e) => e.hop === 'decision').at(-1)?.summary).toContain('NO_RULE');
+  });
+
+  it('does nothing while the tenant has paused sync and reports sync as inactive', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 1, rule: rule(), syncEnabled: false });
+    await h.start(t, { startFeed: true });
+    await t.acd.change('agent-1', acd.contact());
+    await h.settle();
+
+    expect(t.graph.writes).toHaveLength(0);
+    expect(h.health.snapshot('t1')).toMatchObject({ syncActive: false, syncDetail: 'sync paused by the tenant admin' });
+  });
+
+  it('publishes a debounced change when it held long enough, also across a restart', async () => {
+    const before = new EngineHarness();
+    const t = await before.tenant('t1', { agents: 1, rule: rule({ debounceMs: 3_000 }) });
+    await before.start(t, { startFeed: true });
+    await t.acd.change('agent-1', acd.contact());
+    await before.settle();
+    expect(t.graph.writes).toHaveLength(0);
+    expect((await before.store.agentStates.get('t1', 'agent-1'))?.pending).toBeDefined();
+
+    await before.engine.removeTenant('t1');
+    const after = new EngineHarness({ time: before.time, store: before.store });
+    await after.engine.addTenant(t.ports);
+    await after.time.advance(3_000);
+    await after.settle();
+
+    expect(t.graph.applied.map((w) => w.desire.presence)).toEqual([P.inACall]);
+  });
+});

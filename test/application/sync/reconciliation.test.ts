@@ -1,0 +1,78 @@
+import { acd, CODES, P, rule } from '../../domain/builders.js';
+import { EngineHarness } from '../fakes/engine-harness.js';
+
+describe('sync engine: reconciliation', () => {
+  it('corrects an ACD change the feed missed and records the cause', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 2, rule: rule() });
+    await h.start(t, { startFeed: true });
+
+    t.acd.drift('agent-2', acd.contact());
+    const report = await h.engine.reconcile('t1');
+    await h.settle();
+    await h.trace.flush();
+
+    expect(report.corrections).toBe(1);
+    expect(t.graph.shown('aad-2')).toEqual(P.inACall);
+    const corrections = h.traces('t1', 'agent-2').filter((e) => e.hop === 'reconcile.correction').map((e) => e.summary);
+    expect(corrections.at(-1)).toMatch(/ACD reports InboundContact.*engine last saw LoggedOut/);
+    expect(h.metrics.count('reconcile_corrections{cause=acd-drift}')).toBe(1);
+  });
+
+  it('corrects a Teams change whose notification never came (subscriber rule writes the ACD)', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 1, rule: rule({ direction: 'subscriber' }) });
+    await t.acd.change('agent-1', acd.available());
+    await h.start(t, { startFeed: true });
+
+    t.graph.userSets('aad-1', P.dnd);
+    await h.engine.reconcile('t1');
+    await h.settle();
+    await h.trace.flush();
+
+    expect(t.acd.stateOf('agent-1')).toMatchObject({ name: 'Unavailable', unavailableCode: { id: CODES.dnd.id } });
+    expect(h.traces('t1', 'agent-1').filter((e) => e.hop === 'reconcile.correction').at(-1)?.summary).toMatch(/Teams shows DoNotDisturb\/DoNotDisturb, the engine last saw Available\/Available \(missed notification\)/);
+  });
+
+  it('changes nothing when both sides match what it last saw', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 3, rule: rule() });
+    await h.start(t, { startFeed: true });
+    await h.engine.reconcile('t1');
+    await h.settle();
+    const writes = t.graph.writes.length;
+
+    const report = await h.engine.reconcile('t1');
+    await h.settle();
+    expect(report.corrections).toBe(0);
+    expect(t.graph.writes).toHaveLength(writes);
+  });
+
+  it('recovers a silently dropped subscription within one period and reports coverage to health', async () => {
+    const h = new EngineHarness({ engine: { reconcileIntervalMs: 60_000 } });
+    const t = await h.tenant('t1', { agents: 3, rule: rule() });
+    await h.start(t);
+    expect(t.graph.covered.size).toBe(3);
+
+    t.graph.dropSubscriptions();
+    await h.time.advance(60_000);
+    await h.settle();
+
+    expect(t.graph.covered).toEqual(new Set(['aad-1', 'aad-2', 'aad-3']));
+    const subs = h.health.components('t1').find((c) => c.component === 'subscriptions');
+    expect(subs?.status).toBe('ok');
+    expect(subs?.detail).toMatch(/1 subscriptions covering 3 of 3 users; next expiry/);
+    expect(h.health.components('t1').find((c) => c.component === 'reconciliation')?.detail).toMatch(/3 ACD agents and 3 Teams users checked/);
+  });
+
+  it('keeps going when one side cannot be read, and says so', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 1, rule: rule() });
+    await h.start(t);
+    t.acd.snapshotFailure = { system: 'cxone', status: 503, code: 'ServiceUnavailable', message: 'maintenance', transient: true };
+
+    const report = await h.engine.reconcile('t1');
+    expect(report.acdChecked).toBe(0);
+    expect(report.teamsChecked).toBe(1);
+  });
+});
