@@ -4,7 +4,8 @@ import { json } from './cxone-router.js';
 
 /** One injected failure: the next `times` API requests whose path contains `pathContains` fail (reference §9.8). */
 export const faultRuleSchema = z.object({
-  status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]),
+  /** 200 = a malformed success body (an unexpected shape, e.g. from an unannounced API change). */
+  status: z.union([z.literal(200), z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]),
   times: z.number().int().positive(),
   retryAfterSec: z.number().int().nonnegative().optional(),
   pathContains: z.string().optional(),
@@ -53,6 +54,7 @@ export class CxoneFaults {
     if (!rule) return undefined;
     rule.times -= 1;
     this.rules = this.rules.filter((r) => r.times > 0);
+    if (rule.status === 200) return json(200, { totalRecords: 'many', agentStates: 'not-a-list', teams: 7, agents: null });
     const headers: Record<string, string> = rule.retryAfterSec !== undefined ? { 'Retry-After': String(rule.retryAfterSec) } : {};
     const error = rule.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable';
     return json(rule.status, { error, error_Description: 'Injected failure.' }, headers);

@@ -1,0 +1,47 @@
+import type { AcdGateway, AcdWriteOutcome, AcdWriteRefusal, ExternalFailure, Logger } from '../../application/ports.js';
+import { CONTACT_STATES } from '../../domain/agent-state.js';
+import { err, ok, type Result } from '../../domain/result.js';
+import type { AcdTarget } from '../../domain/sync-state.js';
+import type { CxoneApiClient } from './cxone-api-client.js';
+import { agentStatesPageSchema } from './cxone-schemas.js';
+
+/**
+ * CXone's refusals (reference §4) as the engine decides on them. The real error codes are
+ * unverified (§9.5), so the `error` names come first and the status decides otherwise.
+ */
+function refusalOf(f: ExternalFailure): AcdWriteRefusal {
+  const code = f.code.toLowerCase();
+  const message = f.message;
+  if (f.status === 404 || code.includes('agentnotfound')) return { code: 'AGENT_NOT_FOUND', message };
+  if (code.includes('notloggedin') || code.includes('loggedout')) return { code: 'AGENT_LOGGED_OUT', message };
+  if (code.includes('acw')) return { code: 'ACW_WITHOUT_CONTACT', message };
+  if (f.status === 400 && code.includes('outstate')) return { code: 'CODE_NOT_ON_TEAM', message };
+  return { code: 'EXTERNAL', failure: f, message };
+}
+
+/**
+ * Subscriber writes: `POST /agents/{agentId}/state` `{state, outStateId}` (reference §4, Admin API).
+ * CXone answers an empty success either way, so the agent's state is read back: still on a
+ * contact means the request became the next state (`queued`).
+ */
+export class CxoneAgentStateGateway implements AcdGateway {
+  constructor(private readonly api: CxoneApiClient, private readonly logger: Logger) {}
+
+  async setAgentState(agentId: string, target: AcdTarget): Promise<Result<AcdWriteOutcome, AcdWriteRefusal>> {
+    const body = target.kind === 'Available' ? { state: 'Available' } : { state: 'Unavailable', outStateId: Number(target.codeId) };
+    const r = await this.api.post(`/agents/${encodeURIComponent(agentId)}/state`, body);
+    if (!r.ok) {
+      const refusal = refusalOf(r.error);
+      this.logger.info({ agentId, target: target.kind, code: refusal.code, requestId: r.error.requestId }, 'cxone refused the state change');
+      return err(refusal);
+    }
+    return ok(await this.outcome(agentId));
+  }
+
+  private async outcome(agentId: string): Promise<AcdWriteOutcome> {
+    const r = await this.api.get(`/agents/${encodeURIComponent(agentId)}/states`, agentStatesPageSchema);
+    const state = r.ok ? r.value?.agentStates[0]?.stateName : undefined;
+    if (state === undefined) this.logger.warn({ agentId }, 'state written but not read back; reporting applied');
+    return state !== undefined && (CONTACT_STATES as readonly string[]).includes(state) ? 'queued' : 'applied';
+  }
+}
