@@ -1,0 +1,147 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+import type { Clock, PresenceNotification, SubscriptionStore } from '../../application/ports.js';
+import { err, ok, type Result } from '../../domain/result.js';
+import { decryptContent, type DecryptionKey } from './graph-notification-crypto.js';
+import { PresenceResource } from './graph-presence-reader.js';
+import { verifyValidationToken } from './graph-validation-tokens.js';
+
+const EncryptedContent = z.object({ data: z.string(), dataSignature: z.string(), dataKey: z.string(), encryptionCertificateId: z.string(), encryptionCertificateThumbprint: z.string() });
+const Item = z.object({
+  subscriptionId: z.string().min(1),
+  tenantId: z.string().min(1),
+  clientState: z.string().nullish(),
+  changeType: z.string().optional(),
+  resource: z.string().optional(),
+  lifecycleEvent: z.string().optional(),
+  resourceData: z.object({ id: z.string().optional() }).passthrough().optional(),
+  encryptedContent: EncryptedContent.optional(),
+});
+const Collection = z.object({ value: z.array(z.unknown()).min(1), validationTokens: z.array(z.string()).nullish() });
+
+export type WebhookRejectionCode =
+  | 'WEBHOOK.MALFORMED_JSON' | 'WEBHOOK.BAD_SHAPE' | 'WEBHOOK.UNKNOWN_SUBSCRIPTION' | 'WEBHOOK.CLIENT_STATE_MISMATCH'
+  | 'WEBHOOK.VALIDATION_TOKENS_MISSING' | 'WEBHOOK.VALIDATION_TOKEN_INVALID' | 'WEBHOOK.UNKNOWN_CERTIFICATE' | 'WEBHOOK.BAD_DATA_KEY'
+  | 'WEBHOOK.BAD_SIGNATURE' | 'WEBHOOK.DECRYPT_FAILED' | 'WEBHOOK.BAD_RESOURCE';
+
+export interface WebhookRejection {
+  readonly code: WebhookRejectionCode;
+  readonly message: string;
+  /** Index of the offending item, when one item (not the whole payload) was rejected. */
+  readonly index?: number;
+}
+
+export interface LifecycleEvent {
+  readonly subscriptionId: string;
+  readonly tenantId: string;
+  readonly event: string;
+}
+
+export type ParsedWebhook =
+  | { readonly kind: 'validation'; readonly validationToken: string }
+  | { readonly kind: 'notifications'; readonly notifications: readonly PresenceNotification[]; readonly lifecycle: readonly LifecycleEvent[]; readonly rejected: readonly WebhookRejection[] };
+
+export interface NotificationParserDeps {
+  readonly subscriptions: Pick<SubscriptionStore, 'byId'>;
+  readonly decryptionKeys: readonly DecryptionKey[];
+  /** Our app (client) id: the audience of validation tokens. */
+  readonly appId: string;
+  readonly jwks: JWTVerifyGetKey;
+  readonly clock: Clock;
+}
+
+type Parsed = z.infer<typeof Item>;
+
+/**
+ * Turns a raw Graph webhook request into validated notifications (reference graph-presence.md
+ * §3.3–3.8). Order of checks: validation handshake; JSON and shape; validationTokens for rich
+ * payloads (all of them, bound to each item's tenant); per item the subscription and its
+ * clientState (constant time), then HMAC before decryption. Nothing forged or malformed reaches
+ * the engine; each rejection carries a stable code and a reason.
+ */
+export class GraphNotificationParser {
+  constructor(private readonly deps: NotificationParserDeps) {}
+
+  async parse(query: URLSearchParams, body: string): Promise<Result<ParsedWebhook, WebhookRejection>> {
+    const validationToken = query.get('validationToken');
+    if (validationToken !== null) return ok({ kind: 'validation', validationToken });
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      return err({ code: 'WEBHOOK.MALFORMED_JSON', message: 'The body is not JSON.' });
+    }
+    const collection = Collection.safeParse(json);
+    if (!collection.success) return err({ code: 'WEBHOOK.BAD_SHAPE', message: 'The body is not a changeNotificationCollection.' });
+    const items = collection.data.value.map((v) => Item.safeParse(v));
+    const tokenCheck = await this.#checkTokens(items.flatMap((i) => (i.success ? [i.data] : [])), collection.data.validationTokens);
+    if (tokenCheck) return err(tokenCheck);
+    return ok(await this.#items(items));
+  }
+
+  async #items(items: z.ZodSafeParseResult<Parsed>[]): Promise<ParsedWebhook> {
+    const notifications: PresenceNotification[] = [];
+    const lifecycle: LifecycleEvent[] = [];
+    const rejected: WebhookRejection[] = [];
+    for (const [index, item] of items.entries()) {
+      if (!item.success) {
+        rejected.push({ code: 'WEBHOOK.BAD_SHAPE', message: 'The item is not a changeNotification.', index });
+        continue;
+      }
+      const outcome = await this.#item(item.data);
+      if ('code' in outcome) rejected.push({ ...outcome, index });
+      else if ('event' in outcome) lifecycle.push(outcome);
+      else notifications.push(outcome);
+    }
+    return { kind: 'notifications', notifications, lifecycle, rejected };
+  }
+
+  async #item(item: Parsed): Promise<PresenceNotification | LifecycleEvent | Omit<WebhookRejection, 'index'>> {
+    const stored = await this.deps.subscriptions.byId(item.subscriptionId);
+    if (!stored) return { code: 'WEBHOOK.UNKNOWN_SUBSCRIPTION', message: `Subscription ${item.subscriptionId} is not ours.` };
+    if (!sameSecret(item.clientState ?? '', stored.clientState)) return { code: 'WEBHOOK.CLIENT_STATE_MISMATCH', message: `clientState does not match subscription ${item.subscriptionId}.` };
+    if (item.lifecycleEvent) return { subscriptionId: item.subscriptionId, tenantId: stored.tenantId, event: item.lifecycleEvent };
+    const userId = item.resourceData?.id ?? /presences\/([^/?]+)$/.exec(item.resource ?? '')?.[1];
+    if (!userId || !stored.userIds.includes(userId)) return { code: 'WEBHOOK.BAD_RESOURCE', message: 'The item names no user of this subscription.' };
+    const base = { subscriptionId: item.subscriptionId, tenantId: stored.tenantId, userId, receivedAt: this.deps.clock.now() };
+    if (!item.encryptedContent) return base;
+    const plain = decryptContent(item.encryptedContent, this.deps.decryptionKeys);
+    if (!plain.ok) return { code: plain.error, message: `Resource data of ${userId} could not be authenticated or decrypted.` };
+    const presence = safeJson(plain.value, PresenceResource);
+    if (!presence || presence.id !== userId) return { code: 'WEBHOOK.BAD_RESOURCE', message: 'Decrypted data is not the presence of the notified user.' };
+    return { ...base, presence: { availability: presence.availability, activity: presence.activity }, ...(presence.sequenceNumber ? { sequenceNumber: presence.sequenceNumber } : {}) };
+  }
+
+  /** §3.7: rich payloads need a valid token for every (app, tenant) pair in them. */
+  async #checkTokens(items: readonly Parsed[], tokens: readonly string[] | null | undefined): Promise<WebhookRejection | undefined> {
+    const rich = items.filter((i) => i.encryptedContent);
+    if (rich.length === 0) return undefined;
+    if (!tokens || tokens.length === 0) {
+      return { code: 'WEBHOOK.VALIDATION_TOKENS_MISSING', message: 'Rich notifications came without validationTokens (set appRoleAssignmentRequired=false or assign a role to Change Tracking).' };
+    }
+    const tenants = new Set<string>();
+    for (const t of tokens) {
+      const v = await verifyValidationToken(t, this.deps);
+      if ('reason' in v) return { code: 'WEBHOOK.VALIDATION_TOKEN_INVALID', message: v.reason };
+      tenants.add(v.tid);
+    }
+    const uncovered = rich.find((i) => !tenants.has(i.tenantId));
+    return uncovered ? { code: 'WEBHOOK.VALIDATION_TOKEN_INVALID', message: `No validation token for tenant ${uncovered.tenantId}.` } : undefined;
+  }
+}
+
+/** Constant-time comparison of secrets of any length (hash first so lengths match). */
+function sameSecret(a: string, b: string): boolean {
+  const h = (s: string): Buffer => createHash('sha256').update(s).digest();
+  return timingSafeEqual(h(a), h(b)) && a.length === b.length;
+}
+
+function safeJson<T>(text: string, schema: z.ZodType<T>): T | undefined {
+  try {
+    const r = schema.safeParse(JSON.parse(text));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

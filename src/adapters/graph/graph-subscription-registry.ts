@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Clock, ExternalFailure, StoredSubscription, SubscriptionRegistry, SubscriptionStatus, SubscriptionStore } from '../../application/ports.js';
+import { err, ok, type Result } from '../../domain/result.js';
+import { batchItemFailure } from './graph-batch.js';
+import type { GraphHttpClient } from './graph-http-client.js';
+
+/** Settings of the subscription manager for one tenant. */
+export interface SubscriptionRegistryOptions {
+  /** Our tenant id (the store's key). */
+  readonly tenantId: string;
+  /** The tenant's subscription owners (delegated identities), in a stable order. */
+  readonly owners: () => Promise<readonly string[]>;
+  /** A Graph client acting as that owner (delegated token). */
+  readonly graphFor: (ownerId: string) => GraphHttpClient;
+  readonly store: SubscriptionStore;
+  readonly clock: Clock;
+  readonly notificationUrl: string;
+  readonly lifecycleNotificationUrl: string;
+  /** Rich notifications: the public certificate (base64 DER) and its id (reference §3.3). */
+  readonly encryption?: { readonly certificate: string; readonly certificateId: string };
+  /** Requested lifetime (≤ 60 min, reference §3.2). */
+  readonly lifetimeMs?: number;
+  /** Renew when less than this is left ("well before expiry"). */
+  readonly renewBeforeMs?: number;
+}
+
+const SubscriptionBody = z.object({ id: z.string(), expirationDateTime: z.string(), resource: z.string() });
+const SubscriptionList = z.object({ value: z.array(SubscriptionBody) });
+const MAX_IDS = 650;
+
+/**
+ * Presence change subscriptions (reference graph-presence.md §3): users sharded ≤ 650 per
+ * subscription, one subscription per owner (Graph allows one per app per delegated user),
+ * persisted so a restart resumes instead of duplicating, renewed well before their ≤ 60 min
+ * expiry, recreated when renewal fails, when Graph dropped them silently, or after a lifecycle
+ * event. One owner's failure never stops the others.
+ */
+export class GraphSubscriptionRegistry implements SubscriptionRegistry {
+  #status: SubscriptionStatus[] = [];
+  readonly #o: Required<Omit<SubscriptionRegistryOptions, 'encryption'>> & Pick<SubscriptionRegistryOptions, 'encryption'>;
+
+  constructor(options: SubscriptionRegistryOptions) {
+    this.#o = Object.freeze({ lifetimeMs: 55 * 60_000, renewBeforeMs: 20 * 60_000, ...options });
+  }
+
+  async ensure(userIds: readonly string[]): Promise<Result<readonly SubscriptionStatus[], ExternalFailure>> {
+    const owners = await this.#o.owners();
+    const shards = shard([...new Set(userIds)].sort(), MAX_IDS);
+    const stored = await this.#o.store.list(this.#o.tenantId);
+    const status: SubscriptionStatus[] = [];
+    for (const [i, ownerId] of owners.entries()) {
+      const mine = stored.filter((s) => s.ownerId === ownerId);
+      const ids = shards[i];
+      status.push(await this.#ensureOwner(ownerId, mine, ids));
+    }
+    const uncovered = shards.slice(owners.length).flat().length;
+    if (uncovered > 0) status.push({ ownerId: '', subscriptionId: '', userCount: uncovered, expiresAt: 0, healthy: false, detail: `${uncovered} users need another subscription owner (650 per owner).` });
+    this.#status = status.filter((s) => s.subscriptionId !== '' || !s.healthy);
+    const failed = status.filter((s) => !s.healthy);
+    return failed.length === status.length && failed.length > 0
+      ? err({ system: 'graph', status: 0, code: 'SUBSCRIPTIONS_FAILED', message: failed.map((f) => f.detail).join('; '), transient: true })
+      : ok(this.#status);
+  }
+
+  async #ensureOwner(ownerId: string, mine: readonly StoredSubscription[], ids: readonly string[] | undefined): Promise<SubscriptionStatus> {
+    const graph = this.#o.graphFor(ownerId);
+    const keep = ids ? mine.find((s) => sameIds(s.userIds, ids)) : undefined;
+    for (const s of mine.filter((m) => m !== keep)) await this.#delete(graph, s);
+    if (!ids) return { ownerId, subscriptionId: '', userCount: 0, expiresAt: 0, healthy: true };
+    const r = keep ? await this.#keepAlive(graph, keep) : await this.#create(ownerId, graph, ids);
+    if (!r.ok) return { ownerId, subscriptionId: keep?.subscriptionId ?? '', userCount: ids.length, expiresAt: keep?.expiresAt ?? 0, healthy: false, detail: `${r.error.code}: ${r.error.message}` };
+    return { ownerId, subscriptionId: r.value.subscriptionId, userCount: ids.length, expiresAt: r.value.expiresAt, healthy: true };
+  }
+
+  /** Renew when due; a subscription Graph no longer knows (expired, dropped) is recreated. */
+  async #keepAlive(graph: GraphHttpClient, s: StoredSubscription): Promise<Result<StoredSubscription, ExternalFailure>> {
+    const now = this.#o.clock.now();
+    if (s.expiresAt <= now) return this.#recreate(graph, s);
+    const probe = await graph.request('GET', `/subscriptions/${s.subscriptionId}`);
+    if (!probe.ok) return probe;
+    if (probe.value.status === 404) return this.#recreate(graph, s);
+    if (s.expiresAt - now > this.#o.renewBeforeMs) return ok(s);
+    return this.renew(graph, s);
+  }
+
+  async renew(graph: GraphHttpClient, s: StoredSubscription): Promise<Result<StoredSubscription, ExternalFailure>> {
+    const expirationDateTime = new Date(this.#o.clock.now() + this.#o.lifetimeMs).toISOString();
+    const r = await graph.request('PATCH', `/subscriptions/${s.subscriptionId}`, { expirationDateTime });
+    if (!r.ok) return r;
+    if (r.value.status !== 200) return this.#recreate(graph, s);
+    const body = SubscriptionBody.safeParse(r.value.body);
+    const renewed = { ...s, expiresAt: body.success ? Date.parse(body.data.expirationDateTime) : Date.parse(expirationDateTime) };
+    await this.#o.store.put(renewed);
+    return ok(renewed);
+  }
+
+  async #recreate(graph: GraphHttpClient, s: StoredSubscription): Promise<Result<StoredSubscription, ExternalFailure>> {
+    await this.#delete(graph, s);
+    return this.#create(s.ownerId, graph, s.userIds);
+  }
+
+  async #delete(graph: GraphHttpClient, s: StoredSubscription): Promise<void> {
+    await graph.request('DELETE', `/subscriptions/${s.subscriptionId}`);
+    await this.#o.store.remove(this.#o.tenantId, s.subscriptionId);
+  }
+
+  async #create(ownerId: string, graph: GraphHttpClient, ids: readonly string[], retried = false): Promise<Result<StoredSubscription, ExternalFailure>> {
+    const now = this.#o.clock.now();
+    const resource = `/communications/presences?$filter=id in (${ids.map((id) => `'${id}'`).join(',')})`;
+    const clientState = randomBytes(32).toString('base64url');
+    const body = {
+      changeType: 'updated', notificationUrl: this.#o.notificationUrl, lifecycleNotificationUrl: this.#o.lifecycleNotificationUrl, resource,
+      expirationDateTime: new Date(now + this.#o.lifetimeMs).toISOString(), clientState, latestSupportedTlsVersion: 'v1_2',
+      ...(this.#o.encryption ? { includeResourceData: true, encryptionCertificate: this.#o.encryption.certificate, encryptionCertificateId: this.#o.encryption.certificateId } : {}),
+    };
+    const r = await graph.request('POST', '/subscriptions', body);
+    if (!r.ok) return r;
+    // 409/403: the owner already holds a subscription we lost track of (crash before the store write) — replace it once.
+    if ((r.value.status === 409 || r.value.status === 403) && !retried && (await this.#clearOwner(graph))) return this.#create(ownerId, graph, ids, true);
+    const created = SubscriptionBody.safeParse(r.value.body);
+    if (r.value.status !== 201 || !created.success) return err(batchItemFailure(r.value));
+    const sub: StoredSubscription = {
+      tenantId: this.#o.tenantId, subscriptionId: created.data.id, ownerId, resource, userIds: [...ids], clientState,
+      expiresAt: Date.parse(created.data.expirationDateTime), createdAt: now,
+    };
+    await this.#o.store.put(sub);
+    return ok(sub);
+  }
+
+  async #clearOwner(graph: GraphHttpClient): Promise<boolean> {
+    const list = await graph.request('GET', '/subscriptions');
+    const parsed = list.ok ? SubscriptionList.safeParse(list.value.body) : undefined;
+    const presence = parsed?.success ? parsed.data.value.filter((s) => s.resource.includes('communications/presences')) : [];
+    for (const s of presence) await graph.request('DELETE', `/subscriptions/${s.id}`);
+    return presence.length > 0;
+  }
+
+  /** reauthorizationRequired → renew (a renewal also reauthorizes, §3.3); removed/missed → recreate. */
+  async onLifecycle(subscriptionId: string, event: string): Promise<void> {
+    const s = await this.#o.store.byId(subscriptionId);
+    if (!s) return;
+    const graph = this.#o.graphFor(s.ownerId);
+    if (event === 'reauthorizationRequired') await this.renew(graph, s);
+    else await this.#recreate(graph, s);
+  }
+
+  async status(): Promise<readonly SubscriptionStatus[]> {
+    return this.#status;
+  }
+}
+
+function shard<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((id) => set.has(id));
+}

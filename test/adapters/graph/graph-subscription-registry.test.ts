@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { startSubscriptionHarness, type SubscriptionHarness } from './subscription-harness.js';
+
+let h: SubscriptionHarness;
+afterEach(async () => h?.close());
+
+const MIN = 60_000;
+
+describe('GraphSubscriptionRegistry against the emulator', () => {
+  it('snapshots, subscribes and receives decrypted notifications for 2,000 users across 4 owners', async () => {
+    h = await startSubscriptionHarness(2000, 4);
+    const ids = h.tenant.users.map((u) => u.id);
+    const snapshot = await h.adapter.presence.read(ids);
+    expect(snapshot.ok && snapshot.value.length).toBe(2000);
+    const ensured = await h.registry().ensure(ids);
+    expect(ensured.ok && ensured.value.map((s) => s.userCount)).toEqual([650, 650, 650, 50]);
+    expect(new Set(h.emulator.control.subscriptions().map((s) => s.creatorId))).toEqual(new Set(h.owners));
+    for (const id of ids) h.emulator.control.teams(id, 'call');
+    await h.emulator.control.settle();
+    expect(h.receiver.rejected).toEqual([]);
+    expect(new Set(h.receiver.notifications.map((n) => n.userId)).size).toBe(2000);
+    expect(h.receiver.notifications.every((n) => n.presence?.availability === 'Busy' && n.presence.activity === 'InACall' && n.sequenceNumber)).toBe(true);
+  });
+
+  it('renews well before expiry, and a restarted registry resumes instead of duplicating', async () => {
+    h = await startSubscriptionHarness(10, 1);
+    const ids = h.tenant.users.map((u) => u.id);
+    const first = await h.registry().ensure(ids);
+    const subId = first.ok ? first.value[0]!.subscriptionId : '';
+    const before = (await h.store.byId(subId))!.expiresAt;
+    h.emulator.control.advance(40 * MIN);
+    const again = await h.registry().ensure(ids);
+    expect(again.ok && again.value[0]!.subscriptionId).toBe(subId);
+    expect((await h.store.byId(subId))!.expiresAt).toBeGreaterThan(before);
+    expect(h.emulator.control.subscriptions()).toHaveLength(1);
+  });
+
+  it('renews on a reauthorizationRequired lifecycle event and delivery resumes', async () => {
+    h = await startSubscriptionHarness(10, 1);
+    const registry = h.registry();
+    h.receiver.onLifecycle = (e) => registry.onLifecycle(e.subscriptionId, e.event);
+    const ids = h.tenant.users.map((u) => u.id);
+    await registry.ensure(ids);
+    const sub = h.emulator.control.subscriptions()[0]!;
+    h.emulator.control.requireReauthorization(sub.id);
+    h.emulator.control.teams(ids[3]!, 'meeting');
+    await h.emulator.control.settle();
+    await h.receiver.idle();
+    await h.emulator.control.settle();
+    expect(h.receiver.lifecycle).toEqual([{ subscriptionId: sub.id, tenantId: 'tenant-contoso', event: 'reauthorizationRequired' }]);
+    expect(h.receiver.notifications.map((n) => n.presence)).toEqual([{ availability: 'Busy', activity: 'InAMeeting' }]);
+  });
+
+  it('recovers a subscription Graph dropped silently', async () => {
+    h = await startSubscriptionHarness(10, 1, false);
+    const ids = h.tenant.users.map((u) => u.id);
+    await h.registry().ensure(ids);
+    const dropped = h.emulator.control.subscriptions()[0]!.id;
+    h.emulator.control.dropSubscription(dropped);
+    h.emulator.control.teams(ids[1]!, 'call');
+    await h.emulator.control.settle();
+    expect(h.receiver.notifications).toHaveLength(0);
+    const r = await h.registry().ensure(ids);
+    expect(r.ok && r.value[0]!.subscriptionId).not.toBe(dropped);
+    h.emulator.control.teams(ids[1]!, 'signedIn');
+    await h.emulator.control.settle();
+    expect(h.receiver.notifications.map((n) => n.userId)).toEqual([ids[1]]);
+    expect(h.receiver.notifications[0]!.presence).toBeUndefined();
+  });
+
+  it("keeps the other owners' subscriptions when one owner's sign-in breaks", async () => {
+    h = await startSubscriptionHarness(1300, 2);
+    const ids = h.tenant.users.map((u) => u.id);
+    await h.registry().ensure(ids);
+    h.emulator.control.revokeUser(h.owners[1]!);
+    h.emulator.control.advance(56 * MIN);
+    const r = await h.registry().ensure(ids);
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    expect(r.ok && r.value.map((s) => s.healthy)).toEqual([true, false]);
+    expect(h.tokens.health().find((o) => o.ownerId === h.owners[1])).toMatchObject({ healthy: false });
+    expect(h.emulator.control.subscriptions().map((s) => s.creatorId)).toEqual([h.owners[0]]);
+  });
+});

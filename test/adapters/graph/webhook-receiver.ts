@@ -1,0 +1,58 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { PresenceNotification } from '../../../src/application/ports.js';
+import type { GraphNotificationParser, LifecycleEvent, WebhookRejection } from '../../../src/adapters/graph/graph-notification-parser.js';
+import { handleGraphWebhook } from '../../../src/adapters/graph/graph-webhook-handler.js';
+
+/** A stand-in for the engine's webhook route: it calls handleGraphWebhook and records what got through. */
+export interface WebhookReceiver {
+  readonly notifyUrl: string;
+  readonly lifecycleUrl: string;
+  readonly notifications: PresenceNotification[];
+  readonly lifecycle: LifecycleEvent[];
+  readonly rejected: WebhookRejection[];
+  readonly statuses: number[];
+  /** Answer the next n non-handshake POSTs with this status (simulating an unhealthy endpoint). */
+  failNext(n: number, status: number): void;
+  onLifecycle?: (e: LifecycleEvent) => Promise<void>;
+  /** Resolves when every lifecycle handler started so far has finished. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startWebhookReceiver(parser: () => GraphNotificationParser): Promise<WebhookReceiver> {
+  const failures: number[] = [];
+  const r = { notifications: [], lifecycle: [], rejected: [], statuses: [] } as Pick<WebhookReceiver, 'notifications' | 'lifecycle' | 'rejected' | 'statuses'>;
+  const self: Partial<WebhookReceiver> = {};
+  const handlers: Promise<void>[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (!url.searchParams.has('validationToken') && failures.length > 0) {
+        const status = failures.shift()!;
+        r.statuses.push(status);
+        return void res.writeHead(status).end();
+      }
+      void handleGraphWebhook(parser(), url.searchParams, Buffer.concat(chunks).toString('utf8')).then((reply) => {
+        r.notifications.push(...reply.notifications);
+        r.lifecycle.push(...reply.lifecycle);
+        r.rejected.push(...reply.rejected);
+        r.statuses.push(reply.status);
+        res.writeHead(reply.status, { 'content-type': reply.contentType }).end(reply.body);
+        for (const e of reply.lifecycle) if (self.onLifecycle) handlers.push(self.onLifecycle(e));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return Object.assign(self, r, {
+    notifyUrl: `${base}/graph/notify?tenant=contoso`, lifecycleUrl: `${base}/graph/lifecycle?tenant=contoso`,
+    idle: async () => {
+      while (handlers.length > 0) await handlers.shift();
+    },
+    failNext: (n: number, status: number) => failures.push(...Array.from({ length: n }, () => status)),
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  }) as WebhookReceiver;
+}
