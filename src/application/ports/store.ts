@@ -25,7 +25,8 @@ export interface TenantStore {
   getConnection(tenantId: string, kind: ConnectionKind): Promise<Record<string, string> | undefined>;
   putConnection(tenantId: string, kind: ConnectionKind, values: Record<string, string>): Promise<void>;
 }
-export type ConnectionKind = 'cxone' | 'graph' | `owner:${string}`;
+/** `settings`: the tenant's settings (reconciliation period, trace retention), kept like a connection. */
+export type ConnectionKind = 'cxone' | 'graph' | 'settings' | `owner:${string}`;
 
 export interface AuditEntry {
   readonly tenantId: string;

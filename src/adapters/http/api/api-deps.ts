@@ -1,0 +1,80 @@
+import type { AgentStateStore, Clock, ExternalFailure, IdGenerator, Logger, RuleStore, SyncPolicy, TenantStore, TraceEvent, UserDirectory, UserLinkStore } from '../../../application/ports.js';
+import type { DirectoryFor } from '../../../application/rules/rule-catalog.js';
+import type { RulesChangedHook } from '../../../application/rules/rule-service.js';
+import type { RuleValidator } from '../../../application/rules/rule-validator.js';
+import type { LinksChangedHook } from '../../../application/users/user-mapping-service.js';
+import type { Result } from '../../../domain/result.js';
+import type { TenantSettings } from './api-schemas.js';
+import type { SsoVerifier } from './sso-token-verifier.js';
+
+/** The Health Check as the tab shows it (composition wires the engine's health model). */
+export interface HealthQueries {
+  tenantHealth(tenantId: string): Promise<Readonly<Record<string, unknown>>>;
+}
+
+export interface AgentTraceResult {
+  readonly agentId: string;
+  readonly teamsUserId?: string;
+  readonly events: readonly TraceEvent[];
+}
+
+/** The Log Reader (composition wires application/trace: TraceQueryService + TraceTail). */
+export interface TraceQueries {
+  /** `agentRef`: an ACD agent id, a Teams user id or an e-mail / UPN. */
+  query(tenantId: string, agentRef: string, from?: number, to?: number, limit?: number): Promise<Result<AgentTraceResult, { readonly code: string; readonly message: string }>>;
+  /** The ACD agent id an `agentRef` names, when known. */
+  resolve(tenantId: string, agentRef: string): Promise<string | undefined>;
+  subscribe(tenantId: string, agentId: string, listener: (event: TraceEvent) => void): () => void;
+}
+
+/** A subscription owner account (delegated identity for presence subscriptions). */
+export interface OwnerStatus {
+  readonly ownerId: string;
+  readonly userPrincipalName: string;
+  readonly signedIn: boolean;
+  readonly detail: string;
+  readonly subscriptionCount: number;
+}
+
+export interface OwnerQueries {
+  list(tenantId: string): Promise<readonly OwnerStatus[]>;
+}
+
+/** Tries the given CXone credentials (a token request and one directory read). */
+export type CxoneConnectionTest = (tenantId: string, values: Readonly<Record<string, string>>) => Promise<Result<{ readonly detail: string }, ExternalFailure>>;
+
+/** Size limits of request bodies, bytes. */
+export interface TabApiLimits {
+  readonly jsonBytes: number;
+  readonly csvBytes: number;
+}
+
+/** Everything the tab API needs; composition passes the real store, directories, engine hooks. */
+export interface TabApiDeps {
+  readonly verifier: SsoVerifier;
+  readonly tenants: TenantStore;
+  readonly rules: RuleStore;
+  readonly userLinks: UserLinkStore;
+  readonly agentStates: AgentStateStore;
+  readonly directory: DirectoryFor;
+  readonly users: (tenantId: string) => UserDirectory | undefined;
+  /** Default: the domain's validateRule. */
+  readonly validateRule?: RuleValidator;
+  /** Default: the domain's decide / resolveRule (dry-run). */
+  readonly policy?: SyncPolicy;
+  readonly onRulesChanged: RulesChangedHook;
+  readonly onLinksChanged: LinksChangedHook;
+  readonly health: HealthQueries;
+  readonly traces: TraceQueries;
+  readonly testCxone: CxoneConnectionTest;
+  readonly owners?: OwnerQueries;
+  readonly onSettingsChanged?: (tenantId: string, settings: TenantSettings) => void | Promise<void>;
+  readonly ids: IdGenerator;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly limits?: Partial<TabApiLimits>;
+  /** SSE comment heartbeat, ms (default 15 000), so proxies keep the live tail open. */
+  readonly sseHeartbeatMs?: number;
+}
+
+export const DEFAULT_LIMITS: TabApiLimits = Object.freeze({ jsonBytes: 256 * 1024, csvBytes: 2 * 1024 * 1024 });

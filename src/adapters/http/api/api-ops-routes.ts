@@ -1,0 +1,39 @@
+import type { RuleStore } from '../../../application/ports.js';
+import type { HealthQueries, TraceQueries } from './api-deps.js';
+import { problem } from './api-problem.js';
+import { fail, json, route, type ApiRoute } from './api-route.js';
+import { auditQuerySchema, liveQuerySchema, traceQuerySchema } from './api-schemas.js';
+import { streamTrace } from './trace-sse.js';
+
+export interface OpsRouteDeps {
+  readonly health: HealthQueries;
+  readonly traces: TraceQueries;
+  readonly rules: RuleStore;
+  readonly heartbeatMs: number;
+}
+
+/** Who am I, Health Check, Log Reader (query + live tail), audit log. */
+export function opsRoutes(deps: OpsRouteDeps): ApiRoute[] {
+  return [
+    route({ method: 'get', path: '/me', operationId: 'getMe', summary: 'The caller: tenant, user, access level', access: 'read', responses: [{ status: 200, description: 'Caller' }],
+      handle: async ({ caller }) => json(200, { tenantId: caller.tenantId, userId: caller.userId, name: caller.name, access: caller.access }) }),
+    route({ method: 'get', path: '/health', operationId: 'getHealth', summary: 'Health Check of your tenant', access: 'read', responses: [{ status: 200, description: 'Component health' }],
+      handle: async ({ caller }) => json(200, await deps.health.tenantHealth(caller.tenantId)) }),
+    route({ method: 'get', path: '/trace', operationId: 'queryTrace', summary: 'Log Reader: every hop of one agent in a time range', access: 'read', query: traceQuerySchema,
+      responses: [{ status: 200, description: 'Trace events' }, { status: 404, description: 'Unknown agent' }],
+      handle: async ({ caller, query }) => {
+        const r = await deps.traces.query(caller.tenantId, query.agent, query.from, query.to, query.limit);
+        return r.ok ? json(200, r.value) : fail(problem(404, r.error.code, 'Agent not found', r.error.message));
+      } }),
+    route({ method: 'get', path: '/trace/live', operationId: 'liveTrace', summary: 'Log Reader live tail (text/event-stream)', access: 'read', query: liveQuerySchema,
+      responses: [{ status: 200, description: 'Server-sent events, one `trace` event per hop', contentType: 'text/event-stream' }],
+      handle: async ({ caller, query, req, res }) => {
+        const agentId = (await deps.traces.resolve(caller.tenantId, query.agent)) ?? query.agent;
+        await streamTrace({ req, res, heartbeatMs: deps.heartbeatMs, subscribe: (listener) => deps.traces.subscribe(caller.tenantId, agentId, listener), agentId });
+        return { streamed: true };
+      } }),
+    route({ method: 'get', path: '/audit', operationId: 'listAudit', summary: 'Audit log of configuration changes, newest first', access: 'admin', query: auditQuerySchema,
+      responses: [{ status: 200, description: 'Audit entries' }],
+      handle: async ({ caller, query }) => json(200, { items: await deps.rules.audit(caller.tenantId, query.limit) }) }),
+  ];
+}

@@ -1,0 +1,66 @@
+import type { TenantStore } from '../../../application/ports.js';
+import type { CxoneConnectionTest, OwnerQueries } from './api-deps.js';
+import { problem } from './api-problem.js';
+import { fail, json, route, type ApiRoute } from './api-route.js';
+import { cxoneConnectionSchema, settingsSchema, type TenantSettings } from './api-schemas.js';
+import { readSettings, writeSettings } from './tenant-settings.js';
+
+const SECRET_FIELDS = ['clientSecret', 'accessKeySecret'] as const;
+
+/** Never returns a secret: only whether each one is set. */
+function connectionView(values: Readonly<Record<string, string>> | undefined): Record<string, unknown> {
+  if (!values) return { configured: false };
+  return {
+    configured: true,
+    issuerUrl: values['issuerUrl'] ?? null,
+    clientId: values['clientId'] ?? null,
+    accessKeyId: values['accessKeyId'] ?? null,
+    ...Object.fromEntries(SECRET_FIELDS.map((f) => [`${f}Set`, Boolean(values[f])])),
+  };
+}
+
+export interface SettingsRouteDeps {
+  readonly tenants: TenantStore;
+  readonly testCxone: CxoneConnectionTest;
+  readonly owners?: OwnerQueries;
+  readonly onSettingsChanged?: (tenantId: string, settings: TenantSettings) => void | Promise<void>;
+}
+
+/** Settings (reconciliation period, trace retention) and connections (CXone credentials, subscription owners). */
+export function settingsRoutes(deps: SettingsRouteDeps): ApiRoute[] {
+  return [
+    route({ method: 'get', path: '/settings', operationId: 'getSettings', summary: 'Tenant settings', access: 'admin', responses: [{ status: 200, description: 'Settings', schema: settingsSchema }],
+      handle: async ({ caller }) => json(200, await readSettings(deps.tenants, caller.tenantId)) }),
+    route({ method: 'put', path: '/settings', operationId: 'putSettings', summary: 'Change tenant settings', access: 'admin', body: settingsSchema, responses: [{ status: 200, description: 'Saved', schema: settingsSchema }],
+      handle: async ({ caller, body }) => {
+        await writeSettings(deps.tenants, caller.tenantId, body);
+        await deps.onSettingsChanged?.(caller.tenantId, body);
+        return json(200, body);
+      } }),
+    route({ method: 'get', path: '/connections', operationId: 'getConnections', summary: 'CXone connection (no secrets) and subscription owner accounts', access: 'admin', responses: [{ status: 200, description: 'Connections' }],
+      handle: async ({ caller }) => json(200, {
+        cxone: connectionView(await deps.tenants.getConnection(caller.tenantId, 'cxone')),
+        owners: (await deps.owners?.list(caller.tenantId)) ?? [],
+      }) }),
+    route({ method: 'put', path: '/connections/cxone', operationId: 'putCxoneConnection', summary: 'Store CXone credentials (encrypted); omitted secrets keep their stored value', access: 'admin', body: cxoneConnectionSchema,
+      responses: [{ status: 200, description: 'Stored (secrets not echoed)' }, { status: 400, description: 'A secret is missing and none is stored' }],
+      handle: async ({ caller, body }) => {
+        const before = (await deps.tenants.getConnection(caller.tenantId, 'cxone')) ?? {};
+        const merged: Record<string, string> = { issuerUrl: body.issuerUrl, clientId: body.clientId, accessKeyId: body.accessKeyId };
+        const missing = SECRET_FIELDS.filter((f) => !(merged[f] = body[f] ?? before[f] ?? ''));
+        if (missing.length > 0) {
+          return fail(problem(400, 'API.INVALID_BODY', 'Invalid request body', 'Some fields are missing or not valid.', { errors: missing.map((f) => ({ pointer: `/${f}`, code: 'FIELD.REQUIRED', detail: `${f} is required: none is stored yet.` })) }));
+        }
+        await deps.tenants.putConnection(caller.tenantId, 'cxone', merged);
+        return json(200, connectionView(merged));
+      } }),
+    route({ method: 'post', path: '/connections/cxone/test', operationId: 'testCxoneConnection', summary: 'Try the stored CXone credentials now', access: 'admin',
+      responses: [{ status: 200, description: 'ok true/false with the reason' }, { status: 409, description: 'Not configured' }],
+      handle: async ({ caller }) => {
+        const values = await deps.tenants.getConnection(caller.tenantId, 'cxone');
+        if (!values) return fail(problem(409, 'CONNECTION.NOT_CONFIGURED', 'CXone not connected', 'Store the CXone credentials first.'));
+        const r = await deps.testCxone(caller.tenantId, values);
+        return json(200, r.ok ? { ok: true, detail: r.value.detail } : { ok: false, code: r.error.code, status: r.error.status, detail: r.error.message });
+      } }),
+  ];
+}

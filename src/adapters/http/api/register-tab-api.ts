@@ -1,0 +1,59 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server } from 'restify';
+import { RuleDryRun } from '../../../application/rules/rule-dry-run.js';
+import { RuleService } from '../../../application/rules/rule-service.js';
+import { domainRuleValidator } from '../../../application/rules/rule-validator.js';
+import { decide } from '../../../domain/decide.js';
+import { resolveRule } from '../../../domain/resolve.js';
+import { UserCsv } from '../../../application/users/user-csv.js';
+import { UserMappingService } from '../../../application/users/user-mapping-service.js';
+import { DEFAULT_LIMITS, type TabApiDeps } from './api-deps.js';
+import { sendJson, sendProblem } from './api-http.js';
+import { lookupRoutes } from './api-lookup-routes.js';
+import { API_BASE, buildOpenApi } from './api-openapi.js';
+import { opsRoutes } from './api-ops-routes.js';
+import { notFound } from './api-problem.js';
+import { ruleRoutes } from './api-rule-routes.js';
+import type { ApiRoute } from './api-route.js';
+import { routeHandler } from './api-runner.js';
+import { settingsRoutes } from './api-settings-routes.js';
+import { userRoutes } from './api-user-routes.js';
+
+const DOMAIN_POLICY = { decide, resolveRule };
+
+/** The route table: the server registers exactly these, and the OpenAPI document describes exactly these. */
+export function tabApiRoutes(deps: TabApiDeps): ApiRoute[] {
+  const rules = new RuleService({ rules: deps.rules, tenants: deps.tenants, directory: deps.directory, validate: deps.validateRule ?? domainRuleValidator, ids: deps.ids, onRulesChanged: deps.onRulesChanged });
+  const dryRun = new RuleDryRun({ rules: deps.rules, tenants: deps.tenants, agentStates: deps.agentStates, directory: deps.directory, policy: deps.policy ?? DOMAIN_POLICY, clock: deps.clock });
+  const mapping = new UserMappingService({ userLinks: deps.userLinks, directory: deps.directory, users: deps.users, onLinksChanged: deps.onLinksChanged });
+  return [
+    ...ruleRoutes(rules, dryRun),
+    ...lookupRoutes(deps.directory),
+    ...userRoutes(mapping, new UserCsv(mapping)),
+    ...settingsRoutes(deps),
+    ...opsRoutes({ health: deps.health, traces: deps.traces, rules: deps.rules, heartbeatMs: deps.sseHeartbeatMs ?? 15_000 }),
+  ];
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/**
+ * Mounts the tab REST API under /api/v1 on the product's restify server. Bodies are read by the
+ * API itself (size limit, problem+json), so no global bodyParser may run on these paths.
+ */
+export function registerTabApi(server: Server, deps: TabApiDeps): { readonly routes: readonly ApiRoute[] } {
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const routes = tabApiRoutes(deps);
+  const runner = { verifier: deps.verifier, logger: deps.logger.child({ component: 'tab-api' }), limits };
+  for (const r of routes) {
+    const handler: Handler = routeHandler(r, runner);
+    server[r.method](API_BASE + r.path, handler);
+  }
+  const document = buildOpenApi(routes, '1.0.0');
+  const openapi: Handler = async (_req, res) => sendJson(res, 200, document);
+  server.get(`${API_BASE}/openapi.json`, openapi);
+  // Unknown paths below /api/v1 answer problem+json too, not restify's own error shape.
+  const unknown: Handler = async (req, res) => sendProblem(res, notFound(`${req.method} ${(req.url ?? '').split('?')[0]} is not part of this API.`, 'API.NO_SUCH_ROUTE'), (req.url ?? '').split('?')[0] ?? '');
+  for (const m of ['get', 'post', 'put', 'del', 'patch'] as const) server[m](`${API_BASE}/*`, unknown);
+  return { routes };
+}

@@ -1,0 +1,85 @@
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { accessLevel, type AccessLevel } from '../../../domain/access.js';
+import { err, ok, type Result } from '../../../domain/result.js';
+import { problem, type ApiProblem } from './api-problem.js';
+
+/** Who is calling: everything the API does is scoped to `tenantId` (the token's `tid`). */
+export interface Caller {
+  readonly tenantId: string;
+  /** Entra object id of the signed-in user. */
+  readonly userId: string;
+  readonly name: string;
+  readonly access: AccessLevel;
+  /** The raw SSO token, for on-behalf-of calls to Graph. */
+  readonly token: string;
+}
+
+/** How SSO tokens are validated (reference/graph-presence.md §5). */
+export interface SsoVerifierOptions {
+  /** Entra JWKS (`https://login.microsoftonline.com/common/discovery/v2.0/keys`) or the emulator's. */
+  readonly jwksUrl: string;
+  /** Accepted `aud` values: the client id and the App ID URI `api://{domain}/{clientId}`. */
+  readonly audiences: readonly string[];
+  /**
+   * Accepted issuers with `{tid}` replaced by the token's tenant. Default: the Entra v2
+   * (`https://login.microsoftonline.com/{tid}/v2.0`) and v1 (`https://sts.windows.net/{tid}/`) forms.
+   */
+  readonly issuerTemplates?: readonly string[];
+  /** When set, only these tenants may call (a single-tenant or allow-listed deployment). */
+  readonly allowedTenants?: readonly string[];
+  /** When set, `scp` must contain it (e.g. `access_as_user`). */
+  readonly requiredScope?: string;
+  /** Clock skew allowed on exp/nbf, seconds (default 300). */
+  readonly clockToleranceSec?: number;
+  /** Fetch for the JWKS (the sandbox passes one trusting its local CA). */
+  readonly fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /** Replaces the remote JWKS entirely (tests of this module only). */
+  readonly keys?: JWTVerifyGetKey;
+}
+
+export const ENTRA_ISSUER_TEMPLATES = ['https://login.microsoftonline.com/{tid}/v2.0', 'https://sts.windows.net/{tid}/'] as const;
+
+const unauthorized = (detail: string, code = 'AUTH.INVALID_TOKEN'): ApiProblem =>
+  problem(401, code, 'Authentication required', detail, { headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="${detail.replace(/"/g, "'")}"` } });
+
+export type SsoVerifier = (authorization: string | undefined) => Promise<Result<Caller, ApiProblem>>;
+
+/** Validates the Teams SSO bearer token: RS256 signature against the JWKS, audience, expiry, issuer per tenant. */
+export function createSsoVerifier(options: SsoVerifierOptions): SsoVerifier {
+  const opts = Object.freeze({ ...options });
+  const keys = opts.keys ?? createRemoteJWKSet(new URL(opts.jwksUrl), opts.fetch ? { [customFetch]: opts.fetch } : {});
+  const templates = opts.issuerTemplates ?? ENTRA_ISSUER_TEMPLATES;
+  return async (authorization) => {
+    const match = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+)$/.exec(authorization?.trim() ?? '');
+    if (!match?.[1]) return err(unauthorized('Send the Teams SSO token as "Authorization: Bearer <token>".', 'AUTH.MISSING_TOKEN'));
+    const token = match[1];
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keys, { algorithms: ['RS256'], audience: [...opts.audiences], clockTolerance: opts.clockToleranceSec ?? 300, requiredClaims: ['exp', 'iss', 'tid', 'oid'] }));
+    } catch (e) {
+      return err(unauthorized(describe(e)));
+    }
+    return callerOf(payload, token, opts, templates);
+  };
+}
+
+function callerOf(payload: JWTPayload, token: string, opts: SsoVerifierOptions, templates: readonly string[]): Result<Caller, ApiProblem> {
+  const tid = typeof payload['tid'] === 'string' ? payload['tid'] : '';
+  const oid = typeof payload['oid'] === 'string' ? payload['oid'] : '';
+  if (!/^[0-9A-Za-z-]{1,64}$/.test(tid) || !oid) return err(unauthorized('The token has no usable tid/oid claims.'));
+  if (!templates.some((t) => t.replace('{tid}', tid) === payload.iss)) return err(unauthorized('The token was not issued for its own tenant by the expected issuer.'));
+  if (opts.allowedTenants && !opts.allowedTenants.includes(tid)) return err(problem(403, 'AUTH.TENANT_NOT_ALLOWED', 'Tenant not allowed', 'This tenant is not allowed to use this Presence Sync deployment.'));
+  const scopes = typeof payload['scp'] === 'string' ? payload['scp'].split(' ') : [];
+  if (opts.requiredScope && !scopes.includes(opts.requiredScope)) return err(unauthorized(`The token lacks the ${opts.requiredScope} scope.`));
+  const roles = Array.isArray(payload['roles']) ? payload['roles'].filter((r): r is string => typeof r === 'string') : [];
+  const name = [payload['preferred_username'], payload['upn'], payload['name']].find((v): v is string => typeof v === 'string') ?? oid;
+  return ok({ tenantId: tid, userId: oid, name, access: accessLevel(roles), token });
+}
+
+function describe(e: unknown): string {
+  if (e instanceof errors.JWTExpired) return 'The token has expired.';
+  if (e instanceof errors.JWTClaimValidationFailed) return `The token's ${e.claim} claim is not accepted.`;
+  if (e instanceof errors.JWSSignatureVerificationFailed || e instanceof errors.JWKSNoMatchingKey) return 'The token signature does not verify against the tenant signing keys.';
+  if (e instanceof errors.JOSEError) return `The token is not valid (${e.code}).`;
+  return 'The token could not be validated.';
+}

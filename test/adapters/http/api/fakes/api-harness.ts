@@ -1,0 +1,131 @@
+import type { AddressInfo } from 'node:net';
+import restify, { type Server } from 'restify';
+import { HealthModel } from '../../../../../src/application/health/health-model.js';
+import { TraceQueryService } from '../../../../../src/application/trace/trace-query.js';
+import { TraceTail } from '../../../../../src/application/trace/trace-tail.js';
+import { ok } from '../../../../../src/domain/result.js';
+import type { TabApiDeps } from '../../../../../src/adapters/http/api/api-deps.js';
+import { registerTabApi } from '../../../../../src/adapters/http/api/register-tab-api.js';
+import { createSsoVerifier } from '../../../../../src/adapters/http/api/sso-token-verifier.js';
+import type { ApiRoute } from '../../../../../src/adapters/http/api/api-route.js';
+import { FakeAcd } from '../../../../application/fakes/fake-acd.js';
+import { MemoryLogger, SequentialIds } from '../../../../application/fakes/fake-runtime.js';
+import { ManualTime } from '../../../../application/fakes/manual-time.js';
+import { MemoryStore } from '../../../../application/fakes/memory-store.js';
+import { FakeUserDirectory } from './fake-user-directory.js';
+import { APP_ID_URI, CLIENT_ID, type LocalEntra } from './local-entra.js';
+
+export const TENANT_A = 'aaaaaaaa-0000-4000-8000-00000000000a';
+export const TENANT_B = 'bbbbbbbb-0000-4000-8000-00000000000b';
+
+export interface CallOptions {
+  readonly token?: string;
+  readonly body?: unknown;
+  /** Sent as is (no JSON encoding). */
+  readonly raw?: string;
+  readonly contentType?: string;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly contentType: string;
+  readonly text: string;
+  readonly json: Record<string, unknown>;
+}
+
+/**
+ * The tab API on a real restify server (port 0) with real JWT validation against LocalEntra,
+ * over the in-memory store and fake directories of two tenants.
+ */
+export class ApiHarness {
+  readonly time = new ManualTime();
+  readonly store = new MemoryStore(this.time);
+  readonly acd = new Map<string, FakeAcd>();
+  readonly entraUsers = new Map<string, FakeUserDirectory>();
+  readonly tail = new TraceTail();
+  readonly health = new HealthModel({ clock: this.time, scheduler: this.time });
+  readonly rulesChanged: { tenantId: string; agentIds: readonly string[] }[] = [];
+  readonly linksChanged: { tenantId: string; agentIds: readonly string[] }[] = [];
+  readonly logger = new MemoryLogger();
+  cxoneTests = 0;
+  routes: readonly ApiRoute[] = [];
+  server: Server | undefined;
+  base = '';
+
+  constructor(private readonly entra: LocalEntra, private readonly overrides: Partial<TabApiDeps> = {}) {
+    for (const [tenantId, prefix] of [[TENANT_A, 'a'], [TENANT_B, 'b']] as const) {
+      const acd = new FakeAcd(tenantId, this.time);
+      acd.addAgent(`agent-${prefix}1`, `team-${prefix}1`, `alice@${prefix}.test`);
+      acd.addAgent(`agent-${prefix}2`, `team-${prefix}1`, `bob@${prefix}.test`);
+      acd.addAgent(`agent-${prefix}3`, `team-${prefix}2`, `carol@${prefix}.test`);
+      acd.codes.set(`team-${prefix}1`, [{ id: `code-${prefix}-lunch`, name: 'Lunch', isActive: true, isAcw: false }]);
+      this.acd.set(tenantId, acd);
+      this.entraUsers.set(tenantId, new FakeUserDirectory().add(`aad-${prefix}1`, `alice@${prefix}.test`).add(`aad-${prefix}2`, `BOB@${prefix}.test`, `bob@${prefix}.test`).add(`aad-${prefix}9`, `dave@${prefix}.test`));
+    }
+  }
+
+  deps(): TabApiDeps {
+    const traceQuery = new TraceQueryService({ traces: this.store.traces, userLinks: this.store.userLinks, directory: (t) => this.acd.get(t) });
+    return {
+      verifier: createSsoVerifier({ jwksUrl: this.entra.jwksUrl, audiences: [CLIENT_ID, APP_ID_URI], requiredScope: 'access_as_user' }),
+      tenants: this.store.tenants,
+      rules: this.store.rules,
+      userLinks: this.store.userLinks,
+      agentStates: this.store.agentStates,
+      directory: (t) => this.acd.get(t),
+      users: (t) => this.entraUsers.get(t),
+      onRulesChanged: (tenantId, agentIds) => { this.rulesChanged.push({ tenantId, agentIds }); },
+      onLinksChanged: (tenantId, agentIds) => { this.linksChanged.push({ tenantId, agentIds }); },
+      health: { tenantHealth: async (t) => ({ ...this.health.snapshot(t) }) },
+      traces: {
+        query: (t, agent, from, to, limit) => traceQuery.byAgent({ tenantId: t, agent, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(limit !== undefined ? { limit } : {}) }),
+        resolve: async (t, ref) => (await traceQuery.resolve(t, ref))?.agentId,
+        subscribe: (t, agentId, listener) => this.tail.subscribe(t, agentId, listener),
+      },
+      testCxone: async () => { this.cxoneTests += 1; return ok({ detail: 'token issued, 3 agents listed' }); },
+      ids: new SequentialIds('rule'),
+      clock: this.time,
+      logger: this.logger,
+      ...this.overrides,
+    };
+  }
+
+  async start(): Promise<this> {
+    for (const t of [TENANT_A, TENANT_B]) await this.store.tenants.upsert({ id: t, name: t, acdBusinessUnitId: '1', entraTenantId: t, partnerPlatform: 'msteams', syncEnabled: true });
+    this.server = restify.createServer({ handleUncaughtExceptions: false });
+    this.routes = registerTabApi(this.server, this.deps()).routes;
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async call(method: string, path: string, o: CallOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = {};
+    if (o.token) headers['authorization'] = `Bearer ${o.token}`;
+    let body: string | undefined;
+    if (o.raw !== undefined) body = o.raw;
+    else if (o.body !== undefined) body = JSON.stringify(o.body);
+    if (body !== undefined) headers['content-type'] = o.contentType ?? 'application/json';
+    const res = await fetch(`${this.base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await res.text();
+    let json: Record<string, unknown> = {};
+    try { json = text ? (JSON.parse(text) as Record<string, unknown>) : {}; } catch { /* CSV, SSE */ }
+    return { status: res.status, contentType: res.headers.get('content-type') ?? '', text, json };
+  }
+
+  async close(): Promise<void> {
+    this.server?.server.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+/** A minimal valid publisher rule draft for tenant `prefix` ('a' or 'b'). */
+export const publisherDraft = (prefix: 'a' | 'b', name = 'Voice calls show In a call') => ({
+  name,
+  direction: 'publisher',
+  scope: { kind: 'team', teamIds: [`team-${prefix}1`] },
+  mappings: [
+    { acd: { kind: 'InboundContact' }, teams: { availability: 'Busy', activity: 'InACall' } },
+    { acd: { kind: 'Available' }, teams: { availability: 'Available', activity: 'Available' } },
+  ],
+});
