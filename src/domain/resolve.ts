@@ -32,7 +32,7 @@ export function resolveRule(agent: ResolvableAgent, rules: readonly PresenceRule
   const sorted = [...rules].sort(byId);
   const considered: Verdict[] = [];
   const user = pickLevel(sorted.filter((r) => claimsAgent(r, agent)), 'user', considered);
-  const team = pickLevel(sorted.filter((r) => claimsTeam(r, agent)), `team ${agent.teamId ?? ''}`.trim(), considered, user);
+  const team = pickLevel(sorted.filter((r) => claimsTeam(r, agent)), 'team', considered, user);
   for (const r of sorted) {
     if (!claimsAgent(r, agent) && !claimsTeam(r, agent)) considered.push({ ruleId: r.id, verdict: outOfScope(r, agent) });
   }
@@ -45,10 +45,10 @@ export function explain(agent: ResolvableAgent, rules: readonly PresenceRule[]):
   return resolveRule(agent, rules).explanation;
 }
 
-function pickLevel(candidates: readonly PresenceRule[], level: string, out: Verdict[], winner: PresenceRule | null = null): PresenceRule | null {
+function pickLevel(candidates: readonly PresenceRule[], level: 'user' | 'team', out: Verdict[], winner: PresenceRule | null = null): PresenceRule | null {
   let chosen: PresenceRule | null = null;
   for (const r of candidates) {
-    if (winner) out.push({ ruleId: r.id, verdict: `rejected: user rule "${winner.name}" (${winner.id}) beats ${level} rules` });
+    if (winner) out.push({ ruleId: r.id, verdict: `rejected: user rule "${winner.name}" (${winner.id}) beats team rules` });
     else if (!r.enabled) out.push({ ruleId: r.id, verdict: `skipped: "${r.name}" is disabled` });
     else if (chosen) out.push({ ruleId: r.id, verdict: `rejected: "${chosen.name}" (${chosen.id}) also claims this agent at ${level} level and has the lower id` });
     else {
