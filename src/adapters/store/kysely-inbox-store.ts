@@ -43,15 +43,20 @@ export class KyselyInboxStore implements InboxStore {
    */
   async pending(tenantId: string, limit: number): Promise<readonly InboxEntry[]> {
     const now = this.clock.now();
+    // The agents held back, each from its first waiting entry on: a small set (only failed entries).
+    const held = this.db
+      .selectFrom('inbox')
+      .select(['agent_id', (eb) => eb.fn.min('seq').as('from_seq')])
+      .where('tenant_id', '=', tenantId).where('processed', '=', 0).where('retry_at', '>', now)
+      .groupBy('agent_id')
+      .as('held');
     const rows = await this.db
       .selectFrom('inbox as a')
+      .leftJoin(held, 'held.agent_id', 'a.agent_id')
       .select(['a.seq', 'a.tenant_id', 'a.agent_id', 'a.event', 'a.received_at', 'a.attempts'])
       .where('a.tenant_id', '=', tenantId)
       .where('a.processed', '=', 0)
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('inbox as b').select('b.seq')
-          .whereRef('b.tenant_id', '=', 'a.tenant_id').whereRef('b.agent_id', '=', 'a.agent_id')
-          .where('b.processed', '=', 0).whereRef('b.seq', '<=', 'a.seq').where('b.retry_at', '>', now))))
+      .where((eb) => eb.or([eb('held.from_seq', 'is', null), eb('a.seq', '<', eb.ref('held.from_seq'))]))
       .orderBy('a.seq')
       .limit(limit)
       .execute();

@@ -134,10 +134,26 @@ function initialSchema(dialect: StoreDialect): Migration {
   };
 }
 
+/**
+ * Unprocessed inbox entries are few and hot while processed ones pile up until purged: partial
+ * indexes on `processed = 0` keep `pending` and `depth` independent of the backlog of done work.
+ */
+const pendingIndexes: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.createIndex('inbox_unprocessed').on('inbox').columns(['tenant_id', 'seq']).where(sql.ref('processed'), '=', 0).execute();
+    await db.schema.createIndex('inbox_waiting').on('inbox').columns(['tenant_id', 'retry_at']).where(sql.ref('processed'), '=', 0).execute();
+    await db.schema.createIndex('inbox_processed_at').on('inbox').columns(['processed_at']).where(sql.ref('processed'), '=', 1).execute();
+  },
+  async down(db: AnyDb) {
+    for (const name of ['inbox_unprocessed', 'inbox_waiting', 'inbox_processed_at']) await db.schema.dropIndex(name).ifExists().execute();
+  },
+};
+
 /** Every migration of the store, by name. */
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_initial_schema': initialSchema(dialect),
+    '0002_inbox_pending_indexes': pendingIndexes,
   };
   return { getMigrations: async () => migrations };
 }

@@ -79,6 +79,14 @@ for (const dialect of DIALECTS) {
       expect((await t.store.inbox.pending(id, 1))[0]?.attempts).toBe(2);
     });
 
+    it('holds an agent back only from its first waiting entry on: earlier entries still come', async () => {
+      const id = freshTenant();
+      await t.store.inbox.append([entry(id, 'a1', 1), entry(id, 'a1', 2), entry(id, 'a1', 3)]);
+      const [, second] = await t.store.inbox.pending(id, 3);
+      await t.store.inbox.fail(second!.seq, 'busy', t.clock.now() + 1);
+      expect((await t.store.inbox.pending(id, 10)).map((p) => p.event.eventId)).toEqual(['a1:1001']);
+    });
+
     it('depth without a tenant counts every tenant', async () => {
       const [a, b] = [freshTenant(), freshTenant()];
       const before = await t.store.inbox.depth();
