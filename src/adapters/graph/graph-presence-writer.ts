@@ -89,11 +89,14 @@ export class GraphPresenceWriter {
     while (this.#running || this.#batches.size > 0) await new Promise((r) => setImmediate(r));
   }
 
+  /** Starts on the next turn of the event loop, so a synchronous burst for one user coalesces into one write. */
   #pump(): void {
     if (this.#running) return;
     this.#running = true;
-    void this.#loop().finally(() => {
-      this.#running = false;
+    setImmediate(() => {
+      void this.#loop().finally(() => {
+        this.#running = false;
+      });
     });
   }
 
@@ -145,6 +148,7 @@ export class GraphPresenceWriter {
     const requests = items.map((it, i) => ({ id: String(i + 1), ...this.#request(it.pending.desire) }));
     const answer = await this.graph.request('POST', '/$batch', { requests });
     const latencyMs = this.#o.clock.now() - started;
+    for (const it of items) this.#inFlight.delete(it.userId);
     if (!answer.ok || answer.value.status !== 200) return this.#envelopeFailed(items, answer.ok ? answer.value : undefined, answer.ok ? undefined : answer.error);
     const byId = parseBatchAnswer(answer.value.body);
     items.forEach((it, i) => {

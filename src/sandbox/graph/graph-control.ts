@@ -89,6 +89,11 @@ export class GraphControl {
     this.world.faults.push({ remaining: count, status, ...(retryAfterSec !== undefined ? { retryAfterSec } : {}) });
   }
 
+  /** The next `count` $batch envelopes answer `status` as a whole. */
+  failNextBatch(count: number, status: number, retryAfterSec?: number): void {
+    this.world.batchFaults.push({ remaining: count, status, ...(retryAfterSec !== undefined ? { retryAfterSec } : {}) });
+  }
+
   setPresenceLimit(limit: number): void {
     this.world.throttle.limit = limit;
   }

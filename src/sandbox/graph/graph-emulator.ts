@@ -9,7 +9,7 @@ import { EntraKeys } from './entra-keys.js';
 import { EntraTokenEndpoint } from './entra-token-endpoint.js';
 import { GraphControl } from './graph-control.js';
 import { handleControl } from './graph-control-routes.js';
-import { graphError } from './graph-errors.js';
+import { graphError, tooManyRequests } from './graph-errors.js';
 import { principalFrom } from './graph-principal.js';
 import { GraphWorld } from './graph-world.js';
 import { NotificationDelivery } from './notification-delivery.js';
@@ -63,7 +63,11 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
     const now = clock.now();
     const principal = await principalFrom(req.headers.authorization, keys);
     if (!principal) return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty, invalid or expired.', now);
-    if (req.path === '/v1.0/$batch' && req.method === 'POST') return handleBatch(req, graph, now);
+    if (req.path === '/v1.0/$batch' && req.method === 'POST') {
+      const fault = world.takeFault(world.batchFaults);
+      if (fault) return fault.status === 429 ? tooManyRequests(fault.retryAfterSec ?? 1, now) : graphError(fault.status, 'ServiceUnavailable', 'Injected fault.', now);
+      return handleBatch(req, graph, now);
+    }
     const deps = { store: subs, webhooks, now: () => clock.now(), allowHttpLoopback: options.allowHttpLoopback ?? false };
     return handlePresence(req, principal, world)
       ?? handleUsers(req, principal, directory, origin, now)

@@ -18,6 +18,8 @@ export class GraphWorld {
   readonly #presences = new Map<string, UserPresence>();
   readonly #listeners: ((tenantId: string, userId: string) => void)[] = [];
   readonly faults: ForcedFault[] = [];
+  /** Faults for the $batch envelope itself (the whole batch answers 429/5xx, reference §4 CONFLICT). */
+  readonly batchFaults: ForcedFault[] = [];
   /** Real-time delay added to every Graph answer (fault injection: slow responses). */
   slowMs = 0;
   readonly throttle: PresenceThrottle;
@@ -55,11 +57,11 @@ export class GraphWorld {
   }
 
   /** The next forced fault, consuming it. */
-  takeFault(): ForcedFault | undefined {
-    const f = this.faults[0];
+  takeFault(list: ForcedFault[] = this.faults): ForcedFault | undefined {
+    const f = list[0];
     if (!f) return undefined;
     f.remaining -= 1;
-    if (f.remaining <= 0) this.faults.shift();
+    if (f.remaining <= 0) list.shift();
     return f;
   }
 }
