@@ -1,10 +1,14 @@
-import type { AcdStateEvent } from './agent-state.js';
+import type { AcdState, AcdStateEvent } from './agent-state.js';
+import { isOnContact } from './agent-state.js';
 import type { DecideInput, Decision, TickEvent } from './effects.js';
-import { describeAcdState, describeTarget, publishes, stateIsTarget } from './match.js';
+import { shownByUs } from './manual-status.js';
+import { describeAcdState, describeTarget, publishes, stateIsTarget, subscribes } from './match.js';
+import { samePresence } from './presence.js';
 import type { PresenceRule } from './presence-rule.js';
 import type { AgentSyncState } from './sync-state.js';
 import { decision, gateRule, skipped, without } from './decide-support.js';
 import { publishCurrentState } from './decide-publish.js';
+import { subscribeCurrentPresence } from './decide-subscribe.js';
 
 /** An ACD agent-state event: order it, record it, then publish to Teams if the rule says so. */
 export function decideAcdEvent(input: DecideInput, event: AcdStateEvent): Decision {
@@ -17,7 +21,32 @@ export function decideAcdEvent(input: DecideInput, event: AcdStateEvent): Decisi
   const next = trackOwnWrite({ ...agent, acd: { state: event.state, sourceTime: event.sourceTime, eventId: event.eventId } }, event);
   const gate = gateRule(input.rule, input.syncEnabled);
   if (gate) return decision(without(next, 'pending'), gate);
-  return publishAfterAcdChange(input.rule!, next, input.now, true);
+  const rule = input.rule!;
+  const published = publishAfterAcdChange(rule, next, input.now, true);
+  if (!subscribes(rule) || !leftContactForAvailable(last?.state, event.state) || ownPresence(next)) return published;
+  return withDeferredSubscribe(published, subscribeCurrentPresence(rule, published.next, input.now));
+}
+
+/**
+ * While the agent was on a contact the ACD won and Teams changes were not written. When the
+ * contact (or its after-call work) ends in Available, a Teams status that maps to an unavailable
+ * code (e.g. the agent joined a Teams meeting meanwhile) is applied now, or the agent would be
+ * routed while in the meeting. Only towards Available: an agent who picked a code themselves keeps it.
+ */
+function leftContactForAvailable(before: AcdState | undefined, after: AcdState): boolean {
+  return before !== undefined && (isOnContact(before) || before.afterCallWork) && after.name === 'Available';
+}
+
+/** The Teams presence on record is (still) what we published: nothing the user did. */
+function ownPresence(agent: AgentSyncState): boolean {
+  const ours = shownByUs(agent.published);
+  return agent.teams === undefined || (ours !== null && samePresence(ours, agent.teams.presence));
+}
+
+function withDeferredSubscribe(published: Decision, sub: Decision): Decision {
+  const writes = sub.effects.filter((e) => e.kind === 'setAcdState');
+  if (writes.length === 0 || sub.next.acdWritten?.target.kind !== 'Unavailable') return published;
+  return decision(sub.next, ...published.effects, ...writes);
 }
 
 /** A debounce deadline: publish what the ACD state wants now, if the wait is over. */

@@ -170,6 +170,35 @@ describe('an echo is only the first sighting of what we published', () => {
   });
 });
 
+describe('a Teams status set during a call is applied when the call ends', () => {
+  it('subscriber: the meeting the agent joined during the call takes them off routing once Available', () => {
+    const agent = withAcd(acd.contact(), { teams: withTeams(P.meeting) });
+    const d = run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.available()));
+    expect(d.effects).toEqual([expect.objectContaining({ kind: 'skip', reason: 'DIRECTION_NOT_COVERED' }), expect.objectContaining({ kind: 'setAcdState', target: { kind: 'Unavailable', codeId: CODES.meeting.id } })]);
+    expect(d.next.acdWritten).toMatchObject({ replaced: { kind: 'Available' } });
+  });
+
+  it('bidirectional: publishes the end of the call and applies the meeting', () => {
+    const agent = withAcd(acd.acw(), { teams: withTeams(P.meeting), published: published(P.inACall) });
+    expect(reasons(run(rule({ direction: 'bidirectional' }), agent, acdEvent(acd.available())))).toEqual(['setTeamsPresence', 'setAcdState']);
+  });
+
+  it('not when the presence on record is our own', () => {
+    const agent = withAcd(acd.contact(), { teams: withTeams(P.inACall), published: published(P.inACall) });
+    expect(reasons(run(rule({ direction: 'bidirectional' }), agent, acdEvent(acd.available())))).toEqual(['setTeamsPresence']);
+  });
+
+  it('not when the agent picks a code themselves after the call', () => {
+    const agent = withAcd(acd.contact(), { teams: withTeams(P.meeting) });
+    expect(reasons(run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.unavailable(CODES.lunch))))).toEqual(['DIRECTION_NOT_COVERED']);
+  });
+
+  it('not for a presence that maps to Available', () => {
+    const agent = withAcd(acd.contact(), { teams: withTeams(P.available) });
+    expect(reasons(run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.available())))).toEqual(['DIRECTION_NOT_COVERED']);
+  });
+});
+
 describe('no-sync states', () => {
   const r = (direction: PresenceRule['direction']) => rule({ direction, noSyncStates: [{ kind: 'Unavailable', codeId: CODES.training.id }] });
 
