@@ -23,8 +23,11 @@ export interface KyselyStoreOptions {
   readonly clock: Clock;
 }
 
+/** The Store, plus the maintenance operations only the Kysely store has (purge, re-seal). */
+export type KyselyStore = Store & { readonly inbox: KyselyInboxStore; readonly tenants: KyselyTenantStore };
+
 /** The Store over Kysely: opens the database, applies migrations, and wires the repositories. */
-export async function createKyselyStore(options: KyselyStoreOptions): Promise<Store & { readonly inbox: KyselyInboxStore }> {
+export async function createKyselyStore(options: KyselyStoreOptions): Promise<KyselyStore> {
   const { location, clock } = Object.freeze({ ...options });
   const box = new CryptoBox(options.encryptionKeys);
   const { db, migrator } = await openDatabase(location);

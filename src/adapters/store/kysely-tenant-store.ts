@@ -74,6 +74,24 @@ export class KyselyTenantStore implements TenantStore {
       .onConflict((oc) => oc.columns(['tenant_id', 'kind']).doUpdateSet({ sealed, updated_at }))
       .execute();
   }
+
+  /**
+   * Key rotation: re-seals every connection sealed with an older key under the current one, each
+   * row guarded by its old ciphertext (a concurrent update wins). Returns how many were re-sealed.
+   */
+  async resealConnections(): Promise<number> {
+    const rows = await this.db.selectFrom('tenant_connections').select(['tenant_id', 'kind', 'sealed']).execute();
+    let count = 0;
+    for (const r of rows.filter((row) => this.box.isStale(row.sealed))) {
+      const bound = aad(r.tenant_id, r.kind);
+      const sealed = this.box.seal(this.box.open(r.sealed, bound), bound);
+      const res = await this.db.updateTable('tenant_connections').set({ sealed })
+        .where('tenant_id', '=', r.tenant_id).where('kind', '=', r.kind).where('sealed', '=', r.sealed)
+        .executeTakeFirst();
+      count += Number(res.numUpdatedRows);
+    }
+    return count;
+  }
 }
 
 const aad = (tenantId: string, kind: string): string => `tenant_connections|${tenantId}|${kind}`;

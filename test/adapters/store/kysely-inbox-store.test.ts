@@ -1,6 +1,16 @@
 import { anAcdEvent, anAgentState } from './store-builders.js';
 import { freshTenant, openTestStore, testDialects, type TestStore } from './store-harness.js';
 
+/** A trigger that makes writing agent `agentId`'s state fail, as a full disk or a lost connection would. */
+async function failStateWritesFor(t: TestStore, agentId: string): Promise<void> {
+  if (t.handle.location.kind === 'sqlite') {
+    await t.raw(`create trigger fail_state before insert on agent_states when new.agent_id = '${agentId}' begin select raise(abort, 'injected failure'); end`);
+    return;
+  }
+  await t.raw(`create function fail_state() returns trigger language plpgsql as $$ begin if new.agent_id = '${agentId}' then raise exception 'injected failure'; end if; return new; end $$`);
+  await t.raw('create trigger fail_state before insert on agent_states for each row execute function fail_state()');
+}
+
 const DIALECTS = await testDialects();
 
 for (const dialect of DIALECTS) {
@@ -54,6 +64,16 @@ for (const dialect of DIALECTS) {
       await t.store.inbox.complete(first!.seq, id, anAgentState('a1', { teamId: 'stale-worker' }));
       expect(await t.store.agentStates.get(id, 'a1')).toEqual(state);
       expect(await t.store.inbox.depth(id)).toBe(0);
+    });
+
+    it('complete is one transaction: when the state write fails the entry stays pending', async () => {
+      const id = freshTenant();
+      await t.store.inbox.append([entry(id, 'boom', 1)]);
+      const [e] = await t.store.inbox.pending(id, 1);
+      await failStateWritesFor(t, 'boom');
+      await expect(t.store.inbox.complete(e!.seq, id, anAgentState('boom'))).rejects.toThrow(/injected/);
+      expect((await t.store.inbox.pending(id, 10)).map((p) => p.seq)).toEqual([e!.seq]);
+      expect(await t.store.agentStates.get(id, 'boom')).toBeUndefined();
     });
 
     it('complete for another tenant touches nothing', async () => {

@@ -109,6 +109,27 @@ for (const dialect of DIALECTS) {
   });
 
   describe(`[${dialect}] lifecycle and keys`, () => {
+    it('rotates keys: with the new key first, old rows still open and are re-sealed under the new key', async () => {
+      const handle = isolatedLocation(dialect);
+      const [oldKey, newKey] = [testKey(), testKey()];
+      const clock = { now: () => 1 };
+      try {
+        const before = await createKyselyStore({ location: handle.location, encryptionKeys: [oldKey], clock });
+        await before.tenants.putConnection('t1', 'graph', { clientSecret: 'rotating' });
+        await before.close();
+        const rotated = await createKyselyStore({ location: handle.location, encryptionKeys: [newKey, oldKey], clock });
+        expect(await rotated.tenants.getConnection('t1', 'graph')).toEqual({ clientSecret: 'rotating' });
+        expect(await rotated.tenants.resealConnections()).toBe(1);
+        expect(await rotated.tenants.resealConnections()).toBe(0);
+        await rotated.close();
+        const newOnly = await createKyselyStore({ location: handle.location, encryptionKeys: [newKey], clock });
+        expect(await newOnly.tenants.getConnection('t1', 'graph')).toEqual({ clientSecret: 'rotating' });
+        await newOnly.close();
+      } finally {
+        await handle.dispose();
+      }
+    });
+
     it('re-opens an existing database without re-applying migrations, and a wrong key gives a clear error', async () => {
       const handle = isolatedLocation(dialect);
       const clock = { now: () => 1 };
