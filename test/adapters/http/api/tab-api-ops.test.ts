@@ -1,0 +1,142 @@
+import type { TraceEvent } from '../../../../src/application/ports.js';
+import { SUPPORT_ROLE } from '../../../../src/domain/access.js';
+import { openApiPath } from '../../../../src/adapters/http/api/api-openapi.js';
+import { ApiHarness, TENANT_A, TENANT_B } from './fakes/api-harness.js';
+import { LocalEntra } from './fakes/local-entra.js';
+
+let entra: LocalEntra;
+let api: ApiHarness;
+let token: string;
+
+beforeAll(async () => {
+  entra = await LocalEntra.start();
+  token = await entra.token({ tid: TENANT_A });
+});
+beforeEach(async () => {
+  api = await new ApiHarness(entra).start();
+});
+afterEach(async () => {
+  await api.close();
+});
+afterAll(async () => {
+  await entra.close();
+});
+
+const hop = (tenantId: string, agentId: string, summary: string): TraceEvent => ({ id: `${tenantId}-${summary}`, tenantId, agentId, traceId: 't1', hop: 'acd.event', at: 1, summary, data: {} });
+
+/** Reads SSE frames from a streaming response until `until` says stop. */
+async function readEvents(body: ReadableStream<Uint8Array>, until: (events: { event: string; data: string }[]) => boolean): Promise<{ event: string; data: string }[]> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const events: { event: string; data: string }[] = [];
+  let buffer = '';
+  while (!until(events)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const field = (name: string) => frame.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2) ?? '';
+      if (field('event')) events.push({ event: field('event'), data: field('data') });
+    }
+  }
+  reader.releaseLock();
+  return events;
+}
+
+describe('Log Reader live tail (SSE)', () => {
+  it('streams the hops of the followed agent of the caller tenant only, and unsubscribes when the client leaves', async () => {
+    const support = await entra.token({ tid: TENANT_A, roles: [SUPPORT_ROLE] });
+    const abort = new AbortController();
+    const res = await fetch(`${api.base}/api/v1/trace/live?agent=agent-a1`, { headers: { authorization: `Bearer ${support}` }, signal: abort.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const body = res.body as ReadableStream<Uint8Array>;
+    expect((await readEvents(body, (e) => e.length >= 1))[0]).toEqual({ event: 'ready', data: JSON.stringify({ agentId: 'agent-a1' }) });
+    expect(api.tail.subscriberCount()).toBe(1);
+    api.tail.publish(hop(TENANT_B, 'agent-a1', 'other tenant'));
+    api.tail.publish(hop(TENANT_A, 'agent-a2', 'other agent'));
+    api.tail.publish(hop(TENANT_A, 'agent-a1', 'ours'));
+    const [trace] = await readEvents(body, (e) => e.length >= 1);
+    expect(trace?.event).toBe('trace');
+    expect(JSON.parse(trace?.data ?? '{}')).toMatchObject({ summary: 'ours', tenantId: TENANT_A });
+    abort.abort();
+    for (let i = 0; i < 50 && api.tail.subscriberCount() > 0; i += 1) await new Promise((r) => setTimeout(r, 10));
+    expect(api.tail.subscriberCount()).toBe(0);
+  });
+
+  it('refuses a live tail without a valid token before streaming', async () => {
+    const res = await fetch(`${api.base}/api/v1/trace/live?agent=agent-a1`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+});
+
+describe('settings and connections', () => {
+  it('stores the CXone credentials encrypted through the tenant store and never returns a secret', async () => {
+    const put = await api.call('PUT', '/api/v1/connections/cxone', { token, body: { clientId: 'cid', clientSecret: 'top-secret', accessKeyId: 'kid', accessKeySecret: 'key-secret' } });
+    expect(put.status).toBe(200);
+    const got = await api.call('GET', '/api/v1/connections', { token });
+    expect(got.json['cxone']).toEqual({ configured: true, issuerUrl: 'https://cxone.niceincontact.com', clientId: 'cid', accessKeyId: 'kid', clientSecretSet: true, accessKeySecretSet: true });
+    expect(put.text + got.text).not.toMatch(/top-secret|key-secret/);
+    // A later edit without secrets keeps the stored ones.
+    await api.call('PUT', '/api/v1/connections/cxone', { token, body: { clientId: 'cid2', accessKeyId: 'kid' } });
+    expect(await api.store.tenants.getConnection(TENANT_A, 'cxone')).toMatchObject({ clientId: 'cid2', clientSecret: 'top-secret', accessKeySecret: 'key-secret' });
+  });
+
+  it('asks for the secrets the first time (400 per field) and tests a stored connection', async () => {
+    const r = await api.call('PUT', '/api/v1/connections/cxone', { token, body: { clientId: 'cid', accessKeyId: 'kid' } });
+    expect(r.status).toBe(400);
+    expect((r.json['errors'] as { pointer: string }[]).map((e) => e.pointer)).toEqual(['/clientSecret', '/accessKeySecret']);
+    expect((await api.call('POST', '/api/v1/connections/cxone/test', { token })).status).toBe(409);
+    await api.call('PUT', '/api/v1/connections/cxone', { token, body: { clientId: 'cid', clientSecret: 's', accessKeyId: 'kid', accessKeySecret: 'k' } });
+    const test = await api.call('POST', '/api/v1/connections/cxone/test', { token });
+    expect(test.json).toEqual({ ok: true, detail: 'token issued, 3 agents listed' });
+    expect(api.cxoneTests).toBe(1);
+  });
+
+  it('reads defaults, saves valid settings and refuses out-of-range ones per field', async () => {
+    expect((await api.call('GET', '/api/v1/settings', { token })).json).toEqual({ reconciliationPeriodSec: 300, traceRetentionDays: 14 });
+    expect((await api.call('PUT', '/api/v1/settings', { token, body: { reconciliationPeriodSec: 600, traceRetentionDays: 30 } })).status).toBe(200);
+    const bad = await api.call('PUT', '/api/v1/settings', { token, body: { reconciliationPeriodSec: 5, traceRetentionDays: 3650 } });
+    expect((bad.json['errors'] as { pointer: string }[]).map((e) => e.pointer)).toEqual(['/reconciliationPeriodSec', '/traceRetentionDays']);
+    expect((await api.call('GET', '/api/v1/settings', { token })).json).toEqual({ reconciliationPeriodSec: 600, traceRetentionDays: 30 });
+  });
+
+  it('refuses an invalid query string with 400 per parameter', async () => {
+    const r = await api.call('GET', '/api/v1/trace?agent=agent-a1&from=yesterday', { token });
+    expect([r.status, r.json['code']]).toEqual([400, 'API.INVALID_QUERY']);
+    expect((r.json['errors'] as { pointer: string }[])[0]?.pointer).toBe('/query/from');
+  });
+});
+
+describe('health', () => {
+  it('returns the tenant health model', async () => {
+    api.health.reporter(TENANT_A).report('acd.connection', 'down', 'CXone unreachable');
+    const r = await api.call('GET', '/api/v1/health', { token });
+    expect(r.json).toMatchObject({ tenantId: TENANT_A, status: 'down' });
+  });
+});
+
+describe('OpenAPI document', () => {
+  it('is served without a token and describes exactly the routes the server registered', async () => {
+    const r = await api.call('GET', '/api/v1/openapi.json');
+    expect(r.status).toBe(200);
+    expect(r.json['openapi']).toBe('3.1.0');
+    const documented = Object.entries(r.json['paths'] as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const registered = Object.values(api.server?.router.getRoutes() ?? {})
+      .map((route) => `${String(route.method)} ${openApiPath(String(route.path).replace(/^\/api\/v1/, ''))}`)
+      .filter((r) => !r.endsWith('/api/v1/*'));
+    expect([...documented].sort()).toEqual([...registered].sort());
+  });
+
+  it('documents request bodies from the zod schemas and the problem shape', async () => {
+    const doc = (await api.call('GET', '/api/v1/openapi.json')).json as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> } }>>; components: { schemas: Record<string, unknown> } };
+    const create = doc.paths['/api/v1/rules']?.['post'];
+    expect(Object.keys(create?.requestBody?.content['application/json']?.schema.properties ?? {})).toEqual(expect.arrayContaining(['name', 'direction', 'scope', 'mappings']));
+    expect(doc.paths['/api/v1/users/import']?.['post']?.requestBody?.content['text/csv']).toBeDefined();
+    expect(doc.components.schemas['Problem']).toBeDefined();
+  });
+});
