@@ -1,0 +1,54 @@
+import { FIRST_AGENT_ID, FIRST_CODE_ID, FIRST_SKILL_ID } from '../../../src/sandbox/cxone/cxone-seed.js';
+import { endContact, startCustomerContact } from '../../../src/sandbox/cxone/cxone-scenarios.js';
+import { startRig, type Rig } from './cxone-harness.js';
+
+const ACW = FIRST_CODE_ID;
+const LUNCH = FIRST_CODE_ID + 2;
+const id = (n: number): string => String(FIRST_AGENT_ID + n);
+
+describe('CxoneAgentStateGateway — Subscriber writes succeed and fail as reference §4 says', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRig({ seed: { teams: 4, agents: 12, initialState: 'Available' } });
+  });
+  afterAll(() => rig.close());
+  const set = (agentId: string, target: Parameters<Rig['acd']['gateway']['setAgentState']>[1]) => rig.acd.gateway.setAgentState(agentId, target);
+  const codeNotOnTeam = (agentId: string): string => {
+    const team = rig.emu.model.teams.get(rig.emu.model.agent(Number(agentId))!.teamId)!;
+    return String([...rig.emu.model.codes.keys()].find((c) => !team.codeIds.includes(c)));
+  };
+
+  it('applies Unavailable with a team code and Available', async () => {
+    expect(await set(id(0), { kind: 'Unavailable', codeId: String(LUNCH) })).toEqual({ ok: true, value: 'applied' });
+    expect(rig.emu.model.stateOf(FIRST_AGENT_ID)).toMatchObject({ state: 'Unavailable', outStateId: LUNCH });
+    expect(await set(id(0), { kind: 'Available' })).toEqual({ ok: true, value: 'applied' });
+    expect(rig.emu.model.stateOf(FIRST_AGENT_ID).state).toBe('Available');
+  });
+
+  it('queues the request while the agent is on a contact; it becomes the state after the contact', async () => {
+    const c = startCustomerContact(rig.emu.model, { agentId: FIRST_AGENT_ID + 1, skillId: FIRST_SKILL_ID + 1, direction: 'inbound' });
+    expect(await set(id(1), { kind: 'Unavailable', codeId: String(LUNCH) })).toEqual({ ok: true, value: 'queued' });
+    endContact(rig.emu.model, c.contactId);
+    expect(rig.emu.model.stateOf(FIRST_AGENT_ID + 1)).toMatchObject({ state: 'Unavailable', outStateId: LUNCH });
+  });
+
+  it.each([
+    ['an unknown agent', () => '424242', () => ({ kind: 'Available' as const }), 'AGENT_NOT_FOUND'],
+    ["a code not on the agent's team", () => id(2), () => ({ kind: 'Unavailable' as const, codeId: codeNotOnTeam(id(2)) }), 'CODE_NOT_ON_TEAM'],
+    ['an ACW code without a contact', () => id(3), () => ({ kind: 'Unavailable' as const, codeId: String(ACW) }), 'ACW_WITHOUT_CONTACT'],
+  ])('refuses %s', async (_what, agentId, target, code) => {
+    const r = await set(agentId(), target());
+    expect(r).toEqual({ ok: false, error: expect.objectContaining({ code, message: expect.any(String) }) });
+  });
+
+  it('refuses to make a logged-out agent Available', async () => {
+    rig.emu.model.logout(FIRST_AGENT_ID + 4);
+    expect(await set(id(4), { kind: 'Available' })).toEqual({ ok: false, error: expect.objectContaining({ code: 'AGENT_LOGGED_OUT' }) });
+  });
+
+  it('returns throttling as EXTERNAL with the normalised failure (Retry-After in ms)', async () => {
+    rig.emu.faults.configure({ rules: [{ status: 429, times: 1, retryAfterSec: 3, pathContains: '/state' }] });
+    const r = await set(id(5), { kind: 'Available' });
+    expect(r).toEqual({ ok: false, error: expect.objectContaining({ code: 'EXTERNAL', failure: expect.objectContaining({ status: 429, retryAfterMs: 3000, transient: true, requestId: expect.any(String) }) }) });
+  });
+});
