@@ -1,6 +1,6 @@
 import type { PresenceRule } from './presence-rule.js';
 
-/** How the effective rule of an agent was found: the rule, a sentence for an admin, and every rule looked at. */
+/** How the effective rule of an agent was found: the rule, a sentence for an admin, and every rule that claims the agent or its team. */
 export interface RuleResolution {
   readonly rule: PresenceRule | null;
   readonly explanation: string;
@@ -29,15 +29,12 @@ const claimsTeam = (rule: PresenceRule, agent: ResolvableAgent): boolean =>
  * the result never depends on the order rules were loaded in.
  */
 export function resolveRule(agent: ResolvableAgent, rules: readonly PresenceRule[]): RuleResolution {
-  const sorted = [...rules].sort(byId);
   const considered: Verdict[] = [];
-  const user = pickLevel(sorted.filter((r) => claimsAgent(r, agent)), 'user', considered);
-  const team = pickLevel(sorted.filter((r) => claimsTeam(r, agent)), 'team', considered, user);
-  for (const r of sorted) {
-    if (!claimsAgent(r, agent) && !claimsTeam(r, agent)) considered.push({ ruleId: r.id, verdict: outOfScope(r, agent) });
-  }
+  const user = pickLevel(rules.filter((r) => claimsAgent(r, agent)).sort(byId), 'user', considered);
+  const team = pickLevel(rules.filter((r) => claimsTeam(r, agent)).sort(byId), 'team', considered, user);
   const rule = user ?? team;
-  return { rule, explanation: explanationOf(agent, rule, considered), considered };
+  const others = rules.length - considered.length;
+  return { rule, explanation: explanationOf(agent, rule, considered, others), considered };
 }
 
 /** Just the sentence: why this agent has the rule it has (for the tab, the bot and traces). */
@@ -59,15 +56,9 @@ function pickLevel(candidates: readonly PresenceRule[], level: 'user' | 'team', 
   return chosen;
 }
 
-function outOfScope(rule: PresenceRule, agent: ResolvableAgent): string {
-  if (rule.scope.kind === 'user') return `not applicable: user rule "${rule.name}" does not list agent ${agent.agentId}`;
-  if (agent.teamId === undefined) return `not applicable: team rule "${rule.name}" and the agent's team is unknown`;
-  return `not applicable: team rule "${rule.name}" does not cover team ${agent.teamId}`;
-}
-
-function explanationOf(agent: ResolvableAgent, rule: PresenceRule | null, considered: readonly Verdict[]): string {
+function explanationOf(agent: ResolvableAgent, rule: PresenceRule | null, considered: readonly Verdict[], others: number): string {
   const disabled = considered.filter((c) => c.verdict.startsWith('skipped')).map((c) => c.ruleId);
-  const note = disabled.length > 0 ? ` Disabled rule(s) passed over: ${disabled.join(', ')}.` : '';
+  const note = (disabled.length > 0 ? ` Disabled rule(s) passed over: ${disabled.join(', ')}.` : '') + (others > 0 ? ` ${others} other rule(s) do not cover this agent.` : '');
   if (rule === null) {
     return `Agent ${agent.agentId} has no effective rule: no enabled rule names the agent${agent.teamId ? ` or covers team ${agent.teamId}` : ' and the agent has no known team'}.${note}`;
   }

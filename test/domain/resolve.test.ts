@@ -27,18 +27,18 @@ describe('resolveRule', () => {
     expect(resolveRule(ada, [b, a]).rule?.id).toBe('r-a');
   });
 
-  it('lists every rule with its verdict', () => {
+  it('lists every rule that claims the agent or its team, with its verdict', () => {
     const r = resolveRule(ada, [teamRule, { ...userRule, id: 'r-off', enabled: false }, userRule, otherTeam]);
     expect(r.considered).toEqual([
       { ruleId: 'r-off', verdict: 'skipped: "Ada" is disabled' },
       { ruleId: 'r-user', verdict: 'chosen: user-scoped rule "Ada"' },
       { ruleId: 'r-team', verdict: 'rejected: user rule "Ada" (r-user) beats team rules' },
-      { ruleId: 'r-other', verdict: 'not applicable: team rule "Sales" does not cover team team-1' },
     ]);
   });
 
   it('explains the choice for an admin', () => {
     expect(explain(ada, [teamRule, userRule])).toBe('Agent a-1 follows rule "Ada" (r-user): it names the agent directly (a user rule beats any team rule).');
+    expect(explain(ada, [userRule, otherTeam])).toBe('Agent a-1 follows rule "Ada" (r-user): it names the agent directly (a user rule beats any team rule). 1 other rule(s) do not cover this agent.');
     expect(explain({ agentId: 'a-2', teamId: 'team-2' }, [teamRule])).toBe('Agent a-2 follows rule "Support team" (r-team): it covers the agent\'s team team-2 and no enabled user rule names the agent.');
   });
 
