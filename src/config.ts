@@ -65,6 +65,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   v('SHUTDOWN_TIMEOUT_MS', 'Grace period for in-flight work on SIGTERM/SIGINT', 'an integer 0–120000 (ms)', int(0, 120_000), '10000'),
 ]);
 
+/** CONFIG_VARIABLES as a Markdown table (for the README and `--help`-style output). */
+export function configReference(): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const rows = CONFIG_VARIABLES.map((x) => `| \`${x.name}\` | ${cell(x.meaning)} | ${cell(x.expects)} | ${x.default === undefined ? '—' : `\`${x.default}\``} |`);
+  return ['| Variable | Meaning | Expects | Default |', '|---|---|---|---|', ...rows].join('\n');
+}
+
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The typed, deeply frozen configuration. */
@@ -184,7 +191,7 @@ function buildConfig(values: Values, cwd: string): Config {
   return {
     env: str(values, 'PRESENCE_SYNC_ENV') ?? 'sandbox',
     mode,
-    http: { host: str(values, 'HOST') ?? '0.0.0.0', port, publicBaseUrl: str(values, 'PUBLIC_BASE_URL') ?? `http://localhost:${port}` },
+    http: { host: str(values, 'HOST') ?? '0.0.0.0', port, publicBaseUrl: str(values, 'PUBLIC_BASE_URL') ?? `http://localhost:${port || 3978}` },
     logLevel: values['LOG_LEVEL'] as LogLevel,
     dataDir,
     store: databaseUrl

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.js';
+import { CONFIG_VARIABLES, ConfigError, configReference, loadConfig } from '../src/config.js';
 
 describe('configuration', () => {
   let cwd: string;
@@ -110,5 +110,11 @@ describe('configuration', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const x of CONFIG_VARIABLES) expect(x.meaning.length).toBeGreaterThan(10);
     expect(names.filter((n) => /SECRET|PASSWORD/.test(n) && !n.startsWith('SECRET_'))).toEqual([]);
+  });
+
+  it('renders the variable table as Markdown, one row per variable', () => {
+    const table = configReference().split('\n');
+    expect(table).toHaveLength(CONFIG_VARIABLES.length + 2);
+    expect(table).toContainEqual(expect.stringMatching(/^\| `PORT` \| .* \| `3978` \|$/));
   });
 });

@@ -35,6 +35,13 @@ for (const dialect of DIALECTS) {
       expect(await t.store.inbox.depth(id)).toBe(4);
     });
 
+    it('stores an event once when several instances append it at the same time', async () => {
+      const id = freshTenant();
+      const counts = await Promise.all(Array.from({ length: 8 }, () => t.store.inbox.append([entry(id, 'a1', 1)])));
+      expect(counts.reduce((x, y) => x + y, 0)).toBe(1);
+      expect(await t.store.inbox.depth(id)).toBe(1);
+    });
+
     it('ignores a duplicate inside one batch', async () => {
       const id = freshTenant();
       expect(await t.store.inbox.append([entry(id, 'a1', 1), entry(id, 'a1', 1)])).toBe(1);

@@ -87,6 +87,19 @@ for (const dialect of DIALECTS) {
       await expect(t.store.rules.save(aRule(id, 'r1'), 'b', 0)).rejects.toMatchObject({ code: 'STORE.CONFLICT' });
     });
 
+    it('of many concurrent saves against the same version exactly one wins', async () => {
+      const id = freshTenant();
+      const v1 = await t.store.rules.save(aRule(id, 'r1'), 'a');
+      const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => t.store.rules.save({ ...v1, name: `edit ${i}` }, `admin${i}`, 1)));
+      const won = results.filter((r) => r.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason)).toEqual(
+        Array.from({ length: 7 }, () => expect.any(StoreConflictError)),
+      );
+      expect((await t.store.rules.get(id, 'r1'))?.version).toBe(2);
+      expect(await t.store.rules.audit(id, 100)).toHaveLength(2);
+    });
+
     it('lists rules of one tenant and deletes with an audit entry', async () => {
       const id = freshTenant();
       await t.store.rules.save(aRule(id, 'r2', { name: 'B' }), 'a');
