@@ -33,8 +33,18 @@ function onShutdown(app: App): void {
   process.on('SIGINT', stop);
 }
 
+async function startApp(config: Config): Promise<App> {
+  try {
+    return await compose(config);
+  } catch (e) {
+    // e.g. PostgreSQL unreachable or a migration failed: say so in one line, not a stack dump.
+    process.stderr.write(`Startup failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+}
+
 const config = readConfig();
-const app = await compose(config);
+const app = await startApp(config);
 onShutdown(app);
 const port = await app.start();
 app.logger.info({ port, publicBaseUrl: config.http.publicBaseUrl, mode: config.mode }, 'presence-sync listening');

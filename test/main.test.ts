@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+
+interface Run { readonly exit: Promise<number | null>; readonly out: () => string; readonly child: ReturnType<typeof spawn> }
+
+function runMain(env: Record<string, string>, cwd: string): Run {
+  const child = spawn(TSX, [join(ROOT, 'src/main.ts')], { cwd, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  return { child, out: () => out, exit: new Promise((done) => child.on('exit', (code) => done(code))) };
+}
+
+async function waitFor(pattern: RegExp, run: Run): Promise<RegExpMatchArray> {
+  for (;;) {
+    const m = run.out().match(pattern);
+    if (m) return m;
+    await Promise.race([new Promise((r) => setTimeout(r, 50)), run.exit]);
+    if (run.child.exitCode !== null) throw new Error(`main exited early:\n${run.out()}`);
+  }
+}
+
+describe('npm start (src/main.ts as a process)', () => {
+  let cwd: string;
+  beforeEach(() => {
+    cwd = mkdtempSync(join(tmpdir(), 'presence-main-'));
+  });
+  afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('serves /readyz and exits 0 on SIGTERM after a graceful shutdown', async () => {
+    const run = runMain({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }, cwd);
+    const [, port] = await waitFor(/"port":(\d+).*presence-sync listening/, run);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+    expect(run.out()).toMatch(/shutting down/);
+  });
+
+  it('refuses a bad setting with exit code 1 and a message naming the variable', async () => {
+    const run = runMain({ PORT: 'eighty' }, cwd);
+    expect(await run.exit).toBe(1);
+    expect(run.out()).toContain('PORT: expected an integer 0–65535, got "eighty"');
+  });
+});
