@@ -30,6 +30,8 @@ export interface GraphEmulatorOptions {
   readonly tls?: LocalTls;
   /** CA to trust when POSTing to https:// webhooks. */
   readonly webhookCaPem?: string;
+  /** The validation handshake's deadline (10 s like Graph; tests shorten it). */
+  readonly handshakeTimeoutMs?: number;
   /** With a real clock: how often time-driven behaviour runs. */
   readonly tickIntervalMs?: number;
 }
@@ -55,7 +57,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
   const entra = new EntraTokenEndpoint(directory, keys, clock);
   const world = new GraphWorld(directory, clock, options.presenceLimit ?? 1500);
   const subs = new SubscriptionStoreEmu();
-  const webhooks = new WebhookCaller(options.webhookCaPem ? { caPem: options.webhookCaPem } : {});
+  const webhooks = new WebhookCaller({ ...(options.webhookCaPem ? { caPem: options.webhookCaPem } : {}), ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}) });
   const delivery = new NotificationDelivery(world, subs, keys, webhooks);
   const control = new GraphControl(world, subs, delivery, entra, clock);
   let origin = '';

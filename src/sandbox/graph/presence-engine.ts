@@ -52,7 +52,7 @@ export class UserPresence {
   }
 
   setAppSession(sessionId: string, pair: PresencePair, now: number, durationMs: number): void {
-    this.#appSessions.set(sessionId, { ...pair, setAt: now, expiresAt: now + durationMs });
+    this.#appSessions.set(sessionId, { availability: pair.availability, activity: pair.activity, setAt: now, expiresAt: now + durationMs });
   }
 
   clearAppSession(sessionId: string): boolean {
@@ -60,7 +60,7 @@ export class UserPresence {
   }
 
   setPreferred(pair: PresencePair | undefined, now: number, durationMs = Number.POSITIVE_INFINITY): void {
-    this.#preferred = pair ? { ...pair, expiresAt: now + durationMs } : undefined;
+    this.#preferred = pair ? { availability: pair.availability, activity: pair.activity, expiresAt: now + durationMs } : undefined;
   }
 
   /** Recompute the aggregate at `now`; true when it changed (the sequenceNumber then moves on). */
@@ -78,7 +78,8 @@ export class UserPresence {
     const sessions = [...this.clientSessions.values(), ...[...this.#appSessions.values()].map((s) => decay(s, now))];
     if (sessions.length === 0) return { availability: 'Offline', activity: 'Offline' };
     if (this.#preferred) return { availability: this.#preferred.availability, activity: this.#preferred.activity };
-    return sessions.reduce((best, s) => ((RANK[s.availability] ?? 0) > (RANK[best.availability] ?? 0) ? s : best));
+    const top = sessions.reduce((best, s) => ((RANK[s.availability] ?? 0) > (RANK[best.availability] ?? 0) ? s : best));
+    return { availability: top.availability, activity: top.activity };
   }
 
   /** The Graph presence resource; `self` readers also see the status message's timestamps (§1.1). */

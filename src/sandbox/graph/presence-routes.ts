@@ -43,6 +43,8 @@ export function handlePresence(req: EmulatorRequest, principal: GraphPrincipal, 
   const now = world.clock.now();
   const gate = admit(world, principal, now);
   if (gate) return gate;
+  // §8.2: /me needs a delegated token.
+  if (route.userId === '/me') return bad(now, '/me request is only valid with delegated authentication flow.');
   const user = world.directory.user(principal.tenantId, route.userId);
   if (!user && route.action !== 'getPresencesByUserId') return graphError(404, 'NotFound', `User '${route.userId}' not found.`, now);
   const ctx: PresenceContext = { world, principal, userId: user?.id ?? '', body: parseJson(req.rawBody), now };

@@ -12,6 +12,8 @@ export interface WebhookReceiver {
   readonly lifecycle: LifecycleEvent[];
   readonly rejected: WebhookRejection[];
   readonly statuses: number[];
+  /** Raw bodies of notification POSTs, for replay and tampering. */
+  readonly raw: string[];
   /** Answer the next n non-handshake POSTs with this status (simulating an unhealthy endpoint). */
   failNext(n: number, status: number): void;
   onLifecycle?: (e: LifecycleEvent) => Promise<void>;
@@ -22,7 +24,7 @@ export interface WebhookReceiver {
 
 export async function startWebhookReceiver(parser: () => GraphNotificationParser): Promise<WebhookReceiver> {
   const failures: number[] = [];
-  const r = { notifications: [], lifecycle: [], rejected: [], statuses: [] } as Pick<WebhookReceiver, 'notifications' | 'lifecycle' | 'rejected' | 'statuses'>;
+  const r = { notifications: [], lifecycle: [], rejected: [], statuses: [], raw: [] } as Pick<WebhookReceiver, 'notifications' | 'lifecycle' | 'rejected' | 'statuses' | 'raw'>;
   const self: Partial<WebhookReceiver> = {};
   const handlers: Promise<void>[] = [];
   const server: Server = createServer((req, res) => {
@@ -30,6 +32,7 @@ export async function startWebhookReceiver(parser: () => GraphNotificationParser
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
+      if (!url.searchParams.has('validationToken')) r.raw.push(Buffer.concat(chunks).toString('utf8'));
       if (!url.searchParams.has('validationToken') && failures.length > 0) {
         const status = failures.shift()!;
         r.statuses.push(status);
