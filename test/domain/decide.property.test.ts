@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import type { AcdState } from '../../src/domain/agent-state.js';
+import { isOnContact } from '../../src/domain/agent-state.js';
 import { decide } from '../../src/domain/decide.js';
+import { matchesAnyPattern, publisherPresenceFor, publishes, stateIsTarget } from '../../src/domain/match.js';
 import type { SyncEvent } from '../../src/domain/effects.js';
 import type { TeamsPresence } from '../../src/domain/presence.js';
 import type { PresenceRule } from '../../src/domain/presence-rule.js';
@@ -109,6 +111,23 @@ describe('decide, for any interleaving of events (property-based)', () => {
       expect(d.effects.filter((e) => e.kind === 'setTeamsPresence' || e.kind === 'clearTeamsPresence')).toEqual([]);
       const tick = decide({ rule: r, agent: d.next, event: { source: 'tick', tenantId: 't', agentId: 'agent-1', sourceTime: w.clock + 1e6, eventId: 'tick-x' }, now: w.clock + 1e6, syncEnabled: true });
       expect(tick.effects.filter((e) => e.kind === 'setTeamsPresence' || e.kind === 'clearTeamsPresence')).toEqual([]);
+    }), { numRuns: 300 });
+  });
+
+  it('once quiet, our Teams session shows what the rule wants for the ACD state (unless a documented exception holds)', () => {
+    fc.assert(fc.property(rules, acdStates, clientPresence, actions, acdStates, (r, start, client, script, last) => {
+      const w = newWorld(start, client);
+      const history: SyncEvent[] = [];
+      for (const a of [...script, { kind: 'acd', state: last } as Action, { kind: 'wait', ms: 1e7 } as Action]) { settle(w, r, trigger(w, a, history)); seen(w, history); }
+      const state = w.agent.acd?.state;
+      if (!publishes(r) || state === undefined) return;
+      const held = w.agent.acdWritten;
+      const exempt = (isOnContact(state) && state.contact?.media !== 'voice') // voice only: the last voice presence may stay
+        || matchesAnyPattern(state, r.noSyncStates) // no-sync: left as it was
+        || (held !== undefined && stateIsTarget(state, held.target)) // our own subscriber write is not published back
+        || (w.preferred !== null && w.agent.published?.preferred !== true && r.manualStatusPolicy === 'respect'); // hand-set status respected
+      if (exempt) return;
+      expect(w.ours).toEqual(state.name === 'LoggedOut' ? null : publisherPresenceFor(r, state));
     }), { numRuns: 300 });
   });
 
