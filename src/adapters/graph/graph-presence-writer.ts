@@ -115,7 +115,9 @@ export class GraphPresenceWriter {
       }
       const free = this.budget.available(now);
       if (free <= 0) {
-        await this.#o.sleep(this.budget.waitMs(now));
+        // Let in-flight batches land first: Graph counts a request when it arrives, not when we budgeted it.
+        if (this.#batches.size > 0) await Promise.race(this.#batches);
+        else await this.#o.sleep(this.budget.waitMs(now));
         continue;
       }
       const users = ready.slice(0, Math.min(BATCH_MAX, free));
