@@ -18,12 +18,14 @@ export class InboxPump {
     this.queue = new KeyedQueue(options.concurrency, (error) => deps.logger.error({ err: error }, 'sync task crashed'));
     this.queue.onTaskDone((tenantId) => {
       const tenant = this.tenantOf(tenantId);
-      if (tenant && this.queue.size(tenantId) <= this.options.maxQueuedPerTenant / 2) void this.pump(tenant);
+      // Refill at the low-water mark, and only when the last pull left entries behind in the inbox.
+      if (tenant?.backlog && this.queue.size(tenantId) <= this.options.maxQueuedPerTenant / 2) void this.pump(tenant);
     });
   }
 
   /** Pulls what fits; concurrent calls coalesce into one more round. */
   async pump(tenant: TenantRuntime): Promise<void> {
+    tenant.backlog = true;
     if (tenant.pulling) {
       tenant.pullAgain = true;
       return;
@@ -45,7 +47,9 @@ export class InboxPump {
   private async pullOnce(tenant: TenantRuntime): Promise<void> {
     const room = this.options.maxQueuedPerTenant - this.queue.size(tenant.tenantId);
     if (room <= 0 || tenant.stopped) return;
-    const pending = await this.deps.store.inbox.pending(tenant.tenantId, tenant.inFlight.size + room);
+    const limit = tenant.inFlight.size + room;
+    const pending = await this.deps.store.inbox.pending(tenant.tenantId, limit);
+    tenant.backlog = pending.length >= limit;
     const fresh = pending.filter((e) => !tenant.inFlight.has(e.seq)).slice(0, room);
     if (fresh.length === 0) return;
     const entries = await this.preRead(tenant, fresh);
@@ -53,7 +57,7 @@ export class InboxPump {
       tenant.inFlight.add(entry.seq);
       this.queue.push(tenant.tenantId, entry.agentId, (slot) => this.run(tenant, entry, slot));
     }
-    if (fresh.length === room) tenant.pullAgain = true;
+    if (tenant.backlog && fresh.length === room) tenant.pullAgain = true;
   }
 
   /** Notifications without resource data: one batched presence read for the whole pull. */

@@ -1,7 +1,7 @@
 import type { AcdState, AcdStateEvent } from '../../domain/agent-state.js';
 import { samePresence, type TeamsPresenceEvent } from '../../domain/presence.js';
 import type { AgentSyncState } from '../../domain/sync-state.js';
-import type { UserLink } from '../ports.js';
+import type { SubscriptionStatus, UserLink } from '../ports.js';
 import { traceIdOf } from '../trace/trace-ids.js';
 import type { SyncEngineDeps } from './engine-options.js';
 import type { SyncIngest } from './sync-ingest.js';
@@ -101,10 +101,20 @@ export class Reconciler {
     const covered = subs.reduce((n, s) => n + s.userCount, 0);
     const nextExpiry = subs.length > 0 ? new Date(Math.min(...subs.map((s) => s.expiresAt))).toISOString() : 'none';
     const detail = `${subs.length} subscriptions covering ${covered} of ${userIds.length} users; next expiry ${nextExpiry}`;
+    reportOwners(tenant, subs);
     const unhealthy = subs.filter((s) => !s.healthy);
     if (unhealthy.length > 0 || covered < userIds.length) tenant.health.report('subscriptions', 'degraded', `${detail}; ${unhealthy.map((s) => `${s.subscriptionId}: ${s.detail ?? 'unhealthy'}`).join('; ')}`);
     else tenant.health.success('subscriptions', detail);
     return covered;
+  }
+}
+
+/** Each subscription owner's sign-in, as its subscriptions show it. */
+function reportOwners(tenant: TenantRuntime, subs: readonly SubscriptionStatus[]): void {
+  for (const ownerId of new Set(subs.map((s) => s.ownerId))) {
+    const broken = subs.filter((s) => s.ownerId === ownerId && !s.healthy);
+    if (broken.length === 0) tenant.health.success(`owner:${ownerId}`, 'subscriptions healthy');
+    else tenant.health.report(`owner:${ownerId}`, 'down', broken.map((s) => s.detail ?? `subscription ${s.subscriptionId} unhealthy`).join('; '));
   }
 }
 

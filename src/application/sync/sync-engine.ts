@@ -125,7 +125,9 @@ export class SyncEngine {
   private async poll(tenant: TenantRuntime): Promise<void> {
     await this.pump.pump(tenant);
     try {
-      this.deps.metrics.inboxDepth(tenant.tenantId, await this.deps.store.inbox.depth(tenant.tenantId));
+      const depth = await this.deps.store.inbox.depth(tenant.tenantId);
+      this.deps.metrics.inboxDepth(tenant.tenantId, depth);
+      tenant.health.success('store', `reachable; ${depth} events waiting in the inbox`);
     } catch (error) {
       tenant.health.report('store', 'degraded', `inbox depth failed: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -1,7 +1,7 @@
 import type { AcdStateEvent } from '../../domain/agent-state.js';
 import type { TeamsPresenceEvent } from '../../domain/presence.js';
 import type { SyncEvent } from '../../domain/effects.js';
-import type { Clock, HealthReporter, InboxStore, Metrics, PresenceNotification, UserLinkStore } from '../ports.js';
+import type { Clock, HealthReporter, InboxStore, Metrics, PresenceNotification, UserLink, UserLinkStore } from '../ports.js';
 import type { TraceRecorder } from '../trace/trace-recorder.js';
 import { traceIdOf, unlinkedTraceAgentId } from '../trace/trace-ids.js';
 import { teamsEventId, UNREAD_PRESENCE } from './teams-events.js';
@@ -16,6 +16,8 @@ export interface SyncIngestDeps {
   /** Tells the processor a tenant has new entries. */
   readonly wake: (tenantId: string) => void;
 }
+
+const BULK_LOOKUP_FROM = 20;
 
 type InboxRow = { tenantId: string; agentId: string; event: SyncEvent; receivedAt: number };
 
@@ -41,8 +43,9 @@ export class SyncIngest {
     if (notifications.length === 0) return 0;
     const started = this.deps.clock.now();
     const rows: InboxRow[] = [];
+    const linkOf = await this.linkLookup(notifications);
     for (const n of notifications) {
-      const row = await this.toRow(n);
+      const row = this.toRow(n, await linkOf(n.tenantId, n.userId));
       if (row) rows.push(row);
     }
     this.deps.metrics.eventsIn('teams', notifications.length);
@@ -53,8 +56,17 @@ export class SyncIngest {
     return added;
   }
 
-  private async toRow(n: PresenceNotification): Promise<InboxRow | undefined> {
-    const link = await this.deps.userLinks.byTeamsUser(n.tenantId, n.userId);
+  /** One query per user for a few notifications; the tenant's whole link table for a burst. */
+  private async linkLookup(notifications: readonly PresenceNotification[]): Promise<(tenantId: string, userId: string) => Promise<UserLink | undefined>> {
+    if (notifications.length < BULK_LOOKUP_FROM) return (tenantId, userId) => this.deps.userLinks.byTeamsUser(tenantId, userId);
+    const tables = new Map<string, Map<string, UserLink>>();
+    for (const tenantId of new Set(notifications.map((n) => n.tenantId))) {
+      tables.set(tenantId, new Map((await this.deps.userLinks.list(tenantId)).map((l) => [l.teamsUserId, l])));
+    }
+    return async (tenantId, userId) => tables.get(tenantId)?.get(userId);
+  }
+
+  private toRow(n: PresenceNotification, link: UserLink | undefined): InboxRow | undefined {
     const eventId = teamsEventId(n.userId, n.sequenceNumber, n.receivedAt, n.subscriptionId);
     const shown = n.presence ? `${n.presence.availability}/${n.presence.activity}` : 'changed (no resource data; read before deciding)';
     const agentId = link?.agentId ?? unlinkedTraceAgentId(n.userId);

@@ -22,6 +22,8 @@ export class TenantRuntime {
   readonly inFlight = new Set<number>();
   pulling = false;
   pullAgain = false;
+  /** The inbox may hold entries not pulled yet (the last pull was full, or something new arrived). */
+  backlog = true;
   stopped = false;
   readonly timers = new Set<Cancel>();
   private config: { value: TenantConfig; at: number } | undefined;

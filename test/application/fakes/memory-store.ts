@@ -9,32 +9,35 @@ import type { Tenant } from '../../../src/domain/tenant.js';
 import { MemoryInboxStore } from './memory-inbox-store.js';
 import { MemoryTraceStore } from './memory-trace-store.js';
 
-const clone = <T>(v: T): T => structuredClone(v);
+type Copy = <T>(v: T) => T;
+const deepCopy: Copy = (v) => structuredClone(v);
+const noCopy: Copy = (v) => v;
 
 class MemoryTenantStore implements TenantStore {
+  constructor(private readonly clone: Copy) {}
   readonly tenants = new Map<string, Tenant>();
   readonly connections = new Map<string, Record<string, string>>();
-  async get(tenantId: string) { const t = this.tenants.get(tenantId); return t && clone(t); }
-  async list() { return [...this.tenants.values()].map(clone); }
-  async upsert(tenant: Tenant) { this.tenants.set(tenant.id, clone(tenant)); }
-  async getConnection(tenantId: string, kind: ConnectionKind) { const c = this.connections.get(`${tenantId}/${kind}`); return c && clone(c); }
-  async putConnection(tenantId: string, kind: ConnectionKind, values: Record<string, string>) { this.connections.set(`${tenantId}/${kind}`, clone(values)); }
+  async get(tenantId: string) { const t = this.tenants.get(tenantId); return t && this.clone(t); }
+  async list() { return [...this.tenants.values()].map((v) => this.clone(v)); }
+  async upsert(tenant: Tenant) { this.tenants.set(tenant.id, this.clone(tenant)); }
+  async getConnection(tenantId: string, kind: ConnectionKind) { const c = this.connections.get(`${tenantId}/${kind}`); return c && this.clone(c); }
+  async putConnection(tenantId: string, kind: ConnectionKind, values: Record<string, string>) { this.connections.set(`${tenantId}/${kind}`, this.clone(values)); }
 }
 
 class MemoryRuleStore implements RuleStore {
   readonly rules = new Map<string, PresenceRule>();
   readonly log: AuditEntry[] = [];
-  constructor(private readonly clock: Clock) {}
-  async list(tenantId: string) { return [...this.rules.values()].filter((r) => r.tenantId === tenantId).map(clone); }
-  async get(tenantId: string, ruleId: string) { const r = this.rules.get(`${tenantId}/${ruleId}`); return r && clone(r); }
+  constructor(private readonly clock: Clock, private readonly clone: Copy) {}
+  async list(tenantId: string) { return [...this.rules.values()].filter((r) => r.tenantId === tenantId).map((v) => this.clone(v)); }
+  async get(tenantId: string, ruleId: string) { const r = this.rules.get(`${tenantId}/${ruleId}`); return r && this.clone(r); }
   async save(rule: PresenceRule, actor: string, expectedVersion?: number) {
     const key = `${rule.tenantId}/${rule.id}`;
     const before = this.rules.get(key);
     if (expectedVersion !== undefined && (before?.version ?? 0) !== expectedVersion) throw new StoreConflictError(`rule ${rule.id} changed meanwhile`);
-    const saved = { ...clone(rule), version: (before?.version ?? 0) + 1 };
+    const saved = { ...this.clone(rule), version: (before?.version ?? 0) + 1 };
     this.rules.set(key, saved);
     this.log.push({ tenantId: rule.tenantId, at: this.clock.now(), actor, action: before ? 'update' : 'create', entity: 'rule', entityId: rule.id, before, after: saved });
-    return clone(saved);
+    return this.clone(saved);
   }
   async delete(tenantId: string, ruleId: string, actor: string) {
     const before = this.rules.get(`${tenantId}/${ruleId}`);
@@ -46,39 +49,43 @@ class MemoryRuleStore implements RuleStore {
 }
 
 class MemoryUserLinkStore implements UserLinkStore {
+  constructor(private readonly clone: Copy) {}
   links: UserLink[] = [];
-  async list(tenantId: string) { return this.links.filter((l) => l.tenantId === tenantId).map(clone); }
-  async byAgent(tenantId: string, agentId: string) { const l = this.links.find((x) => x.tenantId === tenantId && x.agentId === agentId); return l && clone(l); }
-  async byTeamsUser(tenantId: string, teamsUserId: string) { const l = this.links.find((x) => x.tenantId === tenantId && x.teamsUserId === teamsUserId); return l && clone(l); }
+  async list(tenantId: string) { return this.links.filter((l) => l.tenantId === tenantId).map((v) => this.clone(v)); }
+  async byAgent(tenantId: string, agentId: string) { const l = this.links.find((x) => x.tenantId === tenantId && x.agentId === agentId); return l && this.clone(l); }
+  async byTeamsUser(tenantId: string, teamsUserId: string) { const l = this.links.find((x) => x.tenantId === tenantId && x.teamsUserId === teamsUserId); return l && this.clone(l); }
   async put(links: readonly UserLink[], _actor?: string) {
     for (const l of links) {
       this.links = this.links.filter((x) => !(x.tenantId === l.tenantId && (x.agentId === l.agentId || x.teamsUserId === l.teamsUserId)));
-      this.links.push(clone(l));
+      this.links.push(this.clone(l));
     }
   }
   async remove(tenantId: string, agentId: string, _actor?: string) { this.links = this.links.filter((x) => !(x.tenantId === tenantId && x.agentId === agentId)); }
 }
 
 class MemoryAgentStateStore implements AgentStateStore {
+  constructor(private readonly clone: Copy) {}
   readonly states = new Map<string, AgentSyncState>();
-  async get(tenantId: string, agentId: string) { const s = this.states.get(`${tenantId}/${agentId}`); return s && clone(s); }
-  async list(tenantId: string) { return [...this.states.entries()].filter(([k]) => k.startsWith(`${tenantId}/`)).map(([, s]) => clone(s)); }
-  async put(tenantId: string, state: AgentSyncState) { this.states.set(`${tenantId}/${state.agentId}`, clone(state)); }
+  async get(tenantId: string, agentId: string) { const s = this.states.get(`${tenantId}/${agentId}`); return s && this.clone(s); }
+  async list(tenantId: string) { return [...this.states.entries()].filter(([k]) => k.startsWith(`${tenantId}/`)).map(([, s]) => this.clone(s)); }
+  async put(tenantId: string, state: AgentSyncState) { this.states.set(`${tenantId}/${state.agentId}`, this.clone(state)); }
 }
 
 class MemorySubscriptionStore implements SubscriptionStore {
+  constructor(private readonly clone: Copy) {}
   readonly subs = new Map<string, StoredSubscription>();
-  async list(tenantId: string) { return [...this.subs.values()].filter((s) => s.tenantId === tenantId).map(clone); }
-  async put(sub: StoredSubscription) { this.subs.set(sub.subscriptionId, clone(sub)); }
+  async list(tenantId: string) { return [...this.subs.values()].filter((s) => s.tenantId === tenantId).map((v) => this.clone(v)); }
+  async put(sub: StoredSubscription) { this.subs.set(sub.subscriptionId, this.clone(sub)); }
   async remove(_tenantId: string, subscriptionId: string) { this.subs.delete(subscriptionId); }
-  async byId(subscriptionId: string) { const s = this.subs.get(subscriptionId); return s && clone(s); }
+  async byId(subscriptionId: string) { const s = this.subs.get(subscriptionId); return s && this.clone(s); }
 }
 
 class MemoryConversationStore implements ConversationStore {
+  constructor(private readonly clone: Copy) {}
   refs: ConversationRef[] = [];
-  async put(ref: ConversationRef) { this.refs = [...this.refs.filter((r) => !(r.tenantId === ref.tenantId && r.conversationId === ref.conversationId)), clone(ref)]; }
+  async put(ref: ConversationRef) { this.refs = [...this.refs.filter((r) => !(r.tenantId === ref.tenantId && r.conversationId === ref.conversationId)), this.clone(ref)]; }
   async remove(tenantId: string, conversationId: string) { this.refs = this.refs.filter((r) => !(r.tenantId === tenantId && r.conversationId === conversationId)); }
-  async list(tenantId: string) { return this.refs.filter((r) => r.tenantId === tenantId).map(clone); }
+  async list(tenantId: string) { return this.refs.filter((r) => r.tenantId === tenantId).map((v) => this.clone(v)); }
 }
 
 class MemoryLeaseStore implements LeaseStore {
@@ -97,20 +104,28 @@ class MemoryLeaseStore implements LeaseStore {
 
 /** Every repository of the Store port in memory; values are copied in and out like a database. */
 export class MemoryStore implements Store {
-  readonly tenants = new MemoryTenantStore();
+  readonly tenants: MemoryTenantStore;
   readonly rules: MemoryRuleStore;
-  readonly userLinks = new MemoryUserLinkStore();
-  readonly agentStates = new MemoryAgentStateStore();
+  readonly userLinks: MemoryUserLinkStore;
+  readonly agentStates: MemoryAgentStateStore;
   readonly inbox: MemoryInboxStore;
-  readonly traces = new MemoryTraceStore();
-  readonly subscriptions = new MemorySubscriptionStore();
-  readonly conversations = new MemoryConversationStore();
+  readonly traces: MemoryTraceStore;
+  readonly subscriptions: MemorySubscriptionStore;
+  readonly conversations: MemoryConversationStore;
   readonly leases: MemoryLeaseStore;
   closed = false;
 
-  constructor(clock: Clock) {
-    this.rules = new MemoryRuleStore(clock);
-    this.inbox = new MemoryInboxStore(clock, this.agentStates);
+  /** `copies: false` skips copying values in and out (benchmarks); tests keep it on to catch shared mutation. */
+  constructor(clock: Clock, opts: { copies?: boolean } = {}) {
+    const copy = opts.copies === false ? noCopy : deepCopy;
+    this.tenants = new MemoryTenantStore(copy);
+    this.rules = new MemoryRuleStore(clock, copy);
+    this.userLinks = new MemoryUserLinkStore(copy);
+    this.agentStates = new MemoryAgentStateStore(copy);
+    this.inbox = new MemoryInboxStore(clock, this.agentStates, copy);
+    this.traces = new MemoryTraceStore(copy);
+    this.subscriptions = new MemorySubscriptionStore(copy);
+    this.conversations = new MemoryConversationStore(copy);
     this.leases = new MemoryLeaseStore(clock);
   }
 

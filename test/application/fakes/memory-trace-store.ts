@@ -3,9 +3,12 @@ import type { TraceEvent, TraceQuery, TraceStore } from '../../../src/applicatio
 /** Trace events in memory; `query` returns the latest `limit` matches, oldest first (like Kysely's). */
 export class MemoryTraceStore implements TraceStore {
   events: TraceEvent[] = [];
+  private readonly ids = new Set<string>();
   appendCalls = 0;
   /** Make the next N appends throw. */
   appendFailures = 0;
+
+  constructor(private readonly copy: <T>(v: T) => T = (v) => structuredClone(v)) {}
 
   async append(events: readonly TraceEvent[]): Promise<void> {
     this.appendCalls += 1;
@@ -14,7 +17,10 @@ export class MemoryTraceStore implements TraceStore {
       throw new Error('trace store unavailable (injected)');
     }
     for (const e of events) {
-      if (!this.events.some((x) => x.tenantId === e.tenantId && x.id === e.id)) this.events.push(structuredClone(e));
+      const key = `${e.tenantId}\u0000${e.id}`;
+      if (this.ids.has(key)) continue;
+      this.ids.add(key);
+      this.events.push(this.copy(e));
     }
   }
 
@@ -33,6 +39,8 @@ export class MemoryTraceStore implements TraceStore {
     const byTenant = new Map<string, TraceEvent[]>();
     for (const e of kept) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e]);
     this.events = [...byTenant.values()].flatMap((list) => list.sort((a, b) => a.at - b.at).slice(-maxPerTenant));
+    const keptIds = new Set(this.events.map((e) => `${e.tenantId}\u0000${e.id}`));
+    for (const key of [...this.ids]) if (!keptIds.has(key)) this.ids.delete(key);
     return before - this.events.length;
   }
 }
