@@ -38,7 +38,7 @@ export function createCxoneAcd(options: CxoneAcdOptions, deps: { readonly clock:
   const requester = new CxoneRequester(transport.fetch, deps.clock, logger);
   const auth = new CxoneAuth(opts, requester, deps.clock, logger);
   const api = new CxoneApiClient(auth, requester, opts.onBadShape);
-  const feed = new CxoneAgentStateFeed({ ...opts.feed, tenantId: opts.tenantId }, api, new CxoneContactLookup(api), logger);
+  const feed = new CxoneAgentStateFeed({ ...opts.feed, tenantId: opts.tenantId }, api, new CxoneContactLookup(api), deps.clock, logger);
   return {
     feed,
     auth,

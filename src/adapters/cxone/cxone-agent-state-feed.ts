@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { AcdEventSink, AcdStateFeed, ExternalFailure, Logger } from '../../application/ports.js';
+import type { AcdEventSink, AcdStateFeed, Clock, ExternalFailure, Logger } from '../../application/ports.js';
 import type { AcdStateEvent } from '../../domain/agent-state.js';
 import { err, ok, type Result } from '../../domain/result.js';
 import type { CxoneContactLookup } from './cxone-contact-lookup.js';
@@ -47,7 +47,13 @@ export class CxoneAgentStateFeed implements AcdStateFeed {
   private loop: Promise<void> | undefined;
   private failures = 0;
 
-  constructor(options: CxoneAgentStateFeedOptions, private readonly api: CxoneApiClient, private readonly contacts: CxoneContactLookup, private readonly logger: Logger) {
+  constructor(
+    options: CxoneAgentStateFeedOptions,
+    private readonly api: CxoneApiClient,
+    private readonly contacts: CxoneContactLookup,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {
     this.options = Object.freeze({ pollIntervalMs: 1000, pageSize: 500, backoffInitialMs: 1000, backoffMaxMs: 30_000, sleep: defaultSleep, random: Math.random, ...options });
   }
 
@@ -75,11 +81,14 @@ export class CxoneAgentStateFeed implements AcdStateFeed {
 
   private async run(deliver: AcdEventSink, signal: AbortSignal, firstDone: () => void): Promise<void> {
     while (!signal.aborted) {
+      const started = this.clock.now();
       const r = await this.pollOnce(deliver);
       if (r.ok) firstDone();
       this.report(r);
       if (signal.aborted) break;
-      await this.options.sleep(r.ok ? this.options.pollIntervalMs : this.backoffMs(r.error), signal);
+      // Fixed rate: the interval runs from the start of a poll, so a slow answer does not stretch it.
+      const elapsed = Math.max(0, this.clock.now() - started);
+      await this.options.sleep(r.ok ? Math.max(0, this.options.pollIntervalMs - elapsed) : this.backoffMs(r.error), signal);
     }
     firstDone();
   }

@@ -11,6 +11,8 @@ import { CxoneModel } from './cxone-model.js';
 import { registerRealtimeRoutes } from './cxone-realtime-routes.js';
 import { EmuRouter, json, type EmuRequest, type EmuResponse } from './cxone-router.js';
 import { seedBusinessUnit, type CxoneSeedOptions } from './cxone-seed.js';
+import { registerSessionRoutes } from './cxone-session-routes.js';
+import { CxoneSessions } from './cxone-sessions.js';
 import { SandboxClock } from './sandbox-clock.js';
 
 /** Options of {@link startCxoneEmulator}. */
@@ -60,6 +62,8 @@ export async function startCxoneEmulator(options: CxoneEmulatorOptions = {}): Pr
   const api = new EmuRouter();
   registerRealtimeRoutes(api, model, faults);
   registerDirectoryRoutes(api, model, faults);
+  const sessions = new CxoneSessions(model);
+  registerSessionRoutes(api, model, sessions);
   const plain = new EmuRouter();
   identity.register(plain);
   registerControlRoutes(plain, { model, faults, identity, clock });
@@ -69,7 +73,7 @@ export async function startCxoneEmulator(options: CxoneEmulatorOptions = {}): Pr
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
   const url = `https://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
-  return { url, caCertPem: tls.caCertPem, tenantId, credentials, clock, model, faults, identity, stats, close: () => closeServer(server) };
+  return { url, caCertPem: tls.caCertPem, tenantId, credentials, clock, model, faults, identity, stats, close: () => (sessions.closeAll(), closeServer(server)) };
 }
 
 interface ServeDeps {

@@ -2,6 +2,12 @@ import type { Clock } from '../../application/ports.js';
 import type { AcdStateName } from '../../domain/agent-state.js';
 import type { EmuAgent, EmuAgentState, EmuCode, EmuContact, EmuNextState, EmuSkill, EmuTeam } from './cxone-model-types.js';
 
+/** What changed, for the agent-session event stream (reference §3.2). */
+export type ModelChange =
+  | { readonly kind: 'state'; readonly agentId: number }
+  | { readonly kind: 'contact'; readonly contact: EmuContact }
+  | { readonly kind: 'sessionEnd'; readonly agentId: number };
+
 /** Reference §6: out-state 0 = no customer code (the default "Unavailable" of a new session). */
 export const NO_CODE = 0;
 
@@ -19,11 +25,20 @@ export class CxoneModel {
   readonly states = new Map<number, EmuAgentState>();
   readonly contacts = new Map<number, EmuContact>();
   private lastContactId = 700_000_000;
+  private readonly observers: ((change: ModelChange) => void)[] = [];
 
   constructor(
     readonly clock: Clock,
     readonly businessUnitId = 4500,
   ) {}
+
+  observe(observer: (change: ModelChange) => void): void {
+    this.observers.push(observer);
+  }
+
+  notify(change: ModelChange): void {
+    for (const o of this.observers) o(change);
+  }
 
   newContactId(): number {
     this.lastContactId += 1;
@@ -60,6 +75,7 @@ export class CxoneModel {
     delete st.dueKind;
     if (state === 'LoggedOut') delete st.sessionStartTime;
     if (state === 'Unavailable' && code && !st.isAcw) this.schedule(st, at + code.agentTimeoutMins * 60_000, 'inactivityLogout');
+    this.notify({ kind: 'state', agentId });
   }
 
   schedule(st: EmuAgentState, dueAt: number, kind: 'acwEnd' | 'inactivityLogout'): void {
@@ -104,5 +120,6 @@ export class CxoneModel {
     delete st.next;
     delete st.heldContactId;
     this.enter(agentId, 'LoggedOut', at !== undefined ? { at } : {});
+    this.notify({ kind: 'sessionEnd', agentId });
   }
 }

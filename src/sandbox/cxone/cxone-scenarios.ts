@@ -26,6 +26,7 @@ function addContact(model: CxoneModel, c: Omit<EmuContact, 'contactId' | 'master
   const contactId = c.contactId ?? model.newContactId();
   const contact: EmuContact = { ...c, contactId, masterContactId: c.masterContactId ?? contactId, startTime: now, lastUpdateTime: now, ended: false };
   model.contacts.set(contactId, contact);
+  model.notify({ kind: 'contact', contact });
   return contact;
 }
 
@@ -121,7 +122,9 @@ export function endContact(model: CxoneModel, contactId: number): void {
   const legs = [...model.contacts.values()].filter((o) => o.contactId === contactId || isOtherLeg(c, o));
   for (const leg of legs) {
     leg.ended = true;
+    leg.lastUpdateTime = model.clock.now();
     model.contacts.delete(leg.contactId);
+    model.notify({ kind: 'contact', contact: leg });
   }
   for (const leg of legs) afterContact(model, leg);
 }

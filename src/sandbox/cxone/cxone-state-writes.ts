@@ -30,6 +30,7 @@ export function requestAgentState(model: CxoneModel, agentId: number, state: str
   if (code?.isAcw && !onContact && !st.isAcw) return refuse(409, 'AcwStateRequiresContact', 'An ACW code can only be used while handling a contact.');
   if (onContact) {
     st.next = { state, outStateId: codeId };
+    model.notify({ kind: 'state', agentId });
     return { ok: true, outcome: 'queued' };
   }
   // In ACW the request ends ACW now (inferred: ACW is not "on a contact").
