@@ -15,6 +15,11 @@ export interface PresenceWriterOptions {
   /** Refresh a held session this long after its last write (≤ 5 min, §2.1/§2.6: Available decays after 5). */
   readonly refreshAfterMs?: number;
   readonly maxConcurrentBatches?: number;
+  /**
+   * Optional status message shown with a session write (e.g. "On a customer call"). It is set with
+   * an expiry equal to the session's, never cleared: clearing would wipe the user's own message.
+   */
+  readonly statusMessage?: (desire: PresenceDesire) => string | undefined;
   /** Attempts for transient failures (5xx, network) before the write is reported failed; 429s never count. */
   readonly maxAttempts?: number;
   readonly clock: Clock;
@@ -37,6 +42,19 @@ interface Written {
 
 const BATCH_MAX = 20;
 
+interface BatchRequest {
+  readonly method: 'POST';
+  readonly url: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: unknown;
+}
+
+/** Minutes of a `PTnM` / `PTnH` duration (the session durations we configure). */
+function parseIsoMinutes(d: string): number {
+  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?$/.exec(d);
+  return m ? Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0) : 15;
+}
+
 /**
  * Writes desired presence through JSON $batch (≤ 20) within the per-tenant budget; coalesces per
  * user (only the latest desire is written, earlier callers get `superseded`); honours 429 +
@@ -48,7 +66,7 @@ export class GraphPresenceWriter {
   readonly #batches = new Set<Promise<void>>();
   readonly #written = new Map<string, Written>();
   #running = false;
-  readonly #o: Required<Omit<PresenceWriterOptions, 'clock' | 'sleep'>> & Pick<PresenceWriterOptions, 'clock' | 'sleep'>;
+  readonly #o: Required<Omit<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage'>> & Pick<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage'>;
 
   constructor(private readonly graph: GraphHttpClient, private readonly budget: PresenceBudget, options: PresenceWriterOptions) {
     this.#o = Object.freeze({ sessionDuration: 'PT15M', refreshAfterMs: 4 * 60_000, maxConcurrentBatches: 4, maxAttempts: 5, ...options });
@@ -120,8 +138,8 @@ export class GraphPresenceWriter {
         else await this.#o.sleep(this.budget.waitMs(now));
         continue;
       }
-      const users = ready.slice(0, Math.min(BATCH_MAX, free));
-      this.budget.take(users.length, now);
+      const users = this.#fill(ready, Math.min(BATCH_MAX, free));
+      this.budget.take(users.reduce((n, u) => n + this.#requests(this.#pending.get(u)!.desire).length, 0), now);
       this.#launch(users);
     }
   }
@@ -130,6 +148,19 @@ export class GraphPresenceWriter {
     if (this.#batches.size > 0) return void (await Promise.race(this.#batches));
     const next = Math.min(...[...this.#pending.values()].map((p) => p.notBefore));
     await this.#o.sleep(Math.max(0, next - now));
+  }
+
+  /** Users whose requests (1, or 2 with a status message) fit in `room` batch items. */
+  #fill(ready: readonly string[], room: number): string[] {
+    const out: string[] = [];
+    let used = 0;
+    for (const u of ready) {
+      const n = this.#requests(this.#pending.get(u)!.desire).length;
+      if (used + n > room) break;
+      out.push(u);
+      used += n;
+    }
+    return out;
   }
 
   #launch(users: string[]): void {
@@ -147,7 +178,8 @@ export class GraphPresenceWriter {
 
   async #send(items: { userId: string; pending: Pending }[]): Promise<void> {
     const started = this.#o.clock.now();
-    const requests = items.map((it, i) => ({ id: String(i + 1), ...this.#request(it.pending.desire) }));
+    // Item `n` is the presence write that decides the outcome; `n-msg` the optional status message.
+    const requests = items.flatMap((it, i) => this.#requests(it.pending.desire).map((r, k) => ({ id: k === 0 ? String(i + 1) : `${i + 1}-msg`, ...r })));
     const answer = await this.graph.request('POST', '/$batch', { requests });
     const latencyMs = this.#o.clock.now() - started;
     for (const it of items) this.#inFlight.delete(it.userId);
@@ -159,7 +191,15 @@ export class GraphPresenceWriter {
     });
   }
 
-  #request(d: PresenceDesire): { method: 'POST'; url: string; headers?: Record<string, string>; body?: unknown } {
+  #requests(d: PresenceDesire): BatchRequest[] {
+    const text = d.presence && !d.preferred ? this.#o.statusMessage?.(d) : undefined;
+    if (text === undefined) return [this.#request(d)];
+    const expiry = new Date(this.#o.clock.now() + (parseIsoMinutes(this.#o.sessionDuration) * 60_000)).toISOString().replace('Z', '');
+    const statusMessage = { message: { content: text, contentType: 'text' }, expiryDateTime: { dateTime: expiry, timeZone: 'UTC' } };
+    return [this.#request(d), { method: 'POST', url: `/users/${d.userId}/presence/setStatusMessage`, headers: { 'content-type': 'application/json' }, body: { statusMessage } }];
+  }
+
+  #request(d: PresenceDesire): BatchRequest {
     const base = `/users/${d.userId}/presence`;
     const headers = { 'content-type': 'application/json' };
     if (d.preferred) {

@@ -56,6 +56,16 @@ describe('GraphPresenceWriter (budgeted $batch writes against the emulator)', ()
     expect(h.emulator.control.writeLog.map((w) => w.route)).toEqual(['setUserPreferredPresence']);
   });
 
+  it('adds an expiring status message to call writes when configured', async () => {
+    h = await startAdapterHarness(1, { writer: { statusMessage: (d) => (d.presence?.activity === 'InACall' ? 'On a customer call' : undefined) } });
+    const user = h.tenant.users[0]!.id;
+    await h.adapter.presence.write(desire(user, BUSY));
+    await h.adapter.presence.write(desire(user, AWAY));
+    expect(h.emulator.control.writeLog.map((w) => w.route)).toEqual(['setPresence', 'setStatusMessage', 'setPresence']);
+    const read = await h.adapter.appGraph.request('GET', `/users/${user}/presence`);
+    expect(read.ok && read.value.body).toMatchObject({ statusMessage: { message: { content: 'On a customer call', contentType: 'text' } } });
+  });
+
   it('refreshes a held session before it lapses, so the state holds for an hour', async () => {
     h = await startAdapterHarness(1);
     const user = h.tenant.users[0]!.id;
