@@ -5,6 +5,7 @@ import type { RuleValidator } from '../../../application/rules/rule-validator.js
 import type { LinksChangedHook } from '../../../application/users/user-mapping-service.js';
 import type { Result } from '../../../domain/result.js';
 import type { TenantSettings } from './api-schemas.js';
+import type { PeopleSearch } from './obo-people-search.js';
 import type { SsoVerifier } from './sso-token-verifier.js';
 
 /** The Health Check as the tab shows it (composition wires the engine's health model). */
@@ -40,6 +41,11 @@ export interface OwnerQueries {
   list(tenantId: string): Promise<readonly OwnerStatus[]>;
 }
 
+/** Connects a subscription owner from their SSO token (on-behalf-of with offline_access; GraphOwnerTokens). */
+export interface OwnerConnector {
+  connect(tenantId: string, ownerId: string, ssoToken: string): Promise<Result<void, ExternalFailure>>;
+}
+
 /** Tries the given CXone credentials (a token request and one directory read). */
 export type CxoneConnectionTest = (tenantId: string, values: Readonly<Record<string, string>>) => Promise<Result<{ readonly detail: string }, ExternalFailure>>;
 
@@ -68,6 +74,9 @@ export interface TabApiDeps {
   readonly traces: TraceQueries;
   readonly testCxone: CxoneConnectionTest;
   readonly owners?: OwnerQueries;
+  readonly ownerConnector?: OwnerConnector;
+  /** The people picker (OboPeopleSearch in production). */
+  readonly people?: PeopleSearch;
   readonly onSettingsChanged?: (tenantId: string, settings: TenantSettings) => void | Promise<void>;
   readonly ids: IdGenerator;
   readonly clock: Clock;

@@ -78,3 +78,4 @@ export const traceQuerySchema = z.strictObject({
 });
 export const liveQuerySchema = z.strictObject({ agent: z.string().trim().min(1).max(256) });
 export const auditQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
+export const peopleQuerySchema = z.strictObject({ search: z.string().trim().min(1).max(100) });

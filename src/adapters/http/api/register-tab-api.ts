@@ -9,6 +9,7 @@ import { UserCsv } from '../../../application/users/user-csv.js';
 import { UserMappingService } from '../../../application/users/user-mapping-service.js';
 import { DEFAULT_LIMITS, type TabApiDeps } from './api-deps.js';
 import { sendJson, sendProblem } from './api-http.js';
+import { directoryRoutes } from './api-directory-routes.js';
 import { lookupRoutes } from './api-lookup-routes.js';
 import { API_BASE, buildOpenApi } from './api-openapi.js';
 import { opsRoutes } from './api-ops-routes.js';
@@ -31,6 +32,7 @@ export function tabApiRoutes(deps: TabApiDeps): ApiRoute[] {
     ...lookupRoutes(deps.directory),
     ...userRoutes(mapping, new UserCsv(mapping)),
     ...settingsRoutes(deps),
+    ...directoryRoutes(deps.people, deps.ownerConnector),
     ...opsRoutes({ health: deps.health, traces: deps.traces, rules: deps.rules, heartbeatMs: deps.sseHeartbeatMs ?? 15_000 }),
   ];
 }

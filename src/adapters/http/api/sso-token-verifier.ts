@@ -1,6 +1,8 @@
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Clock } from '../../../application/ports.js';
 import { accessLevel, type AccessLevel } from '../../../domain/access.js';
 import { err, ok, type Result } from '../../../domain/result.js';
+import type { HttpFetch } from '../../shared/http-transport.js';
 import { problem, type ApiProblem } from './api-problem.js';
 
 /** Who is calling: everything the API does is scoped to `tenantId` (the token's `tid`). */
@@ -31,8 +33,12 @@ export interface SsoVerifierOptions {
   readonly requiredScope?: string;
   /** Clock skew allowed on exp/nbf, seconds (default 300). */
   readonly clockToleranceSec?: number;
-  /** Fetch for the JWKS (the sandbox passes one trusting its local CA). */
-  readonly fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /** Fetch for the JWKS (the sandbox passes the shared transport trusting its local CA). */
+  readonly fetch?: HttpFetch;
+  /** How long fetched keys are trusted before a refetch (default 6 h; an unknown `kid` refetches sooner). */
+  readonly keysMaxAgeMs?: number;
+  /** The time tokens are checked against (default: the system clock). */
+  readonly clock?: Clock;
   /** Replaces the remote JWKS entirely (tests of this module only). */
   readonly keys?: JWTVerifyGetKey;
 }
@@ -47,7 +53,7 @@ export type SsoVerifier = (authorization: string | undefined) => Promise<Result<
 /** Validates the Teams SSO bearer token: RS256 signature against the JWKS, audience, expiry, issuer per tenant. */
 export function createSsoVerifier(options: SsoVerifierOptions): SsoVerifier {
   const opts = Object.freeze({ ...options });
-  const keys = opts.keys ?? createRemoteJWKSet(new URL(opts.jwksUrl), opts.fetch ? { [customFetch]: opts.fetch } : {});
+  const keys = opts.keys ?? remoteKeys(opts);
   const templates = opts.issuerTemplates ?? ENTRA_ISSUER_TEMPLATES;
   return async (authorization) => {
     const match = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+)$/.exec(authorization?.trim() ?? '');
@@ -55,12 +61,24 @@ export function createSsoVerifier(options: SsoVerifierOptions): SsoVerifier {
     const token = match[1];
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, keys, { algorithms: ['RS256'], audience: [...opts.audiences], clockTolerance: opts.clockToleranceSec ?? 300, requiredClaims: ['exp', 'iss', 'tid', 'oid'] }));
+      ({ payload } = await jwtVerify(token, keys, { algorithms: ['RS256'], audience: [...opts.audiences], clockTolerance: opts.clockToleranceSec ?? 300, ...(opts.clock ? { currentDate: new Date(opts.clock.now()) } : {}), requiredClaims: ['exp', 'iss', 'tid', 'oid'] }));
     } catch (e) {
+      // Our side cannot fetch the signing keys: not the caller's fault, and worth retrying.
+      if (e instanceof errors.JWKSTimeout || !(e instanceof errors.JOSEError)) {
+        return err(problem(503, 'AUTH.KEYS_UNAVAILABLE', 'Sign-in keys unavailable', 'The Entra signing keys could not be fetched; try again shortly.', { headers: { 'retry-after': '5' } }));
+      }
       return err(unauthorized(describe(e)));
     }
     return callerOf(payload, token, opts, templates);
   };
+}
+
+function remoteKeys(opts: SsoVerifierOptions): JWTVerifyGetKey {
+  const fetch = opts.fetch;
+  return createRemoteJWKSet(new URL(opts.jwksUrl), {
+    cacheMaxAge: opts.keysMaxAgeMs ?? 6 * 3600_000,
+    ...(fetch ? { [customFetch]: (url: string, init: { headers: Headers; signal: AbortSignal }) => fetch(url, { method: 'GET', headers: Object.fromEntries(init.headers.entries()), signal: init.signal }) as unknown as Promise<Response> } : {}),
+  });
 }
 
 function callerOf(payload: JWTPayload, token: string, opts: SsoVerifierOptions, templates: readonly string[]): Result<Caller, ApiProblem> {

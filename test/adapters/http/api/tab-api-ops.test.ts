@@ -140,3 +140,40 @@ describe('OpenAPI document', () => {
     expect(doc.components.schemas['Problem']).toBeDefined();
   });
 });
+
+describe('acting on Graph for the signed-in admin', () => {
+  it('searches people with the caller identity and maps a refused on-behalf-of exchange to 403 consent required', async () => {
+    const seen: string[] = [];
+    const graphApi = await new ApiHarness(entra, {
+      people: { search: async (caller, q) => { seen.push(`${caller.tenantId}:${q}`); return q === 'x' ? { ok: false, error: { system: 'entra', status: 400, code: 'invalid_grant', message: 'AADSTS65001', transient: false } } : { ok: true, value: [{ id: 'aad-a1', userPrincipalName: 'alice@a.test', displayName: 'Alice' }] }; } },
+      ownerConnector: { connect: async (tenantId, ownerId) => { seen.push(`owner ${tenantId}:${ownerId}`); return { ok: true, value: undefined }; } },
+    }).start();
+    try {
+      const found = await graphApi.call('GET', '/api/v1/directory/users?search=ali', { token });
+      expect(found.json['items']).toEqual([{ id: 'aad-a1', userPrincipalName: 'alice@a.test', displayName: 'Alice' }]);
+      const refused = await graphApi.call('GET', '/api/v1/directory/users?search=x', { token });
+      expect([refused.status, refused.json['code']]).toEqual([403, 'GRAPH.CONSENT_REQUIRED']);
+      expect((await graphApi.call('POST', '/api/v1/connections/owners/me', { token })).json).toMatchObject({ ownerId: `user-of-${TENANT_A}`, signedIn: true });
+      expect(seen).toEqual([`${TENANT_A}:ali`, `${TENANT_A}:x`, `owner ${TENANT_A}:user-of-${TENANT_A}`]);
+    } finally {
+      await graphApi.close();
+    }
+  });
+
+  it('says Graph is not connected (409) when composition wired no people search', async () => {
+    const r = await api.call('GET', '/api/v1/directory/users?search=ali', { token });
+    expect([r.status, r.json['code']]).toEqual([409, 'GRAPH.NOT_CONNECTED']);
+  });
+});
+
+describe('signing keys unavailable', () => {
+  it('answers 503 (retry later), not 401, when the JWKS cannot be fetched', async () => {
+    const offline = await new ApiHarness({ jwksUrl: 'http://127.0.0.1:9/keys' }).start();
+    try {
+      const r = await offline.call('GET', '/api/v1/me', { token });
+      expect([r.status, r.json['code']]).toEqual([503, 'AUTH.KEYS_UNAVAILABLE']);
+    } finally {
+      await offline.close();
+    }
+  });
+});

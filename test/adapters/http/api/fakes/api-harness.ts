@@ -52,7 +52,7 @@ export class ApiHarness {
   server: Server | undefined;
   base = '';
 
-  constructor(private readonly entra: LocalEntra, private readonly overrides: Partial<TabApiDeps> = {}) {
+  constructor(private readonly entra: Pick<LocalEntra, 'jwksUrl'>, private readonly overrides: Partial<TabApiDeps> = {}) {
     for (const [tenantId, prefix] of [[TENANT_A, 'a'], [TENANT_B, 'b']] as const) {
       const acd = new FakeAcd(tenantId, this.time);
       acd.addAgent(`agent-${prefix}1`, `team-${prefix}1`, `alice@${prefix}.test`);
