@@ -5,7 +5,7 @@ import type { AcdWriteOutcome, AcdWriteRefusal, ExternalFailure, InboxEntry, Pre
 import type { SyncEngineDeps, SyncEngineOptions } from './engine-options.js';
 import type { Slot } from './keyed-queue.js';
 import type { TenantRuntime } from './tenant-runtime.js';
-import { backoffMs, sleep } from './retry.js';
+import { backoffMs, sleep, TenantStoppedError } from './retry.js';
 
 /** What one entry's effects did; failed writes are not recorded as done in the agent's state. */
 export interface EffectsOutcome {
@@ -100,7 +100,8 @@ export class EffectExecutor {
       this.trace(ctx, 'error', `${failure.system} ${failure.status} ${failure.code}: retrying in ${delay} ms (attempt ${n + 1} of ${this.options.maxAttempts})`, { failure, delayMs: delay });
       this.deps.metrics.effect(kind, 'retried');
       await this.deps.store.inbox.fail(ctx.entry.seq, `${failure.code}: ${failure.message}`, this.deps.clock.now() + delay);
-      await ctx.slot.pause(sleep(this.deps.scheduler, delay));
+      await ctx.slot.pause(sleep(this.deps.scheduler, delay, ctx.tenant.stopping));
+      if (ctx.tenant.stopped) throw new TenantStoppedError(ctx.tenant.tenantId);
     }
   }
 

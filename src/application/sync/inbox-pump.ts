@@ -84,13 +84,14 @@ export class InboxPump {
           await this.processor.process(tenant, entry, slot);
           return;
         } catch (error) {
+          if (tenant.stopped) return;
           if (attempt >= this.options.maxAttempts) {
             await this.processor.abandon(tenant, entry, error);
             return;
           }
           this.deps.logger.warn({ err: error, tenantId: tenant.tenantId, agentId: entry.agentId, seq: entry.seq, attempt }, 'processing failed; retrying');
           const delay = backoffMs(attempt, { baseMs: this.options.backoffBaseMs, maxMs: this.options.backoffMaxMs, random: this.deps.random?.() ?? 0.5 });
-          await slot.pause(sleep(this.deps.scheduler, delay));
+          await slot.pause(sleep(this.deps.scheduler, delay, tenant.stopping));
         }
       }
     } finally {

@@ -10,7 +10,21 @@ export function backoffMs(attempt: number, opts: { baseMs: number; maxMs: number
   return Math.max(opts.retryAfterMs ?? 0, jittered);
 }
 
-export const sleep = (scheduler: Scheduler, ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    scheduler.after(ms, resolve);
+/** Thrown into a task waiting out a backoff when its tenant stops: the entry stays pending. */
+export class TenantStoppedError extends Error {
+  readonly code = 'SYNC.TENANT_STOPPED';
+  constructor(tenantId: string) {
+    super(`sync of tenant ${tenantId} stopped`);
+    this.name = 'TenantStoppedError';
+  }
+}
+
+/** Waits `ms` on the scheduler, or less when `interrupt` settles first (shutdown). */
+export function sleep(scheduler: Scheduler, ms: number, interrupt?: Promise<void>): Promise<void> {
+  let cancel: (() => void) | undefined;
+  const timer = new Promise<void>((resolve) => {
+    cancel = scheduler.after(ms, resolve);
   });
+  if (!interrupt) return timer;
+  return Promise.race([timer, interrupt]).finally(() => cancel?.());
+}

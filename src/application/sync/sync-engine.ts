@@ -59,8 +59,7 @@ export class SyncEngine {
   async removeTenant(tenantId: string): Promise<void> {
     const tenant = this.tenants.get(tenantId);
     if (!tenant) return;
-    tenant.stopped = true;
-    tenant.cancelTimers();
+    tenant.stop();
     this.tenants.delete(tenantId);
     this.deps.health.setSyncActive(tenantId, false, 'sync stopped');
     await tenant.ports.acdFeed.stop();
@@ -106,6 +105,10 @@ export class SyncEngine {
   /** Nothing queued or running (tests and graceful shutdown). */
   whenIdle(): Promise<void> {
     return this.pump.queue.whenIdle();
+  }
+
+  isRunning(tenantId: string): boolean {
+    return this.tenants.has(tenantId);
   }
 
   /** Inbox entries of a tenant held in memory (queued or running); bounded by maxQueuedPerTenant. */

@@ -25,10 +25,21 @@ export class TenantRuntime {
   /** The inbox may hold entries not pulled yet (the last pull was full, or something new arrived). */
   backlog = true;
   stopped = false;
+  /** Settles when the tenant stops, so backoff waits end at once on shutdown. */
+  readonly stopping: Promise<void>;
+  private signalStop: () => void = () => undefined;
   readonly timers = new Set<Cancel>();
   private config: { value: TenantConfig; at: number } | undefined;
 
-  constructor(readonly ports: TenantPorts, readonly health: HealthReporter) {}
+  constructor(readonly ports: TenantPorts, readonly health: HealthReporter) {
+    this.stopping = new Promise((resolve) => (this.signalStop = resolve));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.cancelTimers();
+    this.signalStop();
+  }
 
   get tenantId(): string {
     return this.ports.tenantId;

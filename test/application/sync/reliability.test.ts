@@ -102,4 +102,22 @@ describe('sync engine: reliability', () => {
     expect(t.graph.applied.map((w) => w.desire.presence)).toEqual([P.inACall, P.inACall, P.inACall, null]);
     expect(t.graph.shown('aad-1')).toEqual(P.available);
   });
+
+  it('stops at once while an effect waits out a backoff, leaving the event pending for the next process', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 1, rule: rule() });
+    await h.start(t, { startFeed: true });
+    t.graph.writeFailures.set('aad-1', [throttled(60_000)]);
+    await t.acd.change('agent-1', acd.contact());
+    await flushPromises();
+    expect(t.graph.writes).toHaveLength(1);
+
+    await h.engine.stop();
+    expect(await h.store.inbox.depth('t1')).toBe(1);
+
+    const next = new EngineHarness({ time: h.time, store: h.store });
+    await h.time.advance(60_000);
+    await next.start(t);
+    expect(t.graph.shown('aad-1')).toEqual(P.inACall);
+  });
 });

@@ -1,0 +1,88 @@
+import type { Cancel, LeaseStore, Logger, Scheduler, TenantStore } from '../ports.js';
+import type { Tenant } from '../../domain/tenant.js';
+import type { TenantPorts } from './tenant-runtime.js';
+
+/** Lease timing. The TTL must cover a few missed renewals; a dead holder is replaced after it. */
+export interface TenantOwnershipOptions {
+  readonly leaseTtlMs: number;
+  readonly renewEveryMs: number;
+}
+
+export const DEFAULT_TENANT_OWNERSHIP: TenantOwnershipOptions = Object.freeze({ leaseTtlMs: 30_000, renewEveryMs: 10_000 });
+
+/** The part of the engine ownership drives. */
+export interface OwnedEngine {
+  addTenant(ports: TenantPorts, opts?: { readonly startFeed?: boolean }): Promise<void>;
+  removeTenant(tenantId: string): Promise<void>;
+  isRunning(tenantId: string): boolean;
+}
+
+export interface TenantOwnershipDeps {
+  readonly leases: LeaseStore;
+  readonly tenants: TenantStore;
+  readonly engine: OwnedEngine;
+  /** Builds the tenant's adapters (compose.ts); undefined when the tenant is not connected yet. */
+  readonly portsFor: (tenant: Tenant) => Promise<TenantPorts | undefined>;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  /** This process, unique among the instances (host + pid + random). */
+  readonly instanceId: string;
+}
+
+/**
+ * With several instances behind a load balancer, each tenant's sync runs on exactly one of them:
+ * the holder of the lease `sync:<tenantId>`. Any instance accepts webhooks into the shared inbox;
+ * the holder processes it. When the holder dies, another takes over once the lease expires.
+ */
+export class TenantOwnership {
+  private timer: Cancel | undefined;
+  private readonly options: TenantOwnershipOptions;
+
+  constructor(private readonly deps: TenantOwnershipDeps, options: Partial<TenantOwnershipOptions> = {}) {
+    this.options = Object.freeze({ ...DEFAULT_TENANT_OWNERSHIP, ...options });
+  }
+
+  /** Claims / renews / gives up tenants once; then every `renewEveryMs` until stop. */
+  async start(): Promise<void> {
+    await this.round();
+    const arm = (): void => {
+      this.timer = this.deps.scheduler.after(this.options.renewEveryMs, () => void this.round().finally(() => this.timer && arm()));
+    };
+    arm();
+  }
+
+  /** Stops the owned tenants and releases their leases so another instance takes over at once. */
+  async stop(): Promise<void> {
+    this.timer?.();
+    this.timer = undefined;
+    for (const tenant of await this.deps.tenants.list()) {
+      if (!this.deps.engine.isRunning(tenant.id)) continue;
+      await this.deps.engine.removeTenant(tenant.id);
+      await this.deps.leases.release(leaseName(tenant.id), this.deps.instanceId);
+    }
+  }
+
+  async round(): Promise<void> {
+    try {
+      for (const tenant of await this.deps.tenants.list()) await this.claim(tenant);
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'tenant ownership round failed; retried next period');
+    }
+  }
+
+  private async claim(tenant: Tenant): Promise<void> {
+    const running = this.deps.engine.isRunning(tenant.id);
+    const held = await this.deps.leases.acquire(leaseName(tenant.id), this.deps.instanceId, this.options.leaseTtlMs);
+    if (held && !running) {
+      const ports = await this.deps.portsFor(tenant);
+      if (!ports) return;
+      this.deps.logger.info({ tenantId: tenant.id, instanceId: this.deps.instanceId }, 'took over tenant sync');
+      await this.deps.engine.addTenant(ports, { startFeed: true });
+    } else if (!held && running) {
+      this.deps.logger.warn({ tenantId: tenant.id, instanceId: this.deps.instanceId }, 'lost the tenant lease; stopping its sync here');
+      await this.deps.engine.removeTenant(tenant.id);
+    }
+  }
+}
+
+const leaseName = (tenantId: string): string => `sync:${tenantId}`;
