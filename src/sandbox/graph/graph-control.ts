@@ -111,6 +111,11 @@ export class GraphControl {
     return this.delivery.modes;
   }
 
+  /** How Graph currently judges a webhook endpoint (URL without query), §3.4. */
+  endpointState(url: string): 'healthy' | 'slow' | 'drop' {
+    return this.delivery.health.state(url.split('?')[0]!, this.clock.now());
+  }
+
   get deliveries(): NotificationDelivery['log'] {
     return this.delivery.log;
   }

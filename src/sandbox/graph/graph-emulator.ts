@@ -5,6 +5,7 @@ import { handleBatch } from './batch-route.js';
 import { systemClock, type EmulatorClock } from './emulator-clock.js';
 import { readRequest, writeResponse, type EmulatorRequest, type EmulatorResponse } from './emulator-http.js';
 import { Directory, type EmulatedTenant } from './emulator-model.js';
+import { EndpointHealth, type EndpointThresholds } from './endpoint-health.js';
 import { EntraKeys } from './entra-keys.js';
 import { EntraTokenEndpoint } from './entra-token-endpoint.js';
 import { GraphControl } from './graph-control.js';
@@ -32,6 +33,8 @@ export interface GraphEmulatorOptions {
   readonly webhookCaPem?: string;
   /** The validation handshake's deadline (10 s like Graph; tests shorten it). */
   readonly handshakeTimeoutMs?: number;
+  /** Slow/drop endpoint rules (reference §3.4); defaults 3 s / 10 s. Tests shorten them. */
+  readonly endpointThresholds?: EndpointThresholds;
   /** With a real clock: how often time-driven behaviour runs. */
   readonly tickIntervalMs?: number;
 }
@@ -58,7 +61,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
   const world = new GraphWorld(directory, clock, options.presenceLimit ?? 1500);
   const subs = new SubscriptionStoreEmu();
   const webhooks = new WebhookCaller({ ...(options.webhookCaPem ? { caPem: options.webhookCaPem } : {}), ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}) });
-  const delivery = new NotificationDelivery(world, subs, keys, webhooks);
+  const delivery = new NotificationDelivery(world, subs, keys, webhooks, new EndpointHealth(options.endpointThresholds));
   const control = new GraphControl(world, subs, delivery, entra, clock);
   let origin = '';
   const graph = async (req: EmulatorRequest): Promise<EmulatorResponse> => {

@@ -1,3 +1,4 @@
+import { EndpointHealth } from './endpoint-health.js';
 import type { EntraKeys } from './entra-keys.js';
 import type { GraphWorld } from './graph-world.js';
 import { encryptResource } from './rich-encryption.js';
@@ -51,6 +52,7 @@ export class NotificationDelivery {
     private readonly subs: SubscriptionStoreEmu,
     private readonly keys: EntraKeys,
     private readonly webhooks: WebhookCaller,
+    readonly health: EndpointHealth = new EndpointHealth(),
   ) {
     world.onChange((_tenantId, userId) => this.#presenceChanged(userId));
     subs.onReleased((id) => this.#release(id));
@@ -92,6 +94,12 @@ export class NotificationDelivery {
   }
 
   #push(out: Outgoing): void {
+    const endpoint = endpointOf(out.url);
+    const now = this.world.clock.now();
+    const state = this.health.state(endpoint, now);
+    // §3.4: a *drop* endpoint loses new notifications for good; a *slow* one gets them 10 min late.
+    if (state === 'drop' && out.attempt === 0) return void this.log.push({ url: out.url, items: 1, status: -2, attempt: 0 });
+    if (state === 'slow' && out.attempt === 0) out.dueAt = Math.max(out.dueAt, this.health.slowUntil(endpoint));
     this.#queue.push(out);
     if (!this.#scheduled) {
       this.#scheduled = true;
@@ -142,6 +150,7 @@ export class NotificationDelivery {
       await this.webhooks.post(url, body, RETRY_TIMEOUT_MS);
     }
     this.log.push({ url, items: items.length, status: result.status, attempt });
+    this.health.record(endpointOf(url), this.world.clock.now(), result.ms);
     if (result.status >= 200 && result.status < 300) return;
     const now = this.world.clock.now();
     for (const o of items) {
@@ -175,4 +184,9 @@ export class NotificationDelivery {
   pendingRetries(): number {
     return this.#queue.length;
   }
+}
+
+/** Graph judges an endpoint by its URL without the query string. */
+function endpointOf(url: string): string {
+  return url.split('?')[0]!;
 }

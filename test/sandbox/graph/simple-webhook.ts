@@ -5,12 +5,12 @@ import type { AddressInfo } from 'node:net';
 export interface SimpleWebhook {
   readonly url: string;
   readonly bodies: { path: string; query: string; body: { value: Record<string, unknown>[]; validationTokens?: unknown } }[];
-  mode: { echo: 'exact' | 'wrong' | 'html' | 'silent'; status: number };
+  mode: { echo: 'exact' | 'wrong' | 'html' | 'silent'; status: number; delayMs: number };
   close(): Promise<void>;
 }
 
 export async function startSimpleWebhook(): Promise<SimpleWebhook> {
-  const hook = { bodies: [], mode: { echo: 'exact', status: 202 } } as unknown as SimpleWebhook;
+  const hook = { bodies: [], mode: { echo: 'exact', status: 202, delayMs: 0 } } as unknown as SimpleWebhook;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -23,7 +23,7 @@ export async function startSimpleWebhook(): Promise<SimpleWebhook> {
         return void res.writeHead(200, { 'content-type': type }).end(hook.mode.echo === 'wrong' ? 'nope' : token);
       }
       hook.bodies.push({ path: url.pathname, query: url.search, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      res.writeHead(hook.mode.status).end();
+      setTimeout(() => res.writeHead(hook.mode.status).end(), hook.mode.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
