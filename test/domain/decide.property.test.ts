@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { AcdState } from '../../src/domain/agent-state.js';
 import { isOnContact } from '../../src/domain/agent-state.js';
 import { decide } from '../../src/domain/decide.js';
-import { matchesAnyPattern, publisherPresenceFor, publishes, stateIsTarget } from '../../src/domain/match.js';
+import { matchesAnyPattern, publisherPresenceFor, publishes, stateIsTarget, subscriberTargetFor } from '../../src/domain/match.js';
 import type { SyncEvent } from '../../src/domain/effects.js';
 import type { TeamsPresence } from '../../src/domain/presence.js';
 import type { PresenceRule } from '../../src/domain/presence-rule.js';
@@ -52,7 +52,7 @@ const rules: fc.Arbitrary<PresenceRule> = fc.record({
 /** Run one action; return the first event it produced (before echoes) and remember delivered events. */
 function trigger(w: World, a: Action, history: SyncEvent[]): SyncEvent | null {
   switch (a.kind) {
-    case 'acd': return acdChanged(w, a.state);
+    case 'acd': w.agentChose = true; return acdChanged(w, a.state);
     case 'client': w.client = a.presence; return teamsChanged(w);
     case 'manual': w.preferred = a.presence; return teamsChanged(w);
     case 'wait': {
@@ -80,6 +80,7 @@ describe('decide, for any interleaving of events (property-based)', () => {
         expect(s.decisions).toBeLessThanOrEqual(8);
         expect(s.maxEffectsPerDecision).toBeLessThanOrEqual(3);
         expect(s.writes).toBeLessThanOrEqual(6);
+        expect(s.repeatedWrites).toBe(0);
       }
     }), { numRuns: 300 });
   });
@@ -128,6 +129,22 @@ describe('decide, for any interleaving of events (property-based)', () => {
         || (w.preferred !== null && w.agent.published?.preferred !== true && r.manualStatusPolicy === 'respect'); // hand-set status respected
       if (exempt) return;
       expect(w.ours).toEqual(state.name === 'LoggedOut' ? null : publisherPresenceFor(r, state));
+    }), { numRuns: 300 });
+  });
+
+  it('Teams going back never overrides an ACD state the agent chose themselves (only our own writes are undone)', () => {
+    fc.assert(fc.property(rules, acdStates, clientPresence, actions, (r, start, client, script) => {
+      const w = newWorld(start, client);
+      const history: SyncEvent[] = [];
+      let violations = 0;
+      const observe = (event: SyncEvent, effects: readonly { kind: string }[], before: Readonly<World>): void => {
+        if (event.source !== 'teams' || !before.agentChose) return;
+        const target = subscriberTargetFor(r, event.presence);
+        const goingBack = target === null || target.kind === 'Available';
+        if (goingBack && effects.some((e) => e.kind === 'setAcdState')) violations += 1;
+      };
+      for (const a of script) { settle(w, r, trigger(w, a, history), observe); seen(w, history); }
+      expect(violations).toBe(0);
     }), { numRuns: 300 });
   });
 

@@ -25,6 +25,8 @@ export interface World {
   dueAt: number | null;
   agent: AgentSyncState;
   lastEvent: SyncEvent | null;
+  /** True while the ACD shows a state the agent chose (not one the sync wrote). */
+  agentChose: boolean;
 }
 
 const RANK: Record<string, number> = { donotdisturb: 4, busy: 3, available: 2, away: 1, berightback: 1 };
@@ -38,7 +40,7 @@ export function aggregate(w: Pick<World, 'client' | 'preferred' | 'ours'>): Team
 }
 
 export function newWorld(acd: AcdState, client: TeamsPresence | null): World {
-  const w: World = { acd, client, preferred: null, ours: null, shown: OFFLINE, clock: T0, seq: 0, dueAt: null, agent: agentState(), lastEvent: null };
+  const w: World = { acd, client, preferred: null, ours: null, shown: OFFLINE, clock: T0, seq: 0, dueAt: null, agent: agentState(), lastEvent: null, agentChose: true };
   w.shown = aggregate(w);
   return w;
 }
@@ -79,7 +81,10 @@ export function applyEffect(w: World, e: Effect): SyncEvent | null {
     case 'setAcdState': {
       if (w.acd.name === 'LoggedOut' || isOnContact(w.acd) || w.acd.afterCallWork) return null;
       const next = targetState(e.target);
-      return JSON.stringify(next) === JSON.stringify(w.acd) ? null : acdChanged(w, next);
+      if (JSON.stringify(next) === JSON.stringify(w.acd)) return null;
+      const echo = acdChanged(w, next);
+      w.agentChose = false;
+      return echo;
     }
     case 'recheckAt':
       w.dueAt = e.at;
@@ -94,12 +99,21 @@ export interface Settled {
   readonly writes: number;
   readonly maxEffectsPerDecision: number;
   readonly teamsEffectsOnDigital: number;
+  /** The same write (kind + value) issued twice while settling one change: a ping-pong. */
+  readonly repeatedWrites: number;
 }
 
+/** Called after each decision, with the world as it was before the decision's effects. */
+export type Observer = (event: SyncEvent, effects: readonly Effect[], before: Readonly<World>) => void;
+
+const writeKey = (e: Effect): string | null =>
+  e.kind === 'setTeamsPresence' || e.kind === 'clearTeamsPresence' || e.kind === 'setAcdState' ? JSON.stringify({ ...e, reason: undefined }) : null;
+
 /** Feed `first` and every echo it causes through decide until nothing is left (or `limit` decisions). */
-export function settle(w: World, rule: PresenceRule, first: SyncEvent | null, limit = 25): Settled {
+export function settle(w: World, rule: PresenceRule, first: SyncEvent | null, observe?: Observer, limit = 25): Settled {
   const queue: SyncEvent[] = first ? [first] : [];
-  let decisions = 0, writes = 0, maxEffects = 0, digital = 0;
+  const written = new Set<string>();
+  let decisions = 0, writes = 0, maxEffects = 0, digital = 0, repeated = 0;
   while (queue.length > 0 && decisions < limit) {
     const event = queue.shift()!;
     const d = decide({ rule, agent: w.agent, event, now: w.clock, syncEnabled: true });
@@ -108,12 +122,16 @@ export function settle(w: World, rule: PresenceRule, first: SyncEvent | null, li
     w.agent = d.next;
     w.lastEvent = event;
     maxEffects = Math.max(maxEffects, d.effects.length);
+    observe?.(event, d.effects, { ...w });
     for (const e of d.effects) {
+      const key = writeKey(e);
+      if (key !== null && written.has(key)) repeated += 1;
+      if (key !== null) written.add(key);
       if (e.kind === 'setTeamsPresence' || e.kind === 'clearTeamsPresence' || e.kind === 'setAcdState') writes += 1;
       if (event.source === 'acd' && event.state.contact?.media === 'digital' && (e.kind === 'setTeamsPresence' || e.kind === 'clearTeamsPresence')) digital += 1;
       const echo = applyEffect(w, e);
       if (echo) queue.push(echo);
     }
   }
-  return { decisions: queue.length > 0 ? Infinity : decisions, writes, maxEffectsPerDecision: maxEffects, teamsEffectsOnDigital: digital };
+  return { decisions: queue.length > 0 ? Infinity : decisions, writes, maxEffectsPerDecision: maxEffects, teamsEffectsOnDigital: digital, repeatedWrites: repeated };
 }
