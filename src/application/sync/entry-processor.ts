@@ -52,8 +52,7 @@ export class EntryProcessor {
     // Links change under the engine (admin mapping): the store's link is the truth at each event.
     const link = await this.deps.store.userLinks.byAgent(tenant.tenantId, agentId);
     const teamId = stored.teamId ?? (await this.teamOf(tenant, agentId));
-    const { teamsUserId: _old, ...rest } = stored;
-    return { ...rest, ...(link ? { teamsUserId: link.teamsUserId } : {}), ...(teamId !== undefined ? { teamId } : {}) };
+    return withIdentity(stored, link?.teamsUserId, teamId);
   }
 
   private async teamOf(tenant: TenantRuntime, agentId: string): Promise<string | undefined> {
@@ -80,6 +79,23 @@ export class EntryProcessor {
     tenant.cacheConfig(value, now);
     return value;
   }
+}
+
+/**
+ * The agent's current Teams user and team. When the agent was linked to another Teams user, what
+ * we knew of the old user's presence (and published to it) says nothing about the new one.
+ */
+export function withIdentity(stored: AgentSyncState, teamsUserId: string | undefined, teamId: string | undefined): AgentSyncState {
+  const copy: Record<string, unknown> = { ...stored };
+  const relinked = stored.teamsUserId !== undefined && stored.teamsUserId !== teamsUserId;
+  if (relinked) {
+    delete copy['published'];
+    delete copy['teams'];
+  }
+  if (teamsUserId === undefined) delete copy['teamsUserId'];
+  else copy['teamsUserId'] = teamsUserId;
+  if (teamId !== undefined) copy['teamId'] = teamId;
+  return copy as unknown as AgentSyncState;
 }
 
 /** A write that did not happen must not be remembered as done (echo suppression, restore). */

@@ -61,14 +61,19 @@ export class SyncEngine {
     if (!tenant) return;
     tenant.stop();
     this.tenants.delete(tenantId);
+    // Pending debounces are in the agents' states; whoever runs the tenant next re-arms them.
+    for (const [key, cancel] of this.rechecks) {
+      if (key.startsWith(`${tenantId}\u0000`)) {
+        cancel();
+        this.rechecks.delete(key);
+      }
+    }
     this.deps.health.setSyncActive(tenantId, false, 'sync stopped');
     await tenant.ports.acdFeed.stop();
   }
 
   async stop(): Promise<void> {
     await Promise.all([...this.tenants.keys()].map((t) => this.removeTenant(t)));
-    for (const cancel of this.rechecks.values()) cancel();
-    this.rechecks.clear();
     await this.pump.queue.whenIdle();
     await this.deps.trace.flush();
   }

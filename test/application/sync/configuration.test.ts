@@ -68,3 +68,21 @@ describe('sync engine: rule and mapping changes', () => {
     expect(t.graph.applied.map((w) => w.desire.presence)).toEqual([P.inACall]);
   });
 });
+
+describe('sync engine: user mapping changes', () => {
+  it('publishes to the newly linked Teams user after a re-link and re-evaluation', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 1, rule: rule() });
+    t.graph.addUser('aad-new');
+    await h.start(t, { startFeed: true });
+    await t.acd.change('agent-1', acd.contact());
+    await h.settle();
+
+    await h.store.userLinks.put([{ tenantId: 't1', agentId: 'agent-1', teamsUserId: 'aad-new', source: 'manual' }]);
+    await h.engine.reevaluate('t1', ['agent-1'], 'agent-1 linked to aad-new');
+    await h.settle();
+
+    expect(t.graph.shown('aad-new')).toEqual(P.inACall);
+    expect((await h.store.agentStates.get('t1', 'agent-1'))?.teamsUserId).toBe('aad-new');
+  });
+});
