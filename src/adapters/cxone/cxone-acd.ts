@@ -38,12 +38,17 @@ export function createCxoneAcd(options: CxoneAcdOptions, deps: { readonly clock:
   const requester = new CxoneRequester(transport.fetch, deps.clock, logger);
   const auth = new CxoneAuth(opts, requester, deps.clock, logger);
   const api = new CxoneApiClient(auth, requester, opts.onBadShape);
-  const feed = new CxoneAgentStateFeed({ ...opts.feed, tenantId: opts.tenantId }, api, new CxoneContactLookup(api), deps.clock, logger);
+  const directory = new CxoneDirectory(opts.directory ?? {}, api, deps.clock);
+  const onAgentTeam = (agentId: string, teamId: string | undefined): void => {
+    opts.feed?.onAgentTeam?.(agentId, teamId);
+    directory.noteAgentTeam(agentId, teamId);
+  };
+  const feed = new CxoneAgentStateFeed({ ...opts.feed, tenantId: opts.tenantId, onAgentTeam }, api, new CxoneContactLookup(api), deps.clock, logger);
   return {
     feed,
     auth,
+    directory,
     gateway: new CxoneAgentStateGateway(api, logger),
-    directory: new CxoneDirectory(opts.directory ?? {}, api, deps.clock),
     close: async () => {
       await feed.stop();
       await transport.close();

@@ -29,6 +29,8 @@ export interface CxoneAgentStateFeedOptions {
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly random?: () => number;
   readonly onHealth?: (health: CxoneFeedHealth) => void;
+  /** Sees each record's agent and team (lets the directory notice moved or new agents). */
+  readonly onAgentTeam?: (agentId: string, teamId: string | undefined) => void;
 }
 
 const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
@@ -40,7 +42,7 @@ const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> => delay(m
  * delivered are not handed over twice, even though `updatedSince` overlaps.
  */
 export class CxoneAgentStateFeed implements AcdStateFeed {
-  private readonly options: Required<Omit<CxoneAgentStateFeedOptions, 'onHealth'>> & Pick<CxoneAgentStateFeedOptions, 'onHealth'>;
+  private readonly options: Required<Omit<CxoneAgentStateFeedOptions, 'onHealth' | 'onAgentTeam'>> & Pick<CxoneAgentStateFeedOptions, 'onHealth' | 'onAgentTeam'>;
   private cursor: string | undefined;
   private readonly delivered = new Map<string, { readonly eventId: string; readonly sourceTime: number }>();
   private abort: AbortController | undefined;
@@ -119,6 +121,7 @@ export class CxoneAgentStateFeed implements AcdStateFeed {
     if (!contacts.ok) return contacts;
     const events: AcdStateEvent[] = [];
     for (const r of records) {
+      this.options.onAgentTeam?.(r.agentId, r.teamId);
       const e = toAcdStateEvent(this.options.tenantId, r, r.contactId ? contacts.value.get(r.contactId) : undefined);
       if (e) events.push(e);
       else this.logger.warn({ agentId: r.agentId, state: r.stateName }, 'unknown CXone agent state skipped');

@@ -28,6 +28,8 @@ type Paged<K extends string, T> = z.ZodType<PageOf<K, T>>;
 export class CxoneDirectory implements AcdDirectory {
   private readonly options: Required<CxoneDirectoryOptions>;
   private readonly cache = new Map<string, Entry<unknown>>();
+  /** agentId → teamId of the last agent list read, to notice directory changes from Real-Time records. */
+  private knownTeams: ReadonlyMap<string, string> | undefined;
 
   constructor(options: CxoneDirectoryOptions, private readonly api: CxoneApiClient, private readonly clock: Clock) {
     this.options = Object.freeze({ refreshMs: 300_000, pageSize: 1000, ...options });
@@ -44,6 +46,7 @@ export class CxoneDirectory implements AcdDirectory {
     return this.cached('agents', async () => {
       const r = await this.allPages('/agents', agentsPageSchema, 'agents');
       if (!r.ok) return r;
+      this.knownTeams = new Map(r.value.map((a) => [a.agentId, a.teamId]));
       return ok(r.value.map((a) => ({
         agentId: a.agentId, firstName: a.firstName, lastName: a.lastName, userName: a.userName, teamId: a.teamId, isActive: a.isActive,
         ...(a.emailAddress ? { email: a.emailAddress } : {}), ...(a.federatedId ? { federatedId: a.federatedId } : {}),
@@ -60,6 +63,17 @@ export class CxoneDirectory implements AcdDirectory {
 
   invalidate(): void {
     this.cache.clear();
+    this.knownTeams = undefined;
+  }
+
+  /**
+   * Real-Time records carry each agent's teamId: an agent we have not listed, or one that moved
+   * team, means the cached directory is stale (its team's codes may differ too) — drop it.
+   */
+  noteAgentTeam(agentId: string, teamId: string | undefined): void {
+    const known = this.knownTeams;
+    if (!known || teamId === undefined) return;
+    if (known.get(agentId) !== teamId) this.invalidate();
   }
 
   private cached<T>(key: string, load: () => Promise<Result<T, ExternalFailure>>): Promise<Result<T, ExternalFailure>> {

@@ -18,6 +18,13 @@ export function registerRealtimeRoutes(router: EmuRouter, model: CxoneModel, fau
     return rec ? json(200, rec) : adminError(404, 'SkillNotFound', `Skill ${req.params.skillId} was not found.`);
   });
   router.on('POST', '/agents/{agentId}/state', (req) => writeState(req, model));
+  // Reference §4/§5.3: force-ends the agent's session (inferred: no login by API without a station).
+  router.on('POST', '/agents/{agentId}/logout', (req) => {
+    const agentId = Number(req.params.agentId);
+    if (!model.agent(agentId)) return adminError(404, 'AgentNotFound', `Agent ${req.params.agentId} was not found.`);
+    model.logout(agentId);
+    return json(202);
+  });
 }
 
 function agentStates(req: EmuRequest, model: CxoneModel, faults: CxoneFaults): EmuResponse {

@@ -54,4 +54,17 @@ describe('CxoneDirectory — teams, agents, team unavailable codes (reference §
     expect((await rig.acd.directory.listTeams()).ok).toBe(false);
     expect((await rig.acd.directory.listTeams()).ok).toBe(true);
   });
+
+  it('drops the cached directory when a Real-Time record shows an agent on another team or an unknown agent', async () => {
+    await rig.acd.directory.listAgents();
+    rig.acd.directory.noteAgentTeam('1000001', String(FIRST_TEAM_ID));
+    await rig.acd.directory.listAgents();
+    expect(rig.emu.stats.get('GET /agents')).toBe(3);
+    rig.acd.directory.noteAgentTeam('1000001', String(FIRST_TEAM_ID + 1));
+    await rig.acd.directory.listAgents();
+    expect(rig.emu.stats.get('GET /agents')).toBe(6);
+    rig.acd.directory.noteAgentTeam('9999999', String(FIRST_TEAM_ID));
+    await rig.acd.directory.listAgents();
+    expect(rig.emu.stats.get('GET /agents')).toBe(9);
+  });
 });

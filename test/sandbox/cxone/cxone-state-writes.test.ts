@@ -76,4 +76,11 @@ describe('CXone emulator — POST /agents/{id}/state rules (reference §4, §9.5
     expect((await write(agentId, { state: 'Available' })).status).toBe(202);
     expect(emu.model.stateOf(agentId)).toMatchObject({ state: 'Available', isAcw: false });
   });
+
+  it('force-logs an agent out with POST /agents/{id}/logout', async () => {
+    const r = await c.call('POST', c.api(`/agents/${FIRST_AGENT_ID + 6}/logout`), { token });
+    expect(r.status).toBe(202);
+    expect(emu.model.stateOf(FIRST_AGENT_ID + 6).state).toBe('LoggedOut');
+    expect((await c.call('POST', c.api('/agents/42/logout'), { token })).status).toBe(404);
+  });
 });
