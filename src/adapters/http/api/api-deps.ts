@@ -1,4 +1,4 @@
-import type { AgentStateStore, Clock, ExternalFailure, IdGenerator, Logger, RuleStore, SyncPolicy, TenantStore, TraceEvent, UserDirectory, UserLinkStore } from '../../../application/ports.js';
+import type { AgentStateStore, AuditEntry, Clock, ExternalFailure, IdGenerator, Logger, RuleStore, SyncPolicy, TenantStore, TraceEvent, UserDirectory, UserLinkStore } from '../../../application/ports.js';
 import type { DirectoryFor } from '../../../application/rules/rule-catalog.js';
 import type { RulesChangedHook } from '../../../application/rules/rule-service.js';
 import type { RuleValidator } from '../../../application/rules/rule-validator.js';
@@ -41,6 +41,12 @@ export interface OwnerQueries {
   list(tenantId: string): Promise<readonly OwnerStatus[]>;
 }
 
+/**
+ * Appends to the tenant's audit log (composition: the store's audit table). Rules and user links
+ * are audited by their stores; settings and connection changes come through here.
+ */
+export type AuditRecorder = (entry: AuditEntry) => Promise<void>;
+
 /** Connects a subscription owner from their SSO token (on-behalf-of with offline_access; GraphOwnerTokens). */
 export interface OwnerConnector {
   connect(tenantId: string, ownerId: string, ssoToken: string): Promise<Result<void, ExternalFailure>>;
@@ -77,6 +83,7 @@ export interface TabApiDeps {
   readonly ownerConnector?: OwnerConnector;
   /** The people picker (OboPeopleSearch in production). */
   readonly people?: PeopleSearch;
+  readonly recordAudit?: AuditRecorder;
   readonly onSettingsChanged?: (tenantId: string, settings: TenantSettings) => void | Promise<void>;
   readonly ids: IdGenerator;
   readonly clock: Clock;

@@ -1,5 +1,5 @@
-import type { ExternalFailure } from '../../../application/ports.js';
-import type { OwnerConnector } from './api-deps.js';
+import type { Clock, ExternalFailure } from '../../../application/ports.js';
+import type { AuditRecorder, OwnerConnector } from './api-deps.js';
 import { problem, type ApiProblem } from './api-problem.js';
 import { fail, json, route, type ApiRoute } from './api-route.js';
 import { peopleQuerySchema } from './api-schemas.js';
@@ -16,7 +16,7 @@ function graphProblem(f: ExternalFailure): ApiProblem {
 const notWired = (what: string): ApiProblem => problem(409, 'GRAPH.NOT_CONNECTED', 'Microsoft Graph not connected', `${what} needs the Graph connection, which is not configured.`);
 
 /** What the API does on Graph as the signed-in admin (on-behalf-of their SSO token). */
-export function directoryRoutes(people: PeopleSearch | undefined, owners: OwnerConnector | undefined): ApiRoute[] {
+export function directoryRoutes(people: PeopleSearch | undefined, owners: OwnerConnector | undefined, recordAudit: AuditRecorder | undefined, clock: Clock): ApiRoute[] {
   return [
     route({ method: 'get', path: '/directory/users', operationId: 'searchDirectoryUsers', summary: 'People picker: Entra users whose name, UPN or mail starts with `search` (as the signed-in admin)', access: 'admin', query: peopleQuerySchema,
       responses: [{ status: 200, description: 'Users' }, { status: 403, description: 'Consent required' }, { status: 503, description: 'Graph unavailable' }],
@@ -30,6 +30,7 @@ export function directoryRoutes(people: PeopleSearch | undefined, owners: OwnerC
       handle: async ({ caller }) => {
         if (!owners) return fail(notWired('Connecting a subscription owner'));
         const r = await owners.connect(caller.tenantId, caller.userId, caller.token);
+        if (r.ok) await recordAudit?.({ tenantId: caller.tenantId, at: clock.now(), actor: caller.name, action: 'owner.connect', entity: 'subscriptionOwner', entityId: caller.userId, before: null, after: { ownerId: caller.userId, name: caller.name } });
         return r.ok ? json(200, { ownerId: caller.userId, name: caller.name, signedIn: true }) : fail(graphProblem(r.error));
       } }),
   ];

@@ -1,9 +1,15 @@
-import type { TenantStore } from '../../../application/ports.js';
-import type { CxoneConnectionTest, OwnerQueries } from './api-deps.js';
+import type { Clock, TenantStore } from '../../../application/ports.js';
+import type { AuditRecorder, CxoneConnectionTest, OwnerQueries } from './api-deps.js';
+import type { Caller } from './sso-token-verifier.js';
 import { problem } from './api-problem.js';
 import { fail, json, route, type ApiRoute } from './api-route.js';
 import { cxoneConnectionSchema, settingsSchema, type TenantSettings } from './api-schemas.js';
 import { readSettings, writeSettings } from './tenant-settings.js';
+
+/** Settings and connections live in the tenant store, which does not audit: the API records the change (secrets never). */
+async function audit(deps: SettingsRouteDeps, caller: Caller, action: string, entity: string, entityId: string, before: unknown, after: unknown): Promise<void> {
+  await deps.recordAudit?.({ tenantId: caller.tenantId, at: deps.clock.now(), actor: caller.name, action, entity, entityId, before, after });
+}
 
 const SECRET_FIELDS = ['clientSecret', 'accessKeySecret'] as const;
 
@@ -24,6 +30,8 @@ export interface SettingsRouteDeps {
   readonly testCxone: CxoneConnectionTest;
   readonly owners?: OwnerQueries;
   readonly onSettingsChanged?: (tenantId: string, settings: TenantSettings) => void | Promise<void>;
+  readonly recordAudit?: AuditRecorder;
+  readonly clock: Clock;
 }
 
 /** Settings (reconciliation period, trace retention) and connections (CXone credentials, subscription owners). */
@@ -33,7 +41,9 @@ export function settingsRoutes(deps: SettingsRouteDeps): ApiRoute[] {
       handle: async ({ caller }) => json(200, await readSettings(deps.tenants, caller.tenantId)) }),
     route({ method: 'put', path: '/settings', operationId: 'putSettings', summary: 'Change tenant settings', access: 'admin', body: settingsSchema, responses: [{ status: 200, description: 'Saved', schema: settingsSchema }],
       handle: async ({ caller, body }) => {
+        const before = await readSettings(deps.tenants, caller.tenantId);
         await writeSettings(deps.tenants, caller.tenantId, body);
+        await audit(deps, caller, 'settings.update', 'settings', caller.tenantId, before, body);
         await deps.onSettingsChanged?.(caller.tenantId, body);
         return json(200, body);
       } }),
@@ -52,6 +62,7 @@ export function settingsRoutes(deps: SettingsRouteDeps): ApiRoute[] {
           return fail(problem(400, 'API.INVALID_BODY', 'Invalid request body', 'Some fields are missing or not valid.', { errors: missing.map((f) => ({ pointer: `/${f}`, code: 'FIELD.REQUIRED', detail: `${f} is required: none is stored yet.` })) }));
         }
         await deps.tenants.putConnection(caller.tenantId, 'cxone', merged);
+        await audit(deps, caller, 'connection.update', 'connection', 'cxone', connectionView(Object.keys(before).length ? before : undefined), connectionView(merged));
         return json(200, connectionView(merged));
       } }),
     route({ method: 'post', path: '/connections/cxone/test', operationId: 'testCxoneConnection', summary: 'Try the stored CXone credentials now', access: 'admin',

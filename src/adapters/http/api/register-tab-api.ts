@@ -32,7 +32,7 @@ export function tabApiRoutes(deps: TabApiDeps): ApiRoute[] {
     ...lookupRoutes(deps.directory),
     ...userRoutes(mapping, new UserCsv(mapping)),
     ...settingsRoutes(deps),
-    ...directoryRoutes(deps.people, deps.ownerConnector),
+    ...directoryRoutes(deps.people, deps.ownerConnector, deps.recordAudit, deps.clock),
     ...opsRoutes({ health: deps.health, traces: deps.traces, rules: deps.rules, heartbeatMs: deps.sseHeartbeatMs ?? 15_000 }),
   ];
 }

@@ -105,6 +105,15 @@ describe('settings and connections', () => {
     expect((await api.call('GET', '/api/v1/settings', { token })).json).toEqual({ reconciliationPeriodSec: 600, traceRetentionDays: 30 });
   });
 
+  it('audits settings and connection changes, without secrets', async () => {
+    await api.call('PUT', '/api/v1/settings', { token, body: { reconciliationPeriodSec: 600, traceRetentionDays: 30 } });
+    await api.call('PUT', '/api/v1/connections/cxone', { token, body: { clientId: 'cid', clientSecret: 'top-secret', accessKeyId: 'kid', accessKeySecret: 'key-secret' } });
+    const audit = await api.call('GET', '/api/v1/audit', { token });
+    expect((audit.json['items'] as { action: string }[]).map((e) => e.action)).toEqual(['connection.update', 'settings.update']);
+    expect(audit.json['items']).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'settings.update', before: { reconciliationPeriodSec: 300, traceRetentionDays: 14 }, after: { reconciliationPeriodSec: 600, traceRetentionDays: 30 } })]));
+    expect(audit.text).not.toMatch(/top-secret|key-secret/);
+  });
+
   it('refuses an invalid query string with 400 per parameter', async () => {
     const r = await api.call('GET', '/api/v1/trace?agent=agent-a1&from=yesterday', { token });
     expect([r.status, r.json['code']]).toEqual([400, 'API.INVALID_QUERY']);

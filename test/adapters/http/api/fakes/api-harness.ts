@@ -83,6 +83,8 @@ export class ApiHarness {
         subscribe: (t, agentId, listener) => this.tail.subscribe(t, agentId, listener),
       },
       testCxone: async () => { this.cxoneTests += 1; return ok({ detail: 'token issued, 3 agents listed' }); },
+      // The memory store's audit log is the one GET /audit reads, as the real store's table is.
+      recordAudit: async (entry) => { this.store.rules.log.push(entry); },
       ids: new SequentialIds('rule'),
       clock: this.time,
       logger: this.logger,
