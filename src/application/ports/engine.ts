@@ -1,5 +1,7 @@
+import type { AcdStateEvent } from '../../domain/agent-state.js';
 import type { Decision, DecideInput, Effect, SyncEvent } from '../../domain/effects.js';
 import type { PresenceRule } from '../../domain/presence-rule.js';
+import type { PresenceNotification } from './presence.js';
 
 /** Cancels a scheduled callback; calling it after the callback ran is harmless. */
 export type Cancel = () => void;
@@ -61,4 +63,22 @@ export interface Metrics {
   inboxDepth(tenantId: string, depth: number): void;
   graphThrottled(): void;
   reconcileCorrection(cause: 'acd-drift' | 'teams-drift'): void;
+}
+
+/**
+ * What the rule and user-mapping use cases need from the engine: re-apply configuration to
+ * agents now (SyncEngine implements it).
+ */
+export interface SyncReevaluation {
+  /** Re-evaluates the given agents (default: every agent with known state); returns events enqueued. */
+  reevaluate(tenantId: string, agentIds?: readonly string[], reason?: string): Promise<number>;
+}
+
+/**
+ * What ingress adapters (the Graph webhook route, the CXone feed) hand events to. Each call
+ * resolves once the events are durable in the inbox, so the caller may acknowledge them.
+ */
+export interface SyncIngress {
+  acceptAcdEvents(events: readonly AcdStateEvent[]): Promise<number>;
+  acceptPresenceNotifications(notifications: readonly PresenceNotification[]): Promise<number>;
 }

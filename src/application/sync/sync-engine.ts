@@ -1,6 +1,6 @@
 import type { AcdStateEvent } from '../../domain/agent-state.js';
 import type { TickEvent } from '../../domain/effects.js';
-import type { Cancel, PresenceNotification } from '../ports.js';
+import type { Cancel, PresenceNotification, SyncIngress, SyncReevaluation } from '../ports.js';
 import { DEFAULT_SYNC_ENGINE_OPTIONS, type SyncEngineDeps, type SyncEngineOptions } from './engine-options.js';
 import { EntryProcessor } from './entry-processor.js';
 import { InboxPump } from './inbox-pump.js';
@@ -13,7 +13,7 @@ import { reobserve } from './reobserve.js';
  * The sync engine: ingress into the durable inbox, per-agent ordered processing across tenants,
  * debounce rechecks, re-evaluation on rule/mapping changes and periodic reconciliation.
  */
-export class SyncEngine {
+export class SyncEngine implements SyncIngress, SyncReevaluation {
   readonly ingest: SyncIngest;
   private readonly options: SyncEngineOptions;
   private readonly tenants = new Map<string, TenantRuntime>();
