@@ -128,6 +128,16 @@ describe('CxoneAgentStateFeed — every state family mapped to a domain event (r
     rig.emu.faults.reset();
   });
 
+  it('gives every agent\'s current state on demand (snapshot for reconciliation), without moving the cursor', async () => {
+    const polls = s.events.length;
+    const snap = await rig.acd.feed.snapshot();
+    if (!snap.ok) throw new Error(snap.error.message);
+    expect(snap.value).toHaveLength(40);
+    expect(snap.value.find((e) => e.agentId === String(agent(5)))?.state.name).toBe('OutboundContact');
+    expect(snap.value.find((e) => e.agentId === String(agent(3)))?.state.name).toBe('LoggedOut');
+    expect(s.events.length).toBe(polls);
+  });
+
   it('never delivers the same observation twice', () => {
     expect(new Set(s.events.map((e) => e.eventId)).size).toBe(s.events.length);
   });
