@@ -2,6 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import type { EmulatorClock } from './emulator-clock.js';
 
+let processKey: Promise<{ privateKey: CryptoKey; publicKey: CryptoKey; jwk: JWK }> | undefined;
+
+async function generate(): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey; jwk: JWK }> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  return { privateKey, publicKey, jwk: { ...(await exportJWK(publicKey)), kid: randomUUID(), use: 'sig', alg: 'RS256' } };
+}
+
 /**
  * The emulator's signing key, published as a JWKS like Entra's
  * (reference graph-presence.md §8.1): every token it issues — app, user, SSO-style and the
@@ -16,9 +23,8 @@ export class EntraKeys {
   ) {}
 
   static async create(clock: EmulatorClock): Promise<EntraKeys> {
-    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-    const kid = randomUUID();
-    const jwk = { ...(await exportJWK(publicKey)), kid, use: 'sig', alg: 'RS256' };
+    // One key per process, like Entra's shared signing keys; it also spares each emulator start an RSA key generation.
+    const { privateKey, publicKey, jwk } = await (processKey ??= generate());
     return new EntraKeys(privateKey, publicKey, jwk, clock);
   }
 
