@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { API_PROBLEM_CODES } from './api-problem-map.js';
 import type { ApiRoute } from './api-route.js';
 
 export const API_BASE = '/api/v1';
@@ -13,7 +14,7 @@ const problemSchema = {
   required: ['type', 'title', 'status', 'code'],
   properties: {
     type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, instance: { type: 'string' },
-    code: { type: 'string', description: 'Stable problem code, e.g. RULE.VERSION_CONFLICT' },
+    code: { type: 'string', description: 'Stable problem code (see x-problem-codes; field errors of a rule carry the domain RULE.* codes)', examples: Object.keys(API_PROBLEM_CODES) },
     errors: { type: 'array', items: { type: 'object', required: ['pointer', 'code', 'detail'], properties: { pointer: { type: 'string' }, code: { type: 'string' }, detail: { type: 'string' } } } },
   },
 };
@@ -60,5 +61,6 @@ export function buildOpenApi(routes: readonly ApiRoute[], version: string): Reco
       securitySchemes: { teamsSso: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Teams SSO token (authentication.getAuthToken); tenant = tid, roles PresenceSync.Admin / PresenceSync.Support' } },
       schemas: { Problem: problemSchema },
     },
+    'x-problem-codes': API_PROBLEM_CODES,
   };
 }

@@ -20,6 +20,16 @@ const TITLES: Record<string, [number, string]> = {
   'CSV.INVALID_ROWS': [422, 'CSV rows not valid'],
 };
 
+/** Every problem code the API answers with, and its status: the catalogue the tab keys on (also in the OpenAPI document). */
+export const API_PROBLEM_CODES: Readonly<Record<string, number>> = Object.freeze({
+  'AUTH.MISSING_TOKEN': 401, 'AUTH.INVALID_TOKEN': 401, 'AUTH.TENANT_NOT_ALLOWED': 403, 'AUTH.KEYS_UNAVAILABLE': 503,
+  'AUTH.NO_ROLE': 403, 'AUTH.ADMIN_REQUIRED': 403,
+  'API.INVALID_QUERY': 400, 'API.INVALID_BODY': 400, 'API.MALFORMED_JSON': 400, 'API.UNSUPPORTED_MEDIA_TYPE': 415,
+  'API.BODY_TOO_LARGE': 413, 'API.NO_SUCH_ROUTE': 404, 'API.INTERNAL': 500,
+  'CONNECTION.NOT_CONFIGURED': 409, 'GRAPH.CONSENT_REQUIRED': 403, 'TRACE.AGENT_NOT_FOUND': 404,
+  ...Object.fromEntries(Object.entries(TITLES).map(([code, [status]]) => [code, status])),
+});
+
 /** Application problem → HTTP problem: the only place the codes meet status numbers. */
 export function toApiProblem(p: RuleProblem | UserMappingProblem): ApiProblem {
   const [status, title] = TITLES[p.code] ?? [500, 'Error'];

@@ -121,6 +121,18 @@ describe('settings and connections', () => {
   });
 });
 
+describe('subscription owners', () => {
+  it('lists the owner accounts with their sign-in status, as composition reports them', async () => {
+    const owners = [{ ownerId: 'o1', userPrincipalName: 'svc@a.test', signedIn: false, detail: 'invalid_grant: password changed', subscriptionCount: 2 }];
+    const withOwners = await new ApiHarness(entra, { owners: { list: async (t) => (t === TENANT_A ? owners : []) } }).start();
+    try {
+      expect((await withOwners.call('GET', '/api/v1/connections', { token })).json['owners']).toEqual(owners);
+    } finally {
+      await withOwners.close();
+    }
+  });
+});
+
 describe('health', () => {
   it('returns the tenant health model', async () => {
     api.health.reporter(TENANT_A).report('acd.connection', 'down', 'CXone unreachable');
@@ -147,6 +159,13 @@ describe('OpenAPI document', () => {
     expect(Object.keys(create?.requestBody?.content['application/json']?.schema.properties ?? {})).toEqual(expect.arrayContaining(['name', 'direction', 'scope', 'mappings']));
     expect(doc.paths['/api/v1/users/import']?.['post']?.requestBody?.content['text/csv']).toBeDefined();
     expect(doc.components.schemas['Problem']).toBeDefined();
+  });
+
+  it('lists every problem code the API answered with in these tests (x-problem-codes)', async () => {
+    const doc = (await api.call('GET', '/api/v1/openapi.json')).json as { 'x-problem-codes': Record<string, number> };
+    for (const code of ['AUTH.INVALID_TOKEN', 'API.BODY_TOO_LARGE', 'RULE.VERSION_CONFLICT', 'CSV.INVALID_ROWS', 'GRAPH.CONSENT_REQUIRED', 'TRACE.AGENT_NOT_FOUND']) {
+      expect(doc['x-problem-codes'][code]).toEqual(expect.any(Number));
+    }
   });
 });
 
