@@ -78,7 +78,9 @@ export class GraphPresenceWriter {
       return Promise.resolve(err(httpFailure('graph', 400, 'INVALID_PRESENCE_PAIR', `${p.availability}/${p.activity} cannot be set ${desire.preferred ? 'as preferred presence' : 'on an app session'}.`)));
     }
     const last = this.#written.get(desire.userId);
-    if (!force && !this.#pending.has(desire.userId) && !this.#inFlight.has(desire.userId) && last && sameWrite(last, desire)) {
+    // A held session older than the refresh interval may be lapsing: writing it again is a refresh, not a duplicate.
+    const fresh = last !== undefined && (last.presence === null || last.preferred || this.#o.clock.now() - last.at < this.#o.refreshAfterMs);
+    if (!force && fresh && !this.#pending.has(desire.userId) && !this.#inFlight.has(desire.userId) && sameWrite(last, desire)) {
       return Promise.resolve(ok({ status: 'unchanged' }));
     }
     return new Promise((resolve) => {

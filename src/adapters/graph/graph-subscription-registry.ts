@@ -46,15 +46,13 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
 
   async ensure(userIds: readonly string[]): Promise<Result<readonly SubscriptionStatus[], ExternalFailure>> {
     const owners = await this.#o.owners();
-    const shards = shard([...new Set(userIds)].sort(), MAX_IDS);
     const stored = await this.#o.store.list(this.#o.tenantId);
+    const { plan, uncovered } = assign(owners, stored, userIds);
     const status: SubscriptionStatus[] = [];
-    for (const [i, ownerId] of owners.entries()) {
-      const mine = stored.filter((s) => s.ownerId === ownerId);
-      const ids = shards[i];
-      status.push(await this.#ensureOwner(ownerId, mine, ids));
+    for (const ownerId of owners) {
+      const ids = plan.get(ownerId) ?? [];
+      status.push(await this.#ensureOwner(ownerId, stored.filter((s) => s.ownerId === ownerId), ids.length > 0 ? ids : undefined));
     }
-    const uncovered = shards.slice(owners.length).flat().length;
     if (uncovered > 0) status.push({ ownerId: '', subscriptionId: '', userCount: uncovered, expiresAt: 0, healthy: false, detail: `${uncovered} users need another subscription owner (650 per owner).` });
     this.#status = status.filter((s) => s.subscriptionId !== '' || !s.healthy);
     const failed = status.filter((s) => !s.healthy);
@@ -150,10 +148,27 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
   }
 }
 
-function shard<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+/**
+ * Which users each owner's subscription covers. Members stay where they are (a subscription's
+ * resource cannot be changed, so moving users means recreating it); departed users leave and new
+ * users fill the free room in owner order — adding one agent recreates one subscription, not all.
+ */
+function assign(owners: readonly string[], stored: readonly StoredSubscription[], userIds: readonly string[]): { plan: Map<string, string[]>; uncovered: number } {
+  const desired = new Set(userIds);
+  const placed = new Set<string>();
+  const plan = new Map<string, string[]>();
+  for (const ownerId of owners) {
+    const current = stored.find((s) => s.ownerId === ownerId)?.userIds ?? [];
+    const keep = current.filter((id) => desired.has(id) && !placed.has(id)).slice(0, MAX_IDS);
+    keep.forEach((id) => placed.add(id));
+    plan.set(ownerId, keep);
+  }
+  const remaining = [...desired].filter((id) => !placed.has(id)).sort();
+  for (const ownerId of owners) {
+    const ids = plan.get(ownerId)!;
+    ids.push(...remaining.splice(0, MAX_IDS - ids.length));
+  }
+  return { plan, uncovered: remaining.length };
 }
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {

@@ -28,6 +28,8 @@ describe('GraphPresenceWriter (budgeted $batch writes against the emulator)', ()
     await h.adapter.presence.write(desire(user, BUSY));
     expect(await h.adapter.presence.write(desire(user, BUSY))).toEqual({ ok: true, value: { status: 'unchanged' } });
     expect(h.emulator.control.writeLog).toHaveLength(1);
+    h.emulator.control.advance(5 * 60_000);
+    expect(await h.adapter.presence.write(desire(user, BUSY))).toMatchObject({ ok: true, value: { status: 'written' } });
   });
 
   it('rejects pairs setPresence cannot carry, without calling Graph', async () => {

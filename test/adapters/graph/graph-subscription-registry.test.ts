@@ -40,6 +40,18 @@ describe('GraphSubscriptionRegistry against the emulator', () => {
     expect(h.emulator.control.subscriptions()).toHaveLength(1);
   });
 
+  it('recreates only the subscription that gains a new user', async () => {
+    h = await startSubscriptionHarness(700, 2, false);
+    const ids = h.tenant.users.map((u) => u.id);
+    const first = await h.registry().ensure(ids.slice(0, 690));
+    const before = first.ok ? first.value.map((s) => s.subscriptionId) : [];
+    const second = await h.registry().ensure(ids.slice(0, 691));
+    const after = second.ok ? second.value.map((s) => s.subscriptionId) : [];
+    expect(after[0]).toBe(before[0]);
+    expect(after[1]).not.toBe(before[1]);
+    expect(second.ok && second.value.map((s) => s.userCount)).toEqual([650, 41]);
+  });
+
   it('renews on a reauthorizationRequired lifecycle event and delivery resumes', async () => {
     h = await startSubscriptionHarness(10, 1);
     const registry = h.registry();
