@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Dialect, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { migrationProvider, type StoreDialect } from './kysely-migrations.js';
 import type { Database } from './kysely-schema.js';
@@ -53,7 +53,8 @@ function sqliteDialect(path: string): Dialect {
 export interface OpenDatabase {
   readonly db: Kysely<Database>;
   readonly dialect: StoreDialect;
-  readonly migrator: Migrator;
+  /** True when reachable and every migration is applied. */
+  readonly migrationsApplied: () => Promise<boolean>;
 }
 
 /** Opens the database and applies every pending migration; throws if one fails. */
@@ -63,18 +64,24 @@ export async function openDatabase(loc: StoreLocation): Promise<OpenDatabase> {
   const schema = loc.kind === 'postgres' ? loc.schema : undefined;
   try {
     if (schema) await db.schema.createSchema(schema).ifNotExists().execute();
-    const migrator = new Migrator({ db, provider: migrationProvider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
+    const provider = migrationProvider(dialect);
+    const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
     const { error } = await migrator.migrateToLatest();
     if (error) throw new Error(`Store migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    return { db, dialect, migrator };
+    return { db, dialect, migrationsApplied: () => migrationsApplied(db, provider, schema) };
   } catch (e) {
     await db.destroy();
     throw e;
   }
 }
 
-/** True when every known migration has been applied. */
-export async function migrationsApplied(migrator: Migrator): Promise<boolean> {
-  const migrations = await migrator.getMigrations();
-  return migrations.every((m) => m.executedAt !== undefined);
+/**
+ * Reads Kysely's migration table directly (not Migrator.getMigrations, which introspects every
+ * table of the database): cheap enough for every /readyz probe.
+ */
+async function migrationsApplied(db: Kysely<Database>, provider: MigrationProvider, schema: string | undefined): Promise<boolean> {
+  const table = schema ? `${schema}.${DEFAULT_MIGRATION_TABLE}` : DEFAULT_MIGRATION_TABLE;
+  const { rows } = await sql<{ name: string }>`select name from ${sql.table(table)}`.execute(db);
+  const applied = new Set(rows.map((r) => r.name));
+  return Object.keys(await provider.getMigrations()).every((name) => applied.has(name));
 }

@@ -157,6 +157,3 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   };
   return { getMigrations: async () => migrations };
 }
-
-/** Used by ready(): a cheap round trip. */
-export const ping = (db: AnyDb) => sql`select 1 as one`.execute(db);

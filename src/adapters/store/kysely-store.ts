@@ -2,10 +2,9 @@ import type { Clock, Store } from '../../application/ports.js';
 import { CryptoBox } from './crypto-box.js';
 import { KyselyAgentStateStore } from './kysely-agent-state-store.js';
 import { KyselyConversationStore } from './kysely-conversation-store.js';
-import { migrationsApplied, openDatabase, type StoreLocation } from './kysely-database.js';
+import { openDatabase, type StoreLocation } from './kysely-database.js';
 import { KyselyInboxStore } from './kysely-inbox-store.js';
 import { KyselyLeaseStore } from './kysely-lease-store.js';
-import { ping } from './kysely-migrations.js';
 import { KyselyRuleStore } from './kysely-rule-store.js';
 import { KyselySubscriptionStore } from './kysely-subscription-store.js';
 import { KyselyTenantStore } from './kysely-tenant-store.js';
@@ -30,7 +29,7 @@ export type KyselyStore = Store & { readonly inbox: KyselyInboxStore; readonly t
 export async function createKyselyStore(options: KyselyStoreOptions): Promise<KyselyStore> {
   const { location, clock } = Object.freeze({ ...options });
   const box = new CryptoBox(options.encryptionKeys);
-  const { db, migrator } = await openDatabase(location);
+  const { db, migrationsApplied } = await openDatabase(location);
   let closed = false;
   return Object.freeze({
     tenants: new KyselyTenantStore(db, clock, box),
@@ -45,8 +44,7 @@ export async function createKyselyStore(options: KyselyStoreOptions): Promise<Ky
     async ready() {
       if (closed) return false;
       try {
-        await ping(db);
-        return await migrationsApplied(migrator);
+        return await migrationsApplied();
       } catch {
         return false;
       }

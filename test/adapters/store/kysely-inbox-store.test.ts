@@ -1,9 +1,9 @@
 import { anAcdEvent, anAgentState } from './store-builders.js';
-import { freshTenant, openTestStore, testDialects, type TestStore } from './store-harness.js';
+import { freshTenant, isolatedLocation, openTestStore, testDialects, testKey, type TestStore, type TestStoreHandle } from './store-harness.js';
 
 /** A trigger that makes writing agent `agentId`'s state fail, as a full disk or a lost connection would. */
-async function failStateWritesFor(t: TestStore, agentId: string): Promise<void> {
-  if (t.handle.location.kind === 'sqlite') {
+async function failStateWritesFor(t: TestStoreHandle, agentId: string): Promise<void> {
+  if (t.location.kind === 'sqlite') {
     await t.raw(`create trigger fail_state before insert on agent_states when new.agent_id = '${agentId}' begin select raise(abort, 'injected failure'); end`);
     return;
   }
@@ -74,13 +74,23 @@ for (const dialect of DIALECTS) {
     });
 
     it('complete is one transaction: when the state write fails the entry stays pending', async () => {
-      const id = freshTenant();
-      await t.store.inbox.append([entry(id, 'boom', 1)]);
-      const [e] = await t.store.inbox.pending(id, 1);
-      await failStateWritesFor(t, 'boom');
-      await expect(t.store.inbox.complete(e!.seq, id, anAgentState('boom'))).rejects.toThrow(/injected/);
-      expect((await t.store.inbox.pending(id, 10)).map((p) => p.seq)).toEqual([e!.seq]);
-      expect(await t.store.agentStates.get(id, 'boom')).toBeUndefined();
+      // A store of its own, re-opened after the failure is planted, so its connection reads the new schema.
+      const handle = isolatedLocation(dialect);
+      const open = () => handle.open([testKey()], t.clock);
+      try {
+        const before = await open();
+        await before.inbox.append([entry('t1', 'boom', 1)]);
+        await before.close();
+        await failStateWritesFor(handle, 'boom');
+        const store = await open();
+        const [e] = await store.inbox.pending('t1', 1);
+        await expect(store.inbox.complete(e!.seq, 't1', anAgentState('boom'))).rejects.toThrow(/injected/);
+        expect((await store.inbox.pending('t1', 10)).map((p) => p.seq)).toEqual([e!.seq]);
+        expect(await store.agentStates.get('t1', 'boom')).toBeUndefined();
+        await store.close();
+      } finally {
+        await handle.dispose();
+      }
     });
 
     it('complete for another tenant touches nothing', async () => {

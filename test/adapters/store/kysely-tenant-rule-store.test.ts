@@ -1,6 +1,5 @@
 import { StoreConflictError } from '../../../src/application/ports.js';
 import { StoreSecretError } from '../../../src/adapters/store/store-errors.js';
-import { createKyselyStore } from '../../../src/adapters/store/kysely-store.js';
 import { aRule, aTenant } from './store-builders.js';
 import { freshTenant, isolatedLocation, openTestStore, testDialects, testKey, type TestStore } from './store-harness.js';
 
@@ -122,20 +121,32 @@ for (const dialect of DIALECTS) {
   });
 
   describe(`[${dialect}] lifecycle and keys`, () => {
+    it('is not ready when a migration is missing from the database', async () => {
+      const handle = isolatedLocation(dialect);
+      try {
+        const store = await handle.open([testKey()], { now: () => 1 });
+        await handle.raw('delete from kysely_migration where name = ?', ['0002_inbox_pending_indexes']);
+        expect(await store.ready()).toBe(false);
+        await store.close();
+      } finally {
+        await handle.dispose();
+      }
+    });
+
     it('rotates keys: with the new key first, old rows still open and are re-sealed under the new key', async () => {
       const handle = isolatedLocation(dialect);
       const [oldKey, newKey] = [testKey(), testKey()];
       const clock = { now: () => 1 };
       try {
-        const before = await createKyselyStore({ location: handle.location, encryptionKeys: [oldKey], clock });
+        const before = await handle.open([oldKey], clock);
         await before.tenants.putConnection('t1', 'graph', { clientSecret: 'rotating' });
         await before.close();
-        const rotated = await createKyselyStore({ location: handle.location, encryptionKeys: [newKey, oldKey], clock });
+        const rotated = await handle.open([newKey, oldKey], clock);
         expect(await rotated.tenants.getConnection('t1', 'graph')).toEqual({ clientSecret: 'rotating' });
         expect(await rotated.tenants.resealConnections()).toBe(1);
         expect(await rotated.tenants.resealConnections()).toBe(0);
         await rotated.close();
-        const newOnly = await createKyselyStore({ location: handle.location, encryptionKeys: [newKey], clock });
+        const newOnly = await handle.open([newKey], clock);
         expect(await newOnly.tenants.getConnection('t1', 'graph')).toEqual({ clientSecret: 'rotating' });
         await newOnly.close();
       } finally {
@@ -147,11 +158,11 @@ for (const dialect of DIALECTS) {
       const handle = isolatedLocation(dialect);
       const clock = { now: () => 1 };
       try {
-        const first = await createKyselyStore({ location: handle.location, encryptionKeys: [testKey()], clock });
+        const first = await handle.open([testKey()], clock);
         await first.tenants.putConnection('t1', 'cxone', { secret: 'x' });
         await first.close();
         expect(await first.ready()).toBe(false);
-        const second = await createKyselyStore({ location: handle.location, encryptionKeys: [testKey()], clock });
+        const second = await handle.open([testKey()], clock);
         expect(await second.ready()).toBe(true);
         await expect(second.tenants.getConnection('t1', 'cxone')).rejects.toMatchObject({
           code: 'STORE.SECRET_UNREADABLE',

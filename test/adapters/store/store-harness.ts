@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { createKyselyStore, type StoreLocation } from '../../../src/adapters/store/kysely-store.js';
+import { createKyselyStore, type KyselyStore, type StoreLocation } from '../../../src/adapters/store/kysely-store.js';
+import type { Clock } from '../../../src/application/ports.js';
 
 /**
  * The dialects the repository contract runs on, like Kysely's `for (const dialect of DIALECTS)`.
@@ -51,6 +52,8 @@ export type RawSql = (text: string, params?: readonly unknown[]) => Promise<read
 export interface TestStoreHandle {
   readonly location: StoreLocation;
   readonly raw: RawSql;
+  /** Opens (and migrates) a store on this database. */
+  open(keys: readonly Buffer[], clock: Clock): Promise<KyselyStore>;
   /** Drops what the handle created (temp dir / schema). */
   dispose(): Promise<void>;
 }
@@ -61,8 +64,10 @@ export function isolatedLocation(dialect: TestDialect): TestStoreHandle {
     const dir = mkdtempSync(join(tmpdir(), 'presence-store-'));
     const path = join(dir, 'test.sqlite');
     let conn: SqliteDatabase.Database | undefined;
+    const location: StoreLocation = { kind: 'sqlite', path };
     return {
-      location: { kind: 'sqlite', path },
+      location,
+      open: (keys, clock) => createKyselyStore({ location, encryptionKeys: keys, clock }),
       raw: async (text, params = []) => {
         conn ??= new SqliteDatabase(path);
         const stmt = conn.prepare(text);
@@ -76,25 +81,45 @@ export function isolatedLocation(dialect: TestDialect): TestStoreHandle {
   }
   const schema = `test_${randomBytes(6).toString('hex')}`;
   const pool = new pg.Pool({ connectionString: PG_URL, max: 2, options: `-c search_path=${schema}` });
+  const location: StoreLocation = { kind: 'postgres', url: PG_URL, schema, poolSize: 8 };
+  const serialized = <T>(work: () => Promise<T>) => withDdlLock(pool, work);
   return {
-    location: { kind: 'postgres', url: PG_URL, schema, poolSize: 8 },
+    location,
+    open: (keys, clock) => serialized(() => createKyselyStore({ location, encryptionKeys: keys, clock })),
     raw: async (text, params = []) => {
       let i = 0;
       const res = await pool.query(text.replace(/\?/g, () => `$${++i}`), [...params]);
       return res.rows as Record<string, unknown>[];
     },
     dispose: async () => {
-      await pool.query(`drop schema if exists ${schema} cascade`);
+      await serialized(() => pool.query(`drop schema if exists ${schema} cascade`));
       await pool.end();
     },
   };
+}
+
+/**
+ * Test runs migrate and drop schemas in parallel (one per file and dialect). Kysely's migrator
+ * introspects every schema of the database, and a schema dropped by another run mid-scan fails
+ * that scan ("schema … does not exist"); so, in tests only, migrating and dropping take turns
+ * under one advisory lock. Production never drops schemas while instances start.
+ */
+async function withDdlLock<T>(pool: pg.Pool, work: () => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock(7307150)');
+    return await work();
+  } finally {
+    await client.query('select pg_advisory_unlock(7307150)').catch(() => undefined);
+    client.release();
+  }
 }
 
 /** Opens a store on an isolated database; `close` closes it and drops the database. */
 export async function openTestStore(dialect: TestDialect, keys: readonly Buffer[] = [testKey()]) {
   const handle = isolatedLocation(dialect);
   const clock = new TestClock();
-  const store = await createKyselyStore({ location: handle.location, encryptionKeys: keys, clock });
+  const store = await handle.open(keys, clock);
   return {
     store,
     clock,
