@@ -238,7 +238,8 @@ export class GraphPresenceWriter {
     const retryAfter = answer ? parseRetryAfter(answer.headers['retry-after'], now) : failure?.retryAfterMs;
     const status = answer?.status ?? 0;
     if (status === 429) this.budget.pauseUntil(now + (retryAfter ?? 1000));
-    const transient = status === 429 || status === 0 || status >= 500;
+    // §4 CONFLICT: the throttling guide says a throttled batch fails as a whole with 424; treat it like 429 without a hint.
+    const transient = status === 429 || status === 424 || status === 0 || status >= 500;
     for (const { userId, pending } of items) {
       if (transient && (status === 429 || pending.attempts + 1 < this.#o.maxAttempts)) this.#requeue(userId, pending, status === 429 ? 0 : 1, now + (retryAfter ?? 500 * 2 ** pending.attempts));
       else for (const s of pending.settle) s(err(failure ?? batchItemFailure(answer!)));
