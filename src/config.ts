@@ -179,6 +179,24 @@ const num = (values: Values, name: string): number => values[name] as number;
 const opt = <K extends string>(key: K, value: string | undefined): { [P in K]?: string } =>
   (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 
+const cxoneSettings = (values: Values): Config['cxone'] => ({
+  authBaseUrl: str(values, 'CXONE_AUTH_BASE_URL') ?? '',
+  ...opt('apiBaseUrl', str(values, 'CXONE_API_BASE_URL')),
+  ...opt('clientId', str(values, 'CXONE_CLIENT_ID')),
+  ...opt('clientSecret', str(values, 'SECRET_CXONE_CLIENT_SECRET')),
+  ...opt('accessKeyId', str(values, 'CXONE_ACCESS_KEY_ID')),
+  ...opt('accessKeySecret', str(values, 'SECRET_CXONE_ACCESS_KEY_SECRET')),
+});
+
+const microsoftSettings = (values: Values): Config['microsoft'] => ({
+  graphBaseUrl: str(values, 'GRAPH_BASE_URL') ?? '',
+  loginBaseUrl: str(values, 'ENTRA_LOGIN_BASE_URL') ?? '',
+  ...opt('appId', str(values, 'MICROSOFT_APP_ID')),
+  ...opt('appTenantId', str(values, 'MICROSOFT_APP_TENANT_ID')),
+  appType: values['MICROSOFT_APP_TYPE'] as Config['microsoft']['appType'],
+  ...opt('clientSecret', str(values, 'SECRET_GRAPH_CLIENT_SECRET')),
+});
+
 function buildConfig(values: Values, cwd: string): Config {
   const mode = values['PRESENCE_SYNC_MODE'] as Config['mode'];
   const dataDir = resolve(cwd, str(values, 'DATA_DIR') ?? './data');
@@ -198,22 +216,8 @@ function buildConfig(values: Values, cwd: string): Config {
       ? { kind: 'postgres', url: databaseUrl, poolSize: num(values, 'DATABASE_POOL_SIZE') }
       : { kind: 'sqlite', path: sqlitePath === ':memory:' ? sqlitePath : resolve(cwd, sqlitePath) },
     encryptionKeys: [current, ...previous],
-    cxone: {
-      authBaseUrl: str(values, 'CXONE_AUTH_BASE_URL') ?? '',
-      ...opt('apiBaseUrl', str(values, 'CXONE_API_BASE_URL')),
-      ...opt('clientId', str(values, 'CXONE_CLIENT_ID')),
-      ...opt('clientSecret', str(values, 'SECRET_CXONE_CLIENT_SECRET')),
-      ...opt('accessKeyId', str(values, 'CXONE_ACCESS_KEY_ID')),
-      ...opt('accessKeySecret', str(values, 'SECRET_CXONE_ACCESS_KEY_SECRET')),
-    },
-    microsoft: {
-      graphBaseUrl: str(values, 'GRAPH_BASE_URL') ?? '',
-      loginBaseUrl: str(values, 'ENTRA_LOGIN_BASE_URL') ?? '',
-      ...opt('appId', str(values, 'MICROSOFT_APP_ID')),
-      ...opt('appTenantId', str(values, 'MICROSOFT_APP_TENANT_ID')),
-      appType: values['MICROSOFT_APP_TYPE'] as Config['microsoft']['appType'],
-      ...opt('clientSecret', str(values, 'SECRET_GRAPH_CLIENT_SECRET')),
-    },
+    cxone: cxoneSettings(values),
+    microsoft: microsoftSettings(values),
     sync: { pollIntervalMs: num(values, 'POLL_INTERVAL_MS'), reconcileIntervalMs: num(values, 'RECONCILE_INTERVAL_MS') },
     trace: { retentionMs: num(values, 'TRACE_RETENTION_MS'), maxPerTenant: num(values, 'TRACE_MAX_PER_TENANT') },
     ...(extraCa === undefined ? {} : { extraCaFile: resolve(cwd, extraCa) }),
