@@ -9,25 +9,25 @@ const MEETING: AcdTarget = { kind: 'Unavailable', codeId: CODES.meeting.id };
 const DND: AcdTarget = { kind: 'Unavailable', codeId: CODES.dnd.id };
 
 /** [label, presence, subscriber outcome, bidirectional outcome when it differs (publisher mappings serve both ways)]. */
-const FAMILIES: [string, TeamsPresence, AcdTarget | string, (AcdTarget | string)?][] = [
-  ['Available', P.available, 'NOTHING_TO_RESTORE'],
-  ['Available, out of office', presence('Available', 'OutOfOffice'), 'NO_MAPPING'],
-  ['AvailableIdle', presence('AvailableIdle', 'Available'), 'NO_MAPPING'],
+const FAMILIES: [string, TeamsPresence, AcdTarget | string, AcdTarget | string | null][] = [
+  ['Available', P.available, 'NOTHING_TO_RESTORE', null],
+  ['Available, out of office', presence('Available', 'OutOfOffice'), 'NO_MAPPING', null],
+  ['AvailableIdle', presence('AvailableIdle', 'Available'), 'NO_MAPPING', null],
   ['Away', P.away, 'NO_MAPPING', { kind: 'Unavailable', codeId: CODES.lunch.id }],
-  ['Be right back', P.brb, 'NO_MAPPING'],
-  ['Busy', P.busy, 'NO_MAPPING'],
-  ['In a Teams call', P.inACall, 'NO_MAPPING'],
-  ['In a conference call', P.conference, 'NO_MAPPING'],
-  ['In a meeting', P.meeting, MEETING],
-  ['In a meeting, lower case', presence('busy', 'inAMeeting'), MEETING],
-  ['BusyIdle', presence('BusyIdle', 'Busy'), 'NO_MAPPING'],
-  ['Do not disturb', P.dnd, DND],
+  ['Be right back', P.brb, 'NO_MAPPING', null],
+  ['Busy', P.busy, 'NO_MAPPING', null],
+  ['In a Teams call', P.inACall, 'NO_MAPPING', null],
+  ['In a conference call', P.conference, 'NO_MAPPING', null],
+  ['In a meeting', P.meeting, MEETING, null],
+  ['In a meeting, lower case', presence('busy', 'inAMeeting'), MEETING, null],
+  ['BusyIdle', presence('BusyIdle', 'Busy'), 'NO_MAPPING', null],
+  ['Do not disturb', P.dnd, DND, null],
   ['Presenting', P.presenting, DND, { kind: 'Unavailable', codeId: CODES.training.id }],
-  ['Urgent interruptions only', presence('DoNotDisturb', 'UrgentInterruptionsOnly'), DND],
-  ['Appear offline', P.offline, 'NO_MAPPING'],
-  ['Offline', presence('Offline', 'Offline'), 'NO_MAPPING'],
-  ['Unknown', presence('PresenceUnknown', 'PresenceUnknown'), 'NO_MAPPING'],
-  ['A future value Graph adds', presence('Focusing', 'Focusing'), 'NO_MAPPING'],
+  ['Urgent interruptions only', presence('DoNotDisturb', 'UrgentInterruptionsOnly'), DND, null],
+  ['Appear offline', P.offline, 'NO_MAPPING', null],
+  ['Offline', presence('Offline', 'Offline'), 'NO_MAPPING', null],
+  ['Unknown', presence('PresenceUnknown', 'PresenceUnknown'), 'NO_MAPPING', null],
+  ['A future value Graph adds', presence('Focusing', 'Focusing'), 'NO_MAPPING', null],
 ];
 
 const outcome = (effects: readonly Effect[]): AcdTarget | string => {
@@ -38,7 +38,7 @@ const outcome = (effects: readonly Effect[]): AcdTarget | string => {
 
 describe.each(['subscriber', 'bidirectional'] as const)('Teams presence families (%s rule, agent Available)', (direction) => {
   it.each(FAMILIES)('%s', (_label, p, sub, bidi) => {
-    const expected = direction === 'bidirectional' && bidi !== undefined ? bidi : sub;
+    const expected = direction === 'bidirectional' && bidi !== null ? bidi : sub;
     const d = decide({ rule: rule({ direction }), agent: withAcd(acd.available()), event: teamsEvent(p, T0), now: T0, syncEnabled: true });
     expect(outcome(d.effects)).toEqual(expected);
   });
