@@ -52,6 +52,23 @@ export interface OwnerConnector {
   connect(tenantId: string, ownerId: string, ssoToken: string): Promise<Result<void, ExternalFailure>>;
 }
 
+/** Authorization-code sign-in of a subscription owner (MsalOwnerSignIn in production). */
+export interface OwnerSignInFlow {
+  authorizeUrl(tenantId: string, o: { readonly state: string; readonly codeChallenge: string; readonly redirectUri: string }): Promise<string>;
+  /** Redeems the code, stores the owner's refresh token (encrypted) and says who signed in. */
+  redeem(tenantId: string, o: { readonly code: string; readonly codeVerifier: string; readonly redirectUri: string }): Promise<Result<{ readonly ownerId: string; readonly userPrincipalName: string }, ExternalFailure>>;
+}
+
+export interface OwnerSignInOptions {
+  readonly flow: OwnerSignInFlow;
+  /** This API's callback URL as registered on the Entra app (`https://<host>/api/v1/connections/owners/callback`). */
+  readonly redirectUri: string;
+  /** 32 bytes sealing the `state` parameter (from config; the same on every instance). */
+  readonly stateKey: Buffer;
+  /** How long a started sign-in may take (default 10 min). */
+  readonly ttlMs?: number;
+}
+
 /** Tries the given CXone credentials (a token request and one directory read). */
 export type CxoneConnectionTest = (tenantId: string, values: Readonly<Record<string, string>>) => Promise<Result<{ readonly detail: string }, ExternalFailure>>;
 
@@ -81,6 +98,7 @@ export interface TabApiDeps {
   readonly testCxone: CxoneConnectionTest;
   readonly owners?: OwnerQueries;
   readonly ownerConnector?: OwnerConnector;
+  readonly ownerSignIn?: OwnerSignInOptions;
   /** The people picker (OboPeopleSearch in production). */
   readonly people?: PeopleSearch;
   readonly recordAudit?: AuditRecorder;

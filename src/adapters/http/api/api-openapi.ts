@@ -35,12 +35,14 @@ function operation(r: ApiRoute): Record<string, unknown> {
     const schema = doc.schema ? schemaOf(doc.schema) : doc.status >= 400 ? problemRef : {};
     responses[String(doc.status)] = doc.status === 204 ? { description: doc.description } : { description: doc.description, content: { [type]: { schema } } };
   }
-  responses['401'] = problemResponse('Missing, expired or invalid SSO token');
-  responses['403'] = problemResponse(r.access === 'admin' ? 'The PresenceSync.Admin role is required' : 'A PresenceSync role is required');
+  if (r.access !== 'public') {
+    responses['401'] = problemResponse('Missing, expired or invalid SSO token');
+    responses['403'] = responses['403'] ?? problemResponse(r.access === 'admin' ? 'The PresenceSync.Admin role is required' : 'A PresenceSync role is required');
+  }
   if (r.query || r.body) responses['400'] = responses['400'] ?? problemResponse('Malformed request (errors per field)');
   if (r.body) responses['413'] = problemResponse('Body too large');
   const body = r.body ? { required: true, content: { [r.bodyKind === 'csv' ? 'text/csv' : 'application/json']: { schema: schemaOf(r.body) } } } : undefined;
-  return { operationId: r.operationId, summary: r.summary, 'x-access': r.access, parameters, ...(body ? { requestBody: body } : {}), responses };
+  return { operationId: r.operationId, summary: r.summary, 'x-access': r.access, ...(r.access === 'public' ? { security: [] } : {}), parameters, ...(body ? { requestBody: body } : {}), responses };
 }
 
 /** OpenAPI 3.1 of the tab API, built from the same route table (and zod schemas) the server registers. */

@@ -3,8 +3,12 @@ import type { z } from 'zod';
 import type { ApiProblem } from './api-problem.js';
 import type { Caller } from './sso-token-verifier.js';
 
-/** Who may call a route: `admin` only, or `read` = admin and support staff (Health Check, Log Reader). */
-export type RouteAccess = 'admin' | 'read';
+/**
+ * Who may call a route: `admin` only, `read` = admin and support staff (Health Check, Log
+ * Reader), or `public` = no token (only the sign-in callback, which Entra's redirect reaches;
+ * its handler must not use `caller`, whose tenant is empty).
+ */
+export type RouteAccess = 'admin' | 'read' | 'public';
 
 export interface RouteContext<B, Q> {
   readonly caller: Caller;

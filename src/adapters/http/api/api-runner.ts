@@ -40,8 +40,10 @@ function respond(res: ServerResponse, outcome: RouteOutcome, instance: string): 
   else sendJson(res, outcome.status, outcome.json);
 }
 
+const NOBODY: Caller = Object.freeze({ tenantId: '', userId: '', name: 'anonymous', access: 'none', token: '' });
+
 async function run(r: ApiRoute, req: RestifyLikeRequest, res: ServerResponse, deps: RunnerDeps): Promise<RouteOutcome> {
-  const caller = await deps.verifier(req.headers.authorization);
+  const caller = r.access === 'public' ? ok(NOBODY) : await deps.verifier(req.headers.authorization);
   if (!caller.ok) return { problem: caller.error };
   const denied = authorize(r, caller.value);
   if (denied) return { problem: denied };
@@ -53,6 +55,7 @@ async function run(r: ApiRoute, req: RestifyLikeRequest, res: ServerResponse, de
 }
 
 function authorize(r: ApiRoute, caller: Caller): ApiProblem | undefined {
+  if (r.access === 'public') return undefined;
   if (caller.access === 'none') return problem(403, 'AUTH.NO_ROLE', 'Forbidden', 'Your account has no Presence Sync role in this tenant; ask a tenant admin to assign one.');
   if (r.access === 'admin' && caller.access !== 'admin') return problem(403, 'AUTH.ADMIN_REQUIRED', 'Forbidden', 'Only Presence Sync admins may do this; support staff can read Health Check and Log Reader.');
   return undefined;

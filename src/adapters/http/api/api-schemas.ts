@@ -79,3 +79,10 @@ export const traceQuerySchema = z.strictObject({
 export const liveQuerySchema = z.strictObject({ agent: z.string().trim().min(1).max(256) });
 export const auditQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 export const peopleQuerySchema = z.strictObject({ search: z.string().trim().min(1).max(100) });
+/** Entra's redirect: `code` + `state`, or `error` + `error_description` (+ `state`). Extra parameters (session_state, client_info) are ignored. */
+export const signInCallbackQuerySchema = z.object({
+  state: z.string().min(1).max(4096),
+  code: z.string().min(1).max(8192).optional(),
+  error: z.string().max(200).optional(),
+  error_description: z.string().max(2000).optional(),
+});

@@ -13,6 +13,7 @@ import { directoryRoutes } from './api-directory-routes.js';
 import { lookupRoutes } from './api-lookup-routes.js';
 import { API_BASE, buildOpenApi } from './api-openapi.js';
 import { opsRoutes } from './api-ops-routes.js';
+import { ownerSignInRoutes } from './api-owner-sign-in-routes.js';
 import { notFound } from './api-problem.js';
 import { ruleRoutes } from './api-rule-routes.js';
 import type { ApiRoute } from './api-route.js';
@@ -33,6 +34,7 @@ export function tabApiRoutes(deps: TabApiDeps): ApiRoute[] {
     ...userRoutes(mapping, new UserCsv(mapping)),
     ...settingsRoutes(deps),
     ...directoryRoutes(deps.people, deps.ownerConnector, deps.recordAudit, deps.clock),
+    ...ownerSignInRoutes(deps.ownerSignIn, deps.recordAudit, deps.clock),
     ...opsRoutes({ health: deps.health, traces: deps.traces, rules: deps.rules, heartbeatMs: deps.sseHeartbeatMs ?? 15_000 }),
   ];
 }
