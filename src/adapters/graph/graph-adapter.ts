@@ -1,4 +1,4 @@
-import type { Clock } from '../../application/ports.js';
+import type { Clock, Logger } from '../../application/ports.js';
 import { createHttpTransport } from '../shared/http-transport.js';
 import { createMsalClient, GraphAppCredential } from './graph-app-credential.js';
 import { GraphHttpClient } from './graph-http-client.js';
@@ -12,6 +12,7 @@ import { PresenceBudget } from './presence-budget.js';
 /** Runtime dependencies and tuning of the Graph adapter for one tenant. */
 export interface GraphAdapterDeps {
   readonly clock: Clock;
+  readonly logger?: Logger;
   readonly sleep?: (ms: number) => Promise<void>;
   /** Presence requests per 30 s for this tenant; 1,500 is the conservative documented figure (reference §4). */
   readonly presenceBudget?: number;
@@ -39,7 +40,7 @@ export function createGraphAdapter(options: GraphAdapterOptions, deps: GraphAdap
   const appGraph = new GraphHttpClient(o.graphBaseUrl, (force) => credential.token(force), transport.fetch);
   const sleep = deps.sleep ?? realSleep;
   const budget = new PresenceBudget(deps.presenceBudget ?? 1500);
-  const writer = new GraphPresenceWriter(appGraph, budget, { ...deps.writer, sessionId: o.clientId, clock: deps.clock, sleep });
+  const writer = new GraphPresenceWriter(appGraph, budget, { ...deps.writer, sessionId: o.clientId, clock: deps.clock, sleep, ...(deps.logger ? { logger: deps.logger.child({ component: 'graph-writer' }) } : {}) });
   const reader = new GraphPresenceReader(appGraph, budget, deps.clock, sleep);
   return {
     presence: new GraphPresenceGateway(writer, reader), writer, users: new GraphUserDirectory(appGraph, o.graphBaseUrl), appGraph, budget, transport,

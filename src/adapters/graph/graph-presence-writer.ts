@@ -1,4 +1,4 @@
-import type { Clock, ExternalFailure, PresenceDesire, PresenceWriteOutcome } from '../../application/ports.js';
+import type { Clock, ExternalFailure, Logger, PresenceDesire, PresenceWriteOutcome } from '../../application/ports.js';
 import { isPreferredSettable, isSessionSettable, samePresence, type TeamsPresence } from '../../domain/presence.js';
 import { err, ok, type Result } from '../../domain/result.js';
 import { httpFailure, parseRetryAfter } from '../shared/external-failure.js';
@@ -23,6 +23,7 @@ export interface PresenceWriterOptions {
   /** Attempts for transient failures (5xx, network) before the write is reported failed; 429s never count. */
   readonly maxAttempts?: number;
   readonly clock: Clock;
+  readonly logger?: Logger;
   /** Waiting is injected so tests run on the emulator's manual clock. */
   readonly sleep: (ms: number) => Promise<void>;
 }
@@ -66,7 +67,7 @@ export class GraphPresenceWriter {
   readonly #batches = new Set<Promise<void>>();
   readonly #written = new Map<string, Written>();
   #running = false;
-  readonly #o: Required<Omit<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage'>> & Pick<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage'>;
+  readonly #o: Required<Omit<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage' | 'logger'>> & Pick<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage' | 'logger'>;
 
   constructor(private readonly graph: GraphHttpClient, private readonly budget: PresenceBudget, options: PresenceWriterOptions) {
     this.#o = Object.freeze({ sessionDuration: 'PT15M', refreshAfterMs: 4 * 60_000, maxConcurrentBatches: 4, maxAttempts: 5, ...options });
@@ -224,20 +225,27 @@ export class GraphPresenceWriter {
       return;
     }
     const retryAfter = parseRetryAfter(item.headers['retry-after'], now);
-    if (item.status === 429) this.budget.pauseUntil(now + (retryAfter ?? 1000 * 2 ** Math.min(p.attempts, 6)));
+    if (item.status === 429) this.#throttled(now, retryAfter ?? 1000 * 2 ** Math.min(p.attempts, 6));
     const transient = item.status === 429 || item.status >= 500;
     if (transient && (item.status === 429 || p.attempts + 1 < this.#o.maxAttempts)) {
       this.#requeue(userId, p, item.status === 429 ? 0 : 1, now + (retryAfter ?? 500 * 2 ** p.attempts));
       return;
     }
-    for (const s of p.settle) s(err(batchItemFailure(item)));
+    const failure = batchItemFailure(item);
+    this.#o.logger?.warn({ userId, status: item.status, code: failure.code, traceId: p.desire.traceId }, 'presence write failed');
+    for (const s of p.settle) s(err(failure));
+  }
+
+  #throttled(now: number, waitMs: number): void {
+    this.#o.logger?.warn({ retryAfterMs: waitMs }, 'Graph throttled presence writes; pausing');
+    this.budget.pauseUntil(now + waitMs);
   }
 
   #envelopeFailed(items: { userId: string; pending: Pending }[], answer: GraphAnswer | undefined, failure: ExternalFailure | undefined): void {
     const now = this.#o.clock.now();
     const retryAfter = answer ? parseRetryAfter(answer.headers['retry-after'], now) : failure?.retryAfterMs;
     const status = answer?.status ?? 0;
-    if (status === 429) this.budget.pauseUntil(now + (retryAfter ?? 1000));
+    if (status === 429) this.#throttled(now, retryAfter ?? 1000);
     // §4 CONFLICT: the throttling guide says a throttled batch fails as a whole with 424; treat it like 429 without a hint.
     const transient = status === 429 || status === 424 || status === 0 || status >= 500;
     for (const { userId, pending } of items) {

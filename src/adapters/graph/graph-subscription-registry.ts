@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Clock, ExternalFailure, StoredSubscription, SubscriptionRegistry, SubscriptionStatus, SubscriptionStore } from '../../application/ports.js';
+import type { Clock, ExternalFailure, Logger, StoredSubscription, SubscriptionRegistry, SubscriptionStatus, SubscriptionStore } from '../../application/ports.js';
 import { err, ok, type Result } from '../../domain/result.js';
 import { batchItemFailure } from './graph-batch.js';
 import type { GraphHttpClient } from './graph-http-client.js';
@@ -15,6 +15,7 @@ export interface SubscriptionRegistryOptions {
   readonly graphFor: (ownerId: string) => GraphHttpClient;
   readonly store: SubscriptionStore;
   readonly clock: Clock;
+  readonly logger?: Logger;
   readonly notificationUrl: string;
   readonly lifecycleNotificationUrl: string;
   /** Rich notifications: the public certificate (base64 DER) and its id (reference §3.3). */
@@ -38,7 +39,7 @@ const MAX_IDS = 650;
  */
 export class GraphSubscriptionRegistry implements SubscriptionRegistry {
   #status: SubscriptionStatus[] = [];
-  readonly #o: Required<Omit<SubscriptionRegistryOptions, 'encryption'>> & Pick<SubscriptionRegistryOptions, 'encryption'>;
+  readonly #o: Required<Omit<SubscriptionRegistryOptions, 'encryption' | 'logger'>> & Pick<SubscriptionRegistryOptions, 'encryption' | 'logger'>;
 
   constructor(options: SubscriptionRegistryOptions) {
     this.#o = Object.freeze({ lifetimeMs: 55 * 60_000, renewBeforeMs: 20 * 60_000, ...options });
@@ -67,7 +68,10 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
     for (const s of mine.filter((m) => m !== keep)) await this.#delete(graph, s);
     if (!ids) return { ownerId, subscriptionId: '', userCount: 0, expiresAt: 0, healthy: true };
     const r = keep ? await this.#keepAlive(graph, keep) : await this.#create(ownerId, graph, ids);
-    if (!r.ok) return { ownerId, subscriptionId: keep?.subscriptionId ?? '', userCount: ids.length, expiresAt: keep?.expiresAt ?? 0, healthy: false, detail: `${r.error.code}: ${r.error.message}` };
+    if (!r.ok) {
+      this.#o.logger?.warn({ ownerId, code: r.error.code, status: r.error.status }, 'presence subscription could not be kept');
+      return { ownerId, subscriptionId: keep?.subscriptionId ?? '', userCount: ids.length, expiresAt: keep?.expiresAt ?? 0, healthy: false, detail: `${r.error.code}: ${r.error.message}` };
+    }
     return { ownerId, subscriptionId: r.value.subscriptionId, userCount: ids.length, expiresAt: r.value.expiresAt, healthy: true };
   }
 
@@ -94,6 +98,7 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
   }
 
   async #recreate(graph: GraphHttpClient, s: StoredSubscription): Promise<Result<StoredSubscription, ExternalFailure>> {
+    this.#o.logger?.info({ ownerId: s.ownerId, subscriptionId: s.subscriptionId }, 'recreating presence subscription');
     await this.#delete(graph, s);
     return this.#create(s.ownerId, graph, s.userIds);
   }

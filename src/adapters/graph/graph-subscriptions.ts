@@ -1,4 +1,4 @@
-import type { Clock, SubscriptionStore, TenantStore } from '../../application/ports.js';
+import type { Clock, Logger, SubscriptionStore, TenantStore } from '../../application/ports.js';
 import type { GraphAdapter } from './graph-adapter.js';
 import { GraphHttpClient } from './graph-http-client.js';
 import type { DecryptionKey } from './graph-notification-crypto.js';
@@ -14,6 +14,7 @@ export interface GraphSubscriptionDeps {
   /** Our tenant id (store key). */
   readonly tenantId: string;
   readonly clock: Clock;
+  readonly logger?: Logger;
   readonly tenants: Pick<TenantStore, 'getConnection' | 'putConnection'>;
   readonly store: SubscriptionStore;
   readonly owners: () => Promise<readonly string[]>;
@@ -45,6 +46,7 @@ export function createGraphSubscriptions(options: GraphAdapterOptions, adapter: 
   };
   const registry = new GraphSubscriptionRegistry({
     tenantId: deps.tenantId, owners: deps.owners, graphFor, store: deps.store, clock: deps.clock,
+    ...(deps.logger ? { logger: deps.logger.child({ component: 'graph-subscriptions' }) } : {}),
     notificationUrl: deps.notificationUrl, lifecycleNotificationUrl: deps.lifecycleNotificationUrl,
     ...(deps.encryption ? { encryption: { certificate: deps.encryption.certificate, certificateId: deps.encryption.certificateId } } : {}),
   });

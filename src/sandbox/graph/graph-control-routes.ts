@@ -8,6 +8,7 @@ const Teams = z.object({ activity: z.enum(['signedIn', 'signedOut', 'call', 'mee
 const Manual = z.object({ availability: z.string(), activity: z.string() }).nullable();
 const Fault = z.object({ count: z.number().int().positive(), status: z.number().int().min(400).max(599), retryAfterSec: z.number().positive().optional() });
 const Slow = z.object({ ms: z.number().int().min(0) });
+const Delivery = z.object({ dropNext: z.number().int().min(0).optional(), duplicateNext: z.number().int().min(0).optional(), nullValidationTokens: z.boolean().optional() });
 
 const done: EmulatorResponse = { status: 204 };
 const invalid = (issues: string): EmulatorResponse => ({ status: 400, body: { error: 'invalid_control_request', detail: issues } });
@@ -24,6 +25,7 @@ export function handleControl(req: EmulatorRequest, control: GraphControl): Emul
       return (control.failNext(f.count, f.status, f.retryAfterSec), done);
     }
     if (path === '/slow') return (control.slowResponses(Slow.parse(body).ms), done);
+    if (path === '/delivery') return (Object.assign(control.deliveryModes, Delivery.parse(body)), done);
     if (path === '/subscriptions' && req.method === 'GET') return { status: 200, body: { value: control.subscriptions().map((s) => ({ id: s.id, resource: s.resource, expiresAt: new Date(s.expiresAt).toISOString() })) } };
     const drop = /^\/subscriptions\/([^/]+)\/drop$/.exec(path);
     if (drop) return control.dropSubscription(drop[1]!) ? done : { status: 404 };

@@ -1,4 +1,4 @@
-import type { ConnectionKind, StoredSubscription, SubscriptionStore, TenantStore } from '../../../src/application/ports.js';
+import type { ConnectionKind, Logger, StoredSubscription, SubscriptionStore, TenantStore } from '../../../src/application/ports.js';
 
 /** Hand-written in-memory fake of the SubscriptionStore port. */
 export class InMemorySubscriptionStore implements SubscriptionStore {
@@ -25,5 +25,25 @@ export class InMemoryConnections implements Pick<TenantStore, 'getConnection' | 
   }
   async putConnection(tenantId: string, kind: ConnectionKind, values: Record<string, string>): Promise<void> {
     this.values.set(`${tenantId}/${kind}`, { ...values });
+  }
+}
+
+/** Records log lines; a hand-written fake of the Logger port. */
+export class RecordingLogger implements Logger {
+  constructor(readonly lines: { level: string; msg?: string; obj: Record<string, unknown> }[] = []) {}
+  child(): Logger {
+    return this;
+  }
+  debug(obj: Record<string, unknown>, msg?: string): void {
+    this.lines.push({ level: 'debug', obj, ...(msg ? { msg } : {}) });
+  }
+  info(obj: Record<string, unknown>, msg?: string): void {
+    this.lines.push({ level: 'info', obj, ...(msg ? { msg } : {}) });
+  }
+  warn(obj: Record<string, unknown>, msg?: string): void {
+    this.lines.push({ level: 'warn', obj, ...(msg ? { msg } : {}) });
+  }
+  error(obj: Record<string, unknown>, msg?: string): void {
+    this.lines.push({ level: 'error', obj, ...(msg ? { msg } : {}) });
   }
 }

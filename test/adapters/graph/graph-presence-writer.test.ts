@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { PresenceDesire } from '../../../src/application/ports.js';
+import { RecordingLogger } from './fakes.js';
 import { startAdapterHarness, type AdapterHarness } from './graph-adapter-harness.js';
 
 const BUSY = { availability: 'Busy', activity: 'InACall' } as const;
@@ -82,7 +83,8 @@ describe('GraphPresenceWriter (budgeted $batch writes against the emulator)', ()
   });
 
   it('absorbs a 429 storm (items and envelope) with nothing dropped', async () => {
-    h = await startAdapterHarness(100);
+    const logger = new RecordingLogger();
+    h = await startAdapterHarness(100, { logger });
     h.emulator.control.failNext(60, 429, 2.5);
     h.emulator.control.failNextBatch(2, 429, 4);
     h.emulator.control.failNextBatch(1, 503);
@@ -92,6 +94,7 @@ describe('GraphPresenceWriter (budgeted $batch writes against the emulator)', ()
     expect(users.every((u) => h.emulator.control.presence(u).activity === 'InACall')).toBe(true);
     expect(h.sleeps.some((ms) => ms >= 2500)).toBe(true);
     expect(h.emulator.control.writeLog).toHaveLength(100);
+    expect(logger.lines.some((l) => l.level === 'warn' && l.msg?.includes('throttled'))).toBe(true);
   });
 
   it('never sends more presence requests than the budget in any 30 s window', async () => {

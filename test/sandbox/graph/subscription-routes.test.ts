@@ -130,6 +130,18 @@ describe('emulated notification delivery (reference §3.4–3.6, §8.8)', () => 
     expect(hook.bodies.map((b) => b.path)).toEqual(['/lifecycle', '/notify']);
   });
 
+  it('drops or duplicates deliveries on request (determinism hooks, §8.9)', async () => {
+    const t = await setup();
+    await h.call('POST', '/v1.0/subscriptions', { token: t, json: body() });
+    expect((await h.call('POST', '/_control/delivery', { json: { dropNext: 1, duplicateNext: 1 } })).status).toBe(204);
+    h.emulator.control.teams(h.tenant.users[1]!.id, 'call');
+    await h.emulator.control.settle();
+    expect(hook.bodies).toHaveLength(0);
+    h.emulator.control.teams(h.tenant.users[1]!.id, 'signedIn');
+    await h.emulator.control.settle();
+    expect(hook.bodies.map((b) => b.body.value[0]!.resource)).toEqual([`communications/presences/${h.tenant.users[1]!.id}`, `communications/presences/${h.tenant.users[1]!.id}`]);
+  });
+
   it('can emit null validationTokens for rich notifications', async () => {
     const t = await setup();
     const { generate } = await import('selfsigned');
