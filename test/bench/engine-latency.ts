@@ -124,7 +124,7 @@ async function paced(rate: number): Promise<Record<string, string | number>> {
     }
   }
   await drain(r, sent);
-  return summary(`paced ~${rate}/s, ${AGENTS} agents`, r, performance.now() - start);
+  return summary(`paced (${perTick} events per 10 ms), ${AGENTS} agents`, r, performance.now() - start);
 }
 
 /** Every agent changes at once, delivered as one batch (a CXone poll with 1,000 changes). */
