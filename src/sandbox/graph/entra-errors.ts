@@ -10,7 +10,7 @@ export function entraError(status: number, error: string, aadsts: number, descri
       error,
       error_description: `AADSTS${aadsts}: ${description}`,
       error_codes: [aadsts],
-      timestamp: new Date(now).toISOString().replace('T', ' ').replace('Z', 'Z'),
+      timestamp: new Date(now).toISOString().replace('T', ' '),
       trace_id: randomUUID(),
       correlation_id: randomUUID(),
     },
