@@ -1,10 +1,12 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Clock, UserLink, UserLinkStore } from '../../application/ports.js';
+import { StoreConflictError, type Clock, type UserLink, type UserLinkStore } from '../../application/ports.js';
 import { writeAudit } from './kysely-audit.js';
 import type { Database, UserLinksTable } from './kysely-schema.js';
 import { conflictOnClash, StoreCorruptRowError } from './store-errors.js';
 
 const SOURCES = ['auto', 'manual', 'import'] as const;
+/** Rows per statement: well under SQLite's 32766 bound parameters and PostgreSQL's 65535. */
+const CHUNK = 500;
 
 const toLink = (r: Selectable<UserLinksTable>): UserLink => {
   const source = SOURCES.find((s) => s === r.source);
@@ -12,10 +14,23 @@ const toLink = (r: Selectable<UserLinksTable>): UserLink => {
   return { tenantId: r.tenant_id, agentId: r.agent_id, teamsUserId: r.teams_user_id, source, ...(r.email === null ? {} : { email: r.email }) };
 };
 
+const chunks = <T>(items: readonly T[]): T[][] =>
+  Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));
+
+const byTenant = (links: readonly UserLink[]): Map<string, UserLink[]> => {
+  const groups = new Map<string, UserLink[]>();
+  for (const l of links) groups.set(l.tenantId, [...(groups.get(l.tenantId) ?? []), l]);
+  return groups;
+};
+
+/** The first value that occurs twice, if any. */
+const duplicate = (values: readonly string[]): string | undefined => values.find((v, i) => values.indexOf(v) !== i);
+
 /**
  * ACD agent ↔ Entra user links, unique per tenant on both sides (two database constraints).
- * `put` replaces the links of the given agents in one transaction: a link whose Teams user is
- * already linked to another agent fails the whole batch with StoreConflictError.
+ * `put` replaces the links of the given agents in one transaction, set-wise (an import of
+ * thousands of links is a handful of statements): a link whose Teams user stays linked to
+ * another agent fails the whole batch with StoreConflictError naming them.
  */
 export class KyselyUserLinkStore implements UserLinkStore {
   constructor(
@@ -39,25 +54,38 @@ export class KyselyUserLinkStore implements UserLinkStore {
   }
 
   async put(links: readonly UserLink[], actor: string): Promise<void> {
-    if (links.length === 0) return;
+    const groups = byTenant(links);
+    for (const group of groups.values()) {
+      const twice = duplicate(group.map((l) => l.agentId)) ?? duplicate(group.map((l) => l.teamsUserId));
+      if (twice !== undefined) throw new StoreConflictError(`${twice} appears in more than one link of the batch`);
+    }
     const now = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
-      // Delete first, insert after: moving a Teams user between two agents of the batch must not clash with itself.
-      const befores = new Map<string, UserLink | undefined>();
-      for (const l of links) {
-        const before = await trx.selectFrom('user_links').selectAll().where('tenant_id', '=', l.tenantId).where('agent_id', '=', l.agentId).executeTakeFirst();
-        befores.set(`${l.tenantId}/${l.agentId}`, before && toLink(before));
-        await trx.deleteFrom('user_links').where('tenant_id', '=', l.tenantId).where('agent_id', '=', l.agentId).execute();
-      }
-      for (const l of links) {
-        await conflictOnClash(`Agent ${l.agentId} or Teams user ${l.teamsUserId} is already linked`, () =>
-          trx.insertInto('user_links')
-            .values({ tenant_id: l.tenantId, agent_id: l.agentId, teams_user_id: l.teamsUserId, source: l.source, email: l.email ?? null, updated_at: now })
-            .execute());
-        const before = befores.get(`${l.tenantId}/${l.agentId}`) ?? null;
-        await writeAudit(trx, { tenantId: l.tenantId, at: now, actor, action: before ? 'userLink.update' : 'userLink.create', entity: 'userLink', entityId: l.agentId, before, after: l });
-      }
+      for (const [tenantId, group] of groups) await this.replace(trx, tenantId, group, actor, now);
     });
+  }
+
+  /** Delete every agent of the batch first, then insert: links may move Teams users among themselves. */
+  private async replace(trx: Kysely<Database>, tenantId: string, group: readonly UserLink[], actor: string, now: number): Promise<void> {
+    const befores = new Map<string, UserLink>();
+    for (const part of chunks(group.map((l) => l.agentId))) {
+      const rows = await trx.selectFrom('user_links').selectAll().where('tenant_id', '=', tenantId).where('agent_id', 'in', part).execute();
+      for (const r of rows) befores.set(r.agent_id, toLink(r));
+      await trx.deleteFrom('user_links').where('tenant_id', '=', tenantId).where('agent_id', 'in', part).execute();
+    }
+    for (const part of chunks(group)) {
+      const taken = await trx.selectFrom('user_links').select(['agent_id', 'teams_user_id'])
+        .where('tenant_id', '=', tenantId).where('teams_user_id', 'in', part.map((l) => l.teamsUserId)).executeTakeFirst();
+      if (taken) throw new StoreConflictError(`Teams user ${taken.teams_user_id} is already linked to agent ${taken.agent_id}`);
+      await conflictOnClash('A Teams user of the batch was linked to another agent meanwhile', () =>
+        trx.insertInto('user_links')
+          .values(part.map((l) => ({ tenant_id: tenantId, agent_id: l.agentId, teams_user_id: l.teamsUserId, source: l.source, email: l.email ?? null, updated_at: now })))
+          .execute());
+      await writeAudit(trx, ...part.map((l) => {
+        const before = befores.get(l.agentId) ?? null;
+        return { tenantId, at: now, actor, action: before ? 'userLink.update' : 'userLink.create', entity: 'userLink', entityId: l.agentId, before, after: l };
+      }));
+    }
   }
 
   async remove(tenantId: string, agentId: string, actor: string): Promise<void> {

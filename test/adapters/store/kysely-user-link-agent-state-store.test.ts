@@ -38,14 +38,31 @@ for (const dialect of DIALECTS) {
       const id = freshTenant();
       await t.store.userLinks.put([link(id, 'a1', 'u1')], 'admin');
       const batch = [link(id, 'a2', 'u2'), link(id, 'a3', 'u1')];
-      await expect(t.store.userLinks.put(batch, 'admin')).rejects.toThrow(StoreConflictError);
+      await expect(t.store.userLinks.put(batch, 'admin')).rejects.toThrow(new StoreConflictError('Teams user u1 is already linked to agent a1'));
       expect(await t.store.userLinks.list(id)).toEqual([link(id, 'a1', 'u1')]);
+      expect(await t.store.rules.audit(id, 10)).toHaveLength(1);
     });
 
     it('refuses the same agent twice in one batch', async () => {
       const id = freshTenant();
       await expect(t.store.userLinks.put([link(id, 'a1', 'u1'), link(id, 'a1', 'u2')], 'admin')).rejects.toThrow(StoreConflictError);
       expect(await t.store.userLinks.list(id)).toEqual([]);
+    });
+
+    it('refuses the same Teams user twice in one batch', async () => {
+      const id = freshTenant();
+      await expect(t.store.userLinks.put([link(id, 'a1', 'u1'), link(id, 'a2', 'u1')], 'admin')).rejects.toThrow(/u1 appears in more than one link/);
+    });
+
+    it('imports a large batch set-wise, moving Teams users between agents across statement chunks', async () => {
+      const id = freshTenant();
+      const n = 1200;
+      await t.store.userLinks.put(Array.from({ length: n }, (_, i) => link(id, `a${i}`, `u${i}`, { source: 'import' })), 'importer');
+      // Rotate: agent i takes the user of agent i+1, the last one takes u0 (first and last are in different chunks).
+      await t.store.userLinks.put(Array.from({ length: n }, (_, i) => link(id, `a${i}`, `u${(i + 1) % n}`, { source: 'import' })), 'importer');
+      expect(await t.store.userLinks.byTeamsUser(id, 'u0')).toMatchObject({ agentId: `a${n - 1}` });
+      expect(await t.store.userLinks.list(id)).toHaveLength(n);
+      expect(await t.store.rules.audit(id, 3 * n)).toHaveLength(2 * n);
     });
 
     it('lets two tenants link the same ids independently', async () => {
