@@ -1,0 +1,89 @@
+import templating from 'adaptivecards-templating';
+import { CardFactory, type Attachment } from 'botbuilder';
+import type { TraceEvent } from '../../application/ports.js';
+import type { PresenceRule, RuleScope } from '../../domain/presence-rule.js';
+import { BOT_COMMANDS } from './bot-commands.js';
+import { CARD_TEMPLATES, type CardName } from './bot-card-templates.js';
+import type { BotAgentStatusView, BotHealthStatus, BotHealthTransition, BotHealthView } from './bot-queries.js';
+
+/** Deep links into the Presence Sync static tab (the tab reads `subEntityId` to pick its page). */
+export class BotLinks {
+  constructor(private readonly teamsAppId: string, private readonly entityId = 'presence-sync') {}
+
+  /** `page` is one of rules | users | health | logreader | settings; `agent` pre-fills the Log Reader. */
+  tab(page?: string, agent?: string): string {
+    const base = `https://teams.microsoft.com/l/entity/${encodeURIComponent(this.teamsAppId)}/${this.entityId}`;
+    if (!page) return base;
+    const subEntityId = agent === undefined ? page : `${page}?agent=${encodeURIComponent(agent)}`;
+    return `${base}?context=${encodeURIComponent(JSON.stringify({ subEntityId }))}`;
+  }
+}
+
+const ICONS: Record<BotHealthStatus | 'unknown', string> = { ok: '✅', degraded: '⚠️', down: '⛔', unknown: '❔' };
+
+/** `2026-11-25 09:30:12 UTC`: cards are read by people in many time zones. */
+export const formatTime = (ms: number): string => `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+
+export function renderCard(name: CardName, data: Readonly<Record<string, unknown>>): Attachment {
+  const expanded: unknown = new templating.Template(CARD_TEMPLATES[name]).expand({ $root: data });
+  return CardFactory.adaptiveCard(expanded);
+}
+
+const commandRows = () => BOT_COMMANDS.map((c) => ({ name: c.name, usage: c.usage, description: c.description }));
+
+export const welcomeCard = (links: BotLinks): Attachment => renderCard('welcome', { commands: commandRows(), tabUrl: links.tab() });
+
+export const helpCard = (links: BotLinks, note = ''): Attachment =>
+  renderCard('help', { commands: commandRows(), tabUrl: links.tab(), note });
+
+export function healthCard(view: BotHealthView, links: BotLinks): Attachment {
+  const components = view.components.map((c) => ({
+    icon: ICONS[c.status], component: c.component, status: c.status, detail: c.detail || '—',
+    since: formatTime(c.since), lastSuccess: c.lastSuccess === undefined ? '' : ` · last success ${formatTime(c.lastSuccess)}`,
+  }));
+  return renderCard('health', {
+    overall: `${ICONS[view.status]} ${view.status}`, syncDetail: view.syncDetail || (view.syncActive ? 'active' : 'inactive'),
+    components, healthUrl: links.tab('health'),
+  });
+}
+
+export function statusCard(view: BotAgentStatusView, links: BotLinks): Attachment {
+  const who = [view.name, view.email].filter(Boolean).join(' · ');
+  return renderCard('status', {
+    heading: `Agent ${view.agentId}${who ? ` (${who})` : ''}`,
+    acdState: view.acdState ?? 'not known yet',
+    teamsPresence: view.teamsUserId === undefined ? 'no linked Teams user' : (view.teamsPresence ?? 'not known yet'),
+    rule: view.rule ? `${view.rule.name} (${view.rule.id})` : 'none',
+    why: view.ruleExplanation,
+    lastSync: view.lastSync ? `${formatTime(view.lastSync.at)}: ${view.lastSync.summary}` : 'never',
+    logReaderUrl: links.tab('logreader', view.agentId),
+  });
+}
+
+export function traceCard(agentId: string, hops: readonly TraceEvent[], links: BotLinks): Attachment {
+  return renderCard('trace', {
+    agentId,
+    hops: hops.map((h) => ({ hop: h.hop, time: formatTime(h.at), latency: h.latencyMs === undefined ? '' : ` · +${h.latencyMs} ms`, summary: h.summary })),
+    logReaderUrl: links.tab('logreader', agentId),
+  });
+}
+
+const scopeText = (scope: RuleScope): string =>
+  scope.kind === 'team' ? `teams ${scope.teamIds.join(', ')}` : `agents ${scope.agentIds.join(', ')}`;
+
+export function rulesCard(rules: readonly PresenceRule[], links: BotLinks): Attachment {
+  const rows = rules.map((r) => ({
+    name: r.name,
+    summary: `${r.enabled ? 'enabled' : 'disabled'} · ${r.direction} · ${scopeText(r.scope)} · ${r.mappings.length} mapping${r.mappings.length === 1 ? '' : 's'}`,
+  }));
+  return renderCard('rules', { rules: rows, rulesUrl: links.tab('rules') });
+}
+
+export function alertCard(changes: readonly BotHealthTransition[], links: BotLinks): Attachment {
+  const down = changes.some((c) => c.to !== 'ok');
+  return renderCard('alert', {
+    heading: down ? 'Presence Sync: a component needs attention' : 'Presence Sync: recovered',
+    changes: changes.map((c) => ({ icon: ICONS[c.to], component: c.component, from: c.from, to: c.to, detail: c.detail || '—', at: formatTime(c.at) })),
+    healthUrl: links.tab('health'),
+  });
+}

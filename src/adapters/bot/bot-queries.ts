@@ -1,0 +1,81 @@
+import type { TraceEvent } from '../../application/ports.js';
+import type { PresenceRule } from '../../domain/presence-rule.js';
+
+/**
+ * What the bot reads about a tenant. The bot never touches the stores or the engine directly:
+ * src/compose.ts wires this narrow port to the application (health model, agent states, rule
+ * resolution, trace query), and tests use hand-written fakes.
+ */
+export interface BotQueries {
+  /** True when the tenant has connected Presence Sync (its data may be shown to its users). */
+  isKnownTenant(tenantId: string): Promise<boolean>;
+  /** The user's role in Presence Sync, from the Entra app role assignment (`PresenceSync.Admin`). */
+  roleOf(tenantId: string, aadObjectId: string): Promise<BotUserRole>;
+  health(tenantId: string): Promise<BotHealthView>;
+  /** An agent by ACD agent id or by e-mail / UPN; undefined when no such agent is known. */
+  agentStatus(tenantId: string, agentIdOrEmail: string): Promise<BotAgentStatusView | undefined>;
+  /** The newest hops of an agent's flow, newest first, at most `limit`. */
+  lastHops(tenantId: string, agentId: string, limit: number): Promise<readonly TraceEvent[]>;
+  rules(tenantId: string): Promise<readonly PresenceRule[]>;
+}
+
+export type BotUserRole = 'admin' | 'member';
+
+/** The health model's HealthStatus, repeated so the bot depends only on what it shows. */
+export type BotHealthStatus = 'ok' | 'degraded' | 'down';
+
+/** A one-shot timer (structurally the application's Scheduler); returns its cancel function. */
+export interface BotScheduler {
+  after(delayMs: number, fn: () => void): () => void;
+}
+
+/** One component of the Health Check, as the bot shows it. */
+export interface BotComponentView {
+  readonly component: string;
+  readonly status: BotHealthStatus;
+  readonly detail: string;
+  /** Epoch ms since the component has had this status. */
+  readonly since: number;
+  readonly lastSuccess?: number;
+}
+
+/** A subset of the health model's TenantHealth (structurally compatible with it). */
+export interface BotHealthView {
+  readonly status: BotHealthStatus;
+  readonly syncActive: boolean;
+  readonly syncDetail: string;
+  readonly components: readonly BotComponentView[];
+}
+
+/** Everything `status <agent>` answers: both sides, the rule that applies and why, last sync. */
+export interface BotAgentStatusView {
+  readonly agentId: string;
+  readonly name?: string;
+  readonly email?: string;
+  /** Undefined when the agent has no linked Teams user. */
+  readonly teamsUserId?: string;
+  /** e.g. "InboundContact (voice, customer)"; undefined when not known yet. */
+  readonly acdState?: string;
+  /** e.g. "Busy / InACall"; undefined when not known yet. */
+  readonly teamsPresence?: string;
+  readonly rule?: { readonly id: string; readonly name: string };
+  /** Why this rule (or none) applies, from the domain's rule resolution. */
+  readonly ruleExplanation: string;
+  readonly lastSync?: { readonly at: number; readonly summary: string };
+}
+
+/** A settled health change of one component (structurally the health model's HealthTransition). */
+export interface BotHealthTransition {
+  readonly tenantId: string;
+  readonly component: string;
+  readonly from: BotHealthStatus | 'unknown';
+  readonly to: BotHealthStatus;
+  readonly detail: string;
+  readonly at: number;
+}
+
+/** Where proactive alerts come from (the health model's `onTransition`). */
+export interface HealthTransitionSource {
+  /** Subscribe; returns the unsubscribe function. */
+  onTransition(listener: (transition: BotHealthTransition) => void): () => void;
+}

@@ -1,0 +1,88 @@
+import { jest } from '@jest/globals';
+import type { BotHealthTransition } from '../../../src/adapters/bot/bot-queries.js';
+import { ADMIN, APP_ID, MEMBER, TENANT, startBotHarness, teamsActivity, type BotHarness } from './support/bot-harness.js';
+import { cardProblems, cardText } from './support/validate-card.js';
+
+const transition = (h: BotHarness, component: string, from: BotHealthTransition['from'], to: BotHealthTransition['to'], detail = ''): BotHealthTransition =>
+  ({ tenantId: TENANT, component, from, to, detail, at: h.time.clock.now() });
+
+/** Install the bot for a user over HTTP, as Teams would. */
+async function install(h: BotHarness, user: typeof ADMIN): Promise<void> {
+  const activity = teamsActivity(h.connector.serviceUrl, { type: 'conversationUpdate', membersAdded: [{ id: `28:${APP_ID}` }], from: user });
+  expect((await h.post(activity)).status).toBe(200);
+}
+
+async function advance(h: BotHarness, ms: number): Promise<void> {
+  h.time.advance(ms);
+  await h.runtime.alerts.idle();
+}
+
+describe('proactive health alerts to the admins', () => {
+  let h: BotHarness;
+  beforeEach(async () => {
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    h = await startBotHarness({ batchWindowMs: 5_000, minIntervalMs: 60_000 });
+    await install(h, ADMIN);
+    await install(h, MEMBER);
+    h.connector.clear();
+  });
+  afterEach(async () => { await h.close(); });
+
+  it('sends a card to the admin conversations (only) after a component goes down', async () => {
+    h.health.emit(transition(h, 'graph.auth', 'ok', 'down', 'invalid_client: the client secret expired'));
+    await advance(h, 4_999);
+    expect(h.connector.posts).toHaveLength(0);
+    await advance(h, 1);
+    expect(h.connector.posts.map((p) => p.conversationId)).toEqual([`a:personal-${ADMIN.aadObjectId}`]);
+    expect(h.connector.posts[0]?.replyToId).toBeUndefined();
+    const card = h.connector.posts[0]?.activity.attachments?.[0]?.content;
+    expect(cardProblems(card)).toEqual([]);
+    const text = cardText(card);
+    expect(text).toContain('a component needs attention');
+    expect(text).toContain('graph.auth**: ok → down');
+    expect(text).toContain('the client secret expired');
+  });
+
+  it('announces the recovery', async () => {
+    h.health.emit(transition(h, 'acd.connection', 'ok', 'down'));
+    await advance(h, 5_000);
+    h.health.emit(transition(h, 'acd.connection', 'down', 'ok', 'reconnected'));
+    await advance(h, 60_000);
+    expect(h.connector.posts).toHaveLength(2);
+    expect(cardText(h.connector.posts[1]?.activity.attachments?.[0]?.content)).toContain('Presence Sync: recovered');
+  });
+
+  it('says nothing for a flap that ends where it started', async () => {
+    h.health.emit(transition(h, 'webhook', 'ok', 'down'));
+    h.health.emit(transition(h, 'webhook', 'down', 'ok'));
+    await advance(h, 10_000);
+    expect(h.connector.posts).toHaveLength(0);
+  });
+
+  it('says nothing when a component first reports healthy', async () => {
+    h.health.emit(transition(h, 'store', 'unknown', 'ok'));
+    await advance(h, 10_000);
+    expect(h.connector.posts).toHaveLength(0);
+  });
+
+  it('merges a storm into one card and keeps cards at least the minimum interval apart', async () => {
+    for (const component of ['acd.connection', 'acd.auth', 'graph.auth', 'subscriptions', 'webhook']) h.health.emit(transition(h, component, 'ok', 'down'));
+    await advance(h, 5_000);
+    expect(h.connector.posts).toHaveLength(1);
+    expect(cardText(h.connector.posts[0]?.activity.attachments?.[0]?.content).match(/: ok → down/g)).toHaveLength(5);
+    h.health.emit(transition(h, 'acd.connection', 'down', 'ok'));
+    h.health.emit(transition(h, 'acd.auth', 'down', 'ok'));
+    await advance(h, 59_999);
+    expect(h.connector.posts).toHaveLength(1);
+    await advance(h, 1);
+    expect(h.connector.posts).toHaveLength(2);
+    expect(cardText(h.connector.posts[1]?.activity.attachments?.[0]?.content).match(/: down → ok/g)).toHaveLength(2);
+  });
+
+  it('stops alerting a conversation after the bot is uninstalled there', async () => {
+    await h.post(teamsActivity(h.connector.serviceUrl, { type: 'installationUpdate', action: 'remove', from: ADMIN }));
+    h.health.emit(transition(h, 'sync', 'ok', 'down'));
+    await advance(h, 5_000);
+    expect(h.connector.posts).toHaveLength(0);
+  });
+});
