@@ -14,6 +14,16 @@ describe('GraphUserDirectory', () => {
   });
 });
 
+describe('GraphUserDirectory.lookup', () => {
+  it('finds a user by UPN or id and answers undefined for an unknown one', async () => {
+    h = await startAdapterHarness(3);
+    const u = h.tenant.users[2]!;
+    expect(await h.adapter.users.lookup('agent2@contoso.test')).toMatchObject({ ok: true, value: { id: u.id, mail: 'agent2@contoso.test' } });
+    expect(await h.adapter.users.lookup(u.id)).toMatchObject({ ok: true, value: { userPrincipalName: 'agent2@contoso.test' } });
+    expect(await h.adapter.users.lookup('nobody@contoso.test')).toEqual({ ok: true, value: undefined });
+  });
+});
+
 describe('Graph auth middleware', () => {
   it('fetches a fresh app token once when Graph answers 401 (token expired on the service clock)', async () => {
     h = await startAdapterHarness(1);
