@@ -6,7 +6,7 @@ import { describeAcdState, describeTarget, publishes, stateIsTarget, subscribes 
 import { samePresence } from './presence.js';
 import type { PresenceRule } from './presence-rule.js';
 import type { AgentSyncState } from './sync-state.js';
-import { decision, gateRule, skipped, without } from './decide-support.js';
+import { decision, dropPending, gateRule, pendingSides, skipped, without } from './decide-support.js';
 import { publishCurrentState } from './decide-publish.js';
 import { subscribeCurrentPresence } from './decide-subscribe.js';
 
@@ -49,23 +49,36 @@ function withDeferredSubscribe(published: Decision, sub: Decision): Decision {
   return decision(sub.next, ...published.effects, ...writes);
 }
 
-/** A debounce deadline: publish what the ACD state wants now, if the wait is over. */
+/** A debounce deadline: carry out what each waiting side wants now, if the wait is over. */
 export function decideTick(input: DecideInput, _event: TickEvent): Decision {
   const { agent, now } = input;
   const pending = agent.pending;
   if (!pending) return skipped(agent, 'DEBOUNCED', 'no change is waiting for its debounce');
   if (now < pending.dueAt) return decision(agent, { kind: 'recheckAt', at: pending.dueAt, reason: pending.reason }, { kind: 'skip', reason: 'DEBOUNCED', detail: `not due before ${pending.dueAt}` });
+  const sides = pendingSides(agent);
   const next = without(agent, 'pending');
   const gate = gateRule(input.rule, input.syncEnabled);
   if (gate) return decision(next, gate);
-  return publishAfterAcdChange(input.rule!, next, now, false);
+  const rule = input.rule!;
+  const acdSide = sides.includes('acd') ? publishAfterAcdChange(rule, next, now, false) : null;
+  const teamsSide = sides.includes('teams') ? subscribeOnTick(rule, acdSide?.next ?? next, now, pending.dueAt - rule.debounceMs) : null;
+  return decision(teamsSide?.next ?? acdSide?.next ?? next, ...(acdSide?.effects ?? []), ...(teamsSide?.effects ?? []));
+}
+
+/** The settled Teams change, unless the agent changed their ACD state while it settled: their later choice wins. */
+function subscribeOnTick(rule: PresenceRule, agent: AgentSyncState, now: number, waitStarted: number): Decision {
+  if (!subscribes(rule) || agent.teams === undefined) return skipped(agent, 'DIRECTION_NOT_COVERED', `rule "${rule.name}" no longer writes Teams changes to the ACD`);
+  if (agent.acd && agent.acd.sourceTime > waitStarted) {
+    return skipped(agent, 'AGENT_CHANGED_STATE', `the agent moved to ${describeAcdState(agent.acd.state)} while the Teams change settled; their choice stays`);
+  }
+  return subscribeCurrentPresence(rule, agent, now);
 }
 
 function publishAfterAcdChange(rule: PresenceRule, agent: AgentSyncState, now: number, debounce: boolean): Decision {
-  if (!publishes(rule)) return skipped(without(agent, 'pending'), 'DIRECTION_NOT_COVERED', `rule "${rule.name}" is subscriber-only: ACD changes are not published`);
+  if (!publishes(rule)) return skipped(dropPending(agent, 'acd'), 'DIRECTION_NOT_COVERED', `rule "${rule.name}" is subscriber-only: ACD changes are not published`);
   const held = agent.acdWritten;
   if (held && stateIsTarget(agent.acd!.state, held.target)) {
-    return skipped(without(agent, 'pending'), 'ECHO', `${describeTarget(held.target)} is our own subscriber write; publishing it would bounce back`);
+    return skipped(dropPending(agent, 'acd'), 'ECHO', `${describeTarget(held.target)} is our own subscriber write; publishing it would bounce back`);
   }
   return publishCurrentState(rule, agent, { now, debounce });
 }

@@ -5,7 +5,7 @@ import { describeAcdState, describePresence, matchesAnyPattern, publisherPresenc
 import type { TeamsPresence } from './presence.js';
 import type { PresenceRule } from './presence-rule.js';
 import type { AgentSyncState } from './sync-state.js';
-import { decision, skipped, without } from './decide-support.js';
+import { decision, dropPending, skipped, withPending } from './decide-support.js';
 
 /**
  * The publisher half (ACD → Teams) for the agent's current ACD state, already recorded in
@@ -31,11 +31,11 @@ export function publishCurrentState(rule: PresenceRule, agent: AgentSyncState, o
   const state = agent.acd?.state;
   if (state === undefined) return skipped(agent, 'NO_MAPPING', 'the ACD state of the agent is not known yet');
   if (agent.teamsUserId === undefined) return skipped(agent, 'NOT_LINKED', 'the agent is not linked to a Teams user');
-  if (matchesAnyPattern(state, rule.noSyncStates)) return skipped(without(agent, 'pending'), 'NO_SYNC_STATE', `${describeAcdState(state)} is a no-sync state of rule "${rule.name}"`);
-  if (isOnContact(state) && !isOnVoiceContact(state)) return skipped(without(agent, 'pending'), 'NOT_VOICE', `${describeAcdState(state)} is not a voice contact; only voice changes Teams presence`);
+  if (matchesAnyPattern(state, rule.noSyncStates)) return skipped(dropPending(agent, 'acd'), 'NO_SYNC_STATE', `${describeAcdState(state)} is a no-sync state of rule "${rule.name}"`);
+  if (isOnContact(state) && !isOnVoiceContact(state)) return skipped(dropPending(agent, 'acd'), 'NOT_VOICE', `${describeAcdState(state)} is not a voice contact; only voice changes Teams presence`);
   const wanted = state.name === 'LoggedOut' ? null : publisherPresenceFor(rule, state);
   const target = targetFor(rule, agent, wanted);
-  if ('skip' in target) return skipped(without(agent, 'pending'), target.skip, target.detail);
+  if ('skip' in target) return skipped(dropPending(agent, 'acd'), target.skip, target.detail);
   return publishTarget(rule, agent, target, opts);
 }
 
@@ -62,15 +62,15 @@ function publishTarget(rule: PresenceRule, agent: AgentSyncState, target: Target
   const published = agent.published;
   const holdsPreferred = published?.preferred ?? false;
   if (samePresenceOrNull(target.presence, published?.presence ?? null) && holdsPreferred === target.preferred) {
-    return skipped(without(agent, 'pending'), 'ALREADY_IN_STATE', `Teams already shows ${describePresence(target.presence)} from us`);
+    return skipped(dropPending(agent, 'acd'), 'ALREADY_IN_STATE', `Teams already shows ${describePresence(target.presence)} from us`);
   }
   if (opts.debounce && rule.debounceMs > 0) {
     const dueAt = opts.now + rule.debounceMs;
     const reason = `publish ${describePresence(target.presence)} once ${describeAcdState(agent.acd!.state)} held ${rule.debounceMs} ms`;
-    const next: AgentSyncState = { ...agent, pending: { dueAt, reason } };
+    const next = withPending(agent, 'acd', dueAt, reason);
     return decision(next, { kind: 'recheckAt', at: dueAt, reason }, { kind: 'skip', reason: 'DEBOUNCED', detail: reason });
   }
-  const next: AgentSyncState = { ...without(agent, 'pending'), published: { presence: target.presence, at: opts.now, ruleId: rule.id, preferred: target.preferred } };
+  const next: AgentSyncState = { ...dropPending(agent, 'acd'), published: { presence: target.presence, at: opts.now, ruleId: rule.id, preferred: target.preferred } };
   return decision(next, ...publishEffects(rule, agent, target));
 }
 

@@ -1,6 +1,6 @@
 import type { Decision, Effect, SkipReason } from './effects.js';
 import type { PresenceRule } from './presence-rule.js';
-import type { AgentSyncState } from './sync-state.js';
+import type { AgentSyncState, PendingSide } from './sync-state.js';
 
 /** Small helpers shared by the decide-* modules. */
 export const skip = (reason: SkipReason, detail: string): Effect => ({ kind: 'skip', reason, detail });
@@ -23,4 +23,19 @@ export function without<K extends 'pending' | 'acdWritten'>(state: AgentSyncStat
   const copy: { -readonly [P in keyof AgentSyncState]: AgentSyncState[P] } = { ...state };
   delete copy[key];
   return copy;
+}
+
+export const pendingSides = (agent: AgentSyncState): readonly PendingSide[] => agent.pending?.sides ?? (agent.pending ? ['acd'] : []);
+
+/** Wait for `side` until `dueAt` (a newer change restarts the wait for every waiting side). */
+export function withPending(agent: AgentSyncState, side: PendingSide, dueAt: number, reason: string): AgentSyncState {
+  const sides = [...new Set([...pendingSides(agent), side])].sort();
+  return { ...agent, pending: { dueAt, reason, sides } };
+}
+
+/** Stop waiting for `side`; the other side keeps waiting. */
+export function dropPending(agent: AgentSyncState, side: PendingSide): AgentSyncState {
+  const rest = pendingSides(agent).filter((s) => s !== side);
+  if (rest.length === pendingSides(agent).length) return agent;
+  return rest.length === 0 ? without(agent, 'pending') : { ...agent, pending: { ...agent.pending!, sides: rest } };
 }

@@ -5,7 +5,7 @@ import type { TeamsPresenceEvent } from './presence.js';
 import { samePresence } from './presence.js';
 import type { PresenceRule } from './presence-rule.js';
 import type { AgentSyncState } from './sync-state.js';
-import { decision, gateRule, skipped } from './decide-support.js';
+import { decision, dropPending, gateRule, skipped, withPending } from './decide-support.js';
 import { publishCurrentState } from './decide-publish.js';
 import { subscribeCurrentPresence } from './decide-subscribe.js';
 
@@ -28,8 +28,18 @@ export function decideTeamsEvent(input: DecideInput, event: TeamsPresenceEvent):
     if (manualChanged) return publishCurrentState(rule, next, { now: input.now, debounce: false });
     return skipped(next, 'DIRECTION_NOT_COVERED', `rule "${rule.name}" is publisher-only: Teams changes are not written to the ACD`);
   }
-  const sub = subscribeCurrentPresence(rule, next, input.now);
+  const sub = damped(rule, next, subscribeCurrentPresence(rule, next, input.now), input.now);
   return manualChanged ? withRepublish(rule, sub, input.now) : sub;
+}
+
+/** Flap damping for ACD writes: a Teams change must hold `debounceMs` before it writes the ACD; one that needs no write cancels the wait. */
+function damped(rule: PresenceRule, before: AgentSyncState, sub: Decision, now: number): Decision {
+  const write = sub.effects.find((e) => e.kind === 'setAcdState');
+  if (!write) return { ...sub, next: dropPending(sub.next, 'teams') };
+  if (rule.debounceMs === 0) return sub;
+  const dueAt = now + rule.debounceMs;
+  const reason = `${write.reason}, once Teams held it ${rule.debounceMs} ms`;
+  return decision(withPending(before, 'teams', dueAt, reason), { kind: 'recheckAt', at: dueAt, reason }, { kind: 'skip', reason: 'DEBOUNCED', detail: reason });
 }
 
 /**
@@ -66,9 +76,10 @@ function orderProblem(agent: AgentSyncState, event: TeamsPresenceEvent): Decisio
   return null;
 }
 
-/** The hand-set status started or ended: publish what that changes, unless the ACD was written. */
+/** The hand-set status started or ended: publish what that changes, unless the ACD is being written. */
 function withRepublish(rule: PresenceRule, sub: Decision, now: number): Decision {
-  if (sub.effects.some((e) => e.kind !== 'skip')) return sub;
+  if (sub.effects.some((e) => e.kind === 'setAcdState')) return sub;
   const pub = publishCurrentState(rule, sub.next, { now, debounce: false });
-  return pub.effects.some((e) => e.kind !== 'skip') ? pub : sub;
+  if (!pub.effects.some((e) => e.kind === 'setTeamsPresence' || e.kind === 'clearTeamsPresence')) return sub;
+  return decision(pub.next, ...sub.effects.filter((e) => e.kind === 'recheckAt'), ...pub.effects);
 }

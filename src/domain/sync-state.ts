@@ -4,6 +4,8 @@ import type { TeamsPresence } from './presence.js';
 /** A state the sync may put an agent into on the ACD (Subscriber rules; reference/cxone-acd.md §4). */
 export type AcdTarget = { readonly kind: 'Available' } | { readonly kind: 'Unavailable'; readonly codeId: string };
 
+export type PendingSide = 'acd' | 'teams';
+
 /**
  * Everything the engine knows about one agent, persisted between events. `decide` reads it and
  * returns the next one; nothing else writes it.
@@ -21,6 +23,9 @@ export interface AgentSyncState {
   readonly published?: { readonly presence: TeamsPresence | null; readonly at: number; readonly ruleId: string; readonly preferred: boolean };
   /** A Subscriber write we made: what we set and the ACD state it replaced, to restore exactly that. */
   readonly acdWritten?: { readonly target: AcdTarget; readonly replaced: AcdTarget; readonly at: number; readonly ruleId: string };
-  /** A change waiting out the rule's debounce. */
-  readonly pending?: { readonly dueAt: number; readonly reason: string };
+  /**
+   * A change waiting out the rule's debounce. `sides` says which direction(s) wait: 'acd' = an
+   * ACD change to publish, 'teams' = a Teams change to write to the ACD; absent = ['acd'].
+   */
+  readonly pending?: { readonly dueAt: number; readonly reason: string; readonly sides?: readonly PendingSide[] };
 }

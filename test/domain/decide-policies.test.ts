@@ -199,6 +199,53 @@ describe('a Teams status set during a call is applied when the call ends', () =>
   });
 });
 
+describe('flap damping of ACD writes (subscriber debounce)', () => {
+  const r = rule({ direction: 'subscriber', debounceMs: 3000 });
+  const meeting = { kind: 'Unavailable', codeId: CODES.meeting.id } as const;
+
+  it('a Teams change waits before it writes the ACD', () => {
+    const d = run(r, withAcd(acd.available()), teamsEvent(P.meeting));
+    expect(d.effects).toEqual([{ kind: 'recheckAt', at: T0 + 3000, reason: expect.any(String) }, expect.objectContaining({ kind: 'skip', reason: 'DEBOUNCED' })]);
+    expect(d.next.pending).toMatchObject({ dueAt: T0 + 3000, sides: ['teams'] });
+    expect(d.next.acdWritten).toBeUndefined();
+  });
+
+  it('writes on the tick once the change held', () => {
+    const waiting = run(r, withAcd(acd.available()), teamsEvent(P.meeting)).next;
+    const d = run(r, waiting, tick(T0 + 3000), T0 + 3000);
+    expect(d.effects).toEqual([expect.objectContaining({ kind: 'setAcdState', target: meeting })]);
+    expect(d.next.pending).toBeUndefined();
+    expect(d.next.acdWritten).toMatchObject({ target: meeting, replaced: { kind: 'Available' } });
+  });
+
+  it('a flap back before the deadline cancels the write', () => {
+    const waiting = run(r, withAcd(acd.available()), teamsEvent(P.meeting, T0)).next;
+    const back = run(r, waiting, teamsEvent(P.available, T0 + 500), T0 + 500);
+    expect(reasons(back)).toEqual(['NOTHING_TO_RESTORE']);
+    expect(back.next.pending).toBeUndefined();
+    expect(reasons(run(r, back.next, tick(T0 + 3000), T0 + 3000))).toEqual(['DEBOUNCED']);
+  });
+
+  it('the agent changing state while the Teams change settles wins', () => {
+    const waiting = run(r, withAcd(acd.available()), teamsEvent(P.meeting, T0)).next;
+    const moved = run(r, waiting, acdEvent(acd.unavailable(CODES.lunch), T0 + 1000), T0 + 1000).next;
+    expect(reasons(run(r, moved, tick(T0 + 3000), T0 + 3000))).toEqual(['AGENT_CHANGED_STATE']);
+  });
+
+  it('both sides can wait at once and are carried out by one tick', () => {
+    const both = rule({ direction: 'bidirectional', debounceMs: 3000 });
+    const a = run(both, withAcd(acd.available()), acdEvent(acd.unavailable(CODES.lunch), T0 - 500), T0 - 500).next;
+    const b = run(both, a, teamsEvent(P.meeting, T0), T0).next;
+    expect(b.pending).toMatchObject({ dueAt: T0 + 3000, sides: ['acd', 'teams'] });
+    expect(reasons(run(both, b, tick(T0 + 3000), T0 + 3000))).toEqual(['setTeamsPresence', 'setAcdState']);
+  });
+
+  it('a pending change persisted before sides existed is the ACD side', () => {
+    const legacy = withAcd(acd.contact(), { pending: { dueAt: T0, reason: 'old' } });
+    expect(reasons(run(rule({ debounceMs: 3000 }), legacy, tick(T0)))).toEqual(['setTeamsPresence']);
+  });
+});
+
 describe('no-sync states', () => {
   const r = (direction: PresenceRule['direction']) => rule({ direction, noSyncStates: [{ kind: 'Unavailable', codeId: CODES.training.id }] });
 

@@ -52,7 +52,8 @@ const rules: fc.Arbitrary<PresenceRule> = fc.record({
 /** Run one action; return the first event it produced (before echoes) and remember delivered events. */
 function trigger(w: World, a: Action, history: SyncEvent[]): SyncEvent | null {
   switch (a.kind) {
-    case 'acd': w.agentChose = true; return acdChanged(w, a.state);
+    // Re-selecting the very state the ACD already shows is no change the sync could tell apart from ours.
+    case 'acd': w.agentChose ||= JSON.stringify(a.state) !== JSON.stringify(w.acd); return acdChanged(w, a.state);
     case 'client': w.client = a.presence; return teamsChanged(w);
     case 'manual': w.preferred = a.presence; return teamsChanged(w);
     case 'wait': {
@@ -138,8 +139,9 @@ describe('decide, for any interleaving of events (property-based)', () => {
       const history: SyncEvent[] = [];
       let violations = 0;
       const observe = (event: SyncEvent, effects: readonly { kind: string }[], before: Readonly<World>): void => {
-        if (event.source !== 'teams' || !before.agentChose) return;
-        const target = subscriberTargetFor(r, event.presence);
+        const presence = event.source === 'teams' ? event.presence : event.source === 'tick' ? before.agent.teams?.presence : undefined;
+        if (presence === undefined || !before.agentChose) return;
+        const target = subscriberTargetFor(r, presence);
         const goingBack = target === null || target.kind === 'Available';
         if (goingBack && effects.some((e) => e.kind === 'setAcdState')) violations += 1;
       };
