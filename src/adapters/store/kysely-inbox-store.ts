@@ -5,6 +5,7 @@ import type { AgentSyncState } from '../../domain/sync-state.js';
 import { putAgentState } from './kysely-agent-state-store.js';
 import { readJson, syncEventSchema } from './kysely-row-codec.js';
 import type { Database } from './kysely-schema.js';
+import { CHUNK_ROWS, chunks } from './store-chunks.js';
 
 /**
  * The durable inbox. Idempotent ingress: (tenant_id, event_id) is unique and a re-delivered event
@@ -33,8 +34,14 @@ export class KyselyInboxStore implements InboxStore {
       attempts: 0,
       processed: 0,
     }));
-    const res = await this.db.insertInto('inbox').values(rows).onConflict((oc) => oc.columns(['tenant_id', 'event_id']).doNothing()).executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0);
+    const insert = (db: Kysely<Database>, part: typeof rows) =>
+      db.insertInto('inbox').values(part).onConflict((oc) => oc.columns(['tenant_id', 'event_id']).doNothing()).executeTakeFirst();
+    if (rows.length <= CHUNK_ROWS) return Number((await insert(this.db, rows)).numInsertedOrUpdatedRows ?? 0);
+    return this.db.transaction().execute(async (trx) => {
+      let added = 0;
+      for (const part of chunks(rows)) added += Number((await insert(trx, part)).numInsertedOrUpdatedRows ?? 0);
+      return added;
+    });
   }
 
   /**

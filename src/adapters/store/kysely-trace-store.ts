@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { TRACE_HOPS, type TraceEvent, type TraceQuery, type TraceStore } from '../../application/ports.js';
 import { jsonRecordSchema, readJson } from './kysely-row-codec.js';
 import type { Database, TraceEventsTable } from './kysely-schema.js';
+import { CHUNK_ROWS, chunks } from './store-chunks.js';
 import { StoreCorruptRowError } from './store-errors.js';
 
 const toEvent = (r: Selectable<TraceEventsTable>): TraceEvent => {
@@ -43,7 +44,12 @@ export class KyselyTraceStore implements TraceStore {
       summary: e.summary,
       data: JSON.stringify(e.data),
     }));
-    await this.db.insertInto('trace_events').values(rows).onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing()).execute();
+    const insert = (db: Kysely<Database>, part: typeof rows) =>
+      db.insertInto('trace_events').values(part).onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing()).execute();
+    if (rows.length <= CHUNK_ROWS) await insert(this.db, rows);
+    else await this.db.transaction().execute(async (trx) => {
+      for (const part of chunks(rows)) await insert(trx, part);
+    });
   }
 
   async query(q: TraceQuery): Promise<readonly TraceEvent[]> {

@@ -2,20 +2,16 @@ import type { Kysely, Selectable } from 'kysely';
 import { StoreConflictError, type Clock, type UserLink, type UserLinkStore } from '../../application/ports.js';
 import { writeAudit } from './kysely-audit.js';
 import type { Database, UserLinksTable } from './kysely-schema.js';
+import { chunks } from './store-chunks.js';
 import { conflictOnClash, StoreCorruptRowError } from './store-errors.js';
 
 const SOURCES = ['auto', 'manual', 'import'] as const;
-/** Rows per statement: well under SQLite's 32766 bound parameters and PostgreSQL's 65535. */
-const CHUNK = 500;
 
 const toLink = (r: Selectable<UserLinksTable>): UserLink => {
   const source = SOURCES.find((s) => s === r.source);
   if (!source) throw new StoreCorruptRowError('user_links', `${r.tenant_id}/${r.agent_id}`, `unknown source ${r.source}`);
   return { tenantId: r.tenant_id, agentId: r.agent_id, teamsUserId: r.teams_user_id, source, ...(r.email === null ? {} : { email: r.email }) };
 };
-
-const chunks = <T>(items: readonly T[]): T[][] =>
-  Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));
 
 const byTenant = (links: readonly UserLink[]): Map<string, UserLink[]> => {
   const groups = new Map<string, UserLink[]>();

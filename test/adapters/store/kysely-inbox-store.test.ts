@@ -1,10 +1,13 @@
+import SqliteDatabase from 'better-sqlite3';
 import { anAcdEvent, anAgentState } from './store-builders.js';
 import { freshTenant, isolatedLocation, openTestStore, testDialects, testKey, type TestStore, type TestStoreHandle } from './store-harness.js';
 
 /** A trigger that makes writing agent `agentId`'s state fail, as a full disk or a lost connection would. */
 async function failStateWritesFor(t: TestStoreHandle, agentId: string): Promise<void> {
   if (t.location.kind === 'sqlite') {
-    await t.raw(`create trigger fail_state before insert on agent_states when new.agent_id = '${agentId}' begin select raise(abort, 'injected failure'); end`);
+    const db = new SqliteDatabase(t.location.path);
+    db.exec(`create trigger fail_state before insert on agent_states when new.agent_id = '${agentId}' begin select raise(abort, 'injected failure'); end`);
+    db.close();
     return;
   }
   await t.raw(`create function fail_state() returns trigger language plpgsql as $$ begin if new.agent_id = '${agentId}' then raise exception 'injected failure'; end if; return new; end $$`);
@@ -40,6 +43,16 @@ for (const dialect of DIALECTS) {
       const counts = await Promise.all(Array.from({ length: 8 }, () => t.store.inbox.append([entry(id, 'a1', 1)])));
       expect(counts.reduce((x, y) => x + y, 0)).toBe(1);
       expect(await t.store.inbox.depth(id)).toBe(1);
+    });
+
+    it('appends a batch larger than one statement holds, atomically and in order', async () => {
+      const id = freshTenant();
+      const batch = Array.from({ length: 5000 }, (_, n) => entry(id, `a${n % 50}`, n));
+      expect(await t.store.inbox.append(batch)).toBe(5000);
+      expect(await t.store.inbox.append([...batch.slice(0, 600), entry(id, 'late', 9999)])).toBe(1);
+      const first = await t.store.inbox.pending(id, 3);
+      expect(first.map((p) => p.event.eventId)).toEqual(['a0:1000', 'a1:1001', 'a2:1002']);
+      expect(await t.store.inbox.depth(id)).toBe(5001);
     });
 
     it('ignores a duplicate inside one batch', async () => {

@@ -34,6 +34,12 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    it('appends a batch larger than one statement holds', async () => {
+      const id = freshTenant();
+      await t.store.traces.append(Array.from({ length: 1200 }, (_, n) => hop(id, `b${n}`, 10_000 + n)));
+      expect(await t.store.traces.query({ tenantId: id, limit: 5000 })).toHaveLength(1200);
+    });
+
     it('keeps the first of two events with the same id', async () => {
       const id = freshTenant();
       await t.store.traces.append([hop(id, 'e1', 10)]);
