@@ -6,16 +6,17 @@ import { BOT_COMMANDS } from './bot-commands.js';
 import { CARD_TEMPLATES, type CardName } from './bot-card-templates.js';
 import type { BotAgentStatusView, BotHealthStatus, BotHealthTransition, BotHealthView } from './bot-queries.js';
 
-/** Deep links into the Presence Sync static tab (the tab reads `subEntityId` to pick its page). */
-export class BotLinks {
-  constructor(private readonly teamsAppId: string, private readonly entityId = 'presence-sync') {}
+/** The personal app's static tabs (manifest entityIds); the bot deep-links into them. */
+export type TabPage = 'rules' | 'users' | 'health' | 'logreader' | 'settings';
 
-  /** `page` is one of rules | users | health | logreader | settings; `agent` pre-fills the Log Reader. */
-  tab(page?: string, agent?: string): string {
-    const base = `https://teams.microsoft.com/l/entity/${encodeURIComponent(this.teamsAppId)}/${this.entityId}`;
-    if (!page) return base;
-    const subEntityId = agent === undefined ? page : `${page}?agent=${encodeURIComponent(agent)}`;
-    return `${base}?context=${encodeURIComponent(JSON.stringify({ subEntityId }))}`;
+/** Deep links into the Presence Sync personal app; the Log Reader gets the agent as `subEntityId`. */
+export class BotLinks {
+  constructor(private readonly teamsAppId: string) {}
+
+  tab(page: TabPage = 'rules', agent?: string): string {
+    const base = `https://teams.microsoft.com/l/entity/${encodeURIComponent(this.teamsAppId)}/${page}`;
+    if (agent === undefined) return base;
+    return `${base}?context=${encodeURIComponent(JSON.stringify({ subEntityId: `agent:${agent}` }))}`;
   }
 }
 

@@ -68,7 +68,7 @@ describe('the Teams bot over HTTP, with Bot Framework authentication', () => {
       expect((await h.post(install)).status).toBe(200);
       const text = lastCard(h);
       expect(text).toContain('Presence Sync is installed');
-      expect(text).toContain(`https://teams.microsoft.com/l/entity/${TEAMS_APP_ID}/presence-sync`);
+      expect(text).toContain(`https://teams.microsoft.com/l/entity/${TEAMS_APP_ID}/rules`);
       expect(h.connector.posts[0]?.conversationId).toBe(`a:personal-${ADMIN.aadObjectId}`);
       const [stored] = await h.conversations.list(TENANT);
       expect(stored).toMatchObject({ conversationId: `a:personal-${ADMIN.aadObjectId}`, scope: 'personal', installedBy: ADMIN.aadObjectId });
@@ -138,7 +138,8 @@ describe('the Teams bot over HTTP, with Bot Framework authentication', () => {
       expect(text).toContain('**graph.response**');
       expect(text).toContain('+120 ms');
       const link = new URL(text.split('\n').find((l) => l.startsWith('https://teams.microsoft.com/')) ?? '');
-      expect(JSON.parse(link.searchParams.get('context') ?? '{}')).toEqual({ subEntityId: 'logreader?agent=1001' });
+      expect(link.pathname).toBe(`/l/entity/${TEAMS_APP_ID}/logreader`);
+      expect(JSON.parse(link.searchParams.get('context') ?? '{}')).toEqual({ subEntityId: 'agent:1001' });
     });
 
     it('rules summarises the rules', async () => {
