@@ -40,6 +40,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   v('LOG_LEVEL', 'pino log level', LOG_LEVELS.join(', '), z.enum(LOG_LEVELS), 'info'),
   v('DATA_DIR', 'Folder for local state: SQLite file, sandbox key file, sandbox CA', 'a folder path', z.string().min(1), './data'),
   v('DATABASE_URL', 'PostgreSQL connection URL; when set, PostgreSQL is used instead of SQLite', 'a postgres:// or postgresql:// URL', z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  v('DATABASE_SCHEMA', 'PostgreSQL schema for the tables (created if absent); default: the server\'s search_path', 'a lower-case SQL identifier', z.string().regex(/^[a-z_][a-z0-9_]*$/).optional()),
   v('DATABASE_POOL_SIZE', 'PostgreSQL connections per instance', 'an integer 1–100', int(1, 100), '10'),
   v('SQLITE_PATH', 'SQLite database file when DATABASE_URL is not set (":memory:" for a throwaway store)', 'a file path', z.string().min(1), './data/presence-sync.sqlite'),
   v('SECRET_ENCRYPTION_KEY', 'AES-256-GCM key for secrets at rest; required in production (sandbox: generated into DATA_DIR/encryption.key)', 'base64 of exactly 32 bytes', base64Key.optional()),
@@ -83,7 +84,7 @@ export interface Config {
   readonly dataDir: string;
   readonly store:
     | { readonly kind: 'sqlite'; readonly path: string }
-    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number };
+    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number; readonly schema?: string };
   /** base64 AES-256 keys: the first seals, all open. */
   readonly encryptionKeys: readonly string[];
   readonly cxone: {
@@ -213,7 +214,7 @@ function buildConfig(values: Values, cwd: string): Config {
     logLevel: values['LOG_LEVEL'] as LogLevel,
     dataDir,
     store: databaseUrl
-      ? { kind: 'postgres', url: databaseUrl, poolSize: num(values, 'DATABASE_POOL_SIZE') }
+      ? { kind: 'postgres', url: databaseUrl, poolSize: num(values, 'DATABASE_POOL_SIZE'), ...opt('schema', str(values, 'DATABASE_SCHEMA')) }
       : { kind: 'sqlite', path: sqlitePath === ':memory:' ? sqlitePath : resolve(cwd, sqlitePath) },
     encryptionKeys: [current, ...previous],
     cxone: cxoneSettings(values),

@@ -48,6 +48,11 @@ describe('configuration', () => {
     });
   });
 
+  it('passes a PostgreSQL schema through, and refuses one that is not a plain identifier', () => {
+    expect(load({ DATABASE_URL: 'postgres://app@db/p', DATABASE_SCHEMA: 'presence' }).store).toMatchObject({ schema: 'presence' });
+    expect(problems({ DATABASE_SCHEMA: 'x; drop table y' })).toEqual([expect.stringMatching(/^DATABASE_SCHEMA: expected a lower-case SQL identifier/)]);
+  });
+
   it('takes the process environment over env/.env.<name>.user over env/.env.<name>', () => {
     mkdirSync(join(cwd, 'env'));
     writeFileSync(join(cwd, 'env/.env.dev'), 'PORT=4000\nLOG_LEVEL=debug\nPOLL_INTERVAL_MS=2000\n');
