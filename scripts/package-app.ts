@@ -14,7 +14,6 @@ const PLACEHOLDER = /\$\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 /** Offline stand-ins for the sandbox (nothing is provisioned there); never used for other envs. */
 export const SANDBOX_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
   TEAMS_APP_ID: '6f0c9a1e-5d3b-4b7a-9c2e-5a11c0de0001',
-  BOT_ID: '6f0c9a1e-5d3b-4b7a-9c2e-5a11c0de0002',
   AAD_APP_CLIENT_ID: '6f0c9a1e-5d3b-4b7a-9c2e-5a11c0de0003',
   APP_NAME_SUFFIX: '-sandbox',
   TAB_DOMAIN: 'localhost:3978',

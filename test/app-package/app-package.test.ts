@@ -33,7 +33,7 @@ function validateManifest(manifest: unknown, version: string): string[] {
 }
 
 const SAMPLE = {
-  TEAMS_APP_ID: '11111111-2222-4333-8444-555555555555', BOT_ID: '66666666-7777-4888-9999-aaaaaaaaaaaa',
+  TEAMS_APP_ID: '11111111-2222-4333-8444-555555555555',
   AAD_APP_CLIENT_ID: 'bbbbbbbb-cccc-4ddd-8eee-ffffffffffff', APP_NAME_SUFFIX: '-dev',
   TAB_DOMAIN: 'presence-sync.contoso.example', TAB_ENDPOINT: 'https://presence-sync.contoso.example',
 };
@@ -63,7 +63,7 @@ function decodePng(file: Buffer): { width: number; height: number; pixel: (x: nu
 
 describe('the Teams app package', () => {
   it('uses exactly the placeholders the provisioning steps produce', () => {
-    expect(placeholdersOf(template).sort()).toEqual(['AAD_APP_CLIENT_ID', 'APP_NAME_SUFFIX', 'BOT_ID', 'TAB_DOMAIN', 'TAB_ENDPOINT', 'TEAMS_APP_ID']);
+    expect(placeholdersOf(template).sort()).toEqual(['AAD_APP_CLIENT_ID', 'APP_NAME_SUFFIX', 'TAB_DOMAIN', 'TAB_ENDPOINT', 'TEAMS_APP_ID']);
   });
 
   it(`validates against the official Teams manifest schema v${raw.manifestVersion} once filled in`, async () => {
@@ -72,14 +72,15 @@ describe('the Teams app package', () => {
   });
 
   it('is rejected by the schema when a value is wrong (the validation really runs)', async () => {
-    const errors = validateManifest(filled({ ...SAMPLE, BOT_ID: 'not-a-guid' }), raw.manifestVersion);
+    const errors = validateManifest(filled({ ...SAMPLE, AAD_APP_CLIENT_ID: 'not-a-guid' }), raw.manifestVersion);
     expect(errors.join('\n')).toMatch(/\/bots\/0\/botId/);
   });
 
   it('declares the bot in personal and team scope with the commands the bot answers', () => {
     const manifest = filled() as { bots: { botId: string; scopes: string[]; commandLists: { scopes: string[]; commands: { title: string; description: string }[] }[] }[] };
     const [bot] = manifest.bots;
-    expect(bot?.botId).toBe(SAMPLE.BOT_ID);
+    // One Entra app is both the bot and the product (config MICROSOFT_APP_ID).
+    expect(bot?.botId).toBe(SAMPLE.AAD_APP_CLIENT_ID);
     expect(bot?.scopes).toEqual(['personal', 'team']);
     const expected = BOT_COMMANDS.map((c) => ({ title: c.name, description: c.description }));
     expect(bot?.commandLists.map((l) => l.scopes)).toEqual([['personal'], ['team']]);
@@ -97,7 +98,7 @@ describe('the Teams app package', () => {
     expect(manifest.staticTabs.map((t) => t.entityId)).toContain('conversations');
     expect(manifest.staticTabs[0]?.contentUrl).toBe('https://presence-sync.contoso.example/tab/index.html?page=rules');
     expect(manifest.configurableTabs[0]?.scopes).toEqual(['team']);
-    expect(manifest.webApplicationInfo).toEqual({ id: SAMPLE.AAD_APP_CLIENT_ID, resource: `api://${SAMPLE.TAB_DOMAIN}/${SAMPLE.AAD_APP_CLIENT_ID}` });
+    expect(manifest.webApplicationInfo).toEqual({ id: SAMPLE.AAD_APP_CLIENT_ID, resource: `api://${SAMPLE.TAB_DOMAIN}/botid-${SAMPLE.AAD_APP_CLIENT_ID}` });
     expect(manifest.validDomains).toEqual([SAMPLE.TAB_DOMAIN]);
   });
 
@@ -136,7 +137,7 @@ describe('the Teams app package', () => {
 
     it('names every missing value instead of building a broken package', () => {
       expect(() => buildAppPackage({ root: ROOT, env: 'dev', values: { TEAMS_APP_ID: SAMPLE.TEAMS_APP_ID }, outDir: out }))
-        .toThrow('needs AAD_APP_CLIENT_ID, APP_NAME_SUFFIX, BOT_ID, TAB_DOMAIN, TAB_ENDPOINT for env "dev"');
+        .toThrow('needs AAD_APP_CLIENT_ID, APP_NAME_SUFFIX, TAB_DOMAIN, TAB_ENDPOINT for env "dev"');
     });
 
     it('builds the sandbox package from offline defaults, valid against the schema', async () => {
