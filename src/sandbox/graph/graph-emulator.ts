@@ -35,6 +35,8 @@ export interface GraphEmulatorOptions {
   readonly handshakeTimeoutMs?: number;
   /** Slow/drop endpoint rules (reference §3.4); defaults 3 s / 10 s. Tests shorten them. */
   readonly endpointThresholds?: EndpointThresholds;
+  /** Delivery deadlines (§3.4: 3 s first, 10 s retries). A loaded test machine may need more. */
+  readonly deliveryTimeouts?: { readonly firstMs: number; readonly retryMs: number };
   /** With a real clock: how often time-driven behaviour runs. */
   readonly tickIntervalMs?: number;
 }
@@ -61,7 +63,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
   const world = new GraphWorld(directory, clock, options.presenceLimit ?? 1500);
   const subs = new SubscriptionStoreEmu();
   const webhooks = new WebhookCaller({ ...(options.webhookCaPem ? { caPem: options.webhookCaPem } : {}), ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}) });
-  const delivery = new NotificationDelivery(world, subs, keys, webhooks, new EndpointHealth(options.endpointThresholds));
+  const delivery = new NotificationDelivery(world, subs, keys, webhooks, new EndpointHealth(options.endpointThresholds), options.deliveryTimeouts);
   const control = new GraphControl(world, subs, delivery, entra, clock);
   let origin = '';
   const graph = async (req: EmulatorRequest): Promise<EmulatorResponse> => {

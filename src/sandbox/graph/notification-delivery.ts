@@ -8,8 +8,8 @@ import type { WebhookCaller } from './webhook-caller.js';
 
 /** §3.7: Microsoft Graph Change Tracking's app id, the `azp`/`appid` of validation tokens. */
 export const CHANGE_TRACKING_APP_ID = '0bf30f3b-4a52-48df-9a82-234910c4a086';
-const FIRST_TIMEOUT_MS = 3_000;
-const RETRY_TIMEOUT_MS = 10_000;
+/** §3.4: 3 s for the first attempt, 10 s for retries. */
+export const DELIVERY_TIMEOUTS = { firstMs: 3_000, retryMs: 10_000 } as const;
 const GIVE_UP_MS = 4 * 3600_000;
 const MAX_ITEMS_PER_POST = 100;
 
@@ -53,6 +53,7 @@ export class NotificationDelivery {
     private readonly keys: EntraKeys,
     private readonly webhooks: WebhookCaller,
     readonly health: EndpointHealth = new EndpointHealth(),
+    private readonly timeouts: { readonly firstMs: number; readonly retryMs: number } = DELIVERY_TIMEOUTS,
   ) {
     world.onChange((_tenantId, userId) => this.#presenceChanged(userId));
     subs.onReleased((id) => this.#release(id));
@@ -144,10 +145,10 @@ export class NotificationDelivery {
     }
     const body = { value: items.map((o) => o.item), ...(await this.#validationTokens(items)) };
     const attempt = Math.max(...items.map((o) => o.attempt));
-    const result = await this.webhooks.post(url, body, attempt === 0 ? FIRST_TIMEOUT_MS : RETRY_TIMEOUT_MS);
+    const result = await this.webhooks.post(url, body, attempt === 0 ? this.timeouts.firstMs : this.timeouts.retryMs);
     if (this.modes.duplicateNext > 0) {
       this.modes.duplicateNext -= 1;
-      await this.webhooks.post(url, body, RETRY_TIMEOUT_MS);
+      await this.webhooks.post(url, body, this.timeouts.retryMs);
     }
     this.log.push({ url, items: items.length, status: result.status, attempt });
     this.health.record(endpointOf(url), this.world.clock.now(), result.ms);

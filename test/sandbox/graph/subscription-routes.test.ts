@@ -116,6 +116,18 @@ describe('emulated notification delivery (reference §3.4–3.6, §8.8)', () => 
     expect(h.emulator.control.deliveries.map((d) => d.status)).toEqual([500, 500, 202]);
   });
 
+  it('counts an answer slower than the deadline as failed and retries it', async () => {
+    h = await startHarness(3, { deliveryTimeouts: { firstMs: 100, retryMs: 2_000 } });
+    hook = await startSimpleWebhook();
+    await h.call('POST', '/v1.0/subscriptions', { token: await h.userToken(0), json: body() });
+    hook.mode.delayMs = 300;
+    h.emulator.control.teams(h.tenant.users[1]!.id, 'call');
+    await h.emulator.control.settle();
+    h.emulator.control.advance(2_000);
+    await h.emulator.control.settle();
+    expect(h.emulator.control.deliveries.map((d) => [d.status, d.attempt])).toEqual([[0, 0], [202, 1]]);
+  });
+
   it('sends reauthorizationRequired before expiry and holds notifications until the subscription is renewed', async () => {
     const t = await setup();
     const id = ((await h.call('POST', '/v1.0/subscriptions', { token: t, json: body() })).body as { id: string }).id;
