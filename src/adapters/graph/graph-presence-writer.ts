@@ -115,9 +115,11 @@ export class GraphPresenceWriter {
     if (this.#running) return;
     this.#running = true;
     setImmediate(() => {
-      void this.#loop().finally(() => {
-        this.#running = false;
-      });
+      void this.#loop()
+        .catch((e: unknown) => this.#abandon(e))
+        .finally(() => {
+          this.#running = false;
+        });
     });
   }
 
@@ -234,6 +236,14 @@ export class GraphPresenceWriter {
     const failure = batchItemFailure(item);
     this.#o.logger?.warn({ userId, status: item.status, code: failure.code, traceId: p.desire.traceId }, 'presence write failed');
     for (const s of p.settle) s(err(failure));
+  }
+
+  /** A bug in the loop must not leave callers waiting forever: fail what is pending, loudly. */
+  #abandon(e: unknown): void {
+    this.#o.logger?.error({ error: String(e) }, 'presence writer loop failed');
+    const failure = httpFailure('graph', 0, 'WRITER_FAILED', `presence writer failed: ${String(e)}`);
+    for (const p of this.#pending.values()) for (const s of p.settle) s(err(failure));
+    this.#pending.clear();
   }
 
   #throttled(now: number, waitMs: number): void {
