@@ -21,7 +21,7 @@ describe('proactive health alerts to the admins', () => {
   let h: BotHarness;
   beforeEach(async () => {
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    h = await startBotHarness({ batchWindowMs: 5_000, minIntervalMs: 60_000 });
+    h = await startBotHarness({ alertOptions: { batchWindowMs: 5_000, minIntervalMs: 60_000 } });
     await install(h, ADMIN);
     await install(h, MEMBER);
     h.connector.clear();

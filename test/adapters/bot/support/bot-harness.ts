@@ -19,9 +19,9 @@ const rule: PresenceRule = {
   mappings: [{ acd: { kind: 'InboundContact' }, teams: { availability: 'Busy', activity: 'InACall' } }],
 };
 
-export function contosoTenant(now: number): FakeTenant {
+export function contosoTenant(now: number, admins: readonly string[] = [ADMIN.aadObjectId]): FakeTenant {
   return {
-    admins: [ADMIN.aadObjectId],
+    admins,
     health: {
       status: 'ok', syncActive: true, syncDetail: 'syncing 2 agents',
       components: [
@@ -57,21 +57,35 @@ export interface BotHarness {
   close(): Promise<void>;
 }
 
-/** The bot on a real restify server with real Bot Framework auth against the local issuer. */
-export async function startBotHarness(alertOptions = { batchWindowMs: 5_000, minIntervalMs: 60_000 }): Promise<BotHarness> {
+export interface HarnessOptions {
+  readonly alertOptions?: { batchWindowMs: number; minIntervalMs: number };
+  /** `playground`: the sandbox's unsigned mode, for the Agents Playground. Default: Bot Framework auth. */
+  readonly auth?: 'bot-framework' | 'playground';
+  /** Which tenant the fake knows, and its admins. Default: TENANT with ADMIN. */
+  readonly tenantId?: string;
+  readonly admins?: readonly string[];
+}
+
+/** The bot on a real restify server, by default with real Bot Framework auth against the local issuer. */
+export async function startBotHarness(options: HarnessOptions = {}): Promise<BotHarness> {
+  const { alertOptions = { batchWindowMs: 5_000, minIntervalMs: 60_000 }, tenantId = TENANT } = options;
   const [issuer, connector] = await Promise.all([LocalBotIssuer.start(), FakeBotConnector.start()]);
   const time = new ManualTime();
-  const queries = new FakeBotQueries(new Map([[TENANT, contosoTenant(time.clock.now())]]));
+  const queries = new FakeBotQueries(new Map([[tenantId, contosoTenant(time.clock.now(), options.admins)]]));
   const conversations = new InMemoryConversationStore();
   const health = new FakeHealthSource();
   const logger = new RecordingLogger();
   const server = restify.createServer();
   const runtime = registerBotRoutes(server, {
-    productMode: 'production',
-    auth: {
-      mode: 'bot-framework', appId: APP_ID, appPassword: 'not-used-offline', appType: 'MultiTenant', outboundCredentials: 'none',
-      channelAuthority: { openIdMetadataUrl: issuer.metadataUrl, tokenIssuer: 'https://api.botframework.com' },
-    },
+    ...(options.auth === 'playground'
+      ? { productMode: 'sandbox' as const, auth: { mode: 'disabled-for-playground' as const } }
+      : {
+          productMode: 'production' as const,
+          auth: {
+            mode: 'bot-framework' as const, appId: APP_ID, appPassword: 'not-used-offline', appType: 'MultiTenant' as const, outboundCredentials: 'none' as const,
+            channelAuthority: { openIdMetadataUrl: issuer.metadataUrl, tokenIssuer: 'https://api.botframework.com' },
+          },
+        }),
     teamsAppId: TEAMS_APP_ID, queries, conversations, healthTransitions: health, alertOptions,
     logger, ids: counterIds(), clock: time.clock, scheduler: time,
   });

@@ -1,0 +1,20 @@
+import { botAppId, createBotAdapter } from '../../../src/adapters/bot/bot-cloud-adapter.js';
+import { counterIds, RecordingLogger } from './support/bot-fakes.js';
+
+describe('bot authentication settings', () => {
+  const deps = { logger: new RecordingLogger(), ids: counterIds() };
+
+  it('refuses to run unauthenticated outside the sandbox', () => {
+    expect(() => createBotAdapter({ productMode: 'production', auth: { mode: 'disabled-for-playground' } }, deps))
+      .toThrow('BOT_AUTH=disabled-for-playground is allowed only in the sandbox');
+  });
+
+  it('allows the unsigned Playground mode in the sandbox, sending as no app id', () => {
+    expect(createBotAdapter({ productMode: 'sandbox', auth: { mode: 'disabled-for-playground' } }, deps)).toBeDefined();
+    expect(botAppId({ mode: 'disabled-for-playground' })).toBe('');
+  });
+
+  it('sends proactive messages as the bot app id when authenticated', () => {
+    expect(botAppId({ mode: 'bot-framework', appId: 'app-1', appPassword: 'p', appType: 'MultiTenant' })).toBe('app-1');
+  });
+});
