@@ -1,0 +1,35 @@
+import type { AddressInfo } from 'node:net';
+import restify from 'restify';
+import { registerTabApi } from '../../src/adapters/http/api/register-tab-api.js';
+import { rateLimitTabApi, type ApiRateLimitOptions } from '../../src/adapters/http/rate-limit.js';
+import { TENANT_A, TENANT_B, type ApiHarness } from '../adapters/http/api/fakes/api-harness.js';
+
+/**
+ * Starts `h` like ApiHarness.start does, but with the rate limits composed in front of the tab
+ * API the way compose.ts is meant to: `registerTabApi(server, rateLimitTabApi(server, deps, …))`.
+ */
+export async function startRateLimited(h: ApiHarness, limits: Omit<ApiRateLimitOptions, 'clock'>): Promise<ApiHarness> {
+  for (const t of [TENANT_A, TENANT_B]) await h.store.tenants.upsert({ id: t, name: t, acdBusinessUnitId: '1', entraTenantId: t, partnerPlatform: 'msteams', syncEnabled: true });
+  const server = restify.createServer({ handleUncaughtExceptions: false });
+  h.server = server;
+  h.routes = registerTabApi(server, rateLimitTabApi(server, h.deps(), { ...limits, clock: h.time })).routes;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  h.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return h;
+}
+
+/** A full dump of everything the tab API can change, for both tenants (compared before/after). */
+export async function dumpStore(h: ApiHarness): Promise<string> {
+  const out: Record<string, unknown> = {};
+  for (const t of [TENANT_A, TENANT_B]) {
+    out[t] = {
+      tenant: await h.store.tenants.get(t),
+      rules: await h.store.rules.list(t),
+      audit: await h.store.rules.audit(t, 100_000),
+      links: await h.store.userLinks.list(t),
+      cxone: await h.store.tenants.getConnection(t, 'cxone'),
+      settings: await h.store.tenants.getConnection(t, 'settings'),
+    };
+  }
+  return JSON.stringify(out);
+}
