@@ -1,148 +1,77 @@
 /**
- * Engine-added latency: an ACD event accepted by the engine → the PresenceGateway.write call it
- * causes, at 1,000 agents, with in-memory fakes of every port (so what is measured is the engine:
- * inbox, keyed queue, rule resolution, decide, tracing, effect dispatch) and real timers.
- *
- *   npx tsx test/bench/engine-latency.ts            (AGENTS=1000 by default)
+ * Engine-added latency: an ACD event handed to the engine → the PresenceGateway.write call it
+ * causes (inbox append, keyed queue, rule resolution, decide, state commit, tracing, dispatch).
+ * Paced: events arrive at a steady rate the engine keeps up with (the latency one event sees).
+ * Burst: every agent changes at once (one CXone poll with N changes; latency includes queueing).
  */
 import { performance } from 'node:perf_hooks';
-import { HealthModel } from '../../src/application/health/health-model.js';
-import type { Clock, PresenceGateway, Scheduler } from '../../src/application/ports.js';
-import { SyncEngine } from '../../src/application/sync/sync-engine.js';
-import { TraceRecorder } from '../../src/application/trace/trace-recorder.js';
-import { percentile } from '../../src/application/health/sync-activity.js';
-import type { AcdState, AcdStateEvent } from '../../src/domain/agent-state.js';
-import { decide } from '../../src/domain/decide.js';
-import { resolveRule } from '../../src/domain/resolve.js';
-import { acd, rule } from '../domain/builders.js';
-import { FakeAcd } from '../application/fakes/fake-acd.js';
-import { FakeGraph } from '../application/fakes/fake-graph.js';
-import { MemoryLogger, SequentialIds } from '../application/fakes/fake-runtime.js';
-import { MemoryStore } from '../application/fakes/memory-store.js';
-import { RecordingMetrics } from '../application/fakes/recording-metrics.js';
+import { acd } from '../domain/builders.js';
+import { distribution, round, sleep, type Bench, type BenchOptions, type BenchResult, type BenchRow } from './bench-kit.js';
+import { createEngineRig, latencies, type EngineRig, type StoreKind } from './engine-rig.js';
 
-const AGENTS = Number(process.env.AGENTS ?? 1000);
-const TENANT = 'bench';
-const clock: Clock = { now: () => Date.now() };
-const scheduler: Scheduler = {
-  after: (ms, fn) => {
-    const t = setTimeout(fn, ms);
-    return () => clearTimeout(t);
+async function warm(agents: number, storeKind: StoreKind): Promise<EngineRig> {
+  const rig = await createEngineRig(agents, storeKind);
+  // Available maps to nothing in the publisher rule: no write, but every agent's state row exists.
+  await rig.send(rig.agentIds.map((a) => rig.event(a, acd.available())));
+  await rig.drain(0);
+  return rig;
+}
+
+/** `events` single events at `rate`/s over distinct agents, alternating contact / available. */
+async function paced(agents: number, storeKind: StoreKind, events: number, rate: number): Promise<BenchRow> {
+  const rig = await warm(agents, storeKind);
+  try {
+    const from = rig.writes.length;
+    const perTick = Math.max(1, Math.round(rate / 100));
+    const start = performance.now();
+    for (let i = 0; i < events; i += 1) {
+      const agentId = rig.agentIds[i % agents] as string;
+      await rig.send([rig.event(agentId, Math.floor(i / agents) % 2 === 0 ? acd.contact() : acd.available())]);
+      if ((i + 1) % perTick === 0) await sleep(10);
+    }
+    await rig.drain(from + events);
+    const wall = performance.now() - start;
+    return { scenario: `paced (${Math.max(1, Math.round(rate / 100))} per 10 ms timer)`, agents, store: storeKind, ...distribution(latencies(rig, from)), events_per_s: Math.round(events / (wall / 1000)) };
+  } finally {
+    await rig.close();
+  }
+}
+
+async function burst(agents: number, storeKind: StoreKind): Promise<BenchRow> {
+  const rig = await warm(agents, storeKind);
+  try {
+    const from = rig.writes.length;
+    const start = performance.now();
+    await rig.send(rig.agentIds.map((a) => rig.event(a, acd.contact())));
+    await rig.drain(from + agents);
+    const wall = performance.now() - start;
+    return { scenario: 'burst (all at once)', agents, store: storeKind, ...distribution(latencies(rig, from)), events_per_s: Math.round(agents / (wall / 1000)) };
+  } finally {
+    await rig.close();
+  }
+}
+
+export const engineLatency: Bench = {
+  name: 'engine-latency',
+  title: 'Engine-added latency (event in → Graph write requested), FakeGraph write side',
+  async run(o: BenchOptions): Promise<BenchResult> {
+    const events = o.quick ? 300 : 3000;
+    const rows: BenchRow[] = [];
+    const plan: [number, StoreKind][] = o.quick ? [[1000, 'memory'], [1000, 'sqlite']] : [[1000, 'memory'], [1000, 'sqlite'], [10_000, 'memory'], [10_000, 'sqlite']];
+    for (const [agents, kind] of plan) {
+      o.log(`engine-latency: paced, ${agents} agents, ${kind} store`);
+      rows.push(await paced(agents, kind, events, 500));
+    }
+    for (const [agents, kind] of plan) {
+      o.log(`engine-latency: burst, ${agents} agents, ${kind} store`);
+      rows.push(await burst(agents, kind));
+    }
+    const at10k = rows.find((r) => r.agents === (o.quick ? 1000 : 10_000) && r.store === 'sqlite' && String(r.scenario).startsWith('paced'));
+    const p99 = Number(at10k?.p99_ms);
+    return {
+      rows,
+      targets: [{ target: `p99 ≤ 10 ms at ${o.quick ? '1k (quick run)' : '10k'} agents, paced, SQLite store`, measured: `${round(p99)} ms`, met: p99 <= 10 }],
+      method: 'Real SyncEngine + TraceRecorder + HealthModel; store = in-memory fake or Kysely on a SQLite temp file; writes go to the in-memory FakeGraph (no HTTP), so the number is the engine\'s own overhead. Latency = write call time − acceptAcdEvents call time.',
+    };
   },
 };
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-interface Rig {
-  readonly engine: SyncEngine;
-  readonly sentAt: Map<string, number>;
-  readonly latencies: number[];
-  readonly agentIds: string[];
-  readonly pulls: { n: number };
-  seq: number;
-}
-
-async function rig(): Promise<Rig> {
-  const store = new MemoryStore(clock, { copies: false });
-  const acdFake = new FakeAcd(TENANT, clock);
-  const graph = new FakeGraph(TENANT, clock);
-  const agentIds = Array.from({ length: AGENTS }, (_, i) => `agent-${i + 1}`);
-  await store.tenants.upsert({ id: TENANT, name: TENANT, acdBusinessUnitId: '1', entraTenantId: TENANT, partnerPlatform: 'msteams', syncEnabled: true });
-  await store.rules.save({ ...rule(), tenantId: TENANT }, 'bench');
-  for (const agentId of agentIds) {
-    acdFake.addAgent(agentId, 'team-1');
-    graph.addUser(agentId.replace('agent-', 'aad-'));
-  }
-  await store.userLinks.put(agentIds.map((agentId) => ({ tenantId: TENANT, agentId, teamsUserId: agentId.replace('agent-', 'aad-'), source: 'auto' as const })));
-  const pulls = { n: 0 };
-  const pending = store.inbox.pending.bind(store.inbox);
-  store.inbox.pending = (tenantId, limit) => {
-    pulls.n += 1;
-    return pending(tenantId, limit);
-  };
-  const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
-  const presence: PresenceGateway = {
-    write: (desire) => {
-      const sent = sentAt.get(desire.traceId);
-      if (sent !== undefined) latencies.push(performance.now() - sent);
-      return graph.write(desire);
-    },
-    read: (ids) => graph.read(ids),
-  };
-  const logger = new MemoryLogger();
-  const ids = new SequentialIds('t');
-  const trace = new TraceRecorder({ store: store.traces, clock, ids, scheduler, logger });
-  const health = new HealthModel({ clock, scheduler });
-  const engine = new SyncEngine({ store, policy: { decide, resolveRule }, clock, scheduler, ids, logger, metrics: new RecordingMetrics(), trace, health }, { reconcileIntervalMs: 3_600_000 });
-  await engine.addTenant({ tenantId: TENANT, acd: acdFake, acdFeed: acdFake, acdDirectory: acdFake, presence, subscriptions: graph });
-  const r: Rig = { engine, sentAt, latencies, agentIds, pulls, seq: 0 };
-  // Warm-up: every agent seen Available once (state rows exist, JIT warm), not measured.
-  await send(r, agentIds.map((a) => event(r, a, acd.available())));
-  await drain(r, 0);
-  return r;
-}
-
-function event(r: Rig, agentId: string, state: AcdState): AcdStateEvent {
-  r.seq += 1;
-  return { source: 'acd', tenantId: TENANT, agentId, state, sourceTime: Date.now() * 1000 + r.seq, eventId: `${agentId}:${r.seq}` };
-}
-
-async function send(r: Rig, events: AcdStateEvent[]): Promise<void> {
-  const now = performance.now();
-  for (const e of events) r.sentAt.set(e.eventId, now);
-  await r.engine.acceptAcdEvents(events);
-}
-
-async function drain(r: Rig, expected: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (r.latencies.length < expected || !r.engine.isIdle()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${r.latencies.length}/${expected} writes`);
-    await sleep(5);
-  }
-}
-
-function summary(name: string, r: Rig, wallMs: number): Record<string, string | number> {
-  const latencies = r.latencies;
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const f = (n: number): number => Math.round(n * 100) / 100;
-  return { scenario: name, events: sorted.length, p50_ms: f(percentile(sorted, 50)), p99_ms: f(percentile(sorted, 99)), max_ms: f(sorted.at(-1) ?? 0), wall_ms: Math.round(wallMs), events_per_s: Math.round(sorted.length / (wallMs / 1000)), inbox_pulls: r.pulls.n };
-}
-
-/** Events one at a time at about `rate`/s: the latency an event sees when the engine keeps up. */
-async function paced(rate: number): Promise<Record<string, string | number>> {
-  const r = await rig();
-  r.latencies.length = 0;
-  r.pulls.n = 0;
-  const start = performance.now();
-  const perTick = Math.max(1, Math.round(rate / 100));
-  let sent = 0;
-  for (const state of [acd.contact(), acd.available()]) {
-    for (let i = 0; i < r.agentIds.length; i += 1) {
-      await send(r, [event(r, r.agentIds[i] as string, state)]);
-      sent += 1;
-      if (sent % perTick === 0) await sleep(10);
-    }
-  }
-  await drain(r, sent);
-  return summary(`paced (${perTick} events per 10 ms), ${AGENTS} agents`, r, performance.now() - start);
-}
-
-/** Every agent changes at once, delivered as one batch (a CXone poll with 1,000 changes). */
-async function burst(): Promise<Record<string, string | number>> {
-  const r = await rig();
-  r.latencies.length = 0;
-  r.pulls.n = 0;
-  const start = performance.now();
-  await send(r, r.agentIds.map((a) => event(r, a, acd.contact())));
-  await drain(r, r.agentIds.length);
-  return summary(`burst of ${AGENTS} at once`, r, performance.now() - start);
-}
-
-async function main(): Promise<void> {
-  const results = [await paced(1_000), await burst()];
-  console.table(results);
-  console.log(JSON.stringify({ bench: 'engine-latency', node: process.version, results }));
-  process.exit(0);
-}
-
-void main();

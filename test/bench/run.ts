@@ -1,0 +1,50 @@
+/**
+ * `npm run bench [-- --quick] [-- --only <name>[,<name>]]`: runs the benchmarks in sequence,
+ * prints each as a table with its targets, and writes bench/results/<name>.json (rows, targets,
+ * method, machine facts, duration). Loopback only; bounded in time.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { machineFacts, round, type Bench, type BenchOptions } from './bench-kit.js';
+import { engineLatency } from './engine-latency.js';
+
+const BENCHES: readonly Bench[] = [engineLatency];
+const RESULTS_DIR = join(process.cwd(), 'bench', 'results');
+
+function parseArgs(argv: readonly string[]): { quick: boolean; only?: Set<string> } {
+  const quick = argv.includes('--quick');
+  const at = argv.indexOf('--only');
+  const only = at >= 0 ? new Set((argv[at + 1] ?? '').split(',').filter(Boolean)) : undefined;
+  return { quick, ...(only ? { only } : {}) };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const chosen = BENCHES.filter((b) => !args.only || args.only.has(b.name));
+  if (chosen.length === 0) throw new Error(`no benchmark named ${[...(args.only ?? [])].join(', ')}; have: ${BENCHES.map((b) => b.name).join(', ')}`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const options: BenchOptions = { quick: args.quick, log: (line) => process.stderr.write(`  … ${line}\n`) };
+  let failed = 0;
+  for (const bench of chosen) {
+    const machine = machineFacts();
+    const started = performance.now();
+    process.stdout.write(`\n== ${bench.name}: ${bench.title}${args.quick ? ' (quick)' : ''}\n`);
+    try {
+      const result = await bench.run(options);
+      const durationS = round((performance.now() - started) / 1000, 1);
+      console.table(result.rows);
+      console.table(result.targets.map((t) => ({ target: t.target, measured: t.measured, met: t.met ? 'yes' : 'NO' })));
+      process.stdout.write(`method: ${result.method}\nduration: ${durationS} s\n`);
+      writeFileSync(join(RESULTS_DIR, `${bench.name}.json`), `${JSON.stringify({ bench: bench.name, title: bench.title, quick: args.quick, at: new Date().toISOString(), durationS, machine, ...result }, null, 2)}\n`);
+    } catch (error) {
+      failed += 1;
+      process.stdout.write(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+  }
+  process.stdout.write(`\nresults in ${RESULTS_DIR}\n`);
+  // Engines and servers may leave timers behind; the run is over.
+  process.exit(failed ? 1 : 0);
+}
+
+void main();
