@@ -1,0 +1,84 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { RouteRegistrar } from './restify-server.js';
+
+/** Options of the static tab registrar. */
+export interface StaticTabOptions {
+  /** Origins besides Teams/Microsoft 365 that may frame the tab (the sandbox host page). */
+  readonly extraFrameAncestors?: readonly string[];
+  /** Origins the tab may call besides its own (the sandbox dev sign-in, if elsewhere). */
+  readonly extraConnectSrc?: readonly string[];
+}
+
+/** The Teams, Outlook and Microsoft 365 app hosts that frame a tab. */
+export const TEAMS_FRAME_ANCESTORS = ['https://teams.microsoft.com', 'https://*.teams.microsoft.com', 'https://*.cloud.microsoft', 'https://*.office.com'] as const;
+
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.map': 'application/json',
+};
+
+/**
+ * Fluent UI (Griffel) inserts its styles at run time, hence 'unsafe-inline' for styles only; scripts
+ * are the bundle's own files. teams-js fetches its list of valid host domains from res.cdn.office.net.
+ */
+export function tabContentSecurityPolicy(o: StaticTabOptions = {}): string {
+  return [
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:", "font-src 'self' data:",
+    `connect-src 'self' https://res.cdn.office.net${(o.extraConnectSrc ?? []).map((s) => ` ${s}`).join('')}`,
+    "object-src 'none'", "base-uri 'self'", "form-action 'self'",
+    `frame-ancestors 'self' ${[...TEAMS_FRAME_ANCESTORS, ...(o.extraFrameAncestors ?? [])].join(' ')}`,
+  ].join('; ');
+}
+
+/** The file under `root` that `urlPath` (below /tab/) names, or undefined when it escapes root. */
+function fileFor(root: string, urlPath: string): string | undefined {
+  let rel: string;
+  try {
+    rel = decodeURIComponent(urlPath.replace(/^\/tab\/?/, ''));
+  } catch {
+    return undefined;
+  }
+  const file = resolve(root, normalize(rel || 'index.html'));
+  return file === root || file.startsWith(root + sep) ? file : undefined;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isFile(), () => false);
+}
+
+/**
+ * Serves the built tab (tabs/dist) under /tab/: hashed assets are cached for a year, index.html is
+ * never cached and answers every client route (a path without a file extension).
+ */
+export function staticTabRoutes(distDir: string, options: StaticTabOptions = {}): RouteRegistrar {
+  const root = resolve(distDir);
+  const csp = tabContentSecurityPolicy(options);
+  const send = async (res: ServerResponse, status: number, file: string | null, cache: string): Promise<void> => {
+    const body = file ? await readFile(file) : Buffer.from('Not found');
+    res.writeHead(status, {
+      'content-type': file ? (TYPES[extname(file)] ?? 'application/octet-stream') : 'text/plain; charset=utf-8',
+      'content-length': body.length, 'cache-control': cache,
+      'content-security-policy': csp, 'x-content-type-options': 'nosniff', 'referrer-policy': 'strict-origin-when-cross-origin',
+    });
+    res.end(body);
+  };
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const file = fileFor(root, path);
+    if (file && (await isFile(file))) {
+      const hashed = file.startsWith(join(root, 'assets') + sep);
+      return send(res, 200, file, hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+    }
+    if (file && extname(file) === '') return send(res, 200, join(root, 'index.html'), 'no-cache');
+    return send(res, 404, null, 'no-store');
+  };
+  return (server) => {
+    server.get('/tab', async (_req, res) => {
+      res.writeHead(308, { location: '/tab/' });
+      res.end();
+    });
+    server.get('/tab/*', handler);
+  };
+}

@@ -1,0 +1,80 @@
+import { FluentProvider, Tab, TabList, Text, makeStyles, teamsHighContrastTheme, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import type { ApiClient } from './api-client.js';
+import { HealthPage } from './pages/health-page.js';
+import { LogReaderPage } from './pages/log-reader-page.js';
+import { RulesPage } from './pages/rules-page.js';
+import { SettingsPage } from './pages/settings-page.js';
+import { SetupWizard } from './pages/setup-wizard.js';
+import { UsersPage } from './pages/users-page.js';
+import type { HostSession, ThemeName } from './teams-host.js';
+import { ApiContext, useApi, useApiClient } from './use-api.js';
+
+const THEMES = { default: webLightTheme, dark: webDarkTheme, contrast: teamsHighContrastTheme } as const;
+export const PAGES = ['setup', 'rules', 'users', 'health', 'log', 'settings'] as const;
+export type PageId = (typeof PAGES)[number];
+const LABELS: Record<PageId, string> = { setup: 'Setup', rules: 'Rules', users: 'Users', health: 'Health Check', log: 'Log Reader', settings: 'Settings' };
+
+const useStyles = makeStyles({
+  root: { minHeight: '100vh', padding: tokens.spacingHorizontalL, backgroundColor: tokens.colorNeutralBackground1, color: tokens.colorNeutralForeground1 },
+  main: { paddingTop: tokens.spacingVerticalL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+});
+
+/** First page: the Log Reader for a bot deep link (`agent:<id>`), `?page=` if given, else Health Check. */
+function initialPage(session: HostSession): { page: PageId; agent: string; explicit: boolean } {
+  if (session.subPageId.startsWith('agent:')) return { page: 'log', agent: session.subPageId.slice(6), explicit: true };
+  const asked = new URLSearchParams(window.location.search).get('page') ?? '';
+  const known = (PAGES as readonly string[]).includes(asked);
+  return { page: known ? (asked as PageId) : 'health', agent: '', explicit: known };
+}
+
+/** An admin opening the tab of a tenant whose CXone connection is not set up lands on the wizard. */
+function useFirstRun(explicit: boolean, isAdmin: boolean, goSetup: () => void): void {
+  const api = useApiClient();
+  useEffect(() => {
+    if (explicit || !isAdmin) return;
+    api.get<{ cxone: { configured: boolean } }>('/connections').then((c) => { if (!c.cxone.configured) goSetup(); }, () => undefined);
+  }, [api, explicit, isAdmin, goSetup]);
+}
+
+export function App(props: { session: HostSession; api: ApiClient }): ReactNode {
+  const [theme, setTheme] = useState<ThemeName>(props.session.theme);
+  useEffect(() => props.session.onThemeChange(setTheme), [props.session]);
+  return (
+    <ApiContext.Provider value={props.api}>
+      <FluentProvider theme={THEMES[theme]} data-theme={theme}>
+        <Shell session={props.session} />
+      </FluentProvider>
+    </ApiContext.Provider>
+  );
+}
+
+function Shell(props: { session: HostSession }): ReactNode {
+  const styles = useStyles();
+  const start = initialPage(props.session);
+  const [page, setPage] = useState<PageId>(start.page);
+  const goSetup = useCallback(() => setPage('setup'), []);
+  const [me] = useApi<{ name: string; access: string }>('/me');
+  useFirstRun(start.explicit, me.status === 'ready' && me.value.access === 'admin', goSetup);
+  return (
+    <div className={styles.root}>
+      <header>
+        <Text as="h1" size={500} weight="semibold">Presence Sync</Text>{' '}
+        <Text size={200} data-testid="whoami">{me.status === 'ready' ? `${me.value.name} (${me.value.access})${props.session.inTeams ? '' : ' · sandbox'}` : ''}</Text>
+      </header>
+      <nav aria-label="Pages">
+        <TabList selectedValue={page} onTabSelect={(_e, d) => setPage(d.value as PageId)}>
+          {PAGES.map((p) => <Tab key={p} value={p}>{LABELS[p]}</Tab>)}
+        </TabList>
+      </nav>
+      <main className={styles.main} aria-label={LABELS[page]}>
+        {page === 'setup' && <SetupWizard onDone={() => setPage('health')} />}
+        {page === 'rules' && <RulesPage />}
+        {page === 'users' && <UsersPage />}
+        {page === 'health' && <HealthPage />}
+        {page === 'log' && <LogReaderPage initialAgent={start.agent} />}
+        {page === 'settings' && <SettingsPage />}
+      </main>
+    </div>
+  );
+}

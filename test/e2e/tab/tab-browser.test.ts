@@ -1,0 +1,152 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { TENANT_A } from '../../adapters/http/api/fakes/api-harness.js';
+import { SCREENSHOTS, TabHarness, ensureTabBuilt, launchBrowser } from './tab-harness.js';
+
+let harness: TabHarness;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let page: Page;
+
+beforeAll(async () => {
+  await Promise.all([ensureTabBuilt(), mkdir(SCREENSHOTS, { recursive: true })]);
+  harness = await new TabHarness().start();
+  browser = await launchBrowser();
+  page = browser.page;
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await harness?.close();
+});
+
+const reporter = () => harness.api.health.reporter(TENANT_A);
+
+/** Opens the tab inside the fake Teams host (teams-js handshake, SSO from the host). */
+async function inTeams(pageId: string, theme = 'default', extra = ''): Promise<FrameLocator> {
+  await page.goto(`${harness.base}/e2e/teams-host.html?page=${pageId}&theme=${theme}${extra}`);
+  return page.frameLocator('#tab');
+}
+
+async function attribute(l: Locator, name: string, expected: string): Promise<void> {
+  for (let i = 0; i < 100; i += 1) {
+    if ((await l.getAttribute(name).catch(() => null)) === expected) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(await l.getAttribute(name)).toBe(expected);
+}
+
+describe('the Teams tab in a browser', () => {
+  it('walks an admin of a tenant not yet set up through setup (outside Teams, sandbox sign-in) and ends on a healthy Health Check', async () => {
+    await page.goto(`${harness.base}/tab/`);
+    await page.getByRole('heading', { name: 'Set up Presence Sync' }).waitFor();
+    expect(await page.getByTestId('whoami').textContent()).toContain('sandbox');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByLabel('Client id').fill('cxone-client');
+    await page.getByLabel('Client secret').fill('cxone-secret');
+    await page.getByLabel('Access key id').fill('key-id');
+    await page.getByLabel('Access key secret').fill('key-secret');
+    await page.getByRole('button', { name: 'Save and test connection' }).click();
+    await page.getByText('Connection works: token issued, 3 agents listed').waitFor();
+    expect(harness.api.cxoneTests).toBe(1);
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByRole('button', { name: 'Connect my account as owner' }).click();
+    await page.getByText(/admin@contoso.test: signed in/).waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByRole('button', { name: 'Preview auto-match' }).click();
+    await page.getByText('2 proposed, 0 conflicts, 1 unmatched').waitFor();
+    await page.getByRole('button', { name: 'Link 2 proposed' }).click();
+    await page.getByText('2 linked, 0 rejected').waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    reporter().success('acd.connection', 'feed connected');
+    harness.api.health.setSyncActive(TENANT_A, true, 'syncing 3 agents');
+    await page.getByRole('button', { name: 'Create the rule and finish' }).click();
+    await page.getByRole('heading', { name: 'Health Check' }).waitFor();
+    await attribute(page.getByTestId('overall-status'), 'data-status', 'ok');
+    expect(await page.getByTestId('sync-active').textContent()).toBe('Sync active: syncing 3 agents');
+    const [rule, ...more] = await harness.api.store.rules.list(TENANT_A);
+    expect(more).toEqual([]);
+    expect(rule).toMatchObject({ direction: 'bidirectional', scope: { kind: 'team', teamIds: ['team-a1'] } });
+    expect(rule?.mappings).toContainEqual({ acd: { kind: 'Unavailable', codeId: 'code-a-teams' }, teams: { availability: 'Busy', activity: 'InACall' } });
+  });
+
+  it('runs teams-js inside a Teams host: SSO token from the host, theme from the context and from theme changes', async () => {
+    const tab = await inTeams('health', 'dark');
+    await tab.getByRole('heading', { name: 'Health Check' }).waitFor();
+    await attribute(tab.locator('[data-theme]').first(), 'data-theme', 'dark');
+    expect(await tab.getByTestId('whoami').textContent()).toBe('admin@aaaaaaaa-0000-4000-8000-00000000000a.test (admin)');
+    const seen = await page.evaluate(() => (globalThis as unknown as { hostLog: string[] }).hostLog);
+    expect(seen).toEqual(expect.arrayContaining(['initialize', 'getContext', 'authentication.getAuthToken']));
+    await page.evaluate(() => (globalThis as unknown as { sendTheme: (t: string) => void }).sendTheme('contrast'));
+    await attribute(tab.locator('[data-theme]').first(), 'data-theme', 'contrast');
+  });
+
+  it('creates a rule with an unavailable code: dry run first, then save', async () => {
+    const tab = await inTeams('rules');
+    await tab.getByRole('button', { name: 'New rule' }).click();
+    await tab.getByLabel('Rule name').fill('Teams meeting → Lunch');
+    await tab.getByRole('radio', { name: 'Subscriber (Teams → CXone)' }).check();
+    // team-a1 follows the wizard's team rule; a user rule for one agent takes precedence over it.
+    await tab.getByRole('radio', { name: 'Users' }).check();
+    await tab.getByRole('checkbox', { name: /agent-a1/ }).check();
+    await tab.getByRole('button', { name: 'Add mapping' }).click();
+    await tab.getByLabel('ACD state 1').selectOption('Unavailable');
+    await tab.getByLabel('Unavailable code 1').selectOption({ label: 'Lunch' });
+    await tab.getByLabel('Teams presence 1').selectOption({ label: 'Busy / InACall' });
+    await tab.getByRole('button', { name: 'Dry run' }).click();
+    await tab.getByTestId('dry-run').waitFor();
+    expect(await tab.getByTestId('dry-run').textContent()).toContain('agent-a1: this rule applies');
+    expect((await harness.api.store.rules.list(TENANT_A)).some((r) => r.name === 'Teams meeting → Lunch')).toBe(false);
+    await page.screenshot({ path: join(SCREENSHOTS, 'rule-editor-dry-run-light.png'), fullPage: true });
+    await tab.getByRole('button', { name: 'Save rule' }).click();
+    await tab.getByRole('cell', { name: 'Teams meeting → Lunch', exact: true }).waitFor();
+    const saved = (await harness.api.store.rules.list(TENANT_A)).find((r) => r.name === 'Teams meeting → Lunch');
+    expect(saved?.mappings).toEqual([{ acd: { kind: 'Unavailable', codeId: 'code-a-lunch' }, teams: { availability: 'Busy', activity: 'InACall' } }]);
+  });
+
+  it('shows an agent presence change in the Log Reader live view as it happens', async () => {
+    const tab = await inTeams('log');
+    await tab.getByLabel('Agent id, e-mail or name').fill('alice@a.test');
+    await tab.getByRole('button', { name: 'Show flow' }).click();
+    await tab.getByRole('switch', { name: 'Live' }).check();
+    await tab.getByTestId('live-state').getByText('live').waitFor();
+    const at = Date.now();
+    harness.api.tail.publish({ id: 'e2e-1', tenantId: TENANT_A, agentId: 'agent-a1', traceId: 't-e2e', hop: 'acd.event', at, summary: 'CXone: agent-a1 InboundContact', data: {} });
+    harness.api.tail.publish({ id: 'e2e-2', tenantId: TENANT_A, agentId: 'agent-a1', traceId: 't-e2e', hop: 'graph.response', at: at + 120, latencyMs: 120, summary: 'Teams presence set Busy / InACall', data: { reason: 'rule Voice calls' } });
+    await tab.getByText('Teams presence set Busy / InACall').waitFor();
+    const timeline = await tab.getByTestId('timeline').textContent();
+    expect(timeline).toContain('+120 ms');
+    expect(timeline).toContain('reason: rule Voice calls');
+    expect(timeline?.indexOf('CXone: agent-a1 InboundContact')).toBeLessThan(timeline?.indexOf('Teams presence set') ?? 0);
+  });
+
+  it('turns the Health Check red when a fault is injected and green again when it clears', async () => {
+    reporter().success('acd.connection', 'feed connected');
+    const tab = await inTeams('health');
+    const overall = tab.getByTestId('overall-status');
+    await attribute(overall, 'data-status', 'ok');
+    reporter().report('acd.connection', 'down', 'CXone refused the access key');
+    await attribute(overall, 'data-status', 'down');
+    expect(await tab.getByTestId('component-acd.connection').textContent()).toContain('CXone refused the access key');
+    await page.screenshot({ path: join(SCREENSHOTS, 'health-fault-light.png'), fullPage: true });
+    reporter().success('acd.connection', 'feed connected');
+    await attribute(overall, 'data-status', 'ok');
+  });
+
+  it('saves a screenshot of every page in the light and the dark theme', async () => {
+    const pages: [string, string][] = [['setup', 'Set up Presence Sync'], ['rules', 'Rules'], ['users', 'Users'], ['health', 'Health Check'], ['log', 'Log Reader'], ['settings', 'Settings']];
+    for (const theme of ['default', 'dark']) {
+      for (const [id, heading] of pages) {
+        const tab = await inTeams(id, theme, id === 'log' ? '&subPageId=agent:agent-a1' : '');
+        await tab.getByRole('heading', { name: heading, exact: true }).waitFor();
+        await attribute(tab.locator('[data-theme]').first(), 'data-theme', theme);
+        await tab.getByText(/^Loading/).first().waitFor({ state: 'detached' }).catch(() => undefined);
+        await page.screenshot({ path: join(SCREENSHOTS, `${id}-${theme === 'default' ? 'light' : 'dark'}.png`), fullPage: true });
+      }
+    }
+  });
+});

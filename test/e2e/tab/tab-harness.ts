@@ -1,0 +1,90 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ok } from '../../../src/domain/result.js';
+import { ADMIN_ROLE, SUPPORT_ROLE } from '../../../src/domain/access.js';
+import { staticTabRoutes } from '../../../src/adapters/http/restify-static-tab.js';
+import type { OwnerStatus } from '../../../src/adapters/http/api/api-deps.js';
+import { ApiHarness, TENANT_A } from '../../adapters/http/api/fakes/api-harness.js';
+import { LocalEntra } from '../../adapters/http/api/fakes/local-entra.js';
+
+const REPO = process.cwd();
+export const TAB_DIR = join(REPO, 'tabs');
+export const SCREENSHOTS = join(REPO, 'test-artifacts', 'screenshots');
+
+async function newestMtime(path: string): Promise<number> {
+  const s = await stat(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  const entries = await readdir(path);
+  const times = await Promise.all(entries.map((e) => newestMtime(join(path, e))));
+  return Math.max(s.mtimeMs, ...times);
+}
+
+/** Builds tabs/ with vite unless tabs/dist is newer than every source file (the build takes ~10 s). */
+export async function ensureTabBuilt(): Promise<void> {
+  const built = await stat(join(TAB_DIR, 'dist', 'index.html')).then((s) => s.mtimeMs, () => 0);
+  const sources = Math.max(...(await Promise.all(['src', 'index.html', 'vite.config.ts'].map((p) => newestMtime(join(TAB_DIR, p))))));
+  if (built > sources) return;
+  const r = spawnSync(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', TAB_DIR], { cwd: REPO, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`vite build failed: ${r.stderr}${r.stdout}`);
+}
+
+/**
+ * The product's tab API over in-memory fakes (ApiHarness) plus what the browser needs: the built
+ * tab (staticTabRoutes), the sandbox dev sign-in (GET /sandbox/dev-token?role=admin|support, the
+ * contract of tabs/README.md) and the fake Teams host page, all on one origin.
+ */
+export class TabHarness {
+  readonly owners: OwnerStatus[] = [];
+  api!: ApiHarness;
+  private entra!: LocalEntra;
+
+  async start(): Promise<this> {
+    this.entra = await LocalEntra.start();
+    this.api = await new ApiHarness(this.entra, {
+      owners: { list: async () => [...this.owners] },
+      ownerConnector: { connect: async (_t, ownerId) => { this.owners.push({ ownerId, userPrincipalName: 'admin@contoso.test', signedIn: true, detail: 'OK', subscriptionCount: 0 }); return ok(undefined); } },
+    }).start();
+    // A "Teams call" unavailable code for the wizard's rule template.
+    this.api.acd.get(TENANT_A)?.codes.set('team-a1', [{ id: 'code-a-lunch', name: 'Lunch', isActive: true, isAcw: false }, { id: 'code-a-teams', name: 'Teams call', isActive: true, isAcw: false }]);
+    const server = this.api.server;
+    if (!server) throw new Error('server not started');
+    staticTabRoutes(join(TAB_DIR, 'dist'))(server);
+    server.get('/sandbox/dev-token', async (req, res) => {
+      const role = new URL(req.url ?? '/', 'http://x').searchParams.get('role') === 'support' ? SUPPORT_ROLE : ADMIN_ROLE;
+      const token = await this.entra.token({ tid: TENANT_A, roles: [role], extra: { name: 'Ada Admin' } });
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ token, expiresIn: 3600 }));
+    });
+    const hostPage = await readFile(join(REPO, 'test', 'e2e', 'tab', 'fake-teams-host.html'));
+    server.get('/e2e/teams-host.html', async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(hostPage);
+    });
+    return this;
+  }
+
+  get base(): string {
+    return this.api.base;
+  }
+
+  async close(): Promise<void> {
+    await this.api.close();
+    await this.entra.close();
+  }
+}
+
+/** Debian's Chromium through playwright-core, offline: teams-js's CDN domain list is blocked. */
+export async function launchBrowser(): Promise<{ ctx: BrowserContext; page: Page; close: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'tab-e2e-'));
+  const ctx = await chromium.launchPersistentContext(dir, {
+    executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1200, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  ctx.setDefaultTimeout(8000);
+  await ctx.route('https://res.cdn.office.net/**', (r) => r.abort());
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  return { ctx, page, close: async () => { await ctx.close(); await rm(dir, { recursive: true, force: true }); } };
+}
