@@ -1,57 +1,91 @@
+import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { healthRoutes } from './adapters/http/restify-health-routes.js';
-import { createRestifyServer } from './adapters/http/restify-server.js';
+import { createRestifyServer, type RouteRegistrar } from './adapters/http/restify-server.js';
+import { createHttpTransport } from './adapters/shared/http-transport.js';
 import { createKyselyStore } from './adapters/store/kysely-store.js';
 import type { Clock, Logger, Store } from './application/ports.js';
+import type { SyncEngineOptions } from './application/sync/engine-options.js';
+import { metricsRoute, webhookRoutes } from './compose/http-routes.js';
+import { createSyncRuntime, type SyncRuntime } from './compose/sync-runtime.js';
+import { endpointsFromConfig, type Endpoints } from './compose/tenant-ports.js';
 import type { Config } from './config.js';
+import { seedSandboxTenant } from './sandbox/sandbox-seed.js';
+import { startSandboxWorld, type SandboxWorld } from './sandbox/sandbox-world.js';
 
 /** The running product: what main.ts starts and stops. */
 export interface App {
   readonly logger: Logger;
   readonly store: Store;
-  /** Starts listening; resolves with the bound port. */
+  readonly runtime: SyncRuntime;
+  /** Sandbox mode only: the emulators and the seeded tenant. */
+  readonly sandbox?: { readonly world: SandboxWorld; readonly tenantId: string };
+  /** Starts listening and syncing; resolves with the bound port. */
   start(): Promise<number>;
-  /** Graceful: stop taking requests, let in-flight ones finish, then close the store. */
+  /** Graceful: stop syncing, stop taking requests, let in-flight ones finish, close the store and emulators. */
   stop(): Promise<void>;
 }
 
 export interface ComposeOverrides {
   readonly clock?: Clock;
   readonly logger?: Logger;
+  readonly engineOptions?: Partial<SyncEngineOptions>;
+  /** Extra routes (the sandbox dev-token endpoint, tests). */
+  readonly registrars?: readonly RouteRegistrar[];
 }
 
 const systemClock: Clock = { now: () => Date.now() };
 
 /** Secrets are never logged, even when a whole config or request ends up in a log line. */
-const REDACT = ['*.secret', '*.clientSecret', '*.accessKeySecret', '*.password', '*.token', 'encryptionKeys', 'headers.authorization', 'req.headers.authorization'];
+const REDACT = ['*.secret', '*.clientSecret', '*.accessKeySecret', '*.password', '*.token', '*.refreshToken', 'encryptionKeys', 'headers.authorization', 'req.headers.authorization'];
 
 export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'presence-sync', env: config.env } });
+}
+
+async function sandboxWorld(config: Config, store: Store): Promise<{ world: SandboxWorld; tenantId: string; endpoints: Endpoints }> {
+  const world = await startSandboxWorld({ dataDir: config.dataDir, cxoneUrl: config.cxone.authBaseUrl, graphUrl: config.microsoft.loginBaseUrl });
+  try {
+    // The product trusts the sandbox CA through config (EXTRA_CA_FILE), never by turning TLS checks off.
+    const caPem = readFileSync(config.extraCaFile ?? world.caFile, 'utf8');
+    const transport = createHttpTransport({ timeoutMs: config.httpTimeoutMs, extraCaPem: caPem });
+    const tenantId = await seedSandboxTenant(store, world, transport.fetch).finally(() => transport.close());
+    const endpoints: Endpoints = { cxoneAuthBaseUrl: world.cxone.url, graphBaseUrl: world.graph.url, entraAuthorityHost: world.graph.authorityUrl, entraJwksUrl: world.graph.jwksUrl, caPem };
+    return { world, tenantId, endpoints };
+  } catch (e) {
+    await world.close();
+    throw e;
+  }
 }
 
 /** The one composition root: builds the adapters from config and wires them. */
 export async function compose(config: Config, overrides: ComposeOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config);
   const clock = overrides.clock ?? systemClock;
-  const store = await createKyselyStore({
-    location: config.store,
-    encryptionKeys: config.encryptionKeys.map((k) => Buffer.from(k, 'base64')),
-    clock,
-  });
+  const store = await createKyselyStore({ location: config.store, encryptionKeys: config.encryptionKeys.map((k) => Buffer.from(k, 'base64')), clock });
   logger.info({ store: config.store.kind, mode: config.mode }, 'store ready (migrations applied)');
+  const sandbox = config.mode === 'sandbox' ? await sandboxWorld(config, store).catch(async (e: unknown) => { await store.close(); throw e; }) : undefined;
+  const endpoints = sandbox?.endpoints ?? endpointsFromConfig(config, config.extraCaFile ? readFileSync(config.extraCaFile, 'utf8') : undefined);
+  const runtime = createSyncRuntime({ config, endpoints, store, clock, logger, ...(overrides.engineOptions ? { engineOptions: overrides.engineOptions } : {}) });
   const http = createRestifyServer({
-    name: 'presence-sync',
-    logger: logger.child({ component: 'http' }),
-    registrars: [healthRoutes(() => store.ready())],
-    closeTimeoutMs: config.shutdownTimeoutMs,
+    name: 'presence-sync', logger: logger.child({ component: 'http' }), closeTimeoutMs: config.shutdownTimeoutMs,
+    registrars: [healthRoutes(() => store.ready()), metricsRoute(runtime), webhookRoutes(runtime, clock, logger), ...(overrides.registrars ?? [])],
   });
+  let stopping: Promise<void> | undefined;
+  const stopAll = async (): Promise<void> => {
+    await runtime.stop();
+    await http.close();
+    await sandbox?.world.close();
+    await store.close();
+  };
   return {
-    logger,
-    store,
-    start: () => http.listen(config.http.port, config.http.host),
-    async stop() {
-      await http.close();
-      await store.close();
+    logger, store, runtime, ...(sandbox ? { sandbox: { world: sandbox.world, tenantId: sandbox.tenantId } } : {}),
+    async start() {
+      const port = await http.listen(config.http.port, config.http.host);
+      // In the sandbox the emulated Graph calls us back on loopback; in production on the public URL.
+      await runtime.start(sandbox ? `http://127.0.0.1:${port}` : config.http.publicBaseUrl);
+      return port;
     },
+    stop: () => (stopping ??= stopAll()),
   };
 }

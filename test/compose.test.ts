@@ -3,14 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compose, type App } from '../src/compose.js';
 import { loadConfig } from '../src/config.js';
+import { env } from './e2e/sync/sandbox-harness.js';
 
-describe('the composed server (config → store with migrations → HTTP)', () => {
+describe('the composed server in sandbox mode (config → store with migrations → emulators → engine → HTTP)', () => {
   let dir: string;
   let app: App;
   let base: string;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'presence-compose-'));
-    const config = loadConfig({ cwd: dir, env: { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', SQLITE_PATH: './data/test.sqlite' } });
+    const config = loadConfig({ cwd: dir, env: env(dir) });
     app = await compose(config);
     base = `http://127.0.0.1:${await app.start()}`;
   });
@@ -23,6 +24,21 @@ describe('the composed server (config → store with migrations → HTTP)', () =
     const [health, ready] = await Promise.all([fetch(`${base}/healthz`), fetch(`${base}/readyz`)]);
     expect([health.status, ready.status]).toEqual([200, 200]);
     expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('serves Prometheus metrics and the Graph webhook handshake', async () => {
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('presence_sync_webhook_ack_seconds');
+    const handshake = await fetch(`${base}/api/graph/notifications?validationToken=hello`, { method: 'POST' });
+    expect([handshake.status, await handshake.text()]).toEqual([200, 'hello']);
+  });
+
+  it('seeds the sandbox tenant and runs its sync', async () => {
+    const tenantId = app.sandbox!.tenantId;
+    expect((await app.store.rules.list(tenantId)).map((r) => r.direction).sort()).toEqual(['bidirectional', 'publisher', 'publisher', 'subscriber']);
+    expect((await app.store.userLinks.list(tenantId)).length).toBe(50);
+    expect(app.runtime.engine.isRunning(tenantId)).toBe(true);
   });
 
   it('wires a working store', async () => {

@@ -130,10 +130,13 @@ function send(res: ServerResponse, answer: EmuResponse, correlation: string | un
   const headers: Record<string, string> = { ...(answer.headers ?? {}) };
   if (correlation) headers.CorrelationId = correlation;
   if (answer.body === undefined) {
-    res.writeHead(answer.status, headers).end();
+    // Not chained: restify (loaded in the same process by the product) patches writeHead to return undefined.
+    res.writeHead(answer.status, headers);
+    res.end();
     return;
   }
-  res.writeHead(answer.status, { ...headers, 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer.body));
+  res.writeHead(answer.status, { ...headers, 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(answer.body));
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

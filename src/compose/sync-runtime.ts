@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { PromMetrics } from '../adapters/http/prom-metrics.js';
+import { HealthModel } from '../application/health/health-model.js';
+import type { Clock, IdGenerator, Logger, Scheduler, Store } from '../application/ports.js';
+import { SyncEngine } from '../application/sync/sync-engine.js';
+import type { SyncEngineOptions } from '../application/sync/engine-options.js';
+import { TenantOwnership } from '../application/sync/tenant-ownership.js';
+import { TraceRecorder } from '../application/trace/trace-recorder.js';
+import { TraceRetention } from '../application/trace/trace-retention.js';
+import { decide } from '../domain/decide.js';
+import { resolveRule } from '../domain/resolve.js';
+import type { Config } from '../config.js';
+import { buildTenantAdapters, type Endpoints, type TenantAdapters } from './tenant-ports.js';
+
+export const timerScheduler: Scheduler = {
+  after: (ms, fn) => {
+    const t = setTimeout(fn, ms);
+    return () => clearTimeout(t);
+  },
+};
+export const uuidIds: IdGenerator = { next: () => randomUUID() };
+
+/** The application side of one process: engine, trace, health, metrics and tenant ownership. */
+export interface SyncRuntime {
+  readonly engine: SyncEngine;
+  readonly trace: TraceRecorder;
+  readonly health: HealthModel;
+  readonly metrics: PromMetrics;
+  /** Adapters of the tenants this instance runs now. */
+  readonly adapters: ReadonlyMap<string, TenantAdapters>;
+  /** Claims tenants (lease) and starts their sync; `publicBaseUrl` is known once the server listens. */
+  start(publicBaseUrl: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SyncRuntimeDeps {
+  readonly config: Config;
+  readonly endpoints: Endpoints;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly engineOptions?: Partial<SyncEngineOptions>;
+}
+
+/** Builds the engine with its trace, health and metrics, and the per-tenant adapters on demand. */
+export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
+  const { store, clock, logger, config } = deps;
+  const scheduler = timerScheduler;
+  const metrics = new PromMetrics({ processMetrics: true });
+  const trace = new TraceRecorder({ store: store.traces, clock, ids: uuidIds, scheduler, logger: logger.child({ component: 'trace' }) });
+  const health = new HealthModel({ clock, scheduler });
+  const engine = new SyncEngine(
+    { store, policy: { decide, resolveRule }, clock, scheduler, ids: uuidIds, logger: logger.child({ component: 'sync' }), metrics, trace, health },
+    { pollIntervalMs: config.sync.pollIntervalMs, reconcileIntervalMs: config.sync.reconcileIntervalMs, ...deps.engineOptions },
+  );
+  const retention = new TraceRetention({ store: store.traces, clock, scheduler, logger }, { maxAgeMs: config.trace.retentionMs, maxPerTenant: config.trace.maxPerTenant });
+  const adapters = new Map<string, TenantAdapters>();
+  let baseUrl = config.http.publicBaseUrl;
+  const ownedEngine = {
+    isRunning: (t: string) => engine.isRunning(t),
+    addTenant: engine.addTenant.bind(engine),
+    removeTenant: async (t: string) => {
+      await engine.removeTenant(t);
+      await adapters.get(t)?.close();
+      adapters.delete(t);
+    },
+  };
+  const ownership = new TenantOwnership({
+    leases: store.leases, tenants: store.tenants, engine: ownedEngine, scheduler, logger: logger.child({ component: 'ownership' }),
+    instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    portsFor: async (tenant) => {
+      const built = await buildTenantAdapters({ config, endpoints: deps.endpoints, store, clock, logger, health: (t) => health.reporter(t), publicBaseUrl: () => baseUrl }, tenant);
+      if (built) adapters.set(tenant.id, built);
+      return built?.ports;
+    },
+  });
+  return {
+    engine, trace, health, metrics, adapters,
+    async start(publicBaseUrl) {
+      baseUrl = publicBaseUrl;
+      retention.start();
+      await ownership.start();
+    },
+    async stop() {
+      retention.stop();
+      await ownership.stop();
+      await engine.stop();
+      for (const a of adapters.values()) await a.close();
+      adapters.clear();
+    },
+  };
+}

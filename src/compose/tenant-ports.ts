@@ -1,0 +1,98 @@
+import { createCxoneAcd } from '../adapters/cxone/cxone-acd.js';
+import { createGraphAdapter, type GraphAdapter } from '../adapters/graph/graph-adapter.js';
+import type { GraphAdapterOptions } from '../adapters/graph/graph-options.js';
+import { createGraphSubscriptions, type GraphSubscriptions } from '../adapters/graph/graph-subscriptions.js';
+import type { Clock, HealthReporter, Logger, Store } from '../application/ports.js';
+import type { TenantPorts } from '../application/sync/tenant-runtime.js';
+import type { Tenant } from '../domain/tenant.js';
+import type { Config } from '../config.js';
+
+/** Where the external systems are (config, or the sandbox emulators' actual addresses). */
+export interface Endpoints {
+  readonly cxoneAuthBaseUrl: string;
+  readonly cxoneApiBaseUrl?: string;
+  /** Graph base without `/v1.0`. */
+  readonly graphBaseUrl: string;
+  readonly entraAuthorityHost: string;
+  readonly entraJwksUrl: string;
+  readonly caPem?: string;
+}
+
+/** One tenant's adapters as compose keeps them: the engine's ports plus what routes and shutdown need. */
+export interface TenantAdapters {
+  readonly ports: TenantPorts;
+  readonly graph: GraphAdapter;
+  readonly subscriptions: GraphSubscriptions;
+  readonly owners: () => Promise<readonly string[]>;
+  close(): Promise<void>;
+}
+
+export interface TenantAdapterDeps {
+  readonly config: Config;
+  readonly endpoints: Endpoints;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly health: (tenantId: string) => HealthReporter;
+  /** This service's public base URL (the notification URLs Graph calls). */
+  readonly publicBaseUrl: () => string;
+}
+
+export const endpointsFromConfig = (config: Config, caPem?: string): Endpoints => ({
+  cxoneAuthBaseUrl: config.cxone.authBaseUrl,
+  ...(config.cxone.apiBaseUrl ? { cxoneApiBaseUrl: config.cxone.apiBaseUrl } : {}),
+  graphBaseUrl: config.microsoft.graphBaseUrl.replace(/\/v1\.0\/?$/, ''),
+  entraAuthorityHost: config.microsoft.loginBaseUrl,
+  entraJwksUrl: `${config.microsoft.loginBaseUrl}/common/discovery/v2.0/keys`,
+  ...(caPem ? { caPem } : {}),
+});
+
+/** Owner accounts of a tenant: the `owners` list of its `graph` connection (comma-separated ids). */
+export async function tenantOwners(store: Store, tenantId: string): Promise<readonly string[]> {
+  const graph = await store.tenants.getConnection(tenantId, 'graph');
+  return (graph?.owners ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function cxoneSettings(config: Config, stored: Record<string, string> | undefined): Record<string, string> | undefined {
+  const pick = (key: string, fallback: string | undefined): string | undefined => stored?.[key] ?? fallback;
+  const s = { clientId: pick('clientId', config.cxone.clientId), clientSecret: pick('clientSecret', config.cxone.clientSecret), accessKeyId: pick('accessKeyId', config.cxone.accessKeyId), accessKeySecret: pick('accessKeySecret', config.cxone.accessKeySecret) };
+  return Object.values(s).every((v) => v !== undefined) ? (s as Record<string, string>) : undefined;
+}
+
+function graphOptions(deps: TenantAdapterDeps, tenant: Tenant, stored: Record<string, string> | undefined): GraphAdapterOptions | undefined {
+  const clientId = stored?.clientId ?? deps.config.microsoft.appId;
+  const clientSecret = stored?.clientSecret ?? deps.config.microsoft.clientSecret;
+  if (!clientId || !clientSecret) return undefined;
+  const e = deps.endpoints;
+  return { tenantId: tenant.entraTenantId, clientId, clientSecret, authorityHost: e.entraAuthorityHost, graphBaseUrl: e.graphBaseUrl, requestTimeoutMs: deps.config.httpTimeoutMs, ...(e.caPem ? { caPem: e.caPem } : {}) };
+}
+
+/**
+ * Builds a tenant's CXone and Graph adapters from its encrypted connections (falling back to the
+ * process config); undefined while the tenant is not connected yet.
+ */
+export async function buildTenantAdapters(deps: TenantAdapterDeps, tenant: Tenant): Promise<TenantAdapters | undefined> {
+  const logger = deps.logger.child({ tenantId: tenant.id });
+  const cxone = cxoneSettings(deps.config, await deps.store.tenants.getConnection(tenant.id, 'cxone'));
+  const graphOpts = graphOptions(deps, tenant, await deps.store.tenants.getConnection(tenant.id, 'graph'));
+  if (!cxone || !graphOpts) {
+    logger.warn({ cxone: Boolean(cxone), graph: Boolean(graphOpts) }, 'tenant not connected yet; sync waits for its connections');
+    return undefined;
+  }
+  const health = deps.health(tenant.id);
+  const acd = createCxoneAcd({
+    tenantId: tenant.id, issuerUrl: deps.endpoints.cxoneAuthBaseUrl, clientId: cxone.clientId!, clientSecret: cxone.clientSecret!, accessKeyId: cxone.accessKeyId!, accessKeySecret: cxone.accessKeySecret!,
+    timeoutMs: deps.config.httpTimeoutMs, ...(deps.endpoints.caPem ? { extraCaPem: deps.endpoints.caPem } : {}),
+    feed: { pollIntervalMs: deps.config.sync.pollIntervalMs, onHealth: (h) => (h.ok ? health.success('acd.connection') : health.report('acd.connection', h.consecutiveFailures > 2 ? 'down' : 'degraded', h.failure?.message ?? 'CXone polling failed')) },
+    onBadShape: () => health.report('acd.connection', 'degraded', 'CXone answered a shape we cannot read'),
+  }, { clock: deps.clock, logger });
+  const graph = createGraphAdapter(graphOpts, { clock: deps.clock, logger });
+  const owners = () => tenantOwners(deps.store, tenant.id);
+  const base = deps.publicBaseUrl();
+  const subscriptions = createGraphSubscriptions(graphOpts, graph, {
+    tenantId: tenant.id, clock: deps.clock, logger, tenants: deps.store.tenants, store: deps.store.subscriptions, owners, jwksUrl: deps.endpoints.entraJwksUrl,
+    notificationUrl: `${base}/api/graph/notifications`, lifecycleNotificationUrl: `${base}/api/graph/lifecycle`,
+  });
+  const ports: TenantPorts = { tenantId: tenant.id, acd: acd.gateway, acdFeed: acd.feed, acdDirectory: acd.directory, presence: graph.presence, subscriptions: subscriptions.registry };
+  return { ports, graph, subscriptions, owners, close: async () => { await acd.close(); await graph.close(); } };
+}

@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import { startCxoneEmulator, type CxoneEmulator } from './cxone/cxone-emulator.js';
+import { FIRST_CODE_ID } from './cxone/cxone-seed.js';
+import { SandboxClock } from './cxone/sandbox-clock.js';
+import type { EmulatedTenant, EmulatedUser } from './graph/emulator-model.js';
+import { stableGuid } from './graph/emulator-model.js';
+import { startGraphEmulator, type GraphEmulator } from './graph/graph-emulator.js';
+import { loadOrCreateLocalTls } from './tls/local-ca.js';
+
+/** Codes the sandbox adds for subscriber rules (Teams → ACD), on every team. */
+export const TEAMS_CALL_CODE = String(FIRST_CODE_ID + 9);
+export const TEAMS_DND_CODE = String(FIRST_CODE_ID + 10);
+
+/** Options of {@link startSandboxWorld}. */
+export interface SandboxWorldOptions {
+  /** Where the shared local CA is kept (`<dataDir>/sandbox-tls/ca.pem`, trusted through EXTRA_CA_FILE). */
+  readonly dataDir: string;
+  /** Emulator addresses from config; port 0 = a free port. */
+  readonly cxoneUrl: string;
+  readonly graphUrl: string;
+  readonly agents?: number;
+  readonly teams?: number;
+}
+
+/** The emulated outside world of the sandbox: CXone and Graph/Entra with one matching tenant. */
+export interface SandboxWorld {
+  readonly cxone: CxoneEmulator;
+  readonly graph: GraphEmulator;
+  readonly entra: EmulatedTenant;
+  /** CXone agent id → the Teams user with the same e-mail. */
+  readonly userOfAgent: ReadonlyMap<string, EmulatedUser>;
+  readonly admin: EmulatedUser;
+  readonly owner: EmulatedUser;
+  readonly caFile: string;
+  close(): Promise<void>;
+}
+
+/** The sandbox never calls the real services: a non-loopback URL (a production default) means any free port. */
+const portOf = (url: string): number => {
+  const u = new URL(url);
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) ? Number(u.port || 443) : 0;
+};
+
+function entraTenant(cxone: CxoneEmulator): { tenant: EmulatedTenant; userOfAgent: Map<string, EmulatedUser>; admin: EmulatedUser; owner: EmulatedUser } {
+  const userOfAgent = new Map<string, EmulatedUser>();
+  for (const a of cxone.model.agents.values()) {
+    userOfAgent.set(String(a.agentId), { id: stableGuid(`contoso/user/${a.emailAddress}`), userPrincipalName: a.emailAddress, mail: a.emailAddress, displayName: `${a.firstName} ${a.lastName}`, password: `pw-${a.agentId}` });
+  }
+  const person = (name: string, display: string): EmulatedUser => ({ id: stableGuid(`contoso/user/${name}`), userPrincipalName: `${name}@contoso.example`, mail: `${name}@contoso.example`, displayName: display, password: `pw-${name}` });
+  const admin = person('sandbox.admin', 'Sandbox Admin');
+  const owner = person('sync.owner', 'Presence Sync Owner');
+  const tenant: EmulatedTenant = {
+    id: stableGuid('contoso/tenant'),
+    apps: [{ clientId: stableGuid('contoso/app'), clientSecret: 'sandbox-secret', roles: ['Presence.ReadWrite.All', 'Presence.Read.All', 'User.Read.All'], delegatedScopes: ['Presence.Read.All', 'User.Read', 'People.Read', 'User.ReadBasic.All'] }],
+    users: [admin, owner, ...userOfAgent.values()],
+  };
+  return { tenant, userOfAgent, admin, owner };
+}
+
+/** Both subscriber codes on every team, so team rules can map Teams calls and DND to the ACD. */
+function addSubscriberCodes(cxone: CxoneEmulator): void {
+  cxone.model.codes.set(Number(TEAMS_DND_CODE), { id: Number(TEAMS_DND_CODE), name: 'Teams DND', isActive: true, isAcw: false, agentTimeoutMins: 120 });
+  for (const team of cxone.model.teams.values()) {
+    for (const code of [Number(TEAMS_CALL_CODE), Number(TEAMS_DND_CODE)]) if (!team.codeIds.includes(code)) team.codeIds.push(code);
+  }
+}
+
+/** Starts both emulators over HTTPS with one shared local CA and one matching tenant. */
+export async function startSandboxWorld(o: SandboxWorldOptions): Promise<SandboxWorld> {
+  const tlsDir = join(o.dataDir, 'sandbox-tls');
+  const tls = await loadOrCreateLocalTls(tlsDir);
+  const cxone = await startCxoneEmulator({ tls, clock: new SandboxClock(Date.now(), true), seed: { teams: o.teams ?? 3, agents: o.agents ?? 50, seed: 7 }, port: portOf(o.cxoneUrl) });
+  addSubscriberCodes(cxone);
+  const { tenant, userOfAgent, admin, owner } = entraTenant(cxone);
+  const graph = await startGraphEmulator({ tenants: [tenant], allowHttpLoopback: true, tls, tickIntervalMs: 1000 }, portOf(o.graphUrl)).catch(async (e: unknown) => {
+    await cxone.close();
+    throw e;
+  });
+  return {
+    cxone, graph, entra: tenant, userOfAgent, admin, owner, caFile: join(tlsDir, 'ca.pem'),
+    async close() {
+      await graph.close();
+      await cxone.close();
+    },
+  };
+}

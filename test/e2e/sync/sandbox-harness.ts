@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { compose, type App } from '../../../src/compose.js';
+import { loadConfig } from '../../../src/config.js';
+import type { EmulatedUser } from '../../../src/sandbox/graph/emulator-model.js';
+
+/** The product composed in sandbox mode on port 0, a temp SQLite store, no random workload. */
+export interface SandboxRig {
+  readonly app: App;
+  readonly base: string;
+  readonly tenantId: string;
+  readonly dir: string;
+  /** CXone scenario driver (`/_control`). */
+  cxone(path: string, body?: unknown): Promise<unknown>;
+  /** The Graph emulator's presence of the agent's Teams user. */
+  teamsOf(agentId: string): { availability: string; activity: string };
+  userOf(agentId: string): EmulatedUser;
+  /** Agents of a team (CXone ids as strings). */
+  agentsOf(teamId: string): string[];
+  /** Re-composes on the same data folder (a restart); the emulators restart too. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const env = (dir: string): Record<string, string> => ({
+  PRESENCE_SYNC_MODE: 'sandbox', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
+  DATA_DIR: dir, SQLITE_PATH: join(dir, 'e2e.sqlite'), POLL_INTERVAL_MS: '200', SANDBOX_WORKLOAD_RATE: '0',
+  CXONE_AUTH_BASE_URL: 'https://127.0.0.1:0', GRAPH_BASE_URL: 'https://127.0.0.1:0/v1.0', ENTRA_LOGIN_BASE_URL: 'https://127.0.0.1:0',
+});
+
+export async function startSandboxRig(): Promise<SandboxRig> {
+  const dir = mkdtempSync(join(tmpdir(), 'presence-e2e-'));
+  const boot = async (): Promise<{ app: App; base: string; dispatcher: Agent }> => {
+    const app = await compose(loadConfig({ cwd: dir, env: env(dir) }), { engineOptions: { pollIntervalMs: 200 } });
+    const base = `http://127.0.0.1:${await app.start()}`;
+    return { app, base, dispatcher: new Agent({ connect: { ca: app.sandbox!.world.cxone.caCertPem } }) };
+  };
+  let live = await boot();
+  const rig: SandboxRig = {
+    get app() { return live.app; },
+    get base() { return live.base; },
+    get tenantId() { return live.app.sandbox!.tenantId; },
+    dir,
+    async cxone(path, body = {}) {
+      const res = await undiciFetch(`${live.app.sandbox!.world.cxone.url}/_control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), dispatcher: live.dispatcher });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`CXone control ${path}: ${res.status} ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    },
+    teamsOf: (agentId) => live.app.sandbox!.world.graph.control.presence(rig.userOf(agentId).id),
+    userOf: (agentId) => live.app.sandbox!.world.userOfAgent.get(agentId)!,
+    agentsOf: (teamId) => [...live.app.sandbox!.world.cxone.model.agents.values()].filter((a) => String(a.teamId) === teamId).map((a) => String(a.agentId)),
+    async restart() {
+      await live.app.stop();
+      await live.dispatcher.close();
+      live = await boot();
+    },
+    async close() {
+      await live.app.stop();
+      await live.dispatcher.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return rig;
+}
+
+/** Polls `probe` until it returns a truthy value (or throws the last failure after `timeoutMs`). */
+export async function eventually<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await delay(everyMs);
+  }
+}
