@@ -71,7 +71,9 @@ export function staticTabRoutes(distDir: string, options: StaticTabOptions = {})
       const hashed = file.startsWith(join(root, 'assets') + sep);
       return send(res, 200, file, hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
     }
-    if (file && extname(file) === '') return send(res, 200, join(root, 'index.html'), 'no-cache');
+    // A client route; when the tab was not built there is no index.html and the answer is 404.
+    const index = join(root, 'index.html');
+    if (file && extname(file) === '' && (await isFile(index))) return send(res, 200, index, 'no-cache');
     return send(res, 404, null, 'no-store');
   };
   return (server) => {
