@@ -55,8 +55,8 @@ function SyncedStatuses(props: { health: TenantHealth }): ReactNode {
   const { activeSyncs, latency } = props.health;
   return (
     <>
-      <Title3 as="h3">Actively synced statuses</Title3>
-      {activeSyncs.length === 0 ? <Text>Nothing synced in the last day.</Text> : (
+      <div style={{ marginTop: 16 }}><Title3 as="h3">Actively synced statuses</Title3></div>
+      {activeSyncs.length === 0 ? <Text role="status">Nothing synced in the last day.</Text> : (
         <Table aria-label="Actively synced statuses" size="small">
           <TableHeader><TableRow><TableHeaderCell>Status</TableHeaderCell><TableHeaderCell>Direction</TableHeaderCell><TableHeaderCell>Last hour</TableHeaderCell><TableHeaderCell>Last day</TableHeaderCell></TableRow></TableHeader>
           <TableBody>

@@ -68,6 +68,10 @@ describe('the Teams tab in a browser', () => {
     await page.getByRole('heading', { name: 'Health Check' }).waitFor();
     await attribute(page.getByTestId('overall-status'), 'data-status', 'ok');
     expect(await page.getByTestId('sync-active').textContent()).toBe('Sync active: syncing 3 agents');
+    const synced = await page.getByRole('table', { name: 'Actively synced statuses' }).textContent();
+    expect(synced).toContain('Busy/InACall');
+    expect(await page.getByRole('list', { name: 'Latency' }).textContent()).toContain('acd-to-teams: 23 syncs, p50');
+    await page.getByRole('img', { name: /Sync volume, last hour: Busy\/InACall 14/ }).waitFor();
     const [rule, ...more] = await harness.api.store.rules.list(TENANT_A);
     expect(more).toEqual([]);
     expect(rule).toMatchObject({ direction: 'bidirectional', scope: { kind: 'team', teamIds: ['team-a1'] } });
@@ -137,15 +141,31 @@ describe('the Teams tab in a browser', () => {
     await attribute(overall, 'data-status', 'ok');
   });
 
-  it('saves a screenshot of every page in the light and the dark theme', async () => {
-    const pages: [string, string][] = [['setup', 'Set up Presence Sync'], ['rules', 'Rules'], ['users', 'Users'], ['health', 'Health Check'], ['log', 'Log Reader'], ['settings', 'Settings']];
+  it('is keyboard operable: arrow keys move along the page tabs, Enter opens one', async () => {
+    const tab = await inTeams('rules');
+    await tab.getByRole('tab', { name: 'Rules' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await tab.getByRole('heading', { name: 'Users', exact: true }).waitFor();
+    expect(await tab.getByRole('tab', { name: 'Users' }).getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('saves a screenshot of every page in the light and the dark theme (the dark one after a Teams theme change)', async () => {
+    const pages: [string, string][] = [['Setup', 'Set up Presence Sync'], ['Rules', 'Rules'], ['Users', 'Users'], ['Health Check', 'Health Check'], ['Log Reader', 'Log Reader'], ['Settings', 'Settings']];
+    const tab = await inTeams('health');
     for (const theme of ['default', 'dark']) {
-      for (const [id, heading] of pages) {
-        const tab = await inTeams(id, theme, id === 'log' ? '&subPageId=agent:agent-a1' : '');
+      if (theme === 'dark') await page.evaluate(() => (globalThis as unknown as { sendTheme: (t: string) => void }).sendTheme('dark'));
+      await attribute(tab.locator('[data-theme]').first(), 'data-theme', theme);
+      for (const [name, heading] of pages) {
+        await tab.getByRole('tab', { name }).click();
         await tab.getByRole('heading', { name: heading, exact: true }).waitFor();
-        await attribute(tab.locator('[data-theme]').first(), 'data-theme', theme);
-        await tab.getByText(/^Loading/).first().waitFor({ state: 'detached' }).catch(() => undefined);
-        await page.screenshot({ path: join(SCREENSHOTS, `${id}-${theme === 'default' ? 'light' : 'dark'}.png`), fullPage: true });
+        if (name === 'Log Reader') {
+          await tab.getByLabel('Agent id, e-mail or name').fill('agent-a1');
+          await tab.getByRole('button', { name: 'Show flow' }).click();
+          await tab.getByText('Teams client shows Busy / In a call').waitFor();
+        }
+        await tab.getByText(/^Loading/).first().waitFor({ state: 'detached' });
+        await page.screenshot({ path: join(SCREENSHOTS, `${name.toLowerCase().replace(' ', '-')}-${theme === 'default' ? 'light' : 'dark'}.png`), fullPage: true });
       }
     }
   });

@@ -7,6 +7,7 @@ import { ok } from '../../../src/domain/result.js';
 import { ADMIN_ROLE, SUPPORT_ROLE } from '../../../src/domain/access.js';
 import { staticTabRoutes } from '../../../src/adapters/http/restify-static-tab.js';
 import type { OwnerStatus } from '../../../src/adapters/http/api/api-deps.js';
+import type { TraceEvent } from '../../../src/application/ports.js';
 import { ApiHarness, TENANT_A } from '../../adapters/http/api/fakes/api-harness.js';
 import { LocalEntra } from '../../adapters/http/api/fakes/local-entra.js';
 
@@ -49,6 +50,7 @@ export class TabHarness {
     }).start();
     // A "Teams call" unavailable code for the wizard's rule template.
     this.api.acd.get(TENANT_A)?.codes.set('team-a1', [{ id: 'code-a-lunch', name: 'Lunch', isActive: true, isAcw: false }, { id: 'code-a-teams', name: 'Teams call', isActive: true, isAcw: false }]);
+    await this.seedHistory();
     const server = this.api.server;
     if (!server) throw new Error('server not started');
     staticTabRoutes(join(TAB_DIR, 'dist'))(server);
@@ -64,6 +66,20 @@ export class TabHarness {
       res.end(hostPage);
     });
     return this;
+  }
+
+  /** An hour of synced statuses (Health Check counts, latency, chart) and one past flow of agent-a1 (Log Reader). */
+  private async seedHistory(): Promise<void> {
+    const now = this.api.time.now();
+    const samples = [['Busy/InACall', 'acd-to-teams', 14, 180], ['Available/Available', 'acd-to-teams', 9, 150], ['Unavailable:Teams call', 'teams-to-acd', 5, 420]] as const;
+    for (const [status, direction, count, latency] of samples) {
+      for (let i = 0; i < count; i += 1) this.api.health.activity.record(TENANT_A, { ruleId: 'rule-seed', direction, status, latencyMs: latency + i * 10, at: now - i * 180_000 });
+    }
+    const hop = (n: number, hop: TraceEvent['hop'], summary: string, latencyMs?: number): TraceEvent => ({ id: `seed-${n}`, tenantId: TENANT_A, agentId: 'agent-a1', traceId: 'seed', hop, at: now - 60_000 + n * 100, summary, data: { reason: 'rule On a voice call' }, ...(latencyMs !== undefined ? { latencyMs } : {}) });
+    await this.api.store.traces.append([
+      hop(0, 'acd.event', 'Agent app → CXone: InboundContact'), hop(1, 'rule.resolved', 'Rule "On a voice call" applies', 3), hop(2, 'decision', 'Set Busy / InACall', 1),
+      hop(3, 'graph.request', 'setPresence Busy/InACall', 2), hop(4, 'graph.response', 'Graph 200', 140), hop(5, 'teams.notification', 'Teams client shows Busy / In a call', 900),
+    ]);
   }
 
   get base(): string {
