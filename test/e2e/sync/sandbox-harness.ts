@@ -20,6 +20,10 @@ export interface SandboxRig {
   userOf(agentId: string): EmulatedUser;
   /** Agents of a team (CXone ids as strings). */
   agentsOf(teamId: string): string[];
+  /** Resolves once our store holds a presence subscription covering every linked user (so notifications validate). */
+  whenSubscribed(): Promise<void>;
+  /** The agent's Log Reader trace, one `hop summary` line each (after flushing the recorder). */
+  traceOf(agentId: string): Promise<string[]>;
   /** Re-composes on the same data folder (a restart); the emulators restart too. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -53,6 +57,14 @@ export async function startSandboxRig(): Promise<SandboxRig> {
     teamsOf: (agentId) => live.app.sandbox!.world.graph.control.presence(rig.userOf(agentId).id),
     userOf: (agentId) => live.app.sandbox!.world.userOfAgent.get(agentId)!,
     agentsOf: (teamId) => [...live.app.sandbox!.world.cxone.model.agents.values()].filter((a) => String(a.teamId) === teamId).map((a) => String(a.agentId)),
+    async whenSubscribed() {
+      await eventually(async () => (await live.app.store.subscriptions.list(rig.tenantId)).reduce((n, s) => n + s.userIds.length, 0) >= 50, 'subscriptions stored');
+    },
+    async traceOf(agentId) {
+      await live.app.runtime.trace.flush();
+      const events = await live.app.store.traces.query({ tenantId: rig.tenantId, agentId, limit: 500 });
+      return events.map((e) => `${e.hop} ${e.summary}`);
+    },
     async restart() {
       await live.app.stop();
       await live.dispatcher.close();

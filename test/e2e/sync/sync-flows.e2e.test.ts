@@ -1,0 +1,100 @@
+import { FIRST_SKILL_ID } from '../../../src/sandbox/cxone/cxone-seed.js';
+import { BIDIRECTIONAL_TEAM, LUNCH_CODE, PUBLISHER_TEAM, SUBSCRIBER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
+import { TEAMS_CALL_CODE, TEAMS_DND_CODE } from '../../../src/sandbox/sandbox-world.js';
+import { eventually, startSandboxRig, type SandboxRig } from './sandbox-harness.js';
+
+const SUPPORT_VOICE = FIRST_SKILL_ID + 1;
+const CHAT = FIRST_SKILL_ID + 3;
+
+describe('sync flows end to end over the real adapters and both emulators', () => {
+  let rig: SandboxRig;
+  const acdOf = (agent: string) => rig.app.sandbox!.world.cxone.model.states.get(Number(agent))!;
+  const control = () => rig.app.sandbox!.world.graph.control;
+  const login = (agent: string) => rig.cxone(`/agents/${agent}/login`, { state: 'Available' });
+  const call = async (body: Record<string, unknown>) => ((await rig.cxone('/contacts', body)) as { contactId: number }).contactId;
+  /** eventually(), and on a timeout the agent's trace so the failure explains itself. */
+  const until = (agent: string, probe: () => boolean, what: string) => eventually(probe, what).catch(async (e: unknown) => {
+    throw new Error(`${String(e)}\ntrace of ${agent}:\n${(await rig.traceOf(agent)).join('\n')}`);
+  });
+  /** The engine has taken in an ACD event of the agent whose summary contains `text`. */
+  const seen = (agent: string, text: string) => eventually(async () => (await rig.traceOf(agent)).some((l) => l.startsWith('acd.event') && l.includes(text)), `the engine sees ${text}`);
+  beforeAll(async () => {
+    rig = await startSandboxRig();
+  }, 60_000);
+  afterAll(() => rig?.close());
+
+  it('user scope beats team scope: the team lead at Lunch shows Presenting, a team member Away', async () => {
+    const [lead, member] = rig.agentsOf(PUBLISHER_TEAM);
+    for (const a of [lead!, member!]) {
+      await login(a);
+      await rig.cxone(`/agents/${a}/state`, { state: 'Unavailable', outStateId: Number(LUNCH_CODE) });
+    }
+    await eventually(() => rig.teamsOf(member!).availability === 'Away', 'member Away');
+    await eventually(() => rig.teamsOf(lead!).activity === 'Presenting', 'lead Presenting');
+  }, 30_000);
+
+  it('a digital (chat) contact changes nothing in Teams', async () => {
+    const agent = rig.agentsOf(PUBLISHER_TEAM)[2]!;
+    await login(agent);
+    const before = rig.teamsOf(agent);
+    const contact = await call({ type: 'digital', agentId: Number(agent), skillId: CHAT });
+    const voice = rig.agentsOf(PUBLISHER_TEAM)[3]!; // a voice call after it proves the pipeline had time to act
+    await login(voice);
+    await call({ type: 'customer', agentId: Number(voice), skillId: SUPPORT_VOICE });
+    await eventually(() => rig.teamsOf(voice).activity === 'InACall', 'the voice agent In a call');
+    expect(rig.teamsOf(agent)).toMatchObject({ availability: before.availability, activity: before.activity });
+    await rig.cxone(`/contacts/${contact}/end`);
+  }, 30_000);
+
+  it('an agent-to-agent call and a call to a skill are synced', async () => {
+    const [a, b, c] = rig.agentsOf(PUBLISHER_TEAM).slice(4);
+    for (const x of [a!, b!, c!]) await login(x);
+    await call({ type: 'agentCall', agentId: Number(a), targetAgentId: Number(b) });
+    await eventually(() => rig.teamsOf(a!).activity === 'InACall', 'caller In a call');
+    await call({ type: 'skillCall', agentId: Number(c), skillId: SUPPORT_VOICE });
+    await eventually(() => rig.teamsOf(c!).activity === 'InACall', 'skill caller In a call');
+  }, 30_000);
+
+  it('subscriber: a Teams call makes the agent Unavailable "Teams Call" in the ACD, and Available again after it', async () => {
+    const agent = rig.agentsOf(SUBSCRIBER_TEAM)[0]!;
+    await login(agent);
+    const user = rig.userOf(agent).id;
+    control().teams(user, 'signedIn');
+    await rig.whenSubscribed();
+    await seen(agent, 'Available');
+    control().teams(user, 'call');
+    await until(agent, () => acdOf(agent).outStateId === Number(TEAMS_CALL_CODE), 'ACD Teams Call code');
+    await seen(agent, 'Teams Call');
+    control().teams(user, 'signedIn');
+    await until(agent, () => acdOf(agent).state === 'Available', 'ACD Available again');
+  }, 30_000);
+
+  it('subscriber: Do not disturb set in Teams stops routing with the "Teams DND" code', async () => {
+    const agent = rig.agentsOf(SUBSCRIBER_TEAM)[1]!;
+    await login(agent);
+    const user = rig.userOf(agent).id;
+    await rig.whenSubscribed();
+    await seen(agent, 'Available');
+    control().teams(user, 'signedIn');
+    control().manualStatus(user, { availability: 'DoNotDisturb', activity: 'DoNotDisturb' });
+    await until(agent, () => acdOf(agent).outStateId === Number(TEAMS_DND_CODE), 'ACD Teams DND code');
+    await seen(agent, 'Teams DND');
+    control().manualStatus(user, undefined);
+    await until(agent, () => acdOf(agent).state === 'Available', 'ACD Available again');
+  }, 30_000);
+
+  it('bidirectional: a voice call goes to Teams and the echo does not bounce back to the ACD (no ping-pong)', async () => {
+    const agent = rig.agentsOf(BIDIRECTIONAL_TEAM)[0]!;
+    await login(agent);
+    control().teams(rig.userOf(agent).id, 'signedIn');
+    const contact = await call({ type: 'customer', agentId: Number(agent), skillId: SUPPORT_VOICE });
+    await eventually(() => rig.teamsOf(agent).activity === 'InACall', 'Teams In a call');
+    await rig.cxone(`/contacts/${contact}/end`);
+    await eventually(() => acdOf(agent).state === 'Available' && rig.teamsOf(agent).activity !== 'InACall', 'both back');
+    // Our own In-a-call write came back as a notification: it must not have set the Teams Call code.
+    const writes = rig.app.sandbox!.world.cxone.stats.get('POST /agents/{id}/state') ?? 0;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(acdOf(agent).state).toBe('Available');
+    expect(rig.app.sandbox!.world.cxone.stats.get('POST /agents/{id}/state') ?? 0).toBe(writes);
+  }, 30_000);
+});
