@@ -9,11 +9,12 @@ import { performance } from 'node:perf_hooks';
 import { machineFacts, round, type Bench, type BenchOptions } from './bench-kit.js';
 import { engineLatency } from './engine-latency.js';
 import { stateStorm } from './state-storm.js';
+import { memoryRss } from './memory-rss.js';
 import { ruleChange } from './rule-change.js';
 import { webhookIngress } from './webhook-ingress.js';
 import { writeEfficiency } from './write-efficiency.js';
 
-const BENCHES: readonly Bench[] = [engineLatency, webhookIngress, stateStorm, writeEfficiency, ruleChange];
+const BENCHES: readonly Bench[] = [engineLatency, webhookIngress, stateStorm, writeEfficiency, ruleChange, memoryRss];
 const RESULTS_DIR = join(process.cwd(), 'bench', 'results');
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only?: Set<string> } {
