@@ -1,6 +1,7 @@
 import { FluentProvider, Tab, TabList, Text, makeStyles, teamsHighContrastTheme, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { ApiClient } from './api-client.js';
+import { ErrorBar } from './components/async-view.js';
 import { HealthPage } from './pages/health-page.js';
 import { LogReaderPage } from './pages/log-reader-page.js';
 import { RulesPage } from './pages/rules-page.js';
@@ -13,6 +14,8 @@ import { ApiContext, useApi, useApiClient } from './use-api.js';
 const THEMES = { default: webLightTheme, dark: webDarkTheme, contrast: teamsHighContrastTheme } as const;
 export const PAGES = ['setup', 'rules', 'users', 'health', 'log', 'settings'] as const;
 export type PageId = (typeof PAGES)[number];
+/** Support engineers read health and traces; everything else is for admins (the API enforces it too). */
+const SUPPORT_PAGES: readonly PageId[] = ['health', 'log'];
 const LABELS: Record<PageId, string> = { setup: 'Setup', rules: 'Rules', users: 'Users', health: 'Health Check', log: 'Log Reader', settings: 'Settings' };
 
 const useStyles = makeStyles({
@@ -56,6 +59,9 @@ function Shell(props: { session: HostSession }): ReactNode {
   const goSetup = useCallback(() => setPage('setup'), []);
   const [me] = useApi<{ name: string; access: string }>('/me');
   useFirstRun(start.explicit, me.status === 'ready' && me.value.access === 'admin', goSetup);
+  const isSupport = me.status === 'ready' && me.value.access !== 'admin';
+  const visible = isSupport ? PAGES.filter((p) => SUPPORT_PAGES.includes(p)) : PAGES;
+  const shown: PageId = visible.includes(page) ? page : 'health';
   return (
     <div className={styles.root}>
       <header>
@@ -63,17 +69,18 @@ function Shell(props: { session: HostSession }): ReactNode {
         <Text size={200} data-testid="whoami">{me.status === 'ready' ? `${me.value.name} (${me.value.access})${props.session.inTeams ? '' : ' · sandbox'}` : ''}</Text>
       </header>
       <nav aria-label="Pages">
-        <TabList selectedValue={page} onTabSelect={(_e, d) => setPage(d.value as PageId)}>
-          {PAGES.map((p) => <Tab key={p} value={p}>{LABELS[p]}</Tab>)}
+        <TabList selectedValue={shown} onTabSelect={(_e, d) => setPage(d.value as PageId)}>
+          {visible.map((p) => <Tab key={p} value={p}>{LABELS[p]}</Tab>)}
         </TabList>
       </nav>
-      <main className={styles.main} aria-label={LABELS[page]}>
-        {page === 'setup' && <SetupWizard onDone={() => setPage('health')} />}
-        {page === 'rules' && <RulesPage />}
-        {page === 'users' && <UsersPage />}
-        {page === 'health' && <HealthPage />}
-        {page === 'log' && <LogReaderPage initialAgent={start.agent} />}
-        {page === 'settings' && <SettingsPage />}
+      <main className={styles.main} aria-label={LABELS[shown]}>
+        {me.status === 'error' && <ErrorBar title="You are not signed in" message={me.error.message} />}
+        {shown === 'setup' && <SetupWizard onDone={() => setPage('health')} />}
+        {shown === 'rules' && <RulesPage />}
+        {shown === 'users' && <UsersPage />}
+        {shown === 'health' && <HealthPage />}
+        {shown === 'log' && <LogReaderPage initialAgent={start.agent} />}
+        {shown === 'settings' && <SettingsPage />}
       </main>
     </div>
   );

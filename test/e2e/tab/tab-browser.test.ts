@@ -141,6 +141,22 @@ describe('the Teams tab in a browser', () => {
     await attribute(overall, 'data-status', 'ok');
   });
 
+  it('shows a support engineer only Health Check and Log Reader, with empty and error states', async () => {
+    const tab = await inTeams('rules', 'default', '&role=support');
+    await tab.getByRole('heading', { name: 'Health Check' }).waitFor();
+    expect(await tab.getByRole('tab').count()).toBe(2);
+    expect(await tab.getByRole('tab', { name: 'Log Reader' }).count()).toBe(1);
+    expect(await tab.getByRole('tab', { name: 'Rules' }).count()).toBe(0);
+    await tab.getByRole('tab', { name: 'Log Reader' }).click();
+    await tab.getByLabel('Agent id, e-mail or name').fill('nobody@nowhere.test');
+    await tab.getByRole('button', { name: 'Show flow' }).click();
+    await tab.getByText(/No hops recorded for|No agent matches/).waitFor();
+    await page.route('**/api/v1/health', (r) => r.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ status: 503, code: 'STORE.UNAVAILABLE', title: 'Unavailable', detail: 'The store is not reachable.' }) }));
+    await tab.getByRole('tab', { name: 'Health Check' }).click();
+    await tab.getByRole('alert').getByText('The store is not reachable.').waitFor();
+    await page.unroute('**/api/v1/health');
+  });
+
   it('is keyboard operable: arrow keys move along the page tabs, Enter opens one', async () => {
     const tab = await inTeams('rules');
     await tab.getByRole('tab', { name: 'Rules' }).focus();
