@@ -89,6 +89,14 @@ describe('the Teams tab in a browser', () => {
     await attribute(tab.locator('[data-theme]').first(), 'data-theme', 'contrast');
   });
 
+  it('accepts a Teams host on another origin when the tab is told its origin (validMessageOrigins) and the CSP lets it frame the tab', async () => {
+    const hostBase = harness.base.replace('127.0.0.1', 'localhost');
+    await page.goto(`${hostBase}/e2e/teams-host.html?page=health&tabOrigin=${encodeURIComponent(harness.base)}`);
+    const tab = page.frameLocator('#tab');
+    await tab.getByRole('heading', { name: 'Health Check' }).waitFor();
+    expect(await tab.getByTestId('whoami').textContent()).toBe('admin@aaaaaaaa-0000-4000-8000-00000000000a.test (admin)');
+  });
+
   it('creates a rule with an unavailable code: dry run first, then save', async () => {
     const tab = await inTeams('rules');
     await tab.getByRole('button', { name: 'New rule' }).click();

@@ -53,7 +53,8 @@ export class TabHarness {
     await this.seedHistory();
     const server = this.api.server;
     if (!server) throw new Error('server not started');
-    staticTabRoutes(join(TAB_DIR, 'dist'))(server);
+    // The fake host also runs as http://localhost:<port>, a different origin that may frame the tab.
+    staticTabRoutes(join(TAB_DIR, 'dist'), { extraFrameAncestors: [this.api.base.replace('127.0.0.1', 'localhost')] })(server);
     server.get('/sandbox/dev-token', async (req, res) => {
       const role = new URL(req.url ?? '/', 'http://x').searchParams.get('role') === 'support' ? SUPPORT_ROLE : ADMIN_ROLE;
       const token = await this.entra.token({ tid: TENANT_A, roles: [role], extra: { name: 'Ada Admin' } });
