@@ -91,6 +91,11 @@ export class FuzzTally {
     this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
   }
 
+  /** An input not sent (e.g. one that turned out to be a legitimate request): listed, not counted. */
+  skip(outcome: string): void {
+    this.outcomes.set(`skipped:${outcome}`, (this.outcomes.get(`skipped:${outcome}`) ?? 0) + 1);
+  }
+
   summary(): string {
     const top = [...this.outcomes.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}=${n}`).join(' ');
     return `fuzz ${this.target}: ${this.inputs} inputs, ${this.crashes} crashes, ${this.serverErrors} 5xx (seed ${SEED}) [${top}]`;
