@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { machineFacts, round, type Bench, type BenchOptions } from './bench-kit.js';
+import { cxonePoll } from './cxone-poll.js';
 import { engineLatency } from './engine-latency.js';
 import { stateStorm } from './state-storm.js';
 import { memoryRss } from './memory-rss.js';
@@ -14,7 +15,7 @@ import { ruleChange } from './rule-change.js';
 import { webhookIngress } from './webhook-ingress.js';
 import { writeEfficiency } from './write-efficiency.js';
 
-const BENCHES: readonly Bench[] = [engineLatency, webhookIngress, stateStorm, writeEfficiency, ruleChange, memoryRss];
+const BENCHES: readonly Bench[] = [engineLatency, webhookIngress, stateStorm, writeEfficiency, ruleChange, memoryRss, cxonePoll];
 const RESULTS_DIR = join(process.cwd(), 'bench', 'results');
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only?: Set<string> } {
