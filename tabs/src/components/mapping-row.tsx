@@ -16,22 +16,28 @@ export function teamsChoices(direction: Direction, presences: Presences): TeamsP
   return all.filter((p, i) => all.findIndex((q) => key(q) === key(p)) === i);
 }
 
+/** A subscriber can only put an agent into Available or an unavailable code (the ACD decides the rest). */
+export function acdChoices(direction: Direction): readonly string[] {
+  return direction === 'subscriber' ? ['Available', 'Unavailable'] : ACD_KINDS;
+}
+
 export function MappingRow(props: { index: number; mapping: Mapping; direction: Direction; teams: AcdTeam[]; presences: Presences; onChange: (m: Mapping) => void; onRemove: () => void }): ReactNode {
   const { mapping, index } = props;
-  const codes = props.teams.flatMap((t) => t.codes.filter((c) => c.isActive)).filter((c, i, all) => all.findIndex((d) => d.id === c.id) === i);
+  const [firstTeam, ...otherTeams] = props.teams;
+  const codes = (firstTeam?.codes ?? []).filter((c) => c.isActive && otherTeams.every((t) => t.codes.some((d) => d.id === c.id)));
   const choices = teamsChoices(props.direction, props.presences);
   const setAcd = (kind: string): void => props.onChange({ ...mapping, acd: kind === 'Unavailable' ? { kind, ...(codes[0] ? { codeId: codes[0].id } : {}) } : { kind } });
   return (
     <fieldset aria-label={`Mapping ${index + 1}`} style={{ display: 'flex', gap: 8, alignItems: 'end', border: 'none', padding: 0 }}>
       <Field label={`ACD state ${index + 1}`}>
         <Select value={mapping.acd.kind} onChange={(_e, d) => setAcd(d.value)}>
-          {ACD_KINDS.map((k) => <option key={k} value={k}>{KIND_LABEL[k] ?? k}</option>)}
+          {acdChoices(props.direction).map((k) => <option key={k} value={k}>{KIND_LABEL[k] ?? k}</option>)}
         </Select>
       </Field>
       {mapping.acd.kind === 'Unavailable' && (
         <Field label={`Unavailable code ${index + 1}`}>
           <Select value={mapping.acd.codeId ?? ''} onChange={(_e, d) => props.onChange({ ...mapping, acd: d.value ? { kind: 'Unavailable', codeId: d.value } : { kind: 'Unavailable' } })}>
-            <option value="">Any unavailable code</option>
+            {props.direction !== 'subscriber' && <option value="">Any unavailable code</option>}
             {codes.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
           </Select>
         </Field>

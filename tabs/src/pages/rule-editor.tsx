@@ -23,7 +23,10 @@ export function RuleEditor(props: { initial: RuleDraft | Rule; lookups: Lookups;
   const [error, setError] = useState<ApiError | null>(null);
   const existing = 'id' in props.initial ? props.initial : null;
   const { teams, agents, presences } = props.lookups;
-  const scopedTeams = draft.scope.kind === 'team' ? teams.filter((t) => (draft.scope.kind === 'team' ? draft.scope.teamIds.includes(t.teamId) : false)) : teams;
+  // Codes are offered only when every team the rule covers has them (the API refuses the rest).
+  const scope = draft.scope;
+  const teamIds = scope.kind === 'team' ? scope.teamIds : agents.filter((a) => scope.agentIds.includes(a.agentId)).map((a) => a.teamId);
+  const scopedTeams = teams.filter((t) => teamIds.includes(t.teamId));
   const change = (d: RuleDraft): void => { setDraft(d); setDryRun(null); };
 
   const run = async (what: () => Promise<void>): Promise<void> => {
