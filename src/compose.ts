@@ -11,6 +11,7 @@ import { createSyncRuntime, type SyncRuntime } from './compose/sync-runtime.js';
 import { endpointsFromConfig, type Endpoints } from './compose/tenant-ports.js';
 import type { Config } from './config.js';
 import { seedSandboxTenant } from './sandbox/sandbox-seed.js';
+import { startSandboxSession } from './sandbox/sandbox-session.js';
 import { startSandboxWorld, type SandboxWorld } from './sandbox/sandbox-world.js';
 
 /** The running product: what main.ts starts and stops. */
@@ -72,7 +73,9 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     registrars: [healthRoutes(() => store.ready()), metricsRoute(runtime), webhookRoutes(runtime, clock, logger), ...(overrides.registrars ?? [])],
   });
   let stopping: Promise<void> | undefined;
+  let session: { stop(): Promise<void> } | undefined;
   const stopAll = async (): Promise<void> => {
+    await session?.stop();
     await runtime.stop();
     await http.close();
     await sandbox?.world.close();
@@ -83,7 +86,9 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     async start() {
       const port = await http.listen(config.http.port, config.http.host);
       // In the sandbox the emulated Graph calls us back on loopback; in production on the public URL.
-      await runtime.start(sandbox ? `http://127.0.0.1:${port}` : config.http.publicBaseUrl);
+      const local = `http://127.0.0.1:${port}`;
+      await runtime.start(sandbox ? local : config.http.publicBaseUrl);
+      if (sandbox) session = startSandboxSession({ world: sandbox.world, runtime, tenantId: sandbox.tenantId, baseUrl: local, workloadRate: config.sandbox.workloadRate, workloadSeed: config.sandbox.workloadSeed, logger });
       return port;
     },
     stop: () => (stopping ??= stopAll()),
