@@ -1,0 +1,157 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { createHttpTransport } from '../../../src/adapters/shared/http-transport.js';
+import { FIRST_SKILL_ID } from '../../../src/sandbox/cxone/cxone-seed.js';
+import { LUNCH_CODE, PUBLISHER_TEAM, seedSandboxTenant } from '../../../src/sandbox/sandbox-seed.js';
+import { isolatedLocation, testDialects, testKey, type TestStoreHandle } from '../../adapters/store/store-harness.js';
+import { eventually } from '../sync/sandbox-harness.js';
+import { killAll, spawnInstance, type ProductInstance } from './product-instances.js';
+import { startSharedWorld, type SharedWorld } from './shared-world.js';
+
+/**
+ * Several instances on one PostgreSQL: three product processes share a fresh schema and the
+ * emulators; Graph calls them back through a round-robin balancer. The tenant's lease holder is
+ * SIGKILLed in the middle of a burst of ACD changes; another instance must take the tenant over,
+ * and every change must end up written to Teams exactly once (no loss, no duplicate writes),
+ * with every inbox entry processed.
+ */
+const pg = (await testDialects()).includes('postgres');
+const describePg = pg ? describe : describe.skip;
+const AGENTS = 8;
+const TIMEOUT = 110_000;
+
+describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst', () => {
+  let dir: string;
+  let world: SharedWorld;
+  let db: TestStoreHandle;
+  let tenantId: string;
+  let instances: ProductInstance[] = [];
+  const dispatcher = (): Agent => new Agent({ connect: { ca: world.cxone.caCertPem } });
+  let cxoneAgent: Agent;
+
+  const cxone = async (path: string, body: unknown = {}): Promise<unknown> => {
+    const res = await undiciFetch(`${world.cxone.url}/_control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), dispatcher: cxoneAgent });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`CXone control ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  const holder = async (): Promise<string | undefined> => {
+    const rows = await db.raw('select holder from leases where name = ? and expires_at > ?', [`sync:${tenantId}`, Date.now()]);
+    return rows[0]?.['holder'] as string | undefined;
+  };
+  /** The instance id is `<host>:<pid>:<random>` (compose/sync-runtime.ts). */
+  const ownerInstance = async (): Promise<ProductInstance | undefined> => {
+    const h = await holder();
+    return instances.find((i) => h?.split(':')[1] === String(i.pid));
+  };
+  const unprocessed = async (): Promise<number> => Number((await db.raw('select count(*) as n from inbox where tenant_id = ? and processed = 0', [tenantId]))[0]?.['n']);
+  const teams = (agentId: string) => world.graph.control.presence(world.userOfAgent.get(agentId)!.id);
+  const writesOf = (agentId: string, from: number): string[] => world.graph.control.writeLog.slice(from).filter((w) => w.userId === world.userOfAgent.get(agentId)!.id).map((w) => w.route);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'presence-multi-'));
+    world = await startSharedWorld(dir);
+    cxoneAgent = dispatcher();
+    db = isolatedLocation('postgres');
+    const key = testKey();
+    const store = await db.open([key], { now: () => Date.now() });
+    const transport = createHttpTransport({ timeoutMs: 10_000, extraCaPem: world.cxone.caCertPem });
+    tenantId = await seedSandboxTenant(store, world, transport.fetch).finally(() => transport.close());
+    await store.close();
+    if (db.location.kind !== 'postgres') throw new Error('expected PostgreSQL');
+    const env = {
+      PRESENCE_SYNC_ENV: 'multi-instance-e2e', PRESENCE_SYNC_MODE: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info',
+      PUBLIC_BASE_URL: world.balancer.url, DATA_DIR: dir, DATABASE_URL: db.location.url, DATABASE_SCHEMA: db.location.schema ?? '', DATABASE_POOL_SIZE: '4',
+      SECRET_ENCRYPTION_KEY: key.toString('base64'), EXTRA_CA_FILE: world.caFile, POLL_INTERVAL_MS: '200',
+      CXONE_AUTH_BASE_URL: world.cxone.url, GRAPH_BASE_URL: `${world.graph.url}/v1.0`, ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
+    };
+    instances = await Promise.all(['a', 'b', 'c'].map((n) => spawnInstance(`instance-${n}`, env)));
+    world.balancer.setBackends(instances.map((i) => i.port));
+    await eventually(ownerInstance, 'one instance holds the tenant lease', 30_000, 200);
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await killAll(instances);
+    await cxoneAgent?.close();
+    await world?.close();
+    await db?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  /** Graph's webhook POSTs as the balancer saw them: instance → status → count. */
+  const webhookAnswers = (): Record<string, Record<number, number>> => {
+    const out: Record<string, Record<number, number>> = {};
+    for (const s of world.balancer.served.filter((x) => x.path.startsWith('/api/graph/'))) {
+      const name = instances.find((i) => i.port === s.port)?.name ?? String(s.port);
+      const byStatus = (out[name] ??= {});
+      byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
+    }
+    return out;
+  };
+
+  /** Waits until the owner has drained the inbox and stayed drained for a moment. */
+  const settled = async (what: string): Promise<void> => {
+    await eventually(async () => (await unprocessed()) === 0 && (await delay(1_000), (await unprocessed()) === 0), what, 60_000, 200);
+  };
+
+  it('moves ownership within seconds and writes every change to Teams exactly once', async () => {
+    const model = world.cxone.model;
+    const team = [...model.agents.values()].filter((a) => String(a.teamId) === PUBLISHER_TEAM).map((a) => String(a.agentId));
+    // The first agent of the team has its own user rule (sandbox seed); the others follow the team rule.
+    const agents = team.slice(1, 1 + AGENTS);
+    expect(agents).toHaveLength(AGENTS);
+    for (const a of agents) await cxone(`/agents/${a}/login`, { state: 'Available' });
+    await settled('logins processed');
+    const from = world.graph.control.writeLog.length;
+
+    // Round 1: every agent takes a voice call.
+    const contacts = new Map<string, number>();
+    for (const a of agents) contacts.set(a, ((await cxone('/contacts', { type: 'customer', agentId: Number(a), skillId: FIRST_SKILL_ID + 1 })) as { contactId: number }).contactId);
+    await eventually(() => agents.every((a) => teams(a).activity === 'InACall'), 'Teams shows In a call for every agent', 30_000);
+
+    // Round 2: calls end; the owner dies after the first half has started to show.
+    const owner = (await ownerInstance())!;
+    const half = agents.slice(0, AGENTS / 2);
+    for (const a of half) await cxone(`/contacts/${contacts.get(a)}/end`);
+    await eventually(() => half.some((a) => teams(a).activity !== 'InACall'), 'the owner is working on the burst', 20_000, 20);
+    owner.kill();
+    const killedAt = Date.now();
+    const doneBeforeKill = half.filter((a) => teams(a).activity !== 'InACall').length;
+    for (const a of agents.slice(AGENTS / 2)) await cxone(`/contacts/${contacts.get(a)}/end`);
+    // eventually() resolves only with a truthy value.
+    const next = (await eventually(async () => {
+      const o = await ownerInstance();
+      return o && o !== owner ? o : undefined;
+    }, 'another instance takes the tenant over', 60_000, 100))!;
+    const takeoverMs = Date.now() - killedAt;
+    await eventually(() => agents.every((a) => teams(a).activity !== 'InACall'), 'every call end reached Teams', 30_000);
+
+    // Round 3, on the new owner: everyone goes to lunch.
+    for (const a of agents) await cxone(`/agents/${a}/state`, { state: 'Unavailable', outStateId: Number(LUNCH_CODE) });
+    await eventually(() => agents.every((a) => teams(a).availability === 'Away'), 'Teams shows Away for every agent', 30_000);
+    await settled('every inbox entry processed');
+
+    process.stdout.write(`multi-instance: takeover ${takeoverMs} ms after SIGKILL of ${owner.name} (${doneBeforeKill}/${AGENTS} call ends shown before); new owner ${next.name}; webhook answers ${JSON.stringify(webhookAnswers())}\n`);
+    expect(owner.alive()).toBe(false);
+    expect(next.alive()).toBe(true);
+    expect(takeoverMs).toBeLessThan(45_000);
+    for (const a of agents) expect({ agent: a, presence: teams(a) }).toMatchObject({ agent: a, presence: { availability: 'Away', activity: 'Away' } });
+    for (const a of agents) expect({ agent: a, writes: writesOf(a, from) }).toEqual({ agent: a, writes: ['setPresence', 'clearPresence', 'setPresence'] });
+    expect(await unprocessed()).toBe(0);
+  }, TIMEOUT);
+
+  /*
+   * KNOWN DEFECT, kept visible: src/compose/http-routes.ts validates a webhook with the handler of
+   * a tenant running on THIS instance and answers 503 WEBHOOK.NOT_READY on instances that run no
+   * tenant, so behind a balancer most Graph notifications are refused and only get in by Graph's
+   * retries reaching the owner. `it.failing` passes while the defect is there; once any instance
+   * accepts webhooks it fails: then make it a plain `it`.
+   */
+  it.failing('any instance accepts Graph webhooks (no 503 from instances that do not own the tenant)', () => {
+    const refused = world.balancer.served.filter((s) => s.path.startsWith('/api/graph/') && s.status === 503);
+    expect(refused).toEqual([]);
+  });
+});

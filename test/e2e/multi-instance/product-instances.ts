@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+/** One product process (`node --import tsx src/main.ts`) in its own process group. */
+export interface ProductInstance {
+  readonly name: string;
+  readonly pid: number;
+  /** The port it listens on (from its "presence-sync listening" log line). */
+  readonly port: number;
+  /** Its pino log lines, parsed (for assertions and for the failure message). */
+  readonly logs: Record<string, unknown>[];
+  readonly child: ChildProcess;
+  /** SIGKILL to the whole process group: no graceful shutdown, no lease release. */
+  kill(): void;
+  alive(): boolean;
+}
+
+/**
+ * Spawns an instance and resolves once it listens. `env` is its whole configuration (it also
+ * inherits PATH and HOME only), so nothing of the developer's env files leaks in.
+ */
+export function spawnInstance(name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ProductInstance> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+  });
+  const logs: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  child.stderr!.on('data', (c: Buffer) => stderr.push(c.toString()));
+  let exited = false;
+  child.on('exit', () => void (exited = true));
+  return new Promise((resolveStart, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in ${timeoutMs} ms: ${stderr.join('')}`)), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}) before listening: ${stderr.join('').slice(-2000)}`));
+    });
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        entry = { msg: line };
+      }
+      logs.push(entry);
+      if (entry['msg'] === 'presence-sync listening') {
+        clearTimeout(timer);
+        resolveStart({
+          name, pid: child.pid!, port: Number(entry['port']), logs, child,
+          kill: () => {
+            try {
+              process.kill(-child.pid!, 'SIGKILL');
+            } catch {
+              // already gone
+            }
+          },
+          alive: () => !exited,
+        });
+      }
+    });
+  });
+}
+
+/** Kills each still-running instance's process group and waits for its exit. */
+export async function killAll(instances: readonly ProductInstance[]): Promise<void> {
+  await Promise.all(instances.map((i) => new Promise<void>((done) => {
+    if (!i.alive()) return done();
+    i.child.once('exit', () => done());
+    i.kill();
+  })));
+}
