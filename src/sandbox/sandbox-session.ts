@@ -1,13 +1,20 @@
 import { createHttpTransport } from '../adapters/shared/http-transport.js';
 import type { Logger } from '../application/ports.js';
-import type { SyncRuntime } from '../compose/sync-runtime.js';
+import type { Registry } from 'prom-client';
+import type { HealthModel } from '../application/health/health-model.js';
+
+/** What the summary reads from the running product (the composition root passes its runtime). */
+export interface SandboxObservables {
+  readonly metrics: { readonly registry: Registry };
+  readonly health: Pick<HealthModel, 'snapshot'>;
+}
 import type { SandboxWorld } from './sandbox-world.js';
 import { startCallCenterWorkload, type CallCenterWorkload } from './workload/call-center-workload.js';
 
 /** Options of {@link startSandboxSession}. */
 export interface SandboxSessionOptions {
   readonly world: SandboxWorld;
-  readonly runtime: SyncRuntime;
+  readonly runtime: SandboxObservables;
   readonly tenantId: string;
   readonly baseUrl: string;
   readonly workloadRate: number;
@@ -17,7 +24,7 @@ export interface SandboxSessionOptions {
   readonly summaryEveryMs?: number;
 }
 
-async function counters(runtime: SyncRuntime): Promise<{ eventsIn: number; teamsWrites: number; acdWrites: number }> {
+async function counters(runtime: SandboxObservables): Promise<{ eventsIn: number; teamsWrites: number; acdWrites: number }> {
   const metrics = await runtime.metrics.registry.getMetricsAsJSON();
   const values = (name: string) => metrics.find((m) => m.name === name)?.values ?? [];
   const sum = (name: string, keep: (labels: Record<string, unknown>) => boolean = () => true) => values(name).filter((v) => keep(v.labels)).reduce((n, v) => n + Number(v.value), 0);
