@@ -35,12 +35,20 @@ export function LogReaderPage(props: { initialAgent: string }): ReactNode {
     if (!live || !followed) return;
     const abort = new AbortController();
     setLiveState('connecting');
-    api.stream(`/trace/live?agent=${encodeURIComponent(followed)}`, abort.signal, (event, data) => {
+    const onEvent = (event: string, data: string): void => {
       if (event === 'ready') setLiveState('live');
       if (event !== 'trace') return;
       const hop = JSON.parse(data) as TraceEvent;
       setView((v) => (v.status === 'ready' && !v.events.some((e) => e.id === hop.id) ? { ...v, events: [...v.events, hop] } : v));
-    }).catch((e: Error) => { if (!abort.signal.aborted) setLiveState(`stopped: ${e.message}`); });
+    };
+    // The stream ends when a proxy or a restart cuts it: reconnect after the server's retry hint (3 s).
+    const follow = async (): Promise<void> => {
+      while (!abort.signal.aborted) {
+        await api.stream(`/trace/live?agent=${encodeURIComponent(followed)}`, abort.signal, onEvent).catch((e: Error) => { if (!abort.signal.aborted) setLiveState(`reconnecting (${e.message})`); });
+        if (!abort.signal.aborted) await new Promise((r) => setTimeout(r, 3000));
+      }
+    };
+    void follow();
     return () => abort.abort();
   }, [api, live, followed]);
 

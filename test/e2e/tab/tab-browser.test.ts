@@ -40,7 +40,7 @@ describe('the Teams tab in a browser', () => {
   it('walks an admin of a tenant not yet set up through setup (outside Teams, sandbox sign-in) and ends on a healthy Health Check', async () => {
     await page.goto(`${harness.base}/tab/`);
     await page.getByRole('heading', { name: 'Set up Presence Sync' }).waitFor();
-    expect(await page.getByTestId('whoami').textContent()).toContain('sandbox');
+    await page.getByTestId('whoami').filter({ hasText: /· sandbox$/ }).waitFor();
     await page.getByRole('button', { name: 'Next' }).click();
 
     await page.getByLabel('Client id').fill('cxone-client');
@@ -82,7 +82,7 @@ describe('the Teams tab in a browser', () => {
     const tab = await inTeams('health', 'dark');
     await tab.getByRole('heading', { name: 'Health Check' }).waitFor();
     await attribute(tab.locator('[data-theme]').first(), 'data-theme', 'dark');
-    expect(await tab.getByTestId('whoami').textContent()).toBe('admin@aaaaaaaa-0000-4000-8000-00000000000a.test (admin)');
+    await tab.getByTestId('whoami').filter({ hasText: /^admin@aaaaaaaa-0000-4000-8000-00000000000a\.test \(admin\)$/ }).waitFor(); // signed in through the host, not the sandbox
     const seen = await page.evaluate(() => (globalThis as unknown as { hostLog: string[] }).hostLog);
     expect(seen).toEqual(expect.arrayContaining(['initialize', 'getContext', 'authentication.getAuthToken']));
     await page.evaluate(() => (globalThis as unknown as { sendTheme: (t: string) => void }).sendTheme('contrast'));
@@ -94,7 +94,7 @@ describe('the Teams tab in a browser', () => {
     await page.goto(`${hostBase}/e2e/teams-host.html?page=health&tabOrigin=${encodeURIComponent(harness.base)}`);
     const tab = page.frameLocator('#tab');
     await tab.getByRole('heading', { name: 'Health Check' }).waitFor();
-    expect(await tab.getByTestId('whoami').textContent()).toBe('admin@aaaaaaaa-0000-4000-8000-00000000000a.test (admin)');
+    await tab.getByTestId('whoami').filter({ hasText: /^admin@aaaaaaaa-0000-4000-8000-00000000000a\.test \(admin\)$/ }).waitFor(); // signed in through the host, not the sandbox
   });
 
   it('creates a rule with an unavailable code: dry run first, then save', async () => {
