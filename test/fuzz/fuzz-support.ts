@@ -1,3 +1,4 @@
+import { request as httpRequest, type Agent } from 'node:http';
 import fc from 'fast-check';
 
 /** One fixed seed for the whole suite (override with FUZZ_SEED to explore); printed with every summary. */
@@ -111,3 +112,31 @@ export const prototypeClean = (): boolean => {
   const probe = {} as Record<string, unknown>;
   return probe['polluted'] === undefined && Object.keys(Object.prototype).length === 0;
 };
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly text: string;
+}
+
+/**
+ * One HTTP request. Large uploads go on their own connection: an early answer (413/415/401)
+ * closes or resets it, and a pooled client would lose the next request queued on it.
+ */
+export function httpCall(method: string, url: string, headers: Record<string, string>, body: string | undefined, keepAlive: Agent): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    // Node sends DELETE/OPTIONS bodies without framing unless told the length.
+    const framed = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
+    const large = body !== undefined && body.length > 64 * 1024;
+    const req = httpRequest(url, { method, headers: framed, agent: large ? false : keepAlive }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string | undefined>, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    // The server may answer before reading a large body and close: the answer still counts.
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+

@@ -1,11 +1,11 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { ApiRoute } from '../../src/adapters/http/api/api-route.js';
 import { ApiHarness, publisherDraft, TENANT_A, TENANT_B } from '../adapters/http/api/fakes/api-harness.js';
 import { LocalEntra } from '../adapters/http/api/fakes/local-entra.js';
 import { dumpStore } from '../security/secured-api.js';
-import { FuzzTally, hostileJson, hostileText, nastyString, prototypeClean, SEED } from './fuzz-support.js';
+import { FuzzTally, httpCall, type HttpAnswer, hostileJson, hostileText, nastyString, prototypeClean, SEED } from './fuzz-support.js';
 
 const INPUTS = 10_240;
 const CONCURRENCY = 8;
@@ -79,33 +79,6 @@ function pathOf(r: ApiRoute, s: Spec): string {
 
 const keepAlive = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly text: string;
-}
-
-/**
- * One request on its own connection: an early answer to a large upload (413/415/401) closes or
- * resets that connection, and a pooled client would lose the next request queued on it.
- */
-function request(method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    // Node sends DELETE/OPTIONS bodies without framing unless told the length.
-    const framed = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
-    const large = body !== undefined && body.length > 64 * 1024;
-    const req = httpRequest(url, { method, headers: framed, agent: large ? false : keepAlive }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string | undefined>, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    // The server may answer before reading a large body and close: the answer still counts.
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 const MUTATING = new Set(['post', 'put', 'del']);
 const mutations: string[] = [];
 
@@ -117,9 +90,9 @@ async function send(s: Spec): Promise<void> {
   const headers: Record<string, string> = {};
   if (tokens[s.token]) headers['authorization'] = `Bearer ${tokens[s.token]}`;
   if (s.contentType && s.body !== undefined) headers['content-type'] = s.contentType;
-  let res: Answer;
+  let res: HttpAnswer;
   try {
-    res = await request(method, `${api.base}${pathOf(r, s)}`, headers, method !== 'HEAD' && method !== 'GET' ? s.body : undefined);
+    res = await httpCall(method, `${api.base}${pathOf(r, s)}`, headers, method !== 'HEAD' && method !== 'GET' ? s.body : undefined, keepAlive);
   } catch (e) {
     tally.crashes += 1;
     throw new Error(`no answer (${String((e as Error).cause ?? e)}) to ${method} ${pathOf(r, s).slice(0, 200)} token ${s.token} type ${s.contentType} body ${String(s.body?.length)} ${String(s.body).slice(0, 200)}`);

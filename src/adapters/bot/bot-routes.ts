@@ -35,6 +35,18 @@ export interface BotRuntime {
 }
 
 const JsonObject = z.record(z.string(), z.unknown());
+/**
+ * The types of the Activity fields botbuilder reads. CloudAdapter throws (a 500, even before
+ * authentication) on an activity without a type or channelId, or with, say, a numeric one: refuse those here.
+ */
+const text = z.string().optional();
+const account = z.looseObject({ id: text, name: z.string().nullish(), aadObjectId: text }).optional();
+const ActivityShape = z.looseObject({
+  type: z.string().min(1), channelId: z.string().min(1), serviceUrl: z.string().min(1), id: text, text, textFormat: text, locale: text, timestamp: text, localTimestamp: text, replyToId: text, name: text, action: text,
+  from: account, recipient: account, conversation: z.looseObject({ id: text, conversationType: text, tenantId: text, isGroup: z.boolean().optional() }).optional(),
+  channelData: z.record(z.string(), z.unknown()).optional(), membersAdded: z.array(account.unwrap()).optional(), membersRemoved: z.array(account.unwrap()).optional(),
+  attachments: z.array(z.record(z.string(), z.unknown())).optional(), entities: z.array(z.record(z.string(), z.unknown())).optional(),
+});
 
 /**
  * Mounts POST /api/messages on a restify server: body parsed and checked here (the product's
@@ -66,9 +78,12 @@ export function registerBotRoutes(server: Server, deps: BotRouteDeps): BotRuntim
 
 type BodyResult = { ok: true; value: Record<string, unknown> } | { ok: false; status: 400 | 413; error: string };
 
+const asActivity = (value: Record<string, unknown>): BodyResult =>
+  ActivityShape.safeParse(value).success ? { ok: true, value } : { ok: false, status: 400, error: 'not an activity: a type is needed and the known fields must have their types' };
+
 async function readJsonBody(req: Request, maxBytes: number): Promise<BodyResult> {
   const parsedAlready = JsonObject.safeParse(req.body);
-  if (parsedAlready.success) return { ok: true, value: parsedAlready.data };
+  if (parsedAlready.success) return asActivity(parsedAlready.data);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -78,7 +93,8 @@ async function readJsonBody(req: Request, maxBytes: number): Promise<BodyResult>
   }
   try {
     const parsed = JsonObject.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-    return parsed.success ? { ok: true, value: parsed.data } : { ok: false, status: 400, error: 'an activity must be a JSON object' };
+    if (!parsed.success) return { ok: false, status: 400, error: 'an activity must be a JSON object' };
+    return asActivity(parsed.data);
   } catch {
     return { ok: false, status: 400, error: 'the body is not JSON' };
   }
