@@ -47,7 +47,7 @@ function entraTenant(agents: Iterable<{ agentId: number; emailAddress: string; f
 
 function forward(port: number, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, body: Buffer): Promise<number | undefined> {
   return new Promise((resolve) => {
-    const out = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${port}` } }, (answer) => {
+    const out = request({ agent: false, host: '127.0.0.1', port, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${port}` } }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
       answer.on('end', () => resolve(answer.statusCode ?? 502));
