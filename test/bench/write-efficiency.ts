@@ -19,6 +19,28 @@ const SHIFT: readonly AcdState[] = [
   acd.unavailable(CODES.training), acd.available(), acd.loggedOut(),
 ];
 
+/** What the publisher rule asks Teams to show (null = clear); mirrors the builders' PUBLISHER_MAPPINGS. */
+function shown(s: AcdState): string | null {
+  if (s.contact && !s.afterCallWork) return 'Busy/InACall';
+  if (s.name === 'Unavailable' && s.unavailableCode?.id === CODES.lunch.id) return 'Away/Away';
+  if (s.name === 'Unavailable' && s.unavailableCode?.id === CODES.training.id) return 'DoNotDisturb/Presenting';
+  return null;
+}
+
+/** The fewest writes any implementation needs: one per change of the shown presence. */
+function minimumWrites(agents: number): number {
+  let n = 0;
+  for (let i = 0; i < agents; i += 1) {
+    let last: string | null = null;
+    for (let step = 0; step < SHIFT.length; step += 1) {
+      const now = shown(SHIFT[(step + (i % 3)) % SHIFT.length] as AcdState);
+      if (now !== last) n += 1;
+      last = now;
+    }
+  }
+  return n;
+}
+
 const key = (s: AcdState): string => JSON.stringify([s.name, s.afterCallWork, s.unavailableCode?.id, s.contact?.media, s.contact?.counterpart]);
 
 export const writeEfficiency: Bench = {
@@ -41,9 +63,13 @@ export const writeEfficiency: Bench = {
       }
       const writes = rig.writes.length;
       const perChange = round(writes / changes, 3);
+      const minimum = minimumWrites(agents);
       return {
-        rows: [{ agents, acd_events: events, acd_state_changes: changes, repeats: events - changes, graph_writes: writes, writes_per_change: perChange, writes_per_event: round(writes / events, 3) }],
-        targets: [{ target: 'at most one Graph write per ACD change; none for repeats or states that map to the same presence', measured: `${perChange} writes per change`, met: perChange <= 1 }],
+        rows: [{ agents, acd_events: events, acd_state_changes: changes, repeats: events - changes, graph_writes: writes, minimum_writes: minimum, writes_over_minimum: round(writes / minimum, 3), writes_per_change: perChange, writes_per_event: round(writes / events, 3) }],
+        targets: [
+          { target: 'at most one Graph write per ACD change', measured: `${perChange} writes per change`, met: perChange <= 1 },
+          { target: 'no write beyond a change of the shown presence (repeats and same-presence states suppressed)', measured: `${writes} writes, minimum ${minimum}`, met: writes <= minimum },
+        ],
         method: 'Real SyncEngine with the shipped decide/resolveRule, publisher rule (calls → Busy/InACall, Lunch → Away, Training → Presenting), in-memory store, FakeGraph; each agent runs a 22-step shift with repeats, agents offset by 0–2 steps.',
       };
     } finally {
