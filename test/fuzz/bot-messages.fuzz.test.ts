@@ -95,6 +95,9 @@ describe('fuzz: POST /api/messages (real Bot Framework auth against a local issu
     await Promise.all(Array.from({ length: CONCURRENCY }, () => run(specs.filter((s) => s.token === 'valid'))));
     expect(JSON.stringify(await h.conversations.list('f0f0f0f0-0000-4000-8000-00000000beef'))).toBe(conversationsBefore);
     expect(prototypeClean()).toBe(true);
+    // Neither the channel's bearer token nor the app password ever reaches a log line.
+    const logged = JSON.stringify(h.logger.lines);
+    expect([tokens['valid']!, tokens['otherBot']!, 'not-used-offline'].filter((secret) => logged.includes(secret))).toEqual([]);
     expect(tally.inputs).toBe(INPUTS);
   }, 240_000);
 });

@@ -71,6 +71,8 @@ function checkReply(r: WebhookReply): void {
   const outcome = r.status === 202 ? '202' : `${r.status}:${String((JSON.parse(r.body) as Json)['code'])}`;
   tally.count(outcome);
   expect([202, 400, 403]).toContain(r.status);
+  // The subscription's clientState is a shared secret: no answer or rejection reason may carry it.
+  expect(`${r.body}${JSON.stringify(r.rejected)}`.includes(CLIENT_STATE)).toBe(false);
   if (r.status !== 202) {
     const body = JSON.parse(r.body) as Json;
     expect(String(body['code'])).toMatch(/^WEBHOOK\.[A-Z_]+$/);
