@@ -8,10 +8,12 @@ import type { Clock, Logger, Store } from './application/ports.js';
 import type { SyncEngineOptions } from './application/sync/engine-options.js';
 import { metricsRoute, webhookRoutes } from './compose/http-routes.js';
 import { createSyncRuntime, type SyncRuntime } from './compose/sync-runtime.js';
+import { tabApiRegistrar } from './compose/tab-api.js';
 import { endpointsFromConfig, type Endpoints } from './compose/tenant-ports.js';
 import type { Config } from './config.js';
 import { seedSandboxTenant } from './sandbox/sandbox-seed.js';
 import { startSandboxSession } from './sandbox/sandbox-session.js';
+import { sandboxDevTokenRoute } from './sandbox/sandbox-dev-token.js';
 import { startSandboxWorld, type SandboxWorld } from './sandbox/sandbox-world.js';
 
 /** The running product: what main.ts starts and stops. */
@@ -44,7 +46,22 @@ export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'presence-sync', env: config.env } });
 }
 
-async function sandboxWorld(config: Config, store: Store): Promise<{ world: SandboxWorld; tenantId: string; endpoints: Endpoints }> {
+interface SandboxParts { readonly world: SandboxWorld; readonly tenantId: string; readonly endpoints: Endpoints }
+
+/** Routes beyond health and metrics: Graph webhooks, the tab API + static tab, the sandbox sign-in. */
+function featureRoutes(config: Config, runtime: SyncRuntime, deps: { store: Store; clock: Clock; logger: Logger; endpoints: Endpoints; sandbox: SandboxParts | undefined }): RouteRegistrar[] {
+  const { store, clock, logger, endpoints, sandbox } = deps;
+  const appClientId = sandbox?.world.entra.apps[0]?.clientId ?? config.microsoft.appId;
+  const routes = [webhookRoutes(runtime, clock, logger)];
+  if (appClientId) routes.push(tabApiRegistrar({ config, endpoints, store, runtime, clock, logger, appClientId }));
+  if (sandbox) {
+    const transport = createHttpTransport({ timeoutMs: config.httpTimeoutMs, ...(endpoints.caPem ? { extraCaPem: endpoints.caPem } : {}) });
+    routes.push(sandboxDevTokenRoute(sandbox.world, transport.fetch));
+  }
+  return routes;
+}
+
+async function sandboxWorld(config: Config, store: Store): Promise<SandboxParts> {
   const world = await startSandboxWorld({ dataDir: config.dataDir, cxoneUrl: config.cxone.authBaseUrl, graphUrl: config.microsoft.loginBaseUrl });
   try {
     // The product trusts the sandbox CA through config (EXTRA_CA_FILE), never by turning TLS checks off.
@@ -70,7 +87,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const runtime = createSyncRuntime({ config, endpoints, store, clock, logger, ...(overrides.engineOptions ? { engineOptions: overrides.engineOptions } : {}) });
   const http = createRestifyServer({
     name: 'presence-sync', logger: logger.child({ component: 'http' }), closeTimeoutMs: config.shutdownTimeoutMs,
-    registrars: [healthRoutes(() => store.ready()), metricsRoute(runtime), webhookRoutes(runtime, clock, logger), ...(overrides.registrars ?? [])],
+    registrars: [healthRoutes(() => store.ready()), metricsRoute(runtime), ...featureRoutes(config, runtime, { store, clock, logger, endpoints, sandbox }), ...(overrides.registrars ?? [])],
   });
   let stopping: Promise<void> | undefined;
   let session: { stop(): Promise<void> } | undefined;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ADMIN_ROLE, SUPPORT_ROLE } from '../domain/access.js';
 import { startCxoneEmulator, type CxoneEmulator } from './cxone/cxone-emulator.js';
 import { FIRST_CODE_ID } from './cxone/cxone-seed.js';
 import { SandboxClock } from './cxone/sandbox-clock.js';
@@ -29,7 +30,9 @@ export interface SandboxWorld {
   readonly entra: EmulatedTenant;
   /** CXone agent id → the Teams user with the same e-mail. */
   readonly userOfAgent: ReadonlyMap<string, EmulatedUser>;
+  /** Signs in to the tab outside Teams (app roles PresenceSync.Admin / PresenceSync.Support). */
   readonly admin: EmulatedUser;
+  readonly support: EmulatedUser;
   readonly owner: EmulatedUser;
   readonly caFile: string;
   close(): Promise<void>;
@@ -41,20 +44,21 @@ const portOf = (url: string): number => {
   return ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) ? Number(u.port || 443) : 0;
 };
 
-function entraTenant(cxone: CxoneEmulator): { tenant: EmulatedTenant; userOfAgent: Map<string, EmulatedUser>; admin: EmulatedUser; owner: EmulatedUser } {
+function entraTenant(cxone: CxoneEmulator): { tenant: EmulatedTenant; userOfAgent: Map<string, EmulatedUser>; admin: EmulatedUser; support: EmulatedUser; owner: EmulatedUser } {
   const userOfAgent = new Map<string, EmulatedUser>();
   for (const a of cxone.model.agents.values()) {
     userOfAgent.set(String(a.agentId), { id: stableGuid(`contoso/user/${a.emailAddress}`), userPrincipalName: a.emailAddress, mail: a.emailAddress, displayName: `${a.firstName} ${a.lastName}`, password: `pw-${a.agentId}` });
   }
-  const person = (name: string, display: string): EmulatedUser => ({ id: stableGuid(`contoso/user/${name}`), userPrincipalName: `${name}@contoso.example`, mail: `${name}@contoso.example`, displayName: display, password: `pw-${name}` });
-  const admin = person('sandbox.admin', 'Sandbox Admin');
+  const person = (name: string, display: string, appRoles: readonly string[] = []): EmulatedUser => ({ id: stableGuid(`contoso/user/${name}`), userPrincipalName: `${name}@contoso.example`, mail: `${name}@contoso.example`, displayName: display, password: `pw-${name}`, appRoles });
+  const admin = person('sandbox.admin', 'Sandbox Admin', [ADMIN_ROLE]);
+  const support = person('sandbox.support', 'Sandbox Support', [SUPPORT_ROLE]);
   const owner = person('sync.owner', 'Presence Sync Owner');
   const tenant: EmulatedTenant = {
     id: stableGuid('contoso/tenant'),
     apps: [{ clientId: stableGuid('contoso/app'), clientSecret: 'sandbox-secret', roles: ['Presence.ReadWrite.All', 'Presence.Read.All', 'User.Read.All'], delegatedScopes: ['Presence.Read.All', 'User.Read', 'People.Read', 'User.ReadBasic.All'] }],
-    users: [admin, owner, ...userOfAgent.values()],
+    users: [admin, support, owner, ...userOfAgent.values()],
   };
-  return { tenant, userOfAgent, admin, owner };
+  return { tenant, userOfAgent, admin, support, owner };
 }
 
 /** Both subscriber codes on every team, so team rules can map Teams calls and DND to the ACD. */
@@ -71,13 +75,13 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
   const tls = await loadOrCreateLocalTls(tlsDir);
   const cxone = await startCxoneEmulator({ tls, clock: new SandboxClock(Date.now(), true), seed: { teams: o.teams ?? 3, agents: o.agents ?? 50, seed: 7 }, port: portOf(o.cxoneUrl) });
   addSubscriberCodes(cxone);
-  const { tenant, userOfAgent, admin, owner } = entraTenant(cxone);
+  const { tenant, userOfAgent, admin, support, owner } = entraTenant(cxone);
   const graph = await startGraphEmulator({ tenants: [tenant], allowHttpLoopback: true, tls, tickIntervalMs: 1000 }, portOf(o.graphUrl)).catch(async (e: unknown) => {
     await cxone.close();
     throw e;
   });
   return {
-    cxone, graph, entra: tenant, userOfAgent, admin, owner, caFile: join(tlsDir, 'ca.pem'),
+    cxone, graph, entra: tenant, userOfAgent, admin, support, owner, caFile: join(tlsDir, 'ca.pem'),
     async close() {
       await graph.close();
       await cxone.close();

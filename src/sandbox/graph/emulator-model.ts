@@ -17,6 +17,8 @@ export interface EmulatedUser {
   readonly displayName: string;
   /** Only for the emulator's password grant (tests and the sandbox sign users in without a browser). */
   readonly password: string;
+  /** App roles assigned to the user on the app (arrive as the `roles` claim of SSO tokens). */
+  readonly appRoles?: readonly string[];
 }
 
 export interface EmulatedTenant {

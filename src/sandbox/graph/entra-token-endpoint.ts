@@ -140,6 +140,7 @@ export class EntraTokenEndpoint {
     return this.keys.sign({
       aud: app.clientId, iss: `https://login.microsoftonline.com/${tenantId}/v2.0`, azp: '1fec8e78-bce4-4aaf-ab1b-5451cc387264',
       tid: tenantId, oid: user.id, sub: user.id, preferred_username: user.userPrincipalName, name: user.displayName, scp: 'access_as_user', ver: '2.0',
+      ...(user.appRoles?.length ? { roles: [...user.appRoles] } : {}),
     }, TOKEN_LIFETIME_SEC);
   }
 

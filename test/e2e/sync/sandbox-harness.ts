@@ -15,6 +15,8 @@ export interface SandboxRig {
   readonly dir: string;
   /** CXone scenario driver (`/_control`). */
   cxone(path: string, body?: unknown): Promise<unknown>;
+  /** DELETE on the CXone scenario driver (e.g. clearing faults). */
+  cxoneDelete(path: string): Promise<void>;
   /** The Graph emulator's presence of the agent's Teams user. */
   teamsOf(agentId: string): { availability: string; activity: string };
   userOf(agentId: string): EmulatedUser;
@@ -53,6 +55,11 @@ export async function startSandboxRig(): Promise<SandboxRig> {
       const text = await res.text();
       if (!res.ok) throw new Error(`CXone control ${path}: ${res.status} ${text}`);
       return text ? JSON.parse(text) : undefined;
+    },
+    async cxoneDelete(path) {
+      const res = await undiciFetch(`${live.app.sandbox!.world.cxone.url}/_control${path}`, { method: 'DELETE', dispatcher: live.dispatcher });
+      await res.text();
+      if (!res.ok) throw new Error(`CXone control DELETE ${path}: ${res.status}`);
     },
     teamsOf: (agentId) => live.app.sandbox!.world.graph.control.presence(rig.userOf(agentId).id),
     userOf: (agentId) => live.app.sandbox!.world.userOfAgent.get(agentId)!,

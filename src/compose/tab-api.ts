@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createCxoneAcd } from '../adapters/cxone/cxone-acd.js';
+import type { OwnerQueries, TabApiDeps, TraceQueries } from '../adapters/http/api/api-deps.js';
+import { registerTabApi } from '../adapters/http/api/register-tab-api.js';
+import { createSsoVerifier } from '../adapters/http/api/sso-token-verifier.js';
+import { staticTabRoutes } from '../adapters/http/restify-static-tab.js';
+import type { RouteRegistrar } from '../adapters/http/restify-server.js';
+import { createHttpTransport } from '../adapters/shared/http-transport.js';
+import type { Clock, Logger, Store } from '../application/ports.js';
+import { TraceQueryService } from '../application/trace/trace-query.js';
+import { err, ok } from '../domain/result.js';
+import type { Config } from '../config.js';
+import { uuidIds, type SyncRuntime } from './sync-runtime.js';
+import { tenantOwners, type Endpoints } from './tenant-ports.js';
+
+export interface TabApiWiring {
+  readonly config: Config;
+  readonly endpoints: Endpoints;
+  readonly store: Store;
+  readonly runtime: SyncRuntime;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The Entra app (client) id: the audience of the tab's SSO tokens. */
+  readonly appClientId: string;
+}
+
+function traceQueries(w: TabApiWiring): TraceQueries {
+  const service = new TraceQueryService({ traces: w.store.traces, userLinks: w.store.userLinks, directory: (t) => w.runtime.adapters.get(t)?.ports.acdDirectory, flush: () => w.runtime.trace.flush() });
+  return {
+    query: (tenantId, agent, from, to, limit) => service.byAgent({ tenantId, agent, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(limit !== undefined ? { limit } : {}) }),
+    resolve: async (tenantId, ref) => (await service.resolve(tenantId, ref))?.agentId,
+    subscribe: (tenantId, agentId, listener) => w.runtime.trace.tail.subscribe(tenantId, agentId, listener),
+  };
+}
+
+function ownerQueries(w: TabApiWiring): OwnerQueries {
+  return {
+    list: async (tenantId) => {
+      const subs = await w.store.subscriptions.list(tenantId);
+      const health = w.runtime.health.snapshot(tenantId).components;
+      return Promise.all((await tenantOwners(w.store, tenantId)).map(async (ownerId) => {
+        const h = health.find((c) => c.component === `owner:${ownerId}`);
+        const signedIn = Boolean((await w.store.tenants.getConnection(tenantId, `owner:${ownerId}`))?.refreshToken) && h?.status !== 'down';
+        return { ownerId, userPrincipalName: ownerId, signedIn, detail: h?.detail ?? (signedIn ? 'signed in' : 'not signed in'), subscriptionCount: subs.filter((s) => s.ownerId === ownerId).length };
+      }));
+    },
+  };
+}
+
+/** Tries CXone credentials: discovery and a token (nothing is stored). */
+const testCxone = (w: TabApiWiring): TabApiDeps['testCxone'] => async (tenantId, values) => {
+  const acd = createCxoneAcd({ tenantId, issuerUrl: values['issuerUrl'] ?? w.endpoints.cxoneAuthBaseUrl, clientId: values['clientId'] ?? '', clientSecret: values['clientSecret'] ?? '', accessKeyId: values['accessKeyId'] ?? '', accessKeySecret: values['accessKeySecret'] ?? '', ...(w.endpoints.caPem ? { extraCaPem: w.endpoints.caPem } : {}) }, { clock: w.clock, logger: w.logger });
+  try {
+    const r = await acd.auth.discover();
+    return r.ok ? ok({ detail: `connected to ${r.value.apiBaseUrl}` }) : err(r.error);
+  } finally {
+    await acd.close();
+  }
+};
+
+/** The tab REST API (SSO, roles, tenant-scoped) wired to the store, the engine and the tenants' adapters. */
+export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
+  const transport = createHttpTransport({ timeoutMs: w.config.httpTimeoutMs, ...(w.endpoints.caPem ? { extraCaPem: w.endpoints.caPem } : {}) });
+  const reevaluate = async (tenantId: string, agentIds: readonly string[]): Promise<void> => void (await w.runtime.engine.reevaluate(tenantId, agentIds.length ? agentIds : undefined));
+  const deps: TabApiDeps = {
+    verifier: createSsoVerifier({ jwksUrl: w.endpoints.entraJwksUrl, audiences: [w.appClientId, `api://localhost/${w.appClientId}`], fetch: transport.fetch, clock: w.clock }),
+    tenants: w.store.tenants, rules: w.store.rules, userLinks: w.store.userLinks, agentStates: w.store.agentStates,
+    directory: (t) => w.runtime.adapters.get(t)?.ports.acdDirectory,
+    users: (t) => w.runtime.adapters.get(t)?.graph.users,
+    onRulesChanged: reevaluate, onLinksChanged: reevaluate,
+    health: { tenantHealth: async (t) => ({ ...w.runtime.health.snapshot(t) }) },
+    traces: traceQueries(w), testCxone: testCxone(w), owners: ownerQueries(w),
+    ownerConnector: {
+      connect: async (tenantId, ownerId, sso) => {
+        const a = w.runtime.adapters.get(tenantId);
+        if (!a) return err({ system: 'graph', status: 503, code: 'TENANT_NOT_RUNNING', message: 'The tenant is not running on this instance yet.', transient: true });
+        const r = await a.subscriptions.tokens.connectWithSsoToken(ownerId, sso);
+        if (r.ok) {
+          const graph = (await w.store.tenants.getConnection(tenantId, 'graph')) ?? {};
+          const owners = new Set([...(await tenantOwners(w.store, tenantId)), ownerId]);
+          await w.store.tenants.putConnection(tenantId, 'graph', { ...graph, owners: [...owners].join(',') });
+        }
+        return r;
+      },
+    },
+    recordAudit: async () => undefined,
+    ids: uuidIds, clock: w.clock, logger: w.logger,
+  };
+  const dist = resolve('tabs/dist');
+  return (server) => {
+    registerTabApi(server, deps);
+    if (existsSync(dist)) staticTabRoutes(dist)(server);
+  };
+}
