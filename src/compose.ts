@@ -33,7 +33,9 @@ export interface ComposeOverrides {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly engineOptions?: Partial<SyncEngineOptions>;
-  /** Extra routes (the sandbox dev-token endpoint, tests). */
+  /** Sandbox: run against these already-started emulators (kept running on stop; a restart test). */
+  readonly sandboxWorld?: SandboxWorld;
+  /** Extra routes (tests). */
   readonly registrars?: readonly RouteRegistrar[];
 }
 
@@ -61,8 +63,8 @@ function featureRoutes(config: Config, runtime: SyncRuntime, deps: { store: Stor
   return routes;
 }
 
-async function sandboxWorld(config: Config, store: Store): Promise<SandboxParts> {
-  const world = await startSandboxWorld({ dataDir: config.dataDir, cxoneUrl: config.cxone.authBaseUrl, graphUrl: config.microsoft.loginBaseUrl });
+async function sandboxWorld(config: Config, store: Store, given: SandboxWorld | undefined): Promise<SandboxParts> {
+  const world = given ?? (await startSandboxWorld({ dataDir: config.dataDir, cxoneUrl: config.cxone.authBaseUrl, graphUrl: config.microsoft.loginBaseUrl }));
   try {
     // The product trusts the sandbox CA through config (EXTRA_CA_FILE), never by turning TLS checks off.
     const caPem = readFileSync(config.extraCaFile ?? world.caFile, 'utf8');
@@ -71,7 +73,7 @@ async function sandboxWorld(config: Config, store: Store): Promise<SandboxParts>
     const endpoints: Endpoints = { cxoneAuthBaseUrl: world.cxone.url, graphBaseUrl: world.graph.url, entraAuthorityHost: world.graph.authorityUrl, entraJwksUrl: world.graph.jwksUrl, caPem };
     return { world, tenantId, endpoints };
   } catch (e) {
-    await world.close();
+    if (!given) await world.close();
     throw e;
   }
 }
@@ -82,7 +84,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const clock = overrides.clock ?? systemClock;
   const store = await createKyselyStore({ location: config.store, encryptionKeys: config.encryptionKeys.map((k) => Buffer.from(k, 'base64')), clock });
   logger.info({ store: config.store.kind, mode: config.mode }, 'store ready (migrations applied)');
-  const sandbox = config.mode === 'sandbox' ? await sandboxWorld(config, store).catch(async (e: unknown) => { await store.close(); throw e; }) : undefined;
+  const sandbox = config.mode === 'sandbox' ? await sandboxWorld(config, store, overrides.sandboxWorld).catch(async (e: unknown) => { await store.close(); throw e; }) : undefined;
   const endpoints = sandbox?.endpoints ?? endpointsFromConfig(config, config.extraCaFile ? readFileSync(config.extraCaFile, 'utf8') : undefined);
   const runtime = createSyncRuntime({ config, endpoints, store, clock, logger, ...(overrides.engineOptions ? { engineOptions: overrides.engineOptions } : {}) });
   const http = createRestifyServer({
@@ -95,7 +97,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     await session?.stop();
     await runtime.stop();
     await http.close();
-    await sandbox?.world.close();
+    if (!overrides.sandboxWorld) await sandbox?.world.close();
     await store.close();
   };
   return {

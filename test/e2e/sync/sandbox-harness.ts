@@ -6,6 +6,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { compose, type App } from '../../../src/compose.js';
 import { loadConfig } from '../../../src/config.js';
 import type { EmulatedUser } from '../../../src/sandbox/graph/emulator-model.js';
+import { startSandboxWorld } from '../../../src/sandbox/sandbox-world.js';
 
 /** The product composed in sandbox mode on port 0, a temp SQLite store, no random workload. */
 export interface SandboxRig {
@@ -26,7 +27,9 @@ export interface SandboxRig {
   whenSubscribed(): Promise<void>;
   /** The agent's Log Reader trace, one `hop summary` line each (after flushing the recorder). */
   traceOf(agentId: string): Promise<string[]>;
-  /** Re-composes on the same data folder (a restart); the emulators restart too. */
+  /** Stops the product only (graceful); `restart` then composes it again. */
+  stopProduct(): Promise<void>;
+  /** Re-composes on the same data folder and emulators (a process restart). */
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -39,8 +42,10 @@ export const env = (dir: string): Record<string, string> => ({
 
 export async function startSandboxRig(): Promise<SandboxRig> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-e2e-'));
+  // The emulators outlive the product, so a restart of the product alone can be tested.
+  const world = await startSandboxWorld({ dataDir: dir, cxoneUrl: 'https://127.0.0.1:0', graphUrl: 'https://127.0.0.1:0' });
   const boot = async (): Promise<{ app: App; base: string; dispatcher: Agent }> => {
-    const app = await compose(loadConfig({ cwd: dir, env: env(dir) }), { engineOptions: { pollIntervalMs: 200 } });
+    const app = await compose(loadConfig({ cwd: dir, env: env(dir) }), { engineOptions: { pollIntervalMs: 200 }, sandboxWorld: world });
     const base = `http://127.0.0.1:${await app.start()}`;
     return { app, base, dispatcher: new Agent({ connect: { ca: app.sandbox!.world.cxone.caCertPem } }) };
   };
@@ -72,6 +77,9 @@ export async function startSandboxRig(): Promise<SandboxRig> {
       const events = await live.app.store.traces.query({ tenantId: rig.tenantId, agentId, limit: 500 });
       return events.map((e) => `${e.hop} ${e.summary}`);
     },
+    async stopProduct() {
+      await live.app.stop();
+    },
     async restart() {
       await live.app.stop();
       await live.dispatcher.close();
@@ -80,6 +88,7 @@ export async function startSandboxRig(): Promise<SandboxRig> {
     async close() {
       await live.app.stop();
       await live.dispatcher.close();
+      await world.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -40,7 +40,7 @@ describe('Log Reader, Health Check and the tab API over the composed sandbox', (
       const got = new Set(events.map((e) => e.hop));
       return hops.every((h) => got.has(h)) ? got : undefined;
     }, 'every hop in the Log Reader');
-    expect([...seen]).toEqual(expect.arrayContaining(hops));
+    expect([...(seen ?? [])]).toEqual(expect.arrayContaining(hops));
   }, 40_000);
 
   it('health shows each component, and the ACD connection goes down and comes back with an injected CXone fault', async () => {
