@@ -64,11 +64,12 @@ export function spawnInstance(name: string, env: Record<string, string>, timeout
   });
 }
 
-/** Kills each still-running instance's process group and waits for its exit. */
+/** Kills each instance's process group and waits until its exit and closed pipes ('close'). */
 export async function killAll(instances: readonly ProductInstance[]): Promise<void> {
   await Promise.all(instances.map((i) => new Promise<void>((done) => {
-    if (!i.alive()) return done();
-    i.child.once('exit', () => done());
+    const closed = i.child.stdout?.closed !== false && i.child.stderr?.closed !== false;
+    if (!i.alive() && closed) return done();
+    i.child.once('close', () => done());
     i.kill();
   })));
 }

@@ -37,12 +37,13 @@ function entraTenant(agents: Iterable<{ agentId: number; emailAddress: string; f
   const person = (name: string): EmulatedUser => ({ id: stableGuid(`contoso/user/${name}`), userPrincipalName: `${name}@contoso.example`, mail: `${name}@contoso.example`, displayName: name, password: `pw-${name}` });
   const admin = person('sandbox.admin');
   const owner = person('sync.owner');
+  const support = person('sandbox.support');
   const tenant: EmulatedTenant = {
     id: stableGuid('contoso/tenant'),
     apps: [{ clientId: stableGuid('contoso/app'), clientSecret: 'sandbox-secret', roles: ['Presence.ReadWrite.All', 'Presence.Read.All', 'User.Read.All'], delegatedScopes: ['Presence.Read.All', 'User.Read'] }],
-    users: [admin, owner, ...userOfAgent.values()],
+    users: [admin, support, owner, ...userOfAgent.values()],
   };
-  return { tenant, userOfAgent, admin, owner };
+  return { tenant, userOfAgent, admin, support, owner };
 }
 
 function forward(port: number, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, body: Buffer): Promise<number | undefined> {
@@ -96,11 +97,11 @@ export async function startSharedWorld(dir: string, agents = 30): Promise<Shared
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, tls.caCertPem);
   const cxone = await startCxoneEmulator({ tls, clock: new SandboxClock(Date.now(), true), seed: { teams: 3, agents, seed: 7 }, port: 0 });
-  const { tenant, userOfAgent, admin, owner } = entraTenant(cxone.model.agents.values());
+  const { tenant, userOfAgent, admin, support, owner } = entraTenant(cxone.model.agents.values());
   const graph = await startGraphEmulator({ tenants: [tenant], tls, webhookCaPem: tls.caCertPem, tickIntervalMs: 1000, deliveryTimeouts: { firstMs: 10_000, retryMs: 10_000 } });
   const balancer = await startBalancer(tls);
   return {
-    cxone, graph, entra: tenant, userOfAgent, admin, owner, caFile, balancer,
+    cxone, graph, entra: tenant, userOfAgent, admin, support, owner, caFile, balancer,
     async close() {
       await balancer.close();
       await graph.close();
