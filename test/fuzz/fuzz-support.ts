@@ -15,7 +15,7 @@ export const nastyString = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.constantFrom('', ' ', '\u0000', '\uD800', '\u202Eevil', 'é'.normalize('NFD'), '😀'.repeat(40), '<script>alert(1)</script>', "' OR 1=1 --", '../../etc/passwd', 'NaN', 'Infinity', '-1', '1e309', '0x10', 'null', 'true', '{{7*7}}', '%00'),
-  fc.nat({ max: 20_000 }).map((n) => 'x'.repeat(n)),
+  fc.nat({ max: 4_000 }).map((n) => 'x'.repeat(n)),
   nastyKey,
 );
 
@@ -72,8 +72,8 @@ export function mutated<T>(valid: fc.Arbitrary<T>): fc.Arbitrary<unknown> {
 export const hostileText = (valid?: fc.Arbitrary<unknown>): fc.Arbitrary<string> => fc.oneof(
   hostileJson.map((v) => JSON.stringify(v) ?? 'null'),
   ...(valid ? [mutated(valid).map((v) => JSON.stringify(v) ?? ''), valid.chain((v) => { const s = JSON.stringify(v); return fc.nat({ max: s.length }).map((n) => s.slice(0, n)); })] : []),
-  fc.integer({ min: 1, max: 20_000 }).map((n) => '['.repeat(n) + ']'.repeat(n)),
-  fc.integer({ min: 1, max: 5_000 }).map((n) => '{"value":'.repeat(n) + '1' + '}'.repeat(n)),
+  fc.integer({ min: 1, max: 4_000 }).map((n) => '['.repeat(n) + ']'.repeat(n)),
+  fc.integer({ min: 1, max: 2_000 }).map((n) => '{"value":'.repeat(n) + '1' + '}'.repeat(n)),
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.constantFrom('', 'null', '[]', '{}', '"', '{"a":1,}', '\uFEFF{}', '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"polluted":true}}}'),
 );
