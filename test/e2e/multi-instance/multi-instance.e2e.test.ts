@@ -141,6 +141,10 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
     for (const a of agents) expect({ agent: a, presence: teams(a) }).toMatchObject({ agent: a, presence: { availability: 'Away', activity: 'Away' } });
     for (const a of agents) expect({ agent: a, writes: writesOf(a, from) }).toEqual({ agent: a, writes: ['setPresence', 'clearPresence', 'setPresence'] });
     expect(await unprocessed()).toBe(0);
+    // One owner at a time: the first holder, then the instance that took over; nobody else, no overlap.
+    const takeovers = instances.flatMap((i) => i.logs.filter((l) => l['msg'] === 'took over tenant sync').map((l) => ({ name: i.name, time: Number(l['time']) })));
+    expect(takeovers.sort((x, y) => x.time - y.time).map((x) => x.name)).toEqual([owner.name, next.name]);
+    expect(takeovers[1]!.time).toBeGreaterThanOrEqual(killedAt);
   }, TIMEOUT);
 
   /*
