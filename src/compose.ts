@@ -9,6 +9,7 @@ import type { SyncEngineOptions } from './application/sync/engine-options.js';
 import { metricsRoute, webhookRoutes } from './compose/http-routes.js';
 import { createSyncRuntime, type SyncRuntime } from './compose/sync-runtime.js';
 import { tabApiRegistrar } from './compose/tab-api.js';
+import { botRegistrar } from './compose/bot.js';
 import { endpointsFromConfig, type Endpoints } from './compose/tenant-ports.js';
 import type { Config } from './config.js';
 import { seedSandboxTenant } from './sandbox/sandbox-seed.js';
@@ -51,10 +52,10 @@ export function createLogger(config: Config): Logger {
 interface SandboxParts { readonly world: SandboxWorld; readonly tenantId: string; readonly endpoints: Endpoints }
 
 /** Routes beyond health and metrics: Graph webhooks, the tab API + static tab, the sandbox sign-in. */
-function featureRoutes(config: Config, runtime: SyncRuntime, deps: { store: Store; clock: Clock; logger: Logger; endpoints: Endpoints; sandbox: SandboxParts | undefined }): RouteRegistrar[] {
+function featureRoutes(config: Config, runtime: SyncRuntime, deps: { store: Store; clock: Clock; logger: Logger; endpoints: Endpoints; sandbox: SandboxParts | undefined; onBot: (bot: { close(): void }) => void }): RouteRegistrar[] {
   const { store, clock, logger, endpoints, sandbox } = deps;
   const appClientId = sandbox?.world.entra.apps[0]?.clientId ?? config.microsoft.appId;
-  const routes = [webhookRoutes(runtime, clock, logger)];
+  const routes = [webhookRoutes(runtime, clock, logger), botRegistrar({ config, store, runtime, clock, logger, onStarted: deps.onBot })];
   if (appClientId) routes.push(tabApiRegistrar({ config, endpoints, store, runtime, clock, logger, appClientId }));
   if (sandbox) {
     const transport = createHttpTransport({ timeoutMs: config.httpTimeoutMs, ...(endpoints.caPem ? { extraCaPem: endpoints.caPem } : {}) });
@@ -87,14 +88,16 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const sandbox = config.mode === 'sandbox' ? await sandboxWorld(config, store, overrides.sandboxWorld).catch(async (e: unknown) => { await store.close(); throw e; }) : undefined;
   const endpoints = sandbox?.endpoints ?? endpointsFromConfig(config, config.extraCaFile ? readFileSync(config.extraCaFile, 'utf8') : undefined);
   const runtime = createSyncRuntime({ config, endpoints, store, clock, logger, ...(overrides.engineOptions ? { engineOptions: overrides.engineOptions } : {}) });
+  let bot: { close(): void } | undefined;
   const http = createRestifyServer({
     name: 'presence-sync', logger: logger.child({ component: 'http' }), closeTimeoutMs: config.shutdownTimeoutMs,
-    registrars: [healthRoutes(() => store.ready()), metricsRoute(runtime), ...featureRoutes(config, runtime, { store, clock, logger, endpoints, sandbox }), ...(overrides.registrars ?? [])],
+    registrars: [healthRoutes(() => store.ready()), metricsRoute(runtime), ...featureRoutes(config, runtime, { store, clock, logger, endpoints, sandbox, onBot: (b) => (bot = b) }), ...(overrides.registrars ?? [])],
   });
   let stopping: Promise<void> | undefined;
   let session: { stop(): Promise<void> } | undefined;
   const stopAll = async (): Promise<void> => {
     await session?.stop();
+    bot?.close();
     await runtime.stop();
     await http.close();
     if (!overrides.sandboxWorld) await sandbox?.world.close();

@@ -63,6 +63,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   v('TRACE_MAX_PER_TENANT', 'At most this many Log Reader events are kept per tenant', 'an integer 100–10000000', int(100, 10_000_000), '200000'),
   v('EXTRA_CA_FILE', 'PEM file of an extra CA to trust for outgoing HTTPS (the sandbox CA)', 'a file path', optionalText),
   v('HTTP_TIMEOUT_MS', 'Timeout of one outgoing HTTP request', 'an integer 100–120000 (ms)', int(100, 120_000), '10000'),
+  v('BOT_AUTH', 'How the bot authenticates inbound activities; disabled-for-playground (unsigned, Agents Playground) only in the sandbox', 'bot-framework or disabled-for-playground', z.enum(['bot-framework', 'disabled-for-playground']), 'bot-framework'),
+  v('TEAMS_APP_ID', 'The Teams app id (manifest id); the bot\'s deep links into the tab use it', 'a GUID', z.guid(), '6f1e3f4c-5a0b-4c35-9a57-7d2f0c1b2a90'),
   v('SANDBOX_WORKLOAD_RATE', 'Sandbox only: simulated call-centre events per second across all agents (0 = no workload)', 'a number 0–1000', z.coerce.number().min(0).max(1000), '2'),
   v('SANDBOX_WORKLOAD_SEED', 'Sandbox only: seed of the workload\'s pseudo-random choices (same seed, same story)', 'an integer', z.coerce.number().int(), '42'),
   v('SHUTDOWN_TIMEOUT_MS', 'Grace period for in-flight work on SIGTERM/SIGINT', 'an integer 0–120000 (ms)', int(0, 120_000), '10000'),
@@ -111,6 +113,7 @@ export interface Config {
   readonly httpTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
   readonly sandbox: { readonly workloadRate: number; readonly workloadSeed: number };
+  readonly bot: { readonly auth: 'bot-framework' | 'disabled-for-playground'; readonly teamsAppId: string };
 }
 
 /** A configuration the process cannot start with; `problems` name each variable and what it expects. */
@@ -227,6 +230,7 @@ function buildConfig(values: Values, cwd: string): Config {
     ...(extraCa === undefined ? {} : { extraCaFile: resolve(cwd, extraCa) }),
     httpTimeoutMs: num(values, 'HTTP_TIMEOUT_MS'),
     shutdownTimeoutMs: num(values, 'SHUTDOWN_TIMEOUT_MS'),
+    bot: { auth: values['BOT_AUTH'] as Config['bot']['auth'], teamsAppId: str(values, 'TEAMS_APP_ID') ?? '' },
     sandbox: { workloadRate: num(values, 'SANDBOX_WORKLOAD_RATE'), workloadSeed: num(values, 'SANDBOX_WORKLOAD_SEED') },
   };
 }

@@ -36,7 +36,7 @@ export interface SandboxRig {
 
 export const env = (dir: string): Record<string, string> => ({
   PRESENCE_SYNC_MODE: 'sandbox', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
-  DATA_DIR: dir, SQLITE_PATH: join(dir, 'e2e.sqlite'), POLL_INTERVAL_MS: '200', SANDBOX_WORKLOAD_RATE: '0',
+  DATA_DIR: dir, SQLITE_PATH: join(dir, 'e2e.sqlite'), POLL_INTERVAL_MS: '200', SANDBOX_WORKLOAD_RATE: '0', BOT_AUTH: 'disabled-for-playground',
   CXONE_AUTH_BASE_URL: 'https://127.0.0.1:0', GRAPH_BASE_URL: 'https://127.0.0.1:0/v1.0', ENTRA_LOGIN_BASE_URL: 'https://127.0.0.1:0',
 });
 
