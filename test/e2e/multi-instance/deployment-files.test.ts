@@ -54,6 +54,12 @@ describe('Dockerfile (multi-stage, non-root)', () => {
     }
   });
 
+  it('no COPY source from the context is excluded by .dockerignore (it would be missing in the build)', () => {
+    const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const sources = stages.flatMap((s) => all(s, 'COPY')).filter((c) => c.flags['from'] === undefined).flatMap((c) => c.args.slice(0, -1));
+    for (const source of sources) expect({ source, excludedBy: ignored.filter((pattern) => source === pattern || source.startsWith(`${pattern}/`)) }).toEqual({ source, excludedBy: [] });
+  });
+
   it('every COPY --from names an earlier stage, and the runtime copies the build output and production node_modules', () => {
     const names = stages.map((s) => s.name);
     for (const copy of runtime.instructions.filter((i) => i.keyword === 'COPY' && i.flags['from'])) expect(names).toContain(copy.flags['from']);
