@@ -33,7 +33,10 @@ function rule(tenantId: string, id: string, name: string, direction: RuleDirecti
 
 /** The sandbox's rules: one of each direction on a team, plus a user rule beating its team rule. */
 export function sandboxRules(tenantId: string, userRuleAgentId: string): PresenceRule[] {
-  const bidirectional = [...VOICE, ...PUBLISHER.slice(VOICE.length), ...SUBSCRIBER];
+  // The Teams DND code both ways: published as Do not disturb / Presenting (a settable pair), and any
+  // Do not disturb seen in Teams maps back to it.
+  const dndBothWays: PresenceMapping = { acd: { kind: 'Unavailable', codeId: TEAMS_DND_CODE }, teams: { availability: 'DoNotDisturb', activity: 'Presenting' } };
+  const bidirectional = [...VOICE, ...PUBLISHER.slice(VOICE.length), dndBothWays, ...SUBSCRIBER];
   return [
     rule(tenantId, 'rule-publisher', 'Calls show in Teams', 'publisher', { kind: 'team', teamIds: [PUBLISHER_TEAM] }, PUBLISHER),
     rule(tenantId, 'rule-subscriber', 'Teams DND and calls stop routing', 'subscriber', { kind: 'team', teamIds: [SUBSCRIBER_TEAM] }, SUBSCRIBER),

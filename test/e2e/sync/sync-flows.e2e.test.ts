@@ -97,4 +97,31 @@ describe('sync flows end to end over the real adapters and both emulators', () =
     expect(acdOf(agent).state).toBe('Available');
     expect(rig.app.sandbox!.world.cxone.stats.get('POST /agents/{id}/state') ?? 0).toBe(writes);
   }, 30_000);
+
+  it('bidirectional: the "Teams DND" code is mapped both ways (ACD code → Teams Do not disturb; Teams DND → the code)', async () => {
+    const [a, b] = rig.agentsOf(BIDIRECTIONAL_TEAM).slice(1);
+    await rig.whenSubscribed();
+    for (const x of [a!, b!]) {
+      await login(x);
+      control().teams(rig.userOf(x).id, 'signedIn');
+      await seen(x, 'Available');
+    }
+    await rig.cxone(`/agents/${a}/state`, { state: 'Unavailable', outStateId: Number(TEAMS_DND_CODE) });
+    await until(a!, () => rig.teamsOf(a!).availability === 'DoNotDisturb', 'Teams Do not disturb from the ACD code');
+    control().manualStatus(rig.userOf(b!).id, { availability: 'DoNotDisturb', activity: 'DoNotDisturb' });
+    await until(b!, () => acdOf(b!).outStateId === Number(TEAMS_DND_CODE), 'the ACD code from Teams DND');
+  }, 40_000);
+
+  it('manual status (respect policy): a status the user picked in Teams stays shown over our call presence', async () => {
+    const agent = rig.agentsOf(PUBLISHER_TEAM)[8]!;
+    await login(agent);
+    const user = rig.userOf(agent).id;
+    control().teams(user, 'signedIn');
+    control().manualStatus(user, { availability: 'Away', activity: 'Away' });
+    await seen(agent, 'Available');
+    await call({ type: 'customer', agentId: Number(agent), skillId: SUPPORT_VOICE });
+    await until(agent, () => acdOf(agent).state === 'InboundContact', 'the call');
+    await eventually(async () => (await rig.traceOf(agent)).some((l) => l.startsWith('decision') && !l.includes('DIRECTION_NOT_COVERED') && l.includes('Inbound') || l.startsWith('graph.request')), 'a decision on the call');
+    expect(rig.teamsOf(agent)).toMatchObject({ availability: 'Away' });
+  }, 40_000);
 });
