@@ -23,7 +23,7 @@ export function decideAcdEvent(input: DecideInput, event: AcdStateEvent): Decisi
   if (gate) return decision(without(next, 'pending'), gate);
   const rule = input.rule!;
   const published = publishAfterAcdChange(rule, next, input.now, true);
-  if (!subscribes(rule) || !leftContactForAvailable(last?.state, event.state) || ownPresence(next)) return published;
+  if (!subscribes(rule) || !reappliesTeams(last?.state, event.state) || ownPresence(next)) return published;
   return withDeferredSubscribe(published, subscribeCurrentPresence(rule, published.next, input.now));
 }
 
@@ -36,6 +36,17 @@ export function decideAcdEvent(input: DecideInput, event: AcdStateEvent): Decisi
 function leftContactForAvailable(before: AcdState | undefined, after: AcdState): boolean {
   return before !== undefined && (isOnContact(before) || before.afterCallWork) && after.name === 'Available';
 }
+
+/**
+ * Likewise a Teams status skipped because the agent was not logged in (or not seen yet) is applied
+ * when they log in to Available (straight from LoggedOut, or through LoggedIn, which is not
+ * restorable and so is never written itself). An agent who logs in to a code of their own keeps it.
+ */
+function loggedInToAvailable(before: AcdState | undefined, after: AcdState): boolean {
+  return (before === undefined || before.name === 'LoggedOut' || before.name === 'LoggedIn') && after.name === 'Available';
+}
+
+const reappliesTeams = (before: AcdState | undefined, after: AcdState): boolean => leftContactForAvailable(before, after) || loggedInToAvailable(before, after);
 
 /** The Teams presence on record is (still) what we published: nothing the user did. */
 function ownPresence(agent: AgentSyncState): boolean {

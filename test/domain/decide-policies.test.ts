@@ -199,6 +199,64 @@ describe('a Teams status set during a call is applied when the call ends', () =>
   });
 });
 
+describe('a Teams status set before the agent logged in is applied at login', () => {
+  const DND = { kind: 'Unavailable', codeId: CODES.dnd.id } as const;
+
+  it('subscriber: DND seen while logged out takes the agent off routing once they log in Available', () => {
+    const agent = withAcd(acd.loggedOut(), { teams: withTeams(P.dnd) });
+    const d = run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.available()));
+    expect(d.effects).toEqual([expect.objectContaining({ kind: 'skip', reason: 'DIRECTION_NOT_COVERED' }), expect.objectContaining({ kind: 'setAcdState', target: DND })]);
+    expect(d.next.acdWritten).toMatchObject({ target: DND, replaced: { kind: 'Available' } });
+  });
+
+  it('bidirectional: applies the hand-set DND (respected, so nothing published over it)', () => {
+    const agent = withAcd(acd.loggedOut(), { teams: withTeams(P.dnd) });
+    expect(reasons(run(rule({ direction: 'bidirectional' }), agent, acdEvent(acd.available())))).toEqual(['MANUAL_STATUS_RESPECTED', 'setAcdState']);
+  });
+
+  it('bidirectional: publishes the login and applies a Presenting DND', () => {
+    const agent = withAcd(acd.loggedOut(), { teams: withTeams(P.presenting) });
+    expect(reasons(run(rule({ direction: 'bidirectional' }), agent, acdEvent(acd.available())))).toEqual(['setTeamsPresence', 'setAcdState']);
+  });
+
+  it('DND seen before any ACD state, then the first ACD state is Available', () => {
+    const agent = agentState({ teams: withTeams(P.dnd) });
+    const d = run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.available()));
+    expect(reasons(d)).toEqual(['DIRECTION_NOT_COVERED', 'setAcdState']);
+  });
+
+  it('through LoggedIn: nothing is written in LoggedIn (not restorable), the DND is applied when the agent goes Available', () => {
+    const r = rule({ direction: 'subscriber' });
+    const first = run(r, withAcd(acd.loggedOut(), { teams: withTeams(P.dnd) }), acdEvent(acd.loggedIn(), T0));
+    expect(reasons(first)).toEqual(['DIRECTION_NOT_COVERED']);
+    const second = run(r, first.next, acdEvent(acd.available(), T0 + 500), T0 + 500);
+    expect(second.effects).toContainEqual(expect.objectContaining({ kind: 'setAcdState', target: DND }));
+  });
+
+  it('the skipped DND is written when the login event follows it', () => {
+    const r = rule({ direction: 'subscriber' });
+    const skippedDnd = run(r, withAcd(acd.loggedOut()), teamsEvent(P.dnd));
+    expect(reasons(skippedDnd)).toEqual(['AGENT_LOGGED_OUT']);
+    const login = run(r, skippedDnd.next, acdEvent(acd.available(), T0 + 500), T0 + 500);
+    expect(reasons(login)).toEqual(['DIRECTION_NOT_COVERED', 'setAcdState']);
+  });
+
+  it('not when the agent logs in to a code of their own', () => {
+    const agent = withAcd(acd.loggedOut(), { teams: withTeams(P.dnd) });
+    expect(reasons(run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.unavailable(CODES.lunch))))).toEqual(['DIRECTION_NOT_COVERED']);
+  });
+
+  it('not for a presence that maps to Available', () => {
+    const agent = withAcd(acd.loggedOut(), { teams: withTeams(P.available) });
+    expect(reasons(run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.available())))).toEqual(['DIRECTION_NOT_COVERED']);
+  });
+
+  it('not when the agent goes Available from a code they chose (already logged in)', () => {
+    const agent = withAcd(acd.unavailable(CODES.lunch), { teams: withTeams(P.dnd) });
+    expect(reasons(run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.available())))).toEqual(['DIRECTION_NOT_COVERED']);
+  });
+});
+
 describe('flap damping of ACD writes (subscriber debounce)', () => {
   const r = rule({ direction: 'subscriber', debounceMs: 3000 });
   const meeting = { kind: 'Unavailable', codeId: CODES.meeting.id } as const;
