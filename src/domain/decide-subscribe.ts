@@ -48,11 +48,21 @@ function hold(rule: PresenceRule, agent: AgentSyncState, target: AcdTarget, now:
   return decision({ ...agent, acdWritten: { target, replaced, at: now, ruleId: rule.id } }, { kind: 'setAcdState', target, ruleId: rule.id, reason });
 }
 
+/**
+ * The ACD has not shown our write yet: the last state seen is still the one we replaced and is
+ * from before the write, so the agent has not moved. Teams going back then still restores (the
+ * replaced target is written back over our in-flight write).
+ */
+function unconfirmed(agent: AgentSyncState, held: Held): boolean {
+  const seen = agent.acd!;
+  return seen.sourceTime <= held.at && stateIsTarget(seen.state, held.replaced);
+}
+
 function release(rule: PresenceRule, agent: AgentSyncState, held: Held, blocked: Decision | null): Decision {
   if (blocked) return blocked;
   const state = agent.acd!.state;
   const free = without(agent, 'acdWritten');
-  if (!stateIsTarget(state, held.target)) {
+  if (!stateIsTarget(state, held.target) && !unconfirmed(agent, held)) {
     return skipped(free, 'AGENT_CHANGED_STATE', `the agent moved to ${describeAcdState(state)} after our ${describeTarget(held.target)}; their choice stays`);
   }
   const reason = `rule "${rule.name}": Teams ${describePresence(agent.teams!.presence)} ended our ${describeTarget(held.target)}; restoring ${describeTarget(held.replaced)}`;

@@ -87,6 +87,29 @@ describe('the way back restores only what we replaced', () => {
     expect(d.next.acdWritten).toBeUndefined();
   });
 
+  it('Teams back before the ACD confirmed our write: still restores (the agent did not move)', () => {
+    // Last ACD state seen (T0 - 1000) is the one we replaced, from before our write (T0 - 800).
+    const d = sub(withAcd(acd.unavailable(CODES.lunch), { acdWritten: held() }), P.available);
+    expect(d.effects).toEqual([expect.objectContaining({ kind: 'setAcdState', target: LUNCH })]);
+    expect(d.next.acdWritten).toBeUndefined();
+  });
+
+  it('Teams back before confirmation, Available replaced: restores Available', () => {
+    const d = sub(withAcd(acd.available(), { acdWritten: held(AVAILABLE) }), P.available);
+    expect(d.effects).toEqual([expect.objectContaining({ kind: 'setAcdState', target: AVAILABLE })]);
+  });
+
+  it('an ACD state seen after our write that is the replaced one is the agent\'s choice: left alone', () => {
+    const agent = withAcd(acd.unavailable(CODES.lunch), { acdWritten: held() });
+    const after = { ...agent, acd: { ...agent.acd!, sourceTime: T0 - 500 } };
+    expect(sub(after, P.available).effects).toEqual([expect.objectContaining({ kind: 'skip', reason: 'AGENT_CHANGED_STATE' })]);
+  });
+
+  it('before confirmation, an ACD state that is neither ours nor the replaced one is left alone', () => {
+    const d = sub(withAcd(acd.unavailable(CODES.training), { acdWritten: held() }), P.available);
+    expect(d.effects).toEqual([expect.objectContaining({ kind: 'skip', reason: 'AGENT_CHANGED_STATE' })]);
+  });
+
   it('waits while the agent is on a contact (the ACD wins) and keeps what to restore', () => {
     const d = sub(withAcd(acd.contact('OutboundContact'), { acdWritten: held() }), P.available);
     expect(d.effects).toEqual([expect.objectContaining({ kind: 'skip', reason: 'ACD_WINS_ON_CONTACT' })]);
