@@ -1,13 +1,12 @@
 import type { Server } from 'restify';
-import { graphWebhookRoutes, type GraphWebhookVerdict } from '../adapters/http/restify-graph-webhook.js';
+import { GraphNotificationParser } from '../adapters/graph/graph-notification-parser.js';
+import { entraJwks } from '../adapters/graph/graph-validation-tokens.js';
+import { handleGraphWebhook } from '../adapters/graph/graph-webhook-handler.js';
+import { graphWebhookRoutes } from '../adapters/http/restify-graph-webhook.js';
 import type { RouteRegistrar } from '../adapters/http/restify-server.js';
-import type { Clock, Logger } from '../application/ports.js';
+import type { HttpFetch } from '../adapters/shared/http-transport.js';
+import type { Clock, Logger, Store } from '../application/ports.js';
 import type { SyncRuntime } from './sync-runtime.js';
-
-const notReady = (): GraphWebhookVerdict => ({
-  status: 503, contentType: 'application/json', body: '', notifications: [], lifecycle: [],
-  rejected: [{ code: 'WEBHOOK.NOT_READY', message: 'No tenant is running on this instance yet; Graph will redeliver.' }],
-});
 
 /** GET /metrics: Prometheus text format. */
 export function metricsRoute(runtime: SyncRuntime): RouteRegistrar {
@@ -20,21 +19,41 @@ export function metricsRoute(runtime: SyncRuntime): RouteRegistrar {
   };
 }
 
+/** What the webhook route needs to validate notifications on any instance. */
+export interface WebhookRouteDeps {
+  readonly runtime: SyncRuntime;
+  readonly store: Store;
+  /** Our Entra app (client) id: the audience of validation tokens. */
+  readonly appId: string;
+  /** Entra's signing keys (validation tokens of rich notifications). */
+  readonly jwksUrl: string;
+  /** Fetch for the JWKS (trusts the configured extra CA). */
+  readonly fetch: HttpFetch;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
 /**
- * The Graph webhook routes over the running tenants' handlers. One Entra app serves every tenant
- * and the parser finds each subscription in the shared store, so any running tenant's handler
- * validates any notification.
+ * The Graph webhook routes. One Entra app serves every tenant and the parser finds each
+ * subscription in the shared store, so every instance validates every notification with one
+ * handler built from the store and the app's Graph settings, whether or not it runs the tenant;
+ * valid notifications go to the shared inbox, which the tenant's owner polls.
  */
-export function webhookRoutes(runtime: SyncRuntime, clock: Clock, logger: Logger): RouteRegistrar {
+export function webhookRoutes(deps: WebhookRouteDeps): RouteRegistrar {
+  const { runtime, clock, logger } = deps;
+  const parser = new GraphNotificationParser({ subscriptions: deps.store.subscriptions, appId: deps.appId, clock, jwks: entraJwks(deps.jwksUrl, deps.fetch), decryptionKeys: [] });
+  const log = logger.child({ component: 'graph-webhook' });
   return graphWebhookRoutes({
-    handle: (query, body) => {
-      const first = runtime.adapters.values().next().value;
-      return first ? first.subscriptions.handleWebhook(query, body) : Promise.resolve(notReady());
-    },
+    handle: (query, body) => handleGraphWebhook(parser, query, body),
     ingress: runtime.engine,
     onLifecycle: async (events) => {
-      for (const e of events) await runtime.adapters.get(e.tenantId)?.subscriptions.registry.onLifecycle(e.subscriptionId, e.event);
+      for (const e of events) {
+        const local = runtime.adapters.get(e.tenantId);
+        // The owner's registry handles it; elsewhere the owner's renewal/reconcile repairs the subscription.
+        if (local) await local.subscriptions.registry.onLifecycle(e.subscriptionId, e.event);
+        else log.info({ tenantId: e.tenantId, subscriptionId: e.subscriptionId, event: e.event }, 'lifecycle event for a tenant another instance runs; left to its owner');
+      }
     },
-    metrics: runtime.metrics, clock, logger: logger.child({ component: 'graph-webhook' }),
+    metrics: runtime.metrics, clock, logger: log,
   });
 }

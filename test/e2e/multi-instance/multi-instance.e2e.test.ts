@@ -148,14 +148,21 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
   }, TIMEOUT);
 
   /*
-   * KNOWN DEFECT, kept visible: src/compose/http-routes.ts validates a webhook with the handler of
-   * a tenant running on THIS instance and answers 503 WEBHOOK.NOT_READY on instances that run no
-   * tenant, so behind a balancer most Graph notifications are refused and only get in by Graph's
-   * retries reaching the owner. `it.failing` passes while the defect is there; once any instance
-   * accepts webhooks it fails: then make it a plain `it`.
+   * Behind a round-robin balancer every instance gets Graph's notifications; each validates them
+   * against the shared store's subscriptions and puts them in the shared inbox (the owner polls it),
+   * so no instance refuses them because it does not run the tenant.
    */
-  it.failing('any instance accepts Graph webhooks (no 503 from instances that do not own the tenant)', () => {
-    const refused = world.balancer.served.filter((s) => s.path.startsWith('/api/graph/') && s.status === 503);
-    expect(refused).toEqual([]);
-  });
+  it('any instance accepts Graph webhooks (no 503 from instances that do not own the tenant)', async () => {
+    // Teams calls of the linked users: Graph notifies, round-robin over the surviving instances.
+    const users = [...world.userOfAgent.values()].slice(0, 6);
+    for (const u of users) world.graph.control.teams(u.id, 'call');
+    await world.graph.control.settle();
+    const accepted = (): number => new Set(world.balancer.served.filter((s) => s.path.startsWith('/api/graph/') && s.status === 202).map((s) => s.port)).size;
+    await eventually(() => accepted() >= 2, 'two instances acknowledge notifications', 20_000, 100);
+    const webhooks = world.balancer.served.filter((s) => s.path.startsWith('/api/graph/'));
+    process.stdout.write(`multi-instance: webhook answers after Teams calls ${JSON.stringify(webhookAnswers())}\n`);
+    expect(webhooks.filter((s) => s.status >= 500)).toEqual([]);
+    // Not only the owner: at least two instances acknowledged notifications.
+    expect(accepted()).toBeGreaterThanOrEqual(2);
+  }, 30_000);
 });
