@@ -59,6 +59,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   v('SECRET_GRAPH_CLIENT_SECRET', 'Client secret of the Entra app (Graph app-only and on-behalf-of tokens, bot)', 'text', optionalText),
   v('POLL_INTERVAL_MS', 'How often CXone agent states are polled', 'an integer 100–60000 (ms)', int(100, 60_000), '1000'),
   v('RECONCILE_INTERVAL_MS', 'How often both sides are read and compared (drift correction)', 'an integer 10000–86400000 (ms)', int(10_000, 86_400_000), '300000'),
+  v('LEASE_TTL_MS', 'How long a tenant lease lasts without renewal: an instance that dies is replaced by another after about this long', 'an integer 1000–600000 (ms)', int(1_000, 600_000), '10000'),
+  v('LEASE_RENEW_MS', 'How often the lease holder renews its tenant leases (and other instances look for free ones); must be below LEASE_TTL_MS / 2', 'an integer 100–300000 (ms), below LEASE_TTL_MS / 2', int(100, 300_000), '3000'),
   v('TRACE_RETENTION_MS', 'Log Reader events older than this are pruned', 'an integer ≥ 60000 (ms)', int(60_000, Number.MAX_SAFE_INTEGER), String(7 * 24 * 3600 * 1000)),
   v('TRACE_MAX_PER_TENANT', 'At most this many Log Reader events are kept per tenant', 'an integer 100–10000000', int(100, 10_000_000), '200000'),
   v('EXTRA_CA_FILE', 'PEM file of an extra CA to trust for outgoing HTTPS (the sandbox CA)', 'a file path', optionalText),
@@ -108,6 +110,8 @@ export interface Config {
     readonly clientSecret?: string;
   };
   readonly sync: { readonly pollIntervalMs: number; readonly reconcileIntervalMs: number };
+  /** Tenant leases (one owner per tenant across instances): TTL and renewal period. */
+  readonly lease: { readonly ttlMs: number; readonly renewMs: number };
   readonly trace: { readonly retentionMs: number; readonly maxPerTenant: number };
   readonly extraCaFile?: string;
   readonly httpTimeoutMs: number;
@@ -173,8 +177,12 @@ const describe = (name: string, raw: string | undefined): string =>
   raw === undefined || raw.trim() === '' ? 'nothing' : name.startsWith('SECRET_') ? 'an invalid value (not shown)' : JSON.stringify(raw);
 
 function crossChecks(values: Values): string[] {
-  if (values['PRESENCE_SYNC_MODE'] !== 'production') return [];
   const problems: string[] = [];
+  const ttl = values['LEASE_TTL_MS'] as number;
+  const renew = values['LEASE_RENEW_MS'] as number;
+  // A renewal missed once must still leave the lease alive.
+  if (renew * 2 >= ttl) problems.push(`LEASE_RENEW_MS: expected below LEASE_TTL_MS / 2 (${ttl / 2} ms), got ${renew}`);
+  if (values['PRESENCE_SYNC_MODE'] !== 'production') return problems;
   if (values['SECRET_ENCRYPTION_KEY'] === undefined) problems.push('SECRET_ENCRYPTION_KEY: expected base64 of exactly 32 bytes in production, got nothing');
   if (values['PUBLIC_BASE_URL'] === undefined) problems.push('PUBLIC_BASE_URL: expected the public https URL of this service in production, got nothing');
   else if (!String(values['PUBLIC_BASE_URL']).startsWith('https://')) problems.push('PUBLIC_BASE_URL: expected an https URL in production (Graph only calls HTTPS webhooks)');
@@ -226,6 +234,7 @@ function buildConfig(values: Values, cwd: string): Config {
     cxone: cxoneSettings(values),
     microsoft: microsoftSettings(values),
     sync: { pollIntervalMs: num(values, 'POLL_INTERVAL_MS'), reconcileIntervalMs: num(values, 'RECONCILE_INTERVAL_MS') },
+    lease: { ttlMs: num(values, 'LEASE_TTL_MS'), renewMs: num(values, 'LEASE_RENEW_MS') },
     trace: { retentionMs: num(values, 'TRACE_RETENTION_MS'), maxPerTenant: num(values, 'TRACE_MAX_PER_TENANT') },
     ...(extraCa === undefined ? {} : { extraCaFile: resolve(cwd, extraCa) }),
     httpTimeoutMs: num(values, 'HTTP_TIMEOUT_MS'),

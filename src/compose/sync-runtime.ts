@@ -74,7 +74,7 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
       if (built) adapters.set(tenant.id, built);
       return built?.ports;
     },
-  });
+  }, { leaseTtlMs: config.lease.ttlMs, renewEveryMs: config.lease.renewMs });
   return {
     engine, trace, health, metrics, adapters,
     async start(publicBaseUrl) {
