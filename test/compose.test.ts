@@ -46,6 +46,23 @@ describe('the composed server in sandbox mode (config → store with migrations 
     expect(await app.store.tenants.get('t1')).toMatchObject({ name: 'T' });
   });
 
+  it('validates Graph notifications from the shared store even for a subscription no tenant here owns (403, never 503)', async () => {
+    const body = JSON.stringify({ value: [{ subscriptionId: 'not-ours', tenantId: 'x', clientState: 'guess', changeType: 'updated', resource: 'communications/presences/u1' }] });
+    const res = await fetch(`${base}/api/graph/notifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('WEBHOOK.UNKNOWN_SUBSCRIPTION');
+  });
+
+  it('rate-limits the tab API per client address: a flood gets 429 with Retry-After, health stays reachable', async () => {
+    const answers = await Promise.all(Array.from({ length: 100 }, () => fetch(`${base}/api/v1/rules`).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.text() }))));
+    const limited = answers.filter((a) => a.status === 429);
+    expect(answers.filter((a) => a.status === 401).length).toBeGreaterThan(0);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(Number(limited[0]!.retryAfter)).toBeGreaterThan(0);
+    expect(limited[0]!.body).toContain('API.RATE_LIMITED');
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
   it('stops gracefully: the port closes and the store is no longer ready', async () => {
     const keepAlive = await fetch(`${base}/healthz`); // leaves an idle keep-alive socket open
     await keepAlive.text();

@@ -4,6 +4,7 @@ import { createCxoneAcd } from '../adapters/cxone/cxone-acd.js';
 import type { OwnerQueries, TabApiDeps, TraceQueries } from '../adapters/http/api/api-deps.js';
 import { registerTabApi } from '../adapters/http/api/register-tab-api.js';
 import { createSsoVerifier } from '../adapters/http/api/sso-token-verifier.js';
+import { DEFAULT_API_RATE_LIMITS, rateLimitTabApi } from '../adapters/http/rate-limit.js';
 import { staticTabRoutes } from '../adapters/http/restify-static-tab.js';
 import type { RouteRegistrar } from '../adapters/http/restify-server.js';
 import { createHttpTransport } from '../adapters/shared/http-transport.js';
@@ -89,7 +90,8 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
   };
   const dist = resolve('tabs/dist');
   return (server) => {
-    registerTabApi(server, deps);
+    // Per client address (before anything else) and per verified tenant; the defaults leave a busy admin tab alone.
+    registerTabApi(server, rateLimitTabApi(server, deps, { ...DEFAULT_API_RATE_LIMITS, clock: w.clock }));
     if (existsSync(dist)) staticTabRoutes(dist)(server);
   };
 }
