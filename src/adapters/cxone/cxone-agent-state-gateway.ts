@@ -3,6 +3,7 @@ import { CONTACT_STATES } from '../../domain/agent-state.js';
 import { err, ok, type Result } from '../../domain/result.js';
 import type { AcdTarget } from '../../domain/sync-state.js';
 import type { CxoneApiClient } from './cxone-api-client.js';
+import { rejectedRecords } from './cxone-agent-states-reader.js';
 import { agentStatesPageSchema } from './cxone-schemas.js';
 
 /**
@@ -40,6 +41,7 @@ export class CxoneAgentStateGateway implements AcdGateway {
 
   private async outcome(agentId: string): Promise<AcdWriteOutcome> {
     const r = await this.api.get(`/agents/${encodeURIComponent(agentId)}/states`, agentStatesPageSchema);
+    if (r.ok && r.value && r.value.rejectedAgentStates.length > 0) this.api.reportBadShape(rejectedRecords(r.value.rejectedAgentStates));
     const state = r.ok ? r.value?.agentStates[0]?.stateName : undefined;
     if (state === undefined) this.logger.warn({ agentId }, 'state written but not read back; reporting applied');
     return state !== undefined && (CONTACT_STATES as readonly string[]).includes(state) ? 'queued' : 'applied';

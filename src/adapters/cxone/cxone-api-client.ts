@@ -30,6 +30,11 @@ export class CxoneApiClient {
     return parsed;
   }
 
+  /** A readable answer with unreadable parts (e.g. records skipped on a page): same signal as a bad shape. */
+  reportBadShape(failure: ExternalFailure): void {
+    this.onBadShape(failure);
+  }
+
   post(path: string, json: unknown): Promise<Result<RawAnswer, ExternalFailure>> {
     return this.call('POST', path, {}, json);
   }

@@ -35,7 +35,7 @@ export const errorBodySchema = z
   .transform((b) => ({ error: b.error, description: b.errorDescription ?? b.error_description ?? b.error_Description ?? b.message }));
 
 const rawAgentState = z.object({
-  agentId: id,
+  agentId: id.refine((v) => v.trim() !== '', 'empty agentId'),
   agentStateId: num.optional(),
   agentStateName: z.string(),
   outStateId: num.optional(),
@@ -80,13 +80,47 @@ export type RtdAgentState = z.infer<typeof agentStateSchema>;
 
 const links = z.object({ next: z.string().nullish() }).partial().optional();
 
-export const agentStatesPageSchema = z.object({
-  totalRecords: num.optional(),
-  _links: links,
-  lastPollTime: z.string().optional(),
-  agentStates: z.array(agentStateSchema).default([]),
-});
+/** A record of an `agents/states` page that could not be read: skipped, and reported with why. */
+export interface RejectedAgentState {
+  /** Position on its page. */
+  readonly index: number;
+  /** The record's agentId when it has a usable one. */
+  readonly agentId?: string;
+  readonly reason: string;
+}
+
+/**
+ * An `agents/states` page. Records are parsed one by one: a malformed record (e.g. an empty
+ * `agentId`) is skipped and listed in `rejectedAgentStates`, so the good records on the same page
+ * still arrive. Only a page whose envelope is unreadable (e.g. `agentStates` not a list) fails.
+ */
+export const agentStatesPageSchema = z
+  .object({
+    totalRecords: num.optional(),
+    _links: links,
+    lastPollTime: z.string().optional(),
+    agentStates: z.array(z.unknown()).default([]),
+  })
+  .transform(({ agentStates, ...page }) => {
+    const good: RtdAgentState[] = [];
+    const rejected: RejectedAgentState[] = [];
+    agentStates.forEach((raw, index) => {
+      const r = agentStateSchema.safeParse(raw);
+      if (r.success) good.push(r.data);
+      else rejected.push({ index, ...agentIdOf(raw), reason: describeIssue(r.error.issues[0]) });
+    });
+    return { ...page, agentStates: good, rejectedAgentStates: rejected };
+  });
 export type AgentStatesPage = z.infer<typeof agentStatesPageSchema>;
+
+function agentIdOf(raw: unknown): { agentId?: string } {
+  const v = typeof raw === 'object' && raw !== null ? (raw as { agentId?: unknown }).agentId : undefined;
+  return (typeof v === 'string' && v.trim() !== '') || typeof v === 'number' ? { agentId: String(v) } : {};
+}
+
+function describeIssue(issue: z.ZodError['issues'][number] | undefined): string {
+  return issue ? `${issue.path.join('.') || '(record)'}: ${issue.message}` : 'unreadable record';
+}
 
 /** One `contacts/active` record (reference §2.2). */
 export const activeContactSchema = z
