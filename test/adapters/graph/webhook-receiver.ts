@@ -36,14 +36,17 @@ export async function startWebhookReceiver(parser: () => GraphNotificationParser
       if (!url.searchParams.has('validationToken') && failures.length > 0) {
         const status = failures.shift()!;
         r.statuses.push(status);
-        return void res.writeHead(status).end();
+        // Not chained: restify, loaded in the same jest worker by other suites, patches writeHead to return undefined.
+        res.writeHead(status);
+        return void res.end();
       }
       void handleGraphWebhook(parser(), url.searchParams, Buffer.concat(chunks).toString('utf8')).then((reply) => {
         r.notifications.push(...reply.notifications);
         r.lifecycle.push(...reply.lifecycle);
         r.rejected.push(...reply.rejected);
         r.statuses.push(reply.status);
-        res.writeHead(reply.status, { 'content-type': reply.contentType }).end(reply.body);
+        res.writeHead(reply.status, { 'content-type': reply.contentType });
+        res.end(reply.body);
         for (const e of reply.lifecycle) if (self.onLifecycle) handlers.push(self.onLifecycle(e));
       });
     });

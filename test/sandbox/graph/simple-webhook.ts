@@ -20,10 +20,15 @@ export async function startSimpleWebhook(): Promise<SimpleWebhook> {
       if (token !== null) {
         if (hook.mode.echo === 'silent') return;
         const type = hook.mode.echo === 'html' ? 'text/html' : 'text/plain';
-        return void res.writeHead(200, { 'content-type': type }).end(hook.mode.echo === 'wrong' ? 'nope' : token);
+        // Not chained: restify, loaded in the same jest worker by other suites, patches writeHead to return undefined.
+        res.writeHead(200, { 'content-type': type });
+        return void res.end(hook.mode.echo === 'wrong' ? 'nope' : token);
       }
       hook.bodies.push({ path: url.pathname, query: url.search, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      setTimeout(() => res.writeHead(hook.mode.status).end(), hook.mode.delayMs);
+      setTimeout(() => {
+        res.writeHead(hook.mode.status);
+        res.end();
+      }, hook.mode.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
