@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ADMIN_ROLE, SUPPORT_ROLE } from '../domain/access.js';
 import { startCxoneEmulator, type CxoneEmulator } from './cxone/cxone-emulator.js';
 import { FIRST_CODE_ID } from './cxone/cxone-seed.js';
-import { SandboxClock } from './cxone/sandbox-clock.js';
+import { SandboxClock } from './sandbox-clock.js';
 import type { EmulatedTenant, EmulatedUser } from './graph/emulator-model.js';
 import { stableGuid } from './graph/emulator-model.js';
 import { startGraphEmulator, type GraphEmulator } from './graph/graph-emulator.js';

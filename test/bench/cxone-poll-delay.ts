@@ -11,7 +11,7 @@ import { createCxoneAcd } from '../../src/adapters/cxone/cxone-acd.js';
 import { startCxoneEmulator } from '../../src/sandbox/cxone/cxone-emulator.js';
 import { agentChoosesState, endContact, startCustomerContact } from '../../src/sandbox/cxone/cxone-scenarios.js';
 import { FIRST_AGENT_ID, FIRST_CODE_ID, FIRST_SKILL_ID, seededRandom } from '../../src/sandbox/cxone/cxone-seed.js';
-import { SandboxClock } from '../../src/sandbox/cxone/sandbox-clock.js';
+import { SandboxClock } from '../../src/sandbox/sandbox-clock.js';
 
 const AGENTS = 2000;
 const PHASE_MS = Number(process.env.BENCH_SECONDS ?? 30) * 1000;

@@ -6,7 +6,7 @@ import type { CxoneModel } from './cxone-model.js';
 import { NO_CODE } from './cxone-model.js';
 import { json, type EmuRequest, type EmuResponse, type EmuRouter } from './cxone-router.js';
 import { agentChoosesState, endContact, ScenarioError, startAgentCall, startConsult, startCustomerContact, startSkillCall } from './cxone-scenarios.js';
-import type { SandboxClock } from './sandbox-clock.js';
+import type { SandboxClock } from '../sandbox-clock.js';
 
 /** The scenario driver (reference §9.6): NOT part of CXone; served under `/_control` with zod-checked bodies. */
 export const CONTROL_PREFIX = '/_control';

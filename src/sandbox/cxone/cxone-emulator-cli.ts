@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { loadOrCreateLocalTls } from '../tls/local-ca.js';
 import { startCxoneEmulator } from './cxone-emulator.js';
-import { SandboxClock } from './sandbox-clock.js';
+import { SandboxClock } from '../sandbox-clock.js';
 
 const { values } = parseArgs({
   options: { agents: { type: 'string', default: '200' }, teams: { type: 'string', default: '10' }, port: { type: 'string', default: '0' }, 'tls-dir': { type: 'string', default: 'data/sandbox-tls' } },

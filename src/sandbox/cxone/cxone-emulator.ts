@@ -13,7 +13,7 @@ import { EmuRouter, json, type EmuRequest, type EmuResponse } from './cxone-rout
 import { seedBusinessUnit, type CxoneSeedOptions } from './cxone-seed.js';
 import { registerSessionRoutes } from './cxone-session-routes.js';
 import { CxoneSessions } from './cxone-sessions.js';
-import { SandboxClock } from './sandbox-clock.js';
+import { SandboxClock } from '../sandbox-clock.js';
 
 /** Options of {@link startCxoneEmulator}. */
 export interface CxoneEmulatorOptions {

@@ -1,21 +1,16 @@
+import type { Clock } from '../../application/ports.js';
+import { SandboxClock } from '../sandbox-clock.js';
+
 /**
  * The emulators' time. Tests drive it by hand (`advance`) so subscription expiry, presence
  * decay and throttle windows are reproducible without real sleeps; the sandbox uses real time.
  */
-export interface EmulatorClock {
-  now(): number;
-}
+export type EmulatorClock = Clock;
 
-export class ManualClock implements EmulatorClock {
-  #now: number;
+/** The sandbox clock, standing still until advanced (one clock implementation for both emulators). */
+export class ManualClock extends SandboxClock {
   constructor(start = Date.UTC(2026, 10, 25, 9, 0, 0)) {
-    this.#now = start;
-  }
-  now(): number {
-    return this.#now;
-  }
-  advance(ms: number): void {
-    this.#now += ms;
+    super(start);
   }
 }
 

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startCxoneEmulator } from '../../../src/sandbox/cxone/cxone-emulator.js';
-import { SandboxClock } from '../../../src/sandbox/cxone/sandbox-clock.js';
+import { SandboxClock } from '../../../src/sandbox/sandbox-clock.js';
 import { stableGuid, type EmulatedTenant, type EmulatedUser } from '../../../src/sandbox/graph/emulator-model.js';
 import { startGraphEmulator } from '../../../src/sandbox/graph/graph-emulator.js';
 import type { SandboxWorld } from '../../../src/sandbox/sandbox-world.js';

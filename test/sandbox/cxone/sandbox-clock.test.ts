@@ -1,4 +1,4 @@
-import { SandboxClock } from '../../../src/sandbox/cxone/sandbox-clock.js';
+import { SandboxClock } from '../../../src/sandbox/sandbox-clock.js';
 
 describe('SandboxClock (reference §9.6 clock control)', () => {
   it('stands still until advanced when driven by hand', () => {

@@ -1,4 +1,4 @@
-import type { Clock } from '../../application/ports.js';
+import type { Clock } from '../application/ports.js';
 
 /**
  * The emulator's time. Tests drive it by hand (`advance`), a person or the sandbox workload lets it
