@@ -84,7 +84,8 @@ export async function buildTenantAdapters(deps: TenantAdapterDeps, tenant: Tenan
     tenantId: tenant.id, issuerUrl: deps.endpoints.cxoneAuthBaseUrl, clientId: cxone.clientId!, clientSecret: cxone.clientSecret!, accessKeyId: cxone.accessKeyId!, accessKeySecret: cxone.accessKeySecret!,
     timeoutMs: deps.config.httpTimeoutMs, ...(deps.endpoints.caPem ? { extraCaPem: deps.endpoints.caPem } : {}),
     feed: { pollIntervalMs: deps.config.sync.pollIntervalMs, onHealth: (h) => (h.ok ? health.success('acd.connection') : health.report('acd.connection', h.consecutiveFailures > 2 ? 'down' : 'degraded', h.failure?.message ?? 'CXone polling failed')) },
-    onBadShape: () => health.report('acd.connection', 'degraded', 'CXone answered a shape we cannot read'),
+    // The failure's message names the endpoint and what was unreadable (skipped records included).
+    onBadShape: (f) => health.report('acd.connection', 'degraded', `CXone answered a shape we cannot read (${f.code}): ${f.message}`),
   }, { clock: deps.clock, logger });
   const graph = createGraphAdapter(graphOpts, { clock: deps.clock, logger });
   const owners = () => tenantOwners(deps.store, tenant.id);
