@@ -67,6 +67,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   v('HTTP_TIMEOUT_MS', 'Timeout of one outgoing HTTP request', 'an integer 100–120000 (ms)', int(100, 120_000), '10000'),
   v('BOT_AUTH', 'How the bot authenticates inbound activities; disabled-for-playground (unsigned, Agents Playground) only in the sandbox', 'bot-framework or disabled-for-playground', z.enum(['bot-framework', 'disabled-for-playground']), 'bot-framework'),
   v('TEAMS_APP_ID', 'The Teams app id (manifest id); the bot\'s deep links into the tab use it', 'a GUID', z.guid(), '6f1e3f4c-5a0b-4c35-9a57-7d2f0c1b2a90'),
+  v('HEALTH_ALERT_DEBOUNCE_MS', 'A component status must hold this long before it counts as a change to alert on (a shorter flap is no alert)', 'an integer 0–3600000 (ms)', int(0, 3_600_000), '60000'),
+  v('BOT_ALERT_BATCH_MS', 'Health changes of a tenant arriving within this window go out as one bot alert card', 'an integer 0–600000 (ms)', int(0, 600_000), '5000'),
+  v('BOT_ALERT_MIN_INTERVAL_MS', 'At most one bot alert card per tenant per interval; later changes wait and are merged into the next card', 'an integer 0–86400000 (ms)', int(0, 86_400_000), '300000'),
   v('SANDBOX_WORKLOAD_RATE', 'Sandbox only: simulated call-centre events per second across all agents (0 = no workload)', 'a number 0–1000', z.coerce.number().min(0).max(1000), '2'),
   v('SANDBOX_WORKLOAD_SEED', 'Sandbox only: seed of the workload\'s pseudo-random choices (same seed, same story)', 'an integer', z.coerce.number().int(), '42'),
   v('SHUTDOWN_TIMEOUT_MS', 'Grace period for in-flight work on SIGTERM/SIGINT', 'an integer 0–120000 (ms)', int(0, 120_000), '10000'),
@@ -118,6 +121,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly sandbox: { readonly workloadRate: number; readonly workloadSeed: number };
   readonly bot: { readonly auth: 'bot-framework' | 'disabled-for-playground'; readonly teamsAppId: string };
+  /** Health debounce and proactive alert pacing. */
+  readonly alerts: { readonly healthDebounceMs: number; readonly batchWindowMs: number; readonly minIntervalMs: number };
 }
 
 /** A configuration the process cannot start with; `problems` name each variable and what it expects. */
@@ -240,6 +245,7 @@ function buildConfig(values: Values, cwd: string): Config {
     httpTimeoutMs: num(values, 'HTTP_TIMEOUT_MS'),
     shutdownTimeoutMs: num(values, 'SHUTDOWN_TIMEOUT_MS'),
     bot: { auth: values['BOT_AUTH'] as Config['bot']['auth'], teamsAppId: str(values, 'TEAMS_APP_ID') ?? '' },
+    alerts: { healthDebounceMs: num(values, 'HEALTH_ALERT_DEBOUNCE_MS'), batchWindowMs: num(values, 'BOT_ALERT_BATCH_MS'), minIntervalMs: num(values, 'BOT_ALERT_MIN_INTERVAL_MS') },
     sandbox: { workloadRate: num(values, 'SANDBOX_WORKLOAD_RATE'), workloadSeed: num(values, 'SANDBOX_WORKLOAD_SEED') },
   };
 }

@@ -52,7 +52,7 @@ export function botRegistrar(deps: { config: Config; store: Store; runtime: Sync
     }
     deps.onStarted(registerBotRoutes(server, {
       ...options.value, teamsAppId: config.bot.teamsAppId, queries: botQueries(deps.store, deps.runtime), conversations: deps.store.conversations,
-      healthTransitions: deps.runtime.health, logger: deps.logger, ids: uuidIds, clock: deps.clock, scheduler: timerScheduler,
+      healthTransitions: deps.runtime.health, alertOptions: { batchWindowMs: config.alerts.batchWindowMs, minIntervalMs: config.alerts.minIntervalMs }, logger: deps.logger, ids: uuidIds, clock: deps.clock, scheduler: timerScheduler,
     }));
   };
 }
