@@ -49,7 +49,7 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
   const scheduler = timerScheduler;
   const metrics = new PromMetrics({ processMetrics: true });
   const trace = new TraceRecorder({ store: store.traces, clock, ids: uuidIds, scheduler, logger: logger.child({ component: 'trace' }) });
-  const health = new HealthModel({ clock, scheduler });
+  const health = new HealthModel({ clock, scheduler }, { alertDebounceMs: config.alerts.healthDebounceMs });
   const engine = new SyncEngine(
     { store, policy: { decide, resolveRule }, clock, scheduler, ids: uuidIds, logger: logger.child({ component: 'sync' }), metrics, trace, health },
     { pollIntervalMs: config.sync.pollIntervalMs, reconcileIntervalMs: config.sync.reconcileIntervalMs, ...deps.engineOptions },
