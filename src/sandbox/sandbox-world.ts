@@ -21,6 +21,8 @@ export interface SandboxWorldOptions {
   readonly graphUrl: string;
   readonly agents?: number;
   readonly teams?: number;
+  /** Names the emulated organisation (default `contoso`): distinct names give distinct Entra tenant, app and user ids, so several worlds are several tenants. */
+  readonly organisation?: string;
 }
 
 /** The emulated outside world of the sandbox: CXone and Graph/Entra with one matching tenant. */
@@ -44,18 +46,18 @@ const portOf = (url: string): number => {
   return ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) ? Number(u.port || 443) : 0;
 };
 
-function entraTenant(cxone: CxoneEmulator): { tenant: EmulatedTenant; userOfAgent: Map<string, EmulatedUser>; admin: EmulatedUser; support: EmulatedUser; owner: EmulatedUser } {
+function entraTenant(cxone: CxoneEmulator, org: string): { tenant: EmulatedTenant; userOfAgent: Map<string, EmulatedUser>; admin: EmulatedUser; support: EmulatedUser; owner: EmulatedUser } {
   const userOfAgent = new Map<string, EmulatedUser>();
   for (const a of cxone.model.agents.values()) {
-    userOfAgent.set(String(a.agentId), { id: stableGuid(`contoso/user/${a.emailAddress}`), userPrincipalName: a.emailAddress, mail: a.emailAddress, displayName: `${a.firstName} ${a.lastName}`, password: `pw-${a.agentId}` });
+    userOfAgent.set(String(a.agentId), { id: stableGuid(`${org}/user/${a.emailAddress}`), userPrincipalName: a.emailAddress, mail: a.emailAddress, displayName: `${a.firstName} ${a.lastName}`, password: `pw-${a.agentId}` });
   }
-  const person = (name: string, display: string, appRoles: readonly string[] = []): EmulatedUser => ({ id: stableGuid(`contoso/user/${name}`), userPrincipalName: `${name}@contoso.example`, mail: `${name}@contoso.example`, displayName: display, password: `pw-${name}`, appRoles });
+  const person = (name: string, display: string, appRoles: readonly string[] = []): EmulatedUser => ({ id: stableGuid(`${org}/user/${name}`), userPrincipalName: `${name}@${org}.example`, mail: `${name}@${org}.example`, displayName: display, password: `pw-${name}`, appRoles });
   const admin = person('sandbox.admin', 'Sandbox Admin', [ADMIN_ROLE]);
   const support = person('sandbox.support', 'Sandbox Support', [SUPPORT_ROLE]);
   const owner = person('sync.owner', 'Presence Sync Owner');
   const tenant: EmulatedTenant = {
-    id: stableGuid('contoso/tenant'),
-    apps: [{ clientId: stableGuid('contoso/app'), clientSecret: 'sandbox-secret', roles: ['Presence.ReadWrite.All', 'Presence.Read.All', 'User.Read.All'], delegatedScopes: ['Presence.Read.All', 'User.Read', 'People.Read', 'User.ReadBasic.All'] }],
+    id: stableGuid(`${org}/tenant`),
+    apps: [{ clientId: stableGuid(`${org}/app`), clientSecret: 'sandbox-secret', roles: ['Presence.ReadWrite.All', 'Presence.Read.All', 'User.Read.All'], delegatedScopes: ['Presence.Read.All', 'User.Read', 'People.Read', 'User.ReadBasic.All'] }],
     users: [admin, support, owner, ...userOfAgent.values()],
   };
   return { tenant, userOfAgent, admin, support, owner };
@@ -75,7 +77,7 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
   const tls = await loadOrCreateLocalTls(tlsDir);
   const cxone = await startCxoneEmulator({ tls, clock: new SandboxClock(Date.now(), true), seed: { teams: o.teams ?? 3, agents: o.agents ?? 50, seed: 7 }, port: portOf(o.cxoneUrl) });
   addSubscriberCodes(cxone);
-  const { tenant, userOfAgent, admin, support, owner } = entraTenant(cxone);
+  const { tenant, userOfAgent, admin, support, owner } = entraTenant(cxone, o.organisation ?? 'contoso');
   const graph = await startGraphEmulator({ tenants: [tenant], allowHttpLoopback: true, tls, tickIntervalMs: 1000 }, portOf(o.graphUrl)).catch(async (e: unknown) => {
     await cxone.close();
     throw e;
