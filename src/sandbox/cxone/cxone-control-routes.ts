@@ -21,7 +21,13 @@ const contactBody = z.discriminatedUnion('type', [
 ]);
 type ContactBody = z.infer<typeof contactBody>;
 const clockBody = z.object({ advanceMs: z.number().int().nonnegative().optional(), setMs: z.number().int().optional() });
-const tokenBody = z.object({ revokeAll: z.boolean().optional(), lifetimeSec: z.number().int().positive().optional() });
+const tokenBody = z.object({
+  revokeAll: z.boolean().optional(),
+  lifetimeSec: z.number().int().positive().optional(),
+  fail: z.object({ times: z.number().int().positive(), status: z.union([z.literal(400), z.literal(401), z.literal(503)]).default(400), grants: z.array(z.enum(['password', 'refresh_token'])).min(1).default(['password', 'refresh_token']) }).optional(),
+  /** Ends injected token failures (the identity provider recovers). */
+  recover: z.boolean().optional(),
+});
 const codeBody = z.object({ codeId: z.number().int() });
 
 export interface ControlDeps {
@@ -72,9 +78,11 @@ export function registerControlRoutes(router: EmuRouter, deps: ControlDeps): voi
     return { now: clock.now() };
   }));
   router.on('POST', `${p}/faults`, step(faultSettingsSchema, (b) => faults.configure(b)));
-  router.on('DELETE', `${p}/faults`, () => (faults.reset(), json(200, { ok: true })));
+  router.on('DELETE', `${p}/faults`, () => (faults.reset(), identity.clearTokenFailures(), json(200, { ok: true })));
   router.on('POST', `${p}/tokens`, step(tokenBody, (b) => {
     if (b.lifetimeSec !== undefined) identity.setTokenLifetime(b.lifetimeSec);
     if (b.revokeAll) identity.revokeAllAccessTokens();
+    if (b.fail) identity.failTokenRequests(b.fail);
+    if (b.recover) identity.clearTokenFailures();
   }));
 }

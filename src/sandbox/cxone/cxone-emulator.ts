@@ -5,11 +5,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLocalTls, type LocalTls } from '../tls/local-ca.js';
 import { registerControlRoutes } from './cxone-control-routes.js';
 import { registerDirectoryRoutes } from './cxone-directory-routes.js';
-import { CxoneFaults } from './cxone-faults.js';
+import { CxoneFaults, type Disruption } from './cxone-faults.js';
+import { CxoneFeedHistory } from './cxone-feed-history.js';
 import { CxoneIdentity, type CxoneCredentials } from './cxone-identity.js';
 import { CxoneModel } from './cxone-model.js';
+import { CxoneRequestLog } from './cxone-request-log.js';
 import { registerRealtimeRoutes } from './cxone-realtime-routes.js';
 import { EmuRouter, json, type EmuRequest, type EmuResponse } from './cxone-router.js';
+import type { EmuLoggedRequest } from './cxone-request-log.js';
 import { seedBusinessUnit, type CxoneSeedOptions } from './cxone-seed.js';
 import { registerSessionRoutes } from './cxone-session-routes.js';
 import { CxoneSessions } from './cxone-sessions.js';
@@ -41,6 +44,8 @@ export interface CxoneEmulator {
   readonly identity: CxoneIdentity;
   /** Requests served per `METHOD /resource` (polling cost measurement). */
   readonly stats: Map<string, number>;
+  /** Every API request with its outcome (counting writes and retries). */
+  readonly requests: CxoneRequestLog;
   close(): Promise<void>;
 }
 
@@ -60,7 +65,7 @@ export async function startCxoneEmulator(options: CxoneEmulatorOptions = {}): Pr
   const tenantId = options.tenantId ?? '11e8f4a2-0000-4000-a000-000000004500';
   const identity = await CxoneIdentity.create({ credentials, tenantId, businessUnitId: model.businessUnitId, apiUserAgentId: 999_001, tokenLifetimeSec: options.tokenLifetimeSec ?? 3600 }, clock);
   const api = new EmuRouter();
-  registerRealtimeRoutes(api, model, faults);
+  registerRealtimeRoutes(api, model, faults, new CxoneFeedHistory(model, () => faults.variant));
   registerDirectoryRoutes(api, model, faults);
   const sessions = new CxoneSessions(model);
   registerSessionRoutes(api, model, sessions);
@@ -68,12 +73,13 @@ export async function startCxoneEmulator(options: CxoneEmulatorOptions = {}): Pr
   identity.register(plain);
   registerControlRoutes(plain, { model, faults, identity, clock });
   const stats = new Map<string, number>();
+  const requests = new CxoneRequestLog();
   const server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
-    void serve(req, res, { api, plain, model, faults, identity, stats }).catch((e: unknown) => send(res, json(500, { error: 'InternalServerError', error_Description: String(e) }), undefined));
+    void serve(req, res, { api, plain, model, faults, identity, stats, requests }).catch((e: unknown) => send(res, json(500, { error: 'InternalServerError', error_Description: String(e) }), undefined));
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
   const url = `https://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
-  return { url, caCertPem: tls.caCertPem, tenantId, credentials, clock, model, faults, identity, stats, close: () => (sessions.closeAll(), closeServer(server)) };
+  return { url, caCertPem: tls.caCertPem, tenantId, credentials, clock, model, faults, identity, stats, requests, close: () => (sessions.closeAll(), closeServer(server)) };
 }
 
 interface ServeDeps {
@@ -83,6 +89,7 @@ interface ServeDeps {
   readonly faults: CxoneFaults;
   readonly identity: CxoneIdentity;
   readonly stats: Map<string, number>;
+  readonly requests: CxoneRequestLog;
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, deps: ServeDeps): Promise<void> {
@@ -95,25 +102,47 @@ async function serve(req: IncomingMessage, res: ServerResponse, deps: ServeDeps)
   deps.stats.set(statKey, (deps.stats.get(statKey) ?? 0) + 1);
   const correlation = typeof req.headers.correlationid === 'string' ? req.headers.correlationid : undefined;
   deps.model.tick();
-  const answer = await answerFor({ method, path, apiVersion: apiMatch ? Number(apiMatch[1]) : undefined, url, raw, req, deps });
-  if (deps.faults.delayMs > 0 && apiMatch) await sleep(deps.faults.delayMs);
-  send(res, answer, correlation);
+  const a = { method, path, apiVersion: apiMatch ? Number(apiMatch[1]) : undefined, url, raw, req, deps };
+  const routed = route(a);
+  const disruption = apiMatch && typeof routed !== 'object' ? undefined : apiMatch ? deps.faults.take(path, method) : undefined;
+  const outcome = await respond(res, a, routed, disruption, correlation);
+  if (apiMatch) deps.requests.add({ at: deps.model.clock.now(), method, path, outcome, ...(method === 'POST' ? { body: parseBody(raw, req.headers['content-type']) } : {}) });
 }
 
-async function answerFor(a: { method: string; path: string; apiVersion: number | undefined; url: URL; raw: string; req: IncomingMessage; deps: ServeDeps }): Promise<EmuResponse> {
+type Args = { method: string; path: string; apiVersion: number | undefined; url: URL; raw: string; req: IncomingMessage; deps: ServeDeps };
+type Routed = ReturnType<EmuRouter['match']>;
+
+/** Answers, or loses the answer as the injected disruption says (before or after carrying the request out). */
+async function respond(res: ServerResponse, a: Args, routed: Routed, d: Disruption | undefined, correlation: string | undefined): Promise<EmuLoggedRequest['outcome']> {
+  if (d && !d.afterApply && d.kind === 'answer') return sendAnswer(res, d.response, correlation);
+  if (d?.kind === 'stall' && !d.afterApply && !(await stall(res, d.stallMs))) return 'stalled';
+  if (d?.kind === 'reset' && !d.afterApply) return cut(res);
+  const answer = await answerFor(a, routed);
+  if (a.deps.faults.delayMs > 0 && a.apiVersion !== undefined) await sleep(a.deps.faults.delayMs);
+  if (d?.kind === 'answer') return sendAnswer(res, d.response, correlation);
+  if (d?.kind === 'reset') return cut(res);
+  if (d?.kind === 'stall' && !(await stall(res, d.stallMs))) return 'stalled';
+  return sendAnswer(res, answer, correlation);
+}
+
+function route(a: Args): Routed {
+  const router = a.apiVersion !== undefined ? a.deps.api : a.deps.plain;
+  return router.match(a.method, a.path);
+}
+
+async function answerFor(a: Args, found: Routed): Promise<EmuResponse> {
   const { deps } = a;
-  const router = a.apiVersion !== undefined ? deps.api : deps.plain;
-  const found = router.match(a.method, a.path);
   if (found === undefined) return json(404, { error: 'NotFound', error_Description: `No route ${a.method} ${a.url.pathname}` });
   if (found === 'method') return json(405, { error: 'MethodNotAllowed', error_Description: a.method });
-  if (a.apiVersion !== undefined) {
-    const injected = deps.faults.take(a.path);
-    if (injected) return injected;
-    if (!deps.identity.isValid(a.req.headers.authorization)) return json(401, { error: 'invalid_token', error_description: 'The access token is missing, invalid or expired.' });
-  }
+  if (a.apiVersion !== undefined && !deps.identity.isValid(a.req.headers.authorization)) return json(401, { error: 'invalid_token', error_description: 'The access token is missing, invalid or expired.' });
   const body = parseBody(a.raw, a.req.headers['content-type']);
   const req: EmuRequest = { method: a.method, path: a.path, ...(a.apiVersion !== undefined ? { apiVersion: a.apiVersion } : {}), query: a.url.searchParams, headers: a.req.headers, body, params: found.params, origin: a.url.origin };
   return found.handler(req);
+}
+
+function sendAnswer(res: ServerResponse, answer: EmuResponse, correlation: string | undefined): number {
+  send(res, answer, correlation);
+  return answer.status;
 }
 
 function parseBody(raw: string, contentType: string | undefined): unknown {
@@ -137,6 +166,26 @@ function send(res: ServerResponse, answer: EmuResponse, correlation: string | un
   }
   res.writeHead(answer.status, { ...headers, 'Content-Type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(answer.body));
+}
+
+/** The status line and half a body, then the connection is destroyed (a stream cut mid-response). */
+function cut(res: ServerResponse): 'reset' {
+  const body = JSON.stringify({ totalRecords: 1, agentStates: [{ agentId: 1, agentStateName: 'Available' }] });
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(body.length) });
+  res.write(body.slice(0, Math.floor(body.length / 2)));
+  // Let the partial write leave before the reset, so the client sees a response cut short.
+  setImmediate(() => res.socket?.destroy());
+  return 'reset';
+}
+
+/** Holds the answer back; false when the client gave up (closed the connection) meanwhile. */
+async function stall(res: ServerResponse, ms: number): Promise<boolean> {
+  const gone = new AbortController();
+  const onClose = (): void => gone.abort();
+  res.once('close', onClose);
+  await sleep(ms, undefined, { signal: gone.signal }).catch(() => undefined);
+  res.off('close', onClose);
+  return !gone.signal.aborted && !res.destroyed;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

@@ -2,15 +2,42 @@ import { z } from 'zod';
 import type { EmuResponse } from './cxone-router.js';
 import { json } from './cxone-router.js';
 
-/** One injected failure: the next `times` API requests whose path contains `pathContains` fail (reference §9.8). */
+/**
+ * One injected failure: the next `times` API requests whose path contains `pathContains` (and whose
+ * method is `method`) fail (reference §9.8). `kind` says how:
+ * - `answer` (default): an error status, or 200 with a malformed body;
+ * - `reset`: the status line, headers and half the body go out, then the connection is destroyed
+ *   (a stream cut mid-response, e.g. a load balancer recycling the connection);
+ * - `stall`: nothing is sent for `stallMs` (the client's timeout fires first), then the real answer.
+ * `afterApply`: the request is carried out first and only its answer is lost — the one case where a
+ * client cannot know whether a write happened (at-least-once on the client's side).
+ */
 export const faultRuleSchema = z.object({
   /** 200 = a malformed success body (an unexpected shape, e.g. from an unannounced API change). */
-  status: z.union([z.literal(200), z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]),
+  status: z.union([z.literal(200), z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).default(503),
   times: z.number().int().positive(),
   retryAfterSec: z.number().int().nonnegative().optional(),
   pathContains: z.string().optional(),
+  method: z.enum(['GET', 'POST', 'DELETE']).optional(),
+  kind: z.enum(['answer', 'reset', 'stall']).default('answer'),
+  stallMs: z.number().int().positive().max(120_000).default(30_000),
+  afterApply: z.boolean().default(false),
 });
-export type FaultRule = z.infer<typeof faultRuleSchema>;
+export type FaultRule = z.input<typeof faultRuleSchema>;
+type ParsedRule = z.output<typeof faultRuleSchema>;
+
+/**
+ * The agent-states feed misbehaving (§9.8 "events out of order or replayed"): the next `times`
+ * first pages of `GET /agents/states` also carry the agent's record as it was `back` changes ago —
+ * `back: 0` re-sends the current record (a replay / duplicate), `back: 1` the one before it (an
+ * older `lastUpdateTime` after a newer one).
+ */
+export const feedReplaySchema = z.object({
+  agentId: z.number().int(),
+  back: z.number().int().nonnegative().max(8).default(0),
+  times: z.number().int().positive().default(1),
+});
+export type FeedReplay = z.output<typeof feedReplaySchema>;
 
 /**
  * Version-dependent field names (reference §2.1, §5.2, §8): `current` = newest spec names;
@@ -23,8 +50,17 @@ export const faultSettingsSchema = z.object({
   emptyDeltaStatus: z.union([z.literal(200), z.literal(204), z.literal(304)]).optional(),
   variant: z.enum(['current', 'legacy']).optional(),
   rules: z.array(faultRuleSchema).optional(),
+  replays: z.array(feedReplaySchema).optional(),
+  /** The agent logs out between our decision and our state write: their next write finds them logged out. */
+  logoutBeforeWrite: z.array(z.number().int()).optional(),
 });
-export type FaultSettings = z.infer<typeof faultSettingsSchema>;
+export type FaultSettings = z.input<typeof faultSettingsSchema>;
+
+/** What the server does instead of (or after) answering normally. */
+export type Disruption =
+  | { readonly kind: 'answer'; readonly response: EmuResponse; readonly afterApply: boolean }
+  | { readonly kind: 'reset'; readonly afterApply: boolean }
+  | { readonly kind: 'stall'; readonly stallMs: number; readonly afterApply: boolean };
 
 /** Failure injection state, changed through the control API or directly by tests. */
 export class CxoneFaults {
@@ -32,13 +68,18 @@ export class CxoneFaults {
   /** How an empty `updatedSince` answer is sent: 200 + [] (default), 204 or 304 (§2.1 "treat all three as no change"). */
   emptyDeltaStatus: 200 | 204 | 304 = 200;
   variant: FieldVariant = 'current';
-  private rules: FaultRule[] = [];
+  private rules: ParsedRule[] = [];
+  private replays: FeedReplay[] = [];
+  private logouts: number[] = [];
 
-  configure(settings: FaultSettings): void {
+  configure(input: FaultSettings): void {
+    const settings = faultSettingsSchema.parse(input);
     if (settings.delayMs !== undefined) this.delayMs = settings.delayMs;
     if (settings.emptyDeltaStatus !== undefined) this.emptyDeltaStatus = settings.emptyDeltaStatus;
     if (settings.variant !== undefined) this.variant = settings.variant;
     if (settings.rules) this.rules.push(...settings.rules.map((r) => ({ ...r })));
+    if (settings.replays) this.replays.push(...settings.replays.map((r) => ({ ...r })));
+    if (settings.logoutBeforeWrite) this.logouts.push(...settings.logoutBeforeWrite);
   }
 
   reset(): void {
@@ -46,17 +87,42 @@ export class CxoneFaults {
     this.emptyDeltaStatus = 200;
     this.variant = 'current';
     this.rules = [];
+    this.replays = [];
+    this.logouts = [];
   }
 
-  /** Consumes one matching rule and returns its failure answer, if any. */
-  take(path: string): EmuResponse | undefined {
-    const rule = this.rules.find((r) => r.times > 0 && (r.pathContains === undefined || path.toLowerCase().includes(r.pathContains.toLowerCase())));
+  /** Consumes one matching rule and returns what to do instead of a plain answer, if anything. */
+  take(path: string, method = 'GET'): Disruption | undefined {
+    const lower = path.toLowerCase();
+    const rule = this.rules.find((r) => r.times > 0 && (r.method === undefined || r.method === method) && (r.pathContains === undefined || lower.includes(r.pathContains.toLowerCase())));
     if (!rule) return undefined;
     rule.times -= 1;
     this.rules = this.rules.filter((r) => r.times > 0);
-    if (rule.status === 200) return json(200, { totalRecords: 'many', agentStates: 'not-a-list', teams: 7, agents: null });
-    const headers: Record<string, string> = rule.retryAfterSec !== undefined ? { 'Retry-After': String(rule.retryAfterSec) } : {};
-    const error = rule.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable';
-    return json(rule.status, { error, error_Description: 'Injected failure.' }, headers);
+    if (rule.kind === 'reset') return { kind: 'reset', afterApply: rule.afterApply };
+    if (rule.kind === 'stall') return { kind: 'stall', stallMs: rule.stallMs, afterApply: rule.afterApply };
+    return { kind: 'answer', response: failureAnswer(rule), afterApply: rule.afterApply };
   }
+
+  /** Consumes the replays due on this poll (one per rule). */
+  takeReplays(): FeedReplay[] {
+    const due = this.replays.map((r) => ({ ...r }));
+    for (const r of this.replays) r.times -= 1;
+    this.replays = this.replays.filter((r) => r.times > 0);
+    return due;
+  }
+
+  /** True once per queued `logoutBeforeWrite` of the agent. */
+  takeLogoutBeforeWrite(agentId: number): boolean {
+    const i = this.logouts.indexOf(agentId);
+    if (i < 0) return false;
+    this.logouts.splice(i, 1);
+    return true;
+  }
+}
+
+function failureAnswer(rule: ParsedRule): EmuResponse {
+  if (rule.status === 200) return json(200, { totalRecords: 'many', agentStates: 'not-a-list', teams: 7, agents: null });
+  const headers: Record<string, string> = rule.retryAfterSec !== undefined ? { 'Retry-After': String(rule.retryAfterSec) } : {};
+  const error = rule.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable';
+  return json(rule.status, { error, error_Description: 'Injected failure.' }, headers);
 }

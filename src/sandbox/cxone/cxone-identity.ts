@@ -24,11 +24,21 @@ interface IssuedToken {
   readonly expiresAt: number;
 }
 
+/** The token endpoint failing (§9.8 "refresh failure"): the next `times` token requests of `grants` are refused. */
+export interface TokenFailure {
+  times: number;
+  /** 400 invalid_grant (the refresh token or access key refused), 401 invalid_client, 503 the identity provider down. */
+  readonly status: 400 | 401 | 503;
+  /** Which grants fail (default both). */
+  readonly grants: readonly ('password' | 'refresh_token')[];
+}
+
 /** Identity provider + discovery (reference §1.2, §1.3, §9.1–9.2). */
 export class CxoneIdentity {
   private readonly access = new Map<string, IssuedToken>();
   private readonly refresh = new Set<string>();
   private lifetimeSec: number;
+  private failures: TokenFailure[] = [];
   private constructor(
     private readonly options: CxoneIdentityOptions,
     private readonly clock: Clock,
@@ -53,6 +63,15 @@ export class CxoneIdentity {
     const token = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
     const issued = token ? this.access.get(token) : undefined;
     return issued !== undefined && issued.expiresAt > this.clock.now();
+  }
+
+  /** Refuses the next token requests (cleared by `clearTokenFailures`). */
+  failTokenRequests(failure: TokenFailure): void {
+    this.failures.push({ ...failure });
+  }
+
+  clearTokenFailures(): void {
+    this.failures = [];
   }
 
   /** Failure injection "401 mid-stream" (§9.8): every access token stops working at once. */
@@ -96,11 +115,23 @@ export class CxoneIdentity {
     if (!this.clientOk(req)) return json(401, { error: 'invalid_client', errorDescription: 'Client authentication failed.' });
     const form = req.body instanceof URLSearchParams ? req.body : new URLSearchParams();
     const grant = form.get('grant_type');
+    const injected = this.injectedFailure(grant);
+    if (injected) return injected;
     const { accessKeyId, accessKeySecret } = this.options.credentials;
     if (grant === 'password' && form.get('username') === accessKeyId && form.get('password') === accessKeySecret) return json(200, await this.issue());
     if (grant === 'refresh_token' && this.refresh.delete(form.get('refresh_token') ?? '')) return json(200, await this.issue());
     if (grant === 'password' || grant === 'refresh_token') return json(400, { error: 'invalid_grant', errorDescription: 'Invalid credentials or refresh token.' });
     return json(400, { error: 'unsupported_grant_type', errorDescription: `Grant ${grant ?? '(none)'} is not supported.` });
+  }
+
+  private injectedFailure(grant: string | null): EmuResponse | undefined {
+    const f = this.failures.find((x) => x.times > 0 && x.grants.some((g) => g === grant));
+    if (!f) return undefined;
+    f.times -= 1;
+    this.failures = this.failures.filter((x) => x.times > 0);
+    if (f.status === 400) return json(400, { error: 'invalid_grant', errorDescription: 'Injected: the grant was refused.' });
+    if (f.status === 401) return json(401, { error: 'invalid_client', errorDescription: 'Injected: client authentication failed.' });
+    return json(503, { error: 'temporarily_unavailable', errorDescription: 'Injected: the identity provider is unavailable.' });
   }
 
   private async issue(): Promise<Record<string, unknown>> {
