@@ -1,7 +1,7 @@
 import type { HttpFetch } from '../../adapters/shared/http-transport.js';
 import type { Logger } from '../../application/ports.js';
 import { seededRandom } from '../cxone/cxone-seed.js';
-import { nextStep, type SimAgent } from './workload-actions.js';
+import { nextStep, type SimAgent, type WorkloadStep } from './workload-actions.js';
 
 /** Options of {@link startCallCenterWorkload}. */
 export interface CallCenterWorkloadOptions {
@@ -14,10 +14,18 @@ export interface CallCenterWorkloadOptions {
   readonly ratePerSecond: number;
   readonly seed: number;
   readonly logger: Logger;
+  /** Steps in flight at once (default 1); never two for the same agent. */
+  readonly concurrency?: number;
+  /** Told of every step the emulators accepted (the soak's bookkeeping). */
+  readonly onStep?: (agent: SimAgent, step: WorkloadStep) => void;
 }
 
 export interface CallCenterWorkload {
   readonly steps: () => number;
+  /** Steps an emulator refused (an impossible move: the story moves on). */
+  readonly refused: () => number;
+  /** The agents as the story left them (logged in, on a contact, their Teams side). */
+  readonly agents: readonly SimAgent[];
   stop(): Promise<void>;
 }
 
@@ -30,36 +38,52 @@ export interface CallCenterWorkload {
 export function startCallCenterWorkload(o: CallCenterWorkloadOptions): CallCenterWorkload {
   const rnd = seededRandom(o.seed);
   const agents: SimAgent[] = o.agents.map((a) => ({ ...a, loggedIn: false, teams: 'signedIn' }));
+  const concurrency = Math.max(1, o.concurrency ?? 1);
+  const inFlight = new Set<SimAgent>();
+  const running = new Set<Promise<void>>();
   let steps = 0;
+  let refused = 0;
   let stopped = false;
-  let running: Promise<void> = Promise.resolve();
-  let busy = false;
   const log = o.logger.child({ component: 'workload' });
-  const call = async (): Promise<void> => {
-    const { agent, step } = nextStep(rnd, agents);
+  const call = async (agent: SimAgent, step: WorkloadStep): Promise<void> => {
     const base = step.system === 'cxone' ? o.cxoneUrl : o.graphUrl;
     const res = await o.fetch(`${base}/_control${step.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(step.body) });
     const text = await res.text();
     if (!res.ok) {
+      refused += 1;
       log.debug({ step: step.label, status: res.status }, 'workload step refused (the story moves on)');
       return;
     }
     step.after?.(agent, text ? (JSON.parse(text) as unknown) : undefined);
     steps += 1;
+    o.onStep?.(agent, step);
     log.debug({ step: step.label }, 'workload step');
   };
+  const launch = (): void => {
+    const free = inFlight.size === 0 ? agents : agents.filter((a) => !inFlight.has(a));
+    if (free.length === 0) return;
+    const { agent, step } = nextStep(rnd, free);
+    inFlight.add(agent);
+    const p: Promise<void> = call(agent, step)
+      .catch((e: unknown) => log.warn({ err: e instanceof Error ? e.message : String(e) }, 'workload step failed'))
+      .finally(() => {
+        inFlight.delete(agent);
+        running.delete(p);
+      });
+    running.add(p);
+  };
   const timer = setInterval(() => {
-    // Bounded: a slow step makes the story skip a beat rather than pile steps up.
-    if (stopped || busy) return;
-    busy = true;
-    running = call().catch((e: unknown) => log.warn({ err: e instanceof Error ? e.message : String(e) }, 'workload step failed')).finally(() => void (busy = false));
+    // Bounded: slow steps make the story skip a beat rather than pile steps up.
+    if (!stopped && running.size < concurrency) launch();
   }, Math.max(1, Math.round(1000 / o.ratePerSecond)));
   return {
     steps: () => steps,
+    refused: () => refused,
+    agents,
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await running;
+      await Promise.all(running);
     },
   };
 }
