@@ -4,7 +4,7 @@ import { err, ok, type Result } from '../../domain/result.js';
 import { httpFailure, parseRetryAfter } from '../shared/external-failure.js';
 import type { GraphAnswer, GraphHttpClient } from './graph-http-client.js';
 import { batchItemFailure, parseBatchAnswer } from './graph-batch.js';
-import type { PresenceBudget } from './presence-budget.js';
+import type { PresenceBudget, Reservation } from './presence-budget.js';
 
 /** Settings of the presence writer. */
 export interface PresenceWriterOptions {
@@ -105,6 +105,11 @@ export class GraphPresenceWriter {
     return n;
   }
 
+  /** Users with a write waiting or in flight (the writer's backlog, for soak and metrics). */
+  get backlog(): number {
+    return this.#pending.size + this.#inFlight.size;
+  }
+
   /** Resolves when nothing is pending or in flight. */
   async idle(): Promise<void> {
     while (this.#running || this.#batches.size > 0) await new Promise((r) => setImmediate(r));
@@ -144,8 +149,7 @@ export class GraphPresenceWriter {
         continue;
       }
       const users = this.#fill(ready, Math.min(BATCH_MAX, free));
-      this.budget.take(users.reduce((n, u) => n + this.#requests(this.#pending.get(u)!.desire).length, 0), now);
-      this.#launch(users);
+      this.#launch(users, this.budget.reserve(users.reduce((n, u) => n + this.#requests(this.#pending.get(u)!.desire).length, 0)));
     }
   }
 
@@ -168,24 +172,30 @@ export class GraphPresenceWriter {
     return out;
   }
 
-  #launch(users: string[]): void {
+  #launch(users: string[], reservation: Reservation): void {
     const items = users.map((u) => {
       this.#inFlight.add(u);
       return { userId: u, pending: this.#pending.get(u)! };
     });
     for (const u of users) this.#pending.delete(u);
-    const batch = this.#send(items).finally(() => {
+    const batch = this.#send(items, reservation).finally(() => {
       this.#batches.delete(batch);
       for (const u of users) this.#inFlight.delete(u);
     });
     this.#batches.add(batch);
   }
 
-  async #send(items: { userId: string; pending: Pending }[]): Promise<void> {
+  async #send(items: { userId: string; pending: Pending }[], reservation: Reservation): Promise<void> {
     const started = this.#o.clock.now();
     // Item `n` is the presence write that decides the outcome; `n-msg` the optional status message.
     const requests = items.flatMap((it, i) => this.#requests(it.pending.desire).map((r, k) => ({ id: k === 0 ? String(i + 1) : `${i + 1}-msg`, ...r })));
-    const answer = await this.graph.request('POST', '/$batch', { requests });
+    let answer: Awaited<ReturnType<GraphHttpClient['request']>>;
+    try {
+      answer = await this.graph.request('POST', '/$batch', { requests });
+    } finally {
+      // Graph counted these items somewhere between send and now: count them from now (see PresenceBudget).
+      reservation.settle(this.#o.clock.now());
+    }
     const latencyMs = this.#o.clock.now() - started;
     for (const it of items) this.#inFlight.delete(it.userId);
     if (!answer.ok || answer.value.status !== 200) return this.#envelopeFailed(items, answer.ok ? answer.value : undefined, answer.ok ? undefined : answer.error);
