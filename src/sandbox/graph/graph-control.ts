@@ -1,9 +1,10 @@
+import { SandboxClock } from '../sandbox-clock.js';
 import type { EmulatorClock } from './emulator-clock.js';
-import { ManualClock } from './emulator-clock.js';
 import type { EntraTokenEndpoint } from './entra-token-endpoint.js';
 import type { GraphWorld } from './graph-world.js';
 import type { NotificationDelivery } from './notification-delivery.js';
 import type { PresencePair } from './presence-engine.js';
+import type { RouteFault } from './route-faults.js';
 import type { EmulatedSubscription } from './subscription-model.js';
 import type { SubscriptionStoreEmu } from './subscription-store.js';
 
@@ -28,12 +29,15 @@ export class GraphControl {
     private readonly subs: SubscriptionStoreEmu,
     private readonly delivery: NotificationDelivery,
     private readonly entra: EntraTokenEndpoint,
-    private readonly clock: EmulatorClock,
+    readonly clock: EmulatorClock,
   ) {}
 
-  /** Advance a manual clock and let time-driven behaviour happen (expiry, decay, retries, lifecycle). */
+  /**
+   * Move the emulator's SandboxClock on (standing still or following real time) and let
+   * time-driven behaviour happen (expiry, decay, retries, lifecycle). A plain clock cannot move.
+   */
   advance(ms: number): void {
-    if (!(this.clock instanceof ManualClock)) throw new Error('advance() needs a ManualClock');
+    if (!(this.clock instanceof SandboxClock)) throw new Error('advance() needs a SandboxClock (ManualClock in tests)');
     this.clock.advance(ms);
     this.tick();
   }
@@ -92,6 +96,20 @@ export class GraphControl {
   /** The next `count` $batch envelopes answer `status` as a whole. */
   failNextBatch(count: number, status: number, retryAfterSec?: number): void {
     this.world.batchFaults.push({ remaining: count, status, ...(retryAfterSec !== undefined ? { retryAfterSec } : {}) });
+  }
+
+  /** Errors or timeouts on matching routes for a count or until an emulator time (see RouteFault). */
+  failRoute(fault: RouteFault): void {
+    this.world.routeFaults.add(fault);
+  }
+
+  clearRouteFaults(): void {
+    this.world.routeFaults.clear();
+  }
+
+  /** Requests answered by the route faults added with this `path`. */
+  routeFaultHits(path: string): number {
+    return this.world.routeFaults.hits(path);
   }
 
   setPresenceLimit(limit: number): void {

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createLocalTls, type LocalTls } from '../tls/local-ca.js';
 import { handleBatch } from './batch-route.js';
-import { systemClock, type EmulatorClock } from './emulator-clock.js';
+import type { EmulatorClock } from './emulator-clock.js';
+import { SandboxClock } from '../sandbox-clock.js';
 import { readRequest, writeResponse, type EmulatorRequest, type EmulatorResponse } from './emulator-http.js';
 import { Directory, type EmulatedTenant } from './emulator-model.js';
 import { EndpointHealth, type EndpointThresholds } from './endpoint-health.js';
@@ -22,7 +23,7 @@ import { WebhookCaller } from './webhook-caller.js';
 
 export interface GraphEmulatorOptions {
   readonly tenants: readonly EmulatedTenant[];
-  /** A ManualClock in tests; real time by default. */
+  /** A ManualClock in tests; by default a SandboxClock following real time that tests may still advance. */
   readonly clock?: EmulatorClock;
   /** Presence requests per 30 s per app per tenant (reference §4: 1,500 documented, 10,000 on the limits page). */
   readonly presenceLimit?: number;
@@ -55,7 +56,7 @@ export interface GraphEmulator {
 
 /** Starts the Graph + Entra ID emulator over HTTPS on 127.0.0.1 (port 0 = a free port). */
 export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0): Promise<GraphEmulator> {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? new SandboxClock(Date.now(), true);
   const tls = options.tls ?? (await createLocalTls());
   const directory = new Directory(options.tenants);
   const keys = await EntraKeys.create(clock);
@@ -70,6 +71,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
     const now = clock.now();
     const principal = await principalFrom(req.headers.authorization, keys);
     if (!principal) return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty, invalid or expired.', now);
+    const forced = await world.routeFaults.answer(req, now);
+    if (forced) return forced;
     if (req.path === '/v1.0/$batch' && req.method === 'POST') {
       const fault = world.takeFault(world.batchFaults);
       if (fault) return fault.status === 429 ? tooManyRequests(fault.retryAfterSec ?? 1, now) : graphError(fault.status, 'ServiceUnavailable', 'Injected fault.', now);
@@ -96,6 +99,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
     url: origin, authorityUrl: origin, jwksUrl: `${origin}/common/discovery/v2.0/keys`, caCertPem: tls.caCertPem, control,
     async close() {
       if (timer) clearInterval(timer);
+      world.routeFaults.abortHangs();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await webhooks.close();

@@ -1,6 +1,7 @@
 import type { EmulatorClock } from './emulator-clock.js';
 import type { Directory } from './emulator-model.js';
 import { PresenceThrottle } from './presence-throttle.js';
+import { RouteFaults } from './route-faults.js';
 import { UserPresence } from './presence-engine.js';
 
 /** A forced answer for the next presence calls (fault injection, reference §8.5, §8.9). */
@@ -20,6 +21,8 @@ export class GraphWorld {
   readonly faults: ForcedFault[] = [];
   /** Faults for the $batch envelope itself (the whole batch answers 429/5xx, reference §4 CONFLICT). */
   readonly batchFaults: ForcedFault[] = [];
+  /** Errors and timeouts on chosen routes, for a count or a time window (fault injection). */
+  readonly routeFaults = new RouteFaults();
   /** Real-time delay added to every Graph answer (fault injection: slow responses). */
   slowMs = 0;
   readonly throttle: PresenceThrottle;

@@ -44,8 +44,13 @@ export class NotificationDelivery {
   readonly #inFlight = new Set<Promise<void>>();
   #scheduled = false;
   readonly log: DeliveryLogEntry[] = [];
-  /** Switches for tests (§8.8, §8.9). */
-  readonly modes = { nullValidationTokens: false, dropNext: 0, duplicateNext: 0 };
+  /**
+   * Switches for tests (§8.8, §8.9): drop or duplicate the next POSTs; hold the next
+   * `reorderNext` POSTs and then send them newest first; deliver new notifications `delayMs`
+   * late on the emulator clock (Graph documents delays of minutes, §3.4).
+   */
+  readonly modes = { nullValidationTokens: false, dropNext: 0, duplicateNext: 0, reorderNext: 0, delayMs: 0 };
+  readonly #reordered: { url: string; items: Outgoing[]; body: Record<string, unknown> }[] = [];
 
   constructor(
     private readonly world: GraphWorld,
@@ -101,6 +106,7 @@ export class NotificationDelivery {
     // §3.4: a *drop* endpoint loses new notifications for good; a *slow* one gets them 10 min late.
     if (state === 'drop' && out.attempt === 0) return void this.log.push({ url: out.url, items: 1, status: -2, attempt: 0 });
     if (state === 'slow' && out.attempt === 0) out.dueAt = Math.max(out.dueAt, this.health.slowUntil(endpoint));
+    if (this.modes.delayMs > 0 && out.attempt === 0) out.dueAt = Math.max(out.dueAt, now + this.modes.delayMs);
     this.#queue.push(out);
     if (!this.#scheduled) {
       this.#scheduled = true;
@@ -144,6 +150,17 @@ export class NotificationDelivery {
       return;
     }
     const body = { value: items.map((o) => o.item), ...(await this.#validationTokens(items)) };
+    if (this.modes.reorderNext > 0) {
+      this.modes.reorderNext -= 1;
+      this.#reordered.push({ url, items, body });
+      if (this.modes.reorderNext > 0) return;
+      for (const held of this.#reordered.splice(0).reverse()) await this.#post(held.url, held.items, held.body);
+      return;
+    }
+    await this.#post(url, items, body);
+  }
+
+  async #post(url: string, items: Outgoing[], body: Record<string, unknown>): Promise<void> {
     const attempt = Math.max(...items.map((o) => o.attempt));
     const result = await this.webhooks.post(url, body, attempt === 0 ? this.timeouts.firstMs : this.timeouts.retryMs);
     if (this.modes.duplicateNext > 0) {
