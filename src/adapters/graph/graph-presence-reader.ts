@@ -4,7 +4,7 @@ import { err, ok, type Result } from '../../domain/result.js';
 import { parseRetryAfter } from '../shared/external-failure.js';
 import { batchItemFailure } from './graph-batch.js';
 import type { GraphHttpClient } from './graph-http-client.js';
-import type { PresenceBudget } from './presence-budget.js';
+import type { PresenceBudget, Reservation } from './presence-budget.js';
 
 /** §1.1/§1.2: keep unknown values as strings; sequenceNumber is optional. */
 export const PresenceResource = z.object({
@@ -43,8 +43,8 @@ export class GraphPresenceReader {
 
   async #chunk(ids: readonly string[]): Promise<Result<readonly ObservedPresence[], ExternalFailure>> {
     for (let attempt = 0; ; attempt += 1) {
-      await this.#admit();
-      const r = await this.graph.request('POST', '/communications/getPresencesByUserId', { ids });
+      const reservation = await this.#admit();
+      const r = await this.graph.request('POST', '/communications/getPresencesByUserId', { ids }).finally(() => reservation.settle(this.clock.now()));
       if (!r.ok) return r;
       const now = this.clock.now();
       if (r.value.status === 429 && attempt < MAX_THROTTLED_TRIES) {
@@ -58,10 +58,10 @@ export class GraphPresenceReader {
     }
   }
 
-  async #admit(): Promise<void> {
+  async #admit(): Promise<Reservation> {
     for (;;) {
       const now = this.clock.now();
-      if (this.budget.available(now) > 0) return this.budget.take(1, now);
+      if (this.budget.available(now) > 0) return this.budget.reserve(1);
       await this.sleep(this.budget.waitMs(now));
     }
   }

@@ -3,37 +3,93 @@
  * requests — batch items count one each — in any sliding `windowMs`. A sliding log rather than a
  * refilling bucket, because a bucket can let 2× its size through inside one window, and Graph's
  * throttle is a sliding window too.
+ *
+ * Graph counts a request when it arrives, which we cannot observe: it is somewhere between our
+ * send and its answer. Counting at the send made our window open before Graph's did — on a real
+ * clock, the first writes after each window boundary were 429s, and every 429 cost a whole extra
+ * window (the throttled attempt stays counted, §4: "usage is still counted while you are
+ * throttled"). So a request is *reserved* when sent (it holds a slot at once) and *stamped* when
+ * answered, the latest moment it can have reached Graph: our window then never opens before
+ * Graph's, at the price of one round trip per window.
  */
 export class PresenceBudget {
+  /** Answer times of requests still inside the window, ascending. */
   readonly #sent: number[] = [];
+  /** Requests sent and not yet answered: they hold slots but have no time yet. */
+  #reserved = 0;
   #pausedUntil = 0;
 
   constructor(readonly limit: number, readonly windowMs = 30_000) {}
 
   #trim(now: number): void {
-    while (this.#sent.length > 0 && this.#sent[0]! <= now - this.windowMs) this.#sent.shift();
+    let expired = 0;
+    while (expired < this.#sent.length && this.#sent[expired]! <= now - this.windowMs) expired += 1;
+    if (expired > 0) this.#sent.splice(0, expired);
   }
 
   /** How many requests may go now (0 while paused by a Retry-After). */
   available(now: number): number {
     if (now < this.#pausedUntil) return 0;
     this.#trim(now);
-    return this.limit - this.#sent.length;
+    return Math.max(0, this.limit - this.#sent.length - this.#reserved);
   }
 
+  /** `count` requests are being sent now: they hold slots until {@link settle} stamps them. */
+  reserve(count: number): Reservation {
+    this.#reserved += count;
+    let open = true;
+    return {
+      count,
+      settle: (at: number) => {
+        if (!open) return;
+        open = false;
+        this.#reserved -= count;
+        this.#stamp(count, at);
+      },
+    };
+  }
+
+  /** Requests already answered at `now` (reserve and settle in one). */
   take(count: number, now: number): void {
-    for (let i = 0; i < count; i += 1) this.#sent.push(now);
+    this.reserve(count).settle(now);
   }
 
-  /** Milliseconds until at least one request may go. */
+  /**
+   * Milliseconds until at least one request may go by the stamped requests alone. When only
+   * unanswered requests stand in the way it cannot know; callers wait for those answers first
+   * (the writer does), and otherwise poll after `IN_FLIGHT_POLL_MS`.
+   */
   waitMs(now: number): number {
     if (now < this.#pausedUntil) return this.#pausedUntil - now;
     this.#trim(now);
-    return this.#sent.length < this.limit ? 0 : this.#sent[0]! + this.windowMs - now;
+    const excess = this.#sent.length + this.#reserved - this.limit;
+    if (excess < 0) return 0;
+    const freeing = this.#sent[excess];
+    return freeing === undefined ? IN_FLIGHT_POLL_MS : Math.max(0, freeing + this.windowMs - now);
+  }
+
+  /** Requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.#reserved;
   }
 
   /** Graph said 429 with Retry-After: nothing goes until then. */
   pauseUntil(at: number): void {
     this.#pausedUntil = Math.max(this.#pausedUntil, at);
   }
+
+  #stamp(count: number, at: number): void {
+    // Answers can land out of order on a shared clock; keep the log ascending so trimming stays a prefix cut.
+    let i = this.#sent.length;
+    while (i > 0 && this.#sent[i - 1]! > at) i -= 1;
+    this.#sent.splice(i, 0, ...Array.from({ length: count }, () => at));
+  }
 }
+
+/** Slots held by requests on their way; settle once, when the answer (or failure) arrives. */
+export interface Reservation {
+  readonly count: number;
+  settle(at: number): void;
+}
+
+export const IN_FLIGHT_POLL_MS = 50;
