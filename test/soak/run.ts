@@ -1,0 +1,219 @@
+/**
+ * `npm run test:soak`: the bounded soak. Several tenants (default 4 × 2,500 agents), each its
+ * own CXone business unit and Entra/Graph tenant in the emulators and the product composed over
+ * them exactly as in sandbox mode (engine, adapters, SQLite store, HTTPS both ways). A seeded
+ * call-centre workload runs for SOAK_DURATION_MS (default 10 min); then the workload stops, the
+ * sync must converge, and every agent is checked against what the rules say — at the end of the
+ * random story, after everyone logged out, and after a final state per agent that covers every
+ * rule × {available, voice call, unavailable code, digital work, Teams DND, Teams call}.
+ * Prints a table, writes test-artifacts/soak-summary.json, exits 1 naming each failed check.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { percentile } from '../../src/application/health/sync-activity.js';
+import { startCallCenterWorkload, type CallCenterWorkload } from '../../src/sandbox/workload/call-center-workload.js';
+import type { SimAgent } from '../../src/sandbox/workload/workload-actions.js';
+import { checkFinalStates, checkLoggedOut, checkRandomPhase, driveFinalStates, endEverything, forEachLimit, logoutEveryone, whenQuiet, type Mismatch, type Side } from './soak-close.js';
+import { SoakObserver } from './soak-observer.js';
+import { soakOptions } from './soak-options.js';
+import { gauge, slope, SoakSampler } from './soak-sampler.js';
+import { startSoakTenant, type SoakTenant } from './soak-tenant.js';
+
+const o = soakOptions(process.env);
+const CONTROL_CONCURRENCY = 16;
+const log = (line: string): void => void process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
+const startedAt = Date.now();
+
+interface Check { readonly check: string; readonly bound: string; readonly measured: string; readonly ok: boolean }
+const checks: Check[] = [];
+const check = (name: string, bound: string, measured: string | number, ok: boolean): void => void checks.push({ check: name, bound, measured: String(measured), ok });
+
+async function startTenants(): Promise<Side[]> {
+  const sides: Side[] = [];
+  for (let i = 0; i < o.SOAK_TENANTS; i += 1) {
+    const name = `tenant${i + 1}`;
+    log(`starting ${name}: ${o.SOAK_AGENTS_PER_TENANT} agents, product composed over its emulators`);
+    const tenant = await startSoakTenant({ name, agents: o.SOAK_AGENTS_PER_TENANT, pollIntervalMs: o.SOAK_POLL_INTERVAL_MS, logLevel: o.SOAK_LOG_LEVEL });
+    sides.push({ tenant, observer: new SoakObserver(tenant) });
+  }
+  return sides;
+}
+
+async function whenSubscribed(t: SoakTenant): Promise<void> {
+  for (const until = Date.now() + o.SOAK_CONVERGE_TIMEOUT_MS; Date.now() < until; await new Promise((r) => setTimeout(r, 500))) {
+    const covered = (await t.app.store.subscriptions.list(t.tenantId)).reduce((n, s) => n + s.userIds.length, 0);
+    if (covered >= t.agents.length) return;
+  }
+  throw new Error(`${t.name}: presence subscriptions never covered all ${t.agents.length} users`);
+}
+
+/** The morning: Teams clients signed in, most agents logged in to Available. */
+async function morning(sides: readonly Side[]): Promise<Set<string>> {
+  const loggedIn = new Set<string>();
+  await Promise.all(sides.map(async ({ tenant: t, observer }) => {
+    await whenSubscribed(t);
+    await forEachLimit(t.agents, CONTROL_CONCURRENCY, async (a) => {
+      observer.cause(a.teamsUserId);
+      await t.control('graph', `/users/${a.teamsUserId}/teams`, { activity: 'signedIn' });
+    });
+    const share = t.agents.filter((a) => (a.index * 7919) % 1000 < o.SOAK_LOGGED_IN_SHARE * 1000);
+    await forEachLimit(share, CONTROL_CONCURRENCY, async (a) => {
+      if ((await t.control('cxone', `/agents/${a.agentId}/login`, { state: 'Available' })) < 300) loggedIn.add(`${t.name}/${a.agentId}`);
+    });
+  }));
+  return loggedIn;
+}
+
+function startWorkloads(sides: readonly Side[], loggedIn: ReadonlySet<string>): Map<string, CallCenterWorkload> {
+  const logger = pino({ level: o.SOAK_LOG_LEVEL });
+  const workloads = new Map<string, CallCenterWorkload>();
+  sides.forEach(({ tenant: t, observer }, i) => {
+    // A Teams-side change is a cause from the moment it is asked for (its notification may beat the answer).
+    const fetch: typeof t.fetch = (url, init) => {
+      const user = /\/_control\/users\/([^/]+)\//.exec(url)?.[1];
+      if (user) observer.cause(user);
+      return t.fetch(url, init);
+    };
+    const w = startCallCenterWorkload({
+      cxoneUrl: t.world.cxone.url, graphUrl: t.world.graph.url, fetch, logger, seed: 1_000 + i, ratePerSecond: o.SOAK_RATE_PER_TENANT, concurrency: 4,
+      agents: t.agents.map((a) => ({ agentId: Number(a.agentId), teamsUserId: a.teamsUserId })),
+    });
+    for (const s of w.agents) if (loggedIn.has(`${t.name}/${s.agentId}`)) s.loggedIn = true;
+    workloads.set(t.name, w);
+  });
+  return workloads;
+}
+
+async function counters(sides: readonly Side[]): Promise<Record<string, number>> {
+  const sum = async (name: string, keep?: (l: Record<string, unknown>) => boolean): Promise<number> => (await Promise.all(sides.map((s) => gauge(s.tenant.app.runtime.metrics.registry, name, keep)))).reduce((a, b) => a + b, 0);
+  return {
+    eventsIn: await sum('presence_sync_events_in_total'),
+    teamsWrites: await sum('presence_sync_effects_total', (l) => String(l['kind']).includes('Teams') && l['outcome'] === 'written'),
+    acdWrites: await sum('presence_sync_effects_total', (l) => l['kind'] === 'setAcdState' && l['outcome'] === 'applied'),
+    effectsFailed: await sum('presence_sync_effects_total', (l) => l['outcome'] === 'failed'),
+    graphThrottled: await sum('presence_sync_graph_throttled_total'),
+    reconcileCorrections: await sum('presence_sync_reconcile_corrections_total'),
+  };
+}
+
+function memoryChecks(sampler: SoakSampler, workloadStartS: number, workloadEndS: number): Record<string, number> {
+  const measured = sampler.memory.filter((m) => m.atS >= workloadStartS + o.warmupMs / 1000 && m.atS <= workloadEndS);
+  const secondHalf = measured.slice(Math.floor(measured.length / 2));
+  const perMin = (pick: (m: (typeof measured)[number]) => number) => round(slope(secondHalf.map((m) => ({ x: m.atS / 60, y: pick(m) }))), 2);
+  const heap = perMin((m) => m.heapMb);
+  const rss = perMin((m) => m.rssMb);
+  const enough = secondHalf.length >= 5;
+  check('memory: heap slope (2nd half, after GC)', `< ${o.SOAK_MAX_HEAP_SLOPE_MB_PER_MIN} MB/min`, `${heap} MB/min (${secondHalf.length} samples)`, enough && heap < o.SOAK_MAX_HEAP_SLOPE_MB_PER_MIN);
+  check('memory: RSS slope (2nd half)', `< ${o.SOAK_MAX_RSS_SLOPE_MB_PER_MIN} MB/min`, `${rss} MB/min`, enough && rss < o.SOAK_MAX_RSS_SLOPE_MB_PER_MIN);
+  const last = measured.at(-1);
+  return { heapSlopeMbPerMin: heap, rssSlopeMbPerMin: rss, samples: secondHalf.length, lastHeapMb: round(last?.heapMb ?? 0), lastRssMb: round(last?.rssMb ?? 0), maxRssMb: round(Math.max(0, ...measured.map((m) => m.rssMb))) };
+}
+
+function queueChecks(sampler: SoakSampler): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [name, list] of sampler.queues) out[name] = { inboxMax: Math.max(0, ...list.map((q) => q.inbox)), queuedMax: Math.max(0, ...list.map((q) => q.queued)), writerMax: Math.max(0, ...list.map((q) => q.writer)) };
+  const all = Object.values(out);
+  const max = (k: string) => Math.max(0, ...all.map((q) => q[k] ?? 0));
+  check('queues: inbox depth max (any tenant)', `≤ ${o.SOAK_MAX_INBOX_DEPTH}`, max('inboxMax'), max('inboxMax') <= o.SOAK_MAX_INBOX_DEPTH);
+  check('queues: engine keyed queue max', `≤ ${o.SOAK_MAX_QUEUED}`, max('queuedMax'), max('queuedMax') <= o.SOAK_MAX_QUEUED);
+  check('queues: Graph writer backlog max', `≤ ${o.SOAK_MAX_WRITER_BACKLOG}`, max('writerMax'), max('writerMax') <= o.SOAK_MAX_WRITER_BACKLOG);
+  return out;
+}
+
+function latencyChecks(sides: readonly Side[]): Record<string, number> {
+  const all = sides.flatMap((s) => s.observer.latenciesMs).sort((a, b) => a - b);
+  const p = (q: number) => Math.round(percentile(all, q));
+  const missed = sides.reduce((n, s) => n + s.observer.missed, 0);
+  check('latency: voice contact → Teams In a call, p95', `≤ ${o.SOAK_P95_TARGET_MS} ms`, `${p(95)} ms (n=${all.length})`, all.length >= 20 && p(95) <= o.SOAK_P95_TARGET_MS);
+  return { samples: all.length, p50: p(50), p95: p(95), p99: p(99), max: Math.round(all.at(-1) ?? 0), noWriteWithin60s: missed };
+}
+
+function lostChecks(name: string, mismatches: readonly Mismatch[]): void {
+  check(`lost: ${name}`, '0 agents off', mismatches.length, mismatches.length === 0);
+  for (const m of mismatches.slice(0, 5)) log(`  ${name}: ${m.tenant} agent ${m.agentId} (${m.rule}) ${m.check}: want ${m.want}, got ${m.got}`);
+}
+
+async function main(): Promise<number> {
+  log(`soak: ${o.SOAK_TENANTS} tenants × ${o.SOAK_AGENTS_PER_TENANT} agents, ${o.SOAK_DURATION_MS / 1000} s workload at ${o.SOAK_RATE_PER_TENANT} steps/s per tenant`);
+  const sides = await startTenants();
+  const sampler = new SoakSampler(sides.map((s) => s.tenant));
+  let exitCode = 1;
+  try {
+    const loggedIn = await morning(sides);
+    log(`morning: ${loggedIn.size} agents logged in; waiting for the sync to settle`);
+    const morningMs = await whenQuiet(sides, 3_000, o.SOAK_CONVERGE_TIMEOUT_MS);
+    const setupS = round((Date.now() - startedAt) / 1000);
+    log(`settled after ${morningMs} ms; workload starts (setup took ${setupS} s)`);
+    const workloadStartS = (Date.now() - startedAt) / 1000;
+    sampler.start(5_000, 1_000);
+    const workloads = startWorkloads(sides, loggedIn);
+    const expiry = setInterval(() => sides.forEach((s) => s.observer.expire(60_000)), 5_000);
+    const progress = setInterval(() => {
+      const m = sampler.memory.at(-1);
+      const q = [...sampler.queues.values()].map((l) => l.at(-1)).map((x) => `${x?.inbox ?? 0}/${x?.queued ?? 0}/${x?.writer ?? 0}`).join(' ');
+      log(`steps ${[...workloads.values()].reduce((n, w) => n + w.steps(), 0)}, rss ${round(m?.rssMb ?? 0)} MB, heap ${round(m?.heapMb ?? 0)} MB, inbox/queued/writer ${q}, latency samples ${sides.reduce((n, s) => n + s.observer.latenciesMs.length, 0)}`);
+    }, 30_000);
+    await new Promise((r) => setTimeout(r, o.SOAK_DURATION_MS));
+    await Promise.all([...workloads.values()].map((w) => w.stop()));
+    const workloadEndS = (Date.now() - startedAt) / 1000;
+    clearInterval(progress);
+    sampler.stop();
+    const steps = [...workloads.values()].reduce((n, w) => n + w.steps(), 0);
+    const refused = [...workloads.values()].reduce((n, w) => n + w.refused(), 0);
+    log(`workload stopped after ${steps} steps (${refused} refused by the emulators); waiting for convergence`);
+    const drainMs = await whenQuiet(sides, 5_000, o.SOAK_CONVERGE_TIMEOUT_MS);
+    clearInterval(expiry);
+    sides.forEach((s) => s.observer.expire(0));
+    check('convergence after the workload stops', `≤ ${o.SOAK_CONVERGE_TIMEOUT_MS} ms`, `${drainMs} ms`, true);
+    lostChecks('random phase end states', checkRandomPhase(sides, new Map([...workloads].map(([k, w]) => [k, w.agents as readonly SimAgent[]]))));
+    const memory = memoryChecks(sampler, workloadStartS, workloadEndS);
+    const queues = queueChecks(sampler);
+    const latency = latencyChecks(sides);
+
+    log('close: Teams calls and hand-set statuses cleared, contacts ended');
+    await endEverything(sides, CONTROL_CONCURRENCY);
+    await whenQuiet(sides, 3_000, o.SOAK_CONVERGE_TIMEOUT_MS);
+    log('close: everyone logs out');
+    await logoutEveryone(sides, CONTROL_CONCURRENCY);
+    await whenQuiet(sides, 3_000, o.SOAK_CONVERGE_TIMEOUT_MS);
+    lostChecks('all logged out, sessions cleared', checkLoggedOut(sides));
+    log('close: final state per agent (every rule × available, voice, lunch, digital, Teams DND, Teams call)');
+    await driveFinalStates(sides, CONTROL_CONCURRENCY, () => whenQuiet(sides, 3_000, o.SOAK_CONVERGE_TIMEOUT_MS));
+    const finalMs = await whenQuiet(sides, 3_000, o.SOAK_CONVERGE_TIMEOUT_MS);
+    lostChecks('final states', checkFinalStates(sides));
+
+    const dups = sides.flatMap((s) => s.observer.duplicates);
+    const c = await counters(sides);
+    check('duplicate Graph writes (no cause in between)', '0', dups.length, dups.length === 0);
+    for (const d of dups.slice(0, 5)) log(`  duplicate: ${d.tenant} agent ${d.agentId} ${d.route} again after ${d.gapMs} ms`);
+    check('effects given up (failed after retries)', '0', c.effectsFailed ?? 0, (c.effectsFailed ?? 0) === 0);
+
+    const failed = checks.filter((x) => !x.ok);
+    const totalS = round((Date.now() - startedAt) / 1000);
+    const summary = {
+      at: new Date().toISOString(), passed: failed.length === 0, failed: failed.map((f) => f.check),
+      settings: { tenants: o.SOAK_TENANTS, agentsPerTenant: o.SOAK_AGENTS_PER_TENANT, agents: o.SOAK_TENANTS * o.SOAK_AGENTS_PER_TENANT, workloadMs: o.SOAK_DURATION_MS, ratePerTenant: o.SOAK_RATE_PER_TENANT, pollIntervalMs: o.SOAK_POLL_INTERVAL_MS, warmupMs: o.warmupMs, gcForced: sampler.gcForced },
+      durations: { setupS, workloadS: round(workloadEndS - workloadStartS), drainAfterStopMs: drainMs, finalConvergeMs: finalMs, totalS },
+      workload: { steps, refused, stepsPerSecond: round(steps / (workloadEndS - workloadStartS)) },
+      product: c, observed: { graphPresenceWrites: sides.reduce((n, s) => n + s.observer.writes, 0), duplicates: dups.length },
+      memory, queues, latencyMs: latency, checks,
+    };
+    console.table(checks.map((x) => ({ check: x.check, bound: x.bound, measured: x.measured, result: x.ok ? 'pass' : 'FAIL' })));
+    console.table([{ ...summary.workload, ...c, graphWritesSeen: summary.observed.graphPresenceWrites, setupS, totalS }]);
+    mkdirSync(join(process.cwd(), 'test-artifacts'), { recursive: true });
+    writeFileSync(join(process.cwd(), 'test-artifacts', 'soak-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    process.stdout.write(failed.length === 0 ? `soak passed (${totalS} s)\n` : `soak FAILED: ${failed.map((f) => f.check).join('; ')}\n`);
+    exitCode = failed.length === 0 ? 0 : 1;
+  } catch (e) {
+    process.stdout.write(`soak FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  } finally {
+    sampler.stop();
+    for (const s of sides) await s.tenant.close().catch((e: unknown) => log(`close ${s.tenant.name}: ${String(e)}`));
+  }
+  return exitCode;
+}
+
+// Servers and pools may leave handles behind; the run is over.
+process.exit(await main());

@@ -1,0 +1,87 @@
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import type { Registry } from 'prom-client';
+import type { SoakTenant } from './soak-tenant.js';
+
+const MB = 2 ** 20;
+
+/** A full GC before each memory sample, so the heap slope is live data, not garbage not collected yet. */
+function exposeGc(): (() => void) | undefined {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc: unknown = runInNewContext('gc');
+    return typeof gc === 'function' ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface MemorySample { readonly atS: number; readonly rssMb: number; readonly heapMb: number }
+export interface QueueSample { readonly atS: number; readonly inbox: number; readonly queued: number; readonly writer: number }
+
+/** A gauge of the runtime's own Prometheus registry (summed over label sets). */
+export async function gauge(registry: Registry, name: string, keep: (labels: Record<string, unknown>) => boolean = () => true): Promise<number> {
+  const metric = await registry.getSingleMetric(name)?.get();
+  return (metric?.values ?? []).filter((v) => keep(v.labels)).reduce((n, v) => n + Number(v.value), 0);
+}
+
+/**
+ * Samples, from the runtimes' own gauges: process memory (prom-client default metrics
+ * `presence_sync_process_resident_memory_bytes`, `presence_sync_nodejs_heap_size_used_bytes`,
+ * after a forced GC) and each tenant's queues — inbox depth (`presence_sync_inbox_depth`), the
+ * engine's in-memory keyed queue (`engine.queued`) and the Graph writer's backlog.
+ */
+export class SoakSampler {
+  readonly memory: MemorySample[] = [];
+  readonly queues = new Map<string, QueueSample[]>();
+  readonly gcForced: boolean;
+  private readonly gc: (() => void) | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly t0 = Date.now();
+
+  constructor(private readonly tenants: readonly SoakTenant[]) {
+    this.gc = exposeGc();
+    this.gcForced = this.gc !== undefined;
+  }
+
+  start(memoryEveryMs: number, queueEveryMs: number): void {
+    this.timers.push(setInterval(() => void this.sampleMemory(), memoryEveryMs), setInterval(() => void this.sampleQueues(), queueEveryMs));
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  private at(): number {
+    return (Date.now() - this.t0) / 1000;
+  }
+
+  async sampleMemory(): Promise<void> {
+    this.gc?.();
+    const registry = this.tenants[0]!.app.runtime.metrics.registry;
+    const rss = await gauge(registry, 'presence_sync_process_resident_memory_bytes');
+    const heap = await gauge(registry, 'presence_sync_nodejs_heap_size_used_bytes');
+    this.memory.push({ atS: this.at(), rssMb: rss / MB, heapMb: heap / MB });
+  }
+
+  async sampleQueues(): Promise<void> {
+    for (const t of this.tenants) {
+      const runtime = t.app.runtime;
+      const inbox = await gauge(runtime.metrics.registry, 'presence_sync_inbox_depth', (l) => l['tenant'] === t.tenantId);
+      const list = this.queues.get(t.name) ?? [];
+      list.push({ atS: this.at(), inbox, queued: runtime.engine.queued(t.tenantId), writer: runtime.adapters.get(t.tenantId)?.graph.writer.backlog ?? 0 });
+      this.queues.set(t.name, list);
+    }
+  }
+}
+
+/** Least-squares slope of y over x (per unit of x). */
+export function slope(points: readonly { x: number; y: number }[]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / sxx;
+}
