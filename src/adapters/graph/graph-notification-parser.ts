@@ -1,10 +1,12 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import type { Clock, PresenceNotification, SubscriptionStore } from '../../application/ports.js';
 import { err, ok, type Result } from '../../domain/result.js';
+import { BoundedCache } from './bounded-cache.js';
 import { decryptContent, type DecryptionKey } from './graph-notification-crypto.js';
 import { PresenceResource } from './graph-presence-reader.js';
+import { sameSecret, secretHash, SubscriptionCache, type KnownSubscription, type SubscriptionCacheOptions } from './graph-subscription-cache.js';
 import { verifyValidationToken } from './graph-validation-tokens.js';
 
 const EncryptedContent = z.object({ data: z.string(), dataSignature: z.string(), dataKey: z.string(), encryptionCertificateId: z.string(), encryptionCertificateThumbprint: z.string() });
@@ -49,7 +51,12 @@ export interface NotificationParserDeps {
   readonly appId: string;
   readonly jwks: JWTVerifyGetKey;
   readonly clock: Clock;
+  /** Bounds of the per-process subscription cache (defaults: 1,024 subscriptions, 5 min). */
+  readonly subscriptionCache?: SubscriptionCacheOptions;
 }
+
+/** Verified validation tokens remembered (by hash, until their exp): Graph repeats the same few per tenant. */
+const VERIFIED_TOKENS_MAX = 256;
 
 type Parsed = z.infer<typeof Item>;
 
@@ -61,7 +68,12 @@ type Parsed = z.infer<typeof Item>;
  * the engine; each rejection carries a stable code and a reason.
  */
 export class GraphNotificationParser {
-  constructor(private readonly deps: NotificationParserDeps) {}
+  readonly #subscriptions: SubscriptionCache;
+  readonly #verifiedTokens = new BoundedCache<string, string>(VERIFIED_TOKENS_MAX);
+
+  constructor(private readonly deps: NotificationParserDeps) {
+    this.#subscriptions = new SubscriptionCache(deps.subscriptions, deps.clock, deps.subscriptionCache);
+  }
 
   async parse(query: URLSearchParams, body: string): Promise<Result<ParsedWebhook, WebhookRejection>> {
     const validationToken = query.get('validationToken');
@@ -98,12 +110,21 @@ export class GraphNotificationParser {
   }
 
   async #item(item: Parsed): Promise<PresenceNotification | LifecycleEvent | Omit<WebhookRejection, 'index'>> {
-    const stored = await this.deps.subscriptions.byId(item.subscriptionId);
+    const presented = secretHash(item.clientState ?? '');
+    let stored = await this.#subscriptions.get(item.subscriptionId);
+    let fromStore = false;
+    // The cache only vouches; before refusing, ask the store (another instance may have just created or replaced it).
+    const recheck = async (): Promise<KnownSubscription | undefined> => {
+      fromStore = true;
+      return this.#subscriptions.read(item.subscriptionId);
+    };
+    if (!stored || !sameSecret(presented, stored)) stored = await recheck();
     if (!stored) return { code: 'WEBHOOK.UNKNOWN_SUBSCRIPTION', message: `Subscription ${item.subscriptionId} is not ours.` };
-    if (!sameSecret(item.clientState ?? '', stored.clientState)) return { code: 'WEBHOOK.CLIENT_STATE_MISMATCH', message: `clientState does not match subscription ${item.subscriptionId}.` };
+    if (!sameSecret(presented, stored)) return { code: 'WEBHOOK.CLIENT_STATE_MISMATCH', message: `clientState does not match subscription ${item.subscriptionId}.` };
     if (item.lifecycleEvent) return { subscriptionId: item.subscriptionId, tenantId: stored.tenantId, event: item.lifecycleEvent };
     const userId = item.resourceData?.id ?? /presences\/([^/?]+)$/.exec(item.resource ?? '')?.[1];
-    if (!userId || !stored.userIds.includes(userId)) return { code: 'WEBHOOK.BAD_RESOURCE', message: 'The item names no user of this subscription.' };
+    if (userId && !stored.users.has(userId) && !fromStore) stored = (await recheck()) ?? stored;
+    if (!userId || !stored.users.has(userId)) return { code: 'WEBHOOK.BAD_RESOURCE', message: 'The item names no user of this subscription.' };
     const base = { subscriptionId: item.subscriptionId, tenantId: stored.tenantId, userId, receivedAt: this.deps.clock.now() };
     if (!item.encryptedContent) return base;
     const plain = decryptContent(item.encryptedContent, this.deps.decryptionKeys);
@@ -122,20 +143,30 @@ export class GraphNotificationParser {
     }
     const tenants = new Set<string>();
     for (const t of tokens) {
-      const v = await verifyValidationToken(t, this.deps);
+      const v = await this.#verified(t);
       if ('reason' in v) return { code: 'WEBHOOK.VALIDATION_TOKEN_INVALID', message: v.reason };
       tenants.add(v.tid);
     }
     const uncovered = rich.find((i) => !tenants.has(i.tenantId));
     return uncovered ? { code: 'WEBHOOK.VALIDATION_TOKEN_INVALID', message: `No validation token for tenant ${uncovered.tenantId}.` } : undefined;
   }
+
+  /**
+   * A token verified once stays valid until its exp (signature, audience, issuer and caller do not
+   * change), so it is remembered by its hash until then — strictly exp, without the skew allowance,
+   * after which it is verified again. Rejections are not remembered.
+   */
+  async #verified(token: string): Promise<{ tid: string } | { reason: string }> {
+    const key = createHash('sha256').update(token).digest('base64');
+    const now = this.deps.clock.now();
+    const known = this.#verifiedTokens.get(key, now);
+    if (known !== undefined) return { tid: known };
+    const v = await verifyValidationToken(token, this.deps);
+    if ('tid' in v && v.expiresAt !== undefined && v.expiresAt > now) this.#verifiedTokens.set(key, v.tid, v.expiresAt);
+    return v;
+  }
 }
 
-/** Constant-time comparison of secrets of any length (hash first so lengths match). */
-function sameSecret(a: string, b: string): boolean {
-  const h = (s: string): Buffer => createHash('sha256').update(s).digest();
-  return timingSafeEqual(h(a), h(b)) && a.length === b.length;
-}
 
 function safeJson<T>(text: string, schema: z.ZodType<T>): T | undefined {
   try {

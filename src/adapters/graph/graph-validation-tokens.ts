@@ -17,9 +17,10 @@ export function entraJwks(jwksUrl: string, fetch: HttpFetch): JWTVerifyGetKey {
 /**
  * Validates one `validationTokens` JWT (reference graph-presence.md §3.7): RS256 against Entra's
  * keys, exp/nbf, aud = our app id, iss in v1 or v2 form bound to `tenantId`, and the caller is
- * Change Tracking (appid for v1, azp for v2). Returns the token's tenant, or a reason.
+ * Change Tracking (appid for v1, azp for v2). Returns the token's tenant and expiry (epoch ms,
+ * when the token has one), or a reason.
  */
-export async function verifyValidationToken(token: string, o: { jwks: JWTVerifyGetKey; appId: string; clock: Clock }): Promise<{ tid: string } | { reason: string }> {
+export async function verifyValidationToken(token: string, o: { jwks: JWTVerifyGetKey; appId: string; clock: Clock }): Promise<{ tid: string; expiresAt?: number } | { reason: string }> {
   try {
     const { payload } = await jwtVerify(token, o.jwks, { audience: o.appId, algorithms: ['RS256'], currentDate: new Date(o.clock.now()), clockTolerance: SKEW_SEC });
     const tid = typeof payload.tid === 'string' ? payload.tid : '';
@@ -27,7 +28,7 @@ export async function verifyValidationToken(token: string, o: { jwks: JWTVerifyG
     if (!tid || !issuers.includes(payload.iss ?? '')) return { reason: `issuer ${payload.iss} is not Entra for tenant ${tid}` };
     const caller = payload.ver === '1.0' ? payload.appid : payload.azp;
     if (caller !== CHANGE_TRACKING_APP_ID) return { reason: 'token was not issued to Microsoft Graph Change Tracking' };
-    return { tid };
+    return typeof payload.exp === 'number' ? { tid, expiresAt: payload.exp * 1000 } : { tid };
   } catch (e) {
     return { reason: `token rejected: ${(e as Error).message}` };
   }

@@ -1,0 +1,77 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Clock, SubscriptionStore } from '../../application/ports.js';
+import { BoundedCache } from './bounded-cache.js';
+
+/** What the webhook parser needs of a stored subscription, shaped for per-notification checks. */
+export interface KnownSubscription {
+  readonly subscriptionId: string;
+  readonly tenantId: string;
+  readonly users: ReadonlySet<string>;
+  /** sha256 of the clientState: compared in constant time, never the secret itself. */
+  readonly secretHash: Buffer;
+}
+
+export interface SubscriptionCacheOptions {
+  /** Subscriptions remembered (one per owner, ≤ 650 users each). */
+  readonly maxEntries?: number;
+  /** How long a remembered subscription is trusted before the store is asked again. */
+  readonly ttlMs?: number;
+}
+
+export const DEFAULT_SUBSCRIPTION_CACHE: Required<SubscriptionCacheOptions> = Object.freeze({ maxEntries: 1024, ttlMs: 5 * 60_000 });
+
+export function secretHash(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
+}
+
+/** Constant-time comparison of a presented clientState with a subscription's (hashes have equal length). */
+export function sameSecret(presented: Buffer, known: KnownSubscription): boolean {
+  return timingSafeEqual(presented, known.secretHash);
+}
+
+/**
+ * The store's subscriptions as the webhook parser reads them, once per subscription instead of
+ * once per notification (a row carries up to 650 user ids; reading it for every notification
+ * capped ingress at a few hundred per second). A subscription id names one immutable
+ * (tenant, users, clientState) — Graph never reuses ids and our registry recreates rather than
+ * edits — so a cached row can only be stale by having been deleted; the TTL bounds that.
+ * Instances share the store, not this cache: the parser asks the store again (`read`) before it
+ * rejects anything the cache does not vouch for, so a subscription just created by another
+ * instance is accepted. Concurrent reads of one id share one query.
+ */
+export class SubscriptionCache {
+  readonly #cache: BoundedCache<string, KnownSubscription>;
+  readonly #reading = new Map<string, Promise<KnownSubscription | undefined>>();
+  readonly #ttlMs: number;
+
+  constructor(private readonly store: Pick<SubscriptionStore, 'byId'>, private readonly clock: Clock, options: SubscriptionCacheOptions = {}) {
+    const o = { ...DEFAULT_SUBSCRIPTION_CACHE, ...options };
+    this.#cache = new BoundedCache(o.maxEntries);
+    this.#ttlMs = o.ttlMs;
+  }
+
+  /** The remembered subscription, else the store's. */
+  async get(subscriptionId: string): Promise<KnownSubscription | undefined> {
+    return this.#cache.get(subscriptionId, this.clock.now()) ?? this.read(subscriptionId);
+  }
+
+  /** The store's answer, bypassing what is remembered (and remembering it). */
+  read(subscriptionId: string): Promise<KnownSubscription | undefined> {
+    const inFlight = this.#reading.get(subscriptionId);
+    if (inFlight) return inFlight;
+    const reading = this.#load(subscriptionId).finally(() => this.#reading.delete(subscriptionId));
+    this.#reading.set(subscriptionId, reading);
+    return reading;
+  }
+
+  async #load(subscriptionId: string): Promise<KnownSubscription | undefined> {
+    const stored = await this.store.byId(subscriptionId);
+    if (!stored) {
+      this.#cache.delete(subscriptionId);
+      return undefined;
+    }
+    const known: KnownSubscription = { subscriptionId, tenantId: stored.tenantId, users: new Set(stored.userIds), secretHash: secretHash(stored.clientState) };
+    this.#cache.set(subscriptionId, known, this.clock.now() + this.#ttlMs);
+    return known;
+  }
+}
