@@ -56,6 +56,27 @@ async function ownerRefreshToken(world: SandboxWorld, fetchImpl: HttpFetch): Pro
 }
 
 /**
+ * The sandbox admin's personal chat with the bot, as if they had installed it: registered with the
+ * Bot Connector emulator and stored as a conversation reference, so proactive alerts have somewhere
+ * to go. Re-put on every start: the emulator's port (the serviceUrl) may change.
+ */
+async function seedAdminConversation(store: Store, world: SandboxWorld, tenantId: string): Promise<void> {
+  if (!world.botConnector) return;
+  const conversationId = `a:sandbox-admin-${world.admin.id}`;
+  world.botConnector.model.addConversation({ id: conversationId, tenantId, conversationType: 'personal' });
+  const botId = `28:${world.entra.apps[0]!.clientId}`;
+  await store.conversations.put({
+    tenantId, conversationId, scope: 'personal', installedBy: world.admin.id,
+    reference: {
+      channelId: 'msteams', serviceUrl: world.botConnector.serviceUrl, locale: 'en-US',
+      user: { id: `29:${world.admin.id}`, name: world.admin.displayName, aadObjectId: world.admin.id },
+      bot: { id: botId, name: 'Presence Sync' },
+      conversation: { id: conversationId, conversationType: 'personal', tenantId },
+    },
+  });
+}
+
+/**
  * Seeds (idempotently) the one sandbox tenant: connections (CXone keys, the Entra app, the
  * subscription owner), links by e-mail and the rules — rules and links only when absent, so
  * what the admin changed in the tab survives a restart.
@@ -75,5 +96,6 @@ export async function seedSandboxTenant(store: Store, world: SandboxWorld, fetch
     const teamLead = [...world.cxone.model.agents.values()].find((a) => String(a.teamId) === PUBLISHER_TEAM);
     for (const r of sandboxRules(tenantId, String(teamLead?.agentId ?? ''))) await store.rules.save(r, 'sandbox');
   }
+  await seedAdminConversation(store, world, tenantId);
   return tenantId;
 }

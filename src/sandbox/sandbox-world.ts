@@ -1,5 +1,8 @@
 import { join } from 'node:path';
+import type { Logger } from '../application/ports.js';
 import { ADMIN_ROLE, SUPPORT_ROLE } from '../domain/access.js';
+import { activityText } from './bot-connector/bot-connector-model.js';
+import { startBotConnectorEmulator, type BotConnectorEmulator } from './bot-connector/bot-connector-emulator.js';
 import { startCxoneEmulator, type CxoneEmulator } from './cxone/cxone-emulator.js';
 import { FIRST_CODE_ID } from './cxone/cxone-seed.js';
 import { SandboxClock } from './sandbox-clock.js';
@@ -23,12 +26,21 @@ export interface SandboxWorldOptions {
   readonly teams?: number;
   /** Names the emulated organisation (default `contoso`): distinct names give distinct Entra tenant, app and user ids, so several worlds are several tenants. */
   readonly organisation?: string;
+  /** Where the Bot Connector emulator listens (default 0 = a free port; conversation references carry its URL). */
+  readonly botConnectorPort?: number;
+  /** Logs each activity the bot sends to the Bot Connector emulator (the sandbox shows alerts arriving). */
+  readonly logger?: Logger;
 }
 
 /** The emulated outside world of the sandbox: CXone and Graph/Entra with one matching tenant. */
 export interface SandboxWorld {
   readonly cxone: CxoneEmulator;
   readonly graph: GraphEmulator;
+  /**
+   * Where the bot's replies and proactive alerts go (serviceUrl of the seeded admin conversation).
+   * Optional: a world assembled by hand (the multi-instance tests) may have none.
+   */
+  readonly botConnector?: BotConnectorEmulator;
   readonly entra: EmulatedTenant;
   /** CXone agent id → the Teams user with the same e-mail. */
   readonly userOfAgent: ReadonlyMap<string, EmulatedUser>;
@@ -82,9 +94,18 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
     await cxone.close();
     throw e;
   });
+  const botConnector = await startBotConnectorEmulator({
+    port: o.botConnectorPort ?? 0,
+    onActivity: (a) => o.logger?.info({ tenantId: a.tenantId, conversationId: a.conversationId, reply: a.replyToId !== undefined, text: activityText(a.activity).slice(0, 300) }, 'bot connector emulator: activity received'),
+  }).catch(async (e: unknown) => {
+    await graph.close();
+    await cxone.close();
+    throw e;
+  });
   return {
-    cxone, graph, entra: tenant, userOfAgent, admin, support, owner, caFile: join(tlsDir, 'ca.pem'),
+    cxone, graph, botConnector, entra: tenant, userOfAgent, admin, support, owner, caFile: join(tlsDir, 'ca.pem'),
     async close() {
+      await botConnector.close();
       await graph.close();
       await cxone.close();
     },

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { compose, type App } from '../../../src/compose.js';
+import type { TenantHealth } from '../../../src/application/health/health-model.js';
 import { loadConfig } from '../../../src/config.js';
+import { activityText } from '../../../src/sandbox/bot-connector/bot-connector-model.js';
 import type { EmulatedUser } from '../../../src/sandbox/graph/emulator-model.js';
 import { startSandboxWorld } from '../../../src/sandbox/sandbox-world.js';
 
@@ -27,6 +29,13 @@ export interface SandboxRig {
   whenSubscribed(): Promise<void>;
   /** The agent's Log Reader trace, one `hop summary` line each (after flushing the recorder). */
   traceOf(agentId: string): Promise<string[]>;
+  /**
+   * Every proactive card (a new message, not a reply) the Bot Connector emulator received for the
+   * tenant, oldest first, its card text flattened to lines. Alerts go to the seeded admin's chat.
+   */
+  alerts(): Promise<Array<{ at: number; text: string }>>;
+  /** The Health Check as the tab and the bot show it (the runtime's health snapshot of the tenant). */
+  health(): Promise<TenantHealth>;
   /** Stops the product only (graceful); `restart` then composes it again. */
   stopProduct(): Promise<void>;
   /** Re-composes on the same data folder and emulators (a process restart). */
@@ -37,6 +46,8 @@ export interface SandboxRig {
 export const env = (dir: string): Record<string, string> => ({
   PRESENCE_SYNC_MODE: 'sandbox', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
   DATA_DIR: dir, SQLITE_PATH: join(dir, 'e2e.sqlite'), POLL_INTERVAL_MS: '200', SANDBOX_WORKLOAD_RATE: '0', BOT_AUTH: 'disabled-for-playground',
+  // Alerts fast enough for a test: a 300 ms debounce, 200 ms batches, no minimum interval.
+  HEALTH_ALERT_DEBOUNCE_MS: '300', BOT_ALERT_BATCH_MS: '200', BOT_ALERT_MIN_INTERVAL_MS: '0',
   CXONE_AUTH_BASE_URL: 'https://127.0.0.1:0', GRAPH_BASE_URL: 'https://127.0.0.1:0/v1.0', ENTRA_LOGIN_BASE_URL: 'https://127.0.0.1:0',
 });
 
@@ -76,6 +87,15 @@ export async function startSandboxRig(): Promise<SandboxRig> {
       await live.app.runtime.trace.flush();
       const events = await live.app.store.traces.query({ tenantId: rig.tenantId, agentId, limit: 500 });
       return events.map((e) => `${e.hop} ${e.summary}`);
+    },
+    async alerts() {
+      const received = world.botConnector?.model.activities(rig.tenantId) ?? [];
+      return received
+        .filter((a) => a.replyToId === undefined && Array.isArray(a.activity['attachments']) && a.activity['attachments'].length > 0)
+        .map((a) => ({ at: a.at, text: activityText(a.activity) }));
+    },
+    async health() {
+      return live.app.runtime.health.snapshot(rig.tenantId);
     },
     async stopProduct() {
       await live.app.stop();
