@@ -5,7 +5,8 @@ import { HealthModel } from '../application/health/health-model.js';
 import type { Clock, IdGenerator, Logger, Scheduler, Store } from '../application/ports.js';
 import { SyncEngine } from '../application/sync/sync-engine.js';
 import type { SyncEngineOptions } from '../application/sync/engine-options.js';
-import { TenantOwnership } from '../application/sync/tenant-ownership.js';
+import { announceTakeover } from '../application/sync/takeover-trace.js';
+import { leaseName, TenantOwnership } from '../application/sync/tenant-ownership.js';
 import { TraceRecorder } from '../application/trace/trace-recorder.js';
 import { TraceRetention } from '../application/trace/trace-retention.js';
 import { decide } from '../domain/decide.js';
@@ -29,9 +30,22 @@ export interface SyncRuntime {
   readonly metrics: PromMetrics;
   /** Adapters of the tenants this instance runs now. */
   readonly adapters: ReadonlyMap<string, TenantAdapters>;
+  /** This process among the instances (host:pid:random), the tenant lease holder id. */
+  readonly instanceId: string;
+  /** Which instance runs a tenant's sync now (the live lease holder), and since when if it is this one. */
+  ownership(tenantId: string): Promise<TenantOwnershipView>;
   /** Claims tenants (lease) and starts their sync; `publicBaseUrl` is known once the server listens. */
   start(publicBaseUrl: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Who runs a tenant's sync, for the Health Check (behind a load balancer any instance may answer it). */
+export interface TenantOwnershipView {
+  readonly holder?: string;
+  /** The instance answering is the holder. */
+  readonly here: boolean;
+  /** When this instance took the tenant up (only when `here`). */
+  readonly since?: number;
 }
 
 export interface SyncRuntimeDeps {
@@ -66,9 +80,14 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
       adapters.delete(t);
     },
   };
+  const instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const takenUp = new Map<string, number>();
   const ownership = new TenantOwnership({
-    leases: store.leases, tenants: store.tenants, engine: ownedEngine, scheduler, logger: logger.child({ component: 'ownership' }),
-    instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    leases: store.leases, tenants: store.tenants, engine: ownedEngine, scheduler, logger: logger.child({ component: 'ownership' }), instanceId,
+    onTakeUp: async (tenantId) => {
+      takenUp.set(tenantId, clock.now());
+      await announceTakeover({ inbox: store.inbox, trace, clock }, tenantId, instanceId);
+    },
     portsFor: async (tenant) => {
       const built = await buildTenantAdapters({ config, endpoints: deps.endpoints, store, clock, logger, health: (t) => health.reporter(t), publicBaseUrl: () => baseUrl }, tenant);
       if (built) adapters.set(tenant.id, built);
@@ -76,7 +95,13 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
     },
   }, { leaseTtlMs: config.lease.ttlMs, renewEveryMs: config.lease.renewMs });
   return {
-    engine, trace, health, metrics, adapters,
+    engine, trace, health, metrics, adapters, instanceId,
+    async ownership(tenantId) {
+      const holder = await store.leases.holder(leaseName(tenantId));
+      const here = holder === instanceId && engine.isRunning(tenantId);
+      const since = here ? takenUp.get(tenantId) : undefined;
+      return { ...(holder ? { holder } : {}), here, ...(since !== undefined ? { since } : {}) };
+    },
     async start(publicBaseUrl) {
       baseUrl = publicBaseUrl;
       retention.start();

@@ -49,6 +49,19 @@ function ownerQueries(w: TabApiWiring): OwnerQueries {
   };
 }
 
+/**
+ * The Health Check as any instance answers it. Component health lives in the memory of the
+ * instance that runs the tenant; another instance (a load balancer sends the tab anywhere) says
+ * which instance runs it instead of "sync not started", and the ownership block tells both apart.
+ */
+async function tenantHealth(runtime: SyncRuntime, tenantId: string): Promise<Readonly<Record<string, unknown>>> {
+  const snapshot = runtime.health.snapshot(tenantId);
+  const ownership = await runtime.ownership(tenantId);
+  if (ownership.here) return { ...snapshot, ownership };
+  const syncDetail = ownership.holder ? `sync runs on instance ${ownership.holder}` : 'no instance runs the sync now (waiting for one to take it over)';
+  return { ...snapshot, syncActive: ownership.holder !== undefined, syncDetail, ownership };
+}
+
 /** Tries CXone credentials: discovery and a token (nothing is stored). */
 const testCxone = (w: TabApiWiring): TabApiDeps['testCxone'] => async (tenantId, values) => {
   const acd = createCxoneAcd({ tenantId, issuerUrl: values['issuerUrl'] ?? w.endpoints.cxoneAuthBaseUrl, clientId: values['clientId'] ?? '', clientSecret: values['clientSecret'] ?? '', accessKeyId: values['accessKeyId'] ?? '', accessKeySecret: values['accessKeySecret'] ?? '', ...(w.endpoints.caPem ? { extraCaPem: w.endpoints.caPem } : {}) }, { clock: w.clock, logger: w.logger });
@@ -83,7 +96,7 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
     directory: (t) => w.runtime.adapters.get(t)?.ports.acdDirectory,
     users: (t) => w.runtime.adapters.get(t)?.graph.users,
     onRulesChanged: reevaluate, onLinksChanged: reevaluate,
-    health: { tenantHealth: async (t) => ({ ...w.runtime.health.snapshot(t) }) },
+    health: { tenantHealth: (t) => tenantHealth(w.runtime, t) },
     traces: traceQueries(w), testCxone: testCxone(w), owners: ownerQueries(w),
     ownerConnector: {
       connect: async (tenantId, ownerId, sso) => {

@@ -97,6 +97,8 @@ export interface InboxStore {
 export const TRACE_HOPS = [
   'acd.event', 'rule.resolved', 'decision', 'graph.request', 'graph.response', 'teams.notification',
   'acd.request', 'acd.response', 'reconcile.correction', 'subscription', 'error',
+  // An instance took up the tenant's sync (restart, or takeover from a dead owner) with this agent's events pending.
+  'ownership',
 ] as const;
 export type TraceHop = (typeof TRACE_HOPS)[number];
 

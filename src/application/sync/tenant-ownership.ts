@@ -27,6 +27,8 @@ export interface TenantOwnershipDeps {
   readonly logger: Logger;
   /** This process, unique among the instances (host + pid + random). */
   readonly instanceId: string;
+  /** Called once the lease is won and before the tenant's sync starts here (trace the takeover, remember when). */
+  readonly onTakeUp?: (tenantId: string) => Promise<void>;
 }
 
 /**
@@ -77,6 +79,7 @@ export class TenantOwnership {
       const ports = await this.deps.portsFor(tenant);
       if (!ports) return;
       this.deps.logger.info({ tenantId: tenant.id, instanceId: this.deps.instanceId }, 'took over tenant sync');
+      await this.deps.onTakeUp?.(tenant.id).catch((error: unknown) => this.deps.logger.warn({ err: error, tenantId: tenant.id }, 'takeover not announced'));
       await this.deps.engine.addTenant(ports, { startFeed: true });
     } else if (!held && running) {
       this.deps.logger.warn({ tenantId: tenant.id, instanceId: this.deps.instanceId }, 'lost the tenant lease; stopping its sync here');
@@ -85,4 +88,5 @@ export class TenantOwnership {
   }
 }
 
-const leaseName = (tenantId: string): string => `sync:${tenantId}`;
+/** The lease that says which instance runs a tenant's sync. */
+export const leaseName = (tenantId: string): string => `sync:${tenantId}`;

@@ -1,3 +1,4 @@
+import { announceTakeover } from '../../../src/application/sync/takeover-trace.js';
 import { TenantOwnership } from '../../../src/application/sync/tenant-ownership.js';
 import { acd, P, rule } from '../../domain/builders.js';
 import { EngineHarness, type FakeTenant } from '../fakes/engine-harness.js';
@@ -49,5 +50,28 @@ describe('tenant ownership across instances', () => {
     await a.time.advance(10_000);
     expect([a.engine.isRunning('t1'), b.engine.isRunning('t1')]).toEqual([false, true]);
     await ownerB.stop();
+  });
+
+  it('the Log Reader of each agent with events pending at a takeover shows who took it up; other agents get no line', async () => {
+    const a = new EngineHarness();
+    const t = await a.tenant('t1', { agents: 3, rule: rule() });
+    // The dead owner left two events of agent-1 and one of agent-2 in the inbox; agent-3 had none.
+    await a.store.inbox.append(['agent-1', 'agent-1', 'agent-2'].map((agentId, i) => ({ tenantId: 't1', agentId, receivedAt: a.time.now(), event: { source: 'acd' as const, tenantId: 't1', agentId, state: acd.contact(), sourceTime: a.time.now() + i, eventId: `left-${i}` } })));
+    const owner = new TenantOwnership(
+      { leases: a.store.leases, tenants: a.store.tenants, engine: a.engine, portsFor: async () => t.ports, scheduler: a.time, logger: a.logger, instanceId: 'instance-b',
+        onTakeUp: async (tenantId) => void (await announceTakeover({ inbox: a.store.inbox, trace: a.trace, clock: a.time }, tenantId, 'instance-b')) },
+      { leaseTtlMs: 30_000, renewEveryMs: 10_000 },
+    );
+    await owner.start();
+    await a.settle();
+    await a.trace.flush();
+    const lines = (agentId: string) => a.traces('t1', agentId).filter((e) => e.hop === 'ownership').map((e) => e.summary);
+    expect(lines('agent-1')).toEqual([expect.stringMatching(/instance-b; 2 pending event\(s\)/)]);
+    expect(lines('agent-2')).toEqual([expect.stringMatching(/instance-b; 1 pending event\(s\)/)]);
+    expect(lines('agent-3')).toEqual([]);
+    // The line comes before the resumed work of that agent.
+    const hops = a.traces('t1', 'agent-1').map((e) => e.hop);
+    expect(hops.indexOf('ownership')).toBeLessThan(hops.indexOf('graph.request'));
+    await owner.stop();
   });
 });
