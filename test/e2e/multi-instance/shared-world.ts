@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ADMIN_ROLE, SUPPORT_ROLE } from '../../../src/domain/access.js';
 import { join } from 'node:path';
 import { startCxoneEmulator } from '../../../src/sandbox/cxone/cxone-emulator.js';
 import { SandboxClock } from '../../../src/sandbox/sandbox-clock.js';
@@ -34,10 +35,11 @@ function entraTenant(agents: Iterable<{ agentId: number; emailAddress: string; f
   for (const a of agents) {
     userOfAgent.set(String(a.agentId), { id: stableGuid(`contoso/user/${a.emailAddress}`), userPrincipalName: a.emailAddress, mail: a.emailAddress, displayName: `${a.firstName} ${a.lastName}`, password: `pw-${a.agentId}` });
   }
-  const person = (name: string): EmulatedUser => ({ id: stableGuid(`contoso/user/${name}`), userPrincipalName: `${name}@contoso.example`, mail: `${name}@contoso.example`, displayName: name, password: `pw-${name}` });
-  const admin = person('sandbox.admin');
+  // App roles as in the sandbox world, so the tests read the Health Check and Log Reader over the tab API.
+  const person = (name: string, appRoles: readonly string[] = []): EmulatedUser => ({ id: stableGuid(`contoso/user/${name}`), userPrincipalName: `${name}@contoso.example`, mail: `${name}@contoso.example`, displayName: name, password: `pw-${name}`, appRoles });
+  const admin = person('sandbox.admin', [ADMIN_ROLE]);
   const owner = person('sync.owner');
-  const support = person('sandbox.support');
+  const support = person('sandbox.support', [SUPPORT_ROLE]);
   const tenant: EmulatedTenant = {
     id: stableGuid('contoso/tenant'),
     apps: [{ clientId: stableGuid('contoso/app'), clientSecret: 'sandbox-secret', roles: ['Presence.ReadWrite.All', 'Presence.Read.All', 'User.Read.All'], delegatedScopes: ['Presence.Read.All', 'User.Read'] }],

@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, Socket, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { createKyselyStore, type StoreLocation } from '../../../src/adapters/store/kysely-store.js';
+import { createHttpTransport } from '../../../src/adapters/shared/http-transport.js';
+import { seedSandboxTenant } from '../../../src/sandbox/sandbox-seed.js';
+import type { SandboxWorld } from '../../../src/sandbox/sandbox-world.js';
+import type { SharedWorld } from '../multi-instance/shared-world.js';
+
+/**
+ * Support of the process and store fault suites (issue 10): the product as a child process
+ * against emulators living in the test process, its Health Check and Log Reader read over the
+ * real tab API, and a TCP proxy that can cut the product off its PostgreSQL.
+ */
+
+/** A fresh encryption key and the seeded sandbox tenant in the store at `location`; returns the key and tenant id. */
+export async function seedStore(location: StoreLocation, world: SandboxWorld): Promise<{ key: Buffer; tenantId: string }> {
+  const key = randomBytes(32);
+  const store = await createKyselyStore({ location, encryptionKeys: [key], clock: { now: () => Date.now() } });
+  const transport = createHttpTransport({ timeoutMs: 10_000, extraCaPem: world.cxone.caCertPem });
+  try {
+    return { key, tenantId: await seedSandboxTenant(store, world, transport.fetch) };
+  } finally {
+    await transport.close();
+    await store.close();
+  }
+}
+
+/** The environment of a production-mode child process on the shared world (store settings added by the caller). */
+export function productEnv(world: SharedWorld, dir: string, key: Buffer, store: Record<string, string>): Record<string, string> {
+  return {
+    PRESENCE_SYNC_ENV: 'process-faults-e2e', PRESENCE_SYNC_MODE: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info',
+    PUBLIC_BASE_URL: world.balancer.url, DATA_DIR: dir, SECRET_ENCRYPTION_KEY: key.toString('base64'), EXTRA_CA_FILE: world.caFile,
+    // The app id turns the tab API on: the Health Check and the Log Reader are read over it, as the tab does.
+    MICROSOFT_APP_ID: world.entra.apps[0]!.clientId, POLL_INTERVAL_MS: '200', LEASE_TTL_MS: '4000', LEASE_RENEW_MS: '1000',
+    CXONE_AUTH_BASE_URL: world.cxone.url, GRAPH_BASE_URL: `${world.graph.url}/v1.0`, ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
+    ...store,
+  };
+}
+
+/** The tab's view of the product over HTTP: an admin SSO token from the emulated Entra. */
+export interface TabClient {
+  get<T = Record<string, unknown>>(base: string, path: string): Promise<{ status: number; body: T }>;
+  /** Health Check components of the instance at `base`. */
+  health(base: string): Promise<TabHealth>;
+  /** The Log Reader of one agent at `base`: `hop summary` lines, oldest first. */
+  trace(base: string, agentId: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface TabHealth {
+  readonly status: string;
+  readonly syncActive: boolean;
+  readonly syncDetail: string;
+  readonly components: readonly { readonly component: string; readonly status: string; readonly detail: string }[];
+  readonly ownership?: { readonly holder?: string; readonly here: boolean; readonly since?: number };
+}
+
+/** Signs the world's admin in (password grant, as /sandbox/dev-token does) and reads the tab API with it. */
+export async function tabClient(world: SandboxWorld): Promise<TabClient> {
+  const dispatcher = new Agent({ connect: { ca: world.cxone.caCertPem } });
+  const app = world.entra.apps[0]!;
+  const form = new URLSearchParams({ grant_type: 'password', client_id: app.clientId, client_secret: app.clientSecret, username: world.admin.userPrincipalName, password: world.admin.password, scope: `api://localhost/${app.clientId}/access_as_user` });
+  const res = await undiciFetch(`${world.graph.authorityUrl}/${world.entra.id}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form, dispatcher });
+  const token = ((await res.json()) as { access_token?: string }).access_token;
+  if (!token) throw new Error(`no admin token from the emulated Entra (${res.status})`);
+  const get = async <T>(base: string, path: string) => {
+    const r = await undiciFetch(`${base}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: r.status, body: (await r.json()) as T };
+  };
+  return {
+    get,
+    health: async (base) => (await get<TabHealth>(base, '/health')).body,
+    trace: async (base, agentId) => {
+      const r = await get<{ events?: { hop: string; summary: string; at: number }[] }>(base, `/trace?agent=${agentId}&limit=500`);
+      return [...(r.body.events ?? [])].sort((a, b) => a.at - b.at).map((e) => `${e.hop} ${e.summary}`);
+    },
+    close: () => dispatcher.close(),
+  };
+}
+
+/** A TCP proxy in front of a server (PostgreSQL): `cut()` drops every connection and refuses new ones until `restore()`. */
+export interface TcpProxy {
+  readonly port: number;
+  readonly connections: number;
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+  const open = new Set<Socket>();
+  let down = false;
+  const server: Server = createServer((client) => {
+    if (down) return void client.destroy();
+    const upstream = new Socket();
+    open.add(client);
+    open.add(upstream);
+    const drop = (): void => {
+      open.delete(client);
+      open.delete(upstream);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    upstream.connect(target.port, target.host, () => {
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+  });
+  const cut = (): void => {
+    down = true;
+    for (const s of [...open]) s.destroy();
+    open.clear();
+  };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    get connections() { return open.size / 2; },
+    cut,
+    restore() {
+      down = false;
+    },
+    async close() {
+      cut();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Polls until `probe` is truthy; the last failure is in the message. Like sandbox-harness `eventually`, with a coarser default step. */
+export async function until<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 30_000, everyMs = 100): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v as NonNullable<T>;
+      last = undefined;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await delay(everyMs);
+  }
+}

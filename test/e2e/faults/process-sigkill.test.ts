@@ -1,0 +1,136 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import SqliteDatabase from 'better-sqlite3';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { FIRST_SKILL_ID } from '../../../src/sandbox/cxone/cxone-seed.js';
+import { PUBLISHER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
+import { killAll, spawnInstance, type ProductInstance } from '../multi-instance/product-instances.js';
+import { startSharedWorld, type SharedWorld } from '../multi-instance/shared-world.js';
+import { productEnv, seedStore, tabClient, until, type TabClient } from './process-fault-kit.js';
+import { recordRecovery, stopwatch } from './recovery-report.js';
+
+/**
+ * SIGKILL of a single-instance product on SQLite while a burst of ACD changes sits in its inbox,
+ * then a restart on the same data file. The emulators live in the test process, so they (and the
+ * agents' calls) outlive the product. Nothing may be lost and no change written twice, except the
+ * one window at-least-once cannot close: a Graph write that landed but whose inbox entry was not
+ * marked done when the process died is written again after the restart (same presence: harmless).
+ */
+const AGENTS = 12;
+const TIMEOUT = 120_000;
+
+describe('SIGKILL of the product (SQLite) mid-burst, restarted on the same data', () => {
+  let dir: string;
+  let world: SharedWorld;
+  let tenantId: string;
+  let env: Record<string, string>;
+  let sqlitePath: string;
+  const instances: ProductInstance[] = [];
+  let cxoneAgent: Agent;
+  let tab: TabClient;
+  let db: SqliteDatabase.Database | undefined;
+
+  const cxone = async (path: string, body: unknown = {}): Promise<unknown> => {
+    const res = await undiciFetch(`${world.cxone.url}/_control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), dispatcher: cxoneAgent });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`CXone control ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  const teams = (agentId: string) => world.graph.control.presence(world.userOfAgent.get(agentId)!.id);
+  const writesOf = (agentId: string, from: number) => world.graph.control.writeLog.slice(from).filter((w) => w.userId === world.userOfAgent.get(agentId)!.id);
+  /** Read beside the product (WAL: a reader does not block its writer). */
+  const unprocessed = (): number => {
+    db ??= new SqliteDatabase(sqlitePath, { readonly: true, fileMustExist: true });
+    return Number((db.prepare('select count(*) as n from inbox where tenant_id = ? and processed = 0').get(tenantId) as { n: number }).n);
+  };
+  const base = (i: ProductInstance): string => `http://127.0.0.1:${i.port}`;
+  const start = async (name: string): Promise<ProductInstance> => {
+    const i = await spawnInstance(name, env);
+    instances.push(i);
+    world.balancer.setBackends([i.port]);
+    return i;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'presence-sigkill-'));
+    world = await startSharedWorld(dir);
+    cxoneAgent = new Agent({ connect: { ca: world.cxone.caCertPem } });
+    sqlitePath = join(dir, 'product.sqlite');
+    const seeded = await seedStore({ kind: 'sqlite', path: sqlitePath }, world);
+    tenantId = seeded.tenantId;
+    env = productEnv(world, dir, seeded.key, { SQLITE_PATH: sqlitePath });
+    tab = await tabClient(world);
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    db?.close();
+    await killAll(instances);
+    await tab?.close();
+    await cxoneAgent?.close();
+    await world?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('loses no change, writes each once (bar the at-least-once window), and reports the restart', async () => {
+    const first = await start('first');
+    await until(async () => {
+      const h = await tab.health(base(first));
+      if (!h.syncActive) throw new Error(JSON.stringify(h).slice(0, 600));
+      return true;
+    }, 'the product runs the tenant', 30_000, 200);
+    const agents = [...world.cxone.model.agents.values()].filter((a) => String(a.teamId) === PUBLISHER_TEAM).map((a) => String(a.agentId)).slice(1, 1 + AGENTS);
+    for (const a of agents) await cxone(`/agents/${a}/login`, { state: 'Available' });
+    await until(async () => unprocessed() === 0 && (await delay(1_000), unprocessed() === 0), 'logins processed', 30_000, 100);
+    const from = world.graph.control.writeLog.length;
+
+    // Graph answers slowly, so the burst is still being written (and mostly waiting in the inbox) when the kill comes.
+    world.graph.control.slowResponses(1_500);
+    for (const a of agents) await cxone('/contacts', { type: 'customer', agentId: Number(a), skillId: FIRST_SKILL_ID + 1 });
+    await until(() => unprocessed() > 0, 'the burst is in the inbox', 20_000, 10);
+    first.kill();
+    await until(() => !first.alive(), 'the first process is gone', 10_000, 20);
+    const killedAt = Date.now();
+    const pendingAtKill = unprocessed();
+    const shownAtKill = agents.filter((a) => teams(a).activity === 'InACall').length;
+    const writtenAtKill = world.graph.control.writeLog.length;
+    world.graph.control.slowResponses(0);
+
+    const clock = stopwatch();
+    const second = await start('second');
+    const listenMs = clock.stop();
+    await until(() => agents.every((a) => teams(a).activity === 'InACall'), 'every agent In a call after the restart', 60_000, 50);
+    await until(() => unprocessed() === 0, 'the inbox drained', 30_000, 100);
+    const recoveryMs = clock.stop();
+
+    // 1-2. Converged, nothing lost: every agent's call reached Teams, every inbox entry was processed.
+    for (const a of agents) expect({ agent: a, presence: teams(a) }).toMatchObject({ agent: a, presence: { availability: 'Busy', activity: 'InACall' } });
+    // 3. One write per change. A second write is allowed only for the at-least-once window:
+    //    the first landed before the kill, the repeat after the restart.
+    const repeated: string[] = [];
+    for (const a of agents) {
+      const writes = writesOf(a, from);
+      if (writes.length === 2 && writes[0]!.at <= killedAt && world.graph.control.writeLog.indexOf(writes[0]!) < writtenAtKill && writes[1]!.at >= killedAt) repeated.push(a);
+      else expect({ agent: a, writes: writes.map((w) => w.route) }).toEqual({ agent: a, writes: ['setPresence'] });
+    }
+    // 4. The Health Check of the restarted process: sync running, store and ACD connection ok.
+    const health = await until(async () => {
+      const h = await tab.health(base(second));
+      const ok = (c: string) => h.components.some((x) => x.component === c && x.status === 'ok');
+      return h.syncActive && ok('store') && ok('acd.connection') ? h : undefined;
+    }, 'store and ACD connection ok after the restart', 30_000, 200);
+    expect(health.syncActive).toBe(true);
+    // 6. The Log Reader of an agent whose change was pending: the ACD event, then the write after the restart.
+    const agent = agents[agents.length - 1]!;
+    const lines = await tab.trace(base(second), agent);
+    expect(lines.filter((l) => l.startsWith('acd.event') && l.includes('Inbound'))).toHaveLength(1);
+    expect(lines.some((l) => l.startsWith('graph.request') && l.includes('InACall'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('ownership'))).toBe(true);
+
+    const detail = `${AGENTS} call starts, ${pendingAtKill} inbox entries pending and ${shownAtKill}/${AGENTS} shown at the kill; restart listened after ${Math.round(listenMs)} ms; ${repeated.length} write(s) repeated (at-least-once window); lease TTL ${env['LEASE_TTL_MS']} ms`;
+    process.stdout.write(`process-sigkill: converged ${Math.round(recoveryMs)} ms after the restart began (${Date.now() - killedAt} ms after the kill); ${detail}\n`);
+    recordRecovery('process-sigkill', { area: 'process', fault: 'SIGKILL mid-burst, restart (SQLite)', recoveryMs, detail });
+    expect(repeated.length).toBeLessThanOrEqual(AGENTS);
+  }, TIMEOUT);
+});
