@@ -15,8 +15,8 @@ export class GraphPresenceGateway implements PresenceGateway {
     return this.reader.read(userIds);
   }
 
-  /** Keep-alive of held sessions; call every minute or so. */
-  refreshDue(): number {
+  /** Keep-alive of held sessions; the engine calls it on every poll. */
+  refreshDue(): string[] {
     return this.writer.refreshDue();
   }
 }

@@ -92,17 +92,17 @@ export class GraphPresenceWriter {
     });
   }
 
-  /** Re-write sessions held longer than `refreshAfterMs` (keep-alive while the ACD state holds). */
-  refreshDue(): number {
+  /** Re-write sessions held longer than `refreshAfterMs` (keep-alive while the ACD state holds); returns the users refreshed. */
+  refreshDue(): string[] {
     const now = this.#o.clock.now();
-    let n = 0;
+    const refreshed: string[] = [];
     for (const [userId, w] of this.#written) {
-      if (w.presence && !w.preferred && now - w.at >= this.#o.refreshAfterMs && !this.#pending.has(userId)) {
+      if (w.presence && !w.preferred && now - w.at >= this.#o.refreshAfterMs && !this.#pending.has(userId) && !this.#inFlight.has(userId)) {
         void this.write({ userId, presence: w.presence, preferred: false, traceId: `refresh-${userId}` }, true);
-        n += 1;
+        refreshed.push(userId);
       }
     }
-    return n;
+    return refreshed;
   }
 
   /** Users with a write waiting or in flight (the writer's backlog, for soak and metrics). */

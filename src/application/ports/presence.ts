@@ -32,6 +32,12 @@ export interface PresenceGateway {
   write(desire: PresenceDesire): Promise<Result<PresenceWriteOutcome, ExternalFailure>>;
   /** getPresencesByUserId, chunked by 650. */
   read(userIds: readonly string[]): Promise<Result<readonly ObservedPresence[], ExternalFailure>>;
+  /**
+   * Re-writes held presence sessions that would otherwise lapse (Graph ends a session after its
+   * expirationDuration, §2.6) while the desired state still holds; returns the users refreshed.
+   * Called on every engine poll. Optional: a gateway without expiring sessions has nothing to do.
+   */
+  refreshDue?(): readonly string[];
 }
 
 export interface DirectoryUser {

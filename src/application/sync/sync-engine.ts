@@ -132,12 +132,29 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
 
   private async poll(tenant: TenantRuntime): Promise<void> {
     await this.pump.pump(tenant);
+    await this.keepSessionsAlive(tenant);
     try {
       const depth = await this.deps.store.inbox.depth(tenant.tenantId);
       this.deps.metrics.inboxDepth(tenant.tenantId, depth);
       tenant.health.success('store', `reachable; ${depth} events waiting in the inbox`);
     } catch (error) {
       tenant.health.report('store', 'degraded', `inbox depth failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /**
+   * Graph presence sessions expire after their expirationDuration: without a refresh an agent on a
+   * long call would fall back to Available in Teams mid-call. Each refresh is traced for the Log Reader.
+   */
+  private async keepSessionsAlive(tenant: TenantRuntime): Promise<void> {
+    const refreshed = tenant.ports.presence.refreshDue?.() ?? [];
+    for (const userId of refreshed) {
+      const link = await this.deps.store.userLinks.byTeamsUser(tenant.tenantId, userId).catch(() => undefined);
+      if (!link) continue;
+      this.deps.trace.record({
+        tenantId: tenant.tenantId, agentId: link.agentId, teamsUserId: userId, traceId: this.deps.ids.next(), hop: 'graph.request',
+        summary: 'Graph: session presence refreshed before its expirationDuration ends (the state still holds)', data: { userId, refresh: true },
+      });
     }
   }
 
