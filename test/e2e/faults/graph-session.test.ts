@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PUBLISHER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
+import { MIN, recordRecovery, startGraphFaultRig, stopwatch, until, type GraphFaultRig } from './graph-fault-kit.js';
+
+const SUITE = 'graph-session';
+
+/**
+ * Fault: setPresence succeeded, but Graph's presence session lasts only its expirationDuration
+ * (we ask PT15M, reference §2.2/§2.6). An agent on a 25-minute call must stay Busy / In a call the
+ * whole time, so the product refreshes the session before it lapses. Time is compressed: product
+ * and Graph share one movable clock, moved on in 3-minute steps.
+ */
+describe('Graph fault: the presence session expires while the ACD state still holds', () => {
+  let rig: GraphFaultRig;
+  beforeAll(async () => {
+    rig = await startGraphFaultRig();
+  }, 90_000);
+  afterAll(() => rig?.close());
+
+  it('an agent on a long call stays Busy / In a call past the session lifetime: the session is refreshed, once per period', async () => {
+    const agent = rig.agentsOf(PUBLISHER_TEAM)[2]!;
+    const user = rig.userOf(agent);
+    rig.graph.teams(user, 'signedIn'); // the agent's Teams client is running: a lapsed session would show Available
+    const contact = await rig.loginWithCall(agent);
+    await until(rig, agent, () => rig.teamsOf(agent).activity === 'InACall', 'Teams shows In a call');
+    expect(rig.writesOf(agent)).toBe(1);
+
+    const seen: string[] = [];
+    let refreshMs = 0;
+    for (let elapsed = 3; elapsed <= 27; elapsed += 3) {
+      const before = rig.writesOf(agent);
+      await rig.advance(3 * MIN);
+      seen.push(`${elapsed} min: ${rig.teamsOf(agent).availability}/${rig.teamsOf(agent).activity}`);
+      // Refreshes are due 4 minutes after the last write: at 6, 12, 18 and 24 minutes.
+      if (elapsed % 6 === 0) {
+        const watch = stopwatch();
+        await until(rig, agent, () => rig.writesOf(agent) === before + 1, `the session refreshed at ${elapsed} min`);
+        refreshMs = Math.max(refreshMs, watch.stop());
+      }
+    }
+    expect(seen.every((s) => s.endsWith('Busy/InACall'))).toBe(true);
+    // One write for the call plus one refresh per period, never more (a refresh is not a new effect).
+    expect(rig.writesOf(agent)).toBe(1 + 4);
+    expect(rig.writesOf(agent, 'clearPresence')).toBe(0);
+    const trace = await rig.traceOf(agent);
+    expect(trace.filter((l) => l.startsWith('graph.request') && l.includes('refreshed'))).toHaveLength(4);
+    expect(rig.health('graph.auth')?.status ?? 'ok').toBe('ok');
+
+    await rig.cxone(`/contacts/${contact}/end`);
+    await until(rig, agent, () => rig.teamsOf(agent).activity === 'Available', 'our session cleared after the call');
+    expect(rig.writesOf(agent, 'clearPresence')).toBe(1);
+    recordRecovery(SUITE, {
+      area: 'graph', fault: 'setPresence session expiring (expirationDuration)', recoveryMs: refreshMs,
+      detail: 'no outage: 27 compressed minutes on a call stayed Busy/InACall; 4 refreshes (one per 6-min step, due after 4 min); recoveryMs = slowest refresh after it became due',
+    });
+  }, 90_000);
+});
