@@ -172,11 +172,29 @@ const pendingIndexes: Migration = {
   },
 };
 
+/** Users known to be tenant admins (from their SSO tokens at the tab API): the bot alerts their conversations. */
+const tenantAdmins: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.createTable('tenant_admins')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('aad_object_id', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('last_seen', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('tenant_admins_pk', ['tenant_id', 'aad_object_id'])
+      .execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.dropTable('tenant_admins').ifExists().execute();
+  },
+};
+
 /** Every migration of the store, by name. */
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_initial_schema': initialSchema(dialect),
     '0002_inbox_pending_indexes': pendingIndexes,
+    '0003_tenant_admins': tenantAdmins,
   };
   return { getMigrations: async () => migrations };
 }

@@ -17,6 +17,7 @@ export interface Database {
   graph_subscriptions: GraphSubscriptionsTable;
   conversation_refs: ConversationRefsTable;
   leases: LeasesTable;
+  tenant_admins: TenantAdminsTable;
 }
 
 export interface TenantsTable {
@@ -126,4 +127,12 @@ export interface LeasesTable {
   name: string;
   holder: string;
   expires_at: number;
+}
+
+export interface TenantAdminsTable {
+  tenant_id: string;
+  aad_object_id: string;
+  name: string;
+  source: string;
+  last_seen: number;
 }

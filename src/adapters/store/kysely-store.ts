@@ -7,6 +7,7 @@ import { KyselyInboxStore } from './kysely-inbox-store.js';
 import { KyselyLeaseStore } from './kysely-lease-store.js';
 import { KyselyRuleStore } from './kysely-rule-store.js';
 import { KyselySubscriptionStore } from './kysely-subscription-store.js';
+import { KyselyTenantAdminStore } from './kysely-tenant-admin-store.js';
 import { KyselyTenantStore } from './kysely-tenant-store.js';
 import { KyselyTraceStore } from './kysely-trace-store.js';
 import { KyselyUserLinkStore } from './kysely-user-link-store.js';
@@ -41,6 +42,7 @@ export async function createKyselyStore(options: KyselyStoreOptions): Promise<Ky
     subscriptions: new KyselySubscriptionStore(db),
     conversations: new KyselyConversationStore(db),
     leases: new KyselyLeaseStore(db, clock),
+    tenantAdmins: new KyselyTenantAdminStore(db),
     async ready() {
       if (closed) return false;
       try {

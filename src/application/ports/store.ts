@@ -166,6 +166,30 @@ export interface ConversationStore {
   list(tenantId: string): Promise<readonly ConversationRef[]>;
 }
 
+/**
+ * A user known to hold the Presence Sync admin role in a tenant. The bot sees no SSO token, so it
+ * learns who the admins are from where a token was seen: an admin's call to the tab API (`sso`),
+ * a subscription owner's sign-in (`owner`), or the sandbox seed.
+ */
+export interface TenantAdmin {
+  readonly tenantId: string;
+  /** Entra object id (the bot's `from.aadObjectId`). */
+  readonly aadObjectId: string;
+  readonly name: string;
+  readonly source: 'sso' | 'owner' | 'sandbox';
+  /** Epoch ms of the latest recorded sighting. */
+  readonly lastSeen: number;
+}
+
+export interface TenantAdminStore {
+  /** Inserts or refreshes (name, source, lastSeen) the admin. */
+  record(admin: TenantAdmin): Promise<void>;
+  get(tenantId: string, aadObjectId: string): Promise<TenantAdmin | undefined>;
+  list(tenantId: string): Promise<readonly TenantAdmin[]>;
+  /** The user was seen without the admin role: they no longer receive admin alerts. */
+  remove(tenantId: string, aadObjectId: string): Promise<void>;
+}
+
 /** A time-bound ownership claim (a tenant's sync work is owned by one instance at a time). */
 export interface LeaseStore {
   /** Take or renew `name` for `holder` until now+ttl; false when another holder has it. */
@@ -185,6 +209,7 @@ export interface Store {
   readonly subscriptions: SubscriptionStore;
   readonly conversations: ConversationStore;
   readonly leases: LeaseStore;
+  readonly tenantAdmins: TenantAdminStore;
   /** True when reachable and migrations are applied (/readyz). */
   ready(): Promise<boolean>;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import {
   StoreConflictError,
   type AgentStateStore, type AuditEntry, type Clock, type ConnectionKind, type ConversationRef, type ConversationStore, type LeaseStore,
-  type RuleStore, type Store, type StoredSubscription, type SubscriptionStore, type TenantStore, type UserLink, type UserLinkStore,
+  type RuleStore, type Store, type StoredSubscription, type SubscriptionStore, type TenantAdmin, type TenantAdminStore, type TenantStore, type UserLink, type UserLinkStore,
 } from '../../../src/application/ports.js';
 import type { PresenceRule } from '../../../src/domain/presence-rule.js';
 import type { AgentSyncState } from '../../../src/domain/sync-state.js';
@@ -102,6 +102,14 @@ class MemoryLeaseStore implements LeaseStore {
   async holder(name: string) { const l = this.leases.get(name); return l && l.until > this.clock.now() ? l.holder : undefined; }
 }
 
+class MemoryTenantAdminStore implements TenantAdminStore {
+  readonly admins = new Map<string, TenantAdmin>();
+  async record(admin: TenantAdmin) { this.admins.set(`${admin.tenantId}/${admin.aadObjectId}`, { ...admin }); }
+  async get(tenantId: string, aadObjectId: string) { const a = this.admins.get(`${tenantId}/${aadObjectId}`); return a && { ...a }; }
+  async list(tenantId: string) { return [...this.admins.values()].filter((a) => a.tenantId === tenantId).map((a) => ({ ...a })); }
+  async remove(tenantId: string, aadObjectId: string) { this.admins.delete(`${tenantId}/${aadObjectId}`); }
+}
+
 /** Every repository of the Store port in memory; values are copied in and out like a database. */
 export class MemoryStore implements Store {
   readonly tenants: MemoryTenantStore;
@@ -113,6 +121,7 @@ export class MemoryStore implements Store {
   readonly subscriptions: MemorySubscriptionStore;
   readonly conversations: MemoryConversationStore;
   readonly leases: MemoryLeaseStore;
+  readonly tenantAdmins = new MemoryTenantAdminStore();
   closed = false;
 
   /** `copies: false` skips copying values in and out (benchmarks); tests keep it on to catch shared mutation. */
