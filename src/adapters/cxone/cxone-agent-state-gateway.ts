@@ -21,9 +21,17 @@ function refusalOf(f: ExternalFailure): AcdWriteRefusal {
 }
 
 /**
+ * A timeout, a cut connection or a 5xx can come after CXone carried the write out (a gateway timing
+ * out on a slow backend); a 4xx or 429 cannot.
+ */
+const mayHaveLanded = (f: ExternalFailure): boolean => f.status === 0 || f.status >= 500;
+
+/**
  * Subscriber writes: `POST /agents/{agentId}/state` `{state, outStateId}` (reference §4, Admin API).
  * CXone answers an empty success either way, so the agent's state is read back: still on a
- * contact means the request became the next state (`queued`).
+ * contact means the request became the next state (`queued`). When the answer is lost (timeout,
+ * reset, 5xx) the state is read back first, so the engine's retry happens only if the write did not
+ * land: a lost answer costs one read, never a second write.
  */
 export class CxoneAgentStateGateway implements AcdGateway {
   constructor(private readonly api: CxoneApiClient, private readonly logger: Logger) {}
@@ -31,12 +39,25 @@ export class CxoneAgentStateGateway implements AcdGateway {
   async setAgentState(agentId: string, target: AcdTarget): Promise<Result<AcdWriteOutcome, AcdWriteRefusal>> {
     const body = target.kind === 'Available' ? { state: 'Available' } : { state: 'Unavailable', outStateId: Number(target.codeId) };
     const r = await this.api.post(`/agents/${encodeURIComponent(agentId)}/state`, body);
+    if (!r.ok && mayHaveLanded(r.error) && (await this.alreadyIn(agentId, target))) {
+      // The answer was lost, not the write: retrying would write the same change a second time.
+      this.logger.info({ agentId, target: target.kind, status: r.error.status, code: r.error.code, requestId: r.error.requestId }, 'cxone state write answer lost, but the agent is in the target state: not retried');
+      return ok('applied');
+    }
     if (!r.ok) {
       const refusal = refusalOf(r.error);
       this.logger.info({ agentId, target: target.kind, code: refusal.code, requestId: r.error.requestId }, 'cxone refused the state change');
       return err(refusal);
     }
     return ok(await this.outcome(agentId));
+  }
+
+  /** Read back after an unknown outcome: is the agent already in the state we asked for? */
+  private async alreadyIn(agentId: string, target: AcdTarget): Promise<boolean> {
+    const r = await this.api.get(`/agents/${encodeURIComponent(agentId)}/states`, agentStatesPageSchema);
+    const now = r.ok ? r.value?.agentStates[0] : undefined;
+    if (!now || now.stateName !== target.kind) return false;
+    return target.kind === 'Available' || String(now.outStateId) === target.codeId;
   }
 
   private async outcome(agentId: string): Promise<AcdWriteOutcome> {

@@ -51,4 +51,22 @@ describe('CxoneAgentStateGateway — Subscriber writes succeed and fail as refer
     const r = await set(id(5), { kind: 'Available' });
     expect(r).toEqual({ ok: false, error: expect.objectContaining({ code: 'EXTERNAL', failure: expect.objectContaining({ status: 429, retryAfterMs: 3000, transient: true, requestId: expect.any(String) }) }) });
   });
+
+  it('a write whose answer is lost after CXone applied it (504, reset) is reported applied: one POST, no retry needed', async () => {
+    for (const kind of ['answer', 'reset'] as const) {
+      rig.emu.requests.clear();
+      rig.emu.faults.configure({ rules: [{ kind, status: 504, times: 1, method: 'POST', pathContains: '/state', afterApply: true }] });
+      expect(await set(id(6), { kind: 'Unavailable', codeId: String(LUNCH) })).toEqual({ ok: true, value: 'applied' });
+      expect(rig.emu.requests.find('POST', `/agents/${id(6)}/state`)).toHaveLength(1);
+      expect(rig.emu.model.stateOf(FIRST_AGENT_ID + 6)).toMatchObject({ state: 'Unavailable', outStateId: LUNCH });
+      await set(id(6), { kind: 'Available' });
+    }
+  });
+
+  it('a 5xx that did not apply the write stays a transient failure, so the engine retries it', async () => {
+    rig.emu.faults.configure({ rules: [{ status: 503, times: 1, method: 'POST', pathContains: '/state' }] });
+    const r = await set(id(7), { kind: 'Unavailable', codeId: String(LUNCH) });
+    expect(r).toEqual({ ok: false, error: expect.objectContaining({ code: 'EXTERNAL', failure: expect.objectContaining({ status: 503, transient: true }) }) });
+    expect(rig.emu.model.stateOf(FIRST_AGENT_ID + 7).state).toBe('Available');
+  });
 });
