@@ -14,6 +14,8 @@ interface RefreshGrant {
   readonly clientId: string;
   readonly userId: string;
   readonly scopes: readonly string[];
+  /** Issue order; a revocation ends the grants issued before it, not a later sign-in's. */
+  serial?: number;
 }
 
 interface UserGrantContext {
@@ -30,7 +32,9 @@ interface UserGrantContext {
  */
 export class EntraTokenEndpoint {
   readonly #refreshTokens = new Map<string, RefreshGrant>();
-  readonly #revokedUsers = new Set<string>();
+  /** Per user: refresh tokens up to this serial are revoked. */
+  readonly #revokedUsers = new Map<string, number>();
+  #serial = 0;
 
   constructor(
     private readonly directory: Directory,
@@ -38,9 +42,12 @@ export class EntraTokenEndpoint {
     private readonly clock: EmulatorClock,
   ) {}
 
-  /** Invalidate every refresh token of a user (password reset, revoked consent): §8.1 invalid_grant. */
+  /**
+   * Invalidate every refresh token the user holds now (password reset, revokeSignInSessions,
+   * revoked consent): §8.1 invalid_grant. Signing in again afterwards yields a working one.
+   */
   revokeUser(userId: string): void {
-    this.#revokedUsers.add(userId);
+    this.#revokedUsers.set(userId, this.#serial);
   }
 
   async handle(tenantId: string, req: EmulatorRequest): Promise<EmulatorResponse> {
@@ -90,7 +97,7 @@ export class EntraTokenEndpoint {
     if (!grant || grant.tenantId !== tenantId || grant.clientId !== app.clientId) {
       return entraError(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.', now);
     }
-    if (this.#revokedUsers.has(grant.userId)) {
+    if ((grant.serial ?? 0) <= (this.#revokedUsers.get(grant.userId) ?? Number.NEGATIVE_INFINITY)) {
       return entraError(400, 'invalid_grant', 50173, 'The provided grant has expired due to it being revoked, a fresh auth token is needed.', now);
     }
     const user = this.directory.user(tenantId, grant.userId)!;
@@ -153,7 +160,7 @@ export class EntraTokenEndpoint {
 
   #issueRefreshToken(grant: RefreshGrant): string {
     const rt = `rt.${randomBytes(24).toString('base64url')}`;
-    this.#refreshTokens.set(rt, grant);
+    this.#refreshTokens.set(rt, { ...grant, serial: (this.#serial += 1) });
     return rt;
   }
 

@@ -63,6 +63,10 @@ describe('emulated Entra token endpoint (reference §5, §8.1)', () => {
     h.emulator.control.revokeUser(user(1).id);
     const r = await h.call('POST', tokenPath(), { form: { grant_type: 'refresh_token', client_id: app().clientId, client_secret: app().clientSecret, refresh_token: rt } });
     expect(r.body).toMatchObject({ error: 'invalid_grant', error_codes: [50173] });
+    // Signing in again after the revocation gives a refresh token that works.
+    const fresh = ((await h.call('POST', tokenPath(), { form })).body as Record<string, string>).refresh_token!;
+    const again = await h.call('POST', tokenPath(), { form: { grant_type: 'refresh_token', client_id: app().clientId, client_secret: app().clientSecret, refresh_token: fresh } });
+    expect(again.status).toBe(200);
   });
 
   it('exchanges an SSO token for a delegated Graph token on behalf of the user, and refuses one for another audience', async () => {
