@@ -8,6 +8,8 @@ import { FIRST_SKILL_ID } from '../../../src/sandbox/cxone/cxone-seed.js';
 import { LUNCH_CODE, PUBLISHER_TEAM, seedSandboxTenant } from '../../../src/sandbox/sandbox-seed.js';
 import { isolatedLocation, testDialects, testKey, type TestStoreHandle } from '../../adapters/store/store-harness.js';
 import { eventually } from '../sync/sandbox-harness.js';
+import { tabClient, type TabClient } from '../faults/process-fault-kit.js';
+import { recordRecovery } from '../faults/recovery-report.js';
 import { killAll, spawnInstance, type ProductInstance } from './product-instances.js';
 import { startSharedWorld, type SharedWorld } from './shared-world.js';
 
@@ -31,6 +33,7 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
   let instances: ProductInstance[] = [];
   const dispatcher = (): Agent => new Agent({ connect: { ca: world.cxone.caCertPem } });
   let cxoneAgent: Agent;
+  let tab: TabClient;
 
   const cxone = async (path: string, body: unknown = {}): Promise<unknown> => {
     const res = await undiciFetch(`${world.cxone.url}/_control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), dispatcher: cxoneAgent });
@@ -64,17 +67,19 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
     if (db.location.kind !== 'postgres') throw new Error('expected PostgreSQL');
     const env = {
       PRESENCE_SYNC_ENV: 'multi-instance-e2e', PRESENCE_SYNC_MODE: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info',
-      PUBLIC_BASE_URL: world.balancer.url, DATA_DIR: dir, DATABASE_URL: db.location.url, DATABASE_SCHEMA: db.location.schema ?? '', DATABASE_POOL_SIZE: '4',
+      PUBLIC_BASE_URL: world.balancer.url, MICROSOFT_APP_ID: world.entra.apps[0]!.clientId, DATA_DIR: dir, DATABASE_URL: db.location.url, DATABASE_SCHEMA: db.location.schema ?? '', DATABASE_POOL_SIZE: '4',
       SECRET_ENCRYPTION_KEY: key.toString('base64'), EXTRA_CA_FILE: world.caFile, POLL_INTERVAL_MS: '200', LEASE_TTL_MS: '4000', LEASE_RENEW_MS: '1000',
       CXONE_AUTH_BASE_URL: world.cxone.url, GRAPH_BASE_URL: `${world.graph.url}/v1.0`, ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
     };
     instances = await Promise.all(['a', 'b', 'c'].map((n) => spawnInstance(`instance-${n}`, env)));
     world.balancer.setBackends(instances.map((i) => i.port));
     await eventually(ownerInstance, 'one instance holds the tenant lease', 30_000, 200);
+    tab = await tabClient(world);
   }, TIMEOUT);
 
   afterAll(async () => {
     await killAll(instances);
+    await tab?.close();
     await cxoneAgent?.close();
     await world?.close();
     await db?.dispose();
@@ -120,6 +125,12 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
     owner.kill();
     const killedAt = Date.now();
     const doneBeforeKill = half.filter((a) => teams(a).activity !== 'InACall').length;
+    // Agents whose changes the dead owner left in the inbox: the takeover must show in their Log Reader.
+    const pendingAtKill = (await db.raw('select distinct agent_id from inbox where tenant_id = ? and processed = 0', [tenantId])).map((r) => String(r['agent_id']));
+    // A witness whose change surely waits for the new owner: a Teams-side change while nobody owns the
+    // tenant (a survivor accepts the webhook into the shared inbox; only an owner processes it).
+    const witness = team[1 + AGENTS]!;
+    world.graph.control.teams(world.userOfAgent.get(witness)!.id, 'meeting');
     for (const a of agents.slice(AGENTS / 2)) await cxone(`/contacts/${contacts.get(a)}/end`);
     // eventually() resolves only with a truthy value.
     const next = (await eventually(async () => {
@@ -128,6 +139,7 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
     }, 'another instance takes the tenant over', 60_000, 100))!;
     const takeoverMs = Date.now() - killedAt;
     await eventually(() => agents.every((a) => teams(a).activity !== 'InACall'), 'every call end reached Teams', 30_000);
+    const convergedMs = Date.now() - killedAt;
 
     // Round 3, on the new owner: everyone goes to lunch.
     for (const a of agents) await cxone(`/agents/${a}/state`, { state: 'Unavailable', outStateId: Number(LUNCH_CODE) });
@@ -145,6 +157,31 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
     const takeovers = instances.flatMap((i) => i.logs.filter((l) => l['msg'] === 'took over tenant sync').map((l) => ({ name: i.name, time: Number(l['time']) })));
     expect(takeovers.sort((x, y) => x.time - y.time).map((x) => x.name)).toEqual([owner.name, next.name]);
     expect(takeovers[1]!.time).toBeGreaterThanOrEqual(killedAt);
+
+    // The Health Check of each survivor says the sync moved to the new owner (the dead one is named nowhere).
+    const nextId = (await holder())!;
+    expect(nextId.split(':')[1]).toBe(String(next.pid));
+    for (const survivor of instances.filter((i) => i.alive())) {
+      const health = await tab.health(`http://127.0.0.1:${survivor.port}`);
+      expect({ instance: survivor.name, ownership: health.ownership, syncActive: health.syncActive }).toEqual({ instance: survivor.name, ownership: expect.objectContaining({ holder: nextId, here: survivor === next }), syncActive: true });
+      if (survivor === next) expect(health.ownership!.since).toBeGreaterThanOrEqual(killedAt);
+      else expect(health.syncDetail).toContain(nextId);
+      expect(JSON.stringify(health)).not.toContain(`:${owner.pid}:`);
+    }
+    // The Log Reader (read through another survivor) of the agents whose work was pending shows the takeover.
+    const reader = instances.find((i) => i.alive() && i !== next) ?? next;
+    const takeoverLine = `Sync of this tenant taken up by instance ${nextId};`;
+    for (const a of [witness, ...pendingAtKill.filter((x) => agents.includes(x))]) {
+      const lines = await tab.trace(`http://127.0.0.1:${reader.port}`, a);
+      expect({ agent: a, takeover: lines.filter((l) => l.startsWith('ownership')).map((l) => l.includes(takeoverLine)) }).toEqual({ agent: a, takeover: [true] });
+    }
+    const witnessLines = await tab.trace(`http://127.0.0.1:${reader.port}`, witness);
+    expect(witnessLines.findIndex((l) => l.startsWith('teams.notification'))).toBeLessThan(witnessLines.findIndex((l) => l.startsWith('ownership')));
+
+    recordRecovery('multi-instance.e2e', {
+      area: 'process', fault: 'PostgreSQL, 3 instances, tenant owner SIGKILLed mid-burst', recoveryMs: convergedMs,
+      detail: `takeover ${takeoverMs} ms after the kill (lease TTL 4 s, renew 1 s), every call end on Teams ${convergedMs} ms after it; ${doneBeforeKill}/${AGENTS / 2} shown before the kill; ${pendingAtKill.length} agent(s) with pending inbox entries resumed by ${next.name}`,
+    });
   }, TIMEOUT);
 
   /*
