@@ -67,12 +67,16 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
     const keep = ids ? mine.find((s) => sameIds(s.userIds, ids)) : undefined;
     for (const s of mine.filter((m) => m !== keep)) await this.#delete(graph, s);
     if (!ids) return { ownerId, subscriptionId: '', userCount: 0, expiresAt: 0, healthy: true };
+    const expiredBefore = keep !== undefined && keep.expiresAt <= this.#o.clock.now();
     const r = keep ? await this.#keepAlive(graph, keep) : await this.#create(ownerId, graph, ids);
     if (!r.ok) {
       this.#o.logger?.warn({ ownerId, code: r.error.code, status: r.error.status }, 'presence subscription could not be kept');
       return { ownerId, subscriptionId: keep?.subscriptionId ?? '', userCount: ids.length, expiresAt: keep?.expiresAt ?? 0, healthy: false, detail: `${r.error.code}: ${r.error.message}` };
     }
-    return { ownerId, subscriptionId: r.value.subscriptionId, userCount: ids.length, expiresAt: r.value.expiresAt, healthy: true };
+    const status = { ownerId, subscriptionId: r.value.subscriptionId, userCount: ids.length, expiresAt: r.value.expiresAt, healthy: true };
+    if (keep?.subscriptionId === r.value.subscriptionId) return status;
+    const reason = !keep ? 'created' : expiredBefore ? `recreated: ${keep.subscriptionId} had expired` : `recreated: Graph no longer knew ${keep.subscriptionId} (removed without notice)`;
+    return { ...status, replaced: { ...(keep ? { previousId: keep.subscriptionId } : {}), reason, userIds: r.value.userIds } };
   }
 
   /** Renew when due; a subscription Graph no longer knows (expired, dropped) is recreated. */
@@ -90,7 +94,10 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
     const expirationDateTime = new Date(this.#o.clock.now() + this.#o.lifetimeMs).toISOString();
     const r = await graph.request('PATCH', `/subscriptions/${s.subscriptionId}`, { expirationDateTime });
     if (!r.ok) return r;
-    if (r.value.status !== 200) return this.#recreate(graph, s);
+    // Only a subscription Graph no longer has is replaced; a failed renewal (5xx, 429) keeps it
+    // until it expires: deleting a working subscription because Graph hiccupped loses notifications.
+    if (r.value.status === 404) return this.#recreate(graph, s);
+    if (r.value.status !== 200) return err(batchItemFailure(r.value));
     const body = SubscriptionBody.safeParse(r.value.body);
     const renewed = { ...s, expiresAt: body.success ? Date.parse(body.data.expirationDateTime) : Date.parse(expirationDateTime) };
     await this.#o.store.put(renewed);

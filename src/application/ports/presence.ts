@@ -70,6 +70,8 @@ export interface SubscriptionStatus {
   readonly expiresAt: number;
   readonly healthy: boolean;
   readonly detail?: string;
+  /** Set when this ensure created the subscription or replaced an earlier one (for the Log Reader). */
+  readonly replaced?: { readonly previousId?: string; readonly reason: string; readonly userIds: readonly string[] };
 }
 
 /**

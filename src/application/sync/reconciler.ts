@@ -102,10 +102,25 @@ export class Reconciler {
     const nextExpiry = subs.length > 0 ? new Date(Math.min(...subs.map((s) => s.expiresAt))).toISOString() : 'none';
     const detail = `${subs.length} subscriptions covering ${covered} of ${userIds.length} users; next expiry ${nextExpiry}`;
     reportOwners(tenant, subs);
+    this.traceReplacements(tenant, subs, links);
     const unhealthy = subs.filter((s) => !s.healthy);
     if (unhealthy.length > 0 || covered < userIds.length) tenant.health.report('subscriptions', 'degraded', `${detail}; ${unhealthy.map((s) => `${s.subscriptionId}: ${s.detail ?? 'unhealthy'}`).join('; ')}`);
     else tenant.health.success('subscriptions', detail);
     return covered;
+  }
+
+  /** A (re)created subscription is a hop of every covered agent's flow: their Teams changes are followed again from here. */
+  private traceReplacements(tenant: TenantRuntime, subs: readonly SubscriptionStatus[], links: readonly UserLink[]): void {
+    const agentOf = new Map(links.map((l) => [l.teamsUserId, l.agentId]));
+    for (const s of subs) {
+      if (!s.replaced) continue;
+      const summary = `Subscription ${s.subscriptionId} ${s.replaced.reason}; Teams changes are notified again (expires ${new Date(s.expiresAt).toISOString()})`;
+      for (const userId of s.replaced.userIds) {
+        const agentId = agentOf.get(userId);
+        if (agentId === undefined) continue;
+        this.deps.trace.record({ tenantId: tenant.tenantId, agentId, teamsUserId: userId, traceId: `subscription:${s.subscriptionId}`, hop: 'subscription', summary, data: { subscriptionId: s.subscriptionId, previousId: s.replaced.previousId, reason: s.replaced.reason } });
+      }
+    }
   }
 }
 

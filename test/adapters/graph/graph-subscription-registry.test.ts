@@ -40,6 +40,25 @@ describe('GraphSubscriptionRegistry against the emulator', () => {
     expect(h.emulator.control.subscriptions()).toHaveLength(1);
   });
 
+  it('keeps a subscription whose renewal Graph refuses with 5xx until it expires, then recreates it once Graph answers again', async () => {
+    h = await startSubscriptionHarness(10, 1);
+    const ids = h.tenant.users.map((u) => u.id);
+    const first = await h.registry().ensure(ids);
+    const subId = first.ok ? first.value[0]!.subscriptionId : '';
+    expect(first.ok && first.value[0]!.replaced?.reason).toBe('created');
+    h.emulator.control.failRoute({ path: String.raw`^/v1\.0/subscriptions`, method: 'PATCH', status: 503, untilMs: h.clock.now() + 60 * MIN });
+    h.emulator.control.failRoute({ path: String.raw`^/v1\.0/subscriptions$`, method: 'POST', status: 503, untilMs: h.clock.now() + 60 * MIN });
+    h.emulator.control.advance(40 * MIN);
+    const failing = await h.registry().ensure(ids);
+    // The renewal failed, but the subscription still works for 15 minutes: it is not deleted.
+    expect(failing.ok).toBe(false);
+    expect(h.emulator.control.subscriptions().map((s) => s.id)).toEqual([subId]);
+    h.emulator.control.advance(21 * MIN);
+    const back = await h.registry().ensure(ids);
+    expect(back.ok && back.value[0]!.replaced?.reason).toBe(`recreated: ${subId} had expired`);
+    expect(h.emulator.control.subscriptions()).toHaveLength(1);
+  });
+
   it('recreates only the subscription that gains a new user', async () => {
     h = await startSubscriptionHarness(700, 2, false);
     const ids = h.tenant.users.map((u) => u.id);
