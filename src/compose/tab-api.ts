@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { createCxoneAcd } from '../adapters/cxone/cxone-acd.js';
 import type { AuditRecorder, OwnerQueries, TabApiDeps, TraceQueries } from '../adapters/http/api/api-deps.js';
 import { registerTabApi } from '../adapters/http/api/register-tab-api.js';
+import { AdminSightings } from '../adapters/http/api/admin-sightings.js';
 import { createSsoVerifier } from '../adapters/http/api/sso-token-verifier.js';
 import { DEFAULT_API_RATE_LIMITS, rateLimitTabApi } from '../adapters/http/rate-limit.js';
 import { staticTabRoutes } from '../adapters/http/restify-static-tab.js';
@@ -90,8 +91,10 @@ export function logAudit(logger: Logger): AuditRecorder {
 export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
   const transport = createHttpTransport({ timeoutMs: w.config.httpTimeoutMs, ...(w.endpoints.caPem ? { extraCaPem: w.endpoints.caPem } : {}) });
   const reevaluate = async (tenantId: string, agentIds: readonly string[]): Promise<void> => void (await w.runtime.engine.reevaluate(tenantId, agentIds.length ? agentIds : undefined));
+  // Admins seen here become the bot's alert recipients.
+  const sightings = new AdminSightings({ admins: w.store.tenantAdmins, clock: w.clock, logger: w.logger });
   const deps: TabApiDeps = {
-    verifier: createSsoVerifier({ jwksUrl: w.endpoints.entraJwksUrl, audiences: [w.appClientId, `api://localhost/${w.appClientId}`], fetch: transport.fetch, clock: w.clock }),
+    verifier: sightings.wrap(createSsoVerifier({ jwksUrl: w.endpoints.entraJwksUrl, audiences: [w.appClientId, `api://localhost/${w.appClientId}`], fetch: transport.fetch, clock: w.clock })),
     tenants: w.store.tenants, rules: w.store.rules, userLinks: w.store.userLinks, agentStates: w.store.agentStates,
     directory: (t) => w.runtime.adapters.get(t)?.ports.acdDirectory,
     users: (t) => w.runtime.adapters.get(t)?.graph.users,
@@ -107,6 +110,7 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
           const graph = (await w.store.tenants.getConnection(tenantId, 'graph')) ?? {};
           const owners = new Set([...(await tenantOwners(w.store, tenantId)), ownerId]);
           await w.store.tenants.putConnection(tenantId, 'graph', { ...graph, owners: [...owners].join(',') });
+          await sightings.seen({ tenantId, userId: ownerId, name: ownerId, access: 'admin' }, 'owner');
         }
         return r;
       },
