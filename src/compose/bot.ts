@@ -11,9 +11,9 @@ import { timerScheduler, uuidIds, type SyncRuntime } from './sync-runtime.js';
 function botQueries(store: Store, runtime: SyncRuntime): BotQueries {
   return {
     isKnownTenant: async (t) => (await store.tenants.get(t)) !== undefined,
-    // Roles come from the app role assignment in the user's SSO token; the bot sees no token, so
-    // admin commands stay with the tab and everyone is a member here.
-    roleOf: async () => 'member',
+    // Roles come from the app role in the user's SSO token; the bot sees no token, so it trusts
+    // what the tab API recorded when this user last called it as an admin (or signed in as owner).
+    roleOf: async (t, aadObjectId) => ((await store.tenantAdmins.get(t, aadObjectId)) ? 'admin' : 'member'),
     health: async (t) => runtime.health.snapshot(t),
     agentStatus: async (t, ref) => {
       const link = (await store.userLinks.byAgent(t, ref)) ?? (await store.userLinks.list(t)).find((l) => l.email?.toLowerCase() === ref.toLowerCase());

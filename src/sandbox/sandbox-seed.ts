@@ -61,6 +61,8 @@ async function ownerRefreshToken(world: SandboxWorld, fetchImpl: HttpFetch): Pro
  * to go. Re-put on every start: the emulator's port (the serviceUrl) may change.
  */
 async function seedAdminConversation(store: Store, world: SandboxWorld, tenantId: string): Promise<void> {
+  // The bot has no SSO token to read roles from: it alerts the admins the tab API has seen.
+  await store.tenantAdmins.record({ tenantId, aadObjectId: world.admin.id, name: world.admin.displayName, source: 'sandbox', lastSeen: Date.now() });
   if (!world.botConnector) return;
   const conversationId = `a:sandbox-admin-${world.admin.id}`;
   world.botConnector.model.addConversation({ id: conversationId, tenantId, conversationType: 'personal' });

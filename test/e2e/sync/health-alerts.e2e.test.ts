@@ -1,0 +1,32 @@
+import { eventually, startSandboxRig, type SandboxRig } from './sandbox-harness.js';
+
+/**
+ * Issue 10: for a fault, the Health Check and the bot alert say what happened. The whole product
+ * in sandbox mode: the alert goes through botbuilder to the Bot Connector emulator, into the
+ * personal chat of the seeded sandbox admin (known as an admin from the tenant admins table).
+ */
+describe('a CXone outage reaches the admin as a bot alert, and so does the recovery', () => {
+  let rig: SandboxRig;
+  beforeAll(async () => {
+    rig = await startSandboxRig();
+  }, 60_000);
+  afterAll(() => rig?.close());
+
+  const acd = async () => (await rig.health()).components.find((c) => c.component === 'acd.connection');
+
+  it('Health Check down → "down" card naming acd.connection → faults cleared → health ok → "recovered" card', async () => {
+    await eventually(async () => (await acd())?.status === 'ok', 'acd.connection ok', 30_000);
+    expect(await rig.alerts()).toEqual([]);
+
+    await rig.cxone('/faults', { rules: [{ status: 503, times: 1000 }] });
+    await eventually(async () => (await acd())?.status === 'down', 'acd.connection down in the Health Check', 60_000);
+    const down = await eventually(async () => (await rig.alerts()).find((a) => /acd\.connection\W+\w+ → down/.test(a.text)), 'a down card', 30_000);
+    expect(down.text).toMatch(/needs attention/);
+
+    await rig.cxoneDelete('/faults');
+    await eventually(async () => (await acd())?.status === 'ok', 'acd.connection ok again', 60_000);
+    const recovered = await eventually(async () => (await rig.alerts()).find((a) => a.at >= down.at && /acd\.connection\W+\w+ → ok/.test(a.text)), 'a recovery card', 30_000);
+    expect(recovered.text).toMatch(/recovered/i);
+    expect((await rig.health()).components.find((c) => c.component === 'acd.connection')?.status).toBe('ok');
+  }, 180_000);
+});
