@@ -1,4 +1,4 @@
-import { createCxoneAcd } from '../adapters/cxone/cxone-acd.js';
+import { createCxoneAcd, describeCxoneFailure } from '../adapters/cxone/cxone-acd.js';
 import { createGraphAdapter, type GraphAdapter } from '../adapters/graph/graph-adapter.js';
 import type { GraphAdapterOptions } from '../adapters/graph/graph-options.js';
 import { createGraphSubscriptions, type GraphSubscriptions } from '../adapters/graph/graph-subscriptions.js';
@@ -83,7 +83,9 @@ export async function buildTenantAdapters(deps: TenantAdapterDeps, tenant: Tenan
   const acd = createCxoneAcd({
     tenantId: tenant.id, issuerUrl: deps.endpoints.cxoneAuthBaseUrl, clientId: cxone.clientId!, clientSecret: cxone.clientSecret!, accessKeyId: cxone.accessKeyId!, accessKeySecret: cxone.accessKeySecret!,
     timeoutMs: deps.config.httpTimeoutMs, ...(deps.endpoints.caPem ? { extraCaPem: deps.endpoints.caPem } : {}),
-    feed: { pollIntervalMs: deps.config.sync.pollIntervalMs, onHealth: (h) => (h.ok ? health.success('acd.connection') : health.report('acd.connection', h.consecutiveFailures > 2 ? 'down' : 'degraded', h.failure?.message ?? 'CXone polling failed')) },
+    feed: { pollIntervalMs: deps.config.sync.pollIntervalMs, onHealth: (h) => (h.ok ? health.success('acd.connection') : health.report('acd.connection', h.consecutiveFailures > 2 ? 'down' : 'degraded', h.failure ? describeCxoneFailure('CXone agent-state polling failed', h.failure) : 'CXone agent states read, but handing them to the engine failed')) },
+    // Sign-in refused (access key, refresh token) is its own component: the admin must act on it.
+    onSignIn: (f) => (f ? health.report('acd.auth', f.transient ? 'degraded' : 'down', describeCxoneFailure('CXone sign-in failed', f)) : health.success('acd.auth')),
     // The failure's message names the endpoint and what was unreadable (skipped records included).
     onBadShape: (f) => health.report('acd.connection', 'degraded', `CXone answered a shape we cannot read (${f.code}): ${f.message}`),
   }, { clock: deps.clock, logger });

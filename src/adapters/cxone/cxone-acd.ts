@@ -1,4 +1,4 @@
-import type { Clock, Logger } from '../../application/ports.js';
+import type { Clock, ExternalFailure, Logger } from '../../application/ports.js';
 import { createHttpTransport } from '../shared/http-transport.js';
 import { CxoneAgentStateFeed, type CxoneAgentStateFeedOptions } from './cxone-agent-state-feed.js';
 import { CxoneAgentStateGateway } from './cxone-agent-state-gateway.js';
@@ -28,6 +28,11 @@ export interface CxoneAcd {
   readonly directory: CxoneDirectory;
   readonly auth: CxoneAuth;
   close(): Promise<void>;
+}
+
+/** A failure as an admin reads it in the Health Check and the bot alert: what failed, the status and code, why. */
+export function describeCxoneFailure(what: string, f: ExternalFailure): string {
+  return `${what} (${f.status > 0 ? `HTTP ${f.status} ` : ''}${f.code}): ${f.message}`;
 }
 
 /** Builds the CXone adapter of one tenant over one keep-alive connection pool. */

@@ -15,6 +15,8 @@ export interface CxoneAuthOptions {
   readonly accessKeySecret: string;
   /** Renew this long before expiry (the CXone SDK uses 600 s); capped at half the token lifetime. */
   readonly refreshBeforeExpiryMs?: number;
+  /** Told after every sign-in attempt: undefined = signed in, else why not (health of `acd.auth`). */
+  readonly onSignIn?: (failure: ExternalFailure | undefined) => void;
 }
 
 interface Session {
@@ -49,7 +51,9 @@ export class CxoneAuth {
   accessToken(): Promise<Result<string, ExternalFailure>> {
     const s = this.session;
     if (s && this.clock.now() < s.refreshAt) return Promise.resolve(ok(s.accessToken));
-    this.inflight ??= this.renew().finally(() => (this.inflight = undefined));
+    this.inflight ??= this.renew()
+      .then((r) => (this.options.onSignIn?.(r.ok ? undefined : r.error), r))
+      .finally(() => (this.inflight = undefined));
     return this.inflight;
   }
 

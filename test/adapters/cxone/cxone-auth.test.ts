@@ -22,9 +22,10 @@ describe('CxoneAuth + CxoneApiClient over HTTPS against the emulator (reference 
 
   const build = (secret = emu.credentials.accessKeySecret) => {
     const requester = new CxoneRequester(transport.fetch, emu.clock, logger);
-    const auth = new CxoneAuth({ issuerUrl: emu.url, ...emu.credentials, accessKeySecret: secret }, requester, emu.clock, logger);
+    const signIns: (string | undefined)[] = [];
+    const auth = new CxoneAuth({ issuerUrl: emu.url, ...emu.credentials, accessKeySecret: secret, onSignIn: (f) => signIns.push(f?.code) }, requester, emu.clock, logger);
     const bad: unknown[] = [];
-    return { auth, api: new CxoneApiClient(auth, requester, (f) => bad.push(f)), bad };
+    return { auth, api: new CxoneApiClient(auth, requester, (f) => bad.push(f)), bad, signIns };
   };
   const tokenRequests = () => emu.stats.get('POST /auth/token') ?? 0;
 
@@ -47,6 +48,23 @@ describe('CxoneAuth + CxoneApiClient over HTTPS against the emulator (reference 
     expect(second.ok && first.ok && second.value !== first.value).toBe(true);
     expect(tokenRequests()).toBe(2);
     expect((await api.get('/agents/states', agentStatesPageSchema)).ok).toBe(true);
+  });
+
+  it('a refused refresh grant falls back to the access key; a refused sign-in is told, and so is the recovery', async () => {
+    const { auth, api, signIns } = build();
+    expect((await api.get('/agents/states', agentStatesPageSchema)).ok).toBe(true);
+    emu.identity.revokeAllAccessTokens();
+    emu.identity.failTokenRequests({ times: 1, status: 400, grants: ['refresh_token'] });
+    expect((await api.get('/agents/states', agentStatesPageSchema)).ok).toBe(true);
+    expect(signIns).toEqual([undefined, undefined]);
+    emu.identity.revokeAllAccessTokens();
+    emu.identity.failTokenRequests({ times: 100, status: 400, grants: ['password', 'refresh_token'] });
+    const refused = await api.get('/agents/states', agentStatesPageSchema);
+    expect(refused).toEqual({ ok: false, error: expect.objectContaining({ status: 400, code: 'invalid_grant', transient: false }) });
+    expect(signIns.slice(2)).toEqual(['invalid_grant']);
+    emu.identity.clearTokenFailures();
+    expect((await auth.accessToken()).ok).toBe(true);
+    expect(signIns.at(-1)).toBeUndefined();
   });
 
   it('answers a 401 mid-stream by renewing once and retrying once', async () => {
