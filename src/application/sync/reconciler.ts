@@ -95,6 +95,8 @@ export class Reconciler {
     const result = await tenant.ports.subscriptions.ensure(userIds);
     if (!result.ok) {
       tenant.health.report('subscriptions', 'down', `could not ensure subscriptions for ${userIds.length} users: ${result.error.code} ${result.error.message}`);
+      // Every owner failed (with one owner: that one): each still gets its own status, so the alert names whose sign-in broke.
+      reportOwners(tenant, await tenant.ports.subscriptions.status());
       return 0;
     }
     const subs = result.value;
