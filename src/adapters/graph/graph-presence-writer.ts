@@ -4,7 +4,7 @@ import { err, ok, type Result } from '../../domain/result.js';
 import { httpFailure, parseRetryAfter } from '../shared/external-failure.js';
 import type { GraphAnswer, GraphHttpClient } from './graph-http-client.js';
 import { batchItemFailure, parseBatchAnswer } from './graph-batch.js';
-import type { PresenceBudget, Reservation } from './presence-budget.js';
+import { IN_FLIGHT_POLL_MS, type PresenceBudget, type Reservation } from './presence-budget.js';
 
 /** Settings of the presence writer. */
 export interface PresenceWriterOptions {
@@ -69,7 +69,7 @@ export class GraphPresenceWriter {
   #running = false;
   readonly #o: Required<Omit<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage' | 'logger'>> & Pick<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage' | 'logger'>;
 
-  constructor(private readonly graph: GraphHttpClient, private readonly budget: PresenceBudget, options: PresenceWriterOptions) {
+  constructor(private readonly graph: Pick<GraphHttpClient, 'request'>, private readonly budget: PresenceBudget, options: PresenceWriterOptions) {
     this.#o = Object.freeze({ sessionDuration: 'PT15M', refreshAfterMs: 4 * 60_000, maxConcurrentBatches: 4, maxAttempts: 5, ...options });
   }
 
@@ -143,9 +143,11 @@ export class GraphPresenceWriter {
       }
       const free = this.budget.available(now);
       if (free <= 0) {
-        // Let in-flight batches land first: Graph counts a request when it arrives, not when we budgeted it.
-        if (this.#batches.size > 0) await Promise.race(this.#batches);
-        else await this.#o.sleep(this.budget.waitMs(now));
+        // Sleep until the window frees a slot, not until a batch lands: waiting for landings paced
+        // the second window one batch at a time, while the first went out maxConcurrentBatches wide.
+        const wait = this.budget.nextFreeInMs(now);
+        if (wait === undefined && this.#batches.size > 0) await Promise.race(this.#batches);
+        else await this.#o.sleep(wait ?? IN_FLIGHT_POLL_MS);
         continue;
       }
       const users = this.#fill(ready, Math.min(BATCH_MAX, free));

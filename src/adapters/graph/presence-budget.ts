@@ -55,17 +55,22 @@ export class PresenceBudget {
   }
 
   /**
-   * Milliseconds until at least one request may go by the stamped requests alone. When only
-   * unanswered requests stand in the way it cannot know; callers wait for those answers first
-   * (the writer does), and otherwise poll after `IN_FLIGHT_POLL_MS`.
+   * Milliseconds until at least one request may go by time alone (a Retry-After pause ending, an
+   * answered request leaving the window); undefined when only unanswered requests stand in the
+   * way — their answers, not the clock, free the next slot.
    */
-  waitMs(now: number): number {
+  nextFreeInMs(now: number): number | undefined {
     if (now < this.#pausedUntil) return this.#pausedUntil - now;
     this.#trim(now);
     const excess = this.#sent.length + this.#reserved - this.limit;
     if (excess < 0) return 0;
     const freeing = this.#sent[excess];
-    return freeing === undefined ? IN_FLIGHT_POLL_MS : Math.max(0, freeing + this.windowMs - now);
+    return freeing === undefined ? undefined : Math.max(0, freeing + this.windowMs - now);
+  }
+
+  /** {@link nextFreeInMs}, or a short poll when only unanswered requests stand in the way. */
+  waitMs(now: number): number {
+    return this.nextFreeInMs(now) ?? IN_FLIGHT_POLL_MS;
   }
 
   /** Requests sent and not yet answered. */

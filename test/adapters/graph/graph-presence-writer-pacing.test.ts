@@ -1,0 +1,115 @@
+import { describe, expect, it } from '@jest/globals';
+import type { GraphAnswer, GraphHttpClient } from '../../../src/adapters/graph/graph-http-client.js';
+import { GraphPresenceWriter } from '../../../src/adapters/graph/graph-presence-writer.js';
+import { PresenceBudget } from '../../../src/adapters/graph/presence-budget.js';
+import { PresenceThrottle } from '../../../src/sandbox/graph/presence-throttle.js';
+import type { ExternalFailure } from '../../../src/application/ports.js';
+import { ok, type Result } from '../../../src/domain/result.js';
+
+const WINDOW = 30_000;
+
+/**
+ * Virtual time for a discrete-event run: whoever waits registers a wake-up; when everything
+ * runnable has run (two turns of the event loop), time jumps to the earliest wake-up. So a batch
+ * in flight lands at its own time even while the writer sleeps through a window.
+ */
+class VirtualTime {
+  now = 0;
+  readonly #wakeups: { at: number; wake: () => void }[] = [];
+  #stepping = false;
+
+  wait(ms: number): Promise<void> {
+    return new Promise((wake) => {
+      this.#wakeups.push({ at: this.now + Math.max(0, ms), wake });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#stepping) return;
+    this.#stepping = true;
+    setImmediate(() => setImmediate(() => this.#step()));
+  }
+
+  #step(): void {
+    this.#stepping = false;
+    if (this.#wakeups.length === 0) return;
+    this.#wakeups.sort((a, b) => a.at - b.at);
+    const next = this.#wakeups.shift()!;
+    this.now = Math.max(this.now, next.at);
+    next.wake();
+    this.#schedule();
+  }
+}
+
+/**
+ * Graph as the writer meets it on a busy real clock: a batch reaches Graph `transitMs(sentAt)`
+ * after it was sent, is counted there by the emulator's own sliding-window throttle, and its
+ * answer lands 1 ms later.
+ */
+class LatentGraph implements Pick<GraphHttpClient, 'request'> {
+  readonly time = new VirtualTime();
+  readonly throttle: PresenceThrottle;
+  throttled = 0;
+
+  #sent = 0;
+
+  constructor(limit: number, private readonly transitMs: (sentAt: number, n: number) => number) {
+    this.throttle = new PresenceThrottle(limit, WINDOW);
+  }
+
+  async request(_method: string, _path: string, body?: unknown): Promise<Result<GraphAnswer, ExternalFailure>> {
+    await this.time.wait(this.transitMs(this.time.now, this.#sent++));
+    const requests = (body as { requests: { id: string }[] }).requests;
+    const responses = requests.map(({ id }) => {
+      const wait = this.throttle.take('app/tenant', this.time.now);
+      if (wait === undefined) return { id, status: 200, headers: {}, body: {} };
+      this.throttled += 1;
+      return { id, status: 429, headers: { 'retry-after': String(wait) }, body: { error: { code: 'TooManyRequests' } } };
+    });
+    await this.time.wait(1);
+    return ok({ status: 200, headers: {}, body: { responses } });
+  }
+}
+
+async function storm(graph: LatentGraph, users: number, limit: number): Promise<{ elapsed: number; statuses: string[] }> {
+  const time = graph.time;
+  const writer = new GraphPresenceWriter(graph, new PresenceBudget(limit, WINDOW), { sessionId: 'app', clock: { now: () => time.now }, sleep: (ms) => time.wait(ms) });
+  const outcomes = await Promise.all(Array.from({ length: users }, (_, i) => writer.write({ userId: `u${i}`, presence: { availability: 'Busy', activity: 'InACall' }, preferred: false, traceId: `t${i}` })));
+  return { elapsed: time.now, statuses: outcomes.map((o) => (o.ok ? o.value.status : o.error.code)) };
+}
+
+describe('GraphPresenceWriter pacing when Graph counts requests on arrival, not when we send them', () => {
+  it('is never throttled when the first window reached Graph slowly and the next one quickly', async () => {
+    // A busy start: the first window's batches take 800 ms to arrive, later ones 5 ms. Counting
+    // at the send, our window reopened up to 795 ms before Graph's and the first writes were 429s.
+    const graph = new LatentGraph(100, (sentAt) => (sentAt < 10_000 ? 800 : 5));
+    const { statuses } = await storm(graph, 300, 100);
+    expect(statuses.every((s) => s === 'written')).toBe(true);
+    expect(graph.throttled).toBe(0);
+    expect(graph.throttle.maxInAnyWindow('app/tenant')).toBeLessThanOrEqual(100);
+  });
+
+  it('sends each following window as wide as the first, close to the bound the budget allows', async () => {
+    // 300 writes at 100 per 30 s need two more windows after the first; constant 200 ms transit.
+    const graph = new LatentGraph(100, () => 200);
+    const { elapsed, statuses } = await storm(graph, 300, 100);
+    expect(statuses.every((s) => s === 'written')).toBe(true);
+    expect(graph.throttled).toBe(0);
+    // Each window costs 30 s plus the transit of its batches (counted from their answers), not one batch after another.
+    expect(elapsed).toBeLessThan(2 * WINDOW + 3 * 1000);
+  });
+
+  it('sends a batch as soon as its slot frees, while earlier batches of the window are still on their way', async () => {
+    // Slow links (3 s) and answers 50 ms apart: the second window's slots free 50 ms apart too.
+    // Waiting for a batch to land before looking at the budget again sent that window one batch per 3 s.
+    // 160 writes, 80 per window = 4 batches, all in flight at once in the first window.
+    const graph = new LatentGraph(80, (_at, n) => 3000 + (n < 4 ? 50 * n : 0));
+    const { elapsed, statuses } = await storm(graph, 160, 80);
+    expect(statuses.every((s) => s === 'written')).toBe(true);
+    expect(graph.throttled).toBe(0);
+    // The last slot frees at 30 s + 3.15 s (its first-window answer) and its batch takes 3 s more;
+    // one batch after another would have needed 30 s + 3 s + 2 × 3 s.
+    expect(elapsed).toBeLessThan(WINDOW + 3151 + 3001 + 100);
+  });
+});
