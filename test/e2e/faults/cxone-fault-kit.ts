@@ -14,8 +14,8 @@ export { recordRecovery, stopwatch } from './recovery-report.js';
 
 export interface ComponentView { readonly component: string; readonly status: string; readonly detail: string }
 
-/** A card the bot sent proactively, as far as these suites read it. */
-export interface AlertView { readonly text: string }
+/** A card the bot sent proactively (its text flattened to lines). */
+export interface AlertView { readonly at: number; readonly text: string }
 
 export interface CxoneFaultRig {
   readonly rig: SandboxRig;
@@ -35,19 +35,18 @@ export interface CxoneFaultRig {
   writesOf(agent: string): EmuLoggedRequest[];
   /** Writes that CXone carried out (202, or lost-answer writes the emulator applied: afterApply). */
   requestsOf(method: string, path: RegExp | string): EmuLoggedRequest[];
-  /** One component's health now (via rig.health() when the harness has it, else the health model). */
+  /** One component's Health Check entry now. */
   component(name: string): Promise<ComponentView | undefined>;
-  /** Bot alerts sent so far, when the harness captures them (undefined otherwise). */
-  alerts(): Promise<AlertView[] | undefined>;
+  /** Proactive bot cards (from the `after`-th on) that name the component and its new status (e.g. `acd.connection`, `down`). */
+  alertsAbout(component: string, to: string, after?: number): Promise<AlertView[]>;
+  /** How many proactive cards arrived so far (a mark for `alertsAbout`). */
+  alertCount(): Promise<number>;
   close(): Promise<void>;
 }
-
-type MaybeExtended = SandboxRig & { health?: () => Promise<unknown>; alerts?: () => Promise<unknown> | unknown };
 
 export async function startCxoneFaultRig(): Promise<CxoneFaultRig> {
   const rig = await startSandboxRig();
   const emu = () => rig.app.sandbox!.world.cxone;
-  const ext = rig as MaybeExtended;
   const kit: CxoneFaultRig = {
     rig,
     acdOf: (agent) => emu().model.stateOf(Number(agent)),
@@ -72,30 +71,31 @@ export async function startCxoneFaultRig(): Promise<CxoneFaultRig> {
     writesOf: (agent) => emu().requests.find('POST', `/agents/${agent}/state`),
     requestsOf: (method, path) => emu().requests.find(method, path),
     async component(name) {
-      const all = ext.health ? componentsOf(await ext.health()) : rig.app.runtime.health.snapshot(rig.tenantId).components;
-      return all.find((c) => c.component === name);
+      return (await rig.health()).components.find((c) => c.component === name);
     },
-    async alerts() {
-      if (!ext.alerts) return undefined;
-      const raw = await ext.alerts();
-      return Array.isArray(raw) ? raw.map((a) => ({ text: JSON.stringify(a) })) : undefined;
+    async alertCount() {
+      return (await rig.alerts()).length;
+    },
+    async alertsAbout(component, to, after = 0) {
+      const mentions = new RegExp(`${component.replace(/\./g, '\\.')}\\W[^\\n]*→\\s*${to}`, 'i');
+      return (await rig.alerts()).slice(after).filter((a) => mentions.test(a.text));
     },
     close: () => rig.close(),
   };
   return kit;
 }
 
-/** rig.health() answers the tab API's health body (or the snapshot): its components either way. */
-function componentsOf(body: unknown): ComponentView[] {
-  const b = body as { components?: ComponentView[] } | ComponentView[] | undefined;
-  if (Array.isArray(b)) return b;
-  return b?.components ?? [];
+/** Waits for a proactive card announcing the component's new status, and returns it. */
+export async function alertArrives(kit: CxoneFaultRig, component: string, to: string, after: number, timeoutMs = 30_000): Promise<AlertView> {
+  const found = await eventually(async () => (await kit.alertsAbout(component, to, after))[0], `a bot alert: ${component} → ${to}`, timeoutMs);
+  return found!;
 }
 
 /** Waits until the component has one of `statuses` and returns it (its detail says why). */
 export async function componentBecomes(kit: CxoneFaultRig, name: string, statuses: readonly string[], timeoutMs = 30_000): Promise<ComponentView> {
-  return eventually(async () => {
+  const found = await eventually(async () => {
     const c = await kit.component(name);
     return c && statuses.includes(c.status) ? c : undefined;
   }, `${name} ${statuses.join('/')}`, timeoutMs);
+  return found!;
 }

@@ -1,5 +1,5 @@
 import { LUNCH_CODE, PUBLISHER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
-import { componentBecomes, eventually, recordRecovery, startCxoneFaultRig, stopwatch, type CxoneFaultRig } from './cxone-fault-kit.js';
+import { alertArrives, componentBecomes, eventually, recordRecovery, startCxoneFaultRig, stopwatch, type CxoneFaultRig } from './cxone-fault-kit.js';
 
 const SUITE = 'cxone-poll-faults';
 
@@ -37,9 +37,11 @@ describe('CXone faults on the agent-states poll (publisher team: ACD → Teams)'
 
   it('5xx on every poll: acd.connection goes down, the change made meanwhile reaches Teams once after', async () => {
     const agent = await freshAgent();
+    const mark = await kit.alertCount();
     await kit.fault({ rules: [{ status: 503, times: 100_000, method: 'GET', pathContains: 'agents/states' }] });
     const down = await componentBecomes(kit, 'acd.connection', ['down']);
-    expect(down.detail).toMatch(/503|unavailable|failure/i);
+    expect(down.detail).toMatch(/polling failed \(HTTP 503 ServiceUnavailable\)/);
+    expect((await alertArrives(kit, 'acd.connection', 'down', mark)).text).toMatch(/HTTP 503/);
     await lunch(agent);
     await new Promise((r) => setTimeout(r, 1500));
     expect(away(agent)).toBe(false); // nothing gets through while CXone answers 503
@@ -48,6 +50,7 @@ describe('CXone faults on the agent-states poll (publisher team: ACD → Teams)'
     await kit.until(agent, () => away(agent), 'Teams Away after the outage');
     const recoveryMs = watch.stop();
     await componentBecomes(kit, 'acd.connection', ['ok']);
+    await alertArrives(kit, 'acd.connection', 'ok', mark);
     expect(await awayWrites(agent)).toHaveLength(1);
     expect((await kit.hops(agent, 'acd.event')).filter((l) => l.includes('Lunch') || l.includes(LUNCH_CODE))).toHaveLength(1);
     const failed = kit.requestsOf('GET', '/agents/states').filter((r) => r.outcome === 503).length;
@@ -57,32 +60,38 @@ describe('CXone faults on the agent-states poll (publisher team: ACD → Teams)'
 
   it('a stalled poll times out (HTTP timeout 10 s): degraded, then the change arrives once', async () => {
     const agent = await freshAgent();
+    const mark = await kit.alertCount();
     await kit.fault({ rules: [{ kind: 'stall', stallMs: 60_000, times: 2, method: 'GET', pathContains: 'agents/states' }] });
     await lunch(agent);
     const degraded = await componentBecomes(kit, 'acd.connection', ['degraded', 'down'], 40_000);
-    expect(degraded.detail).toMatch(/timeout|unreachable|abort/i);
+    expect(degraded.detail).toMatch(/polling failed \(TIMEOUT\)/);
     // The fault ends when the client has given up on the second stalled poll.
     await eventually(() => kit.requestsOf('GET', '/agents/states').filter((r) => r.outcome === 'stalled').length >= 2, 'both stalled polls abandoned by the client', 60_000);
     const watch = stopwatch();
     await kit.until(agent, () => away(agent), 'Teams Away after the stalls');
     const recoveryMs = watch.stop();
     await componentBecomes(kit, 'acd.connection', ['ok']);
+    await alertArrives(kit, 'acd.connection', 'degraded', mark);
+    await alertArrives(kit, 'acd.connection', 'ok', mark);
     expect(await awayWrites(agent)).toHaveLength(1);
     recordRecovery(SUITE, { area: 'cxone', fault: 'agent-states poll timeout (2 stalled polls)', recoveryMs, detail: 'each stalled poll abandoned at the 10 s HTTP timeout; acd.connection degraded then ok; the change written once' });
   }, 90_000);
 
   it('the stream cut mid-response (connection reset after half a body): retried, the change arrives once', async () => {
     const agent = await freshAgent();
+    const mark = await kit.alertCount();
     await kit.fault({ rules: [{ kind: 'reset', times: 3, method: 'GET', pathContains: 'agents/states' }] });
     const injected = stopwatch();
     await lunch(agent);
     const down = await componentBecomes(kit, 'acd.connection', ['degraded', 'down'], 30_000);
-    expect(down.detail).toMatch(/unreachable|socket|terminated|closed|reset|other side/i);
+    expect(down.detail).toMatch(/polling failed \((NETWORK|TIMEOUT)\): cxone unreachable/);
     await eventually(() => kit.requestsOf('GET', '/agents/states').filter((r) => r.outcome === 'reset').length >= 3, 'three polls cut');
     const watch = stopwatch();
     await kit.until(agent, () => away(agent), 'Teams Away after the cut streams');
     const recoveryMs = watch.stop();
     await componentBecomes(kit, 'acd.connection', ['ok']);
+    await alertArrives(kit, 'acd.connection', '(degraded|down)', mark);
+    await alertArrives(kit, 'acd.connection', 'ok', mark);
     expect(await awayWrites(agent)).toHaveLength(1);
     recordRecovery(SUITE, { area: 'cxone', fault: 'agent-states stream cut mid-response (3 resets)', recoveryMs, detail: `after the third cut (${Math.round(injected.stop())} ms after injection, backoff included); acd.connection degraded/down then ok; written once` });
   }, 90_000);
@@ -92,6 +101,7 @@ describe('CXone faults on the agent-states poll (publisher team: ACD → Teams)'
     await lunch(agent);
     await kit.until(agent, () => away(agent), 'Teams Away');
     const before = kit.requestsOf('GET', '/agents/states').length;
+    const mark = await kit.alertCount();
     const watch = stopwatch();
     await kit.fault({ replays: [{ agentId: Number(agent), back: 0, times: 3 }] });
     await eventually(() => kit.requestsOf('GET', '/agents/states').length >= before + 5, 'the replays served');
@@ -100,7 +110,8 @@ describe('CXone faults on the agent-states poll (publisher team: ACD → Teams)'
     expect(await awayWrites(agent)).toHaveLength(1);
     expect((await kit.hops(agent, 'acd.event')).filter((l) => l.includes('Lunch') || l.includes(LUNCH_CODE))).toHaveLength(1);
     expect((await kit.component('acd.connection'))?.status).toBe('ok');
-    recordRecovery(SUITE, { area: 'cxone', fault: 'agent-state record replayed (duplicate x3)', recoveryMs: settledMs, detail: 'duplicates dropped by event id before the engine: no acd.event, no graph.request; health stays ok (nothing to recover; time = replays served)' });
+    expect(await kit.alertsAbout('acd.connection', '\\w+', mark)).toEqual([]);
+    recordRecovery(SUITE, { area: 'cxone', fault: 'agent-state record replayed (duplicate x3)', recoveryMs: settledMs, detail: 'duplicates dropped by event id before the engine: no acd.event, no graph.request; health stays ok, no alert (nothing to recover; time = replays served)' });
   }, 60_000);
 
   it('an older record after a newer one (lastUpdateTime goes back): Teams is not turned back', async () => {
