@@ -73,7 +73,10 @@ export class EffectExecutor {
     this.trace(ctx, 'graph.response', `Graph: ${outcome.status}${outcome.status === 'written' ? ` (HTTP ${outcome.httpStatus}, ${outcome.latencyMs} ms)` : ''}`, { outcome });
     this.deps.metrics.effect(effect.kind, outcome.status);
     ctx.tenant.health.success('graph.auth');
-    if (outcome.status === 'written') this.synced(ctx, effect.ruleId, 'acd-to-teams', shown);
+    if (outcome.status === 'written') {
+      ctx.tenant.health.success('graph.presence', `last presence write answered HTTP ${outcome.httpStatus} in ${outcome.latencyMs} ms`);
+      this.synced(ctx, effect.ruleId, 'acd-to-teams', shown);
+    }
     return true;
   }
 
@@ -95,6 +98,10 @@ export class EffectExecutor {
       if (result.ok) return result;
       const failure = failureOf(result.error);
       if (failure?.status === 429 && failure.system === 'graph') this.deps.metrics.graphThrottled();
+      // Graph failing or timing out (after the writer's own retries) is an outage an admin must see, not only a trace line.
+      if (failure?.transient && failure.system === 'graph') {
+        ctx.tenant.health.report('graph.presence', n >= this.options.maxAttempts ? 'down' : 'degraded', `presence writes failing: ${failure.status} ${failure.code}: ${failure.message} (attempt ${n} of ${this.options.maxAttempts})`);
+      }
       if (!failure?.transient || n >= this.options.maxAttempts) return result;
       const delay = backoffMs(n, { baseMs: this.options.backoffBaseMs, maxMs: this.options.backoffMaxMs, retryAfterMs: failure.retryAfterMs, random: this.deps.random?.() ?? 0.5 });
       this.trace(ctx, 'error', `${failure.system} ${failure.status} ${failure.code}: retrying in ${delay} ms (attempt ${n + 1} of ${this.options.maxAttempts})`, { failure, delayMs: delay });
