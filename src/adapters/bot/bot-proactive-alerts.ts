@@ -9,7 +9,33 @@ export interface ProactiveAlertOptions {
   readonly batchWindowMs: number;
   /** At most one card per tenant per interval; later transitions wait and are merged. */
   readonly minIntervalMs: number;
+  /** Delivery attempts per conversation before a card is given up (logged as an error). Default 6. */
+  readonly maxAttempts?: number;
+  /** Delay before the first redelivery after a transient failure; doubles each time, a longer Retry-After wins. Default 10 s. */
+  readonly retryBaseMs?: number;
 }
+
+/** Why a card did not reach a conversation. */
+interface DeliveryFailure {
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+  readonly message: string;
+}
+
+/** The Connector's answer from botbuilder's RestError (status, Retry-After in seconds). */
+function failureOf(err: unknown): DeliveryFailure {
+  const e = (err ?? {}) as { statusCode?: unknown; response?: { headers?: { get?: (name: string) => string | undefined } } };
+  const retryAfter = Number(e.response?.headers?.get?.('retry-after'));
+  return {
+    ...(typeof e.statusCode === 'number' ? { status: e.statusCode } : {}),
+    ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+    message: String(err),
+  };
+}
+
+/** 403/404: the bot is no longer in that conversation. 400/413: the card itself is refused. Others may pass later. */
+const isGone = (f: DeliveryFailure): boolean => f.status === 403 || f.status === 404;
+const isPermanent = (f: DeliveryFailure): boolean => f.status === 400 || f.status === 413;
 
 export interface ProactiveAlertDeps {
   readonly adapter: Pick<CloudAdapter, 'continueConversationAsync'>;
@@ -34,8 +60,14 @@ export class ProactiveAlerts {
   private readonly timers = new Map<string, () => void>();
   private readonly lastSent = new Map<string, number>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly retries = new Set<() => void>();
+  private readonly maxAttempts: number;
+  private readonly retryBaseMs: number;
 
-  constructor(private readonly deps: ProactiveAlertDeps, private readonly options: ProactiveAlertOptions = { batchWindowMs: 5_000, minIntervalMs: 300_000 }) {}
+  constructor(private readonly deps: ProactiveAlertDeps, private readonly options: ProactiveAlertOptions = { batchWindowMs: 5_000, minIntervalMs: 300_000 }) {
+    this.maxAttempts = options.maxAttempts ?? 6;
+    this.retryBaseMs = options.retryBaseMs ?? 10_000;
+  }
 
   /** Listen to a transition source; returns the unsubscribe function. */
   start(source: HealthTransitionSource): () => void {
@@ -56,8 +88,9 @@ export class ProactiveAlerts {
   }
 
   stop(): void {
-    for (const cancel of this.timers.values()) cancel();
+    for (const cancel of [...this.timers.values(), ...this.retries]) cancel();
     this.timers.clear();
+    this.retries.clear();
   }
 
   private schedule(tenantId: string): void {
@@ -69,7 +102,11 @@ export class ProactiveAlerts {
 
   private startFlush(tenantId: string): void {
     this.timers.delete(tenantId);
-    const run = this.flush(tenantId).catch((err: unknown) => this.deps.logger.error({ tenantId, err: String(err) }, 'proactive alert failed'));
+    this.track(this.flush(tenantId), tenantId);
+  }
+
+  private track(work: Promise<unknown>, tenantId: string): void {
+    const run = work.then(() => undefined, (err: unknown) => this.deps.logger.error({ tenantId, err: String(err) }, 'proactive alert failed'));
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
   }
@@ -79,9 +116,14 @@ export class ProactiveAlerts {
     if (changes.length === 0) return;
     this.lastSent.set(tenantId, this.deps.clock.now());
     const recipients = await this.recipients(tenantId);
+    if (recipients.length === 0) {
+      this.deps.logger.warn({ tenantId, changes: changes.length }, 'health alert not sent: no admin has the bot installed (admins are known once they open the Presence Sync tab)');
+      return;
+    }
     const card = alertCard(changes, this.deps.links);
-    for (const ref of recipients) await this.send(ref, card);
-    this.deps.logger.info({ tenantId, changes: changes.length, conversations: recipients.length }, 'proactive health alert sent');
+    let delivered = 0;
+    for (const ref of recipients) if (await this.send(ref, card, 1)) delivered++;
+    this.deps.logger.info({ tenantId, changes: changes.length, conversations: recipients.length, delivered }, 'proactive health alert sent');
   }
 
   /**
@@ -109,7 +151,38 @@ export class ProactiveAlerts {
     return admins;
   }
 
-  private async send(ref: ConversationRef, card: ReturnType<typeof alertCard>): Promise<void> {
+  /**
+   * One delivery attempt; true when the Connector took the card. A transient failure (429, 5xx,
+   * network) schedules another attempt, so an outage of the Connector delays an alert but does
+   * not lose it; the recovery card of a fault must reach the admin as surely as the fault card.
+   */
+  private async send(ref: ConversationRef, card: ReturnType<typeof alertCard>, attempt: number): Promise<boolean> {
+    const failure = await this.deliver(ref, card);
+    if (!failure) return true;
+    const log = { tenantId: ref.tenantId, conversationId: ref.conversationId, status: failure.status, attempt, err: failure.message };
+    if (isGone(failure)) {
+      this.deps.logger.warn(log, 'alert not delivered: the bot was removed from that conversation; forgetting it');
+      await this.deps.conversations.remove(ref.tenantId, ref.conversationId);
+    } else if (isPermanent(failure) || attempt >= this.maxAttempts) {
+      this.deps.logger.error(log, 'alert not delivered: giving up');
+    } else {
+      const delay = Math.max(failure.retryAfterMs ?? 0, this.retryBaseMs * 2 ** (attempt - 1));
+      this.deps.logger.warn({ ...log, retryInMs: delay }, 'alert not delivered: will retry');
+      const cancel = this.deps.scheduler.after(delay, () => {
+        this.retries.delete(cancel);
+        this.track(this.send(ref, card, attempt + 1), ref.tenantId);
+      });
+      this.retries.add(cancel);
+    }
+    return false;
+  }
+
+  /**
+   * botbuilder hands an error thrown inside a continued conversation to the adapter's onTurnError,
+   * which logs and swallows it: the failure is caught inside the callback to be seen here.
+   */
+  private async deliver(ref: ConversationRef, card: ReturnType<typeof alertCard>): Promise<DeliveryFailure | undefined> {
+    let failure: DeliveryFailure | undefined;
     try {
       await this.deps.adapter.continueConversationAsync(this.deps.appId, ref.reference as Partial<ConversationReference>, async (context) => {
         // A new message, not a reply to the synthetic continuation event botbuilder made up.
@@ -117,13 +190,15 @@ export class ProactiveAlerts {
           for (const activity of activities) delete activity.replyToId;
           return next();
         });
-        await context.sendActivity({ type: 'message', attachments: [card] });
+        try {
+          await context.sendActivity({ type: 'message', attachments: [card] });
+        } catch (err) {
+          failure = failureOf(err);
+        }
       });
     } catch (err) {
-      const status = (err as { statusCode?: unknown }).statusCode;
-      this.deps.logger.warn({ tenantId: ref.tenantId, conversationId: ref.conversationId, status, err: String(err) }, 'alert not delivered');
-      // 403/404: the bot was removed from that conversation without us seeing the uninstall.
-      if (status === 403 || status === 404) await this.deps.conversations.remove(ref.tenantId, ref.conversationId);
+      failure = failureOf(err);
     }
+    return failure;
   }
 }
