@@ -1,0 +1,111 @@
+import { BIDIRECTIONAL_TEAM, SUBSCRIBER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
+import { TEAMS_CALL_CODE, TEAMS_DND_CODE } from '../../../src/sandbox/sandbox-world.js';
+import { componentBecomes, eventually, recordRecovery, startCxoneFaultRig, stopwatch, type CxoneFaultRig } from './cxone-fault-kit.js';
+
+const SUITE = 'cxone-write-faults';
+
+/**
+ * CXone side, Teams → ACD (subscriber and bidirectional rules): the state write failing (5xx, a
+ * timeout or a cut connection after CXone applied it) and the agent logging out between our
+ * decision and the write. The emulator's request log is the witness of what CXone received.
+ */
+describe('CXone faults on state writes (Teams → ACD)', () => {
+  let kit: CxoneFaultRig;
+  const used = new Set<string>();
+  /** A fresh agent of the team, logged in Available, signed in to Teams, both seen by the engine. */
+  const freshAgent = async (team: string): Promise<string> => {
+    const agent = kit.rig.agentsOf(team).find((a) => !used.has(a))!;
+    used.add(agent);
+    await kit.login(agent);
+    kit.graph().teams(kit.rig.userOf(agent).id, 'signedIn');
+    await kit.until(agent, async () => (await kit.hops(agent, 'acd.event')).some((l) => l.includes('Available')), 'the login seen');
+    return agent;
+  };
+  const outcomes = (agent: string) => kit.writesOf(agent).map((w) => w.outcome);
+  const hasCode = (agent: string, code: string) => kit.acdOf(agent).state === 'Unavailable' && kit.acdOf(agent).outStateId === Number(code);
+  const writePath = (agent: string) => `/agents/${agent}/state`;
+
+  beforeAll(async () => {
+    kit = await startCxoneFaultRig();
+    await kit.rig.whenSubscribed();
+    await componentBecomes(kit, 'acd.connection', ['ok']);
+  }, 90_000);
+  afterAll(() => kit?.close());
+  afterEach(() => kit.clearFaults());
+
+  it('a 503 on the write is retried, and CXone carries the change out exactly once', async () => {
+    const agent = await freshAgent(SUBSCRIBER_TEAM);
+    await kit.fault({ rules: [{ status: 503, times: 1, method: 'POST', pathContains: writePath(agent) }] });
+    const watch = stopwatch();
+    kit.graph().teams(kit.rig.userOf(agent).id, 'call');
+    await kit.until(agent, () => hasCode(agent, TEAMS_CALL_CODE), 'ACD Teams Call code after the 503');
+    const recoveryMs = watch.stop();
+    await kit.until(agent, async () => (await kit.hops(agent, 'acd.response')).length >= 1, 'the write answered');
+    expect(outcomes(agent)).toEqual([503, 202]);
+    expect(await kit.hops(agent, 'acd.request')).toEqual([expect.stringContaining(`Unavailable:${TEAMS_CALL_CODE}`)]);
+    expect(await kit.hops(agent, 'error')).toEqual([expect.stringMatching(/cxone 503 .*retrying/)]);
+    expect(await kit.hops(agent, 'acd.response')).toEqual([expect.stringContaining('applied')]);
+    // No lasting harm, nothing to alert: the feed's connection stayed up.
+    expect((await kit.component('acd.connection'))?.status).toBe('ok');
+    kit.graph().teams(kit.rig.userOf(agent).id, 'signedIn');
+    await kit.until(agent, () => kit.acdOf(agent).state === 'Available', 'ACD Available after the Teams call');
+    expect(outcomes(agent)).toEqual([503, 202, 202]);
+    recordRecovery(SUITE, { area: 'cxone', fault: 'state write 5xx (503 once)', recoveryMs, detail: 'Teams call → ACD code: 2 POSTs (503, 202), 1 acd.request, 1 error hop "retrying", 1 applied; acd.connection stays ok' });
+  }, 60_000);
+
+  it('a write that times out after CXone applied it is read back, not written again (HTTP timeout 10 s)', async () => {
+    const agent = await freshAgent(SUBSCRIBER_TEAM);
+    await kit.fault({ rules: [{ kind: 'stall', afterApply: true, stallMs: 60_000, times: 1, method: 'POST', pathContains: writePath(agent) }] });
+    kit.graph().teams(kit.rig.userOf(agent).id, 'call');
+    await kit.until(agent, () => hasCode(agent, TEAMS_CALL_CODE), 'CXone applied the write');
+    // The fault ends when our client gives up on the stalled answer.
+    await eventually(() => outcomes(agent).includes('stalled'), 'the stalled write abandoned by the client', 40_000);
+    const watch = stopwatch();
+    await kit.until(agent, async () => (await kit.hops(agent, 'acd.response')).length >= 1, 'the write settled');
+    const recoveryMs = watch.stop();
+    expect(await kit.hops(agent, 'acd.response')).toEqual([expect.stringContaining('applied')]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(outcomes(agent)).toEqual(['stalled']); // one POST: the lost answer cost a read, not a second write
+    expect(kit.requestsOf('GET', `/agents/${agent}/states`).length).toBeGreaterThanOrEqual(1);
+    expect(hasCode(agent, TEAMS_CALL_CODE)).toBe(true);
+    recordRecovery(SUITE, { area: 'cxone', fault: 'state write timeout after CXone applied it', recoveryMs, detail: 'POST stalled past the 10 s timeout; state read back = target → applied; 1 POST in total' });
+  }, 60_000);
+
+  it('a write whose connection is cut after CXone applied it is not written again', async () => {
+    const agent = await freshAgent(SUBSCRIBER_TEAM);
+    await kit.fault({ rules: [{ kind: 'reset', afterApply: true, times: 1, method: 'POST', pathContains: writePath(agent) }] });
+    const watch = stopwatch();
+    kit.graph().teams(kit.rig.userOf(agent).id, 'call');
+    await kit.until(agent, async () => (await kit.hops(agent, 'acd.response')).length >= 1, 'the write settled');
+    const recoveryMs = watch.stop();
+    expect(hasCode(agent, TEAMS_CALL_CODE)).toBe(true);
+    expect(await kit.hops(agent, 'acd.response')).toEqual([expect.stringContaining('applied')]);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(outcomes(agent)).toEqual(['reset']);
+    recordRecovery(SUITE, { area: 'cxone', fault: 'state write connection reset after CXone applied it', recoveryMs, detail: 'read back = target → applied; 1 POST in total' });
+  }, 60_000);
+
+  it.each([
+    ['subscriber', SUBSCRIBER_TEAM, 'call', TEAMS_CALL_CODE],
+    ['bidirectional', BIDIRECTIONAL_TEAM, 'dnd', TEAMS_DND_CODE],
+  ] as const)('%s: the agent logs out between our decision and the write — not logged back in, not retried, the Log Reader says why', async (rule, team, teamsChange, code) => {
+    const agent = await freshAgent(team);
+    const user = kit.rig.userOf(agent).id;
+    await kit.fault({ logoutBeforeWrite: [Number(agent)] });
+    if (teamsChange === 'call') kit.graph().teams(user, 'call');
+    else kit.graph().manualStatus(user, { availability: 'DoNotDisturb', activity: 'DoNotDisturb' });
+    await kit.until(agent, async () => (await kit.hops(agent, 'acd.response')).length >= 1, 'the write answered');
+    expect(await kit.hops(agent, 'acd.response')).toEqual([expect.stringMatching(/refused: AGENT_LOGGED_OUT/)]);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(outcomes(agent)).toEqual([409]); // one attempt: a refusal is not retried
+    expect(kit.acdOf(agent).state).toBe('LoggedOut'); // and nothing logs them back in
+    expect(await kit.hops(agent, 'error')).toEqual([]);
+    // The Teams status still holds: when the agent logs in to Available it is applied (the rule says so).
+    const watch = stopwatch();
+    await kit.login(agent);
+    await kit.until(agent, () => hasCode(agent, code), `ACD ${code} after the login`);
+    const recoveryMs = watch.stop();
+    expect(outcomes(agent)).toEqual([409, 202]);
+    recordRecovery(SUITE, { area: 'cxone', fault: `agent logged out while we write (${rule})`, recoveryMs, detail: 'write refused 409 AgentNotLoggedIn once, not retried, agent left logged out; the Teams status applied once at the next login (time from login)' });
+  }, 60_000);
+});
