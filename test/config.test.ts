@@ -73,6 +73,21 @@ describe('configuration', () => {
     expect(problems({ [name]: value })).toEqual([expect.stringMatching(message)]);
   });
 
+  it('paces health alerts: 60 s debounce, 5 s batches, at most one card per 5 min by default', () => {
+    expect(load().alerts).toEqual({ healthDebounceMs: 60_000, batchWindowMs: 5_000, minIntervalMs: 300_000 });
+    expect(load({ HEALTH_ALERT_DEBOUNCE_MS: '300', BOT_ALERT_BATCH_MS: '200', BOT_ALERT_MIN_INTERVAL_MS: '0' }).alerts).toEqual({ healthDebounceMs: 300, batchWindowMs: 200, minIntervalMs: 0 });
+  });
+
+  it('refuses alert pacing that is not a whole number of ms in range, naming the variable', () => {
+    expect(problems({ HEALTH_ALERT_DEBOUNCE_MS: '-1', BOT_ALERT_BATCH_MS: '1.5', BOT_ALERT_MIN_INTERVAL_MS: 'soon' })).toEqual([
+      'HEALTH_ALERT_DEBOUNCE_MS: expected an integer 0–3600000 (ms), got "-1"',
+      'BOT_ALERT_BATCH_MS: expected an integer 0–600000 (ms), got "1.5"',
+      'BOT_ALERT_MIN_INTERVAL_MS: expected an integer 0–86400000 (ms), got "soon"',
+    ]);
+    expect(problems({ HEALTH_ALERT_DEBOUNCE_MS: '3600001' })).toHaveLength(1);
+    expect(problems({ BOT_ALERT_MIN_INTERVAL_MS: String(86_400_001) })).toHaveLength(1);
+  });
+
   it('never echoes a bad secret', () => {
     const [p] = problems({ SECRET_ENCRYPTION_KEY: 'hunter2-not-a-key' });
     expect(p).toBe('SECRET_ENCRYPTION_KEY: expected base64 of exactly 32 bytes, got an invalid value (not shown)');
