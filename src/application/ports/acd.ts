@@ -60,8 +60,12 @@ export type AcdWriteRefusal =
   | { readonly code: 'ACW_WITHOUT_CONTACT'; readonly message: string }
   | { readonly code: 'EXTERNAL'; readonly failure: ExternalFailure; readonly message: string };
 
-/** `applied`: the state changed now. `queued`: the agent is on a contact; it becomes the next state. */
-export type AcdWriteOutcome = 'applied' | 'queued';
+/**
+ * `applied`: the state changed now. `queued`: the agent is on a contact; it becomes the next state.
+ * `confirmed`: the answer was lost (timeout, reset, 5xx) but the state read back is the target — the
+ * write landed, and is not written again.
+ */
+export type AcdWriteOutcome = 'applied' | 'queued' | 'confirmed';
 
 export interface AcdGateway {
   setAgentState(agentId: string, target: AcdTarget): Promise<Result<AcdWriteOutcome, AcdWriteRefusal>>;

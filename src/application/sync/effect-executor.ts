@@ -86,8 +86,9 @@ export class EffectExecutor {
     this.trace(ctx, 'acd.request', `ACD: set agent state → ${shown} (${effect.reason})`, { target, ruleId: effect.ruleId });
     const result = await this.withRetry<AcdWriteOutcome, AcdWriteRefusal>(ctx, 'setAcdState', () => ctx.tenant.ports.acd.setAgentState(ctx.entry.agentId, target), (r) => (r.code === 'EXTERNAL' ? r.failure : undefined));
     if (!result.ok) return this.failed(ctx, 'setAcdState', 'acd.response', result.error.code === 'EXTERNAL' ? result.error.failure : undefined, `${result.error.code}: ${result.error.message}`);
-    this.trace(ctx, 'acd.response', `ACD: ${result.value}`, { outcome: result.value });
-    this.deps.metrics.effect('setAcdState', result.value);
+    const shownOutcome = result.value === 'confirmed' ? 'applied (its answer was lost; the state read back is the target, so it is not written again)' : result.value;
+    this.trace(ctx, 'acd.response', `ACD: ${shownOutcome}`, { outcome: result.value });
+    this.deps.metrics.effect('setAcdState', result.value === 'confirmed' ? 'applied' : result.value);
     this.synced(ctx, effect.ruleId, 'teams-to-acd', shown);
     return true;
   }
