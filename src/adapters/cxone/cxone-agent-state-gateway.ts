@@ -42,7 +42,7 @@ export class CxoneAgentStateGateway implements AcdGateway {
     if (!r.ok && mayHaveLanded(r.error) && (await this.alreadyIn(agentId, target))) {
       // The answer was lost, not the write: retrying would write the same change a second time.
       this.logger.info({ agentId, target: target.kind, status: r.error.status, code: r.error.code, requestId: r.error.requestId }, 'cxone state write answer lost, but the agent is in the target state: not retried');
-      return ok('applied');
+      return ok('confirmed');
     }
     if (!r.ok) {
       const refusal = refusalOf(r.error);

@@ -52,11 +52,11 @@ describe('CxoneAgentStateGateway — Subscriber writes succeed and fail as refer
     expect(r).toEqual({ ok: false, error: expect.objectContaining({ code: 'EXTERNAL', failure: expect.objectContaining({ status: 429, retryAfterMs: 3000, transient: true, requestId: expect.any(String) }) }) });
   });
 
-  it('a write whose answer is lost after CXone applied it (504, reset) is reported applied: one POST, no retry needed', async () => {
+  it('a write whose answer is lost after CXone applied it (504, reset) is reported confirmed: one POST, no retry needed', async () => {
     for (const kind of ['answer', 'reset'] as const) {
       rig.emu.requests.clear();
       rig.emu.faults.configure({ rules: [{ kind, status: 504, times: 1, method: 'POST', pathContains: '/state', afterApply: true }] });
-      expect(await set(id(6), { kind: 'Unavailable', codeId: String(LUNCH) })).toEqual({ ok: true, value: 'applied' });
+      expect(await set(id(6), { kind: 'Unavailable', codeId: String(LUNCH) })).toEqual({ ok: true, value: 'confirmed' });
       expect(rig.emu.requests.find('POST', `/agents/${id(6)}/state`)).toHaveLength(1);
       expect(rig.emu.model.stateOf(FIRST_AGENT_ID + 6)).toMatchObject({ state: 'Unavailable', outStateId: LUNCH });
       await set(id(6), { kind: 'Available' });

@@ -63,7 +63,7 @@ describe('CXone faults on state writes (Teams → ACD)', () => {
     const watch = stopwatch();
     await kit.until(agent, async () => (await kit.hops(agent, 'acd.response')).length >= 1, 'the write settled');
     const recoveryMs = watch.stop();
-    expect(await kit.hops(agent, 'acd.response')).toEqual([expect.stringContaining('applied')]);
+    expect(await kit.hops(agent, 'acd.response')).toEqual([expect.stringContaining('answer was lost')]);
     await new Promise((r) => setTimeout(r, 1500));
     expect(outcomes(agent)).toEqual(['stalled']); // one POST: the lost answer cost a read, not a second write
     expect(kit.requestsOf('GET', `/agents/${agent}/states`).length).toBeGreaterThanOrEqual(1);
@@ -79,7 +79,7 @@ describe('CXone faults on state writes (Teams → ACD)', () => {
     await kit.until(agent, async () => (await kit.hops(agent, 'acd.response')).length >= 1, 'the write settled');
     const recoveryMs = watch.stop();
     expect(hasCode(agent, TEAMS_CALL_CODE)).toBe(true);
-    expect(await kit.hops(agent, 'acd.response')).toEqual([expect.stringContaining('applied')]);
+    expect(await kit.hops(agent, 'acd.response')).toEqual([expect.stringContaining('answer was lost')]);
     await new Promise((r) => setTimeout(r, 1000));
     expect(outcomes(agent)).toEqual(['reset']);
     recordRecovery(SUITE, { area: 'cxone', fault: 'state write connection reset after CXone applied it', recoveryMs, detail: 'read back = target → applied; 1 POST in total' });
