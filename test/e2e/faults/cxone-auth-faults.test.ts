@@ -52,6 +52,29 @@ describe('CXone token expiry and refresh failure', () => {
     recordRecovery(SUITE, { area: 'cxone', fault: 'access token expired early (401 mid-stream)', recoveryMs, detail: 'one 401 poll, one refresh grant, the poll retried at once; health stays ok; the change written once' });
   }, 60_000);
 
+  it('the access token expires by the clock before we renew it (clock skew): 401, renewed, no outage', async () => {
+    const agent = await freshAgent();
+    // Compressed time: 30 s tokens, and the CXone clock jumps 40 s ahead of ours (we renew at 15 s by our clock).
+    await kit.rig.cxone('/tokens', { lifetimeSec: 30, revokeAll: true });
+    const tokens = tokenRequests();
+    await eventually(() => tokenRequests() > tokens && polls().at(-1)?.outcome === 200, 'a 30 s token in use');
+    const seen = polls().length;
+    const afterShortToken = tokenRequests();
+    const watch = stopwatch();
+    await kit.rig.cxone('/clock', { advanceMs: 40_000 });
+    await kit.rig.cxone('/tokens', { lifetimeSec: 3600 });
+    await lunch(agent);
+    await kit.until(agent, () => away(agent), 'Teams Away after the expired token was renewed');
+    const recoveryMs = watch.stop();
+    const outcomes = polls().slice(seen).map((r) => r.outcome);
+    expect(outcomes).toContain(401);
+    expect(outcomes.slice(outcomes.indexOf(401) + 1)).toContain(200);
+    expect(tokenRequests()).toBe(afterShortToken + 1);
+    expect(await awayWrites(agent)).toHaveLength(1);
+    expect((await kit.component('acd.connection'))?.status).toBe('ok');
+    recordRecovery(SUITE, { area: 'cxone', fault: 'access token expired (CXone clock 40 s past a 30 s token)', recoveryMs, detail: 'one 401 poll, one refresh grant, poll retried at once; health stays ok; written once (time compressed: 30 s tokens, clock jump)' });
+  }, 60_000);
+
   it('the refresh grant refused (invalid_grant): signed in again with the access key, no outage', async () => {
     const agent = await freshAgent();
     const tokens = tokenRequests();
@@ -93,16 +116,16 @@ describe('CXone token expiry and refresh failure', () => {
   it('the identity provider answers 503 for a while: degraded, not down for the credentials, and back', async () => {
     const agent = await freshAgent();
     const tokens = tokenRequests();
+    const watch = stopwatch();
     await kit.rig.cxone('/tokens', { revokeAll: true, fail: { times: 3, status: 503 } });
     await lunch(agent);
     const auth = await componentBecomes(kit, 'acd.auth', ['degraded', 'down']);
     expect(auth).toMatchObject({ status: 'degraded' }); // 503 is transient: the credentials are not blamed
     await eventually(() => tokenRequests() >= tokens + 3, 'the three refused token requests');
-    const watch = stopwatch();
     await kit.until(agent, () => away(agent), 'Teams Away after the identity provider came back', 60_000);
     const recoveryMs = watch.stop();
     await componentBecomes(kit, 'acd.auth', ['ok']);
     expect(await awayWrites(agent)).toHaveLength(1);
-    recordRecovery(SUITE, { area: 'cxone', fault: 'identity provider 503 (3 token requests)', recoveryMs, detail: 'acd.auth degraded (transient), then ok; the change written once; time from the third refused sign-in to converged' });
+    recordRecovery(SUITE, { area: 'cxone', fault: 'identity provider 503 (3 token requests)', recoveryMs, detail: 'acd.auth degraded (transient), then ok; the change written once; time from injection (3 refused token requests, backoff included) to converged' });
   }, 90_000);
 });
