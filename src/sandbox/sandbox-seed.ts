@@ -2,6 +2,7 @@ import type { Store, UserLink } from '../application/ports.js';
 import type { HttpFetch } from '../adapters/shared/http-transport.js';
 import type { PresenceMapping, PresenceRule, RuleDirection, RuleScope } from '../domain/presence-rule.js';
 import { FIRST_CODE_ID, FIRST_TEAM_ID } from './cxone/cxone-seed.js';
+import type { EmulatedUser } from './graph/emulator-model.js';
 import type { SandboxWorld } from './sandbox-world.js';
 import { TEAMS_CALL_CODE, TEAMS_DND_CODE } from './sandbox-world.js';
 
@@ -46,9 +47,9 @@ export function sandboxRules(tenantId: string, userRuleAgentId: string): Presenc
 }
 
 /** An owner refresh token from the emulated Entra (the sandbox's stand-in for an admin's sign-in). */
-async function ownerRefreshToken(world: SandboxWorld, fetchImpl: HttpFetch): Promise<string> {
+async function ownerRefreshToken(world: SandboxWorld, owner: EmulatedUser, fetchImpl: HttpFetch): Promise<string> {
   const app = world.entra.apps[0]!;
-  const form = new URLSearchParams({ grant_type: 'password', client_id: app.clientId, client_secret: app.clientSecret, username: world.owner.userPrincipalName, password: world.owner.password, scope: 'https://graph.microsoft.com/Presence.Read.All offline_access' });
+  const form = new URLSearchParams({ grant_type: 'password', client_id: app.clientId, client_secret: app.clientSecret, username: owner.userPrincipalName, password: owner.password, scope: 'https://graph.microsoft.com/Presence.Read.All offline_access' });
   const res = await fetchImpl(`${world.graph.authorityUrl}/${world.entra.id}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
   const body = (await res.json()) as { refresh_token?: string };
   if (!res.ok || !body.refresh_token) throw new Error(`sandbox owner sign-in failed (${res.status})`);
@@ -80,7 +81,7 @@ async function seedAdminConversation(store: Store, world: SandboxWorld, tenantId
 
 /**
  * Seeds (idempotently) the one sandbox tenant: connections (CXone keys, the Entra app, the
- * subscription owner), links by e-mail and the rules — rules and links only when absent, so
+ * subscription owners, one per 650 agents), links by e-mail and the rules — rules and links only when absent, so
  * what the admin changed in the tab survives a restart.
  */
 export async function seedSandboxTenant(store: Store, world: SandboxWorld, fetchImpl: HttpFetch): Promise<string> {
@@ -88,8 +89,9 @@ export async function seedSandboxTenant(store: Store, world: SandboxWorld, fetch
   const app = world.entra.apps[0]!;
   await store.tenants.upsert({ id: tenantId, name: 'Contoso (sandbox)', acdBusinessUnitId: String(world.cxone.model.businessUnitId), entraTenantId: tenantId, partnerPlatform: 'msteams', syncEnabled: true });
   await store.tenants.putConnection(tenantId, 'cxone', { ...world.cxone.credentials });
-  await store.tenants.putConnection(tenantId, 'graph', { clientId: app.clientId, clientSecret: app.clientSecret, owners: world.owner.id });
-  await store.tenants.putConnection(tenantId, `owner:${world.owner.id}`, { refreshToken: await ownerRefreshToken(world, fetchImpl) });
+  const owners = world.owners ?? [world.owner];
+  await store.tenants.putConnection(tenantId, 'graph', { clientId: app.clientId, clientSecret: app.clientSecret, owners: owners.map((o) => o.id).join(',') });
+  for (const owner of owners) await store.tenants.putConnection(tenantId, `owner:${owner.id}`, { refreshToken: await ownerRefreshToken(world, owner, fetchImpl) });
   if ((await store.userLinks.list(tenantId)).length === 0) {
     const links: UserLink[] = [...world.userOfAgent].map(([agentId, user]) => ({ tenantId, agentId, teamsUserId: user.id, source: 'auto', email: user.mail ?? user.userPrincipalName }));
     await store.userLinks.put(links, 'sandbox');

@@ -11,6 +11,9 @@ import { stableGuid } from './graph/emulator-model.js';
 import { startGraphEmulator, type GraphEmulator } from './graph/graph-emulator.js';
 import { loadOrCreateLocalTls } from './tls/local-ca.js';
 
+/** Graph: one presence subscription per app per delegated user, at most 650 users in it. */
+const MAX_USERS_PER_SUBSCRIPTION = 650;
+
 /** Codes the sandbox adds for subscriber rules (Teams → ACD), on every team. */
 export const TEAMS_CALL_CODE = String(FIRST_CODE_ID + 9);
 export const TEAMS_DND_CODE = String(FIRST_CODE_ID + 10);
@@ -48,6 +51,11 @@ export interface SandboxWorld {
   readonly admin: EmulatedUser;
   readonly support: EmulatedUser;
   readonly owner: EmulatedUser;
+  /**
+   * Every subscription owner, `owner` first: Graph allows one presence subscription (≤ 650 users)
+   * per app per delegated user, so a world of more agents has one owner per 650.
+   */
+  readonly owners?: readonly EmulatedUser[];
   readonly caFile: string;
   close(): Promise<void>;
 }
@@ -58,7 +66,7 @@ const portOf = (url: string): number => {
   return ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) ? Number(u.port || 443) : 0;
 };
 
-function entraTenant(cxone: CxoneEmulator, org: string): { tenant: EmulatedTenant; userOfAgent: Map<string, EmulatedUser>; admin: EmulatedUser; support: EmulatedUser; owner: EmulatedUser } {
+function entraTenant(cxone: CxoneEmulator, org: string): { tenant: EmulatedTenant; userOfAgent: Map<string, EmulatedUser>; admin: EmulatedUser; support: EmulatedUser; owners: EmulatedUser[] } {
   const userOfAgent = new Map<string, EmulatedUser>();
   for (const a of cxone.model.agents.values()) {
     userOfAgent.set(String(a.agentId), { id: stableGuid(`${org}/user/${a.emailAddress}`), userPrincipalName: a.emailAddress, mail: a.emailAddress, displayName: `${a.firstName} ${a.lastName}`, password: `pw-${a.agentId}` });
@@ -66,13 +74,13 @@ function entraTenant(cxone: CxoneEmulator, org: string): { tenant: EmulatedTenan
   const person = (name: string, display: string, appRoles: readonly string[] = []): EmulatedUser => ({ id: stableGuid(`${org}/user/${name}`), userPrincipalName: `${name}@${org}.example`, mail: `${name}@${org}.example`, displayName: display, password: `pw-${name}`, appRoles });
   const admin = person('sandbox.admin', 'Sandbox Admin', [ADMIN_ROLE]);
   const support = person('sandbox.support', 'Sandbox Support', [SUPPORT_ROLE]);
-  const owner = person('sync.owner', 'Presence Sync Owner');
+  const owners = Array.from({ length: Math.max(1, Math.ceil(userOfAgent.size / MAX_USERS_PER_SUBSCRIPTION)) }, (_, i) => person(i === 0 ? 'sync.owner' : `sync.owner${i + 1}`, `Presence Sync Owner${i === 0 ? '' : ` ${i + 1}`}`));
   const tenant: EmulatedTenant = {
     id: stableGuid(`${org}/tenant`),
     apps: [{ clientId: stableGuid(`${org}/app`), clientSecret: 'sandbox-secret', roles: ['Presence.ReadWrite.All', 'Presence.Read.All', 'User.Read.All'], delegatedScopes: ['Presence.Read.All', 'User.Read', 'People.Read', 'User.ReadBasic.All'] }],
-    users: [admin, support, owner, ...userOfAgent.values()],
+    users: [admin, support, ...owners, ...userOfAgent.values()],
   };
-  return { tenant, userOfAgent, admin, support, owner };
+  return { tenant, userOfAgent, admin, support, owners };
 }
 
 /** Both subscriber codes on every team, so team rules can map Teams calls and DND to the ACD. */
@@ -89,7 +97,7 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
   const tls = await loadOrCreateLocalTls(tlsDir);
   const cxone = await startCxoneEmulator({ tls, clock: new SandboxClock(Date.now(), true), seed: { teams: o.teams ?? 3, agents: o.agents ?? 50, seed: 7 }, port: portOf(o.cxoneUrl) });
   addSubscriberCodes(cxone);
-  const { tenant, userOfAgent, admin, support, owner } = entraTenant(cxone, o.organisation ?? 'contoso');
+  const { tenant, userOfAgent, admin, support, owners } = entraTenant(cxone, o.organisation ?? 'contoso');
   const graph = await startGraphEmulator({ tenants: [tenant], allowHttpLoopback: true, tls, tickIntervalMs: 1000 }, portOf(o.graphUrl)).catch(async (e: unknown) => {
     await cxone.close();
     throw e;
@@ -103,7 +111,7 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
     throw e;
   });
   return {
-    cxone, graph, botConnector, entra: tenant, userOfAgent, admin, support, owner, caFile: join(tlsDir, 'ca.pem'),
+    cxone, graph, botConnector, entra: tenant, userOfAgent, admin, support, owner: owners[0]!, owners, caFile: join(tlsDir, 'ca.pem'),
     async close() {
       await botConnector.close();
       await graph.close();
