@@ -38,7 +38,7 @@ export type HealthStatus = 'ok' | 'degraded' | 'down';
  * well-known ones are listed so adapters and the engine agree on spelling.
  */
 export const HEALTH_COMPONENTS = [
-  'acd.connection', 'acd.auth', 'graph.auth', 'graph.presence', 'subscriptions', 'webhook', 'reconciliation', 'store', 'bot', 'sync',
+  'acd.connection', 'acd.auth', 'acd.writes', 'graph.auth', 'graph.presence', 'subscriptions', 'webhook', 'reconciliation', 'store', 'bot', 'sync',
 ] as const;
 export type HealthComponent = (typeof HEALTH_COMPONENTS)[number] | `owner:${string}`;
 

@@ -89,6 +89,7 @@ export class EffectExecutor {
     const shownOutcome = result.value === 'confirmed' ? 'applied (its answer was lost; the state read back is the target, so it is not written again)' : result.value;
     this.trace(ctx, 'acd.response', `ACD: ${shownOutcome}`, { outcome: result.value });
     this.deps.metrics.effect('setAcdState', result.value === 'confirmed' ? 'applied' : result.value);
+    ctx.tenant.health.success('acd.writes', `last state write: ${result.value}`);
     this.synced(ctx, effect.ruleId, 'teams-to-acd', shown);
     return true;
   }
@@ -99,9 +100,10 @@ export class EffectExecutor {
       if (result.ok) return result;
       const failure = failureOf(result.error);
       if (failure?.status === 429 && failure.system === 'graph') this.deps.metrics.graphThrottled();
-      // Graph failing or timing out (after the writer's own retries) is an outage an admin must see, not only a trace line.
-      if (failure?.transient && failure.system === 'graph') {
-        ctx.tenant.health.report('graph.presence', n >= this.options.maxAttempts ? 'down' : 'degraded', `presence writes failing: ${failure.status} ${failure.code}: ${failure.message} (attempt ${n} of ${this.options.maxAttempts})`);
+      // Graph or CXone writes failing or timing out (after the adapter's own retries) is an outage an admin must see, not only a trace line.
+      if (failure?.transient) {
+        const [component, what] = failure.system === 'graph' ? (['graph.presence', 'presence writes'] as const) : (['acd.writes', 'ACD state writes'] as const);
+        ctx.tenant.health.report(component, n >= this.options.maxAttempts ? 'down' : 'degraded', `${what} failing: ${failure.status} ${failure.code}: ${failure.message} (attempt ${n} of ${this.options.maxAttempts})`);
       }
       if (!failure?.transient || n >= this.options.maxAttempts) return result;
       const delay = backoffMs(n, { baseMs: this.options.backoffBaseMs, maxMs: this.options.backoffMaxMs, retryAfterMs: failure.retryAfterMs, random: this.deps.random?.() ?? 0.5 });
