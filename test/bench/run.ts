@@ -12,10 +12,11 @@ import { engineLatency } from './engine-latency.js';
 import { stateStorm } from './state-storm.js';
 import { memoryRss } from './memory-rss.js';
 import { ruleChange } from './rule-change.js';
+import { sandboxLatency } from './sandbox-latency.js';
 import { webhookIngress } from './webhook-ingress.js';
 import { writeEfficiency } from './write-efficiency.js';
 
-const BENCHES: readonly Bench[] = [engineLatency, webhookIngress, stateStorm, writeEfficiency, ruleChange, memoryRss, cxonePoll];
+const BENCHES: readonly Bench[] = [engineLatency, webhookIngress, stateStorm, writeEfficiency, ruleChange, memoryRss, cxonePoll, sandboxLatency];
 const RESULTS_DIR = join(process.cwd(), 'bench', 'results');
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only?: Set<string> } {
