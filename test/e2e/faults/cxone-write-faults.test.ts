@@ -1,6 +1,6 @@
 import { BIDIRECTIONAL_TEAM, SUBSCRIBER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
 import { TEAMS_CALL_CODE, TEAMS_DND_CODE } from '../../../src/sandbox/sandbox-world.js';
-import { componentBecomes, eventually, recordRecovery, startCxoneFaultRig, stopwatch, type CxoneFaultRig } from './cxone-fault-kit.js';
+import { alertArrives, componentBecomes, eventually, recordRecovery, startCxoneFaultRig, stopwatch, type CxoneFaultRig } from './cxone-fault-kit.js';
 
 const SUITE = 'cxone-write-faults';
 
@@ -33,24 +33,29 @@ describe('CXone faults on state writes (Teams → ACD)', () => {
   afterAll(() => kit?.close());
   afterEach(() => kit.clearFaults());
 
-  it('a 503 on the write is retried, and CXone carries the change out exactly once', async () => {
+  it('503s on the write are retried until it lands: CXone carries the change out exactly once; acd.writes degraded, then ok', async () => {
     const agent = await freshAgent(SUBSCRIBER_TEAM);
-    await kit.fault({ rules: [{ status: 503, times: 1, method: 'POST', pathContains: writePath(agent) }] });
+    const mark = await kit.alertCount();
+    await kit.fault({ rules: [{ status: 503, times: 3, method: 'POST', pathContains: writePath(agent) }] });
     const watch = stopwatch();
     kit.graph().teams(kit.rig.userOf(agent).id, 'call');
-    await kit.until(agent, () => hasCode(agent, TEAMS_CALL_CODE), 'ACD Teams Call code after the 503');
+    const degraded = await componentBecomes(kit, 'acd.writes', ['degraded']);
+    expect(degraded.detail).toMatch(/ACD state writes failing: 503 ServiceUnavailable/);
+    await kit.until(agent, () => hasCode(agent, TEAMS_CALL_CODE), 'ACD Teams Call code after the 503s');
     const recoveryMs = watch.stop();
     await kit.until(agent, async () => (await kit.hops(agent, 'acd.response')).length >= 1, 'the write answered');
-    expect(outcomes(agent)).toEqual([503, 202]);
+    expect(outcomes(agent)).toEqual([503, 503, 503, 202]);
     expect(await kit.hops(agent, 'acd.request')).toEqual([expect.stringContaining(`Unavailable:${TEAMS_CALL_CODE}`)]);
-    expect(await kit.hops(agent, 'error')).toEqual([expect.stringMatching(/cxone 503 .*retrying/)]);
+    expect(await kit.hops(agent, 'error')).toEqual([1, 2, 3].map(() => expect.stringMatching(/cxone 503 .*retrying/)));
     expect(await kit.hops(agent, 'acd.response')).toEqual([expect.stringContaining('applied')]);
-    // No lasting harm, nothing to alert: the feed's connection stayed up.
-    expect((await kit.component('acd.connection'))?.status).toBe('ok');
+    await componentBecomes(kit, 'acd.writes', ['ok']);
+    expect((await alertArrives(kit, 'acd.writes', 'degraded', mark)).text).toMatch(/503/);
+    await alertArrives(kit, 'acd.writes', 'ok', mark);
+    expect((await kit.component('acd.connection'))?.status).toBe('ok'); // the feed was never affected
     kit.graph().teams(kit.rig.userOf(agent).id, 'signedIn');
     await kit.until(agent, () => kit.acdOf(agent).state === 'Available', 'ACD Available after the Teams call');
-    expect(outcomes(agent)).toEqual([503, 202, 202]);
-    recordRecovery(SUITE, { area: 'cxone', fault: 'state write 5xx (503 once)', recoveryMs, detail: 'Teams call → ACD code: 2 POSTs (503, 202), 1 acd.request, 1 error hop "retrying", 1 applied; acd.connection stays ok' });
+    expect(outcomes(agent)).toEqual([503, 503, 503, 202, 202]);
+    recordRecovery(SUITE, { area: 'cxone', fault: 'state write 5xx (503 x3)', recoveryMs, detail: 'Teams call → ACD code: 4 POSTs (503 x3, 202), 1 acd.request, 3 error hops "retrying", 1 applied; acd.writes degraded + alert, ok + recovery alert; time from the Teams change (backoff 0.5+1+2 s included)' });
   }, 60_000);
 
   it('a write that times out after CXone applied it is read back, not written again (HTTP timeout 10 s)', async () => {
