@@ -107,7 +107,7 @@ const alert = card(
       $data: '${changes}',
       separator: true,
       items: [
-        text('${icon} **${component}**: ${from} → ${to}'),
+        text('${icon} **${component}**: ${path}'),
         text('${detail}', { isSubtle: true, spacing: 'None' }),
         text('at ${at}', { isSubtle: true, size: 'Small', spacing: 'None' }),
       ],

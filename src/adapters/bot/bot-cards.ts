@@ -84,7 +84,7 @@ export function alertCard(changes: readonly BotHealthTransition[], links: BotLin
   const down = changes.some((c) => c.to !== 'ok');
   return renderCard('alert', {
     heading: down ? 'Presence Sync: a component needs attention' : 'Presence Sync: recovered',
-    changes: changes.map((c) => ({ icon: ICONS[c.to], component: c.component, from: c.from, to: c.to, detail: c.detail || '—', at: formatTime(c.at) })),
+    changes: changes.map((c) => ({ icon: ICONS[c.to], component: c.component, path: [c.from, ...(c.via ?? []), c.to].join(' → '), detail: c.detail || '—', at: formatTime(c.at) })),
     healthUrl: links.tab('health'),
   });
 }

@@ -33,6 +33,15 @@ function failureOf(err: unknown): DeliveryFailure {
   };
 }
 
+/** The transition from `from`, its `via` without repeats (ok → ok → down is ok → down). */
+function withPath(t: BotHealthTransition, from: BotHealthTransition['from']): BotHealthTransition {
+  const path: BotHealthTransition['from'][] = [];
+  for (const status of [from, ...(t.via ?? []), t.to]) if (path[path.length - 1] !== status) path.push(status);
+  const via = path.slice(1, -1).filter((x): x is BotHealthTransition['to'] => x !== 'unknown');
+  const { via: _old, ...rest } = t;
+  return { ...rest, from, ...(via.length > 0 && path.length > 1 ? { via } : {}) };
+}
+
 /** 403/404: the bot is no longer in that conversation. 400/413: the card itself is refused. Others may pass later. */
 const isGone = (f: DeliveryFailure): boolean => f.status === 403 || f.status === 404;
 const isPermanent = (f: DeliveryFailure): boolean => f.status === 400 || f.status === 413;
@@ -78,7 +87,8 @@ export class ProactiveAlerts {
     const perTenant = this.pending.get(transition.tenantId) ?? new Map<string, BotHealthTransition>();
     this.pending.set(transition.tenantId, perTenant);
     const first = perTenant.get(transition.component);
-    perTenant.set(transition.component, first ? { ...transition, from: first.from } : transition);
+    // Merged into one line that keeps every status passed through: "ok → down → ok" still tells of the outage.
+    perTenant.set(transition.component, first ? { ...transition, from: first.from, via: [...(first.via ?? []), first.to] } : transition);
     if (!this.timers.has(transition.tenantId)) this.schedule(transition.tenantId);
   }
 
@@ -127,8 +137,10 @@ export class ProactiveAlerts {
   }
 
   /**
-   * Pending transitions, each from what was last announced, minus the ones that ended where
-   * they started (a flap) and first reports of a healthy component (nothing went wrong).
+   * Pending transitions, each from what was last announced, with the statuses passed through on
+   * the way. Dropped: no change at all, and first reports of a healthy component (nothing went
+   * wrong). Kept: an outage that began and ended while a card was held back by the pacing — the
+   * health model only lets through statuses that held for its debounce, so that was real.
    */
   private netChanges(tenantId: string): BotHealthTransition[] {
     const pending = [...(this.pending.get(tenantId)?.values() ?? [])];
@@ -136,8 +148,8 @@ export class ProactiveAlerts {
     const announced = this.announced.get(tenantId) ?? new Map<string, BotHealthTransition['from']>();
     this.announced.set(tenantId, announced);
     const changes = pending
-      .map((t) => ({ ...t, from: announced.get(t.component) ?? t.from }))
-      .filter((t) => t.from !== t.to && !(t.from === 'unknown' && t.to === 'ok'));
+      .map((t) => withPath(t, announced.get(t.component) ?? t.from))
+      .filter((t) => (t.from !== t.to || (t.via?.length ?? 0) > 0) && !(t.from === 'unknown' && t.to === 'ok' && !t.via?.length));
     for (const t of pending) announced.set(t.component, t.to);
     return changes;
   }

@@ -70,6 +70,8 @@ export interface BotHealthTransition {
   readonly component: string;
   readonly from: BotHealthStatus | 'unknown';
   readonly to: BotHealthStatus;
+  /** Statuses passed through between `from` and `to` while alerts were held back (set by the alert pacing). */
+  readonly via?: readonly BotHealthStatus[];
   readonly detail: string;
   readonly at: number;
 }

@@ -52,11 +52,36 @@ describe('proactive health alerts to the admins', () => {
     expect(cardText(h.connector.posts[1]?.activity.attachments?.[0]?.content)).toContain('Presence Sync: recovered');
   });
 
-  it('says nothing for a flap that ends where it started', async () => {
+  it('an outage that began and ended while a card was held back is told, not dropped: ok → down → ok', async () => {
+    // Each status reaching the alerts held for the health model's debounce: this was a real outage.
     h.health.emit(transition(h, 'webhook', 'ok', 'down'));
     h.health.emit(transition(h, 'webhook', 'down', 'ok'));
     await advance(h, 10_000);
-    expect(h.connector.posts).toHaveLength(0);
+    expect(h.connector.posts).toHaveLength(1);
+    const text = cardText(h.connector.posts[0]?.activity.attachments?.[0]?.content);
+    expect(text).toContain('Presence Sync: recovered');
+    expect(text).toContain('webhook**: ok → down → ok');
+  });
+
+  it('a card held back by the minimum interval tells every status passed: degraded → down → ok', async () => {
+    h.health.emit(transition(h, 'acd.connection', 'ok', 'degraded'));
+    await advance(h, 5_000);
+    h.health.emit(transition(h, 'acd.connection', 'degraded', 'down'));
+    await advance(h, 20_000);
+    h.health.emit(transition(h, 'acd.connection', 'down', 'ok'));
+    await advance(h, 39_999);
+    expect(h.connector.posts).toHaveLength(1);
+    await advance(h, 1);
+    expect(h.connector.posts).toHaveLength(2);
+    expect(cardText(h.connector.posts[1]?.activity.attachments?.[0]?.content)).toContain('acd.connection**: degraded → down → ok');
+  });
+
+  it('says nothing when nothing changed since the last card', async () => {
+    h.health.emit(transition(h, 'webhook', 'ok', 'down'));
+    await advance(h, 5_000);
+    h.health.emit(transition(h, 'webhook', 'down', 'down'));
+    await advance(h, 60_000);
+    expect(h.connector.posts).toHaveLength(1);
   });
 
   it('says nothing when a component first reports healthy', async () => {

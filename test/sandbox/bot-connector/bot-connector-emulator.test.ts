@@ -91,7 +91,8 @@ describe('Bot Connector emulator', () => {
     afterEach(() => c.close());
 
     it('answers 401 to a post without a token or with a wrong one, and records nothing', async () => {
-      for (const headers of [{}, { authorization: 'Bearer bad-token' }, { authorization: 'Basic good-token' }]) {
+      const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer bad-token' }, { authorization: 'Basic good-token' }];
+      for (const headers of attempts) {
         expect(await post(activities(), { type: 'message' }, headers)).toMatchObject({ status: 401, body: { message: 'Authorization has been denied for this request.' } });
       }
       expect(c.model.activities()).toEqual([]);
