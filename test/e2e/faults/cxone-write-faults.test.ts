@@ -58,6 +58,37 @@ describe('CXone faults on state writes (Teams → ACD)', () => {
     recordRecovery(SUITE, { area: 'cxone', fault: 'state write 5xx (503 x3)', recoveryMs, detail: 'Teams call → ACD code: 4 POSTs (503 x3, 202), 1 acd.request, 3 error hops "retrying", 1 applied; acd.writes degraded + alert, ok + recovery alert; time from the Teams change (backoff 0.5+1+2 s included)' });
   }, 60_000);
 
+  it('a write that times out before CXone carried it out (HTTP timeout 10 s) is read back, then retried once', async () => {
+    const agent = await freshAgent(SUBSCRIBER_TEAM);
+    await kit.fault({ rules: [{ kind: 'stall', stallMs: 60_000, times: 1, method: 'POST', pathContains: writePath(agent) }] });
+    kit.graph().teams(kit.rig.userOf(agent).id, 'call');
+    const degraded = await componentBecomes(kit, 'acd.writes', ['degraded'], 40_000);
+    expect(degraded.detail).toMatch(/ACD state writes failing: 0 TIMEOUT/);
+    const watch = stopwatch();
+    await kit.until(agent, () => hasCode(agent, TEAMS_CALL_CODE), 'ACD Teams Call code after the retry');
+    const recoveryMs = watch.stop();
+    await componentBecomes(kit, 'acd.writes', ['ok']);
+    expect(outcomes(agent)).toEqual(['stalled', 202]);
+    expect(await kit.hops(agent, 'error')).toEqual([expect.stringMatching(/cxone 0 TIMEOUT.*retrying/)]);
+    expect(await kit.hops(agent, 'acd.response')).toEqual([expect.stringContaining('applied')]);
+    recordRecovery(SUITE, { area: 'cxone', fault: 'state write timeout (not applied)', recoveryMs, detail: 'POST stalled past the 10 s timeout, read back = not written, retried once → 202; acd.writes degraded then ok; time from the timeout' });
+  }, 60_000);
+
+  it('a state write meets a token CXone no longer accepts: renewed, written once', async () => {
+    const agent = await freshAgent(SUBSCRIBER_TEAM);
+    await kit.rig.cxone('/tokens', { revokeAll: true }); // the poll or the write meets the dead token first: either renews
+    const watch = stopwatch();
+    kit.graph().teams(kit.rig.userOf(agent).id, 'call');
+    await kit.until(agent, () => hasCode(agent, TEAMS_CALL_CODE), 'ACD Teams Call code with a renewed token');
+    const recoveryMs = watch.stop();
+    await kit.until(agent, async () => (await kit.hops(agent, 'acd.response')).length >= 1, 'the write answered');
+    expect(outcomes(agent).filter((o) => o === 202)).toHaveLength(1);
+    expect(outcomes(agent).filter((o) => o !== 202 && o !== 401)).toEqual([]);
+    expect(await kit.hops(agent, 'acd.response')).toEqual([expect.stringContaining('applied')]);
+    expect((await kit.component('acd.auth'))?.status).toBe('ok');
+    recordRecovery(SUITE, { area: 'cxone', fault: 'access token revoked before a state write', recoveryMs, detail: `POST outcomes ${JSON.stringify(outcomes(agent))}: a 401 is renewed and retried once inside the adapter; one applied write; acd.auth ok` });
+  }, 60_000);
+
   it('a write that times out after CXone applied it is read back, not written again (HTTP timeout 10 s)', async () => {
     const agent = await freshAgent(SUBSCRIBER_TEAM);
     await kit.fault({ rules: [{ kind: 'stall', afterApply: true, stallMs: 60_000, times: 1, method: 'POST', pathContains: writePath(agent) }] });
