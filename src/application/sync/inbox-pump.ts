@@ -37,7 +37,7 @@ export class InboxPump {
         await this.pullOnce(tenant);
       } while (tenant.pullAgain && !tenant.stopped);
     } catch (error) {
-      tenant.health.report('store', 'degraded', `inbox read failed: ${error instanceof Error ? error.message : String(error)}`);
+      tenant.health.report('store', 'down', `inbox read failed: ${error instanceof Error ? error.message : String(error)}`);
       this.deps.logger.warn({ err: error, tenantId: tenant.tenantId }, 'inbox pull failed; retried at the next poll');
     } finally {
       tenant.pulling = false;

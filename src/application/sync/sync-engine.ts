@@ -138,7 +138,8 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
       this.deps.metrics.inboxDepth(tenant.tenantId, depth);
       tenant.health.success('store', `reachable; ${depth} events waiting in the inbox`);
     } catch (error) {
-      tenant.health.report('store', 'degraded', `inbox depth failed: ${error instanceof Error ? error.message : String(error)}`);
+      // Unreachable, not slow: nothing new can be stored or processed until it answers again.
+      tenant.health.report('store', 'down', `unreachable: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

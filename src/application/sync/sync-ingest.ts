@@ -86,7 +86,15 @@ export class SyncIngest {
   /** Appends entries (e.g. reconciliation corrections, re-evaluations) and wakes their tenants. */
   async append(rows: readonly InboxRow[]): Promise<number> {
     if (rows.length === 0) return 0;
-    const added = await this.deps.inbox.append(rows);
+    let added: number;
+    try {
+      added = await this.deps.inbox.append(rows);
+    } catch (error) {
+      // The caller keeps the events (the feed re-polls, Graph redelivers after our 5xx); the admin must see why.
+      const reason = `events could not be stored: ${error instanceof Error ? error.message : String(error)}`;
+      for (const tenantId of new Set(rows.map((r) => r.tenantId))) this.deps.health(tenantId).report('store', 'down', reason);
+      throw error;
+    }
     for (const tenantId of new Set(rows.map((r) => r.tenantId))) this.deps.wake(tenantId);
     return added;
   }
