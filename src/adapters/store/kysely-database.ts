@@ -36,7 +36,14 @@ function postgresDialect(loc: Extract<StoreLocation, { kind: 'postgres' }>): Dia
     max: loc.poolSize ?? 10,
     types: pgTypes,
     ...(loc.schema ? { options: `-c search_path=${loc.schema}` } : {}),
+    // A server that does not answer (dropped packets) fails the query instead of hanging it for minutes.
+    connectionTimeoutMillis: 10_000,
   });
+  // An idle connection the server or the network drops (restart, failover, pg_terminate_backend)
+  // arrives as an 'error' event on the pool, and an unhandled one crashes the process. The pool has
+  // already discarded that client and the next query connects afresh; queries failing meanwhile
+  // report the store down through their callers.
+  pool.on('error', () => undefined);
   return new PostgresDialect({ pool });
 }
 
