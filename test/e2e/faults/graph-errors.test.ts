@@ -29,19 +29,19 @@ describe('Graph faults: 5xx, timeouts and 429 storms', () => {
     const faultEnds = Date.now() + 12_000;
     await rig.loginWithCall(agent);
     await until(rig, agent, () => rig.health('graph.presence')?.status === 'degraded', 'graph.presence degraded', 30_000);
-    await until(rig, agent, () => announced(rig, 'graph.presence', 'degraded') !== undefined, 'the alert transition');
+    await until(rig, agent, () => announced(rig, 'graph.presence', 'degraded'), 'the alert transition');
     await until(rig, agent, () => rig.teamsOf(agent).activity === 'InACall', 'Teams In a call after the outage', 40_000);
     const recoveryMs = Math.max(0, Date.now() - faultEnds);
     expect(rig.writesOf(agent)).toBe(1);
     expect(rig.graph.routeFaultHits(SET_PRESENCE)).toBeGreaterThanOrEqual(5);
     // The Log Reader: the 503s as error hops, then the one written answer.
-    const trace = await until(rig, agent, async () => {
+    const trace = (await until(rig, agent, async () => {
       const lines = await rig.traceOf(agent);
       return lines.some((l) => l.startsWith('graph.response') && l.includes('written')) ? lines : undefined;
-    }, 'the written answer in the trace');
+    }, 'the written answer in the trace')) as string[];
     expect(trace.some((l) => l.startsWith('error') && l.includes('503'))).toBe(true);
     expect(trace.filter((l) => l.startsWith('graph.response') && l.includes('written'))).toHaveLength(1);
-    await until(rig, agent, () => rig.health('graph.presence')?.status === 'ok' && announced(rig, 'graph.presence', 'ok') !== undefined, 'graph.presence ok again');
+    await until(rig, agent, () => rig.health('graph.presence')?.status === 'ok' && announced(rig, 'graph.presence', 'ok'), 'graph.presence ok again');
     recordRecovery(SUITE, { area: 'graph', fault: 'setPresence 5xx (503 for 12 s)', recoveryMs, detail: `${rig.graph.routeFaultHits(SET_PRESENCE)} refused attempts (writer + engine retries), then exactly one setPresence applied; graph.presence degraded → ok with alert transitions` });
   }, 90_000);
 

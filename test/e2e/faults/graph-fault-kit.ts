@@ -13,6 +13,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import type { ComponentHealth, HealthTransition } from '../../../src/application/health/health-model.js';
 import { compose, type App } from '../../../src/compose.js';
 import { loadConfig } from '../../../src/config.js';
+import { activityText } from '../../../src/sandbox/bot-connector/bot-connector-model.js';
 import type { EmuAgentState } from '../../../src/sandbox/cxone/cxone-model-types.js';
 import { FIRST_SKILL_ID } from '../../../src/sandbox/cxone/cxone-seed.js';
 import type { GraphControl } from '../../../src/sandbox/graph/graph-control.js';
@@ -39,6 +40,8 @@ export interface GraphFaultRig {
   readonly clock: SandboxClock;
   /** Health transitions as the bot's proactive alerts receive them (after the debounce). */
   readonly transitions: HealthTransition[];
+  /** Proactive alert cards the bot posted to the admins' conversation (Bot Connector emulator), as text. */
+  alerts(): { at: number; text: string }[];
   cxone(path: string, body?: unknown): Promise<unknown>;
   /** Moves product, Graph and CXone time on by `ms` (the compressed part of a fault). */
   advance(ms: number): Promise<void>;
@@ -85,6 +88,9 @@ export async function startGraphFaultRig(options: GraphFaultRigOptions = {}): Pr
   const userOf = (agentId: string): string => world.userOfAgent.get(agentId)!.id;
   const rig: GraphFaultRig = {
     app, world, tenantId, graph: world.graph.control, clock, transitions, cxone, userOf,
+    alerts: () => (world.botConnector?.model.activities(tenantId) ?? [])
+      .filter((a) => a.replyToId === undefined && Array.isArray(a.activity['attachments']) && a.activity['attachments'].length > 0)
+      .map((a) => ({ at: a.at, text: activityText(a.activity) })),
     async advance(ms) {
       await cxone('/clock', { advanceMs: ms });
       world.graph.control.advance(ms);
@@ -129,9 +135,10 @@ export async function until<T>(rig: GraphFaultRig, agentId: string, probe: () =>
   });
 }
 
-/** A health transition of `component` to `to` was announced (what the bot's alert card reports). */
-export function announced(rig: GraphFaultRig, component: string, to: string): HealthTransition | undefined {
-  return rig.transitions.find((t) => t.component === component && t.to === to);
+/** A health transition of `component` to `to` was announced and the bot posted a card naming it. */
+export function announced(rig: GraphFaultRig, component: string, to: string): boolean {
+  const transition = rig.transitions.some((t) => t.component === component && t.to === to);
+  return transition && rig.alerts().some((a) => a.text.includes(component) && a.text.includes(`→ ${to}`));
 }
 
 /** Lets background work run for a while (only where the absence of something is asserted). */

@@ -87,7 +87,7 @@ describe('Graph faults: presence subscriptions', () => {
     expect(rig.health('subscriptions')?.detail).toMatch(/503|ServiceUnavailable/);
     // The failed renewal did not throw the working subscription away.
     expect(rig.graphSubscriptionIds()).toEqual([id]);
-    await until(rig, agent, () => announced(rig, 'subscriptions', rig.health('subscriptions')!.status) !== undefined, 'the alert transition announced');
+    await until(rig, agent, () => announced(rig, 'subscriptions', rig.health('subscriptions')!.status), 'the alert transition announced');
     await rig.advance(16 * MIN); // now it has expired: no notifications at all
     await until(rig, agent, () => rig.graphSubscriptionIds().length === 0, 'the subscription expired at Graph');
     // Nothing is lost: reconciliation reads Teams presence and carries the change to the ACD.
@@ -102,7 +102,7 @@ describe('Graph faults: presence subscriptions', () => {
     // The expired one left the store when its replacement was first attempted, so the new one reads "created".
     const [fresh] = rig.graphSubscriptionIds();
     expect((await subscriptionHops(agent)).some((l) => l.includes(`Subscription ${fresh} `))).toBe(true);
-    await until(rig, agent, () => announced(rig, 'subscriptions', 'ok') !== undefined, 'the recovery transition announced');
+    await until(rig, agent, () => announced(rig, 'subscriptions', 'ok'), 'the recovery transition announced');
     await backToAvailable(agent);
     recordRecovery(SUITE, { area: 'graph', fault: 'subscription renewal failing for an hour', recoveryMs, detail: 'PATCH+POST /subscriptions 503 for 60 compressed min: subscription kept until expiry, health degraded/down, Teams call carried by reconciliation (one ACD write); from fault end to a new subscription' });
   }, 90_000);
@@ -115,7 +115,7 @@ describe('Graph faults: presence subscriptions', () => {
     await rig.advance(61 * MIN);
     await until(rig, agent, () => rig.health(`owner:${ownerId}`)?.status === 'down', 'the owner reported down', 30_000);
     expect(rig.health(`owner:${ownerId}`)?.detail).toMatch(/invalid_grant|revoked|50173/i);
-    await until(rig, agent, () => announced(rig, `owner:${ownerId}`, 'down') !== undefined, 'the owner alert transition');
+    await until(rig, agent, () => announced(rig, `owner:${ownerId}`, 'down'), 'the owner alert transition');
     await teamsChangeReachesAcd(agent, () => rig.graph.teams(rig.userOf(agent), 'call'), TEAMS_CALL_CODE, 'the Teams call reaches the ACD by reconciliation');
     // The admin signs the owner in again (the tab's owner sign-in stores a fresh refresh token).
     const watch = stopwatch();
@@ -124,7 +124,7 @@ describe('Graph faults: presence subscriptions', () => {
     await until(rig, agent, () => rig.health(`owner:${ownerId}`)?.status === 'ok' && rig.health('subscriptions')?.status === 'ok', 'owner and subscriptions ok', 30_000);
     await rig.whenSubscribed();
     const recoveryMs = watch.stop();
-    await until(rig, agent, () => announced(rig, `owner:${ownerId}`, 'ok') !== undefined, 'the owner recovery transition');
+    await until(rig, agent, () => announced(rig, `owner:${ownerId}`, 'ok'), 'the owner recovery transition');
     await backToAvailable(agent);
     recordRecovery(SUITE, { area: 'graph', fault: "subscription owner's refresh token revoked", recoveryMs, detail: 'revoked + 61 compressed min: owner down (invalid_grant) with alert, Teams changes via reconciliation; from the new sign-in to owner ok + subscription back' });
   }, 90_000);
