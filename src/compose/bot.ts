@@ -2,18 +2,23 @@ import type { Server } from 'restify';
 import { botAdapterOptions } from '../adapters/bot/bot-settings.js';
 import type { BotQueries } from '../adapters/bot/bot-queries.js';
 import { registerBotRoutes, type BotRuntime } from '../adapters/bot/bot-routes.js';
-import type { Clock, Logger, Store } from '../application/ports.js';
+import type { Clock, Logger, Store, TenantAdminStore } from '../application/ports.js';
 import { describeAcdState, describePresence } from '../domain/match.js';
 import { resolveRule } from '../domain/resolve.js';
 import type { Config } from '../config.js';
 import { timerScheduler, uuidIds, type SyncRuntime } from './sync-runtime.js';
 
+/**
+ * Roles come from the app role in the user's SSO token; the bot sees no token, so it trusts what
+ * the tab API recorded when this user last called it as an admin (or connected as subscription owner).
+ */
+export const tenantAdminRole = (admins: TenantAdminStore): BotQueries['roleOf'] =>
+  async (tenantId, aadObjectId) => (aadObjectId && (await admins.get(tenantId, aadObjectId)) ? 'admin' : 'member');
+
 function botQueries(store: Store, runtime: SyncRuntime): BotQueries {
   return {
     isKnownTenant: async (t) => (await store.tenants.get(t)) !== undefined,
-    // Roles come from the app role in the user's SSO token; the bot sees no token, so it trusts
-    // what the tab API recorded when this user last called it as an admin (or signed in as owner).
-    roleOf: async (t, aadObjectId) => ((await store.tenantAdmins.get(t, aadObjectId)) ? 'admin' : 'member'),
+    roleOf: tenantAdminRole(store.tenantAdmins),
     health: async (t) => runtime.health.snapshot(t),
     agentStatus: async (t, ref) => {
       const link = (await store.userLinks.byAgent(t, ref)) ?? (await store.userLinks.list(t)).find((l) => l.email?.toLowerCase() === ref.toLowerCase());

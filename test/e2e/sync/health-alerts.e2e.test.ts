@@ -12,6 +12,17 @@ describe('a CXone outage reaches the admin as a bot alert, and so does the recov
   }, 60_000);
   afterAll(() => rig?.close());
 
+  it('the tab API records who is an admin from their SSO token; a support user is not one', async () => {
+    const signIn = async (role: string) => ((await (await fetch(`${rig.base}/sandbox/dev-token?role=${role}`)).json()) as { token: string }).token;
+    for (const role of ['admin', 'support']) {
+      const res = await fetch(`${rig.base}/api/v1/me`, { headers: { authorization: `Bearer ${await signIn(role)}` } });
+      expect(res.status).toBe(200);
+    }
+    const { admin, support } = rig.app.sandbox!.world;
+    await eventually(async () => (await rig.app.store.tenantAdmins.get(rig.tenantId, admin.id))?.source === 'sso', 'the admin recorded from the tab API');
+    expect(await rig.app.store.tenantAdmins.get(rig.tenantId, support.id)).toBeUndefined();
+  }, 60_000);
+
   const acd = async () => (await rig.health()).components.find((c) => c.component === 'acd.connection');
 
   it('Health Check down → "down" card naming acd.connection → faults cleared → health ok → "recovered" card', async () => {
