@@ -36,6 +36,8 @@ export const feedReplaySchema = z.object({
   agentId: z.number().int(),
   back: z.number().int().nonnegative().max(8).default(0),
   times: z.number().int().positive().default(1),
+  /** Wait for a poll that also carries the agent's current record, and ride on that same page (newer, then older). */
+  samePage: z.boolean().default(false),
 });
 export type FeedReplay = z.output<typeof feedReplaySchema>;
 
@@ -103,12 +105,17 @@ export class CxoneFaults {
     return { kind: 'answer', response: failureAnswer(rule), afterApply: rule.afterApply };
   }
 
-  /** Consumes the replays due on this poll (one per rule). */
-  takeReplays(): FeedReplay[] {
-    const due = this.replays.map((r) => ({ ...r }));
-    for (const r of this.replays) r.times -= 1;
+  /** Consumes the replays due on a poll whose page carries `onPage` agents (one per rule). */
+  takeReplays(onPage: ReadonlySet<number>): FeedReplay[] {
+    const due = this.replays.filter((r) => !r.samePage || onPage.has(r.agentId));
+    for (const r of due) r.times -= 1;
     this.replays = this.replays.filter((r) => r.times > 0);
-    return due;
+    return due.map((r) => ({ ...r, times: 1 }));
+  }
+
+  /** Replays not served yet (a test waits for 0). */
+  pendingReplays(): number {
+    return this.replays.reduce((n, r) => n + r.times, 0);
   }
 
   /** True once per queued `logoutBeforeWrite` of the agent. */

@@ -32,9 +32,9 @@ function agentStates(req: EmuRequest, model: CxoneModel, faults: CxoneFaults, hi
   const pollTime = model.clock.now();
   const since = sinceParam(req);
   const ids = [...model.states.entries()].filter(([, s]) => s.lastUpdateTime >= since).map(([id]) => id).sort((a, b) => a - b);
-  const replayed = replays(req, faults, history);
-  if (ids.length === 0 && replayed.length === 0 && since > 0 && faults.emptyDeltaStatus !== 200) return json(faults.emptyDeltaStatus);
   const p = page(req, ids, 100);
+  const replayed = replays(req, faults, history, new Set(p.items));
+  if (ids.length === 0 && replayed.length === 0 && since > 0 && faults.emptyDeltaStatus !== 200) return json(faults.emptyDeltaStatus);
   const current = p.items.map((id) => agentStateRecord(model, id, faults.variant, pollTime));
   // Replays go after the current records: a duplicate, or an older record arriving after a newer one.
   const agentStates = [...current, ...replayed].map((r) => project(r, req.query.get('fields')));
@@ -42,9 +42,9 @@ function agentStates(req: EmuRequest, model: CxoneModel, faults: CxoneFaults, hi
 }
 
 /** Injected replays ride on the first page only, so each is delivered once per `times`. */
-function replays(req: EmuRequest, faults: CxoneFaults, history: CxoneFeedHistory | undefined): Record<string, unknown>[] {
+function replays(req: EmuRequest, faults: CxoneFaults, history: CxoneFeedHistory | undefined, onPage: ReadonlySet<number>): Record<string, unknown>[] {
   if (!history || Number(req.query.get('skip') ?? 0) > 0) return [];
-  return faults.takeReplays().map((r) => history.recordOf(r.agentId, r.back)).filter((r): r is Record<string, unknown> => r !== undefined);
+  return faults.takeReplays(onPage).map((r) => history.recordOf(r.agentId, r.back)).filter((r): r is Record<string, unknown> => r !== undefined);
 }
 
 function oneAgentStates(req: EmuRequest, model: CxoneModel, faults: CxoneFaults): EmuResponse {

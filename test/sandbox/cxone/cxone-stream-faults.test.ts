@@ -39,7 +39,7 @@ describe('CXone emulator — cut streams, stalls, replayed feed records, token e
       await c.control('/faults', { rules: [{ kind: 'stall', times: 1, method: 'POST', pathContains: '/state', stallMs: 20_000 }] });
       const call = impatient.fetch(c.api(`/agents/${agent}/state`), { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ state: 'Unavailable' }) });
       await expect(call).rejects.toThrow();
-      const until = Date.now() + 5000;
+      const until = Date.now() + 25_000; // the client's abort reaches the server when the loaded machine gets to it
       while (emu.requests.find('POST', `/agents/${agent}/state`).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
       expect(emu.requests.find('POST', `/agents/${agent}/state`).map((r) => r.outcome)).toEqual(['stalled']);
       expect(emu.model.stateOf(agent).state).toBe('Available');
@@ -47,7 +47,7 @@ describe('CXone emulator — cut streams, stalls, replayed feed records, token e
       await impatient.close();
       await c.control(`/agents/${agent}/logout`);
     }
-  });
+  }, 40_000);
 
   it('afterApply: the write is carried out and only its answer is lost (the client cannot tell)', async () => {
     await c.control(`/agents/${agent}/login`, { state: 'Available' });
@@ -80,6 +80,23 @@ describe('CXone emulator — cut streams, stalls, replayed feed records, token e
     expect(Date.parse(mine[2]!.lastUpdateTime)).toBeLessThan(Date.parse(mine[0]!.lastUpdateTime));
     const next = (await get(`/agents/states?updatedSince=${encodeURIComponent(since)}`)).json.agentStates as { agentId: number }[];
     expect(next.filter((r) => r.agentId === agent)).toHaveLength(1);
+    await c.control(`/agents/${agent}/logout`);
+  });
+
+  it('samePage: a replay waits for a poll carrying the agent\'s current record, and follows it on that page', async () => {
+    await c.control(`/agents/${agent}/login`, { state: 'Available' });
+    await c.control('/clock', { advanceMs: 1000 });
+    const since = (await get('/agents/states')).json.lastPollTime as string;
+    await c.control('/clock', { advanceMs: 1000 });
+    await c.control('/faults', { replays: [{ agentId: agent, back: 0, samePage: true }] });
+    const nothingNew = (await get(`/agents/states?updatedSince=${encodeURIComponent(since)}`)).json.agentStates as { agentId: number }[];
+    expect(nothingNew.filter((r) => r.agentId === agent)).toHaveLength(0);
+    expect(emu.faults.pendingReplays()).toBe(1);
+    await c.control('/clock', { advanceMs: 1000 });
+    await c.control(`/agents/${agent}/state`, { state: 'Unavailable' });
+    const page = (await get(`/agents/states?updatedSince=${encodeURIComponent(since)}`)).json.agentStates as { agentId: number; agentStateName: string }[];
+    expect(page.filter((r) => r.agentId === agent).map((r) => r.agentStateName)).toEqual(['Unavailable', 'Unavailable']);
+    expect(emu.faults.pendingReplays()).toBe(0);
     await c.control(`/agents/${agent}/logout`);
   });
 
