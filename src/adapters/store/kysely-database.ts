@@ -39,11 +39,13 @@ function postgresDialect(loc: Extract<StoreLocation, { kind: 'postgres' }>): Dia
     // A server that does not answer (dropped packets) fails the query instead of hanging it for minutes.
     connectionTimeoutMillis: 10_000,
   });
-  // An idle connection the server or the network drops (restart, failover, pg_terminate_backend)
-  // arrives as an 'error' event on the pool, and an unhandled one crashes the process. The pool has
-  // already discarded that client and the next query connects afresh; queries failing meanwhile
-  // report the store down through their callers.
+  // A connection the server or the network drops (restart, failover, pg_terminate_backend) arrives
+  // as an 'error' event: on the pool for an idle client, on the client itself while it is checked
+  // out between two queries (e.g. inside a transaction). Unhandled, either crashes the process. The
+  // dead client is discarded (on release) and the next query connects afresh; the queries failing
+  // meanwhile reject, and their callers report the store down.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => void client.on('error', () => undefined));
   return new PostgresDialect({ pool });
 }
 
