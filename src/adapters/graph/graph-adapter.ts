@@ -43,7 +43,7 @@ export function createGraphAdapter(options: GraphAdapterOptions, deps: GraphAdap
   const writer = new GraphPresenceWriter(appGraph, budget, { ...deps.writer, sessionId: o.clientId, clock: deps.clock, sleep, ...(deps.logger ? { logger: deps.logger.child({ component: 'graph-writer' }) } : {}) });
   const reader = new GraphPresenceReader(appGraph, budget, deps.clock, sleep);
   return {
-    presence: new GraphPresenceGateway(writer, reader), writer, users: new GraphUserDirectory(appGraph, o.graphBaseUrl), appGraph, budget, transport,
+    presence: new GraphPresenceGateway(writer, reader, budget), writer, users: new GraphUserDirectory(appGraph, o.graphBaseUrl), appGraph, budget, transport,
     close: () => transport.close(),
   };
 }

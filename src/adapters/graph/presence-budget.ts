@@ -78,6 +78,11 @@ export class PresenceBudget {
     return this.#reserved;
   }
 
+  /** Until when a Retry-After pauses every request (0 or past: not paused). */
+  get pausedUntil(): number {
+    return this.#pausedUntil;
+  }
+
   /** Graph said 429 with Retry-After: nothing goes until then. */
   pauseUntil(at: number): void {
     this.#pausedUntil = Math.max(this.#pausedUntil, at);

@@ -38,6 +38,8 @@ export interface PresenceGateway {
    * Called on every engine poll. Optional: a gateway without expiring sessions has nothing to do.
    */
   refreshDue?(): readonly string[];
+  /** Until when the service throttles us (429 Retry-After); undefined or past when not throttled. */
+  throttledUntil?(): number | undefined;
 }
 
 export interface DirectoryUser {

@@ -20,6 +20,8 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
   private readonly pump: InboxPump;
   private readonly reconciler: Reconciler;
   private readonly rechecks = new Map<string, Cancel>();
+  /** Tenants reported throttled by Graph, to report the end of it once. */
+  private readonly throttled = new Set<string>();
 
   constructor(private readonly deps: SyncEngineDeps, options: Partial<SyncEngineOptions> = {}) {
     this.options = Object.freeze({ ...DEFAULT_SYNC_ENGINE_OPTIONS, ...options });
@@ -133,6 +135,7 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
   private async poll(tenant: TenantRuntime): Promise<void> {
     await this.pump.pump(tenant);
     await this.keepSessionsAlive(tenant);
+    this.reportThrottling(tenant);
     try {
       const depth = await this.deps.store.inbox.depth(tenant.tenantId);
       this.deps.metrics.inboxDepth(tenant.tenantId, depth);
@@ -156,6 +159,18 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
         tenantId: tenant.tenantId, agentId: link.agentId, teamsUserId: userId, traceId: this.deps.ids.next(), hop: 'graph.request',
         summary: 'Graph: session presence refreshed before its expirationDuration ends (the state still holds)', data: { userId, refresh: true },
       });
+    }
+  }
+
+  /** A 429 storm is absorbed by the writer (it waits out Retry-After), but an admin should see that Teams lags. */
+  private reportThrottling(tenant: TenantRuntime): void {
+    const until = tenant.ports.presence.throttledUntil?.();
+    const now = this.deps.clock.now();
+    if (until !== undefined && until > now) {
+      this.throttled.add(tenant.tenantId);
+      tenant.health.report('graph.presence', 'degraded', `Graph is throttling presence requests (429); writes wait for Retry-After until ${new Date(until).toISOString()}`);
+    } else if (this.throttled.delete(tenant.tenantId)) {
+      tenant.health.success('graph.presence', 'Graph no longer throttles presence requests');
     }
   }
 

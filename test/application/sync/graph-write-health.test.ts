@@ -33,4 +33,18 @@ describe('sync engine: Graph presence write health', () => {
 
     expect(h.health.components('t1').find((c) => c.component === 'graph.presence')).toMatchObject({ status: 'down', detail: expect.stringContaining('attempt 2 of 2') });
   });
+
+  it('reports graph.presence degraded while Graph throttles us (429 Retry-After), and ok when that is over', async () => {
+    const h = new EngineHarness({ engine: { pollIntervalMs: 1_000 } });
+    const t = await h.tenant('t1', { agents: 1, rule: rule() });
+    const throttle: { until?: number } = {};
+    Object.assign(t.ports.presence, { throttledUntil: () => throttle.until });
+    await h.start(t);
+    const graphPresence = () => h.health.components('t1').find((c) => c.component === 'graph.presence');
+    throttle.until = h.time.now() + 10_000;
+    await h.time.advance(1_000);
+    expect(graphPresence()).toMatchObject({ status: 'degraded', detail: expect.stringContaining('throttling') });
+    await h.time.advance(10_000);
+    expect(graphPresence()).toMatchObject({ status: 'ok', detail: 'Graph no longer throttles presence requests' });
+  });
 });
