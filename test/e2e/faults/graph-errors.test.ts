@@ -102,13 +102,15 @@ describe('Graph faults: 5xx, timeouts and 429 storms', () => {
     rig.graph.failRoute({ method: 'POST', path: SET_PRESENCE, status: 429, retryAfterSec: 2, count: agents.length * 3 });
     const watch = stopwatch();
     for (const a of agents) await rig.loginWithCall(a);
+    await until(rig, agents[0]!, () => rig.health('graph.presence')?.status === 'degraded' && /throttling/.test(rig.health('graph.presence')!.detail), 'graph.presence degraded: throttled', 30_000);
     await eventuallyAll(rig, agents);
     const elapsed = watch.stop();
+    await until(rig, agents[0]!, () => announced(rig, 'graph.presence', 'degraded') && rig.health('graph.presence')?.status === 'ok', 'the throttling alert, then ok');
     expect(rig.graph.routeFaultHits(SET_PRESENCE) - hitsBefore).toBe(agents.length * 3);
     for (const a of agents) expect(rig.writesOf(a) - before.get(a)!).toBe(1);
     // Honouring Retry-After cannot be faster than 3 waits of 2 s (the storm's own floor).
     expect(elapsed).toBeGreaterThanOrEqual(3 * 2_000);
-    recordRecovery(SUITE, { area: 'graph', fault: '429 storm with Retry-After (3 rounds × 2 s, 8 agents)', recoveryMs: elapsed - 3 * 2_000, detail: `all ${agents.length} agents In a call after ${Math.round(elapsed)} ms; recoveryMs = beyond the 6 s the Retry-After headers demanded; one setPresence each` });
+    recordRecovery(SUITE, { area: 'graph', fault: '429 storm with Retry-After (3 rounds × 2 s, 8 agents)', recoveryMs: elapsed - 3 * 2_000, detail: `all ${agents.length} agents In a call after ${Math.round(elapsed)} ms; recoveryMs = beyond the 6 s the Retry-After headers demanded; one setPresence each; graph.presence degraded (throttling) with an alert, then ok` });
   }, 90_000);
 });
 
