@@ -114,6 +114,25 @@ describe('CXone faults on the agent-states poll (publisher team: ACD → Teams)'
     recordRecovery(SUITE, { area: 'cxone', fault: 'agent-state record replayed (duplicate x3)', recoveryMs: settledMs, detail: 'duplicates dropped by event id before the engine: no acd.event, no graph.request; health stays ok, no alert (nothing to recover; time = replays served)' });
   }, 60_000);
 
+  it('a newer and an older record of the agent on the same page: the older one is dropped, Teams shows the newer', async () => {
+    const agent = await freshAgent();
+    await kit.rig.cxone(`/agents/${agent}/state`, { state: 'Unavailable' }); // no code: nothing to show in Teams
+    await kit.until(agent, async () => (await kit.hops(agent, 'acd.event')).some((l) => l.includes('Unavailable')), 'Unavailable seen');
+    const writes = (await kit.hops(agent, 'graph.request')).length;
+    const watch = stopwatch();
+    // The poll that carries the Lunch record carries, after it, the Available one of two changes ago:
+    // a different event, older than the last one delivered.
+    await kit.fault({ replays: [{ agentId: Number(agent), back: 2, times: 1, samePage: true }] });
+    await lunch(agent);
+    await kit.until(agent, () => away(agent), 'Teams Away');
+    const recoveryMs = watch.stop();
+    expect(kit.rig.app.sandbox!.world.cxone.faults.pendingReplays()).toBe(0);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(away(agent)).toBe(true);
+    expect(await kit.hops(agent, 'graph.request')).toHaveLength(writes + 1);
+    recordRecovery(SUITE, { area: 'cxone', fault: 'older record after the newer on the same page', recoveryMs, detail: 'the stale Available record (two changes old) after the Lunch one is dropped by source time; Teams stays Away; one graph.request' });
+  }, 60_000);
+
   it('an older record after a newer one (lastUpdateTime goes back): Teams is not turned back', async () => {
     const agent = await freshAgent();
     await lunch(agent);
