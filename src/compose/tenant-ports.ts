@@ -83,7 +83,11 @@ export async function buildTenantAdapters(deps: TenantAdapterDeps, tenant: Tenan
   const acd = createCxoneAcd({
     tenantId: tenant.id, issuerUrl: deps.endpoints.cxoneAuthBaseUrl, clientId: cxone.clientId!, clientSecret: cxone.clientSecret!, accessKeyId: cxone.accessKeyId!, accessKeySecret: cxone.accessKeySecret!,
     timeoutMs: deps.config.httpTimeoutMs, ...(deps.endpoints.caPem ? { extraCaPem: deps.endpoints.caPem } : {}),
-    feed: { pollIntervalMs: deps.config.sync.pollIntervalMs, onHealth: (h) => (h.ok ? health.success('acd.connection') : health.report('acd.connection', h.consecutiveFailures > 2 ? 'down' : 'degraded', h.failure ? describeCxoneFailure('CXone agent-state polling failed', h.failure) : 'CXone agent states read, but handing them to the engine failed')) },
+    feed: { pollIntervalMs: deps.config.sync.pollIntervalMs, onHealth: (h) => {
+      if (h.ok) health.success('acd.connection');
+      // No failure = CXone answered but the engine could not store the changes: the store reports that, not the ACD.
+      else if (h.failure) health.report('acd.connection', h.consecutiveFailures > 2 ? 'down' : 'degraded', describeCxoneFailure('CXone agent-state polling failed', h.failure));
+    } },
     // Sign-in refused (access key, refresh token) is its own component: the admin must act on it.
     onSignIn: (f) => (f ? health.report('acd.auth', f.transient ? 'degraded' : 'down', describeCxoneFailure('CXone sign-in failed', f)) : health.success('acd.auth')),
     // The failure's message names the endpoint and what was unreadable (skipped records included).
