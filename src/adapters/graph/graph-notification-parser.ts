@@ -111,7 +111,7 @@ export class GraphNotificationParser {
 
   async #item(item: Parsed): Promise<PresenceNotification | LifecycleEvent | Omit<WebhookRejection, 'index'>> {
     const presented = secretHash(item.clientState ?? '');
-    let stored = await this.#subscriptions.get(item.subscriptionId);
+    let stored = this.#subscriptions.remembered(item.subscriptionId);
     let fromStore = false;
     // The cache only vouches; before refusing, ask the store (another instance may have just created or replaced it).
     const recheck = async (): Promise<KnownSubscription | undefined> => {

@@ -50,9 +50,9 @@ export class SubscriptionCache {
     this.#ttlMs = o.ttlMs;
   }
 
-  /** The remembered subscription, else the store's. */
-  async get(subscriptionId: string): Promise<KnownSubscription | undefined> {
-    return this.#cache.get(subscriptionId, this.clock.now()) ?? this.read(subscriptionId);
+  /** The remembered subscription, if any (no store read). */
+  remembered(subscriptionId: string): KnownSubscription | undefined {
+    return this.#cache.get(subscriptionId, this.clock.now());
   }
 
   /** The store's answer, bypassing what is remembered (and remembering it). */
