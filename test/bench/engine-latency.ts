@@ -14,6 +14,7 @@ async function warm(agents: number, storeKind: StoreKind): Promise<EngineRig> {
   // Available maps to nothing in the publisher rule: no write, but every agent's state row exists.
   await rig.send(rig.agentIds.map((a) => rig.event(a, acd.available())));
   await rig.drain(0);
+  await rig.settle();
   return rig;
 }
 

@@ -42,6 +42,12 @@ export interface EngineRig {
   /** Waits until `writes` has `count` entries and the engine is idle. */
   drain(count: number, timeoutMs?: number): Promise<void>;
   saveRule(r: PresenceRule): Promise<void>;
+  /**
+   * Waits until the engine is idle and the Log Reader events recorded so far are in the store, so
+   * that what a warm-up left behind (thousands of buffered trace rows) is not billed to what is
+   * measured next.
+   */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -96,6 +102,10 @@ export async function createEngineRig(agents: number, storeKind: StoreKind, rule
     },
     drain: (count, timeoutMs = 120_000) => waitFor(() => writes.length >= count && engine.isIdle(), `${count} writes (have ${writes.length})`, timeoutMs),
     saveRule: async (r) => void (await store.rules.save({ ...r, tenantId: TENANT }, 'bench')),
+    async settle() {
+      await engine.whenIdle();
+      await trace.flush();
+    },
     async close() {
       await engine.stop();
       await dispose();

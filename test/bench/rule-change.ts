@@ -13,6 +13,7 @@ async function measure(agents: number, kind: StoreKind): Promise<BenchRow> {
   try {
     await rig.send(rig.agentIds.map((a) => rig.event(a, acd.unavailable(CODES.lunch))));
     await rig.drain(agents);
+    await rig.settle();
     const before = rig.writes.length;
     const mappings = PUBLISHER_MAPPINGS.map((m) => (m.acd.kind === 'Unavailable' && m.acd.codeId === CODES.lunch.id ? map(m.acd, P.presenting) : m));
     const start = performance.now();

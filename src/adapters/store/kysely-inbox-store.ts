@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Clock, InboxEntry, InboxStore } from '../../application/ports.js';
 import type { SyncEvent } from '../../domain/effects.js';
 import type { AgentSyncState } from '../../domain/sync-state.js';
-import { putAgentState } from './kysely-agent-state-store.js';
+import { InboxCompletions } from './kysely-inbox-completions.js';
 import { readJson, syncEventSchema } from './kysely-row-codec.js';
 import type { Database } from './kysely-schema.js';
 import { CHUNK_ROWS, chunks } from './store-chunks.js';
@@ -18,10 +18,14 @@ import { CHUNK_ROWS, chunks } from './store-chunks.js';
  * agent state written by the new owner for the same entry.
  */
 export class KyselyInboxStore implements InboxStore {
+  private readonly completions: InboxCompletions;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.completions = new InboxCompletions(db, () => clock.now());
+  }
 
   async append(entries: readonly { tenantId: string; agentId: string; event: SyncEvent; receivedAt: number }[]): Promise<number> {
     if (entries.length === 0) return 0;
@@ -77,14 +81,14 @@ export class KyselyInboxStore implements InboxStore {
     }));
   }
 
-  async complete(seq: number, tenantId: string, state: AgentSyncState): Promise<void> {
-    const now = this.clock.now();
-    await this.db.transaction().execute(async (trx) => {
-      const res = await trx.updateTable('inbox').set({ processed: 1, processed_at: now, retry_at: null })
-        .where('seq', '=', seq).where('tenant_id', '=', tenantId).where('processed', '=', 0)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 1) await putAgentState(trx, tenantId, state, now);
-    });
+  /** Group-committed with the completions of the same event-loop turn (InboxCompletions). */
+  complete(seq: number, tenantId: string, state: AgentSyncState): Promise<void> {
+    return this.completions.complete(seq, tenantId, state);
+  }
+
+  /** Resolves when every completion handed in so far is committed (before closing the store). */
+  flushed(): Promise<void> {
+    return this.completions.flushed();
   }
 
   async fail(seq: number, error: string, retryAt: number): Promise<void> {

@@ -30,14 +30,15 @@ export type KyselyStore = Store & { readonly inbox: KyselyInboxStore; readonly t
 export async function createKyselyStore(options: KyselyStoreOptions): Promise<KyselyStore> {
   const { location, clock } = Object.freeze({ ...options });
   const box = new CryptoBox(options.encryptionKeys);
-  const { db, migrationsApplied } = await openDatabase(location);
+  const { db, migrationsApplied, close } = await openDatabase(location);
   let closed = false;
+  const inbox = new KyselyInboxStore(db, clock);
   return Object.freeze({
     tenants: new KyselyTenantStore(db, clock, box),
     rules: new KyselyRuleStore(db, clock),
     userLinks: new KyselyUserLinkStore(db, clock),
     agentStates: new KyselyAgentStateStore(db, clock),
-    inbox: new KyselyInboxStore(db, clock),
+    inbox,
     traces: new KyselyTraceStore(db),
     subscriptions: new KyselySubscriptionStore(db),
     conversations: new KyselyConversationStore(db),
@@ -54,7 +55,8 @@ export async function createKyselyStore(options: KyselyStoreOptions): Promise<Ky
     async close() {
       if (closed) return;
       closed = true;
-      await db.destroy();
+      await inbox.flushed();
+      await close();
     },
   });
 }
