@@ -65,8 +65,8 @@ function featureRoutes(config: Config, runtime: SyncRuntime, deps: { store: Stor
   return routes;
 }
 
-async function sandboxWorld(config: Config, store: Store, given: SandboxWorld | undefined): Promise<SandboxParts> {
-  const world = given ?? (await startSandboxWorld({ dataDir: config.dataDir, cxoneUrl: config.cxone.authBaseUrl, graphUrl: config.microsoft.loginBaseUrl }));
+async function sandboxWorld(config: Config, store: Store, given: SandboxWorld | undefined, logger: Logger): Promise<SandboxParts> {
+  const world = given ?? (await startSandboxWorld({ dataDir: config.dataDir, cxoneUrl: config.cxone.authBaseUrl, graphUrl: config.microsoft.loginBaseUrl, logger: logger.child({ component: 'bot-connector-emulator' }) }));
   try {
     // The product trusts the sandbox CA through config (EXTRA_CA_FILE), never by turning TLS checks off.
     const caPem = readFileSync(config.extraCaFile ?? world.caFile, 'utf8');
@@ -86,7 +86,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const clock = overrides.clock ?? systemClock;
   const store = await createKyselyStore({ location: config.store, encryptionKeys: config.encryptionKeys.map((k) => Buffer.from(k, 'base64')), clock });
   logger.info({ store: config.store.kind, mode: config.mode }, 'store ready (migrations applied)');
-  const sandbox = config.mode === 'sandbox' ? await sandboxWorld(config, store, overrides.sandboxWorld).catch(async (e: unknown) => { await store.close(); throw e; }) : undefined;
+  const sandbox = config.mode === 'sandbox' ? await sandboxWorld(config, store, overrides.sandboxWorld, logger).catch(async (e: unknown) => { await store.close(); throw e; }) : undefined;
   const endpoints = sandbox?.endpoints ?? endpointsFromConfig(config, config.extraCaFile ? readFileSync(config.extraCaFile, 'utf8') : undefined);
   const runtime = createSyncRuntime({ config, endpoints, store, clock, logger, ...(overrides.engineOptions ? { engineOptions: overrides.engineOptions } : {}) });
   let bot: { close(): void } | undefined;
