@@ -14,7 +14,7 @@ import pino from 'pino';
 import { percentile } from '../../src/application/health/sync-activity.js';
 import { startCallCenterWorkload, type CallCenterWorkload } from '../../src/sandbox/workload/call-center-workload.js';
 import type { SimAgent } from '../../src/sandbox/workload/workload-actions.js';
-import { checkFinalStates, checkLoggedOut, checkRandomPhase, driveFinalStates, endEverything, forEachLimit, logoutEveryone, whenQuiet, type Mismatch, type Side } from './soak-close.js';
+import { checkFinalStates, checkLoggedOut, checkRandomPhase, driveFinalStates, endEverything, logoutEveryone, whenQuiet, type Mismatch, type Side } from './soak-close.js';
 import { SoakObserver } from './soak-observer.js';
 import { soakOptions } from './soak-options.js';
 import { gauge, slope, SoakSampler } from './soak-sampler.js';
@@ -31,14 +31,18 @@ const checks: Check[] = [];
 const check = (name: string, bound: string, measured: string | number, ok: boolean): void => void checks.push({ check: name, bound, measured: String(measured), ok });
 
 async function startTenants(): Promise<Side[]> {
-  const sides: Side[] = [];
-  for (let i = 0; i < o.SOAK_TENANTS; i += 1) {
-    const name = `tenant${i + 1}`;
-    log(`starting ${name}: ${o.SOAK_AGENTS_PER_TENANT} agents, product composed over its emulators`);
-    const tenant = await startSoakTenant({ name, agents: o.SOAK_AGENTS_PER_TENANT, pollIntervalMs: o.SOAK_POLL_INTERVAL_MS, logLevel: o.SOAK_LOG_LEVEL });
-    sides.push({ tenant, observer: new SoakObserver(tenant) });
+  log(`starting ${o.SOAK_TENANTS} tenants of ${o.SOAK_AGENTS_PER_TENANT} agents, each product composed over its own emulators`);
+  const started = await Promise.allSettled(Array.from({ length: o.SOAK_TENANTS }, (_, i) => startSoakTenant({
+    name: `tenant${i + 1}`, agents: o.SOAK_AGENTS_PER_TENANT, pollIntervalMs: o.SOAK_POLL_INTERVAL_MS, logLevel: o.SOAK_LOG_LEVEL,
+    loggedInAtStart: (index) => (index * 7919) % 1000 < o.SOAK_LOGGED_IN_SHARE * 1000,
+  })));
+  const tenants = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(tenants.map((t) => t.close()));
+    throw failed.reason;
   }
-  return sides;
+  return tenants.map((tenant) => ({ tenant, observer: new SoakObserver(tenant) }));
 }
 
 async function whenSubscribed(t: SoakTenant): Promise<void> {
@@ -49,20 +53,13 @@ async function whenSubscribed(t: SoakTenant): Promise<void> {
   throw new Error(`${t.name}: presence subscriptions never covered all ${t.agents.length} users`);
 }
 
-/** The morning: Teams clients signed in, most agents logged in to Available. */
+/** Subscriptions in place for every user; the agents the story starts with logged in. */
 async function morning(sides: readonly Side[]): Promise<Set<string>> {
+  await Promise.all(sides.map(({ tenant: t }) => whenSubscribed(t)));
   const loggedIn = new Set<string>();
-  await Promise.all(sides.map(async ({ tenant: t, observer }) => {
-    await whenSubscribed(t);
-    await forEachLimit(t.agents, CONTROL_CONCURRENCY, async (a) => {
-      observer.cause(a.teamsUserId);
-      await t.control('graph', `/users/${a.teamsUserId}/teams`, { activity: 'signedIn' });
-    });
-    const share = t.agents.filter((a) => (a.index * 7919) % 1000 < o.SOAK_LOGGED_IN_SHARE * 1000);
-    await forEachLimit(share, CONTROL_CONCURRENCY, async (a) => {
-      if ((await t.control('cxone', `/agents/${a.agentId}/login`, { state: 'Available' })) < 300) loggedIn.add(`${t.name}/${a.agentId}`);
-    });
-  }));
+  for (const { tenant: t } of sides) {
+    for (const a of t.agents) if (t.world.cxone.model.stateOf(Number(a.agentId)).state !== 'LoggedOut') loggedIn.add(`${t.name}/${a.agentId}`);
+  }
   return loggedIn;
 }
 
@@ -95,6 +92,10 @@ async function counters(sides: readonly Side[]): Promise<Record<string, number>>
     effectsFailed: await sum('presence_sync_effects_total', (l) => l['outcome'] === 'failed'),
     graphThrottled: await sum('presence_sync_graph_throttled_total'),
     reconcileCorrections: await sum('presence_sync_reconcile_corrections_total'),
+    // Graph judges a webhook slower than 3 s as slow (notifications delayed 10 min), 10 s as dropped.
+    webhookAcks: await sum('presence_sync_webhook_ack_seconds', (l) => l['le'] === '+Inf'),
+    webhookAcksOver1s: (await sum('presence_sync_webhook_ack_seconds', (l) => l['le'] === '+Inf')) - (await sum('presence_sync_webhook_ack_seconds', (l) => l['le'] === 1)),
+    webhookAcksOver3s: (await sum('presence_sync_webhook_ack_seconds', (l) => l['le'] === '+Inf')) - (await sum('presence_sync_webhook_ack_seconds', (l) => l['le'] === 3)),
   };
 }
 
@@ -130,9 +131,28 @@ function latencyChecks(sides: readonly Side[]): Record<string, number> {
   return { samples: all.length, p50: p(50), p95: p(95), p99: p(99), max: Math.round(all.at(-1) ?? 0), noWriteWithin60s: missed };
 }
 
-function lostChecks(name: string, mismatches: readonly Mismatch[]): void {
+/** How the Graph emulator delivered change notifications to our webhook (status -2: dropped, endpoint judged too slow). */
+function deliveries(sides: readonly Side[]): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const { tenant: t } of sides) {
+    const byStatus: Record<string, number> = {};
+    for (const d of t.world.graph.control.deliveries) byStatus[String(d.status)] = (byStatus[String(d.status)] ?? 0) + d.items;
+    const urls = new Set(t.world.graph.control.deliveries.map((d) => d.url.split('?')[0] ?? d.url));
+    out[t.name] = { ...byStatus, ...Object.fromEntries([...urls].map((u) => [`endpoint ${t.world.graph.control.endpointState(u)}`, 1])) };
+  }
+  return out;
+}
+
+/** A failed end state names the agents, and the first one's Log Reader trace says what the product did. */
+async function lostChecks(name: string, mismatches: readonly Mismatch[], sides: readonly Side[]): Promise<void> {
   check(`lost: ${name}`, '0 agents off', mismatches.length, mismatches.length === 0);
   for (const m of mismatches.slice(0, 5)) log(`  ${name}: ${m.tenant} agent ${m.agentId} (${m.rule}) ${m.check}: want ${m.want}, got ${m.got}`);
+  const first = mismatches[0];
+  const t = sides.find((s) => s.tenant.name === first?.tenant)?.tenant;
+  if (!first || !t) return;
+  await t.app.runtime.trace.flush();
+  const events = await t.app.store.traces.query({ tenantId: t.tenantId, agentId: first.agentId, limit: 40 });
+  for (const e of events.slice(-25)) log(`    trace ${first.agentId} ${new Date(e.at).toISOString().slice(11, 23)} ${e.hop}: ${e.summary}`);
 }
 
 async function main(): Promise<number> {
@@ -142,7 +162,7 @@ async function main(): Promise<number> {
   let exitCode = 1;
   try {
     const loggedIn = await morning(sides);
-    log(`morning: ${loggedIn.size} agents logged in; waiting for the sync to settle`);
+    log(`subscribed; ${loggedIn.size} agents logged in at start; waiting for the sync to settle`);
     const morningMs = await whenQuiet(sides, 3_000, o.SOAK_CONVERGE_TIMEOUT_MS);
     const setupS = round((Date.now() - startedAt) / 1000);
     log(`settled after ${morningMs} ms; workload starts (setup took ${setupS} s)`);
@@ -167,7 +187,7 @@ async function main(): Promise<number> {
     clearInterval(expiry);
     sides.forEach((s) => s.observer.expire(0));
     check('convergence after the workload stops', `≤ ${o.SOAK_CONVERGE_TIMEOUT_MS} ms`, `${drainMs} ms`, true);
-    lostChecks('random phase end states', checkRandomPhase(sides, new Map([...workloads].map(([k, w]) => [k, w.agents as readonly SimAgent[]]))));
+    await lostChecks('random phase end states', checkRandomPhase(sides, new Map([...workloads].map(([k, w]) => [k, w.agents as readonly SimAgent[]]))), sides);
     const memory = memoryChecks(sampler, workloadStartS, workloadEndS);
     const queues = queueChecks(sampler);
     const latency = latencyChecks(sides);
@@ -178,17 +198,20 @@ async function main(): Promise<number> {
     log('close: everyone logs out');
     await logoutEveryone(sides, CONTROL_CONCURRENCY);
     await whenQuiet(sides, 3_000, o.SOAK_CONVERGE_TIMEOUT_MS);
-    lostChecks('all logged out, sessions cleared', checkLoggedOut(sides));
+    await lostChecks('all logged out, sessions cleared', checkLoggedOut(sides), sides);
     log('close: final state per agent (every rule × available, voice, lunch, digital, Teams DND, Teams call)');
     await driveFinalStates(sides, CONTROL_CONCURRENCY, () => whenQuiet(sides, 3_000, o.SOAK_CONVERGE_TIMEOUT_MS));
     const finalMs = await whenQuiet(sides, 3_000, o.SOAK_CONVERGE_TIMEOUT_MS);
-    lostChecks('final states', checkFinalStates(sides));
+    await lostChecks('final states', checkFinalStates(sides), sides);
+    log(`notification deliveries: ${JSON.stringify(deliveries(sides))}`);
 
     const dups = sides.flatMap((s) => s.observer.duplicates);
     const c = await counters(sides);
     check('duplicate Graph writes (no cause in between)', '0', dups.length, dups.length === 0);
     for (const d of dups.slice(0, 5)) log(`  duplicate: ${d.tenant} agent ${d.agentId} ${d.route} again after ${d.gapMs} ms`);
     check('effects given up (failed after retries)', '0', c.effectsFailed ?? 0, (c.effectsFailed ?? 0) === 0);
+    const controlFailures = sides.reduce((n, s) => n + s.tenant.controlFailures(), 0);
+    check('emulator control calls unanswered (soak apparatus)', '0', controlFailures, controlFailures === 0);
 
     const failed = checks.filter((x) => !x.ok);
     const totalS = round((Date.now() - startedAt) / 1000);

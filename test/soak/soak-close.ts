@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { FIRST_SKILL_ID } from '../../src/sandbox/cxone/cxone-seed.js';
 import { LUNCH_CODE } from '../../src/sandbox/sandbox-seed.js';
 import { TEAMS_CALL_CODE, TEAMS_DND_CODE } from '../../src/sandbox/sandbox-world.js';
+import { forEachLimit } from './for-each-limit.js';
 import type { SimAgent } from '../../src/sandbox/workload/workload-actions.js';
 import type { SoakObserver } from './soak-observer.js';
 import type { RuleKind, SoakAgent, SoakTenant } from './soak-tenant.js';
@@ -18,14 +19,6 @@ const AVAILABLE = 'Available/Available';
 const IN_A_CALL = 'Busy/InACall';
 const DND = 'DoNotDisturb/DoNotDisturb';
 
-/** Runs `fn` over `items`, at most `limit` at a time. */
-export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 const shown = (t: SoakTenant, a: SoakAgent): string => {
   const p = t.world.graph.control.presence(a.teamsUserId);

@@ -5,6 +5,7 @@ import { compose, type App } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { createHttpTransport, type HttpFetch } from '../../src/adapters/shared/http-transport.js';
 import { BIDIRECTIONAL_TEAM, PUBLISHER_TEAM, SUBSCRIBER_TEAM } from '../../src/sandbox/sandbox-seed.js';
+import { forEachLimit } from './for-each-limit.js';
 import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/sandbox-world.js';
 
 /** Which rule an agent falls under in the sandbox seed (the team rules plus the one user rule). */
@@ -28,8 +29,10 @@ export interface SoakTenant {
   readonly agentOfUser: ReadonlyMap<string, SoakAgent>;
   /** A fetch trusting the tenant's emulator CA (the workload's and the close's control calls). */
   readonly fetch: HttpFetch;
-  /** POST to a `/_control` route of an emulator; resolves to the HTTP status. */
+  /** POST to a `/_control` route of an emulator; resolves to the HTTP status (0: no answer after 3 tries). */
   control(system: 'cxone' | 'graph', path: string, body: unknown): Promise<number>;
+  /** Control calls that got no answer at all (each is named on stderr). */
+  readonly controlFailures: () => number;
   close(): Promise<void>;
 }
 
@@ -38,6 +41,8 @@ export interface SoakTenantOptions {
   readonly agents: number;
   readonly pollIntervalMs: number;
   readonly logLevel: string;
+  /** Agents (by position) already logged in to Available when the service starts. */
+  readonly loggedInAtStart: (index: number) => boolean;
 }
 
 function ruleOf(teamId: string, agentId: string, userRuleAgent: string | undefined): RuleKind {
@@ -57,9 +62,32 @@ export async function startSoakTenant(o: SoakTenantOptions): Promise<SoakTenant>
     POLL_INTERVAL_MS: String(o.pollIntervalMs), SANDBOX_WORKLOAD_RATE: '0', BOT_AUTH: 'disabled-for-playground',
     CXONE_AUTH_BASE_URL: 'https://127.0.0.1:0', GRAPH_BASE_URL: 'https://127.0.0.1:0/v1.0', ENTRA_LOGIN_BASE_URL: 'https://127.0.0.1:0',
   };
+  const transport = createHttpTransport({ timeoutMs: 30_000, extraCaPem: world.cxone.caCertPem, connections: 32 });
+  let failures = 0;
+  const control = async (system: 'cxone' | 'graph', path: string, body: unknown): Promise<number> => {
+    const base = system === 'cxone' ? world.cxone.url : world.graph.url;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const res = await transport.fetch(`${base}/_control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        await res.text();
+        return res.status;
+      } catch (e) {
+        // The emulators share the loaded machine: a dropped connection is retried, a lost step is named.
+        if (attempt >= 3) {
+          failures += 1;
+          process.stderr.write(`[soak] ${o.name} control ${path} got no answer: ${String((e as { cause?: unknown }).cause ?? e)}\n`);
+          return 0;
+        }
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
+    }
+  };
+  // The day is under way when the service starts: Teams clients running, most agents logged in.
+  const users = [...world.userOfAgent];
+  for (const [, user] of users) world.graph.control.teams(user.id, 'signedIn');
+  await forEachLimit(users.filter((_, i) => o.loggedInAtStart(i)), 16, ([agentId]) => control('cxone', `/agents/${agentId}/login`, { state: 'Available' }));
   const app = await compose(loadConfig({ cwd: dir, env }), { sandboxWorld: world });
   await app.start();
-  const transport = createHttpTransport({ timeoutMs: 30_000, extraCaPem: world.cxone.caCertPem, connections: 32 });
   const fetch = transport.fetch;
   const model = world.cxone.model;
   const userRuleAgent = [...model.agents.values()].find((a) => String(a.teamId) === PUBLISHER_TEAM)?.agentId;
@@ -67,14 +95,8 @@ export async function startSoakTenant(o: SoakTenantOptions): Promise<SoakTenant>
     agentId, teamsUserId: user.id, index, rule: ruleOf(String(model.agent(Number(agentId))?.teamId), agentId, userRuleAgent === undefined ? undefined : String(userRuleAgent)),
   }));
   return {
-    name: o.name, app, world, tenantId: app.sandbox!.tenantId, agents, fetch,
+    name: o.name, app, world, tenantId: app.sandbox!.tenantId, agents, fetch, control, controlFailures: () => failures,
     agentOfUser: new Map(agents.map((a) => [a.teamsUserId, a])),
-    async control(system, path, body) {
-      const base = system === 'cxone' ? world.cxone.url : world.graph.url;
-      const res = await fetch(`${base}/_control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      await res.text();
-      return res.status;
-    },
     async close() {
       await app.stop();
       await transport.close();
