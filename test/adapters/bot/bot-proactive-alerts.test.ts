@@ -104,6 +104,17 @@ describe('proactive health alerts to the admins', () => {
     expect(cardText(h.connector.posts[1]?.activity.attachments?.[0]?.content).match(/: down → ok/g)).toHaveLength(2);
   });
 
+  it('alerts a team channel the bot was installed in by an admin, not one installed by a member', async () => {
+    const byAdmin = { id: '19:ops@thread.tacv2', conversationType: 'channel', tenantId: TENANT };
+    const byMember = { id: '19:random@thread.tacv2', conversationType: 'channel', tenantId: TENANT };
+    await h.post(teamsActivity(h.connector.serviceUrl, { type: 'installationUpdate', action: 'add', conversation: byAdmin, from: ADMIN }));
+    await h.post(teamsActivity(h.connector.serviceUrl, { type: 'installationUpdate', action: 'add', conversation: byMember, from: MEMBER }));
+    h.connector.clear();
+    h.health.emit(transition(h, 'subscriptions', 'ok', 'down'));
+    await advance(h, 5_000);
+    expect(h.connector.posts.map((p) => p.conversationId).sort()).toEqual([byAdmin.id, `a:personal-${ADMIN.aadObjectId}`].sort());
+  });
+
   it('stops alerting a conversation after the bot is uninstalled there', async () => {
     await h.post(teamsActivity(h.connector.serviceUrl, { type: 'installationUpdate', action: 'remove', from: ADMIN }));
     h.health.emit(transition(h, 'sync', 'ok', 'down'));

@@ -1,3 +1,4 @@
+import { recordRecovery, stopwatch } from '../faults/recovery-report.js';
 import { eventually, startSandboxRig, type SandboxRig } from './sandbox-harness.js';
 
 /**
@@ -29,15 +30,23 @@ describe('a CXone outage reaches the admin as a bot alert, and so does the recov
     await eventually(async () => (await acd())?.status === 'ok', 'acd.connection ok', 30_000);
     expect(await rig.alerts()).toEqual([]);
 
+    const outage = stopwatch();
     await rig.cxone('/faults', { rules: [{ status: 503, times: 1000 }] });
     await eventually(async () => (await acd())?.status === 'down', 'acd.connection down in the Health Check', 60_000);
     const down = await eventually(async () => (await rig.alerts()).find((a) => /acd\.connection\W+\w+ → down/.test(a.text)), 'a down card', 30_000);
+    const toDownCard = outage.stop();
     expect(down.text).toMatch(/needs attention/);
 
+    const recovery = stopwatch();
     await rig.cxoneDelete('/faults');
     await eventually(async () => (await acd())?.status === 'ok', 'acd.connection ok again', 60_000);
     const recovered = await eventually(async () => (await rig.alerts()).find((a) => a.at >= down.at && /acd\.connection\W+\w+ → ok/.test(a.text)), 'a recovery card', 30_000);
     expect(recovered.text).toMatch(/recovered/i);
+    recordRecovery('health-alerts', {
+      area: 'cxone', fault: 'API outage (503 on every call) seen by the admin',
+      recoveryMs: recovery.stop(),
+      detail: `faults cleared -> Health Check ok -> recovery card in the admin chat; the down card came ${Math.round(toDownCard)} ms after the outage began (debounce 300 ms, batch 200 ms)`,
+    });
     expect((await rig.health()).components.find((c) => c.component === 'acd.connection')?.status).toBe('ok');
   }, 180_000);
 });
