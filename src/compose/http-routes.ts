@@ -44,7 +44,16 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteRegistrar {
   const parser = new GraphNotificationParser({ subscriptions: deps.store.subscriptions, appId: deps.appId, clock, jwks: entraJwks(deps.jwksUrl, deps.fetch), decryptionKeys: [] });
   const log = logger.child({ component: 'graph-webhook' });
   return graphWebhookRoutes({
-    handle: (query, body) => handleGraphWebhook(parser, query, body),
+    handle: async (query, body) => {
+      try {
+        return await handleGraphWebhook(parser, query, body);
+      } catch (error) {
+        // Validation reads the subscriptions from the store; when it cannot, Graph must redeliver later.
+        log.error({ err: error instanceof Error ? error.message : String(error) }, 'graph notifications not validated: store unavailable');
+        const rejected = [{ code: 'WEBHOOK.STORE_UNAVAILABLE', message: 'The notifications could not be checked now; retry later.' }];
+        return { status: 503, contentType: 'application/problem+json', body: '', notifications: [], lifecycle: [], rejected };
+      }
+    },
     ingress: runtime.engine,
     onLifecycle: async (events) => {
       for (const e of events) {
