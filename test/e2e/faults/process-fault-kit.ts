@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, Socket, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -6,7 +9,10 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { createKyselyStore, type StoreLocation } from '../../../src/adapters/store/kysely-store.js';
 import { createHttpTransport } from '../../../src/adapters/shared/http-transport.js';
 import { seedSandboxTenant } from '../../../src/sandbox/sandbox-seed.js';
-import type { SandboxWorld } from '../../../src/sandbox/sandbox-world.js';
+import { startSandboxWorld, type SandboxWorld } from '../../../src/sandbox/sandbox-world.js';
+import { compose, type App } from '../../../src/compose.js';
+import { loadConfig } from '../../../src/config.js';
+import { env as sandboxEnv } from '../sync/sandbox-harness.js';
 import type { SharedWorld } from '../multi-instance/shared-world.js';
 
 /**
@@ -85,6 +91,8 @@ export async function tabClient(world: SandboxWorld): Promise<TabClient> {
 export interface TcpProxy {
   readonly port: number;
   readonly connections: number;
+  /** Local ports of the proxy's connections to the server (PostgreSQL's `client_port` of the product's sessions). */
+  upstreamPorts(): number[];
   cut(): void;
   restore(): void;
   close(): Promise<void>;
@@ -92,15 +100,18 @@ export interface TcpProxy {
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>();
+  const upstreams = new Set<Socket>();
   let down = false;
   const server: Server = createServer((client) => {
     if (down) return void client.destroy();
     const upstream = new Socket();
     open.add(client);
     open.add(upstream);
+    upstreams.add(upstream);
     const drop = (): void => {
       open.delete(client);
       open.delete(upstream);
+      upstreams.delete(upstream);
       client.destroy();
       upstream.destroy();
     };
@@ -120,6 +131,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   return {
     port: (server.address() as AddressInfo).port,
     get connections() { return open.size / 2; },
+    upstreamPorts: () => [...upstreams].map((u) => u.localPort).filter((p): p is number => p !== undefined),
     cut,
     restore() {
       down = false;
@@ -146,4 +158,62 @@ export async function until<T>(probe: () => T | Promise<T>, what: string, timeou
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await delay(everyMs);
   }
+}
+
+/** The product composed in-process in sandbox mode on a store of the caller's choice (for store faults). */
+export interface StoreRig {
+  readonly app: App;
+  readonly world: SandboxWorld;
+  readonly tenantId: string;
+  cxone(path: string, body?: unknown): Promise<unknown>;
+  teamsOf(agentId: string): { availability: string; activity: string };
+  agentsOf(teamId: string): string[];
+  /** Log Reader lines of an agent (needs the store). */
+  traceOf(agentId: string): Promise<string[]>;
+  /** The store's health component now (the Health Check's view). */
+  storeHealth(): { status: string; detail: string } | undefined;
+  /** Texts of the proactive alert cards the bot sent to the admins' conversation. */
+  alerts(): string[];
+  close(): Promise<void>;
+}
+
+export async function startStoreRig(storeEnv: Record<string, string>): Promise<StoreRig> {
+  const dir = mkdtempSync(join(tmpdir(), 'presence-store-fault-'));
+  const world = await startSandboxWorld({ dataDir: dir, cxoneUrl: 'https://127.0.0.1:0', graphUrl: 'https://127.0.0.1:0' });
+  let app: App;
+  try {
+    app = await compose(loadConfig({ cwd: dir, env: { ...sandboxEnv(dir), ...storeEnv } }), { engineOptions: { pollIntervalMs: 200 }, sandboxWorld: world });
+    await app.start();
+  } catch (e) {
+    await world.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const dispatcher = new Agent({ connect: { ca: world.cxone.caCertPem } });
+  const tenantId = app.sandbox!.tenantId;
+  return {
+    app, world, tenantId,
+    async cxone(path, body = {}) {
+      const res = await undiciFetch(`${world.cxone.url}/_control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), dispatcher });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`CXone control ${path}: ${res.status} ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    },
+    teamsOf: (agentId) => world.graph.control.presence(world.userOfAgent.get(agentId)!.id),
+    agentsOf: (teamId) => [...world.cxone.model.agents.values()].filter((a) => String(a.teamId) === teamId).map((a) => String(a.agentId)),
+    async traceOf(agentId) {
+      await app.runtime.trace.flush();
+      return (await app.store.traces.query({ tenantId, agentId, limit: 500 })).map((e) => `${e.hop} ${e.summary}`);
+    },
+    storeHealth: () => app.runtime.health.snapshot(tenantId).components.find((c) => c.component === 'store'),
+    alerts: () => (world.botConnector?.model.activities(tenantId) ?? [])
+      .filter((a) => a.replyToId === undefined && Array.isArray(a.activity['attachments']) && a.activity['attachments'].length > 0)
+      .map((a) => JSON.stringify(a.activity['attachments'])),
+    async close() {
+      await app.stop();
+      await dispatcher.close();
+      await world.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
