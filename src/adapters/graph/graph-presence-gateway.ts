@@ -1,4 +1,4 @@
-import type { ExternalFailure, ObservedPresence, PresenceDesire, PresenceGateway, PresenceWriteOutcome } from '../../application/ports.js';
+import type { ExternalFailure, HeldSession, ObservedPresence, PresenceDesire, PresenceGateway, PresenceWriteOutcome } from '../../application/ports.js';
 import type { Result } from '../../domain/result.js';
 import type { GraphPresenceReader } from './graph-presence-reader.js';
 import type { GraphPresenceWriter } from './graph-presence-writer.js';
@@ -20,6 +20,10 @@ export class GraphPresenceGateway implements PresenceGateway {
 
   read(userIds: readonly string[]): Promise<Result<readonly ObservedPresence[], ExternalFailure>> {
     return this.reader.read(userIds);
+  }
+
+  adoptHeld(held: readonly HeldSession[]): void {
+    for (const h of held) this.writer.adopt(h.userId, h.presence, h.at);
   }
 
   /** Keep-alive of held sessions; the engine calls it on every poll. */

@@ -92,6 +92,14 @@ export class GraphPresenceWriter {
     });
   }
 
+  /**
+   * A session another process (before a restart, or a previous owner) wrote at `at`: keep it
+   * alive like our own. What this process wrote itself is newer and wins.
+   */
+  adopt(userId: string, presence: TeamsPresence, at: number): void {
+    if (!this.#written.has(userId)) this.#written.set(userId, { presence, preferred: false, at });
+  }
+
   /** Re-write sessions held longer than `refreshAfterMs` (keep-alive while the ACD state holds); returns the users refreshed. */
   refreshDue(): string[] {
     const now = this.#o.clock.now();

@@ -27,6 +27,13 @@ export type PresenceWriteOutcome =
   | { readonly status: 'unchanged' }
   | { readonly status: 'superseded' };
 
+/** A session presence we published for a user, and when. */
+export interface HeldSession {
+  readonly userId: string;
+  readonly presence: TeamsPresence;
+  readonly at: number;
+}
+
 /** Writes and reads Teams presence (Graph, application permissions). Budgeted and batched inside. */
 export interface PresenceGateway {
   write(desire: PresenceDesire): Promise<Result<PresenceWriteOutcome, ExternalFailure>>;
@@ -38,6 +45,11 @@ export interface PresenceGateway {
    * Called on every engine poll. Optional: a gateway without expiring sessions has nothing to do.
    */
   refreshDue?(): readonly string[];
+  /**
+   * Sessions published before this process started (from the stored sync state), so they are kept
+   * alive too: without it, a restart mid-call lets the session lapse after its expirationDuration.
+   */
+  adoptHeld?(held: readonly HeldSession[]): void;
   /** Until when the service throttles us (429 Retry-After); undefined or past when not throttled. */
   throttledUntil?(): number | undefined;
 }

@@ -1,6 +1,6 @@
 import type { AcdStateEvent } from '../../domain/agent-state.js';
 import type { TickEvent } from '../../domain/effects.js';
-import type { Cancel, PresenceNotification, SyncIngress, SyncReevaluation } from '../ports.js';
+import type { Cancel, HeldSession, PresenceNotification, SyncIngress, SyncReevaluation } from '../ports.js';
 import { DEFAULT_SYNC_ENGINE_OPTIONS, type SyncEngineDeps, type SyncEngineOptions } from './engine-options.js';
 import { EntryProcessor } from './entry-processor.js';
 import { InboxPump } from './inbox-pump.js';
@@ -208,9 +208,14 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     this.rechecks.set(key, cancel);
   }
 
+  /** Debounce rechecks, and the sessions we published (to keep them alive), from the stored states. */
   private async restoreRechecks(tenant: TenantRuntime): Promise<void> {
+    const held: HeldSession[] = [];
     for (const state of await this.deps.store.agentStates.list(tenant.tenantId)) {
       if (state.pending) this.scheduleRecheck(tenant, state.agentId, state.pending.dueAt);
+      const p = state.published;
+      if (p?.presence && !p.preferred && state.teamsUserId !== undefined) held.push({ userId: state.teamsUserId, presence: p.presence, at: p.at });
     }
+    if (held.length > 0) tenant.ports.presence.adoptHeld?.(held);
   }
 }

@@ -20,4 +20,19 @@ describe('sync engine: presence sessions are kept alive', () => {
     expect(refreshes('agent-2')).toHaveLength(1);
     expect(h.traces('t1').filter((e) => e.summary.includes('refreshed'))).toHaveLength(2);
   });
+
+  it('adopts the sessions a previous process published (stored state), so a restart mid-call keeps them alive', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 3, rule: rule() });
+    const busy = { availability: 'Busy', activity: 'InACall' } as const;
+    await h.store.agentStates.put('t1', { agentId: 'agent-1', teamsUserId: 'aad-1', published: { presence: busy, at: 1_000, ruleId: 'r', preferred: false } });
+    await h.store.agentStates.put('t1', { agentId: 'agent-2', teamsUserId: 'aad-2', published: { presence: null, at: 1_000, ruleId: 'r', preferred: false } });
+    await h.store.agentStates.put('t1', { agentId: 'agent-3', teamsUserId: 'aad-3', published: { presence: busy, at: 1_000, ruleId: 'r', preferred: true } });
+    const adopted: unknown[] = [];
+    Object.assign(t.ports.presence, { adoptHeld: (held: readonly unknown[]) => adopted.push(...held) });
+    await h.start(t);
+
+    // Cleared sessions and the preferred layer (which does not expire with a session) are not adopted.
+    expect(adopted).toEqual([{ userId: 'aad-1', presence: busy, at: 1_000 }]);
+  });
 });
