@@ -33,6 +33,7 @@ export interface GraphFaultRigOptions {
 }
 
 export interface GraphFaultRig {
+  /** The running product (a new one after `restart`). */
   readonly app: App;
   readonly world: SandboxWorld;
   readonly tenantId: string;
@@ -59,6 +60,8 @@ export interface GraphFaultRig {
   /** Subscriptions in our store cover every linked user, and Graph knows them. */
   whenSubscribed(): Promise<void>;
   loginWithCall(agentId: string): Promise<number>;
+  /** Stops the product and composes it again on the same data, emulators and clock (a process restart). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,13 +74,17 @@ export async function startGraphFaultRig(options: GraphFaultRigOptions = {}): Pr
   const config = loadConfig({ cwd: dir, env: {
     ...env(dir), HTTP_TIMEOUT_MS: '2000', HEALTH_ALERT_DEBOUNCE_MS: '300', BOT_ALERT_BATCH_MS: '100', BOT_ALERT_MIN_INTERVAL_MS: '0',
   } });
-  const app = await compose(config, {
-    clock, sandboxWorld: world,
-    engineOptions: { pollIntervalMs: 200, reconcileIntervalMs: options.reconcileIntervalMs ?? 2_000, backoffBaseMs: 100, backoffMaxMs: 2_000 },
-  });
-  await app.start();
+  const boot = async (): Promise<App> => {
+    const started = await compose(config, {
+      clock, sandboxWorld: world,
+      engineOptions: { pollIntervalMs: 200, reconcileIntervalMs: options.reconcileIntervalMs ?? 2_000, backoffBaseMs: 100, backoffMaxMs: 2_000 },
+    });
+    await started.start();
+    started.runtime.health.onTransition((t) => transitions.push(t));
+    return started;
+  };
+  let app = await boot();
   const tenantId = app.sandbox!.tenantId;
-  app.runtime.health.onTransition((t) => transitions.push(t));
   const dispatcher = new Agent({ connect: { ca: world.cxone.caCertPem } });
   const cxone = async (path: string, body: unknown = {}): Promise<unknown> => {
     const res = await undiciFetch(`${world.cxone.url}/_control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), dispatcher });
@@ -87,7 +94,8 @@ export async function startGraphFaultRig(options: GraphFaultRigOptions = {}): Pr
   };
   const userOf = (agentId: string): string => world.userOfAgent.get(agentId)!.id;
   const rig: GraphFaultRig = {
-    app, world, tenantId, graph: world.graph.control, clock, transitions, cxone, userOf,
+    get app() { return app; },
+    world, tenantId, graph: world.graph.control, clock, transitions, cxone, userOf,
     alerts: () => (world.botConnector?.model.activities(tenantId) ?? [])
       .filter((a) => a.replyToId === undefined && Array.isArray(a.activity['attachments']) && a.activity['attachments'].length > 0)
       .map((a) => ({ at: a.at, text: activityText(a.activity) })),
@@ -117,6 +125,10 @@ export async function startGraphFaultRig(options: GraphFaultRigOptions = {}): Pr
       await cxone(`/agents/${agentId}/login`, { state: 'Available' });
       const { contactId } = (await cxone('/contacts', { type: 'customer', agentId: Number(agentId), skillId: SUPPORT_VOICE_SKILL })) as { contactId: number };
       return contactId;
+    },
+    async restart() {
+      await app.stop();
+      app = await boot();
     },
     async close() {
       await app.stop();

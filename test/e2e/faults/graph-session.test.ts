@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PUBLISHER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
-import { MIN, recordRecovery, startGraphFaultRig, stopwatch, until, type GraphFaultRig } from './graph-fault-kit.js';
+import { MIN, recordRecovery, settleFor, startGraphFaultRig, stopwatch, until, type GraphFaultRig } from './graph-fault-kit.js';
 
 const SUITE = 'graph-session';
 
@@ -53,5 +53,26 @@ describe('Graph fault: the presence session expires while the ACD state still ho
       area: 'graph', fault: 'setPresence session expiring (expirationDuration)', recoveryMs: refreshMs,
       detail: 'no outage: 27 compressed minutes on a call stayed Busy/InACall; 4 refreshes (one per 6-min step, due after 4 min); recoveryMs = slowest refresh after it became due',
     });
+  }, 90_000);
+
+  it('a restart mid-call does not forget the held session: it is refreshed by the new process too', async () => {
+    const agent = rig.agentsOf(PUBLISHER_TEAM)[3]!;
+    rig.graph.teams(rig.userOf(agent), 'signedIn');
+    const contact = await rig.loginWithCall(agent);
+    await until(rig, agent, () => rig.teamsOf(agent).activity === 'InACall', 'Teams shows In a call');
+    const watch = stopwatch();
+    await rig.restart();
+    const restartMs = watch.stop();
+    const seen: string[] = [];
+    for (let elapsed = 3; elapsed <= 18; elapsed += 3) {
+      await rig.advance(3 * MIN);
+      await settleFor(600); // a few polls of the new process
+      seen.push(`${elapsed} min: ${rig.teamsOf(agent).availability}/${rig.teamsOf(agent).activity}`);
+    }
+    expect(seen).toEqual(seen.map((s) => s.replace(/: .*/, ': Busy/InACall')));
+    expect(rig.writesOf(agent)).toBeGreaterThanOrEqual(2);
+    await rig.cxone(`/contacts/${contact}/end`);
+    await until(rig, agent, () => rig.teamsOf(agent).activity === 'Available', 'our session cleared after the call');
+    recordRecovery(SUITE, { area: 'graph', fault: 'setPresence session expiring across a restart', recoveryMs: restartMs, detail: 'restart mid-call, then 18 compressed minutes: the new process refreshed the session it had not written itself; recoveryMs = the restart' });
   }, 90_000);
 });
