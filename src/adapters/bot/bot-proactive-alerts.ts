@@ -70,6 +70,7 @@ export class ProactiveAlerts {
   private readonly lastSent = new Map<string, number>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly retries = new Set<() => void>();
+  private readonly knownRecipients = new Map<string, readonly ConversationRef[]>();
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
 
@@ -122,10 +123,16 @@ export class ProactiveAlerts {
   }
 
   private async flush(tenantId: string): Promise<void> {
+    if ((this.pending.get(tenantId)?.size ?? 0) === 0) return;
+    const recipients = await this.recipients(tenantId);
+    if (!recipients) {
+      // Nothing announced yet: the transitions stay pending and go out in a later card.
+      this.timers.set(tenantId, this.deps.scheduler.after(this.retryBaseMs, () => this.startFlush(tenantId)));
+      return;
+    }
     const changes = this.netChanges(tenantId);
     if (changes.length === 0) return;
     this.lastSent.set(tenantId, this.deps.clock.now());
-    const recipients = await this.recipients(tenantId);
     if (recipients.length === 0) {
       this.deps.logger.warn({ tenantId, changes: changes.length }, 'health alert not sent: no admin has the bot installed (admins are known once they open the Presence Sync tab)');
       return;
@@ -154,13 +161,23 @@ export class ProactiveAlerts {
     return changes;
   }
 
-  private async recipients(tenantId: string): Promise<ConversationRef[]> {
-    const all = await this.deps.conversations.list(tenantId);
-    const admins: ConversationRef[] = [];
-    for (const ref of all) {
-      if (ref.installedBy && (await this.deps.queries.roleOf(tenantId, ref.installedBy)) === 'admin') admins.push(ref);
+  /**
+   * The admins' conversations. They live in the store, which may be the component that is down:
+   * then the last list read stands in, and without one there is no list (the caller waits).
+   */
+  private async recipients(tenantId: string): Promise<readonly ConversationRef[] | undefined> {
+    try {
+      const admins: ConversationRef[] = [];
+      for (const ref of await this.deps.conversations.list(tenantId)) {
+        if (ref.installedBy && (await this.deps.queries.roleOf(tenantId, ref.installedBy)) === 'admin') admins.push(ref);
+      }
+      this.knownRecipients.set(tenantId, admins);
+      return admins;
+    } catch (err) {
+      const known = this.knownRecipients.get(tenantId);
+      this.deps.logger.warn({ tenantId, err: String(err), known: known?.length ?? 0 }, known ? 'admin conversations unreadable: alerting the ones read before' : 'admin conversations unreadable: alert held back');
+      return known;
     }
-    return admins;
   }
 
   /**
@@ -174,6 +191,7 @@ export class ProactiveAlerts {
     const log = { tenantId: ref.tenantId, conversationId: ref.conversationId, status: failure.status, attempt, err: failure.message };
     if (isGone(failure)) {
       this.deps.logger.warn(log, 'alert not delivered: the bot was removed from that conversation; forgetting it');
+      this.knownRecipients.set(ref.tenantId, (this.knownRecipients.get(ref.tenantId) ?? []).filter((r) => r.conversationId !== ref.conversationId));
       await this.deps.conversations.remove(ref.tenantId, ref.conversationId);
     } else if (isPermanent(failure) || attempt >= this.maxAttempts) {
       this.deps.logger.error(log, 'alert not delivered: giving up');

@@ -7,6 +7,15 @@ import { startBotConnectorEmulator, type BotConnectorEmulator } from '../../../s
 import { counterIds, InMemoryConversationStore, ManualTime, RecordingLogger } from './support/bot-fakes.js';
 
 const TENANT = 'tenant-1';
+
+/** The conversation references live in the store: it can be the component that is down. */
+class FlakyConversationStore extends InMemoryConversationStore {
+  broken = false;
+  override async list(tenantId: string) {
+    if (this.broken) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    return super.list(tenantId);
+  }
+}
 const ADMIN_CHAT = 'a:admin-chat';
 
 /**
@@ -17,7 +26,7 @@ describe('proactive alert delivery through the Bot Connector', () => {
   let connector: BotConnectorEmulator;
   let time: ManualTime;
   let logger: RecordingLogger;
-  let conversations: InMemoryConversationStore;
+  let conversations: FlakyConversationStore;
   let alerts: ProactiveAlerts;
 
   const transition = (to: BotHealthTransition['to'], from: BotHealthTransition['from'] = 'ok'): BotHealthTransition =>
@@ -34,7 +43,7 @@ describe('proactive alert delivery through the Bot Connector', () => {
     connector.model.addConversation({ id: ADMIN_CHAT, tenantId: TENANT });
     time = new ManualTime();
     logger = new RecordingLogger();
-    conversations = new InMemoryConversationStore();
+    conversations = new FlakyConversationStore();
     await conversations.put({
       tenantId: TENANT, conversationId: ADMIN_CHAT, scope: 'personal', installedBy: 'admin-1',
       reference: { channelId: 'msteams', serviceUrl: connector.serviceUrl, conversation: { id: ADMIN_CHAT, tenantId: TENANT }, bot: { id: '28:bot' }, user: { id: '29:admin', aadObjectId: 'admin-1' } },
@@ -117,6 +126,29 @@ describe('proactive alert delivery through the Bot Connector', () => {
     await advance(1_000);
     expect(await conversations.list(TENANT)).toEqual([]);
     expect(logged('alert not delivered: will retry')).toEqual([]);
+  });
+
+  it('the store being down does not stop its own alert: the admin conversations read before are used', async () => {
+    alerts.accept(transition('down'));
+    await advance(1_000);
+    conversations.broken = true;
+    alerts.accept({ ...transition('down'), component: 'store', detail: 'connect ECONNREFUSED' });
+    await advance(1_000);
+    expect(received()).toHaveLength(2);
+    expect(received()[1]).toMatch(/store\W+ok → down/);
+  });
+
+  it('with no admin conversation read yet, a card waits for the store instead of being lost, then tells the whole path', async () => {
+    conversations.broken = true;
+    alerts.accept({ ...transition('down'), component: 'store' });
+    await advance(1_000);
+    expect(received()).toEqual([]);
+    expect(logged('admin conversations unreadable: alert held back')).toHaveLength(1);
+    alerts.accept({ ...transition('ok', 'down'), component: 'store' });
+    conversations.broken = false;
+    await advance(10_000);
+    expect(received()).toHaveLength(1);
+    expect(received()[0]).toMatch(/store\W+ok → down → ok/);
   });
 
   it('does not send to a conversation installed by a member', async () => {
