@@ -9,6 +9,9 @@ import { SyncIngest } from './sync-ingest.js';
 import { TenantRuntime, type TenantPorts } from './tenant-runtime.js';
 import { reobserve } from './reobserve.js';
 
+/** A failed inbox write keeps the store down this long unless a later write succeeds (a read does not clear it). */
+const WRITE_FAILURE_MEMORY_MS = 10_000;
+
 /**
  * The sync engine: ingress into the durable inbox, per-agent ordered processing across tenants,
  * debounce rechecks, re-evaluation on rule/mapping changes and periodic reconciliation.
@@ -139,7 +142,10 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     try {
       const depth = await this.deps.store.inbox.depth(tenant.tenantId);
       this.deps.metrics.inboxDepth(tenant.tenantId, depth);
-      tenant.health.success('store', `reachable; ${depth} events waiting in the inbox`);
+      // A read can succeed while writes fail (SQLite locked by another process, a read-only replica).
+      const failing = this.ingest.writeFailure(tenant.tenantId, this.deps.clock.now() - WRITE_FAILURE_MEMORY_MS);
+      if (failing) tenant.health.report('store', 'down', failing);
+      else tenant.health.success('store', `reachable; ${depth} events waiting in the inbox`);
     } catch (error) {
       // Unreachable, not slow: nothing new can be stored or processed until it answers again.
       tenant.health.report('store', 'down', `unreachable: ${error instanceof Error ? error.message : String(error)}`);

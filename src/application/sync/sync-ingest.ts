@@ -26,7 +26,16 @@ type InboxRow = { tenantId: string; agentId: string; event: SyncEvent; receivedA
  * It does nothing else, so the webhook route can acknowledge as soon as it resolves.
  */
 export class SyncIngest {
+  /** Per tenant: the last inbox write that failed, until one succeeds. */
+  private readonly failedWrites = new Map<string, { readonly at: number; readonly reason: string }>();
+
   constructor(private readonly deps: SyncIngestDeps) {}
+
+  /** Why writes to a tenant's inbox failed, when the last one did so after `since` and none succeeded since. */
+  writeFailure(tenantId: string, since: number): string | undefined {
+    const f = this.failedWrites.get(tenantId);
+    return f && f.at >= since ? f.reason : undefined;
+  }
 
   /** Returns how many events were new (redeliveries are ignored by the inbox). */
   async acceptAcdEvents(events: readonly AcdStateEvent[]): Promise<number> {
@@ -92,9 +101,13 @@ export class SyncIngest {
     } catch (error) {
       // The caller keeps the events (the feed re-polls, Graph redelivers after our 5xx); the admin must see why.
       const reason = `events could not be stored: ${error instanceof Error ? error.message : String(error)}`;
-      for (const tenantId of new Set(rows.map((r) => r.tenantId))) this.deps.health(tenantId).report('store', 'down', reason);
+      for (const tenantId of new Set(rows.map((r) => r.tenantId))) {
+        this.failedWrites.set(tenantId, { at: this.deps.clock.now(), reason });
+        this.deps.health(tenantId).report('store', 'down', reason);
+      }
       throw error;
     }
+    for (const tenantId of new Set(rows.map((r) => r.tenantId))) this.failedWrites.delete(tenantId);
     for (const tenantId of new Set(rows.map((r) => r.tenantId))) this.deps.wake(tenantId);
     return added;
   }

@@ -29,4 +29,25 @@ describe('sync engine: the store unreachable', () => {
     expect(t.graph.writes).toHaveLength(1);
     await h.engine.stop();
   });
+
+  it('keeps store down while writes fail even though reads work (SQLite locked by another process), until a write succeeds', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 1, rule: rule() });
+    await h.start(t);
+    const inbox = h.store.inbox;
+    const append = inbox.append.bind(inbox);
+    Object.assign(inbox, { append: () => Promise.reject(new Error('database is locked')) });
+    const call = { source: 'acd' as const, tenantId: 't1', agentId: 'agent-1', state: acd.contact(), sourceTime: h.time.now() + 1, eventId: 'agent-1:call' };
+
+    await expect(h.engine.acceptAcdEvents([call])).rejects.toThrow('locked');
+    await h.time.advance(3_000);
+    expect(h.health.components('t1').find((c) => c.component === 'store')).toMatchObject({ status: 'down', detail: expect.stringContaining('database is locked') });
+
+    Object.assign(inbox, { append });
+    await h.engine.acceptAcdEvents([call]);
+    await h.settle();
+    await h.time.advance(1_000);
+    expect(h.health.components('t1').find((c) => c.component === 'store')?.status).toBe('ok');
+    await h.engine.stop();
+  });
 });
