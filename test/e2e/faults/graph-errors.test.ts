@@ -23,10 +23,10 @@ describe('Graph faults: 5xx, timeouts and 429 storms', () => {
   }, 90_000);
   afterAll(() => rig?.close());
 
-  it('setPresence answering 503 for 12 s: retried until Graph is back, written once, graph.presence degraded then ok', async () => {
+  it('setPresence answering 503 for 10 s: retried until Graph is back, written once, graph.presence degraded then ok', async () => {
     const agent = publishers()[0]!;
-    rig.graph.failRoute({ method: 'POST', path: SET_PRESENCE, status: 503, untilMs: rig.clock.now() + 12_000 });
-    const faultEnds = Date.now() + 12_000;
+    rig.graph.failRoute({ method: 'POST', path: SET_PRESENCE, status: 503, untilMs: rig.clock.now() + 10_000 });
+    const faultEnds = Date.now() + 10_000;
     await rig.loginWithCall(agent);
     await until(rig, agent, () => rig.health('graph.presence')?.status === 'degraded', 'graph.presence degraded', 30_000);
     await until(rig, agent, () => announced(rig, 'graph.presence', 'degraded'), 'the alert transition');
@@ -42,7 +42,7 @@ describe('Graph faults: 5xx, timeouts and 429 storms', () => {
     expect(trace.some((l) => l.startsWith('error') && l.includes('503'))).toBe(true);
     expect(trace.filter((l) => l.startsWith('graph.response') && l.includes('written'))).toHaveLength(1);
     await until(rig, agent, () => rig.health('graph.presence')?.status === 'ok' && announced(rig, 'graph.presence', 'ok'), 'graph.presence ok again');
-    recordRecovery(SUITE, { area: 'graph', fault: 'setPresence 5xx (503 for 12 s)', recoveryMs, detail: `${rig.graph.routeFaultHits(SET_PRESENCE)} refused attempts (writer + engine retries), then exactly one setPresence applied; graph.presence degraded → ok with alert transitions` });
+    recordRecovery(SUITE, { area: 'graph', fault: 'setPresence 5xx (503 for 10 s)', recoveryMs, detail: `${rig.graph.routeFaultHits(SET_PRESENCE)} refused attempts (writer + engine retries), then exactly one setPresence applied; graph.presence degraded → ok with alert transitions` });
   }, 90_000);
 
   it('setPresence timing out: the write is retried after each timeout and applied once', async () => {
