@@ -67,6 +67,8 @@ describe('Graph fault: the presence session expires while the ACD state still ho
     for (let elapsed = 3; elapsed <= 18; elapsed += 3) {
       await rig.advance(3 * MIN);
       await settleFor(600); // a few polls of the new process
+      // The adopted session is due 4 minutes after the old process wrote it: the new one refreshes it.
+      if (elapsed === 6) await until(rig, agent, () => rig.writesOf(agent) >= 2, 'the new process refreshed the adopted session');
       seen.push(`${elapsed} min: ${rig.teamsOf(agent).availability}/${rig.teamsOf(agent).activity}`);
     }
     expect(seen).toEqual(seen.map((s) => s.replace(/: .*/, ': Busy/InACall')));
