@@ -116,13 +116,13 @@ export async function startSandboxRig(): Promise<SandboxRig> {
 }
 
 /** Polls `probe` until it returns a truthy value (or throws the last failure after `timeoutMs`). */
-export async function eventually<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function eventually<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 20_000, everyMs = 50): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await probe();
-      if (v) return v;
+      if (v) return v as NonNullable<T>;
     } catch (e) {
       last = e;
     }
