@@ -3,6 +3,7 @@ import type { AgentStateStore, Clock } from '../../application/ports.js';
 import type { AgentSyncState } from '../../domain/sync-state.js';
 import { agentSyncStateSchema, readJson } from './kysely-row-codec.js';
 import type { Database } from './kysely-schema.js';
+import { chunks } from './store-chunks.js';
 
 /** Writes one agent's state; shared with the inbox, whose `complete` writes it in its own transaction. */
 export async function putAgentState(db: Kysely<Database>, tenantId: string, state: AgentSyncState, now: number): Promise<void> {
@@ -24,6 +25,15 @@ export class KyselyAgentStateStore implements AgentStateStore {
   async get(tenantId: string, agentId: string): Promise<AgentSyncState | undefined> {
     const row = await this.db.selectFrom('agent_states').select('state').where('tenant_id', '=', tenantId).where('agent_id', '=', agentId).executeTakeFirst();
     return row && readJson(agentSyncStateSchema, row.state, 'agent_states', `${tenantId}/${agentId}`);
+  }
+
+  async getMany(tenantId: string, agentIds: readonly string[]): Promise<readonly AgentSyncState[]> {
+    const states: AgentSyncState[] = [];
+    for (const part of chunks([...new Set(agentIds)])) {
+      const rows = await this.db.selectFrom('agent_states').select(['agent_id', 'state']).where('tenant_id', '=', tenantId).where('agent_id', 'in', part).execute();
+      states.push(...rows.map((r) => readJson(agentSyncStateSchema, r.state, 'agent_states', `${tenantId}/${r.agent_id}`)));
+    }
+    return states;
   }
 
   async list(tenantId: string): Promise<readonly AgentSyncState[]> {

@@ -52,7 +52,7 @@ export class KyselyInboxStore implements InboxStore {
    * Oldest ready entries in arrival order. An entry waiting for its retry time holds back the
    * later entries of the same agent (per-agent order is never broken by a retry); other agents go on.
    */
-  async pending(tenantId: string, limit: number): Promise<readonly InboxEntry[]> {
+  async pending(tenantId: string, limit: number, afterSeq?: number): Promise<readonly InboxEntry[]> {
     const now = this.clock.now();
     // The agents held back, each from its first waiting entry on: a small set (only failed entries).
     const held = this.db
@@ -68,6 +68,7 @@ export class KyselyInboxStore implements InboxStore {
       .where('a.tenant_id', '=', tenantId)
       .where('a.processed', '=', 0)
       .where((eb) => eb.or([eb('held.from_seq', 'is', null), eb('a.seq', '<', eb.ref('held.from_seq'))]))
+      .$if(afterSeq !== undefined, (q) => q.where('a.seq', '>', afterSeq ?? 0))
       .orderBy('a.seq')
       .limit(limit)
       .execute();

@@ -60,6 +60,8 @@ export interface UserLink {
 export interface UserLinkStore {
   list(tenantId: string): Promise<readonly UserLink[]>;
   byAgent(tenantId: string, agentId: string): Promise<UserLink | undefined>;
+  /** The links of these agents (those that have one), in one read: the engine loads a whole pull at once. */
+  byAgents(tenantId: string, agentIds: readonly string[]): Promise<readonly UserLink[]>;
   byTeamsUser(tenantId: string, teamsUserId: string): Promise<UserLink | undefined>;
   /** Replace the given links atomically (an agent and a Teams user appear in at most one link). */
   put(links: readonly UserLink[], actor: string): Promise<void>;
@@ -68,6 +70,8 @@ export interface UserLinkStore {
 
 export interface AgentStateStore {
   get(tenantId: string, agentId: string): Promise<AgentSyncState | undefined>;
+  /** The states of these agents (those that have one), in one read. */
+  getMany(tenantId: string, agentIds: readonly string[]): Promise<readonly AgentSyncState[]>;
   list(tenantId: string): Promise<readonly AgentSyncState[]>;
   put(tenantId: string, state: AgentSyncState): Promise<void>;
 }
@@ -85,8 +89,11 @@ export interface InboxEntry {
 export interface InboxStore {
   /** Append; an event whose (tenantId, eventId) is already present is ignored (returns false). */
   append(entries: readonly { tenantId: string; agentId: string; event: SyncEvent; receivedAt: number }[]): Promise<number>;
-  /** Oldest unprocessed entries, at most `limit`, in arrival order. */
-  pending(tenantId: string, limit: number): Promise<readonly InboxEntry[]>;
+  /**
+   * Oldest unprocessed entries, at most `limit`, in arrival order; with `afterSeq`, only those
+   * after it (what arrived since the last pull, without reading again what is being processed).
+   */
+  pending(tenantId: string, limit: number, afterSeq?: number): Promise<readonly InboxEntry[]>;
   /** Mark done together with the agent's new state, in one transaction (idempotent processing). */
   complete(seq: number, tenantId: string, state: AgentSyncState): Promise<void>;
   fail(seq: number, error: string, retryAt: number): Promise<void>;

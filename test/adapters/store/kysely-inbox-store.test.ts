@@ -67,6 +67,17 @@ for (const dialect of DIALECTS) {
       expect(await t.store.inbox.pending(b, 10)).toHaveLength(1);
     });
 
+    it('reads only what arrived after a given entry when asked, still holding back agents waiting for a retry', async () => {
+      const id = freshTenant();
+      await t.store.inbox.append([entry(id, 'a1', 1), entry(id, 'a2', 2), entry(id, 'a3', 3), entry(id, 'a2', 4), entry(id, 'a4', 5)]);
+      const all = await t.store.inbox.pending(id, 10);
+      await t.store.inbox.fail(all[1]!.seq, 'graph 503', t.clock.now() + 5000);
+      const after = await t.store.inbox.pending(id, 10, all[0]!.seq);
+      expect(after.map((p) => p.event.eventId)).toEqual(['a3:1003', 'a4:1005']);
+      expect((await t.store.inbox.pending(id, 1, all[0]!.seq)).map((p) => p.agentId)).toEqual(['a3']);
+      expect(await t.store.inbox.pending(id, 10, all[4]!.seq)).toEqual([]);
+    });
+
     it('honours the limit, oldest first', async () => {
       const id = freshTenant();
       await t.store.inbox.append([1, 2, 3, 4].map((n) => entry(id, `a${n}`, n)));

@@ -26,6 +26,17 @@ for (const dialect of DIALECTS) {
       expect((await t.store.userLinks.list(id)).map((l) => l.agentId)).toEqual(['a1', 'a2']);
     });
 
+    it('finds the links of many agents in one read (more agents than one statement holds), only in its tenant', async () => {
+      const [id, other] = [freshTenant(), freshTenant()];
+      await t.store.userLinks.put(Array.from({ length: 1200 }, (_, i) => link(id, `a${i}`, `u${i}`)), 'admin');
+      await t.store.userLinks.put([link(other, 'a1', 'elsewhere')], 'admin');
+      const wanted = [...Array.from({ length: 1100 }, (_, i) => `a${i * 2}`), 'a1', 'a1', 'unlinked'];
+      const found = await t.store.userLinks.byAgents(id, wanted);
+      expect(found).toHaveLength(601);
+      expect(found.find((l) => l.agentId === 'a1')).toEqual(link(id, 'a1', 'u1'));
+      expect(await t.store.userLinks.byAgents(id, [])).toEqual([]);
+    });
+
     it('re-points an agent to another Teams user, and can swap two users inside one batch', async () => {
       const id = freshTenant();
       await t.store.userLinks.put([link(id, 'a1', 'u1'), link(id, 'a2', 'u2')], 'admin');
@@ -108,6 +119,16 @@ for (const dialect of DIALECTS) {
       await t.store.agentStates.put(id, cleared);
       expect(await t.store.agentStates.get(id, 'a1')).toEqual(cleared);
       expect(await t.store.agentStates.list(id)).toEqual([cleared]);
+    });
+
+    it('reads the states of many agents in one go, only in its tenant', async () => {
+      const [id, other] = [freshTenant(), freshTenant()];
+      for (let i = 0; i < 700; i += 1) await t.store.agentStates.put(id, anAgentState(`a${i}`, { teamId: `team-${i}` }));
+      await t.store.agentStates.put(other, anAgentState('a1', { teamId: 'elsewhere' }));
+      const states = await t.store.agentStates.getMany(id, [...Array.from({ length: 700 }, (_, i) => `a${i}`), 'nobody', 'a1']);
+      expect(states).toHaveLength(700);
+      expect(states.find((s) => s.agentId === 'a1')).toEqual(anAgentState('a1', { teamId: 'team-1' }));
+      expect(await t.store.agentStates.getMany(id, [])).toEqual([]);
     });
 
     it('keeps fields it does not know yet (loose parsing), and never shows another tenant the state', async () => {

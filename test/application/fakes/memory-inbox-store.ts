@@ -43,13 +43,13 @@ export class MemoryInboxStore implements InboxStore {
     return added;
   }
 
-  async pending(tenantId: string, limit: number): Promise<readonly InboxEntry[]> {
+  async pending(tenantId: string, limit: number, afterSeq?: number): Promise<readonly InboxEntry[]> {
     const now = this.clock.now();
     const held = new Set<string>();
     const out: InboxEntry[] = [];
     for (const r of this.open.get(tenantId) ?? []) {
       if (r.retryAt !== undefined && r.retryAt > now) held.add(r.agentId);
-      if (held.has(r.agentId)) continue;
+      if (held.has(r.agentId) || (afterSeq !== undefined && r.seq <= afterSeq)) continue;
       out.push({ seq: r.seq, tenantId: r.tenantId, agentId: r.agentId, event: this.copy(r.event), receivedAt: r.receivedAt, attempts: r.attempts });
       if (out.length >= limit) break;
     }

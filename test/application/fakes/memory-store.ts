@@ -53,6 +53,7 @@ class MemoryUserLinkStore implements UserLinkStore {
   links: UserLink[] = [];
   async list(tenantId: string) { return this.links.filter((l) => l.tenantId === tenantId).map((v) => this.clone(v)); }
   async byAgent(tenantId: string, agentId: string) { const l = this.links.find((x) => x.tenantId === tenantId && x.agentId === agentId); return l && this.clone(l); }
+  async byAgents(tenantId: string, agentIds: readonly string[]) { const wanted = new Set(agentIds); return this.links.filter((x) => x.tenantId === tenantId && wanted.has(x.agentId)).map((v) => this.clone(v)); }
   async byTeamsUser(tenantId: string, teamsUserId: string) { const l = this.links.find((x) => x.tenantId === tenantId && x.teamsUserId === teamsUserId); return l && this.clone(l); }
   async put(links: readonly UserLink[], _actor?: string) {
     for (const l of links) {
@@ -67,6 +68,7 @@ class MemoryAgentStateStore implements AgentStateStore {
   constructor(private readonly clone: Copy) {}
   readonly states = new Map<string, AgentSyncState>();
   async get(tenantId: string, agentId: string) { const s = this.states.get(`${tenantId}/${agentId}`); return s && this.clone(s); }
+  async getMany(tenantId: string, agentIds: readonly string[]) { return agentIds.flatMap((a) => { const s = this.states.get(`${tenantId}/${a}`); return s ? [this.clone(s)] : []; }); }
   async list(tenantId: string) { return [...this.states.entries()].filter(([k]) => k.startsWith(`${tenantId}/`)).map(([, s]) => this.clone(s)); }
   async put(tenantId: string, state: AgentSyncState) { this.states.set(`${tenantId}/${state.agentId}`, this.clone(state)); }
 }
