@@ -5,6 +5,7 @@ import { traceIdOf } from '../trace/trace-ids.js';
 import type { SyncEngineDeps, SyncEngineOptions } from './engine-options.js';
 import { EffectExecutor, type EffectsOutcome } from './effect-executor.js';
 import type { Slot } from './keyed-queue.js';
+import { reevaluationOf } from './reobserve.js';
 import { needsPresenceRead } from './teams-events.js';
 import type { TenantConfig, TenantRuntime } from './tenant-runtime.js';
 
@@ -29,7 +30,7 @@ export class EntryProcessor {
     const traceId = traceIdOf(entry.event.eventId);
     const agent = await this.loadAgent(tenant, entry.agentId);
     const event = await this.withPresence(tenant, entry.event);
-    const config = await this.config(tenant);
+    const config = await this.config(tenant, entry);
     const resolution = this.deps.policy.resolveRule({ agentId: agent.agentId, ...(agent.teamId !== undefined ? { teamId: agent.teamId } : {}) }, config.rules);
     const base = { tenantId: tenant.tenantId, agentId: agent.agentId, teamsUserId: agent.teamsUserId, traceId };
     this.deps.trace.record({ ...base, hop: 'rule.resolved', summary: resolution.rule ? `Rule "${resolution.rule.name}": ${resolution.explanation}` : `No rule: ${resolution.explanation}`, data: { ruleId: resolution.rule?.id ?? null, considered: resolution.considered } });
@@ -70,10 +71,17 @@ export class EntryProcessor {
     return { ...event, presence: observed.presence, ...(observed.sequenceNumber !== undefined ? { sequenceNumber: observed.sequenceNumber } : {}) };
   }
 
-  private async config(tenant: TenantRuntime): Promise<TenantConfig> {
+  /**
+   * Rules and pause flag, cached per tenant. The first event of a re-evaluation always re-reads
+   * them: the change may have been saved through another instance, whose `reevaluate` could not
+   * clear this instance's cache, and its events were queued after the change was committed.
+   */
+  private async config(tenant: TenantRuntime, entry: InboxEntry): Promise<TenantConfig> {
     const now = this.deps.clock.now();
-    const cached = tenant.cachedConfig(now, this.options.configCacheMs);
+    const change = reevaluationOf(entry.event.eventId);
+    const cached = change !== undefined && change !== tenant.configReadFor ? undefined : tenant.cachedConfig(now, this.options.configCacheMs);
     if (cached) return cached;
+    if (change !== undefined) tenant.configReadFor = change;
     const [rules, record] = await Promise.all([this.deps.store.rules.list(tenant.tenantId), this.deps.store.tenants.get(tenant.tenantId)]);
     const value = { rules, syncEnabled: record?.syncEnabled ?? false };
     tenant.cacheConfig(value, now);

@@ -44,14 +44,25 @@ export class InboxPump {
     }
   }
 
+  /**
+   * Reads from the inbox's start when nothing is in flight or at least once per poll period;
+   * otherwise only what arrived after the last pull, so a busy tenant's wakes do not read (and
+   * decode) again the hundreds of entries being processed. The full read catches what the
+   * incremental one cannot see: an agent's entries that waited for a retry, and an entry another
+   * instance committed after a later one (PostgreSQL sequences are not commit-ordered).
+   */
   private async pullOnce(tenant: TenantRuntime): Promise<void> {
     const room = this.options.maxQueuedPerTenant - this.queue.size(tenant.tenantId);
     if (room <= 0 || tenant.stopped) return;
-    const limit = tenant.inFlight.size + room;
-    const pending = await this.deps.store.inbox.pending(tenant.tenantId, limit);
+    const now = this.deps.clock.now();
+    const full = tenant.inFlight.size === 0 || now - tenant.fullPullAt >= this.options.pollIntervalMs;
+    const limit = full ? tenant.inFlight.size + room : room;
+    if (full) tenant.fullPullAt = now;
+    const pending = await this.deps.store.inbox.pending(tenant.tenantId, limit, full ? undefined : tenant.pulledUpTo);
     tenant.backlog = pending.length >= limit;
     const fresh = pending.filter((e) => !tenant.inFlight.has(e.seq)).slice(0, room);
     if (fresh.length === 0) return;
+    tenant.pulledUpTo = Math.max(tenant.pulledUpTo, (fresh.at(-1) as InboxEntry).seq);
     const entries = await this.preRead(tenant, fresh);
     for (const entry of entries) {
       tenant.inFlight.add(entry.seq);

@@ -18,3 +18,12 @@ export function reobserve(tenantId: string, state: AgentSyncState, idPrefix: str
   }
   return events;
 }
+
+/**
+ * The re-evaluation an event was queued by (the `change` in `reeval:<change>:…` ids the engine's
+ * `reevaluate` gives), or undefined for a real observation.
+ */
+export function reevaluationOf(eventId: string): string | undefined {
+  const match = /^reeval:([^:]+):/.exec(eventId);
+  return match?.[1];
+}

@@ -24,12 +24,18 @@ export class TenantRuntime {
   pullAgain = false;
   /** The inbox may hold entries not pulled yet (the last pull was full, or something new arrived). */
   backlog = true;
+  /** The highest inbox seq pulled so far: a pull while entries are in flight reads only what is newer. */
+  pulledUpTo = 0;
+  /** When the inbox was last read from its start (entries held for retry, or committed late, are caught then). */
+  fullPullAt = Number.NEGATIVE_INFINITY;
   stopped = false;
   /** Settles when the tenant stops, so backoff waits end at once on shutdown. */
   readonly stopping: Promise<void>;
   private signalStop: () => void = () => undefined;
   readonly timers = new Set<Cancel>();
   private config: { value: TenantConfig; at: number } | undefined;
+  /** The last re-evaluation whose first event re-read the configuration. */
+  configReadFor: string | undefined;
 
   constructor(readonly ports: TenantPorts, readonly health: HealthReporter) {
     this.stopping = new Promise((resolve) => (this.signalStop = resolve));

@@ -22,6 +22,26 @@ describe('sync engine: rule and mapping changes', () => {
     expect(t.graph.shown('aad-2')).toEqual(P.available);
   });
 
+  it('applies a rule changed through another instance, although this instance read the rules moments ago', async () => {
+    const owner = new EngineHarness({ engine: { configCacheMs: 60_000 } });
+    const original = rule();
+    const t = await owner.tenant('t1', { agents: 1, rule: original });
+    await owner.start(t, { startFeed: true });
+    await t.acd.change('agent-1', acd.contact());
+    await owner.settle();
+    expect(t.graph.shown('aad-1')).toEqual(P.inACall);
+
+    // The admin's request lands on an instance that does not run the tenant: it saves and queues the re-evaluation.
+    const other = new EngineHarness({ time: owner.time, store: owner.store });
+    const saved = await other.store.rules.get('t1', original.id);
+    await other.store.rules.save({ ...saved!, mappings: PUBLISHER_MAPPINGS.map((m) => (m.acd.kind === 'InboundContact' ? map(m.acd, P.conference) : m)) }, 'admin', saved!.version);
+    expect(await other.engine.reevaluate('t1')).toBeGreaterThan(0);
+    await owner.time.advance(1_000); // the owner's next inbox poll
+    await owner.settle();
+
+    expect(t.graph.shown('aad-1')).toEqual(P.conference);
+  });
+
   it('stops publishing once its rule is disabled (the agent then has no effective rule)', async () => {
     const h = new EngineHarness();
     const original = rule();
