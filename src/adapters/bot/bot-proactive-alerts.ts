@@ -70,6 +70,8 @@ export class ProactiveAlerts {
   private readonly lastSent = new Map<string, number>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly retries = new Set<() => void>();
+  /** After stop() nothing new is scheduled (a send in flight at shutdown must not leave a retry timer behind). */
+  private stopped = false;
   private readonly knownRecipients = new Map<string, readonly ConversationRef[]>();
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
@@ -85,6 +87,7 @@ export class ProactiveAlerts {
   }
 
   accept(transition: BotHealthTransition): void {
+    if (this.stopped) return;
     const perTenant = this.pending.get(transition.tenantId) ?? new Map<string, BotHealthTransition>();
     this.pending.set(transition.tenantId, perTenant);
     const first = perTenant.get(transition.component);
@@ -99,6 +102,7 @@ export class ProactiveAlerts {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const cancel of [...this.timers.values(), ...this.retries]) cancel();
     this.timers.clear();
     this.retries.clear();
@@ -126,6 +130,7 @@ export class ProactiveAlerts {
     if ((this.pending.get(tenantId)?.size ?? 0) === 0) return;
     const recipients = await this.recipients(tenantId);
     if (!recipients) {
+      if (this.stopped) return;
       // Nothing announced yet: the transitions stay pending and go out in a later card.
       this.timers.set(tenantId, this.deps.scheduler.after(this.retryBaseMs, () => this.startFlush(tenantId)));
       return;
@@ -193,7 +198,7 @@ export class ProactiveAlerts {
       this.deps.logger.warn(log, 'alert not delivered: the bot was removed from that conversation; forgetting it');
       this.knownRecipients.set(ref.tenantId, (this.knownRecipients.get(ref.tenantId) ?? []).filter((r) => r.conversationId !== ref.conversationId));
       await this.deps.conversations.remove(ref.tenantId, ref.conversationId);
-    } else if (isPermanent(failure) || attempt >= this.maxAttempts) {
+    } else if (isPermanent(failure) || attempt >= this.maxAttempts || this.stopped) {
       this.deps.logger.error(log, 'alert not delivered: giving up');
     } else {
       const delay = Math.max(failure.retryAfterMs ?? 0, this.retryBaseMs * 2 ** (attempt - 1));
