@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { PromMetrics } from '../adapters/http/prom-metrics.js';
 import { HealthModel } from '../application/health/health-model.js';
 import type { Clock, IdGenerator, Logger, Scheduler, Store } from '../application/ports.js';
@@ -21,6 +22,12 @@ export const timerScheduler: Scheduler = {
   },
 };
 export const uuidIds: IdGenerator = { next: () => randomUUID() };
+
+/** Waits (bounded) until none of the tenant's inbox entries is queued or running in the engine. */
+async function tenantDrained(engine: SyncEngine, tenantId: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (engine.queued(tenantId) > 0 && Date.now() < until) await delay(20);
+}
 
 /** The application side of one process: engine, trace, health, metrics and tenant ownership. */
 export interface SyncRuntime {
@@ -76,6 +83,9 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
     addTenant: engine.addTenant.bind(engine),
     removeTenant: async (t: string) => {
       await engine.removeTenant(t);
+      // Effects already running use the tenant's adapters: closing them now would abort a write in
+      // flight (it is redone by the next owner, but a graceful stop should not cut it).
+      await tenantDrained(engine, t, config.shutdownTimeoutMs);
       await adapters.get(t)?.close();
       adapters.delete(t);
     },
