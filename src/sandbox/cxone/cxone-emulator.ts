@@ -180,10 +180,12 @@ function cut(res: ServerResponse): 'reset' {
 
 /** Holds the answer back; false when the client gave up (closed the connection) meanwhile. */
 async function stall(res: ServerResponse, ms: number): Promise<boolean> {
+  if (res.destroyed || res.closed) return false;
   const gone = new AbortController();
   const onClose = (): void => gone.abort();
   res.once('close', onClose);
-  await sleep(ms, undefined, { signal: gone.signal }).catch(() => undefined);
+  // Unref'd: a stalled answer must never keep a test process alive.
+  await sleep(ms, undefined, { signal: gone.signal, ref: false }).catch(() => undefined);
   res.off('close', onClose);
   return !gone.signal.aborted && !res.destroyed;
 }
