@@ -67,6 +67,8 @@ export class GraphPresenceWriter {
   readonly #batches = new Set<Promise<void>>();
   readonly #written = new Map<string, Written>();
   #running = false;
+  /** Recent $batch round trip (moving average), to tell whether a freeing slot beats an in-flight answer. */
+  #batchLatencyMs = 0;
   readonly #o: Required<Omit<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage' | 'logger'>> & Pick<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage' | 'logger'>;
 
   constructor(private readonly graph: Pick<GraphHttpClient, 'request'>, private readonly budget: PresenceBudget, options: PresenceWriterOptions) {
@@ -151,10 +153,12 @@ export class GraphPresenceWriter {
       }
       const free = this.budget.available(now);
       if (free <= 0) {
-        // Sleep until the window frees a slot, not until a batch lands: waiting for landings paced
-        // the second window one batch at a time, while the first went out maxConcurrentBatches wide.
+        // A slot that frees before an in-flight batch can land is slept for: waiting for the landing
+        // paced the next window one batch at a time, while the first went out maxConcurrentBatches
+        // wide. A longer wait starts with the landing (it counts the batch from its real answer
+        // time, also on a clock that a sleep moves at once, like the emulator's manual clock).
         const wait = this.budget.nextFreeInMs(now);
-        if (wait === undefined && this.#batches.size > 0) await Promise.race(this.#batches);
+        if (this.#batches.size > 0 && (wait === undefined || wait > this.#batchLatencyMs)) await Promise.race(this.#batches);
         else await this.#o.sleep(wait ?? IN_FLIGHT_POLL_MS);
         continue;
       }
@@ -207,6 +211,7 @@ export class GraphPresenceWriter {
       reservation.settle(this.#o.clock.now());
     }
     const latencyMs = this.#o.clock.now() - started;
+    this.#batchLatencyMs = this.#batchLatencyMs === 0 ? latencyMs : 0.8 * this.#batchLatencyMs + 0.2 * latencyMs;
     for (const it of items) this.#inFlight.delete(it.userId);
     if (!answer.ok || answer.value.status !== 200) return this.#envelopeFailed(items, answer.ok ? answer.value : undefined, answer.ok ? undefined : answer.error);
     const byId = parseBatchAnswer(answer.value.body);
