@@ -3,6 +3,7 @@ import type { AgentSyncState } from '../../domain/sync-state.js';
 import type { InboxEntry } from '../ports.js';
 import { traceIdOf } from '../trace/trace-ids.js';
 import type { SyncEngineDeps, SyncEngineOptions } from './engine-options.js';
+import type { PrefetchedAgent } from './agent-prefetch.js';
 import { EffectExecutor, type EffectsOutcome } from './effect-executor.js';
 import type { Slot } from './keyed-queue.js';
 import { reevaluationOf } from './reobserve.js';
@@ -26,9 +27,9 @@ export class EntryProcessor {
     this.executor = new EffectExecutor(deps, options);
   }
 
-  async process(tenant: TenantRuntime, entry: InboxEntry, slot: Slot): Promise<void> {
+  async process(tenant: TenantRuntime, entry: InboxEntry, slot: Slot, prefetched?: PrefetchedAgent): Promise<void> {
     const traceId = traceIdOf(entry.event.eventId);
-    const agent = await this.loadAgent(tenant, entry.agentId);
+    const agent = await this.loadAgent(tenant, entry.agentId, prefetched);
     const event = await this.withPresence(tenant, entry.event);
     const config = await this.config(tenant, entry);
     const resolution = this.deps.policy.resolveRule({ agentId: agent.agentId, ...(agent.teamId !== undefined ? { teamId: agent.teamId } : {}) }, config.rules);
@@ -48,12 +49,14 @@ export class EntryProcessor {
     await this.deps.store.inbox.complete(entry.seq, tenant.tenantId, agent ?? { agentId: entry.agentId });
   }
 
-  private async loadAgent(tenant: TenantRuntime, agentId: string): Promise<AgentSyncState> {
-    const stored = (await this.deps.store.agentStates.get(tenant.tenantId, agentId)) ?? { agentId };
-    // Links change under the engine (admin mapping): the store's link is the truth at each event.
-    const link = await this.deps.store.userLinks.byAgent(tenant.tenantId, agentId);
+  private async loadAgent(tenant: TenantRuntime, agentId: string, prefetched: PrefetchedAgent | undefined): Promise<AgentSyncState> {
+    // Links change under the engine (admin mapping): the store's link is the truth at each event,
+    // or a read of it no older than the configuration cache and not outdated by a reevaluate.
+    const usable = prefetched !== undefined && prefetched.epoch === tenant.configEpoch && this.deps.clock.now() - prefetched.at < this.options.configCacheMs;
+    const stored = (usable ? prefetched.stored : await this.deps.store.agentStates.get(tenant.tenantId, agentId)) ?? { agentId };
+    const teamsUserId = usable ? prefetched.teamsUserId : (await this.deps.store.userLinks.byAgent(tenant.tenantId, agentId))?.teamsUserId;
     const teamId = stored.teamId ?? (await this.teamOf(tenant, agentId));
-    return withIdentity(stored, link?.teamsUserId, teamId);
+    return withIdentity(stored, teamsUserId, teamId);
   }
 
   private async teamOf(tenant: TenantRuntime, agentId: string): Promise<string | undefined> {

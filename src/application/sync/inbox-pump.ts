@@ -1,5 +1,6 @@
 import type { InboxEntry } from '../ports.js';
 import type { SyncEngineDeps, SyncEngineOptions } from './engine-options.js';
+import { prefetchAgents, type PrefetchedAgent } from './agent-prefetch.js';
 import type { EntryProcessor } from './entry-processor.js';
 import { KeyedQueue, type Slot } from './keyed-queue.js';
 import { backoffMs, sleep } from './retry.js';
@@ -62,12 +63,15 @@ export class InboxPump {
     tenant.backlog = pending.length >= limit;
     const fresh = pending.filter((e) => !tenant.inFlight.has(e.seq)).slice(0, room);
     if (fresh.length === 0) return;
-    tenant.pulledUpTo = Math.max(tenant.pulledUpTo, (fresh.at(-1) as InboxEntry).seq);
     const entries = await this.preRead(tenant, fresh);
+    // Without the bulk read each entry reads its agent itself (and fails there if the store is down).
+    const loads = await prefetchAgents(this.deps.store, tenant, entries, this.deps.clock.now()).catch(() => new Map<number, PrefetchedAgent>());
     for (const entry of entries) {
       tenant.inFlight.add(entry.seq);
-      this.queue.push(tenant.tenantId, entry.agentId, (slot) => this.run(tenant, entry, slot));
+      tenant.agentEntered(entry.agentId);
+      this.queue.push(tenant.tenantId, entry.agentId, (slot) => this.run(tenant, entry, slot, loads.get(entry.seq)));
     }
+    tenant.pulledUpTo = Math.max(tenant.pulledUpTo, (fresh.at(-1) as InboxEntry).seq);
     if (tenant.backlog && fresh.length === room) tenant.pullAgain = true;
   }
 
@@ -88,11 +92,12 @@ export class InboxPump {
   }
 
   /** Store errors and unreadable presences are retried in place, keeping the agent's order. */
-  private async run(tenant: TenantRuntime, entry: InboxEntry, slot: Slot): Promise<void> {
+  private async run(tenant: TenantRuntime, entry: InboxEntry, slot: Slot, prefetched: PrefetchedAgent | undefined): Promise<void> {
     try {
       for (let attempt = 1; !tenant.stopped; attempt += 1) {
         try {
-          await this.processor.process(tenant, entry, slot);
+          // A retry reads the agent again: the first attempt may have failed on what was read.
+          await this.processor.process(tenant, entry, slot, attempt === 1 ? prefetched : undefined);
           return;
         } catch (error) {
           if (tenant.stopped) return;
@@ -107,6 +112,7 @@ export class InboxPump {
       }
     } finally {
       tenant.inFlight.delete(entry.seq);
+      tenant.agentLeft(entry.agentId);
     }
   }
 }

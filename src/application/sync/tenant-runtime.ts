@@ -36,6 +36,10 @@ export class TenantRuntime {
   private config: { value: TenantConfig; at: number } | undefined;
   /** The last re-evaluation whose first event re-read the configuration. */
   configReadFor: string | undefined;
+  /** Bumped when rules or links are known to have changed (reevaluate): what was read before is stale. */
+  configEpoch = 0;
+  /** Entries queued or running per agent. */
+  private readonly busyAgents = new Map<string, number>();
 
   constructor(readonly ports: TenantPorts, readonly health: HealthReporter) {
     this.stopping = new Promise((resolve) => (this.signalStop = resolve));
@@ -61,6 +65,23 @@ export class TenantRuntime {
 
   invalidateConfig(): void {
     this.config = undefined;
+    this.configEpoch += 1;
+  }
+
+  isAgentBusy(agentId: string): boolean {
+    return this.busyAgents.has(agentId);
+  }
+
+  /** An entry of the agent was queued. */
+  agentEntered(agentId: string): void {
+    this.busyAgents.set(agentId, (this.busyAgents.get(agentId) ?? 0) + 1);
+  }
+
+  /** An entry of the agent ended (done, dropped or left for the next owner). */
+  agentLeft(agentId: string): void {
+    const n = (this.busyAgents.get(agentId) ?? 1) - 1;
+    if (n > 0) this.busyAgents.set(agentId, n);
+    else this.busyAgents.delete(agentId);
   }
 
   cancelTimers(): void {

@@ -105,4 +105,26 @@ describe('sync engine: user mapping changes', () => {
     expect(t.graph.shown('aad-new')).toEqual(P.inACall);
     expect((await h.store.agentStates.get('t1', 'agent-1'))?.teamsUserId).toBe('aad-new');
   });
+
+  it('an event already waiting in the queue when its agent is re-linked goes to the new Teams user', async () => {
+    const h = new EngineHarness({ engine: { concurrency: 1 } });
+    const t = await h.tenant('t1', { agents: 2, rule: rule() });
+    t.graph.addUser('aad-new');
+    await h.start(t, { startFeed: true });
+    t.graph.holdWrites = true;
+    await t.acd.change('agent-1', acd.contact());
+    await h.time.runDue();
+    await t.acd.change('agent-2', acd.contact());
+    await h.time.runDue();
+    expect(t.graph.heldWrites).toBe(1); // agent-1's write holds the only worker; agent-2's event waits, read ahead
+
+    await h.store.userLinks.put([{ tenantId: 't1', agentId: 'agent-2', teamsUserId: 'aad-new', source: 'manual' }]);
+    await h.engine.reevaluate('t1', ['agent-2'], 'agent-2 linked to aad-new');
+    t.graph.holdWrites = false;
+    t.graph.releaseWrites();
+    await h.settle();
+
+    expect(t.graph.writes.filter((w) => w.desire.userId === 'aad-2')).toEqual([]);
+    expect(t.graph.shown('aad-new')).toEqual(P.inACall);
+  });
 });
