@@ -52,16 +52,36 @@ export function checkRandomPhase(sides: readonly Side[], story: ReadonlyMap<stri
   return out;
 }
 
-/** Clears what the story left: Teams calls and hand-set statuses, every contact (ACW follows). */
-export async function endEverything(sides: readonly Side[], concurrency: number): Promise<void> {
+/** Clears what the story left: Teams calls and hand-set statuses (of the users the story touched), every contact (ACW follows). */
+export async function endEverything(sides: readonly Side[], story: ReadonlyMap<string, readonly SimAgent[]>, concurrency: number): Promise<void> {
   await Promise.all(sides.map(async ({ tenant: t, observer }) => {
-    await forEachLimit(t.agents, concurrency, async (a) => {
-      observer.cause(a.teamsUserId);
-      await t.control('graph', `/users/${a.teamsUserId}/teams`, { activity: 'signedIn' });
-      await t.control('graph', `/users/${a.teamsUserId}/manual`, null);
+    const touched = (story.get(t.name) ?? []).filter((s) => s.teams !== 'signedIn');
+    await forEachLimit(touched, concurrency, async (s) => {
+      observer.cause(s.teamsUserId);
+      await t.control('graph', `/users/${s.teamsUserId}/${s.teams === 'call' ? 'teams' : 'manual'}`, s.teams === 'call' ? { activity: 'signedIn' } : null);
+      s.teams = 'signedIn';
     });
     const contacts = [...t.world.cxone.model.contacts.keys()];
     await forEachLimit(contacts, concurrency, (id) => t.control('cxone', `/contacts/${id}/end`, {}));
+  }));
+}
+
+/**
+ * After the story was cleared (no contact, no Teams call, no hand-set status): every hold the
+ * sync put on the ACD for a Teams status is released, and Teams shows what the rules say for the
+ * agent's ACD state — Available (the client; our Away ranks below it) except the user rule's
+ * Lunch (Do not disturb / Presenting).
+ */
+export function checkCleared(sides: readonly Side[]): Mismatch[] {
+  const held = new Set([`Unavailable:${TEAMS_DND_CODE}`, `Unavailable:${TEAMS_CALL_CODE}`]);
+  return sides.flatMap(({ tenant: t }) => t.agents.flatMap((a) => {
+    const acd = acdOf(t, a);
+    const got = shown(t, a);
+    const want = a.rule === 'user' && acd === `Unavailable:${LUNCH_CODE}` ? 'DoNotDisturb/Presenting' : AVAILABLE;
+    const out: Mismatch[] = [];
+    if (held.has(acd)) out.push({ tenant: t.name, agentId: a.agentId, rule: a.rule, check: 'Teams back to Available released our ACD hold', want: 'not a Teams code', got: acd });
+    if (got !== want) out.push({ tenant: t.name, agentId: a.agentId, rule: a.rule, check: 'Teams shows what the rules say', want, got: `${got} (ACD ${acd})` });
+    return out;
   }));
 }
 

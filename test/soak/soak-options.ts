@@ -29,6 +29,11 @@ const Schema = z.object({
   SOAK_MAX_WRITER_BACKLOG: int(1_500),
   /** ACD voice contact in the CXone emulator → Teams presence written on the Graph emulator. */
   SOAK_P95_TARGET_MS: int(5_000),
+  /**
+   * `quick`: clear the story and check every agent; `full`: then also log everyone out and drive
+   * every agent to a final state per rule (every rule × six states), checked one by one.
+   */
+  SOAK_CLOSE: z.enum(['quick', 'full']).default('quick'),
   /** Time allowed for each convergence wait of the close. */
   SOAK_CONVERGE_TIMEOUT_MS: int(180_000),
 });
