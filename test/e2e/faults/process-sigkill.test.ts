@@ -93,6 +93,7 @@ describe('SIGKILL of the product (SQLite) mid-burst, restarted on the same data'
     await until(() => !first.alive(), 'the first process is gone', 10_000, 20);
     const killedAt = Date.now();
     const pendingAtKill = unprocessed();
+    const pendingAgents = (db!.prepare('select distinct agent_id from inbox where tenant_id = ? and processed = 0').all(tenantId) as { agent_id: string }[]).map((r) => String(r.agent_id));
     const shownAtKill = agents.filter((a) => teams(a).activity === 'InACall').length;
     const writtenAtKill = world.graph.control.writeLog.length;
     world.graph.control.slowResponses(0);
@@ -121,16 +122,24 @@ describe('SIGKILL of the product (SQLite) mid-burst, restarted on the same data'
       return h.syncActive && ok('store') && ok('acd.connection') ? h : undefined;
     }, 'store and ACD connection ok after the restart', 30_000, 200);
     expect(health.syncActive).toBe(true);
-    // 6. The Log Reader of an agent whose change was pending: the ACD event, then the write after the restart.
-    const agent = agents[agents.length - 1]!;
-    const lines = await tab.trace(base(second), agent);
-    expect(lines.filter((l) => l.startsWith('acd.event') && l.includes('Inbound'))).toHaveLength(1);
-    expect(lines.some((l) => l.startsWith('graph.request') && l.includes('InACall'))).toBe(true);
-    expect(lines.some((l) => l.startsWith('ownership'))).toBe(true);
+    // 6. The Log Reader of each agent whose change was pending at the kill names the new process that took
+    //    it up, and shows the write. (Hops the dead process had buffered but not flushed, at most the last
+    //    250 ms of them, are lost with it: the inbox, not the trace, is the durable record.)
+    const affected = agents.filter((a) => pendingAgents.includes(a));
+    expect(affected.length).toBeGreaterThan(0);
+    for (const agent of affected) {
+      const lines = await tab.trace(base(second), agent);
+      expect({ agent, takeover: lines.filter((l) => l.startsWith('ownership') && l.includes('pending event(s) of this agent resumed')).length }).toEqual({ agent, takeover: 1 });
+      expect(lines.filter((l) => l.startsWith('graph.request') && l.includes('InACall')).length).toBeGreaterThanOrEqual(1);
+    }
 
-    const detail = `${AGENTS} call starts, ${pendingAtKill} inbox entries pending and ${shownAtKill}/${AGENTS} shown at the kill; restart listened after ${Math.round(listenMs)} ms; ${repeated.length} write(s) repeated (at-least-once window); lease TTL ${env['LEASE_TTL_MS']} ms`;
+    // The dead process's tenant lease is not released: the new one cannot take the tenant up before it
+    // expires (LEASE_TTL_MS after the last renewal), however fast it starts.
+    const tookUpAt = Number(second.logs.find((l) => l['msg'] === 'took over tenant sync')?.['time']);
+    expect(tookUpAt - killedAt).toBeGreaterThan(0);
+    const detail = `${AGENTS} call starts, ${pendingAtKill} inbox entries pending and ${shownAtKill}/${AGENTS} shown at the kill; the new process was up ${Math.round(listenMs)} ms after the restart began and took the tenant up ${tookUpAt - killedAt} ms after the kill (the dead lease, TTL ${env['LEASE_TTL_MS']} ms, must expire first); ${repeated.length} write(s) repeated (at-least-once window)`;
     process.stdout.write(`process-sigkill: converged ${Math.round(recoveryMs)} ms after the restart began (${Date.now() - killedAt} ms after the kill); ${detail}\n`);
     recordRecovery('process-sigkill', { area: 'process', fault: 'SIGKILL mid-burst, restart (SQLite)', recoveryMs, detail });
-    expect(repeated.length).toBeLessThanOrEqual(AGENTS);
+    expect(repeated.every((a) => pendingAgents.includes(a))).toBe(true);
   }, TIMEOUT);
 });
