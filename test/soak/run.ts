@@ -183,15 +183,20 @@ async function main(): Promise<number> {
     const steps = [...workloads.values()].reduce((n, w) => n + w.steps(), 0);
     const refused = [...workloads.values()].reduce((n, w) => n + w.refused(), 0);
     log(`workload stopped after ${steps} steps (${refused} refused by the emulators); waiting for convergence`);
-    const drainMs = await whenQuiet(sides, 5_000, o.SOAK_CONVERGE_TIMEOUT_MS);
+    // Measured before the close, so a run that never converges still reports them.
+    const memory = memoryChecks(sampler, workloadStartS, workloadEndS);
+    const queues = queueChecks(sampler);
+    const drainMs = await whenQuiet(sides, 5_000, o.SOAK_CONVERGE_TIMEOUT_MS).catch((e: unknown) => {
+      check('convergence after the workload stops', `≤ ${o.SOAK_CONVERGE_TIMEOUT_MS} ms`, 'never', false);
+      console.table(checks.map((x) => ({ check: x.check, bound: x.bound, measured: x.measured, result: x.ok ? 'pass' : 'FAIL' })));
+      throw e;
+    });
     clearInterval(expiry);
     sides.forEach((s) => s.observer.expire(0));
+    const latency = latencyChecks(sides);
     check('convergence after the workload stops', `≤ ${o.SOAK_CONVERGE_TIMEOUT_MS} ms`, `${drainMs} ms`, true);
     const story = new Map([...workloads].map(([k, w]) => [k, w.agents as SimAgent[]]));
     await lostChecks('random phase end states', checkRandomPhase(sides, story), sides);
-    const memory = memoryChecks(sampler, workloadStartS, workloadEndS);
-    const queues = queueChecks(sampler);
-    const latency = latencyChecks(sides);
 
     log('close: Teams calls and hand-set statuses cleared, contacts ended');
     await endEverything(sides, story, CONTROL_CONCURRENCY);
