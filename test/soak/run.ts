@@ -230,7 +230,7 @@ async function main(): Promise<number> {
       durations: { setupS, workloadS: round(workloadEndS - workloadStartS), drainAfterStopMs: drainMs, finalConvergeMs: finalMs, totalS },
       workload: { steps, refused, stepsPerSecond: round(steps / (workloadEndS - workloadStartS)) },
       product: c, observed: { graphPresenceWrites: sides.reduce((n, s) => n + s.observer.writes, 0), duplicates: dups.length },
-      memory, queues, latencyMs: latency, checks,
+      memory: { ...memory, samples: sampler.memory.map((m) => ({ atS: round(m.atS), rssMb: round(m.rssMb), heapMb: round(m.heapMb) })) }, queues, latencyMs: latency, checks,
     };
     console.table(checks.map((x) => ({ check: x.check, bound: x.bound, measured: x.measured, result: x.ok ? 'pass' : 'FAIL' })));
     console.table([{ ...summary.workload, ...c, graphWritesSeen: summary.observed.graphPresenceWrites, setupS, totalS }]);
