@@ -36,7 +36,7 @@ export const memoryRss: Bench = {
     return {
       rows,
       targets: [{ target: `RSS ≤ 200 MB at ${o.quick ? '1k (quick run)' : '10k'} agents`, measured: `${last.rss_mb} MB`, met: Number(last.rss_mb) <= 200 }],
-      method: 'Child process: node --expose-gc --import tsx (the tsx loader and TypeScript transpilation are in the baseline), real SyncEngine + TraceRecorder on the Kysely store (SQLite temp file, its page cache counts in RSS), FakeGraph; every agent took a call and went back to Available; measured after 3 forced GCs. rss includes the baseline process.',
+      method: 'Child process: node --expose-gc --import tsx (the tsx loader and TypeScript transpilation are in the baseline), real SyncEngine + TraceRecorder on the Kysely store (SQLite temp file, its page cache counts in RSS), FakeGraph; every agent took a call and went back to Available; measured once the engine is idle and its Log Reader rows are written, after 3 forced GCs. rss includes the baseline process.',
     };
   },
 };

@@ -24,6 +24,8 @@ await rig.send(rig.agentIds.map((a) => rig.event(a, acd.contact())));
 await rig.drain(agents);
 await rig.send(rig.agentIds.map((a) => rig.event(a, acd.available())));
 await rig.drain(2 * agents);
+// Steady state: the Log Reader rows of the burst are written (up to 50k wait in memory while it lasts).
+await rig.settle();
 // The bench's own bookkeeping (write log, send times) is not the product's: drop it before measuring.
 rig.writes.length = 0;
 rig.sentAt.clear();

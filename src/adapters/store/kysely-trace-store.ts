@@ -5,7 +5,7 @@ import type { Database, TraceEventsTable } from './kysely-schema.js';
 import { chunks } from './store-chunks.js';
 
 /** Rows per trace insert: a fraction of a millisecond of blocking each on the embedded SQLite. */
-const TRACE_CHUNK_ROWS = 25;
+const TRACE_CHUNK_ROWS = 100;
 import { StoreCorruptRowError } from './store-errors.js';
 
 const toEvent = (r: Selectable<TraceEventsTable>): TraceEvent => {

@@ -20,14 +20,14 @@ export interface TraceRecorderOptions {
   readonly batchSize: number;
   /** Flush at least this often while events are buffered. */
   readonly flushIntervalMs: number;
-  /** Beyond this many unflushed events (store down), the oldest are dropped. */
+  /** Beyond this many unwritten events (store down or slower than the engine), the oldest are dropped. */
   readonly maxBuffered: number;
   /** Traces remembered for per-hop latency. */
   readonly maxOpenTraces: number;
 }
 
 export const DEFAULT_TRACE_RECORDER_OPTIONS: TraceRecorderOptions = Object.freeze({
-  batchSize: 200, flushIntervalMs: 250, maxBuffered: 20_000, maxOpenTraces: 50_000,
+  batchSize: 200, flushIntervalMs: 250, maxBuffered: 50_000, maxOpenTraces: 50_000,
 });
 
 export interface TraceRecorderDeps {
@@ -47,7 +47,10 @@ export class TraceRecorder {
   private buffer: TraceEvent[] = [];
   private readonly lastHopAt = new Map<string, number>();
   private timer: (() => void) | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  /** The one write loop in flight; events recorded meanwhile wait in `buffer` and go in its next round. */
+  private writing: Promise<void> | undefined;
+  /** Events dropped since the buffer last overflowed (0: not overflowing); logged once per episode. */
+  private dropped = 0;
   private readonly options: TraceRecorderOptions;
 
   constructor(private readonly deps: TraceRecorderDeps, options: Partial<TraceRecorderOptions> = {}) {
@@ -69,20 +72,26 @@ export class TraceRecorder {
       data: input.data ?? {},
     };
     this.buffer.push(event);
+    if (this.buffer.length > this.options.maxBuffered) this.dropOldest(this.buffer.length - this.options.maxBuffered);
     this.deps.logger.debug({ trace: event }, 'trace');
     this.tail.publish(event);
     this.scheduleFlush();
     return event;
   }
 
-  /** Writes everything buffered so far; resolves when it is in the store (or dropped on failure). */
+  /**
+   * Writes everything buffered so far; resolves when it is in the store (or kept for a retry when
+   * the store failed). One write runs at a time: a flush during a write joins it, and the write
+   * loop takes whatever was recorded meanwhile in its next round, so a store slower than the
+   * engine makes the buffer grow (bounded by maxBuffered), never a chain of pending batches.
+   */
   flush(): Promise<void> {
     this.timer?.();
     this.timer = undefined;
-    const batch = this.buffer;
-    this.buffer = [];
-    this.flushing = this.flushing.then(() => this.write(batch));
-    return this.flushing;
+    this.writing ??= this.writeAll().finally(() => {
+      this.writing = undefined;
+    });
+    return this.writing;
   }
 
   get buffered(): number {
@@ -115,15 +124,31 @@ export class TraceRecorder {
     });
   }
 
-  private async write(batch: TraceEvent[]): Promise<void> {
-    if (batch.length === 0) return;
-    try {
-      await this.deps.store.append(batch);
-    } catch (error) {
-      // Keep them for the next flush unless the store has been down long enough to fill memory.
-      this.buffer = [...batch, ...this.buffer].slice(-this.options.maxBuffered);
-      this.deps.logger.warn({ err: error, events: batch.length }, 'trace write failed; kept for retry');
-      this.armTimer();
+  private async writeAll(): Promise<void> {
+    while (this.buffer.length > 0) {
+      const batch = this.buffer;
+      this.buffer = [];
+      try {
+        await this.deps.store.append(batch);
+        if (this.dropped > 0 && this.buffer.length < this.options.maxBuffered / 2) {
+          this.deps.logger.warn({ dropped: this.dropped }, 'trace buffer caught up; Log Reader events were dropped while it was full');
+          this.dropped = 0;
+        }
+      } catch (error) {
+        // Keep them for the next flush unless the store has been down long enough to fill memory.
+        this.buffer = [...batch, ...this.buffer];
+        if (this.buffer.length > this.options.maxBuffered) this.dropOldest(this.buffer.length - this.options.maxBuffered);
+        this.deps.logger.warn({ err: error, events: batch.length }, 'trace write failed; kept for retry');
+        this.armTimer();
+        return;
+      }
     }
+  }
+
+  /** The Log Reader loses its oldest unwritten lines rather than the process its memory. */
+  private dropOldest(count: number): void {
+    this.buffer.splice(0, count);
+    if (this.dropped === 0) this.deps.logger.warn({ maxBuffered: this.options.maxBuffered }, 'trace buffer full; the oldest unwritten Log Reader events are dropped');
+    this.dropped += count;
   }
 }

@@ -31,10 +31,13 @@ describe('TraceRecorder', () => {
 
   it('writes in batches: when the batch is full, or after the flush interval', async () => {
     const { time, store, recorder } = setup({ batchSize: 3, flushIntervalMs: 250 });
-    for (let i = 0; i < 4; i += 1) recorder.record(hop());
+    for (let i = 0; i < 3; i += 1) recorder.record(hop());
     await time.runDue();
     expect(store.traces.events).toHaveLength(3);
     expect(store.traces.appendCalls).toBe(1);
+    recorder.record(hop());
+    await time.runDue();
+    expect(store.traces.events).toHaveLength(3);
 
     await time.advance(250);
     expect(store.traces.events).toHaveLength(4);
@@ -49,6 +52,33 @@ describe('TraceRecorder', () => {
     expect(store.traces.events).toHaveLength(0);
     await time.advance(100);
     expect(store.traces.events).toHaveLength(1);
+  });
+
+  it('runs one store write at a time: hops recorded during a slow write go out together in the next one', async () => {
+    const time = new ManualTime();
+    const gate = new GatedTraceStore();
+    const recorder = new TraceRecorder({ store: gate, clock: time, ids: new SequentialIds('ev'), scheduler: time, logger: new MemoryLogger() }, { batchSize: 2 });
+    for (let i = 0; i < 10; i += 1) recorder.record(hop({ traceId: `flow-${i}` }));
+    expect(gate.calls.map((c) => c.length)).toEqual([2]);
+    const done = recorder.flush();
+    gate.release();
+    await done;
+    expect(gate.calls.map((c) => c.length)).toEqual([2, 8]);
+  });
+
+  it('bounds what waits for a store slower than the engine: the oldest unwritten hops are dropped, once logged', async () => {
+    const time = new ManualTime();
+    const gate = new GatedTraceStore();
+    const logger = new MemoryLogger();
+    const recorder = new TraceRecorder({ store: gate, clock: time, ids: new SequentialIds('ev'), scheduler: time, logger }, { batchSize: 10, maxBuffered: 50 });
+    for (let i = 0; i < 1_000; i += 1) recorder.record(hop({ traceId: `flow-${i}`, summary: `hop ${i}` }));
+    expect(gate.calls).toHaveLength(1);
+    expect(recorder.buffered).toBe(50);
+    expect(logger.lines.filter((l) => l.msg?.startsWith('trace buffer full'))).toHaveLength(1);
+    const done = recorder.flush();
+    gate.release();
+    await done;
+    expect(gate.calls.at(-1)!.map((e) => e.summary)).toEqual(Array.from({ length: 50 }, (_, k) => `hop ${950 + k}`));
   });
 
   it('feeds the live tail at once, per agent, until unsubscribed', async () => {
@@ -138,3 +168,24 @@ describe('TraceRetention', () => {
     expect(store.traces.events.map((e) => e.summary)).toEqual(['new 1', 'new 2', 'new 3']);
   });
 });
+
+/** A trace store whose writes wait until released (a store slower than the engine). */
+class GatedTraceStore {
+  readonly calls: TraceEvent[][] = [];
+  private waiting: Array<() => void> = [];
+  private open = false;
+  append(events: readonly TraceEvent[]): Promise<void> {
+    this.calls.push([...events]);
+    return this.open ? Promise.resolve() : new Promise((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    this.open = true;
+    for (const resolve of this.waiting.splice(0)) resolve();
+  }
+  query(): Promise<readonly TraceEvent[]> {
+    return Promise.resolve([]);
+  }
+  prune(): Promise<number> {
+    return Promise.resolve(0);
+  }
+}
