@@ -53,6 +53,15 @@ export class KyselyUserLinkStore implements UserLinkStore {
     return links;
   }
 
+  async byTeamsUsers(tenantId: string, teamsUserIds: readonly string[]): Promise<readonly UserLink[]> {
+    const links: UserLink[] = [];
+    for (const part of chunks([...new Set(teamsUserIds)])) {
+      const rows = await this.db.selectFrom('user_links').selectAll().where('tenant_id', '=', tenantId).where('teams_user_id', 'in', part).execute();
+      links.push(...rows.map(toLink));
+    }
+    return links;
+  }
+
   async byTeamsUser(tenantId: string, teamsUserId: string): Promise<UserLink | undefined> {
     const row = await this.db.selectFrom('user_links').selectAll().where('tenant_id', '=', tenantId).where('teams_user_id', '=', teamsUserId).executeTakeFirst();
     return row && toLink(row);

@@ -63,6 +63,8 @@ export interface UserLinkStore {
   /** The links of these agents (those that have one), in one read: the engine loads a whole pull at once. */
   byAgents(tenantId: string, agentIds: readonly string[]): Promise<readonly UserLink[]>;
   byTeamsUser(tenantId: string, teamsUserId: string): Promise<UserLink | undefined>;
+  /** The links of these Teams users (unlinked ones are simply absent), in a few statements. */
+  byTeamsUsers(tenantId: string, teamsUserIds: readonly string[]): Promise<readonly UserLink[]>;
   /** Replace the given links atomically (an agent and a Teams user appear in at most one link). */
   put(links: readonly UserLink[], actor: string): Promise<void>;
   remove(tenantId: string, agentId: string, actor: string): Promise<void>;

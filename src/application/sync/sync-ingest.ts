@@ -65,12 +65,13 @@ export class SyncIngest {
     return added;
   }
 
-  /** One query per user for a few notifications; the tenant's whole link table for a burst. */
+  /** One query per user for a few notifications; for a burst, the links of its users in a few IN queries (not the tenant's whole table). */
   private async linkLookup(notifications: readonly PresenceNotification[]): Promise<(tenantId: string, userId: string) => Promise<UserLink | undefined>> {
     if (notifications.length < BULK_LOOKUP_FROM) return (tenantId, userId) => this.deps.userLinks.byTeamsUser(tenantId, userId);
     const tables = new Map<string, Map<string, UserLink>>();
     for (const tenantId of new Set(notifications.map((n) => n.tenantId))) {
-      tables.set(tenantId, new Map((await this.deps.userLinks.list(tenantId)).map((l) => [l.teamsUserId, l])));
+      const users = notifications.filter((n) => n.tenantId === tenantId).map((n) => n.userId);
+      tables.set(tenantId, new Map((await this.deps.userLinks.byTeamsUsers(tenantId, users)).map((l) => [l.teamsUserId, l])));
     }
     return async (tenantId, userId) => tables.get(tenantId)?.get(userId);
   }

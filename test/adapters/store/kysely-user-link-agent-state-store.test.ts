@@ -37,6 +37,17 @@ for (const dialect of DIALECTS) {
       expect(await t.store.userLinks.byAgents(id, [])).toEqual([]);
     });
 
+    it('finds the links of many Teams users in one read (more than one statement holds), only in its tenant', async () => {
+      const [id, other] = [freshTenant(), freshTenant()];
+      await t.store.userLinks.put(Array.from({ length: 1200 }, (_, i) => link(id, `a${i}`, `u${i}`)), 'admin');
+      await t.store.userLinks.put([link(other, 'a1', 'u1')], 'admin');
+      const wanted = [...Array.from({ length: 1100 }, (_, i) => `u${i * 2}`), 'u1', 'u1', 'not-linked'];
+      const found = await t.store.userLinks.byTeamsUsers(id, wanted);
+      expect(found).toHaveLength(601);
+      expect(found.find((l) => l.teamsUserId === 'u1')).toEqual(link(id, 'a1', 'u1'));
+      expect(await t.store.userLinks.byTeamsUsers(id, [])).toEqual([]);
+    });
+
     it('re-points an agent to another Teams user, and can swap two users inside one batch', async () => {
       const id = freshTenant();
       await t.store.userLinks.put([link(id, 'a1', 'u1'), link(id, 'a2', 'u2')], 'admin');

@@ -54,6 +54,7 @@ class MemoryUserLinkStore implements UserLinkStore {
   async list(tenantId: string) { return this.links.filter((l) => l.tenantId === tenantId).map((v) => this.clone(v)); }
   async byAgent(tenantId: string, agentId: string) { const l = this.links.find((x) => x.tenantId === tenantId && x.agentId === agentId); return l && this.clone(l); }
   async byAgents(tenantId: string, agentIds: readonly string[]) { const wanted = new Set(agentIds); return this.links.filter((x) => x.tenantId === tenantId && wanted.has(x.agentId)).map((v) => this.clone(v)); }
+  async byTeamsUsers(tenantId: string, teamsUserIds: readonly string[]) { const wanted = new Set(teamsUserIds); return this.links.filter((x) => x.tenantId === tenantId && wanted.has(x.teamsUserId)).map((v) => this.clone(v)); }
   async byTeamsUser(tenantId: string, teamsUserId: string) { const l = this.links.find((x) => x.tenantId === tenantId && x.teamsUserId === teamsUserId); return l && this.clone(l); }
   async put(links: readonly UserLink[], _actor?: string) {
     for (const l of links) {

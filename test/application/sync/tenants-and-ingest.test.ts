@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { acd, P, rule } from '../../domain/builders.js';
 import { EngineHarness } from '../fakes/engine-harness.js';
 import { flushPromises } from '../fakes/manual-time.js';
@@ -49,6 +50,24 @@ describe('sync engine: ingress', () => {
     expect(h.store.inbox.rows.filter((r) => r.event.source === 'teams').at(-1)?.agentId).toBe('agent-1');
     expect(h.traces('t1', 'teams:aad-stranger')[0]?.summary).toMatch(/dropped, the Teams user is not linked/);
     expect(h.health.components('t1').find((c) => c.component === 'webhook')?.status).toBe('ok');
+  });
+
+  it('maps a burst of notifications (Graph batching when busy) with one link lookup for its users, unlinked ones dropped', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 30, rule: rule({ direction: 'subscriber' }) });
+    t.graph.addUser('aad-stranger');
+    await h.start(t);
+    const byTeamsUser = jest.spyOn(h.store.userLinks, 'byTeamsUser');
+    const list = jest.spyOn(h.store.userLinks, 'list');
+    const before = h.store.inbox.rows.length;
+
+    const burst = [...Array.from({ length: 25 }, (_, i) => t.graph.userSets(`aad-${i + 1}`, P.dnd)), t.graph.userSets('aad-stranger', P.dnd)];
+    const added = await h.engine.acceptPresenceNotifications(burst);
+
+    expect(added).toBe(25);
+    expect(byTeamsUser).not.toHaveBeenCalled();
+    expect(list).not.toHaveBeenCalled();
+    expect(new Set(h.store.inbox.rows.slice(before).map((r) => r.agentId))).toEqual(new Set(Array.from({ length: 25 }, (_, i) => `agent-${i + 1}`)));
   });
 
   it('reads presences in one batch for notifications without resource data', async () => {
