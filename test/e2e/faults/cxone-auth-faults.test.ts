@@ -1,5 +1,5 @@
 import { LUNCH_CODE, PUBLISHER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
-import { alertArrives, componentBecomes, eventually, recordRecovery, startCxoneFaultRig, stopwatch, type CxoneFaultRig } from './cxone-fault-kit.js';
+import { alertArrives, componentBecomes, type CxoneFaultRig, eventually, recordRecovery, startReadyCxoneFaultRig, stopwatch } from './cxone-fault-kit.js';
 
 const SUITE = 'cxone-auth-faults';
 
@@ -24,9 +24,7 @@ describe('CXone token expiry and refresh failure', () => {
   const polls = () => kit.requestsOf('GET', '/agents/states');
 
   beforeAll(async () => {
-    kit = await startCxoneFaultRig();
-    await kit.rig.whenSubscribed();
-    await componentBecomes(kit, 'acd.connection', ['ok']);
+    kit = await startReadyCxoneFaultRig();
   }, 90_000);
   afterAll(() => kit?.close());
   afterEach(async () => {

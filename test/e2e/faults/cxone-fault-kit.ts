@@ -99,3 +99,30 @@ export async function componentBecomes(kit: CxoneFaultRig, name: string, statuse
   }, `${name} ${statuses.join('/')}`, timeoutMs);
   return found!;
 }
+
+/** The rig started, the subscriptions stored and the ACD link ok: where every CXone fault suite begins. */
+export async function startReadyCxoneFaultRig(): Promise<CxoneFaultRig> {
+  const kit = await startCxoneFaultRig();
+  await kit.rig.whenSubscribed();
+  await componentBecomes(kit, 'acd.connection', ['ok']);
+  return kit;
+}
+
+/** For the Teams → ACD write suites; `kit` is read when called (the suite assigns it in beforeAll). */
+export function writeSuiteHelpers(kit: () => CxoneFaultRig) {
+  const used = new Set<string>();
+  return {
+    /** A fresh agent of the team, logged in Available, signed in to Teams, both seen by the engine. */
+    async freshAgent(team: string): Promise<string> {
+      const agent = kit().rig.agentsOf(team).find((a) => !used.has(a))!;
+      used.add(agent);
+      await kit().login(agent);
+      kit().graph().teams(kit().rig.userOf(agent).id, 'signedIn');
+      await kit().until(agent, async () => (await kit().hops(agent, 'acd.event')).some((l) => l.includes('Available')), 'the login seen');
+      return agent;
+    },
+    outcomes: (agent: string) => kit().writesOf(agent).map((w) => w.outcome),
+    hasCode: (agent: string, code: string) => kit().acdOf(agent).state === 'Unavailable' && kit().acdOf(agent).outStateId === Number(code),
+    writePath: (agent: string) => `/agents/${agent}/state`,
+  };
+}

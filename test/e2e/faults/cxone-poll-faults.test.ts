@@ -1,5 +1,5 @@
 import { LUNCH_CODE, PUBLISHER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
-import { alertArrives, componentBecomes, eventually, recordRecovery, startCxoneFaultRig, stopwatch, type CxoneFaultRig } from './cxone-fault-kit.js';
+import { alertArrives, componentBecomes, type CxoneFaultRig, eventually, recordRecovery, startReadyCxoneFaultRig, stopwatch } from './cxone-fault-kit.js';
 
 const SUITE = 'cxone-poll-faults';
 
@@ -25,9 +25,7 @@ describe('CXone faults on the agent-states poll (publisher team: ACD → Teams)'
   const awayWrites = async (agent: string) => (await kit.hops(agent, 'graph.request')).filter((l) => l.includes('Away/Away'));
 
   beforeAll(async () => {
-    kit = await startCxoneFaultRig();
-    await kit.rig.whenSubscribed();
-    await componentBecomes(kit, 'acd.connection', ['ok']);
+    kit = await startReadyCxoneFaultRig();
   }, 90_000);
   afterAll(() => kit?.close());
   afterEach(async () => {

@@ -1,6 +1,6 @@
 import { SUBSCRIBER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
 import { TEAMS_CALL_CODE } from '../../../src/sandbox/sandbox-world.js';
-import { componentBecomes, eventually, recordRecovery, startCxoneFaultRig, stopwatch, type CxoneFaultRig } from './cxone-fault-kit.js';
+import { componentBecomes, type CxoneFaultRig, eventually, recordRecovery, startReadyCxoneFaultRig, stopwatch, writeSuiteHelpers } from './cxone-fault-kit.js';
 
 const SUITE = 'cxone-write-timeouts';
 
@@ -11,24 +11,10 @@ const SUITE = 'cxone-write-timeouts';
  */
 describe('CXone state writes timing out (Teams → ACD)', () => {
   let kit: CxoneFaultRig;
-  const used = new Set<string>();
-  /** A fresh agent of the team, logged in Available, signed in to Teams, both seen by the engine. */
-  const freshAgent = async (team: string): Promise<string> => {
-    const agent = kit.rig.agentsOf(team).find((a) => !used.has(a))!;
-    used.add(agent);
-    await kit.login(agent);
-    kit.graph().teams(kit.rig.userOf(agent).id, 'signedIn');
-    await kit.until(agent, async () => (await kit.hops(agent, 'acd.event')).some((l) => l.includes('Available')), 'the login seen');
-    return agent;
-  };
-  const outcomes = (agent: string) => kit.writesOf(agent).map((w) => w.outcome);
-  const hasCode = (agent: string, code: string) => kit.acdOf(agent).state === 'Unavailable' && kit.acdOf(agent).outStateId === Number(code);
-  const writePath = (agent: string) => `/agents/${agent}/state`;
+  const { freshAgent, outcomes, hasCode, writePath } = writeSuiteHelpers(() => kit);
 
   beforeAll(async () => {
-    kit = await startCxoneFaultRig();
-    await kit.rig.whenSubscribed();
-    await componentBecomes(kit, 'acd.connection', ['ok']);
+    kit = await startReadyCxoneFaultRig();
   }, 90_000);
   afterAll(() => kit?.close());
   afterEach(() => kit.clearFaults());
