@@ -2,7 +2,7 @@ import type { AcdState, AcdStateEvent } from './agent-state.js';
 import { isOnContact } from './agent-state.js';
 import type { DecideInput, Decision, TickEvent } from './effects.js';
 import { shownByUs } from './manual-status.js';
-import { describeAcdState, describeTarget, publishes, stateIsTarget, subscribes } from './match.js';
+import { describeAcdState, describeTarget, publishes, stateIsTarget, subscriberTargetFor, subscribes } from './match.js';
 import { samePresence } from './presence.js';
 import type { PresenceRule } from './presence-rule.js';
 import type { AgentSyncState } from './sync-state.js';
@@ -18,13 +18,37 @@ export function decideAcdEvent(input: DecideInput, event: AcdStateEvent): Decisi
   if (last && event.sourceTime < last.sourceTime) {
     return skipped(agent, 'STALE_EVENT', `ACD ${describeAcdState(event.state)} at ${event.sourceTime} is older than ${describeAcdState(last.state)} at ${last.sourceTime}`);
   }
-  const next = trackOwnWrite({ ...agent, acd: { state: event.state, sourceTime: event.sourceTime, eventId: event.eventId } }, event);
+  const next = trackOwnWrite({ ...agent, acd: { state: event.state, sourceTime: event.sourceTime, eventId: event.eventId } }, event, last);
   const gate = gateRule(input.rule, input.syncEnabled);
   if (gate) return decision(without(next, 'pending'), gate);
   const rule = input.rule!;
   const published = publishAfterAcdChange(rule, next, input.now, true);
-  if (!subscribes(rule) || !reappliesTeams(last?.state, event.state) || ownPresence(next)) return published;
+  if (!subscribes(rule)) return published;
+  if (landedInStaleHold(rule, last?.state, published.next)) return withLateRelease(published, subscribeCurrentPresence(rule, dropPending(published.next, 'teams'), input.now));
+  if (!reappliesTeams(last?.state, event.state) || ownPresence(next)) return published;
   return withDeferredSubscribe(published, subscribeCurrentPresence(rule, published.next, input.now));
+}
+
+/**
+ * The agent arrives in the code we wrote while the Teams presence on record no longer maps to it
+ * (Available or nothing). Seen in the soak: a Teams call starts during a voice call the ACD had not
+ * reported yet, so we wrote the code; CXone keeps a requested state until the call ends; the
+ * Teams call ends during the voice call (skipped: the ACD wins on a contact); when the voice call
+ * ends the agent lands in our code, which is no echo of anything Teams still wants. Nothing else
+ * would ever release it, so the normal way back is taken now (restore `replaced`).
+ */
+function landedInStaleHold(rule: PresenceRule, before: AcdState | undefined, agent: AgentSyncState): boolean {
+  const held = agent.acdWritten;
+  if (!held || agent.teams === undefined || !stateIsTarget(agent.acd!.state, held.target)) return false;
+  if (before !== undefined && stateIsTarget(before, held.target)) return false;
+  const wanted = subscriberTargetFor(rule, agent.teams.presence);
+  return wanted === null || wanted.kind === 'Available';
+}
+
+function withLateRelease(published: Decision, release: Decision): Decision {
+  const writes = release.effects.filter((e) => e.kind === 'setAcdState');
+  if (writes.length === 0) return published;
+  return decision(release.next, ...published.effects, ...writes);
 }
 
 /**
@@ -99,10 +123,25 @@ function publishAfterAcdChange(rule: PresenceRule, agent: AgentSyncState, now: n
  * a logout), so a later Teams change never "restores" over the agent. Observations older than
  * the write are from before it and say nothing about it.
  */
-function trackOwnWrite(agent: AgentSyncState, event: AcdStateEvent): AgentSyncState {
+function trackOwnWrite(agent: AgentSyncState, event: AcdStateEvent, last: AgentSyncState['acd']): AgentSyncState {
   const held = agent.acdWritten;
   if (!held) return agent;
   if (event.state.name === 'LoggedOut') return without(agent, 'acdWritten');
   if (event.sourceTime <= held.at || stateIsTarget(event.state, held.target)) return agent;
+  if (onContactOrAcw(event.state) && !seenSinceWrite(last, held.at)) return agent;
   return without(agent, 'acdWritten');
+}
+
+const onContactOrAcw = (state: AcdState): boolean => isOnContact(state) || state.afterCallWork;
+
+/**
+ * Whether the ACD has shown the agent in a state of their own since our write. A contact (and its
+ * after-call work) reached straight from a state older than the write is not one: the contact
+ * started before CXone applied the write (the reverse of the soak race, with the contact's time
+ * after our write's), and CXone still puts the agent in our code when it ends, so the write
+ * must be remembered to be undone.
+ */
+function seenSinceWrite(last: AgentSyncState['acd'], writtenAt: number): boolean {
+  if (last === undefined) return false;
+  return last.sourceTime > writtenAt && !onContactOrAcw(last.state);
 }
