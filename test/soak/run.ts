@@ -148,11 +148,16 @@ async function lostChecks(name: string, mismatches: readonly Mismatch[], sides: 
   check(`lost: ${name}`, '0 agents off', mismatches.length, mismatches.length === 0);
   for (const m of mismatches.slice(0, 5)) log(`  ${name}: ${m.tenant} agent ${m.agentId} (${m.rule}) ${m.check}: want ${m.want}, got ${m.got}`);
   const first = mismatches[0];
-  const t = sides.find((s) => s.tenant.name === first?.tenant)?.tenant;
-  if (!first || !t) return;
+  if (first) await logTrace(sides, first.tenant, first.agentId);
+}
+
+/** The agent's last Log Reader lines: what the product did, for whoever triages a failed check. */
+async function logTrace(sides: readonly Side[], tenant: string, agentId: string): Promise<void> {
+  const t = sides.find((s) => s.tenant.name === tenant)?.tenant;
+  if (!t) return;
   await t.app.runtime.trace.flush();
-  const events = await t.app.store.traces.query({ tenantId: t.tenantId, agentId: first.agentId, limit: 40 });
-  for (const e of events.slice(-25)) log(`    trace ${first.agentId} ${new Date(e.at).toISOString().slice(11, 23)} ${e.hop}: ${e.summary}`);
+  const events = await t.app.store.traces.query({ tenantId: t.tenantId, agentId, limit: 40 });
+  for (const e of events.slice(-25)) log(`    trace ${agentId} ${new Date(e.at).toISOString().slice(11, 23)} ${e.hop}: ${e.summary}`);
 }
 
 async function main(): Promise<number> {
@@ -216,8 +221,9 @@ async function main(): Promise<number> {
 
     const dups = sides.flatMap((s) => s.observer.duplicates);
     const c = await counters(sides);
-    check('duplicate Graph writes (no cause in between)', '0', dups.length, dups.length === 0);
+    check('duplicate Graph writes (no cause in between)', `≤ ${o.SOAK_MAX_DUPLICATE_WRITES}`, dups.length, dups.length <= o.SOAK_MAX_DUPLICATE_WRITES);
     for (const d of dups.slice(0, 5)) log(`  duplicate: ${d.tenant} agent ${d.agentId} ${d.route} again after ${d.gapMs} ms`);
+    if (dups[0]) await logTrace(sides, dups[0].tenant, dups[0].agentId);
     check('effects given up (failed after retries)', '0', c.effectsFailed ?? 0, (c.effectsFailed ?? 0) === 0);
     const controlFailures = sides.reduce((n, s) => n + s.tenant.controlFailures(), 0);
     check('emulator control calls unanswered (soak apparatus)', '0', controlFailures, controlFailures === 0);
