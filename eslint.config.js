@@ -57,7 +57,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts'],
+    // Tests, benchmarks, the soak and the CLI scripts print reports to the terminal on purpose.
+    files: ['test/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );
