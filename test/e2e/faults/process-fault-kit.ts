@@ -189,7 +189,10 @@ export async function startStoreRig(storeEnv: Record<string, string>): Promise<S
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
-  const dispatcher = new Agent({ connect: { ca: world.cxone.caCertPem } });
+  // The emulators share this process with the product: while a store fault blocks the event loop
+  // (better-sqlite3 waits for a lock synchronously, up to its 5 s busy timeout per statement) the
+  // TLS handshake of a control call waits too, beyond undici's 10 s default connect timeout.
+  const dispatcher = new Agent({ connect: { ca: world.cxone.caCertPem, timeout: 60_000 } });
   const tenantId = app.sandbox!.tenantId;
   return {
     app, world, tenantId,
