@@ -6,7 +6,7 @@ import type { TeamsPresence } from '../../src/domain/presence.js';
 import type { PresenceRule } from '../../src/domain/presence-rule.js';
 import type { AcdTarget } from '../../src/domain/sync-state.js';
 import { CODES, P, acd, map, rule } from './builders.js';
-import { acdChanged, newWorld, teamsChanged } from './sync-model.js';
+import { acdChanged, applyEffect, newWorld, teamsChanged } from './sync-model.js';
 import type { World } from './sync-model.js';
 
 /**
@@ -55,27 +55,15 @@ function stateOf(target: AcdTarget) {
   return acd.unavailable(code);
 }
 
-/** Apply one effect to the lagging world; the event it causes, if any. */
+/**
+ * Apply one effect to the lagging world; the event it causes, if any. Only the ACD write differs
+ * from the shared model: during a call CXone keeps it and applies it when the call ends.
+ */
 function apply(lw: LagWorld, e: Effect): SyncEvent | null {
-  const w = lw.w;
-  switch (e.kind) {
-    case 'setTeamsPresence':
-      if (e.preferred) w.preferred = e.presence; else w.ours = e.presence;
-      return teamsChanged(w);
-    case 'clearTeamsPresence':
-      if (e.preferred) w.preferred = null; else w.ours = null;
-      return teamsChanged(w);
-    case 'setAcdState': {
-      if (onCall(lw)) { lw.requested = e.target; return null; }
-      const next = stateOf(e.target);
-      return JSON.stringify(next) === JSON.stringify(w.acd) ? null : acdChanged(w, next);
-    }
-    case 'recheckAt':
-      w.dueAt = e.at;
-      return null;
-    case 'skip':
-      return null;
-  }
+  if (e.kind !== 'setAcdState') return applyEffect(lw.w, e);
+  if (onCall(lw)) { lw.requested = e.target; return null; }
+  const next = stateOf(e.target);
+  return JSON.stringify(next) === JSON.stringify(lw.w.acd) ? null : acdChanged(lw.w, next);
 }
 
 function settle(lw: LagWorld, r: PresenceRule, first: readonly SyncEvent[]): number {
