@@ -106,6 +106,17 @@ export class KyselyInboxStore implements InboxStore {
     return Number(row.n);
   }
 
+  async pendingByAgent(tenantId: string, limit: number): Promise<ReadonlyMap<string, number>> {
+    const rows = await this.db.selectFrom('inbox')
+      .select(['agent_id', sql<number>`count(*)`.as('n'), (eb) => eb.fn.min('seq').as('first_seq')])
+      .where('tenant_id', '=', tenantId).where('processed', '=', 0)
+      .groupBy('agent_id')
+      .orderBy('first_seq')
+      .limit(limit)
+      .execute();
+    return new Map(rows.map((r) => [r.agent_id, Number(r.n)]));
+  }
+
   /** Drops processed entries older than `olderThan` (the inbox is not an archive). */
   async purgeProcessed(olderThan: number): Promise<number> {
     const res = await this.db.deleteFrom('inbox').where('processed', '=', 1).where('processed_at', '<', olderThan).executeTakeFirst();

@@ -100,6 +100,11 @@ export interface InboxStore {
   complete(seq: number, tenantId: string, state: AgentSyncState): Promise<void>;
   fail(seq: number, error: string, retryAt: number): Promise<void>;
   depth(tenantId?: string): Promise<number>;
+  /**
+   * Unprocessed entries per agent, those waiting for a retry included (unlike `pending`), for the
+   * `limit` agents with the oldest ones: who a takeover resumes.
+   */
+  pendingByAgent(tenantId: string, limit: number): Promise<ReadonlyMap<string, number>>;
 }
 
 /** One hop of an agent's flow, for the Log Reader (design.md §1). */

@@ -1,7 +1,7 @@
 import type { Clock, InboxStore } from '../ports.js';
 import type { TraceRecorder } from '../trace/trace-recorder.js';
 
-/** How many pending inbox entries are looked at when announcing a takeover (the rest still run, unannounced). */
+/** How many agents with pending inbox entries are announced at most (the rest still run, unannounced). */
 const ANNOUNCE_LIMIT = 2_000;
 
 /**
@@ -12,9 +12,8 @@ const ANNOUNCE_LIMIT = 2_000;
  * Returns how many agents were announced.
  */
 export async function announceTakeover(deps: { readonly inbox: InboxStore; readonly trace: TraceRecorder; readonly clock: Clock }, tenantId: string, instanceId: string): Promise<number> {
-  const pending = await deps.inbox.pending(tenantId, ANNOUNCE_LIMIT);
-  const byAgent = new Map<string, number>();
-  for (const e of pending) byAgent.set(e.agentId, (byAgent.get(e.agentId) ?? 0) + 1);
+  // Entries waiting for a retry count too: the new owner resumes them as well.
+  const byAgent = await deps.inbox.pendingByAgent(tenantId, ANNOUNCE_LIMIT);
   const at = deps.clock.now();
   for (const [agentId, count] of byAgent) {
     deps.trace.record({

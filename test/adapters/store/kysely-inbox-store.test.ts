@@ -55,6 +55,17 @@ for (const dialect of DIALECTS) {
       expect(await t.store.inbox.depth(id)).toBe(5001);
     });
 
+    it('counts what each agent has pending, entries waiting for a retry included, oldest agents first', async () => {
+      const id = freshTenant();
+      await t.store.inbox.append([entry(id, 'a1', 1), entry(id, 'a2', 2), entry(id, 'a1', 3), entry(id, 'a3', 4), entry(id, 'a4', 5)]);
+      const [first, , , a3] = await t.store.inbox.pending(id, 10);
+      await t.store.inbox.fail(first!.seq, 'graph 503', t.clock.now() + 60_000);
+      await t.store.inbox.complete(a3!.seq, id, anAgentState('a3'));
+      expect(await t.store.inbox.pendingByAgent(id, 10)).toEqual(new Map([['a1', 2], ['a2', 1], ['a4', 1]]));
+      expect([...(await t.store.inbox.pendingByAgent(id, 2)).keys()]).toEqual(['a1', 'a2']);
+      expect(await t.store.inbox.pendingByAgent(freshTenant(), 10)).toEqual(new Map());
+    });
+
     it('ignores a duplicate inside one batch', async () => {
       const id = freshTenant();
       expect(await t.store.inbox.append([entry(id, 'a1', 1), entry(id, 'a1', 1)])).toBe(1);

@@ -81,6 +81,15 @@ export class MemoryInboxStore implements InboxStore {
     return [...this.open.values()].reduce((n, list) => n + list.length, 0);
   }
 
+  async pendingByAgent(tenantId: string, limit: number): Promise<ReadonlyMap<string, number>> {
+    const out = new Map<string, number>();
+    for (const r of this.open.get(tenantId) ?? []) {
+      if (!out.has(r.agentId) && out.size >= limit) continue;
+      out.set(r.agentId, (out.get(r.agentId) ?? 0) + 1);
+    }
+    return out;
+  }
+
   processed(tenantId: string): readonly InboxEntry[] {
     return this.rows.filter((r) => r.tenantId === tenantId && r.processed);
   }

@@ -57,6 +57,9 @@ describe('tenant ownership across instances', () => {
     const t = await a.tenant('t1', { agents: 3, rule: rule() });
     // The dead owner left two events of agent-1 and one of agent-2 in the inbox; agent-3 had none.
     await a.store.inbox.append(['agent-1', 'agent-1', 'agent-2'].map((agentId, i) => ({ tenantId: 't1', agentId, receivedAt: a.time.now(), event: { source: 'acd' as const, tenantId: 't1', agentId, state: acd.contact(), sourceTime: a.time.now() + i, eventId: `left-${i}` } })));
+    // agent-2's had failed once and waits for its retry: it is resumed too, so it is announced too.
+    const waiting = (await a.store.inbox.pending('t1', 10)).find((e) => e.agentId === 'agent-2')!;
+    await a.store.inbox.fail(waiting.seq, 'graph 503', a.time.now() + 1_000);
     const owner = new TenantOwnership(
       { leases: a.store.leases, tenants: a.store.tenants, engine: a.engine, portsFor: async () => t.ports, scheduler: a.time, logger: a.logger, instanceId: 'instance-b',
         onTakeUp: async (tenantId) => void (await announceTakeover({ inbox: a.store.inbox, trace: a.trace, clock: a.time }, tenantId, 'instance-b')) },

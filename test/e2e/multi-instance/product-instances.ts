@@ -64,6 +64,12 @@ export function spawnInstance(name: string, env: Record<string, string>, timeout
   });
 }
 
+/** Resolves once the instance's process has exited (at once if it already has). */
+export function exitOf(i: ProductInstance): Promise<void> {
+  if (!i.alive()) return Promise.resolve();
+  return new Promise((done) => i.child.once('exit', () => done()));
+}
+
 /** Kills each instance's process group and waits until its exit and closed pipes ('close'). */
 export async function killAll(instances: readonly ProductInstance[]): Promise<void> {
   await Promise.all(instances.map((i) => new Promise<void>((done) => {
