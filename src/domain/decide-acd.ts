@@ -1,11 +1,12 @@
 import type { AcdState, AcdStateEvent } from './agent-state.js';
 import { isOnContact } from './agent-state.js';
 import type { DecideInput, Decision, TickEvent } from './effects.js';
-import { shownByUs } from './manual-status.js';
-import { describeAcdState, describeTarget, publishes, stateIsTarget, subscriberTargetFor, subscribes } from './match.js';
-import { samePresence } from './presence.js';
+import { isManualStatus, shownByUs } from './manual-status.js';
+import { describeAcdState, describeTarget, publisherPresenceFor, publishes, stateIsTarget, subscriberTargetFor, subscribes } from './match.js';
+import type { TeamsPresence } from './presence.js';
+import { outranks, samePresence } from './presence.js';
 import type { PresenceRule } from './presence-rule.js';
-import type { AgentSyncState } from './sync-state.js';
+import type { AcdTarget, AgentSyncState } from './sync-state.js';
 import { decision, dropPending, gateRule, pendingSides, skipped, without } from './decide-support.js';
 import { publishCurrentState } from './decide-publish.js';
 import { subscribeCurrentPresence } from './decide-subscribe.js';
@@ -42,7 +43,19 @@ function landedInStaleHold(rule: PresenceRule, before: AcdState | undefined, age
   if (!held || agent.teams === undefined || !stateIsTarget(agent.acd!.state, held.target)) return false;
   if (before !== undefined && stateIsTarget(before, held.target)) return false;
   const wanted = subscriberTargetFor(rule, agent.teams.presence);
-  return wanted === null || wanted.kind === 'Available';
+  return wanted === null || wanted.kind === 'Available' || hiddenUnderOurSession(rule, agent, held);
+}
+
+/**
+ * Our session, showing what the write replaced (publishUnderOwnWrite), will outrank the Teams
+ * status the write stands on (e.g. Away under our Available): Teams can then never report that
+ * status ending, so the write could never be undone. Left in the usual order this cannot arise
+ * (the status was visible over our session when we wrote); after a contact it can.
+ */
+function hiddenUnderOurSession(rule: PresenceRule, agent: AgentSyncState, held: NonNullable<AgentSyncState['acdWritten']>): boolean {
+  if (!publishes(rule) || agent.published === undefined || isManualStatus(agent)) return false;
+  const ours = publisherPresenceFor(rule, stateOfTarget(held.replaced));
+  return ours !== null && !outranks(agent.teams!.presence, ours);
 }
 
 function withLateRelease(published: Decision, release: Decision): Decision {
@@ -81,6 +94,10 @@ function ownPresence(agent: AgentSyncState): boolean {
 function withDeferredSubscribe(published: Decision, sub: Decision): Decision {
   const writes = sub.effects.filter((e) => e.kind === 'setAcdState');
   if (writes.length === 0 || sub.next.acdWritten?.target.kind !== 'Unavailable') return published;
+  // What we publish now would hide that status in Teams (Away under our Available): its end could
+  // never be seen, so the code would never be undone; left in the usual order it is hidden too.
+  const ours = published.next.published?.presence ?? null;
+  if (ours !== null && !isManualStatus(published.next) && !outranks(published.next.teams!.presence, ours)) return published;
   return decision(sub.next, ...published.effects, ...writes);
 }
 
@@ -96,26 +113,52 @@ export function decideTick(input: DecideInput, _event: TickEvent): Decision {
   if (gate) return decision(next, gate);
   const rule = input.rule!;
   const acdSide = sides.includes('acd') ? publishAfterAcdChange(rule, next, now, false) : null;
-  const teamsSide = sides.includes('teams') ? subscribeOnTick(rule, acdSide?.next ?? next, now, pending.dueAt - rule.debounceMs) : null;
+  // The Teams side is judged by what our session showed when Teams reported it, not by what this tick publishes.
+  const teamsSide = sides.includes('teams') ? subscribeOnTick(rule, acdSide?.next ?? next, now, pending.dueAt - rule.debounceMs, shownByUs(next.published)) : null;
   return decision(teamsSide?.next ?? acdSide?.next ?? next, ...(acdSide?.effects ?? []), ...(teamsSide?.effects ?? []));
 }
 
 /** The settled Teams change, unless the agent changed their ACD state while it settled: their later choice wins. */
-function subscribeOnTick(rule: PresenceRule, agent: AgentSyncState, now: number, waitStarted: number): Decision {
+function subscribeOnTick(rule: PresenceRule, agent: AgentSyncState, now: number, waitStarted: number, ours: TeamsPresence | null): Decision {
   if (!subscribes(rule) || agent.teams === undefined) return skipped(agent, 'DIRECTION_NOT_COVERED', `rule "${rule.name}" no longer writes Teams changes to the ACD`);
   if (agent.acd && agent.acd.sourceTime > waitStarted) {
     return skipped(agent, 'AGENT_CHANGED_STATE', `the agent moved to ${describeAcdState(agent.acd.state)} while the Teams change settled; their choice stays`);
   }
-  return subscribeCurrentPresence(rule, agent, now);
+  return subscribeCurrentPresence(rule, agent, now, ours);
 }
 
 function publishAfterAcdChange(rule: PresenceRule, agent: AgentSyncState, now: number, debounce: boolean): Decision {
   if (!publishes(rule)) return skipped(dropPending(agent, 'acd'), 'DIRECTION_NOT_COVERED', `rule "${rule.name}" is subscriber-only: ACD changes are not published`);
   const held = agent.acdWritten;
-  if (held && stateIsTarget(agent.acd!.state, held.target)) {
-    return skipped(dropPending(agent, 'acd'), 'ECHO', `${describeTarget(held.target)} is our own subscriber write; publishing it would bounce back`);
-  }
+  if (held && stateIsTarget(agent.acd!.state, held.target)) return publishUnderOwnWrite(rule, agent, held, now, debounce);
   return publishCurrentState(rule, agent, { now, debounce });
+}
+
+/**
+ * The ACD shows our own subscriber write. Publishing what it maps to would bounce back (our
+ * session would then hold up the very Teams status that caused the write), so our session shows
+ * what the write replaced: what it showed before the write in the usual order, where this
+ * publishes nothing. Not so when the write was applied at the end of a contact (CXone keeps a
+ * state requested during a call): our session still shows the call, which keeps Teams Busy over
+ * the user's own presence, hides the end of the Teams status that caused the write, and, when
+ * Teams maps the call's presence to our code too, holds the code up forever (soak finding).
+ */
+function publishUnderOwnWrite(rule: PresenceRule, agent: AgentSyncState, held: NonNullable<AgentSyncState['acdWritten']>, now: number, debounce: boolean): Decision {
+  const echo = skipped(dropPending(agent, 'acd'), 'ECHO', `${describeTarget(held.target)} is our own subscriber write; publishing it would bounce back`);
+  // Never published for this agent: there is no stale session of ours to correct.
+  if (agent.published === undefined) return echo;
+  const seen = agent.acd!;
+  const underneath = publishCurrentState(rule, { ...agent, acd: { ...seen, state: stateOfTarget(held.replaced) } }, { now, debounce });
+  const writes = underneath.effects.filter((e) => e.kind !== 'skip');
+  if (writes.length === 0) return echo;
+  const why = ` (the ACD shows our own ${describeTarget(held.target)}: our session shows the ${describeTarget(held.replaced)} it replaced, as before the contact)`;
+  return decision({ ...underneath.next, acd: seen }, ...writes.map((e) => ('reason' in e ? { ...e, reason: `${e.reason}${why}` } : e)));
+}
+
+/** A state the sync can write, as the ACD would report it (the code's name is not known here). */
+function stateOfTarget(target: AcdTarget): AcdState {
+  if (target.kind === 'Available') return { name: 'Available', afterCallWork: false };
+  return { name: 'Unavailable', afterCallWork: false, unavailableCode: { id: target.codeId, name: `code ${target.codeId}` } };
 }
 
 /**

@@ -2,6 +2,9 @@ import { isOnContact } from './agent-state.js';
 import type { Decision } from './effects.js';
 import { acdTargetOfState, describeAcdState, describePresence, describeTarget, matchesAnyPattern, stateIsTarget, subscriberTargetFor } from './match.js';
 import type { PresenceRule } from './presence-rule.js';
+import type { TeamsPresence } from './presence.js';
+import { samePresence } from './presence.js';
+import { isManualStatus, shownByUs } from './manual-status.js';
 import type { AcdTarget, AgentSyncState } from './sync-state.js';
 import { decision, skipped, without } from './decide-support.js';
 
@@ -15,16 +18,29 @@ import { decision, skipped, without } from './decide-support.js';
  */
 type Held = NonNullable<AgentSyncState['acdWritten']>;
 
-export function subscribeCurrentPresence(rule: PresenceRule, agent: AgentSyncState, now: number): Decision {
+export function subscribeCurrentPresence(rule: PresenceRule, agent: AgentSyncState, now: number, ours: TeamsPresence | null = shownByUs(agent.published)): Decision {
   const presence = agent.teams!.presence;
-  const target = subscriberTargetFor(rule, presence);
+  const own = showsOurSession(agent, ours);
+  const target = own ? null : subscriberTargetFor(rule, presence);
   const held = agent.acdWritten;
   const blocked = acdBlocker(rule, agent);
   if (held && (target === null || target.kind === 'Available')) return release(rule, agent, held, blocked);
+  if (own) return skipped(agent, 'ECHO', `Teams shows ${describePresence(presence)}, our own session: no status of the user's to write`);
   if (target === null) return skipped(agent, 'NO_MAPPING', `rule "${rule.name}" maps Teams ${describePresence(presence)} to no ACD state`);
   if (target.kind === 'Available') return skipped(agent, 'NOTHING_TO_RESTORE', `Teams shows ${describePresence(presence)} but the sync holds no ACD state of its own to undo`);
   if (blocked) return blocked;
   return hold(rule, agent, target, now);
+}
+
+/**
+ * Teams shows exactly our own session (`ours`, what we show there), and the user has not set a
+ * status by hand: whatever the user's own sessions show is weaker, so the status any write of ours
+ * stood on has ended, and the presence is no request of the user's. Mapping it back to the ACD
+ * would write our own publish back (e.g. our session still showing a finished call as Busy/InACall
+ * → a "Teams Call" code, found by the lag property).
+ */
+function showsOurSession(agent: AgentSyncState, ours: TeamsPresence | null): boolean {
+  return ours !== null && samePresence(ours, agent.teams!.presence) && !isManualStatus(agent);
 }
 
 /** Why the ACD may not be written now, or null. */

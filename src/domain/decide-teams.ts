@@ -2,7 +2,7 @@ import type { DecideInput, Decision } from './effects.js';
 import { isManualStatus, shownByUs } from './manual-status.js';
 import { describePresence, publishes, subscribes } from './match.js';
 import type { TeamsPresenceEvent } from './presence.js';
-import { samePresence } from './presence.js';
+import { outranks, samePresence } from './presence.js';
 import type { PresenceRule } from './presence-rule.js';
 import type { AgentSyncState } from './sync-state.js';
 import { decision, dropPending, gateRule, skipped, withPending } from './decide-support.js';
@@ -21,7 +21,7 @@ export function decideTeamsEvent(input: DecideInput, event: TeamsPresenceEvent):
   const gate = gateRule(input.rule, input.syncEnabled);
   if (gate) return decision(next, gate);
   const rule = input.rule!;
-  if (isEcho(agent, event)) return skipped(next, 'ECHO', `Teams shows ${describePresence(event.presence)}, which we published`);
+  if (isEcho(agent, event) && !endsOwnWrite(rule, agent, event)) return skipped(next, 'ECHO', `Teams shows ${describePresence(event.presence)}, which we published`);
   // A hand-set status that starts (override) or ends (respect) changes what we should publish.
   const manualChanged = publishes(rule) && isManualStatus(agent) !== isManualStatus(next);
   if (!subscribes(rule)) {
@@ -51,6 +51,22 @@ function isEcho(agent: AgentSyncState, event: TeamsPresenceEvent): boolean {
   const ours = shownByUs(agent.published);
   if (ours === null || !samePresence(ours, event.presence)) return false;
   return agent.teams === undefined || agent.teams.sourceTime < agent.published!.at;
+}
+
+/**
+ * Teams now shows what we published, but the status on record before it (which our subscriber
+ * write stands on) outranks our session, or is hand-set (and we hold no preferred layer over it):
+ * our publish could not have changed the
+ * aggregate, so it has no echo and this is the user's status ending, to be written through (the
+ * subscriber sees our own session and releases the write). Dropped as an echo, the agent would
+ * stay in our code for good (soak finding: the end of ACW published Available and wrote the code
+ * for a Teams call in one decision; the Teams call's end looked like the echo of that Available).
+ */
+function endsOwnWrite(rule: PresenceRule, agent: AgentSyncState, event: TeamsPresenceEvent): boolean {
+  if (!subscribes(rule) || agent.acdWritten === undefined || agent.teams === undefined) return false;
+  // Our preferred layer (override policy) replaces whatever the user shows: it always has an echo.
+  if (agent.published?.preferred) return false;
+  return isManualStatus(agent) || outranks(agent.teams.presence, event.presence);
 }
 
 function recorded(event: TeamsPresenceEvent): NonNullable<AgentSyncState['teams']> {

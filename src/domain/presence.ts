@@ -43,6 +43,19 @@ export const samePresence = (a: TeamsPresence, b: TeamsPresence): boolean =>
 export const isSessionSettable = (p: TeamsPresence): boolean => SESSION_PRESENCE_PAIRS.some((q) => samePresence(p, q));
 export const isPreferredSettable = (p: TeamsPresence): boolean => PREFERRED_PRESENCE_PAIRS.some((q) => samePresence(p, q));
 
+/**
+ * Where an availability stands among sessions in the aggregate (§2.1: DoNotDisturb > Busy >
+ * Available > Away); the idle variants stand with their base, anything else below them all.
+ */
+const SESSION_RANK: Readonly<Record<string, number>> = { donotdisturb: 4, busy: 3, busyidle: 3, available: 2, availableidle: 2, away: 1, berightback: 1 };
+
+/**
+ * Whether a session showing `a` keeps the aggregate on `a` while another session shows `b`:
+ * then a change of `b` (ours) is invisible in Teams, and `a` ending is what Teams will report.
+ */
+export const outranks = (a: TeamsPresence, b: TeamsPresence): boolean =>
+  (SESSION_RANK[a.availability.toLowerCase()] ?? 0) > (SESSION_RANK[b.availability.toLowerCase()] ?? 0);
+
 /** A presence change observed on Teams (a Graph change notification or a reconciliation read). */
 export interface TeamsPresenceEvent {
   readonly source: 'teams';

@@ -157,3 +157,102 @@ describe('what stays as it was', () => {
     expect(acdWrites(ds[3]!)).toEqual([]);
   });
 });
+
+/**
+ * Bidirectional rules: our own session shows the call too, and the end of a contact publishes
+ * while the subscriber writes. Soak finding (agent 1000210): the end of ACW published Available and
+ * wrote the Teams Call code in one decision; the Teams call's end then showed Available, taken for
+ * the echo of that publish, and the agent stayed in our code.
+ */
+describe('bidirectional: our own session and the subscriber write', () => {
+  const teamsWrites = (d: Decision) => d.effects.filter((e) => e.kind === 'setTeamsPresence' || e.kind === 'clearTeamsPresence');
+  const onCall = (): AgentSyncState => agentState({
+    acd: { state: acd.contact(), sourceTime: T0 - 5000, eventId: 'acd-call' },
+    published: { presence: P.inACall, at: T0 - 5000, ruleId: 'rule-1', preferred: false },
+  });
+
+  it('the end of a Teams call that started during the ACW releases the code written when the ACW ended', () => {
+    const ds = replay('bidirectional', onCall(), [
+      [acdEvent(acd.acw(), T0), T0], // ACW maps to nothing: our session is cleared
+      [teamsEvent(P.inACall, T0 + 100), T0 + 100], // the user's Teams call (ACD wins during ACW)
+      [acdEvent(acd.available(), T0 + 1000), T0 + 1000], // ACW ends: publish Available + write the Teams Call code
+      [teamsEvent(P.available, T0 + 2000), T0 + 2000], // the Teams call ends: Teams shows our Available
+    ]);
+    expect(teamsWrites(ds[2]!)).toEqual([expect.objectContaining({ presence: P.available })]);
+    expect(acdWrites(ds[2]!)).toEqual([expect.objectContaining({ target: TEAMS_CALL_TARGET })]);
+    expect(reasons(ds[3]!)).toEqual(['setAcdState']);
+    expect(acdWrites(ds[3]!)).toEqual([expect.objectContaining({ target: { kind: 'Available' } })]);
+    expect(ds[3]!.next.acdWritten).toBeUndefined();
+  });
+
+  it('a status our new session would hide (Away under Available) is not written at the end of the ACW: its end could never be seen', () => {
+    const ds = replay('bidirectional', onCall(), [
+      [acdEvent(acd.acw(), T0), T0],
+      [teamsEvent(P.away, T0 + 100), T0 + 100],
+      [acdEvent(acd.available(), T0 + 1000), T0 + 1000],
+    ]);
+    expect(teamsWrites(ds[2]!)).toEqual([expect.objectContaining({ presence: P.available })]);
+    expect(acdWrites(ds[2]!)).toEqual([]);
+  });
+
+  it('the echo of our own publish still writes nothing while the code it stands on is held', () => {
+    const ds = replay('bidirectional', onCall(), [
+      [acdEvent(acd.acw(), T0), T0],
+      [teamsEvent(P.presenting, T0 + 100), T0 + 100], // the user presents: DND outranks our Available
+      [acdEvent(acd.available(), T0 + 1000), T0 + 1000],
+      [acdEvent(acd.unavailable(CODES.training), T0 + 1500), T0 + 1500], // our code arrives
+    ]);
+    expect(acdWrites(ds[2]!)).toEqual([expect.objectContaining({ target: { kind: 'Unavailable', codeId: CODES.training.id } })]);
+    expect(reasons(ds[3]!)).toEqual(['ECHO']);
+    expect(ds[3]!.next.acdWritten).toBeDefined();
+  });
+
+  /*
+   * Helper D's case: the Teams Call code and voice calls map to the same Teams presence. A Teams
+   * call starts during a voice call the ACD has not reported: we write the code; the voice call
+   * shows Busy/InACall from our session, which hides the Teams call's end; the agent lands in our
+   * code when the voice call ends while our session still shows the finished call.
+   */
+  const landed = (): Decision[] => replay('bidirectional', agentState({
+    acd: { state: acd.available(), sourceTime: T0 - 5000, eventId: 'acd-prev' },
+    published: { presence: P.available, at: T0 - 5000, ruleId: 'rule-1', preferred: false },
+    teams: { presence: P.available, sourceTime: T0 - 4000, eventId: 't-prev' },
+  }), [
+    [teamsEvent(P.inACall, T0 + 100), T0 + 100], // the user's Teams call: the code is written
+    [acdEvent(acd.contact(), T0), T0 + 900], // the voice call, reported late: our session shows it
+    [acdEvent(acd.unavailable(TEAMS_CALL), T0 + 3000), T0 + 3000], // voice call over: CXone applies our code
+  ]);
+
+  it('landing in our code after the call, our session goes back to what the code replaced', () => {
+    const ds = landed();
+    expect(teamsWrites(ds[1]!)).toEqual([expect.objectContaining({ presence: P.inACall })]);
+    expect(teamsWrites(ds[2]!)).toEqual([expect.objectContaining({ kind: 'setTeamsPresence', presence: P.available })]);
+    expect(acdWrites(ds[2]!)).toEqual([]);
+    expect(ds[2]!.next.acdWritten).toMatchObject({ target: TEAMS_CALL_TARGET });
+  });
+
+  it('then Teams showing Available (the Teams call had ended) releases the code', () => {
+    const last = landed()[2]!;
+    const d = decide({ rule: ruleFor('bidirectional'), agent: last.next, event: teamsEvent(P.available, T0 + 3500), now: T0 + 3500, syncEnabled: true });
+    expect(acdWrites(d)).toEqual([expect.objectContaining({ target: { kind: 'Available' } })]);
+  });
+
+  it('and while the Teams call is still on, Teams keeps showing it: the code stays', () => {
+    const last = landed()[2]!;
+    // Our Available does not change the aggregate (Busy outranks it): no notification at all.
+    expect(last.next.acdWritten).toBeDefined();
+    const d = decide({ rule: ruleFor('bidirectional'), agent: last.next, event: teamsEvent(P.inACall, T0 + 3500), now: T0 + 3500, syncEnabled: true });
+    expect(acdWrites(d)).toEqual([]);
+  });
+
+  it('Teams falling back to our own session (still showing the finished call) never writes our code from it', () => {
+    const agent = agentState({
+      acd: { state: acd.available(), sourceTime: T0 - 100, eventId: 'acd-prev' },
+      published: { presence: P.inACall, at: T0 - 5000, ruleId: 'rule-1', preferred: false },
+      teams: { presence: P.presenting, sourceTime: T0 - 4000, eventId: 't-prev' },
+    });
+    const d = decide({ rule: ruleFor('bidirectional'), agent, event: teamsEvent(P.inACall, T0), now: T0, syncEnabled: true });
+    expect(acdWrites(d)).toEqual([]);
+    expect(reasons(d)).toEqual(['ECHO']);
+  });
+});
