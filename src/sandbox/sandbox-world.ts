@@ -33,6 +33,11 @@ export interface SandboxWorldOptions {
   readonly botConnectorPort?: number;
   /** Logs each activity the bot sends to the Bot Connector emulator (the sandbox shows alerts arriving). */
   readonly logger?: Logger;
+  /**
+   * What the emulators remember of their own traffic (defaults: see capped-log.ts, cxone-request-log.ts,
+   * cxone-feed-history.ts). The soak, which reads none of it, keeps little so its heap measures the product.
+   */
+  readonly emulatorMemory?: { readonly logCap?: number; readonly cxoneRequestLogCap?: number; readonly cxoneFeedHistoryDepth?: number };
 }
 
 /** The emulated outside world of the sandbox: CXone and Graph/Entra with one matching tenant. */
@@ -95,10 +100,13 @@ function addSubscriberCodes(cxone: CxoneEmulator): void {
 export async function startSandboxWorld(o: SandboxWorldOptions): Promise<SandboxWorld> {
   const tlsDir = join(o.dataDir, 'sandbox-tls');
   const tls = await loadOrCreateLocalTls(tlsDir);
-  const cxone = await startCxoneEmulator({ tls, clock: new SandboxClock(Date.now(), true), seed: { teams: o.teams ?? 3, agents: o.agents ?? 50, seed: 7 }, port: portOf(o.cxoneUrl) });
+  const cxone = await startCxoneEmulator({ tls, clock: new SandboxClock(Date.now(), true), seed: { teams: o.teams ?? 3, agents: o.agents ?? 50, seed: 7 }, port: portOf(o.cxoneUrl),
+    ...(o.emulatorMemory?.cxoneRequestLogCap !== undefined ? { requestLogCap: o.emulatorMemory.cxoneRequestLogCap } : {}),
+    ...(o.emulatorMemory?.cxoneFeedHistoryDepth !== undefined ? { feedHistoryDepth: o.emulatorMemory.cxoneFeedHistoryDepth } : {}),
+  });
   addSubscriberCodes(cxone);
   const { tenant, userOfAgent, admin, support, owners } = entraTenant(cxone, o.organisation ?? 'contoso');
-  const graph = await startGraphEmulator({ tenants: [tenant], allowHttpLoopback: true, tls, tickIntervalMs: 1000 }, portOf(o.graphUrl)).catch(async (e: unknown) => {
+  const graph = await startGraphEmulator({ tenants: [tenant], allowHttpLoopback: true, tls, tickIntervalMs: 1000, ...(o.emulatorMemory?.logCap !== undefined ? { logCap: o.emulatorMemory.logCap } : {}) }, portOf(o.graphUrl)).catch(async (e: unknown) => {
     await cxone.close();
     throw e;
   });

@@ -29,6 +29,10 @@ export interface CxoneEmulatorOptions {
   readonly tokenLifetimeSec?: number;
   readonly host?: string;
   readonly port?: number;
+  /** Requests kept in `requests` (default DEFAULT_REQUEST_LOG_CAP). */
+  readonly requestLogCap?: number;
+  /** Agent-state records kept per agent for replay faults (default 9; 0 keeps none and replays nothing). */
+  readonly feedHistoryDepth?: number;
 }
 
 export interface CxoneEmulator {
@@ -44,8 +48,10 @@ export interface CxoneEmulator {
   readonly identity: CxoneIdentity;
   /** Requests served per `METHOD /resource` (polling cost measurement). */
   readonly stats: Map<string, number>;
-  /** Every API request with its outcome (counting writes and retries). */
+  /** The newest API requests with their outcome (counting writes and retries); capped, see requestLogCap. */
   readonly requests: CxoneRequestLog;
+  /** Per-agent records the replay faults draw on (its size is reported by the soak). */
+  readonly feedHistory: CxoneFeedHistory;
   close(): Promise<void>;
 }
 
@@ -65,7 +71,8 @@ export async function startCxoneEmulator(options: CxoneEmulatorOptions = {}): Pr
   const tenantId = options.tenantId ?? '11e8f4a2-0000-4000-a000-000000004500';
   const identity = await CxoneIdentity.create({ credentials, tenantId, businessUnitId: model.businessUnitId, apiUserAgentId: 999_001, tokenLifetimeSec: options.tokenLifetimeSec ?? 3600 }, clock);
   const api = new EmuRouter();
-  registerRealtimeRoutes(api, model, faults, new CxoneFeedHistory(model, () => faults.variant));
+  const feedHistory = new CxoneFeedHistory(model, () => faults.variant, options.feedHistoryDepth);
+  registerRealtimeRoutes(api, model, faults, feedHistory);
   registerDirectoryRoutes(api, model, faults);
   const sessions = new CxoneSessions(model);
   registerSessionRoutes(api, model, sessions);
@@ -73,13 +80,13 @@ export async function startCxoneEmulator(options: CxoneEmulatorOptions = {}): Pr
   identity.register(plain);
   registerControlRoutes(plain, { model, faults, identity, clock });
   const stats = new Map<string, number>();
-  const requests = new CxoneRequestLog();
+  const requests = new CxoneRequestLog(options.requestLogCap);
   const server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
     void serve(req, res, { api, plain, model, faults, identity, stats, requests }).catch((e: unknown) => send(res, json(500, { error: 'InternalServerError', error_Description: String(e) }), undefined));
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
   const url = `https://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
-  return { url, caCertPem: tls.caCertPem, tenantId, credentials, clock, model, faults, identity, stats, requests, close: () => (sessions.closeAll(), closeServer(server)) };
+  return { url, caCertPem: tls.caCertPem, tenantId, credentials, clock, model, faults, identity, stats, requests, feedHistory, close: () => (sessions.closeAll(), closeServer(server)) };
 }
 
 interface ServeDeps {

@@ -1,3 +1,5 @@
+import { appendCapped } from '../capped-log.js';
+
 /** One API request as the emulator served it (what a test counts writes and retries with). */
 export interface EmuLoggedRequest {
   /** Emulator clock. */
@@ -11,15 +13,17 @@ export interface EmuLoggedRequest {
   readonly body?: unknown;
 }
 
-const KEPT = 20_000;
+/** ~250 bytes an entry with its body: 20,000 are ~5 MB per emulator. */
+export const DEFAULT_REQUEST_LOG_CAP = 20_000;
 
-/** A bounded log of served API requests, oldest dropped first. */
+/** A bounded log of served API requests, oldest dropped first (see capped-log.ts). */
 export class CxoneRequestLog {
   private readonly entries: EmuLoggedRequest[] = [];
 
+  constructor(readonly cap = DEFAULT_REQUEST_LOG_CAP) {}
+
   add(entry: EmuLoggedRequest): void {
-    this.entries.push(entry);
-    if (this.entries.length > KEPT) this.entries.splice(0, this.entries.length - KEPT);
+    appendCapped(this.entries, entry, this.cap);
   }
 
   /** Requests matching the method and a path pattern (e.g. `/agents/1000001/state`). */

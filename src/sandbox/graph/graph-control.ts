@@ -138,6 +138,11 @@ export class GraphControl {
     return this.delivery.log;
   }
 
+  /** Notification items per delivery status since start (the log above keeps only the newest). */
+  get deliveryTotals(): ReadonlyMap<number, number> {
+    return this.delivery.totals;
+  }
+
   get writeLog(): GraphWorld['writeLog'] {
     return this.world.writeLog;
   }

@@ -40,6 +40,8 @@ export interface GraphEmulatorOptions {
   readonly deliveryTimeouts?: { readonly firstMs: number; readonly retryMs: number };
   /** With a real clock: how often time-driven behaviour runs. */
   readonly tickIntervalMs?: number;
+  /** Entries kept in the write and delivery logs (default DEFAULT_EMULATOR_LOG_CAP, capped-log.ts). */
+  readonly logCap?: number;
 }
 
 export interface GraphEmulator {
@@ -61,7 +63,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
   const directory = new Directory(options.tenants);
   const keys = await EntraKeys.create(clock);
   const entra = new EntraTokenEndpoint(directory, keys, clock);
-  const world = new GraphWorld(directory, clock, options.presenceLimit ?? 1500);
+  const world = new GraphWorld(directory, clock, options.presenceLimit ?? 1500, options.logCap);
   const subs = new SubscriptionStoreEmu();
   const webhooks = new WebhookCaller({ ...(options.webhookCaPem ? { caPem: options.webhookCaPem } : {}), ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}) });
   const delivery = new NotificationDelivery(world, subs, keys, webhooks, new EndpointHealth(options.endpointThresholds), options.deliveryTimeouts);

@@ -1,3 +1,4 @@
+import { appendCapped, DEFAULT_EMULATOR_LOG_CAP } from '../capped-log.js';
 import type { EmulatorClock } from './emulator-clock.js';
 import type { Directory } from './emulator-model.js';
 import { PresenceThrottle } from './presence-throttle.js';
@@ -9,6 +10,16 @@ export interface ForcedFault {
   remaining: number;
   readonly status: number;
   readonly retryAfterSec?: number;
+}
+
+/** One presence write the emulator applied. */
+export interface PresenceWriteLogEntry {
+  readonly at: number;
+  readonly route: string;
+  readonly userId: string;
+  readonly appId: string;
+  /** `availability/activity` written (set routes), so a repeat of the same write can be told from a new one. */
+  readonly presence?: string;
 }
 
 /**
@@ -26,11 +37,15 @@ export class GraphWorld {
   /** Real-time delay added to every Graph answer (fault injection: slow responses). */
   slowMs = 0;
   readonly throttle: PresenceThrottle;
-  /** Every presence write that reached the engine, for assertions (route, user, body). */
-  readonly writeLog: { at: number; route: string; userId: string; appId: string }[] = [];
+  /** The presence writes that reached the engine, newest `logCap` kept (see capped-log.ts), for assertions. */
+  readonly writeLog: PresenceWriteLogEntry[] = [];
 
-  constructor(readonly directory: Directory, readonly clock: EmulatorClock, presenceLimit: number) {
+  constructor(readonly directory: Directory, readonly clock: EmulatorClock, presenceLimit: number, readonly logCap = DEFAULT_EMULATOR_LOG_CAP) {
     this.throttle = new PresenceThrottle(presenceLimit);
+  }
+
+  logWrite(entry: PresenceWriteLogEntry): void {
+    appendCapped(this.writeLog, entry, this.logCap);
   }
 
   presence(userId: string): UserPresence {

@@ -1,3 +1,4 @@
+import { appendCapped } from '../capped-log.js';
 import { EndpointHealth } from './endpoint-health.js';
 import type { EntraKeys } from './entra-keys.js';
 import type { GraphWorld } from './graph-world.js';
@@ -43,7 +44,10 @@ export class NotificationDelivery {
   readonly #held: Outgoing[] = [];
   readonly #inFlight = new Set<Promise<void>>();
   #scheduled = false;
+  /** POSTs to webhooks, newest `world.logCap` kept (see capped-log.ts). */
   readonly log: DeliveryLogEntry[] = [];
+  /** Items per delivery status since start (-1 dropped by dropNext, -2 dropped as the endpoint is judged too slow); not capped. */
+  readonly totals = new Map<number, number>();
   /**
    * Switches for tests (§8.8, §8.9): drop or duplicate the next POSTs; hold the next
    * `reorderNext` POSTs and then send them newest first; deliver new notifications `delayMs`
@@ -104,7 +108,7 @@ export class NotificationDelivery {
     const now = this.world.clock.now();
     const state = this.health.state(endpoint, now);
     // §3.4: a *drop* endpoint loses new notifications for good; a *slow* one gets them 10 min late.
-    if (state === 'drop' && out.attempt === 0) return void this.log.push({ url: out.url, items: 1, status: -2, attempt: 0 });
+    if (state === 'drop' && out.attempt === 0) return void this.#logged({ url: out.url, items: 1, status: -2, attempt: 0 });
     if (state === 'slow' && out.attempt === 0) out.dueAt = Math.max(out.dueAt, this.health.slowUntil(endpoint));
     if (this.modes.delayMs > 0 && out.attempt === 0) out.dueAt = Math.max(out.dueAt, now + this.modes.delayMs);
     this.#queue.push(out);
@@ -146,7 +150,7 @@ export class NotificationDelivery {
   async #send(url: string, items: Outgoing[]): Promise<void> {
     if (this.modes.dropNext > 0) {
       this.modes.dropNext -= 1;
-      this.log.push({ url, items: items.length, status: -1, attempt: 0 });
+      this.#logged({ url, items: items.length, status: -1, attempt: 0 });
       return;
     }
     const body = { value: items.map((o) => o.item), ...(await this.#validationTokens(items)) };
@@ -167,7 +171,7 @@ export class NotificationDelivery {
       this.modes.duplicateNext -= 1;
       await this.webhooks.post(url, body, this.timeouts.retryMs);
     }
-    this.log.push({ url, items: items.length, status: result.status, attempt });
+    this.#logged({ url, items: items.length, status: result.status, attempt });
     this.health.record(endpointOf(url), this.world.clock.now(), result.ms);
     if (result.status >= 200 && result.status < 300) return;
     const now = this.world.clock.now();
@@ -201,6 +205,11 @@ export class NotificationDelivery {
 
   pendingRetries(): number {
     return this.#queue.length;
+  }
+
+  #logged(entry: DeliveryLogEntry): void {
+    appendCapped(this.log, entry, this.world.logCap);
+    this.totals.set(entry.status, (this.totals.get(entry.status) ?? 0) + entry.items);
   }
 }
 

@@ -81,8 +81,8 @@ function durationOf(value: string | undefined, now: number, fallback: number, ma
   return ms;
 }
 
-function record(ctx: PresenceContext, route: string): void {
-  ctx.world.writeLog.push({ at: ctx.now, route, userId: ctx.userId, appId: ctx.principal.appId });
+function record(ctx: PresenceContext, route: string, presence?: { readonly availability: string; readonly activity: string }): void {
+  ctx.world.logWrite({ at: ctx.now, route, userId: ctx.userId, appId: ctx.principal.appId, ...(presence ? { presence: `${presence.availability}/${presence.activity}` } : {}) });
   ctx.world.touch(ctx.userId);
 }
 
@@ -108,7 +108,7 @@ const ACTIONS: Record<string, Handler> = {
     const ms = durationOf(b.data.expirationDuration, ctx.now, MIN_5);
     if (typeof ms !== 'number') return ms;
     ctx.world.presence(ctx.userId).setAppSession(b.data.sessionId, b.data, ctx.now, ms);
-    record(ctx, 'setPresence');
+    record(ctx, 'setPresence', b.data);
     return empty;
   },
   clearPresence(ctx) {
@@ -132,7 +132,7 @@ const ACTIONS: Record<string, Handler> = {
     const ms = durationOf(b.data.expirationDuration, ctx.now, fallback, 7 * DAY);
     if (typeof ms !== 'number') return ms;
     ctx.world.presence(ctx.userId).setPreferred(b.data, ctx.now, ms);
-    record(ctx, 'setUserPreferredPresence');
+    record(ctx, 'setUserPreferredPresence', b.data);
     return empty;
   },
   clearUserPreferredPresence(ctx) {
