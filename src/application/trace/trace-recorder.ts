@@ -22,12 +22,19 @@ export interface TraceRecorderOptions {
   readonly flushIntervalMs: number;
   /** Beyond this many unwritten events (store down or slower than the engine), the oldest are dropped. */
   readonly maxBuffered: number;
-  /** Traces remembered for per-hop latency. */
+  /** Traces remembered for per-hop latency, at most (the least recently hopped go first). */
   readonly maxOpenTraces: number;
+  /**
+   * A trace whose last hop is older than this is forgotten: its next hop, if any, shows no
+   * latency. Longer than any retry chain (8 attempts, backoff up to 60 s: about 2 min). Without
+   * it the map filled to maxOpenTraces (~170 bytes a trace, ~8.5 MB) at the rate flows start,
+   * half an hour of growth in the soak; with it, it holds the flows of the last few minutes.
+   */
+  readonly maxTraceAgeMs: number;
 }
 
 export const DEFAULT_TRACE_RECORDER_OPTIONS: TraceRecorderOptions = Object.freeze({
-  batchSize: 200, flushIntervalMs: 250, maxBuffered: 50_000, maxOpenTraces: 50_000,
+  batchSize: 200, flushIntervalMs: 250, maxBuffered: 50_000, maxOpenTraces: 50_000, maxTraceAgeMs: 5 * 60_000,
 });
 
 export interface TraceRecorderDeps {
@@ -98,13 +105,20 @@ export class TraceRecorder {
     return this.buffer.length;
   }
 
+  /** Traces remembered for per-hop latency (bounded by maxOpenTraces and maxTraceAgeMs). */
+  get openTraces(): number {
+    return this.lastHopAt.size;
+  }
+
   private latency(traceId: string, at: number): { latencyMs?: number } {
     const previous = this.lastHopAt.get(traceId);
     this.lastHopAt.delete(traceId);
     this.lastHopAt.set(traceId, at);
-    if (this.lastHopAt.size > this.options.maxOpenTraces) {
-      const oldest = this.lastHopAt.keys().next().value;
-      if (oldest !== undefined) this.lastHopAt.delete(oldest);
+    // Map order is last-hop order (re-inserted above): the stale and the excess are at the front.
+    const staleBefore = this.deps.clock.now() - this.options.maxTraceAgeMs;
+    for (const [id, last] of this.lastHopAt) {
+      if (last >= staleBefore && this.lastHopAt.size <= this.options.maxOpenTraces) break;
+      this.lastHopAt.delete(id);
     }
     return previous === undefined ? {} : { latencyMs: Math.max(0, at - previous) };
   }

@@ -29,6 +29,22 @@ describe('TraceRecorder', () => {
     expect(other.latencyMs).toBeUndefined();
   });
 
+  it('forgets a flow whose last hop is older than maxTraceAgeMs, and holds at most maxOpenTraces', async () => {
+    const time = new ManualTime();
+    const recorder = new TraceRecorder({ store: new MemoryStore(time).traces, clock: time, ids: new SequentialIds('ev'), scheduler: time, logger: new MemoryLogger() }, { maxTraceAgeMs: 60_000, maxOpenTraces: 3 });
+    recorder.record(hop({ traceId: 'old' }));
+    await time.advance(30_000);
+    recorder.record(hop({ traceId: 'recent' }));
+    await time.advance(30_001);
+    expect(recorder.record(hop({ traceId: 'recent' })).latencyMs).toBe(30_001);
+    expect(recorder.openTraces).toBe(1);
+    expect(recorder.record(hop({ traceId: 'old' })).latencyMs).toBeUndefined();
+
+    for (const id of ['a', 'b', 'c']) recorder.record(hop({ traceId: id }));
+    expect(recorder.openTraces).toBe(3);
+    expect(recorder.record(hop({ traceId: 'recent' })).latencyMs).toBeUndefined();
+  });
+
   it('writes in batches: when the batch is full, or after the flush interval', async () => {
     const { time, store, recorder } = setup({ batchSize: 3, flushIntervalMs: 250 });
     for (let i = 0; i < 3; i += 1) recorder.record(hop());
