@@ -48,7 +48,7 @@ export function createCxoneAcd(options: CxoneAcdOptions, deps: { readonly clock:
     opts.feed?.onAgentTeam?.(agentId, teamId);
     directory.noteAgentTeam(agentId, teamId);
   };
-  const feed = new CxoneAgentStateFeed({ ...opts.feed, tenantId: opts.tenantId, onAgentTeam }, api, new CxoneContactLookup(api), deps.clock, logger);
+  const feed = new CxoneAgentStateFeed({ ...opts.feed, tenantId: opts.tenantId, onAgentTeam }, api, new CxoneContactLookup(api, deps.clock), deps.clock, logger);
   return {
     feed,
     auth,
