@@ -19,7 +19,12 @@ export function decideAcdEvent(input: DecideInput, event: AcdStateEvent): Decisi
   if (last && event.sourceTime < last.sourceTime) {
     return skipped(agent, 'STALE_EVENT', `ACD ${describeAcdState(event.state)} at ${event.sourceTime} is older than ${describeAcdState(last.state)} at ${last.sourceTime}`);
   }
-  const next = trackOwnWrite({ ...agent, acd: { state: event.state, sourceTime: event.sourceTime, eventId: event.eventId } }, event, last);
+  const seen: AgentSyncState = { ...without(agent, 'acdReleased'), acd: { state: event.state, sourceTime: event.sourceTime, eventId: event.eventId } };
+  const undone = agent.acdReleased;
+  if (undone && stateIsTarget(event.state, undone.target) && event.sourceTime >= undone.at - LATE_WRITE_SLACK_MS) {
+    return skipped(dropPending(seen, 'acd'), 'ECHO', `${describeTarget(undone.target)} is our own subscriber write, undone before the ACD showed it; the restore follows`);
+  }
+  const next = trackOwnWrite(seen, event, last);
   const gate = gateRule(input.rule, input.syncEnabled);
   if (gate) return decision(without(next, 'pending'), gate);
   const rule = input.rule!;
@@ -29,6 +34,12 @@ export function decideAcdEvent(input: DecideInput, event: AcdStateEvent): Decisi
   if (!reappliesTeams(last?.state, event.state) || ownPresence(next)) return published;
   return withDeferredSubscribe(published, subscribeCurrentPresence(rule, published.next, input.now));
 }
+
+/**
+ * How much earlier than our decision CXone may date the application of a write we then undid
+ * (the clocks of two machines). A report of that state older than this is not our write.
+ */
+const LATE_WRITE_SLACK_MS = 60_000;
 
 /**
  * The agent arrives in the code we wrote while the Teams presence on record no longer maps to it

@@ -78,9 +78,12 @@ function release(rule: PresenceRule, agent: AgentSyncState, held: Held, blocked:
   if (blocked) return blocked;
   const state = agent.acd!.state;
   const free = without(agent, 'acdWritten');
-  if (!stateIsTarget(state, held.target) && !unconfirmed(agent, held)) {
+  const inFlight = unconfirmed(agent, held);
+  if (!stateIsTarget(state, held.target) && !inFlight) {
     return skipped(free, 'AGENT_CHANGED_STATE', `the agent moved to ${describeAcdState(state)} after our ${describeTarget(held.target)}; their choice stays`);
   }
   const reason = `rule "${rule.name}": Teams ${describePresence(agent.teams!.presence)} ended our ${describeTarget(held.target)}; restoring ${describeTarget(held.replaced)}`;
-  return decision(free, { kind: 'setAcdState', target: held.replaced, ruleId: rule.id, reason });
+  // Undone before the ACD showed it: the ACD may still report it on its way to the restore.
+  const next: AgentSyncState = inFlight ? { ...free, acdReleased: { target: held.target, at: held.at } } : free;
+  return decision(next, { kind: 'setAcdState', target: held.replaced, ruleId: rule.id, reason });
 }

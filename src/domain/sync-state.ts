@@ -24,6 +24,12 @@ export interface AgentSyncState {
   /** A Subscriber write we made: what we set and the ACD state it replaced, to restore exactly that. */
   readonly acdWritten?: { readonly target: AcdTarget; readonly replaced: AcdTarget; readonly at: number; readonly ruleId: string };
   /**
+   * A subscriber write undone before the ACD showed it (Teams went back first): when the ACD
+   * reports it late, that is our own write arriving, not a state the agent chose, and the restore
+   * written after it follows. Forgotten with the next ACD observation. `at`: when we wrote it.
+   */
+  readonly acdReleased?: { readonly target: AcdTarget; readonly at: number };
+  /**
    * A change waiting out the rule's debounce. `sides` says which direction(s) wait: 'acd' = an
    * ACD change to publish, 'teams' = a Teams change to write to the ACD; absent = ['acd'].
    */

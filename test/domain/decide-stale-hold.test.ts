@@ -256,3 +256,39 @@ describe('bidirectional: our own session and the subscriber write', () => {
     expect(reasons(d)).toEqual(['ECHO']);
   });
 });
+
+/**
+ * Soak finding (agent 1001380, a duplicate Graph write): Teams went back before the ACD showed our
+ * code, so we restored at once; the code then arrived late, was taken for the agent's own choice
+ * and published (Busy for a second), and the restore's arrival published Available again.
+ */
+describe.each(['subscriber', 'bidirectional'] as const)('%s: our code arriving after we already undid it', (direction) => {
+  const sequence = (): Decision[] => replay(direction, agentState({
+    acd: { state: acd.available(), sourceTime: T0 - 5000, eventId: 'acd-prev' },
+    published: { presence: P.available, at: T0 - 5000, ruleId: 'rule-1', preferred: false },
+    teams: { presence: P.available, sourceTime: T0 - 4000, eventId: 't-prev' },
+  }), [
+    [teamsEvent(P.inACall, T0), T0], // the user's Teams call: the code is written
+    [teamsEvent(P.available, T0 + 800), T0 + 800], // it ends before the ACD showed the code: restore
+    [acdEvent(acd.unavailable(TEAMS_CALL), T0 + 10), T0 + 900], // the code arrives late
+    [acdEvent(acd.available(), T0 + 820), T0 + 1000], // then the restore
+  ]);
+
+  it('restores at once, and takes the code\'s late arrival for our own write: nothing is published or written', () => {
+    const ds = sequence();
+    expect(acdWrites(ds[1]!)).toEqual([expect.objectContaining({ target: { kind: 'Available' } })]);
+    expect(reasons(ds[2]!)).toEqual(['ECHO']);
+    expect(ds[2]!.next.acdReleased).toBeUndefined();
+  });
+
+  it('the restore\'s arrival changes nothing on Teams either', () => {
+    const ds = sequence();
+    expect(ds[3]!.effects.filter((e) => e.kind !== 'skip')).toEqual([]);
+  });
+
+  it('a code the agent picks later (after another ACD state) is theirs again', () => {
+    const ds = sequence();
+    const later = decide({ rule: ruleFor(direction), agent: ds[3]!.next, event: acdEvent(acd.unavailable(TEAMS_CALL), T0 + 5000), now: T0 + 5000, syncEnabled: true });
+    expect(reasons(later)).not.toContain('ECHO');
+  });
+});

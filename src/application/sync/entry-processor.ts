@@ -113,11 +113,11 @@ export function withIdentity(stored: AgentSyncState, teamsUserId: string | undef
 function keepFailed(before: AgentSyncState, next: AgentSyncState, outcome: EffectsOutcome): AgentSyncState {
   let result = next;
   if (outcome.teamsFailed) result = withField(result, 'published', before.published);
-  if (outcome.acdFailed) result = withField(result, 'acdWritten', before.acdWritten);
+  if (outcome.acdFailed) result = withField(withField(result, 'acdWritten', before.acdWritten), 'acdReleased', before.acdReleased);
   return result;
 }
 
-function withField(state: AgentSyncState, key: 'published' | 'acdWritten', value: AgentSyncState['published'] | AgentSyncState['acdWritten']): AgentSyncState {
+function withField(state: AgentSyncState, key: 'published' | 'acdWritten' | 'acdReleased', value: AgentSyncState['published'] | AgentSyncState['acdWritten'] | AgentSyncState['acdReleased']): AgentSyncState {
   const copy: Record<string, unknown> = { ...state };
   if (value === undefined) delete copy[key];
   else copy[key] = value;
