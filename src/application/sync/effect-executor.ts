@@ -20,6 +20,11 @@ export interface EffectContext {
   readonly agent: AgentSyncState;
   readonly traceId: string;
   readonly slot: Slot;
+  /**
+   * A re-evaluation: a write is traced as one line once answered (what was asked and the answer)
+   * instead of a request line and an answer line. Failures and retries are traced as always.
+   */
+  readonly concise?: boolean;
   readonly scheduleRecheck: (at: number) => void;
 }
 
@@ -66,11 +71,14 @@ export class EffectExecutor {
     }
     const presence = effect.kind === 'setTeamsPresence' ? effect.presence : null;
     const shown = presence ? `${presence.availability}/${presence.activity}` : 'clear';
-    this.trace(ctx, 'graph.request', `Graph: ${effect.preferred ? 'preferred' : 'session'} presence → ${shown} (${effect.reason})`, { userId, presence, preferred: effect.preferred, ruleId: effect.ruleId });
+    const asked = `Graph: ${effect.preferred ? 'preferred' : 'session'} presence → ${shown} (${effect.reason})`;
+    if (!ctx.concise) this.trace(ctx, 'graph.request', asked, { userId, presence, preferred: effect.preferred, ruleId: effect.ruleId });
     const result = await this.withRetry(ctx, effect.kind, () => ctx.tenant.ports.presence.write({ userId, presence, preferred: effect.preferred, traceId: ctx.traceId }), (f) => f);
-    if (!result.ok) return this.failed(ctx, effect.kind, 'graph.response', result.error, result.error.message);
+    if (!result.ok) return this.failed(ctx, effect.kind, 'graph.response', result.error, ctx.concise ? `${asked}: ${result.error.message}` : result.error.message);
     const outcome: PresenceWriteOutcome = result.value;
-    this.trace(ctx, 'graph.response', `Graph: ${outcome.status}${outcome.status === 'written' ? ` (HTTP ${outcome.httpStatus}, ${outcome.latencyMs} ms)` : ''}`, { outcome });
+    const answered = `Graph: ${outcome.status}${outcome.status === 'written' ? ` (HTTP ${outcome.httpStatus}, ${outcome.latencyMs} ms)` : ''}`;
+    if (ctx.concise) this.trace(ctx, 'graph.response', `${asked}: ${answered.slice('Graph: '.length)}`, { userId, presence, preferred: effect.preferred, ruleId: effect.ruleId, outcome });
+    else this.trace(ctx, 'graph.response', answered, { outcome });
     this.deps.metrics.effect(effect.kind, outcome.status);
     ctx.tenant.health.success('graph.auth');
     if (outcome.status === 'written') {
@@ -83,11 +91,13 @@ export class EffectExecutor {
   private async writeAcd(effect: Extract<Effect, { kind: 'setAcdState' }>, ctx: EffectContext): Promise<boolean> {
     const target = effect.target;
     const shown = target.kind === 'Unavailable' ? `Unavailable:${target.codeId}` : 'Available';
-    this.trace(ctx, 'acd.request', `ACD: set agent state → ${shown} (${effect.reason})`, { target, ruleId: effect.ruleId });
+    const asked = `ACD: set agent state → ${shown} (${effect.reason})`;
+    if (!ctx.concise) this.trace(ctx, 'acd.request', asked, { target, ruleId: effect.ruleId });
     const result = await this.withRetry<AcdWriteOutcome, AcdWriteRefusal>(ctx, 'setAcdState', () => ctx.tenant.ports.acd.setAgentState(ctx.entry.agentId, target), (r) => (r.code === 'EXTERNAL' ? r.failure : undefined));
-    if (!result.ok) return this.failed(ctx, 'setAcdState', 'acd.response', result.error.code === 'EXTERNAL' ? result.error.failure : undefined, `${result.error.code}: ${result.error.message}`);
+    if (!result.ok) return this.failed(ctx, 'setAcdState', 'acd.response', result.error.code === 'EXTERNAL' ? result.error.failure : undefined, `${ctx.concise ? `${asked}: ` : ''}${result.error.code}: ${result.error.message}`);
     const shownOutcome = result.value === 'confirmed' ? 'applied (its answer was lost; the state read back is the target, so it is not written again)' : result.value;
-    this.trace(ctx, 'acd.response', `ACD: ${shownOutcome}`, { outcome: result.value });
+    if (ctx.concise) this.trace(ctx, 'acd.response', `${asked}: ${shownOutcome}`, { target, ruleId: effect.ruleId, outcome: result.value });
+    else this.trace(ctx, 'acd.response', `ACD: ${shownOutcome}`, { outcome: result.value });
     this.deps.metrics.effect('setAcdState', result.value === 'confirmed' ? 'applied' : result.value);
     ctx.tenant.health.success('acd.writes', `last state write: ${result.value}`);
     this.synced(ctx, effect.ruleId, 'teams-to-acd', shown);

@@ -1,12 +1,14 @@
-import type { Effect, SyncEvent } from '../../domain/effects.js';
+import type { SyncEvent } from '../../domain/effects.js';
 import type { AgentSyncState } from '../../domain/sync-state.js';
 import type { InboxEntry } from '../ports.js';
 import { traceIdOf } from '../trace/trace-ids.js';
+import { summarize } from './decision-summary.js';
 import type { SyncEngineDeps, SyncEngineOptions } from './engine-options.js';
 import type { PrefetchedAgent } from './agent-prefetch.js';
 import { EffectExecutor, type EffectsOutcome } from './effect-executor.js';
 import type { Slot } from './keyed-queue.js';
 import { reevaluationOf } from './reobserve.js';
+import { traceReevaluation } from './reevaluation-trace.js';
 import { needsPresenceRead } from './teams-events.js';
 import type { TenantConfig, TenantRuntime } from './tenant-runtime.js';
 
@@ -29,16 +31,24 @@ export class EntryProcessor {
 
   async process(tenant: TenantRuntime, entry: InboxEntry, slot: Slot, prefetched?: PrefetchedAgent): Promise<void> {
     const traceId = traceIdOf(entry.event.eventId);
+    const change = reevaluationOf(entry.event.eventId);
     const agent = await this.loadAgent(tenant, entry.agentId, prefetched);
     const event = await this.withPresence(tenant, entry.event);
-    const config = await this.config(tenant, entry);
+    const config = await this.config(tenant, change);
     const resolution = this.deps.policy.resolveRule({ agentId: agent.agentId, ...(agent.teamId !== undefined ? { teamId: agent.teamId } : {}) }, config.rules);
     const base = { tenantId: tenant.tenantId, agentId: agent.agentId, teamsUserId: agent.teamsUserId, traceId };
-    this.deps.trace.record({ ...base, hop: 'rule.resolved', summary: resolution.rule ? `Rule "${resolution.rule.name}": ${resolution.explanation}` : `No rule: ${resolution.explanation}`, data: { ruleId: resolution.rule?.id ?? null, considered: resolution.considered } });
     const decision = this.deps.policy.decide({ rule: resolution.rule, agent, event, now: this.deps.clock.now(), syncEnabled: config.syncEnabled });
-    this.deps.trace.record({ ...base, hop: 'decision', summary: summarize(decision.effects), data: { effects: decision.effects, eventId: event.eventId, source: event.source } });
-    const outcome = await this.executor.run(decision.effects, { tenant, entry, agent, traceId, slot, scheduleRecheck: (at) => this.scheduleRecheck(tenant, agent.agentId, at) });
-    await this.deps.store.inbox.complete(entry.seq, tenant.tenantId, keepFailed(agent, decision.next, outcome));
+    if (change === undefined) {
+      this.deps.trace.record({ ...base, hop: 'rule.resolved', summary: resolution.rule ? `Rule "${resolution.rule.name}": ${resolution.explanation}` : `No rule: ${resolution.explanation}`, data: { ruleId: resolution.rule?.id ?? null, considered: resolution.considered } });
+      this.deps.trace.record({ ...base, hop: 'decision', summary: summarize(decision.effects), data: { effects: decision.effects, eventId: event.eventId, source: event.source } });
+    } else {
+      traceReevaluation(this.deps.trace, { ...base, tenant, change, agent, event, rule: resolution.rule, explanation: resolution.explanation, effects: decision.effects });
+    }
+    const outcome = await this.executor.run(decision.effects, { tenant, entry, agent, traceId, slot, concise: change !== undefined, scheduleRecheck: (at) => this.scheduleRecheck(tenant, agent.agentId, at) });
+    // The agent stays locked until its state is committed (its next entry reads it), but the worker
+    // is free meanwhile: with a group-committing store, entries finishing while a commit runs join
+    // the next one, so a burst commits in groups as large as the queue rather than the worker count.
+    await slot.pause(this.deps.store.inbox.complete(entry.seq, tenant.tenantId, keepFailed(agent, decision.next, outcome)));
   }
 
   /** Gives up on an entry that kept failing: recorded, marked done, the agent's state untouched. */
@@ -79,9 +89,8 @@ export class EntryProcessor {
    * them: the change may have been saved through another instance, whose `reevaluate` could not
    * clear this instance's cache, and its events were queued after the change was committed.
    */
-  private async config(tenant: TenantRuntime, entry: InboxEntry): Promise<TenantConfig> {
+  private async config(tenant: TenantRuntime, change: string | undefined): Promise<TenantConfig> {
     const now = this.deps.clock.now();
-    const change = reevaluationOf(entry.event.eventId);
     const cached = change !== undefined && change !== tenant.configReadFor ? undefined : tenant.cachedConfig(now, this.options.configCacheMs);
     if (cached) return cached;
     if (change !== undefined) tenant.configReadFor = change;
@@ -122,9 +131,4 @@ function withField(state: AgentSyncState, key: 'published' | 'acdWritten' | 'acd
   if (value === undefined) delete copy[key];
   else copy[key] = value;
   return copy as unknown as AgentSyncState;
-}
-
-function summarize(effects: readonly Effect[]): string {
-  if (effects.length === 0) return 'Decision: nothing to do';
-  return `Decision: ${effects.map((e) => (e.kind === 'skip' ? `skip ${e.reason} (${e.detail})` : e.kind === 'recheckAt' ? `recheck at ${new Date(e.at).toISOString()}` : `${e.kind} (${e.reason})`)).join('; ')}`;
 }

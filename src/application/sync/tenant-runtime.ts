@@ -11,6 +11,9 @@ export interface TenantPorts {
   readonly subscriptions: SubscriptionRegistry;
 }
 
+/** Re-evaluation reasons remembered for the Log Reader (only the latest changes still have entries queued). */
+const MAX_REEVALUATION_REASONS = 64;
+
 export interface TenantConfig {
   readonly rules: readonly PresenceRule[];
   readonly syncEnabled: boolean;
@@ -40,6 +43,8 @@ export class TenantRuntime {
   configEpoch = 0;
   /** Entries queued or running per agent. */
   private readonly busyAgents = new Map<string, number>();
+  /** Why each recent re-evaluation was queued (by change id), for its agents' Log Reader lines. */
+  private readonly reevaluations = new Map<string, string>();
 
   constructor(readonly ports: TenantPorts, readonly health: HealthReporter) {
     this.stopping = new Promise((resolve) => (this.signalStop = resolve));
@@ -66,6 +71,17 @@ export class TenantRuntime {
   invalidateConfig(): void {
     this.config = undefined;
     this.configEpoch += 1;
+  }
+
+  /** A re-evaluation queued through this instance; its entries say why when they run. */
+  noteReevaluation(change: string, reason: string): void {
+    this.reevaluations.set(change, reason);
+    if (this.reevaluations.size > MAX_REEVALUATION_REASONS) this.reevaluations.delete(this.reevaluations.keys().next().value as string);
+  }
+
+  /** Undefined when it was queued through another instance, or before a restart. */
+  reevaluationReason(change: string): string | undefined {
+    return this.reevaluations.get(change);
   }
 
   isAgentBusy(agentId: string): boolean {
