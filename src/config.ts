@@ -60,6 +60,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   v('POLL_INTERVAL_MS', 'How often CXone agent states are polled', 'an integer 100–60000 (ms)', int(100, 60_000), '1000'),
   v('RECONCILE_INTERVAL_MS', 'How often both sides are read and compared (drift correction)', 'an integer 10000–86400000 (ms)', int(10_000, 86_400_000), '300000'),
   v('LEASE_TTL_MS', 'How long a tenant lease lasts without renewal: an instance that dies is replaced by another after about this long', 'an integer 1000–600000 (ms)', int(1_000, 600_000), '10000'),
+  v('LEASE_TAKEOVER_LOCAL', 'on: a crashed instance of this host (its process no longer runs) gives up its tenant leases at once instead of after LEASE_TTL_MS; off: always wait for the TTL', 'on or off', z.enum(['on', 'off']), 'on'),
   v('LEASE_RENEW_MS', 'How often the lease holder renews its tenant leases (and other instances look for free ones); must be below LEASE_TTL_MS / 2', 'an integer 100–300000 (ms), below LEASE_TTL_MS / 2', int(100, 300_000), '3000'),
   v('TRACE_RETENTION_MS', 'Log Reader events older than this are pruned', 'an integer ≥ 60000 (ms)', int(60_000, Number.MAX_SAFE_INTEGER), String(7 * 24 * 3600 * 1000)),
   v('TRACE_MAX_PER_TENANT', 'At most this many Log Reader events are kept per tenant', 'an integer 100–10000000', int(100, 10_000_000), '200000'),
@@ -114,7 +115,7 @@ export interface Config {
   };
   readonly sync: { readonly pollIntervalMs: number; readonly reconcileIntervalMs: number };
   /** Tenant leases (one owner per tenant across instances): TTL and renewal period. */
-  readonly lease: { readonly ttlMs: number; readonly renewMs: number };
+  readonly lease: { readonly ttlMs: number; readonly renewMs: number; readonly takeoverLocal: boolean };
   readonly trace: { readonly retentionMs: number; readonly maxPerTenant: number };
   readonly extraCaFile?: string;
   readonly httpTimeoutMs: number;
@@ -239,7 +240,7 @@ function buildConfig(values: Values, cwd: string): Config {
     cxone: cxoneSettings(values),
     microsoft: microsoftSettings(values),
     sync: { pollIntervalMs: num(values, 'POLL_INTERVAL_MS'), reconcileIntervalMs: num(values, 'RECONCILE_INTERVAL_MS') },
-    lease: { ttlMs: num(values, 'LEASE_TTL_MS'), renewMs: num(values, 'LEASE_RENEW_MS') },
+    lease: { ttlMs: num(values, 'LEASE_TTL_MS'), renewMs: num(values, 'LEASE_RENEW_MS'), takeoverLocal: values['LEASE_TAKEOVER_LOCAL'] === 'on' },
     trace: { retentionMs: num(values, 'TRACE_RETENTION_MS'), maxPerTenant: num(values, 'TRACE_MAX_PER_TENANT') },
     ...(extraCa === undefined ? {} : { extraCaFile: resolve(cwd, extraCa) }),
     httpTimeoutMs: num(values, 'HTTP_TIMEOUT_MS'),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.js';
 
 /** The tenant-lease settings compose hands to TenantOwnership (takeover time of a dead instance). */
-describe('lease settings (LEASE_TTL_MS, LEASE_RENEW_MS)', () => {
+describe('lease settings (LEASE_TTL_MS, LEASE_RENEW_MS, LEASE_TAKEOVER_LOCAL)', () => {
   let cwd: string;
   beforeEach(() => {
     cwd = mkdtempSync(join(tmpdir(), 'presence-lease-'));
@@ -22,13 +22,18 @@ describe('lease settings (LEASE_TTL_MS, LEASE_RENEW_MS)', () => {
   };
 
   it('defaults to a 10 s lease renewed every 3 s, and both are documented', () => {
-    expect(load().lease).toEqual({ ttlMs: 10_000, renewMs: 3_000 });
+    expect(load().lease).toEqual({ ttlMs: 10_000, renewMs: 3_000, takeoverLocal: true });
     const names = CONFIG_VARIABLES.filter((v) => v.name.startsWith('LEASE_')).map((v) => [v.name, v.default]);
-    expect(names).toEqual([['LEASE_TTL_MS', '10000'], ['LEASE_RENEW_MS', '3000']]);
+    expect(names).toEqual([['LEASE_TTL_MS', '10000'], ['LEASE_TAKEOVER_LOCAL', 'on'], ['LEASE_RENEW_MS', '3000']]);
+  });
+
+  it('taking over from a crashed instance of this host at once can be turned off (always wait for the TTL)', () => {
+    expect(load({ LEASE_TAKEOVER_LOCAL: 'off' }).lease.takeoverLocal).toBe(false);
+    expect(problems({ LEASE_TAKEOVER_LOCAL: 'yes' })[0]).toMatch(/^LEASE_TAKEOVER_LOCAL: expected on or off/);
   });
 
   it('takes small values for fast takeover', () => {
-    expect(load({ LEASE_TTL_MS: '3000', LEASE_RENEW_MS: '1000' }).lease).toEqual({ ttlMs: 3_000, renewMs: 1_000 });
+    expect(load({ LEASE_TTL_MS: '3000', LEASE_RENEW_MS: '1000' }).lease).toEqual({ ttlMs: 3_000, renewMs: 1_000, takeoverLocal: true });
   });
 
   it('refuses a renewal period that is not below half the TTL, and values that are not integers in range', () => {

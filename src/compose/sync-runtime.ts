@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PromMetrics } from '../adapters/http/prom-metrics.js';
+import { instanceIsGone, newInstanceId } from '../adapters/shared/instance-identity.js';
 import { HealthModel } from '../application/health/health-model.js';
 import type { Clock, IdGenerator, Logger, Scheduler, Store } from '../application/ports.js';
 import { SyncEngine } from '../application/sync/sync-engine.js';
@@ -90,10 +90,10 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
       adapters.delete(t);
     },
   };
-  const instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const instanceId = newInstanceId();
   const takenUp = new Map<string, number>();
   const ownership = new TenantOwnership({
-    leases: store.leases, tenants: store.tenants, engine: ownedEngine, scheduler, logger: logger.child({ component: 'ownership' }), instanceId,
+    leases: store.leases, tenants: store.tenants, engine: ownedEngine, scheduler, logger: logger.child({ component: 'ownership' }), instanceId, ...(config.lease.takeoverLocal ? { holderIsGone: instanceIsGone } : {}),
     onTakeUp: async (tenantId) => {
       takenUp.set(tenantId, clock.now());
       await announceTakeover({ inbox: store.inbox, trace, clock }, tenantId, instanceId);

@@ -29,6 +29,14 @@ export class KyselyLeaseStore implements LeaseStore {
     return row?.holder === holder;
   }
 
+  async takeOver(name: string, from: string, holder: string, ttlMs: number): Promise<boolean> {
+    const res = await this.db.updateTable('leases')
+      .set({ holder, expires_at: this.clock.now() + ttlMs })
+      .where('name', '=', name).where('holder', '=', from)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
   async release(name: string, holder: string): Promise<void> {
     await this.db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute();
   }

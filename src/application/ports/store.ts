@@ -210,6 +210,8 @@ export interface LeaseStore {
   acquire(name: string, holder: string, ttlMs: number): Promise<boolean>;
   release(name: string, holder: string): Promise<void>;
   holder(name: string): Promise<string | undefined>;
+  /** Take `name` for `holder` from `from`, known to be gone, before its lease expires; false unless `from` still held it. */
+  takeOver(name: string, from: string, holder: string, ttlMs: number): Promise<boolean>;
 }
 
 /** All repositories of one store, plus its lifecycle. */

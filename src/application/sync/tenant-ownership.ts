@@ -29,6 +29,11 @@ export interface TenantOwnershipDeps {
   readonly instanceId: string;
   /** Called once the lease is won and before the tenant's sync starts here (trace the takeover, remember when). */
   readonly onTakeUp?: (tenantId: string) => Promise<void>;
+  /**
+   * True only when the holder is known to be gone (e.g. a process of this host that no longer
+   * runs): its lease is taken at once instead of after its TTL. Unsure means false.
+   */
+  readonly holderIsGone?: (holder: string) => boolean;
 }
 
 /**
@@ -74,7 +79,7 @@ export class TenantOwnership {
 
   private async claim(tenant: Tenant): Promise<void> {
     const running = this.deps.engine.isRunning(tenant.id);
-    const held = await this.deps.leases.acquire(leaseName(tenant.id), this.deps.instanceId, this.options.leaseTtlMs);
+    const held = await this.deps.leases.acquire(leaseName(tenant.id), this.deps.instanceId, this.options.leaseTtlMs) || await this.fromGoneHolder(tenant);
     if (held && !running) {
       const ports = await this.deps.portsFor(tenant);
       if (!ports) return;
@@ -85,6 +90,20 @@ export class TenantOwnership {
       this.deps.logger.warn({ tenantId: tenant.id, instanceId: this.deps.instanceId }, 'lost the tenant lease; stopping its sync here');
       await this.deps.engine.removeTenant(tenant.id);
     }
+  }
+
+  /**
+   * A restart after a crash (SIGKILL, OOM) would otherwise leave the tenant unsynced until the dead
+   * process's lease expires (LEASE_TTL_MS): the one store, one instance case waits for nobody.
+   */
+  private async fromGoneHolder(tenant: Tenant): Promise<boolean> {
+    if (!this.deps.holderIsGone) return false;
+    const name = leaseName(tenant.id);
+    const holder = await this.deps.leases.holder(name);
+    if (holder === undefined || holder === this.deps.instanceId || !this.deps.holderIsGone(holder)) return false;
+    const taken = await this.deps.leases.takeOver(name, holder, this.deps.instanceId, this.options.leaseTtlMs);
+    if (taken) this.deps.logger.info({ tenantId: tenant.id, instanceId: this.deps.instanceId, previous: holder }, 'the lease holder is gone (its process no longer runs on this host): lease taken without waiting for it to expire');
+    return taken;
   }
 }
 

@@ -43,6 +43,20 @@ for (const dialect of DIALECTS) {
       expect(await t.store.leases.acquire(name, 'i2', 60_000)).toBe(true);
     });
 
+    it('takes a live lease over from a holder known to be gone, and only from that holder', async () => {
+      const name = `sync:${freshTenant()}`;
+      await t.store.leases.acquire(name, 'dead', 60_000);
+      expect(await t.store.leases.takeOver(name, 'someone-else', 'i2', 10_000)).toBe(false);
+      expect(await t.store.leases.holder(name)).toBe('dead');
+      expect(await t.store.leases.takeOver(name, 'dead', 'i2', 10_000)).toBe(true);
+      expect(await t.store.leases.holder(name)).toBe('i2');
+      // A second taker racing on the same dead holder loses: the lease moved on.
+      expect(await t.store.leases.takeOver(name, 'dead', 'i3', 10_000)).toBe(false);
+      t.clock.advance(9_000);
+      expect(await t.store.leases.holder(name)).toBe('i2');
+      expect(await t.store.leases.takeOver(`sync:${freshTenant()}`, 'dead', 'i2', 10_000)).toBe(false);
+    });
+
     it('of many concurrent acquires exactly one wins', async () => {
       const name = `sync:${freshTenant()}`;
       const results = await Promise.all(Array.from({ length: 24 }, (_, i) => t.store.leases.acquire(name, `i${i}`, 60_000)));

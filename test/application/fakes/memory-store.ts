@@ -101,6 +101,11 @@ class MemoryLeaseStore implements LeaseStore {
     this.leases.set(name, { holder, until: now + ttlMs });
     return true;
   }
+  async takeOver(name: string, from: string, holder: string, ttlMs: number) {
+    if (this.leases.get(name)?.holder !== from) return false;
+    this.leases.set(name, { holder, until: this.clock.now() + ttlMs });
+    return true;
+  }
   async release(name: string, holder: string) { if (this.leases.get(name)?.holder === holder) this.leases.delete(name); }
   async holder(name: string) { const l = this.leases.get(name); return l && l.until > this.clock.now() ? l.holder : undefined; }
 }

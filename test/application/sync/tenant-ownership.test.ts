@@ -37,6 +37,30 @@ describe('tenant ownership across instances', () => {
     await ownerB.stop();
   });
 
+  it('after a crash, a restarted instance takes the lease at once when it knows the holder is gone', async () => {
+    const a = new EngineHarness();
+    const t = await a.tenant('t1', { agents: 1, rule: rule() });
+    // The crashed process's lease: 30 s left, nobody renews it.
+    await a.store.leases.acquire('sync:t1', 'crashed', 30_000);
+    const gone = new Set(['crashed']);
+    const unsure = new EngineHarness({ time: a.time, store: a.store });
+    const waits = new TenantOwnership(
+      { leases: a.store.leases, tenants: a.store.tenants, engine: unsure.engine, portsFor: async () => t.ports, scheduler: a.time, logger: a.logger, instanceId: 'unsure', holderIsGone: () => false },
+      { leaseTtlMs: 30_000, renewEveryMs: 10_000 },
+    );
+    await waits.start();
+    expect(unsure.engine.isRunning('t1')).toBe(false);
+    await waits.stop();
+    const restarted = new TenantOwnership(
+      { leases: a.store.leases, tenants: a.store.tenants, engine: a.engine, portsFor: async () => t.ports, scheduler: a.time, logger: a.logger, instanceId: 'restarted', holderIsGone: (h) => gone.has(h) },
+      { leaseTtlMs: 30_000, renewEveryMs: 10_000 },
+    );
+    await restarted.start();
+    expect(a.engine.isRunning('t1')).toBe(true);
+    expect(await a.store.leases.holder('sync:t1')).toBe('restarted');
+    await restarted.stop();
+  });
+
   it('hands over at once on a graceful stop (the lease is released)', async () => {
     const a = new EngineHarness();
     const t = await a.tenant('t1', { agents: 1, rule: rule() });

@@ -69,6 +69,8 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
       PRESENCE_SYNC_ENV: 'multi-instance-e2e', PRESENCE_SYNC_MODE: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info',
       PUBLIC_BASE_URL: world.balancer.url, MICROSOFT_APP_ID: world.entra.apps[0]!.clientId, DATA_DIR: dir, DATABASE_URL: db.location.url, DATABASE_SCHEMA: db.location.schema ?? '', DATABASE_POOL_SIZE: '4',
       SECRET_ENCRYPTION_KEY: key.toString('base64'), EXTRA_CA_FILE: world.caFile, POLL_INTERVAL_MS: '200', LEASE_TTL_MS: '4000', LEASE_RENEW_MS: '1000',
+      // The instances share this host; instances on other hosts cannot see a dead owner's process, so this test takes that path: the lease's TTL.
+      LEASE_TAKEOVER_LOCAL: 'off',
       CXONE_AUTH_BASE_URL: world.cxone.url, GRAPH_BASE_URL: `${world.graph.url}/v1.0`, ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
     };
     instances = await Promise.all(['a', 'b', 'c'].map((n) => spawnInstance(`instance-${n}`, env)));
