@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Dialect, type MigrationProvider } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, PostgresDialect, sql, type Dialect, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { migrationProvider, type StoreDialect } from './kysely-migrations.js';
 import { startSqliteCheckpointer } from './sqlite-checkpointer.js';
+import { BusyRetrySqliteDialect, SQLITE_BUSY_WAIT } from './sqlite-busy-retry.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import type { Database } from './kysely-schema.js';
 
@@ -54,7 +55,8 @@ function postgresDialect(loc: Extract<StoreLocation, { kind: 'postgres' }>): Dia
 function sqliteDialect(path: string): { dialect: Dialect; stop: () => Promise<void> } {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new SqliteDatabase(path);
-  // WAL: readers do not block the writer; busy_timeout: a second process waits instead of failing.
+  // WAL: readers do not block the writer. A second process holding a lock is waited for in short
+  // synchronous steps with asynchronous pauses between them (sqlite-busy-retry.ts).
   db.pragma('journal_mode = WAL');
   // synchronous=NORMAL in WAL mode: a commit is appended to the WAL without an fsync (the WAL is
   // synced at checkpoints). A committed transaction survives a crash or SIGKILL of the process —
@@ -62,7 +64,7 @@ function sqliteDialect(path: string): { dialect: Dialect; stop: () => Promise<vo
   // OS crash may be rolled back (the database stays consistent). FULL would fsync every inbox
   // append and completion, which dominated the engine's latency under load.
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${SQLITE_BUSY_WAIT.pragmaMs}`);
   db.pragma('foreign_keys = ON');
   // Keeps the WAL file from staying at its high-water mark after a burst.
   db.pragma(`journal_size_limit = ${64 * 2 ** 20}`);
@@ -72,7 +74,7 @@ function sqliteDialect(path: string): { dialect: Dialect; stop: () => Promise<vo
     db.pragma('wal_autocheckpoint = 0');
     stop = () => checkpointer.stop();
   }
-  return { dialect: new SqliteDialect({ database: withStatementCache(db) }), stop };
+  return { dialect: new BusyRetrySqliteDialect({ database: withStatementCache(db) }), stop };
 }
 
 export interface OpenDatabase {

@@ -13,12 +13,13 @@ import { recordRecovery, stopwatch } from './recovery-report.js';
 
 /**
  * SQLite busy: another process (a backup tool, an admin's sqlite3 shell) holds an exclusive lock on
- * the product's database file for longer than its busy timeout (5 s). Agents take calls and a Teams
+ * the product's database file for longer than the store waits for a lock (5 s). Agents take calls and a Teams
  * user takes a Teams call meanwhile. The product must say `store` down, lose nothing, write nothing
  * twice, and recover on its own once the lock is gone.
  */
-// Longer than two busy timeouts: whichever write meets the lock first (trace flush, inbox append),
-// the inbox append of the calls fails at least once (each write waits up to 5 s, blocking the loop).
+// Longer than two busy waits: whichever write meets the lock first (trace flush, inbox append),
+// the inbox append of the calls fails at least once (each write waits up to 5 s, in short steps
+// that leave the event loop free: sqlite-busy-retry.ts).
 const LOCK_MS = 12_000;
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -87,6 +88,8 @@ describe('SQLite locked by another process for longer than the busy timeout', ()
     stall.disable();
     await until(async () => (await pending()) === 0, 'inbox drained', 30_000, 200);
     await until(() => rig.storeHealth()?.status === 'ok', 'store ok again', 20_000);
+    // Transitions are announced once a status held for the alert debounce.
+    await until(() => seen[seen.length - 1] === 'ok', 'store ok announced', 20_000);
     stopWatching();
 
     expect(seen).toContain('down');
@@ -97,8 +100,11 @@ describe('SQLite locked by another process for longer than the busy timeout', ()
     expect(lines.filter((l) => l.startsWith('graph.request') && l.includes('InACall'))).toHaveLength(1);
 
     const maxStallMs = Math.round(stall.max / 1e6);
-    const detail = `exclusive lock held ${LOCK_MS} ms by another process (busy timeout 5 s) while ${callers.length} calls started and 1 Teams call; store ${seen.join(' → ')}; longest event-loop stall ${maxStallMs} ms (better-sqlite3 waits for the lock synchronously); one write per change`;
+    // SQLite's own busy wait (5 s, synchronous in better-sqlite3) stalled the loop for about that
+    // long at a time; the stepped wait leaves it free (the bound is loose for loaded CI machines).
+    expect(maxStallMs).toBeLessThan(2_500);
+    const detail = `exclusive lock held ${LOCK_MS} ms by another process (busy wait 5 s, in 25 ms steps) while ${callers.length} calls started and 1 Teams call; store ${seen.join(' → ')}; longest event-loop stall ${maxStallMs} ms; one write per change`;
     process.stdout.write(`store-sqlite-locked: converged ${Math.round(recoveryMs)} ms after the lock was released; ${detail}\n`);
-    recordRecovery('store-sqlite-locked', { area: 'store', fault: 'SQLite locked by another process (12 s > busy timeout)', recoveryMs, detail });
+    recordRecovery('store-sqlite-locked', { area: 'store', fault: 'SQLite locked by another process (12 s > busy wait)', recoveryMs, detail });
   }, 90_000);
 });
