@@ -7,7 +7,7 @@ import { InboxPump } from './inbox-pump.js';
 import { Reconciler, type ReconcileReport } from './reconciler.js';
 import { SyncIngest } from './sync-ingest.js';
 import { TenantRuntime, type TenantPorts } from './tenant-runtime.js';
-import { reobserve } from './reobserve.js';
+import { reevaluationEvents } from './reevaluation-events.js';
 
 /** Re-evaluation entries appended per store call (see reevaluate). */
 const REEVALUATION_SLICE = 1_000;
@@ -91,12 +91,8 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
    * ACD state and Teams presence fed in again as fresh observations (new event ids, same source
    * times), so decide re-applies the new configuration within seconds. A debounce tick would not
    * do: decide treats a tick with nothing pending as a no-op. Returns how many were enqueued.
-   *
-   * Every ACD re-observation is queued before every Teams one. Each agent's two keep their order
-   * (ACD, then Teams: per-agent order is inbox order), and a pull of the inbox then holds one
-   * entry per agent, which the pump reads in bulk; interleaved, every agent's second entry waited
-   * behind its first and read its state and link alone (20k single reads at 10k agents). Nothing
-   * is traced here: each entry's one Log Reader line says the re-evaluation and what it decided.
+   * What is queued, in which order, and what is left out: reevaluationEvents. Nothing is traced
+   * here: each entry's one Log Reader line says the re-evaluation and what it decided.
    */
   async reevaluate(tenantId: string, agentIds?: readonly string[], reason = 'configuration changed'): Promise<number> {
     const tenant = this.tenants.get(tenantId);
@@ -105,12 +101,11 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     if (tenant) this.deps.health.setSyncActive(tenantId, record?.syncEnabled ?? false, record?.syncEnabled ? 'sync running' : 'sync paused by the tenant admin');
     const wanted = agentIds ? new Set(agentIds) : undefined;
     const states = (await this.deps.store.agentStates.list(tenantId)).filter((s) => !wanted || wanted.has(s.agentId));
+    const rules = await this.deps.store.rules.list(tenantId);
     const change = this.deps.ids.next();
     tenant?.noteReevaluation(change, reason);
     const now = this.deps.clock.now();
-    const events = states.flatMap((state) => reobserve(tenantId, state, `reeval:${change}`));
-    const ordered = [...events.filter((e) => e.source === 'acd'), ...events.filter((e) => e.source !== 'acd')];
-    const rows = ordered.map((event) => ({ tenantId, agentId: event.agentId, event, receivedAt: now }));
+    const rows = reevaluationEvents(tenantId, states, change, rules, this.deps.policy).map((event) => ({ tenantId, agentId: event.agentId, event, receivedAt: now }));
     this.deps.metrics.eventsIn('reevaluate', rows.length);
     // Appended in slices, each waking the pump: the first agents are processed while the rest are
     // still being written (one append of 20k rows held every entry back ~0.3 s). Not atomic, and

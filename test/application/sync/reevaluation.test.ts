@@ -1,9 +1,13 @@
-import { acd, map, P, PUBLISHER_MAPPINGS, rule } from '../../domain/builders.js';
+import { reobserve } from '../../../src/application/sync/reobserve.js';
+import { decide } from '../../../src/domain/decide.js';
+import type { PresenceRule } from '../../../src/domain/presence-rule.js';
+import type { AgentSyncState } from '../../../src/domain/sync-state.js';
+import { acd, CODES, map, P, PUBLISHER_MAPPINGS, rule } from '../../domain/builders.js';
 import { EngineHarness, type FakeTenant } from '../fakes/engine-harness.js';
 
 /** Agents on a voice call (published In a call), each with a Teams presence the engine has seen. */
-async function agentsOnCalls(h: EngineHarness, agents: number): Promise<FakeTenant> {
-  const t = await h.tenant('t1', { agents, rule: rule() });
+async function agentsOnCalls(h: EngineHarness, agents: number, withRule: PresenceRule = rule()): Promise<FakeTenant> {
+  const t = await h.tenant('t1', { agents, rule: withRule });
   await h.start(t, { startFeed: true });
   for (const agentId of t.agentIds) await t.acd.change(agentId, acd.contact());
   await h.settle();
@@ -21,7 +25,7 @@ async function conferenceForCalls(h: EngineHarness): Promise<void> {
 describe('sync engine: re-evaluation after a rule change', () => {
   it('queues every agent\'s ACD re-observation before any Teams one, so each agent keeps its order and a pull holds one entry per agent', async () => {
     const h = new EngineHarness();
-    await agentsOnCalls(h, 3);
+    await agentsOnCalls(h, 3, rule({ direction: 'bidirectional' }));
     await h.engine.removeTenant('t1'); // nothing runs: the queued entries stay in the inbox as written
 
     expect(await h.engine.reevaluate('t1', undefined, 'rule saved')).toBe(6);
@@ -32,9 +36,37 @@ describe('sync engine: re-evaluation after a rule change', () => {
     ]);
   });
 
+  it('queues no Teams re-observation for agents whose rule does not write Teams changes to the ACD', async () => {
+    const h = new EngineHarness();
+    await agentsOnCalls(h, 2);
+    await h.engine.removeTenant('t1');
+
+    expect(await h.engine.reevaluate('t1')).toBe(2);
+    expect((await h.store.inbox.pending('t1', 100)).map((e) => `${e.event.source}:${e.agentId}`)).toEqual(['acd:agent-1', 'acd:agent-2']);
+  });
+
+  it('(the domain, as reevaluate relies on it) a Teams re-observation under a publisher-only rule decides nothing, whatever the agent\'s state', () => {
+    const published = (presence: typeof P.inACall, preferred = false) => ({ presence, at: 5, ruleId: 'rule-1', preferred });
+    const seen = (presence: typeof P.inACall, extra: { manualStatus?: boolean; sequenceNumber?: string } = {}) => ({ presence, sourceTime: 10, eventId: 'n-1', ...extra });
+    const states: AgentSyncState[] = [
+      { agentId: 'agent-1', teamsUserId: 'aad-1', teamId: 'team-1', acd: { state: acd.contact(), sourceTime: 1, eventId: 'a' }, teams: seen(P.inACall), published: published(P.inACall) },
+      { agentId: 'agent-1', teamsUserId: 'aad-1', teamId: 'team-1', acd: { state: acd.contact(), sourceTime: 1, eventId: 'a' }, teams: seen(P.dnd), published: published(P.inACall) },
+      { agentId: 'agent-1', teamsUserId: 'aad-1', teamId: 'team-1', acd: { state: acd.unavailable(CODES.lunch), sourceTime: 1, eventId: 'a' }, teams: seen(P.busy, { manualStatus: true, sequenceNumber: '7' }) },
+      { agentId: 'agent-1', teamsUserId: 'aad-1', teamId: 'team-1', acd: { state: acd.contact(), sourceTime: 1, eventId: 'a' }, teams: seen(P.busy), published: published(P.inACall, true) },
+      { agentId: 'agent-1', teamsUserId: 'aad-1', teamId: 'team-1', teams: seen(P.available, { manualStatus: false }), acdWritten: { target: { kind: 'Unavailable', codeId: CODES.dnd.id }, replaced: { kind: 'Available' }, at: 3, ruleId: 'rule-1' } },
+      { agentId: 'agent-1', teamsUserId: 'aad-1', teamId: 'team-1', teams: seen(P.brb), pending: { dueAt: 50, reason: 'debounce' } },
+    ];
+    for (const r of [rule(), rule({ manualStatusPolicy: 'override' }), rule({ debounceMs: 1_000 })]) {
+      for (const agent of states) {
+        const event = reobserve('t1', agent, 'reeval:c1').find((e) => e.source === 'teams')!;
+        expect(decide({ rule: r, agent, event, now: 100, syncEnabled: true }).effects.map((e) => e.kind)).toEqual(['skip']);
+      }
+    }
+  });
+
   it('shows each re-evaluated agent in the Log Reader as one decision line and one write line', async () => {
     const h = new EngineHarness();
-    const t = await agentsOnCalls(h, 2);
+    const t = await agentsOnCalls(h, 2, rule({ direction: 'bidirectional' }));
     const seen = h.traces('t1', 'agent-1').length;
     const writesBefore = t.graph.writes.length;
 
