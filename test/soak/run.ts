@@ -8,13 +8,15 @@
  * rule × {available, voice call, unavailable code, digital work, Teams DND, Teams call}.
  * Prints a table, writes test-artifacts/soak-summary.json, exits 1 naming each failed check.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getHeapSpaceStatistics } from 'node:v8';
 import pino from 'pino';
 import { percentile } from '../../src/application/health/sync-activity.js';
 import { startCallCenterWorkload, type CallCenterWorkload } from '../../src/sandbox/workload/call-center-workload.js';
 import type { SimAgent } from '../../src/sandbox/workload/workload-actions.js';
 import { checkCleared, checkFinalStates, checkLoggedOut, checkRandomPhase, driveFinalStates, endEverything, logoutEveryone, whenQuiet, type Mismatch, type Side } from './soak-close.js';
+import { scheduleHeapSnapshots } from './soak-heap-debug.js';
 import { SoakObserver } from './soak-observer.js';
 import { soakOptions } from './soak-options.js';
 import { gauge, slope, SoakSampler } from './soak-sampler.js';
@@ -109,7 +111,10 @@ function memoryChecks(sampler: SoakSampler, workloadStartS: number, workloadEndS
   check('memory: heap slope (2nd half, after GC)', `< ${o.SOAK_MAX_HEAP_SLOPE_MB_PER_MIN} MB/min`, `${heap} MB/min (${secondHalf.length} samples)`, enough && heap < o.SOAK_MAX_HEAP_SLOPE_MB_PER_MIN);
   check('memory: RSS slope (2nd half)', `< ${o.SOAK_MAX_RSS_SLOPE_MB_PER_MIN} MB/min`, `${rss} MB/min`, enough && rss < o.SOAK_MAX_RSS_SLOPE_MB_PER_MIN);
   const last = measured.at(-1);
-  return { heapSlopeMbPerMin: heap, rssSlopeMbPerMin: rss, samples: secondHalf.length, lastHeapMb: round(last?.heapMb ?? 0), lastRssMb: round(last?.rssMb ?? 0), maxRssMb: round(Math.max(0, ...measured.map((m) => m.rssMb))) };
+  // Not bounds: where an RSS slope comes from (V8 keeping free space committed, or memory outside the V8 heap).
+  const heapCommitted = perMin((m) => m.heapTotalMb);
+  const outsideHeap = perMin((m) => m.rssMb - m.heapTotalMb);
+  return { heapSlopeMbPerMin: heap, rssSlopeMbPerMin: rss, heapCommittedSlopeMbPerMin: heapCommitted, rssOutsideV8HeapSlopeMbPerMin: outsideHeap, samples: secondHalf.length, lastHeapMb: round(last?.heapMb ?? 0), lastRssMb: round(last?.rssMb ?? 0), maxRssMb: round(Math.max(0, ...measured.map((m) => m.rssMb))) };
 }
 
 function queueChecks(sampler: SoakSampler): Record<string, Record<string, number>> {
@@ -135,12 +140,23 @@ function latencyChecks(sides: readonly Side[]): Record<string, number> {
 function deliveries(sides: readonly Side[]): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
   for (const { tenant: t } of sides) {
-    const byStatus: Record<string, number> = {};
-    for (const d of t.world.graph.control.deliveries) byStatus[String(d.status)] = (byStatus[String(d.status)] ?? 0) + d.items;
-    const urls = new Set(t.world.graph.control.deliveries.map((d) => d.url.split('?')[0] ?? d.url));
-    out[t.name] = { ...byStatus, ...Object.fromEntries([...urls].map((u) => [`endpoint ${t.world.graph.control.endpointState(u)}`, 1])) };
+    const g = t.world.graph.control;
+    const urls = new Set(g.deliveries.map((d) => d.url.split('?')[0] ?? d.url));
+    out[t.name] = { ...Object.fromEntries([...g.deliveryTotals].map(([status, items]) => [String(status), items])), ...Object.fromEntries([...urls].map((u) => [`endpoint ${g.endpointState(u)}`, 1])) };
   }
   return out;
+}
+
+/**
+ * What the emulators (in the measured process, not the product) and the product's bounded
+ * structures held at the end of the workload, so a heap slope can be told apart.
+ */
+function memoryHeld(sides: readonly Side[]): Record<string, Record<string, number>> {
+  return Object.fromEntries(sides.map(({ tenant: t }) => [t.name, {
+    graphWriteLog: t.world.graph.control.writeLog.length, graphDeliveryLog: t.world.graph.control.deliveries.length,
+    cxoneRequestLog: t.world.cxone.requests.all().length, cxoneFeedHistory: t.world.cxone.feedHistory.size,
+    productOpenTraces: t.app.runtime.trace.openTraces, productTraceBuffer: t.app.runtime.trace.buffered,
+  }]));
 }
 
 /** A failed end state names the agents, and the first one's Log Reader trace says what the product did. */
@@ -160,6 +176,21 @@ async function logTrace(sides: readonly Side[], tenant: string, agentId: string)
   for (const e of events.slice(-25)) log(`    trace ${agentId} ${new Date(e.at).toISOString().slice(11, 23)} ${e.hop}: ${e.summary}`);
 }
 
+/** Where resident memory is (V8 heap committed, buffers outside it, /proc's anonymous/file/shared split), to tell native growth apart. */
+function rssParts(): string {
+  const u = process.memoryUsage();
+  const mb = (n: number): number => round(n / 2 ** 20);
+  let proc = '';
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    proc = ['RssAnon', 'RssFile', 'RssShmem'].map((k) => `${k} ${mb(Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024)}`).join(', ');
+  } catch {
+    proc = 'no /proc';
+  }
+  const spaces = getHeapSpaceStatistics().filter((x) => x.space_size > 2 ** 20).map((x) => `${x.space_name.replace('_space', '')} ${mb(x.space_size)}/${mb(x.space_used_size)}`).join(' ');
+  return `heapTotal ${mb(u.heapTotal)} [${spaces}], external ${mb(u.external)}, arrayBuffers ${mb(u.arrayBuffers)}, ${proc}`;
+}
+
 async function main(): Promise<number> {
   log(`soak: ${o.SOAK_TENANTS} tenants × ${o.SOAK_AGENTS_PER_TENANT} agents, ${o.SOAK_DURATION_MS / 1000} s workload at ${o.SOAK_RATE_PER_TENANT} steps/s per tenant`);
   const sides = await startTenants();
@@ -174,15 +205,18 @@ async function main(): Promise<number> {
     const workloadStartS = (Date.now() - startedAt) / 1000;
     sampler.start(5_000, 1_000);
     const workloads = startWorkloads(sides, loggedIn);
+    const cancelSnapshots = scheduleHeapSnapshots(process.env['SOAK_DEBUG_HEAP_SNAPSHOTS'], log);
     const expiry = setInterval(() => sides.forEach((s) => s.observer.expire(60_000)), 5_000);
     const progress = setInterval(() => {
       const m = sampler.memory.at(-1);
       const q = [...sampler.queues.values()].map((l) => l.at(-1)).map((x) => `${x?.inbox ?? 0}/${x?.queued ?? 0}/${x?.writer ?? 0}`).join(' ');
-      log(`steps ${[...workloads.values()].reduce((n, w) => n + w.steps(), 0)}, rss ${round(m?.rssMb ?? 0)} MB, heap ${round(m?.heapMb ?? 0)} MB, inbox/queued/writer ${q}, latency samples ${sides.reduce((n, s) => n + s.observer.latenciesMs.length, 0)}`);
+      log(`steps ${[...workloads.values()].reduce((n, w) => n + w.steps(), 0)}, rss ${round(m?.rssMb ?? 0)} MB (${rssParts()}), heap ${round(m?.heapMb ?? 0)} MB, inbox/queued/writer ${q}, latency samples ${sides.reduce((n, s) => n + s.observer.latenciesMs.length, 0)}`);
     }, 30_000);
     await new Promise((r) => setTimeout(r, o.SOAK_DURATION_MS));
+    cancelSnapshots();
     await Promise.all([...workloads.values()].map((w) => w.stop()));
     const workloadEndS = (Date.now() - startedAt) / 1000;
+    const held = memoryHeld(sides);
     clearInterval(progress);
     sampler.stop();
     const steps = [...workloads.values()].reduce((n, w) => n + w.steps(), 0);
@@ -222,8 +256,9 @@ async function main(): Promise<number> {
     const dups = sides.flatMap((s) => s.observer.duplicates);
     const c = await counters(sides);
     check('duplicate Graph writes (no cause in between)', `≤ ${o.SOAK_MAX_DUPLICATE_WRITES}`, dups.length, dups.length <= o.SOAK_MAX_DUPLICATE_WRITES);
-    for (const d of dups.slice(0, 5)) log(`  duplicate: ${d.tenant} agent ${d.agentId} ${d.route} again after ${d.gapMs} ms`);
-    if (dups[0]) await logTrace(sides, dups[0].tenant, dups[0].agentId);
+    log(`writes after a repeat (keep-alive refresh, retried lost answer) that landed after their cause (not duplicates): ${sides.reduce((n, s) => n + s.observer.afterRefresh, 0)}`);
+    for (const d of dups.slice(0, 5)) log(`  duplicate (${d.kind}): ${d.tenant} agent ${d.agentId} ${d.route} ${d.presence} ${d.gapMs} ms after the previous write`);
+    for (const d of dups.slice(0, 3)) await logTrace(sides, d.tenant, d.agentId);
     check('effects given up (failed after retries)', '0', c.effectsFailed ?? 0, (c.effectsFailed ?? 0) === 0);
     const controlFailures = sides.reduce((n, s) => n + s.tenant.controlFailures(), 0);
     check('emulator control calls unanswered (soak apparatus)', '0', controlFailures, controlFailures === 0);
@@ -235,8 +270,8 @@ async function main(): Promise<number> {
       settings: { close: o.SOAK_CLOSE, tenants: o.SOAK_TENANTS, agentsPerTenant: o.SOAK_AGENTS_PER_TENANT, agents: o.SOAK_TENANTS * o.SOAK_AGENTS_PER_TENANT, workloadMs: o.SOAK_DURATION_MS, ratePerTenant: o.SOAK_RATE_PER_TENANT, pollIntervalMs: o.SOAK_POLL_INTERVAL_MS, warmupMs: o.warmupMs, gcForced: sampler.gcForced },
       durations: { setupS, workloadS: round(workloadEndS - workloadStartS), drainAfterStopMs: drainMs, finalConvergeMs: finalMs, totalS },
       workload: { steps, refused, stepsPerSecond: round(steps / (workloadEndS - workloadStartS)) },
-      product: c, observed: { graphPresenceWrites: sides.reduce((n, s) => n + s.observer.writes, 0), duplicates: dups.length },
-      memory: { ...memory, samples: sampler.memory.map((m) => ({ atS: round(m.atS), rssMb: round(m.rssMb), heapMb: round(m.heapMb) })) }, queues, latencyMs: latency, checks,
+      product: c, observed: { graphPresenceWrites: sides.reduce((n, s) => n + s.observer.writes, 0), duplicates: dups.length, writesAfterARepeatThatLandedAfterTheirCause: sides.reduce((n, s) => n + s.observer.afterRefresh, 0) },
+      memory: { ...memory, heldAtWorkloadEnd: held, samples: sampler.memory.map((m) => ({ atS: round(m.atS), rssMb: round(m.rssMb), heapMb: round(m.heapMb), heapTotalMb: round(m.heapTotalMb) })) }, queues, latencyMs: latency, checks,
     };
     console.table(checks.map((x) => ({ check: x.check, bound: x.bound, measured: x.measured, result: x.ok ? 'pass' : 'FAIL' })));
     console.table([{ ...summary.workload, ...c, graphWritesSeen: summary.observed.graphPresenceWrites, setupS, totalS }]);

@@ -10,15 +10,25 @@ const PRESENCE_ROUTES = new Set(['setPresence', 'clearPresence', 'setUserPreferr
 
 interface Probe { readonly t0: number }
 
-export interface DuplicateWrite { readonly tenant: string; readonly agentId: string; readonly route: string; readonly gapMs: number }
+/** `repeat`: the same write again; `change`: a different one with no cause since the previous one was first written. */
+export interface DuplicateWrite { readonly tenant: string; readonly agentId: string; readonly route: string; readonly presence: string; readonly kind: 'repeat' | 'change'; readonly gapMs: number }
+
+/** A user's last write on one route; `since` is when the run of identical writes it ends began (keep-alive refreshes extend a run). */
+interface LastWrite { readonly at: number; readonly presence: string | undefined; readonly since: number }
 
 /**
  * Watches one tenant from the emulators' side, in process:
  *  - sync latency: a publishing agent enters a voice contact in the CXone emulator (t0) → the
  *    next setPresence for their Teams user lands on the Graph emulator (t1);
- *  - duplicate writes: a presence write to a user on the same route as their previous write,
- *    with no cause in between (no ACD state change of the agent, no Teams-side change of the
- *    user) and before a keep-alive refresh is due. Coalesced causes give one write, never two.
+ *  - duplicate writes: a presence write to a user on the same route as their previous write with
+ *    no cause (ACD state change of the agent, Teams-side change of the user) in between — the same
+ *    presence again before a keep-alive refresh is due, or a different one with no cause since the
+ *    previous presence was first written. A keep-alive refresh re-sends what the product decided
+ *    minutes ago, so it may land after a cause it could not know of yet: the write that cause
+ *    brings is then no duplicate, though the refresh sits between them (the duplicate the soak
+ *    printed under the route-only rule was this: see `afterRefresh`). Coalesced causes give one
+ *    write, never two. A write whose answer was lost (the product's Graph timeout, 10 s) is
+ *    retried and counts as a repeat: on a starved machine these are most of them.
  * The Graph emulator's write log is consumed here and not kept (it would otherwise grow for the
  * whole run inside the measured process).
  */
@@ -27,14 +37,27 @@ export class SoakObserver {
   readonly duplicates: DuplicateWrite[] = [];
   writes = 0;
   causes = 0;
+  /**
+   * Writes the route-only rule (same route, no cause since the previous write) counted as
+   * duplicates but are not: the previous write repeated an earlier one (a keep-alive refresh, or
+   * a retry after a lost answer) and landed after the cause, which this write then carries out.
+   */
+  afterRefresh = 0;
   /** Probes that never saw their write (superseded probes are not counted). */
   missed = 0;
   private readonly lastCause = new Map<string, number>();
-  private readonly lastWrite = new Map<string, number>();
+  private readonly lastWrite = new Map<string, LastWrite | undefined>();
   private readonly probes = new Map<string, Probe>();
   private readonly wasVoiceOrCall = new Map<string, boolean>();
 
   constructor(private readonly tenant: SoakTenant, private readonly now: () => number = Date.now) {
+    // Every user and agent has its entries from the start: maps filling in as agents first act
+    // would grow the heap through the measured phase (an agent acts every few minutes).
+    for (const a of tenant.agents) {
+      this.lastCause.set(a.teamsUserId, 0);
+      this.wasVoiceOrCall.set(a.agentId, false);
+      for (const route of PRESENCE_ROUTES) this.lastWrite.set(`${a.teamsUserId}|${route}`, undefined);
+    }
     const model = tenant.world.cxone.model;
     model.observe((change) => {
       if (change.kind !== 'state') return;
@@ -56,7 +79,7 @@ export class SoakObserver {
     });
     const log = tenant.world.graph.control.writeLog;
     log.push = (...entries) => {
-      for (const e of entries) this.onWrite(e.userId, e.route);
+      for (const e of entries) this.onWrite(e.userId, e.route, e.presence);
       return log.length;
     };
   }
@@ -78,7 +101,7 @@ export class SoakObserver {
     }
   }
 
-  private onWrite(userId: string, route: string): void {
+  private onWrite(userId: string, route: string, presence: string | undefined): void {
     if (!PRESENCE_ROUTES.has(route)) return;
     const now = this.now();
     this.writes += 1;
@@ -90,9 +113,12 @@ export class SoakObserver {
     const key = `${userId}|${route}`;
     const previous = this.lastWrite.get(key);
     const cause = this.lastCause.get(userId) ?? 0;
-    if (previous !== undefined && previous > cause && now - previous < REFRESH_MS) {
-      this.duplicates.push({ tenant: this.tenant.name, agentId: this.tenant.agentOfUser.get(userId)?.agentId ?? userId, route, gapMs: now - previous });
+    const same = previous !== undefined && previous.presence === presence;
+    const kind = !previous ? undefined : same ? (previous.at > cause && now - previous.at < REFRESH_MS ? 'repeat' : undefined) : previous.since > cause ? 'change' : undefined;
+    if (previous && !kind && previous.at > cause && now - previous.at < REFRESH_MS) this.afterRefresh += 1;
+    if (previous && kind) {
+      this.duplicates.push({ tenant: this.tenant.name, agentId: this.tenant.agentOfUser.get(userId)?.agentId ?? userId, route, presence: presence ?? '(clear)', kind, gapMs: now - previous.at });
     }
-    this.lastWrite.set(key, now);
+    this.lastWrite.set(key, { at: now, presence, since: same ? previous.since : now });
   }
 }

@@ -16,7 +16,8 @@ function exposeGc(): (() => void) | undefined {
   }
 }
 
-export interface MemorySample { readonly atS: number; readonly rssMb: number; readonly heapMb: number }
+/** heapTotalMb: what V8 holds committed (live and free space); RSS beyond it is native memory (SQLite, TLS, buffers). */
+export interface MemorySample { readonly atS: number; readonly rssMb: number; readonly heapMb: number; readonly heapTotalMb: number }
 export interface QueueSample { readonly atS: number; readonly inbox: number; readonly queued: number; readonly writer: number }
 
 /** A gauge of the runtime's own Prometheus registry (summed over label sets). */
@@ -62,7 +63,7 @@ export class SoakSampler {
     const registry = this.tenants[0]!.app.runtime.metrics.registry;
     const rss = await gauge(registry, 'presence_sync_process_resident_memory_bytes');
     const heap = await gauge(registry, 'presence_sync_nodejs_heap_size_used_bytes');
-    this.memory.push({ atS: this.at(), rssMb: rss / MB, heapMb: heap / MB });
+    this.memory.push({ atS: this.at(), rssMb: rss / MB, heapMb: heap / MB, heapTotalMb: process.memoryUsage().heapTotal / MB });
   }
 
   async sampleQueues(): Promise<void> {

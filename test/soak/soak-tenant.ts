@@ -56,7 +56,12 @@ function ruleOf(teamId: string, agentId: string, userRuleAgent: string | undefin
 /** Starts one tenant exactly as `npm start` does in sandbox mode (compose over the emulators), minus its built-in workload. */
 export async function startSoakTenant(o: SoakTenantOptions): Promise<SoakTenant> {
   const dir = mkdtempSync(join(tmpdir(), `presence-soak-${o.name}-`));
-  const world = await startSandboxWorld({ dataDir: dir, cxoneUrl: 'https://127.0.0.1:0', graphUrl: 'https://127.0.0.1:0', agents: o.agents, teams: 3, organisation: o.name });
+  // The soak reads none of the emulators' own logs (the observer consumes the write log as it is
+  // written) and injects no replays: kept small, they do not pass for product growth in the heap.
+  const world = await startSandboxWorld({
+    dataDir: dir, cxoneUrl: 'https://127.0.0.1:0', graphUrl: 'https://127.0.0.1:0', agents: o.agents, teams: 3, organisation: o.name,
+    emulatorMemory: { logCap: 1_000, cxoneRequestLogCap: 1_000, cxoneFeedHistoryDepth: 0 },
+  });
   const env = {
     PRESENCE_SYNC_MODE: 'sandbox', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: o.logLevel, DATA_DIR: dir, SQLITE_PATH: join(dir, 'soak.sqlite'),
     POLL_INTERVAL_MS: String(o.pollIntervalMs), SANDBOX_WORKLOAD_RATE: '0', BOT_AUTH: 'disabled-for-playground',
