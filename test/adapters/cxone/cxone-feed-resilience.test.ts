@@ -7,6 +7,8 @@ describe('CxoneAgentStateFeed resilience: backoff, health, failing sink, unreada
   let rig: Rig;
   const timing = fastSleep();
   const health: CxoneFeedHealth[] = [];
+  /** How many sleeps the feed had asked for when each health report came (it reports, then sleeps). */
+  const sleepsAtReport: number[] = [];
   const s = sink();
   let failNext = 0;
   const deliver = async (events: Parameters<typeof s.deliver>[0]): Promise<void> => {
@@ -17,7 +19,7 @@ describe('CxoneAgentStateFeed resilience: backoff, health, failing sink, unreada
     await s.deliver(events);
   };
   beforeAll(async () => {
-    rig = await startRig({ seed: { teams: 1, agents: 12, initialState: 'Available' } }, { feed: { sleep: timing.sleep, random: () => 1, backoffInitialMs: 1000, backoffMaxMs: 4000, onHealth: (h) => health.push(h) } });
+    rig = await startRig({ seed: { teams: 1, agents: 12, initialState: 'Available' } }, { feed: { sleep: timing.sleep, random: () => 1, backoffInitialMs: 1000, backoffMaxMs: 4000, onHealth: (h) => void (health.push(h), sleepsAtReport.push(timing.asked.length)) } });
     rig.emu.clock.advance(1);
     await rig.acd.feed.start(deliver);
   });
@@ -39,12 +41,15 @@ describe('CxoneAgentStateFeed resilience: backoff, health, failing sink, unreada
   });
 
   it('backs off exponentially (capped) without Retry-After, and reports health down then up', async () => {
-    timing.asked.length = 0;
     health.length = 0;
+    sleepsAtReport.length = 0;
     rig.emu.faults.configure({ rules: [{ status: 503, times: 4, pathContains: 'agents/states' }] });
     await change(FIRST_AGENT_ID + 1, 0);
-    expect(timing.asked.slice(0, 4)).toEqual([1000, 2000, 4000, 4000]);
-    expect(health.slice(0, 5).map((h) => [h.ok, h.consecutiveFailures, h.failure?.status])).toEqual([[false, 1, 503], [false, 2, 503], [false, 3, 503], [false, 4, 503], [true, 0, undefined]]);
+    // From the first failure on: a poll still in flight when the fault was set succeeds and sleeps its normal interval first.
+    const failed = health.findIndex((h) => !h.ok);
+    const firstFailure = sleepsAtReport[failed]!;
+    expect(timing.asked.slice(firstFailure, firstFailure + 4)).toEqual([1000, 2000, 4000, 4000]);
+    expect(health.slice(failed, failed + 5).map((h) => [h.ok, h.consecutiveFailures, h.failure?.status])).toEqual([[false, 1, 503], [false, 2, 503], [false, 3, 503], [false, 4, 503], [true, 0, undefined]]);
   });
 
   it('re-reads the same changes after a failed delivery and hands them over once it succeeds', async () => {
