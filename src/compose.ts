@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { healthRoutes } from './adapters/http/restify-health-routes.js';
 import { createRestifyServer, type RouteRegistrar } from './adapters/http/restify-server.js';
 import { createHttpTransport, type HttpFetch } from './adapters/shared/http-transport.js';
+import { loadNotificationEncryption, type NotificationEncryption } from './adapters/graph/graph-notification-keys.js';
 import { createKyselyStore } from './adapters/store/kysely-store.js';
 import type { Clock, Logger, Store } from './application/ports.js';
 import type { SyncEngineOptions } from './application/sync/engine-options.js';
@@ -52,10 +53,10 @@ export function createLogger(config: Config): Logger {
 interface SandboxParts { readonly world: SandboxWorld; readonly tenantId: string; readonly endpoints: Endpoints }
 
 /** Routes beyond health and metrics: Graph webhooks, the tab API + static tab, the sandbox sign-in. */
-function featureRoutes(config: Config, runtime: SyncRuntime, deps: { store: Store; clock: Clock; logger: Logger; endpoints: Endpoints; sandbox: SandboxParts | undefined; webhookFetch: HttpFetch; onBot: (bot: { close(): void }) => void }): RouteRegistrar[] {
+function featureRoutes(config: Config, runtime: SyncRuntime, deps: { store: Store; clock: Clock; logger: Logger; endpoints: Endpoints; sandbox: SandboxParts | undefined; webhookFetch: HttpFetch; encryption: NotificationEncryption; onBot: (bot: { close(): void }) => void }): RouteRegistrar[] {
   const { store, clock, logger, endpoints, sandbox } = deps;
   const appClientId = sandbox?.world.entra.apps[0]?.clientId ?? config.microsoft.appId;
-  const webhooks = webhookRoutes({ runtime, store, appId: appClientId ?? '', jwksUrl: endpoints.entraJwksUrl, fetch: deps.webhookFetch, clock, logger });
+  const webhooks = webhookRoutes({ runtime, store, appId: appClientId ?? '', jwksUrl: endpoints.entraJwksUrl, fetch: deps.webhookFetch, decryptionKeys: deps.encryption.keys, clock, logger });
   const routes = [webhooks, botRegistrar({ config, store, runtime, clock, logger, onStarted: deps.onBot })];
   if (appClientId) routes.push(tabApiRegistrar({ config, endpoints, store, runtime, clock, logger, appClientId }));
   if (sandbox) {
@@ -88,13 +89,16 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   logger.info({ store: config.store.kind, mode: config.mode }, 'store ready (migrations applied)');
   const sandbox = config.mode === 'sandbox' ? await sandboxWorld(config, store, overrides.sandboxWorld, logger).catch(async (e: unknown) => { await store.close(); throw e; }) : undefined;
   const endpoints = sandbox?.endpoints ?? endpointsFromConfig(config, config.extraCaFile ? readFileSync(config.extraCaFile, 'utf8') : undefined);
-  const runtime = createSyncRuntime({ config, endpoints, store, clock, logger, ...(overrides.engineOptions ? { engineOptions: overrides.engineOptions } : {}) });
+  // Before any route or tenant starts: the webhook decrypts on every instance, the owner subscribes with the certificate.
+  const encryption = await loadNotificationEncryption(store.notificationKeys, { rich: config.microsoft.richNotifications, clock, logger: logger.child({ component: 'graph-notification-keys' }) })
+    .catch(async (e: unknown) => { if (!overrides.sandboxWorld) await sandbox?.world.close(); await store.close(); throw e; });
+  const runtime = createSyncRuntime({ config, endpoints, store, clock, logger, encryption, ...(overrides.engineOptions ? { engineOptions: overrides.engineOptions } : {}) });
   let bot: { close(): void } | undefined;
   // The webhook route's own transport (Entra JWKS): it validates on every instance, owner or not.
   const webhookTransport = createHttpTransport({ timeoutMs: config.httpTimeoutMs, ...(endpoints.caPem ? { extraCaPem: endpoints.caPem } : {}) });
   const http = createRestifyServer({
     name: 'presence-sync', logger: logger.child({ component: 'http' }), closeTimeoutMs: config.shutdownTimeoutMs,
-    registrars: [healthRoutes(() => store.ready()), metricsRoute(runtime), ...featureRoutes(config, runtime, { store, clock, logger, endpoints, sandbox, webhookFetch: webhookTransport.fetch, onBot: (b) => (bot = b) }), ...(overrides.registrars ?? [])],
+    registrars: [healthRoutes(() => store.ready()), metricsRoute(runtime), ...featureRoutes(config, runtime, { store, clock, logger, endpoints, sandbox, webhookFetch: webhookTransport.fetch, encryption, onBot: (b) => (bot = b) }), ...(overrides.registrars ?? [])],
   });
   let stopping: Promise<void> | undefined;
   let session: { stop(): Promise<void> } | undefined;

@@ -57,6 +57,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   v('MICROSOFT_APP_TENANT_ID', 'Home tenant of the Entra app (single-tenant bots)', 'a GUID', z.guid().optional()),
   v('MICROSOFT_APP_TYPE', 'Bot app type', 'MultiTenant or SingleTenant', z.enum(['MultiTenant', 'SingleTenant']), 'MultiTenant'),
   v('SECRET_GRAPH_CLIENT_SECRET', 'Client secret of the Entra app (Graph app-only and on-behalf-of tokens, bot)', 'text', optionalText),
+  v('GRAPH_RICH_NOTIFICATIONS', 'on: presence subscriptions carry the presence itself, encrypted to a key pair kept sealed in the store (no Graph read per change); off: notifications name the user only and each one costs a presence read', 'on or off', z.enum(['on', 'off']), 'on'),
   v('POLL_INTERVAL_MS', 'How often CXone agent states are polled', 'an integer 100–60000 (ms)', int(100, 60_000), '1000'),
   v('RECONCILE_INTERVAL_MS', 'How often both sides are read and compared (drift correction)', 'an integer 10000–86400000 (ms)', int(10_000, 86_400_000), '300000'),
   v('LEASE_TTL_MS', 'How long a tenant lease lasts without renewal: an instance that dies is replaced by another after about this long', 'an integer 1000–600000 (ms)', int(1_000, 600_000), '10000'),
@@ -112,6 +113,8 @@ export interface Config {
     readonly appTenantId?: string;
     readonly appType: 'MultiTenant' | 'SingleTenant';
     readonly clientSecret?: string;
+    /** Rich notifications: presence carried (encrypted) in Graph change notifications. */
+    readonly richNotifications: boolean;
   };
   readonly sync: { readonly pollIntervalMs: number; readonly reconcileIntervalMs: number };
   /** Tenant leases (one owner per tenant across instances): TTL and renewal period. */
@@ -216,6 +219,7 @@ const microsoftSettings = (values: Values): Config['microsoft'] => ({
   ...opt('appTenantId', str(values, 'MICROSOFT_APP_TENANT_ID')),
   appType: values['MICROSOFT_APP_TYPE'] as Config['microsoft']['appType'],
   ...opt('clientSecret', str(values, 'SECRET_GRAPH_CLIENT_SECRET')),
+  richNotifications: values['GRAPH_RICH_NOTIFICATIONS'] === 'on',
 });
 
 function buildConfig(values: Values, cwd: string): Config {

@@ -73,6 +73,13 @@ describe('configuration', () => {
     expect(problems({ [name]: value })).toEqual([expect.stringMatching(message)]);
   });
 
+  it('turns rich Graph notifications on by default; GRAPH_RICH_NOTIFICATIONS=off turns them off, anything else is refused', () => {
+    expect(load().microsoft.richNotifications).toBe(true);
+    expect(load({ GRAPH_RICH_NOTIFICATIONS: 'on' }).microsoft.richNotifications).toBe(true);
+    expect(load({ GRAPH_RICH_NOTIFICATIONS: 'off' }).microsoft.richNotifications).toBe(false);
+    expect(problems({ GRAPH_RICH_NOTIFICATIONS: 'yes' }).join('\n')).toMatch(/GRAPH_RICH_NOTIFICATIONS/);
+  });
+
   it('paces health alerts: 60 s debounce, 5 s batches, at most one card per 5 min by default', () => {
     expect(load().alerts).toEqual({ healthDebounceMs: 60_000, batchWindowMs: 5_000, minIntervalMs: 300_000 });
     expect(load({ HEALTH_ALERT_DEBOUNCE_MS: '300', BOT_ALERT_BATCH_MS: '200', BOT_ALERT_MIN_INTERVAL_MS: '0' }).alerts).toEqual({ healthDebounceMs: 300, batchWindowMs: 200, minIntervalMs: 0 });

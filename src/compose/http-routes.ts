@@ -1,4 +1,5 @@
 import type { Server } from 'restify';
+import type { DecryptionKey } from '../adapters/graph/graph-notification-crypto.js';
 import { GraphNotificationParser } from '../adapters/graph/graph-notification-parser.js';
 import { entraJwks } from '../adapters/graph/graph-validation-tokens.js';
 import { handleGraphWebhook } from '../adapters/graph/graph-webhook-handler.js';
@@ -29,6 +30,8 @@ export interface WebhookRouteDeps {
   readonly jwksUrl: string;
   /** Fetch for the JWKS (trusts the configured extra CA). */
   readonly fetch: HttpFetch;
+  /** Private keys of rich notifications (from the shared store, so any instance decrypts any tenant's). */
+  readonly decryptionKeys: readonly DecryptionKey[];
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -41,7 +44,7 @@ export interface WebhookRouteDeps {
  */
 export function webhookRoutes(deps: WebhookRouteDeps): RouteRegistrar {
   const { runtime, clock, logger } = deps;
-  const parser = new GraphNotificationParser({ subscriptions: deps.store.subscriptions, appId: deps.appId, clock, jwks: entraJwks(deps.jwksUrl, deps.fetch), decryptionKeys: [] });
+  const parser = new GraphNotificationParser({ subscriptions: deps.store.subscriptions, appId: deps.appId, clock, jwks: entraJwks(deps.jwksUrl, deps.fetch), decryptionKeys: deps.decryptionKeys });
   const log = logger.child({ component: 'graph-webhook' });
   return graphWebhookRoutes({
     handle: async (query, body) => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { NotificationEncryption } from '../adapters/graph/graph-notification-keys.js';
 import { PromMetrics } from '../adapters/http/prom-metrics.js';
 import { instanceIsGone, newInstanceId } from '../adapters/shared/instance-identity.js';
 import { HealthModel } from '../application/health/health-model.js';
@@ -61,6 +62,8 @@ export interface SyncRuntimeDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Rich notifications: the certificate subscriptions are created with (none: basic notifications). */
+  readonly encryption?: NotificationEncryption;
   readonly engineOptions?: Partial<SyncEngineOptions>;
 }
 
@@ -99,7 +102,7 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
       await announceTakeover({ inbox: store.inbox, trace, clock }, tenantId, instanceId);
     },
     portsFor: async (tenant) => {
-      const built = await buildTenantAdapters({ config, endpoints: deps.endpoints, store, clock, logger, health: (t) => health.reporter(t), publicBaseUrl: () => baseUrl }, tenant);
+      const built = await buildTenantAdapters({ config, endpoints: deps.endpoints, store, clock, logger, health: (t) => health.reporter(t), publicBaseUrl: () => baseUrl, ...(deps.encryption ? { encryption: deps.encryption } : {}) }, tenant);
       if (built) adapters.set(tenant.id, built);
       return built?.ports;
     },

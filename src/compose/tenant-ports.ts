@@ -1,5 +1,6 @@
 import { createCxoneAcd, describeCxoneFailure } from '../adapters/cxone/cxone-acd.js';
 import { createGraphAdapter, type GraphAdapter } from '../adapters/graph/graph-adapter.js';
+import type { NotificationEncryption } from '../adapters/graph/graph-notification-keys.js';
 import type { GraphAdapterOptions } from '../adapters/graph/graph-options.js';
 import { createGraphSubscriptions, type GraphSubscriptions } from '../adapters/graph/graph-subscriptions.js';
 import type { Clock, HealthReporter, Logger, Store } from '../application/ports.js';
@@ -36,6 +37,8 @@ export interface TenantAdapterDeps {
   readonly health: (tenantId: string) => HealthReporter;
   /** This service's public base URL (the notification URLs Graph calls). */
   readonly publicBaseUrl: () => string;
+  /** Rich notifications: with a certificate, subscriptions carry the presence encrypted to it. */
+  readonly encryption?: NotificationEncryption;
 }
 
 export const endpointsFromConfig = (config: Config, caPem?: string): Endpoints => ({
@@ -99,6 +102,7 @@ export async function buildTenantAdapters(deps: TenantAdapterDeps, tenant: Tenan
   const subscriptions = createGraphSubscriptions(graphOpts, graph, {
     tenantId: tenant.id, clock: deps.clock, logger, tenants: deps.store.tenants, store: deps.store.subscriptions, owners, jwksUrl: deps.endpoints.entraJwksUrl,
     notificationUrl: `${base}/api/graph/notifications`, lifecycleNotificationUrl: `${base}/api/graph/lifecycle`,
+    ...(deps.encryption?.certificate ? { encryption: { ...deps.encryption.certificate, keys: deps.encryption.keys } } : {}),
   });
   const ports: TenantPorts = { tenantId: tenant.id, acd: acd.gateway, acdFeed: acd.feed, acdDirectory: acd.directory, presence: graph.presence, subscriptions: subscriptions.registry };
   return { ports, graph, subscriptions, owners, close: async () => { await acd.close(); await graph.close(); } };

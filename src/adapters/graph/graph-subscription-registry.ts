@@ -68,6 +68,7 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
     for (const s of mine.filter((m) => m !== keep)) await this.#delete(graph, s);
     if (!ids) return { ownerId, subscriptionId: '', userCount: 0, expiresAt: 0, healthy: true };
     const expiredBefore = keep !== undefined && keep.expiresAt <= this.#o.clock.now();
+    const encryptionChanged = keep !== undefined && !this.#encryptedAsWanted(keep);
     const r = keep ? await this.#keepAlive(graph, keep) : await this.#create(ownerId, graph, ids);
     if (!r.ok) {
       this.#o.logger?.warn({ ownerId, code: r.error.code, status: r.error.status }, 'presence subscription could not be kept');
@@ -75,14 +76,26 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
     }
     const status = { ownerId, subscriptionId: r.value.subscriptionId, userCount: ids.length, expiresAt: r.value.expiresAt, healthy: true };
     if (keep?.subscriptionId === r.value.subscriptionId) return status;
-    const reason = !keep ? 'created' : expiredBefore ? `recreated: ${keep.subscriptionId} had expired` : `recreated: Graph no longer knew ${keep.subscriptionId} (removed without notice)`;
+    const reason = !keep ? 'created'
+      : expiredBefore ? `recreated: ${keep.subscriptionId} had expired`
+        : encryptionChanged ? `recreated: ${keep.subscriptionId} ${this.#o.encryption ? `had no resource data encrypted to certificate ${this.#o.encryption.certificateId}` : 'carried resource data, now turned off'}`
+          : `recreated: Graph no longer knew ${keep.subscriptionId} (removed without notice)`;
     return { ...status, replaced: { ...(keep ? { previousId: keep.subscriptionId } : {}), reason, userIds: r.value.userIds } };
   }
 
-  /** Renew when due; a subscription Graph no longer knows (expired, dropped) is recreated. */
+  /**
+   * Whether the subscription delivers what we now want: resource data encrypted to our current
+   * certificate, or none when rich notifications are off. `includeResourceData` cannot be PATCHed
+   * (§3.3), so a subscription made before rich notifications were turned on is recreated.
+   */
+  #encryptedAsWanted(s: StoredSubscription): boolean {
+    return s.encryptionCertificateId === this.#o.encryption?.certificateId;
+  }
+
+  /** Renew when due; a subscription Graph no longer knows (expired, dropped) or without the wanted encryption is recreated. */
   async #keepAlive(graph: GraphHttpClient, s: StoredSubscription): Promise<Result<StoredSubscription, ExternalFailure>> {
     const now = this.#o.clock.now();
-    if (s.expiresAt <= now) return this.#recreate(graph, s);
+    if (s.expiresAt <= now || !this.#encryptedAsWanted(s)) return this.#recreate(graph, s);
     const probe = await graph.request('GET', `/subscriptions/${s.subscriptionId}`);
     if (!probe.ok) return probe;
     if (probe.value.status === 404) return this.#recreate(graph, s);
@@ -133,6 +146,7 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
     const sub: StoredSubscription = {
       tenantId: this.#o.tenantId, subscriptionId: created.data.id, ownerId, resource, userIds: [...ids], clientState,
       expiresAt: Date.parse(created.data.expirationDateTime), createdAt: now,
+      ...(this.#o.encryption ? { encryptionCertificateId: this.#o.encryption.certificateId } : {}),
     };
     await this.#o.store.put(sub);
     return ok(sub);

@@ -189,12 +189,35 @@ const tenantAdmins: Migration = {
   },
 };
 
+/**
+ * Rich Graph notifications: the key pair Graph encrypts resource data to (one row per slot:
+ * `current`, or `retired:<certificate id>` kept for decryption during a rotation), and which
+ * certificate each subscription was created with (none: a subscription without resource data).
+ */
+const notificationKeys: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.createTable('notification_keys')
+      .addColumn('slot', 'text', (c) => c.primaryKey())
+      .addColumn('certificate_id', 'text', (c) => c.notNull())
+      .addColumn('certificate', 'text', (c) => c.notNull())
+      .addColumn('sealed_private_key', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.alterTable('graph_subscriptions').addColumn('encryption_certificate_id', 'text').execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.alterTable('graph_subscriptions').dropColumn('encryption_certificate_id').execute();
+    await db.schema.dropTable('notification_keys').ifExists().execute();
+  },
+};
+
 /** Every migration of the store, by name. */
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_initial_schema': initialSchema(dialect),
     '0002_inbox_pending_indexes': pendingIndexes,
     '0003_tenant_admins': tenantAdmins,
+    '0004_notification_keys': notificationKeys,
   };
   return { getMigrations: async () => migrations };
 }

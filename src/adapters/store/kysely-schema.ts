@@ -18,6 +18,7 @@ export interface Database {
   conversation_refs: ConversationRefsTable;
   leases: LeasesTable;
   tenant_admins: TenantAdminsTable;
+  notification_keys: NotificationKeysTable;
 }
 
 export interface TenantsTable {
@@ -113,6 +114,7 @@ export interface GraphSubscriptionsTable {
   client_state: string;
   expires_at: number;
   created_at: number;
+  encryption_certificate_id: string | null;
 }
 
 export interface ConversationRefsTable {
@@ -135,4 +137,12 @@ export interface TenantAdminsTable {
   name: string;
   source: string;
   last_seen: number;
+}
+
+export interface NotificationKeysTable {
+  slot: string;
+  certificate_id: string;
+  certificate: string;
+  sealed_private_key: string;
+  created_at: number;
 }

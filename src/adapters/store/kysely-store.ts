@@ -5,6 +5,7 @@ import { KyselyConversationStore } from './kysely-conversation-store.js';
 import { openDatabase, type StoreLocation } from './kysely-database.js';
 import { KyselyInboxStore } from './kysely-inbox-store.js';
 import { KyselyLeaseStore } from './kysely-lease-store.js';
+import { KyselyNotificationKeyStore } from './kysely-notification-key-store.js';
 import { KyselyRuleStore } from './kysely-rule-store.js';
 import { KyselySubscriptionStore } from './kysely-subscription-store.js';
 import { KyselyTenantAdminStore } from './kysely-tenant-admin-store.js';
@@ -44,6 +45,7 @@ export async function createKyselyStore(options: KyselyStoreOptions): Promise<Ky
     conversations: new KyselyConversationStore(db),
     leases: new KyselyLeaseStore(db, clock),
     tenantAdmins: new KyselyTenantAdminStore(db),
+    notificationKeys: new KyselyNotificationKeyStore(db, box),
     async ready() {
       if (closed) return false;
       try {

@@ -12,6 +12,7 @@ const toSub = (r: Selectable<GraphSubscriptionsTable>): StoredSubscription => ({
   clientState: r.client_state,
   expiresAt: r.expires_at,
   createdAt: r.created_at,
+  ...(r.encryption_certificate_id ? { encryptionCertificateId: r.encryption_certificate_id } : {}),
 });
 
 /**
@@ -35,6 +36,7 @@ export class KyselySubscriptionStore implements SubscriptionStore {
       client_state: s.clientState,
       expires_at: s.expiresAt,
       created_at: s.createdAt,
+      encryption_certificate_id: s.encryptionCertificateId ?? null,
     };
     await this.db.transaction().execute(async (trx) => {
       // A subscription id never moves between tenants: an update from another tenant is refused.

@@ -156,6 +156,11 @@ export interface StoredSubscription {
   readonly clientState: string;
   readonly expiresAt: number;
   readonly createdAt: number;
+  /**
+   * Rich notifications: the id of the certificate Graph encrypts this subscription's resource data
+   * with; absent for a subscription created without resource data (it is recreated once we want it).
+   */
+  readonly encryptionCertificateId?: string;
 }
 
 export interface SubscriptionStore {
@@ -204,6 +209,30 @@ export interface TenantAdminStore {
   remove(tenantId: string, aadObjectId: string): Promise<void>;
 }
 
+/**
+ * The key pair Graph encrypts rich notifications to (reference graph-presence.md §3.3, §3.8): the
+ * public certificate goes into every subscription, the private key decrypts on every instance.
+ */
+export interface NotificationKey {
+  /** Our label for the certificate (`encryptionCertificateId`, ≤ 128 chars). */
+  readonly certificateId: string;
+  /** The X.509 certificate, base64 DER (public; what a subscription carries). */
+  readonly certificate: string;
+  /** PKCS#8 PEM private key; sealed at rest like tenant secrets. */
+  readonly privateKeyPem: string;
+  readonly createdAt: number;
+}
+
+export interface NotificationKeyStore {
+  /**
+   * The key subscriptions are created with. When there is none yet `candidate` becomes it; the
+   * first writer wins, so instances starting together all end up with the same key.
+   */
+  currentOrAdd(candidate: NotificationKey): Promise<NotificationKey>;
+  /** Every key that may still decrypt: the current one first, then retired ones (rotation). */
+  all(): Promise<readonly NotificationKey[]>;
+}
+
 /** A time-bound ownership claim (a tenant's sync work is owned by one instance at a time). */
 export interface LeaseStore {
   /** Take or renew `name` for `holder` until now+ttl; false when another holder has it. */
@@ -226,6 +255,7 @@ export interface Store {
   readonly conversations: ConversationStore;
   readonly leases: LeaseStore;
   readonly tenantAdmins: TenantAdminStore;
+  readonly notificationKeys: NotificationKeyStore;
   /** True when reachable and migrations are applied (/readyz). */
   ready(): Promise<boolean>;
   close(): Promise<void>;

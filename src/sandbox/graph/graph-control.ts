@@ -143,6 +143,11 @@ export class GraphControl {
     return this.delivery.totals;
   }
 
+  /** Presence read requests answered so far (GET presence and getPresencesByUserId). */
+  get presenceReads(): number {
+    return this.world.presenceReads;
+  }
+
   get writeLog(): GraphWorld['writeLog'] {
     return this.world.writeLog;
   }

@@ -39,6 +39,8 @@ export class GraphWorld {
   readonly throttle: PresenceThrottle;
   /** The presence writes that reached the engine, newest `logCap` kept (see capped-log.ts), for assertions. */
   readonly writeLog: PresenceWriteLogEntry[] = [];
+  /** Presence read requests answered (GET presence, getPresencesByUserId): tests count the reads a change costs. */
+  presenceReads = 0;
 
   constructor(readonly directory: Directory, readonly clock: EmulatorClock, presenceLimit: number, readonly logCap = DEFAULT_EMULATOR_LOG_CAP) {
     this.throttle = new PresenceThrottle(presenceLimit);

@@ -90,6 +90,7 @@ const ACTIONS: Record<string, Handler> = {
   get(ctx) {
     const self = ctx.principal.kind === 'user' && ctx.principal.oid === ctx.userId;
     if (!mayReadPresence(ctx.principal, self)) return forbidden(ctx.now);
+    ctx.world.presenceReads++;
     return { status: 200, body: ctx.world.presence(ctx.userId).toResource(self) };
   },
   getPresencesByUserId(ctx) {
@@ -97,6 +98,7 @@ const ACTIONS: Record<string, Handler> = {
     const parsed = GetByIds.safeParse(ctx.body);
     if (!parsed.success) return bad(ctx.now, 'ids must hold 1 to 650 user ids.');
     const known = parsed.data.ids.filter((id) => ctx.world.directory.user(ctx.principal.tenantId, id));
+    ctx.world.presenceReads++;
     return { status: 200, body: { value: known.map((id) => ctx.world.presence(id).toResource(false)) } };
   },
   setPresence(ctx) {

@@ -59,6 +59,32 @@ describe('GraphSubscriptionRegistry against the emulator', () => {
     expect(h.emulator.control.subscriptions()).toHaveLength(1);
   });
 
+  it('replaces a subscription made without resource data once rich notifications are on (and back when they are off)', async () => {
+    h = await startSubscriptionHarness(10, 1, false);
+    const ids = h.tenant.users.map((u) => u.id);
+    const basic = await h.registry().ensure(ids);
+    const basicId = basic.ok ? basic.value[0]!.subscriptionId : '';
+    expect(h.emulator.control.subscriptions().map((s) => s.includeResourceData)).toEqual([false]);
+    expect((await h.store.byId(basicId))!.encryptionCertificateId).toBeUndefined();
+
+    const rich = await h.registry(true).ensure(ids);
+    const richId = rich.ok ? rich.value[0]!.subscriptionId : '';
+    expect(richId).not.toBe(basicId);
+    expect(rich.ok && rich.value[0]!.replaced).toMatchObject({ previousId: basicId, reason: `recreated: ${basicId} had no resource data encrypted to certificate notify-cert-1` });
+    expect(h.emulator.control.subscriptions().map((s) => [s.id, s.includeResourceData, s.certificate?.id])).toEqual([[richId, true, 'notify-cert-1']]);
+    expect((await h.store.byId(richId))!.encryptionCertificateId).toBe('notify-cert-1');
+    expect(await h.store.byId(basicId)).toBeUndefined();
+
+    // Already as wanted: a restart keeps it.
+    const kept = await h.registry(true).ensure(ids);
+    expect(kept.ok && kept.value[0]!.subscriptionId).toBe(richId);
+    expect(kept.ok && kept.value[0]!.replaced).toBeUndefined();
+
+    const off = await h.registry(false).ensure(ids);
+    expect(off.ok && off.value[0]!.replaced?.reason).toBe(`recreated: ${richId} carried resource data, now turned off`);
+    expect(h.emulator.control.subscriptions().map((s) => s.includeResourceData)).toEqual([false]);
+  });
+
   it('recreates only the subscription that gains a new user', async () => {
     h = await startSubscriptionHarness(700, 2, false);
     const ids = h.tenant.users.map((u) => u.id);

@@ -17,7 +17,8 @@ export interface SubscriptionHarness extends AdapterHarness {
   tokens: GraphOwnerTokens;
   readonly owners: string[];
   parser: GraphNotificationParser;
-  registry(): GraphSubscriptionRegistry;
+  /** A fresh registry (a restarted process); `rich` overrides the harness's setting for it. */
+  registry(rich?: boolean): GraphSubscriptionRegistry;
 }
 
 let certPromise: ReturnType<typeof generate> | undefined;
@@ -47,11 +48,11 @@ export async function startSubscriptionHarness(userCount: number, ownerCount: nu
     if (!c.ok) throw new Error(`owner ${i}: ${c.error.message}`);
   }
   // Each call builds the subscription side afresh, like a restarted process: only the store and the connections persist.
-  const restart = () => {
+  const restart = (richNow = rich) => {
     const fresh = createGraphSubscriptions(opts, h.adapter, {
       tenantId: TENANT, clock: h.clock, tenants: connections, store, owners: async () => owners, jwksUrl: h.emulator.jwksUrl,
       notificationUrl: receiver.notifyUrl, lifecycleNotificationUrl: receiver.lifecycleUrl,
-      ...(rich ? { encryption: { certificate: der, certificateId: 'notify-cert-1', keys: [] } } : {}),
+      ...(richNow ? { encryption: { certificate: der, certificateId: 'notify-cert-1', keys: [] } } : {}),
     });
     s.tokens = fresh.tokens;
     return fresh.registry;

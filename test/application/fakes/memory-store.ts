@@ -1,6 +1,6 @@
 import {
   StoreConflictError,
-  type AgentStateStore, type AuditEntry, type Clock, type ConnectionKind, type ConversationRef, type ConversationStore, type LeaseStore,
+  type AgentStateStore, type AuditEntry, type Clock, type ConnectionKind, type ConversationRef, type ConversationStore, type LeaseStore, type NotificationKey, type NotificationKeyStore,
   type RuleStore, type Store, type StoredSubscription, type SubscriptionStore, type TenantAdmin, type TenantAdminStore, type TenantStore, type UserLink, type UserLinkStore,
 } from '../../../src/application/ports.js';
 import type { PresenceRule } from '../../../src/domain/presence-rule.js';
@@ -118,6 +118,12 @@ class MemoryTenantAdminStore implements TenantAdminStore {
   async remove(tenantId: string, aadObjectId: string) { this.admins.delete(`${tenantId}/${aadObjectId}`); }
 }
 
+class MemoryNotificationKeyStore implements NotificationKeyStore {
+  keys: NotificationKey[] = [];
+  async currentOrAdd(candidate: NotificationKey) { if (this.keys.length === 0) this.keys = [{ ...candidate }]; return { ...this.keys[0]! }; }
+  async all() { return this.keys.map((k) => ({ ...k })); }
+}
+
 /** Every repository of the Store port in memory; values are copied in and out like a database. */
 export class MemoryStore implements Store {
   readonly tenants: MemoryTenantStore;
@@ -130,6 +136,7 @@ export class MemoryStore implements Store {
   readonly conversations: MemoryConversationStore;
   readonly leases: MemoryLeaseStore;
   readonly tenantAdmins = new MemoryTenantAdminStore();
+  readonly notificationKeys = new MemoryNotificationKeyStore();
   closed = false;
 
   /** `copies: false` skips copying values in and out (benchmarks); tests keep it on to catch shared mutation. */

@@ -6,8 +6,9 @@ import { MIN, recordRecovery, settleFor, startGraphFaultRig, stopwatch, until, t
 const SUITE = 'graph-delivery';
 
 /**
- * Notifications delivered twice, out of order and minutes late. The sandbox subscribes without
- * resource data, so every notification makes the engine read the presence before deciding: a
+ * Notifications delivered twice, out of order and minutes late. This suite subscribes without
+ * resource data (GRAPH_RICH_NOTIFICATIONS=off; rich notifications are the default and covered by
+ * test/e2e/sync/rich-notifications.e2e.test.ts), so every notification makes the engine read the presence before deciding: a
  * duplicate or a stale notification reads the current presence and changes nothing. Lateness is
  * compressed on the shared clock; reconciliation runs every 2 s instead of 5 min. None of these
  * is an outage the product can see (Graph gives no sign of a late or repeated delivery), so the
@@ -27,7 +28,7 @@ describe('Graph faults: notification delivery', () => {
   };
 
   beforeAll(async () => {
-    rig = await startGraphFaultRig();
+    rig = await startGraphFaultRig({ env: { GRAPH_RICH_NOTIFICATIONS: 'off' } });
     agents = rig.agentsOf(SUBSCRIBER_TEAM).slice(0, 3);
     for (const a of agents) {
       await rig.cxone(`/agents/${a}/login`, { state: 'Available' });

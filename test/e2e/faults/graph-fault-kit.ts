@@ -30,6 +30,8 @@ export const MIN = 60_000;
 export interface GraphFaultRigOptions {
   /** Reconciliation period (real time); production runs every 5 min, the suites compress it. */
   readonly reconcileIntervalMs?: number;
+  /** Settings over the rig's (e.g. GRAPH_RICH_NOTIFICATIONS=off for suites about basic notifications). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface GraphFaultRig {
@@ -72,7 +74,7 @@ export async function startGraphFaultRig(options: GraphFaultRigOptions = {}): Pr
   if (!(clock instanceof SandboxClock)) throw new Error('the Graph emulator must run on a SandboxClock');
   const transitions: HealthTransition[] = [];
   const config = loadConfig({ cwd: dir, env: {
-    ...env(dir), HTTP_TIMEOUT_MS: '2000', HEALTH_ALERT_DEBOUNCE_MS: '300', BOT_ALERT_BATCH_MS: '100', BOT_ALERT_MIN_INTERVAL_MS: '0',
+    ...env(dir), HTTP_TIMEOUT_MS: '2000', HEALTH_ALERT_DEBOUNCE_MS: '300', BOT_ALERT_BATCH_MS: '100', BOT_ALERT_MIN_INTERVAL_MS: '0', ...options.env,
   } });
   const boot = async (): Promise<App> => {
     const started = await compose(config, {

@@ -38,8 +38,8 @@ export interface SandboxRig {
   health(): Promise<TenantHealth>;
   /** Stops the product only (graceful); `restart` then composes it again. */
   stopProduct(): Promise<void>;
-  /** Re-composes on the same data folder and emulators (a process restart). */
-  restart(): Promise<void>;
+  /** Re-composes on the same data folder and emulators (a process restart), with `extraEnv` over the rig's settings. */
+  restart(extraEnv?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,16 +51,17 @@ export const env = (dir: string): Record<string, string> => ({
   CXONE_AUTH_BASE_URL: 'https://127.0.0.1:0', GRAPH_BASE_URL: 'https://127.0.0.1:0/v1.0', ENTRA_LOGIN_BASE_URL: 'https://127.0.0.1:0',
 });
 
-export async function startSandboxRig(): Promise<SandboxRig> {
+/** `extraEnv` goes over the rig's settings (e.g. GRAPH_RICH_NOTIFICATIONS=off). */
+export async function startSandboxRig(extraEnv: Record<string, string> = {}): Promise<SandboxRig> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-e2e-'));
   // The emulators outlive the product, so a restart of the product alone can be tested.
   const world = await startSandboxWorld({ dataDir: dir, cxoneUrl: 'https://127.0.0.1:0', graphUrl: 'https://127.0.0.1:0' });
-  const boot = async (): Promise<{ app: App; base: string; dispatcher: Agent }> => {
-    const app = await compose(loadConfig({ cwd: dir, env: env(dir) }), { engineOptions: { pollIntervalMs: 200 }, sandboxWorld: world });
+  const boot = async (overrides: Record<string, string>): Promise<{ app: App; base: string; dispatcher: Agent }> => {
+    const app = await compose(loadConfig({ cwd: dir, env: { ...env(dir), ...overrides } }), { engineOptions: { pollIntervalMs: 200 }, sandboxWorld: world });
     const base = `http://127.0.0.1:${await app.start()}`;
     return { app, base, dispatcher: new Agent({ connect: { ca: app.sandbox!.world.cxone.caCertPem } }) };
   };
-  let live = await boot();
+  let live = await boot(extraEnv);
   const rig: SandboxRig = {
     get app() { return live.app; },
     get base() { return live.base; },
@@ -100,10 +101,10 @@ export async function startSandboxRig(): Promise<SandboxRig> {
     async stopProduct() {
       await live.app.stop();
     },
-    async restart() {
+    async restart(restartEnv = extraEnv) {
       await live.app.stop();
       await live.dispatcher.close();
-      live = await boot();
+      live = await boot(restartEnv);
     },
     async close() {
       await live.app.stop();
