@@ -58,20 +58,24 @@ function hold(rule: PresenceRule, agent: AgentSyncState, target: AcdTarget, now:
   if (stateIsTarget(state, target)) return skipped(agent, 'ALREADY_IN_STATE', `the agent is already in ${describeAcdState(state)}`);
   const held = agent.acdWritten;
   // Still in what we set: switching codes keeps the original state to restore. Otherwise the agent moved: start afresh.
-  const replaced = held && stateIsTarget(state, held.target) ? held.replaced : acdTargetOfState(state);
-  if (replaced === null) return skipped(without(agent, 'acdWritten'), 'STATE_NOT_RESTORABLE', `${describeAcdState(state)} could not be restored afterwards, so it is left alone`);
+  const over = acdTargetOfState(state);
+  const replaced = held && stateIsTarget(state, held.target) ? held.replaced : over;
+  if (replaced === null || over === null) return skipped(without(agent, 'acdWritten'), 'STATE_NOT_RESTORABLE', `${describeAcdState(state)} could not be restored afterwards, so it is left alone`);
   const reason = `rule "${rule.name}": Teams ${describePresence(agent.teams!.presence)} → ${describeTarget(target)}`;
-  return decision({ ...agent, acdWritten: { target, replaced, at: now, ruleId: rule.id } }, { kind: 'setAcdState', target, ruleId: rule.id, reason });
+  return decision({ ...agent, acdWritten: { target, replaced, at: now, ruleId: rule.id, over } }, { kind: 'setAcdState', target, ruleId: rule.id, reason });
 }
 
 /**
- * The ACD has not shown our write yet: the last state seen is still the one we replaced and is
- * from before the write, so the agent has not moved. Teams going back then still restores (the
- * replaced target is written back over our in-flight write).
+ * The ACD has not shown our write yet: the last state seen is still the one the write went over
+ * (what it replaced, or our previous code when we switched codes) and is from before the write,
+ * so the agent has not moved. Teams going back then still restores (the replaced target is
+ * written back over our in-flight write). Without `over` for a switch, a quick Teams DND → call →
+ * Available took our own previous code for the agent's choice and left them in the call's code
+ * (found with rich notifications, which deliver such changes back to back).
  */
 function unconfirmed(agent: AgentSyncState, held: Held): boolean {
   const seen = agent.acd!;
-  return seen.sourceTime <= held.at && stateIsTarget(seen.state, held.replaced);
+  return seen.sourceTime <= held.at && stateIsTarget(seen.state, held.over ?? held.replaced);
 }
 
 function release(rule: PresenceRule, agent: AgentSyncState, held: Held, blocked: Decision | null): Decision {

@@ -22,7 +22,17 @@ export interface AgentSyncState {
   /** What we last asked Teams to show through our app session (null = cleared). Echo suppression. */
   readonly published?: { readonly presence: TeamsPresence | null; readonly at: number; readonly ruleId: string; readonly preferred: boolean };
   /** A Subscriber write we made: what we set and the ACD state it replaced, to restore exactly that. */
-  readonly acdWritten?: { readonly target: AcdTarget; readonly replaced: AcdTarget; readonly at: number; readonly ruleId: string };
+  readonly acdWritten?: {
+    readonly target: AcdTarget;
+    readonly replaced: AcdTarget;
+    readonly at: number;
+    readonly ruleId: string;
+    /**
+     * What the ACD showed when we wrote: `replaced`, or our previous code when we switched codes.
+     * Absent in states stored before it existed (then `replaced`).
+     */
+    readonly over?: AcdTarget;
+  };
   /**
    * A subscriber write undone before the ACD showed it (Teams went back first): when the ACD
    * reports it late, that is our own write arriving, not a state the agent chose, and the restore

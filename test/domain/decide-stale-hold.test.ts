@@ -292,3 +292,56 @@ describe.each(['subscriber', 'bidirectional'] as const)('%s: our code arriving a
     expect(reasons(later)).not.toContain('ECHO');
   });
 });
+
+/**
+ * Found with rich notifications, which deliver Teams changes back to back: a Teams status (we
+ * write its code), a Teams call (we switch to the call's code), then Available before the ACD
+ * showed the switch. The last ACD state seen was our own first code, taken for the agent's choice:
+ * the restore was skipped and the agent stayed in the call's code, unroutable.
+ */
+describe.each(['subscriber', 'bidirectional'] as const)('%s: Teams goes back before the ACD showed our switch of codes', (direction) => {
+  const sequence = (): Decision[] => replay(direction, agentState({
+    acd: { state: acd.available(), sourceTime: T0 - 5000, eventId: 'acd-prev' },
+    published: { presence: P.available, at: T0 - 5000, ruleId: 'rule-1', preferred: false },
+    teams: { presence: P.available, sourceTime: T0 - 4000, eventId: 't-prev' },
+  }), [
+    [teamsEvent(P.meeting, T0), T0], // a Teams meeting: the meeting code is written
+    [acdEvent(acd.unavailable(CODES.meeting), T0 + 100), T0 + 200], // the ACD shows it
+    [teamsEvent(P.inACall, T0 + 1000), T0 + 1000], // a Teams call: switch to the Teams Call code
+    [teamsEvent(P.available, T0 + 1300), T0 + 1300], // back to Available before the ACD showed the switch
+    [acdEvent(acd.unavailable(TEAMS_CALL), T0 + 1050), T0 + 1400], // the switch arrives late
+    [acdEvent(acd.available(), T0 + 1350), T0 + 1500], // then the restore
+  ]);
+
+  it('switches codes keeping what the first write replaced', () => {
+    const ds = sequence();
+    expect(acdWrites(ds[2]!)).toEqual([expect.objectContaining({ target: TEAMS_CALL_TARGET })]);
+    expect(ds[2]!.next.acdWritten).toMatchObject({ target: TEAMS_CALL_TARGET, replaced: { kind: 'Available' }, over: { kind: 'Unavailable', codeId: CODES.meeting.id } });
+  });
+
+  it('restores Available when Teams goes back, though the ACD still shows our previous code', () => {
+    const ds = sequence();
+    expect(acdWrites(ds[3]!)).toEqual([expect.objectContaining({ target: { kind: 'Available' } })]);
+  });
+
+  it('the late switch and the restore then settle with nothing more written', () => {
+    const ds = sequence();
+    expect(reasons(ds[4]!)).toEqual(['ECHO']);
+    expect(acdWrites(ds[5]!)).toEqual([]);
+    expect(ds[5]!.effects.filter((e) => e.kind === 'setTeamsPresence' || e.kind === 'clearTeamsPresence')).toEqual([]);
+  });
+
+  it('an agent who really moved after our write (a newer ACD state) keeps their choice', () => {
+    const ds = replay(direction, agentState({
+      acd: { state: acd.available(), sourceTime: T0 - 5000, eventId: 'acd-prev' },
+      teams: { presence: P.available, sourceTime: T0 - 4000, eventId: 't-prev' },
+    }), [
+      [teamsEvent(P.meeting, T0), T0],
+      [acdEvent(acd.unavailable(CODES.meeting), T0 + 100), T0 + 200],
+      [teamsEvent(P.inACall, T0 + 1000), T0 + 1000],
+      [acdEvent(acd.unavailable(CODES.lunch), T0 + 1200), T0 + 1250], // the agent picks Lunch themselves
+      [teamsEvent(P.available, T0 + 1300), T0 + 1300],
+    ]);
+    expect(acdWrites(ds[4]!)).toEqual([]);
+  });
+});

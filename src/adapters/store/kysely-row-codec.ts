@@ -61,7 +61,8 @@ export const agentSyncStateSchema = z.looseObject({
   acd: z.looseObject({ state: acdState, sourceTime: z.number(), eventId: z.string() }).optional(),
   teams: z.looseObject({ presence, sequenceNumber: z.string().optional(), sourceTime: z.number(), eventId: z.string() }).optional(),
   published: z.looseObject({ presence: presence.nullable(), at: z.number(), ruleId: z.string(), preferred: z.boolean() }).optional(),
-  acdWritten: z.looseObject({ target: acdTarget, replaced: acdTarget, at: z.number(), ruleId: z.string() }).optional(),
+  acdWritten: z.looseObject({ target: acdTarget, replaced: acdTarget, at: z.number(), ruleId: z.string(), over: acdTarget.optional() }).optional(),
+  acdReleased: z.looseObject({ target: acdTarget, at: z.number() }).optional(),
   pending: z.looseObject({ dueAt: z.number(), reason: z.string() }).optional(),
 });
 

@@ -6,15 +6,17 @@ import { MIN, recordRecovery, settleFor, startGraphFaultRig, stopwatch, until, t
 const SUITE = 'graph-delivery';
 
 /**
- * Notifications delivered twice, out of order and minutes late. This suite subscribes without
- * resource data (GRAPH_RICH_NOTIFICATIONS=off; rich notifications are the default and covered by
- * test/e2e/sync/rich-notifications.e2e.test.ts), so every notification makes the engine read the presence before deciding: a
- * duplicate or a stale notification reads the current presence and changes nothing. Lateness is
- * compressed on the shared clock; reconciliation runs every 2 s instead of 5 min. None of these
- * is an outage the product can see (Graph gives no sign of a late or repeated delivery), so the
- * Health Check stays ok: what shows it is the Log Reader (each delivery is a teams.notification hop).
+ * Notifications delivered twice, out of order and minutes late, with both kinds of subscription:
+ * basic notifications (GRAPH_RICH_NOTIFICATIONS=off: each makes the engine read the presence, so a
+ * duplicate or a stale one reads the current presence and changes nothing) and rich ones (the
+ * default: the presence travels in the notification; a duplicate or an older version is dropped
+ * by the domain's ordering). Lateness is compressed on the shared clock; reconciliation runs every
+ * 2 s instead of 5 min. None of these is an outage the product can see (Graph gives no sign of a
+ * late or repeated delivery), so the Health Check stays ok: what shows it is the Log Reader (each
+ * delivery is a teams.notification hop).
  */
-describe('Graph faults: notification delivery', () => {
+describe.each(['off', 'on'] as const)('Graph faults: notification delivery (rich notifications %s)', (rich) => {
+  const mode = rich === 'on' ? ', rich notifications' : ', basic notifications';
   let rig: GraphFaultRig;
   let agents: string[];
   const acdWrites = (): number => rig.world.cxone.stats.get('POST /agents/{id}/state') ?? 0;
@@ -28,7 +30,7 @@ describe('Graph faults: notification delivery', () => {
   };
 
   beforeAll(async () => {
-    rig = await startGraphFaultRig({ env: { GRAPH_RICH_NOTIFICATIONS: 'off' } });
+    rig = await startGraphFaultRig({ env: { GRAPH_RICH_NOTIFICATIONS: rich } });
     agents = rig.agentsOf(SUBSCRIBER_TEAM).slice(0, 3);
     for (const a of agents) {
       await rig.cxone(`/agents/${a}/login`, { state: 'Available' });
@@ -51,7 +53,7 @@ describe('Graph faults: notification delivery', () => {
     await until(rig, agent, async () => (await notifications(agent)) >= seen + 2, 'both deliveries in the Log Reader');
     await settleFor(1_000);
     expect(acdWrites()).toBe(writes + 1);
-    recordRecovery(SUITE, { area: 'graph', fault: 'notification delivered twice', recoveryMs, detail: 'two deliveries of one change, both traced; the second reads the same presence and decides nothing: one ACD write' });
+    recordRecovery(SUITE, { area: 'graph', fault: `notification delivered twice${mode}`, recoveryMs, detail: 'two deliveries of one change, both traced; the second decides nothing: one ACD write' });
     await reset(agent);
   }, 60_000);
 
@@ -69,12 +71,12 @@ describe('Graph faults: notification delivery', () => {
     const recoveryMs = watch.stop();
     await until(rig, agent, async () => (await notifications(agent)) >= seen + 2, 'both reordered deliveries in the Log Reader');
     await settleFor(1_500);
-    // Converged on the newest Teams state; the late "call" notification read DND and changed nothing.
+    // Converged on the newest Teams state; the late "call" notification changed nothing.
     expect(rig.acdOf(agent).outStateId).toBe(Number(TEAMS_DND_CODE));
     // One write (DND), or two when a reconciliation read Teams between the two changes (call, then DND).
     expect(acdWrites() - writes).toBeLessThanOrEqual(2);
     expect(acdWrites() - writes).toBeGreaterThanOrEqual(1);
-    recordRecovery(SUITE, { area: 'graph', fault: 'notifications out of order', recoveryMs, detail: 'call then DND delivered DND first; the ACD ends on Teams DND, the stale call notification is a no-op' });
+    recordRecovery(SUITE, { area: 'graph', fault: `notifications out of order${mode}`, recoveryMs, detail: 'call then DND delivered DND first; the ACD ends on Teams DND, the stale call notification is a no-op' });
     await reset(agent);
   }, 60_000);
 
@@ -99,6 +101,6 @@ describe('Graph faults: notification delivery', () => {
     await settleFor(1_500);
     expect(rig.acdOf(agent).state).toBe('Available');
     expect(acdWrites()).toBe(writes + 2);
-    recordRecovery(SUITE, { area: 'graph', fault: 'notifications late (3 min)', recoveryMs, detail: 'reconciliation (2 s here, 5 min in production) set the Teams Call code and cleared it; the two notifications 3 compressed minutes late read Available and wrote nothing: 2 ACD writes in all' });
+    recordRecovery(SUITE, { area: 'graph', fault: `notifications late (3 min)${mode}`, recoveryMs, detail: 'reconciliation (2 s here, 5 min in production) set the Teams Call code and cleared it; the two notifications 3 compressed minutes late wrote nothing: 2 ACD writes in all' });
   }, 60_000);
 });
