@@ -44,11 +44,13 @@ export const decryptionKey = (k: NotificationKey): DecryptionKey => ({
 export async function loadNotificationEncryption(store: NotificationKeyStore, options: { readonly rich: boolean; readonly clock: Clock; readonly logger?: Logger }): Promise<NotificationEncryption> {
   const stored = await store.all();
   if (!options.rich) return { keys: stored.map(decryptionKey) };
-  let current = stored[0];
-  if (!current) {
-    current = await store.currentOrAdd(await createNotificationKey(options.clock));
-    options.logger?.info({ certificateId: current.certificateId }, 'rich notifications: encryption key pair ready');
+  let all = stored;
+  if (all.length === 0) {
+    // The store had no key: the one that won the first write is now its only one.
+    const created = await store.currentOrAdd(await createNotificationKey(options.clock));
+    options.logger?.info({ certificateId: created.certificateId }, 'rich notifications: encryption key pair ready');
+    all = [created];
   }
-  const all = stored.length > 0 ? stored : await store.all();
+  const current = all[0]!;
   return { certificate: { certificate: current.certificate, certificateId: current.certificateId }, keys: all.map(decryptionKey) };
 }

@@ -44,19 +44,19 @@ export class KyselyUserLinkStore implements UserLinkStore {
     return row && toLink(row);
   }
 
-  async byAgents(tenantId: string, agentIds: readonly string[]): Promise<readonly UserLink[]> {
-    const links: UserLink[] = [];
-    for (const part of chunks([...new Set(agentIds)])) {
-      const rows = await this.db.selectFrom('user_links').selectAll().where('tenant_id', '=', tenantId).where('agent_id', 'in', part).execute();
-      links.push(...rows.map(toLink));
-    }
-    return links;
+  byAgents(tenantId: string, agentIds: readonly string[]): Promise<readonly UserLink[]> {
+    return this.#linksWhere(tenantId, 'agent_id', agentIds);
   }
 
-  async byTeamsUsers(tenantId: string, teamsUserIds: readonly string[]): Promise<readonly UserLink[]> {
+  byTeamsUsers(tenantId: string, teamsUserIds: readonly string[]): Promise<readonly UserLink[]> {
+    return this.#linksWhere(tenantId, 'teams_user_id', teamsUserIds);
+  }
+
+  /** The tenant's links whose `column` is one of `ids`, a chunk of ids per statement. */
+  async #linksWhere(tenantId: string, column: 'agent_id' | 'teams_user_id', ids: readonly string[]): Promise<readonly UserLink[]> {
     const links: UserLink[] = [];
-    for (const part of chunks([...new Set(teamsUserIds)])) {
-      const rows = await this.db.selectFrom('user_links').selectAll().where('tenant_id', '=', tenantId).where('teams_user_id', 'in', part).execute();
+    for (const part of chunks([...new Set(ids)])) {
+      const rows = await this.db.selectFrom('user_links').selectAll().where('tenant_id', '=', tenantId).where(column, 'in', part).execute();
       links.push(...rows.map(toLink));
     }
     return links;

@@ -96,20 +96,23 @@ export class SyncIngest {
   /** Appends entries (e.g. reconciliation corrections, re-evaluations) and wakes their tenants. */
   async append(rows: readonly InboxRow[]): Promise<number> {
     if (rows.length === 0) return 0;
+    const tenants = new Set(rows.map((r) => r.tenantId));
     let added: number;
     try {
       added = await this.deps.inbox.append(rows);
     } catch (error) {
       // The caller keeps the events (the feed re-polls, Graph redelivers after our 5xx); the admin must see why.
       const reason = `events could not be stored: ${error instanceof Error ? error.message : String(error)}`;
-      for (const tenantId of new Set(rows.map((r) => r.tenantId))) {
+      for (const tenantId of tenants) {
         this.failedWrites.set(tenantId, { at: this.deps.clock.now(), reason });
         this.deps.health(tenantId).report('store', 'down', reason);
       }
       throw error;
     }
-    for (const tenantId of new Set(rows.map((r) => r.tenantId))) this.failedWrites.delete(tenantId);
-    for (const tenantId of new Set(rows.map((r) => r.tenantId))) this.deps.wake(tenantId);
+    for (const tenantId of tenants) {
+      this.failedWrites.delete(tenantId);
+      this.deps.wake(tenantId);
+    }
     return added;
   }
 }
