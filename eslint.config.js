@@ -5,12 +5,54 @@ import tseslint from 'typescript-eslint';
  * outside it, no Node built-ins that do I/O), the application sees the domain and its own ports
  * but no SDK and no adapter; only src/compose.ts may know every adapter.
  */
-const nodeIo = ['fs', 'net', 'http', 'https', 'http2', 'dgram', 'dns', 'child_process', 'cluster', 'worker_threads', 'tls', 'process', 'os', 'readline', 'stream'];
+const nodeIo = [
+  'fs',
+  'net',
+  'http',
+  'https',
+  'http2',
+  'dgram',
+  'dns',
+  'child_process',
+  'cluster',
+  'worker_threads',
+  'tls',
+  'process',
+  'os',
+  'readline',
+  'stream',
+];
 const ioBuiltins = nodeIo.flatMap((m) => [m, `node:${m}`, `${m}/*`, `node:${m}/*`]);
-const sdks = ['botbuilder*', 'restify*', '@microsoft/*', '@azure/*', 'kysely*', 'better-sqlite3', 'pg', 'pino*', 'undici', 'prom-client', 'jose', 'adaptivecards*'];
+const sdks = [
+  'botbuilder*',
+  'restify*',
+  '@microsoft/*',
+  '@azure/*',
+  'kysely*',
+  'better-sqlite3',
+  'pg',
+  'pino*',
+  'undici',
+  'prom-client',
+  'jose',
+  'adaptivecards*',
+];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'tabs/dist/', 'appPackage/build/', 'coverage/', 'bench/results/', 'data/', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'tabs/dist/',
+      'appPackage/build/',
+      'coverage/',
+      'bench/results/',
+      'data/',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -22,38 +64,65 @@ export default tseslint.config(
   {
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['**/application/**', '**/adapters/**', '**/sandbox/**', '**/compose*', '**/config*', '**/main*'], message: 'src/domain is pure: it imports nothing outside src/domain.' },
-          { group: ioBuiltins, message: 'src/domain does no I/O.' },
-          { group: [...sdks, 'zod'], message: 'src/domain uses no SDK.' },
-        ],
-      }],
-      'no-restricted-globals': ['error', { name: 'fetch', message: 'src/domain does no I/O.' }, { name: 'setTimeout', message: 'src/domain has no timers; time comes in as data.' }, { name: 'setInterval', message: 'src/domain has no timers.' }],
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'src/domain reads no clock; time comes in as data.' }, { object: 'Math', property: 'random', message: 'src/domain takes randomness as input.' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/application/**', '**/adapters/**', '**/sandbox/**', '**/compose*', '**/config*', '**/main*'],
+              message: 'src/domain is pure: it imports nothing outside src/domain.',
+            },
+            { group: ioBuiltins, message: 'src/domain does no I/O.' },
+            { group: [...sdks, 'zod'], message: 'src/domain uses no SDK.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'src/domain does no I/O.' },
+        { name: 'setTimeout', message: 'src/domain has no timers; time comes in as data.' },
+        { name: 'setInterval', message: 'src/domain has no timers.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'src/domain reads no clock; time comes in as data.' },
+        { object: 'Math', property: 'random', message: 'src/domain takes randomness as input.' },
+      ],
     },
   },
   {
     files: ['src/application/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['**/adapters/**', '**/sandbox/**', '**/compose*', '**/main*'], message: 'src/application depends on ports, not adapters.' },
-          { group: sdks, message: 'src/application imports no SDK: put it behind a port in src/adapters.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/adapters/**', '**/sandbox/**', '**/compose*', '**/main*'],
+              message: 'src/application depends on ports, not adapters.',
+            },
+            { group: sdks, message: 'src/application imports no SDK: put it behind a port in src/adapters.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/adapters/**/*.ts', 'src/sandbox/**/*.ts'],
     ignores: ['src/adapters/bot/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['botbuilder*', '@microsoft/teamsfx*'], message: 'Only src/adapters/bot imports botbuilder / teamsfx (design.md §5).' },
-          { group: ['**/compose*', '**/main*'], message: 'Adapters do not import the composition root.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['botbuilder*', '@microsoft/teamsfx*'],
+              message: 'Only src/adapters/bot imports botbuilder / teamsfx (design.md §5).',
+            },
+            { group: ['**/compose*', '**/main*'], message: 'Adapters do not import the composition root.' },
+          ],
+        },
+      ],
     },
   },
   {

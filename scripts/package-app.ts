@@ -21,11 +21,18 @@ export const SANDBOX_DEFAULTS: Readonly<Record<string, string>> = Object.freeze(
 });
 
 /** The placeholder names a template uses, in order of first appearance. */
-export const placeholdersOf = (template: string): string[] => [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1] ?? ''))];
+export const placeholdersOf = (template: string): string[] => [
+  ...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '')),
+];
 
 /** Fills every ${{NAME}}; a name without a value is reported, never left in or blanked silently. */
-export function fillPlaceholders(template: string, values: Readonly<Record<string, string | undefined>>): { ok: true; text: string } | { ok: false; missing: string[] } {
-  const missing = placeholdersOf(template).filter((name) => values[name] === undefined).sort();
+export function fillPlaceholders(
+  template: string,
+  values: Readonly<Record<string, string | undefined>>,
+): { ok: true; text: string } | { ok: false; missing: string[] } {
+  const missing = placeholdersOf(template)
+    .filter((name) => values[name] === undefined)
+    .sort();
   if (missing.length > 0) return { ok: false, missing };
   return { ok: true, text: template.replace(PLACEHOLDER, (_m, name: string) => values[name] ?? '') };
 }
@@ -44,8 +51,14 @@ export function readEnvFile(path: string): Record<string, string> {
 }
 
 /** The values an environment's package is built with. */
-export function envValues(root: string, env: string, processEnv: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const fromProcess = Object.fromEntries(Object.entries(processEnv).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+export function envValues(
+  root: string,
+  env: string,
+  processEnv: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const fromProcess = Object.fromEntries(
+    Object.entries(processEnv).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''),
+  );
   return {
     ...(env === 'sandbox' ? SANDBOX_DEFAULTS : {}),
     ...readEnvFile(join(root, 'env', `.env.${env}`)),
@@ -67,14 +80,20 @@ export interface PackageOptions {
 /** Builds the zip and returns its path; throws with every missing variable named. */
 export function buildAppPackage(options: PackageOptions): string {
   const appDir = join(options.root, 'appPackage');
-  const filled = fillPlaceholders(readFileSync(join(appDir, 'manifest.json'), 'utf8'), options.values ?? envValues(options.root, options.env));
+  const filled = fillPlaceholders(
+    readFileSync(join(appDir, 'manifest.json'), 'utf8'),
+    options.values ?? envValues(options.root, options.env),
+  );
   if (!filled.ok) {
-    throw new Error(`appPackage/manifest.json needs ${filled.missing.join(', ')} for env "${options.env}": run the Teams Toolkit provision step or set them in env/.env.${options.env}`);
+    throw new Error(
+      `appPackage/manifest.json needs ${filled.missing.join(', ')} for env "${options.env}": run the Teams Toolkit provision step or set them in env/.env.${options.env}`,
+    );
   }
   const manifest = JSON.parse(filled.text) as { icons: { color: string; outline: string } };
   const zip = new AdmZip();
   zip.addFile('manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8'));
-  for (const icon of [manifest.icons.color, manifest.icons.outline]) zip.addFile(icon, readFileSync(join(appDir, icon)));
+  for (const icon of [manifest.icons.color, manifest.icons.outline])
+    zip.addFile(icon, readFileSync(join(appDir, icon)));
   const outDir = options.outDir ?? join(appDir, 'build');
   mkdirSync(outDir, { recursive: true });
   const path = join(outDir, `appPackage.${options.env}.zip`);

@@ -44,36 +44,97 @@ export interface ComposeOverrides {
 const systemClock: Clock = { now: () => Date.now() };
 
 /** Secrets are never logged, even when a whole config or request ends up in a log line. */
-const REDACT = ['*.secret', '*.clientSecret', '*.accessKeySecret', '*.password', '*.token', '*.refreshToken', 'encryptionKeys', 'headers.authorization', 'req.headers.authorization'];
+const REDACT = [
+  '*.secret',
+  '*.clientSecret',
+  '*.accessKeySecret',
+  '*.password',
+  '*.token',
+  '*.refreshToken',
+  'encryptionKeys',
+  'headers.authorization',
+  'req.headers.authorization',
+];
 
 export function createLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'presence-sync', env: config.env } });
+  return pino({
+    level: config.logLevel,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    base: { service: 'presence-sync', env: config.env },
+  });
 }
 
-interface SandboxParts { readonly world: SandboxWorld; readonly tenantId: string; readonly endpoints: Endpoints }
+interface SandboxParts {
+  readonly world: SandboxWorld;
+  readonly tenantId: string;
+  readonly endpoints: Endpoints;
+}
 
 /** Routes beyond health and metrics: Graph webhooks, the tab API + static tab, the sandbox sign-in. */
-function featureRoutes(config: Config, runtime: SyncRuntime, deps: { store: Store; clock: Clock; logger: Logger; endpoints: Endpoints; sandbox: SandboxParts | undefined; webhookFetch: HttpFetch; encryption: NotificationEncryption; onBot: (bot: { close(): void }) => void }): RouteRegistrar[] {
+function featureRoutes(
+  config: Config,
+  runtime: SyncRuntime,
+  deps: {
+    store: Store;
+    clock: Clock;
+    logger: Logger;
+    endpoints: Endpoints;
+    sandbox: SandboxParts | undefined;
+    webhookFetch: HttpFetch;
+    encryption: NotificationEncryption;
+    onBot: (bot: { close(): void }) => void;
+  },
+): RouteRegistrar[] {
   const { store, clock, logger, endpoints, sandbox } = deps;
   const appClientId = sandbox?.world.entra.apps[0]?.clientId ?? config.microsoft.appId;
-  const webhooks = webhookRoutes({ runtime, store, appId: appClientId ?? '', jwksUrl: endpoints.entraJwksUrl, fetch: deps.webhookFetch, decryptionKeys: deps.encryption.keys, clock, logger });
+  const webhooks = webhookRoutes({
+    runtime,
+    store,
+    appId: appClientId ?? '',
+    jwksUrl: endpoints.entraJwksUrl,
+    fetch: deps.webhookFetch,
+    decryptionKeys: deps.encryption.keys,
+    clock,
+    logger,
+  });
   const routes = [webhooks, botRegistrar({ config, store, runtime, clock, logger, onStarted: deps.onBot })];
   if (appClientId) routes.push(tabApiRegistrar({ config, endpoints, store, runtime, clock, logger, appClientId }));
   if (sandbox) {
-    const transport = createHttpTransport({ timeoutMs: config.httpTimeoutMs, ...(endpoints.caPem ? { extraCaPem: endpoints.caPem } : {}) });
+    const transport = createHttpTransport({
+      timeoutMs: config.httpTimeoutMs,
+      ...(endpoints.caPem ? { extraCaPem: endpoints.caPem } : {}),
+    });
     routes.push(sandboxDevTokenRoute(sandbox.world, transport.fetch));
   }
   return routes;
 }
 
-async function sandboxWorld(config: Config, store: Store, given: SandboxWorld | undefined, logger: Logger): Promise<SandboxParts> {
-  const world = given ?? (await startSandboxWorld({ dataDir: config.dataDir, cxoneUrl: config.cxone.authBaseUrl, graphUrl: config.microsoft.loginBaseUrl, logger: logger.child({ component: 'bot-connector-emulator' }) }));
+async function sandboxWorld(
+  config: Config,
+  store: Store,
+  given: SandboxWorld | undefined,
+  logger: Logger,
+): Promise<SandboxParts> {
+  const world =
+    given ??
+    (await startSandboxWorld({
+      dataDir: config.dataDir,
+      cxoneUrl: config.cxone.authBaseUrl,
+      graphUrl: config.microsoft.loginBaseUrl,
+      logger: logger.child({ component: 'bot-connector-emulator' }),
+    }));
   try {
     // The product trusts the sandbox CA through config (EXTRA_CA_FILE), never by turning TLS checks off.
     const caPem = readFileSync(config.extraCaFile ?? world.caFile, 'utf8');
     const transport = createHttpTransport({ timeoutMs: config.httpTimeoutMs, extraCaPem: caPem });
     const tenantId = await seedSandboxTenant(store, world, transport.fetch).finally(() => transport.close());
-    const endpoints: Endpoints = { cxoneAuthBaseUrl: world.cxone.url, graphBaseUrl: world.graph.url, entraAuthorityHost: world.graph.authorityUrl, entraJwksUrl: world.graph.jwksUrl, caPem };
+    const endpoints: Endpoints = {
+      cxoneAuthBaseUrl: world.cxone.url,
+      graphBaseUrl: world.graph.url,
+      entraAuthorityHost: world.graph.authorityUrl,
+      entraJwksUrl: world.graph.jwksUrl,
+      caPem,
+    };
     return { world, tenantId, endpoints };
   } catch (e) {
     if (!given) await world.close();
@@ -85,20 +146,66 @@ async function sandboxWorld(config: Config, store: Store, given: SandboxWorld | 
 export async function compose(config: Config, overrides: ComposeOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config);
   const clock = overrides.clock ?? systemClock;
-  const store = await createKyselyStore({ location: config.store, encryptionKeys: config.encryptionKeys.map((k) => Buffer.from(k, 'base64')), clock });
+  const store = await createKyselyStore({
+    location: config.store,
+    encryptionKeys: config.encryptionKeys.map((k) => Buffer.from(k, 'base64')),
+    clock,
+  });
   logger.info({ store: config.store.kind, mode: config.mode }, 'store ready (migrations applied)');
-  const sandbox = config.mode === 'sandbox' ? await sandboxWorld(config, store, overrides.sandboxWorld, logger).catch(async (e: unknown) => { await store.close(); throw e; }) : undefined;
-  const endpoints = sandbox?.endpoints ?? endpointsFromConfig(config, config.extraCaFile ? readFileSync(config.extraCaFile, 'utf8') : undefined);
+  const sandbox =
+    config.mode === 'sandbox'
+      ? await sandboxWorld(config, store, overrides.sandboxWorld, logger).catch(async (e: unknown) => {
+          await store.close();
+          throw e;
+        })
+      : undefined;
+  const endpoints =
+    sandbox?.endpoints ??
+    endpointsFromConfig(config, config.extraCaFile ? readFileSync(config.extraCaFile, 'utf8') : undefined);
   // Before any route or tenant starts: the webhook decrypts on every instance, the owner subscribes with the certificate.
-  const encryption = await loadNotificationEncryption(store.notificationKeys, { rich: config.microsoft.richNotifications, clock, logger: logger.child({ component: 'graph-notification-keys' }) })
-    .catch(async (e: unknown) => { if (!overrides.sandboxWorld) await sandbox?.world.close(); await store.close(); throw e; });
-  const runtime = createSyncRuntime({ config, endpoints, store, clock, logger, encryption, ...(overrides.engineOptions ? { engineOptions: overrides.engineOptions } : {}) });
+  const encryption = await loadNotificationEncryption(store.notificationKeys, {
+    rich: config.microsoft.richNotifications,
+    clock,
+    logger: logger.child({ component: 'graph-notification-keys' }),
+  }).catch(async (e: unknown) => {
+    if (!overrides.sandboxWorld) await sandbox?.world.close();
+    await store.close();
+    throw e;
+  });
+  const runtime = createSyncRuntime({
+    config,
+    endpoints,
+    store,
+    clock,
+    logger,
+    encryption,
+    ...(overrides.engineOptions ? { engineOptions: overrides.engineOptions } : {}),
+  });
   let bot: { close(): void } | undefined;
   // The webhook route's own transport (Entra JWKS): it validates on every instance, owner or not.
-  const webhookTransport = createHttpTransport({ timeoutMs: config.httpTimeoutMs, ...(endpoints.caPem ? { extraCaPem: endpoints.caPem } : {}) });
+  const webhookTransport = createHttpTransport({
+    timeoutMs: config.httpTimeoutMs,
+    ...(endpoints.caPem ? { extraCaPem: endpoints.caPem } : {}),
+  });
   const http = createRestifyServer({
-    name: 'presence-sync', logger: logger.child({ component: 'http' }), closeTimeoutMs: config.shutdownTimeoutMs,
-    registrars: [healthRoutes(() => store.ready()), metricsRoute(runtime), ...featureRoutes(config, runtime, { store, clock, logger, endpoints, sandbox, webhookFetch: webhookTransport.fetch, encryption, onBot: (b) => (bot = b) }), ...(overrides.registrars ?? [])],
+    name: 'presence-sync',
+    logger: logger.child({ component: 'http' }),
+    closeTimeoutMs: config.shutdownTimeoutMs,
+    registrars: [
+      healthRoutes(() => store.ready()),
+      metricsRoute(runtime),
+      ...featureRoutes(config, runtime, {
+        store,
+        clock,
+        logger,
+        endpoints,
+        sandbox,
+        webhookFetch: webhookTransport.fetch,
+        encryption,
+        onBot: (b) => (bot = b),
+      }),
+      ...(overrides.registrars ?? []),
+    ],
   });
   let stopping: Promise<void> | undefined;
   let session: { stop(): Promise<void> } | undefined;
@@ -112,13 +219,25 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     await store.close();
   };
   return {
-    logger, store, runtime, ...(sandbox ? { sandbox: { world: sandbox.world, tenantId: sandbox.tenantId } } : {}),
+    logger,
+    store,
+    runtime,
+    ...(sandbox ? { sandbox: { world: sandbox.world, tenantId: sandbox.tenantId } } : {}),
     async start() {
       const port = await http.listen(config.http.port, config.http.host);
       // In the sandbox the emulated Graph calls us back on loopback; in production on the public URL.
       const local = `http://127.0.0.1:${port}`;
       await runtime.start(sandbox ? local : config.http.publicBaseUrl);
-      if (sandbox) session = startSandboxSession({ world: sandbox.world, runtime, tenantId: sandbox.tenantId, baseUrl: local, workloadRate: config.sandbox.workloadRate, workloadSeed: config.sandbox.workloadSeed, logger });
+      if (sandbox)
+        session = startSandboxSession({
+          world: sandbox.world,
+          runtime,
+          tenantId: sandbox.tenantId,
+          baseUrl: local,
+          workloadRate: config.sandbox.workloadRate,
+          workloadSeed: config.sandbox.workloadSeed,
+          logger,
+        });
       return port;
     },
     stop: () => (stopping ??= stopAll()),

@@ -32,55 +32,248 @@ const v = (name: string, meaning: string, expects: string, schema: z.ZodType, df
   Object.freeze({ name, meaning, expects, schema, ...(dflt === undefined ? {} : { default: dflt }) });
 
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
-  v('PRESENCE_SYNC_ENV', 'Which env/.env.<name> (and .user) file is loaded', 'a file suffix such as sandbox, local, dev', z.string().regex(/^[a-z0-9-]+$/), 'sandbox'),
-  v('PRESENCE_SYNC_MODE', 'sandbox: emulators + simulated workload + generated key; production: real CXone and Microsoft', 'sandbox or production', z.enum(['sandbox', 'production']), 'sandbox'),
+  v(
+    'PRESENCE_SYNC_ENV',
+    'Which env/.env.<name> (and .user) file is loaded',
+    'a file suffix such as sandbox, local, dev',
+    z.string().regex(/^[a-z0-9-]+$/),
+    'sandbox',
+  ),
+  v(
+    'PRESENCE_SYNC_MODE',
+    'sandbox: emulators + simulated workload + generated key; production: real CXone and Microsoft',
+    'sandbox or production',
+    z.enum(['sandbox', 'production']),
+    'sandbox',
+  ),
   v('PORT', 'HTTP port of the server (bot, webhooks, tab API, health)', 'an integer 0–65535', int(0, 65535), '3978'),
   v('HOST', 'Interface the server binds to', 'a host name or IP address', z.string().min(1), '0.0.0.0'),
-  v('PUBLIC_BASE_URL', 'Public HTTPS URL of this service (Graph notification URLs, tab); required in production', 'an http(s) URL', url.optional()),
+  v(
+    'PUBLIC_BASE_URL',
+    'Public HTTPS URL of this service (Graph notification URLs, tab); required in production',
+    'an http(s) URL',
+    url.optional(),
+  ),
   v('LOG_LEVEL', 'pino log level', LOG_LEVELS.join(', '), z.enum(LOG_LEVELS), 'info'),
-  v('DATA_DIR', 'Folder for local state: SQLite file, sandbox key file, sandbox CA', 'a folder path', z.string().min(1), './data'),
-  v('DATABASE_URL', 'PostgreSQL connection URL; when set, PostgreSQL is used instead of SQLite', 'a postgres:// or postgresql:// URL', z.url({ protocol: /^postgres(ql)?$/ }).optional()),
-  v('DATABASE_SCHEMA', 'PostgreSQL schema for the tables (created if absent); default: the server\'s search_path', 'a lower-case SQL identifier', z.string().regex(/^[a-z_][a-z0-9_]*$/).optional()),
+  v(
+    'DATA_DIR',
+    'Folder for local state: SQLite file, sandbox key file, sandbox CA',
+    'a folder path',
+    z.string().min(1),
+    './data',
+  ),
+  v(
+    'DATABASE_URL',
+    'PostgreSQL connection URL; when set, PostgreSQL is used instead of SQLite',
+    'a postgres:// or postgresql:// URL',
+    z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  ),
+  v(
+    'DATABASE_SCHEMA',
+    "PostgreSQL schema for the tables (created if absent); default: the server's search_path",
+    'a lower-case SQL identifier',
+    z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/)
+      .optional(),
+  ),
   v('DATABASE_POOL_SIZE', 'PostgreSQL connections per instance', 'an integer 1–100', int(1, 100), '10'),
-  v('SQLITE_PATH', 'SQLite database file when DATABASE_URL is not set (":memory:" for a throwaway store)', 'a file path', z.string().min(1), './data/presence-sync.sqlite'),
-  v('SECRET_ENCRYPTION_KEY', 'AES-256-GCM key for secrets at rest; required in production (sandbox: generated into DATA_DIR/encryption.key)', 'base64 of exactly 32 bytes', base64Key.optional()),
-  v('SECRET_ENCRYPTION_KEY_PREVIOUS', 'Older keys still accepted for reading during a key rotation', 'comma-separated base64 32-byte keys', z.string().refine((s) => s.split(',').every((k) => base64Key.safeParse(k.trim()).success)).optional()),
-  v('CXONE_AUTH_BASE_URL', 'CXone global identity provider (OIDC discovery, /auth/token)', 'an http(s) URL', url, 'https://cxone.niceincontact.com'),
-  v('CXONE_API_BASE_URL', 'CXone ACD API base; normally discovered (api_endpoint), set to pin it', 'an http(s) URL', url.optional()),
+  v(
+    'SQLITE_PATH',
+    'SQLite database file when DATABASE_URL is not set (":memory:" for a throwaway store)',
+    'a file path',
+    z.string().min(1),
+    './data/presence-sync.sqlite',
+  ),
+  v(
+    'SECRET_ENCRYPTION_KEY',
+    'AES-256-GCM key for secrets at rest; required in production (sandbox: generated into DATA_DIR/encryption.key)',
+    'base64 of exactly 32 bytes',
+    base64Key.optional(),
+  ),
+  v(
+    'SECRET_ENCRYPTION_KEY_PREVIOUS',
+    'Older keys still accepted for reading during a key rotation',
+    'comma-separated base64 32-byte keys',
+    z
+      .string()
+      .refine((s) => s.split(',').every((k) => base64Key.safeParse(k.trim()).success))
+      .optional(),
+  ),
+  v(
+    'CXONE_AUTH_BASE_URL',
+    'CXone global identity provider (OIDC discovery, /auth/token)',
+    'an http(s) URL',
+    url,
+    'https://cxone.niceincontact.com',
+  ),
+  v(
+    'CXONE_API_BASE_URL',
+    'CXone ACD API base; normally discovered (api_endpoint), set to pin it',
+    'an http(s) URL',
+    url.optional(),
+  ),
   v('CXONE_CLIENT_ID', 'CXone back-end application client id', 'text', optionalText),
   v('SECRET_CXONE_CLIENT_SECRET', 'CXone back-end application client secret', 'text', optionalText),
   v('CXONE_ACCESS_KEY_ID', 'CXone access key id of the integration user (default connection)', 'text', optionalText),
   v('SECRET_CXONE_ACCESS_KEY_SECRET', 'CXone access key secret of the integration user', 'text', optionalText),
   v('GRAPH_BASE_URL', 'Microsoft Graph base URL', 'an http(s) URL', url, 'https://graph.microsoft.com/v1.0'),
-  v('ENTRA_LOGIN_BASE_URL', 'Entra (Azure AD) login base URL for tokens and keys', 'an http(s) URL', url, 'https://login.microsoftonline.com'),
+  v(
+    'ENTRA_LOGIN_BASE_URL',
+    'Entra (Azure AD) login base URL for tokens and keys',
+    'an http(s) URL',
+    url,
+    'https://login.microsoftonline.com',
+  ),
   v('MICROSOFT_APP_ID', 'Entra application (client) id of the app and bot', 'a GUID', z.guid().optional()),
   v('MICROSOFT_APP_TENANT_ID', 'Home tenant of the Entra app (single-tenant bots)', 'a GUID', z.guid().optional()),
-  v('MICROSOFT_APP_TYPE', 'Bot app type', 'MultiTenant or SingleTenant', z.enum(['MultiTenant', 'SingleTenant']), 'MultiTenant'),
-  v('SECRET_GRAPH_CLIENT_SECRET', 'Client secret of the Entra app (Graph app-only and on-behalf-of tokens, bot)', 'text', optionalText),
-  v('GRAPH_RICH_NOTIFICATIONS', 'on: presence subscriptions carry the presence itself, encrypted to a key pair kept sealed in the store (no Graph read per change); off: notifications name the user only and each one costs a presence read', 'on or off', z.enum(['on', 'off']), 'on'),
-  v('POLL_INTERVAL_MS', 'How often CXone agent states are polled', 'an integer 100–60000 (ms)', int(100, 60_000), '1000'),
-  v('RECONCILE_INTERVAL_MS', 'How often both sides are read and compared (drift correction)', 'an integer 10000–86400000 (ms)', int(10_000, 86_400_000), '300000'),
-  v('LEASE_TTL_MS', 'How long a tenant lease lasts without renewal: an instance that dies is replaced by another after about this long', 'an integer 1000–600000 (ms)', int(1_000, 600_000), '10000'),
-  v('LEASE_TAKEOVER_LOCAL', 'on: a crashed instance of this host (its process no longer runs) gives up its tenant leases at once instead of after LEASE_TTL_MS; off: always wait for the TTL', 'on or off', z.enum(['on', 'off']), 'on'),
-  v('LEASE_RENEW_MS', 'How often the lease holder renews its tenant leases (and other instances look for free ones); must be below LEASE_TTL_MS / 2', 'an integer 100–300000 (ms), below LEASE_TTL_MS / 2', int(100, 300_000), '3000'),
-  v('TRACE_RETENTION_MS', 'Log Reader events older than this are pruned', 'an integer ≥ 60000 (ms)', int(60_000, Number.MAX_SAFE_INTEGER), String(7 * 24 * 3600 * 1000)),
-  v('TRACE_MAX_PER_TENANT', 'At most this many Log Reader events are kept per tenant', 'an integer 100–10000000', int(100, 10_000_000), '200000'),
-  v('EXTRA_CA_FILE', 'PEM file of an extra CA to trust for outgoing HTTPS (the sandbox CA)', 'a file path', optionalText),
-  v('HTTP_TIMEOUT_MS', 'Timeout of one outgoing HTTP request', 'an integer 100–120000 (ms)', int(100, 120_000), '10000'),
-  v('BOT_AUTH', 'How the bot authenticates inbound activities; disabled-for-playground (unsigned, Agents Playground) only in the sandbox', 'bot-framework or disabled-for-playground', z.enum(['bot-framework', 'disabled-for-playground']), 'bot-framework'),
-  v('TEAMS_APP_ID', 'The Teams app id (manifest id); the bot\'s deep links into the tab use it', 'a GUID', z.guid(), '6f1e3f4c-5a0b-4c35-9a57-7d2f0c1b2a90'),
-  v('HEALTH_ALERT_DEBOUNCE_MS', 'A component status must hold this long before it counts as a change to alert on (a shorter flap is no alert)', 'an integer 0–3600000 (ms)', int(0, 3_600_000), '60000'),
-  v('BOT_ALERT_BATCH_MS', 'Health changes of a tenant arriving within this window go out as one bot alert card', 'an integer 0–600000 (ms)', int(0, 600_000), '5000'),
-  v('BOT_ALERT_MIN_INTERVAL_MS', 'At most one bot alert card per tenant per interval; later changes wait and are merged into the next card', 'an integer 0–86400000 (ms)', int(0, 86_400_000), '300000'),
-  v('SANDBOX_WORKLOAD_RATE', 'Sandbox only: simulated call-centre events per second across all agents (0 = no workload)', 'a number 0–1000', z.coerce.number().min(0).max(1000), '2'),
-  v('SANDBOX_WORKLOAD_SEED', 'Sandbox only: seed of the workload\'s pseudo-random choices (same seed, same story)', 'an integer', z.coerce.number().int(), '42'),
-  v('SHUTDOWN_TIMEOUT_MS', 'Grace period for in-flight work on SIGTERM/SIGINT', 'an integer 0–120000 (ms)', int(0, 120_000), '10000'),
+  v(
+    'MICROSOFT_APP_TYPE',
+    'Bot app type',
+    'MultiTenant or SingleTenant',
+    z.enum(['MultiTenant', 'SingleTenant']),
+    'MultiTenant',
+  ),
+  v(
+    'SECRET_GRAPH_CLIENT_SECRET',
+    'Client secret of the Entra app (Graph app-only and on-behalf-of tokens, bot)',
+    'text',
+    optionalText,
+  ),
+  v(
+    'GRAPH_RICH_NOTIFICATIONS',
+    'on: presence subscriptions carry the presence itself, encrypted to a key pair kept sealed in the store (no Graph read per change); off: notifications name the user only and each one costs a presence read',
+    'on or off',
+    z.enum(['on', 'off']),
+    'on',
+  ),
+  v(
+    'POLL_INTERVAL_MS',
+    'How often CXone agent states are polled',
+    'an integer 100–60000 (ms)',
+    int(100, 60_000),
+    '1000',
+  ),
+  v(
+    'RECONCILE_INTERVAL_MS',
+    'How often both sides are read and compared (drift correction)',
+    'an integer 10000–86400000 (ms)',
+    int(10_000, 86_400_000),
+    '300000',
+  ),
+  v(
+    'LEASE_TTL_MS',
+    'How long a tenant lease lasts without renewal: an instance that dies is replaced by another after about this long',
+    'an integer 1000–600000 (ms)',
+    int(1_000, 600_000),
+    '10000',
+  ),
+  v(
+    'LEASE_TAKEOVER_LOCAL',
+    'on: a crashed instance of this host (its process no longer runs) gives up its tenant leases at once instead of after LEASE_TTL_MS; off: always wait for the TTL',
+    'on or off',
+    z.enum(['on', 'off']),
+    'on',
+  ),
+  v(
+    'LEASE_RENEW_MS',
+    'How often the lease holder renews its tenant leases (and other instances look for free ones); must be below LEASE_TTL_MS / 2',
+    'an integer 100–300000 (ms), below LEASE_TTL_MS / 2',
+    int(100, 300_000),
+    '3000',
+  ),
+  v(
+    'TRACE_RETENTION_MS',
+    'Log Reader events older than this are pruned',
+    'an integer ≥ 60000 (ms)',
+    int(60_000, Number.MAX_SAFE_INTEGER),
+    String(7 * 24 * 3600 * 1000),
+  ),
+  v(
+    'TRACE_MAX_PER_TENANT',
+    'At most this many Log Reader events are kept per tenant',
+    'an integer 100–10000000',
+    int(100, 10_000_000),
+    '200000',
+  ),
+  v(
+    'EXTRA_CA_FILE',
+    'PEM file of an extra CA to trust for outgoing HTTPS (the sandbox CA)',
+    'a file path',
+    optionalText,
+  ),
+  v(
+    'HTTP_TIMEOUT_MS',
+    'Timeout of one outgoing HTTP request',
+    'an integer 100–120000 (ms)',
+    int(100, 120_000),
+    '10000',
+  ),
+  v(
+    'BOT_AUTH',
+    'How the bot authenticates inbound activities; disabled-for-playground (unsigned, Agents Playground) only in the sandbox',
+    'bot-framework or disabled-for-playground',
+    z.enum(['bot-framework', 'disabled-for-playground']),
+    'bot-framework',
+  ),
+  v(
+    'TEAMS_APP_ID',
+    "The Teams app id (manifest id); the bot's deep links into the tab use it",
+    'a GUID',
+    z.guid(),
+    '6f1e3f4c-5a0b-4c35-9a57-7d2f0c1b2a90',
+  ),
+  v(
+    'HEALTH_ALERT_DEBOUNCE_MS',
+    'A component status must hold this long before it counts as a change to alert on (a shorter flap is no alert)',
+    'an integer 0–3600000 (ms)',
+    int(0, 3_600_000),
+    '60000',
+  ),
+  v(
+    'BOT_ALERT_BATCH_MS',
+    'Health changes of a tenant arriving within this window go out as one bot alert card',
+    'an integer 0–600000 (ms)',
+    int(0, 600_000),
+    '5000',
+  ),
+  v(
+    'BOT_ALERT_MIN_INTERVAL_MS',
+    'At most one bot alert card per tenant per interval; later changes wait and are merged into the next card',
+    'an integer 0–86400000 (ms)',
+    int(0, 86_400_000),
+    '300000',
+  ),
+  v(
+    'SANDBOX_WORKLOAD_RATE',
+    'Sandbox only: simulated call-centre events per second across all agents (0 = no workload)',
+    'a number 0–1000',
+    z.coerce.number().min(0).max(1000),
+    '2',
+  ),
+  v(
+    'SANDBOX_WORKLOAD_SEED',
+    "Sandbox only: seed of the workload's pseudo-random choices (same seed, same story)",
+    'an integer',
+    z.coerce.number().int(),
+    '42',
+  ),
+  v(
+    'SHUTDOWN_TIMEOUT_MS',
+    'Grace period for in-flight work on SIGTERM/SIGINT',
+    'an integer 0–120000 (ms)',
+    int(0, 120_000),
+    '10000',
+  ),
 ]);
 
 /** CONFIG_VARIABLES as a Markdown table (for the README and `--help`-style output). */
 export function configReference(): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
-  const rows = CONFIG_VARIABLES.map((x) => `| \`${x.name}\` | ${cell(x.meaning)} | ${cell(x.expects)} | ${x.default === undefined ? '—' : `\`${x.default}\``} |`);
+  const rows = CONFIG_VARIABLES.map(
+    (x) =>
+      `| \`${x.name}\` | ${cell(x.meaning)} | ${cell(x.expects)} | ${x.default === undefined ? '—' : `\`${x.default}\``} |`,
+  );
   return ['| Variable | Meaning | Expects | Default |', '|---|---|---|---|', ...rows].join('\n');
 }
 
@@ -126,7 +319,11 @@ export interface Config {
   readonly sandbox: { readonly workloadRate: number; readonly workloadSeed: number };
   readonly bot: { readonly auth: 'bot-framework' | 'disabled-for-playground'; readonly teamsAppId: string };
   /** Health debounce and proactive alert pacing. */
-  readonly alerts: { readonly healthDebounceMs: number; readonly batchWindowMs: number; readonly minIntervalMs: number };
+  readonly alerts: {
+    readonly healthDebounceMs: number;
+    readonly batchWindowMs: number;
+    readonly minIntervalMs: number;
+  };
 }
 
 /** A configuration the process cannot start with; `problems` name each variable and what it expects. */
@@ -183,7 +380,11 @@ function parseVariables(source: Record<string, string>): { values: Values; probl
 }
 
 const describe = (name: string, raw: string | undefined): string =>
-  raw === undefined || raw.trim() === '' ? 'nothing' : name.startsWith('SECRET_') ? 'an invalid value (not shown)' : JSON.stringify(raw);
+  raw === undefined || raw.trim() === ''
+    ? 'nothing'
+    : name.startsWith('SECRET_')
+      ? 'an invalid value (not shown)'
+      : JSON.stringify(raw);
 
 function crossChecks(values: Values): string[] {
   const problems: string[] = [];
@@ -192,9 +393,12 @@ function crossChecks(values: Values): string[] {
   // A renewal missed once must still leave the lease alive.
   if (renew * 2 >= ttl) problems.push(`LEASE_RENEW_MS: expected below LEASE_TTL_MS / 2 (${ttl / 2} ms), got ${renew}`);
   if (values['PRESENCE_SYNC_MODE'] !== 'production') return problems;
-  if (values['SECRET_ENCRYPTION_KEY'] === undefined) problems.push('SECRET_ENCRYPTION_KEY: expected base64 of exactly 32 bytes in production, got nothing');
-  if (values['PUBLIC_BASE_URL'] === undefined) problems.push('PUBLIC_BASE_URL: expected the public https URL of this service in production, got nothing');
-  else if (!String(values['PUBLIC_BASE_URL']).startsWith('https://')) problems.push('PUBLIC_BASE_URL: expected an https URL in production (Graph only calls HTTPS webhooks)');
+  if (values['SECRET_ENCRYPTION_KEY'] === undefined)
+    problems.push('SECRET_ENCRYPTION_KEY: expected base64 of exactly 32 bytes in production, got nothing');
+  if (values['PUBLIC_BASE_URL'] === undefined)
+    problems.push('PUBLIC_BASE_URL: expected the public https URL of this service in production, got nothing');
+  else if (!String(values['PUBLIC_BASE_URL']).startsWith('https://'))
+    problems.push('PUBLIC_BASE_URL: expected an https URL in production (Graph only calls HTTPS webhooks)');
   return problems;
 }
 
@@ -229,28 +433,51 @@ function buildConfig(values: Values, cwd: string): Config {
   const databaseUrl = str(values, 'DATABASE_URL');
   const port = num(values, 'PORT');
   const current = str(values, 'SECRET_ENCRYPTION_KEY') ?? (mode === 'sandbox' ? sandboxKey(dataDir) : '');
-  const previous = (str(values, 'SECRET_ENCRYPTION_KEY_PREVIOUS') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const previous = (str(values, 'SECRET_ENCRYPTION_KEY_PREVIOUS') ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   const extraCa = str(values, 'EXTRA_CA_FILE');
   return {
     env: str(values, 'PRESENCE_SYNC_ENV') ?? 'sandbox',
     mode,
-    http: { host: str(values, 'HOST') ?? '0.0.0.0', port, publicBaseUrl: str(values, 'PUBLIC_BASE_URL') ?? `http://localhost:${port || 3978}` },
+    http: {
+      host: str(values, 'HOST') ?? '0.0.0.0',
+      port,
+      publicBaseUrl: str(values, 'PUBLIC_BASE_URL') ?? `http://localhost:${port || 3978}`,
+    },
     logLevel: values['LOG_LEVEL'] as LogLevel,
     dataDir,
     store: databaseUrl
-      ? { kind: 'postgres', url: databaseUrl, poolSize: num(values, 'DATABASE_POOL_SIZE'), ...opt('schema', str(values, 'DATABASE_SCHEMA')) }
+      ? {
+          kind: 'postgres',
+          url: databaseUrl,
+          poolSize: num(values, 'DATABASE_POOL_SIZE'),
+          ...opt('schema', str(values, 'DATABASE_SCHEMA')),
+        }
       : { kind: 'sqlite', path: sqlitePath === ':memory:' ? sqlitePath : resolve(cwd, sqlitePath) },
     encryptionKeys: [current, ...previous],
     cxone: cxoneSettings(values),
     microsoft: microsoftSettings(values),
-    sync: { pollIntervalMs: num(values, 'POLL_INTERVAL_MS'), reconcileIntervalMs: num(values, 'RECONCILE_INTERVAL_MS') },
-    lease: { ttlMs: num(values, 'LEASE_TTL_MS'), renewMs: num(values, 'LEASE_RENEW_MS'), takeoverLocal: values['LEASE_TAKEOVER_LOCAL'] === 'on' },
+    sync: {
+      pollIntervalMs: num(values, 'POLL_INTERVAL_MS'),
+      reconcileIntervalMs: num(values, 'RECONCILE_INTERVAL_MS'),
+    },
+    lease: {
+      ttlMs: num(values, 'LEASE_TTL_MS'),
+      renewMs: num(values, 'LEASE_RENEW_MS'),
+      takeoverLocal: values['LEASE_TAKEOVER_LOCAL'] === 'on',
+    },
     trace: { retentionMs: num(values, 'TRACE_RETENTION_MS'), maxPerTenant: num(values, 'TRACE_MAX_PER_TENANT') },
     ...(extraCa === undefined ? {} : { extraCaFile: resolve(cwd, extraCa) }),
     httpTimeoutMs: num(values, 'HTTP_TIMEOUT_MS'),
     shutdownTimeoutMs: num(values, 'SHUTDOWN_TIMEOUT_MS'),
     bot: { auth: values['BOT_AUTH'] as Config['bot']['auth'], teamsAppId: str(values, 'TEAMS_APP_ID') ?? '' },
-    alerts: { healthDebounceMs: num(values, 'HEALTH_ALERT_DEBOUNCE_MS'), batchWindowMs: num(values, 'BOT_ALERT_BATCH_MS'), minIntervalMs: num(values, 'BOT_ALERT_MIN_INTERVAL_MS') },
+    alerts: {
+      healthDebounceMs: num(values, 'HEALTH_ALERT_DEBOUNCE_MS'),
+      batchWindowMs: num(values, 'BOT_ALERT_BATCH_MS'),
+      minIntervalMs: num(values, 'BOT_ALERT_MIN_INTERVAL_MS'),
+    },
     sandbox: { workloadRate: num(values, 'SANDBOX_WORKLOAD_RATE'), workloadSeed: num(values, 'SANDBOX_WORKLOAD_SEED') },
   };
 }
@@ -261,7 +488,9 @@ function sandboxKey(dataDir: string): string {
   if (existsSync(path)) {
     const key = readFileSync(path, 'utf8').trim();
     if (base64Key.safeParse(key).success) return key;
-    throw new ConfigError([`SECRET_ENCRYPTION_KEY: not set, and ${path} does not hold base64 of 32 bytes (delete it to generate a new one)`]);
+    throw new ConfigError([
+      `SECRET_ENCRYPTION_KEY: not set, and ${path} does not hold base64 of 32 bytes (delete it to generate a new one)`,
+    ]);
   }
   mkdirSync(dirname(path), { recursive: true });
   const key = randomBytes(32).toString('base64');

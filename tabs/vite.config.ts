@@ -12,7 +12,10 @@ export default defineConfig({
   base: '/tab/',
   oxc: { jsx: { runtime: 'automatic' } },
   build: {
-    outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000,
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: false,
+    chunkSizeWarningLimit: 2000,
     rolldownOptions: {
       // Fluent's "use client" markers mean nothing outside a React Server Components bundler.
       onLog(level, log, handler) {

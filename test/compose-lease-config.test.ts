@@ -24,7 +24,11 @@ describe('lease settings (LEASE_TTL_MS, LEASE_RENEW_MS, LEASE_TAKEOVER_LOCAL)', 
   it('defaults to a 10 s lease renewed every 3 s, and both are documented', () => {
     expect(load().lease).toEqual({ ttlMs: 10_000, renewMs: 3_000, takeoverLocal: true });
     const names = CONFIG_VARIABLES.filter((v) => v.name.startsWith('LEASE_')).map((v) => [v.name, v.default]);
-    expect(names).toEqual([['LEASE_TTL_MS', '10000'], ['LEASE_TAKEOVER_LOCAL', 'on'], ['LEASE_RENEW_MS', '3000']]);
+    expect(names).toEqual([
+      ['LEASE_TTL_MS', '10000'],
+      ['LEASE_TAKEOVER_LOCAL', 'on'],
+      ['LEASE_RENEW_MS', '3000'],
+    ]);
   });
 
   it('taking over from a crashed instance of this host at once can be turned off (always wait for the TTL)', () => {
@@ -33,11 +37,17 @@ describe('lease settings (LEASE_TTL_MS, LEASE_RENEW_MS, LEASE_TAKEOVER_LOCAL)', 
   });
 
   it('takes small values for fast takeover', () => {
-    expect(load({ LEASE_TTL_MS: '3000', LEASE_RENEW_MS: '1000' }).lease).toEqual({ ttlMs: 3_000, renewMs: 1_000, takeoverLocal: true });
+    expect(load({ LEASE_TTL_MS: '3000', LEASE_RENEW_MS: '1000' }).lease).toEqual({
+      ttlMs: 3_000,
+      renewMs: 1_000,
+      takeoverLocal: true,
+    });
   });
 
   it('refuses a renewal period that is not below half the TTL, and values that are not integers in range', () => {
-    expect(problems({ LEASE_TTL_MS: '6000', LEASE_RENEW_MS: '3000' })).toEqual(['LEASE_RENEW_MS: expected below LEASE_TTL_MS / 2 (3000 ms), got 3000']);
+    expect(problems({ LEASE_TTL_MS: '6000', LEASE_RENEW_MS: '3000' })).toEqual([
+      'LEASE_RENEW_MS: expected below LEASE_TTL_MS / 2 (3000 ms), got 3000',
+    ]);
     expect(problems({ LEASE_RENEW_MS: '5000' })).toHaveLength(1);
     expect(problems({ LEASE_TTL_MS: 'soon' })[0]).toMatch(/^LEASE_TTL_MS: expected an integer/);
     expect(problems({ LEASE_TTL_MS: '500' })[0]).toMatch(/^LEASE_TTL_MS: expected/);

@@ -36,25 +36,59 @@ describe('the composed server in sandbox mode (config → store with migrations 
 
   it('seeds the sandbox tenant and runs its sync', async () => {
     const tenantId = app.sandbox!.tenantId;
-    expect((await app.store.rules.list(tenantId)).map((r) => r.direction).sort()).toEqual(['bidirectional', 'publisher', 'publisher', 'subscriber']);
+    expect((await app.store.rules.list(tenantId)).map((r) => r.direction).sort()).toEqual([
+      'bidirectional',
+      'publisher',
+      'publisher',
+      'subscriber',
+    ]);
     expect((await app.store.userLinks.list(tenantId)).length).toBe(50);
     expect(app.runtime.engine.isRunning(tenantId)).toBe(true);
   });
 
   it('wires a working store', async () => {
-    await app.store.tenants.upsert({ id: 't1', name: 'T', acdBusinessUnitId: '1', entraTenantId: 'e', partnerPlatform: 'msteams', syncEnabled: true });
+    await app.store.tenants.upsert({
+      id: 't1',
+      name: 'T',
+      acdBusinessUnitId: '1',
+      entraTenantId: 'e',
+      partnerPlatform: 'msteams',
+      syncEnabled: true,
+    });
     expect(await app.store.tenants.get('t1')).toMatchObject({ name: 'T' });
   });
 
   it('validates Graph notifications from the shared store even for a subscription no tenant here owns (403, never 503)', async () => {
-    const body = JSON.stringify({ value: [{ subscriptionId: 'not-ours', tenantId: 'x', clientState: 'guess', changeType: 'updated', resource: 'communications/presences/u1' }] });
-    const res = await fetch(`${base}/api/graph/notifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const body = JSON.stringify({
+      value: [
+        {
+          subscriptionId: 'not-ours',
+          tenantId: 'x',
+          clientState: 'guess',
+          changeType: 'updated',
+          resource: 'communications/presences/u1',
+        },
+      ],
+    });
+    const res = await fetch(`${base}/api/graph/notifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('WEBHOOK.UNKNOWN_SUBSCRIPTION');
   });
 
   it('rate-limits the tab API per client address: a flood gets 429 with Retry-After, health stays reachable', async () => {
-    const answers = await Promise.all(Array.from({ length: 100 }, () => fetch(`${base}/api/v1/rules`).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.text() }))));
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        fetch(`${base}/api/v1/rules`).then(async (r) => ({
+          status: r.status,
+          retryAfter: r.headers.get('retry-after'),
+          body: await r.text(),
+        })),
+      ),
+    );
     const limited = answers.filter((a) => a.status === 429);
     expect(answers.filter((a) => a.status === 401).length).toBeGreaterThan(0);
     expect(limited.length).toBeGreaterThan(0);

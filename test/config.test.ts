@@ -44,13 +44,19 @@ describe('configuration', () => {
 
   it('uses PostgreSQL when DATABASE_URL is set', () => {
     expect(load({ DATABASE_URL: 'postgres://app@db:5432/presence', DATABASE_POOL_SIZE: '4' }).store).toEqual({
-      kind: 'postgres', url: 'postgres://app@db:5432/presence', poolSize: 4,
+      kind: 'postgres',
+      url: 'postgres://app@db:5432/presence',
+      poolSize: 4,
     });
   });
 
   it('passes a PostgreSQL schema through, and refuses one that is not a plain identifier', () => {
-    expect(load({ DATABASE_URL: 'postgres://app@db/p', DATABASE_SCHEMA: 'presence' }).store).toMatchObject({ schema: 'presence' });
-    expect(problems({ DATABASE_SCHEMA: 'x; drop table y' })).toEqual([expect.stringMatching(/^DATABASE_SCHEMA: expected a lower-case SQL identifier/)]);
+    expect(load({ DATABASE_URL: 'postgres://app@db/p', DATABASE_SCHEMA: 'presence' }).store).toMatchObject({
+      schema: 'presence',
+    });
+    expect(problems({ DATABASE_SCHEMA: 'x; drop table y' })).toEqual([
+      expect.stringMatching(/^DATABASE_SCHEMA: expected a lower-case SQL identifier/),
+    ]);
   });
 
   it('takes the process environment over env/.env.<name>.user over env/.env.<name>', () => {
@@ -82,11 +88,15 @@ describe('configuration', () => {
 
   it('paces health alerts: 60 s debounce, 5 s batches, at most one card per 5 min by default', () => {
     expect(load().alerts).toEqual({ healthDebounceMs: 60_000, batchWindowMs: 5_000, minIntervalMs: 300_000 });
-    expect(load({ HEALTH_ALERT_DEBOUNCE_MS: '300', BOT_ALERT_BATCH_MS: '200', BOT_ALERT_MIN_INTERVAL_MS: '0' }).alerts).toEqual({ healthDebounceMs: 300, batchWindowMs: 200, minIntervalMs: 0 });
+    expect(
+      load({ HEALTH_ALERT_DEBOUNCE_MS: '300', BOT_ALERT_BATCH_MS: '200', BOT_ALERT_MIN_INTERVAL_MS: '0' }).alerts,
+    ).toEqual({ healthDebounceMs: 300, batchWindowMs: 200, minIntervalMs: 0 });
   });
 
   it('refuses alert pacing that is not a whole number of ms in range, naming the variable', () => {
-    expect(problems({ HEALTH_ALERT_DEBOUNCE_MS: '-1', BOT_ALERT_BATCH_MS: '1.5', BOT_ALERT_MIN_INTERVAL_MS: 'soon' })).toEqual([
+    expect(
+      problems({ HEALTH_ALERT_DEBOUNCE_MS: '-1', BOT_ALERT_BATCH_MS: '1.5', BOT_ALERT_MIN_INTERVAL_MS: 'soon' }),
+    ).toEqual([
       'HEALTH_ALERT_DEBOUNCE_MS: expected an integer 0–3600000 (ms), got "-1"',
       'BOT_ALERT_BATCH_MS: expected an integer 0–600000 (ms), got "1.5"',
       'BOT_ALERT_MIN_INTERVAL_MS: expected an integer 0–86400000 (ms), got "soon"',
@@ -109,19 +119,27 @@ describe('configuration', () => {
       expect.stringMatching(/^SECRET_ENCRYPTION_KEY: .* in production/),
       expect.stringMatching(/^PUBLIC_BASE_URL: .* in production/),
     ]);
-    expect(problems({ PRESENCE_SYNC_MODE: 'production', SECRET_ENCRYPTION_KEY: key(), PUBLIC_BASE_URL: 'http://x.example' })).toEqual([
-      expect.stringMatching(/^PUBLIC_BASE_URL: expected an https URL/),
-    ]);
+    expect(
+      problems({ PRESENCE_SYNC_MODE: 'production', SECRET_ENCRYPTION_KEY: key(), PUBLIC_BASE_URL: 'http://x.example' }),
+    ).toEqual([expect.stringMatching(/^PUBLIC_BASE_URL: expected an https URL/)]);
   });
 
   it('reads production secrets and rotation keys, and writes no key file', () => {
     const [k1, k2] = [key(), key()];
     const c = load({
-      PRESENCE_SYNC_MODE: 'production', SECRET_ENCRYPTION_KEY: k1, SECRET_ENCRYPTION_KEY_PREVIOUS: ` ${k2} `,
-      PUBLIC_BASE_URL: 'https://sync.contoso.com', SECRET_GRAPH_CLIENT_SECRET: 'gs', MICROSOFT_APP_ID: '11111111-2222-3333-4444-555555555555',
+      PRESENCE_SYNC_MODE: 'production',
+      SECRET_ENCRYPTION_KEY: k1,
+      SECRET_ENCRYPTION_KEY_PREVIOUS: ` ${k2} `,
+      PUBLIC_BASE_URL: 'https://sync.contoso.com',
+      SECRET_GRAPH_CLIENT_SECRET: 'gs',
+      MICROSOFT_APP_ID: '11111111-2222-3333-4444-555555555555',
     });
     expect(c.encryptionKeys).toEqual([k1, k2]);
-    expect(c.microsoft).toMatchObject({ clientSecret: 'gs', appId: '11111111-2222-3333-4444-555555555555', appType: 'MultiTenant' });
+    expect(c.microsoft).toMatchObject({
+      clientSecret: 'gs',
+      appId: '11111111-2222-3333-4444-555555555555',
+      appType: 'MultiTenant',
+    });
     expect(() => statSync(join(cwd, 'data/encryption.key'))).toThrow();
   });
 

@@ -7,11 +7,19 @@ import { pathToFileURL } from 'node:url';
 const ROOT = resolve(import.meta.dirname, '..');
 const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 
-interface Run { readonly exit: Promise<number | null>; readonly out: () => string; readonly child: ReturnType<typeof spawn> }
+interface Run {
+  readonly exit: Promise<number | null>;
+  readonly out: () => string;
+  readonly child: ReturnType<typeof spawn>;
+}
 
 function runMain(env: Record<string, string>, cwd: string): Run {
   // `node --import tsx` rather than the tsx CLI: no wrapper process between the signal and main.ts.
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, join(ROOT, 'src/main.ts')], { cwd, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, join(ROOT, 'src/main.ts')], {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -12,8 +12,10 @@ import { timerScheduler, uuidIds, type SyncRuntime } from './sync-runtime.js';
  * Roles come from the app role in the user's SSO token; the bot sees no token, so it trusts what
  * the tab API recorded when this user last called it as an admin (or connected as subscription owner).
  */
-export const tenantAdminRole = (admins: TenantAdminStore): BotQueries['roleOf'] =>
-  async (tenantId, aadObjectId) => (aadObjectId && (await admins.get(tenantId, aadObjectId)) ? 'admin' : 'member');
+export const tenantAdminRole =
+  (admins: TenantAdminStore): BotQueries['roleOf'] =>
+  async (tenantId, aadObjectId) =>
+    aadObjectId && (await admins.get(tenantId, aadObjectId)) ? 'admin' : 'member';
 
 function botQueries(store: Store, runtime: SyncRuntime): BotQueries {
   return {
@@ -21,13 +23,20 @@ function botQueries(store: Store, runtime: SyncRuntime): BotQueries {
     roleOf: tenantAdminRole(store.tenantAdmins),
     health: async (t) => runtime.health.snapshot(t),
     agentStatus: async (t, ref) => {
-      const link = (await store.userLinks.byAgent(t, ref)) ?? (await store.userLinks.list(t)).find((l) => l.email?.toLowerCase() === ref.toLowerCase());
+      const link =
+        (await store.userLinks.byAgent(t, ref)) ??
+        (await store.userLinks.list(t)).find((l) => l.email?.toLowerCase() === ref.toLowerCase());
       const agentId = link?.agentId ?? ref;
       const state = await store.agentStates.get(t, agentId);
       if (!state && !link) return undefined;
-      const resolution = resolveRule({ agentId, ...(state?.teamId ? { teamId: state.teamId } : {}) }, await store.rules.list(t));
+      const resolution = resolveRule(
+        { agentId, ...(state?.teamId ? { teamId: state.teamId } : {}) },
+        await store.rules.list(t),
+      );
       return {
-        agentId, ...(link?.email ? { email: link.email } : {}), ...(link?.teamsUserId ? { teamsUserId: link.teamsUserId } : {}),
+        agentId,
+        ...(link?.email ? { email: link.email } : {}),
+        ...(link?.teamsUserId ? { teamsUserId: link.teamsUserId } : {}),
         ...(state?.acd ? { acdState: describeAcdState(state.acd.state) } : {}),
         ...(state?.teams ? { teamsPresence: describePresence(state.teams.presence) } : {}),
         ...(resolution.rule ? { rule: { id: resolution.rule.id, name: resolution.rule.name } } : {}),
@@ -36,28 +45,50 @@ function botQueries(store: Store, runtime: SyncRuntime): BotQueries {
     },
     lastHops: async (t, agentId, limit) => {
       await runtime.trace.flush();
-      return [...(await store.traces.query({ tenantId: t, agentId, limit: 500 }))].sort((a, b) => b.at - a.at).slice(0, limit);
+      return [...(await store.traces.query({ tenantId: t, agentId, limit: 500 }))]
+        .sort((a, b) => b.at - a.at)
+        .slice(0, limit);
     },
     rules: (t) => store.rules.list(t),
   };
 }
 
 /** The Teams bot on /api/messages (when its settings allow; otherwise the reason is logged). */
-export function botRegistrar(deps: { config: Config; store: Store; runtime: SyncRuntime; clock: Clock; logger: Logger; onStarted: (bot: BotRuntime) => void }) {
+export function botRegistrar(deps: {
+  config: Config;
+  store: Store;
+  runtime: SyncRuntime;
+  clock: Clock;
+  logger: Logger;
+  onStarted: (bot: BotRuntime) => void;
+}) {
   return (server: Server): void => {
     const { config } = deps;
     const options = botAdapterOptions({
-      mode: config.mode, botAuth: config.bot.auth, appType: config.microsoft.appType,
-      ...(config.microsoft.appId ? { appId: config.microsoft.appId } : {}), ...(config.microsoft.clientSecret ? { appSecret: config.microsoft.clientSecret } : {}),
+      mode: config.mode,
+      botAuth: config.bot.auth,
+      appType: config.microsoft.appType,
+      ...(config.microsoft.appId ? { appId: config.microsoft.appId } : {}),
+      ...(config.microsoft.clientSecret ? { appSecret: config.microsoft.clientSecret } : {}),
       ...(config.microsoft.appTenantId ? { appTenantId: config.microsoft.appTenantId } : {}),
     });
     if (!options.ok) {
       deps.logger.warn({ code: options.error.code }, `bot not started: ${options.error.message}`);
       return;
     }
-    deps.onStarted(registerBotRoutes(server, {
-      ...options.value, teamsAppId: config.bot.teamsAppId, queries: botQueries(deps.store, deps.runtime), conversations: deps.store.conversations,
-      healthTransitions: deps.runtime.health, alertOptions: { batchWindowMs: config.alerts.batchWindowMs, minIntervalMs: config.alerts.minIntervalMs }, logger: deps.logger, ids: uuidIds, clock: deps.clock, scheduler: timerScheduler,
-    }));
+    deps.onStarted(
+      registerBotRoutes(server, {
+        ...options.value,
+        teamsAppId: config.bot.teamsAppId,
+        queries: botQueries(deps.store, deps.runtime),
+        conversations: deps.store.conversations,
+        healthTransitions: deps.runtime.health,
+        alertOptions: { batchWindowMs: config.alerts.batchWindowMs, minIntervalMs: config.alerts.minIntervalMs },
+        logger: deps.logger,
+        ids: uuidIds,
+        clock: deps.clock,
+        scheduler: timerScheduler,
+      }),
+    );
   };
 }

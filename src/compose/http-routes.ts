@@ -44,7 +44,13 @@ export interface WebhookRouteDeps {
  */
 export function webhookRoutes(deps: WebhookRouteDeps): RouteRegistrar {
   const { runtime, clock, logger } = deps;
-  const parser = new GraphNotificationParser({ subscriptions: deps.store.subscriptions, appId: deps.appId, clock, jwks: entraJwks(deps.jwksUrl, deps.fetch), decryptionKeys: deps.decryptionKeys });
+  const parser = new GraphNotificationParser({
+    subscriptions: deps.store.subscriptions,
+    appId: deps.appId,
+    clock,
+    jwks: entraJwks(deps.jwksUrl, deps.fetch),
+    decryptionKeys: deps.decryptionKeys,
+  });
   const log = logger.child({ component: 'graph-webhook' });
   return graphWebhookRoutes({
     handle: async (query, body) => {
@@ -52,9 +58,21 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteRegistrar {
         return await handleGraphWebhook(parser, query, body);
       } catch (error) {
         // Validation reads the subscriptions from the store; when it cannot, Graph must redeliver later.
-        log.error({ err: error instanceof Error ? error.message : String(error) }, 'graph notifications not validated: store unavailable');
-        const rejected = [{ code: 'WEBHOOK.STORE_UNAVAILABLE', message: 'The notifications could not be checked now; retry later.' }];
-        return { status: 503, contentType: 'application/problem+json', body: '', notifications: [], lifecycle: [], rejected };
+        log.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          'graph notifications not validated: store unavailable',
+        );
+        const rejected = [
+          { code: 'WEBHOOK.STORE_UNAVAILABLE', message: 'The notifications could not be checked now; retry later.' },
+        ];
+        return {
+          status: 503,
+          contentType: 'application/problem+json',
+          body: '',
+          notifications: [],
+          lifecycle: [],
+          rejected,
+        };
       }
     },
     ingress: runtime.engine,
@@ -63,9 +81,15 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteRegistrar {
         const local = runtime.adapters.get(e.tenantId);
         // The owner's registry handles it; elsewhere the owner's renewal/reconcile repairs the subscription.
         if (local) await local.subscriptions.registry.onLifecycle(e.subscriptionId, e.event);
-        else log.info({ tenantId: e.tenantId, subscriptionId: e.subscriptionId, event: e.event }, 'lifecycle event for a tenant another instance runs; left to its owner');
+        else
+          log.info(
+            { tenantId: e.tenantId, subscriptionId: e.subscriptionId, event: e.event },
+            'lifecycle event for a tenant another instance runs; left to its owner',
+          );
       }
     },
-    metrics: runtime.metrics, clock, logger: log,
+    metrics: runtime.metrics,
+    clock,
+    logger: log,
   });
 }

@@ -72,13 +72,36 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
   const { store, clock, logger, config } = deps;
   const scheduler = timerScheduler;
   const metrics = new PromMetrics({ processMetrics: true });
-  const trace = new TraceRecorder({ store: store.traces, clock, ids: uuidIds, scheduler, logger: logger.child({ component: 'trace' }) });
+  const trace = new TraceRecorder({
+    store: store.traces,
+    clock,
+    ids: uuidIds,
+    scheduler,
+    logger: logger.child({ component: 'trace' }),
+  });
   const health = new HealthModel({ clock, scheduler }, { alertDebounceMs: config.alerts.healthDebounceMs });
   const engine = new SyncEngine(
-    { store, policy: { decide, resolveRule }, clock, scheduler, ids: uuidIds, logger: logger.child({ component: 'sync' }), metrics, trace, health },
-    { pollIntervalMs: config.sync.pollIntervalMs, reconcileIntervalMs: config.sync.reconcileIntervalMs, ...deps.engineOptions },
+    {
+      store,
+      policy: { decide, resolveRule },
+      clock,
+      scheduler,
+      ids: uuidIds,
+      logger: logger.child({ component: 'sync' }),
+      metrics,
+      trace,
+      health,
+    },
+    {
+      pollIntervalMs: config.sync.pollIntervalMs,
+      reconcileIntervalMs: config.sync.reconcileIntervalMs,
+      ...deps.engineOptions,
+    },
   );
-  const retention = new TraceRetention({ store: store.traces, clock, scheduler, logger }, { maxAgeMs: config.trace.retentionMs, maxPerTenant: config.trace.maxPerTenant });
+  const retention = new TraceRetention(
+    { store: store.traces, clock, scheduler, logger },
+    { maxAgeMs: config.trace.retentionMs, maxPerTenant: config.trace.maxPerTenant },
+  );
   const adapters = new Map<string, TenantAdapters>();
   let baseUrl = config.http.publicBaseUrl;
   const ownedEngine = {
@@ -95,20 +118,46 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
   };
   const instanceId = newInstanceId();
   const takenUp = new Map<string, number>();
-  const ownership = new TenantOwnership({
-    leases: store.leases, tenants: store.tenants, engine: ownedEngine, scheduler, logger: logger.child({ component: 'ownership' }), instanceId, ...(config.lease.takeoverLocal ? { holderIsGone: instanceIsGone } : {}),
-    onTakeUp: async (tenantId) => {
-      takenUp.set(tenantId, clock.now());
-      await announceTakeover({ inbox: store.inbox, trace, clock }, tenantId, instanceId);
+  const ownership = new TenantOwnership(
+    {
+      leases: store.leases,
+      tenants: store.tenants,
+      engine: ownedEngine,
+      scheduler,
+      logger: logger.child({ component: 'ownership' }),
+      instanceId,
+      ...(config.lease.takeoverLocal ? { holderIsGone: instanceIsGone } : {}),
+      onTakeUp: async (tenantId) => {
+        takenUp.set(tenantId, clock.now());
+        await announceTakeover({ inbox: store.inbox, trace, clock }, tenantId, instanceId);
+      },
+      portsFor: async (tenant) => {
+        const built = await buildTenantAdapters(
+          {
+            config,
+            endpoints: deps.endpoints,
+            store,
+            clock,
+            logger,
+            health: (t) => health.reporter(t),
+            publicBaseUrl: () => baseUrl,
+            ...(deps.encryption ? { encryption: deps.encryption } : {}),
+          },
+          tenant,
+        );
+        if (built) adapters.set(tenant.id, built);
+        return built?.ports;
+      },
     },
-    portsFor: async (tenant) => {
-      const built = await buildTenantAdapters({ config, endpoints: deps.endpoints, store, clock, logger, health: (t) => health.reporter(t), publicBaseUrl: () => baseUrl, ...(deps.encryption ? { encryption: deps.encryption } : {}) }, tenant);
-      if (built) adapters.set(tenant.id, built);
-      return built?.ports;
-    },
-  }, { leaseTtlMs: config.lease.ttlMs, renewEveryMs: config.lease.renewMs });
+    { leaseTtlMs: config.lease.ttlMs, renewEveryMs: config.lease.renewMs },
+  );
   return {
-    engine, trace, health, metrics, adapters, instanceId,
+    engine,
+    trace,
+    health,
+    metrics,
+    adapters,
+    instanceId,
     async ownership(tenantId) {
       const holder = await store.leases.holder(leaseName(tenantId));
       const here = holder === instanceId && engine.isRunning(tenantId);

@@ -28,9 +28,21 @@ export interface TabApiWiring {
 }
 
 function traceQueries(w: TabApiWiring): TraceQueries {
-  const service = new TraceQueryService({ traces: w.store.traces, userLinks: w.store.userLinks, directory: (t) => w.runtime.adapters.get(t)?.ports.acdDirectory, flush: () => w.runtime.trace.flush() });
+  const service = new TraceQueryService({
+    traces: w.store.traces,
+    userLinks: w.store.userLinks,
+    directory: (t) => w.runtime.adapters.get(t)?.ports.acdDirectory,
+    flush: () => w.runtime.trace.flush(),
+  });
   return {
-    query: (tenantId, agent, from, to, limit) => service.byAgent({ tenantId, agent, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(limit !== undefined ? { limit } : {}) }),
+    query: (tenantId, agent, from, to, limit) =>
+      service.byAgent({
+        tenantId,
+        agent,
+        ...(from !== undefined ? { from } : {}),
+        ...(to !== undefined ? { to } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      }),
     resolve: async (tenantId, ref) => (await service.resolve(tenantId, ref))?.agentId,
     subscribe: (tenantId, agentId, listener) => w.runtime.trace.tail.subscribe(tenantId, agentId, listener),
   };
@@ -41,11 +53,21 @@ function ownerQueries(w: TabApiWiring): OwnerQueries {
     list: async (tenantId) => {
       const subs = await w.store.subscriptions.list(tenantId);
       const health = w.runtime.health.snapshot(tenantId).components;
-      return Promise.all((await tenantOwners(w.store, tenantId)).map(async (ownerId) => {
-        const h = health.find((c) => c.component === `owner:${ownerId}`);
-        const signedIn = Boolean((await w.store.tenants.getConnection(tenantId, `owner:${ownerId}`))?.refreshToken) && h?.status !== 'down';
-        return { ownerId, userPrincipalName: ownerId, signedIn, detail: h?.detail ?? (signedIn ? 'signed in' : 'not signed in'), subscriptionCount: subs.filter((s) => s.ownerId === ownerId).length };
-      }));
+      return Promise.all(
+        (await tenantOwners(w.store, tenantId)).map(async (ownerId) => {
+          const h = health.find((c) => c.component === `owner:${ownerId}`);
+          const signedIn =
+            Boolean((await w.store.tenants.getConnection(tenantId, `owner:${ownerId}`))?.refreshToken) &&
+            h?.status !== 'down';
+          return {
+            ownerId,
+            userPrincipalName: ownerId,
+            signedIn,
+            detail: h?.detail ?? (signedIn ? 'signed in' : 'not signed in'),
+            subscriptionCount: subs.filter((s) => s.ownerId === ownerId).length,
+          };
+        }),
+      );
     },
   };
 }
@@ -59,20 +81,35 @@ async function tenantHealth(runtime: SyncRuntime, tenantId: string): Promise<Rea
   const snapshot = runtime.health.snapshot(tenantId);
   const ownership = await runtime.ownership(tenantId);
   if (ownership.here) return { ...snapshot, ownership };
-  const syncDetail = ownership.holder ? `sync runs on instance ${ownership.holder}` : 'no instance runs the sync now (waiting for one to take it over)';
+  const syncDetail = ownership.holder
+    ? `sync runs on instance ${ownership.holder}`
+    : 'no instance runs the sync now (waiting for one to take it over)';
   return { ...snapshot, syncActive: ownership.holder !== undefined, syncDetail, ownership };
 }
 
 /** Tries CXone credentials: discovery and a token (nothing is stored). */
-const testCxone = (w: TabApiWiring): TabApiDeps['testCxone'] => async (tenantId, values) => {
-  const acd = createCxoneAcd({ tenantId, issuerUrl: values['issuerUrl'] ?? w.endpoints.cxoneAuthBaseUrl, clientId: values['clientId'] ?? '', clientSecret: values['clientSecret'] ?? '', accessKeyId: values['accessKeyId'] ?? '', accessKeySecret: values['accessKeySecret'] ?? '', ...(w.endpoints.caPem ? { extraCaPem: w.endpoints.caPem } : {}) }, { clock: w.clock, logger: w.logger });
-  try {
-    const r = await acd.auth.discover();
-    return r.ok ? ok({ detail: `connected to ${r.value.apiBaseUrl}` }) : err(r.error);
-  } finally {
-    await acd.close();
-  }
-};
+const testCxone =
+  (w: TabApiWiring): TabApiDeps['testCxone'] =>
+  async (tenantId, values) => {
+    const acd = createCxoneAcd(
+      {
+        tenantId,
+        issuerUrl: values['issuerUrl'] ?? w.endpoints.cxoneAuthBaseUrl,
+        clientId: values['clientId'] ?? '',
+        clientSecret: values['clientSecret'] ?? '',
+        accessKeyId: values['accessKeyId'] ?? '',
+        accessKeySecret: values['accessKeySecret'] ?? '',
+        ...(w.endpoints.caPem ? { extraCaPem: w.endpoints.caPem } : {}),
+      },
+      { clock: w.clock, logger: w.logger },
+    );
+    try {
+      const r = await acd.auth.discover();
+      return r.ok ? ok({ detail: `connected to ${r.value.apiBaseUrl}` }) : err(r.error);
+    } finally {
+      await acd.close();
+    }
+  };
 
 /**
  * Audit of changes the store does not audit itself (settings, connections, owner sign-ins; rules
@@ -89,22 +126,46 @@ export function logAudit(logger: Logger): AuditRecorder {
 
 /** The tab REST API (SSO, roles, tenant-scoped) wired to the store, the engine and the tenants' adapters. */
 export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
-  const transport = createHttpTransport({ timeoutMs: w.config.httpTimeoutMs, ...(w.endpoints.caPem ? { extraCaPem: w.endpoints.caPem } : {}) });
-  const reevaluate = async (tenantId: string, agentIds: readonly string[]): Promise<void> => void (await w.runtime.engine.reevaluate(tenantId, agentIds.length ? agentIds : undefined));
+  const transport = createHttpTransport({
+    timeoutMs: w.config.httpTimeoutMs,
+    ...(w.endpoints.caPem ? { extraCaPem: w.endpoints.caPem } : {}),
+  });
+  const reevaluate = async (tenantId: string, agentIds: readonly string[]): Promise<void> =>
+    void (await w.runtime.engine.reevaluate(tenantId, agentIds.length ? agentIds : undefined));
   // Admins seen here become the bot's alert recipients.
   const sightings = new AdminSightings({ admins: w.store.tenantAdmins, clock: w.clock, logger: w.logger });
   const deps: TabApiDeps = {
-    verifier: sightings.wrap(createSsoVerifier({ jwksUrl: w.endpoints.entraJwksUrl, audiences: [w.appClientId, `api://localhost/${w.appClientId}`], fetch: transport.fetch, clock: w.clock })),
-    tenants: w.store.tenants, rules: w.store.rules, userLinks: w.store.userLinks, agentStates: w.store.agentStates,
+    verifier: sightings.wrap(
+      createSsoVerifier({
+        jwksUrl: w.endpoints.entraJwksUrl,
+        audiences: [w.appClientId, `api://localhost/${w.appClientId}`],
+        fetch: transport.fetch,
+        clock: w.clock,
+      }),
+    ),
+    tenants: w.store.tenants,
+    rules: w.store.rules,
+    userLinks: w.store.userLinks,
+    agentStates: w.store.agentStates,
     directory: (t) => w.runtime.adapters.get(t)?.ports.acdDirectory,
     users: (t) => w.runtime.adapters.get(t)?.graph.users,
-    onRulesChanged: reevaluate, onLinksChanged: reevaluate,
+    onRulesChanged: reevaluate,
+    onLinksChanged: reevaluate,
     health: { tenantHealth: (t) => tenantHealth(w.runtime, t) },
-    traces: traceQueries(w), testCxone: testCxone(w), owners: ownerQueries(w),
+    traces: traceQueries(w),
+    testCxone: testCxone(w),
+    owners: ownerQueries(w),
     ownerConnector: {
       connect: async (tenantId, ownerId, sso) => {
         const a = w.runtime.adapters.get(tenantId);
-        if (!a) return err({ system: 'graph', status: 503, code: 'TENANT_NOT_RUNNING', message: 'The tenant is not running on this instance yet.', transient: true });
+        if (!a)
+          return err({
+            system: 'graph',
+            status: 503,
+            code: 'TENANT_NOT_RUNNING',
+            message: 'The tenant is not running on this instance yet.',
+            transient: true,
+          });
         const r = await a.subscriptions.tokens.connectWithSsoToken(ownerId, sso);
         if (r.ok) {
           const graph = (await w.store.tenants.getConnection(tenantId, 'graph')) ?? {};
@@ -116,7 +177,9 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
       },
     },
     recordAudit: logAudit(w.logger),
-    ids: uuidIds, clock: w.clock, logger: w.logger,
+    ids: uuidIds,
+    clock: w.clock,
+    logger: w.logger,
   };
   const dist = resolve('tabs/dist');
   return (server) => {

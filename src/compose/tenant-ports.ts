@@ -53,57 +53,133 @@ export const endpointsFromConfig = (config: Config, caPem?: string): Endpoints =
 /** Owner accounts of a tenant: the `owners` list of its `graph` connection (comma-separated ids). */
 export async function tenantOwners(store: Store, tenantId: string): Promise<readonly string[]> {
   const graph = await store.tenants.getConnection(tenantId, 'graph');
-  return (graph?.owners ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (graph?.owners ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function cxoneSettings(config: Config, stored: Record<string, string> | undefined): Record<string, string> | undefined {
   const pick = (key: string, fallback: string | undefined): string | undefined => stored?.[key] ?? fallback;
-  const s = { clientId: pick('clientId', config.cxone.clientId), clientSecret: pick('clientSecret', config.cxone.clientSecret), accessKeyId: pick('accessKeyId', config.cxone.accessKeyId), accessKeySecret: pick('accessKeySecret', config.cxone.accessKeySecret) };
+  const s = {
+    clientId: pick('clientId', config.cxone.clientId),
+    clientSecret: pick('clientSecret', config.cxone.clientSecret),
+    accessKeyId: pick('accessKeyId', config.cxone.accessKeyId),
+    accessKeySecret: pick('accessKeySecret', config.cxone.accessKeySecret),
+  };
   return Object.values(s).every((v) => v !== undefined) ? (s as Record<string, string>) : undefined;
 }
 
-function graphOptions(deps: TenantAdapterDeps, tenant: Tenant, stored: Record<string, string> | undefined): GraphAdapterOptions | undefined {
+function graphOptions(
+  deps: TenantAdapterDeps,
+  tenant: Tenant,
+  stored: Record<string, string> | undefined,
+): GraphAdapterOptions | undefined {
   const clientId = stored?.clientId ?? deps.config.microsoft.appId;
   const clientSecret = stored?.clientSecret ?? deps.config.microsoft.clientSecret;
   if (!clientId || !clientSecret) return undefined;
   const e = deps.endpoints;
-  return { tenantId: tenant.entraTenantId, clientId, clientSecret, authorityHost: e.entraAuthorityHost, graphBaseUrl: e.graphBaseUrl, requestTimeoutMs: deps.config.httpTimeoutMs, ...(e.caPem ? { caPem: e.caPem } : {}) };
+  return {
+    tenantId: tenant.entraTenantId,
+    clientId,
+    clientSecret,
+    authorityHost: e.entraAuthorityHost,
+    graphBaseUrl: e.graphBaseUrl,
+    requestTimeoutMs: deps.config.httpTimeoutMs,
+    ...(e.caPem ? { caPem: e.caPem } : {}),
+  };
 }
 
 /**
  * Builds a tenant's CXone and Graph adapters from its encrypted connections (falling back to the
  * process config); undefined while the tenant is not connected yet.
  */
-export async function buildTenantAdapters(deps: TenantAdapterDeps, tenant: Tenant): Promise<TenantAdapters | undefined> {
+export async function buildTenantAdapters(
+  deps: TenantAdapterDeps,
+  tenant: Tenant,
+): Promise<TenantAdapters | undefined> {
   const logger = deps.logger.child({ tenantId: tenant.id });
   const cxone = cxoneSettings(deps.config, await deps.store.tenants.getConnection(tenant.id, 'cxone'));
   const graphOpts = graphOptions(deps, tenant, await deps.store.tenants.getConnection(tenant.id, 'graph'));
   if (!cxone || !graphOpts) {
-    logger.warn({ cxone: Boolean(cxone), graph: Boolean(graphOpts) }, 'tenant not connected yet; sync waits for its connections');
+    logger.warn(
+      { cxone: Boolean(cxone), graph: Boolean(graphOpts) },
+      'tenant not connected yet; sync waits for its connections',
+    );
     return undefined;
   }
   const health = deps.health(tenant.id);
-  const acd = createCxoneAcd({
-    tenantId: tenant.id, issuerUrl: deps.endpoints.cxoneAuthBaseUrl, clientId: cxone.clientId!, clientSecret: cxone.clientSecret!, accessKeyId: cxone.accessKeyId!, accessKeySecret: cxone.accessKeySecret!,
-    timeoutMs: deps.config.httpTimeoutMs, ...(deps.endpoints.caPem ? { extraCaPem: deps.endpoints.caPem } : {}),
-    feed: { pollIntervalMs: deps.config.sync.pollIntervalMs, onHealth: (h) => {
-      if (h.ok) health.success('acd.connection');
-      // No failure = CXone answered but the engine could not store the changes: the store reports that, not the ACD.
-      else if (h.failure) health.report('acd.connection', h.consecutiveFailures > 2 ? 'down' : 'degraded', describeCxoneFailure('CXone agent-state polling failed', h.failure));
-    } },
-    // Sign-in refused (access key, refresh token) is its own component: the admin must act on it.
-    onSignIn: (f) => (f ? health.report('acd.auth', f.transient ? 'degraded' : 'down', describeCxoneFailure('CXone sign-in failed', f)) : health.success('acd.auth')),
-    // The failure's message names the endpoint and what was unreadable (skipped records included).
-    onBadShape: (f) => health.report('acd.connection', 'degraded', `CXone answered a shape we cannot read (${f.code}): ${f.message}`),
-  }, { clock: deps.clock, logger });
+  const acd = createCxoneAcd(
+    {
+      tenantId: tenant.id,
+      issuerUrl: deps.endpoints.cxoneAuthBaseUrl,
+      clientId: cxone.clientId!,
+      clientSecret: cxone.clientSecret!,
+      accessKeyId: cxone.accessKeyId!,
+      accessKeySecret: cxone.accessKeySecret!,
+      timeoutMs: deps.config.httpTimeoutMs,
+      ...(deps.endpoints.caPem ? { extraCaPem: deps.endpoints.caPem } : {}),
+      feed: {
+        pollIntervalMs: deps.config.sync.pollIntervalMs,
+        onHealth: (h) => {
+          if (h.ok) health.success('acd.connection');
+          // No failure = CXone answered but the engine could not store the changes: the store reports that, not the ACD.
+          else if (h.failure)
+            health.report(
+              'acd.connection',
+              h.consecutiveFailures > 2 ? 'down' : 'degraded',
+              describeCxoneFailure('CXone agent-state polling failed', h.failure),
+            );
+        },
+      },
+      // Sign-in refused (access key, refresh token) is its own component: the admin must act on it.
+      onSignIn: (f) =>
+        f
+          ? health.report(
+              'acd.auth',
+              f.transient ? 'degraded' : 'down',
+              describeCxoneFailure('CXone sign-in failed', f),
+            )
+          : health.success('acd.auth'),
+      // The failure's message names the endpoint and what was unreadable (skipped records included).
+      onBadShape: (f) =>
+        health.report('acd.connection', 'degraded', `CXone answered a shape we cannot read (${f.code}): ${f.message}`),
+    },
+    { clock: deps.clock, logger },
+  );
   const graph = createGraphAdapter(graphOpts, { clock: deps.clock, logger });
   const owners = () => tenantOwners(deps.store, tenant.id);
   const base = deps.publicBaseUrl();
   const subscriptions = createGraphSubscriptions(graphOpts, graph, {
-    tenantId: tenant.id, clock: deps.clock, logger, tenants: deps.store.tenants, store: deps.store.subscriptions, owners, jwksUrl: deps.endpoints.entraJwksUrl,
-    notificationUrl: `${base}/api/graph/notifications`, lifecycleNotificationUrl: `${base}/api/graph/lifecycle`,
-    ...(deps.encryption?.certificate ? { encryption: { ...deps.encryption.certificate, keys: deps.encryption.keys } } : {}),
+    tenantId: tenant.id,
+    clock: deps.clock,
+    logger,
+    tenants: deps.store.tenants,
+    store: deps.store.subscriptions,
+    owners,
+    jwksUrl: deps.endpoints.entraJwksUrl,
+    notificationUrl: `${base}/api/graph/notifications`,
+    lifecycleNotificationUrl: `${base}/api/graph/lifecycle`,
+    ...(deps.encryption?.certificate
+      ? { encryption: { ...deps.encryption.certificate, keys: deps.encryption.keys } }
+      : {}),
   });
-  const ports: TenantPorts = { tenantId: tenant.id, acd: acd.gateway, acdFeed: acd.feed, acdDirectory: acd.directory, presence: graph.presence, subscriptions: subscriptions.registry };
-  return { ports, graph, subscriptions, owners, close: async () => { await acd.close(); await graph.close(); } };
+  const ports: TenantPorts = {
+    tenantId: tenant.id,
+    acd: acd.gateway,
+    acdFeed: acd.feed,
+    acdDirectory: acd.directory,
+    presence: graph.presence,
+    subscriptions: subscriptions.registry,
+  };
+  return {
+    ports,
+    graph,
+    subscriptions,
+    owners,
+    close: async () => {
+      await acd.close();
+      await graph.close();
+    },
+  };
 }

@@ -30,7 +30,13 @@ export const ACD_STATE_IDS: Readonly<Record<AcdStateName, number>> = Object.free
 });
 
 /** States in which the agent is working a contact ("Working" in the CXone agent app). */
-export const CONTACT_STATES: readonly AcdStateName[] = ['InboundContact', 'OutboundContact', 'InboundConsult', 'OutboundConsult', 'Dialer'];
+export const CONTACT_STATES: readonly AcdStateName[] = [
+  'InboundContact',
+  'OutboundContact',
+  'InboundConsult',
+  'OutboundConsult',
+  'Dialer',
+];
 
 export type ContactMedia = 'voice' | 'digital';
 

@@ -2,7 +2,15 @@ import type { AcdState, AcdStateEvent } from './agent-state.js';
 import { isOnContact } from './agent-state.js';
 import type { DecideInput, Decision, TickEvent } from './effects.js';
 import { isManualStatus, shownByUs } from './manual-status.js';
-import { describeAcdState, describeTarget, publisherPresenceFor, publishes, stateIsTarget, subscriberTargetFor, subscribes } from './match.js';
+import {
+  describeAcdState,
+  describeTarget,
+  publisherPresenceFor,
+  publishes,
+  stateIsTarget,
+  subscriberTargetFor,
+  subscribes,
+} from './match.js';
 import type { TeamsPresence } from './presence.js';
 import { outranks, samePresence } from './presence.js';
 import type { PresenceRule } from './presence-rule.js';
@@ -15,14 +23,26 @@ import { subscribeCurrentPresence } from './decide-subscribe.js';
 export function decideAcdEvent(input: DecideInput, event: AcdStateEvent): Decision {
   const { agent } = input;
   const last = agent.acd;
-  if (last?.eventId === event.eventId) return skipped(agent, 'DUPLICATE_EVENT', `ACD event ${event.eventId} was already handled`);
+  if (last?.eventId === event.eventId)
+    return skipped(agent, 'DUPLICATE_EVENT', `ACD event ${event.eventId} was already handled`);
   if (last && event.sourceTime < last.sourceTime) {
-    return skipped(agent, 'STALE_EVENT', `ACD ${describeAcdState(event.state)} at ${event.sourceTime} is older than ${describeAcdState(last.state)} at ${last.sourceTime}`);
+    return skipped(
+      agent,
+      'STALE_EVENT',
+      `ACD ${describeAcdState(event.state)} at ${event.sourceTime} is older than ${describeAcdState(last.state)} at ${last.sourceTime}`,
+    );
   }
-  const seen: AgentSyncState = { ...without(agent, 'acdReleased'), acd: { state: event.state, sourceTime: event.sourceTime, eventId: event.eventId } };
+  const seen: AgentSyncState = {
+    ...without(agent, 'acdReleased'),
+    acd: { state: event.state, sourceTime: event.sourceTime, eventId: event.eventId },
+  };
   const undone = agent.acdReleased;
   if (undone && stateIsTarget(event.state, undone.target) && event.sourceTime >= undone.at - LATE_WRITE_SLACK_MS) {
-    return skipped(dropPending(seen, 'acd'), 'ECHO', `${describeTarget(undone.target)} is our own subscriber write, undone before the ACD showed it; the restore follows`);
+    return skipped(
+      dropPending(seen, 'acd'),
+      'ECHO',
+      `${describeTarget(undone.target)} is our own subscriber write, undone before the ACD showed it; the restore follows`,
+    );
   }
   const next = trackOwnWrite(seen, event, last);
   const gate = gateRule(input.rule, input.syncEnabled);
@@ -30,7 +50,8 @@ export function decideAcdEvent(input: DecideInput, event: AcdStateEvent): Decisi
   const rule = input.rule!;
   const published = publishAfterAcdChange(rule, next, input.now, true);
   if (!subscribes(rule)) return published;
-  if (landedInStaleHold(rule, last?.state, published.next)) return withLateRelease(published, subscribeCurrentPresence(rule, dropPending(published.next, 'teams'), input.now));
+  if (landedInStaleHold(rule, last?.state, published.next))
+    return withLateRelease(published, subscribeCurrentPresence(rule, dropPending(published.next, 'teams'), input.now));
   if (!reappliesTeams(last?.state, event.state) || ownPresence(next)) return published;
   return withDeferredSubscribe(published, subscribeCurrentPresence(rule, published.next, input.now));
 }
@@ -63,7 +84,11 @@ function landedInStaleHold(rule: PresenceRule, before: AcdState | undefined, age
  * status ending, so the write could never be undone. Left in the usual order this cannot arise
  * (the status was visible over our session when we wrote); after a contact it can.
  */
-function hiddenUnderOurSession(rule: PresenceRule, agent: AgentSyncState, held: NonNullable<AgentSyncState['acdWritten']>): boolean {
+function hiddenUnderOurSession(
+  rule: PresenceRule,
+  agent: AgentSyncState,
+  held: NonNullable<AgentSyncState['acdWritten']>,
+): boolean {
   if (!publishes(rule) || agent.published === undefined || isManualStatus(agent)) return false;
   const ours = publisherPresenceFor(rule, stateOfTarget(held.replaced));
   return ours !== null && !outranks(agent.teams!.presence, ours);
@@ -91,10 +116,13 @@ function leftContactForAvailable(before: AcdState | undefined, after: AcdState):
  * restorable and so is never written itself). An agent who logs in to a code of their own keeps it.
  */
 function loggedInToAvailable(before: AcdState | undefined, after: AcdState): boolean {
-  return (before === undefined || before.name === 'LoggedOut' || before.name === 'LoggedIn') && after.name === 'Available';
+  return (
+    (before === undefined || before.name === 'LoggedOut' || before.name === 'LoggedIn') && after.name === 'Available'
+  );
 }
 
-const reappliesTeams = (before: AcdState | undefined, after: AcdState): boolean => leftContactForAvailable(before, after) || loggedInToAvailable(before, after);
+const reappliesTeams = (before: AcdState | undefined, after: AcdState): boolean =>
+  leftContactForAvailable(before, after) || loggedInToAvailable(before, after);
 
 /** The Teams presence on record is (still) what we published: nothing the user did. */
 function ownPresence(agent: AgentSyncState): boolean {
@@ -108,7 +136,8 @@ function withDeferredSubscribe(published: Decision, sub: Decision): Decision {
   // What we publish now would hide that status in Teams (Away under our Available): its end could
   // never be seen, so the code would never be undone; left in the usual order it is hidden too.
   const ours = published.next.published?.presence ?? null;
-  if (ours !== null && !isManualStatus(published.next) && !outranks(published.next.teams!.presence, ours)) return published;
+  if (ours !== null && !isManualStatus(published.next) && !outranks(published.next.teams!.presence, ours))
+    return published;
   return decision(sub.next, ...published.effects, ...writes);
 }
 
@@ -117,7 +146,12 @@ export function decideTick(input: DecideInput, _event: TickEvent): Decision {
   const { agent, now } = input;
   const pending = agent.pending;
   if (!pending) return skipped(agent, 'DEBOUNCED', 'no change is waiting for its debounce');
-  if (now < pending.dueAt) return decision(agent, { kind: 'recheckAt', at: pending.dueAt, reason: pending.reason }, { kind: 'skip', reason: 'DEBOUNCED', detail: `not due before ${pending.dueAt}` });
+  if (now < pending.dueAt)
+    return decision(
+      agent,
+      { kind: 'recheckAt', at: pending.dueAt, reason: pending.reason },
+      { kind: 'skip', reason: 'DEBOUNCED', detail: `not due before ${pending.dueAt}` },
+    );
   const sides = pendingSides(agent);
   const next = without(agent, 'pending');
   const gate = gateRule(input.rule, input.syncEnabled);
@@ -125,23 +159,42 @@ export function decideTick(input: DecideInput, _event: TickEvent): Decision {
   const rule = input.rule!;
   const acdSide = sides.includes('acd') ? publishAfterAcdChange(rule, next, now, false) : null;
   // The Teams side is judged by what our session showed when Teams reported it, not by what this tick publishes.
-  const teamsSide = sides.includes('teams') ? subscribeOnTick(rule, acdSide?.next ?? next, now, pending.dueAt - rule.debounceMs, shownByUs(next.published)) : null;
+  const teamsSide = sides.includes('teams')
+    ? subscribeOnTick(rule, acdSide?.next ?? next, now, pending.dueAt - rule.debounceMs, shownByUs(next.published))
+    : null;
   return decision(teamsSide?.next ?? acdSide?.next ?? next, ...(acdSide?.effects ?? []), ...(teamsSide?.effects ?? []));
 }
 
 /** The settled Teams change, unless the agent changed their ACD state while it settled: their later choice wins. */
-function subscribeOnTick(rule: PresenceRule, agent: AgentSyncState, now: number, waitStarted: number, ours: TeamsPresence | null): Decision {
-  if (!subscribes(rule) || agent.teams === undefined) return skipped(agent, 'DIRECTION_NOT_COVERED', `rule "${rule.name}" no longer writes Teams changes to the ACD`);
+function subscribeOnTick(
+  rule: PresenceRule,
+  agent: AgentSyncState,
+  now: number,
+  waitStarted: number,
+  ours: TeamsPresence | null,
+): Decision {
+  if (!subscribes(rule) || agent.teams === undefined)
+    return skipped(agent, 'DIRECTION_NOT_COVERED', `rule "${rule.name}" no longer writes Teams changes to the ACD`);
   if (agent.acd && agent.acd.sourceTime > waitStarted) {
-    return skipped(agent, 'AGENT_CHANGED_STATE', `the agent moved to ${describeAcdState(agent.acd.state)} while the Teams change settled; their choice stays`);
+    return skipped(
+      agent,
+      'AGENT_CHANGED_STATE',
+      `the agent moved to ${describeAcdState(agent.acd.state)} while the Teams change settled; their choice stays`,
+    );
   }
   return subscribeCurrentPresence(rule, agent, now, ours);
 }
 
 function publishAfterAcdChange(rule: PresenceRule, agent: AgentSyncState, now: number, debounce: boolean): Decision {
-  if (!publishes(rule)) return skipped(dropPending(agent, 'acd'), 'DIRECTION_NOT_COVERED', `rule "${rule.name}" is subscriber-only: ACD changes are not published`);
+  if (!publishes(rule))
+    return skipped(
+      dropPending(agent, 'acd'),
+      'DIRECTION_NOT_COVERED',
+      `rule "${rule.name}" is subscriber-only: ACD changes are not published`,
+    );
   const held = agent.acdWritten;
-  if (held && stateIsTarget(agent.acd!.state, held.target)) return publishUnderOwnWrite(rule, agent, held, now, debounce);
+  if (held && stateIsTarget(agent.acd!.state, held.target))
+    return publishUnderOwnWrite(rule, agent, held, now, debounce);
   return publishCurrentState(rule, agent, { now, debounce });
 }
 
@@ -154,22 +207,43 @@ function publishAfterAcdChange(rule: PresenceRule, agent: AgentSyncState, now: n
  * the user's own presence, hides the end of the Teams status that caused the write, and, when
  * Teams maps the call's presence to our code too, holds the code up forever (soak finding).
  */
-function publishUnderOwnWrite(rule: PresenceRule, agent: AgentSyncState, held: NonNullable<AgentSyncState['acdWritten']>, now: number, debounce: boolean): Decision {
-  const echo = skipped(dropPending(agent, 'acd'), 'ECHO', `${describeTarget(held.target)} is our own subscriber write; publishing it would bounce back`);
+function publishUnderOwnWrite(
+  rule: PresenceRule,
+  agent: AgentSyncState,
+  held: NonNullable<AgentSyncState['acdWritten']>,
+  now: number,
+  debounce: boolean,
+): Decision {
+  const echo = skipped(
+    dropPending(agent, 'acd'),
+    'ECHO',
+    `${describeTarget(held.target)} is our own subscriber write; publishing it would bounce back`,
+  );
   // Never published for this agent: there is no stale session of ours to correct.
   if (agent.published === undefined) return echo;
   const seen = agent.acd!;
-  const underneath = publishCurrentState(rule, { ...agent, acd: { ...seen, state: stateOfTarget(held.replaced) } }, { now, debounce });
+  const underneath = publishCurrentState(
+    rule,
+    { ...agent, acd: { ...seen, state: stateOfTarget(held.replaced) } },
+    { now, debounce },
+  );
   const writes = underneath.effects.filter((e) => e.kind !== 'skip');
   if (writes.length === 0) return echo;
   const why = ` (the ACD shows our own ${describeTarget(held.target)}: our session shows the ${describeTarget(held.replaced)} it replaced, as before the contact)`;
-  return decision({ ...underneath.next, acd: seen }, ...writes.map((e) => ('reason' in e ? { ...e, reason: `${e.reason}${why}` } : e)));
+  return decision(
+    { ...underneath.next, acd: seen },
+    ...writes.map((e) => ('reason' in e ? { ...e, reason: `${e.reason}${why}` } : e)),
+  );
 }
 
 /** A state the sync can write, as the ACD would report it (the code's name is not known here). */
 function stateOfTarget(target: AcdTarget): AcdState {
   if (target.kind === 'Available') return { name: 'Available', afterCallWork: false };
-  return { name: 'Unavailable', afterCallWork: false, unavailableCode: { id: target.codeId, name: `code ${target.codeId}` } };
+  return {
+    name: 'Unavailable',
+    afterCallWork: false,
+    unavailableCode: { id: target.codeId, name: `code ${target.codeId}` },
+  };
 }
 
 /**

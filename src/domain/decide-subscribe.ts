@@ -1,6 +1,14 @@
 import { isOnContact } from './agent-state.js';
 import type { Decision } from './effects.js';
-import { acdTargetOfState, describeAcdState, describePresence, describeTarget, matchesAnyPattern, stateIsTarget, subscriberTargetFor } from './match.js';
+import {
+  acdTargetOfState,
+  describeAcdState,
+  describePresence,
+  describeTarget,
+  matchesAnyPattern,
+  stateIsTarget,
+  subscriberTargetFor,
+} from './match.js';
 import type { PresenceRule } from './presence-rule.js';
 import type { TeamsPresence } from './presence.js';
 import { samePresence } from './presence.js';
@@ -18,16 +26,32 @@ import { decision, skipped, without } from './decide-support.js';
  */
 type Held = NonNullable<AgentSyncState['acdWritten']>;
 
-export function subscribeCurrentPresence(rule: PresenceRule, agent: AgentSyncState, now: number, ours: TeamsPresence | null = shownByUs(agent.published)): Decision {
+export function subscribeCurrentPresence(
+  rule: PresenceRule,
+  agent: AgentSyncState,
+  now: number,
+  ours: TeamsPresence | null = shownByUs(agent.published),
+): Decision {
   const presence = agent.teams!.presence;
   const own = showsOurSession(agent, ours);
   const target = own ? null : subscriberTargetFor(rule, presence);
   const held = agent.acdWritten;
   const blocked = acdBlocker(rule, agent);
   if (held && (target === null || target.kind === 'Available')) return release(rule, agent, held, blocked);
-  if (own) return skipped(agent, 'ECHO', `Teams shows ${describePresence(presence)}, our own session: no status of the user's to write`);
-  if (target === null) return skipped(agent, 'NO_MAPPING', `rule "${rule.name}" maps Teams ${describePresence(presence)} to no ACD state`);
-  if (target.kind === 'Available') return skipped(agent, 'NOTHING_TO_RESTORE', `Teams shows ${describePresence(presence)} but the sync holds no ACD state of its own to undo`);
+  if (own)
+    return skipped(
+      agent,
+      'ECHO',
+      `Teams shows ${describePresence(presence)}, our own session: no status of the user's to write`,
+    );
+  if (target === null)
+    return skipped(agent, 'NO_MAPPING', `rule "${rule.name}" maps Teams ${describePresence(presence)} to no ACD state`);
+  if (target.kind === 'Available')
+    return skipped(
+      agent,
+      'NOTHING_TO_RESTORE',
+      `Teams shows ${describePresence(presence)} but the sync holds no ACD state of its own to undo`,
+    );
   if (blocked) return blocked;
   return hold(rule, agent, target, now);
 }
@@ -47,22 +71,38 @@ function showsOurSession(agent: AgentSyncState, ours: TeamsPresence | null): boo
 function acdBlocker(rule: PresenceRule, agent: AgentSyncState): Decision | null {
   const state = agent.acd?.state;
   if (state === undefined) return skipped(agent, 'AGENT_LOGGED_OUT', 'the ACD state of the agent is not known yet');
-  if (state.name === 'LoggedOut') return skipped(without(agent, 'acdWritten'), 'AGENT_LOGGED_OUT', 'the agent is logged out of the ACD');
-  if (isOnContact(state) || state.afterCallWork) return skipped(agent, 'ACD_WINS_ON_CONTACT', `the agent is in ${describeAcdState(state)}; the ACD wins until it ends`);
-  if (matchesAnyPattern(state, rule.noSyncStates)) return skipped(agent, 'NO_SYNC_STATE', `${describeAcdState(state)} is a no-sync state of rule "${rule.name}"`);
+  if (state.name === 'LoggedOut')
+    return skipped(without(agent, 'acdWritten'), 'AGENT_LOGGED_OUT', 'the agent is logged out of the ACD');
+  if (isOnContact(state) || state.afterCallWork)
+    return skipped(
+      agent,
+      'ACD_WINS_ON_CONTACT',
+      `the agent is in ${describeAcdState(state)}; the ACD wins until it ends`,
+    );
+  if (matchesAnyPattern(state, rule.noSyncStates))
+    return skipped(agent, 'NO_SYNC_STATE', `${describeAcdState(state)} is a no-sync state of rule "${rule.name}"`);
   return null;
 }
 
 function hold(rule: PresenceRule, agent: AgentSyncState, target: AcdTarget, now: number): Decision {
   const state = agent.acd!.state;
-  if (stateIsTarget(state, target)) return skipped(agent, 'ALREADY_IN_STATE', `the agent is already in ${describeAcdState(state)}`);
+  if (stateIsTarget(state, target))
+    return skipped(agent, 'ALREADY_IN_STATE', `the agent is already in ${describeAcdState(state)}`);
   const held = agent.acdWritten;
   // Still in what we set: switching codes keeps the original state to restore. Otherwise the agent moved: start afresh.
   const over = acdTargetOfState(state);
   const replaced = held && stateIsTarget(state, held.target) ? held.replaced : over;
-  if (replaced === null || over === null) return skipped(without(agent, 'acdWritten'), 'STATE_NOT_RESTORABLE', `${describeAcdState(state)} could not be restored afterwards, so it is left alone`);
+  if (replaced === null || over === null)
+    return skipped(
+      without(agent, 'acdWritten'),
+      'STATE_NOT_RESTORABLE',
+      `${describeAcdState(state)} could not be restored afterwards, so it is left alone`,
+    );
   const reason = `rule "${rule.name}": Teams ${describePresence(agent.teams!.presence)} → ${describeTarget(target)}`;
-  return decision({ ...agent, acdWritten: { target, replaced, at: now, ruleId: rule.id, over } }, { kind: 'setAcdState', target, ruleId: rule.id, reason });
+  return decision(
+    { ...agent, acdWritten: { target, replaced, at: now, ruleId: rule.id, over } },
+    { kind: 'setAcdState', target, ruleId: rule.id, reason },
+  );
 }
 
 /**
@@ -84,7 +124,11 @@ function release(rule: PresenceRule, agent: AgentSyncState, held: Held, blocked:
   const free = without(agent, 'acdWritten');
   const inFlight = unconfirmed(agent, held);
   if (!stateIsTarget(state, held.target) && !inFlight) {
-    return skipped(free, 'AGENT_CHANGED_STATE', `the agent moved to ${describeAcdState(state)} after our ${describeTarget(held.target)}; their choice stays`);
+    return skipped(
+      free,
+      'AGENT_CHANGED_STATE',
+      `the agent moved to ${describeAcdState(state)} after our ${describeTarget(held.target)}; their choice stays`,
+    );
   }
   const reason = `rule "${rule.name}": Teams ${describePresence(agent.teams!.presence)} ended our ${describeTarget(held.target)}; restoring ${describeTarget(held.replaced)}`;
   // Undone before the ACD showed it: the ACD may still report it on its way to the restore.

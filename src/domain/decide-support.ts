@@ -7,7 +7,8 @@ export const skip = (reason: SkipReason, detail: string): Effect => ({ kind: 'sk
 
 export const decision = (next: AgentSyncState, ...effects: Effect[]): Decision => ({ effects, next });
 
-export const skipped = (next: AgentSyncState, reason: SkipReason, detail: string): Decision => decision(next, skip(reason, detail));
+export const skipped = (next: AgentSyncState, reason: SkipReason, detail: string): Decision =>
+  decision(next, skip(reason, detail));
 
 /** Whatever stops a rule from acting at all: no rule, a disabled rule, a paused tenant. */
 export function gateRule(rule: PresenceRule | null, syncEnabled: boolean): Effect | null {
@@ -18,14 +19,18 @@ export function gateRule(rule: PresenceRule | null, syncEnabled: boolean): Effec
 }
 
 /** Drop optional keys whose value became undefined, so persisted states compare cleanly. */
-export function without<K extends 'pending' | 'acdWritten' | 'acdReleased'>(state: AgentSyncState, key: K): AgentSyncState {
+export function without<K extends 'pending' | 'acdWritten' | 'acdReleased'>(
+  state: AgentSyncState,
+  key: K,
+): AgentSyncState {
   if (state[key] === undefined) return state;
   const copy: { -readonly [P in keyof AgentSyncState]: AgentSyncState[P] } = { ...state };
   delete copy[key];
   return copy;
 }
 
-export const pendingSides = (agent: AgentSyncState): readonly PendingSide[] => agent.pending?.sides ?? (agent.pending ? ['acd'] : []);
+export const pendingSides = (agent: AgentSyncState): readonly PendingSide[] =>
+  agent.pending?.sides ?? (agent.pending ? ['acd'] : []);
 
 /** Wait for `side` until `dueAt` (a newer change restarts the wait for every waiting side). */
 export function withPending(agent: AgentSyncState, side: PendingSide, dueAt: number, reason: string): AgentSyncState {

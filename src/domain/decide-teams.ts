@@ -13,7 +13,11 @@ import { subscribeCurrentPresence } from './decide-subscribe.js';
 export function decideTeamsEvent(input: DecideInput, event: TeamsPresenceEvent): Decision {
   const { agent } = input;
   if (agent.teamsUserId !== undefined && agent.teamsUserId !== event.teamsUserId) {
-    return skipped(agent, 'NOT_LINKED', `Teams user ${event.teamsUserId} is not the one linked to agent ${agent.agentId}`);
+    return skipped(
+      agent,
+      'NOT_LINKED',
+      `Teams user ${event.teamsUserId} is not the one linked to agent ${agent.agentId}`,
+    );
   }
   const order = orderProblem(agent, event);
   if (order) return order;
@@ -21,12 +25,17 @@ export function decideTeamsEvent(input: DecideInput, event: TeamsPresenceEvent):
   const gate = gateRule(input.rule, input.syncEnabled);
   if (gate) return decision(next, gate);
   const rule = input.rule!;
-  if (isEcho(agent, event) && !endsOwnWrite(rule, agent, event)) return skipped(next, 'ECHO', `Teams shows ${describePresence(event.presence)}, which we published`);
+  if (isEcho(agent, event) && !endsOwnWrite(rule, agent, event))
+    return skipped(next, 'ECHO', `Teams shows ${describePresence(event.presence)}, which we published`);
   // A hand-set status that starts (override) or ends (respect) changes what we should publish.
   const manualChanged = publishes(rule) && isManualStatus(agent) !== isManualStatus(next);
   if (!subscribes(rule)) {
     if (manualChanged) return publishCurrentState(rule, next, { now: input.now, debounce: false });
-    return skipped(next, 'DIRECTION_NOT_COVERED', `rule "${rule.name}" is publisher-only: Teams changes are not written to the ACD`);
+    return skipped(
+      next,
+      'DIRECTION_NOT_COVERED',
+      `rule "${rule.name}" is publisher-only: Teams changes are not written to the ACD`,
+    );
   }
   const sub = damped(rule, next, subscribeCurrentPresence(rule, next, input.now), input.now);
   return manualChanged ? withRepublish(rule, sub, input.now) : sub;
@@ -39,7 +48,11 @@ function damped(rule: PresenceRule, before: AgentSyncState, sub: Decision, now: 
   if (rule.debounceMs === 0) return sub;
   const dueAt = now + rule.debounceMs;
   const reason = `${write.reason}, once Teams held it ${rule.debounceMs} ms`;
-  return decision(withPending(before, 'teams', dueAt, reason), { kind: 'recheckAt', at: dueAt, reason }, { kind: 'skip', reason: 'DEBOUNCED', detail: reason });
+  return decision(
+    withPending(before, 'teams', dueAt, reason),
+    { kind: 'recheckAt', at: dueAt, reason },
+    { kind: 'skip', reason: 'DEBOUNCED', detail: reason },
+  );
 }
 
 /**
@@ -82,13 +95,25 @@ function recorded(event: TeamsPresenceEvent): NonNullable<AgentSyncState['teams'
 function orderProblem(agent: AgentSyncState, event: TeamsPresenceEvent): Decision | null {
   const last = agent.teams;
   if (!last) return null;
-  if (last.eventId === event.eventId) return skipped(agent, 'DUPLICATE_EVENT', `Teams event ${event.eventId} was already handled`);
+  if (last.eventId === event.eventId)
+    return skipped(agent, 'DUPLICATE_EVENT', `Teams event ${event.eventId} was already handled`);
   if (last.sequenceNumber !== undefined && event.sequenceNumber !== undefined) {
-    if (event.sequenceNumber === last.sequenceNumber) return skipped(agent, 'DUPLICATE_EVENT', `Teams presence version ${event.sequenceNumber} was already handled`);
-    if (event.sequenceNumber < last.sequenceNumber) return skipped(agent, 'STALE_EVENT', `Teams presence version ${event.sequenceNumber} is older than ${last.sequenceNumber}`);
+    if (event.sequenceNumber === last.sequenceNumber)
+      return skipped(agent, 'DUPLICATE_EVENT', `Teams presence version ${event.sequenceNumber} was already handled`);
+    if (event.sequenceNumber < last.sequenceNumber)
+      return skipped(
+        agent,
+        'STALE_EVENT',
+        `Teams presence version ${event.sequenceNumber} is older than ${last.sequenceNumber}`,
+      );
     return null;
   }
-  if (event.sourceTime < last.sourceTime) return skipped(agent, 'STALE_EVENT', `Teams presence seen at ${event.sourceTime} is older than the one seen at ${last.sourceTime}`);
+  if (event.sourceTime < last.sourceTime)
+    return skipped(
+      agent,
+      'STALE_EVENT',
+      `Teams presence seen at ${event.sourceTime} is older than the one seen at ${last.sourceTime}`,
+    );
   return null;
 }
 

@@ -32,9 +32,20 @@ export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export type Effect =
   /** Write our app session's presence (setPresence) or, under an `override` policy, the preferred layer. */
-  | { readonly kind: 'setTeamsPresence'; readonly presence: TeamsPresence; readonly preferred: boolean; readonly ruleId: string; readonly reason: string }
+  | {
+      readonly kind: 'setTeamsPresence';
+      readonly presence: TeamsPresence;
+      readonly preferred: boolean;
+      readonly ruleId: string;
+      readonly reason: string;
+    }
   /** Remove our app session (clearPresence) / the preferred layer we set. */
-  | { readonly kind: 'clearTeamsPresence'; readonly preferred: boolean; readonly ruleId: string; readonly reason: string }
+  | {
+      readonly kind: 'clearTeamsPresence';
+      readonly preferred: boolean;
+      readonly ruleId: string;
+      readonly reason: string;
+    }
   | { readonly kind: 'setAcdState'; readonly target: AcdTarget; readonly ruleId: string; readonly reason: string }
   /** Call decide again with a `tick` at `at` (debounce expiry). */
   | { readonly kind: 'recheckAt'; readonly at: number; readonly reason: string }

@@ -9,12 +9,22 @@ import type { AcdTarget } from './sync-state.js';
  * the most specific wins (a code or counterpart beats none; an activity beats none) and ties go
  * to the first mapping, so the outcome never depends on anything but the rule itself.
  */
-const CONTACT_KINDS: readonly string[] = ['InboundContact', 'OutboundContact', 'InboundConsult', 'OutboundConsult', 'Dialer'];
+const CONTACT_KINDS: readonly string[] = [
+  'InboundContact',
+  'OutboundContact',
+  'InboundConsult',
+  'OutboundConsult',
+  'Dialer',
+];
 
 export function matchesAcdPattern(state: AcdState, pattern: AcdStatePattern): boolean {
   switch (pattern.kind) {
     case 'Unavailable':
-      return state.name === 'Unavailable' && !state.afterCallWork && (pattern.codeId === undefined || state.unavailableCode?.id === pattern.codeId);
+      return (
+        state.name === 'Unavailable' &&
+        !state.afterCallWork &&
+        (pattern.codeId === undefined || state.unavailableCode?.id === pattern.codeId)
+      );
     case 'AfterCallWork':
       return state.name === 'Unavailable' && state.afterCallWork;
     case 'Available':
@@ -22,14 +32,18 @@ export function matchesAcdPattern(state: AcdState, pattern: AcdStatePattern): bo
     case 'LoggedOut':
       return state.name === pattern.kind;
     default:
-      return state.name === pattern.kind && (pattern.counterpart === undefined || state.contact?.counterpart === pattern.counterpart);
+      return (
+        state.name === pattern.kind &&
+        (pattern.counterpart === undefined || state.contact?.counterpart === pattern.counterpart)
+      );
   }
 }
 
 /** Higher = narrower. */
 export function acdPatternSpecificity(pattern: AcdStatePattern): number {
   if (pattern.kind === 'Unavailable') return pattern.codeId === undefined ? 1 : 2;
-  if (CONTACT_KINDS.includes(pattern.kind)) return 'counterpart' in pattern && pattern.counterpart !== undefined ? 2 : 1;
+  if (CONTACT_KINDS.includes(pattern.kind))
+    return 'counterpart' in pattern && pattern.counterpart !== undefined ? 2 : 1;
   return 1;
 }
 
@@ -44,7 +58,8 @@ export const subscribes = (rule: Pick<PresenceRule, 'direction'>): boolean => ru
 /** The ACD state a subscriber may request for this pattern (Available, or Unavailable with a code), else null. */
 export function acdTargetOfPattern(pattern: AcdStatePattern): AcdTarget | null {
   if (pattern.kind === 'Available') return { kind: 'Available' };
-  if (pattern.kind === 'Unavailable' && pattern.codeId !== undefined) return { kind: 'Unavailable', codeId: pattern.codeId };
+  if (pattern.kind === 'Unavailable' && pattern.codeId !== undefined)
+    return { kind: 'Unavailable', codeId: pattern.codeId };
   return null;
 }
 
@@ -87,7 +102,8 @@ export function subscriberTargetFor(rule: Pick<PresenceRule, 'mappings'>, presen
 /** The ACD state as a target we could set again later (restore), or null (contact, ACW, LoggedIn, LoggedOut, no code). */
 export function acdTargetOfState(state: AcdState): AcdTarget | null {
   if (state.name === 'Available') return { kind: 'Available' };
-  if (state.name === 'Unavailable' && !state.afterCallWork && state.unavailableCode) return { kind: 'Unavailable', codeId: state.unavailableCode.id };
+  if (state.name === 'Unavailable' && !state.afterCallWork && state.unavailableCode)
+    return { kind: 'Unavailable', codeId: state.unavailableCode.id };
   return null;
 }
 
@@ -104,13 +120,17 @@ export function samePresenceOrNull(a: TeamsPresence | null, b: TeamsPresence | n
   return a === null || b === null ? a === b : samePresence(a, b);
 }
 
-export const matchesAnyPattern = (state: AcdState, patterns: readonly AcdStatePattern[]): boolean => patterns.some((p) => matchesAcdPattern(state, p));
+export const matchesAnyPattern = (state: AcdState, patterns: readonly AcdStatePattern[]): boolean =>
+  patterns.some((p) => matchesAcdPattern(state, p));
 
 export const describeAcdState = (s: AcdState): string => {
-  if (s.name === 'Unavailable') return s.afterCallWork ? 'AfterCallWork' : `Unavailable(${s.unavailableCode?.name ?? 'no code'})`;
+  if (s.name === 'Unavailable')
+    return s.afterCallWork ? 'AfterCallWork' : `Unavailable(${s.unavailableCode?.name ?? 'no code'})`;
   return s.contact ? `${s.name}(${s.contact.media}, ${s.contact.counterpart})` : s.name;
 };
 
-export const describePresence = (p: TeamsPresence | null): string => (p === null ? 'nothing' : `${p.availability}/${p.activity}`);
+export const describePresence = (p: TeamsPresence | null): string =>
+  p === null ? 'nothing' : `${p.availability}/${p.activity}`;
 
-export const describeTarget = (t: AcdTarget): string => (t.kind === 'Available' ? 'Available' : `Unavailable(code ${t.codeId})`);
+export const describeTarget = (t: AcdTarget): string =>
+  t.kind === 'Available' ? 'Available' : `Unavailable(code ${t.codeId})`;

@@ -24,7 +24,10 @@ export type AcdStatePattern =
   /** `codeId` absent = any unavailable code (not after-call work). */
   | { readonly kind: 'Unavailable'; readonly codeId?: string }
   | { readonly kind: 'AfterCallWork' }
-  | { readonly kind: 'InboundContact' | 'OutboundContact' | 'InboundConsult' | 'OutboundConsult' | 'Dialer'; readonly counterpart?: Counterpart }
+  | {
+      readonly kind: 'InboundContact' | 'OutboundContact' | 'InboundConsult' | 'OutboundConsult' | 'Dialer';
+      readonly counterpart?: Counterpart;
+    }
   | { readonly kind: 'LoggedIn' }
   | { readonly kind: 'LoggedOut' };
 

@@ -3,12 +3,35 @@
  * apart on purpose: what Graph may *report*, what an app may set with setPresence (its own
  * session), and what setUserPreferredPresence accepts.
  */
-export const AVAILABILITIES = ['Available', 'AvailableIdle', 'Away', 'BeRightBack', 'Busy', 'BusyIdle', 'DoNotDisturb', 'Offline', 'PresenceUnknown'] as const;
+export const AVAILABILITIES = [
+  'Available',
+  'AvailableIdle',
+  'Away',
+  'BeRightBack',
+  'Busy',
+  'BusyIdle',
+  'DoNotDisturb',
+  'Offline',
+  'PresenceUnknown',
+] as const;
 export type Availability = (typeof AVAILABILITIES)[number];
 
 export const ACTIVITIES = [
-  'Available', 'Away', 'BeRightBack', 'Busy', 'DoNotDisturb', 'InACall', 'InAConferenceCall', 'Inactive', 'InAMeeting',
-  'Offline', 'OffWork', 'OutOfOffice', 'PresenceUnknown', 'Presenting', 'UrgentInterruptionsOnly',
+  'Available',
+  'Away',
+  'BeRightBack',
+  'Busy',
+  'DoNotDisturb',
+  'InACall',
+  'InAConferenceCall',
+  'Inactive',
+  'InAMeeting',
+  'Offline',
+  'OffWork',
+  'OutOfOffice',
+  'PresenceUnknown',
+  'Presenting',
+  'UrgentInterruptionsOnly',
 ] as const;
 export type Activity = (typeof ACTIVITIES)[number];
 
@@ -38,16 +61,26 @@ export const PREFERRED_PRESENCE_PAIRS: readonly TeamsPresence[] = Object.freeze(
 ]);
 
 export const samePresence = (a: TeamsPresence, b: TeamsPresence): boolean =>
-  a.availability.toLowerCase() === b.availability.toLowerCase() && a.activity.toLowerCase() === b.activity.toLowerCase();
+  a.availability.toLowerCase() === b.availability.toLowerCase() &&
+  a.activity.toLowerCase() === b.activity.toLowerCase();
 
 export const isSessionSettable = (p: TeamsPresence): boolean => SESSION_PRESENCE_PAIRS.some((q) => samePresence(p, q));
-export const isPreferredSettable = (p: TeamsPresence): boolean => PREFERRED_PRESENCE_PAIRS.some((q) => samePresence(p, q));
+export const isPreferredSettable = (p: TeamsPresence): boolean =>
+  PREFERRED_PRESENCE_PAIRS.some((q) => samePresence(p, q));
 
 /**
  * Where an availability stands among sessions in the aggregate (§2.1: DoNotDisturb > Busy >
  * Available > Away); the idle variants stand with their base, anything else below them all.
  */
-const SESSION_RANK: Readonly<Record<string, number>> = { donotdisturb: 4, busy: 3, busyidle: 3, available: 2, availableidle: 2, away: 1, berightback: 1 };
+const SESSION_RANK: Readonly<Record<string, number>> = {
+  donotdisturb: 4,
+  busy: 3,
+  busyidle: 3,
+  available: 2,
+  availableidle: 2,
+  away: 1,
+  berightback: 1,
+};
 
 /**
  * Whether a session showing `a` keeps the aggregate on `a` while another session shows `b`:

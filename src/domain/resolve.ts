@@ -42,12 +42,22 @@ export function explain(agent: ResolvableAgent, rules: readonly PresenceRule[]):
   return resolveRule(agent, rules).explanation;
 }
 
-function pickLevel(candidates: readonly PresenceRule[], level: 'user' | 'team', out: Verdict[], winner: PresenceRule | null = null): PresenceRule | null {
+function pickLevel(
+  candidates: readonly PresenceRule[],
+  level: 'user' | 'team',
+  out: Verdict[],
+  winner: PresenceRule | null = null,
+): PresenceRule | null {
   let chosen: PresenceRule | null = null;
   for (const r of candidates) {
-    if (winner) out.push({ ruleId: r.id, verdict: `rejected: user rule "${winner.name}" (${winner.id}) beats team rules` });
+    if (winner)
+      out.push({ ruleId: r.id, verdict: `rejected: user rule "${winner.name}" (${winner.id}) beats team rules` });
     else if (!r.enabled) out.push({ ruleId: r.id, verdict: `skipped: "${r.name}" is disabled` });
-    else if (chosen) out.push({ ruleId: r.id, verdict: `rejected: "${chosen.name}" (${chosen.id}) also claims this agent at ${level} level and has the lower id` });
+    else if (chosen)
+      out.push({
+        ruleId: r.id,
+        verdict: `rejected: "${chosen.name}" (${chosen.id}) also claims this agent at ${level} level and has the lower id`,
+      });
     else {
       chosen = r;
       out.push({ ruleId: r.id, verdict: `chosen: ${level}-scoped rule "${r.name}"` });
@@ -56,12 +66,22 @@ function pickLevel(candidates: readonly PresenceRule[], level: 'user' | 'team', 
   return chosen;
 }
 
-function explanationOf(agent: ResolvableAgent, rule: PresenceRule | null, considered: readonly Verdict[], others: number): string {
+function explanationOf(
+  agent: ResolvableAgent,
+  rule: PresenceRule | null,
+  considered: readonly Verdict[],
+  others: number,
+): string {
   const disabled = considered.filter((c) => c.verdict.startsWith('skipped')).map((c) => c.ruleId);
-  const note = (disabled.length > 0 ? ` Disabled rule(s) passed over: ${disabled.join(', ')}.` : '') + (others > 0 ? ` ${others} other rule(s) do not cover this agent.` : '');
+  const note =
+    (disabled.length > 0 ? ` Disabled rule(s) passed over: ${disabled.join(', ')}.` : '') +
+    (others > 0 ? ` ${others} other rule(s) do not cover this agent.` : '');
   if (rule === null) {
     return `Agent ${agent.agentId} has no effective rule: no enabled rule names the agent${agent.teamId ? ` or covers team ${agent.teamId}` : ' and the agent has no known team'}.${note}`;
   }
-  const why = rule.scope.kind === 'user' ? 'it names the agent directly (a user rule beats any team rule)' : `it covers the agent's team ${agent.teamId} and no enabled user rule names the agent`;
+  const why =
+    rule.scope.kind === 'user'
+      ? 'it names the agent directly (a user rule beats any team rule)'
+      : `it covers the agent's team ${agent.teamId} and no enabled user rule names the agent`;
   return `Agent ${agent.agentId} follows rule "${rule.name}" (${rule.id}): ${why}.${note}`;
 }

@@ -18,9 +18,20 @@ export interface AgentSyncState {
   /** Last ACD state seen, with its source time (orders events; stale ones are dropped). */
   readonly acd?: { readonly state: AcdState; readonly sourceTime: number; readonly eventId: string };
   /** Last Teams presence seen (aggregate, as Graph reports it). */
-  readonly teams?: { readonly presence: TeamsPresence; readonly sequenceNumber?: string; readonly sourceTime: number; readonly eventId: string; readonly manualStatus?: boolean };
+  readonly teams?: {
+    readonly presence: TeamsPresence;
+    readonly sequenceNumber?: string;
+    readonly sourceTime: number;
+    readonly eventId: string;
+    readonly manualStatus?: boolean;
+  };
   /** What we last asked Teams to show through our app session (null = cleared). Echo suppression. */
-  readonly published?: { readonly presence: TeamsPresence | null; readonly at: number; readonly ruleId: string; readonly preferred: boolean };
+  readonly published?: {
+    readonly presence: TeamsPresence | null;
+    readonly at: number;
+    readonly ruleId: string;
+    readonly preferred: boolean;
+  };
   /** A Subscriber write we made: what we set and the ACD state it replaced, to restore exactly that. */
   readonly acdWritten?: {
     readonly target: AcdTarget;

@@ -11,7 +11,11 @@ export interface TeamUnavailableCode {
 /** What rule validation needs to know about the tenant (the application loads it; the domain only reads it). */
 export interface RuleValidationContext {
   /** The tenant's ACD teams with the unavailable codes assigned to each. */
-  readonly teams: readonly { readonly id: string; readonly name: string; readonly unavailableCodes: readonly TeamUnavailableCode[] }[];
+  readonly teams: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly unavailableCodes: readonly TeamUnavailableCode[];
+  }[];
   /** The tenant's ACD agents with their team. */
   readonly agents: readonly { readonly id: string; readonly name?: string; readonly teamId: string }[];
   /** The partner platform the tenant has connected. */

@@ -11,11 +11,23 @@ import type { RuleValidationContext } from './validate-context.js';
  * the API can set (Available, or Unavailable with a non-ACW code).
  */
 type Path = (string | number)[];
-const pairList = (pairs: readonly { availability: string; activity: string }[]): string => pairs.map((p) => `${p.availability}/${p.activity}`).join(', ');
+const pairList = (pairs: readonly { availability: string; activity: string }[]): string =>
+  pairs.map((p) => `${p.availability}/${p.activity}`).join(', ');
 const lower = (s: string | undefined): string => (s ?? '*').toLowerCase();
 
-export function validateMappings(draft: PresenceRuleDraft, ctx: RuleValidationContext, teamIds: readonly string[]): DomainProblem[] {
-  if (draft.mappings.length === 0) return [{ code: 'RULE.NO_MAPPINGS', message: 'Add at least one mapping between an ACD state and a Teams presence.', path: ['mappings'] }];
+export function validateMappings(
+  draft: PresenceRuleDraft,
+  ctx: RuleValidationContext,
+  teamIds: readonly string[],
+): DomainProblem[] {
+  if (draft.mappings.length === 0)
+    return [
+      {
+        code: 'RULE.NO_MAPPINGS',
+        message: 'Add at least one mapping between an ACD state and a Teams presence.',
+        path: ['mappings'],
+      },
+    ];
   const problems: DomainProblem[] = [];
   draft.mappings.forEach((m, i) => {
     problems.push(...teamsPatternProblems(m.teams, ['mappings', i, 'teams']));
@@ -29,30 +41,58 @@ export function validateMappings(draft: PresenceRuleDraft, ctx: RuleValidationCo
 function teamsPatternProblems(t: TeamsPresencePattern, path: Path): DomainProblem[] {
   const out: DomainProblem[] = [];
   if (!AVAILABILITIES.some((a) => a.toLowerCase() === t.availability.toLowerCase())) {
-    out.push({ code: 'RULE.PRESENCE_INVALID_PAIR', message: `"${t.availability}" is not a Teams availability. Use one of ${AVAILABILITIES.join(', ')}.`, path: [...path, 'availability'] });
+    out.push({
+      code: 'RULE.PRESENCE_INVALID_PAIR',
+      message: `"${t.availability}" is not a Teams availability. Use one of ${AVAILABILITIES.join(', ')}.`,
+      path: [...path, 'availability'],
+    });
   }
   if (t.activity !== undefined && !ACTIVITIES.some((a) => a.toLowerCase() === t.activity!.toLowerCase())) {
-    out.push({ code: 'RULE.PRESENCE_INVALID_PAIR', message: `"${t.activity}" is not a Teams activity. Use one of ${ACTIVITIES.join(', ')}.`, path: [...path, 'activity'] });
+    out.push({
+      code: 'RULE.PRESENCE_INVALID_PAIR',
+      message: `"${t.activity}" is not a Teams activity. Use one of ${ACTIVITIES.join(', ')}.`,
+      path: [...path, 'activity'],
+    });
   }
   return out;
 }
 
-function codeProblems(p: AcdStatePattern, path: Path, ctx: RuleValidationContext, teamIds: readonly string[]): DomainProblem[] {
+function codeProblems(
+  p: AcdStatePattern,
+  path: Path,
+  ctx: RuleValidationContext,
+  teamIds: readonly string[],
+): DomainProblem[] {
   if (p.kind !== 'Unavailable' || p.codeId === undefined) return [];
   const codeId = p.codeId;
-  const missing = teamIds.filter((id) => !ctx.teams.find((t) => t.id === id)?.unavailableCodes.some((c) => c.id === codeId));
+  const missing = teamIds.filter(
+    (id) => !ctx.teams.find((t) => t.id === id)?.unavailableCodes.some((c) => c.id === codeId),
+  );
   if (missing.length === 0) return [];
   const names = missing.map((id) => `"${ctx.teams.find((t) => t.id === id)?.name ?? id}"`).join(', ');
   const who = ctx.teams.flatMap((t) => t.unavailableCodes).find((c) => c.id === codeId)?.name ?? codeId;
-  return [{ code: 'RULE.CODE_NOT_ON_TEAM', message: `The unavailable code "${who}" is not assigned to team(s) ${names}. Every team this rule covers must have it.`, path: [...path, 'codeId'] }];
+  return [
+    {
+      code: 'RULE.CODE_NOT_ON_TEAM',
+      message: `The unavailable code "${who}" is not assigned to team(s) ${names}. Every team this rule covers must have it.`,
+      path: [...path, 'codeId'],
+    },
+  ];
 }
 
 function isAcwCode(p: AcdStatePattern, ctx: RuleValidationContext): boolean {
   if (p.kind !== 'Unavailable' || p.codeId === undefined) return false;
-  return ctx.teams.some((t) => t.unavailableCodes.some((c) => c.id === (p as { codeId: string }).codeId && c.isAcw === true));
+  return ctx.teams.some((t) =>
+    t.unavailableCodes.some((c) => c.id === (p as { codeId: string }).codeId && c.isAcw === true),
+  );
 }
 
-function usageProblems(draft: PresenceRuleDraft, m: PresenceMapping, i: number, ctx: RuleValidationContext): DomainProblem[] {
+function usageProblems(
+  draft: PresenceRuleDraft,
+  m: PresenceMapping,
+  i: number,
+  ctx: RuleValidationContext,
+): DomainProblem[] {
   const acw = isAcwCode(m.acd, ctx);
   const canPublish = publishablePresence(m.teams) !== null;
   const canSubscribe = acdTargetOfPattern(m.acd) !== null && !acw;
@@ -62,13 +102,24 @@ function usageProblems(draft: PresenceRuleDraft, m: PresenceMapping, i: number, 
   if (draft.direction === 'subscriber') return sub ? [sub] : [];
   // Bi-directional: an ACW code would be tried as a subscriber target, so it is refused outright.
   if (acw && sub) return [sub];
-  if (pub && sub) return [{ code: 'RULE.MAPPING_UNUSABLE', message: `This mapping can be used in neither direction. ${pub.message} ${sub.message}`, path: ['mappings', i] }];
+  if (pub && sub)
+    return [
+      {
+        code: 'RULE.MAPPING_UNUSABLE',
+        message: `This mapping can be used in neither direction. ${pub.message} ${sub.message}`,
+        path: ['mappings', i],
+      },
+    ];
   return [];
 }
 
 function notPublishable(t: TeamsPresencePattern, path: Path): DomainProblem {
   if (t.activity === undefined) {
-    return { code: 'RULE.PRESENCE_INVALID_PAIR', message: `To show a presence in Teams, choose an activity as well as "${t.availability}". Apps can set: ${pairList(SESSION_PRESENCE_PAIRS)}.`, path: [...path, 'activity'] };
+    return {
+      code: 'RULE.PRESENCE_INVALID_PAIR',
+      message: `To show a presence in Teams, choose an activity as well as "${t.availability}". Apps can set: ${pairList(SESSION_PRESENCE_PAIRS)}.`,
+      path: [...path, 'activity'],
+    };
   }
   return {
     code: 'RULE.PRESENCE_NOT_SETTABLE',
@@ -78,11 +129,21 @@ function notPublishable(t: TeamsPresencePattern, path: Path): DomainProblem {
 }
 
 function notSettable(p: AcdStatePattern, path: Path): DomainProblem {
-  const why = p.kind === 'Unavailable' ? (p.codeId === undefined ? 'choose which unavailable code to set' : 'after-call-work codes can only be used during a contact') : `the ACD decides ${p.kind} itself`;
-  return { code: 'RULE.ACD_TARGET_NOT_SETTABLE', message: `A Teams presence can only put an agent into Available or an unavailable code; here ${why}.`, path };
+  const why =
+    p.kind === 'Unavailable'
+      ? p.codeId === undefined
+        ? 'choose which unavailable code to set'
+        : 'after-call-work codes can only be used during a contact'
+      : `the ACD decides ${p.kind} itself`;
+  return {
+    code: 'RULE.ACD_TARGET_NOT_SETTABLE',
+    message: `A Teams presence can only put an agent into Available or an unavailable code; here ${why}.`,
+    path,
+  };
 }
 
-const acdKey = (p: AcdStatePattern): string => `${p.kind}|${'codeId' in p ? (p.codeId ?? '*') : ''}|${'counterpart' in p ? (p.counterpart ?? '*') : ''}`;
+const acdKey = (p: AcdStatePattern): string =>
+  `${p.kind}|${'codeId' in p ? (p.codeId ?? '*') : ''}|${'counterpart' in p ? (p.counterpart ?? '*') : ''}`;
 
 function ambiguityProblems(draft: PresenceRuleDraft): DomainProblem[] {
   const out: DomainProblem[] = [];
@@ -93,7 +154,12 @@ function ambiguityProblems(draft: PresenceRuleDraft): DomainProblem[] {
     if (publishes(draft) && presence) {
       const value = `${lower(presence.availability)}/${lower(presence.activity)}`;
       const prev = pubSeen.get(acdKey(m.acd));
-      if (prev !== undefined && prev !== value) out.push({ code: 'RULE.AMBIGUOUS_PUBLISHER_MAPPING', message: `The ACD state ${m.acd.kind} is already mapped to another Teams presence. Each ACD state can show only one presence.`, path: ['mappings', i, 'acd'] });
+      if (prev !== undefined && prev !== value)
+        out.push({
+          code: 'RULE.AMBIGUOUS_PUBLISHER_MAPPING',
+          message: `The ACD state ${m.acd.kind} is already mapped to another Teams presence. Each ACD state can show only one presence.`,
+          path: ['mappings', i, 'acd'],
+        });
       else pubSeen.set(acdKey(m.acd), value);
     }
     const target = acdTargetOfPattern(m.acd);
@@ -101,7 +167,12 @@ function ambiguityProblems(draft: PresenceRuleDraft): DomainProblem[] {
       const key = `${lower(m.teams.availability)}/${lower(m.teams.activity)}`;
       const value = target.kind === 'Available' ? 'Available' : target.codeId;
       const prev = subSeen.get(key);
-      if (prev !== undefined && prev !== value) out.push({ code: 'RULE.AMBIGUOUS_SUBSCRIBER_MAPPING', message: `The Teams presence ${m.teams.availability}/${m.teams.activity ?? 'any activity'} is already mapped to another ACD state. Each Teams presence can set only one ACD state.`, path: ['mappings', i, 'teams'] });
+      if (prev !== undefined && prev !== value)
+        out.push({
+          code: 'RULE.AMBIGUOUS_SUBSCRIBER_MAPPING',
+          message: `The Teams presence ${m.teams.availability}/${m.teams.activity ?? 'any activity'} is already mapped to another ACD state. Each Teams presence can set only one ACD state.`,
+          path: ['mappings', i, 'teams'],
+        });
       else subSeen.set(key, value);
     }
   });

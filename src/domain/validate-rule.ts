@@ -15,7 +15,10 @@ export { DEBOUNCE_MAX_MS, RULE_NAME_MAX } from './validate-context.js';
  * every problem at once (each with a stable code, a sentence for the admin and a path into the
  * draft), so the tab can mark all offending fields in one go. The draft comes back unchanged on success.
  */
-export function validateRule(draft: PresenceRuleDraft, context: RuleValidationContext): Result<PresenceRuleDraft, readonly DomainProblem[]> {
+export function validateRule(
+  draft: PresenceRuleDraft,
+  context: RuleValidationContext,
+): Result<PresenceRuleDraft, readonly DomainProblem[]> {
   const problems = [
     ...validateBasics(draft, context),
     ...validateScope(draft, context),
@@ -28,12 +31,25 @@ function validateBasics(draft: PresenceRuleDraft, ctx: RuleValidationContext): D
   const out: DomainProblem[] = [];
   const name = draft.name.trim();
   if (name.length === 0) out.push({ code: 'RULE.NAME_REQUIRED', message: 'Give the rule a name.', path: ['name'] });
-  else if (name.length > RULE_NAME_MAX) out.push({ code: 'RULE.NAME_TOO_LONG', message: `Keep the rule name to ${RULE_NAME_MAX} characters or fewer.`, path: ['name'] });
+  else if (name.length > RULE_NAME_MAX)
+    out.push({
+      code: 'RULE.NAME_TOO_LONG',
+      message: `Keep the rule name to ${RULE_NAME_MAX} characters or fewer.`,
+      path: ['name'],
+    });
   if (draft.partnerPlatform !== ctx.partnerPlatform) {
-    out.push({ code: 'RULE.WRONG_PARTNER_PLATFORM', message: `This tenant is connected to ${ctx.partnerPlatform}; a rule for ${draft.partnerPlatform} cannot apply.`, path: ['partnerPlatform'] });
+    out.push({
+      code: 'RULE.WRONG_PARTNER_PLATFORM',
+      message: `This tenant is connected to ${ctx.partnerPlatform}; a rule for ${draft.partnerPlatform} cannot apply.`,
+      path: ['partnerPlatform'],
+    });
   }
   if (!Number.isInteger(draft.debounceMs) || draft.debounceMs < 0 || draft.debounceMs > DEBOUNCE_MAX_MS) {
-    out.push({ code: 'RULE.DEBOUNCE_OUT_OF_RANGE', message: `The settle time must be a whole number of milliseconds from 0 to ${DEBOUNCE_MAX_MS} (one minute).`, path: ['debounceMs'] });
+    out.push({
+      code: 'RULE.DEBOUNCE_OUT_OF_RANGE',
+      message: `The settle time must be a whole number of milliseconds from 0 to ${DEBOUNCE_MAX_MS} (one minute).`,
+      path: ['debounceMs'],
+    });
   }
   return out;
 }

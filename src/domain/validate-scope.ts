@@ -14,13 +14,23 @@ export function validateScope(draft: PresenceRuleDraft, ctx: RuleValidationConte
   const problems: DomainProblem[] = [];
   ids.forEach((id, i) => {
     const path = ['scope', field, i];
-    if (ids.indexOf(id) !== i) problems.push({ code: 'RULE.DUPLICATE_SCOPE_ENTRY', message: `${label(scope.kind, id, ctx)} is listed twice.`, path });
+    if (ids.indexOf(id) !== i)
+      problems.push({
+        code: 'RULE.DUPLICATE_SCOPE_ENTRY',
+        message: `${label(scope.kind, id, ctx)} is listed twice.`,
+        path,
+      });
     else problems.push(...checkEntry(scope.kind, id, path, ctx));
   });
   return problems;
 }
 
-function checkEntry(kind: 'team' | 'user', id: string, path: (string | number)[], ctx: RuleValidationContext): DomainProblem[] {
+function checkEntry(
+  kind: 'team' | 'user',
+  id: string,
+  path: (string | number)[],
+  ctx: RuleValidationContext,
+): DomainProblem[] {
   const known = kind === 'team' ? ctx.teams.some((t) => t.id === id) : ctx.agents.some((a) => a.id === id);
   if (!known) {
     return kind === 'team'
@@ -30,8 +40,20 @@ function checkEntry(kind: 'team' | 'user', id: string, path: (string | number)[]
   const rival = ctx.otherRules.find((r) => r.id !== ctx.ruleId && claims(r.scope, kind, id));
   if (!rival) return [];
   return kind === 'team'
-    ? [{ code: 'RULE.TEAM_CLAIMED_TWICE', message: `${label(kind, id, ctx)} already follows the team rule "${rival.name}". A team can have only one team rule.`, path }]
-    : [{ code: 'RULE.AGENT_CLAIMED_TWICE', message: `${label(kind, id, ctx)} already has the user rule "${rival.name}". An agent can have only one user rule.`, path }];
+    ? [
+        {
+          code: 'RULE.TEAM_CLAIMED_TWICE',
+          message: `${label(kind, id, ctx)} already follows the team rule "${rival.name}". A team can have only one team rule.`,
+          path,
+        },
+      ]
+    : [
+        {
+          code: 'RULE.AGENT_CLAIMED_TWICE',
+          message: `${label(kind, id, ctx)} already has the user rule "${rival.name}". An agent can have only one user rule.`,
+          path,
+        },
+      ];
 }
 
 function claims(scope: PresenceRuleDraft['scope'], kind: 'team' | 'user', id: string): boolean {
@@ -47,8 +69,9 @@ export function label(kind: 'team' | 'user', id: string, ctx: RuleValidationCont
 
 /** The teams whose unavailable codes a rule may use: the scoped teams, or the teams of the scoped agents. */
 export function scopedTeamIds(draft: PresenceRuleDraft, ctx: RuleValidationContext): string[] {
-  const ids = draft.scope.kind === 'team'
-    ? draft.scope.teamIds.filter((id) => ctx.teams.some((t) => t.id === id))
-    : draft.scope.agentIds.flatMap((id) => ctx.agents.filter((a) => a.id === id).map((a) => a.teamId));
+  const ids =
+    draft.scope.kind === 'team'
+      ? draft.scope.teamIds.filter((id) => ctx.teams.some((t) => t.id === id))
+      : draft.scope.agentIds.flatMap((id) => ctx.agents.filter((a) => a.id === id).map((a) => a.teamId));
   return [...new Set(ids)];
 }

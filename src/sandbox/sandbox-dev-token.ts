@@ -14,16 +14,39 @@ export function sandboxDevTokenRoute(world: SandboxWorld, fetchImpl: HttpFetch):
       const role = new URL(req.url ?? '/', 'http://localhost').searchParams.get('role') ?? 'admin';
       if (role !== 'admin' && role !== 'support') {
         res.setHeader('content-type', 'application/problem+json');
-        res.sendRaw(400, JSON.stringify({ status: 400, code: 'SANDBOX.BAD_ROLE', title: 'Unknown role', detail: 'role must be admin or support' }));
+        res.sendRaw(
+          400,
+          JSON.stringify({
+            status: 400,
+            code: 'SANDBOX.BAD_ROLE',
+            title: 'Unknown role',
+            detail: 'role must be admin or support',
+          }),
+        );
         return;
       }
       const user = role === 'admin' ? world.admin : world.support;
-      const form = new URLSearchParams({ grant_type: 'password', client_id: app.clientId, client_secret: app.clientSecret, username: user.userPrincipalName, password: user.password, scope: `api://localhost/${app.clientId}/access_as_user` });
-      const answer = await fetchImpl(`${world.graph.authorityUrl}/${world.entra.id}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+      const form = new URLSearchParams({
+        grant_type: 'password',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        username: user.userPrincipalName,
+        password: user.password,
+        scope: `api://localhost/${app.clientId}/access_as_user`,
+      });
+      const answer = await fetchImpl(`${world.graph.authorityUrl}/${world.entra.id}/oauth2/v2.0/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+      });
       const body = (await answer.json()) as { access_token?: string; expires_in?: number };
       res.setHeader('cache-control', 'no-store');
       if (!answer.ok || !body.access_token) {
-        res.send(502, { status: 502, code: 'SANDBOX.TOKEN_FAILED', detail: `the emulated Entra answered ${answer.status}` });
+        res.send(502, {
+          status: 502,
+          code: 'SANDBOX.TOKEN_FAILED',
+          detail: `the emulated Entra answered ${answer.status}`,
+        });
         return;
       }
       res.send(200, { token: body.access_token, expiresIn: body.expires_in ?? 3600 });

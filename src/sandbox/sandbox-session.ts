@@ -24,13 +24,21 @@ export interface SandboxSessionOptions {
   readonly summaryEveryMs?: number;
 }
 
-async function counters(runtime: SandboxObservables): Promise<{ eventsIn: number; teamsWrites: number; acdWrites: number }> {
+async function counters(
+  runtime: SandboxObservables,
+): Promise<{ eventsIn: number; teamsWrites: number; acdWrites: number }> {
   const metrics = await runtime.metrics.registry.getMetricsAsJSON();
   const values = (name: string) => metrics.find((m) => m.name === name)?.values ?? [];
-  const sum = (name: string, keep: (labels: Record<string, unknown>) => boolean = () => true) => values(name).filter((v) => keep(v.labels)).reduce((n, v) => n + Number(v.value), 0);
+  const sum = (name: string, keep: (labels: Record<string, unknown>) => boolean = () => true) =>
+    values(name)
+      .filter((v) => keep(v.labels))
+      .reduce((n, v) => n + Number(v.value), 0);
   return {
     eventsIn: sum('presence_sync_events_in_total'),
-    teamsWrites: sum('presence_sync_effects_total', (l) => String(l['kind']).includes('Teams') && l['outcome'] === 'written'),
+    teamsWrites: sum(
+      'presence_sync_effects_total',
+      (l) => String(l['kind']).includes('Teams') && l['outcome'] === 'written',
+    ),
     acdWrites: sum('presence_sync_effects_total', (l) => l['kind'] === 'setAcdState' && l['outcome'] === 'applied'),
   };
 }
@@ -41,24 +49,48 @@ async function counters(runtime: SandboxObservables): Promise<{ eventsIn: number
  */
 export function startSandboxSession(o: SandboxSessionOptions): { stop(): Promise<void> } {
   const log = o.logger.child({ component: 'sandbox' });
-  log.info({
-    tab: `${o.baseUrl}/tab (outside Teams it signs in through ${o.baseUrl}/sandbox/dev-token?role=admin)`,
-    bot: `npm run playground (Microsoft 365 Agents Playground → ${o.baseUrl}/api/messages)`,
-    health: `${o.baseUrl}/healthz, ${o.baseUrl}/readyz`, metrics: `${o.baseUrl}/metrics`,
-    cxoneEmulator: o.world.cxone.url, graphEmulator: o.world.graph.url,
-    presenceOfAUser: `${o.world.graph.url}/_control/users/<teams user id>/presence (CA: ${o.world.caFile})`,
-  }, 'sandbox ready');
+  log.info(
+    {
+      tab: `${o.baseUrl}/tab (outside Teams it signs in through ${o.baseUrl}/sandbox/dev-token?role=admin)`,
+      bot: `npm run playground (Microsoft 365 Agents Playground → ${o.baseUrl}/api/messages)`,
+      health: `${o.baseUrl}/healthz, ${o.baseUrl}/readyz`,
+      metrics: `${o.baseUrl}/metrics`,
+      cxoneEmulator: o.world.cxone.url,
+      graphEmulator: o.world.graph.url,
+      presenceOfAUser: `${o.world.graph.url}/_control/users/<teams user id>/presence (CA: ${o.world.caFile})`,
+    },
+    'sandbox ready',
+  );
   const transport = createHttpTransport({ timeoutMs: 10_000, extraCaPem: o.world.cxone.caCertPem });
-  const agents = [...o.world.userOfAgent].map(([agentId, user]) => ({ agentId: Number(agentId), teamsUserId: user.id }));
-  const workload: CallCenterWorkload | undefined = o.workloadRate > 0
-    ? startCallCenterWorkload({ cxoneUrl: o.world.cxone.url, graphUrl: o.world.graph.url, fetch: transport.fetch, agents, ratePerSecond: o.workloadRate, seed: o.workloadSeed, logger: o.logger })
-    : undefined;
+  const agents = [...o.world.userOfAgent].map(([agentId, user]) => ({
+    agentId: Number(agentId),
+    teamsUserId: user.id,
+  }));
+  const workload: CallCenterWorkload | undefined =
+    o.workloadRate > 0
+      ? startCallCenterWorkload({
+          cxoneUrl: o.world.cxone.url,
+          graphUrl: o.world.graph.url,
+          fetch: transport.fetch,
+          agents,
+          ratePerSecond: o.workloadRate,
+          seed: o.workloadSeed,
+          logger: o.logger,
+        })
+      : undefined;
   const summary = setInterval(() => {
     void counters(o.runtime).then((c) => {
       const h = o.runtime.health.snapshot(o.tenantId);
       const down = h.components.filter((x) => x.status !== 'ok').map((x) => `${x.component}=${x.status}`);
-      log.info({ ...c, workloadSteps: workload?.steps() ?? 0, health: h.status, ...(down.length ? { notOk: down.join(' ') } : {}) },
-        `sync: ${c.eventsIn} events in, ${c.teamsWrites} Teams writes, ${c.acdWrites} ACD writes; health ${h.status}`);
+      log.info(
+        {
+          ...c,
+          workloadSteps: workload?.steps() ?? 0,
+          health: h.status,
+          ...(down.length ? { notOk: down.join(' ') } : {}),
+        },
+        `sync: ${c.eventsIn} events in, ${c.teamsWrites} Teams writes, ${c.acdWrites} ACD writes; health ${h.status}`,
+      );
     });
   }, o.summaryEveryMs ?? 10_000);
   summary.unref();

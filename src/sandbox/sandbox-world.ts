@@ -37,7 +37,11 @@ export interface SandboxWorldOptions {
    * What the emulators remember of their own traffic (defaults: see capped-log.ts, cxone-request-log.ts,
    * cxone-feed-history.ts). The soak, which reads none of it, keeps little so its heap measures the product.
    */
-  readonly emulatorMemory?: { readonly logCap?: number; readonly cxoneRequestLogCap?: number; readonly cxoneFeedHistoryDepth?: number };
+  readonly emulatorMemory?: {
+    readonly logCap?: number;
+    readonly cxoneRequestLogCap?: number;
+    readonly cxoneFeedHistoryDepth?: number;
+  };
 }
 
 /** The emulated outside world of the sandbox: CXone and Graph/Entra with one matching tenant. */
@@ -71,18 +75,49 @@ const portOf = (url: string): number => {
   return ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) ? Number(u.port || 443) : 0;
 };
 
-function entraTenant(cxone: CxoneEmulator, org: string): { tenant: EmulatedTenant; userOfAgent: Map<string, EmulatedUser>; admin: EmulatedUser; support: EmulatedUser; owners: EmulatedUser[] } {
+function entraTenant(
+  cxone: CxoneEmulator,
+  org: string,
+): {
+  tenant: EmulatedTenant;
+  userOfAgent: Map<string, EmulatedUser>;
+  admin: EmulatedUser;
+  support: EmulatedUser;
+  owners: EmulatedUser[];
+} {
   const userOfAgent = new Map<string, EmulatedUser>();
   for (const a of cxone.model.agents.values()) {
-    userOfAgent.set(String(a.agentId), { id: stableGuid(`${org}/user/${a.emailAddress}`), userPrincipalName: a.emailAddress, mail: a.emailAddress, displayName: `${a.firstName} ${a.lastName}`, password: `pw-${a.agentId}` });
+    userOfAgent.set(String(a.agentId), {
+      id: stableGuid(`${org}/user/${a.emailAddress}`),
+      userPrincipalName: a.emailAddress,
+      mail: a.emailAddress,
+      displayName: `${a.firstName} ${a.lastName}`,
+      password: `pw-${a.agentId}`,
+    });
   }
-  const person = (name: string, display: string, appRoles: readonly string[] = []): EmulatedUser => ({ id: stableGuid(`${org}/user/${name}`), userPrincipalName: `${name}@${org}.example`, mail: `${name}@${org}.example`, displayName: display, password: `pw-${name}`, appRoles });
+  const person = (name: string, display: string, appRoles: readonly string[] = []): EmulatedUser => ({
+    id: stableGuid(`${org}/user/${name}`),
+    userPrincipalName: `${name}@${org}.example`,
+    mail: `${name}@${org}.example`,
+    displayName: display,
+    password: `pw-${name}`,
+    appRoles,
+  });
   const admin = person('sandbox.admin', 'Sandbox Admin', [ADMIN_ROLE]);
   const support = person('sandbox.support', 'Sandbox Support', [SUPPORT_ROLE]);
-  const owners = Array.from({ length: Math.max(1, Math.ceil(userOfAgent.size / MAX_USERS_PER_SUBSCRIPTION)) }, (_, i) => person(i === 0 ? 'sync.owner' : `sync.owner${i + 1}`, `Presence Sync Owner${i === 0 ? '' : ` ${i + 1}`}`));
+  const owners = Array.from({ length: Math.max(1, Math.ceil(userOfAgent.size / MAX_USERS_PER_SUBSCRIPTION)) }, (_, i) =>
+    person(i === 0 ? 'sync.owner' : `sync.owner${i + 1}`, `Presence Sync Owner${i === 0 ? '' : ` ${i + 1}`}`),
+  );
   const tenant: EmulatedTenant = {
     id: stableGuid(`${org}/tenant`),
-    apps: [{ clientId: stableGuid(`${org}/app`), clientSecret: 'sandbox-secret', roles: ['Presence.ReadWrite.All', 'Presence.Read.All', 'User.Read.All'], delegatedScopes: ['Presence.Read.All', 'User.Read', 'People.Read', 'User.ReadBasic.All'] }],
+    apps: [
+      {
+        clientId: stableGuid(`${org}/app`),
+        clientSecret: 'sandbox-secret',
+        roles: ['Presence.ReadWrite.All', 'Presence.Read.All', 'User.Read.All'],
+        delegatedScopes: ['Presence.Read.All', 'User.Read', 'People.Read', 'User.ReadBasic.All'],
+      },
+    ],
     users: [admin, support, ...owners, ...userOfAgent.values()],
   };
   return { tenant, userOfAgent, admin, support, owners };
@@ -90,9 +125,16 @@ function entraTenant(cxone: CxoneEmulator, org: string): { tenant: EmulatedTenan
 
 /** Both subscriber codes on every team, so team rules can map Teams calls and DND to the ACD. */
 function addSubscriberCodes(cxone: CxoneEmulator): void {
-  cxone.model.codes.set(Number(TEAMS_DND_CODE), { id: Number(TEAMS_DND_CODE), name: 'Teams DND', isActive: true, isAcw: false, agentTimeoutMins: 120 });
+  cxone.model.codes.set(Number(TEAMS_DND_CODE), {
+    id: Number(TEAMS_DND_CODE),
+    name: 'Teams DND',
+    isActive: true,
+    isAcw: false,
+    agentTimeoutMins: 120,
+  });
   for (const team of cxone.model.teams.values()) {
-    for (const code of [Number(TEAMS_CALL_CODE), Number(TEAMS_DND_CODE)]) if (!team.codeIds.includes(code)) team.codeIds.push(code);
+    for (const code of [Number(TEAMS_CALL_CODE), Number(TEAMS_DND_CODE)])
+      if (!team.codeIds.includes(code)) team.codeIds.push(code);
   }
 }
 
@@ -100,26 +142,61 @@ function addSubscriberCodes(cxone: CxoneEmulator): void {
 export async function startSandboxWorld(o: SandboxWorldOptions): Promise<SandboxWorld> {
   const tlsDir = join(o.dataDir, 'sandbox-tls');
   const tls = await loadOrCreateLocalTls(tlsDir);
-  const cxone = await startCxoneEmulator({ tls, clock: new SandboxClock(Date.now(), true), seed: { teams: o.teams ?? 3, agents: o.agents ?? 50, seed: 7 }, port: portOf(o.cxoneUrl),
-    ...(o.emulatorMemory?.cxoneRequestLogCap !== undefined ? { requestLogCap: o.emulatorMemory.cxoneRequestLogCap } : {}),
-    ...(o.emulatorMemory?.cxoneFeedHistoryDepth !== undefined ? { feedHistoryDepth: o.emulatorMemory.cxoneFeedHistoryDepth } : {}),
+  const cxone = await startCxoneEmulator({
+    tls,
+    clock: new SandboxClock(Date.now(), true),
+    seed: { teams: o.teams ?? 3, agents: o.agents ?? 50, seed: 7 },
+    port: portOf(o.cxoneUrl),
+    ...(o.emulatorMemory?.cxoneRequestLogCap !== undefined
+      ? { requestLogCap: o.emulatorMemory.cxoneRequestLogCap }
+      : {}),
+    ...(o.emulatorMemory?.cxoneFeedHistoryDepth !== undefined
+      ? { feedHistoryDepth: o.emulatorMemory.cxoneFeedHistoryDepth }
+      : {}),
   });
   addSubscriberCodes(cxone);
   const { tenant, userOfAgent, admin, support, owners } = entraTenant(cxone, o.organisation ?? 'contoso');
-  const graph = await startGraphEmulator({ tenants: [tenant], allowHttpLoopback: true, tls, tickIntervalMs: 1000, ...(o.emulatorMemory?.logCap !== undefined ? { logCap: o.emulatorMemory.logCap } : {}) }, portOf(o.graphUrl)).catch(async (e: unknown) => {
+  const graph = await startGraphEmulator(
+    {
+      tenants: [tenant],
+      allowHttpLoopback: true,
+      tls,
+      tickIntervalMs: 1000,
+      ...(o.emulatorMemory?.logCap !== undefined ? { logCap: o.emulatorMemory.logCap } : {}),
+    },
+    portOf(o.graphUrl),
+  ).catch(async (e: unknown) => {
     await cxone.close();
     throw e;
   });
   const botConnector = await startBotConnectorEmulator({
     port: o.botConnectorPort ?? 0,
-    onActivity: (a) => o.logger?.info({ tenantId: a.tenantId, conversationId: a.conversationId, reply: a.replyToId !== undefined, text: activityText(a.activity).slice(0, 300) }, 'bot connector emulator: activity received'),
+    onActivity: (a) =>
+      o.logger?.info(
+        {
+          tenantId: a.tenantId,
+          conversationId: a.conversationId,
+          reply: a.replyToId !== undefined,
+          text: activityText(a.activity).slice(0, 300),
+        },
+        'bot connector emulator: activity received',
+      ),
   }).catch(async (e: unknown) => {
     await graph.close();
     await cxone.close();
     throw e;
   });
   return {
-    cxone, graph, botConnector, entra: tenant, userOfAgent, admin, support, owner: owners[0]!, owners, caFile: join(tlsDir, 'ca.pem'),
+    cxone,
+    graph,
+    botConnector,
+    entra: tenant,
+    userOfAgent,
+    admin,
+    support,
+    owner: owners[0]!,
+    owners,
+    caFile: join(tlsDir, 'ca.pem'),
     async close() {
       await botConnector.close();
       await graph.close();

@@ -1,6 +1,11 @@
 /** An RFC 9457 problem from the API, or a network failure, shown to the admin as is. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly errors: readonly { pointer: string; detail: string }[] = []) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly errors: readonly { pointer: string; detail: string }[] = [],
+  ) {
     super(message);
   }
 }
@@ -9,10 +14,16 @@ export type TokenSource = () => Promise<string>;
 
 /** The tab's view of /api/v1: every call carries the SSO (or sandbox) bearer token. */
 export class ApiClient {
-  constructor(private readonly token: TokenSource, private readonly base = '/api/v1') {}
+  constructor(
+    private readonly token: TokenSource,
+    private readonly base = '/api/v1',
+  ) {}
 
   async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${await this.token()}`, accept: 'application/json' };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${await this.token()}`,
+      accept: 'application/json',
+    };
     if (body !== undefined) headers['content-type'] = contentType;
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     let res: Response;
@@ -36,7 +47,10 @@ export class ApiClient {
    * `trace` event until the signal aborts.
    */
   async stream(path: string, signal: AbortSignal, onEvent: (event: string, data: string) => void): Promise<void> {
-    const res = await fetch(this.base + path, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'text/event-stream' }, signal });
+    const res = await fetch(this.base + path, {
+      headers: { authorization: `Bearer ${await this.token()}`, accept: 'text/event-stream' },
+      signal,
+    });
     if (!res.ok || !res.body) throw toApiError(res.status, await res.text());
     const reader = res.body.getReader();
     const decoder = new TextDecoder();
@@ -49,7 +63,11 @@ export class ApiClient {
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const frame = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const field = (name: string) => frame.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+        const field = (name: string) =>
+          frame
+            .split('\n')
+            .find((l) => l.startsWith(`${name}: `))
+            ?.slice(name.length + 2);
         const event = field('event');
         if (event) onEvent(event, field('data') ?? '');
       }
@@ -59,7 +77,12 @@ export class ApiClient {
 
 function toApiError(status: number, text: string): ApiError {
   try {
-    const p = JSON.parse(text) as { code?: string; detail?: string; title?: string; errors?: { pointer: string; detail: string }[] };
+    const p = JSON.parse(text) as {
+      code?: string;
+      detail?: string;
+      title?: string;
+      errors?: { pointer: string; detail: string }[];
+    };
     return new ApiError(status, p.code ?? `HTTP_${status}`, p.detail ?? p.title ?? `HTTP ${status}`, p.errors ?? []);
   } catch {
     return new ApiError(status, `HTTP_${status}`, `The service answered HTTP ${status}.`);

@@ -1,4 +1,14 @@
-import { FluentProvider, Tab, TabList, Text, makeStyles, teamsHighContrastTheme, tokens, webDarkTheme, webLightTheme } from '@fluentui/react-components';
+import {
+  FluentProvider,
+  Tab,
+  TabList,
+  Text,
+  makeStyles,
+  teamsHighContrastTheme,
+  tokens,
+  webDarkTheme,
+  webLightTheme,
+} from '@fluentui/react-components';
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { ApiClient } from './api-client.js';
 import { ErrorBar } from './components/async-view.js';
@@ -16,10 +26,22 @@ export const PAGES = ['setup', 'rules', 'users', 'health', 'log', 'settings'] as
 export type PageId = (typeof PAGES)[number];
 /** Support engineers read health and traces; everything else is for admins (the API enforces it too). */
 const SUPPORT_PAGES: readonly PageId[] = ['health', 'log'];
-const LABELS: Record<PageId, string> = { setup: 'Setup', rules: 'Rules', users: 'Users', health: 'Health Check', log: 'Log Reader', settings: 'Settings' };
+const LABELS: Record<PageId, string> = {
+  setup: 'Setup',
+  rules: 'Rules',
+  users: 'Users',
+  health: 'Health Check',
+  log: 'Log Reader',
+  settings: 'Settings',
+};
 
 const useStyles = makeStyles({
-  root: { minHeight: '100vh', padding: tokens.spacingHorizontalL, backgroundColor: tokens.colorNeutralBackground1, color: tokens.colorNeutralForeground1 },
+  root: {
+    minHeight: '100vh',
+    padding: tokens.spacingHorizontalL,
+    backgroundColor: tokens.colorNeutralBackground1,
+    color: tokens.colorNeutralForeground1,
+  },
   main: { paddingTop: tokens.spacingVerticalL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
 });
 
@@ -36,7 +58,12 @@ function useFirstRun(explicit: boolean, isAdmin: boolean, goSetup: () => void): 
   const api = useApiClient();
   useEffect(() => {
     if (explicit || !isAdmin) return;
-    api.get<{ cxone: { configured: boolean } }>('/connections').then((c) => { if (!c.cxone.configured) goSetup(); }, () => undefined);
+    api.get<{ cxone: { configured: boolean } }>('/connections').then(
+      (c) => {
+        if (!c.cxone.configured) goSetup();
+      },
+      () => undefined,
+    );
   }, [api, explicit, isAdmin, goSetup]);
 }
 
@@ -65,12 +92,22 @@ function Shell(props: { session: HostSession }): ReactNode {
   return (
     <div className={styles.root}>
       <header>
-        <Text as="h1" size={500} weight="semibold">Presence Sync</Text>{' '}
-        <Text size={200} data-testid="whoami">{me.status === 'ready' ? `${me.value.name} (${me.value.access})${props.session.inTeams ? '' : ' · sandbox'}` : ''}</Text>
+        <Text as="h1" size={500} weight="semibold">
+          Presence Sync
+        </Text>{' '}
+        <Text size={200} data-testid="whoami">
+          {me.status === 'ready'
+            ? `${me.value.name} (${me.value.access})${props.session.inTeams ? '' : ' · sandbox'}`
+            : ''}
+        </Text>
       </header>
       <nav aria-label="Pages">
         <TabList selectedValue={shown} onTabSelect={(_e, d) => setPage(d.value as PageId)}>
-          {visible.map((p) => <Tab key={p} value={p}>{LABELS[p]}</Tab>)}
+          {visible.map((p) => (
+            <Tab key={p} value={p}>
+              {LABELS[p]}
+            </Tab>
+          ))}
         </TabList>
       </nav>
       <main className={styles.main} aria-label={LABELS[shown]}>

@@ -14,7 +14,11 @@ export const RULE_TEMPLATES: readonly RuleTemplate[] = [
     id: 'voice-busy',
     title: 'On a voice call → Busy / In a call',
     build: (teams) => ({
-      name: 'On a voice call → Busy / In a call', direction: 'publisher', scope: allTeams(teams), enabled: true, manualStatusPolicy: 'respect',
+      name: 'On a voice call → Busy / In a call',
+      direction: 'publisher',
+      scope: allTeams(teams),
+      enabled: true,
+      manualStatusPolicy: 'respect',
       mappings: [
         { acd: { kind: 'InboundContact' }, teams: { availability: 'Busy', activity: 'InACall' } },
         { acd: { kind: 'OutboundContact' }, teams: { availability: 'Busy', activity: 'InACall' } },
@@ -28,14 +32,30 @@ export const RULE_TEMPLATES: readonly RuleTemplate[] = [
     build: (teams) => {
       const code = teams.flatMap((t) => t.codes).find((c) => /teams/i.test(c.name)) ?? teams.flatMap((t) => t.codes)[0];
       return {
-        name: 'Teams call → Unavailable', direction: 'subscriber', scope: allTeams(teams), enabled: true, manualStatusPolicy: 'respect',
-        mappings: [{ acd: code ? { kind: 'Unavailable', codeId: code.id } : { kind: 'Unavailable' }, teams: { availability: 'Busy', activity: 'InACall' } }],
+        name: 'Teams call → Unavailable',
+        direction: 'subscriber',
+        scope: allTeams(teams),
+        enabled: true,
+        manualStatusPolicy: 'respect',
+        mappings: [
+          {
+            acd: code ? { kind: 'Unavailable', codeId: code.id } : { kind: 'Unavailable' },
+            teams: { availability: 'Busy', activity: 'InACall' },
+          },
+        ],
       };
     },
   },
 ];
 
-export const emptyDraft = (): RuleDraft => ({ name: '', direction: 'publisher', scope: { kind: 'team', teamIds: [] }, enabled: true, manualStatusPolicy: 'respect', mappings: [] });
+export const emptyDraft = (): RuleDraft => ({
+  name: '',
+  direction: 'publisher',
+  scope: { kind: 'team', teamIds: [] },
+  enabled: true,
+  manualStatusPolicy: 'respect',
+  mappings: [],
+});
 
 /**
  * A team follows one team rule, so the wizard merges the chosen templates into one rule: publisher
@@ -47,7 +67,15 @@ export function combineTemplates(ids: readonly string[], teams: AcdTeam[]): Rule
   const [first] = drafts;
   if (!first) return null;
   if (drafts.length === 1) return withCodeScope(first, teams);
-  return withCodeScope({ ...first, name: 'Voice and Teams calls', direction: 'bidirectional', mappings: drafts.flatMap((d) => d.mappings) }, teams);
+  return withCodeScope(
+    {
+      ...first,
+      name: 'Voice and Teams calls',
+      direction: 'bidirectional',
+      mappings: drafts.flatMap((d) => d.mappings),
+    },
+    teams,
+  );
 }
 
 function withCodeScope(d: RuleDraft, teams: AcdTeam[]): RuleDraft {

@@ -23,7 +23,12 @@ type Validate = ((data: unknown) => boolean) & { errors?: { instancePath: string
  * loaded under jest (it requires the ESM-only strip-bom), so its validator is assembled here.
  */
 function validateManifest(manifest: unknown, version: string): string[] {
-  const schema = JSON.parse(readFileSync(join(dirname(appManifestPackage), 'build', 'json-schemas', 'teams', `v${version}`, 'MicrosoftTeams.schema.json'), 'utf8')) as object;
+  const schema = JSON.parse(
+    readFileSync(
+      join(dirname(appManifestPackage), 'build', 'json-schemas', 'teams', `v${version}`, 'MicrosoftTeams.schema.json'),
+      'utf8',
+    ),
+  ) as object;
   const AjvDraft04 = fromAppManifest('ajv-draft-04') as new (options: object) => { compile(schema: object): Validate };
   const addFormats = fromAppManifest('ajv-formats') as (ajv: object, formats: string[]) => void;
   const ajv = new AjvDraft04({ allErrors: true, strictTypes: false });
@@ -34,8 +39,10 @@ function validateManifest(manifest: unknown, version: string): string[] {
 
 const SAMPLE = {
   TEAMS_APP_ID: '11111111-2222-4333-8444-555555555555',
-  AAD_APP_CLIENT_ID: 'bbbbbbbb-cccc-4ddd-8eee-ffffffffffff', APP_NAME_SUFFIX: '-dev',
-  TAB_DOMAIN: 'presence-sync.contoso.example', TAB_ENDPOINT: 'https://presence-sync.contoso.example',
+  AAD_APP_CLIENT_ID: 'bbbbbbbb-cccc-4ddd-8eee-ffffffffffff',
+  APP_NAME_SUFFIX: '-dev',
+  TAB_DOMAIN: 'presence-sync.contoso.example',
+  TAB_ENDPOINT: 'https://presence-sync.contoso.example',
 };
 
 function filled(values: Record<string, string> = SAMPLE): Record<string, unknown> {
@@ -47,7 +54,8 @@ function filled(values: Record<string, string> = SAMPLE): Record<string, unknown
 /** Width, height and RGBA pixels of an 8-bit RGBA PNG written with filter 0 (as scripts/make-icons.ts does). */
 function decodePng(file: Buffer): { width: number; height: number; pixel: (x: number, y: number) => number[] } {
   expect(file.subarray(1, 4).toString('ascii')).toBe('PNG');
-  const width = file.readUInt32BE(16), height = file.readUInt32BE(20);
+  const width = file.readUInt32BE(16),
+    height = file.readUInt32BE(20);
   expect([file[24], file[25]]).toEqual([8, 6]);
   const idat: Buffer[] = [];
   for (let at = 8; at < file.length;) {
@@ -63,11 +71,19 @@ function decodePng(file: Buffer): { width: number; height: number; pixel: (x: nu
 
 describe('the Teams app package', () => {
   it('uses exactly the placeholders the provisioning steps produce', () => {
-    expect(placeholdersOf(template).sort()).toEqual(['AAD_APP_CLIENT_ID', 'APP_NAME_SUFFIX', 'TAB_DOMAIN', 'TAB_ENDPOINT', 'TEAMS_APP_ID']);
+    expect(placeholdersOf(template).sort()).toEqual([
+      'AAD_APP_CLIENT_ID',
+      'APP_NAME_SUFFIX',
+      'TAB_DOMAIN',
+      'TAB_ENDPOINT',
+      'TEAMS_APP_ID',
+    ]);
   });
 
   it(`validates against the official Teams manifest schema v${raw.manifestVersion} once filled in`, async () => {
-    expect(raw.$schema).toBe(`https://developer.microsoft.com/en-us/json-schemas/teams/v${raw.manifestVersion}/MicrosoftTeams.schema.json`);
+    expect(raw.$schema).toBe(
+      `https://developer.microsoft.com/en-us/json-schemas/teams/v${raw.manifestVersion}/MicrosoftTeams.schema.json`,
+    );
     expect(validateManifest(filled(), raw.manifestVersion)).toEqual([]);
   });
 
@@ -77,7 +93,13 @@ describe('the Teams app package', () => {
   });
 
   it('declares the bot in personal and team scope with the commands the bot answers', () => {
-    const manifest = filled() as { bots: { botId: string; scopes: string[]; commandLists: { scopes: string[]; commands: { title: string; description: string }[] }[] }[] };
+    const manifest = filled() as {
+      bots: {
+        botId: string;
+        scopes: string[];
+        commandLists: { scopes: string[]; commands: { title: string; description: string }[] }[];
+      }[];
+    };
     const [bot] = manifest.bots;
     // One Entra app is both the bot and the product (config MICROSOFT_APP_ID).
     expect(bot?.botId).toBe(SAMPLE.AAD_APP_CLIENT_ID);
@@ -89,16 +111,25 @@ describe('the Teams app package', () => {
 
   it('has the admin pages as static tabs, a team tab, tab SSO and the valid domain', () => {
     const manifest = filled() as {
-      staticTabs: { entityId: string; name?: string; contentUrl?: string }[]; configurableTabs: { scopes: string[] }[];
-      webApplicationInfo: { id: string; resource: string }; validDomains: string[];
+      staticTabs: { entityId: string; name?: string; contentUrl?: string }[];
+      configurableTabs: { scopes: string[] }[];
+      webApplicationInfo: { id: string; resource: string };
+      validDomains: string[];
     };
     expect(manifest.staticTabs.filter((t) => t.name).map((t) => [t.entityId, t.name])).toEqual([
-      ['rules', 'Rules'], ['users', 'Users'], ['health', 'Health Check'], ['logreader', 'Log Reader'], ['settings', 'Settings'],
+      ['rules', 'Rules'],
+      ['users', 'Users'],
+      ['health', 'Health Check'],
+      ['logreader', 'Log Reader'],
+      ['settings', 'Settings'],
     ]);
     expect(manifest.staticTabs.map((t) => t.entityId)).toContain('conversations');
     expect(manifest.staticTabs[0]?.contentUrl).toBe('https://presence-sync.contoso.example/tab/index.html?page=rules');
     expect(manifest.configurableTabs[0]?.scopes).toEqual(['team']);
-    expect(manifest.webApplicationInfo).toEqual({ id: SAMPLE.AAD_APP_CLIENT_ID, resource: `api://${SAMPLE.TAB_DOMAIN}/botid-${SAMPLE.AAD_APP_CLIENT_ID}` });
+    expect(manifest.webApplicationInfo).toEqual({
+      id: SAMPLE.AAD_APP_CLIENT_ID,
+      resource: `api://${SAMPLE.TAB_DOMAIN}/botid-${SAMPLE.AAD_APP_CLIENT_ID}`,
+    });
     expect(manifest.validDomains).toEqual([SAMPLE.TAB_DOMAIN]);
   });
 
@@ -109,23 +140,37 @@ describe('the Teams app package', () => {
     const outline = decodePng(readFileSync(join(ROOT, 'appPackage', 'outline.png')));
     expect([outline.width, outline.height]).toEqual([32, 32]);
     const kinds = new Set<string>();
-    for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) {
-      const [r, g, b, a] = outline.pixel(x, y);
-      kinds.add(a === 0 ? 'transparent' : r === 255 && g === 255 && b === 255 && a === 255 ? 'white' : `other ${r},${g},${b},${a}`);
-    }
+    for (let y = 0; y < 32; y++)
+      for (let x = 0; x < 32; x++) {
+        const [r, g, b, a] = outline.pixel(x, y);
+        kinds.add(
+          a === 0
+            ? 'transparent'
+            : r === 255 && g === 255 && b === 255 && a === 255
+              ? 'white'
+              : `other ${r},${g},${b},${a}`,
+        );
+      }
     expect([...kinds].sort()).toEqual(['transparent', 'white']);
   });
 
   describe('npm run package', () => {
     let out: string;
-    beforeAll(() => { out = mkdtempSync(join(tmpdir(), 'app-package-')); });
+    beforeAll(() => {
+      out = mkdtempSync(join(tmpdir(), 'app-package-'));
+    });
     afterAll(() => rmSync(out, { recursive: true, force: true }));
 
     it('zips the filled-in manifest and both icons, and nothing else', async () => {
       const path = buildAppPackage({ root: ROOT, env: 'dev', values: SAMPLE, outDir: out });
       expect(path).toBe(join(out, 'appPackage.dev.zip'));
       const zip = new AdmZip(path);
-      expect(zip.getEntries().map((e) => e.entryName).sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
+      expect(
+        zip
+          .getEntries()
+          .map((e) => e.entryName)
+          .sort(),
+      ).toEqual(['color.png', 'manifest.json', 'outline.png']);
       const manifestText = zip.readAsText('manifest.json');
       expect(manifestText).not.toContain('${{');
       const manifest = JSON.parse(manifestText) as AppManifest & { id: string };
@@ -136,8 +181,9 @@ describe('the Teams app package', () => {
     });
 
     it('names every missing value instead of building a broken package', () => {
-      expect(() => buildAppPackage({ root: ROOT, env: 'dev', values: { TEAMS_APP_ID: SAMPLE.TEAMS_APP_ID }, outDir: out }))
-        .toThrow('needs AAD_APP_CLIENT_ID, APP_NAME_SUFFIX, TAB_DOMAIN, TAB_ENDPOINT for env "dev"');
+      expect(() =>
+        buildAppPackage({ root: ROOT, env: 'dev', values: { TEAMS_APP_ID: SAMPLE.TEAMS_APP_ID }, outDir: out }),
+      ).toThrow('needs AAD_APP_CLIENT_ID, APP_NAME_SUFFIX, TAB_DOMAIN, TAB_ENDPOINT for env "dev"');
     });
 
     it('builds the sandbox package from offline defaults, valid against the schema', async () => {

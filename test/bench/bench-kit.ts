@@ -40,7 +40,13 @@ export const realScheduler: Scheduler = {
     return () => clearTimeout(t);
   },
 };
-export const silentLogger: Logger = { child: () => silentLogger, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+export const silentLogger: Logger = {
+  child: () => silentLogger,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Nearest-rank percentile of an ascending array (p in 0..100). */
@@ -53,13 +59,27 @@ export function pct(sorted: readonly number[], p: number): number {
 export const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** p50/p99/max of a sample in ms. */
-export function distribution(samples: readonly number[]): { samples: number; p50_ms: number; p99_ms: number; max_ms: number } {
+export function distribution(samples: readonly number[]): {
+  samples: number;
+  p50_ms: number;
+  p99_ms: number;
+  max_ms: number;
+} {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { samples: sorted.length, p50_ms: round(pct(sorted, 50)), p99_ms: round(pct(sorted, 99)), max_ms: round(sorted.at(-1) ?? Number.NaN) };
+  return {
+    samples: sorted.length,
+    p50_ms: round(pct(sorted, 50)),
+    p99_ms: round(pct(sorted, 99)),
+    max_ms: round(sorted.at(-1) ?? Number.NaN),
+  };
 }
 
 /** Polls `done` every few ms until true or the deadline passes (then throws with `what`). */
-export async function waitFor(done: () => boolean | Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
+export async function waitFor(
+  done: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 120_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await done())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -69,5 +89,12 @@ export async function waitFor(done: () => boolean | Promise<boolean>, what: stri
 
 /** The machine facts stored with every result. */
 export function machineFacts(): Record<string, unknown> {
-  return { cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemMb: Math.round(totalmem() / 2 ** 20), node: process.version, platform: process.platform, loadAvgAtStart: loadavg().map((l) => round(l)) };
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    totalMemMb: Math.round(totalmem() / 2 ** 20),
+    node: process.version,
+    platform: process.platform,
+    loadAvgAtStart: loadavg().map((l) => round(l)),
+  };
 }

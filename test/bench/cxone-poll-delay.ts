@@ -16,13 +16,28 @@ import { SandboxClock } from '../../src/sandbox/sandbox-clock.js';
 const AGENTS = 2000;
 const PHASE_MS = Number(process.env.BENCH_SECONDS ?? 30) * 1000;
 const PAGE_SIZE = 500;
-const silent: Logger = { child: () => silent, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent: Logger = {
+  child: () => silent,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 const rnd = seededRandom(7);
 const pick = (): number => FIRST_AGENT_ID + Math.floor(rnd() * AGENTS);
 
 const clock = new SandboxClock(Date.now(), true);
 const emu = await startCxoneEmulator({ clock, seed: { teams: 20, agents: AGENTS, initialState: 'Available' } });
-const acd = createCxoneAcd({ issuerUrl: emu.url, ...emu.credentials, tenantId: 'bench', extraCaPem: emu.caCertPem, feed: { pageSize: PAGE_SIZE } }, { clock, logger: silent });
+const acd = createCxoneAcd(
+  {
+    issuerUrl: emu.url,
+    ...emu.credentials,
+    tenantId: 'bench',
+    extraCaPem: emu.caCertPem,
+    feed: { pageSize: PAGE_SIZE },
+  },
+  { clock, logger: silent },
+);
 const pending = new Map<string, number>();
 const delays: number[] = [];
 const deliver = async (events: readonly AcdStateEvent[]): Promise<void> => {
@@ -54,7 +69,10 @@ while (performance.now() < until1) {
 await sleep(2500);
 
 const perMinute = (requests: number, ms: number): number => Math.round((requests / ms) * 60_000);
-const count = (): number => [...emu.stats.entries()].filter(([k]) => k.startsWith('GET /agents/states') || k.startsWith('GET /contacts') || k.startsWith('GET /skills')).reduce((n, [, v]) => n + v, 0);
+const count = (): number =>
+  [...emu.stats.entries()]
+    .filter(([k]) => k.startsWith('GET /agents/states') || k.startsWith('GET /contacts') || k.startsWith('GET /skills'))
+    .reduce((n, [, v]) => n + v, 0);
 
 // Phase 2: idle polling cost.
 emu.stats.clear();
@@ -71,17 +89,28 @@ while (performance.now() - busyStart < PHASE_MS) {
   for (let i = 0; i < 3; i += 1) {
     const a = pick();
     const s = emu.model.stateOf(a).state;
-    if (s === 'Available' || s === 'Unavailable') agentChoosesState(emu.model, a, s === 'Available' ? 'Unavailable' : 'Available', s === 'Available' ? FIRST_CODE_ID + 3 : 0);
+    if (s === 'Available' || s === 'Unavailable')
+      agentChoosesState(
+        emu.model,
+        a,
+        s === 'Available' ? 'Unavailable' : 'Available',
+        s === 'Available' ? FIRST_CODE_ID + 3 : 0,
+      );
   }
   for (let i = 0; i < 2; i += 1) {
     const a = pick();
     const s = emu.model.stateOf(a).state;
-    if (s === 'Available' && rnd() < 0.6) calls.push(startCustomerContact(emu.model, { agentId: a, skillId: FIRST_SKILL_ID + 1, direction: 'inbound' }).contactId);
+    if (s === 'Available' && rnd() < 0.6)
+      calls.push(
+        startCustomerContact(emu.model, { agentId: a, skillId: FIRST_SKILL_ID + 1, direction: 'inbound' }).contactId,
+      );
     else if (calls.length) endContact(emu.model, calls.splice(Math.floor(rnd() * calls.length), 1)[0]!);
   }
 }
 const busyMs = performance.now() - busyStart;
-const busy = Object.fromEntries([...emu.stats.entries()].filter(([k]) => k.startsWith('GET')).map(([k, v]) => [k, perMinute(v, busyMs)]));
+const busy = Object.fromEntries(
+  [...emu.stats.entries()].filter(([k]) => k.startsWith('GET')).map(([k, v]) => [k, perMinute(v, busyMs)]),
+);
 
 await acd.close();
 await emu.close();
@@ -89,9 +118,20 @@ await emu.close();
 const sorted = [...delays].sort((a, b) => a - b);
 const q = (p: number): number => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN);
 const report = {
-  agents: AGENTS, pollIntervalMs: 1000, pageSize: PAGE_SIZE,
+  agents: AGENTS,
+  pollIntervalMs: 1000,
+  pageSize: PAGE_SIZE,
   snapshot: { ms: Math.round(snapshotMs), agentStatesRequests: snapshotRequests },
-  delayMs: { samples: sorted.length, lost: pending.size, min: q(0), p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1), mean: Math.round(sorted.reduce((a, b) => a + b, 0) / sorted.length) },
+  delayMs: {
+    samples: sorted.length,
+    lost: pending.size,
+    min: q(0),
+    p50: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+    max: q(1),
+    mean: Math.round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
+  },
   requestsPerMinute: { idle, busyByRoute: busy, busyTotal: Object.values(busy).reduce((a, b) => a + b, 0) },
 };
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

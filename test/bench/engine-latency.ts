@@ -6,7 +6,15 @@
  */
 import { performance } from 'node:perf_hooks';
 import { acd } from '../domain/builders.js';
-import { distribution, round, sleep, type Bench, type BenchOptions, type BenchResult, type BenchRow } from './bench-kit.js';
+import {
+  distribution,
+  round,
+  sleep,
+  type Bench,
+  type BenchOptions,
+  type BenchResult,
+  type BenchRow,
+} from './bench-kit.js';
 import { createEngineRig, latencies, type EngineRig, type StoreKind } from './engine-rig.js';
 
 async function warm(agents: number, storeKind: StoreKind): Promise<EngineRig> {
@@ -43,7 +51,13 @@ async function paced(agents: number, storeKind: StoreKind, events: number, rate:
     await pace(rig, events, rate, lead);
     await rig.drain(from + events);
     const wall = performance.now() - start;
-    return { scenario: `paced (${Math.max(1, Math.round(rate / 100))} per 10 ms timer)`, agents, store: storeKind, ...distribution(latencies(rig, from)), events_per_s: Math.round(events / (wall / 1000)) };
+    return {
+      scenario: `paced (${Math.max(1, Math.round(rate / 100))} per 10 ms timer)`,
+      agents,
+      store: storeKind,
+      ...distribution(latencies(rig, from)),
+      events_per_s: Math.round(events / (wall / 1000)),
+    };
   } finally {
     await rig.close();
   }
@@ -57,7 +71,13 @@ async function burst(agents: number, storeKind: StoreKind): Promise<BenchRow> {
     await rig.send(rig.agentIds.map((a) => rig.event(a, acd.contact())));
     await rig.drain(from + agents);
     const wall = performance.now() - start;
-    return { scenario: 'burst (all at once)', agents, store: storeKind, ...distribution(latencies(rig, from)), events_per_s: Math.round(agents / (wall / 1000)) };
+    return {
+      scenario: 'burst (all at once)',
+      agents,
+      store: storeKind,
+      ...distribution(latencies(rig, from)),
+      events_per_s: Math.round(agents / (wall / 1000)),
+    };
   } finally {
     await rig.close();
   }
@@ -69,7 +89,17 @@ export const engineLatency: Bench = {
   async run(o: BenchOptions): Promise<BenchResult> {
     const events = o.quick ? 300 : 3000;
     const rows: BenchRow[] = [];
-    const plan: [number, StoreKind][] = o.quick ? [[1000, 'memory'], [1000, 'sqlite']] : [[1000, 'memory'], [1000, 'sqlite'], [10_000, 'memory'], [10_000, 'sqlite']];
+    const plan: [number, StoreKind][] = o.quick
+      ? [
+          [1000, 'memory'],
+          [1000, 'sqlite'],
+        ]
+      : [
+          [1000, 'memory'],
+          [1000, 'sqlite'],
+          [10_000, 'memory'],
+          [10_000, 'sqlite'],
+        ];
     for (const [agents, kind] of plan) {
       o.log(`engine-latency: paced, ${agents} agents, ${kind} store`);
       rows.push(await paced(agents, kind, events, 500));
@@ -78,12 +108,21 @@ export const engineLatency: Bench = {
       o.log(`engine-latency: burst, ${agents} agents, ${kind} store`);
       rows.push(await burst(agents, kind));
     }
-    const at10k = rows.find((r) => r.agents === (o.quick ? 1000 : 10_000) && r.store === 'sqlite' && String(r.scenario).startsWith('paced'));
+    const at10k = rows.find(
+      (r) => r.agents === (o.quick ? 1000 : 10_000) && r.store === 'sqlite' && String(r.scenario).startsWith('paced'),
+    );
     const p99 = Number(at10k?.p99_ms);
     return {
       rows,
-      targets: [{ target: `p99 ≤ 10 ms at ${o.quick ? '1k (quick run)' : '10k'} agents, paced, SQLite store`, measured: `${round(p99)} ms`, met: p99 <= 10 }],
-      method: 'Real SyncEngine + TraceRecorder + HealthModel; store = in-memory fake or Kysely on a SQLite temp file; writes go to the in-memory FakeGraph (no HTTP), so the number is the engine\'s own overhead. Latency = write call time − acceptAcdEvents call time. Paced: after the warm-up (every agent Available, its Log Reader rows flushed) and an untimed lead-in of 300 events. SQLite: WAL, synchronous=NORMAL, checkpoints in a worker thread.',
+      targets: [
+        {
+          target: `p99 ≤ 10 ms at ${o.quick ? '1k (quick run)' : '10k'} agents, paced, SQLite store`,
+          measured: `${round(p99)} ms`,
+          met: p99 <= 10,
+        },
+      ],
+      method:
+        "Real SyncEngine + TraceRecorder + HealthModel; store = in-memory fake or Kysely on a SQLite temp file; writes go to the in-memory FakeGraph (no HTTP), so the number is the engine's own overhead. Latency = write call time − acceptAcdEvents call time. Paced: after the warm-up (every agent Available, its Log Reader rows flushed) and an untimed lead-in of 300 events. SQLite: WAL, synchronous=NORMAL, checkpoints in a worker thread.",
     };
   },
 };

@@ -57,23 +57,52 @@ async function openStore(kind: StoreKind): Promise<{ store: Store; dispose: () =
     return { store, dispose: () => store.close() };
   }
   const dir = mkdtempSync(join(tmpdir(), 'presence-bench-'));
-  const store = await createKyselyStore({ location: { kind: 'sqlite', path: join(dir, 'bench.db') }, encryptionKeys: [randomBytes(32)], clock: realClock });
-  return { store, dispose: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+  const store = await createKyselyStore({
+    location: { kind: 'sqlite', path: join(dir, 'bench.db') },
+    encryptionKeys: [randomBytes(32)],
+    clock: realClock,
+  });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** `agents` agents linked to Teams users, one publisher rule over their team, every agent Available once (warm-up). */
-export async function createEngineRig(agents: number, storeKind: StoreKind, ruleOverrides: Partial<PresenceRule> = {}): Promise<EngineRig> {
+export async function createEngineRig(
+  agents: number,
+  storeKind: StoreKind,
+  ruleOverrides: Partial<PresenceRule> = {},
+): Promise<EngineRig> {
   const { store, dispose } = await openStore(storeKind);
   const acdFake = new FakeAcd(TENANT, realClock);
   const graph = new FakeGraph(TENANT, realClock);
   const agentIds = Array.from({ length: agents }, (_, i) => `agent-${i + 1}`);
-  await store.tenants.upsert({ id: TENANT, name: TENANT, acdBusinessUnitId: '1', entraTenantId: TENANT, partnerPlatform: 'msteams', syncEnabled: true });
+  await store.tenants.upsert({
+    id: TENANT,
+    name: TENANT,
+    acdBusinessUnitId: '1',
+    entraTenantId: TENANT,
+    partnerPlatform: 'msteams',
+    syncEnabled: true,
+  });
   await store.rules.save({ ...rule(ruleOverrides), tenantId: TENANT }, 'bench');
   for (const agentId of agentIds) {
     acdFake.addAgent(agentId, 'team-1');
     graph.addUser(agentId.replace('agent-', 'aad-'));
   }
-  await store.userLinks.put(agentIds.map((agentId) => ({ tenantId: TENANT, agentId, teamsUserId: agentId.replace('agent-', 'aad-'), source: 'auto' as const })), 'bench');
+  await store.userLinks.put(
+    agentIds.map((agentId) => ({
+      tenantId: TENANT,
+      agentId,
+      teamsUserId: agentId.replace('agent-', 'aad-'),
+      source: 'auto' as const,
+    })),
+    'bench',
+  );
   const writes: EngineRig['writes'] = [];
   const presence: PresenceGateway = {
     write: (desire) => {
@@ -83,24 +112,63 @@ export async function createEngineRig(agents: number, storeKind: StoreKind, rule
     read: (ids) => graph.read(ids),
   };
   const ids = new SequentialIds('t');
-  const trace = new TraceRecorder({ store: store.traces, clock: realClock, ids, scheduler: realScheduler, logger: silentLogger });
+  const trace = new TraceRecorder({
+    store: store.traces,
+    clock: realClock,
+    ids,
+    scheduler: realScheduler,
+    logger: silentLogger,
+  });
   const health = new HealthModel({ clock: realClock, scheduler: realScheduler });
-  const engine = new SyncEngine({ store, policy: { decide, resolveRule }, clock: realClock, scheduler: realScheduler, ids, logger: silentLogger, metrics: new RecordingMetrics(), trace, health }, { reconcileIntervalMs: 3_600_000 });
-  await engine.addTenant({ tenantId: TENANT, acd: acdFake, acdFeed: acdFake, acdDirectory: acdFake, presence, subscriptions: graph });
+  const engine = new SyncEngine(
+    {
+      store,
+      policy: { decide, resolveRule },
+      clock: realClock,
+      scheduler: realScheduler,
+      ids,
+      logger: silentLogger,
+      metrics: new RecordingMetrics(),
+      trace,
+      health,
+    },
+    { reconcileIntervalMs: 3_600_000 },
+  );
+  await engine.addTenant({
+    tenantId: TENANT,
+    acd: acdFake,
+    acdFeed: acdFake,
+    acdDirectory: acdFake,
+    presence,
+    subscriptions: graph,
+  });
   let seq = 0;
   const sentAt = new Map<string, number>();
   const rig: EngineRig = {
-    engine, store, graph, agentIds, writes, sentAt,
+    engine,
+    store,
+    graph,
+    agentIds,
+    writes,
+    sentAt,
     event: (agentId, state) => {
       seq += 1;
-      return { source: 'acd', tenantId: TENANT, agentId, state, sourceTime: Date.now() * 1000 + seq, eventId: `${agentId}:${seq}` };
+      return {
+        source: 'acd',
+        tenantId: TENANT,
+        agentId,
+        state,
+        sourceTime: Date.now() * 1000 + seq,
+        eventId: `${agentId}:${seq}`,
+      };
     },
     async send(events) {
       const now = performance.now();
       for (const e of events) sentAt.set(e.eventId, now);
       await engine.acceptAcdEvents(events);
     },
-    drain: (count, timeoutMs = 120_000) => waitFor(() => writes.length >= count && engine.isIdle(), `${count} writes (have ${writes.length})`, timeoutMs),
+    drain: (count, timeoutMs = 120_000) =>
+      waitFor(() => writes.length >= count && engine.isIdle(), `${count} writes (have ${writes.length})`, timeoutMs),
     saveRule: async (r) => void (await store.rules.save({ ...r, tenantId: TENANT }, 'bench')),
     async settle() {
       await engine.whenIdle();

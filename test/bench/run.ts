@@ -16,7 +16,16 @@ import { sandboxLatency } from './sandbox-latency.js';
 import { webhookIngress } from './webhook-ingress.js';
 import { writeEfficiency } from './write-efficiency.js';
 
-const BENCHES: readonly Bench[] = [engineLatency, webhookIngress, stateStorm, writeEfficiency, ruleChange, memoryRss, cxonePoll, sandboxLatency];
+const BENCHES: readonly Bench[] = [
+  engineLatency,
+  webhookIngress,
+  stateStorm,
+  writeEfficiency,
+  ruleChange,
+  memoryRss,
+  cxonePoll,
+  sandboxLatency,
+];
 const RESULTS_DIR = join(process.cwd(), 'bench', 'results');
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only?: Set<string> } {
@@ -29,7 +38,10 @@ function parseArgs(argv: readonly string[]): { quick: boolean; only?: Set<string
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const chosen = BENCHES.filter((b) => !args.only || args.only.has(b.name));
-  if (chosen.length === 0) throw new Error(`no benchmark named ${[...(args.only ?? [])].join(', ')}; have: ${BENCHES.map((b) => b.name).join(', ')}`);
+  if (chosen.length === 0)
+    throw new Error(
+      `no benchmark named ${[...(args.only ?? [])].join(', ')}; have: ${BENCHES.map((b) => b.name).join(', ')}`,
+    );
   mkdirSync(RESULTS_DIR, { recursive: true });
   const options: BenchOptions = { quick: args.quick, log: (line) => process.stderr.write(`  … ${line}\n`) };
   let failed = 0;
@@ -43,7 +55,10 @@ async function main(): Promise<void> {
       console.table(result.rows);
       console.table(result.targets.map((t) => ({ target: t.target, measured: t.measured, met: t.met ? 'yes' : 'NO' })));
       process.stdout.write(`method: ${result.method}\nduration: ${durationS} s\n`);
-      writeFileSync(join(RESULTS_DIR, `${bench.name}.json`), `${JSON.stringify({ bench: bench.name, title: bench.title, quick: args.quick, at: new Date().toISOString(), durationS, machine, ...result }, null, 2)}\n`);
+      writeFileSync(
+        join(RESULTS_DIR, `${bench.name}.json`),
+        `${JSON.stringify({ bench: bench.name, title: bench.title, quick: args.quick, at: new Date().toISOString(), durationS, machine, ...result }, null, 2)}\n`,
+      );
     } catch (error) {
       failed += 1;
       process.stdout.write(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -18,7 +18,15 @@ import { compose } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { FIRST_SKILL_ID } from '../../src/sandbox/cxone/cxone-seed.js';
 import { startSandboxWorld } from '../../src/sandbox/sandbox-world.js';
-import { distribution, round, sleep, type Bench, type BenchOptions, type BenchResult, type BenchRow } from './bench-kit.js';
+import {
+  distribution,
+  round,
+  sleep,
+  type Bench,
+  type BenchOptions,
+  type BenchResult,
+  type BenchRow,
+} from './bench-kit.js';
 
 interface Settings {
   readonly agents: number;
@@ -33,22 +41,50 @@ const waitUntil = async (ok: () => boolean, ms: number): Promise<boolean> => {
   return ok();
 };
 
-async function measure(s: Settings): Promise<{ engineAdded: number[]; issuedMs: number; convergedMs: number | undefined; e2e: number[] }> {
+async function measure(
+  s: Settings,
+): Promise<{ engineAdded: number[]; issuedMs: number; convergedMs: number | undefined; e2e: number[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-bench-'));
-  const world = await startSandboxWorld({ dataDir: dir, cxoneUrl: 'https://127.0.0.1:0', graphUrl: 'https://127.0.0.1:0', agents: s.agents, teams: 1 });
-  const env = { PRESENCE_SYNC_MODE: 'sandbox', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', DATA_DIR: dir, SQLITE_PATH: join(dir, 'bench.sqlite'), POLL_INTERVAL_MS: String(s.pollMs), SANDBOX_WORKLOAD_RATE: '0' };
+  const world = await startSandboxWorld({
+    dataDir: dir,
+    cxoneUrl: 'https://127.0.0.1:0',
+    graphUrl: 'https://127.0.0.1:0',
+    agents: s.agents,
+    teams: 1,
+  });
+  const env = {
+    PRESENCE_SYNC_MODE: 'sandbox',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+    DATA_DIR: dir,
+    SQLITE_PATH: join(dir, 'bench.sqlite'),
+    POLL_INTERVAL_MS: String(s.pollMs),
+    SANDBOX_WORKLOAD_RATE: '0',
+  };
   const app = await compose(loadConfig({ cwd: dir, env }), { sandboxWorld: world });
   const dispatcher = new Agent({ connect: { ca: world.cxone.caCertPem } });
   const post = async <T>(path: string, body: unknown): Promise<T | undefined> => {
-    const r = await fetch(`${world.cxone.url}/_control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), dispatcher });
+    const r = await fetch(`${world.cxone.url}/_control${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      dispatcher,
+    });
     const text = await r.text();
     return text ? (JSON.parse(text) as T) : undefined;
   };
-  const call = async (agent: string): Promise<number> => (await post<{ contactId: number }>('/contacts', { type: 'customer', agentId: Number(agent), skillId: FIRST_SKILL_ID + 1 }))!.contactId;
+  const call = async (agent: string): Promise<number> =>
+    (await post<{ contactId: number }>('/contacts', {
+      type: 'customer',
+      agentId: Number(agent),
+      skillId: FIRST_SKILL_ID + 1,
+    }))!.contactId;
   try {
     await app.start();
     const agents = [...world.userOfAgent.keys()];
-    const inACall = (agent: string): boolean => world.graph.control.presence(world.userOfAgent.get(agent)!.id).activity === 'InACall';
+    const inACall = (agent: string): boolean =>
+      world.graph.control.presence(world.userOfAgent.get(agent)!.id).activity === 'InACall';
     s.log(`sandbox-latency: ${agents.length} agents log in`);
     for (const a of agents) await post(`/agents/${a}/login`, { state: 'Available' });
     await sleep(3000);
@@ -65,7 +101,12 @@ async function measure(s: Settings): Promise<{ engineAdded: number[]; issuedMs: 
     await app.runtime.trace.flush();
     const engineAdded: number[] = [];
     for (const a of agents) {
-      const events = await app.store.traces.query({ tenantId: app.sandbox!.tenantId, agentId: a, from: burstStart, limit: 100 });
+      const events = await app.store.traces.query({
+        tenantId: app.sandbox!.tenantId,
+        agentId: a,
+        from: burstStart,
+        limit: 100,
+      });
       const byTrace = new Map<string, { in?: number; out?: number }>();
       for (const e of events) {
         const t = byTrace.get(e.traceId) ?? {};
@@ -99,7 +140,8 @@ async function measure(s: Settings): Promise<{ engineAdded: number[]; issuedMs: 
 
 export const sandboxLatency: Bench = {
   name: 'sandbox-latency',
-  title: 'Over the real adapters and both emulators: engine-added latency in a burst, end-to-end delay at the poll interval',
+  title:
+    'Over the real adapters and both emulators: engine-added latency in a burst, end-to-end delay at the poll interval',
   async run(o: BenchOptions): Promise<BenchResult> {
     const s: Settings = {
       agents: Number(process.env.AGENTS ?? (o.quick ? 200 : 1000)),
@@ -112,25 +154,56 @@ export const sandboxLatency: Bench = {
     const e2e = distribution(m.e2e);
     const rows: BenchRow[] = [
       { measure: `engine-added latency, burst of ${s.agents} (acd.event → graph.request)`, ...engine },
-      { measure: `burst issued: ${s.agents} calls started one by one through the CXone emulator`, samples: 1, p50_ms: m.issuedMs, p99_ms: m.issuedMs, max_ms: m.issuedMs },
-      { measure: `burst convergence: all ${s.agents} agents In a call in the Graph emulator (from the first call)`, samples: 1, p50_ms: m.convergedMs ?? 'not converged', p99_ms: m.convergedMs ?? 'not converged', max_ms: m.convergedMs ?? 'not converged' },
+      {
+        measure: `burst issued: ${s.agents} calls started one by one through the CXone emulator`,
+        samples: 1,
+        p50_ms: m.issuedMs,
+        p99_ms: m.issuedMs,
+        max_ms: m.issuedMs,
+      },
+      {
+        measure: `burst convergence: all ${s.agents} agents In a call in the Graph emulator (from the first call)`,
+        samples: 1,
+        p50_ms: m.convergedMs ?? 'not converged',
+        p99_ms: m.convergedMs ?? 'not converged',
+        max_ms: m.convergedMs ?? 'not converged',
+      },
       { measure: `end to end, CXone change → Teams presence (poll ${s.pollMs} ms)`, ...e2e },
     ];
     return {
       rows,
       targets: [
-        { target: `engine-added p99 ≤ 10 ms (the engine target), here through the real adapters in a burst of ${s.agents}`, measured: `p50 ${engine.p50_ms} ms, p99 ${engine.p99_ms} ms over ${engine.samples} events`, met: engine.samples >= s.agents && engine.p99_ms <= 10 },
-        { target: `every agent converges in the Graph emulator (≤ 180 s)`, measured: m.convergedMs === undefined ? 'not converged' : `${round(m.convergedMs / 1000, 1)} s from the first call, ${round((m.convergedMs - m.issuedMs) / 1000, 1)} s after the last`, met: m.convergedMs !== undefined },
-        { target: `end-to-end p99 ≤ poll interval + 1 s (seen at the next poll, written at once)`, measured: `p50 ${e2e.p50_ms} ms, p99 ${e2e.p99_ms} ms over ${e2e.samples} of ${s.e2eSamples} calls`, met: e2e.samples === s.e2eSamples && e2e.p99_ms <= s.pollMs + 1000 },
+        {
+          target: `engine-added p99 ≤ 10 ms (the engine target), here through the real adapters in a burst of ${s.agents}`,
+          measured: `p50 ${engine.p50_ms} ms, p99 ${engine.p99_ms} ms over ${engine.samples} events`,
+          met: engine.samples >= s.agents && engine.p99_ms <= 10,
+        },
+        {
+          target: `every agent converges in the Graph emulator (≤ 180 s)`,
+          measured:
+            m.convergedMs === undefined
+              ? 'not converged'
+              : `${round(m.convergedMs / 1000, 1)} s from the first call, ${round((m.convergedMs - m.issuedMs) / 1000, 1)} s after the last`,
+          met: m.convergedMs !== undefined,
+        },
+        {
+          target: `end-to-end p99 ≤ poll interval + 1 s (seen at the next poll, written at once)`,
+          measured: `p50 ${e2e.p50_ms} ms, p99 ${e2e.p99_ms} ms over ${e2e.samples} of ${s.e2eSamples} calls`,
+          met: e2e.samples === s.e2eSamples && e2e.p99_ms <= s.pollMs + 1000,
+        },
       ],
-      method: 'The composed product in sandbox mode (real CXone and Graph adapters over HTTPS to both emulators, SQLite store, no random workload). Burst: every agent logs in, then each takes a customer call through the CXone emulator\'s control API; engine-added latency per event from the Log Reader\'s trace hops (acd.event → graph.request, so queueing inside the engine counts). End to end: one call at a time, started at a random phase of the poll, timed until the Graph emulator shows In a call.',
+      method:
+        "The composed product in sandbox mode (real CXone and Graph adapters over HTTPS to both emulators, SQLite store, no random workload). Burst: every agent logs in, then each takes a customer call through the CXone emulator's control API; engine-added latency per event from the Log Reader's trace hops (acd.event → graph.request, so queueing inside the engine counts). End to end: one call at a time, started at a random phase of the poll, timed until the Graph emulator shows In a call.",
     };
   },
 };
 
 // Standalone: print the tables without the runner.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const result = await sandboxLatency.run({ quick: process.argv.includes('--quick'), log: (line) => process.stderr.write(`  … ${line}\n`) });
+  const result = await sandboxLatency.run({
+    quick: process.argv.includes('--quick'),
+    log: (line) => process.stderr.write(`  … ${line}\n`),
+  });
   console.table(result.rows);
   console.table(result.targets);
   process.exit(0);

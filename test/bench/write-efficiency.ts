@@ -11,12 +11,28 @@ import { createEngineRig } from './engine-rig.js';
 
 /** One agent's shift, in order; repeats are the ACD re-reporting a state it already had. */
 const SHIFT: readonly AcdState[] = [
-  acd.loggedIn(), acd.available(), acd.available(),
-  acd.contact(), acd.contact(), acd.acw(), acd.available(),
-  acd.contact('OutboundContact'), acd.acw(), acd.acw(), acd.available(),
-  acd.unavailable(CODES.lunch), acd.unavailable(CODES.lunch), acd.available(),
-  acd.contact(), acd.contact('InboundConsult'), acd.contact(), acd.acw(), acd.available(),
-  acd.unavailable(CODES.training), acd.available(), acd.loggedOut(),
+  acd.loggedIn(),
+  acd.available(),
+  acd.available(),
+  acd.contact(),
+  acd.contact(),
+  acd.acw(),
+  acd.available(),
+  acd.contact('OutboundContact'),
+  acd.acw(),
+  acd.acw(),
+  acd.available(),
+  acd.unavailable(CODES.lunch),
+  acd.unavailable(CODES.lunch),
+  acd.available(),
+  acd.contact(),
+  acd.contact('InboundConsult'),
+  acd.contact(),
+  acd.acw(),
+  acd.available(),
+  acd.unavailable(CODES.training),
+  acd.available(),
+  acd.loggedOut(),
 ];
 
 /** What the publisher rule asks Teams to show (null = clear); mirrors the builders' PUBLISHER_MAPPINGS. */
@@ -41,7 +57,8 @@ function minimumWrites(agents: number): number {
   return n;
 }
 
-const key = (s: AcdState): string => JSON.stringify([s.name, s.afterCallWork, s.unavailableCode?.id, s.contact?.media, s.contact?.counterpart]);
+const key = (s: AcdState): string =>
+  JSON.stringify([s.name, s.afterCallWork, s.unavailableCode?.id, s.contact?.media, s.contact?.counterpart]);
 
 export const writeEfficiency: Bench = {
   name: 'write-efficiency',
@@ -56,7 +73,12 @@ export const writeEfficiency: Bench = {
         // Agents are staggered by a step so that each round mixes states, as in a real floor.
         const batch = rig.agentIds.map((a, i) => rig.event(a, SHIFT[(step + (i % 3)) % SHIFT.length] as AcdState));
         events += batch.length;
-        changes += rig.agentIds.filter((_, i) => step === 0 || key(SHIFT[(step + (i % 3)) % SHIFT.length] as AcdState) !== key(SHIFT[(step - 1 + (i % 3)) % SHIFT.length] as AcdState)).length;
+        changes += rig.agentIds.filter(
+          (_, i) =>
+            step === 0 ||
+            key(SHIFT[(step + (i % 3)) % SHIFT.length] as AcdState) !==
+              key(SHIFT[(step - 1 + (i % 3)) % SHIFT.length] as AcdState),
+        ).length;
         await rig.send(batch);
         await rig.drain(0);
         o.log(`write-efficiency: step ${step + 1}/${SHIFT.length} (${state.name})`);
@@ -65,12 +87,33 @@ export const writeEfficiency: Bench = {
       const perChange = round(writes / changes, 3);
       const minimum = minimumWrites(agents);
       return {
-        rows: [{ agents, acd_events: events, acd_state_changes: changes, repeats: events - changes, graph_writes: writes, minimum_writes: minimum, writes_over_minimum: round(writes / minimum, 3), writes_per_change: perChange, writes_per_event: round(writes / events, 3) }],
-        targets: [
-          { target: 'at most one Graph write per ACD change', measured: `${perChange} writes per change`, met: perChange <= 1 },
-          { target: 'no write beyond a change of the shown presence (repeats and same-presence states suppressed)', measured: `${writes} writes, minimum ${minimum}`, met: writes <= minimum },
+        rows: [
+          {
+            agents,
+            acd_events: events,
+            acd_state_changes: changes,
+            repeats: events - changes,
+            graph_writes: writes,
+            minimum_writes: minimum,
+            writes_over_minimum: round(writes / minimum, 3),
+            writes_per_change: perChange,
+            writes_per_event: round(writes / events, 3),
+          },
         ],
-        method: 'Real SyncEngine with the shipped decide/resolveRule, publisher rule (calls → Busy/InACall, Lunch → Away, Training → Presenting), in-memory store, FakeGraph; each agent runs a 22-step shift with repeats, agents offset by 0–2 steps.',
+        targets: [
+          {
+            target: 'at most one Graph write per ACD change',
+            measured: `${perChange} writes per change`,
+            met: perChange <= 1,
+          },
+          {
+            target: 'no write beyond a change of the shown presence (repeats and same-presence states suppressed)',
+            measured: `${writes} writes, minimum ${minimum}`,
+            met: writes <= minimum,
+          },
+        ],
+        method:
+          'Real SyncEngine with the shipped decide/resolveRule, publisher rule (calls → Busy/InACall, Lunch → Away, Training → Presenting), in-memory store, FakeGraph; each agent runs a 22-step shift with repeats, agents offset by 0–2 steps.',
       };
     } finally {
       await rig.close();

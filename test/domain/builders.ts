@@ -1,7 +1,14 @@
 import type { AcdContact, AcdState, AcdStateEvent, ContactMedia, Counterpart } from '../../src/domain/agent-state.js';
 import type { TickEvent } from '../../src/domain/effects.js';
 import type { TeamsPresence, TeamsPresenceEvent } from '../../src/domain/presence.js';
-import type { AcdStatePattern, PresenceMapping, PresenceRule, RuleDirection, RuleScope, TeamsPresencePattern } from '../../src/domain/presence-rule.js';
+import type {
+  AcdStatePattern,
+  PresenceMapping,
+  PresenceRule,
+  RuleDirection,
+  RuleScope,
+  TeamsPresencePattern,
+} from '../../src/domain/presence-rule.js';
 import type { AgentSyncState } from '../../src/domain/sync-state.js';
 
 /** Builders for domain data: sensible defaults, override what the test is about. */
@@ -31,16 +38,33 @@ export const P = {
   offline: presence('Offline', 'OffWork'),
 } as const;
 
-export function contact(media: ContactMedia = 'voice', counterpart: Counterpart = 'customer', over: Partial<AcdContact> = {}): AcdContact {
+export function contact(
+  media: ContactMedia = 'voice',
+  counterpart: Counterpart = 'customer',
+  over: Partial<AcdContact> = {},
+): AcdContact {
   return { contactId: 'c-1', media, mediaTypeId: media === 'voice' ? 4 : 3, counterpart, isOutbound: false, ...over };
 }
 
 export const acd = {
   available: (): AcdState => ({ name: 'Available', afterCallWork: false }),
-  unavailable: (code: { id: string; name: string } = CODES.lunch): AcdState => ({ name: 'Unavailable', afterCallWork: false, unavailableCode: code }),
+  unavailable: (code: { id: string; name: string } = CODES.lunch): AcdState => ({
+    name: 'Unavailable',
+    afterCallWork: false,
+    unavailableCode: code,
+  }),
   unavailableNoCode: (): AcdState => ({ name: 'Unavailable', afterCallWork: false }),
-  acw: (): AcdState => ({ name: 'Unavailable', afterCallWork: true, unavailableCode: { id: '900', name: 'ACW' }, contact: contact() }),
-  contact: (name: AcdState['name'] = 'InboundContact', media: ContactMedia = 'voice', counterpart: Counterpart = 'customer'): AcdState => ({
+  acw: (): AcdState => ({
+    name: 'Unavailable',
+    afterCallWork: true,
+    unavailableCode: { id: '900', name: 'ACW' },
+    contact: contact(),
+  }),
+  contact: (
+    name: AcdState['name'] = 'InboundContact',
+    media: ContactMedia = 'voice',
+    counterpart: Counterpart = 'customer',
+  ): AcdState => ({
     name,
     afterCallWork: false,
     contact: contact(media, counterpart, { isOutbound: name === 'OutboundContact' || name === 'OutboundConsult' }),
@@ -49,7 +73,10 @@ export const acd = {
   loggedOut: (): AcdState => ({ name: 'LoggedOut', afterCallWork: false }),
 };
 
-export const map = (acdPattern: AcdStatePattern, teams: TeamsPresencePattern): PresenceMapping => ({ acd: acdPattern, teams });
+export const map = (acdPattern: AcdStatePattern, teams: TeamsPresencePattern): PresenceMapping => ({
+  acd: acdPattern,
+  teams,
+});
 
 /** Publisher mappings of a typical contact centre: calls → In a call, Lunch → Away, Training → Presenting. */
 export const PUBLISHER_MAPPINGS: readonly PresenceMapping[] = [
@@ -71,7 +98,12 @@ export const SUBSCRIBER_MAPPINGS: readonly PresenceMapping[] = [
 
 export function rule(over: Partial<PresenceRule> = {}): PresenceRule {
   const direction: RuleDirection = over.direction ?? 'publisher';
-  const mappings = direction === 'publisher' ? PUBLISHER_MAPPINGS : direction === 'subscriber' ? SUBSCRIBER_MAPPINGS : [...PUBLISHER_MAPPINGS, ...SUBSCRIBER_MAPPINGS];
+  const mappings =
+    direction === 'publisher'
+      ? PUBLISHER_MAPPINGS
+      : direction === 'subscriber'
+        ? SUBSCRIBER_MAPPINGS
+        : [...PUBLISHER_MAPPINGS, ...SUBSCRIBER_MAPPINGS];
   return {
     id: 'rule-1',
     tenantId: 'tenant-1',
@@ -94,18 +126,48 @@ export function agentState(over: Partial<AgentSyncState> = {}): AgentSyncState {
 }
 
 let seq = 0;
-export const acdEvent = (state: AcdState, sourceTime = T0, eventId = `acd-${++seq}`): AcdStateEvent => ({ source: 'acd', tenantId: 'tenant-1', agentId: AGENT, state, sourceTime, eventId });
-
-export const teamsEvent = (p: TeamsPresence, sourceTime = T0, over: Partial<TeamsPresenceEvent> = {}): TeamsPresenceEvent => ({
-  source: 'teams', tenantId: 'tenant-1', agentId: AGENT, teamsUserId: TEAMS_USER, presence: p, sourceTime, eventId: `teams-${++seq}`, ...over,
+export const acdEvent = (state: AcdState, sourceTime = T0, eventId = `acd-${++seq}`): AcdStateEvent => ({
+  source: 'acd',
+  tenantId: 'tenant-1',
+  agentId: AGENT,
+  state,
+  sourceTime,
+  eventId,
 });
 
-export const tick = (sourceTime: number): TickEvent => ({ source: 'tick', tenantId: 'tenant-1', agentId: AGENT, sourceTime, eventId: `tick-${++seq}` });
+export const teamsEvent = (
+  p: TeamsPresence,
+  sourceTime = T0,
+  over: Partial<TeamsPresenceEvent> = {},
+): TeamsPresenceEvent => ({
+  source: 'teams',
+  tenantId: 'tenant-1',
+  agentId: AGENT,
+  teamsUserId: TEAMS_USER,
+  presence: p,
+  sourceTime,
+  eventId: `teams-${++seq}`,
+  ...over,
+});
+
+export const tick = (sourceTime: number): TickEvent => ({
+  source: 'tick',
+  tenantId: 'tenant-1',
+  agentId: AGENT,
+  sourceTime,
+  eventId: `tick-${++seq}`,
+});
 
 /** An agent already seen in `state` on the ACD at T0 - 1000. */
 export const withAcd = (state: AcdState, over: Partial<AgentSyncState> = {}): AgentSyncState =>
   agentState({ acd: { state, sourceTime: T0 - 1000, eventId: 'acd-prev' }, ...over });
 
-export const withTeams = (p: TeamsPresence, over: Partial<NonNullable<AgentSyncState['teams']>> = {}): NonNullable<AgentSyncState['teams']> => ({
-  presence: p, sourceTime: T0 - 1000, eventId: 'teams-prev', ...over,
+export const withTeams = (
+  p: TeamsPresence,
+  over: Partial<NonNullable<AgentSyncState['teams']>> = {},
+): NonNullable<AgentSyncState['teams']> => ({
+  presence: p,
+  sourceTime: T0 - 1000,
+  eventId: 'teams-prev',
+  ...over,
 });

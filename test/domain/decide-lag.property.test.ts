@@ -34,24 +34,43 @@ type Action =
   | { kind: 'poll' }
   | { kind: 'wait'; ms: number };
 
-const actions: fc.Arbitrary<Action[]> = fc.array(fc.oneof(
-  { weight: 3, arbitrary: fc.constant<Action>({ kind: 'callStarts' }) },
-  { weight: 2, arbitrary: fc.boolean().map((acw): Action => ({ kind: 'callEnds', acw })) },
-  { weight: 4, arbitrary: fc.constantFrom(P.available, P.inACall, P.meeting, P.presenting, P.away, null).map((presence): Action => ({ kind: 'client', presence })) },
-  { weight: 3, arbitrary: fc.constant<Action>({ kind: 'poll' }) },
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 5000 }).map((ms): Action => ({ kind: 'wait', ms })) },
-), { maxLength: 20 });
+const actions: fc.Arbitrary<Action[]> = fc.array(
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constant<Action>({ kind: 'callStarts' }) },
+    { weight: 2, arbitrary: fc.boolean().map((acw): Action => ({ kind: 'callEnds', acw })) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .constantFrom(P.available, P.inACall, P.meeting, P.presenting, P.away, null)
+        .map((presence): Action => ({ kind: 'client', presence })),
+    },
+    { weight: 3, arbitrary: fc.constant<Action>({ kind: 'poll' }) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 5000 }).map((ms): Action => ({ kind: 'wait', ms })) },
+  ),
+  { maxLength: 20 },
+);
 
-const rules: fc.Arbitrary<PresenceRule> = fc.record({
-  direction: fc.constantFrom('subscriber' as const, 'bidirectional' as const),
-  debounceMs: fc.constantFrom(0, 0, 2000),
-}).map(({ direction, debounceMs }) => rule({ direction, debounceMs, mappings: [...rule({ direction }).mappings, map({ kind: 'Unavailable', codeId: TEAMS_CALL.id }, P.inACall)] }));
+const rules: fc.Arbitrary<PresenceRule> = fc
+  .record({
+    direction: fc.constantFrom('subscriber' as const, 'bidirectional' as const),
+    debounceMs: fc.constantFrom(0, 0, 2000),
+  })
+  .map(({ direction, debounceMs }) =>
+    rule({
+      direction,
+      debounceMs,
+      mappings: [...rule({ direction }).mappings, map({ kind: 'Unavailable', codeId: TEAMS_CALL.id }, P.inACall)],
+    }),
+  );
 
 const onCall = (lw: LagWorld): boolean => isOnContact(lw.w.acd) || lw.w.acd.afterCallWork;
 
 function stateOf(target: AcdTarget) {
   if (target.kind === 'Available') return acd.available();
-  const code = [...Object.values(CODES), TEAMS_CALL].find((c) => c.id === target.codeId) ?? { id: target.codeId, name: target.codeId };
+  const code = [...Object.values(CODES), TEAMS_CALL].find((c) => c.id === target.codeId) ?? {
+    id: target.codeId,
+    name: target.codeId,
+  };
   return acd.unavailable(code);
 }
 
@@ -61,7 +80,10 @@ function stateOf(target: AcdTarget) {
  */
 function apply(lw: LagWorld, e: Effect): SyncEvent | null {
   if (e.kind !== 'setAcdState') return applyEffect(lw.w, e);
-  if (onCall(lw)) { lw.requested = e.target; return null; }
+  if (onCall(lw)) {
+    lw.requested = e.target;
+    return null;
+  }
   const next = stateOf(e.target);
   return JSON.stringify(next) === JSON.stringify(lw.w.acd) ? null : acdChanged(lw.w, next);
 }
@@ -75,7 +97,10 @@ function settle(lw: LagWorld, r: PresenceRule, first: readonly SyncEvent[]): num
     decisions += 1;
     lw.w.clock += 1;
     lw.w.agent = d.next;
-    for (const e of d.effects) { const echo = apply(lw, e); if (echo) queue.push(echo); }
+    for (const e of d.effects) {
+      const echo = apply(lw, e);
+      if (echo) queue.push(echo);
+    }
   }
   return queue.length > 0 ? Infinity : decisions;
 }
@@ -96,26 +121,43 @@ function act(lw: LagWorld, a: Action): SyncEvent[][] {
       lw.requested = null;
       return [...polled, [acdChanged(w, landing)]];
     }
-    case 'client': { w.client = a.presence; const e = teamsChanged(w); return e ? [[e]] : []; }
-    case 'poll': return lw.late.splice(0).map((e) => [e]);
+    case 'client': {
+      w.client = a.presence;
+      const e = teamsChanged(w);
+      return e ? [[e]] : [];
+    }
+    case 'poll':
+      return lw.late.splice(0).map((e) => [e]);
     case 'wait': {
       w.clock += a.ms;
       if (w.dueAt === null || w.clock < w.dueAt) return [];
       w.dueAt = null;
-      return [[{ source: 'tick', tenantId: 't', agentId: w.agent.agentId, sourceTime: w.clock, eventId: `tick-${w.clock}` }]];
+      return [
+        [{ source: 'tick', tenantId: 't', agentId: w.agent.agentId, sourceTime: w.clock, eventId: `tick-${w.clock}` }],
+      ];
     }
   }
 }
 
 describe('decide with a lagging ACD that applies requested states at call end (property-based)', () => {
   it('once the call is over and Teams is back to Available, the agent is Available again', () => {
-    fc.assert(fc.property(rules, actions, (r, script) => {
-      const lw: LagWorld = { w: newWorld(acd.available(), P.available), requested: null, late: [] };
-      settle(lw, r, [acdChanged(lw.w, acd.available())]);
-      // Two waits: a release the first debounce tick brings on waits out its own debounce.
-      const closing: Action[] = [{ kind: 'callEnds', acw: false }, { kind: 'client', presence: P.available }, { kind: 'poll' }, { kind: 'wait', ms: 1e7 }, { kind: 'wait', ms: 1e7 }];
-      for (const a of [...script, ...closing]) for (const batch of act(lw, a)) expect(settle(lw, r, batch)).toBeLessThanOrEqual(12);
-      expect(lw.w.acd).toEqual(acd.available());
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(rules, actions, (r, script) => {
+        const lw: LagWorld = { w: newWorld(acd.available(), P.available), requested: null, late: [] };
+        settle(lw, r, [acdChanged(lw.w, acd.available())]);
+        // Two waits: a release the first debounce tick brings on waits out its own debounce.
+        const closing: Action[] = [
+          { kind: 'callEnds', acw: false },
+          { kind: 'client', presence: P.available },
+          { kind: 'poll' },
+          { kind: 'wait', ms: 1e7 },
+          { kind: 'wait', ms: 1e7 },
+        ];
+        for (const a of [...script, ...closing])
+          for (const batch of act(lw, a)) expect(settle(lw, r, batch)).toBeLessThanOrEqual(12);
+        expect(lw.w.acd).toEqual(acd.available());
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

@@ -7,7 +7,12 @@ import { CODES, P, T0, acd, acdEvent, agentState, rule, teamsEvent, tick, withAc
 const run = (r: PresenceRule | null, agent: AgentSyncState, event: SyncEvent, now = T0, syncEnabled = true): Decision =>
   decide({ rule: r, agent, event, now, syncEnabled });
 const reasons = (d: Decision): string[] => d.effects.map((e) => (e.kind === 'skip' ? e.reason : e.kind));
-const published = (presence = P.inACall, preferred = false): AgentSyncState['published'] => ({ presence, at: T0 - 900, ruleId: 'rule-1', preferred });
+const published = (presence = P.inACall, preferred = false): AgentSyncState['published'] => ({
+  presence,
+  at: T0 - 900,
+  ruleId: 'rule-1',
+  preferred,
+});
 
 describe('ordering and duplicates', () => {
   it('drops an ACD event older than the last one seen and keeps the newer state', () => {
@@ -23,14 +28,31 @@ describe('ordering and duplicates', () => {
   });
 
   it('accepts an ACD event with the same source time but another id', () => {
-    expect(reasons(run(rule(), withAcd(acd.available()), acdEvent(acd.contact(), T0 - 1000)))).toEqual(['setTeamsPresence']);
+    expect(reasons(run(rule(), withAcd(acd.available()), acdEvent(acd.contact(), T0 - 1000)))).toEqual([
+      'setTeamsPresence',
+    ]);
   });
 
   it.each([
-    ['a lower sequence number', { sequenceNumber: 'A0002' }, { sequenceNumber: 'A0001', sourceTime: T0 }, 'STALE_EVENT'],
-    ['the same sequence number', { sequenceNumber: 'A0002' }, { sequenceNumber: 'A0002', sourceTime: T0 }, 'DUPLICATE_EVENT'],
+    [
+      'a lower sequence number',
+      { sequenceNumber: 'A0002' },
+      { sequenceNumber: 'A0001', sourceTime: T0 },
+      'STALE_EVENT',
+    ],
+    [
+      'the same sequence number',
+      { sequenceNumber: 'A0002' },
+      { sequenceNumber: 'A0002', sourceTime: T0 },
+      'DUPLICATE_EVENT',
+    ],
     ['an older observation time without sequence numbers', {}, { sourceTime: T0 - 5000 }, 'STALE_EVENT'],
-    ['an older observation time when only one side has a sequence number', { sequenceNumber: 'A0002' }, { sourceTime: T0 - 5000 }, 'STALE_EVENT'],
+    [
+      'an older observation time when only one side has a sequence number',
+      { sequenceNumber: 'A0002' },
+      { sourceTime: T0 - 5000 },
+      'STALE_EVENT',
+    ],
   ])('drops a Teams event with %s', (_l, last, event, reason) => {
     const agent = withAcd(acd.available(), { teams: withTeams(P.available, last) });
     const d = run(rule({ direction: 'subscriber' }), agent, teamsEvent(P.meeting, event.sourceTime, event));
@@ -40,54 +62,100 @@ describe('ordering and duplicates', () => {
 
   it('orders Teams events by sequence number over arrival time when both have one', () => {
     const agent = withAcd(acd.available(), { teams: withTeams(P.available, { sequenceNumber: 'A0002' }) });
-    const d = run(rule({ direction: 'subscriber' }), agent, teamsEvent(P.meeting, T0 - 5000, { sequenceNumber: 'A0003' }));
+    const d = run(
+      rule({ direction: 'subscriber' }),
+      agent,
+      teamsEvent(P.meeting, T0 - 5000, { sequenceNumber: 'A0003' }),
+    );
     expect(reasons(d)).toEqual(['setAcdState']);
     expect(d.next.teams?.sequenceNumber).toBe('A0003');
   });
 
   it('drops a Teams event for a Teams user not linked to the agent', () => {
-    expect(reasons(run(rule({ direction: 'subscriber' }), withAcd(acd.available()), teamsEvent(P.meeting, T0, { teamsUserId: 'someone-else' })))).toEqual(['NOT_LINKED']);
+    expect(
+      reasons(
+        run(
+          rule({ direction: 'subscriber' }),
+          withAcd(acd.available()),
+          teamsEvent(P.meeting, T0, { teamsUserId: 'someone-else' }),
+        ),
+      ),
+    ).toEqual(['NOT_LINKED']);
   });
 });
 
 describe('gates: no rule, disabled rule, paused tenant', () => {
-  const events: [string, SyncEvent][] = [['ACD', acdEvent(acd.contact())], ['Teams', teamsEvent(P.meeting)]];
+  const events: [string, SyncEvent][] = [
+    ['ACD', acdEvent(acd.contact())],
+    ['Teams', teamsEvent(P.meeting)],
+  ];
   it.each(events)('%s event without a rule is recorded and skipped with NO_RULE', (_l, event) => {
     const d = run(null, withAcd(acd.available()), event);
     expect(reasons(d)).toEqual(['NO_RULE']);
     expect(event.source === 'acd' ? d.next.acd?.eventId : d.next.teams?.eventId).toBe(event.eventId);
   });
   it.each(events)('%s event under a disabled rule is skipped with RULE_DISABLED', (_l, event) => {
-    expect(reasons(run(rule({ enabled: false, direction: 'bidirectional' }), withAcd(acd.available()), event))).toEqual(['RULE_DISABLED']);
+    expect(reasons(run(rule({ enabled: false, direction: 'bidirectional' }), withAcd(acd.available()), event))).toEqual(
+      ['RULE_DISABLED'],
+    );
   });
   it.each(events)('%s event while the tenant is paused is skipped with SYNC_PAUSED', (_l, event) => {
-    expect(reasons(run(rule({ direction: 'bidirectional' }), withAcd(acd.available()), event, T0, false))).toEqual(['SYNC_PAUSED']);
+    expect(reasons(run(rule({ direction: 'bidirectional' }), withAcd(acd.available()), event, T0, false))).toEqual([
+      'SYNC_PAUSED',
+    ]);
   });
 });
 
 describe('echo suppression', () => {
   it('a Teams notification showing what we published does not write the ACD', () => {
-    const r = rule({ direction: 'bidirectional', mappings: [...rule({ direction: 'bidirectional' }).mappings, { acd: { kind: 'Unavailable', codeId: CODES.meeting.id }, teams: P.inACall }] });
+    const r = rule({
+      direction: 'bidirectional',
+      mappings: [
+        ...rule({ direction: 'bidirectional' }).mappings,
+        { acd: { kind: 'Unavailable', codeId: CODES.meeting.id }, teams: P.inACall },
+      ],
+    });
     const d = run(r, withAcd(acd.contact(), { published: published() }), teamsEvent(P.inACall));
     expect(reasons(d)).toEqual(['ECHO']);
   });
 
   it('an ACD event that is our own subscriber write is not published back', () => {
-    const agent = withAcd(acd.available(), { acdWritten: { target: { kind: 'Unavailable', codeId: CODES.training.id }, replaced: { kind: 'Available' }, at: T0 - 10, ruleId: 'rule-1' } });
+    const agent = withAcd(acd.available(), {
+      acdWritten: {
+        target: { kind: 'Unavailable', codeId: CODES.training.id },
+        replaced: { kind: 'Available' },
+        at: T0 - 10,
+        ruleId: 'rule-1',
+      },
+    });
     const d = run(rule({ direction: 'bidirectional' }), agent, acdEvent(acd.unavailable(CODES.training)));
     expect(reasons(d)).toEqual(['ECHO']);
     expect(d.next.acdWritten).toBeDefined();
   });
 
   it('once the agent leaves our written state the write is forgotten and their changes publish again', () => {
-    const agent = withAcd(acd.unavailable(CODES.training), { acdWritten: { target: { kind: 'Unavailable', codeId: CODES.training.id }, replaced: { kind: 'Available' }, at: T0 - 10, ruleId: 'rule-1' } });
+    const agent = withAcd(acd.unavailable(CODES.training), {
+      acdWritten: {
+        target: { kind: 'Unavailable', codeId: CODES.training.id },
+        replaced: { kind: 'Available' },
+        at: T0 - 10,
+        ruleId: 'rule-1',
+      },
+    });
     const d = run(rule({ direction: 'bidirectional' }), agent, acdEvent(acd.unavailable(CODES.lunch)));
     expect(reasons(d)).toEqual(['setTeamsPresence']);
     expect(d.next.acdWritten).toBeUndefined();
   });
 
   it('an ACD observation older than our write does not make us forget it', () => {
-    const agent = withAcd(acd.available(), { acdWritten: { target: { kind: 'Unavailable', codeId: CODES.meeting.id }, replaced: { kind: 'Available' }, at: T0 + 10, ruleId: 'rule-1' } });
+    const agent = withAcd(acd.available(), {
+      acdWritten: {
+        target: { kind: 'Unavailable', codeId: CODES.meeting.id },
+        replaced: { kind: 'Available' },
+        at: T0 + 10,
+        ruleId: 'rule-1',
+      },
+    });
     const d = run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.available(), T0));
     expect(d.next.acdWritten).toBeDefined();
   });
@@ -105,11 +173,15 @@ describe('hand-set Teams status', () => {
   });
 
   it('the engine may say explicitly that a status is not hand-set', () => {
-    expect(reasons(run(rule(), manual(P.dnd, { manualStatus: false }), acdEvent(acd.contact())))).toEqual(['setTeamsPresence']);
+    expect(reasons(run(rule(), manual(P.dnd, { manualStatus: false }), acdEvent(acd.contact())))).toEqual([
+      'setTeamsPresence',
+    ]);
   });
 
   it('the engine may say explicitly that a status is hand-set', () => {
-    expect(reasons(run(rule(), manual(P.available, { manualStatus: true }), acdEvent(acd.contact())))).toEqual(['MANUAL_STATUS_RESPECTED']);
+    expect(reasons(run(rule(), manual(P.available, { manualStatus: true }), acdEvent(acd.contact())))).toEqual([
+      'MANUAL_STATUS_RESPECTED',
+    ]);
   });
 
   it('override: keeps our session on the ACD state and adds the preferred layer with the nearest preferred pair', () => {
@@ -132,20 +204,30 @@ describe('hand-set Teams status', () => {
     ]);
     expect(lunch.next.published).toMatchObject({ presence: P.away, preferred: false });
     const end = run(r, agent, acdEvent(acd.available()));
-    expect(end.effects).toEqual([expect.objectContaining({ kind: 'clearTeamsPresence', preferred: false }), expect.objectContaining({ kind: 'clearTeamsPresence', preferred: true })]);
+    expect(end.effects).toEqual([
+      expect.objectContaining({ kind: 'clearTeamsPresence', preferred: false }),
+      expect.objectContaining({ kind: 'clearTeamsPresence', preferred: true }),
+    ]);
   });
 
   it('override: a status set by hand during a call is overridden when Teams reports it', () => {
     const agent = withAcd(acd.contact(), { teams: withTeams(P.inACall), published: published(P.inACall) });
     const d = run(rule({ manualStatusPolicy: 'override' }), agent, teamsEvent(P.dnd));
-    expect(d.effects).toEqual([expect.objectContaining({ kind: 'setTeamsPresence', presence: P.busy, preferred: true })]);
+    expect(d.effects).toEqual([
+      expect.objectContaining({ kind: 'setTeamsPresence', presence: P.busy, preferred: true }),
+    ]);
   });
 
   it('our own preferred write is neither an echo to act on nor a hand-set status', () => {
-    const agent = withAcd(acd.contact(), { teams: withTeams(P.inACall, { sourceTime: T0 - 2000 }), published: published(P.inACall, true) });
+    const agent = withAcd(acd.contact(), {
+      teams: withTeams(P.inACall, { sourceTime: T0 - 2000 }),
+      published: published(P.inACall, true),
+    });
     expect(reasons(run(rule({ direction: 'bidirectional' }), agent, teamsEvent(P.busy)))).toEqual(['ECHO']);
     const after = { ...agent, teams: withTeams(P.busy) };
-    expect(reasons(run(rule({ manualStatusPolicy: 'respect' }), after, acdEvent(acd.unavailable(CODES.lunch))))).toEqual(['setTeamsPresence', 'clearTeamsPresence']);
+    expect(
+      reasons(run(rule({ manualStatusPolicy: 'respect' }), after, acdEvent(acd.unavailable(CODES.lunch)))),
+    ).toEqual(['setTeamsPresence', 'clearTeamsPresence']);
   });
 
   it('respect: when the hand-set status ends during a call, the held-back presence is published', () => {
@@ -163,8 +245,17 @@ describe('hand-set Teams status', () => {
 
 describe('an echo is only the first sighting of what we published', () => {
   it('a later return to our published value is a real change and is acted on', () => {
-    const held = { target: { kind: 'Unavailable', codeId: CODES.meeting.id }, replaced: { kind: 'Available' }, at: T0 - 500, ruleId: 'rule-1' } as const;
-    const agent = withAcd(acd.unavailable(CODES.meeting), { teams: withTeams(P.meeting, { sourceTime: T0 - 400 }), published: published(P.available), acdWritten: held });
+    const held = {
+      target: { kind: 'Unavailable', codeId: CODES.meeting.id },
+      replaced: { kind: 'Available' },
+      at: T0 - 500,
+      ruleId: 'rule-1',
+    } as const;
+    const agent = withAcd(acd.unavailable(CODES.meeting), {
+      teams: withTeams(P.meeting, { sourceTime: T0 - 400 }),
+      published: published(P.available),
+      acdWritten: held,
+    });
     const d = run(rule({ direction: 'bidirectional' }), agent, teamsEvent(P.available, T0));
     expect(d.effects).toEqual([expect.objectContaining({ kind: 'setAcdState', target: { kind: 'Available' } })]);
   });
@@ -174,28 +265,40 @@ describe('a Teams status set during a call is applied when the call ends', () =>
   it('subscriber: the meeting the agent joined during the call takes them off routing once Available', () => {
     const agent = withAcd(acd.contact(), { teams: withTeams(P.meeting) });
     const d = run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.available()));
-    expect(d.effects).toEqual([expect.objectContaining({ kind: 'skip', reason: 'DIRECTION_NOT_COVERED' }), expect.objectContaining({ kind: 'setAcdState', target: { kind: 'Unavailable', codeId: CODES.meeting.id } })]);
+    expect(d.effects).toEqual([
+      expect.objectContaining({ kind: 'skip', reason: 'DIRECTION_NOT_COVERED' }),
+      expect.objectContaining({ kind: 'setAcdState', target: { kind: 'Unavailable', codeId: CODES.meeting.id } }),
+    ]);
     expect(d.next.acdWritten).toMatchObject({ replaced: { kind: 'Available' } });
   });
 
   it('bidirectional: publishes the end of the call and applies the meeting', () => {
     const agent = withAcd(acd.acw(), { teams: withTeams(P.meeting), published: published(P.inACall) });
-    expect(reasons(run(rule({ direction: 'bidirectional' }), agent, acdEvent(acd.available())))).toEqual(['setTeamsPresence', 'setAcdState']);
+    expect(reasons(run(rule({ direction: 'bidirectional' }), agent, acdEvent(acd.available())))).toEqual([
+      'setTeamsPresence',
+      'setAcdState',
+    ]);
   });
 
   it('not when the presence on record is our own', () => {
     const agent = withAcd(acd.contact(), { teams: withTeams(P.inACall), published: published(P.inACall) });
-    expect(reasons(run(rule({ direction: 'bidirectional' }), agent, acdEvent(acd.available())))).toEqual(['setTeamsPresence']);
+    expect(reasons(run(rule({ direction: 'bidirectional' }), agent, acdEvent(acd.available())))).toEqual([
+      'setTeamsPresence',
+    ]);
   });
 
   it('not when the agent picks a code themselves after the call', () => {
     const agent = withAcd(acd.contact(), { teams: withTeams(P.meeting) });
-    expect(reasons(run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.unavailable(CODES.lunch))))).toEqual(['DIRECTION_NOT_COVERED']);
+    expect(reasons(run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.unavailable(CODES.lunch))))).toEqual([
+      'DIRECTION_NOT_COVERED',
+    ]);
   });
 
   it('not for a presence that maps to Available', () => {
     const agent = withAcd(acd.contact(), { teams: withTeams(P.available) });
-    expect(reasons(run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.available())))).toEqual(['DIRECTION_NOT_COVERED']);
+    expect(reasons(run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.available())))).toEqual([
+      'DIRECTION_NOT_COVERED',
+    ]);
   });
 });
 
@@ -205,18 +308,27 @@ describe('a Teams status set before the agent logged in is applied at login', ()
   it('subscriber: DND seen while logged out takes the agent off routing once they log in Available', () => {
     const agent = withAcd(acd.loggedOut(), { teams: withTeams(P.dnd) });
     const d = run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.available()));
-    expect(d.effects).toEqual([expect.objectContaining({ kind: 'skip', reason: 'DIRECTION_NOT_COVERED' }), expect.objectContaining({ kind: 'setAcdState', target: DND })]);
+    expect(d.effects).toEqual([
+      expect.objectContaining({ kind: 'skip', reason: 'DIRECTION_NOT_COVERED' }),
+      expect.objectContaining({ kind: 'setAcdState', target: DND }),
+    ]);
     expect(d.next.acdWritten).toMatchObject({ target: DND, replaced: { kind: 'Available' } });
   });
 
   it('bidirectional: applies the hand-set DND (respected, so nothing published over it)', () => {
     const agent = withAcd(acd.loggedOut(), { teams: withTeams(P.dnd) });
-    expect(reasons(run(rule({ direction: 'bidirectional' }), agent, acdEvent(acd.available())))).toEqual(['MANUAL_STATUS_RESPECTED', 'setAcdState']);
+    expect(reasons(run(rule({ direction: 'bidirectional' }), agent, acdEvent(acd.available())))).toEqual([
+      'MANUAL_STATUS_RESPECTED',
+      'setAcdState',
+    ]);
   });
 
   it('bidirectional: publishes the login and applies a Presenting DND', () => {
     const agent = withAcd(acd.loggedOut(), { teams: withTeams(P.presenting) });
-    expect(reasons(run(rule({ direction: 'bidirectional' }), agent, acdEvent(acd.available())))).toEqual(['setTeamsPresence', 'setAcdState']);
+    expect(reasons(run(rule({ direction: 'bidirectional' }), agent, acdEvent(acd.available())))).toEqual([
+      'setTeamsPresence',
+      'setAcdState',
+    ]);
   });
 
   it('DND seen before any ACD state, then the first ACD state is Available', () => {
@@ -243,17 +355,23 @@ describe('a Teams status set before the agent logged in is applied at login', ()
 
   it('not when the agent logs in to a code of their own', () => {
     const agent = withAcd(acd.loggedOut(), { teams: withTeams(P.dnd) });
-    expect(reasons(run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.unavailable(CODES.lunch))))).toEqual(['DIRECTION_NOT_COVERED']);
+    expect(reasons(run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.unavailable(CODES.lunch))))).toEqual([
+      'DIRECTION_NOT_COVERED',
+    ]);
   });
 
   it('not for a presence that maps to Available', () => {
     const agent = withAcd(acd.loggedOut(), { teams: withTeams(P.available) });
-    expect(reasons(run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.available())))).toEqual(['DIRECTION_NOT_COVERED']);
+    expect(reasons(run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.available())))).toEqual([
+      'DIRECTION_NOT_COVERED',
+    ]);
   });
 
   it('not when the agent goes Available from a code they chose (already logged in)', () => {
     const agent = withAcd(acd.unavailable(CODES.lunch), { teams: withTeams(P.dnd) });
-    expect(reasons(run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.available())))).toEqual(['DIRECTION_NOT_COVERED']);
+    expect(reasons(run(rule({ direction: 'subscriber' }), agent, acdEvent(acd.available())))).toEqual([
+      'DIRECTION_NOT_COVERED',
+    ]);
   });
 });
 
@@ -263,7 +381,10 @@ describe('flap damping of ACD writes (subscriber debounce)', () => {
 
   it('a Teams change waits before it writes the ACD', () => {
     const d = run(r, withAcd(acd.available()), teamsEvent(P.meeting));
-    expect(d.effects).toEqual([{ kind: 'recheckAt', at: T0 + 3000, reason: expect.any(String) }, expect.objectContaining({ kind: 'skip', reason: 'DEBOUNCED' })]);
+    expect(d.effects).toEqual([
+      { kind: 'recheckAt', at: T0 + 3000, reason: expect.any(String) },
+      expect.objectContaining({ kind: 'skip', reason: 'DEBOUNCED' }),
+    ]);
     expect(d.next.pending).toMatchObject({ dueAt: T0 + 3000, sides: ['teams'] });
     expect(d.next.acdWritten).toBeUndefined();
   });
@@ -305,14 +426,19 @@ describe('flap damping of ACD writes (subscriber debounce)', () => {
 });
 
 describe('no-sync states', () => {
-  const r = (direction: PresenceRule['direction']) => rule({ direction, noSyncStates: [{ kind: 'Unavailable', codeId: CODES.training.id }] });
+  const r = (direction: PresenceRule['direction']) =>
+    rule({ direction, noSyncStates: [{ kind: 'Unavailable', codeId: CODES.training.id }] });
 
   it('an ACD state in the no-sync list is not published', () => {
-    expect(reasons(run(r('publisher'), withAcd(acd.available()), acdEvent(acd.unavailable(CODES.training))))).toEqual(['NO_SYNC_STATE']);
+    expect(reasons(run(r('publisher'), withAcd(acd.available()), acdEvent(acd.unavailable(CODES.training))))).toEqual([
+      'NO_SYNC_STATE',
+    ]);
   });
 
   it('an agent in a no-sync state is not written from Teams', () => {
-    expect(reasons(run(r('subscriber'), withAcd(acd.unavailable(CODES.training)), teamsEvent(P.meeting)))).toEqual(['NO_SYNC_STATE']);
+    expect(reasons(run(r('subscriber'), withAcd(acd.unavailable(CODES.training)), teamsEvent(P.meeting)))).toEqual([
+      'NO_SYNC_STATE',
+    ]);
   });
 });
 
@@ -321,7 +447,10 @@ describe('flap damping (debounce)', () => {
 
   it('holds a change back, asks for a recheck and remembers it', () => {
     const d = run(r, withAcd(acd.available()), acdEvent(acd.contact()));
-    expect(d.effects).toEqual([{ kind: 'recheckAt', at: T0 + 3000, reason: expect.any(String) }, expect.objectContaining({ kind: 'skip', reason: 'DEBOUNCED' })]);
+    expect(d.effects).toEqual([
+      { kind: 'recheckAt', at: T0 + 3000, reason: expect.any(String) },
+      expect.objectContaining({ kind: 'skip', reason: 'DEBOUNCED' }),
+    ]);
     expect(d.next.pending?.dueAt).toBe(T0 + 3000);
   });
 
@@ -334,12 +463,20 @@ describe('flap damping (debounce)', () => {
 
   it('an early tick asks again for the due time', () => {
     const held = run(r, withAcd(acd.available()), acdEvent(acd.contact())).next;
-    expect(run(r, held, tick(T0 + 1000), T0 + 1000).effects[0]).toEqual({ kind: 'recheckAt', at: T0 + 3000, reason: expect.any(String) });
+    expect(run(r, held, tick(T0 + 1000), T0 + 1000).effects[0]).toEqual({
+      kind: 'recheckAt',
+      at: T0 + 3000,
+      reason: expect.any(String),
+    });
   });
 
   it('a flap back to what Teams already shows cancels the pending change', () => {
     const agent = withAcd(acd.available(), { published: published(P.inACall) });
-    const away = run(r, { ...agent, acd: { state: acd.contact(), sourceTime: T0 - 1000, eventId: 'x' } }, acdEvent(acd.available(), T0));
+    const away = run(
+      r,
+      { ...agent, acd: { state: acd.contact(), sourceTime: T0 - 1000, eventId: 'x' } },
+      acdEvent(acd.available(), T0),
+    );
     expect(away.next.pending).toBeDefined();
     const back = run(r, away.next, acdEvent(acd.contact(), T0 + 500), T0 + 500);
     expect(reasons(back)).toEqual(['ALREADY_IN_STATE']);

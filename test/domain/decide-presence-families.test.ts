@@ -36,10 +36,19 @@ const outcome = (effects: readonly Effect[]): AcdTarget | string => {
   return e?.kind === 'skip' ? e.reason : `unexpected ${e?.kind}`;
 };
 
-describe.each(['subscriber', 'bidirectional'] as const)('Teams presence families (%s rule, agent Available)', (direction) => {
-  it.each(FAMILIES)('%s', (_label, p, sub, bidi) => {
-    const expected = direction === 'bidirectional' && bidi !== null ? bidi : sub;
-    const d = decide({ rule: rule({ direction }), agent: withAcd(acd.available()), event: teamsEvent(p, T0), now: T0, syncEnabled: true });
-    expect(outcome(d.effects)).toEqual(expected);
-  });
-});
+describe.each(['subscriber', 'bidirectional'] as const)(
+  'Teams presence families (%s rule, agent Available)',
+  (direction) => {
+    it.each(FAMILIES)('%s', (_label, p, sub, bidi) => {
+      const expected = direction === 'bidirectional' && bidi !== null ? bidi : sub;
+      const d = decide({
+        rule: rule({ direction }),
+        agent: withAcd(acd.available()),
+        event: teamsEvent(p, T0),
+        now: T0,
+        syncEnabled: true,
+      });
+      expect(outcome(d.effects)).toEqual(expected);
+    });
+  },
+);

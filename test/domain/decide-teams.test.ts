@@ -9,7 +9,10 @@ import { AGENT, CODES, P, T0, TEAM, acd, rule, teamsEvent, withAcd } from './bui
 /** What a Teams presence change does to the ACD, for every rule type × scope × ACD state family. */
 type Expect = { set: AcdTarget; replaced?: AcdTarget } | { skip: string };
 
-const SCOPES: readonly RuleScope[] = [{ kind: 'team', teamIds: [TEAM] }, { kind: 'user', agentIds: [AGENT] }];
+const SCOPES: readonly RuleScope[] = [
+  { kind: 'team', teamIds: [TEAM] },
+  { kind: 'user', agentIds: [AGENT] },
+];
 const MEETING: AcdTarget = { kind: 'Unavailable', codeId: CODES.meeting.id };
 const DND: AcdTarget = { kind: 'Unavailable', codeId: CODES.dnd.id };
 const AVAILABLE: AcdTarget = { kind: 'Available' };
@@ -25,16 +28,19 @@ const FAMILIES: [string, AcdState, Expect][] = [
   ['AfterCallWork', acd.acw(), { skip: 'ACD_WINS_ON_CONTACT' }],
   ['LoggedIn', acd.loggedIn(), { skip: 'STATE_NOT_RESTORABLE' }],
   ['LoggedOut', acd.loggedOut(), { skip: 'AGENT_LOGGED_OUT' }],
-  ...CONTACT_NAMES.flatMap((name) => COUNTERPARTS.flatMap((cp): [string, AcdState, Expect][] => [
-    [`${name} voice with ${cp}`, acd.contact(name, 'voice', cp), { skip: 'ACD_WINS_ON_CONTACT' }],
-    [`${name} digital with ${cp}`, acd.contact(name, 'digital', cp), { skip: 'ACD_WINS_ON_CONTACT' }],
-  ])),
+  ...CONTACT_NAMES.flatMap((name) =>
+    COUNTERPARTS.flatMap((cp): [string, AcdState, Expect][] => [
+      [`${name} voice with ${cp}`, acd.contact(name, 'voice', cp), { skip: 'ACD_WINS_ON_CONTACT' }],
+      [`${name} digital with ${cp}`, acd.contact(name, 'digital', cp), { skip: 'ACD_WINS_ON_CONTACT' }],
+    ]),
+  ),
 ];
 
 function summary(d: Decision): Expect {
   const [e] = d.effects;
   if (d.effects.length !== 1 || !e) throw new Error(`expected one effect, got ${JSON.stringify(d.effects)}`);
-  if (e.kind === 'setAcdState') return d.next.acdWritten ? { set: e.target, replaced: d.next.acdWritten.replaced } : { set: e.target };
+  if (e.kind === 'setAcdState')
+    return d.next.acdWritten ? { set: e.target, replaced: d.next.acdWritten.replaced } : { set: e.target };
   if (e.kind === 'skip') return { skip: e.reason };
   throw new Error(`unexpected ${(e as Effect).kind}`);
 }
@@ -63,7 +69,12 @@ describe.each(SCOPES.map((s) => [s.kind, s] as const))('Teams events, %s-scoped 
 });
 
 describe('the way back restores only what we replaced', () => {
-  const held = (replaced: AcdTarget = LUNCH, target: AcdTarget = MEETING): AgentSyncState['acdWritten'] => ({ target, replaced, at: T0 - 800, ruleId: 'rule-1' });
+  const held = (replaced: AcdTarget = LUNCH, target: AcdTarget = MEETING): AgentSyncState['acdWritten'] => ({
+    target,
+    replaced,
+    at: T0 - 800,
+    ruleId: 'rule-1',
+  });
   const sub = (agent: AgentSyncState, p: TeamsPresence): Decision => run('subscriber', SCOPES[0]!, agent, p);
 
   it.each([
@@ -99,10 +110,12 @@ describe('the way back restores only what we replaced', () => {
     expect(d.effects).toEqual([expect.objectContaining({ kind: 'setAcdState', target: AVAILABLE })]);
   });
 
-  it('an ACD state seen after our write that is the replaced one is the agent\'s choice: left alone', () => {
+  it("an ACD state seen after our write that is the replaced one is the agent's choice: left alone", () => {
     const agent = withAcd(acd.unavailable(CODES.lunch), { acdWritten: held() });
     const after = { ...agent, acd: { ...agent.acd!, sourceTime: T0 - 500 } };
-    expect(sub(after, P.available).effects).toEqual([expect.objectContaining({ kind: 'skip', reason: 'AGENT_CHANGED_STATE' })]);
+    expect(sub(after, P.available).effects).toEqual([
+      expect.objectContaining({ kind: 'skip', reason: 'AGENT_CHANGED_STATE' }),
+    ]);
   });
 
   it('before confirmation, an ACD state that is neither ours nor the replaced one is left alone', () => {
@@ -128,7 +141,7 @@ describe('the way back restores only what we replaced', () => {
     expect(d.next.acdWritten).toMatchObject({ target: DND, replaced: LUNCH, at: T0 });
   });
 
-  it('if the agent left our state and Teams maps elsewhere, what it replaces now is the agent\'s new state', () => {
+  it("if the agent left our state and Teams maps elsewhere, what it replaces now is the agent's new state", () => {
     const d = sub(withAcd(acd.available(), { acdWritten: held() }), P.dnd);
     expect(d.next.acdWritten).toMatchObject({ target: DND, replaced: AVAILABLE });
   });

@@ -21,6 +21,8 @@ describe('Teams presence vocabularies', () => {
   });
 
   it('compares availability and activity case-insensitively, as Graph documents both casings', () => {
-    expect(samePresence({ availability: 'busy', activity: 'inACall' }, { availability: 'Busy', activity: 'InACall' })).toBe(true);
+    expect(
+      samePresence({ availability: 'busy', activity: 'inACall' }, { availability: 'Busy', activity: 'InACall' }),
+    ).toBe(true);
   });
 });

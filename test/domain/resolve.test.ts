@@ -14,7 +14,12 @@ describe('resolveRule', () => {
     ['no team known: only user rules can apply', { agentId: 'a-3' }, [teamRule], null],
     ['no team known, user rule applies', { agentId: 'a-1' }, [teamRule, userRule], 'r-user'],
     ['a disabled user rule falls through to the team rule', ada, [teamRule, { ...userRule, enabled: false }], 'r-team'],
-    ['a disabled team rule leaves no rule', { agentId: 'a-2', teamId: 'team-2' }, [{ ...teamRule, enabled: false }], null],
+    [
+      'a disabled team rule leaves no rule',
+      { agentId: 'a-2', teamId: 'team-2' },
+      [{ ...teamRule, enabled: false }],
+      null,
+    ],
     ['no rules at all', ada, [], null],
   ])('%s', (_l, agent, rules, expected) => {
     expect(resolveRule(agent, rules).rule?.id ?? null).toBe(expected);
@@ -37,13 +42,23 @@ describe('resolveRule', () => {
   });
 
   it('explains the choice for an admin', () => {
-    expect(explain(ada, [teamRule, userRule])).toBe('Agent a-1 follows rule "Ada" (r-user): it names the agent directly (a user rule beats any team rule).');
-    expect(explain(ada, [userRule, otherTeam])).toBe('Agent a-1 follows rule "Ada" (r-user): it names the agent directly (a user rule beats any team rule). 1 other rule(s) do not cover this agent.');
-    expect(explain({ agentId: 'a-2', teamId: 'team-2' }, [teamRule])).toBe('Agent a-2 follows rule "Support team" (r-team): it covers the agent\'s team team-2 and no enabled user rule names the agent.');
+    expect(explain(ada, [teamRule, userRule])).toBe(
+      'Agent a-1 follows rule "Ada" (r-user): it names the agent directly (a user rule beats any team rule).',
+    );
+    expect(explain(ada, [userRule, otherTeam])).toBe(
+      'Agent a-1 follows rule "Ada" (r-user): it names the agent directly (a user rule beats any team rule). 1 other rule(s) do not cover this agent.',
+    );
+    expect(explain({ agentId: 'a-2', teamId: 'team-2' }, [teamRule])).toBe(
+      'Agent a-2 follows rule "Support team" (r-team): it covers the agent\'s team team-2 and no enabled user rule names the agent.',
+    );
   });
 
   it('explains why there is no rule, naming disabled rules passed over', () => {
-    expect(explain(ada, [{ ...teamRule, enabled: false }])).toBe('Agent a-1 has no effective rule: no enabled rule names the agent or covers team team-1. Disabled rule(s) passed over: r-team.');
-    expect(explain({ agentId: 'a-9' }, [])).toBe('Agent a-9 has no effective rule: no enabled rule names the agent and the agent has no known team.');
+    expect(explain(ada, [{ ...teamRule, enabled: false }])).toBe(
+      'Agent a-1 has no effective rule: no enabled rule names the agent or covers team team-1. Disabled rule(s) passed over: r-team.',
+    );
+    expect(explain({ agentId: 'a-9' }, [])).toBe(
+      'Agent a-9 has no effective rule: no enabled rule names the agent and the agent has no known team.',
+    );
   });
 });

@@ -36,11 +36,25 @@ export function aggregate(w: Pick<World, 'client' | 'preferred' | 'ours'>): Team
   const sessions = [w.client, w.ours].filter((p): p is TeamsPresence => p !== null);
   if (sessions.length === 0) return OFFLINE;
   if (w.preferred) return w.preferred;
-  return sessions.reduce((a, b) => ((RANK[b.availability.toLowerCase()] ?? 0) > (RANK[a.availability.toLowerCase()] ?? 0) ? b : a));
+  return sessions.reduce((a, b) =>
+    (RANK[b.availability.toLowerCase()] ?? 0) > (RANK[a.availability.toLowerCase()] ?? 0) ? b : a,
+  );
 }
 
 export function newWorld(acd: AcdState, client: TeamsPresence | null): World {
-  const w: World = { acd, client, preferred: null, ours: null, shown: OFFLINE, clock: T0, seq: 0, dueAt: null, agent: agentState(), lastEvent: null, agentChose: true };
+  const w: World = {
+    acd,
+    client,
+    preferred: null,
+    ours: null,
+    shown: OFFLINE,
+    clock: T0,
+    seq: 0,
+    dueAt: null,
+    agent: agentState(),
+    lastEvent: null,
+    agentChose: true,
+  };
   w.shown = aggregate(w);
   return w;
 }
@@ -50,7 +64,14 @@ const seqNo = (n: number): string => `S${String(n).padStart(8, '0')}`;
 export function acdChanged(w: World, state: AcdState): SyncEvent {
   w.acd = state;
   w.clock += 1;
-  return { source: 'acd', tenantId: 't', agentId: AGENT, state, sourceTime: w.clock, eventId: `acd-${w.clock}-${++w.seq}` };
+  return {
+    source: 'acd',
+    tenantId: 't',
+    agentId: AGENT,
+    state,
+    sourceTime: w.clock,
+    eventId: `acd-${w.clock}-${++w.seq}`,
+  };
 }
 
 /** A Teams notification, if the aggregate changed (Graph notifies changes only). */
@@ -60,7 +81,16 @@ export function teamsChanged(w: World): SyncEvent | null {
   w.shown = now;
   w.clock += 1;
   w.seq += 1;
-  return { source: 'teams', tenantId: 't', agentId: AGENT, teamsUserId: TEAMS_USER, presence: now, sequenceNumber: seqNo(w.seq), sourceTime: w.clock, eventId: `teams-${w.seq}` };
+  return {
+    source: 'teams',
+    tenantId: 't',
+    agentId: AGENT,
+    teamsUserId: TEAMS_USER,
+    presence: now,
+    sequenceNumber: seqNo(w.seq),
+    sourceTime: w.clock,
+    eventId: `teams-${w.seq}`,
+  };
 }
 
 function targetState(target: Extract<Effect, { kind: 'setAcdState' }>['target']): AcdState {
@@ -73,10 +103,12 @@ function targetState(target: Extract<Effect, { kind: 'setAcdState' }>['target'])
 export function applyEffect(w: World, e: Effect): SyncEvent | null {
   switch (e.kind) {
     case 'setTeamsPresence':
-      if (e.preferred) w.preferred = e.presence; else w.ours = e.presence;
+      if (e.preferred) w.preferred = e.presence;
+      else w.ours = e.presence;
       return teamsChanged(w);
     case 'clearTeamsPresence':
-      if (e.preferred) w.preferred = null; else w.ours = null;
+      if (e.preferred) w.preferred = null;
+      else w.ours = null;
       return teamsChanged(w);
     case 'setAcdState': {
       if (w.acd.name === 'LoggedOut' || isOnContact(w.acd) || w.acd.afterCallWork) return null;
@@ -107,13 +139,19 @@ export interface Settled {
 export type Observer = (event: SyncEvent, effects: readonly Effect[], before: Readonly<World>) => void;
 
 const writeKey = (e: Effect): string | null =>
-  e.kind === 'setTeamsPresence' || e.kind === 'clearTeamsPresence' || e.kind === 'setAcdState' ? JSON.stringify({ ...e, reason: undefined }) : null;
+  e.kind === 'setTeamsPresence' || e.kind === 'clearTeamsPresence' || e.kind === 'setAcdState'
+    ? JSON.stringify({ ...e, reason: undefined })
+    : null;
 
 /** Feed `first` and every echo it causes through decide until nothing is left (or `limit` decisions). */
 export function settle(w: World, rule: PresenceRule, first: SyncEvent | null, observe?: Observer, limit = 25): Settled {
   const queue: SyncEvent[] = first ? [first] : [];
   const written = new Set<string>();
-  let decisions = 0, writes = 0, maxEffects = 0, digital = 0, repeated = 0;
+  let decisions = 0,
+    writes = 0,
+    maxEffects = 0,
+    digital = 0,
+    repeated = 0;
   while (queue.length > 0 && decisions < limit) {
     const event = queue.shift()!;
     const d = decide({ rule, agent: w.agent, event, now: w.clock, syncEnabled: true });
@@ -128,10 +166,21 @@ export function settle(w: World, rule: PresenceRule, first: SyncEvent | null, ob
       if (key !== null && written.has(key)) repeated += 1;
       if (key !== null) written.add(key);
       if (e.kind === 'setTeamsPresence' || e.kind === 'clearTeamsPresence' || e.kind === 'setAcdState') writes += 1;
-      if (event.source === 'acd' && event.state.contact?.media === 'digital' && (e.kind === 'setTeamsPresence' || e.kind === 'clearTeamsPresence')) digital += 1;
+      if (
+        event.source === 'acd' &&
+        event.state.contact?.media === 'digital' &&
+        (e.kind === 'setTeamsPresence' || e.kind === 'clearTeamsPresence')
+      )
+        digital += 1;
       const echo = applyEffect(w, e);
       if (echo) queue.push(echo);
     }
   }
-  return { decisions: queue.length > 0 ? Infinity : decisions, writes, maxEffectsPerDecision: maxEffects, teamsEffectsOnDigital: digital, repeatedWrites: repeated };
+  return {
+    decisions: queue.length > 0 ? Infinity : decisions,
+    writes,
+    maxEffectsPerDecision: maxEffects,
+    teamsEffectsOnDigital: digital,
+    repeatedWrites: repeated,
+  };
 }

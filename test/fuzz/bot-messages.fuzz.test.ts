@@ -1,8 +1,24 @@
 import { Agent } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
-import { ADMIN, APP_ID, message, startBotHarness, teamsActivity, type BotHarness } from '../adapters/bot/support/bot-harness.js';
-import { FuzzTally, hostileJson, hostileText, httpCall, mutated, nastyString, prototypeClean, SEED } from './fuzz-support.js';
+import {
+  ADMIN,
+  APP_ID,
+  message,
+  startBotHarness,
+  teamsActivity,
+  type BotHarness,
+} from '../adapters/bot/support/bot-harness.js';
+import {
+  FuzzTally,
+  hostileJson,
+  hostileText,
+  httpCall,
+  mutated,
+  nastyString,
+  prototypeClean,
+  SEED,
+} from './fuzz-support.js';
 
 const INPUTS = 10_240;
 const CONCURRENCY = 8;
@@ -33,22 +49,43 @@ interface Spec {
   readonly contentType: string;
 }
 
-const activities = (): fc.Arbitrary<unknown> => fc.oneof(
-  fc.constantFrom('help', 'health', 'status agent-1', 'trace agent-1', '', 'unknown').map((t) => message(h.connector.serviceUrl, t)),
-  fc.constant(null).map(() => teamsActivity(h.connector.serviceUrl, { type: 'conversationUpdate', membersAdded: [{ id: `28:${APP_ID}` }, { id: ADMIN.id }] })),
-  fc.constantFrom('invoke', 'messageReaction', 'installationUpdate', 'typing', 'event').map((type) => teamsActivity(h.connector.serviceUrl, { type, name: 'adaptiveCard/action', value: { action: { verb: 'refresh' } } })),
-  nastyString.map((text) => message(h.connector.serviceUrl, text)),
-);
+const activities = (): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    fc
+      .constantFrom('help', 'health', 'status agent-1', 'trace agent-1', '', 'unknown')
+      .map((t) => message(h.connector.serviceUrl, t)),
+    fc.constant(null).map(() =>
+      teamsActivity(h.connector.serviceUrl, {
+        type: 'conversationUpdate',
+        membersAdded: [{ id: `28:${APP_ID}` }, { id: ADMIN.id }],
+      }),
+    ),
+    fc.constantFrom('invoke', 'messageReaction', 'installationUpdate', 'typing', 'event').map((type) =>
+      teamsActivity(h.connector.serviceUrl, {
+        type,
+        name: 'adaptiveCard/action',
+        value: { action: { verb: 'refresh' } },
+      }),
+    ),
+    nastyString.map((text) => message(h.connector.serviceUrl, text)),
+  );
 
-const spec = (): fc.Arbitrary<Spec> => fc.record({
-  token: fc.oneof({ weight: 5, arbitrary: fc.constant('valid') }, { weight: 5, arbitrary: fc.constantFrom('none', 'garbage', 'otherBot', 'otherServiceUrl') }),
-  body: fc.oneof(
-    { weight: 6, arbitrary: mutated(activities()).map((v) => JSON.stringify(v) ?? 'null') },
-    { weight: 3, arbitrary: hostileText(activities()) },
-    { weight: 1, arbitrary: hostileJson.map((v) => JSON.stringify(v) ?? 'null') },
-  ),
-  contentType: fc.oneof({ weight: 9, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded') }),
-});
+const spec = (): fc.Arbitrary<Spec> =>
+  fc.record({
+    token: fc.oneof(
+      { weight: 5, arbitrary: fc.constant('valid') },
+      { weight: 5, arbitrary: fc.constantFrom('none', 'garbage', 'otherBot', 'otherServiceUrl') },
+    ),
+    body: fc.oneof(
+      { weight: 6, arbitrary: mutated(activities()).map((v) => JSON.stringify(v) ?? 'null') },
+      { weight: 3, arbitrary: hostileText(activities()) },
+      { weight: 1, arbitrary: hostileJson.map((v) => JSON.stringify(v) ?? 'null') },
+    ),
+    contentType: fc.oneof(
+      { weight: 9, arbitrary: fc.constant('application/json') },
+      { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded') },
+    ),
+  });
 
 function isInvoke(body: string): boolean {
   try {
@@ -70,7 +107,8 @@ async function send(s: Spec): Promise<void> {
   }
   // botbuilder answers an invoke no handler claims with 501 (the Bot Framework protocol's answer,
   // which Teams expects); counted apart, and only for authenticated invokes.
-  if (res.status === 501 && s.token === 'valid' && isInvoke(s.body)) return void tally.count('auth:501-unhandled-invoke');
+  if (res.status === 501 && s.token === 'valid' && isInvoke(s.body))
+    return void tally.count('auth:501-unhandled-invoke');
   tally.count(`${s.token === 'valid' ? 'auth' : 'unauth'}:${res.status}`);
   if (res.status >= 500) {
     tally.serverErrors += 1;
@@ -93,11 +131,15 @@ describe('fuzz: POST /api/messages (real Bot Framework auth against a local issu
     expect(h.connector.posts).toHaveLength(0);
     next = 0;
     await Promise.all(Array.from({ length: CONCURRENCY }, () => run(specs.filter((s) => s.token === 'valid'))));
-    expect(JSON.stringify(await h.conversations.list('f0f0f0f0-0000-4000-8000-00000000beef'))).toBe(conversationsBefore);
+    expect(JSON.stringify(await h.conversations.list('f0f0f0f0-0000-4000-8000-00000000beef'))).toBe(
+      conversationsBefore,
+    );
     expect(prototypeClean()).toBe(true);
     // Neither the channel's bearer token nor the app password ever reaches a log line.
     const logged = JSON.stringify(h.logger.lines);
-    expect([tokens['valid']!, tokens['otherBot']!, 'not-used-offline'].filter((secret) => logged.includes(secret))).toEqual([]);
+    expect(
+      [tokens['valid']!, tokens['otherBot']!, 'not-used-offline'].filter((secret) => logged.includes(secret)),
+    ).toEqual([]);
     expect(tally.inputs).toBe(INPUTS);
   }, 240_000);
 });

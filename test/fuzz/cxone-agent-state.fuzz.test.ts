@@ -22,7 +22,9 @@ const validRecord = fc.record({
   fromAddress: fc.string({ maxLength: 20 }),
   toAddress: fc.string({ maxLength: 20 }),
   teamId: fc.integer({ min: 1, max: 999 }),
-  lastUpdateTime: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+  lastUpdateTime: fc
+    .date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true })
+    .map((d) => d.toISOString()),
 });
 
 /** Parses and maps one record: never throws; a mapped event is always well formed. */
@@ -45,35 +47,55 @@ describe('fuzz: the CXone Real-Time agent state parser and mapper', () => {
   afterAll(() => tally.print());
 
   it('maps every valid record to an event of that agent', () => {
-    fc.assert(fc.property(validRecord, (r) => {
-      const outcome = check(r);
-      tally.count(outcome);
-      expect(outcome).toBe('mapped');
-    }), runs(2000));
+    fc.assert(
+      fc.property(validRecord, (r) => {
+        const outcome = check(r);
+        tally.count(outcome);
+        expect(outcome).toBe('mapped');
+      }),
+      runs(2000),
+    );
   });
 
   it('never throws on mutated records; a record that still parses maps to a well-formed event or to nothing', () => {
-    fc.assert(fc.property(mutated(validRecord), (r) => {
-      tally.count(check(r));
-    }), runs(5000));
+    fc.assert(
+      fc.property(mutated(validRecord), (r) => {
+        tally.count(check(r));
+      }),
+      runs(5000),
+    );
   });
 
   it('never throws on arbitrary hostile JSON as a record', () => {
-    fc.assert(fc.property(hostileJson, (r) => {
-      tally.count(check(r));
-    }), runs(2000));
+    fc.assert(
+      fc.property(hostileJson, (r) => {
+        tally.count(check(r));
+      }),
+      runs(2000),
+    );
   });
 
   it('pages: a page parses or is refused with issues naming the bad record; good records of a parsed page still map', () => {
-    fc.assert(fc.property(fc.array(fc.oneof(validRecord, mutated(validRecord)), { maxLength: 6 }), fc.option(hostileJson), (records, extra) => {
-      const page = agentStatesPageSchema.safeParse({ totalRecords: records.length, _links: extra === null ? {} : { next: extra }, agentStates: records });
-      tally.count(page.success ? 'page-parsed' : 'page-rejected');
-      if (!page.success) {
-        expect(page.error.issues[0]?.path.length).toBeGreaterThan(0);
-        return;
-      }
-      for (const r of page.data.agentStates) expect(() => toAcdStateEvent(TENANT, r, undefined)).not.toThrow();
-    }), runs(1500));
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(validRecord, mutated(validRecord)), { maxLength: 6 }),
+        fc.option(hostileJson),
+        (records, extra) => {
+          const page = agentStatesPageSchema.safeParse({
+            totalRecords: records.length,
+            _links: extra === null ? {} : { next: extra },
+            agentStates: records,
+          });
+          tally.count(page.success ? 'page-parsed' : 'page-rejected');
+          if (!page.success) {
+            expect(page.error.issues[0]?.path.length).toBeGreaterThan(0);
+            return;
+          }
+          for (const r of page.data.agentStates) expect(() => toAcdStateEvent(TENANT, r, undefined)).not.toThrow();
+        },
+      ),
+      runs(1500),
+    );
     expect(prototypeClean()).toBe(true);
     expect(tally.inputs).toBeGreaterThanOrEqual(10_000);
   });

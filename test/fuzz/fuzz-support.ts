@@ -8,18 +8,54 @@ export const SEED = Number(process.env['FUZZ_SEED'] ?? 20261125);
 export const runs = (n: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns: n, endOnFailure: true });
 
 /** Keys that break naive object handling (prototype pollution, shadowed builtins). */
-export const nastyKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '$ref', '');
+export const nastyKey = fc.constantFrom(
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '$ref',
+  '',
+);
 
 export const nastyString = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('', ' ', '\u0000', '\uD800', '\u202Eevil', 'é'.normalize('NFD'), '😀'.repeat(40), '<script>alert(1)</script>', "' OR 1=1 --", '../../etc/passwd', 'NaN', 'Infinity', '-1', '1e309', '0x10', 'null', 'true', '{{7*7}}', '%00'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\uD800',
+    '\u202Eevil',
+    'é'.normalize('NFD'),
+    '😀'.repeat(40),
+    '<script>alert(1)</script>',
+    "' OR 1=1 --",
+    '../../etc/passwd',
+    'NaN',
+    'Infinity',
+    '-1',
+    '1e309',
+    '0x10',
+    'null',
+    'true',
+    '{{7*7}}',
+    '%00',
+  ),
   fc.nat({ max: 4_000 }).map((n) => 'x'.repeat(n)),
   nastyKey,
 );
 
-const scalar = fc.oneof(nastyString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom(Number.MAX_SAFE_INTEGER, -0, 1e308, -1));
+const scalar = fc.oneof(
+  nastyString,
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom(Number.MAX_SAFE_INTEGER, -0, 1e308, -1),
+);
 
 /** Any JSON value, with hostile strings and keys (own `__proto__` keys included). */
 export const hostileJson: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
@@ -34,7 +70,8 @@ export const hostileJson: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie
 /** An object whose keys are all own properties, `__proto__` too (as JSON.parse makes them). */
 function ownObject(entries: readonly (readonly [string, unknown])[]): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true, configurable: true, writable: true });
+  for (const [k, v] of entries)
+    Object.defineProperty(o, k, { value: v, enumerable: true, configurable: true, writable: true });
   return o;
 }
 
@@ -65,18 +102,39 @@ function apply(valid: unknown, pick: number, op: Op, value: unknown, key: string
 /** A valid value with one to three members deleted, retyped, wrapped or polluted. */
 export function mutated<T>(valid: fc.Arbitrary<T>): fc.Arbitrary<unknown> {
   const step = fc.tuple(fc.nat(), fc.constantFrom<Op>('delete', 'replace', 'pollute', 'wrap'), hostileJson, nastyKey);
-  return fc.tuple(valid, fc.array(step, { minLength: 1, maxLength: 3 })).map(([v, steps]) => steps.reduce<unknown>((acc, [pick, op, value, key]) => apply(acc, pick, op, value, key), v));
+  return fc
+    .tuple(valid, fc.array(step, { minLength: 1, maxLength: 3 }))
+    .map(([v, steps]) => steps.reduce<unknown>((acc, [pick, op, value, key]) => apply(acc, pick, op, value, key), v));
 }
 
 /** Raw bodies: JSON of hostile values, cut-off JSON, deep nesting, garbage bytes. */
-export const hostileText = (valid?: fc.Arbitrary<unknown>): fc.Arbitrary<string> => fc.oneof(
-  hostileJson.map((v) => JSON.stringify(v) ?? 'null'),
-  ...(valid ? [mutated(valid).map((v) => JSON.stringify(v) ?? ''), valid.chain((v) => { const s = JSON.stringify(v); return fc.nat({ max: s.length }).map((n) => s.slice(0, n)); })] : []),
-  fc.integer({ min: 1, max: 4_000 }).map((n) => '['.repeat(n) + ']'.repeat(n)),
-  fc.integer({ min: 1, max: 2_000 }).map((n) => '{"value":'.repeat(n) + '1' + '}'.repeat(n)),
-  fc.string({ unit: 'binary', maxLength: 200 }),
-  fc.constantFrom('', 'null', '[]', '{}', '"', '{"a":1,}', '\uFEFF{}', '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"polluted":true}}}'),
-);
+export const hostileText = (valid?: fc.Arbitrary<unknown>): fc.Arbitrary<string> =>
+  fc.oneof(
+    hostileJson.map((v) => JSON.stringify(v) ?? 'null'),
+    ...(valid
+      ? [
+          mutated(valid).map((v) => JSON.stringify(v) ?? ''),
+          valid.chain((v) => {
+            const s = JSON.stringify(v);
+            return fc.nat({ max: s.length }).map((n) => s.slice(0, n));
+          }),
+        ]
+      : []),
+    fc.integer({ min: 1, max: 4_000 }).map((n) => '['.repeat(n) + ']'.repeat(n)),
+    fc.integer({ min: 1, max: 2_000 }).map((n) => '{"value":'.repeat(n) + '1' + '}'.repeat(n)),
+    fc.string({ unit: 'binary', maxLength: 200 }),
+    fc.constantFrom(
+      '',
+      'null',
+      '[]',
+      '{}',
+      '"',
+      '{"a":1,}',
+      '\uFEFF{}',
+      '{"__proto__":{"polluted":true}}',
+      '{"constructor":{"prototype":{"polluted":true}}}',
+    ),
+  );
 
 /** Counts and prints one summary line per target. */
 export class FuzzTally {
@@ -98,7 +156,10 @@ export class FuzzTally {
   }
 
   summary(): string {
-    const top = [...this.outcomes.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}=${n}`).join(' ');
+    const top = [...this.outcomes.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k}=${n}`)
+      .join(' ');
     return `fuzz ${this.target}: ${this.inputs} inputs, ${this.crashes} crashes, ${this.serverErrors} 5xx (seed ${SEED}) [${top}]`;
   }
 
@@ -123,7 +184,13 @@ export interface HttpAnswer {
  * One HTTP request. Large uploads go on their own connection: an early answer (413/415/401)
  * closes or resets it, and a pooled client would lose the next request queued on it.
  */
-export function httpCall(method: string, url: string, headers: Record<string, string>, body: string | undefined, keepAlive: Agent): Promise<HttpAnswer> {
+export function httpCall(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  keepAlive: Agent,
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     // Node sends DELETE/OPTIONS bodies without framing unless told the length.
     const framed = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
@@ -131,7 +198,13 @@ export function httpCall(method: string, url: string, headers: Record<string, st
     const req = httpRequest(url, { method, headers: framed, agent: large ? false : keepAlive }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string | undefined>, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers as Record<string, string | undefined>,
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
       res.on('error', reject);
     });
     // The server may answer before reading a large body and close: the answer still counts.
@@ -139,4 +212,3 @@ export function httpCall(method: string, url: string, headers: Record<string, st
     req.end(body);
   });
 }
-

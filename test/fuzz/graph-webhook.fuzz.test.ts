@@ -2,7 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { handleGraphWebhook, type WebhookReply } from '../../src/adapters/graph/graph-webhook-handler.js';
 import { FuzzTally, hostileJson, hostileText, nastyString, prototypeClean, runs } from './fuzz-support.js';
-import { CLIENT_STATE, forgedTokens, genuine, parser, startGraphFixture, SUB, TENANT, USERS, type Genuine, type Json } from './graph-fixture.js';
+import {
+  CLIENT_STATE,
+  forgedTokens,
+  genuine,
+  parser,
+  startGraphFixture,
+  SUB,
+  TENANT,
+  USERS,
+  type Genuine,
+  type Json,
+} from './graph-fixture.js';
 
 const none = new URLSearchParams();
 const tally = new FuzzTally('graph-webhook');
@@ -26,7 +37,10 @@ function checkReply(r: WebhookReply): void {
   for (const n of r.notifications) {
     expect(n.tenantId).toBe(TENANT);
     expect(USERS).toContain(n.userId);
-    if (n.presence) expect(genuine.some((g) => g.presence['id'] === n.userId && g.presence['availability'] === n.presence?.availability)).toBe(true);
+    if (n.presence)
+      expect(
+        genuine.some((g) => g.presence['id'] === n.userId && g.presence['availability'] === n.presence?.availability),
+      ).toBe(true);
   }
   for (const l of r.lifecycle) expect(l).toMatchObject({ subscriptionId: SUB.subscriptionId, tenantId: TENANT });
 }
@@ -38,7 +52,8 @@ const tamper = (b64: string, at: number, bits: number): string => {
   return buf.toString('base64');
 };
 
-type Forgery = 'clientState' | 'subscription' | 'data' | 'dataSignature' | 'dataKey' | 'certificate' | 'token' | 'noTokens' | 'user';
+type Forgery =
+  'clientState' | 'subscription' | 'data' | 'dataSignature' | 'dataKey' | 'certificate' | 'token' | 'noTokens' | 'user';
 
 function forge(g: Genuine, kind: Forgery, n: number, bits: number, s: string): Json {
   const body = structuredClone(g.body) as { value: Json[]; validationTokens?: string[] | null };
@@ -47,8 +62,10 @@ function forge(g: Genuine, kind: Forgery, n: number, bits: number, s: string): J
   if (kind === 'clientState') item['clientState'] = s === CLIENT_STATE ? `${s}x` : s;
   else if (kind === 'subscription') item['subscriptionId'] = `sub-${s}x`;
   else if (kind === 'user' && !item['lifecycleEvent']) item['resourceData'] = { id: USERS.includes(s) ? `${s}x` : s };
-  else if (enc && (kind === 'data' || kind === 'dataSignature' || kind === 'dataKey')) enc[kind] = tamper(enc[kind]!, n, bits);
-  else if (enc && kind === 'certificate') Object.assign(enc, { encryptionCertificateId: `c-${s}`, encryptionCertificateThumbprint: `T${s}` });
+  else if (enc && (kind === 'data' || kind === 'dataSignature' || kind === 'dataKey'))
+    enc[kind] = tamper(enc[kind]!, n, bits);
+  else if (enc && kind === 'certificate')
+    Object.assign(enc, { encryptionCertificateId: `c-${s}`, encryptionCertificateThumbprint: `T${s}` });
   else if (enc && kind === 'token') body.validationTokens = [forgedTokens[n % forgedTokens.length]!];
   else if (enc && kind === 'noTokens') body.validationTokens = n % 2 ? null : [];
   else item['clientState'] = null;
@@ -65,29 +82,61 @@ describe('fuzz: Graph webhook handler (notifications and lifecycle)', () => {
   });
 
   it('answers hostile bodies with 400/403 and a reason, never throwing', async () => {
-    await fc.assert(fc.asyncProperty(hostileText(fc.constantFrom(...genuine.map((g) => g.body))), async (body) => {
-      checkReply(await handleGraphWebhook(parser, none, body));
-    }), runs(5000));
+    await fc.assert(
+      fc.asyncProperty(hostileText(fc.constantFrom(...genuine.map((g) => g.body))), async (body) => {
+        checkReply(await handleGraphWebhook(parser, none, body));
+      }),
+      runs(5000),
+    );
   });
 
   it('refuses every forgery: clientState, subscription, user, tampered data/signature/key/certificate, forged, expired, wrong-audience or wrong-tenant validation tokens', async () => {
-    const kinds = fc.constantFrom<Forgery>('clientState', 'subscription', 'data', 'dataSignature', 'dataKey', 'certificate', 'token', 'noTokens', 'user');
-    await fc.assert(fc.asyncProperty(fc.constantFrom(...genuine), kinds, fc.nat(), fc.integer({ min: 1, max: 255 }), nastyString, async (g, kind, n, bits, s) => {
-      const r = await handleGraphWebhook(parser, none, JSON.stringify(forge(g, kind, n, bits, s)));
-      checkReply(r);
-      expect(r.status).toBe(403);
-      expect(r.lifecycle).toEqual([]);
-    }), runs(4000));
+    const kinds = fc.constantFrom<Forgery>(
+      'clientState',
+      'subscription',
+      'data',
+      'dataSignature',
+      'dataKey',
+      'certificate',
+      'token',
+      'noTokens',
+      'user',
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...genuine),
+        kinds,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        nastyString,
+        async (g, kind, n, bits, s) => {
+          const r = await handleGraphWebhook(parser, none, JSON.stringify(forge(g, kind, n, bits, s)));
+          checkReply(r);
+          expect(r.status).toBe(403);
+          expect(r.lifecycle).toEqual([]);
+        },
+      ),
+      runs(4000),
+    );
   });
 
   it('echoes any validation handshake as text/plain and nothing else', async () => {
-    await fc.assert(fc.asyncProperty(nastyString, hostileJson, async (v, body) => {
-      const query = new URLSearchParams({ validationToken: v });
-      const r = await handleGraphWebhook(parser, query, JSON.stringify(body) ?? '');
-      tally.count('200:handshake');
-      // URLSearchParams itself replaces lone surrogates, so compare with what the route would see.
-      expect(r).toMatchObject({ status: 200, contentType: 'text/plain; charset=utf-8', body: query.get('validationToken'), notifications: [], lifecycle: [] });
-    }), runs(1000));
+    await fc.assert(
+      fc.asyncProperty(nastyString, hostileJson, async (v, body) => {
+        const query = new URLSearchParams({ validationToken: v });
+        const r = await handleGraphWebhook(parser, query, JSON.stringify(body) ?? '');
+        tally.count('200:handshake');
+        // URLSearchParams itself replaces lone surrogates, so compare with what the route would see.
+        expect(r).toMatchObject({
+          status: 200,
+          contentType: 'text/plain; charset=utf-8',
+          body: query.get('validationToken'),
+          notifications: [],
+          lifecycle: [],
+        });
+      }),
+      runs(1000),
+    );
     expect(prototypeClean()).toBe(true);
     expect(tally.inputs).toBeGreaterThanOrEqual(10_000);
   });

@@ -31,7 +31,10 @@ describe('tab API rate limits over HTTP', () => {
   let tokenB: string;
   beforeAll(async () => {
     entra = await LocalEntra.start();
-    api = await startRateLimited(new ApiHarness(entra), { perTenant: { capacity: 3, refillPerSecond: 1 }, perIp: { capacity: 12, refillPerSecond: 1 } });
+    api = await startRateLimited(new ApiHarness(entra), {
+      perTenant: { capacity: 3, refillPerSecond: 1 },
+      perIp: { capacity: 12, refillPerSecond: 1 },
+    });
     [tokenA, tokenB] = await Promise.all([entra.token({ tid: TENANT_A }), entra.token({ tid: TENANT_B })]);
   });
   afterAll(async () => {
@@ -47,7 +50,11 @@ describe('tab API rate limits over HTTP', () => {
     const limited = await api.call('GET', '/api/v1/rules', { token: tokenA });
     expect(limited.status).toBe(429);
     expect(limited.contentType).toContain('application/problem+json');
-    expect(limited.json).toMatchObject({ status: 429, code: 'API.RATE_LIMITED', detail: expect.stringContaining('tenant') });
+    expect(limited.json).toMatchObject({
+      status: 429,
+      code: 'API.RATE_LIMITED',
+      detail: expect.stringContaining('tenant'),
+    });
     const res = await fetch(`${api.base}/api/v1/rules`, { headers: { authorization: `Bearer ${tokenA}` } });
     expect(res.headers.get('retry-after')).toBe('1');
     expect((await api.call('GET', '/api/v1/rules', { token: tokenB })).status).toBe(200);
@@ -58,7 +65,8 @@ describe('tab API rate limits over HTTP', () => {
   it('limits each client address before authentication, so floods of bad tokens are cut off too', async () => {
     await api.time.advance(60_000);
     const statuses: number[] = [];
-    for (let i = 0; i < 14; i += 1) statuses.push((await api.call('GET', '/api/v1/health', { token: 'not.a.jwt' })).status);
+    for (let i = 0; i < 14; i += 1)
+      statuses.push((await api.call('GET', '/api/v1/health', { token: 'not.a.jwt' })).status);
     expect(statuses.slice(0, 12).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(12)).toEqual([429, 429]);
     const limited = await api.call('GET', '/api/v1/health', { token: tokenA });

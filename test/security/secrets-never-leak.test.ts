@@ -32,9 +32,24 @@ describe('secrets never leak from the tab API, its logs, audit and trace, or the
     dir = mkdtempSync(join(tmpdir(), 'secrets-'));
     entra = await LocalEntra.start();
     const probe = new ApiHarness(entra);
-    store = await createKyselyStore({ location: { kind: 'sqlite', path: join(dir, 'store.db') }, encryptionKeys: [Buffer.from(SECRETS.encryptionKey, 'base64')], clock: probe.time });
-    for (const t of [TENANT_A, TENANT_B]) await store.tenants.upsert({ id: t, name: t, acdBusinessUnitId: '1', entraTenantId: t, partnerPlatform: 'msteams', syncEnabled: true });
-    await store.tenants.putConnection(TENANT_A, 'graph', { clientId: 'graph-app', clientSecret: SECRETS.graphClientSecret });
+    store = await createKyselyStore({
+      location: { kind: 'sqlite', path: join(dir, 'store.db') },
+      encryptionKeys: [Buffer.from(SECRETS.encryptionKey, 'base64')],
+      clock: probe.time,
+    });
+    for (const t of [TENANT_A, TENANT_B])
+      await store.tenants.upsert({
+        id: t,
+        name: t,
+        acdBusinessUnitId: '1',
+        entraTenantId: t,
+        partnerPlatform: 'msteams',
+        syncEnabled: true,
+      });
+    await store.tenants.putConnection(TENANT_A, 'graph', {
+      clientId: 'graph-app',
+      clientSecret: SECRETS.graphClientSecret,
+    });
     await store.tenants.putConnection(TENANT_A, 'owner:owner-1', { refreshToken: SECRETS.ownerRefreshToken });
     api = await new ApiHarness(entra, { tenants: store.tenants }).start();
     adminToken = await entra.token({ tid: TENANT_A });
@@ -46,35 +61,75 @@ describe('secrets never leak from the tab API, its logs, audit and trace, or the
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function call(method: string, path: string, o: { token?: string; body?: unknown; raw?: string } = {}): Promise<number> {
+  async function call(
+    method: string,
+    path: string,
+    o: { token?: string; body?: unknown; raw?: string } = {},
+  ): Promise<number> {
     const r = await api.call(method, path, { token: adminToken, ...o });
     captured.push(`${method} ${path} ${r.status} ${r.contentType} ${r.text}`);
     return r.status;
   }
 
   it('answers normal and failing operations without echoing any secret or the caller token', async () => {
-    const cxone = { clientId: 'cx-client', clientSecret: SECRETS.cxoneClientSecret, accessKeyId: 'cx-key', accessKeySecret: SECRETS.cxoneAccessKeySecret };
+    const cxone = {
+      clientId: 'cx-client',
+      clientSecret: SECRETS.cxoneClientSecret,
+      accessKeyId: 'cx-key',
+      accessKeySecret: SECRETS.cxoneAccessKeySecret,
+    };
     expect(await call('PUT', '/api/v1/connections/cxone', { body: cxone })).toBe(200);
-    expect(await call('PUT', '/api/v1/connections/cxone', { body: { ...cxone, clientId: 5, accessKeySecret: [SECRETS.cxoneAccessKeySecret] } })).toBe(400);
-    expect(await call('PUT', '/api/v1/connections/cxone', { raw: `{"clientSecret":"${SECRETS.cxoneClientSecret}",` })).toBe(400);
+    expect(
+      await call('PUT', '/api/v1/connections/cxone', {
+        body: { ...cxone, clientId: 5, accessKeySecret: [SECRETS.cxoneAccessKeySecret] },
+      }),
+    ).toBe(400);
+    expect(
+      await call('PUT', '/api/v1/connections/cxone', { raw: `{"clientSecret":"${SECRETS.cxoneClientSecret}",` }),
+    ).toBe(400);
     expect(await call('PUT', '/api/v1/connections/cxone', { raw: JSON.stringify(cxone).repeat(10_000) })).toBe(413);
-    expect(await call('PUT', '/api/v1/connections/cxone', { body: cxone, token: `${adminToken.slice(0, -3)}xyz` })).toBe(401);
-    for (const path of ['/api/v1/connections', '/api/v1/settings', '/api/v1/audit', '/api/v1/me', '/api/v1/health', '/api/v1/users', '/api/v1/users/export', '/api/v1/rules']) await call('GET', path);
+    expect(
+      await call('PUT', '/api/v1/connections/cxone', { body: cxone, token: `${adminToken.slice(0, -3)}xyz` }),
+    ).toBe(401);
+    for (const path of [
+      '/api/v1/connections',
+      '/api/v1/settings',
+      '/api/v1/audit',
+      '/api/v1/me',
+      '/api/v1/health',
+      '/api/v1/users',
+      '/api/v1/users/export',
+      '/api/v1/rules',
+    ])
+      await call('GET', path);
     await call('POST', '/api/v1/connections/cxone/test');
     await call('GET', '/api/v1/trace?agent=agent-a1');
     await call('GET', '/api/v1/connections', { token: await entra.token({ tid: TENANT_B }) });
-    const output = [...captured, JSON.stringify(api.logger.lines), JSON.stringify(await api.store.rules.audit(TENANT_A, 1000)), JSON.stringify(await api.store.traces.query({ tenantId: TENANT_A, limit: 10_000 }))].join('\n');
+    const output = [
+      ...captured,
+      JSON.stringify(api.logger.lines),
+      JSON.stringify(await api.store.rules.audit(TENANT_A, 1000)),
+      JSON.stringify(await api.store.traces.query({ tenantId: TENANT_A, limit: 10_000 })),
+    ].join('\n');
     expect(captured.length).toBeGreaterThanOrEqual(15);
     expect(leaks(output, [...Object.values(SECRETS), adminToken])).toEqual([]);
     // The secrets did arrive (the test would prove nothing otherwise).
-    expect(await store.tenants.getConnection(TENANT_A, 'cxone')).toMatchObject({ clientSecret: SECRETS.cxoneClientSecret });
+    expect(await store.tenants.getConnection(TENANT_A, 'cxone')).toMatchObject({
+      clientSecret: SECRETS.cxoneClientSecret,
+    });
   });
 
   it('keeps every secret encrypted at rest: no table of the database holds one in clear', () => {
     const db = new SqliteDatabase(join(dir, 'store.db'), { readonly: true });
     try {
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-      const dump = tables.map((t) => JSON.stringify(db.prepare(`SELECT * FROM "${t.name}"`).all(), (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('latin1') : v))).join('\n');
+      const dump = tables
+        .map((t) =>
+          JSON.stringify(db.prepare(`SELECT * FROM "${t.name}"`).all(), (_k, v: unknown) =>
+            Buffer.isBuffer(v) ? v.toString('latin1') : v,
+          ),
+        )
+        .join('\n');
       expect(tables.length).toBeGreaterThan(3);
       expect(leaks(dump, Object.values(SECRETS))).toEqual([]);
     } finally {
@@ -87,7 +142,13 @@ describe('secrets never leak from configuration errors', () => {
   it('names a bad SECRET_* variable without showing its value', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'config-'));
     try {
-      const env = { PRESENCE_SYNC_MODE: 'production', SECRET_ENCRYPTION_KEY: `not-a-key-${SECRETS.encryptionKey}`, SECRET_CXONE_CLIENT_SECRET: SECRETS.cxoneClientSecret, SECRET_CXONE_ACCESS_KEY_SECRET: SECRETS.cxoneAccessKeySecret, SECRET_GRAPH_CLIENT_SECRET: SECRETS.graphClientSecret };
+      const env = {
+        PRESENCE_SYNC_MODE: 'production',
+        SECRET_ENCRYPTION_KEY: `not-a-key-${SECRETS.encryptionKey}`,
+        SECRET_CXONE_CLIENT_SECRET: SECRETS.cxoneClientSecret,
+        SECRET_CXONE_ACCESS_KEY_SECRET: SECRETS.cxoneAccessKeySecret,
+        SECRET_GRAPH_CLIENT_SECRET: SECRETS.graphClientSecret,
+      };
       let error: unknown;
       try {
         loadConfig({ env, cwd });

@@ -9,7 +9,15 @@ import { TENANT_A, TENANT_B, type ApiHarness } from '../adapters/http/api/fakes/
  * API the way compose.ts is meant to: `registerTabApi(server, rateLimitTabApi(server, deps, …))`.
  */
 export async function startRateLimited(h: ApiHarness, limits: Omit<ApiRateLimitOptions, 'clock'>): Promise<ApiHarness> {
-  for (const t of [TENANT_A, TENANT_B]) await h.store.tenants.upsert({ id: t, name: t, acdBusinessUnitId: '1', entraTenantId: t, partnerPlatform: 'msteams', syncEnabled: true });
+  for (const t of [TENANT_A, TENANT_B])
+    await h.store.tenants.upsert({
+      id: t,
+      name: t,
+      acdBusinessUnitId: '1',
+      entraTenantId: t,
+      partnerPlatform: 'msteams',
+      syncEnabled: true,
+    });
   const server = restify.createServer({ handleUncaughtExceptions: false });
   h.server = server;
   h.routes = registerTabApi(server, rateLimitTabApi(server, h.deps(), { ...limits, clock: h.time })).routes;

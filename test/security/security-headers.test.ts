@@ -4,7 +4,13 @@ import { ApiHarness, TENANT_A } from '../adapters/http/api/fakes/api-harness.js'
 import { LocalEntra } from '../adapters/http/api/fakes/local-entra.js';
 import { startRateLimited } from './secured-api.js';
 
-const directives = (csp: string): Map<string, string[]> => new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name ?? '', values]));
+const directives = (csp: string): Map<string, string[]> =>
+  new Map(
+    csp
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name ?? '', values]),
+  );
 
 describe('the tab CSP (served on every /tab/ response; see test/adapters/http/restify-static-tab.test.ts)', () => {
   const csp = directives(tabContentSecurityPolicy());
@@ -31,7 +37,10 @@ describe('API response headers: never cached, never sniffed — answers and refu
   let token: string;
   beforeAll(async () => {
     entra = await LocalEntra.start();
-    api = await startRateLimited(new ApiHarness(entra), { perTenant: { capacity: 1000, refillPerSecond: 1 }, perIp: { capacity: 12, refillPerSecond: 1 } });
+    api = await startRateLimited(new ApiHarness(entra), {
+      perTenant: { capacity: 1000, refillPerSecond: 1 },
+      perIp: { capacity: 12, refillPerSecond: 1 },
+    });
     token = await entra.token({ tid: TENANT_A });
   });
   afterAll(async () => {
@@ -48,7 +57,14 @@ describe('API response headers: never cached, never sniffed — answers and refu
     ['405', 'OPTIONS', '/api/v1/rules', true, undefined, 405],
     ['413', 'POST', '/api/v1/rules', true, `{"name":"${'x'.repeat(300 * 1024)}"}`, 413],
   ] as const)('%s', async (_name, method, path, withToken, body, status) => {
-    const res = await fetch(`${api.base}${path}`, { method, headers: { ...(withToken ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body } : {}) });
+    const res = await fetch(`${api.base}${path}`, {
+      method,
+      headers: {
+        ...(withToken ? { authorization: `Bearer ${token}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body } : {}),
+    });
     await res.arrayBuffer();
     expect(res.status).toBe(status);
     expect(res.headers.get('cache-control')).toBe('no-store');

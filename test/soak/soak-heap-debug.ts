@@ -8,13 +8,18 @@ import { writeHeapSnapshot } from 'node:v8';
  * stops the process for seconds, so a run that takes them measures nothing else.
  */
 export function scheduleHeapSnapshots(spec: string | undefined, log: (line: string) => void): () => void {
-  const at = (spec ?? '').split(',').map((s) => Number(s.trim())).filter((s) => Number.isFinite(s) && s > 0);
+  const at = (spec ?? '')
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((s) => Number.isFinite(s) && s > 0);
   const dir = join(process.cwd(), 'test-artifacts');
   mkdirSync(dir, { recursive: true });
-  const timers = at.map((s) => setTimeout(() => {
-    const started = Date.now();
-    const file = writeHeapSnapshot(join(dir, `soak-heap-${s}s.heapsnapshot`));
-    log(`heap snapshot ${file} (${Date.now() - started} ms)`);
-  }, s * 1000));
+  const timers = at.map((s) =>
+    setTimeout(() => {
+      const started = Date.now();
+      const file = writeHeapSnapshot(join(dir, `soak-heap-${s}s.heapsnapshot`));
+      log(`heap snapshot ${file} (${Date.now() - started} ms)`);
+    }, s * 1000),
+  );
   return () => timers.forEach((t) => clearTimeout(t));
 }

@@ -6,15 +6,33 @@ const VOICE_STATES = new Set(['InboundContact', 'OutboundContact', 'InboundConsu
 const HAND_SET = new Set(['Busy/Busy', 'DoNotDisturb/DoNotDisturb', 'BeRightBack/BeRightBack', 'Offline/OffWork']);
 /** The writer re-sends a session held this long (keep-alive, graph-presence-writer refreshAfterMs), less a margin. */
 const REFRESH_MS = 4 * 60_000 - 15_000;
-const PRESENCE_ROUTES = new Set(['setPresence', 'clearPresence', 'setUserPreferredPresence', 'clearUserPreferredPresence']);
+const PRESENCE_ROUTES = new Set([
+  'setPresence',
+  'clearPresence',
+  'setUserPreferredPresence',
+  'clearUserPreferredPresence',
+]);
 
-interface Probe { readonly t0: number }
+interface Probe {
+  readonly t0: number;
+}
 
 /** `repeat`: the same write again; `change`: a different one with no cause since the previous one was first written. */
-export interface DuplicateWrite { readonly tenant: string; readonly agentId: string; readonly route: string; readonly presence: string; readonly kind: 'repeat' | 'change'; readonly gapMs: number }
+export interface DuplicateWrite {
+  readonly tenant: string;
+  readonly agentId: string;
+  readonly route: string;
+  readonly presence: string;
+  readonly kind: 'repeat' | 'change';
+  readonly gapMs: number;
+}
 
 /** A user's last write on one route; `since` is when the run of identical writes it ends began (keep-alive refreshes extend a run). */
-interface LastWrite { readonly at: number; readonly presence: string | undefined; readonly since: number }
+interface LastWrite {
+  readonly at: number;
+  readonly presence: string | undefined;
+  readonly since: number;
+}
 
 /**
  * Watches one tenant from the emulators' side, in process:
@@ -50,7 +68,10 @@ export class SoakObserver {
   private readonly probes = new Map<string, Probe>();
   private readonly wasVoiceOrCall = new Map<string, boolean>();
 
-  constructor(private readonly tenant: SoakTenant, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly tenant: SoakTenant,
+    private readonly now: () => number = Date.now,
+  ) {
     // Every user and agent has its entries from the start: maps filling in as agents first act
     // would grow the heap through the measured phase (an agent acts every few minutes).
     for (const a of tenant.agents) {
@@ -114,10 +135,25 @@ export class SoakObserver {
     const previous = this.lastWrite.get(key);
     const cause = this.lastCause.get(userId) ?? 0;
     const same = previous !== undefined && previous.presence === presence;
-    const kind = !previous ? undefined : same ? (previous.at > cause && now - previous.at < REFRESH_MS ? 'repeat' : undefined) : previous.since > cause ? 'change' : undefined;
+    const kind = !previous
+      ? undefined
+      : same
+        ? previous.at > cause && now - previous.at < REFRESH_MS
+          ? 'repeat'
+          : undefined
+        : previous.since > cause
+          ? 'change'
+          : undefined;
     if (previous && !kind && previous.at > cause && now - previous.at < REFRESH_MS) this.afterRefresh += 1;
     if (previous && kind) {
-      this.duplicates.push({ tenant: this.tenant.name, agentId: this.tenant.agentOfUser.get(userId)?.agentId ?? userId, route, presence: presence ?? '(clear)', kind, gapMs: now - previous.at });
+      this.duplicates.push({
+        tenant: this.tenant.name,
+        agentId: this.tenant.agentOfUser.get(userId)?.agentId ?? userId,
+        route,
+        presence: presence ?? '(clear)',
+        kind,
+        gapMs: now - previous.at,
+      });
     }
     this.lastWrite.set(key, { at: now, presence, since: same ? previous.since : now });
   }

@@ -47,7 +47,8 @@ export type SoakOptions = Readonly<z.infer<typeof Schema>> & { readonly warmupMs
 
 export function soakOptions(env: NodeJS.ProcessEnv): SoakOptions {
   const parsed = Schema.safeParse(env);
-  if (!parsed.success) throw new Error(`soak settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`soak settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const o = parsed.data;
   const warmupMs = o.SOAK_WARMUP_MS >= 0 ? o.SOAK_WARMUP_MS : Math.min(120_000, Math.round(o.SOAK_DURATION_MS / 4));
   return Object.freeze({ ...o, warmupMs });

@@ -17,11 +17,25 @@ function exposeGc(): (() => void) | undefined {
 }
 
 /** heapTotalMb: what V8 holds committed (live and free space); RSS beyond it is native memory (SQLite, TLS, buffers). */
-export interface MemorySample { readonly atS: number; readonly rssMb: number; readonly heapMb: number; readonly heapTotalMb: number }
-export interface QueueSample { readonly atS: number; readonly inbox: number; readonly queued: number; readonly writer: number }
+export interface MemorySample {
+  readonly atS: number;
+  readonly rssMb: number;
+  readonly heapMb: number;
+  readonly heapTotalMb: number;
+}
+export interface QueueSample {
+  readonly atS: number;
+  readonly inbox: number;
+  readonly queued: number;
+  readonly writer: number;
+}
 
 /** A gauge of the runtime's own Prometheus registry (summed over label sets). */
-export async function gauge(registry: Registry, name: string, keep: (labels: Record<string, unknown>) => boolean = () => true): Promise<number> {
+export async function gauge(
+  registry: Registry,
+  name: string,
+  keep: (labels: Record<string, unknown>) => boolean = () => true,
+): Promise<number> {
   const metric = await registry.getSingleMetric(name)?.get();
   return (metric?.values ?? []).filter((v) => keep(v.labels)).reduce((n, v) => n + Number(v.value), 0);
 }
@@ -46,7 +60,10 @@ export class SoakSampler {
   }
 
   start(memoryEveryMs: number, queueEveryMs: number): void {
-    this.timers.push(setInterval(() => void this.sampleMemory(), memoryEveryMs), setInterval(() => void this.sampleQueues(), queueEveryMs));
+    this.timers.push(
+      setInterval(() => void this.sampleMemory(), memoryEveryMs),
+      setInterval(() => void this.sampleQueues(), queueEveryMs),
+    );
   }
 
   stop(): void {
@@ -63,15 +80,29 @@ export class SoakSampler {
     const registry = this.tenants[0]!.app.runtime.metrics.registry;
     const rss = await gauge(registry, 'presence_sync_process_resident_memory_bytes');
     const heap = await gauge(registry, 'presence_sync_nodejs_heap_size_used_bytes');
-    this.memory.push({ atS: this.at(), rssMb: rss / MB, heapMb: heap / MB, heapTotalMb: process.memoryUsage().heapTotal / MB });
+    this.memory.push({
+      atS: this.at(),
+      rssMb: rss / MB,
+      heapMb: heap / MB,
+      heapTotalMb: process.memoryUsage().heapTotal / MB,
+    });
   }
 
   async sampleQueues(): Promise<void> {
     for (const t of this.tenants) {
       const runtime = t.app.runtime;
-      const inbox = await gauge(runtime.metrics.registry, 'presence_sync_inbox_depth', (l) => l['tenant'] === t.tenantId);
+      const inbox = await gauge(
+        runtime.metrics.registry,
+        'presence_sync_inbox_depth',
+        (l) => l['tenant'] === t.tenantId,
+      );
       const list = this.queues.get(t.name) ?? [];
-      list.push({ atS: this.at(), inbox, queued: runtime.engine.queued(t.tenantId), writer: runtime.adapters.get(t.tenantId)?.graph.writer.backlog ?? 0 });
+      list.push({
+        atS: this.at(),
+        inbox,
+        queued: runtime.engine.queued(t.tenantId),
+        writer: runtime.adapters.get(t.tenantId)?.graph.writer.backlog ?? 0,
+      });
       this.queues.set(t.name, list);
     }
   }

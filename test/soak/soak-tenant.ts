@@ -59,13 +59,27 @@ export async function startSoakTenant(o: SoakTenantOptions): Promise<SoakTenant>
   // The soak reads none of the emulators' own logs (the observer consumes the write log as it is
   // written) and injects no replays: kept small, they do not pass for product growth in the heap.
   const world = await startSandboxWorld({
-    dataDir: dir, cxoneUrl: 'https://127.0.0.1:0', graphUrl: 'https://127.0.0.1:0', agents: o.agents, teams: 3, organisation: o.name,
+    dataDir: dir,
+    cxoneUrl: 'https://127.0.0.1:0',
+    graphUrl: 'https://127.0.0.1:0',
+    agents: o.agents,
+    teams: 3,
+    organisation: o.name,
     emulatorMemory: { logCap: 1_000, cxoneRequestLogCap: 1_000, cxoneFeedHistoryDepth: 0 },
   });
   const env = {
-    PRESENCE_SYNC_MODE: 'sandbox', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: o.logLevel, DATA_DIR: dir, SQLITE_PATH: join(dir, 'soak.sqlite'),
-    POLL_INTERVAL_MS: String(o.pollIntervalMs), SANDBOX_WORKLOAD_RATE: '0', BOT_AUTH: 'disabled-for-playground',
-    CXONE_AUTH_BASE_URL: 'https://127.0.0.1:0', GRAPH_BASE_URL: 'https://127.0.0.1:0/v1.0', ENTRA_LOGIN_BASE_URL: 'https://127.0.0.1:0',
+    PRESENCE_SYNC_MODE: 'sandbox',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: o.logLevel,
+    DATA_DIR: dir,
+    SQLITE_PATH: join(dir, 'soak.sqlite'),
+    POLL_INTERVAL_MS: String(o.pollIntervalMs),
+    SANDBOX_WORKLOAD_RATE: '0',
+    BOT_AUTH: 'disabled-for-playground',
+    CXONE_AUTH_BASE_URL: 'https://127.0.0.1:0',
+    GRAPH_BASE_URL: 'https://127.0.0.1:0/v1.0',
+    ENTRA_LOGIN_BASE_URL: 'https://127.0.0.1:0',
   };
   const transport = createHttpTransport({ timeoutMs: 30_000, extraCaPem: world.cxone.caCertPem, connections: 32 });
   let failures = 0;
@@ -73,14 +87,20 @@ export async function startSoakTenant(o: SoakTenantOptions): Promise<SoakTenant>
     const base = system === 'cxone' ? world.cxone.url : world.graph.url;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const res = await transport.fetch(`${base}/_control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const res = await transport.fetch(`${base}/_control${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         await res.text();
         return res.status;
       } catch (e) {
         // The emulators share the loaded machine: a dropped connection is retried, a lost step is named.
         if (attempt >= 3) {
           failures += 1;
-          process.stderr.write(`[soak] ${o.name} control ${path} got no answer: ${String((e as { cause?: unknown }).cause ?? e)}\n`);
+          process.stderr.write(
+            `[soak] ${o.name} control ${path} got no answer: ${String((e as { cause?: unknown }).cause ?? e)}\n`,
+          );
           return 0;
         }
         await new Promise((r) => setTimeout(r, 500 * attempt));
@@ -90,17 +110,35 @@ export async function startSoakTenant(o: SoakTenantOptions): Promise<SoakTenant>
   // The day is under way when the service starts: Teams clients running, most agents logged in.
   const users = [...world.userOfAgent];
   for (const [, user] of users) world.graph.control.teams(user.id, 'signedIn');
-  await forEachLimit(users.filter((_, i) => o.loggedInAtStart(i)), 16, ([agentId]) => control('cxone', `/agents/${agentId}/login`, { state: 'Available' }));
+  await forEachLimit(
+    users.filter((_, i) => o.loggedInAtStart(i)),
+    16,
+    ([agentId]) => control('cxone', `/agents/${agentId}/login`, { state: 'Available' }),
+  );
   const app = await compose(loadConfig({ cwd: dir, env }), { sandboxWorld: world });
   await app.start();
   const fetch = transport.fetch;
   const model = world.cxone.model;
   const userRuleAgent = [...model.agents.values()].find((a) => String(a.teamId) === PUBLISHER_TEAM)?.agentId;
   const agents = [...world.userOfAgent].map(([agentId, user], index) => ({
-    agentId, teamsUserId: user.id, index, rule: ruleOf(String(model.agent(Number(agentId))?.teamId), agentId, userRuleAgent === undefined ? undefined : String(userRuleAgent)),
+    agentId,
+    teamsUserId: user.id,
+    index,
+    rule: ruleOf(
+      String(model.agent(Number(agentId))?.teamId),
+      agentId,
+      userRuleAgent === undefined ? undefined : String(userRuleAgent),
+    ),
   }));
   return {
-    name: o.name, app, world, tenantId: app.sandbox!.tenantId, agents, fetch, control, controlFailures: () => failures,
+    name: o.name,
+    app,
+    world,
+    tenantId: app.sandbox!.tenantId,
+    agents,
+    fetch,
+    control,
+    controlFailures: () => failures,
     agentOfUser: new Map(agents.map((a) => [a.teamsUserId, a])),
     async close() {
       await app.stop();

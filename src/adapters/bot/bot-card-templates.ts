@@ -16,13 +16,21 @@ const card = (body: readonly Json[], actions: readonly Json[]): Json => ({
 const title = (text: string): Json => ({ type: 'TextBlock', text, weight: 'Bolder', size: 'Medium', wrap: true });
 const text = (value: string, extra: Json = {}): Json => ({ type: 'TextBlock', text: value, wrap: true, ...extra });
 const openUrl = (label: string, url: string): Json => ({ type: 'Action.OpenUrl', title: label, url });
-const say = (label: string, value: string): Json => ({ type: 'Action.Submit', title: label, data: { msteams: { type: 'imBack', value } } });
+const say = (label: string, value: string): Json => ({
+  type: 'Action.Submit',
+  title: label,
+  data: { msteams: { type: 'imBack', value } },
+});
 
 const welcome = card(
   [
     title('Presence Sync is installed'),
-    text('Presence Sync keeps NICE CXone agent states and Microsoft Teams presence in step: on a CXone voice call Teams shows the agent Busy / In a call, and a Do Not Disturb in Teams can stop CXone routing to them.'),
-    text('Admins set it up in the **Presence Sync** tab: Rules, Users, Health Check, Log Reader and Settings. I will post here when a component goes down or recovers.'),
+    text(
+      'Presence Sync keeps NICE CXone agent states and Microsoft Teams presence in step: on a CXone voice call Teams shows the agent Busy / In a call, and a Do Not Disturb in Teams can stop CXone routing to them.',
+    ),
+    text(
+      'Admins set it up in the **Presence Sync** tab: Rules, Users, Health Check, Log Reader and Settings. I will post here when a component goes down or recovers.',
+    ),
     { type: 'FactSet', facts: [{ $data: '${commands}', title: '${name}', value: '${description}' }] },
   ],
   [openUrl('Open Presence Sync', '${tabUrl}'), say('Help', 'help'), say('Health', 'health')],
@@ -80,10 +88,7 @@ const trace = card(
       type: 'Container',
       $data: '${hops}',
       separator: true,
-      items: [
-        text('**${hop}** · ${time}${latency}'),
-        text('${summary}', { isSubtle: true, spacing: 'None' }),
-      ],
+      items: [text('**${hop}** · ${time}${latency}'), text('${summary}', { isSubtle: true, spacing: 'None' })],
     },
     text('No hops recorded for this agent yet.', { $when: '${count(hops) == 0}' }),
   ],

@@ -32,19 +32,26 @@ export function renderCard(name: CardName, data: Readonly<Record<string, unknown
 
 const commandRows = () => BOT_COMMANDS.map((c) => ({ name: c.name, usage: c.usage, description: c.description }));
 
-export const welcomeCard = (links: BotLinks): Attachment => renderCard('welcome', { commands: commandRows(), tabUrl: links.tab() });
+export const welcomeCard = (links: BotLinks): Attachment =>
+  renderCard('welcome', { commands: commandRows(), tabUrl: links.tab() });
 
 export const helpCard = (links: BotLinks, note = ''): Attachment =>
   renderCard('help', { commands: commandRows(), tabUrl: links.tab(), note });
 
 export function healthCard(view: BotHealthView, links: BotLinks): Attachment {
   const components = view.components.map((c) => ({
-    icon: ICONS[c.status], component: c.component, status: c.status, detail: c.detail || '—',
-    since: formatTime(c.since), lastSuccess: c.lastSuccess === undefined ? '' : ` · last success ${formatTime(c.lastSuccess)}`,
+    icon: ICONS[c.status],
+    component: c.component,
+    status: c.status,
+    detail: c.detail || '—',
+    since: formatTime(c.since),
+    lastSuccess: c.lastSuccess === undefined ? '' : ` · last success ${formatTime(c.lastSuccess)}`,
   }));
   return renderCard('health', {
-    overall: `${ICONS[view.status]} ${view.status}`, syncDetail: view.syncDetail || (view.syncActive ? 'active' : 'inactive'),
-    components, healthUrl: links.tab('health'),
+    overall: `${ICONS[view.status]} ${view.status}`,
+    syncDetail: view.syncDetail || (view.syncActive ? 'active' : 'inactive'),
+    components,
+    healthUrl: links.tab('health'),
   });
 }
 
@@ -64,7 +71,12 @@ export function statusCard(view: BotAgentStatusView, links: BotLinks): Attachmen
 export function traceCard(agentId: string, hops: readonly TraceEvent[], links: BotLinks): Attachment {
   return renderCard('trace', {
     agentId,
-    hops: hops.map((h) => ({ hop: h.hop, time: formatTime(h.at), latency: h.latencyMs === undefined ? '' : ` · +${h.latencyMs} ms`, summary: h.summary })),
+    hops: hops.map((h) => ({
+      hop: h.hop,
+      time: formatTime(h.at),
+      latency: h.latencyMs === undefined ? '' : ` · +${h.latencyMs} ms`,
+      summary: h.summary,
+    })),
     logReaderUrl: links.tab('logreader', agentId),
   });
 }
@@ -84,7 +96,13 @@ export function alertCard(changes: readonly BotHealthTransition[], links: BotLin
   const down = changes.some((c) => c.to !== 'ok');
   return renderCard('alert', {
     heading: down ? 'Presence Sync: a component needs attention' : 'Presence Sync: recovered',
-    changes: changes.map((c) => ({ icon: ICONS[c.to], component: c.component, path: [c.from, ...(c.via ?? []), c.to].join(' → '), detail: c.detail || '—', at: formatTime(c.at) })),
+    changes: changes.map((c) => ({
+      icon: ICONS[c.to],
+      component: c.component,
+      path: [c.from, ...(c.via ?? []), c.to].join(' → '),
+      detail: c.detail || '—',
+      at: formatTime(c.at),
+    })),
     healthUrl: links.tab('health'),
   });
 }

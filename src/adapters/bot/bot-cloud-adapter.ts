@@ -1,6 +1,12 @@
 import {
-  ActivityTypes, CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory,
-  type Activity, type ConfigurationBotFrameworkAuthenticationOptions, type InvokeResponse, type TurnContext,
+  ActivityTypes,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConfigurationServiceClientCredentialFactory,
+  type Activity,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+  type InvokeResponse,
+  type TurnContext,
 } from 'botbuilder';
 import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
 import type { IdGenerator, Logger } from '../../application/ports.js';
@@ -42,12 +48,20 @@ export interface BotAdapterOptions {
 /** Replies without an Authorization header, while inbound JWTs are still verified. */
 class AnonymousOutboundCredentialFactory extends ConfigurationServiceClientCredentialFactory {
   override createCredentials(appId: string, audience: string, loginEndpoint: string, validateAuthority: boolean) {
-    return new ConfigurationServiceClientCredentialFactory({}).createCredentials(appId, audience, loginEndpoint, validateAuthority);
+    return new ConfigurationServiceClientCredentialFactory({}).createCredentials(
+      appId,
+      audience,
+      loginEndpoint,
+      validateAuthority,
+    );
   }
 }
 
 // Setting any endpoint key drops the built-in defaults of all of them (reference §3.2), so all are set.
-const channelEndpoints = (authority: { openIdMetadataUrl: string; tokenIssuer: string }): ConfigurationBotFrameworkAuthenticationOptions => ({
+const channelEndpoints = (authority: {
+  openIdMetadataUrl: string;
+  tokenIssuer: string;
+}): ConfigurationBotFrameworkAuthenticationOptions => ({
   ToBotFromChannelOpenIdMetadataUrl: authority.openIdMetadataUrl,
   ToBotFromEmulatorOpenIdMetadataUrl: authority.openIdMetadataUrl,
   ToBotFromChannelTokenIssuer: authority.tokenIssuer,
@@ -61,17 +75,21 @@ const channelEndpoints = (authority: { openIdMetadataUrl: string; tokenIssuer: s
 function authentication(options: BotAdapterOptions): ConfigurationBotFrameworkAuthentication {
   const auth = options.auth;
   if (auth.mode === 'disabled-for-playground') {
-    if (options.productMode !== 'sandbox') throw new Error('BOT_AUTH=disabled-for-playground is allowed only in the sandbox');
+    if (options.productMode !== 'sandbox')
+      throw new Error('BOT_AUTH=disabled-for-playground is allowed only in the sandbox');
     return new ConfigurationBotFrameworkAuthentication({});
   }
   const credentials = {
-    MicrosoftAppId: auth.appId, MicrosoftAppPassword: auth.appPassword, MicrosoftAppType: auth.appType,
+    MicrosoftAppId: auth.appId,
+    MicrosoftAppPassword: auth.appPassword,
+    MicrosoftAppType: auth.appType,
     ...(auth.appTenantId ? { MicrosoftAppTenantId: auth.appTenantId } : {}),
   };
   const config = { ...credentials, ...(auth.channelAuthority ? channelEndpoints(auth.channelAuthority) : {}) };
-  const factory = auth.outboundCredentials === 'none'
-    ? new AnonymousOutboundCredentialFactory(credentials)
-    : new ConfigurationServiceClientCredentialFactory(credentials);
+  const factory =
+    auth.outboundCredentials === 'none'
+      ? new AnonymousOutboundCredentialFactory(credentials)
+      : new ConfigurationServiceClientCredentialFactory(credentials);
   return new ConfigurationBotFrameworkAuthentication(config, factory);
 }
 
@@ -83,12 +101,17 @@ const JWT_ERRORS = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBefore
  */
 class BotCloudAdapter extends CloudAdapter {
   protected override async processActivity(
-    auth: string | AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>,
+    auth: string | AuthenticateRequestResult,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
   ): Promise<InvokeResponse | undefined> {
     try {
-      return typeof auth === 'string' ? await super.processActivity(auth, activity, logic) : await super.processActivity(auth, activity, logic);
+      return typeof auth === 'string'
+        ? await super.processActivity(auth, activity, logic)
+        : await super.processActivity(auth, activity, logic);
     } catch (err) {
-      if (err instanceof Error && JWT_ERRORS.has(err.name)) throw new AuthenticationError(`Unauthorized. ${err.message}`, 401);
+      if (err instanceof Error && JWT_ERRORS.has(err.name))
+        throw new AuthenticationError(`Unauthorized. ${err.message}`, 401);
       throw err;
     }
   }
@@ -101,7 +124,10 @@ export const botAppId = (auth: BotAuthOptions): string => (auth.mode === 'bot-fr
  * The CloudAdapter with a trace id per turn and the one onTurnError: it logs with the trace
  * id and answers the user only for message activities (an install or invoke gets no chatter).
  */
-export function createBotAdapter(options: BotAdapterOptions, deps: { readonly logger: Logger; readonly ids: IdGenerator }): CloudAdapter {
+export function createBotAdapter(
+  options: BotAdapterOptions,
+  deps: { readonly logger: Logger; readonly ids: IdGenerator },
+): CloudAdapter {
   const adapter = new BotCloudAdapter(authentication(options));
   adapter.use(async (context, next) => {
     context.turnState.set(TRACE_ID_KEY, deps.ids.next());
@@ -109,10 +135,15 @@ export function createBotAdapter(options: BotAdapterOptions, deps: { readonly lo
   });
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     const traceId = traceIdOf(context);
-    deps.logger.error({ traceId, activityType: context.activity.type, err: error.message, stack: error.stack }, 'bot turn failed');
+    deps.logger.error(
+      { traceId, activityType: context.activity.type, err: error.message, stack: error.stack },
+      'bot turn failed',
+    );
     if (context.activity.type !== ActivityTypes.Message) return;
     try {
-      await context.sendActivity(`Sorry, something went wrong on my side. Support can find it with trace id ${traceId}.`);
+      await context.sendActivity(
+        `Sorry, something went wrong on my side. Support can find it with trace id ${traceId}.`,
+      );
     } catch (sendError) {
       deps.logger.warn({ traceId, err: String(sendError) }, 'could not tell the user about the failed turn');
     }

@@ -16,7 +16,9 @@ type Access = { ok: true; tenantId: string } | { ok: false; reply: Reply };
  * admin commands only to admins), asks BotQueries, and renders the card.
  */
 export class BotCommandRunner {
-  constructor(private readonly deps: { readonly queries: BotQueries; readonly links: BotLinks; readonly logger: Logger }) {}
+  constructor(
+    private readonly deps: { readonly queries: BotQueries; readonly links: BotLinks; readonly logger: Logger },
+  ) {}
 
   async answer(activity: Partial<Activity>, text: string): Promise<Reply> {
     const command = parseCommand(text);
@@ -25,7 +27,9 @@ export class BotCommandRunner {
       case 'help':
         return MessageFactory.attachment(helpCard(this.deps.links));
       case 'unknown':
-        return MessageFactory.attachment(helpCard(this.deps.links, command.text ? `I did not understand "${command.text}".` : ''));
+        return MessageFactory.attachment(
+          helpCard(this.deps.links, command.text ? `I did not understand "${command.text}".` : ''),
+        );
       case 'usage':
         return MessageFactory.text(`Usage: \`${command.command.usage}\``);
       default:
@@ -33,8 +37,15 @@ export class BotCommandRunner {
     }
   }
 
-  private async guarded(activity: Partial<Activity>, command: Exclude<ParsedCommand, { kind: 'help' | 'unknown' | 'usage' }>): Promise<Reply> {
-    const access = await this.access(activity, command.kind === 'status' || command.kind === 'trace' ? 'admin' : 'tenant', command.kind);
+  private async guarded(
+    activity: Partial<Activity>,
+    command: Exclude<ParsedCommand, { kind: 'help' | 'unknown' | 'usage' }>,
+  ): Promise<Reply> {
+    const access = await this.access(
+      activity,
+      command.kind === 'status' || command.kind === 'trace' ? 'admin' : 'tenant',
+      command.kind,
+    );
     if (!access.ok) return access.reply;
     const { queries, links } = this.deps;
     const tenantId = access.tenantId;
@@ -54,7 +65,9 @@ export class BotCommandRunner {
 
   private async trace(tenantId: string, argument: string): Promise<Reply> {
     // An e-mail is accepted too: resolve it to the agent id the trace is keyed by.
-    const agentId = argument.includes('@') ? (await this.deps.queries.agentStatus(tenantId, argument))?.agentId : argument;
+    const agentId = argument.includes('@')
+      ? (await this.deps.queries.agentStatus(tenantId, argument))?.agentId
+      : argument;
     if (agentId === undefined) return notFound(argument);
     const hops = await this.deps.queries.lastHops(tenantId, agentId, TRACE_HOPS_SHOWN);
     return MessageFactory.attachment(traceCard(agentId, hops, this.deps.links));
@@ -64,14 +77,19 @@ export class BotCommandRunner {
     const tenant = tenantOf(activity);
     const userId = activity.from?.aadObjectId;
     if (!tenant.ok || !userId || !(await this.deps.queries.isKnownTenant(tenant.tenantId))) {
-      return deny('Presence Sync is not connected for your organisation, so I have nothing to show. An admin can connect it in the Presence Sync tab.');
+      return deny(
+        'Presence Sync is not connected for your organisation, so I have nothing to show. An admin can connect it in the Presence Sync tab.',
+      );
     }
     if (level === 'admin' && (await this.deps.queries.roleOf(tenant.tenantId, userId)) !== 'admin') {
-      return deny(`Only Presence Sync admins can use \`${name}\`. Ask your Teams admin to assign you the Presence Sync Admin role.`);
+      return deny(
+        `Only Presence Sync admins can use \`${name}\`. Ask your Teams admin to assign you the Presence Sync Admin role.`,
+      );
     }
     return { ok: true, tenantId: tenant.tenantId };
   }
 }
 
 const deny = (message: string): Access => ({ ok: false, reply: MessageFactory.text(message) });
-const notFound = (argument: string): Reply => MessageFactory.text(`I do not know an agent "${argument}" in your organisation.`);
+const notFound = (argument: string): Reply =>
+  MessageFactory.text(`I do not know an agent "${argument}" in your organisation.`);

@@ -15,7 +15,12 @@ export type BotCommandName = 'help' | 'health' | 'status' | 'trace' | 'rules';
 export const BOT_COMMANDS: readonly BotCommandInfo[] = Object.freeze([
   { name: 'help', usage: 'help', description: 'What I can do', access: 'anyone' },
   { name: 'health', usage: 'health', description: 'Every component and its status', access: 'tenant' },
-  { name: 'status', usage: 'status <agent id | e-mail>', description: "An agent's ACD state, Teams presence and rule", access: 'admin' },
+  {
+    name: 'status',
+    usage: 'status <agent id | e-mail>',
+    description: "An agent's ACD state, Teams presence and rule",
+    access: 'admin',
+  },
   { name: 'trace', usage: 'trace <agent id>', description: "The last hops of an agent's flow", access: 'admin' },
   { name: 'rules', usage: 'rules', description: 'A summary of the presence rules', access: 'tenant' },
 ]);

@@ -24,7 +24,10 @@ interface DeliveryFailure {
 
 /** The Connector's answer from botbuilder's RestError (status, Retry-After in seconds). */
 function failureOf(err: unknown): DeliveryFailure {
-  const e = (err ?? {}) as { statusCode?: unknown; response?: { headers?: { get?: (name: string) => string | undefined } } };
+  const e = (err ?? {}) as {
+    statusCode?: unknown;
+    response?: { headers?: { get?: (name: string) => string | undefined } };
+  };
   const retryAfter = Number(e.response?.headers?.get?.('retry-after'));
   return {
     ...(typeof e.statusCode === 'number' ? { status: e.statusCode } : {}),
@@ -76,7 +79,10 @@ export class ProactiveAlerts {
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
 
-  constructor(private readonly deps: ProactiveAlertDeps, private readonly options: ProactiveAlertOptions = { batchWindowMs: 5_000, minIntervalMs: 300_000 }) {
+  constructor(
+    private readonly deps: ProactiveAlertDeps,
+    private readonly options: ProactiveAlertOptions = { batchWindowMs: 5_000, minIntervalMs: 300_000 },
+  ) {
     this.maxAttempts = options.maxAttempts ?? 6;
     this.retryBaseMs = options.retryBaseMs ?? 10_000;
   }
@@ -92,7 +98,10 @@ export class ProactiveAlerts {
     this.pending.set(transition.tenantId, perTenant);
     const first = perTenant.get(transition.component);
     // Merged into one line that keeps every status passed through: "ok → down → ok" still tells of the outage.
-    perTenant.set(transition.component, first ? { ...transition, from: first.from, via: [...(first.via ?? []), first.to] } : transition);
+    perTenant.set(
+      transition.component,
+      first ? { ...transition, from: first.from, via: [...(first.via ?? []), first.to] } : transition,
+    );
     if (!this.timers.has(transition.tenantId)) this.schedule(transition.tenantId);
   }
 
@@ -112,7 +121,10 @@ export class ProactiveAlerts {
     const now = this.deps.clock.now();
     const earliest = (this.lastSent.get(tenantId) ?? -Infinity) + this.options.minIntervalMs;
     const delay = Math.max(this.options.batchWindowMs, earliest - now);
-    this.timers.set(tenantId, this.deps.scheduler.after(delay, () => this.startFlush(tenantId)));
+    this.timers.set(
+      tenantId,
+      this.deps.scheduler.after(delay, () => this.startFlush(tenantId)),
+    );
   }
 
   private startFlush(tenantId: string): void {
@@ -121,7 +133,10 @@ export class ProactiveAlerts {
   }
 
   private track(work: Promise<unknown>, tenantId: string): void {
-    const run = work.then(() => undefined, (err: unknown) => this.deps.logger.error({ tenantId, err: String(err) }, 'proactive alert failed'));
+    const run = work.then(
+      () => undefined,
+      (err: unknown) => this.deps.logger.error({ tenantId, err: String(err) }, 'proactive alert failed'),
+    );
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
   }
@@ -132,20 +147,29 @@ export class ProactiveAlerts {
     if (!recipients) {
       if (this.stopped) return;
       // Nothing announced yet: the transitions stay pending and go out in a later card.
-      this.timers.set(tenantId, this.deps.scheduler.after(this.retryBaseMs, () => this.startFlush(tenantId)));
+      this.timers.set(
+        tenantId,
+        this.deps.scheduler.after(this.retryBaseMs, () => this.startFlush(tenantId)),
+      );
       return;
     }
     const changes = this.netChanges(tenantId);
     if (changes.length === 0) return;
     this.lastSent.set(tenantId, this.deps.clock.now());
     if (recipients.length === 0) {
-      this.deps.logger.warn({ tenantId, changes: changes.length }, 'health alert not sent: no admin has the bot installed (admins are known once they open the Presence Sync tab)');
+      this.deps.logger.warn(
+        { tenantId, changes: changes.length },
+        'health alert not sent: no admin has the bot installed (admins are known once they open the Presence Sync tab)',
+      );
       return;
     }
     const card = alertCard(changes, this.deps.links);
     let delivered = 0;
     for (const ref of recipients) if (await this.send(ref, card, 1)) delivered++;
-    this.deps.logger.info({ tenantId, changes: changes.length, conversations: recipients.length, delivered }, 'proactive health alert sent');
+    this.deps.logger.info(
+      { tenantId, changes: changes.length, conversations: recipients.length, delivered },
+      'proactive health alert sent',
+    );
   }
 
   /**
@@ -161,7 +185,10 @@ export class ProactiveAlerts {
     this.announced.set(tenantId, announced);
     const changes = pending
       .map((t) => withPath(t, announced.get(t.component) ?? t.from))
-      .filter((t) => (t.from !== t.to || (t.via?.length ?? 0) > 0) && !(t.from === 'unknown' && t.to === 'ok' && !t.via?.length));
+      .filter(
+        (t) =>
+          (t.from !== t.to || (t.via?.length ?? 0) > 0) && !(t.from === 'unknown' && t.to === 'ok' && !t.via?.length),
+      );
     for (const t of pending) announced.set(t.component, t.to);
     return changes;
   }
@@ -174,13 +201,19 @@ export class ProactiveAlerts {
     try {
       const admins: ConversationRef[] = [];
       for (const ref of await this.deps.conversations.list(tenantId)) {
-        if (ref.installedBy && (await this.deps.queries.roleOf(tenantId, ref.installedBy)) === 'admin') admins.push(ref);
+        if (ref.installedBy && (await this.deps.queries.roleOf(tenantId, ref.installedBy)) === 'admin')
+          admins.push(ref);
       }
       this.knownRecipients.set(tenantId, admins);
       return admins;
     } catch (err) {
       const known = this.knownRecipients.get(tenantId);
-      this.deps.logger.warn({ tenantId, err: String(err), known: known?.length ?? 0 }, known ? 'admin conversations unreadable: alerting the ones read before' : 'admin conversations unreadable: alert held back');
+      this.deps.logger.warn(
+        { tenantId, err: String(err), known: known?.length ?? 0 },
+        known
+          ? 'admin conversations unreadable: alerting the ones read before'
+          : 'admin conversations unreadable: alert held back',
+      );
       return known;
     }
   }
@@ -193,10 +226,19 @@ export class ProactiveAlerts {
   private async send(ref: ConversationRef, card: ReturnType<typeof alertCard>, attempt: number): Promise<boolean> {
     const failure = await this.deliver(ref, card);
     if (!failure) return true;
-    const log = { tenantId: ref.tenantId, conversationId: ref.conversationId, status: failure.status, attempt, err: failure.message };
+    const log = {
+      tenantId: ref.tenantId,
+      conversationId: ref.conversationId,
+      status: failure.status,
+      attempt,
+      err: failure.message,
+    };
     if (isGone(failure)) {
       this.deps.logger.warn(log, 'alert not delivered: the bot was removed from that conversation; forgetting it');
-      this.knownRecipients.set(ref.tenantId, (this.knownRecipients.get(ref.tenantId) ?? []).filter((r) => r.conversationId !== ref.conversationId));
+      this.knownRecipients.set(
+        ref.tenantId,
+        (this.knownRecipients.get(ref.tenantId) ?? []).filter((r) => r.conversationId !== ref.conversationId),
+      );
       await this.deps.conversations.remove(ref.tenantId, ref.conversationId);
     } else if (isPermanent(failure) || attempt >= this.maxAttempts || this.stopped) {
       this.deps.logger.error(log, 'alert not delivered: giving up');
@@ -216,21 +258,28 @@ export class ProactiveAlerts {
    * botbuilder hands an error thrown inside a continued conversation to the adapter's onTurnError,
    * which logs and swallows it: the failure is caught inside the callback to be seen here.
    */
-  private async deliver(ref: ConversationRef, card: ReturnType<typeof alertCard>): Promise<DeliveryFailure | undefined> {
+  private async deliver(
+    ref: ConversationRef,
+    card: ReturnType<typeof alertCard>,
+  ): Promise<DeliveryFailure | undefined> {
     let failure: DeliveryFailure | undefined;
     try {
-      await this.deps.adapter.continueConversationAsync(this.deps.appId, ref.reference as Partial<ConversationReference>, async (context) => {
-        // A new message, not a reply to the synthetic continuation event botbuilder made up.
-        context.onSendActivities(async (_ctx, activities, next) => {
-          for (const activity of activities) delete activity.replyToId;
-          return next();
-        });
-        try {
-          await context.sendActivity({ type: 'message', attachments: [card] });
-        } catch (err) {
-          failure = failureOf(err);
-        }
-      });
+      await this.deps.adapter.continueConversationAsync(
+        this.deps.appId,
+        ref.reference as Partial<ConversationReference>,
+        async (context) => {
+          // A new message, not a reply to the synthetic continuation event botbuilder made up.
+          context.onSendActivities(async (_ctx, activities, next) => {
+            for (const activity of activities) delete activity.replyToId;
+            return next();
+          });
+          try {
+            await context.sendActivity({ type: 'message', attachments: [card] });
+          } catch (err) {
+            failure = failureOf(err);
+          }
+        },
+      );
     } catch (err) {
       failure = failureOf(err);
     }

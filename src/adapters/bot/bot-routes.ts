@@ -42,10 +42,28 @@ const JsonObject = z.record(z.string(), z.unknown());
 const text = z.string().optional();
 const account = z.looseObject({ id: text, name: z.string().nullish(), aadObjectId: text }).optional();
 const ActivityShape = z.looseObject({
-  type: z.string().min(1), channelId: z.string().min(1), serviceUrl: z.string().min(1), id: text, text, textFormat: text, locale: text, timestamp: text, localTimestamp: text, replyToId: text, name: text, action: text,
-  from: account, recipient: account, conversation: z.looseObject({ id: text, conversationType: text, tenantId: text, isGroup: z.boolean().optional() }).optional(),
-  channelData: z.record(z.string(), z.unknown()).optional(), membersAdded: z.array(account.unwrap()).optional(), membersRemoved: z.array(account.unwrap()).optional(),
-  attachments: z.array(z.record(z.string(), z.unknown())).optional(), entities: z.array(z.record(z.string(), z.unknown())).optional(),
+  type: z.string().min(1),
+  channelId: z.string().min(1),
+  serviceUrl: z.string().min(1),
+  id: text,
+  text,
+  textFormat: text,
+  locale: text,
+  timestamp: text,
+  localTimestamp: text,
+  replyToId: text,
+  name: text,
+  action: text,
+  from: account,
+  recipient: account,
+  conversation: z
+    .looseObject({ id: text, conversationType: text, tenantId: text, isGroup: z.boolean().optional() })
+    .optional(),
+  channelData: z.record(z.string(), z.unknown()).optional(),
+  membersAdded: z.array(account.unwrap()).optional(),
+  membersRemoved: z.array(account.unwrap()).optional(),
+  attachments: z.array(z.record(z.string(), z.unknown())).optional(),
+  entities: z.array(z.record(z.string(), z.unknown())).optional(),
 });
 
 /**
@@ -58,7 +76,16 @@ export function registerBotRoutes(server: Server, deps: BotRouteDeps): BotRuntim
   const links = new BotLinks(deps.teamsAppId);
   const bot = new PresenceSyncBot({ queries: deps.queries, conversations: deps.conversations, links, logger });
   const alerts = new ProactiveAlerts(
-    { adapter, appId: botAppId(deps.auth), conversations: deps.conversations, queries: deps.queries, links, scheduler: deps.scheduler, clock: deps.clock, logger },
+    {
+      adapter,
+      appId: botAppId(deps.auth),
+      conversations: deps.conversations,
+      queries: deps.queries,
+      links,
+      scheduler: deps.scheduler,
+      clock: deps.clock,
+      logger,
+    },
     deps.alertOptions,
   );
   const unsubscribe = deps.healthTransitions ? alerts.start(deps.healthTransitions) : () => undefined;
@@ -73,13 +100,22 @@ export function registerBotRoutes(server: Server, deps: BotRouteDeps): BotRuntim
     req.body = body.value;
     await adapter.process(req, res, (context) => bot.run(context));
   });
-  return { adapter, alerts, close: () => { unsubscribe(); alerts.stop(); } };
+  return {
+    adapter,
+    alerts,
+    close: () => {
+      unsubscribe();
+      alerts.stop();
+    },
+  };
 }
 
 type BodyResult = { ok: true; value: Record<string, unknown> } | { ok: false; status: 400 | 413; error: string };
 
 const asActivity = (value: Record<string, unknown>): BodyResult =>
-  ActivityShape.safeParse(value).success ? { ok: true, value } : { ok: false, status: 400, error: 'not an activity: a type is needed and the known fields must have their types' };
+  ActivityShape.safeParse(value).success
+    ? { ok: true, value }
+    : { ok: false, status: 400, error: 'not an activity: a type is needed and the known fields must have their types' };
 
 async function readJsonBody(req: Request, maxBytes: number): Promise<BodyResult> {
   const parsedAlready = JsonObject.safeParse(req.body);

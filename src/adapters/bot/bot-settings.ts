@@ -17,7 +17,8 @@ export interface BotSettings {
   readonly appTenantId?: string;
 }
 
-export type BotSettingsErrorCode = 'BOT.AUTH_DISABLED_OUTSIDE_SANDBOX' | 'BOT.APP_ID_MISSING' | 'BOT.APP_SECRET_MISSING' | 'BOT.APP_TENANT_MISSING';
+export type BotSettingsErrorCode =
+  'BOT.AUTH_DISABLED_OUTSIDE_SANDBOX' | 'BOT.APP_ID_MISSING' | 'BOT.APP_SECRET_MISSING' | 'BOT.APP_TENANT_MISSING';
 
 export interface BotSettingsError {
   readonly code: BotSettingsErrorCode;
@@ -32,16 +33,29 @@ const fail = (code: BotSettingsErrorCode, message: string): Result<never, BotSet
  */
 export function botAdapterOptions(settings: BotSettings): Result<BotAdapterOptions, BotSettingsError> {
   if ((settings.botAuth ?? 'bot-framework') === 'disabled-for-playground') {
-    if (settings.mode !== 'sandbox') return fail('BOT.AUTH_DISABLED_OUTSIDE_SANDBOX', 'BOT_AUTH=disabled-for-playground is allowed only with PRESENCE_SYNC_MODE=sandbox');
+    if (settings.mode !== 'sandbox')
+      return fail(
+        'BOT.AUTH_DISABLED_OUTSIDE_SANDBOX',
+        'BOT_AUTH=disabled-for-playground is allowed only with PRESENCE_SYNC_MODE=sandbox',
+      );
     return ok({ productMode: 'sandbox', auth: { mode: 'disabled-for-playground' } });
   }
-  if (!settings.appId) return fail('BOT.APP_ID_MISSING', 'Bot Framework authentication needs MICROSOFT_APP_ID (the bot\'s Entra app id)');
-  if (!settings.appSecret) return fail('BOT.APP_SECRET_MISSING', 'Bot Framework authentication needs SECRET_GRAPH_CLIENT_SECRET to answer through the Bot Connector');
-  if (settings.appType === 'SingleTenant' && !settings.appTenantId) return fail('BOT.APP_TENANT_MISSING', 'A SingleTenant bot needs MICROSOFT_APP_TENANT_ID');
+  if (!settings.appId)
+    return fail('BOT.APP_ID_MISSING', "Bot Framework authentication needs MICROSOFT_APP_ID (the bot's Entra app id)");
+  if (!settings.appSecret)
+    return fail(
+      'BOT.APP_SECRET_MISSING',
+      'Bot Framework authentication needs SECRET_GRAPH_CLIENT_SECRET to answer through the Bot Connector',
+    );
+  if (settings.appType === 'SingleTenant' && !settings.appTenantId)
+    return fail('BOT.APP_TENANT_MISSING', 'A SingleTenant bot needs MICROSOFT_APP_TENANT_ID');
   return ok({
     productMode: settings.mode,
     auth: {
-      mode: 'bot-framework', appId: settings.appId, appPassword: settings.appSecret, appType: settings.appType,
+      mode: 'bot-framework',
+      appId: settings.appId,
+      appPassword: settings.appSecret,
+      appType: settings.appType,
       ...(settings.appTenantId ? { appTenantId: settings.appTenantId } : {}),
     },
   });

@@ -32,7 +32,9 @@ const scopeOf = (conversationType: string | undefined): ConversationRef['scope']
 export function conversationRefOf(context: TurnContext, tenantId: string): ConversationRef {
   const activity = context.activity;
   // Without activityId: an alert starts a new message instead of replying to the install event.
-  const { activityId: _activityId, ...reference } = JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))) as Record<string, unknown>;
+  const { activityId: _activityId, ...reference } = JSON.parse(
+    JSON.stringify(TurnContext.getConversationReference(activity)),
+  ) as Record<string, unknown>;
   const installedBy = activity.from?.aadObjectId;
   return {
     tenantId,

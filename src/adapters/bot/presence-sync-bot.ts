@@ -48,7 +48,10 @@ export class PresenceSyncBot extends TeamsActivityHandler {
 
   private async answer(context: TurnContext): Promise<void> {
     const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
-    const reply = await new BotCommandRunner({ ...this.deps, logger: this.log(context) }).answer(context.activity, text);
+    const reply = await new BotCommandRunner({ ...this.deps, logger: this.log(context) }).answer(
+      context.activity,
+      text,
+    );
     await context.sendActivity(reply);
   }
 

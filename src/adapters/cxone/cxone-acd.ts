@@ -36,10 +36,16 @@ export function describeCxoneFailure(what: string, f: ExternalFailure): string {
 }
 
 /** Builds the CXone adapter of one tenant over one keep-alive connection pool. */
-export function createCxoneAcd(options: CxoneAcdOptions, deps: { readonly clock: Clock; readonly logger: Logger }): CxoneAcd {
+export function createCxoneAcd(
+  options: CxoneAcdOptions,
+  deps: { readonly clock: Clock; readonly logger: Logger },
+): CxoneAcd {
   const opts = Object.freeze({ ...options });
   const logger = deps.logger.child({ component: 'cxone', tenantId: opts.tenantId });
-  const transport = createHttpTransport({ timeoutMs: opts.timeoutMs ?? 10_000, ...(opts.extraCaPem ? { extraCaPem: opts.extraCaPem } : {}) });
+  const transport = createHttpTransport({
+    timeoutMs: opts.timeoutMs ?? 10_000,
+    ...(opts.extraCaPem ? { extraCaPem: opts.extraCaPem } : {}),
+  });
   const requester = new CxoneRequester(transport.fetch, deps.clock, logger);
   const auth = new CxoneAuth(opts, requester, deps.clock, logger);
   const api = new CxoneApiClient(auth, requester, opts.onBadShape);
@@ -48,7 +54,13 @@ export function createCxoneAcd(options: CxoneAcdOptions, deps: { readonly clock:
     opts.feed?.onAgentTeam?.(agentId, teamId);
     directory.noteAgentTeam(agentId, teamId);
   };
-  const feed = new CxoneAgentStateFeed({ ...opts.feed, tenantId: opts.tenantId, onAgentTeam }, api, new CxoneContactLookup(api, deps.clock), deps.clock, logger);
+  const feed = new CxoneAgentStateFeed(
+    { ...opts.feed, tenantId: opts.tenantId, onAgentTeam },
+    api,
+    new CxoneContactLookup(api, deps.clock),
+    deps.clock,
+    logger,
+  );
   return {
     feed,
     auth,

@@ -33,7 +33,8 @@ export interface CxoneAgentStateFeedOptions {
   readonly onAgentTeam?: (agentId: string, teamId: string | undefined) => void;
 }
 
-const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
+const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  delay(ms, undefined, { signal }).catch(() => undefined);
 
 /**
  * Watches every agent by polling the Real-Time Data API (reference §2.1): a full snapshot first,
@@ -42,7 +43,8 @@ const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> => delay(m
  * delivered are not handed over twice, even though `updatedSince` overlaps.
  */
 export class CxoneAgentStateFeed implements AcdStateFeed {
-  private readonly options: Required<Omit<CxoneAgentStateFeedOptions, 'onHealth' | 'onAgentTeam'>> & Pick<CxoneAgentStateFeedOptions, 'onHealth' | 'onAgentTeam'>;
+  private readonly options: Required<Omit<CxoneAgentStateFeedOptions, 'onHealth' | 'onAgentTeam'>> &
+    Pick<CxoneAgentStateFeedOptions, 'onHealth' | 'onAgentTeam'>;
   private cursor: string | undefined;
   private readonly delivered = new Map<string, { readonly eventId: string; readonly sourceTime: number }>();
   private abort: AbortController | undefined;
@@ -56,7 +58,15 @@ export class CxoneAgentStateFeed implements AcdStateFeed {
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {
-    this.options = Object.freeze({ pollIntervalMs: 1000, pageSize: 500, backoffInitialMs: 1000, backoffMaxMs: 30_000, sleep: defaultSleep, random: Math.random, ...options });
+    this.options = Object.freeze({
+      pollIntervalMs: 1000,
+      pageSize: 500,
+      backoffInitialMs: 1000,
+      backoffMaxMs: 30_000,
+      sleep: defaultSleep,
+      random: Math.random,
+      ...options,
+    });
   }
 
   start(deliver: AcdEventSink): Promise<void> {
@@ -90,7 +100,10 @@ export class CxoneAgentStateFeed implements AcdStateFeed {
       if (signal.aborted) break;
       // Fixed rate: the interval runs from the start of a poll, so a slow answer does not stretch it.
       const elapsed = Math.max(0, this.clock.now() - started);
-      await this.options.sleep(r.ok ? Math.max(0, this.options.pollIntervalMs - elapsed) : this.backoffMs(r.error), signal);
+      await this.options.sleep(
+        r.ok ? Math.max(0, this.options.pollIntervalMs - elapsed) : this.backoffMs(r.error),
+        signal,
+      );
     }
     firstDone();
   }
@@ -107,7 +120,10 @@ export class CxoneAgentStateFeed implements AcdStateFeed {
       try {
         await deliver(fresh);
       } catch (e) {
-        this.logger.error({ err: e instanceof Error ? e.message : String(e), events: fresh.length }, 'delivering ACD events failed; the same poll is retried');
+        this.logger.error(
+          { err: e instanceof Error ? e.message : String(e), events: fresh.length },
+          'delivering ACD events failed; the same poll is retried',
+        );
         return err('DELIVERY');
       }
       for (const e of fresh) this.delivered.set(e.agentId, { eventId: e.eventId, sourceTime: e.sourceTime });
@@ -143,7 +159,16 @@ export class CxoneAgentStateFeed implements AcdStateFeed {
 
   private report(r: Result<void, ExternalFailure | 'DELIVERY'>): void {
     this.failures = r.ok ? 0 : this.failures + 1;
-    if (!r.ok && r.error !== 'DELIVERY') this.logger.warn({ status: r.error.status, code: r.error.code, retryAfterMs: r.error.retryAfterMs, requestId: r.error.requestId }, 'cxone agent state poll failed');
+    if (!r.ok && r.error !== 'DELIVERY')
+      this.logger.warn(
+        {
+          status: r.error.status,
+          code: r.error.code,
+          retryAfterMs: r.error.retryAfterMs,
+          requestId: r.error.requestId,
+        },
+        'cxone agent state poll failed',
+      );
     const failure = !r.ok && r.error !== 'DELIVERY' ? { failure: r.error } : {};
     this.options.onHealth?.({ ok: r.ok, consecutiveFailures: this.failures, ...failure });
   }

@@ -34,19 +34,31 @@ const mayHaveLanded = (f: ExternalFailure): boolean => f.status === 0 || f.statu
  * land: a lost answer costs one read, never a second write.
  */
 export class CxoneAgentStateGateway implements AcdGateway {
-  constructor(private readonly api: CxoneApiClient, private readonly logger: Logger) {}
+  constructor(
+    private readonly api: CxoneApiClient,
+    private readonly logger: Logger,
+  ) {}
 
   async setAgentState(agentId: string, target: AcdTarget): Promise<Result<AcdWriteOutcome, AcdWriteRefusal>> {
-    const body = target.kind === 'Available' ? { state: 'Available' } : { state: 'Unavailable', outStateId: Number(target.codeId) };
+    const body =
+      target.kind === 'Available'
+        ? { state: 'Available' }
+        : { state: 'Unavailable', outStateId: Number(target.codeId) };
     const r = await this.api.post(`/agents/${encodeURIComponent(agentId)}/state`, body);
     if (!r.ok && mayHaveLanded(r.error) && (await this.alreadyIn(agentId, target))) {
       // The answer was lost, not the write: retrying would write the same change a second time.
-      this.logger.info({ agentId, target: target.kind, status: r.error.status, code: r.error.code, requestId: r.error.requestId }, 'cxone state write answer lost, but the agent is in the target state: not retried');
+      this.logger.info(
+        { agentId, target: target.kind, status: r.error.status, code: r.error.code, requestId: r.error.requestId },
+        'cxone state write answer lost, but the agent is in the target state: not retried',
+      );
       return ok('confirmed');
     }
     if (!r.ok) {
       const refusal = refusalOf(r.error);
-      this.logger.info({ agentId, target: target.kind, code: refusal.code, requestId: r.error.requestId }, 'cxone refused the state change');
+      this.logger.info(
+        { agentId, target: target.kind, code: refusal.code, requestId: r.error.requestId },
+        'cxone refused the state change',
+      );
       return err(refusal);
     }
     return ok(await this.outcome(agentId));
@@ -62,7 +74,8 @@ export class CxoneAgentStateGateway implements AcdGateway {
 
   private async outcome(agentId: string): Promise<AcdWriteOutcome> {
     const r = await this.api.get(`/agents/${encodeURIComponent(agentId)}/states`, agentStatesPageSchema);
-    if (r.ok && r.value && r.value.rejectedAgentStates.length > 0) this.api.reportBadShape(rejectedRecords(r.value.rejectedAgentStates));
+    if (r.ok && r.value && r.value.rejectedAgentStates.length > 0)
+      this.api.reportBadShape(rejectedRecords(r.value.rejectedAgentStates));
     const state = r.ok ? r.value?.agentStates[0]?.stateName : undefined;
     if (state === undefined) this.logger.warn({ agentId }, 'state written but not read back; reporting applied');
     return state !== undefined && (CONTACT_STATES as readonly string[]).includes(state) ? 'queued' : 'applied';

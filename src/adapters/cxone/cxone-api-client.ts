@@ -20,7 +20,11 @@ export class CxoneApiClient {
   ) {}
 
   /** `path` is relative to the services root (`/agents/states`), or an absolute `_links.next` URL. */
-  async get<S extends z.ZodType>(path: string, schema: S, query: Readonly<Record<string, string>> = {}): Promise<Result<z.infer<S> | undefined, ExternalFailure>> {
+  async get<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    query: Readonly<Record<string, string>> = {},
+  ): Promise<Result<z.infer<S> | undefined, ExternalFailure>> {
     const r = await this.call('GET', path, query);
     if (!r.ok) return r;
     // 204 / 304 / empty body: "no change" (reference §2.1).
@@ -39,7 +43,12 @@ export class CxoneApiClient {
     return this.call('POST', path, {}, json);
   }
 
-  private async call(method: 'GET' | 'POST', path: string, query: Readonly<Record<string, string>>, json?: unknown): Promise<Result<RawAnswer, ExternalFailure>> {
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    query: Readonly<Record<string, string>>,
+    json?: unknown,
+  ): Promise<Result<RawAnswer, ExternalFailure>> {
     const url = await this.urlOf(path, query);
     if (!url.ok) return url;
     const first = await this.once(method, url.value, json);
@@ -50,7 +59,11 @@ export class CxoneApiClient {
   private async once(method: 'GET' | 'POST', url: string, json: unknown): Promise<Result<RawAnswer, ExternalFailure>> {
     const token = await this.auth.accessToken();
     if (!token.ok) return token;
-    const r = await this.requester.send(url, { method, headers: { Authorization: `Bearer ${token.value}` }, ...(json !== undefined ? { json } : {}) });
+    const r = await this.requester.send(url, {
+      method,
+      headers: { Authorization: `Bearer ${token.value}` },
+      ...(json !== undefined ? { json } : {}),
+    });
     if (!r.ok && r.error.status === 401) this.auth.invalidate(token.value);
     return r;
   }

@@ -3,7 +3,13 @@ import type { Clock, ExternalFailure, Logger } from '../../application/ports.js'
 import { err, ok, type Result } from '../../domain/result.js';
 import { httpFailure } from '../shared/external-failure.js';
 import { parseWith, type CxoneRequester } from './cxone-http.js';
-import { cxoneConfigurationSchema, openIdConfigurationSchema, tokenClaimsSchema, tokenResponseSchema, type TokenResponse } from './cxone-schemas.js';
+import {
+  cxoneConfigurationSchema,
+  openIdConfigurationSchema,
+  tokenClaimsSchema,
+  tokenResponseSchema,
+  type TokenResponse,
+} from './cxone-schemas.js';
 
 /** Options of {@link CxoneAuth}. Secrets are held in memory only and never logged. */
 export interface CxoneAuthOptions {
@@ -43,7 +49,12 @@ export class CxoneAuth {
   private endpoints: CxoneEndpoints | undefined;
   private inflight: Promise<Result<string, ExternalFailure>> | undefined;
 
-  constructor(options: CxoneAuthOptions, private readonly requester: CxoneRequester, private readonly clock: Clock, private readonly logger: Logger) {
+  constructor(
+    options: CxoneAuthOptions,
+    private readonly requester: CxoneRequester,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {
     this.options = Object.freeze({ ...options });
   }
 
@@ -66,17 +77,26 @@ export class CxoneAuth {
     if (this.endpoints) return ok(this.endpoints);
     const token = await this.accessToken();
     if (!token.ok) return token;
-    return this.endpoints ? ok(this.endpoints) : err(httpFailure('cxone', 0, 'DISCOVERY', 'CXone discovery did not complete.'));
+    return this.endpoints
+      ? ok(this.endpoints)
+      : err(httpFailure('cxone', 0, 'DISCOVERY', 'CXone discovery did not complete.'));
   }
 
   private async renew(): Promise<Result<string, ExternalFailure>> {
     const tokenEndpoint = await this.tokenEndpoint();
     if (!tokenEndpoint.ok) return tokenEndpoint;
     const refresh = this.session?.refreshToken;
-    let answer = refresh ? await this.grant(tokenEndpoint.value, { grant_type: 'refresh_token', refresh_token: refresh }) : undefined;
+    let answer = refresh
+      ? await this.grant(tokenEndpoint.value, { grant_type: 'refresh_token', refresh_token: refresh })
+      : undefined;
     if (!answer?.ok) {
-      if (answer) this.logger.info({ code: answer.error.code }, 'cxone refresh refused; signing in with the access key again');
-      answer = await this.grant(tokenEndpoint.value, { grant_type: 'password', username: this.options.accessKeyId, password: this.options.accessKeySecret });
+      if (answer)
+        this.logger.info({ code: answer.error.code }, 'cxone refresh refused; signing in with the access key again');
+      answer = await this.grant(tokenEndpoint.value, {
+        grant_type: 'password',
+        username: this.options.accessKeyId,
+        password: this.options.accessKeySecret,
+      });
     }
     if (!answer.ok) return answer;
     const found = await this.discoverTenant(tokenEndpoint.value, answer.value);
@@ -89,25 +109,42 @@ export class CxoneAuth {
     const now = this.clock.now();
     const lifetimeMs = t.expires_in * 1000;
     const early = Math.min(this.options.refreshBeforeExpiryMs ?? 600_000, lifetimeMs / 2);
-    return { accessToken: t.access_token, ...(t.refresh_token ? { refreshToken: t.refresh_token } : {}), refreshAt: now + lifetimeMs - early, expiresAt: now + lifetimeMs };
+    return {
+      accessToken: t.access_token,
+      ...(t.refresh_token ? { refreshToken: t.refresh_token } : {}),
+      refreshAt: now + lifetimeMs - early,
+      expiresAt: now + lifetimeMs,
+    };
   }
 
   private async tokenEndpoint(): Promise<Result<string, ExternalFailure>> {
     if (this.endpoints) return ok(this.endpoints.tokenEndpoint);
-    const r = await this.requester.send(`${this.options.issuerUrl}/.well-known/openid-configuration`, { method: 'GET' });
+    const r = await this.requester.send(`${this.options.issuerUrl}/.well-known/openid-configuration`, {
+      method: 'GET',
+    });
     if (!r.ok) return r;
     const cfg = parseWith(openIdConfigurationSchema, r.value, 'OpenID configuration');
     return cfg.ok ? ok(cfg.value.token_endpoint) : cfg;
   }
 
-  private async grant(tokenEndpoint: string, form: Record<string, string>): Promise<Result<TokenResponse, ExternalFailure>> {
+  private async grant(
+    tokenEndpoint: string,
+    form: Record<string, string>,
+  ): Promise<Result<TokenResponse, ExternalFailure>> {
     const basic = Buffer.from(`${this.options.clientId}:${this.options.clientSecret}`).toString('base64');
-    const r = await this.requester.send(tokenEndpoint, { method: 'POST', headers: { Authorization: `Basic ${basic}` }, form });
+    const r = await this.requester.send(tokenEndpoint, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${basic}` },
+      form,
+    });
     return r.ok ? parseWith(tokenResponseSchema, r.value, 'token') : r;
   }
 
   /** Tenant id from the id_token, then `cxone-configuration` → api_endpoint (reference §1.2 steps 3–4). */
-  private async discoverTenant(tokenEndpoint: string, t: TokenResponse): Promise<Result<CxoneEndpoints, ExternalFailure>> {
+  private async discoverTenant(
+    tokenEndpoint: string,
+    t: TokenResponse,
+  ): Promise<Result<CxoneEndpoints, ExternalFailure>> {
     if (this.endpoints) return ok(this.endpoints);
     let claims: unknown;
     try {
@@ -122,7 +159,11 @@ export class CxoneAuth {
     if (!r.ok) return r;
     const cfg = parseWith(cxoneConfigurationSchema, r.value, 'cxone-configuration');
     if (!cfg.ok) return cfg;
-    this.endpoints = { tokenEndpoint, tenantId: c.data.tenantId, apiBaseUrl: cfg.value.api_endpoint.replace(/\/+$/, '') };
+    this.endpoints = {
+      tokenEndpoint,
+      tenantId: c.data.tenantId,
+      apiBaseUrl: cfg.value.api_endpoint.replace(/\/+$/, ''),
+    };
     this.logger.info({ tenantId: c.data.tenantId, apiBaseUrl: this.endpoints.apiBaseUrl }, 'cxone tenant discovered');
     return ok(this.endpoints);
   }

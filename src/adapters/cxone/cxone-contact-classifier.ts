@@ -27,7 +27,11 @@ export function counterpartOf(state: RtdAgentState, contact: ActiveContact | und
 }
 
 /** The domain contact for an agent-state record, or undefined when the agent has no contact. */
-export function classifyContact(state: RtdAgentState, contact: ActiveContact | undefined, skillMediaTypeId?: number): AcdContact | undefined {
+export function classifyContact(
+  state: RtdAgentState,
+  contact: ActiveContact | undefined,
+  skillMediaTypeId?: number,
+): AcdContact | undefined {
   if (state.contactId === undefined) return undefined;
   const mediaTypeId = state.mediaTypeId || contact?.mediaTypeId || skillMediaTypeId || 0;
   const skillId = state.skillId ?? contact?.skillId;

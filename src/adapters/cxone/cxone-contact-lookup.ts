@@ -3,7 +3,13 @@ import type { AcdContact } from '../../domain/agent-state.js';
 import { ok, type Result } from '../../domain/result.js';
 import type { CxoneApiClient } from './cxone-api-client.js';
 import { classifyContact } from './cxone-contact-classifier.js';
-import { activeContactsPageSchema, skillSchema, type ActiveContact, type ActiveContactsPage, type RtdAgentState } from './cxone-schemas.js';
+import {
+  activeContactsPageSchema,
+  skillSchema,
+  type ActiveContact,
+  type ActiveContactsPage,
+  type RtdAgentState,
+} from './cxone-schemas.js';
 
 /** A backstop (~470 bytes a contact: ~24 MB); the idle rule below keeps the cache far smaller. */
 const MAX_CACHED_CONTACTS = 50_000;
@@ -36,7 +42,10 @@ export class CxoneContactLookup {
   private readonly skillMedia = new Map<string, number>();
   private cursor: string | undefined;
 
-  constructor(private readonly api: CxoneApiClient, private readonly clock: Clock) {}
+  constructor(
+    private readonly api: CxoneApiClient,
+    private readonly clock: Clock,
+  ) {}
 
   /** Contacts cached (for tests and the soak's memory report). */
   get size(): number {
@@ -93,7 +102,11 @@ export class CxoneContactLookup {
     let query: Record<string, string> = { top: PAGE_SIZE, ...(this.cursor ? { updatedSince: this.cursor } : {}) };
     let pollTime: string | undefined;
     while (next) {
-      const page: Result<ActiveContactsPage | undefined, ExternalFailure> = await this.api.get(next, activeContactsPageSchema, query);
+      const page: Result<ActiveContactsPage | undefined, ExternalFailure> = await this.api.get(
+        next,
+        activeContactsPageSchema,
+        query,
+      );
       if (!page.ok) return page;
       for (const c of page.value?.activeContacts ?? []) this.remember(c);
       pollTime ??= page.value?.lastPollTime;

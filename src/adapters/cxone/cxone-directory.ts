@@ -1,4 +1,11 @@
-import type { AcdAgent, AcdDirectory, AcdTeam, AcdUnavailableCodeInfo, Clock, ExternalFailure } from '../../application/ports.js';
+import type {
+  AcdAgent,
+  AcdDirectory,
+  AcdTeam,
+  AcdUnavailableCodeInfo,
+  Clock,
+  ExternalFailure,
+} from '../../application/ports.js';
 import { ok, type Result } from '../../domain/result.js';
 import type { z } from 'zod';
 import type { CxoneApiClient } from './cxone-api-client.js';
@@ -17,7 +24,10 @@ interface Entry<T> {
   readonly value: Promise<Result<T, ExternalFailure>>;
 }
 
-type PageOf<K extends string, T> = { _links?: { next?: string | null | undefined } | undefined; totalRecords?: number | undefined } & Record<K, T[]>;
+type PageOf<K extends string, T> = {
+  _links?: { next?: string | null | undefined } | undefined;
+  totalRecords?: number | undefined;
+} & Record<K, T[]>;
 type Paged<K extends string, T> = z.ZodType<PageOf<K, T>>;
 
 /**
@@ -31,7 +41,11 @@ export class CxoneDirectory implements AcdDirectory {
   /** agentId → teamId of the last agent list read, to notice directory changes from Real-Time records. */
   private knownTeams: ReadonlyMap<string, string> | undefined;
 
-  constructor(options: CxoneDirectoryOptions, private readonly api: CxoneApiClient, private readonly clock: Clock) {
+  constructor(
+    options: CxoneDirectoryOptions,
+    private readonly api: CxoneApiClient,
+    private readonly clock: Clock,
+  ) {
     this.options = Object.freeze({ refreshMs: 300_000, pageSize: 1000, ...options });
   }
 
@@ -47,16 +61,28 @@ export class CxoneDirectory implements AcdDirectory {
       const r = await this.allPages('/agents', agentsPageSchema, 'agents');
       if (!r.ok) return r;
       this.knownTeams = new Map(r.value.map((a) => [a.agentId, a.teamId]));
-      return ok(r.value.map((a) => ({
-        agentId: a.agentId, firstName: a.firstName, lastName: a.lastName, userName: a.userName, teamId: a.teamId, isActive: a.isActive,
-        ...(a.emailAddress ? { email: a.emailAddress } : {}), ...(a.federatedId ? { federatedId: a.federatedId } : {}),
-      })));
+      return ok(
+        r.value.map((a) => ({
+          agentId: a.agentId,
+          firstName: a.firstName,
+          lastName: a.lastName,
+          userName: a.userName,
+          teamId: a.teamId,
+          isActive: a.isActive,
+          ...(a.emailAddress ? { email: a.emailAddress } : {}),
+          ...(a.federatedId ? { federatedId: a.federatedId } : {}),
+        })),
+      );
     });
   }
 
   listUnavailableCodes(teamId: string): Promise<Result<readonly AcdUnavailableCodeInfo[], ExternalFailure>> {
     return this.cached(`codes:${teamId}`, async () => {
-      const r = await this.api.get(`/teams/${encodeURIComponent(teamId)}/unavailable-codes`, teamUnavailableCodesSchema, { activeOnly: 'false' });
+      const r = await this.api.get(
+        `/teams/${encodeURIComponent(teamId)}/unavailable-codes`,
+        teamUnavailableCodesSchema,
+        { activeOnly: 'false' },
+      );
       return r.ok ? ok(r.value ?? []) : r;
     });
   }
@@ -88,7 +114,11 @@ export class CxoneDirectory implements AcdDirectory {
   }
 
   /** Follows `_links.next`, or skip/top while fewer than totalRecords were read (reference §8). */
-  private async allPages<K extends string, T>(path: string, schema: Paged<K, T>, key: K): Promise<Result<T[], ExternalFailure>> {
+  private async allPages<K extends string, T>(
+    path: string,
+    schema: Paged<K, T>,
+    key: K,
+  ): Promise<Result<T[], ExternalFailure>> {
     const items: T[] = [];
     let next: string | undefined = path;
     let query: Record<string, string> = { top: String(this.options.pageSize) };
@@ -98,7 +128,8 @@ export class CxoneDirectory implements AcdDirectory {
       const list: T[] = page.value?.[key] ?? [];
       items.push(...list);
       const link: string | undefined = page.value?._links?.next ?? undefined;
-      const more: boolean = !link && list.length > 0 && page.value?.totalRecords !== undefined && items.length < page.value.totalRecords;
+      const more: boolean =
+        !link && list.length > 0 && page.value?.totalRecords !== undefined && items.length < page.value.totalRecords;
       next = link ?? (more ? path : undefined);
       query = link ? {} : { top: String(this.options.pageSize), skip: String(items.length) };
     }

@@ -38,7 +38,11 @@ export class CxoneRequester {
 
   async send(url: string, init: CxoneRequestInit): Promise<Result<RawAnswer, ExternalFailure>> {
     const correlationId = this.newId();
-    const headers: Record<string, string> = { Accept: 'application/json', CorrelationId: correlationId, ...init.headers };
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      CorrelationId: correlationId,
+      ...init.headers,
+    };
     let body: string | undefined;
     if (init.form) {
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
@@ -57,7 +61,10 @@ export class CxoneRequester {
     }
     const requestId = res.headers.get('CorrelationId') ?? correlationId;
     // Only method, path and status: query strings and bodies may carry tokens or access keys.
-    this.logger.debug({ method: init.method, path: new URL(url).pathname, status: res.status, requestId }, 'cxone http');
+    this.logger.debug(
+      { method: init.method, path: new URL(url).pathname, status: res.status, requestId },
+      'cxone http',
+    );
     if (res.status >= 400) return err(this.failureOf(res.status, text, res.headers.get('Retry-After'), requestId));
     return this.parseBody(res.status, text, requestId);
   }
@@ -67,7 +74,9 @@ export class CxoneRequester {
     try {
       return ok({ status, body: JSON.parse(text) as unknown, requestId });
     } catch {
-      return err(httpFailure('cxone', status, 'BAD_RESPONSE', 'CXone answered with a body that is not JSON.', { requestId }));
+      return err(
+        httpFailure('cxone', status, 'BAD_RESPONSE', 'CXone answered with a body that is not JSON.', { requestId }),
+      );
     }
   }
 
@@ -80,15 +89,30 @@ export class CxoneRequester {
       // not JSON: the status alone describes it
     }
     const code = parsed.error ?? `HTTP_${status}`;
-    return httpFailure('cxone', status, code, parsed.description ?? `CXone answered ${status}.`, { requestId, retryAfterMs: parseRetryAfter(retryAfter, this.clock.now()) });
+    return httpFailure('cxone', status, code, parsed.description ?? `CXone answered ${status}.`, {
+      requestId,
+      retryAfterMs: parseRetryAfter(retryAfter, this.clock.now()),
+    });
   }
 }
 
 /** Parses a body with zod; a mismatch is a BAD_RESPONSE failure naming the first problem. */
-export function parseWith<S extends z.ZodType>(schema: S, answer: RawAnswer, what: string): Result<z.infer<S>, ExternalFailure> {
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  answer: RawAnswer,
+  what: string,
+): Result<z.infer<S>, ExternalFailure> {
   const r = schema.safeParse(answer.body);
   if (r.success) return ok(r.data);
   const issue = r.error.issues[0];
   const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown';
-  return err(httpFailure('cxone', answer.status, 'BAD_RESPONSE', `Unexpected CXone ${what} answer (${where}).`, answer.requestId ? { requestId: answer.requestId } : {}));
+  return err(
+    httpFailure(
+      'cxone',
+      answer.status,
+      'BAD_RESPONSE',
+      `Unexpected CXone ${what} answer (${where}).`,
+      answer.requestId ? { requestId: answer.requestId } : {},
+    ),
+  );
 }

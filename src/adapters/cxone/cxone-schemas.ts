@@ -8,11 +8,19 @@ import { z } from 'zod';
 
 /** CXone ids arrive as integers, numeric strings or null; the domain keeps strings. */
 const id = z.union([z.number(), z.string()]).transform((v) => String(v));
-const optionalId = z.union([z.number(), z.string(), z.null()]).optional().transform((v) => (v === null || v === undefined || v === '' || v === 0 || v === '0' ? undefined : String(v)));
+const optionalId = z
+  .union([z.number(), z.string(), z.null()])
+  .optional()
+  .transform((v) => (v === null || v === undefined || v === '' || v === 0 || v === '0' ? undefined : String(v)));
 /** Booleans also come as "True"/"False" strings (reference §3.2). */
-const bool = z.union([z.boolean(), z.string()]).transform((v) => (typeof v === 'boolean' ? v : v.toLowerCase() === 'true'));
+const bool = z
+  .union([z.boolean(), z.string()])
+  .transform((v) => (typeof v === 'boolean' ? v : v.toLowerCase() === 'true'));
 const num = z.union([z.number(), z.string()]).transform((v) => Number(v));
-const str = z.string().nullish().transform((v) => v ?? '');
+const str = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? '');
 
 export const openIdConfigurationSchema = z.object({ issuer: z.string().optional(), token_endpoint: z.url() });
 
@@ -25,14 +33,31 @@ export const tokenResponseSchema = z.object({
 });
 export type TokenResponse = z.infer<typeof tokenResponseSchema>;
 
-export const tokenClaimsSchema = z.object({ tenantId: z.string().min(1), icBUId: id.optional(), icAgentId: id.optional() });
+export const tokenClaimsSchema = z.object({
+  tenantId: z.string().min(1),
+  icBUId: id.optional(),
+  icAgentId: id.optional(),
+});
 
-export const cxoneConfigurationSchema = z.object({ api_endpoint: z.url(), area: z.string().optional(), tenantId: z.string().optional() });
+export const cxoneConfigurationSchema = z.object({
+  api_endpoint: z.url(),
+  area: z.string().optional(),
+  tenantId: z.string().optional(),
+});
 
 /** Error bodies: auth `{error, errorDescription|error_description}`, admin `{error, error_Description}` (reference §8). */
 export const errorBodySchema = z
-  .object({ error: z.string().optional(), errorDescription: z.string().optional(), error_description: z.string().optional(), error_Description: z.string().optional(), message: z.string().optional() })
-  .transform((b) => ({ error: b.error, description: b.errorDescription ?? b.error_description ?? b.error_Description ?? b.message }));
+  .object({
+    error: z.string().optional(),
+    errorDescription: z.string().optional(),
+    error_description: z.string().optional(),
+    error_Description: z.string().optional(),
+    message: z.string().optional(),
+  })
+  .transform((b) => ({
+    error: b.error,
+    description: b.errorDescription ?? b.error_description ?? b.error_Description ?? b.message,
+  }));
 
 const rawAgentState = z.object({
   agentId: id.refine((v) => v.trim() !== '', 'empty agentId'),
@@ -141,13 +166,25 @@ export const activeContactSchema = z
   .transform((c) => ({ ...c, mediaTypeId: c.mediaTypeId ?? c.mediaType ?? 0, isOutbound: c.isOutbound ?? false }));
 export type ActiveContact = z.infer<typeof activeContactSchema>;
 
-export const activeContactsPageSchema = z.object({ _links: links, lastPollTime: z.string().optional(), activeContacts: z.array(activeContactSchema).default([]) });
+export const activeContactsPageSchema = z.object({
+  _links: links,
+  lastPollTime: z.string().optional(),
+  activeContacts: z.array(activeContactSchema).default([]),
+});
 export type ActiveContactsPage = z.infer<typeof activeContactsPageSchema>;
 
 export const skillSchema = z.object({ skillId: id, skillName: str, mediaTypeId: num, isOutbound: bool.optional() });
 
-export const teamSchema = z.object({ teamId: id, teamName: str, isActive: bool.optional().transform((v) => v ?? true) });
-export const teamsPageSchema = z.object({ _links: links, totalRecords: num.optional(), teams: z.array(teamSchema).default([]) });
+export const teamSchema = z.object({
+  teamId: id,
+  teamName: str,
+  isActive: bool.optional().transform((v) => v ?? true),
+});
+export const teamsPageSchema = z.object({
+  _links: links,
+  totalRecords: num.optional(),
+  teams: z.array(teamSchema).default([]),
+});
 
 export const agentSchema = z.object({
   agentId: id,
@@ -159,14 +196,33 @@ export const agentSchema = z.object({
   teamId: id,
   isActive: bool.optional().transform((v) => v ?? true),
 });
-export const agentsPageSchema = z.object({ _links: links, totalRecords: num.optional(), agents: z.array(agentSchema).default([]) });
+export const agentsPageSchema = z.object({
+  _links: links,
+  totalRecords: num.optional(),
+  agents: z.array(agentSchema).default([]),
+});
 
 const unavailableCode = z
-  .object({ outstateId: id.optional(), outStateId: id.optional(), outstateName: z.string().optional(), outStateName: z.string().optional(), isActive: bool.optional(), isAcw: bool.optional() })
+  .object({
+    outstateId: id.optional(),
+    outStateId: id.optional(),
+    outstateName: z.string().optional(),
+    outStateName: z.string().optional(),
+    isActive: bool.optional(),
+    isAcw: bool.optional(),
+  })
   .refine((c) => (c.outstateId ?? c.outStateId) !== undefined, 'unavailable code without outstateId/outStateId')
-  .transform((c) => ({ id: (c.outstateId ?? c.outStateId)!, name: c.outstateName ?? c.outStateName ?? '', isActive: c.isActive ?? true, isAcw: c.isAcw ?? false }));
+  .transform((c) => ({
+    id: (c.outstateId ?? c.outStateId)!,
+    name: c.outstateName ?? c.outStateName ?? '',
+    isActive: c.isActive ?? true,
+    isAcw: c.isAcw ?? false,
+  }));
 
 /** Team unavailable codes in the current or the older `resultSet`-wrapped shape (reference §5.2). */
 export const teamUnavailableCodesSchema = z
-  .union([z.object({ resultSet: z.object({ unavailableCodes: z.array(unavailableCode).default([]) }) }), z.object({ unavailableCodes: z.array(unavailableCode).default([]) })])
+  .union([
+    z.object({ resultSet: z.object({ unavailableCodes: z.array(unavailableCode).default([]) }) }),
+    z.object({ unavailableCodes: z.array(unavailableCode).default([]) }),
+  ])
   .transform((b) => ('resultSet' in b ? b.resultSet.unavailableCodes : b.unavailableCodes));

@@ -35,15 +35,29 @@ const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r
 /** Wires transport → MSAL → graph client → budget → writer/reader/directory for one tenant. */
 export function createGraphAdapter(options: GraphAdapterOptions, deps: GraphAdapterDeps): GraphAdapter {
   const o = Object.freeze({ ...options });
-  const transport = createHttpTransport({ timeoutMs: o.requestTimeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS, ...(o.caPem ? { extraCaPem: o.caPem } : {}) });
+  const transport = createHttpTransport({
+    timeoutMs: o.requestTimeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS,
+    ...(o.caPem ? { extraCaPem: o.caPem } : {}),
+  });
   const credential = new GraphAppCredential(createMsalClient(o, transport.fetch));
   const appGraph = new GraphHttpClient(o.graphBaseUrl, (force) => credential.token(force), transport.fetch);
   const sleep = deps.sleep ?? realSleep;
   const budget = new PresenceBudget(deps.presenceBudget ?? 1500);
-  const writer = new GraphPresenceWriter(appGraph, budget, { ...deps.writer, sessionId: o.clientId, clock: deps.clock, sleep, ...(deps.logger ? { logger: deps.logger.child({ component: 'graph-writer' }) } : {}) });
+  const writer = new GraphPresenceWriter(appGraph, budget, {
+    ...deps.writer,
+    sessionId: o.clientId,
+    clock: deps.clock,
+    sleep,
+    ...(deps.logger ? { logger: deps.logger.child({ component: 'graph-writer' }) } : {}),
+  });
   const reader = new GraphPresenceReader(appGraph, budget, deps.clock, sleep);
   return {
-    presence: new GraphPresenceGateway(writer, reader, budget), writer, users: new GraphUserDirectory(appGraph, o.graphBaseUrl), appGraph, budget, transport,
+    presence: new GraphPresenceGateway(writer, reader, budget),
+    writer,
+    users: new GraphUserDirectory(appGraph, o.graphBaseUrl),
+    appGraph,
+    budget,
+    transport,
     close: () => transport.close(),
   };
 }

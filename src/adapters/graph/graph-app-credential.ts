@@ -17,7 +17,10 @@ export function createMsalClient(options: GraphAdapterOptions, fetch: HttpFetch)
       // A non-Microsoft host (the emulator) must be declared known, or MSAL tries instance discovery.
       knownAuthorities: [host],
     },
-    system: { networkClient: new MsalNetworkClient(fetch), loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false } },
+    system: {
+      networkClient: new MsalNetworkClient(fetch),
+      loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false },
+    },
   });
 }
 
@@ -28,7 +31,10 @@ export class GraphAppCredential {
   /** `forceRefresh` after a 401 (the token was revoked or its clock ran out early). */
   async token(forceRefresh = false): Promise<Result<string, ExternalFailure>> {
     try {
-      const r = await this.msal.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE_DEFAULT], skipCache: forceRefresh });
+      const r = await this.msal.acquireTokenByClientCredential({
+        scopes: [GRAPH_SCOPE_DEFAULT],
+        skipCache: forceRefresh,
+      });
       return r?.accessToken ? ok(r.accessToken) : err(msalFailure(new Error('no token returned')));
     } catch (e) {
       return err(msalFailure(e));

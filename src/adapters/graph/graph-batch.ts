@@ -4,12 +4,14 @@ import { httpFailure } from '../shared/external-failure.js';
 import type { GraphAnswer } from './graph-http-client.js';
 
 const BatchResponse = z.object({
-  responses: z.array(z.object({
-    id: z.string(),
-    status: z.number().int(),
-    headers: z.record(z.string(), z.string()).optional(),
-    body: z.unknown().optional(),
-  })),
+  responses: z.array(
+    z.object({
+      id: z.string(),
+      status: z.number().int(),
+      headers: z.record(z.string(), z.string()).optional(),
+      body: z.unknown().optional(),
+    }),
+  ),
 });
 
 const GraphErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });

@@ -27,10 +27,16 @@ class AuthMiddleware implements Middleware {
     for (const force of [false, true]) {
       const t = await this.token(force);
       if (!t.ok) {
-        context.response = new Response(null, { status: 401, headers: { [TOKEN_FAILURE_HEADER]: JSON.stringify(t.error) } });
+        context.response = new Response(null, {
+          status: 401,
+          headers: { [TOKEN_FAILURE_HEADER]: JSON.stringify(t.error) },
+        });
         return;
       }
-      context.options = { ...context.options, headers: { ...(context.options?.headers as Record<string, string>), authorization: `Bearer ${t.value}` } };
+      context.options = {
+        ...context.options,
+        headers: { ...(context.options?.headers as Record<string, string>), authorization: `Bearer ${t.value}` },
+      };
       await this.#next!.execute(context);
       if (context.response?.status !== 401) return;
     }
@@ -43,7 +49,11 @@ class TransportMiddleware implements Middleware {
   async execute(context: Context): Promise<void> {
     const url = typeof context.request === 'string' ? context.request : context.request.url;
     const o = context.options ?? {};
-    const res = await this.fetch(url, { method: o.method ?? 'GET', headers: o.headers as Record<string, string>, ...(o.body != null ? { body: o.body as string } : {}) });
+    const res = await this.fetch(url, {
+      method: o.method ?? 'GET',
+      headers: o.headers as Record<string, string>,
+      ...(o.body != null ? { body: o.body as string } : {}),
+    });
     context.response = res as unknown as Response;
   }
 }
@@ -58,15 +68,26 @@ export class GraphHttpClient {
 
   constructor(baseUrl: string, token: TokenSource, fetch: HttpFetch) {
     this.#client = Client.initWithMiddleware({
-      baseUrl: baseUrl.replace(/\/$/, ''), defaultVersion: 'v1.0',
+      baseUrl: baseUrl.replace(/\/$/, ''),
+      defaultVersion: 'v1.0',
       middleware: [new AuthMiddleware(token), new TransportMiddleware(fetch)],
     });
   }
 
-  async request(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<Result<GraphAnswer, ExternalFailure>> {
+  async request(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<Result<GraphAnswer, ExternalFailure>> {
     try {
       const req = this.#client.api(path).responseType(ResponseType.RAW);
-      const res = (await (method === 'GET' ? req.get() : method === 'DELETE' ? req.delete() : method === 'PATCH' ? req.patch(body) : req.post(body ?? {}))) as Response;
+      const res = (await (method === 'GET'
+        ? req.get()
+        : method === 'DELETE'
+          ? req.delete()
+          : method === 'PATCH'
+            ? req.patch(body)
+            : req.post(body ?? {}))) as Response;
       const headers: Record<string, string> = {};
       res.headers.forEach((v, k) => {
         headers[k.toLowerCase()] = v;

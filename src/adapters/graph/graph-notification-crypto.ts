@@ -18,7 +18,8 @@ export interface EncryptedContent {
   readonly encryptionCertificateThumbprint: string;
 }
 
-export type DecryptFailure = 'WEBHOOK.UNKNOWN_CERTIFICATE' | 'WEBHOOK.BAD_DATA_KEY' | 'WEBHOOK.BAD_SIGNATURE' | 'WEBHOOK.DECRYPT_FAILED';
+export type DecryptFailure =
+  'WEBHOOK.UNKNOWN_CERTIFICATE' | 'WEBHOOK.BAD_DATA_KEY' | 'WEBHOOK.BAD_SIGNATURE' | 'WEBHOOK.DECRYPT_FAILED';
 
 /**
  * Reference graph-presence.md §3.8: RSA-OAEP(SHA-1) unwraps a 32-byte key; HMAC-SHA256 of the
@@ -26,12 +27,19 @@ export type DecryptFailure = 'WEBHOOK.UNKNOWN_CERTIFICATE' | 'WEBHOOK.BAD_DATA_K
  * AES-256-CBC with IV = key[0:16]. Certificate validity dates are deliberately not checked.
  */
 export function decryptContent(c: EncryptedContent, keys: readonly DecryptionKey[]): Result<string, DecryptFailure> {
-  const key = keys.find((k) => k.certificateId === c.encryptionCertificateId)
-    ?? keys.find((k) => k.thumbprint !== undefined && k.thumbprint.toUpperCase() === c.encryptionCertificateThumbprint.toUpperCase());
+  const key =
+    keys.find((k) => k.certificateId === c.encryptionCertificateId) ??
+    keys.find(
+      (k) =>
+        k.thumbprint !== undefined && k.thumbprint.toUpperCase() === c.encryptionCertificateThumbprint.toUpperCase(),
+    );
   if (!key) return err('WEBHOOK.UNKNOWN_CERTIFICATE');
   let symKey: Buffer;
   try {
-    symKey = privateDecrypt({ key: key.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, Buffer.from(c.dataKey, 'base64'));
+    symKey = privateDecrypt(
+      { key: key.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
+      Buffer.from(c.dataKey, 'base64'),
+    );
   } catch {
     return err('WEBHOOK.BAD_DATA_KEY');
   }

@@ -20,7 +20,10 @@ const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 export async function createNotificationKey(clock: Clock): Promise<NotificationKey> {
   const now = clock.now();
   const generated = await generate([{ name: 'commonName', value: 'Presence Sync Graph notifications' }], {
-    keySize: 2048, algorithm: 'sha256', notBeforeDate: new Date(now), notAfterDate: new Date(now + TEN_YEARS_MS),
+    keySize: 2048,
+    algorithm: 'sha256',
+    notBeforeDate: new Date(now),
+    notAfterDate: new Date(now + TEN_YEARS_MS),
   });
   const der = new X509Certificate(generated.cert).raw;
   // The id tells keys apart in a notification (encryptionCertificateId) and in the logs; ≤ 128 chars.
@@ -33,7 +36,9 @@ export const certificateThumbprint = (certificateBase64: string): string =>
   createHash('sha1').update(Buffer.from(certificateBase64, 'base64')).digest('hex').toUpperCase();
 
 export const decryptionKey = (k: NotificationKey): DecryptionKey => ({
-  certificateId: k.certificateId, thumbprint: certificateThumbprint(k.certificate), privateKey: createPrivateKey(k.privateKeyPem),
+  certificateId: k.certificateId,
+  thumbprint: certificateThumbprint(k.certificate),
+  privateKey: createPrivateKey(k.privateKeyPem),
 });
 
 /**
@@ -41,7 +46,10 @@ export const decryptionKey = (k: NotificationKey): DecryptionKey => ({
  * need (the store's first writer wins, so every instance uses the same one and a restart keeps it);
  * without it nothing is generated, but stored keys still decrypt what is already on its way.
  */
-export async function loadNotificationEncryption(store: NotificationKeyStore, options: { readonly rich: boolean; readonly clock: Clock; readonly logger?: Logger }): Promise<NotificationEncryption> {
+export async function loadNotificationEncryption(
+  store: NotificationKeyStore,
+  options: { readonly rich: boolean; readonly clock: Clock; readonly logger?: Logger },
+): Promise<NotificationEncryption> {
   const stored = await store.all();
   if (!options.rich) return { keys: stored.map(decryptionKey) };
   let all = stored;
@@ -52,5 +60,8 @@ export async function loadNotificationEncryption(store: NotificationKeyStore, op
     all = [created];
   }
   const current = all[0]!;
-  return { certificate: { certificate: current.certificate, certificateId: current.certificateId }, keys: all.map(decryptionKey) };
+  return {
+    certificate: { certificate: current.certificate, certificateId: current.certificateId },
+    keys: all.map(decryptionKey),
+  };
 }

@@ -6,10 +6,22 @@ import { err, ok, type Result } from '../../domain/result.js';
 import { BoundedCache } from './bounded-cache.js';
 import { decryptContent, type DecryptionKey } from './graph-notification-crypto.js';
 import { PresenceResource } from './graph-presence-reader.js';
-import { sameSecret, secretHash, SubscriptionCache, type KnownSubscription, type SubscriptionCacheOptions } from './graph-subscription-cache.js';
+import {
+  sameSecret,
+  secretHash,
+  SubscriptionCache,
+  type KnownSubscription,
+  type SubscriptionCacheOptions,
+} from './graph-subscription-cache.js';
 import { verifyValidationToken } from './graph-validation-tokens.js';
 
-const EncryptedContent = z.object({ data: z.string(), dataSignature: z.string(), dataKey: z.string(), encryptionCertificateId: z.string(), encryptionCertificateThumbprint: z.string() });
+const EncryptedContent = z.object({
+  data: z.string(),
+  dataSignature: z.string(),
+  dataKey: z.string(),
+  encryptionCertificateId: z.string(),
+  encryptionCertificateThumbprint: z.string(),
+});
 const Item = z.object({
   subscriptionId: z.string().min(1),
   tenantId: z.string().min(1),
@@ -23,9 +35,17 @@ const Item = z.object({
 const Collection = z.object({ value: z.array(z.unknown()).min(1), validationTokens: z.array(z.string()).nullish() });
 
 export type WebhookRejectionCode =
-  | 'WEBHOOK.MALFORMED_JSON' | 'WEBHOOK.BAD_SHAPE' | 'WEBHOOK.UNKNOWN_SUBSCRIPTION' | 'WEBHOOK.CLIENT_STATE_MISMATCH'
-  | 'WEBHOOK.VALIDATION_TOKENS_MISSING' | 'WEBHOOK.VALIDATION_TOKEN_INVALID' | 'WEBHOOK.UNKNOWN_CERTIFICATE' | 'WEBHOOK.BAD_DATA_KEY'
-  | 'WEBHOOK.BAD_SIGNATURE' | 'WEBHOOK.DECRYPT_FAILED' | 'WEBHOOK.BAD_RESOURCE';
+  | 'WEBHOOK.MALFORMED_JSON'
+  | 'WEBHOOK.BAD_SHAPE'
+  | 'WEBHOOK.UNKNOWN_SUBSCRIPTION'
+  | 'WEBHOOK.CLIENT_STATE_MISMATCH'
+  | 'WEBHOOK.VALIDATION_TOKENS_MISSING'
+  | 'WEBHOOK.VALIDATION_TOKEN_INVALID'
+  | 'WEBHOOK.UNKNOWN_CERTIFICATE'
+  | 'WEBHOOK.BAD_DATA_KEY'
+  | 'WEBHOOK.BAD_SIGNATURE'
+  | 'WEBHOOK.DECRYPT_FAILED'
+  | 'WEBHOOK.BAD_RESOURCE';
 
 export interface WebhookRejection {
   readonly code: WebhookRejectionCode;
@@ -42,7 +62,12 @@ export interface LifecycleEvent {
 
 export type ParsedWebhook =
   | { readonly kind: 'validation'; readonly validationToken: string }
-  | { readonly kind: 'notifications'; readonly notifications: readonly PresenceNotification[]; readonly lifecycle: readonly LifecycleEvent[]; readonly rejected: readonly WebhookRejection[] };
+  | {
+      readonly kind: 'notifications';
+      readonly notifications: readonly PresenceNotification[];
+      readonly lifecycle: readonly LifecycleEvent[];
+      readonly rejected: readonly WebhookRejection[];
+    };
 
 export interface NotificationParserDeps {
   readonly subscriptions: Pick<SubscriptionStore, 'byId'>;
@@ -85,9 +110,13 @@ export class GraphNotificationParser {
       return err({ code: 'WEBHOOK.MALFORMED_JSON', message: 'The body is not JSON.' });
     }
     const collection = Collection.safeParse(json);
-    if (!collection.success) return err({ code: 'WEBHOOK.BAD_SHAPE', message: 'The body is not a changeNotificationCollection.' });
+    if (!collection.success)
+      return err({ code: 'WEBHOOK.BAD_SHAPE', message: 'The body is not a changeNotificationCollection.' });
     const items = collection.data.value.map((v) => Item.safeParse(v));
-    const tokenCheck = await this.#checkTokens(items.flatMap((i) => (i.success ? [i.data] : [])), collection.data.validationTokens);
+    const tokenCheck = await this.#checkTokens(
+      items.flatMap((i) => (i.success ? [i.data] : [])),
+      collection.data.validationTokens,
+    );
     if (tokenCheck) return err(tokenCheck);
     return ok(await this.#items(items));
   }
@@ -119,27 +148,52 @@ export class GraphNotificationParser {
       return this.#subscriptions.read(item.subscriptionId);
     };
     if (!stored || !sameSecret(presented, stored)) stored = await recheck();
-    if (!stored) return { code: 'WEBHOOK.UNKNOWN_SUBSCRIPTION', message: `Subscription ${item.subscriptionId} is not ours.` };
-    if (!sameSecret(presented, stored)) return { code: 'WEBHOOK.CLIENT_STATE_MISMATCH', message: `clientState does not match subscription ${item.subscriptionId}.` };
-    if (item.lifecycleEvent) return { subscriptionId: item.subscriptionId, tenantId: stored.tenantId, event: item.lifecycleEvent };
+    if (!stored)
+      return { code: 'WEBHOOK.UNKNOWN_SUBSCRIPTION', message: `Subscription ${item.subscriptionId} is not ours.` };
+    if (!sameSecret(presented, stored))
+      return {
+        code: 'WEBHOOK.CLIENT_STATE_MISMATCH',
+        message: `clientState does not match subscription ${item.subscriptionId}.`,
+      };
+    if (item.lifecycleEvent)
+      return { subscriptionId: item.subscriptionId, tenantId: stored.tenantId, event: item.lifecycleEvent };
     const userId = item.resourceData?.id ?? /presences\/([^/?]+)$/.exec(item.resource ?? '')?.[1];
     if (userId && !stored.users.has(userId) && !fromStore) stored = (await recheck()) ?? stored;
-    if (!userId || !stored.users.has(userId)) return { code: 'WEBHOOK.BAD_RESOURCE', message: 'The item names no user of this subscription.' };
-    const base = { subscriptionId: item.subscriptionId, tenantId: stored.tenantId, userId, receivedAt: this.deps.clock.now() };
+    if (!userId || !stored.users.has(userId))
+      return { code: 'WEBHOOK.BAD_RESOURCE', message: 'The item names no user of this subscription.' };
+    const base = {
+      subscriptionId: item.subscriptionId,
+      tenantId: stored.tenantId,
+      userId,
+      receivedAt: this.deps.clock.now(),
+    };
     if (!item.encryptedContent) return base;
     const plain = decryptContent(item.encryptedContent, this.deps.decryptionKeys);
-    if (!plain.ok) return { code: plain.error, message: `Resource data of ${userId} could not be authenticated or decrypted.` };
+    if (!plain.ok)
+      return { code: plain.error, message: `Resource data of ${userId} could not be authenticated or decrypted.` };
     const presence = safeJson(plain.value, PresenceResource);
-    if (!presence || presence.id !== userId) return { code: 'WEBHOOK.BAD_RESOURCE', message: 'Decrypted data is not the presence of the notified user.' };
-    return { ...base, presence: { availability: presence.availability, activity: presence.activity }, ...(presence.sequenceNumber ? { sequenceNumber: presence.sequenceNumber } : {}) };
+    if (!presence || presence.id !== userId)
+      return { code: 'WEBHOOK.BAD_RESOURCE', message: 'Decrypted data is not the presence of the notified user.' };
+    return {
+      ...base,
+      presence: { availability: presence.availability, activity: presence.activity },
+      ...(presence.sequenceNumber ? { sequenceNumber: presence.sequenceNumber } : {}),
+    };
   }
 
   /** §3.7: rich payloads need a valid token for every (app, tenant) pair in them. */
-  async #checkTokens(items: readonly Parsed[], tokens: readonly string[] | null | undefined): Promise<WebhookRejection | undefined> {
+  async #checkTokens(
+    items: readonly Parsed[],
+    tokens: readonly string[] | null | undefined,
+  ): Promise<WebhookRejection | undefined> {
     const rich = items.filter((i) => i.encryptedContent);
     if (rich.length === 0) return undefined;
     if (!tokens || tokens.length === 0) {
-      return { code: 'WEBHOOK.VALIDATION_TOKENS_MISSING', message: 'Rich notifications came without validationTokens (set appRoleAssignmentRequired=false or assign a role to Change Tracking).' };
+      return {
+        code: 'WEBHOOK.VALIDATION_TOKENS_MISSING',
+        message:
+          'Rich notifications came without validationTokens (set appRoleAssignmentRequired=false or assign a role to Change Tracking).',
+      };
     }
     const tenants = new Set<string>();
     for (const t of tokens) {
@@ -148,7 +202,9 @@ export class GraphNotificationParser {
       tenants.add(v.tid);
     }
     const uncovered = rich.find((i) => !tenants.has(i.tenantId));
-    return uncovered ? { code: 'WEBHOOK.VALIDATION_TOKEN_INVALID', message: `No validation token for tenant ${uncovered.tenantId}.` } : undefined;
+    return uncovered
+      ? { code: 'WEBHOOK.VALIDATION_TOKEN_INVALID', message: `No validation token for tenant ${uncovered.tenantId}.` }
+      : undefined;
   }
 
   /**
@@ -166,7 +222,6 @@ export class GraphNotificationParser {
     return v;
   }
 }
-
 
 function safeJson<T>(text: string, schema: z.ZodType<T>): T | undefined {
   try {

@@ -62,10 +62,23 @@ export class GraphOwnerTokens {
     const cached = this.#cache.get(ownerId);
     if (!forceRefresh && cached && cached.expiresAt - EARLY_MS > this.clock.now()) return ok(cached.token);
     const stored = await this.tenants.getConnection(this.tenantId, `owner:${ownerId}`);
-    if (!stored?.refreshToken) return err(this.#broken(ownerId, { system: 'entra', status: 0, code: 'OWNER_NOT_CONNECTED', message: `Subscription owner ${ownerId} has not signed in.`, transient: false }));
+    if (!stored?.refreshToken)
+      return err(
+        this.#broken(ownerId, {
+          system: 'entra',
+          status: 0,
+          code: 'OWNER_NOT_CONNECTED',
+          message: `Subscription owner ${ownerId} has not signed in.`,
+          transient: false,
+        }),
+      );
     const msal = createMsalClient(this.options, this.fetch);
     try {
-      const r = await msal.acquireTokenByRefreshToken({ refreshToken: stored.refreshToken, scopes: SCOPES, forceCache: true });
+      const r = await msal.acquireTokenByRefreshToken({
+        refreshToken: stored.refreshToken,
+        scopes: SCOPES,
+        forceCache: true,
+      });
       if (!r) return err(msalFailure(new Error('no token returned')));
       const kept = await this.#keep(ownerId, msal, r.accessToken, r.expiresOn);
       return kept.ok ? ok(r.accessToken) : kept;
@@ -79,10 +92,26 @@ export class GraphOwnerTokens {
   }
 
   /** Store the (possibly rotated) refresh token MSAL now holds, and cache the access token. */
-  async #keep(ownerId: string, msal: ReturnType<typeof createMsalClient>, accessToken: string, expiresOn: Date | null): Promise<Result<void, ExternalFailure>> {
-    const serialized = JSON.parse(msal.getTokenCache().serialize()) as { RefreshToken?: Record<string, { secret?: string }> };
+  async #keep(
+    ownerId: string,
+    msal: ReturnType<typeof createMsalClient>,
+    accessToken: string,
+    expiresOn: Date | null,
+  ): Promise<Result<void, ExternalFailure>> {
+    const serialized = JSON.parse(msal.getTokenCache().serialize()) as {
+      RefreshToken?: Record<string, { secret?: string }>;
+    };
     const refreshToken = Object.values(serialized.RefreshToken ?? {})[0]?.secret;
-    if (!refreshToken) return err(this.#broken(ownerId, { system: 'entra', status: 0, code: 'NO_REFRESH_TOKEN', message: 'No refresh token came back (offline_access not granted?).', transient: false }));
+    if (!refreshToken)
+      return err(
+        this.#broken(ownerId, {
+          system: 'entra',
+          status: 0,
+          code: 'NO_REFRESH_TOKEN',
+          message: 'No refresh token came back (offline_access not granted?).',
+          transient: false,
+        }),
+      );
     await this.tenants.putConnection(this.tenantId, `owner:${ownerId}`, { refreshToken });
     // MSAL's expiresOn is on the real clock; keep the lifetime, anchor it on ours.
     const lifetime = expiresOn ? expiresOn.getTime() - Date.now() : 3600_000;
@@ -93,7 +122,11 @@ export class GraphOwnerTokens {
 
   #broken(ownerId: string, failure: ExternalFailure): ExternalFailure {
     this.#cache.delete(ownerId);
-    this.#health.set(ownerId, { ownerId, healthy: false, detail: `Sign-in of subscription owner ${ownerId} failed: ${failure.code} ${failure.message}` });
+    this.#health.set(ownerId, {
+      ownerId,
+      healthy: false,
+      detail: `Sign-in of subscription owner ${ownerId} failed: ${failure.code} ${failure.message}`,
+    });
     return failure;
   }
 }

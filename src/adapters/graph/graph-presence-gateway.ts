@@ -1,4 +1,11 @@
-import type { ExternalFailure, HeldSession, ObservedPresence, PresenceDesire, PresenceGateway, PresenceWriteOutcome } from '../../application/ports.js';
+import type {
+  ExternalFailure,
+  HeldSession,
+  ObservedPresence,
+  PresenceDesire,
+  PresenceGateway,
+  PresenceWriteOutcome,
+} from '../../application/ports.js';
 import type { Result } from '../../domain/result.js';
 import type { GraphPresenceReader } from './graph-presence-reader.js';
 import type { GraphPresenceWriter } from './graph-presence-writer.js';
@@ -6,7 +13,11 @@ import type { PresenceBudget } from './presence-budget.js';
 
 /** `PresenceGateway` over Graph: the budgeted batch writer and the chunked reader share one tenant budget. */
 export class GraphPresenceGateway implements PresenceGateway {
-  constructor(private readonly writer: GraphPresenceWriter, private readonly reader: GraphPresenceReader, private readonly budget?: PresenceBudget) {}
+  constructor(
+    private readonly writer: GraphPresenceWriter,
+    private readonly reader: GraphPresenceReader,
+    private readonly budget?: PresenceBudget,
+  ) {}
 
   /** Until when Graph's 429 Retry-After pauses our presence requests; undefined when not throttled. */
   throttledUntil(): number | undefined {

@@ -19,7 +19,11 @@ const CHUNK = 650;
 const MAX_THROTTLED_TRIES = 10;
 
 export function toObserved(p: z.infer<typeof PresenceResource>): ObservedPresence {
-  return { userId: p.id, presence: { availability: p.availability, activity: p.activity }, ...(p.sequenceNumber ? { sequenceNumber: p.sequenceNumber } : {}) };
+  return {
+    userId: p.id,
+    presence: { availability: p.availability, activity: p.activity },
+    ...(p.sequenceNumber ? { sequenceNumber: p.sequenceNumber } : {}),
+  };
 }
 
 /** getPresencesByUserId in chunks of ≤ 650 ids (reference graph-presence.md §1.3), inside the presence budget. */
@@ -44,7 +48,9 @@ export class GraphPresenceReader {
   async #chunk(ids: readonly string[]): Promise<Result<readonly ObservedPresence[], ExternalFailure>> {
     for (let attempt = 0; ; attempt += 1) {
       const reservation = await this.#admit();
-      const r = await this.graph.request('POST', '/communications/getPresencesByUserId', { ids }).finally(() => reservation.settle(this.clock.now()));
+      const r = await this.graph
+        .request('POST', '/communications/getPresencesByUserId', { ids })
+        .finally(() => reservation.settle(this.clock.now()));
       if (!r.ok) return r;
       const now = this.clock.now();
       if (r.value.status === 429 && attempt < MAX_THROTTLED_TRIES) {
@@ -53,7 +59,14 @@ export class GraphPresenceReader {
       }
       if (r.value.status !== 200) return err(batchItemFailure(r.value));
       const parsed = PresenceList.safeParse(r.value.body);
-      if (!parsed.success) return err({ system: 'graph', status: 200, code: 'BAD_RESPONSE', message: 'getPresencesByUserId answered an unexpected shape', transient: false });
+      if (!parsed.success)
+        return err({
+          system: 'graph',
+          status: 200,
+          code: 'BAD_RESPONSE',
+          message: 'getPresencesByUserId answered an unexpected shape',
+          transient: false,
+        });
       return ok(parsed.data.value.map(toObserved));
     }
   }

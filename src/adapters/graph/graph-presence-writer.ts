@@ -69,21 +69,49 @@ export class GraphPresenceWriter {
   #running = false;
   /** Recent $batch round trip (moving average), to tell whether a freeing slot beats an in-flight answer. */
   #batchLatencyMs = 0;
-  readonly #o: Required<Omit<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage' | 'logger'>> & Pick<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage' | 'logger'>;
+  readonly #o: Required<Omit<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage' | 'logger'>> &
+    Pick<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage' | 'logger'>;
 
-  constructor(private readonly graph: Pick<GraphHttpClient, 'request'>, private readonly budget: PresenceBudget, options: PresenceWriterOptions) {
-    this.#o = Object.freeze({ sessionDuration: 'PT15M', refreshAfterMs: 4 * 60_000, maxConcurrentBatches: 4, maxAttempts: 5, ...options });
+  constructor(
+    private readonly graph: Pick<GraphHttpClient, 'request'>,
+    private readonly budget: PresenceBudget,
+    options: PresenceWriterOptions,
+  ) {
+    this.#o = Object.freeze({
+      sessionDuration: 'PT15M',
+      refreshAfterMs: 4 * 60_000,
+      maxConcurrentBatches: 4,
+      maxAttempts: 5,
+      ...options,
+    });
   }
 
   write(desire: PresenceDesire, force = false): Promise<Result<PresenceWriteOutcome, ExternalFailure>> {
     const p = desire.presence;
     if (p && !(desire.preferred ? isPreferredSettable(p) : isSessionSettable(p))) {
-      return Promise.resolve(err(httpFailure('graph', 400, 'INVALID_PRESENCE_PAIR', `${p.availability}/${p.activity} cannot be set ${desire.preferred ? 'as preferred presence' : 'on an app session'}.`)));
+      return Promise.resolve(
+        err(
+          httpFailure(
+            'graph',
+            400,
+            'INVALID_PRESENCE_PAIR',
+            `${p.availability}/${p.activity} cannot be set ${desire.preferred ? 'as preferred presence' : 'on an app session'}.`,
+          ),
+        ),
+      );
     }
     const last = this.#written.get(desire.userId);
     // A held session older than the refresh interval may be lapsing: writing it again is a refresh, not a duplicate.
-    const fresh = last !== undefined && (last.presence === null || last.preferred || this.#o.clock.now() - last.at < this.#o.refreshAfterMs);
-    if (!force && fresh && !this.#pending.has(desire.userId) && !this.#inFlight.has(desire.userId) && sameWrite(last, desire)) {
+    const fresh =
+      last !== undefined &&
+      (last.presence === null || last.preferred || this.#o.clock.now() - last.at < this.#o.refreshAfterMs);
+    if (
+      !force &&
+      fresh &&
+      !this.#pending.has(desire.userId) &&
+      !this.#inFlight.has(desire.userId) &&
+      sameWrite(last, desire)
+    ) {
       return Promise.resolve(ok({ status: 'unchanged' }));
     }
     return new Promise((resolve) => {
@@ -107,7 +135,13 @@ export class GraphPresenceWriter {
     const now = this.#o.clock.now();
     const refreshed: string[] = [];
     for (const [userId, w] of this.#written) {
-      if (w.presence && !w.preferred && now - w.at >= this.#o.refreshAfterMs && !this.#pending.has(userId) && !this.#inFlight.has(userId)) {
+      if (
+        w.presence &&
+        !w.preferred &&
+        now - w.at >= this.#o.refreshAfterMs &&
+        !this.#pending.has(userId) &&
+        !this.#inFlight.has(userId)
+      ) {
         void this.write({ userId, presence: w.presence, preferred: false, traceId: `refresh-${userId}` }, true);
         refreshed.push(userId);
       }
@@ -141,7 +175,9 @@ export class GraphPresenceWriter {
   async #loop(): Promise<void> {
     for (;;) {
       const now = this.#o.clock.now();
-      const ready = [...this.#pending.keys()].filter((u) => !this.#inFlight.has(u) && this.#pending.get(u)!.notBefore <= now);
+      const ready = [...this.#pending.keys()].filter(
+        (u) => !this.#inFlight.has(u) && this.#pending.get(u)!.notBefore <= now,
+      );
       if (ready.length === 0) {
         if (this.#pending.size === 0 && this.#batches.size === 0) return;
         await this.#waitForProgress(now);
@@ -158,12 +194,16 @@ export class GraphPresenceWriter {
         // wide. A longer wait starts with the landing (it counts the batch from its real answer
         // time, also on a clock that a sleep moves at once, like the emulator's manual clock).
         const wait = this.budget.nextFreeInMs(now);
-        if (this.#batches.size > 0 && (wait === undefined || wait > this.#batchLatencyMs)) await Promise.race(this.#batches);
+        if (this.#batches.size > 0 && (wait === undefined || wait > this.#batchLatencyMs))
+          await Promise.race(this.#batches);
         else await this.#o.sleep(wait ?? IN_FLIGHT_POLL_MS);
         continue;
       }
       const users = this.#fill(ready, Math.min(BATCH_MAX, free));
-      this.#launch(users, this.budget.reserve(users.reduce((n, u) => n + this.#requests(this.#pending.get(u)!.desire).length, 0)));
+      this.#launch(
+        users,
+        this.budget.reserve(users.reduce((n, u) => n + this.#requests(this.#pending.get(u)!.desire).length, 0)),
+      );
     }
   }
 
@@ -202,7 +242,9 @@ export class GraphPresenceWriter {
   async #send(items: { userId: string; pending: Pending }[], reservation: Reservation): Promise<void> {
     const started = this.#o.clock.now();
     // Item `n` is the presence write that decides the outcome; `n-msg` the optional status message.
-    const requests = items.flatMap((it, i) => this.#requests(it.pending.desire).map((r, k) => ({ id: k === 0 ? String(i + 1) : `${i + 1}-msg`, ...r })));
+    const requests = items.flatMap((it, i) =>
+      this.#requests(it.pending.desire).map((r, k) => ({ id: k === 0 ? String(i + 1) : `${i + 1}-msg`, ...r })),
+    );
     let answer: Awaited<ReturnType<GraphHttpClient['request']>>;
     try {
       answer = await this.graph.request('POST', '/$batch', { requests });
@@ -213,7 +255,8 @@ export class GraphPresenceWriter {
     const latencyMs = this.#o.clock.now() - started;
     this.#batchLatencyMs = this.#batchLatencyMs === 0 ? latencyMs : 0.8 * this.#batchLatencyMs + 0.2 * latencyMs;
     for (const it of items) this.#inFlight.delete(it.userId);
-    if (!answer.ok || answer.value.status !== 200) return this.#envelopeFailed(items, answer.ok ? answer.value : undefined, answer.ok ? undefined : answer.error);
+    if (!answer.ok || answer.value.status !== 200)
+      return this.#envelopeFailed(items, answer.ok ? answer.value : undefined, answer.ok ? undefined : answer.error);
     const byId = parseBatchAnswer(answer.value.body);
     items.forEach((it, i) => {
       const item = byId.get(String(i + 1));
@@ -224,9 +267,22 @@ export class GraphPresenceWriter {
   #requests(d: PresenceDesire): BatchRequest[] {
     const text = d.presence && !d.preferred ? this.#o.statusMessage?.(d) : undefined;
     if (text === undefined) return [this.#request(d)];
-    const expiry = new Date(this.#o.clock.now() + (parseIsoMinutes(this.#o.sessionDuration) * 60_000)).toISOString().replace('Z', '');
-    const statusMessage = { message: { content: text, contentType: 'text' }, expiryDateTime: { dateTime: expiry, timeZone: 'UTC' } };
-    return [this.#request(d), { method: 'POST', url: `/users/${d.userId}/presence/setStatusMessage`, headers: { 'content-type': 'application/json' }, body: { statusMessage } }];
+    const expiry = new Date(this.#o.clock.now() + parseIsoMinutes(this.#o.sessionDuration) * 60_000)
+      .toISOString()
+      .replace('Z', '');
+    const statusMessage = {
+      message: { content: text, contentType: 'text' },
+      expiryDateTime: { dateTime: expiry, timeZone: 'UTC' },
+    };
+    return [
+      this.#request(d),
+      {
+        method: 'POST',
+        url: `/users/${d.userId}/presence/setStatusMessage`,
+        headers: { 'content-type': 'application/json' },
+        body: { statusMessage },
+      },
+    ];
   }
 
   #request(d: PresenceDesire): BatchRequest {
@@ -234,11 +290,26 @@ export class GraphPresenceWriter {
     const headers = { 'content-type': 'application/json' };
     if (d.preferred) {
       return d.presence
-        ? { method: 'POST', url: `${base}/setUserPreferredPresence`, headers, body: { availability: d.presence.availability, activity: d.presence.activity } }
+        ? {
+            method: 'POST',
+            url: `${base}/setUserPreferredPresence`,
+            headers,
+            body: { availability: d.presence.availability, activity: d.presence.activity },
+          }
         : { method: 'POST', url: `${base}/clearUserPreferredPresence`, headers, body: {} };
     }
     return d.presence
-      ? { method: 'POST', url: `${base}/setPresence`, headers, body: { sessionId: this.#o.sessionId, availability: d.presence.availability, activity: d.presence.activity, expirationDuration: this.#o.sessionDuration } }
+      ? {
+          method: 'POST',
+          url: `${base}/setPresence`,
+          headers,
+          body: {
+            sessionId: this.#o.sessionId,
+            availability: d.presence.availability,
+            activity: d.presence.activity,
+            expirationDuration: this.#o.sessionDuration,
+          },
+        }
       : { method: 'POST', url: `${base}/clearPresence`, headers, body: { sessionId: this.#o.sessionId } };
   }
 
@@ -259,7 +330,10 @@ export class GraphPresenceWriter {
       return;
     }
     const failure = batchItemFailure(item);
-    this.#o.logger?.warn({ userId, status: item.status, code: failure.code, traceId: p.desire.traceId }, 'presence write failed');
+    this.#o.logger?.warn(
+      { userId, status: item.status, code: failure.code, traceId: p.desire.traceId },
+      'presence write failed',
+    );
     for (const s of p.settle) s(err(failure));
   }
 
@@ -276,7 +350,11 @@ export class GraphPresenceWriter {
     this.budget.pauseUntil(now + waitMs);
   }
 
-  #envelopeFailed(items: { userId: string; pending: Pending }[], answer: GraphAnswer | undefined, failure: ExternalFailure | undefined): void {
+  #envelopeFailed(
+    items: { userId: string; pending: Pending }[],
+    answer: GraphAnswer | undefined,
+    failure: ExternalFailure | undefined,
+  ): void {
     const now = this.#o.clock.now();
     const retryAfter = answer ? parseRetryAfter(answer.headers['retry-after'], now) : failure?.retryAfterMs;
     const status = answer?.status ?? 0;
@@ -284,7 +362,8 @@ export class GraphPresenceWriter {
     // §4 CONFLICT: the throttling guide says a throttled batch fails as a whole with 424; treat it like 429 without a hint.
     const transient = status === 429 || status === 424 || status === 0 || status >= 500;
     for (const { userId, pending } of items) {
-      if (transient && (status === 429 || pending.attempts + 1 < this.#o.maxAttempts)) this.#requeue(userId, pending, status === 429 ? 0 : 1, now + (retryAfter ?? 500 * 2 ** pending.attempts));
+      if (transient && (status === 429 || pending.attempts + 1 < this.#o.maxAttempts))
+        this.#requeue(userId, pending, status === 429 ? 0 : 1, now + (retryAfter ?? 500 * 2 ** pending.attempts));
       else for (const s of pending.settle) s(err(failure ?? batchItemFailure(answer!)));
     }
   }

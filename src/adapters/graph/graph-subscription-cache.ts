@@ -18,7 +18,10 @@ export interface SubscriptionCacheOptions {
   readonly ttlMs?: number;
 }
 
-export const DEFAULT_SUBSCRIPTION_CACHE: Required<SubscriptionCacheOptions> = Object.freeze({ maxEntries: 1024, ttlMs: 5 * 60_000 });
+export const DEFAULT_SUBSCRIPTION_CACHE: Required<SubscriptionCacheOptions> = Object.freeze({
+  maxEntries: 1024,
+  ttlMs: 5 * 60_000,
+});
 
 export function secretHash(secret: string): Buffer {
   return createHash('sha256').update(secret).digest();
@@ -44,7 +47,11 @@ export class SubscriptionCache {
   readonly #reading = new Map<string, Promise<KnownSubscription | undefined>>();
   readonly #ttlMs: number;
 
-  constructor(private readonly store: Pick<SubscriptionStore, 'byId'>, private readonly clock: Clock, options: SubscriptionCacheOptions = {}) {
+  constructor(
+    private readonly store: Pick<SubscriptionStore, 'byId'>,
+    private readonly clock: Clock,
+    options: SubscriptionCacheOptions = {},
+  ) {
     const o = { ...DEFAULT_SUBSCRIPTION_CACHE, ...options };
     this.#cache = new BoundedCache(o.maxEntries);
     this.#ttlMs = o.ttlMs;
@@ -70,7 +77,12 @@ export class SubscriptionCache {
       this.#cache.delete(subscriptionId);
       return undefined;
     }
-    const known: KnownSubscription = { subscriptionId, tenantId: stored.tenantId, users: new Set(stored.userIds), secretHash: secretHash(stored.clientState) };
+    const known: KnownSubscription = {
+      subscriptionId,
+      tenantId: stored.tenantId,
+      users: new Set(stored.userIds),
+      secretHash: secretHash(stored.clientState),
+    };
     this.#cache.set(subscriptionId, known, this.clock.now() + this.#ttlMs);
     return known;
   }

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Clock, ExternalFailure, Logger, StoredSubscription, SubscriptionRegistry, SubscriptionStatus, SubscriptionStore } from '../../application/ports.js';
+import type {
+  Clock,
+  ExternalFailure,
+  Logger,
+  StoredSubscription,
+  SubscriptionRegistry,
+  SubscriptionStatus,
+  SubscriptionStore,
+} from '../../application/ports.js';
 import { err, ok, type Result } from '../../domain/result.js';
 import { batchItemFailure } from './graph-batch.js';
 import type { GraphHttpClient } from './graph-http-client.js';
@@ -39,7 +47,8 @@ const MAX_IDS = 650;
  */
 export class GraphSubscriptionRegistry implements SubscriptionRegistry {
   #status: SubscriptionStatus[] = [];
-  readonly #o: Required<Omit<SubscriptionRegistryOptions, 'encryption' | 'logger'>> & Pick<SubscriptionRegistryOptions, 'encryption' | 'logger'>;
+  readonly #o: Required<Omit<SubscriptionRegistryOptions, 'encryption' | 'logger'>> &
+    Pick<SubscriptionRegistryOptions, 'encryption' | 'logger'>;
 
   constructor(options: SubscriptionRegistryOptions) {
     this.#o = Object.freeze({ lifetimeMs: 55 * 60_000, renewBeforeMs: 20 * 60_000, ...options });
@@ -52,17 +61,41 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
     const status: SubscriptionStatus[] = [];
     for (const ownerId of owners) {
       const ids = plan.get(ownerId) ?? [];
-      status.push(await this.#ensureOwner(ownerId, stored.filter((s) => s.ownerId === ownerId), ids.length > 0 ? ids : undefined));
+      status.push(
+        await this.#ensureOwner(
+          ownerId,
+          stored.filter((s) => s.ownerId === ownerId),
+          ids.length > 0 ? ids : undefined,
+        ),
+      );
     }
-    if (uncovered > 0) status.push({ ownerId: '', subscriptionId: '', userCount: uncovered, expiresAt: 0, healthy: false, detail: `${uncovered} users need another subscription owner (650 per owner).` });
+    if (uncovered > 0)
+      status.push({
+        ownerId: '',
+        subscriptionId: '',
+        userCount: uncovered,
+        expiresAt: 0,
+        healthy: false,
+        detail: `${uncovered} users need another subscription owner (650 per owner).`,
+      });
     this.#status = status.filter((s) => s.subscriptionId !== '' || !s.healthy);
     const failed = status.filter((s) => !s.healthy);
     return failed.length === status.length && failed.length > 0
-      ? err({ system: 'graph', status: 0, code: 'SUBSCRIPTIONS_FAILED', message: failed.map((f) => f.detail).join('; '), transient: true })
+      ? err({
+          system: 'graph',
+          status: 0,
+          code: 'SUBSCRIPTIONS_FAILED',
+          message: failed.map((f) => f.detail).join('; '),
+          transient: true,
+        })
       : ok(this.#status);
   }
 
-  async #ensureOwner(ownerId: string, mine: readonly StoredSubscription[], ids: readonly string[] | undefined): Promise<SubscriptionStatus> {
+  async #ensureOwner(
+    ownerId: string,
+    mine: readonly StoredSubscription[],
+    ids: readonly string[] | undefined,
+  ): Promise<SubscriptionStatus> {
     const graph = this.#o.graphFor(ownerId);
     const keep = ids ? mine.find((s) => sameIds(s.userIds, ids)) : undefined;
     for (const s of mine.filter((m) => m !== keep)) await this.#delete(graph, s);
@@ -71,16 +104,38 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
     const encryptionChanged = keep !== undefined && !this.#encryptedAsWanted(keep);
     const r = keep ? await this.#keepAlive(graph, keep) : await this.#create(ownerId, graph, ids);
     if (!r.ok) {
-      this.#o.logger?.warn({ ownerId, code: r.error.code, status: r.error.status }, 'presence subscription could not be kept');
-      return { ownerId, subscriptionId: keep?.subscriptionId ?? '', userCount: ids.length, expiresAt: keep?.expiresAt ?? 0, healthy: false, detail: `${r.error.code}: ${r.error.message}` };
+      this.#o.logger?.warn(
+        { ownerId, code: r.error.code, status: r.error.status },
+        'presence subscription could not be kept',
+      );
+      return {
+        ownerId,
+        subscriptionId: keep?.subscriptionId ?? '',
+        userCount: ids.length,
+        expiresAt: keep?.expiresAt ?? 0,
+        healthy: false,
+        detail: `${r.error.code}: ${r.error.message}`,
+      };
     }
-    const status = { ownerId, subscriptionId: r.value.subscriptionId, userCount: ids.length, expiresAt: r.value.expiresAt, healthy: true };
+    const status = {
+      ownerId,
+      subscriptionId: r.value.subscriptionId,
+      userCount: ids.length,
+      expiresAt: r.value.expiresAt,
+      healthy: true,
+    };
     if (keep?.subscriptionId === r.value.subscriptionId) return status;
-    const reason = !keep ? 'created'
-      : expiredBefore ? `recreated: ${keep.subscriptionId} had expired`
-        : encryptionChanged ? `recreated: ${keep.subscriptionId} ${this.#o.encryption ? `had no resource data encrypted to certificate ${this.#o.encryption.certificateId}` : 'carried resource data, now turned off'}`
+    const reason = !keep
+      ? 'created'
+      : expiredBefore
+        ? `recreated: ${keep.subscriptionId} had expired`
+        : encryptionChanged
+          ? `recreated: ${keep.subscriptionId} ${this.#o.encryption ? `had no resource data encrypted to certificate ${this.#o.encryption.certificateId}` : 'carried resource data, now turned off'}`
           : `recreated: Graph no longer knew ${keep.subscriptionId} (removed without notice)`;
-    return { ...status, replaced: { ...(keep ? { previousId: keep.subscriptionId } : {}), reason, userIds: r.value.userIds } };
+    return {
+      ...status,
+      replaced: { ...(keep ? { previousId: keep.subscriptionId } : {}), reason, userIds: r.value.userIds },
+    };
   }
 
   /**
@@ -93,7 +148,10 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
   }
 
   /** Renew when due; a subscription Graph no longer knows (expired, dropped) or without the wanted encryption is recreated. */
-  async #keepAlive(graph: GraphHttpClient, s: StoredSubscription): Promise<Result<StoredSubscription, ExternalFailure>> {
+  async #keepAlive(
+    graph: GraphHttpClient,
+    s: StoredSubscription,
+  ): Promise<Result<StoredSubscription, ExternalFailure>> {
     const now = this.#o.clock.now();
     if (s.expiresAt <= now || !this.#encryptedAsWanted(s)) return this.#recreate(graph, s);
     const probe = await graph.request('GET', `/subscriptions/${s.subscriptionId}`);
@@ -112,7 +170,10 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
     if (r.value.status === 404) return this.#recreate(graph, s);
     if (r.value.status !== 200) return err(batchItemFailure(r.value));
     const body = SubscriptionBody.safeParse(r.value.body);
-    const renewed = { ...s, expiresAt: body.success ? Date.parse(body.data.expirationDateTime) : Date.parse(expirationDateTime) };
+    const renewed = {
+      ...s,
+      expiresAt: body.success ? Date.parse(body.data.expirationDateTime) : Date.parse(expirationDateTime),
+    };
     await this.#o.store.put(renewed);
     return ok(renewed);
   }
@@ -128,24 +189,47 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
     await this.#o.store.remove(this.#o.tenantId, s.subscriptionId);
   }
 
-  async #create(ownerId: string, graph: GraphHttpClient, ids: readonly string[], retried = false): Promise<Result<StoredSubscription, ExternalFailure>> {
+  async #create(
+    ownerId: string,
+    graph: GraphHttpClient,
+    ids: readonly string[],
+    retried = false,
+  ): Promise<Result<StoredSubscription, ExternalFailure>> {
     const now = this.#o.clock.now();
     const resource = `/communications/presences?$filter=id in (${ids.map((id) => `'${id}'`).join(',')})`;
     const clientState = randomBytes(32).toString('base64url');
     const body = {
-      changeType: 'updated', notificationUrl: this.#o.notificationUrl, lifecycleNotificationUrl: this.#o.lifecycleNotificationUrl, resource,
-      expirationDateTime: new Date(now + this.#o.lifetimeMs).toISOString(), clientState, latestSupportedTlsVersion: 'v1_2',
-      ...(this.#o.encryption ? { includeResourceData: true, encryptionCertificate: this.#o.encryption.certificate, encryptionCertificateId: this.#o.encryption.certificateId } : {}),
+      changeType: 'updated',
+      notificationUrl: this.#o.notificationUrl,
+      lifecycleNotificationUrl: this.#o.lifecycleNotificationUrl,
+      resource,
+      expirationDateTime: new Date(now + this.#o.lifetimeMs).toISOString(),
+      clientState,
+      latestSupportedTlsVersion: 'v1_2',
+      ...(this.#o.encryption
+        ? {
+            includeResourceData: true,
+            encryptionCertificate: this.#o.encryption.certificate,
+            encryptionCertificateId: this.#o.encryption.certificateId,
+          }
+        : {}),
     };
     const r = await graph.request('POST', '/subscriptions', body);
     if (!r.ok) return r;
     // 409/403: the owner already holds a subscription we lost track of (crash before the store write) — replace it once.
-    if ((r.value.status === 409 || r.value.status === 403) && !retried && (await this.#clearOwner(graph))) return this.#create(ownerId, graph, ids, true);
+    if ((r.value.status === 409 || r.value.status === 403) && !retried && (await this.#clearOwner(graph)))
+      return this.#create(ownerId, graph, ids, true);
     const created = SubscriptionBody.safeParse(r.value.body);
     if (r.value.status !== 201 || !created.success) return err(batchItemFailure(r.value));
     const sub: StoredSubscription = {
-      tenantId: this.#o.tenantId, subscriptionId: created.data.id, ownerId, resource, userIds: [...ids], clientState,
-      expiresAt: Date.parse(created.data.expirationDateTime), createdAt: now,
+      tenantId: this.#o.tenantId,
+      subscriptionId: created.data.id,
+      ownerId,
+      resource,
+      userIds: [...ids],
+      clientState,
+      expiresAt: Date.parse(created.data.expirationDateTime),
+      createdAt: now,
       ...(this.#o.encryption ? { encryptionCertificateId: this.#o.encryption.certificateId } : {}),
     };
     await this.#o.store.put(sub);
@@ -155,7 +239,9 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
   async #clearOwner(graph: GraphHttpClient): Promise<boolean> {
     const list = await graph.request('GET', '/subscriptions');
     const parsed = list.ok ? SubscriptionList.safeParse(list.value.body) : undefined;
-    const presence = parsed?.success ? parsed.data.value.filter((s) => s.resource.includes('communications/presences')) : [];
+    const presence = parsed?.success
+      ? parsed.data.value.filter((s) => s.resource.includes('communications/presences'))
+      : [];
     for (const s of presence) await graph.request('DELETE', `/subscriptions/${s.id}`);
     return presence.length > 0;
   }
@@ -179,7 +265,11 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
  * resource cannot be changed, so moving users means recreating it); departed users leave and new
  * users fill the free room in owner order — adding one agent recreates one subscription, not all.
  */
-function assign(owners: readonly string[], stored: readonly StoredSubscription[], userIds: readonly string[]): { plan: Map<string, string[]>; uncovered: number } {
+function assign(
+  owners: readonly string[],
+  stored: readonly StoredSubscription[],
+  userIds: readonly string[],
+): { plan: Map<string, string[]>; uncovered: number } {
   const desired = new Set(userIds);
   const placed = new Set<string>();
   const plan = new Map<string, string[]>();

@@ -35,23 +35,42 @@ export interface GraphSubscriptions {
 }
 
 /** Wires owner tokens (delegated), the registry and the webhook parser on the adapter's transport. */
-export function createGraphSubscriptions(options: GraphAdapterOptions, adapter: GraphAdapter, deps: GraphSubscriptionDeps): GraphSubscriptions {
+export function createGraphSubscriptions(
+  options: GraphAdapterOptions,
+  adapter: GraphAdapter,
+  deps: GraphSubscriptionDeps,
+): GraphSubscriptions {
   const fetch = adapter.transport.fetch;
   const tokens = new GraphOwnerTokens(options, fetch, deps.tenants, deps.tenantId, deps.clock);
   const clients = new Map<string, GraphHttpClient>();
   const graphFor = (ownerId: string): GraphHttpClient => {
     let c = clients.get(ownerId);
-    if (!c) clients.set(ownerId, (c = new GraphHttpClient(options.graphBaseUrl, (force) => tokens.token(ownerId, force), fetch)));
+    if (!c)
+      clients.set(
+        ownerId,
+        (c = new GraphHttpClient(options.graphBaseUrl, (force) => tokens.token(ownerId, force), fetch)),
+      );
     return c;
   };
   const registry = new GraphSubscriptionRegistry({
-    tenantId: deps.tenantId, owners: deps.owners, graphFor, store: deps.store, clock: deps.clock,
+    tenantId: deps.tenantId,
+    owners: deps.owners,
+    graphFor,
+    store: deps.store,
+    clock: deps.clock,
     ...(deps.logger ? { logger: deps.logger.child({ component: 'graph-subscriptions' }) } : {}),
-    notificationUrl: deps.notificationUrl, lifecycleNotificationUrl: deps.lifecycleNotificationUrl,
-    ...(deps.encryption ? { encryption: { certificate: deps.encryption.certificate, certificateId: deps.encryption.certificateId } } : {}),
+    notificationUrl: deps.notificationUrl,
+    lifecycleNotificationUrl: deps.lifecycleNotificationUrl,
+    ...(deps.encryption
+      ? { encryption: { certificate: deps.encryption.certificate, certificateId: deps.encryption.certificateId } }
+      : {}),
   });
   const parser = new GraphNotificationParser({
-    subscriptions: deps.store, appId: options.clientId, clock: deps.clock, jwks: entraJwks(deps.jwksUrl, fetch), decryptionKeys: deps.encryption?.keys ?? [],
+    subscriptions: deps.store,
+    appId: options.clientId,
+    clock: deps.clock,
+    jwks: entraJwks(deps.jwksUrl, fetch),
+    decryptionKeys: deps.encryption?.keys ?? [],
   });
   return { tokens, registry, parser, handleWebhook: (query, body) => handleGraphWebhook(parser, query, body) };
 }

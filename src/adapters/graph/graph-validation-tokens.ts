@@ -10,7 +10,12 @@ const SKEW_SEC = 300;
 export function entraJwks(jwksUrl: string, fetch: HttpFetch): JWTVerifyGetKey {
   return createRemoteJWKSet(new URL(jwksUrl), {
     cacheMaxAge: 6 * 3600_000,
-    [customFetch]: (url, init) => fetch(url, { method: init.method, headers: Object.fromEntries(init.headers.entries()), signal: init.signal }) as unknown as Promise<Response>,
+    [customFetch]: (url, init) =>
+      fetch(url, {
+        method: init.method,
+        headers: Object.fromEntries(init.headers.entries()),
+        signal: init.signal,
+      }) as unknown as Promise<Response>,
   });
 }
 
@@ -20,12 +25,21 @@ export function entraJwks(jwksUrl: string, fetch: HttpFetch): JWTVerifyGetKey {
  * Change Tracking (appid for v1, azp for v2). Returns the token's tenant and expiry (epoch ms,
  * when the token has one), or a reason.
  */
-export async function verifyValidationToken(token: string, o: { jwks: JWTVerifyGetKey; appId: string; clock: Clock }): Promise<{ tid: string; expiresAt?: number } | { reason: string }> {
+export async function verifyValidationToken(
+  token: string,
+  o: { jwks: JWTVerifyGetKey; appId: string; clock: Clock },
+): Promise<{ tid: string; expiresAt?: number } | { reason: string }> {
   try {
-    const { payload } = await jwtVerify(token, o.jwks, { audience: o.appId, algorithms: ['RS256'], currentDate: new Date(o.clock.now()), clockTolerance: SKEW_SEC });
+    const { payload } = await jwtVerify(token, o.jwks, {
+      audience: o.appId,
+      algorithms: ['RS256'],
+      currentDate: new Date(o.clock.now()),
+      clockTolerance: SKEW_SEC,
+    });
     const tid = typeof payload.tid === 'string' ? payload.tid : '';
     const issuers = [`https://sts.windows.net/${tid}/`, `https://login.microsoftonline.com/${tid}/v2.0`];
-    if (!tid || !issuers.includes(payload.iss ?? '')) return { reason: `issuer ${payload.iss} is not Entra for tenant ${tid}` };
+    if (!tid || !issuers.includes(payload.iss ?? ''))
+      return { reason: `issuer ${payload.iss} is not Entra for tenant ${tid}` };
     const caller = payload.ver === '1.0' ? payload.appid : payload.azp;
     if (caller !== CHANGE_TRACKING_APP_ID) return { reason: 'token was not issued to Microsoft Graph Change Tracking' };
     return typeof payload.exp === 'number' ? { tid, expiresAt: payload.exp * 1000 } : { tid };

@@ -17,19 +17,33 @@ export interface WebhookReply {
  * notifications durably before replying); a malformed body is 400 and a forged one 403, each
  * with its reason — they never reach the engine.
  */
-export async function handleGraphWebhook(parser: GraphNotificationParser, query: URLSearchParams, body: string): Promise<WebhookReply> {
+export async function handleGraphWebhook(
+  parser: GraphNotificationParser,
+  query: URLSearchParams,
+  body: string,
+): Promise<WebhookReply> {
   const parsed = await parser.parse(query, body);
   const none = { notifications: [], lifecycle: [], rejected: [] } as const;
   if (!parsed.ok) {
     const malformed = parsed.error.code === 'WEBHOOK.MALFORMED_JSON' || parsed.error.code === 'WEBHOOK.BAD_SHAPE';
-    return { ...none, status: malformed ? 400 : 403, contentType: 'application/json', body: JSON.stringify({ code: parsed.error.code, message: parsed.error.message }), rejected: [parsed.error] };
+    return {
+      ...none,
+      status: malformed ? 400 : 403,
+      contentType: 'application/json',
+      body: JSON.stringify({ code: parsed.error.code, message: parsed.error.message }),
+      rejected: [parsed.error],
+    };
   }
   const v = parsed.value;
-  if (v.kind === 'validation') return { ...none, status: 200, contentType: 'text/plain; charset=utf-8', body: v.validationToken };
+  if (v.kind === 'validation')
+    return { ...none, status: 200, contentType: 'text/plain; charset=utf-8', body: v.validationToken };
   const allForged = v.notifications.length === 0 && v.lifecycle.length === 0;
   return {
-    status: allForged ? 403 : 202, contentType: 'application/json',
+    status: allForged ? 403 : 202,
+    contentType: 'application/json',
     body: allForged ? JSON.stringify({ code: v.rejected[0]?.code, message: v.rejected[0]?.message }) : '',
-    notifications: v.notifications, lifecycle: v.lifecycle, rejected: v.rejected,
+    notifications: v.notifications,
+    lifecycle: v.lifecycle,
+    rejected: v.rejected,
   };
 }

@@ -17,7 +17,11 @@ export class MsalNetworkClient implements INetworkModule {
   }
 
   async #send<T>(url: string, method: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
-    const res = await this.fetch(url, { method, headers: options?.headers ?? {}, ...(options?.body !== undefined ? { body: options.body } : {}) });
+    const res = await this.fetch(url, {
+      method,
+      headers: options?.headers ?? {},
+      ...(options?.body !== undefined ? { body: options.body } : {}),
+    });
     const headers: Record<string, string> = {};
     res.headers.forEach((value, key) => {
       headers[key.toLowerCase()] = value;

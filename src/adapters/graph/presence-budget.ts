@@ -19,7 +19,10 @@ export class PresenceBudget {
   #reserved = 0;
   #pausedUntil = 0;
 
-  constructor(readonly limit: number, readonly windowMs = 30_000) {}
+  constructor(
+    readonly limit: number,
+    readonly windowMs = 30_000,
+  ) {}
 
   #trim(now: number): void {
     let expired = 0;

@@ -31,13 +31,48 @@ export class PromMetrics implements Metrics {
     this.registry = options.registry ?? new Registry();
     const registers = [this.registry];
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
-    this.events = new Counter({ name: `${PREFIX}events_in_total`, help: 'Events accepted into the inbox, by source.', labelNames: ['source'], registers });
-    this.effects = new Counter({ name: `${PREFIX}effects_total`, help: 'Effects carried out, by kind and outcome.', labelNames: ['kind', 'outcome'], registers });
-    this.latency = new Histogram({ name: `${PREFIX}sync_latency_seconds`, help: 'Event accepted to effect done, by direction.', labelNames: ['direction'], buckets: SYNC_BUCKETS, registers });
-    this.ack = new Histogram({ name: `${PREFIX}webhook_ack_seconds`, help: 'Graph notification received to acknowledged.', buckets: ACK_BUCKETS, registers });
-    this.depth = new Gauge({ name: `${PREFIX}inbox_depth`, help: 'Inbox entries not processed yet, by tenant.', labelNames: ['tenant'], registers });
-    this.throttled = new Counter({ name: `${PREFIX}graph_throttled_total`, help: 'Graph answers 429 (Too Many Requests).', registers });
-    this.corrections = new Counter({ name: `${PREFIX}reconcile_corrections_total`, help: 'Differences found and corrected by reconciliation, by cause.', labelNames: ['cause'], registers });
+    this.events = new Counter({
+      name: `${PREFIX}events_in_total`,
+      help: 'Events accepted into the inbox, by source.',
+      labelNames: ['source'],
+      registers,
+    });
+    this.effects = new Counter({
+      name: `${PREFIX}effects_total`,
+      help: 'Effects carried out, by kind and outcome.',
+      labelNames: ['kind', 'outcome'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: `${PREFIX}sync_latency_seconds`,
+      help: 'Event accepted to effect done, by direction.',
+      labelNames: ['direction'],
+      buckets: SYNC_BUCKETS,
+      registers,
+    });
+    this.ack = new Histogram({
+      name: `${PREFIX}webhook_ack_seconds`,
+      help: 'Graph notification received to acknowledged.',
+      buckets: ACK_BUCKETS,
+      registers,
+    });
+    this.depth = new Gauge({
+      name: `${PREFIX}inbox_depth`,
+      help: 'Inbox entries not processed yet, by tenant.',
+      labelNames: ['tenant'],
+      registers,
+    });
+    this.throttled = new Counter({
+      name: `${PREFIX}graph_throttled_total`,
+      help: 'Graph answers 429 (Too Many Requests).',
+      registers,
+    });
+    this.corrections = new Counter({
+      name: `${PREFIX}reconcile_corrections_total`,
+      help: 'Differences found and corrected by reconciliation, by cause.',
+      labelNames: ['cause'],
+      registers,
+    });
   }
 
   eventsIn(source: EventSourceLabel, count: number): void {

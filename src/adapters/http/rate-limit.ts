@@ -29,7 +29,11 @@ interface Bucket {
 export class TokenBuckets {
   readonly #buckets = new Map<string, Bucket>();
 
-  constructor(private readonly options: BucketOptions, private readonly clock: Clock, private readonly maxKeys = 10_000) {}
+  constructor(
+    private readonly options: BucketOptions,
+    private readonly clock: Clock,
+    private readonly maxKeys = 10_000,
+  ) {}
 
   take(key: string): TakeResult {
     const now = this.clock.now();
@@ -83,7 +87,13 @@ export const DEFAULT_API_RATE_LIMITS = Object.freeze({
 });
 
 export const tooManyRequests = (scope: 'tenant' | 'client', retryAfterSeconds: number): ApiProblem =>
-  problem(429, 'API.RATE_LIMITED', 'Too many requests', `Too many requests from this ${scope}; retry after ${retryAfterSeconds} s.`, { headers: { 'retry-after': String(retryAfterSeconds) } });
+  problem(
+    429,
+    'API.RATE_LIMITED',
+    'Too many requests',
+    `Too many requests from this ${scope}; retry after ${retryAfterSeconds} s.`,
+    { headers: { 'retry-after': String(retryAfterSeconds) } },
+  );
 
 /** Charges the tenant bucket once a token has been verified (an unverified `tid` must not spend another tenant's budget). */
 export function rateLimitedVerifier(verifier: SsoVerifier, buckets: TokenBuckets): SsoVerifier {
@@ -98,7 +108,11 @@ export function rateLimitedVerifier(verifier: SsoVerifier, buckets: TokenBuckets
 type PreHandler = (req: IncomingMessage, res: ServerResponse, next: (proceed?: boolean) => void) => void;
 
 /** A restify `pre` handler charging the per-IP bucket for every request below `prefix`. */
-export function perIpLimiter(buckets: TokenBuckets, clientIp: (req: IncomingMessage) => string, prefix = API_BASE): PreHandler {
+export function perIpLimiter(
+  buckets: TokenBuckets,
+  clientIp: (req: IncomingMessage) => string,
+  prefix = API_BASE,
+): PreHandler {
   return (req, res, next) => {
     const path = (req.url ?? '').split('?')[0] ?? '';
     if (path !== prefix && !path.startsWith(`${prefix}/`)) return next();

@@ -55,7 +55,16 @@ function readRawBody(req: IncomingMessage, limit: number): Promise<string> {
 
 function problem(res: Response, status: number, code: string, detail: string): void {
   res.setHeader('content-type', 'application/problem+json');
-  res.sendRaw(status, JSON.stringify({ type: `urn:presence-sync:problem:${code}`, title: 'Graph notification refused', status, detail, code }));
+  res.sendRaw(
+    status,
+    JSON.stringify({
+      type: `urn:presence-sync:problem:${code}`,
+      title: 'Graph notification refused',
+      status,
+      detail,
+      code,
+    }),
+  );
 }
 
 /**
@@ -90,14 +99,21 @@ async function answer(o: GraphWebhookRouteOptions, req: Request, res: Response, 
   try {
     body = await readRawBody(req, o.maxBodyBytes ?? DEFAULT_MAX_BODY);
   } catch (e) {
-    if (e instanceof BodyTooLarge) return problem(res, 413, 'WEBHOOK.TOO_LARGE', `The body exceeds ${o.maxBodyBytes ?? DEFAULT_MAX_BODY} bytes.`);
+    if (e instanceof BodyTooLarge)
+      return problem(res, 413, 'WEBHOOK.TOO_LARGE', `The body exceeds ${o.maxBodyBytes ?? DEFAULT_MAX_BODY} bytes.`);
     throw e;
   }
   const verdict = await o.handle(query, body);
-  if (verdict.rejected.length > 0) o.logger.warn({ rejected: verdict.rejected.map((r) => r.code) }, 'graph notifications rejected');
+  if (verdict.rejected.length > 0)
+    o.logger.warn({ rejected: verdict.rejected.map((r) => r.code) }, 'graph notifications rejected');
   if (verdict.status >= 400) {
     const first = verdict.rejected[0];
-    return problem(res, verdict.status, first?.code ?? 'WEBHOOK.REJECTED', first?.message ?? 'The notification was refused.');
+    return problem(
+      res,
+      verdict.status,
+      first?.code ?? 'WEBHOOK.REJECTED',
+      first?.message ?? 'The notification was refused.',
+    );
   }
   if (verdict.status === 200) {
     res.setHeader('content-type', verdict.contentType);
@@ -113,6 +129,10 @@ async function answer(o: GraphWebhookRouteOptions, req: Request, res: Response, 
   }
   res.sendRaw(202, '');
   if (verdict.lifecycle.length > 0) {
-    void o.onLifecycle(verdict.lifecycle).catch((e: unknown) => o.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'lifecycle handling failed'));
+    void o
+      .onLifecycle(verdict.lifecycle)
+      .catch((e: unknown) =>
+        o.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'lifecycle handling failed'),
+      );
   }
 }

@@ -32,10 +32,13 @@ export function createRestifyServer(options: RestifyServerOptions): HttpServer {
   const opts = Object.freeze({ ...options });
   const server = restify.createServer({ name: opts.name, handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, cb: () => void) => {
-    if ((err.statusCode ?? 500) >= 500) opts.logger.error({ err: err.message, path: req.path() }, 'request failed');
-    cb();
-  });
+  server.on(
+    'restifyError',
+    (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, cb: () => void) => {
+      if ((err.statusCode ?? 500) >= 500) opts.logger.error({ err: err.message, path: req.path() }, 'request failed');
+      cb();
+    },
+  );
   for (const register of opts.registrars) register(server);
   const http = server.server as NodeHttpServer;
   return {

@@ -12,11 +12,23 @@ export interface StaticTabOptions {
 }
 
 /** The Teams, Outlook and Microsoft 365 app hosts that frame a tab. */
-export const TEAMS_FRAME_ANCESTORS = ['https://teams.microsoft.com', 'https://*.teams.microsoft.com', 'https://*.cloud.microsoft', 'https://*.office.com'] as const;
+export const TEAMS_FRAME_ANCESTORS = [
+  'https://teams.microsoft.com',
+  'https://*.teams.microsoft.com',
+  'https://*.cloud.microsoft',
+  'https://*.office.com',
+] as const;
 
 const TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.map': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
 };
 
 /**
@@ -25,9 +37,15 @@ const TYPES: Readonly<Record<string, string>> = {
  */
 export function tabContentSecurityPolicy(o: StaticTabOptions = {}): string {
   return [
-    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:", "font-src 'self' data:",
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
     `connect-src 'self' https://res.cdn.office.net${(o.extraConnectSrc ?? []).map((s) => ` ${s}`).join('')}`,
-    "object-src 'none'", "base-uri 'self'", "form-action 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
     `frame-ancestors 'self' ${[...TEAMS_FRAME_ANCESTORS, ...(o.extraFrameAncestors ?? [])].join(' ')}`,
   ].join('; ');
 }
@@ -45,7 +63,10 @@ function fileFor(root: string, urlPath: string): string | undefined {
 }
 
 async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 /**
@@ -59,8 +80,11 @@ export function staticTabRoutes(distDir: string, options: StaticTabOptions = {})
     const body = file ? await readFile(file) : Buffer.from('Not found');
     res.writeHead(status, {
       'content-type': file ? (TYPES[extname(file)] ?? 'application/octet-stream') : 'text/plain; charset=utf-8',
-      'content-length': body.length, 'cache-control': cache,
-      'content-security-policy': csp, 'x-content-type-options': 'nosniff', 'referrer-policy': 'strict-origin-when-cross-origin',
+      'content-length': body.length,
+      'cache-control': cache,
+      'content-security-policy': csp,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'strict-origin-when-cross-origin',
     });
     res.end(body);
   };

@@ -30,7 +30,8 @@ export class CryptoBox {
   constructor(keys: readonly Buffer[]) {
     const [first] = keys;
     if (!first) throw new Error('CryptoBox needs at least one key');
-    for (const k of keys) if (k.length !== 32) throw new Error(`AES-256-GCM needs a 32-byte key, got ${k.length} bytes`);
+    for (const k of keys)
+      if (k.length !== 32) throw new Error(`AES-256-GCM needs a 32-byte key, got ${k.length} bytes`);
     this.keys = new Map(keys.map((k) => [keyId(k), k]));
     this.current = { id: keyId(first), key: first };
   }
@@ -50,14 +51,21 @@ export class CryptoBox {
       throw new CryptoBoxError('CRYPTO.MALFORMED', `Sealed value is not a ${VERSION} envelope`);
     }
     const key = this.keys.get(id);
-    if (!key) throw new CryptoBoxError('CRYPTO.UNKNOWN_KEY', `Sealed with key ${id}, which is not configured (SECRET_ENCRYPTION_KEY changed?)`);
+    if (!key)
+      throw new CryptoBoxError(
+        'CRYPTO.UNKNOWN_KEY',
+        `Sealed with key ${id}, which is not configured (SECRET_ENCRYPTION_KEY changed?)`,
+      );
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(aad, 'utf8'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
     } catch {
-      throw new CryptoBoxError('CRYPTO.TAMPERED', `Sealed value failed authentication (tampered, or bound to another row)`);
+      throw new CryptoBoxError(
+        'CRYPTO.TAMPERED',
+        `Sealed value failed authentication (tampered, or bound to another row)`,
+      );
     }
   }
 

@@ -6,7 +6,12 @@ import type { Database } from './kysely-schema.js';
 import { chunks } from './store-chunks.js';
 
 /** Writes one agent's state; shared with the inbox, whose `complete` writes it in its own transaction. */
-export async function putAgentState(db: Kysely<Database>, tenantId: string, state: AgentSyncState, now: number): Promise<void> {
+export async function putAgentState(
+  db: Kysely<Database>,
+  tenantId: string,
+  state: AgentSyncState,
+  now: number,
+): Promise<void> {
   const row = { state: JSON.stringify(state), updated_at: now };
   await db
     .insertInto('agent_states')
@@ -23,21 +28,38 @@ export class KyselyAgentStateStore implements AgentStateStore {
   ) {}
 
   async get(tenantId: string, agentId: string): Promise<AgentSyncState | undefined> {
-    const row = await this.db.selectFrom('agent_states').select('state').where('tenant_id', '=', tenantId).where('agent_id', '=', agentId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('agent_states')
+      .select('state')
+      .where('tenant_id', '=', tenantId)
+      .where('agent_id', '=', agentId)
+      .executeTakeFirst();
     return row && readJson(agentSyncStateSchema, row.state, 'agent_states', `${tenantId}/${agentId}`);
   }
 
   async getMany(tenantId: string, agentIds: readonly string[]): Promise<readonly AgentSyncState[]> {
     const states: AgentSyncState[] = [];
     for (const part of chunks([...new Set(agentIds)])) {
-      const rows = await this.db.selectFrom('agent_states').select(['agent_id', 'state']).where('tenant_id', '=', tenantId).where('agent_id', 'in', part).execute();
-      states.push(...rows.map((r) => readJson(agentSyncStateSchema, r.state, 'agent_states', `${tenantId}/${r.agent_id}`)));
+      const rows = await this.db
+        .selectFrom('agent_states')
+        .select(['agent_id', 'state'])
+        .where('tenant_id', '=', tenantId)
+        .where('agent_id', 'in', part)
+        .execute();
+      states.push(
+        ...rows.map((r) => readJson(agentSyncStateSchema, r.state, 'agent_states', `${tenantId}/${r.agent_id}`)),
+      );
     }
     return states;
   }
 
   async list(tenantId: string): Promise<readonly AgentSyncState[]> {
-    const rows = await this.db.selectFrom('agent_states').select(['agent_id', 'state']).where('tenant_id', '=', tenantId).orderBy('agent_id').execute();
+    const rows = await this.db
+      .selectFrom('agent_states')
+      .select(['agent_id', 'state'])
+      .where('tenant_id', '=', tenantId)
+      .orderBy('agent_id')
+      .execute();
     return rows.map((r) => readJson(agentSyncStateSchema, r.state, 'agent_states', `${tenantId}/${r.agent_id}`));
   }
 

@@ -25,16 +25,28 @@ export class KyselyConversationStore implements ConversationStore {
 
   async put(ref: ConversationRef): Promise<void> {
     const row = { reference: JSON.stringify(ref.reference), scope: ref.scope, installed_by: ref.installedBy ?? null };
-    await this.db.insertInto('conversation_refs').values({ tenant_id: ref.tenantId, conversation_id: ref.conversationId, ...row })
-      .onConflict((oc) => oc.columns(['tenant_id', 'conversation_id']).doUpdateSet(row)).execute();
+    await this.db
+      .insertInto('conversation_refs')
+      .values({ tenant_id: ref.tenantId, conversation_id: ref.conversationId, ...row })
+      .onConflict((oc) => oc.columns(['tenant_id', 'conversation_id']).doUpdateSet(row))
+      .execute();
   }
 
   async remove(tenantId: string, conversationId: string): Promise<void> {
-    await this.db.deleteFrom('conversation_refs').where('tenant_id', '=', tenantId).where('conversation_id', '=', conversationId).execute();
+    await this.db
+      .deleteFrom('conversation_refs')
+      .where('tenant_id', '=', tenantId)
+      .where('conversation_id', '=', conversationId)
+      .execute();
   }
 
   async list(tenantId: string): Promise<readonly ConversationRef[]> {
-    const rows = await this.db.selectFrom('conversation_refs').selectAll().where('tenant_id', '=', tenantId).orderBy('conversation_id').execute();
+    const rows = await this.db
+      .selectFrom('conversation_refs')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('conversation_id')
+      .execute();
     return rows.map(toRef);
   }
 }

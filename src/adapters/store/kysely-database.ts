@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, PostgresDialect, sql, type Dialect, type MigrationProvider } from 'kysely';
+import {
+  DEFAULT_MIGRATION_TABLE,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  sql,
+  type Dialect,
+  type MigrationProvider,
+} from 'kysely';
 import pg from 'pg';
 import { migrationProvider, type StoreDialect } from './kysely-migrations.js';
 import { startSqliteCheckpointer } from './sqlite-checkpointer.js';
@@ -29,11 +37,14 @@ const PG_NUMERIC = 1700;
  */
 const pgTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === PG_INT8 || oid === PG_NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === PG_INT8 || oid === PG_NUMERIC
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 function postgresDialect(loc: Extract<StoreLocation, { kind: 'postgres' }>): Dialect {
-  if (loc.schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(loc.schema)) throw new Error(`Invalid PostgreSQL schema name: ${loc.schema}`);
+  if (loc.schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(loc.schema))
+    throw new Error(`Invalid PostgreSQL schema name: ${loc.schema}`);
   const pool = new pg.Pool({
     connectionString: loc.url,
     max: loc.poolSize ?? 10,
@@ -89,7 +100,8 @@ export interface OpenDatabase {
 /** Opens the database and applies every pending migration; throws if one fails. */
 export async function openDatabase(loc: StoreLocation): Promise<OpenDatabase> {
   const dialect: StoreDialect = loc.kind;
-  const opened = loc.kind === 'sqlite' ? sqliteDialect(loc.path) : { dialect: postgresDialect(loc), stop: () => Promise.resolve() };
+  const opened =
+    loc.kind === 'sqlite' ? sqliteDialect(loc.path) : { dialect: postgresDialect(loc), stop: () => Promise.resolve() };
   const db = new Kysely<Database>({ dialect: opened.dialect });
   const close = async (): Promise<void> => {
     await opened.stop();
@@ -101,7 +113,10 @@ export async function openDatabase(loc: StoreLocation): Promise<OpenDatabase> {
     const provider = migrationProvider(dialect);
     const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
     const { error } = await migrator.migrateToLatest();
-    if (error) throw new Error(`Store migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    if (error)
+      throw new Error(`Store migration failed: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     return { db, dialect, migrationsApplied: () => migrationsApplied(db, provider, schema), close };
   } catch (e) {
     await close();
@@ -113,7 +128,11 @@ export async function openDatabase(loc: StoreLocation): Promise<OpenDatabase> {
  * Reads Kysely's migration table directly (not Migrator.getMigrations, which introspects every
  * table of the database): cheap enough for every /readyz probe.
  */
-async function migrationsApplied(db: Kysely<Database>, provider: MigrationProvider, schema: string | undefined): Promise<boolean> {
+async function migrationsApplied(
+  db: Kysely<Database>,
+  provider: MigrationProvider,
+  schema: string | undefined,
+): Promise<boolean> {
   const table = schema ? `${schema}.${DEFAULT_MIGRATION_TABLE}` : DEFAULT_MIGRATION_TABLE;
   const { rows } = await sql<{ name: string }>`select name from ${sql.table(table)}`.execute(db);
   const applied = new Set(rows.map((r) => r.name));

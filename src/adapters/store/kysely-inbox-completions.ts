@@ -25,7 +25,10 @@ export class InboxCompletions {
   private scheduled = false;
   private running: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: Kysely<Database>, private readonly now: () => number) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => number,
+  ) {}
 
   complete(seq: number, tenantId: string, state: AgentSyncState): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -68,7 +71,10 @@ export class InboxCompletions {
         return;
       }
       for (const c of group) {
-        await this.db.transaction().execute((trx) => completeSetWise(trx, [c], now)).then(c.resolve, c.reject);
+        await this.db
+          .transaction()
+          .execute((trx) => completeSetWise(trx, [c], now))
+          .then(c.resolve, c.reject);
       }
     }
   }
@@ -96,22 +102,47 @@ function takeGroup(queue: readonly Completion[]): Completion[] {
 async function completeSetWise(trx: Kysely<Database>, group: readonly Completion[], now: number): Promise<void> {
   if (group.length === 1) {
     const c = group[0] as Completion;
-    const res = await trx.updateTable('inbox').set({ processed: 1, processed_at: now, retry_at: null })
-      .where('seq', '=', c.seq).where('tenant_id', '=', c.tenantId).where('processed', '=', 0)
+    const res = await trx
+      .updateTable('inbox')
+      .set({ processed: 1, processed_at: now, retry_at: null })
+      .where('seq', '=', c.seq)
+      .where('tenant_id', '=', c.tenantId)
+      .where('processed', '=', 0)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 1) await putAgentState(trx, c.tenantId, c.state, now);
     return;
   }
   for (const [tenantId, items] of byTenant(group)) {
-    const done = await trx.updateTable('inbox').set({ processed: 1, processed_at: now, retry_at: null })
-      .where('tenant_id', '=', tenantId).where('processed', '=', 0).where('seq', 'in', items.map((c) => c.seq))
+    const done = await trx
+      .updateTable('inbox')
+      .set({ processed: 1, processed_at: now, retry_at: null })
+      .where('tenant_id', '=', tenantId)
+      .where('processed', '=', 0)
+      .where(
+        'seq',
+        'in',
+        items.map((c) => c.seq),
+      )
       .returning('seq')
       .execute();
     const updated = new Set(done.map((r) => Number(r.seq)));
-    const rows = items.filter((c) => updated.has(c.seq)).map((c) => ({ tenant_id: tenantId, agent_id: c.state.agentId, state: JSON.stringify(c.state), updated_at: now }));
+    const rows = items
+      .filter((c) => updated.has(c.seq))
+      .map((c) => ({
+        tenant_id: tenantId,
+        agent_id: c.state.agentId,
+        state: JSON.stringify(c.state),
+        updated_at: now,
+      }));
     if (rows.length === 0) continue;
-    await trx.insertInto('agent_states').values(rows)
-      .onConflict((oc) => oc.columns(['tenant_id', 'agent_id']).doUpdateSet((eb) => ({ state: eb.ref('excluded.state'), updated_at: eb.ref('excluded.updated_at') })))
+    await trx
+      .insertInto('agent_states')
+      .values(rows)
+      .onConflict((oc) =>
+        oc
+          .columns(['tenant_id', 'agent_id'])
+          .doUpdateSet((eb) => ({ state: eb.ref('excluded.state'), updated_at: eb.ref('excluded.updated_at') })),
+      )
       .execute();
   }
 }

@@ -27,7 +27,9 @@ export class KyselyInboxStore implements InboxStore {
     this.completions = new InboxCompletions(db, () => clock.now());
   }
 
-  async append(entries: readonly { tenantId: string; agentId: string; event: SyncEvent; receivedAt: number }[]): Promise<number> {
+  async append(
+    entries: readonly { tenantId: string; agentId: string; event: SyncEvent; receivedAt: number }[],
+  ): Promise<number> {
     if (entries.length === 0) return 0;
     const rows = entries.map((e) => ({
       tenant_id: e.tenantId,
@@ -39,7 +41,11 @@ export class KyselyInboxStore implements InboxStore {
       processed: 0,
     }));
     const insert = (db: Kysely<Database>, part: typeof rows) =>
-      db.insertInto('inbox').values(part).onConflict((oc) => oc.columns(['tenant_id', 'event_id']).doNothing()).executeTakeFirst();
+      db
+        .insertInto('inbox')
+        .values(part)
+        .onConflict((oc) => oc.columns(['tenant_id', 'event_id']).doNothing())
+        .executeTakeFirst();
     if (rows.length <= CHUNK_ROWS) return Number((await insert(this.db, rows)).numInsertedOrUpdatedRows ?? 0);
     return this.db.transaction().execute(async (trx) => {
       let added = 0;
@@ -58,7 +64,9 @@ export class KyselyInboxStore implements InboxStore {
     const held = this.db
       .selectFrom('inbox')
       .select(['agent_id', (eb) => eb.fn.min('seq').as('from_seq')])
-      .where('tenant_id', '=', tenantId).where('processed', '=', 0).where('retry_at', '>', now)
+      .where('tenant_id', '=', tenantId)
+      .where('processed', '=', 0)
+      .where('retry_at', '>', now)
       .groupBy('agent_id')
       .as('held');
     const rows = await this.db
@@ -93,23 +101,30 @@ export class KyselyInboxStore implements InboxStore {
   }
 
   async fail(seq: number, error: string, retryAt: number): Promise<void> {
-    await this.db.updateTable('inbox')
+    await this.db
+      .updateTable('inbox')
       .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 2000), retry_at: retryAt }))
-      .where('seq', '=', seq).where('processed', '=', 0)
+      .where('seq', '=', seq)
+      .where('processed', '=', 0)
       .execute();
   }
 
   async depth(tenantId?: string): Promise<number> {
-    let q = this.db.selectFrom('inbox').select(sql<number>`count(*)`.as('n')).where('processed', '=', 0);
+    let q = this.db
+      .selectFrom('inbox')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('processed', '=', 0);
     if (tenantId !== undefined) q = q.where('tenant_id', '=', tenantId);
     const row = await q.executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
   async pendingByAgent(tenantId: string, limit: number): Promise<ReadonlyMap<string, number>> {
-    const rows = await this.db.selectFrom('inbox')
+    const rows = await this.db
+      .selectFrom('inbox')
       .select(['agent_id', sql<number>`count(*)`.as('n'), (eb) => eb.fn.min('seq').as('first_seq')])
-      .where('tenant_id', '=', tenantId).where('processed', '=', 0)
+      .where('tenant_id', '=', tenantId)
+      .where('processed', '=', 0)
       .groupBy('agent_id')
       .orderBy('first_seq')
       .limit(limit)
@@ -119,7 +134,11 @@ export class KyselyInboxStore implements InboxStore {
 
   /** Drops processed entries older than `olderThan` (the inbox is not an archive). */
   async purgeProcessed(olderThan: number): Promise<number> {
-    const res = await this.db.deleteFrom('inbox').where('processed', '=', 1).where('processed_at', '<', olderThan).executeTakeFirst();
+    const res = await this.db
+      .deleteFrom('inbox')
+      .where('processed', '=', 1)
+      .where('processed_at', '<', olderThan)
+      .executeTakeFirst();
     return Number(res.numDeletedRows);
   }
 }

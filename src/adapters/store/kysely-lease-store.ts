@@ -21,18 +21,22 @@ export class KyselyLeaseStore implements LeaseStore {
       .insertInto('leases')
       .values({ name, holder, expires_at: now + ttlMs })
       .onConflict((oc) =>
-        oc.column('name')
+        oc
+          .column('name')
           .doUpdateSet((eb) => ({ holder: eb.ref('excluded.holder'), expires_at: eb.ref('excluded.expires_at') }))
-          .where((eb) => eb.or([eb('leases.holder', '=', holder), eb('leases.expires_at', '<=', now)])))
+          .where((eb) => eb.or([eb('leases.holder', '=', holder), eb('leases.expires_at', '<=', now)])),
+      )
       .returning('holder')
       .executeTakeFirst();
     return row?.holder === holder;
   }
 
   async takeOver(name: string, from: string, holder: string, ttlMs: number): Promise<boolean> {
-    const res = await this.db.updateTable('leases')
+    const res = await this.db
+      .updateTable('leases')
       .set({ holder, expires_at: this.clock.now() + ttlMs })
-      .where('name', '=', name).where('holder', '=', from)
+      .where('name', '=', name)
+      .where('holder', '=', from)
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
@@ -42,7 +46,12 @@ export class KyselyLeaseStore implements LeaseStore {
   }
 
   async holder(name: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('leases').select('holder').where('name', '=', name).where('expires_at', '>', this.clock.now()).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('leases')
+      .select('holder')
+      .where('name', '=', name)
+      .where('expires_at', '>', this.clock.now())
+      .executeTakeFirst();
     return row?.holder;
   }
 }

@@ -14,7 +14,8 @@ type SeqTable = (db: AnyDb, table: string) => ReturnType<AnyDb['schema']['create
 
 /** Tenants and their sealed connection settings. */
 async function tenantTables(db: AnyDb, _seq: SeqTable): Promise<void> {
-  await db.schema.createTable('tenants')
+  await db.schema
+    .createTable('tenants')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('acd_business_unit_id', 'text', (c) => c.notNull())
@@ -23,7 +24,8 @@ async function tenantTables(db: AnyDb, _seq: SeqTable): Promise<void> {
     .addColumn('sync_enabled', 'integer', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createTable('tenant_connections')
+  await db.schema
+    .createTable('tenant_connections')
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('sealed', 'text', (c) => c.notNull())
@@ -34,7 +36,8 @@ async function tenantTables(db: AnyDb, _seq: SeqTable): Promise<void> {
 
 /** Presence rules, the audit log, and user links (unique per tenant on both sides). */
 async function ruleTables(db: AnyDb, seq: SeqTable): Promise<void> {
-  await db.schema.createTable('presence_rules')
+  await db.schema
+    .createTable('presence_rules')
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('id', 'text', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
@@ -54,7 +57,8 @@ async function ruleTables(db: AnyDb, seq: SeqTable): Promise<void> {
     .addColumn('after', 'text')
     .execute();
   await db.schema.createIndex('audit_log_tenant_seq').on('audit_log').columns(['tenant_id', 'seq']).execute();
-  await db.schema.createTable('user_links')
+  await db.schema
+    .createTable('user_links')
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('agent_id', 'text', (c) => c.notNull())
     .addColumn('teams_user_id', 'text', (c) => c.notNull())
@@ -68,7 +72,8 @@ async function ruleTables(db: AnyDb, seq: SeqTable): Promise<void> {
 
 /** The engine's per-agent state and the durable inbox. */
 async function syncTables(db: AnyDb, seq: SeqTable): Promise<void> {
-  await db.schema.createTable('agent_states')
+  await db.schema
+    .createTable('agent_states')
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('agent_id', 'text', (c) => c.notNull())
     .addColumn('state', 'text', (c) => c.notNull())
@@ -89,7 +94,11 @@ async function syncTables(db: AnyDb, seq: SeqTable): Promise<void> {
     .addUniqueConstraint('inbox_event_uq', ['tenant_id', 'event_id'])
     .execute();
   await db.schema.createIndex('inbox_pending').on('inbox').columns(['tenant_id', 'processed', 'seq']).execute();
-  await db.schema.createIndex('inbox_agent').on('inbox').columns(['tenant_id', 'agent_id', 'processed', 'seq']).execute();
+  await db.schema
+    .createIndex('inbox_agent')
+    .on('inbox')
+    .columns(['tenant_id', 'agent_id', 'processed', 'seq'])
+    .execute();
 }
 
 /** Log Reader events. */
@@ -107,14 +116,19 @@ async function traceTables(db: AnyDb, seq: SeqTable): Promise<void> {
     .addColumn('data', 'text', (c) => c.notNull())
     .addUniqueConstraint('trace_events_id_uq', ['tenant_id', 'id'])
     .execute();
-  await db.schema.createIndex('trace_events_agent_at').on('trace_events').columns(['tenant_id', 'agent_id', 'at']).execute();
+  await db.schema
+    .createIndex('trace_events_agent_at')
+    .on('trace_events')
+    .columns(['tenant_id', 'agent_id', 'at'])
+    .execute();
   await db.schema.createIndex('trace_events_trace').on('trace_events').columns(['tenant_id', 'trace_id']).execute();
   await db.schema.createIndex('trace_events_at').on('trace_events').columns(['at']).execute();
 }
 
 /** Graph subscriptions, bot conversation references and leases. */
 async function integrationTables(db: AnyDb, _seq: SeqTable): Promise<void> {
-  await db.schema.createTable('graph_subscriptions')
+  await db.schema
+    .createTable('graph_subscriptions')
     .addColumn('subscription_id', 'text', (c) => c.primaryKey())
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('owner_id', 'text', (c) => c.notNull())
@@ -125,7 +139,8 @@ async function integrationTables(db: AnyDb, _seq: SeqTable): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('graph_subscriptions_tenant').on('graph_subscriptions').columns(['tenant_id']).execute();
-  await db.schema.createTable('conversation_refs')
+  await db.schema
+    .createTable('conversation_refs')
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('conversation_id', 'text', (c) => c.notNull())
     .addColumn('reference', 'text', (c) => c.notNull())
@@ -133,7 +148,8 @@ async function integrationTables(db: AnyDb, _seq: SeqTable): Promise<void> {
     .addColumn('installed_by', 'text')
     .addPrimaryKeyConstraint('conversation_refs_pk', ['tenant_id', 'conversation_id'])
     .execute();
-  await db.schema.createTable('leases')
+  await db.schema
+    .createTable('leases')
     .addColumn('name', 'text', (c) => c.primaryKey())
     .addColumn('holder', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
@@ -144,13 +160,28 @@ function initialSchema(dialect: StoreDialect): Migration {
   // A row id that grows with insertion order: seq orders the inbox and the traces.
   const seqType = dialect === 'postgres' ? 'bigserial' : 'integer';
   const seq: SeqTable = (db, table) =>
-    db.schema.createTable(table).addColumn('seq', seqType, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()));
+    db.schema
+      .createTable(table)
+      .addColumn('seq', seqType, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()));
   return {
     async up(db: AnyDb) {
-      for (const create of [tenantTables, ruleTables, syncTables, traceTables, integrationTables]) await create(db, seq);
+      for (const create of [tenantTables, ruleTables, syncTables, traceTables, integrationTables])
+        await create(db, seq);
     },
     async down(db: AnyDb) {
-      for (const t of ['leases', 'conversation_refs', 'graph_subscriptions', 'trace_events', 'inbox', 'agent_states', 'user_links', 'audit_log', 'presence_rules', 'tenant_connections', 'tenants']) {
+      for (const t of [
+        'leases',
+        'conversation_refs',
+        'graph_subscriptions',
+        'trace_events',
+        'inbox',
+        'agent_states',
+        'user_links',
+        'audit_log',
+        'presence_rules',
+        'tenant_connections',
+        'tenants',
+      ]) {
         await db.schema.dropTable(t).ifExists().execute();
       }
     },
@@ -163,19 +194,36 @@ function initialSchema(dialect: StoreDialect): Migration {
  */
 const pendingIndexes: Migration = {
   async up(db: AnyDb) {
-    await db.schema.createIndex('inbox_unprocessed').on('inbox').columns(['tenant_id', 'seq']).where(sql.ref('processed'), '=', 0).execute();
-    await db.schema.createIndex('inbox_waiting').on('inbox').columns(['tenant_id', 'retry_at']).where(sql.ref('processed'), '=', 0).execute();
-    await db.schema.createIndex('inbox_processed_at').on('inbox').columns(['processed_at']).where(sql.ref('processed'), '=', 1).execute();
+    await db.schema
+      .createIndex('inbox_unprocessed')
+      .on('inbox')
+      .columns(['tenant_id', 'seq'])
+      .where(sql.ref('processed'), '=', 0)
+      .execute();
+    await db.schema
+      .createIndex('inbox_waiting')
+      .on('inbox')
+      .columns(['tenant_id', 'retry_at'])
+      .where(sql.ref('processed'), '=', 0)
+      .execute();
+    await db.schema
+      .createIndex('inbox_processed_at')
+      .on('inbox')
+      .columns(['processed_at'])
+      .where(sql.ref('processed'), '=', 1)
+      .execute();
   },
   async down(db: AnyDb) {
-    for (const name of ['inbox_unprocessed', 'inbox_waiting', 'inbox_processed_at']) await db.schema.dropIndex(name).ifExists().execute();
+    for (const name of ['inbox_unprocessed', 'inbox_waiting', 'inbox_processed_at'])
+      await db.schema.dropIndex(name).ifExists().execute();
   },
 };
 
 /** Users known to be tenant admins (from their SSO tokens at the tab API): the bot alerts their conversations. */
 const tenantAdmins: Migration = {
   async up(db: AnyDb) {
-    await db.schema.createTable('tenant_admins')
+    await db.schema
+      .createTable('tenant_admins')
       .addColumn('tenant_id', 'text', (c) => c.notNull())
       .addColumn('aad_object_id', 'text', (c) => c.notNull())
       .addColumn('name', 'text', (c) => c.notNull())
@@ -196,7 +244,8 @@ const tenantAdmins: Migration = {
  */
 const notificationKeys: Migration = {
   async up(db: AnyDb) {
-    await db.schema.createTable('notification_keys')
+    await db.schema
+      .createTable('notification_keys')
       .addColumn('slot', 'text', (c) => c.primaryKey())
       .addColumn('certificate_id', 'text', (c) => c.notNull())
       .addColumn('certificate', 'text', (c) => c.notNull())

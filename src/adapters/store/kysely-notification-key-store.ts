@@ -19,12 +19,23 @@ export class KyselyNotificationKeyStore implements NotificationKeyStore {
 
   async currentOrAdd(candidate: NotificationKey): Promise<NotificationKey> {
     const row = {
-      slot: CURRENT, certificate_id: candidate.certificateId, certificate: candidate.certificate,
-      sealed_private_key: this.box.seal(candidate.privateKeyPem, aad(candidate.certificateId)), created_at: candidate.createdAt,
+      slot: CURRENT,
+      certificate_id: candidate.certificateId,
+      certificate: candidate.certificate,
+      sealed_private_key: this.box.seal(candidate.privateKeyPem, aad(candidate.certificateId)),
+      created_at: candidate.createdAt,
     };
     // Insert-or-nothing on the fixed slot, then read back: whoever inserted first defines the key for all.
-    await this.db.insertInto('notification_keys').values(row).onConflict((oc) => oc.column('slot').doNothing()).execute();
-    const stored = await this.db.selectFrom('notification_keys').selectAll().where('slot', '=', CURRENT).executeTakeFirstOrThrow();
+    await this.db
+      .insertInto('notification_keys')
+      .values(row)
+      .onConflict((oc) => oc.column('slot').doNothing())
+      .execute();
+    const stored = await this.db
+      .selectFrom('notification_keys')
+      .selectAll()
+      .where('slot', '=', CURRENT)
+      .executeTakeFirstOrThrow();
     return this.#open(stored);
   }
 
@@ -39,10 +50,18 @@ export class KyselyNotificationKeyStore implements NotificationKeyStore {
     try {
       privateKeyPem = this.box.open(r.sealed_private_key, aad(r.certificate_id));
     } catch (e) {
-      if (e instanceof CryptoBoxError) throw new StoreSecretError(`Notification key ${r.certificate_id} cannot be decrypted: ${e.message}`, { cause: e });
+      if (e instanceof CryptoBoxError)
+        throw new StoreSecretError(`Notification key ${r.certificate_id} cannot be decrypted: ${e.message}`, {
+          cause: e,
+        });
       throw e;
     }
-    return { certificateId: r.certificate_id, certificate: r.certificate, privateKeyPem, createdAt: Number(r.created_at) };
+    return {
+      certificateId: r.certificate_id,
+      certificate: r.certificate,
+      privateKeyPem,
+      createdAt: Number(r.created_at),
+    };
   }
 }
 

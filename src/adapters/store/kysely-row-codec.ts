@@ -31,7 +31,18 @@ const acdState = z.looseObject({
   contact: contact.optional(),
 });
 const pattern = z.looseObject({
-  kind: z.enum(['Available', 'Unavailable', 'AfterCallWork', 'InboundContact', 'OutboundContact', 'InboundConsult', 'OutboundConsult', 'Dialer', 'LoggedIn', 'LoggedOut']),
+  kind: z.enum([
+    'Available',
+    'Unavailable',
+    'AfterCallWork',
+    'InboundContact',
+    'OutboundContact',
+    'InboundConsult',
+    'OutboundConsult',
+    'Dialer',
+    'LoggedIn',
+    'LoggedOut',
+  ]),
   codeId: z.string().optional(),
   counterpart: z.enum(['customer', 'agent', 'skill']).optional(),
 });
@@ -46,7 +57,12 @@ export const presenceRuleSchema = z.looseObject({
     z.looseObject({ kind: z.literal('team'), teamIds: z.array(z.string()) }),
     z.looseObject({ kind: z.literal('user'), agentIds: z.array(z.string()) }),
   ]),
-  mappings: z.array(z.looseObject({ acd: pattern, teams: z.looseObject({ availability: z.string(), activity: z.string().optional() }) })),
+  mappings: z.array(
+    z.looseObject({
+      acd: pattern,
+      teams: z.looseObject({ availability: z.string(), activity: z.string().optional() }),
+    }),
+  ),
   enabled: z.boolean(),
   manualStatusPolicy: z.enum(['respect', 'override']),
   noSyncStates: z.array(pattern),
@@ -59,9 +75,21 @@ export const agentSyncStateSchema = z.looseObject({
   teamsUserId: z.string().optional(),
   teamId: z.string().optional(),
   acd: z.looseObject({ state: acdState, sourceTime: z.number(), eventId: z.string() }).optional(),
-  teams: z.looseObject({ presence, sequenceNumber: z.string().optional(), sourceTime: z.number(), eventId: z.string() }).optional(),
-  published: z.looseObject({ presence: presence.nullable(), at: z.number(), ruleId: z.string(), preferred: z.boolean() }).optional(),
-  acdWritten: z.looseObject({ target: acdTarget, replaced: acdTarget, at: z.number(), ruleId: z.string(), over: acdTarget.optional() }).optional(),
+  teams: z
+    .looseObject({ presence, sequenceNumber: z.string().optional(), sourceTime: z.number(), eventId: z.string() })
+    .optional(),
+  published: z
+    .looseObject({ presence: presence.nullable(), at: z.number(), ruleId: z.string(), preferred: z.boolean() })
+    .optional(),
+  acdWritten: z
+    .looseObject({
+      target: acdTarget,
+      replaced: acdTarget,
+      at: z.number(),
+      ruleId: z.string(),
+      over: acdTarget.optional(),
+    })
+    .optional(),
   acdReleased: z.looseObject({ target: acdTarget, at: z.number() }).optional(),
   pending: z.looseObject({ dueAt: z.number(), reason: z.string() }).optional(),
 });
@@ -69,7 +97,13 @@ export const agentSyncStateSchema = z.looseObject({
 const eventBase = { tenantId: z.string(), agentId: z.string(), sourceTime: z.number(), eventId: z.string() };
 export const syncEventSchema = z.discriminatedUnion('source', [
   z.looseObject({ source: z.literal('acd'), ...eventBase, state: acdState }),
-  z.looseObject({ source: z.literal('teams'), ...eventBase, teamsUserId: z.string(), presence, sequenceNumber: z.string().optional() }),
+  z.looseObject({
+    source: z.literal('teams'),
+    ...eventBase,
+    teamsUserId: z.string(),
+    presence,
+    sequenceNumber: z.string().optional(),
+  }),
   z.looseObject({ source: z.literal('tick'), ...eventBase }),
 ]);
 

@@ -18,7 +18,13 @@ export class KyselyRuleStore implements RuleStore {
   ) {}
 
   async list(tenantId: string): Promise<readonly PresenceRule[]> {
-    const rows = await this.db.selectFrom('presence_rules').select(['id', 'body']).where('tenant_id', '=', tenantId).orderBy('name').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('presence_rules')
+      .select(['id', 'body'])
+      .where('tenant_id', '=', tenantId)
+      .orderBy('name')
+      .orderBy('id')
+      .execute();
     return rows.map((r) => readJson(presenceRuleSchema, r.body, 'presence_rules', `${tenantId}/${r.id}`));
   }
 
@@ -31,19 +37,29 @@ export class KyselyRuleStore implements RuleStore {
       const before = await this.read(trx, rule.tenantId, rule.id);
       const current = before?.version ?? 0;
       if (expectedVersion !== undefined && expectedVersion !== current) {
-        throw new StoreConflictError(`Rule ${rule.id} is at version ${current}, not ${expectedVersion}: it was changed meanwhile`);
+        throw new StoreConflictError(
+          `Rule ${rule.id} is at version ${current}, not ${expectedVersion}: it was changed meanwhile`,
+        );
       }
       const saved: PresenceRule = { ...rule, version: current + 1 };
       const now = this.clock.now();
       const row = { version: saved.version, name: saved.name, body: JSON.stringify(saved), updated_at: now };
       if (before) {
-        const res = await trx.updateTable('presence_rules').set(row)
-          .where('tenant_id', '=', rule.tenantId).where('id', '=', rule.id).where('version', '=', current)
+        const res = await trx
+          .updateTable('presence_rules')
+          .set(row)
+          .where('tenant_id', '=', rule.tenantId)
+          .where('id', '=', rule.id)
+          .where('version', '=', current)
           .executeTakeFirst();
         if (Number(res.numUpdatedRows) !== 1) throw new StoreConflictError(`Rule ${rule.id} was changed meanwhile`);
       } else {
         await conflictOnClash(`Rule ${rule.id} was created meanwhile`, () =>
-          trx.insertInto('presence_rules').values({ tenant_id: rule.tenantId, id: rule.id, ...row }).execute());
+          trx
+            .insertInto('presence_rules')
+            .values({ tenant_id: rule.tenantId, id: rule.id, ...row })
+            .execute(),
+        );
       }
       await writeAudit(trx, entry(rule, actor, now, before ? 'rule.update' : 'rule.create', before ?? null, saved));
       return saved;
@@ -61,7 +77,13 @@ export class KyselyRuleStore implements RuleStore {
   }
 
   async audit(tenantId: string, limit: number): Promise<readonly AuditEntry[]> {
-    const rows = await this.db.selectFrom('audit_log').selectAll().where('tenant_id', '=', tenantId).orderBy('seq', 'desc').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({
       tenantId: r.tenant_id,
       at: r.at,
@@ -75,11 +97,30 @@ export class KyselyRuleStore implements RuleStore {
   }
 
   private async read(db: Kysely<Database>, tenantId: string, ruleId: string): Promise<PresenceRule | undefined> {
-    const row = await db.selectFrom('presence_rules').select('body').where('tenant_id', '=', tenantId).where('id', '=', ruleId).executeTakeFirst();
+    const row = await db
+      .selectFrom('presence_rules')
+      .select('body')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', ruleId)
+      .executeTakeFirst();
     return row && readJson(presenceRuleSchema, row.body, 'presence_rules', `${tenantId}/${ruleId}`);
   }
 }
 
-const entry = (rule: Pick<PresenceRule, 'tenantId' | 'id'>, actor: string, at: number, action: string, before: unknown, after: unknown): AuditEntry => ({
-  tenantId: rule.tenantId, at, actor, action, entity: 'rule', entityId: rule.id, before, after,
+const entry = (
+  rule: Pick<PresenceRule, 'tenantId' | 'id'>,
+  actor: string,
+  at: number,
+  action: string,
+  before: unknown,
+  after: unknown,
+): AuditEntry => ({
+  tenantId: rule.tenantId,
+  at,
+  actor,
+  action,
+  entity: 'rule',
+  entityId: rule.id,
+  before,
+  after,
 });

@@ -23,7 +23,12 @@ export class KyselySubscriptionStore implements SubscriptionStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async list(tenantId: string): Promise<readonly StoredSubscription[]> {
-    const rows = await this.db.selectFrom('graph_subscriptions').selectAll().where('tenant_id', '=', tenantId).orderBy('subscription_id').execute();
+    const rows = await this.db
+      .selectFrom('graph_subscriptions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('subscription_id')
+      .execute();
     return rows.map(toSub);
   }
 
@@ -40,19 +45,35 @@ export class KyselySubscriptionStore implements SubscriptionStore {
     };
     await this.db.transaction().execute(async (trx) => {
       // A subscription id never moves between tenants: an update from another tenant is refused.
-      const existing = await trx.selectFrom('graph_subscriptions').select('tenant_id').where('subscription_id', '=', s.subscriptionId).executeTakeFirst();
-      if (existing && existing.tenant_id !== s.tenantId) throw new Error(`Subscription ${s.subscriptionId} belongs to another tenant`);
-      await trx.insertInto('graph_subscriptions').values({ subscription_id: s.subscriptionId, ...row })
-        .onConflict((oc) => oc.column('subscription_id').doUpdateSet(row)).execute();
+      const existing = await trx
+        .selectFrom('graph_subscriptions')
+        .select('tenant_id')
+        .where('subscription_id', '=', s.subscriptionId)
+        .executeTakeFirst();
+      if (existing && existing.tenant_id !== s.tenantId)
+        throw new Error(`Subscription ${s.subscriptionId} belongs to another tenant`);
+      await trx
+        .insertInto('graph_subscriptions')
+        .values({ subscription_id: s.subscriptionId, ...row })
+        .onConflict((oc) => oc.column('subscription_id').doUpdateSet(row))
+        .execute();
     });
   }
 
   async remove(tenantId: string, subscriptionId: string): Promise<void> {
-    await this.db.deleteFrom('graph_subscriptions').where('tenant_id', '=', tenantId).where('subscription_id', '=', subscriptionId).execute();
+    await this.db
+      .deleteFrom('graph_subscriptions')
+      .where('tenant_id', '=', tenantId)
+      .where('subscription_id', '=', subscriptionId)
+      .execute();
   }
 
   async byId(subscriptionId: string): Promise<StoredSubscription | undefined> {
-    const row = await this.db.selectFrom('graph_subscriptions').selectAll().where('subscription_id', '=', subscriptionId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('graph_subscriptions')
+      .selectAll()
+      .where('subscription_id', '=', subscriptionId)
+      .executeTakeFirst();
     return row && toSub(row);
   }
 }

@@ -7,7 +7,8 @@ const SOURCES = ['sso', 'owner', 'sandbox'] as const;
 
 const toAdmin = (r: Selectable<TenantAdminsTable>): TenantAdmin => {
   const source = SOURCES.find((s) => s === r.source);
-  if (!source) throw new StoreCorruptRowError('tenant_admins', `${r.tenant_id}/${r.aad_object_id}`, `unknown source ${r.source}`);
+  if (!source)
+    throw new StoreCorruptRowError('tenant_admins', `${r.tenant_id}/${r.aad_object_id}`, `unknown source ${r.source}`);
   return { tenantId: r.tenant_id, aadObjectId: r.aad_object_id, name: r.name, source, lastSeen: Number(r.last_seen) };
 };
 
@@ -17,21 +18,38 @@ export class KyselyTenantAdminStore implements TenantAdminStore {
 
   async record(admin: TenantAdmin): Promise<void> {
     const row = { name: admin.name, source: admin.source, last_seen: admin.lastSeen };
-    await this.db.insertInto('tenant_admins').values({ tenant_id: admin.tenantId, aad_object_id: admin.aadObjectId, ...row })
-      .onConflict((oc) => oc.columns(['tenant_id', 'aad_object_id']).doUpdateSet(row)).execute();
+    await this.db
+      .insertInto('tenant_admins')
+      .values({ tenant_id: admin.tenantId, aad_object_id: admin.aadObjectId, ...row })
+      .onConflict((oc) => oc.columns(['tenant_id', 'aad_object_id']).doUpdateSet(row))
+      .execute();
   }
 
   async get(tenantId: string, aadObjectId: string): Promise<TenantAdmin | undefined> {
-    const row = await this.db.selectFrom('tenant_admins').selectAll().where('tenant_id', '=', tenantId).where('aad_object_id', '=', aadObjectId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('tenant_admins')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('aad_object_id', '=', aadObjectId)
+      .executeTakeFirst();
     return row && toAdmin(row);
   }
 
   async list(tenantId: string): Promise<readonly TenantAdmin[]> {
-    const rows = await this.db.selectFrom('tenant_admins').selectAll().where('tenant_id', '=', tenantId).orderBy('aad_object_id').execute();
+    const rows = await this.db
+      .selectFrom('tenant_admins')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('aad_object_id')
+      .execute();
     return rows.map(toAdmin);
   }
 
   async remove(tenantId: string, aadObjectId: string): Promise<void> {
-    await this.db.deleteFrom('tenant_admins').where('tenant_id', '=', tenantId).where('aad_object_id', '=', aadObjectId).execute();
+    await this.db
+      .deleteFrom('tenant_admins')
+      .where('tenant_id', '=', tenantId)
+      .where('aad_object_id', '=', aadObjectId)
+      .execute();
   }
 }

@@ -46,20 +46,29 @@ export class KyselyTenantStore implements TenantStore {
       sync_enabled: t.syncEnabled ? 1 : 0,
       updated_at: this.clock.now(),
     };
-    await this.db.insertInto('tenants').values({ id: t.id, ...values }).onConflict((oc) => oc.column('id').doUpdateSet(values)).execute();
+    await this.db
+      .insertInto('tenants')
+      .values({ id: t.id, ...values })
+      .onConflict((oc) => oc.column('id').doUpdateSet(values))
+      .execute();
   }
 
   async getConnection(tenantId: string, kind: ConnectionKind): Promise<Record<string, string> | undefined> {
     const row = await this.db
-      .selectFrom('tenant_connections').select('sealed')
-      .where('tenant_id', '=', tenantId).where('kind', '=', kind)
+      .selectFrom('tenant_connections')
+      .select('sealed')
+      .where('tenant_id', '=', tenantId)
+      .where('kind', '=', kind)
       .executeTakeFirst();
     if (!row) return undefined;
     let plaintext: string;
     try {
       plaintext = this.box.open(row.sealed, aad(tenantId, kind));
     } catch (e) {
-      if (e instanceof CryptoBoxError) throw new StoreSecretError(`Connection ${kind} of tenant ${tenantId} cannot be decrypted: ${e.message}`, { cause: e });
+      if (e instanceof CryptoBoxError)
+        throw new StoreSecretError(`Connection ${kind} of tenant ${tenantId} cannot be decrypted: ${e.message}`, {
+          cause: e,
+        });
       throw e;
     }
     return readJson(stringRecordSchema, plaintext, 'tenant_connections', `${tenantId}/${kind}`);
@@ -85,8 +94,12 @@ export class KyselyTenantStore implements TenantStore {
     for (const r of rows.filter((row) => this.box.isStale(row.sealed))) {
       const bound = aad(r.tenant_id, r.kind);
       const sealed = this.box.seal(this.box.open(r.sealed, bound), bound);
-      const res = await this.db.updateTable('tenant_connections').set({ sealed })
-        .where('tenant_id', '=', r.tenant_id).where('kind', '=', r.kind).where('sealed', '=', r.sealed)
+      const res = await this.db
+        .updateTable('tenant_connections')
+        .set({ sealed })
+        .where('tenant_id', '=', r.tenant_id)
+        .where('kind', '=', r.kind)
+        .where('sealed', '=', r.sealed)
         .executeTakeFirst();
       count += Number(res.numUpdatedRows);
     }

@@ -53,7 +53,11 @@ export class KyselyTraceStore implements TraceStore {
     // not be: a retried batch skips the ids already stored.
     for (const [i, part] of chunks(rows, TRACE_CHUNK_ROWS).entries()) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-      await this.db.insertInto('trace_events').values(part).onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing()).execute();
+      await this.db
+        .insertInto('trace_events')
+        .values(part)
+        .onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing())
+        .execute();
     }
   }
 
@@ -74,7 +78,8 @@ export class KyselyTraceStore implements TraceStore {
         .selectFrom('trace_events')
         .select(['seq', sql<number>`row_number() over (partition by tenant_id order by at desc, seq desc)`.as('rn')])
         .as('ranked');
-      const byCount = await trx.deleteFrom('trace_events')
+      const byCount = await trx
+        .deleteFrom('trace_events')
         .where('seq', 'in', trx.selectFrom(ranked).select('ranked.seq').where('ranked.rn', '>', maxPerTenant))
         .executeTakeFirst();
       return Number(byAge.numDeletedRows) + Number(byCount.numDeletedRows);

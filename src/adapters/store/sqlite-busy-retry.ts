@@ -1,5 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { SqliteDialect, type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
+import {
+  SqliteDialect,
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
 
 /**
  * How SQLite waits for a lock another process holds (a backup tool, an admin's sqlite3 shell).
@@ -20,11 +27,17 @@ export const SQLITE_BUSY_WAIT: SqliteBusyWait = Object.freeze({ pragmaMs: 25, to
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   // BUSY_SNAPSHOT: the transaction's snapshot is stale; only restarting the transaction helps.
-  return typeof code === 'string' && (code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_RECOVERY' || code === 'SQLITE_BUSY_TIMEOUT');
+  return (
+    typeof code === 'string' &&
+    (code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_RECOVERY' || code === 'SQLITE_BUSY_TIMEOUT')
+  );
 }
 
 class BusyRetryConnection implements DatabaseConnection {
-  constructor(private readonly inner: DatabaseConnection, private readonly wait: SqliteBusyWait) {}
+  constructor(
+    private readonly inner: DatabaseConnection,
+    private readonly wait: SqliteBusyWait,
+  ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const started = Date.now();
@@ -47,7 +60,10 @@ class BusyRetryConnection implements DatabaseConnection {
 class BusyRetryDriver implements Driver {
   readonly #wrapped = new WeakMap<DatabaseConnection, BusyRetryConnection>();
 
-  constructor(private readonly inner: Driver, private readonly wait: SqliteBusyWait) {}
+  constructor(
+    private readonly inner: Driver,
+    private readonly wait: SqliteBusyWait,
+  ) {}
 
   init(): Promise<void> {
     return this.inner.init();
@@ -82,7 +98,10 @@ class BusyRetryDriver implements Driver {
 }
 
 export class BusyRetrySqliteDialect extends SqliteDialect {
-  constructor(config: ConstructorParameters<typeof SqliteDialect>[0], private readonly wait: SqliteBusyWait = SQLITE_BUSY_WAIT) {
+  constructor(
+    config: ConstructorParameters<typeof SqliteDialect>[0],
+    private readonly wait: SqliteBusyWait = SQLITE_BUSY_WAIT,
+  ) {
     super(config);
   }
 

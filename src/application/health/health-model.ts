@@ -55,7 +55,10 @@ export class HealthModel {
   private readonly sync = new Map<string, { active: boolean; detail: string }>();
   private readonly listeners = new Set<(t: HealthTransition) => void>();
 
-  constructor(private readonly deps: { readonly clock: Clock; readonly scheduler: Scheduler }, private readonly options: HealthModelOptions = { alertDebounceMs: 60_000 }) {
+  constructor(
+    private readonly deps: { readonly clock: Clock; readonly scheduler: Scheduler },
+    private readonly options: HealthModelOptions = { alertDebounceMs: 60_000 },
+  ) {
     this.activity = new SyncActivity(deps.clock);
   }
 
@@ -85,20 +88,37 @@ export class HealthModel {
     const worst = components.reduce<HealthStatus>((w, c) => (RANK[c.status] > RANK[w] ? c.status : w), 'ok');
     const sync = this.sync.get(tenantId) ?? { active: false, detail: 'sync not started' };
     return {
-      tenantId, status: worst, syncActive: sync.active, syncDetail: sync.detail, components,
-      activeSyncs: this.activity.active(tenantId), latency: this.activity.latency(tenantId),
+      tenantId,
+      status: worst,
+      syncActive: sync.active,
+      syncDetail: sync.detail,
+      components,
+      activeSyncs: this.activity.active(tenantId),
+      latency: this.activity.latency(tenantId),
     };
   }
 
-  private set(tenantId: string, component: HealthComponent, status: HealthStatus, detail: string, succeeded: boolean): void {
+  private set(
+    tenantId: string,
+    component: HealthComponent,
+    status: HealthStatus,
+    detail: string,
+    succeeded: boolean,
+  ): void {
     const now = this.deps.clock.now();
     const tracked = this.tracked(tenantId, component);
     const previous = tracked?.current;
     const changed = previous?.status !== status;
     const current: ComponentHealth = {
-      component, status, detail,
+      component,
+      status,
+      detail,
       since: changed || !previous ? now : previous.since,
-      ...(succeeded ? { lastSuccess: now } : previous?.lastSuccess !== undefined ? { lastSuccess: previous.lastSuccess } : {}),
+      ...(succeeded
+        ? { lastSuccess: now }
+        : previous?.lastSuccess !== undefined
+          ? { lastSuccess: previous.lastSuccess }
+          : {}),
     };
     const entry: Tracked = tracked ?? { current, announced: 'unknown' };
     entry.current = current;
@@ -127,7 +147,14 @@ export class HealthModel {
     entry.pending = this.deps.scheduler.after(this.options.alertDebounceMs, () => {
       entry.pending = undefined;
       if (entry.current.status !== target) return;
-      const transition: HealthTransition = { tenantId, component: entry.current.component, from: entry.announced, to: target, detail: entry.current.detail, at: this.deps.clock.now() };
+      const transition: HealthTransition = {
+        tenantId,
+        component: entry.current.component,
+        from: entry.announced,
+        to: target,
+        detail: entry.current.detail,
+        at: this.deps.clock.now(),
+      };
       entry.announced = target;
       for (const listener of [...this.listeners]) listener(transition);
     });

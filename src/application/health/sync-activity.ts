@@ -46,7 +46,10 @@ export function percentile(sorted: readonly number[], p: number): number {
 export class SyncActivity {
   private readonly samples = new Map<string, SyncSample[]>();
 
-  constructor(private readonly clock: Clock, private readonly maxSamplesPerTenant = 200_000) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly maxSamplesPerTenant = 200_000,
+  ) {}
 
   record(tenantId: string, sample: SyncSample): void {
     const list = this.samples.get(tenantId) ?? [];
@@ -57,10 +60,20 @@ export class SyncActivity {
 
   active(tenantId: string): readonly ActiveSync[] {
     const now = this.clock.now();
-    const groups = new Map<string, { ruleId: string; direction: SyncDirection; status: string; lastHour: number; lastDay: number; lastAt: number }>();
+    const groups = new Map<
+      string,
+      { ruleId: string; direction: SyncDirection; status: string; lastHour: number; lastDay: number; lastAt: number }
+    >();
     for (const s of this.recent(tenantId, now - DAY)) {
       const key = `${s.ruleId}\u0000${s.direction}\u0000${s.status}`;
-      const g = groups.get(key) ?? { ruleId: s.ruleId, direction: s.direction, status: s.status, lastHour: 0, lastDay: 0, lastAt: 0 };
+      const g = groups.get(key) ?? {
+        ruleId: s.ruleId,
+        direction: s.direction,
+        status: s.status,
+        lastHour: 0,
+        lastDay: 0,
+        lastAt: 0,
+      };
       g.lastDay += 1;
       if (s.at >= now - HOUR) g.lastHour += 1;
       g.lastAt = Math.max(g.lastAt, s.at);
@@ -73,7 +86,10 @@ export class SyncActivity {
     const since = this.clock.now() - HOUR;
     const directions: SyncDirection[] = ['acd-to-teams', 'teams-to-acd'];
     return directions.map((direction) => {
-      const sorted = this.recent(tenantId, since).filter((s) => s.direction === direction).map((s) => s.latencyMs).sort((a, b) => a - b);
+      const sorted = this.recent(tenantId, since)
+        .filter((s) => s.direction === direction)
+        .map((s) => s.latencyMs)
+        .sort((a, b) => a - b);
       return { direction, count: sorted.length, p50Ms: percentile(sorted, 50), p95Ms: percentile(sorted, 95) };
     });
   }

@@ -28,7 +28,10 @@ export interface RuleResolution {
  */
 export interface SyncPolicy {
   decide(input: DecideInput): Decision;
-  resolveRule(agent: { readonly agentId: string; readonly teamId?: string }, rules: readonly PresenceRule[]): RuleResolution;
+  resolveRule(
+    agent: { readonly agentId: string; readonly teamId?: string },
+    rules: readonly PresenceRule[],
+  ): RuleResolution;
 }
 
 export type HealthStatus = 'ok' | 'degraded' | 'down';
@@ -38,7 +41,17 @@ export type HealthStatus = 'ok' | 'degraded' | 'down';
  * well-known ones are listed so adapters and the engine agree on spelling.
  */
 export const HEALTH_COMPONENTS = [
-  'acd.connection', 'acd.auth', 'acd.writes', 'graph.auth', 'graph.presence', 'subscriptions', 'webhook', 'reconciliation', 'store', 'bot', 'sync',
+  'acd.connection',
+  'acd.auth',
+  'acd.writes',
+  'graph.auth',
+  'graph.presence',
+  'subscriptions',
+  'webhook',
+  'reconciliation',
+  'store',
+  'bot',
+  'sync',
 ] as const;
 export type HealthComponent = (typeof HEALTH_COMPONENTS)[number] | `owner:${string}`;
 
@@ -51,7 +64,17 @@ export interface HealthReporter {
 }
 
 export type EventSourceLabel = SyncEvent['source'] | 'reconcile' | 'reevaluate';
-export type EffectOutcome = 'written' | 'unchanged' | 'superseded' | 'applied' | 'queued' | 'refused' | 'retried' | 'failed' | 'scheduled' | 'skipped';
+export type EffectOutcome =
+  | 'written'
+  | 'unchanged'
+  | 'superseded'
+  | 'applied'
+  | 'queued'
+  | 'refused'
+  | 'retried'
+  | 'failed'
+  | 'scheduled'
+  | 'skipped';
 
 /** Operational metrics (Prometheus in production: src/adapters/http/prom-metrics.ts). */
 export interface Metrics {

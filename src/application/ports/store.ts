@@ -90,7 +90,9 @@ export interface InboxEntry {
 
 export interface InboxStore {
   /** Append; an event whose (tenantId, eventId) is already present is ignored (returns false). */
-  append(entries: readonly { tenantId: string; agentId: string; event: SyncEvent; receivedAt: number }[]): Promise<number>;
+  append(
+    entries: readonly { tenantId: string; agentId: string; event: SyncEvent; receivedAt: number }[],
+  ): Promise<number>;
   /**
    * Oldest unprocessed entries, at most `limit`, in arrival order; with `afterSeq`, only those
    * after it (what arrived since the last pull, without reading again what is being processed).
@@ -109,8 +111,17 @@ export interface InboxStore {
 
 /** One hop of an agent's flow, for the Log Reader (design.md §1). */
 export const TRACE_HOPS = [
-  'acd.event', 'rule.resolved', 'decision', 'graph.request', 'graph.response', 'teams.notification',
-  'acd.request', 'acd.response', 'reconcile.correction', 'subscription', 'error',
+  'acd.event',
+  'rule.resolved',
+  'decision',
+  'graph.request',
+  'graph.response',
+  'teams.notification',
+  'acd.request',
+  'acd.response',
+  'reconcile.correction',
+  'subscription',
+  'error',
   // An instance took up the tenant's sync (restart, or takeover from a dead owner) with this agent's events pending.
   'ownership',
 ] as const;

@@ -29,7 +29,12 @@ export type DirectoryFor = (tenantId: string) => AcdDirectory | undefined;
 
 export function directoryOf(directoryFor: DirectoryFor, tenantId: string): Result<AcdDirectory, DirectoryProblem> {
   const directory = directoryFor(tenantId);
-  return directory ? ok(directory) : err({ code: 'ACD.NOT_CONNECTED', message: 'CXone is not connected for this tenant yet: connect it on the Settings page.' });
+  return directory
+    ? ok(directory)
+    : err({
+        code: 'ACD.NOT_CONNECTED',
+        message: 'CXone is not connected for this tenant yet: connect it on the Settings page.',
+      });
 }
 
 export const unavailable = (failure: ExternalFailure): DirectoryProblem => ({
@@ -54,7 +59,11 @@ async function withTeamCodes(directory: AcdDirectory, team: AcdTeam): Promise<Re
   return ok({ teamId: team.teamId, teamName: team.teamName, isActive: team.isActive, codes: codes.value });
 }
 
-export async function loadCatalog(directory: AcdDirectory, otherRules: readonly PresenceRule[], partnerPlatform: PartnerPlatform): Promise<Result<RuleCatalog, DirectoryProblem>> {
+export async function loadCatalog(
+  directory: AcdDirectory,
+  otherRules: readonly PresenceRule[],
+  partnerPlatform: PartnerPlatform,
+): Promise<Result<RuleCatalog, DirectoryProblem>> {
   const [teams, agents] = await Promise.all([loadTeams(directory), directory.listAgents()]);
   if (!teams.ok) return teams;
   if (!agents.ok) return err(unavailable(agents.error));

@@ -9,4 +9,7 @@ export type RuleProblem =
   | { readonly code: 'RULE.INVALID'; readonly message: string; readonly problems: readonly DomainProblem[] }
   | { readonly code: 'DRY_RUN.TARGET_NOT_FOUND'; readonly message: string };
 
-export const ruleNotFound = (ruleId: string): RuleProblem => ({ code: 'RULE.NOT_FOUND', message: `No rule ${ruleId} in this tenant.` });
+export const ruleNotFound = (ruleId: string): RuleProblem => ({
+  code: 'RULE.NOT_FOUND',
+  message: `No rule ${ruleId} in this tenant.`,
+});

@@ -42,14 +42,29 @@ export class RuleService {
     return this.validateAndSave(actor, rule, undefined, undefined);
   }
 
-  async update(actor: Actor, ruleId: string, draft: PresenceRuleDraft, expectedVersion: number): Promise<Result<PresenceRule, RuleProblem>> {
+  async update(
+    actor: Actor,
+    ruleId: string,
+    draft: PresenceRuleDraft,
+    expectedVersion: number,
+  ): Promise<Result<PresenceRule, RuleProblem>> {
     const before = await this.deps.rules.get(actor.tenantId, ruleId);
     if (!before) return err(ruleNotFound(ruleId));
     if (before.version !== expectedVersion) return err(conflict(ruleId, before.version, expectedVersion));
-    return this.validateAndSave(actor, { ...draft, id: ruleId, tenantId: actor.tenantId, version: before.version }, before, expectedVersion);
+    return this.validateAndSave(
+      actor,
+      { ...draft, id: ruleId, tenantId: actor.tenantId, version: before.version },
+      before,
+      expectedVersion,
+    );
   }
 
-  async setEnabled(actor: Actor, ruleId: string, enabled: boolean, expectedVersion: number): Promise<Result<PresenceRule, RuleProblem>> {
+  async setEnabled(
+    actor: Actor,
+    ruleId: string,
+    enabled: boolean,
+    expectedVersion: number,
+  ): Promise<Result<PresenceRule, RuleProblem>> {
     const before = await this.deps.rules.get(actor.tenantId, ruleId);
     if (!before) return err(ruleNotFound(ruleId));
     const { id: _id, tenantId: _t, version: _v, ...draft } = before;
@@ -58,12 +73,18 @@ export class RuleService {
 
   async delete(actor: Actor, ruleId: string): Promise<Result<PresenceRule, RuleProblem>> {
     const before = await this.deps.rules.get(actor.tenantId, ruleId);
-    if (!before || !(await this.deps.rules.delete(actor.tenantId, ruleId, actor.name))) return err(ruleNotFound(ruleId));
+    if (!before || !(await this.deps.rules.delete(actor.tenantId, ruleId, actor.name)))
+      return err(ruleNotFound(ruleId));
     await this.notify(actor.tenantId, [before]);
     return ok(before);
   }
 
-  private async validateAndSave(actor: Actor, rule: PresenceRule, before: PresenceRule | undefined, expectedVersion: number | undefined): Promise<Result<PresenceRule, RuleProblem>> {
+  private async validateAndSave(
+    actor: Actor,
+    rule: PresenceRule,
+    before: PresenceRule | undefined,
+    expectedVersion: number | undefined,
+  ): Promise<Result<PresenceRule, RuleProblem>> {
     const directory = directoryOf(this.deps.directory, actor.tenantId);
     if (!directory.ok) return directory;
     const others = (await this.deps.rules.list(actor.tenantId)).filter((r) => r.id !== rule.id);
@@ -72,14 +93,23 @@ export class RuleService {
     if (!catalog.ok) return catalog;
     const { id: _id, tenantId: _t, version: _v, ...draft } = rule;
     const valid = this.deps.validate(draft, catalog.value);
-    if (!valid.ok) return err({ code: 'RULE.INVALID', message: `The rule has ${valid.error.length} problem(s).`, problems: valid.error });
+    if (!valid.ok)
+      return err({
+        code: 'RULE.INVALID',
+        message: `The rule has ${valid.error.length} problem(s).`,
+        problems: valid.error,
+      });
     const saved = await this.save({ ...rule, ...valid.value }, actor.name, expectedVersion);
     if (!saved.ok) return saved;
     await this.notify(actor.tenantId, before ? [before, saved.value] : [saved.value]);
     return saved;
   }
 
-  private async save(rule: PresenceRule, actor: string, expectedVersion: number | undefined): Promise<Result<PresenceRule, RuleProblem>> {
+  private async save(
+    rule: PresenceRule,
+    actor: string,
+    expectedVersion: number | undefined,
+  ): Promise<Result<PresenceRule, RuleProblem>> {
     try {
       return ok(await this.deps.rules.save(rule, actor, expectedVersion));
     } catch (e) {

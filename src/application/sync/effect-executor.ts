@@ -36,7 +36,10 @@ type Attempt<T, E> = () => Promise<Result<T, E>>;
  * stays locked — its later events wait, other agents' do not (the worker is released meanwhile).
  */
 export class EffectExecutor {
-  constructor(private readonly deps: SyncEngineDeps, private readonly options: SyncEngineOptions) {}
+  constructor(
+    private readonly deps: SyncEngineDeps,
+    private readonly options: SyncEngineOptions,
+  ) {}
 
   async run(effects: readonly Effect[], ctx: EffectContext): Promise<EffectsOutcome> {
     let teamsFailed = false;
@@ -62,7 +65,10 @@ export class EffectExecutor {
     return { teamsFailed, acdFailed };
   }
 
-  private async writePresence(effect: Extract<Effect, { kind: 'setTeamsPresence' | 'clearTeamsPresence' }>, ctx: EffectContext): Promise<boolean> {
+  private async writePresence(
+    effect: Extract<Effect, { kind: 'setTeamsPresence' | 'clearTeamsPresence' }>,
+    ctx: EffectContext,
+  ): Promise<boolean> {
     const userId = ctx.agent.teamsUserId;
     if (userId === undefined) {
       this.trace(ctx, 'error', `${effect.kind} not done: the agent is not linked to a Teams user`, { effect });
@@ -72,17 +78,40 @@ export class EffectExecutor {
     const presence = effect.kind === 'setTeamsPresence' ? effect.presence : null;
     const shown = presence ? `${presence.availability}/${presence.activity}` : 'clear';
     const asked = `Graph: ${effect.preferred ? 'preferred' : 'session'} presence → ${shown} (${effect.reason})`;
-    if (!ctx.concise) this.trace(ctx, 'graph.request', asked, { userId, presence, preferred: effect.preferred, ruleId: effect.ruleId });
-    const result = await this.withRetry(ctx, effect.kind, () => ctx.tenant.ports.presence.write({ userId, presence, preferred: effect.preferred, traceId: ctx.traceId }), (f) => f);
-    if (!result.ok) return this.failed(ctx, effect.kind, 'graph.response', result.error, ctx.concise ? `${asked}: ${result.error.message}` : result.error.message);
+    if (!ctx.concise)
+      this.trace(ctx, 'graph.request', asked, { userId, presence, preferred: effect.preferred, ruleId: effect.ruleId });
+    const result = await this.withRetry(
+      ctx,
+      effect.kind,
+      () => ctx.tenant.ports.presence.write({ userId, presence, preferred: effect.preferred, traceId: ctx.traceId }),
+      (f) => f,
+    );
+    if (!result.ok)
+      return this.failed(
+        ctx,
+        effect.kind,
+        'graph.response',
+        result.error,
+        ctx.concise ? `${asked}: ${result.error.message}` : result.error.message,
+      );
     const outcome: PresenceWriteOutcome = result.value;
     const answered = `Graph: ${outcome.status}${outcome.status === 'written' ? ` (HTTP ${outcome.httpStatus}, ${outcome.latencyMs} ms)` : ''}`;
-    if (ctx.concise) this.trace(ctx, 'graph.response', `${asked}: ${answered.slice('Graph: '.length)}`, { userId, presence, preferred: effect.preferred, ruleId: effect.ruleId, outcome });
+    if (ctx.concise)
+      this.trace(ctx, 'graph.response', `${asked}: ${answered.slice('Graph: '.length)}`, {
+        userId,
+        presence,
+        preferred: effect.preferred,
+        ruleId: effect.ruleId,
+        outcome,
+      });
     else this.trace(ctx, 'graph.response', answered, { outcome });
     this.deps.metrics.effect(effect.kind, outcome.status);
     ctx.tenant.health.success('graph.auth');
     if (outcome.status === 'written') {
-      ctx.tenant.health.success('graph.presence', `last presence write answered HTTP ${outcome.httpStatus} in ${outcome.latencyMs} ms`);
+      ctx.tenant.health.success(
+        'graph.presence',
+        `last presence write answered HTTP ${outcome.httpStatus} in ${outcome.latencyMs} ms`,
+      );
       this.synced(ctx, effect.ruleId, 'acd-to-teams', shown);
     }
     return true;
@@ -93,10 +122,30 @@ export class EffectExecutor {
     const shown = target.kind === 'Unavailable' ? `Unavailable:${target.codeId}` : 'Available';
     const asked = `ACD: set agent state → ${shown} (${effect.reason})`;
     if (!ctx.concise) this.trace(ctx, 'acd.request', asked, { target, ruleId: effect.ruleId });
-    const result = await this.withRetry<AcdWriteOutcome, AcdWriteRefusal>(ctx, 'setAcdState', () => ctx.tenant.ports.acd.setAgentState(ctx.entry.agentId, target), (r) => (r.code === 'EXTERNAL' ? r.failure : undefined));
-    if (!result.ok) return this.failed(ctx, 'setAcdState', 'acd.response', result.error.code === 'EXTERNAL' ? result.error.failure : undefined, `${ctx.concise ? `${asked}: ` : ''}${result.error.code}: ${result.error.message}`);
-    const shownOutcome = result.value === 'confirmed' ? 'applied (its answer was lost; the state read back is the target, so it is not written again)' : result.value;
-    if (ctx.concise) this.trace(ctx, 'acd.response', `${asked}: ${shownOutcome}`, { target, ruleId: effect.ruleId, outcome: result.value });
+    const result = await this.withRetry<AcdWriteOutcome, AcdWriteRefusal>(
+      ctx,
+      'setAcdState',
+      () => ctx.tenant.ports.acd.setAgentState(ctx.entry.agentId, target),
+      (r) => (r.code === 'EXTERNAL' ? r.failure : undefined),
+    );
+    if (!result.ok)
+      return this.failed(
+        ctx,
+        'setAcdState',
+        'acd.response',
+        result.error.code === 'EXTERNAL' ? result.error.failure : undefined,
+        `${ctx.concise ? `${asked}: ` : ''}${result.error.code}: ${result.error.message}`,
+      );
+    const shownOutcome =
+      result.value === 'confirmed'
+        ? 'applied (its answer was lost; the state read back is the target, so it is not written again)'
+        : result.value;
+    if (ctx.concise)
+      this.trace(ctx, 'acd.response', `${asked}: ${shownOutcome}`, {
+        target,
+        ruleId: effect.ruleId,
+        outcome: result.value,
+      });
     else this.trace(ctx, 'acd.response', `ACD: ${shownOutcome}`, { outcome: result.value });
     this.deps.metrics.effect('setAcdState', result.value === 'confirmed' ? 'applied' : result.value);
     ctx.tenant.health.success('acd.writes', `last state write: ${result.value}`);
@@ -104,7 +153,12 @@ export class EffectExecutor {
     return true;
   }
 
-  private async withRetry<T, E>(ctx: EffectContext, kind: Effect['kind'], attempt: Attempt<T, E>, failureOf: (e: E) => ExternalFailure | undefined): Promise<Result<T, E>> {
+  private async withRetry<T, E>(
+    ctx: EffectContext,
+    kind: Effect['kind'],
+    attempt: Attempt<T, E>,
+    failureOf: (e: E) => ExternalFailure | undefined,
+  ): Promise<Result<T, E>> {
     for (let n = 1; ; n += 1) {
       const result = await attempt();
       if (result.ok) return result;
@@ -112,25 +166,56 @@ export class EffectExecutor {
       if (failure?.status === 429 && failure.system === 'graph') this.deps.metrics.graphThrottled();
       // Graph or CXone writes failing or timing out (after the adapter's own retries) is an outage an admin must see, not only a trace line.
       if (failure?.transient) {
-        const [component, what] = failure.system === 'graph' ? (['graph.presence', 'presence writes'] as const) : (['acd.writes', 'ACD state writes'] as const);
-        ctx.tenant.health.report(component, n >= this.options.maxAttempts ? 'down' : 'degraded', `${what} failing: ${failure.status} ${failure.code}: ${failure.message} (attempt ${n} of ${this.options.maxAttempts})`);
+        const [component, what] =
+          failure.system === 'graph'
+            ? (['graph.presence', 'presence writes'] as const)
+            : (['acd.writes', 'ACD state writes'] as const);
+        ctx.tenant.health.report(
+          component,
+          n >= this.options.maxAttempts ? 'down' : 'degraded',
+          `${what} failing: ${failure.status} ${failure.code}: ${failure.message} (attempt ${n} of ${this.options.maxAttempts})`,
+        );
       }
       if (!failure?.transient || n >= this.options.maxAttempts) return result;
-      const delay = backoffMs(n, { baseMs: this.options.backoffBaseMs, maxMs: this.options.backoffMaxMs, retryAfterMs: failure.retryAfterMs, random: this.deps.random?.() ?? 0.5 });
-      this.trace(ctx, 'error', `${failure.system} ${failure.status} ${failure.code}: retrying in ${delay} ms (attempt ${n + 1} of ${this.options.maxAttempts})`, { failure, delayMs: delay });
+      const delay = backoffMs(n, {
+        baseMs: this.options.backoffBaseMs,
+        maxMs: this.options.backoffMaxMs,
+        retryAfterMs: failure.retryAfterMs,
+        random: this.deps.random?.() ?? 0.5,
+      });
+      this.trace(
+        ctx,
+        'error',
+        `${failure.system} ${failure.status} ${failure.code}: retrying in ${delay} ms (attempt ${n + 1} of ${this.options.maxAttempts})`,
+        { failure, delayMs: delay },
+      );
       this.deps.metrics.effect(kind, 'retried');
-      await this.deps.store.inbox.fail(ctx.entry.seq, `${failure.code}: ${failure.message}`, this.deps.clock.now() + delay);
+      await this.deps.store.inbox.fail(
+        ctx.entry.seq,
+        `${failure.code}: ${failure.message}`,
+        this.deps.clock.now() + delay,
+      );
       await ctx.slot.pause(sleep(this.deps.scheduler, delay, ctx.tenant.stopping));
       if (ctx.tenant.stopped) throw new TenantStoppedError(ctx.tenant.tenantId);
     }
   }
 
-  private failed(ctx: EffectContext, kind: Effect['kind'], hop: 'graph.response' | 'acd.response', failure: ExternalFailure | undefined, message: string): false {
+  private failed(
+    ctx: EffectContext,
+    kind: Effect['kind'],
+    hop: 'graph.response' | 'acd.response',
+    failure: ExternalFailure | undefined,
+    message: string,
+  ): false {
     const refused = failure === undefined || !failure.transient;
     this.trace(ctx, hop, `${refused ? 'refused' : 'gave up'}: ${message}`, { failure, message });
     this.deps.metrics.effect(kind, refused ? 'refused' : 'failed');
     if (failure && (failure.status === 401 || failure.status === 403)) {
-      ctx.tenant.health.report(failure.system === 'cxone' ? 'acd.auth' : 'graph.auth', 'down', `${failure.status} ${failure.code}: ${failure.message}`);
+      ctx.tenant.health.report(
+        failure.system === 'cxone' ? 'acd.auth' : 'graph.auth',
+        'down',
+        `${failure.status} ${failure.code}: ${failure.message}`,
+      );
     }
     return false;
   }
@@ -142,7 +227,20 @@ export class EffectExecutor {
     this.deps.health.activity.record(ctx.tenant.tenantId, { ruleId, direction, status, latencyMs, at });
   }
 
-  private trace(ctx: EffectContext, hop: 'graph.request' | 'graph.response' | 'acd.request' | 'acd.response' | 'error', summary: string, data: Record<string, unknown>): void {
-    this.deps.trace.record({ tenantId: ctx.tenant.tenantId, agentId: ctx.entry.agentId, teamsUserId: ctx.agent.teamsUserId, traceId: ctx.traceId, hop, summary, data });
+  private trace(
+    ctx: EffectContext,
+    hop: 'graph.request' | 'graph.response' | 'acd.request' | 'acd.response' | 'error',
+    summary: string,
+    data: Record<string, unknown>,
+  ): void {
+    this.deps.trace.record({
+      tenantId: ctx.tenant.tenantId,
+      agentId: ctx.entry.agentId,
+      teamsUserId: ctx.agent.teamsUserId,
+      traceId: ctx.traceId,
+      hop,
+      summary,
+      data,
+    });
   }
 }

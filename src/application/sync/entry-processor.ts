@@ -25,7 +25,11 @@ class RetryLater extends Error {
 export class EntryProcessor {
   private readonly executor: EffectExecutor;
 
-  constructor(private readonly deps: SyncEngineDeps, private readonly options: SyncEngineOptions, private readonly scheduleRecheck: (tenant: TenantRuntime, agentId: string, at: number) => void) {
+  constructor(
+    private readonly deps: SyncEngineDeps,
+    private readonly options: SyncEngineOptions,
+    private readonly scheduleRecheck: (tenant: TenantRuntime, agentId: string, at: number) => void,
+  ) {
     this.executor = new EffectExecutor(deps, options);
   }
 
@@ -35,36 +39,94 @@ export class EntryProcessor {
     const agent = await this.loadAgent(tenant, entry.agentId, prefetched);
     const event = await this.withPresence(tenant, entry.event);
     const config = await this.config(tenant, change);
-    const resolution = this.deps.policy.resolveRule({ agentId: agent.agentId, ...(agent.teamId !== undefined ? { teamId: agent.teamId } : {}) }, config.rules);
+    const resolution = this.deps.policy.resolveRule(
+      { agentId: agent.agentId, ...(agent.teamId !== undefined ? { teamId: agent.teamId } : {}) },
+      config.rules,
+    );
     const base = { tenantId: tenant.tenantId, agentId: agent.agentId, teamsUserId: agent.teamsUserId, traceId };
-    const decision = this.deps.policy.decide({ rule: resolution.rule, agent, event, now: this.deps.clock.now(), syncEnabled: config.syncEnabled });
+    const decision = this.deps.policy.decide({
+      rule: resolution.rule,
+      agent,
+      event,
+      now: this.deps.clock.now(),
+      syncEnabled: config.syncEnabled,
+    });
     if (change === undefined) {
-      this.deps.trace.record({ ...base, hop: 'rule.resolved', summary: resolution.rule ? `Rule "${resolution.rule.name}": ${resolution.explanation}` : `No rule: ${resolution.explanation}`, data: { ruleId: resolution.rule?.id ?? null, considered: resolution.considered } });
-      this.deps.trace.record({ ...base, hop: 'decision', summary: summarize(decision.effects), data: { effects: decision.effects, eventId: event.eventId, source: event.source } });
+      this.deps.trace.record({
+        ...base,
+        hop: 'rule.resolved',
+        summary: resolution.rule
+          ? `Rule "${resolution.rule.name}": ${resolution.explanation}`
+          : `No rule: ${resolution.explanation}`,
+        data: { ruleId: resolution.rule?.id ?? null, considered: resolution.considered },
+      });
+      this.deps.trace.record({
+        ...base,
+        hop: 'decision',
+        summary: summarize(decision.effects),
+        data: { effects: decision.effects, eventId: event.eventId, source: event.source },
+      });
     } else {
-      traceReevaluation(this.deps.trace, { ...base, tenant, change, agent, event, rule: resolution.rule, explanation: resolution.explanation, effects: decision.effects });
+      traceReevaluation(this.deps.trace, {
+        ...base,
+        tenant,
+        change,
+        agent,
+        event,
+        rule: resolution.rule,
+        explanation: resolution.explanation,
+        effects: decision.effects,
+      });
     }
-    const outcome = await this.executor.run(decision.effects, { tenant, entry, agent, traceId, slot, concise: change !== undefined, scheduleRecheck: (at) => this.scheduleRecheck(tenant, agent.agentId, at) });
+    const outcome = await this.executor.run(decision.effects, {
+      tenant,
+      entry,
+      agent,
+      traceId,
+      slot,
+      concise: change !== undefined,
+      scheduleRecheck: (at) => this.scheduleRecheck(tenant, agent.agentId, at),
+    });
     // The agent stays locked until its state is committed (its next entry reads it), but the worker
     // is free meanwhile: with a group-committing store, entries finishing while a commit runs join
     // the next one, so a burst commits in groups as large as the queue rather than the worker count.
-    await slot.pause(this.deps.store.inbox.complete(entry.seq, tenant.tenantId, keepFailed(agent, decision.next, outcome)));
+    await slot.pause(
+      this.deps.store.inbox.complete(entry.seq, tenant.tenantId, keepFailed(agent, decision.next, outcome)),
+    );
   }
 
   /** Gives up on an entry that kept failing: recorded, marked done, the agent's state untouched. */
   async abandon(tenant: TenantRuntime, entry: InboxEntry, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
-    this.deps.trace.record({ tenantId: tenant.tenantId, agentId: entry.agentId, traceId: traceIdOf(entry.event.eventId), hop: 'error', summary: `Event dropped after ${this.options.maxAttempts} attempts: ${message}`, data: { eventId: entry.event.eventId, message } });
+    this.deps.trace.record({
+      tenantId: tenant.tenantId,
+      agentId: entry.agentId,
+      traceId: traceIdOf(entry.event.eventId),
+      hop: 'error',
+      summary: `Event dropped after ${this.options.maxAttempts} attempts: ${message}`,
+      data: { eventId: entry.event.eventId, message },
+    });
     const agent = await this.deps.store.agentStates.get(tenant.tenantId, entry.agentId);
     await this.deps.store.inbox.complete(entry.seq, tenant.tenantId, agent ?? { agentId: entry.agentId });
   }
 
-  private async loadAgent(tenant: TenantRuntime, agentId: string, prefetched: PrefetchedAgent | undefined): Promise<AgentSyncState> {
+  private async loadAgent(
+    tenant: TenantRuntime,
+    agentId: string,
+    prefetched: PrefetchedAgent | undefined,
+  ): Promise<AgentSyncState> {
     // Links change under the engine (admin mapping): the store's link is the truth at each event,
     // or a read of it no older than the configuration cache and not outdated by a reevaluate.
-    const usable = prefetched !== undefined && prefetched.epoch === tenant.configEpoch && this.deps.clock.now() - prefetched.at < this.options.configCacheMs;
-    const stored = (usable ? prefetched.stored : await this.deps.store.agentStates.get(tenant.tenantId, agentId)) ?? { agentId };
-    const teamsUserId = usable ? prefetched.teamsUserId : (await this.deps.store.userLinks.byAgent(tenant.tenantId, agentId))?.teamsUserId;
+    const usable =
+      prefetched !== undefined &&
+      prefetched.epoch === tenant.configEpoch &&
+      this.deps.clock.now() - prefetched.at < this.options.configCacheMs;
+    const stored = (usable ? prefetched.stored : await this.deps.store.agentStates.get(tenant.tenantId, agentId)) ?? {
+      agentId,
+    };
+    const teamsUserId = usable
+      ? prefetched.teamsUserId
+      : (await this.deps.store.userLinks.byAgent(tenant.tenantId, agentId))?.teamsUserId;
     const teamId = stored.teamId ?? (await this.teamOf(tenant, agentId));
     return withIdentity(stored, teamsUserId, teamId);
   }
@@ -81,7 +143,11 @@ export class EntryProcessor {
     if (!read.ok) throw new RetryLater(`presence read failed: ${read.error.code} ${read.error.message}`);
     const observed = read.value.find((p) => p.userId === event.teamsUserId);
     if (!observed) throw new RetryLater(`presence of ${event.teamsUserId} not returned`);
-    return { ...event, presence: observed.presence, ...(observed.sequenceNumber !== undefined ? { sequenceNumber: observed.sequenceNumber } : {}) };
+    return {
+      ...event,
+      presence: observed.presence,
+      ...(observed.sequenceNumber !== undefined ? { sequenceNumber: observed.sequenceNumber } : {}),
+    };
   }
 
   /**
@@ -91,10 +157,16 @@ export class EntryProcessor {
    */
   private async config(tenant: TenantRuntime, change: string | undefined): Promise<TenantConfig> {
     const now = this.deps.clock.now();
-    const cached = change !== undefined && change !== tenant.configReadFor ? undefined : tenant.cachedConfig(now, this.options.configCacheMs);
+    const cached =
+      change !== undefined && change !== tenant.configReadFor
+        ? undefined
+        : tenant.cachedConfig(now, this.options.configCacheMs);
     if (cached) return cached;
     if (change !== undefined) tenant.configReadFor = change;
-    const [rules, record] = await Promise.all([this.deps.store.rules.list(tenant.tenantId), this.deps.store.tenants.get(tenant.tenantId)]);
+    const [rules, record] = await Promise.all([
+      this.deps.store.rules.list(tenant.tenantId),
+      this.deps.store.tenants.get(tenant.tenantId),
+    ]);
     const value = { rules, syncEnabled: record?.syncEnabled ?? false };
     tenant.cacheConfig(value, now);
     return value;
@@ -105,7 +177,11 @@ export class EntryProcessor {
  * The agent's current Teams user and team. When the agent was linked to another Teams user, what
  * we knew of the old user's presence (and published to it) says nothing about the new one.
  */
-export function withIdentity(stored: AgentSyncState, teamsUserId: string | undefined, teamId: string | undefined): AgentSyncState {
+export function withIdentity(
+  stored: AgentSyncState,
+  teamsUserId: string | undefined,
+  teamId: string | undefined,
+): AgentSyncState {
   const copy: Record<string, unknown> = { ...stored };
   const relinked = stored.teamsUserId !== undefined && stored.teamsUserId !== teamsUserId;
   if (relinked) {
@@ -122,11 +198,16 @@ export function withIdentity(stored: AgentSyncState, teamsUserId: string | undef
 function keepFailed(before: AgentSyncState, next: AgentSyncState, outcome: EffectsOutcome): AgentSyncState {
   let result = next;
   if (outcome.teamsFailed) result = withField(result, 'published', before.published);
-  if (outcome.acdFailed) result = withField(withField(result, 'acdWritten', before.acdWritten), 'acdReleased', before.acdReleased);
+  if (outcome.acdFailed)
+    result = withField(withField(result, 'acdWritten', before.acdWritten), 'acdReleased', before.acdReleased);
   return result;
 }
 
-function withField(state: AgentSyncState, key: 'published' | 'acdWritten' | 'acdReleased', value: AgentSyncState['published'] | AgentSyncState['acdWritten'] | AgentSyncState['acdReleased']): AgentSyncState {
+function withField(
+  state: AgentSyncState,
+  key: 'published' | 'acdWritten' | 'acdReleased',
+  value: AgentSyncState['published'] | AgentSyncState['acdWritten'] | AgentSyncState['acdReleased'],
+): AgentSyncState {
   const copy: Record<string, unknown> = { ...state };
   if (value === undefined) delete copy[key];
   else copy[key] = value;

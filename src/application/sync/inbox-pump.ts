@@ -15,7 +15,12 @@ import type { TenantRuntime } from './tenant-runtime.js';
 export class InboxPump {
   readonly queue: KeyedQueue;
 
-  constructor(private readonly deps: SyncEngineDeps, private readonly options: SyncEngineOptions, private readonly processor: EntryProcessor, private readonly tenantOf: (tenantId: string) => TenantRuntime | undefined) {
+  constructor(
+    private readonly deps: SyncEngineDeps,
+    private readonly options: SyncEngineOptions,
+    private readonly processor: EntryProcessor,
+    private readonly tenantOf: (tenantId: string) => TenantRuntime | undefined,
+  ) {
     this.queue = new KeyedQueue(options.concurrency, (error) => deps.logger.error({ err: error }, 'sync task crashed'));
     this.queue.onTaskDone((tenantId) => {
       const tenant = this.tenantOf(tenantId);
@@ -38,7 +43,11 @@ export class InboxPump {
         await this.pullOnce(tenant);
       } while (tenant.pullAgain && !tenant.stopped);
     } catch (error) {
-      tenant.health.report('store', 'down', `inbox read failed: ${error instanceof Error ? error.message : String(error)}`);
+      tenant.health.report(
+        'store',
+        'down',
+        `inbox read failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
       this.deps.logger.warn({ err: error, tenantId: tenant.tenantId }, 'inbox pull failed; retried at the next poll');
     } finally {
       tenant.pulling = false;
@@ -65,7 +74,9 @@ export class InboxPump {
     if (fresh.length === 0) return;
     const entries = await this.preRead(tenant, fresh);
     // Without the bulk read each entry reads its agent itself (and fails there if the store is down).
-    const loads = await prefetchAgents(this.deps.store, tenant, entries, this.deps.clock.now()).catch(() => new Map<number, PrefetchedAgent>());
+    const loads = await prefetchAgents(this.deps.store, tenant, entries, this.deps.clock.now()).catch(
+      () => new Map<number, PrefetchedAgent>(),
+    );
     for (const entry of entries) {
       tenant.inFlight.add(entry.seq);
       tenant.agentEntered(entry.agentId);
@@ -92,7 +103,12 @@ export class InboxPump {
   }
 
   /** Store errors and unreadable presences are retried in place, keeping the agent's order. */
-  private async run(tenant: TenantRuntime, entry: InboxEntry, slot: Slot, prefetched: PrefetchedAgent | undefined): Promise<void> {
+  private async run(
+    tenant: TenantRuntime,
+    entry: InboxEntry,
+    slot: Slot,
+    prefetched: PrefetchedAgent | undefined,
+  ): Promise<void> {
     try {
       for (let attempt = 1; !tenant.stopped; attempt += 1) {
         try {
@@ -105,8 +121,15 @@ export class InboxPump {
             await this.processor.abandon(tenant, entry, error);
             return;
           }
-          this.deps.logger.warn({ err: error, tenantId: tenant.tenantId, agentId: entry.agentId, seq: entry.seq, attempt }, 'processing failed; retrying');
-          const delay = backoffMs(attempt, { baseMs: this.options.backoffBaseMs, maxMs: this.options.backoffMaxMs, random: this.deps.random?.() ?? 0.5 });
+          this.deps.logger.warn(
+            { err: error, tenantId: tenant.tenantId, agentId: entry.agentId, seq: entry.seq, attempt },
+            'processing failed; retrying',
+          );
+          const delay = backoffMs(attempt, {
+            baseMs: this.options.backoffBaseMs,
+            maxMs: this.options.backoffMaxMs,
+            random: this.deps.random?.() ?? 0.5,
+          });
           await slot.pause(sleep(this.deps.scheduler, delay, tenant.stopping));
         }
       }

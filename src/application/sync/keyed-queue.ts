@@ -31,7 +31,10 @@ export class KeyedQueue {
   private idleWaiters: (() => void)[] = [];
   private readonly doneListeners: ((lane: string) => void)[] = [];
 
-  constructor(private readonly concurrency: number, private readonly onError: (error: unknown) => void) {
+  constructor(
+    private readonly concurrency: number,
+    private readonly onError: (error: unknown) => void,
+  ) {
     if (concurrency < 1) throw new RangeError('concurrency must be >= 1');
   }
 

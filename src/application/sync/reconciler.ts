@@ -23,41 +23,67 @@ export interface ReconcileReport {
  * dropped silently is back within a period.
  */
 export class Reconciler {
-  constructor(private readonly deps: SyncEngineDeps, private readonly ingest: SyncIngest) {}
+  constructor(
+    private readonly deps: SyncEngineDeps,
+    private readonly ingest: SyncIngest,
+  ) {}
 
   async run(tenant: TenantRuntime): Promise<ReconcileReport> {
     const tenantId = tenant.tenantId;
-    const [states, links] = await Promise.all([this.deps.store.agentStates.list(tenantId), this.deps.store.userLinks.list(tenantId)]);
+    const [states, links] = await Promise.all([
+      this.deps.store.agentStates.list(tenantId),
+      this.deps.store.userLinks.list(tenantId),
+    ]);
     const byAgent = new Map(states.map((s) => [s.agentId, s]));
     const acd = await this.reconcileAcd(tenant, byAgent);
     const teams = await this.reconcileTeams(tenant, byAgent, links);
     const subscribedUsers = await this.ensureSubscriptions(tenant, links);
     const corrections = acd.corrections + teams.corrections;
-    tenant.health.success('reconciliation', `last run ${new Date(this.deps.clock.now()).toISOString()}: ${acd.checked} ACD agents and ${teams.checked} Teams users checked, ${corrections} corrections`);
+    tenant.health.success(
+      'reconciliation',
+      `last run ${new Date(this.deps.clock.now()).toISOString()}: ${acd.checked} ACD agents and ${teams.checked} Teams users checked, ${corrections} corrections`,
+    );
     return { acdChecked: acd.checked, teamsChecked: teams.checked, corrections, subscribedUsers };
   }
 
-  private async reconcileAcd(tenant: TenantRuntime, states: Map<string, AgentSyncState>): Promise<{ checked: number; corrections: number }> {
+  private async reconcileAcd(
+    tenant: TenantRuntime,
+    states: Map<string, AgentSyncState>,
+  ): Promise<{ checked: number; corrections: number }> {
     const snapshot = await tenant.ports.acdFeed.snapshot();
     if (!snapshot.ok) {
-      tenant.health.report('reconciliation', 'degraded', `ACD snapshot failed: ${snapshot.error.code} ${snapshot.error.message}`);
+      tenant.health.report(
+        'reconciliation',
+        'degraded',
+        `ACD snapshot failed: ${snapshot.error.code} ${snapshot.error.message}`,
+      );
       return { checked: 0, corrections: 0 };
     }
     let corrections = 0;
     for (const event of snapshot.value) {
       const seen = states.get(event.agentId)?.acd;
       if (seen && (sameAcd(seen.state, event.state) || seen.sourceTime > event.sourceTime)) continue;
-      const cause = seen ? `ACD reports ${describeAcd(event)}, the engine last saw ${describeAcd({ ...event, state: seen.state })}` : `ACD reports ${describeAcd(event)}, the engine had no state for the agent`;
+      const cause = seen
+        ? `ACD reports ${describeAcd(event)}, the engine last saw ${describeAcd({ ...event, state: seen.state })}`
+        : `ACD reports ${describeAcd(event)}, the engine had no state for the agent`;
       if (await this.correct(tenant, event, undefined, cause, 'acd-drift')) corrections += 1;
     }
     return { checked: snapshot.value.length, corrections };
   }
 
-  private async reconcileTeams(tenant: TenantRuntime, states: Map<string, AgentSyncState>, links: readonly UserLink[]): Promise<{ checked: number; corrections: number }> {
+  private async reconcileTeams(
+    tenant: TenantRuntime,
+    states: Map<string, AgentSyncState>,
+    links: readonly UserLink[],
+  ): Promise<{ checked: number; corrections: number }> {
     if (links.length === 0) return { checked: 0, corrections: 0 };
     const read = await tenant.ports.presence.read(links.map((l) => l.teamsUserId));
     if (!read.ok) {
-      tenant.health.report('reconciliation', 'degraded', `Teams presence read failed: ${read.error.code} ${read.error.message}`);
+      tenant.health.report(
+        'reconciliation',
+        'degraded',
+        `Teams presence read failed: ${read.error.code} ${read.error.message}`,
+      );
       return { checked: 0, corrections: 0 };
     }
     const agentOf = new Map(links.map((l) => [l.teamsUserId, l.agentId]));
@@ -69,22 +95,45 @@ export class Reconciler {
       const seen = states.get(agentId)?.teams;
       if (seen && samePresence(seen.presence, observed.presence)) continue;
       const event: TeamsPresenceEvent = {
-        source: 'teams', tenantId: tenant.tenantId, agentId, teamsUserId: observed.userId, presence: observed.presence,
+        source: 'teams',
+        tenantId: tenant.tenantId,
+        agentId,
+        teamsUserId: observed.userId,
+        presence: observed.presence,
         ...(observed.sequenceNumber !== undefined ? { sequenceNumber: observed.sequenceNumber } : {}),
-        sourceTime: now, eventId: teamsEventId(observed.userId, observed.sequenceNumber, now, 'reconcile'),
+        sourceTime: now,
+        eventId: teamsEventId(observed.userId, observed.sequenceNumber, now, 'reconcile'),
       };
       const shown = `${observed.presence.availability}/${observed.presence.activity}`;
-      const cause = seen ? `Teams shows ${shown}, the engine last saw ${seen.presence.availability}/${seen.presence.activity} (missed notification)` : `Teams shows ${shown}, the engine had not seen this user's presence`;
+      const cause = seen
+        ? `Teams shows ${shown}, the engine last saw ${seen.presence.availability}/${seen.presence.activity} (missed notification)`
+        : `Teams shows ${shown}, the engine had not seen this user's presence`;
       if (await this.correct(tenant, event, observed.userId, cause, 'teams-drift')) corrections += 1;
     }
     return { checked: read.value.length, corrections };
   }
 
   /** Feeds the observed state in; a correction counts only if the inbox did not have it already. */
-  private async correct(tenant: TenantRuntime, event: AcdStateEvent | TeamsPresenceEvent, teamsUserId: string | undefined, cause: string, kind: 'acd-drift' | 'teams-drift'): Promise<boolean> {
-    const added = await this.ingest.append([{ tenantId: tenant.tenantId, agentId: event.agentId, event, receivedAt: this.deps.clock.now() }]);
+  private async correct(
+    tenant: TenantRuntime,
+    event: AcdStateEvent | TeamsPresenceEvent,
+    teamsUserId: string | undefined,
+    cause: string,
+    kind: 'acd-drift' | 'teams-drift',
+  ): Promise<boolean> {
+    const added = await this.ingest.append([
+      { tenantId: tenant.tenantId, agentId: event.agentId, event, receivedAt: this.deps.clock.now() },
+    ]);
     if (added === 0) return false;
-    this.deps.trace.record({ tenantId: tenant.tenantId, agentId: event.agentId, teamsUserId, traceId: traceIdOf(event.eventId), hop: 'reconcile.correction', summary: `Reconciliation: ${cause}`, data: { cause, kind, event } });
+    this.deps.trace.record({
+      tenantId: tenant.tenantId,
+      agentId: event.agentId,
+      teamsUserId,
+      traceId: traceIdOf(event.eventId),
+      hop: 'reconcile.correction',
+      summary: `Reconciliation: ${cause}`,
+      data: { cause, kind, event },
+    });
     this.deps.metrics.reconcileCorrection(kind);
     this.deps.metrics.eventsIn('reconcile', 1);
     return true;
@@ -94,7 +143,11 @@ export class Reconciler {
     const userIds = links.map((l) => l.teamsUserId);
     const result = await tenant.ports.subscriptions.ensure(userIds);
     if (!result.ok) {
-      tenant.health.report('subscriptions', 'down', `could not ensure subscriptions for ${userIds.length} users: ${result.error.code} ${result.error.message}`);
+      tenant.health.report(
+        'subscriptions',
+        'down',
+        `could not ensure subscriptions for ${userIds.length} users: ${result.error.code} ${result.error.message}`,
+      );
       // Every owner failed (with one owner: that one): each still gets its own status, so the alert names whose sign-in broke.
       reportOwners(tenant, await tenant.ports.subscriptions.status());
       return 0;
@@ -106,13 +159,22 @@ export class Reconciler {
     reportOwners(tenant, subs);
     this.traceReplacements(tenant, subs, links);
     const unhealthy = subs.filter((s) => !s.healthy);
-    if (unhealthy.length > 0 || covered < userIds.length) tenant.health.report('subscriptions', 'degraded', `${detail}; ${unhealthy.map((s) => `${s.subscriptionId}: ${s.detail ?? 'unhealthy'}`).join('; ')}`);
+    if (unhealthy.length > 0 || covered < userIds.length)
+      tenant.health.report(
+        'subscriptions',
+        'degraded',
+        `${detail}; ${unhealthy.map((s) => `${s.subscriptionId}: ${s.detail ?? 'unhealthy'}`).join('; ')}`,
+      );
     else tenant.health.success('subscriptions', detail);
     return covered;
   }
 
   /** A (re)created subscription is a hop of every covered agent's flow: their Teams changes are followed again from here. */
-  private traceReplacements(tenant: TenantRuntime, subs: readonly SubscriptionStatus[], links: readonly UserLink[]): void {
+  private traceReplacements(
+    tenant: TenantRuntime,
+    subs: readonly SubscriptionStatus[],
+    links: readonly UserLink[],
+  ): void {
     const agentOf = new Map(links.map((l) => [l.teamsUserId, l.agentId]));
     for (const s of subs) {
       if (!s.replaced) continue;
@@ -120,7 +182,15 @@ export class Reconciler {
       for (const userId of s.replaced.userIds) {
         const agentId = agentOf.get(userId);
         if (agentId === undefined) continue;
-        this.deps.trace.record({ tenantId: tenant.tenantId, agentId, teamsUserId: userId, traceId: `subscription:${s.subscriptionId}`, hop: 'subscription', summary, data: { subscriptionId: s.subscriptionId, previousId: s.replaced.previousId, reason: s.replaced.reason } });
+        this.deps.trace.record({
+          tenantId: tenant.tenantId,
+          agentId,
+          teamsUserId: userId,
+          traceId: `subscription:${s.subscriptionId}`,
+          hop: 'subscription',
+          summary,
+          data: { subscriptionId: s.subscriptionId, previousId: s.replaced.previousId, reason: s.replaced.reason },
+        });
       }
     }
   }
@@ -131,10 +201,20 @@ function reportOwners(tenant: TenantRuntime, subs: readonly SubscriptionStatus[]
   for (const ownerId of new Set(subs.map((s) => s.ownerId))) {
     const broken = subs.filter((s) => s.ownerId === ownerId && !s.healthy);
     if (broken.length === 0) tenant.health.success(`owner:${ownerId}`, 'subscriptions healthy');
-    else tenant.health.report(`owner:${ownerId}`, 'down', broken.map((s) => s.detail ?? `subscription ${s.subscriptionId} unhealthy`).join('; '));
+    else
+      tenant.health.report(
+        `owner:${ownerId}`,
+        'down',
+        broken.map((s) => s.detail ?? `subscription ${s.subscriptionId} unhealthy`).join('; '),
+      );
   }
 }
 
 function sameAcd(a: AcdState, b: AcdState): boolean {
-  return a.name === b.name && a.afterCallWork === b.afterCallWork && a.unavailableCode?.id === b.unavailableCode?.id && a.contact?.contactId === b.contact?.contactId;
+  return (
+    a.name === b.name &&
+    a.afterCallWork === b.afterCallWork &&
+    a.unavailableCode?.id === b.unavailableCode?.id &&
+    a.contact?.contactId === b.contact?.contactId
+  );
 }

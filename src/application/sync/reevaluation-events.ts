@@ -20,7 +20,13 @@ import { reobserve } from './reobserve.js';
  * entries were a third of the re-evaluation's time. Kept for an agent whose team is not known yet
  * (its rule is only known once the entry looks the team up), and for one without an ACD state.
  */
-export function reevaluationEvents(tenantId: string, states: readonly AgentSyncState[], change: string, rules: readonly PresenceRule[], policy: Pick<SyncPolicy, 'resolveRule'>): (AcdStateEvent | TeamsPresenceEvent)[] {
+export function reevaluationEvents(
+  tenantId: string,
+  states: readonly AgentSyncState[],
+  change: string,
+  rules: readonly PresenceRule[],
+  policy: Pick<SyncPolicy, 'resolveRule'>,
+): (AcdStateEvent | TeamsPresenceEvent)[] {
   const acd: AcdStateEvent[] = [];
   const teams: TeamsPresenceEvent[] = [];
   for (const state of states) {
@@ -32,7 +38,11 @@ export function reevaluationEvents(tenantId: string, states: readonly AgentSyncS
   return [...acd, ...teams];
 }
 
-function teamsSideApplies(state: AgentSyncState, rules: readonly PresenceRule[], policy: Pick<SyncPolicy, 'resolveRule'>): boolean {
+function teamsSideApplies(
+  state: AgentSyncState,
+  rules: readonly PresenceRule[],
+  policy: Pick<SyncPolicy, 'resolveRule'>,
+): boolean {
   // Without an ACD state it is the agent's only entry, and its Log Reader line says the change reached it.
   if (state.teamId === undefined || state.acd === undefined) return true;
   const rule = policy.resolveRule({ agentId: state.agentId, teamId: state.teamId }, rules).rule;

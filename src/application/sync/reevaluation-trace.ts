@@ -11,7 +11,16 @@ import type { TenantRuntime } from './tenant-runtime.js';
  * re-observation ends in one of these.
  */
 const QUIET_TEAMS_SKIPS: ReadonlySet<SkipReason> = new Set<SkipReason>([
-  'NO_RULE', 'RULE_DISABLED', 'SYNC_PAUSED', 'DIRECTION_NOT_COVERED', 'NO_MAPPING', 'STALE_EVENT', 'DUPLICATE_EVENT', 'ECHO', 'ALREADY_IN_STATE', 'NOTHING_TO_RESTORE',
+  'NO_RULE',
+  'RULE_DISABLED',
+  'SYNC_PAUSED',
+  'DIRECTION_NOT_COVERED',
+  'NO_MAPPING',
+  'STALE_EVENT',
+  'DUPLICATE_EVENT',
+  'ECHO',
+  'ALREADY_IN_STATE',
+  'NOTHING_TO_RESTORE',
 ]);
 
 /** One re-evaluated entry, as the processor saw it. */
@@ -42,10 +51,19 @@ export interface ReevaluatedEntry {
  * the change reached the agent and what it decided.
  */
 export function traceReevaluation(trace: TraceRecorder, e: ReevaluatedEntry): void {
-  if (e.event.source === 'teams' && e.agent.acd !== undefined && e.effects.every((f) => f.kind === 'skip' && QUIET_TEAMS_SKIPS.has(f.reason))) return;
+  if (
+    e.event.source === 'teams' &&
+    e.agent.acd !== undefined &&
+    e.effects.every((f) => f.kind === 'skip' && QUIET_TEAMS_SKIPS.has(f.reason))
+  )
+    return;
   const reason = e.tenant.reevaluationReason(e.change) ?? 'configuration changed';
   trace.record({
-    tenantId: e.tenantId, agentId: e.agentId, teamsUserId: e.teamsUserId, traceId: e.traceId, hop: 'decision',
+    tenantId: e.tenantId,
+    agentId: e.agentId,
+    teamsUserId: e.teamsUserId,
+    traceId: e.traceId,
+    hop: 'decision',
     summary: `Re-evaluated (${reason}), ${e.event.source} state. ${e.rule ? '' : 'No rule: '}${e.explanation} ${summarize(e.effects)}`,
     data: { change: e.change, reason, source: e.event.source, ruleId: e.rule?.id ?? null, effects: e.effects },
   });

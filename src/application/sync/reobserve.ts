@@ -7,14 +7,34 @@ import type { AgentSyncState } from '../../domain/sync-state.js';
  * newer than anything real), new event ids. The Teams one carries no sequence number, or decide
  * would take it for the version it already handled.
  */
-export function reobserve(tenantId: string, state: AgentSyncState, idPrefix: string): (AcdStateEvent | TeamsPresenceEvent)[] {
+export function reobserve(
+  tenantId: string,
+  state: AgentSyncState,
+  idPrefix: string,
+): (AcdStateEvent | TeamsPresenceEvent)[] {
   const events: (AcdStateEvent | TeamsPresenceEvent)[] = [];
   if (state.acd) {
-    events.push({ source: 'acd', tenantId, agentId: state.agentId, state: state.acd.state, sourceTime: state.acd.sourceTime, eventId: `${idPrefix}:acd:${state.agentId}` });
+    events.push({
+      source: 'acd',
+      tenantId,
+      agentId: state.agentId,
+      state: state.acd.state,
+      sourceTime: state.acd.sourceTime,
+      eventId: `${idPrefix}:acd:${state.agentId}`,
+    });
   }
   if (state.teams && state.teamsUserId !== undefined) {
     const manual = state.teams.manualStatus !== undefined ? { manualStatus: state.teams.manualStatus } : {};
-    events.push({ source: 'teams', tenantId, agentId: state.agentId, teamsUserId: state.teamsUserId, presence: state.teams.presence, sourceTime: state.teams.sourceTime, eventId: `${idPrefix}:teams:${state.agentId}`, ...manual });
+    events.push({
+      source: 'teams',
+      tenantId,
+      agentId: state.agentId,
+      teamsUserId: state.teamsUserId,
+      presence: state.teams.presence,
+      sourceTime: state.teams.sourceTime,
+      eventId: `${idPrefix}:teams:${state.agentId}`,
+      ...manual,
+    });
   }
   return events;
 }

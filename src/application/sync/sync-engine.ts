@@ -29,10 +29,23 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
   /** Tenants reported throttled by Graph, to report the end of it once. */
   private readonly throttled = new Set<string>();
 
-  constructor(private readonly deps: SyncEngineDeps, options: Partial<SyncEngineOptions> = {}) {
+  constructor(
+    private readonly deps: SyncEngineDeps,
+    options: Partial<SyncEngineOptions> = {},
+  ) {
     this.options = Object.freeze({ ...DEFAULT_SYNC_ENGINE_OPTIONS, ...options });
-    this.ingest = new SyncIngest({ inbox: deps.store.inbox, userLinks: deps.store.userLinks, clock: deps.clock, trace: deps.trace, metrics: deps.metrics, health: (t) => deps.health.reporter(t), wake: (t) => this.wake(t) });
-    const processor = new EntryProcessor(deps, this.options, (tenant, agentId, at) => this.scheduleRecheck(tenant, agentId, at));
+    this.ingest = new SyncIngest({
+      inbox: deps.store.inbox,
+      userLinks: deps.store.userLinks,
+      clock: deps.clock,
+      trace: deps.trace,
+      metrics: deps.metrics,
+      health: (t) => deps.health.reporter(t),
+      wake: (t) => this.wake(t),
+    });
+    const processor = new EntryProcessor(deps, this.options, (tenant, agentId, at) =>
+      this.scheduleRecheck(tenant, agentId, at),
+    );
     this.pump = new InboxPump(deps, this.options, processor, (t) => this.tenants.get(t));
     this.reconciler = new Reconciler(deps, this.ingest);
   }
@@ -55,7 +68,11 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     const tenant = new TenantRuntime(ports, this.deps.health.reporter(ports.tenantId));
     this.tenants.set(ports.tenantId, tenant);
     const record = await this.deps.store.tenants.get(ports.tenantId);
-    this.deps.health.setSyncActive(ports.tenantId, record?.syncEnabled ?? false, record?.syncEnabled ? 'sync running' : 'sync paused by the tenant admin');
+    this.deps.health.setSyncActive(
+      ports.tenantId,
+      record?.syncEnabled ?? false,
+      record?.syncEnabled ? 'sync running' : 'sync paused by the tenant admin',
+    );
     await this.restoreRechecks(tenant);
     this.every(tenant, this.options.pollIntervalMs, () => this.poll(tenant));
     this.every(tenant, this.options.reconcileIntervalMs, () => this.reconcileSafely(tenant), true);
@@ -98,20 +115,31 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     const tenant = this.tenants.get(tenantId);
     tenant?.invalidateConfig();
     const record = await this.deps.store.tenants.get(tenantId);
-    if (tenant) this.deps.health.setSyncActive(tenantId, record?.syncEnabled ?? false, record?.syncEnabled ? 'sync running' : 'sync paused by the tenant admin');
+    if (tenant)
+      this.deps.health.setSyncActive(
+        tenantId,
+        record?.syncEnabled ?? false,
+        record?.syncEnabled ? 'sync running' : 'sync paused by the tenant admin',
+      );
     const wanted = agentIds ? new Set(agentIds) : undefined;
     const states = (await this.deps.store.agentStates.list(tenantId)).filter((s) => !wanted || wanted.has(s.agentId));
     const rules = await this.deps.store.rules.list(tenantId);
     const change = this.deps.ids.next();
     tenant?.noteReevaluation(change, reason);
     const now = this.deps.clock.now();
-    const rows = reevaluationEvents(tenantId, states, change, rules, this.deps.policy).map((event) => ({ tenantId, agentId: event.agentId, event, receivedAt: now }));
+    const rows = reevaluationEvents(tenantId, states, change, rules, this.deps.policy).map((event) => ({
+      tenantId,
+      agentId: event.agentId,
+      event,
+      receivedAt: now,
+    }));
     this.deps.metrics.eventsIn('reevaluate', rows.length);
     // Appended in slices, each waking the pump: the first agents are processed while the rest are
     // still being written (one append of 20k rows held every entry back ~0.3 s). Not atomic, and
     // need not be: a failure leaves the agents queued so far to be re-evaluated, as a crash would.
     let added = 0;
-    for (let i = 0; i < rows.length; i += REEVALUATION_SLICE) added += await this.ingest.append(rows.slice(i, i + REEVALUATION_SLICE));
+    for (let i = 0; i < rows.length; i += REEVALUATION_SLICE)
+      added += await this.ingest.append(rows.slice(i, i + REEVALUATION_SLICE));
     return added;
   }
 
@@ -172,8 +200,13 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
       const link = await this.deps.store.userLinks.byTeamsUser(tenant.tenantId, userId).catch(() => undefined);
       if (!link) continue;
       this.deps.trace.record({
-        tenantId: tenant.tenantId, agentId: link.agentId, teamsUserId: userId, traceId: this.deps.ids.next(), hop: 'graph.request',
-        summary: 'Graph: session presence refreshed before its expirationDuration ends (the state still holds)', data: { userId, refresh: true },
+        tenantId: tenant.tenantId,
+        agentId: link.agentId,
+        teamsUserId: userId,
+        traceId: this.deps.ids.next(),
+        hop: 'graph.request',
+        summary: 'Graph: session presence refreshed before its expirationDuration ends (the state still holds)',
+        data: { userId, refresh: true },
       });
     }
   }
@@ -184,7 +217,11 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     const now = this.deps.clock.now();
     if (until !== undefined && until > now) {
       this.throttled.add(tenant.tenantId);
-      tenant.health.report('graph.presence', 'degraded', `Graph is throttling presence requests (429); writes wait for Retry-After until ${new Date(until).toISOString()}`);
+      tenant.health.report(
+        'graph.presence',
+        'degraded',
+        `Graph is throttling presence requests (429); writes wait for Retry-After until ${new Date(until).toISOString()}`,
+      );
     } else if (this.throttled.delete(tenant.tenantId)) {
       tenant.health.success('graph.presence', 'Graph no longer throttles presence requests');
     }
@@ -194,7 +231,11 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     try {
       await this.reconciler.run(tenant);
     } catch (error) {
-      tenant.health.report('reconciliation', 'down', `reconciliation failed: ${error instanceof Error ? error.message : String(error)}`);
+      tenant.health.report(
+        'reconciliation',
+        'down',
+        `reconciliation failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
       this.deps.logger.error({ err: error, tenantId: tenant.tenantId }, 'reconciliation failed');
     }
   }
@@ -218,8 +259,16 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     this.rechecks.get(key)?.();
     const cancel = this.deps.scheduler.after(Math.max(0, at - this.deps.clock.now()), () => {
       this.rechecks.delete(key);
-      const event: TickEvent = { source: 'tick', tenantId: tenant.tenantId, agentId, sourceTime: at, eventId: `tick:${agentId}:${at}` };
-      this.ingest.append([{ tenantId: tenant.tenantId, agentId, event, receivedAt: this.deps.clock.now() }]).catch((error: unknown) => this.deps.logger.error({ err: error, agentId }, 'recheck tick not stored'));
+      const event: TickEvent = {
+        source: 'tick',
+        tenantId: tenant.tenantId,
+        agentId,
+        sourceTime: at,
+        eventId: `tick:${agentId}:${at}`,
+      };
+      this.ingest
+        .append([{ tenantId: tenant.tenantId, agentId, event, receivedAt: this.deps.clock.now() }])
+        .catch((error: unknown) => this.deps.logger.error({ err: error, agentId }, 'recheck tick not stored'));
     });
     this.rechecks.set(key, cancel);
   }
@@ -230,7 +279,8 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     for (const state of await this.deps.store.agentStates.list(tenant.tenantId)) {
       if (state.pending) this.scheduleRecheck(tenant, state.agentId, state.pending.dueAt);
       const p = state.published;
-      if (p?.presence && !p.preferred && state.teamsUserId !== undefined) held.push({ userId: state.teamsUserId, presence: p.presence, at: p.at });
+      if (p?.presence && !p.preferred && state.teamsUserId !== undefined)
+        held.push({ userId: state.teamsUserId, presence: p.presence, at: p.at });
     }
     if (held.length > 0) tenant.ports.presence.adoptHeld?.(held);
   }

@@ -1,7 +1,15 @@
 import type { AcdStateEvent } from '../../domain/agent-state.js';
 import type { TeamsPresenceEvent } from '../../domain/presence.js';
 import type { SyncEvent } from '../../domain/effects.js';
-import type { Clock, HealthReporter, InboxStore, Metrics, PresenceNotification, UserLink, UserLinkStore } from '../ports.js';
+import type {
+  Clock,
+  HealthReporter,
+  InboxStore,
+  Metrics,
+  PresenceNotification,
+  UserLink,
+  UserLinkStore,
+} from '../ports.js';
 import type { TraceRecorder } from '../trace/trace-recorder.js';
 import { traceIdOf, unlinkedTraceAgentId } from '../trace/trace-ids.js';
 import { teamsEventId, UNREAD_PRESENCE } from './teams-events.js';
@@ -42,10 +50,20 @@ export class SyncIngest {
     if (events.length === 0) return 0;
     const receivedAt = this.deps.clock.now();
     for (const e of events) {
-      this.deps.trace.record({ tenantId: e.tenantId, agentId: e.agentId, traceId: traceIdOf(e.eventId), hop: 'acd.event', at: receivedAt, summary: `ACD: ${describeAcd(e)}`, data: { state: e.state, sourceTime: e.sourceTime, eventId: e.eventId } });
+      this.deps.trace.record({
+        tenantId: e.tenantId,
+        agentId: e.agentId,
+        traceId: traceIdOf(e.eventId),
+        hop: 'acd.event',
+        at: receivedAt,
+        summary: `ACD: ${describeAcd(e)}`,
+        data: { state: e.state, sourceTime: e.sourceTime, eventId: e.eventId },
+      });
     }
     this.deps.metrics.eventsIn('acd', events.length);
-    return this.append(events.map((event) => ({ tenantId: event.tenantId, agentId: event.agentId, event, receivedAt })));
+    return this.append(
+      events.map((event) => ({ tenantId: event.tenantId, agentId: event.agentId, event, receivedAt })),
+    );
   }
 
   async acceptPresenceNotifications(notifications: readonly PresenceNotification[]): Promise<number> {
@@ -60,35 +78,64 @@ export class SyncIngest {
     this.deps.metrics.eventsIn('teams', notifications.length);
     const added = await this.append(rows);
     for (const tenantId of new Set(notifications.map((n) => n.tenantId))) {
-      this.deps.health(tenantId).success('webhook', `last notification ${new Date(started).toISOString()}; accepted in ${this.deps.clock.now() - started} ms`);
+      this.deps
+        .health(tenantId)
+        .success(
+          'webhook',
+          `last notification ${new Date(started).toISOString()}; accepted in ${this.deps.clock.now() - started} ms`,
+        );
     }
     return added;
   }
 
   /** One query per user for a few notifications; for a burst, the links of its users in a few IN queries (not the tenant's whole table). */
-  private async linkLookup(notifications: readonly PresenceNotification[]): Promise<(tenantId: string, userId: string) => Promise<UserLink | undefined>> {
-    if (notifications.length < BULK_LOOKUP_FROM) return (tenantId, userId) => this.deps.userLinks.byTeamsUser(tenantId, userId);
+  private async linkLookup(
+    notifications: readonly PresenceNotification[],
+  ): Promise<(tenantId: string, userId: string) => Promise<UserLink | undefined>> {
+    if (notifications.length < BULK_LOOKUP_FROM)
+      return (tenantId, userId) => this.deps.userLinks.byTeamsUser(tenantId, userId);
     const tables = new Map<string, Map<string, UserLink>>();
     for (const tenantId of new Set(notifications.map((n) => n.tenantId))) {
       const users = notifications.filter((n) => n.tenantId === tenantId).map((n) => n.userId);
-      tables.set(tenantId, new Map((await this.deps.userLinks.byTeamsUsers(tenantId, users)).map((l) => [l.teamsUserId, l])));
+      tables.set(
+        tenantId,
+        new Map((await this.deps.userLinks.byTeamsUsers(tenantId, users)).map((l) => [l.teamsUserId, l])),
+      );
     }
     return async (tenantId, userId) => tables.get(tenantId)?.get(userId);
   }
 
   private toRow(n: PresenceNotification, link: UserLink | undefined): InboxRow | undefined {
     const eventId = teamsEventId(n.userId, n.sequenceNumber, n.receivedAt, n.subscriptionId);
-    const shown = n.presence ? `${n.presence.availability}/${n.presence.activity}` : 'changed (no resource data; read before deciding)';
+    const shown = n.presence
+      ? `${n.presence.availability}/${n.presence.activity}`
+      : 'changed (no resource data; read before deciding)';
     const agentId = link?.agentId ?? unlinkedTraceAgentId(n.userId);
     this.deps.trace.record({
-      tenantId: n.tenantId, agentId, teamsUserId: n.userId, traceId: traceIdOf(eventId), hop: 'teams.notification', at: n.receivedAt,
+      tenantId: n.tenantId,
+      agentId,
+      teamsUserId: n.userId,
+      traceId: traceIdOf(eventId),
+      hop: 'teams.notification',
+      at: n.receivedAt,
       summary: link ? `Teams: ${shown}` : `Teams: ${shown}; dropped, the Teams user is not linked to an ACD agent`,
-      data: { subscriptionId: n.subscriptionId, sequenceNumber: n.sequenceNumber, presence: n.presence, linked: link !== undefined },
+      data: {
+        subscriptionId: n.subscriptionId,
+        sequenceNumber: n.sequenceNumber,
+        presence: n.presence,
+        linked: link !== undefined,
+      },
     });
     if (!link) return undefined;
     const event: TeamsPresenceEvent = {
-      source: 'teams', tenantId: n.tenantId, agentId: link.agentId, teamsUserId: n.userId, presence: n.presence ?? UNREAD_PRESENCE,
-      ...(n.sequenceNumber !== undefined ? { sequenceNumber: n.sequenceNumber } : {}), sourceTime: n.receivedAt, eventId,
+      source: 'teams',
+      tenantId: n.tenantId,
+      agentId: link.agentId,
+      teamsUserId: n.userId,
+      presence: n.presence ?? UNREAD_PRESENCE,
+      ...(n.sequenceNumber !== undefined ? { sequenceNumber: n.sequenceNumber } : {}),
+      sourceTime: n.receivedAt,
+      eventId,
     };
     return { tenantId: n.tenantId, agentId: link.agentId, event, receivedAt: n.receivedAt };
   }

@@ -6,15 +6,27 @@ import type { SyncEvent } from '../../domain/effects.js';
  * a Teams event with this placeholder and the engine reads the real presence before deciding
  * (batched). Graph itself reporting PresenceUnknown costs one extra read, nothing more.
  */
-export const UNREAD_PRESENCE: TeamsPresence = Object.freeze({ availability: 'PresenceUnknown', activity: 'PresenceUnknown' });
+export const UNREAD_PRESENCE: TeamsPresence = Object.freeze({
+  availability: 'PresenceUnknown',
+  activity: 'PresenceUnknown',
+});
 
 export const needsPresenceRead = (event: SyncEvent): event is TeamsPresenceEvent =>
-  event.source === 'teams' && event.presence.availability === UNREAD_PRESENCE.availability && event.presence.activity === UNREAD_PRESENCE.activity;
+  event.source === 'teams' &&
+  event.presence.availability === UNREAD_PRESENCE.availability &&
+  event.presence.activity === UNREAD_PRESENCE.activity;
 
 /**
  * Graph's sequenceNumber identifies a presence version, so a notification and a reconciliation
  * read of the same version share an id and the inbox keeps one of them.
  */
-export function teamsEventId(userId: string, sequenceNumber: string | undefined, observedAt: number, discriminator: string): string {
-  return sequenceNumber !== undefined ? `teams:${userId}:${sequenceNumber}` : `teams:${userId}:${discriminator}:${observedAt}`;
+export function teamsEventId(
+  userId: string,
+  sequenceNumber: string | undefined,
+  observedAt: number,
+  discriminator: string,
+): string {
+  return sequenceNumber !== undefined
+    ? `teams:${userId}:${sequenceNumber}`
+    : `teams:${userId}:${discriminator}:${observedAt}`;
 }

@@ -8,7 +8,10 @@ export interface TenantOwnershipOptions {
   readonly renewEveryMs: number;
 }
 
-export const DEFAULT_TENANT_OWNERSHIP: TenantOwnershipOptions = Object.freeze({ leaseTtlMs: 30_000, renewEveryMs: 10_000 });
+export const DEFAULT_TENANT_OWNERSHIP: TenantOwnershipOptions = Object.freeze({
+  leaseTtlMs: 30_000,
+  renewEveryMs: 10_000,
+});
 
 /** The part of the engine ownership drives. */
 export interface OwnedEngine {
@@ -45,7 +48,10 @@ export class TenantOwnership {
   private timer: Cancel | undefined;
   private readonly options: TenantOwnershipOptions;
 
-  constructor(private readonly deps: TenantOwnershipDeps, options: Partial<TenantOwnershipOptions> = {}) {
+  constructor(
+    private readonly deps: TenantOwnershipDeps,
+    options: Partial<TenantOwnershipOptions> = {},
+  ) {
     this.options = Object.freeze({ ...DEFAULT_TENANT_OWNERSHIP, ...options });
   }
 
@@ -53,7 +59,10 @@ export class TenantOwnership {
   async start(): Promise<void> {
     await this.round();
     const arm = (): void => {
-      this.timer = this.deps.scheduler.after(this.options.renewEveryMs, () => void this.round().finally(() => this.timer && arm()));
+      this.timer = this.deps.scheduler.after(
+        this.options.renewEveryMs,
+        () => void this.round().finally(() => this.timer && arm()),
+      );
     };
     arm();
   }
@@ -79,15 +88,24 @@ export class TenantOwnership {
 
   private async claim(tenant: Tenant): Promise<void> {
     const running = this.deps.engine.isRunning(tenant.id);
-    const held = await this.deps.leases.acquire(leaseName(tenant.id), this.deps.instanceId, this.options.leaseTtlMs) || await this.fromGoneHolder(tenant);
+    const held =
+      (await this.deps.leases.acquire(leaseName(tenant.id), this.deps.instanceId, this.options.leaseTtlMs)) ||
+      (await this.fromGoneHolder(tenant));
     if (held && !running) {
       const ports = await this.deps.portsFor(tenant);
       if (!ports) return;
       this.deps.logger.info({ tenantId: tenant.id, instanceId: this.deps.instanceId }, 'took over tenant sync');
-      await this.deps.onTakeUp?.(tenant.id).catch((error: unknown) => this.deps.logger.warn({ err: error, tenantId: tenant.id }, 'takeover not announced'));
+      await this.deps
+        .onTakeUp?.(tenant.id)
+        .catch((error: unknown) =>
+          this.deps.logger.warn({ err: error, tenantId: tenant.id }, 'takeover not announced'),
+        );
       await this.deps.engine.addTenant(ports, { startFeed: true });
     } else if (!held && running) {
-      this.deps.logger.warn({ tenantId: tenant.id, instanceId: this.deps.instanceId }, 'lost the tenant lease; stopping its sync here');
+      this.deps.logger.warn(
+        { tenantId: tenant.id, instanceId: this.deps.instanceId },
+        'lost the tenant lease; stopping its sync here',
+      );
       await this.deps.engine.removeTenant(tenant.id);
     }
   }
@@ -102,7 +120,11 @@ export class TenantOwnership {
     const holder = await this.deps.leases.holder(name);
     if (holder === undefined || holder === this.deps.instanceId || !this.deps.holderIsGone(holder)) return false;
     const taken = await this.deps.leases.takeOver(name, holder, this.deps.instanceId, this.options.leaseTtlMs);
-    if (taken) this.deps.logger.info({ tenantId: tenant.id, instanceId: this.deps.instanceId, previous: holder }, 'the lease holder is gone (its process no longer runs on this host): lease taken without waiting for it to expire');
+    if (taken)
+      this.deps.logger.info(
+        { tenantId: tenant.id, instanceId: this.deps.instanceId, previous: holder },
+        'the lease holder is gone (its process no longer runs on this host): lease taken without waiting for it to expire',
+      );
     return taken;
   }
 }

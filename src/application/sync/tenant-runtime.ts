@@ -1,4 +1,12 @@
-import type { AcdDirectory, AcdGateway, AcdStateFeed, Cancel, HealthReporter, PresenceGateway, SubscriptionRegistry } from '../ports.js';
+import type {
+  AcdDirectory,
+  AcdGateway,
+  AcdStateFeed,
+  Cancel,
+  HealthReporter,
+  PresenceGateway,
+  SubscriptionRegistry,
+} from '../ports.js';
 import type { PresenceRule } from '../../domain/presence-rule.js';
 
 /** The adapters of one tenant (its CXone business unit and its Microsoft 365 tenant). */
@@ -46,7 +54,10 @@ export class TenantRuntime {
   /** Why each recent re-evaluation was queued (by change id), for its agents' Log Reader lines. */
   private readonly reevaluations = new Map<string, string>();
 
-  constructor(readonly ports: TenantPorts, readonly health: HealthReporter) {
+  constructor(
+    readonly ports: TenantPorts,
+    readonly health: HealthReporter,
+  ) {
     this.stopping = new Promise((resolve) => (this.signalStop = resolve));
   }
 
@@ -76,7 +87,8 @@ export class TenantRuntime {
   /** A re-evaluation queued through this instance; its entries say why when they run. */
   noteReevaluation(change: string, reason: string): void {
     this.reevaluations.set(change, reason);
-    if (this.reevaluations.size > MAX_REEVALUATION_REASONS) this.reevaluations.delete(this.reevaluations.keys().next().value as string);
+    if (this.reevaluations.size > MAX_REEVALUATION_REASONS)
+      this.reevaluations.delete(this.reevaluations.keys().next().value as string);
   }
 
   /** Undefined when it was queued through another instance, or before a restart. */

@@ -41,20 +41,33 @@ export class TraceQueryService {
     await this.deps.flush?.();
     const who = await this.resolve(q.tenantId, q.agent.trim());
     const agentIds = who ? [who.agentId] : [q.agent.trim(), unlinkedTraceAgentId(q.agent.trim())];
-    const range = { tenantId: q.tenantId, limit: q.limit ?? DEFAULT_LIMIT, ...(q.from !== undefined ? { from: q.from } : {}), ...(q.to !== undefined ? { to: q.to } : {}) };
+    const range = {
+      tenantId: q.tenantId,
+      limit: q.limit ?? DEFAULT_LIMIT,
+      ...(q.from !== undefined ? { from: q.from } : {}),
+      ...(q.to !== undefined ? { to: q.to } : {}),
+    };
     for (const agentId of agentIds) {
       const events = await this.deps.traces.query({ ...range, agentId });
       if (who || events.length > 0) {
         return ok({ agentId, ...(who?.teamsUserId !== undefined ? { teamsUserId: who.teamsUserId } : {}), events });
       }
     }
-    return err({ code: 'TRACE.AGENT_NOT_FOUND', message: `No agent, Teams user or e-mail "${q.agent}" is known in this tenant, and nothing was traced for it.` });
+    return err({
+      code: 'TRACE.AGENT_NOT_FOUND',
+      message: `No agent, Teams user or e-mail "${q.agent}" is known in this tenant, and nothing was traced for it.`,
+    });
   }
 
   /** ACD agent id, Teams user id or e-mail → the linked agent (and Teams user). */
   async resolve(tenantId: string, ref: string): Promise<{ agentId: string; teamsUserId?: string } | undefined> {
     const links = this.deps.userLinks;
-    const link = (await links.byAgent(tenantId, ref)) ?? (await links.byTeamsUser(tenantId, ref)) ?? (ref.includes('@') ? (await links.list(tenantId)).find((l) => l.email?.toLowerCase() === ref.toLowerCase()) : undefined);
+    const link =
+      (await links.byAgent(tenantId, ref)) ??
+      (await links.byTeamsUser(tenantId, ref)) ??
+      (ref.includes('@')
+        ? (await links.list(tenantId)).find((l) => l.email?.toLowerCase() === ref.toLowerCase())
+        : undefined);
     if (link) return { agentId: link.agentId, teamsUserId: link.teamsUserId };
     return this.fromDirectory(tenantId, ref);
   }
@@ -65,7 +78,9 @@ export class TraceQueryService {
     const agents = await directory.listAgents();
     if (!agents.ok) return undefined;
     const needle = ref.toLowerCase();
-    const agent = agents.value.find((a) => a.agentId === ref || a.email?.toLowerCase() === needle || a.userName.toLowerCase() === needle);
+    const agent = agents.value.find(
+      (a) => a.agentId === ref || a.email?.toLowerCase() === needle || a.userName.toLowerCase() === needle,
+    );
     return agent ? { agentId: agent.agentId } : undefined;
   }
 }

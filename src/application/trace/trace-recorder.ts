@@ -34,7 +34,11 @@ export interface TraceRecorderOptions {
 }
 
 export const DEFAULT_TRACE_RECORDER_OPTIONS: TraceRecorderOptions = Object.freeze({
-  batchSize: 200, flushIntervalMs: 250, maxBuffered: 50_000, maxOpenTraces: 50_000, maxTraceAgeMs: 5 * 60_000,
+  batchSize: 200,
+  flushIntervalMs: 250,
+  maxBuffered: 50_000,
+  maxOpenTraces: 50_000,
+  maxTraceAgeMs: 5 * 60_000,
 });
 
 export interface TraceRecorderDeps {
@@ -60,7 +64,10 @@ export class TraceRecorder {
   private dropped = 0;
   private readonly options: TraceRecorderOptions;
 
-  constructor(private readonly deps: TraceRecorderDeps, options: Partial<TraceRecorderOptions> = {}) {
+  constructor(
+    private readonly deps: TraceRecorderDeps,
+    options: Partial<TraceRecorderOptions> = {},
+  ) {
     this.options = Object.freeze({ ...DEFAULT_TRACE_RECORDER_OPTIONS, ...options });
   }
 
@@ -145,13 +152,17 @@ export class TraceRecorder {
       try {
         await this.deps.store.append(batch);
         if (this.dropped > 0 && this.buffer.length < this.options.maxBuffered / 2) {
-          this.deps.logger.warn({ dropped: this.dropped }, 'trace buffer caught up; Log Reader events were dropped while it was full');
+          this.deps.logger.warn(
+            { dropped: this.dropped },
+            'trace buffer caught up; Log Reader events were dropped while it was full',
+          );
           this.dropped = 0;
         }
       } catch (error) {
         // Keep them for the next flush unless the store has been down long enough to fill memory.
         this.buffer = [...batch, ...this.buffer];
-        if (this.buffer.length > this.options.maxBuffered) this.dropOldest(this.buffer.length - this.options.maxBuffered);
+        if (this.buffer.length > this.options.maxBuffered)
+          this.dropOldest(this.buffer.length - this.options.maxBuffered);
         this.deps.logger.warn({ err: error, events: batch.length }, 'trace write failed; kept for retry');
         this.armTimer();
         return;
@@ -162,7 +173,11 @@ export class TraceRecorder {
   /** The Log Reader loses its oldest unwritten lines rather than the process its memory. */
   private dropOldest(count: number): void {
     this.buffer.splice(0, count);
-    if (this.dropped === 0) this.deps.logger.warn({ maxBuffered: this.options.maxBuffered }, 'trace buffer full; the oldest unwritten Log Reader events are dropped');
+    if (this.dropped === 0)
+      this.deps.logger.warn(
+        { maxBuffered: this.options.maxBuffered },
+        'trace buffer full; the oldest unwritten Log Reader events are dropped',
+      );
     this.dropped += count;
   }
 }

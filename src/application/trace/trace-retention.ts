@@ -11,7 +11,9 @@ export interface TraceRetentionOptions {
 }
 
 export const DEFAULT_TRACE_RETENTION: TraceRetentionOptions = Object.freeze({
-  maxAgeMs: 7 * 24 * 3600_000, maxPerTenant: 1_000_000, intervalMs: 10 * 60_000,
+  maxAgeMs: 7 * 24 * 3600_000,
+  maxPerTenant: 1_000_000,
+  intervalMs: 10 * 60_000,
 });
 
 /** Enforces trace retention (age and count) periodically through TraceStore.prune. */
@@ -20,7 +22,12 @@ export class TraceRetention {
   private readonly options: TraceRetentionOptions;
 
   constructor(
-    private readonly deps: { readonly store: TraceStore; readonly clock: Clock; readonly scheduler: Scheduler; readonly logger: Logger },
+    private readonly deps: {
+      readonly store: TraceStore;
+      readonly clock: Clock;
+      readonly scheduler: Scheduler;
+      readonly logger: Logger;
+    },
     options: Partial<TraceRetentionOptions> = {},
   ) {
     this.options = Object.freeze({ ...DEFAULT_TRACE_RETENTION, ...options });
@@ -29,7 +36,10 @@ export class TraceRetention {
   /** Prunes now; returns how many events were deleted. */
   async runOnce(): Promise<number> {
     try {
-      const deleted = await this.deps.store.prune(this.deps.clock.now() - this.options.maxAgeMs, this.options.maxPerTenant);
+      const deleted = await this.deps.store.prune(
+        this.deps.clock.now() - this.options.maxAgeMs,
+        this.options.maxPerTenant,
+      );
       if (deleted > 0) this.deps.logger.info({ deleted }, 'trace retention pruned events');
       return deleted;
     } catch (error) {

@@ -42,7 +42,10 @@ function indexUsers(users: readonly DirectoryUser[]): Map<string, DirectoryUser[
 }
 
 /** The distinct users matching any of the agent's identifiers, with the first key that matched each. */
-function candidatesOf(agent: AcdAgent, index: Map<string, DirectoryUser[]>): Map<string, { user: DirectoryUser; by: MatchKey }> {
+function candidatesOf(
+  agent: AcdAgent,
+  index: Map<string, DirectoryUser[]>,
+): Map<string, { user: DirectoryUser; by: MatchKey }> {
   const found = new Map<string, { user: DirectoryUser; by: MatchKey }>();
   for (const key of KEYS) {
     for (const user of index.get(norm(agent[key]) ?? '') ?? []) {
@@ -56,11 +59,17 @@ function candidatesOf(agent: AcdAgent, index: Map<string, DirectoryUser[]>): Map
  * Auto-match ACD agents to Entra users by e-mail / UPN / user name, case-insensitively. Pure:
  * the same inputs give the same preview, so "apply" can recompute it and accept only what still holds.
  */
-export function previewMatches(agents: readonly AcdAgent[], users: readonly DirectoryUser[], links: readonly UserLink[]): MatchPreview {
+export function previewMatches(
+  agents: readonly AcdAgent[],
+  users: readonly DirectoryUser[],
+  links: readonly UserLink[],
+): MatchPreview {
   const index = indexUsers(users);
   const linkedAgents = new Set(links.map((l) => l.agentId));
   const linkedUsers = new Set(links.map((l) => l.teamsUserId));
-  const open = [...agents].filter((a) => !linkedAgents.has(a.agentId)).sort((a, b) => a.agentId.localeCompare(b.agentId));
+  const open = [...agents]
+    .filter((a) => !linkedAgents.has(a.agentId))
+    .sort((a, b) => a.agentId.localeCompare(b.agentId));
   const single = new Map<string, { user: DirectoryUser; by: MatchKey }>();
   const conflicts: MatchConflict[] = [];
   const unmatched: string[] = [];
@@ -68,16 +77,24 @@ export function previewMatches(agents: readonly AcdAgent[], users: readonly Dire
     const found = candidatesOf(agent, index);
     const first = [...found.values()][0];
     if (!first) unmatched.push(agent.agentId);
-    else if (found.size > 1) conflicts.push({ agentId: agent.agentId, reason: 'SEVERAL_USERS_MATCH', candidateUserIds: [...found.keys()].sort() });
-    else if (linkedUsers.has(first.user.id)) conflicts.push({ agentId: agent.agentId, reason: 'USER_ALREADY_LINKED', candidateUserIds: [first.user.id] });
+    else if (found.size > 1)
+      conflicts.push({
+        agentId: agent.agentId,
+        reason: 'SEVERAL_USERS_MATCH',
+        candidateUserIds: [...found.keys()].sort(),
+      });
+    else if (linkedUsers.has(first.user.id))
+      conflicts.push({ agentId: agent.agentId, reason: 'USER_ALREADY_LINKED', candidateUserIds: [first.user.id] });
     else single.set(agent.agentId, first);
   }
   const claims = new Map<string, number>();
   for (const m of single.values()) claims.set(m.user.id, (claims.get(m.user.id) ?? 0) + 1);
   const proposals: MatchProposal[] = [];
   for (const [agentId, m] of single) {
-    if ((claims.get(m.user.id) ?? 0) > 1) conflicts.push({ agentId, reason: 'USER_MATCHES_SEVERAL_AGENTS', candidateUserIds: [m.user.id] });
-    else proposals.push({ agentId, teamsUserId: m.user.id, userPrincipalName: m.user.userPrincipalName, matchedBy: m.by });
+    if ((claims.get(m.user.id) ?? 0) > 1)
+      conflicts.push({ agentId, reason: 'USER_MATCHES_SEVERAL_AGENTS', candidateUserIds: [m.user.id] });
+    else
+      proposals.push({ agentId, teamsUserId: m.user.id, userPrincipalName: m.user.userPrincipalName, matchedBy: m.by });
   }
   conflicts.sort((a, b) => a.agentId.localeCompare(b.agentId));
   return { proposals, conflicts, unmatched, alreadyLinked: [...linkedAgents].sort() };

@@ -20,7 +20,8 @@ function quoted(c: Cursor): Result<string, CsvError> {
   c.pos += 1;
   for (;;) {
     const next = c.text.indexOf('"', c.pos);
-    if (next < 0) return err({ code: 'CSV.UNTERMINATED_QUOTE', message: 'A quoted field is never closed.', line: startLine });
+    if (next < 0)
+      return err({ code: 'CSV.UNTERMINATED_QUOTE', message: 'A quoted field is never closed.', line: startLine });
     value += c.text.slice(c.pos, next);
     c.line += (c.text.slice(c.pos, next).match(/\n/g) ?? []).length;
     c.pos = next + 1;
@@ -32,7 +33,12 @@ function quoted(c: Cursor): Result<string, CsvError> {
 
 function plain(c: Cursor): Result<string, CsvError> {
   const rest = /^[^,\r\n]*/.exec(c.text.slice(c.pos))?.[0] ?? '';
-  if (rest.includes('"')) return err({ code: 'CSV.STRAY_QUOTE', message: 'A quote appears inside an unquoted field; quote the whole field.', line: c.line });
+  if (rest.includes('"'))
+    return err({
+      code: 'CSV.STRAY_QUOTE',
+      message: 'A quote appears inside an unquoted field; quote the whole field.',
+      line: c.line,
+    });
   c.pos += rest.length;
   return ok(rest);
 }
@@ -50,8 +56,16 @@ export function parseCsv(input: string): Result<string[][], CsvError> {
     if (!field.ok) return field;
     row.push(field.value);
     const ch = c.text[c.pos];
-    if (ch === ',') { c.pos += 1; continue; }
-    if (ch !== undefined && ch !== '\r' && ch !== '\n') return err({ code: 'CSV.STRAY_QUOTE', message: 'Text follows a closing quote; separate fields with commas.', line: c.line });
+    if (ch === ',') {
+      c.pos += 1;
+      continue;
+    }
+    if (ch !== undefined && ch !== '\r' && ch !== '\n')
+      return err({
+        code: 'CSV.STRAY_QUOTE',
+        message: 'Text follows a closing quote; separate fields with commas.',
+        line: c.line,
+      });
     if (!(row.length === 1 && row[0] === '')) rows.push(row);
     row = [];
     c.pos += ch === '\r' && c.text[c.pos + 1] === '\n' ? 2 : 1;
@@ -70,7 +84,11 @@ export function csvCell(value: string, freeText = false): string {
   return needsQuotes.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function formatCsv(header: readonly string[], rows: readonly (readonly string[])[], freeTextColumns: ReadonlySet<number> = new Set()): string {
+export function formatCsv(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  freeTextColumns: ReadonlySet<number> = new Set(),
+): string {
   const line = (cells: readonly string[]): string => cells.map((v, i) => csvCell(v, freeTextColumns.has(i))).join(',');
   return [line(header), ...rows.map(line)].join('\r\n') + '\r\n';
 }

@@ -5,7 +5,14 @@ import type { ExternalFailure } from '../ports.js';
 export interface CsvRowProblem {
   readonly row: number;
   readonly column: string;
-  readonly code: 'CSV.REQUIRED' | 'CSV.UNKNOWN_AGENT' | 'CSV.UNKNOWN_USER' | 'CSV.DUPLICATE_AGENT' | 'CSV.DUPLICATE_USER' | 'CSV.USER_LINKED_ELSEWHERE' | 'CSV.BAD_ROW';
+  readonly code:
+    | 'CSV.REQUIRED'
+    | 'CSV.UNKNOWN_AGENT'
+    | 'CSV.UNKNOWN_USER'
+    | 'CSV.DUPLICATE_AGENT'
+    | 'CSV.DUPLICATE_USER'
+    | 'CSV.USER_LINKED_ELSEWHERE'
+    | 'CSV.BAD_ROW';
   readonly message: string;
 }
 

@@ -39,14 +39,25 @@ export class UserMappingService {
     const agents = await this.agents(tenantId);
     if (!agents.ok) return agents;
     const links = new Map((await this.deps.userLinks.list(tenantId)).map((l) => [l.agentId, l]));
-    return ok(agents.value.map((agent) => { const link = links.get(agent.agentId); return link ? { agent, link } : { agent }; }));
+    return ok(
+      agents.value.map((agent) => {
+        const link = links.get(agent.agentId);
+        return link ? { agent, link } : { agent };
+      }),
+    );
   }
 
   async preview(tenantId: string): Promise<Result<MatchPreview, UserMappingProblem>> {
     const [agents, users] = await Promise.all([this.agents(tenantId), this.users(tenantId)]);
     if (!agents.ok) return agents;
     if (!users.ok) return users;
-    return ok(previewMatches(agents.value.filter((a) => a.isActive), users.value, await this.deps.userLinks.list(tenantId)));
+    return ok(
+      previewMatches(
+        agents.value.filter((a) => a.isActive),
+        users.value,
+        await this.deps.userLinks.list(tenantId),
+      ),
+    );
   }
 
   /** Links exactly the given previewed pairs that the current preview still proposes; re-applying is a no-op. */
@@ -55,14 +66,26 @@ export class UserMappingService {
     if (!preview.ok) return preview;
     const proposed = new Map(preview.value.proposals.map((p) => [p.agentId, p]));
     const links = new Map((await this.deps.userLinks.list(actor.tenantId)).map((l) => [l.agentId, l]));
-    const outcome = { applied: [] as string[], unchanged: [] as string[], rejected: [] as ApplyOutcome['rejected'][number][] };
+    const outcome = {
+      applied: [] as string[],
+      unchanged: [] as string[],
+      rejected: [] as ApplyOutcome['rejected'][number][],
+    };
     const toPut: UserLink[] = [];
     for (const pair of pairs) {
       const proposal = proposed.get(pair.agentId);
       if (toPut.some((l) => l.agentId === pair.agentId)) continue;
       if (links.get(pair.agentId)?.teamsUserId === pair.teamsUserId) outcome.unchanged.push(pair.agentId);
-      else if (!proposal || proposal.teamsUserId !== pair.teamsUserId) outcome.rejected.push({ ...pair, reason: 'Not proposed by the current auto-match preview: preview again.' });
-      else toPut.push({ tenantId: actor.tenantId, agentId: pair.agentId, teamsUserId: pair.teamsUserId, source: 'auto', email: proposal.userPrincipalName });
+      else if (!proposal || proposal.teamsUserId !== pair.teamsUserId)
+        outcome.rejected.push({ ...pair, reason: 'Not proposed by the current auto-match preview: preview again.' });
+      else
+        toPut.push({
+          tenantId: actor.tenantId,
+          agentId: pair.agentId,
+          teamsUserId: pair.teamsUserId,
+          source: 'auto',
+          email: proposal.userPrincipalName,
+        });
     }
     await this.deps.userLinks.put(toPut, actor.name);
     outcome.applied.push(...toPut.map((l) => l.agentId));
@@ -75,12 +98,27 @@ export class UserMappingService {
     const [agents, users] = await Promise.all([this.agents(actor.tenantId), this.users(actor.tenantId)]);
     if (!agents.ok) return agents;
     if (!users.ok) return users;
-    if (!agents.value.some((a) => a.agentId === agentId)) return err({ code: 'USER_LINK.AGENT_NOT_FOUND', message: `No agent ${agentId} in this tenant's CXone directory.` });
+    if (!agents.value.some((a) => a.agentId === agentId))
+      return err({
+        code: 'USER_LINK.AGENT_NOT_FOUND',
+        message: `No agent ${agentId} in this tenant's CXone directory.`,
+      });
     const user = users.value.find((u) => u.id === teamsUserId);
-    if (!user) return err({ code: 'USER_LINK.USER_NOT_FOUND', message: `No Entra user ${teamsUserId} in this tenant.` });
+    if (!user)
+      return err({ code: 'USER_LINK.USER_NOT_FOUND', message: `No Entra user ${teamsUserId} in this tenant.` });
     const holder = await this.deps.userLinks.byTeamsUser(actor.tenantId, teamsUserId);
-    if (holder && holder.agentId !== agentId) return err({ code: 'USER_LINK.USER_ALREADY_LINKED', message: `Teams user ${teamsUserId} is already linked to agent ${holder.agentId}; unlink it first.` });
-    const link: UserLink = { tenantId: actor.tenantId, agentId, teamsUserId, source: 'manual', email: user.mail ?? user.userPrincipalName };
+    if (holder && holder.agentId !== agentId)
+      return err({
+        code: 'USER_LINK.USER_ALREADY_LINKED',
+        message: `Teams user ${teamsUserId} is already linked to agent ${holder.agentId}; unlink it first.`,
+      });
+    const link: UserLink = {
+      tenantId: actor.tenantId,
+      agentId,
+      teamsUserId,
+      source: 'manual',
+      email: user.mail ?? user.userPrincipalName,
+    };
     await this.deps.userLinks.put([link], actor.name);
     await this.deps.onLinksChanged(actor.tenantId, [agentId]);
     return ok(link);
@@ -103,8 +141,18 @@ export class UserMappingService {
 
   async users(tenantId: string): Promise<Result<readonly DirectoryUser[], UserMappingProblem>> {
     const directory = this.deps.users(tenantId);
-    if (!directory) return err({ code: 'GRAPH.NOT_CONNECTED', message: 'Microsoft Graph is not connected for this tenant yet (admin consent).' });
+    if (!directory)
+      return err({
+        code: 'GRAPH.NOT_CONNECTED',
+        message: 'Microsoft Graph is not connected for this tenant yet (admin consent).',
+      });
     const users = await directory.listUsers();
-    return users.ok ? ok(users.value) : err({ code: 'GRAPH.UNAVAILABLE', message: `Microsoft Graph could not be reached (${users.error.code}).`, failure: users.error });
+    return users.ok
+      ? ok(users.value)
+      : err({
+          code: 'GRAPH.UNAVAILABLE',
+          message: `Microsoft Graph could not be reached (${users.error.code}).`,
+          failure: users.error,
+        });
   }
 }

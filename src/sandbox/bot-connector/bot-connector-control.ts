@@ -39,7 +39,9 @@ export function connectorControlRoute(model: BotConnectorModel) {
           return send(res, 404, { error: { code: 'NotFound', message: 'No such route' } });
       }
     } catch (e) {
-      return send(res, 400, { error: { code: 'BadArgument', message: e instanceof Error ? e.message.slice(0, 500) : 'bad request' } });
+      return send(res, 400, {
+        error: { code: 'BadArgument', message: e instanceof Error ? e.message.slice(0, 500) : 'bad request' },
+      });
     }
   };
 }

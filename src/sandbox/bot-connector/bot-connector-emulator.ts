@@ -38,8 +38,13 @@ function answer(res: ServerResponse, status: number, body: unknown, headers: Rec
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
 }
-const connectorError = (res: ServerResponse, status: number, code: string, message: string, headers?: Record<string, string>): void =>
-  answer(res, status, { error: { code, message } }, headers);
+const connectorError = (
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers?: Record<string, string>,
+): void => answer(res, status, { error: { code, message } }, headers);
 
 async function readBody(req: IncomingMessage): Promise<string | undefined> {
   const chunks: Buffer[] = [];
@@ -58,12 +63,26 @@ async function authorized(req: IncomingMessage, verify: BotConnectorEmulatorOpti
   return match?.[1] !== undefined && (await verify(match[1]));
 }
 
-async function postActivity(req: IncomingMessage, res: ServerResponse, path: RegExpExecArray, model: BotConnectorModel, o: BotConnectorEmulatorOptions): Promise<void> {
-  if (!(await authorized(req, o.verifyToken))) return answer(res, 401, { message: 'Authorization has been denied for this request.' });
+async function postActivity(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: RegExpExecArray,
+  model: BotConnectorModel,
+  o: BotConnectorEmulatorOptions,
+): Promise<void> {
+  if (!(await authorized(req, o.verifyToken)))
+    return answer(res, 401, { message: 'Authorization has been denied for this request.' });
   const fault = model.takeFault();
   if (fault) {
-    const retryAfter: Record<string, string> = fault.retryAfterSec !== undefined ? { 'retry-after': String(fault.retryAfterSec) } : {};
-    return connectorError(res, fault.status, fault.status === 429 ? 'Throttled' : 'ServiceError', fault.status === 429 ? 'Too many requests' : 'The service is unavailable', retryAfter);
+    const retryAfter: Record<string, string> =
+      fault.retryAfterSec !== undefined ? { 'retry-after': String(fault.retryAfterSec) } : {};
+    return connectorError(
+      res,
+      fault.status,
+      fault.status === 429 ? 'Throttled' : 'ServiceError',
+      fault.status === 429 ? 'Too many requests' : 'The service is unavailable',
+      retryAfter,
+    );
   }
   const raw = await readBody(req);
   if (raw === undefined) return connectorError(res, 413, 'MessageSizeTooBig', 'Activity body too large');
@@ -79,8 +98,11 @@ async function postActivity(req: IncomingMessage, res: ServerResponse, path: Reg
   if (!conversation) return connectorError(res, 404, 'ConversationNotFound', 'Conversation not found.');
   const replyToId = path[2] ? decodeURIComponent(path[2]) : undefined;
   const received = model.record({
-    conversationId, tenantId: conversation.tenantId, activity: parsed.data,
-    ...(replyToId ? { replyToId } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    conversationId,
+    tenantId: conversation.tenantId,
+    activity: parsed.data,
+    ...(replyToId ? { replyToId } : {}),
+    ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
   });
   o.onActivity?.(received);
   answer(res, 200, { id: received.id });
@@ -112,9 +134,10 @@ export async function startBotConnectorEmulator(o: BotConnectorEmulatorOptions =
   return {
     serviceUrl: `http://127.0.0.1:${port}/`,
     model,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

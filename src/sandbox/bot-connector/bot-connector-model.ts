@@ -43,7 +43,10 @@ export class BotConnectorModel {
   private faults: z.output<typeof connectorFaultSchema>[] = [];
   private sequence = 0;
 
-  constructor(private readonly now: () => number, private readonly maxRecorded = 10_000) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly maxRecorded = 10_000,
+  ) {}
 
   addConversation(input: z.input<typeof conversationSchema>): ConnectorConversation {
     const conversation = conversationSchema.parse(input);
@@ -73,7 +76,10 @@ export class BotConnectorModel {
     if (!fault) return undefined;
     fault.times -= 1;
     if (fault.times <= 0) this.faults.shift();
-    return { status: fault.status, ...(fault.retryAfterSec !== undefined ? { retryAfterSec: fault.retryAfterSec } : {}) };
+    return {
+      status: fault.status,
+      ...(fault.retryAfterSec !== undefined ? { retryAfterSec: fault.retryAfterSec } : {}),
+    };
   }
 
   record(entry: Omit<ReceivedActivity, 'id' | 'at'>): ReceivedActivity {

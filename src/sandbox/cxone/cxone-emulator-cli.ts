@@ -9,11 +9,18 @@ import { startCxoneEmulator } from './cxone-emulator.js';
 import { SandboxClock } from '../sandbox-clock.js';
 
 const { values } = parseArgs({
-  options: { agents: { type: 'string', default: '200' }, teams: { type: 'string', default: '10' }, port: { type: 'string', default: '0' }, 'tls-dir': { type: 'string', default: 'data/sandbox-tls' } },
+  options: {
+    agents: { type: 'string', default: '200' },
+    teams: { type: 'string', default: '10' },
+    port: { type: 'string', default: '0' },
+    'tls-dir': { type: 'string', default: 'data/sandbox-tls' },
+  },
 });
 const tls = await loadOrCreateLocalTls(values['tls-dir']);
 const emu = await startCxoneEmulator({
-  tls, port: Number(values.port), clock: new SandboxClock(Date.now(), true),
+  tls,
+  port: Number(values.port),
+  clock: new SandboxClock(Date.now(), true),
   seed: { teams: Number(values.teams), agents: Number(values.agents), initialState: 'Available' },
 });
 const c = emu.credentials;

@@ -56,7 +56,10 @@ export interface CxoneEmulator {
 }
 
 export const DEFAULT_CXONE_CREDENTIALS: CxoneCredentials = Object.freeze({
-  clientId: 'presence-sync-backend@contoso', clientSecret: 'sandbox-client-secret', accessKeyId: 'sandbox-access-key', accessKeySecret: 'sandbox-access-secret',
+  clientId: 'presence-sync-backend@contoso',
+  clientSecret: 'sandbox-client-secret',
+  accessKeyId: 'sandbox-access-key',
+  accessKeySecret: 'sandbox-access-secret',
 });
 
 const API_PREFIX = /^\/inContactAPI\/services\/v(\d+)\.0(\/.*)$/i;
@@ -69,7 +72,16 @@ export async function startCxoneEmulator(options: CxoneEmulatorOptions = {}): Pr
   const faults = new CxoneFaults();
   const credentials = options.credentials ?? DEFAULT_CXONE_CREDENTIALS;
   const tenantId = options.tenantId ?? '11e8f4a2-0000-4000-a000-000000004500';
-  const identity = await CxoneIdentity.create({ credentials, tenantId, businessUnitId: model.businessUnitId, apiUserAgentId: 999_001, tokenLifetimeSec: options.tokenLifetimeSec ?? 3600 }, clock);
+  const identity = await CxoneIdentity.create(
+    {
+      credentials,
+      tenantId,
+      businessUnitId: model.businessUnitId,
+      apiUserAgentId: 999_001,
+      tokenLifetimeSec: options.tokenLifetimeSec ?? 3600,
+    },
+    clock,
+  );
   const api = new EmuRouter();
   const feedHistory = new CxoneFeedHistory(model, () => faults.variant, options.feedHistoryDepth);
   registerRealtimeRoutes(api, model, faults, feedHistory);
@@ -82,11 +94,26 @@ export async function startCxoneEmulator(options: CxoneEmulatorOptions = {}): Pr
   const stats = new Map<string, number>();
   const requests = new CxoneRequestLog(options.requestLogCap);
   const server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
-    void serve(req, res, { api, plain, model, faults, identity, stats, requests }).catch((e: unknown) => send(res, json(500, { error: 'InternalServerError', error_Description: String(e) }), undefined));
+    void serve(req, res, { api, plain, model, faults, identity, stats, requests }).catch((e: unknown) =>
+      send(res, json(500, { error: 'InternalServerError', error_Description: String(e) }), undefined),
+    );
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
   const url = `https://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
-  return { url, caCertPem: tls.caCertPem, tenantId, credentials, clock, model, faults, identity, stats, requests, feedHistory, close: () => (sessions.closeAll(), closeServer(server)) };
+  return {
+    url,
+    caCertPem: tls.caCertPem,
+    tenantId,
+    credentials,
+    clock,
+    model,
+    faults,
+    identity,
+    stats,
+    requests,
+    feedHistory,
+    close: () => (sessions.closeAll(), closeServer(server)),
+  };
 }
 
 interface ServeDeps {
@@ -111,16 +138,38 @@ async function serve(req: IncomingMessage, res: ServerResponse, deps: ServeDeps)
   deps.model.tick();
   const a = { method, path, apiVersion: apiMatch ? Number(apiMatch[1]) : undefined, url, raw, req, deps };
   const routed = route(a);
-  const disruption = apiMatch && typeof routed !== 'object' ? undefined : apiMatch ? deps.faults.take(path, method) : undefined;
+  const disruption =
+    apiMatch && typeof routed !== 'object' ? undefined : apiMatch ? deps.faults.take(path, method) : undefined;
   const outcome = await respond(res, a, routed, disruption, correlation);
-  if (apiMatch) deps.requests.add({ at: deps.model.clock.now(), method, path, outcome, ...(method === 'POST' ? { body: parseBody(raw, req.headers['content-type']) } : {}) });
+  if (apiMatch)
+    deps.requests.add({
+      at: deps.model.clock.now(),
+      method,
+      path,
+      outcome,
+      ...(method === 'POST' ? { body: parseBody(raw, req.headers['content-type']) } : {}),
+    });
 }
 
-type Args = { method: string; path: string; apiVersion: number | undefined; url: URL; raw: string; req: IncomingMessage; deps: ServeDeps };
+type Args = {
+  method: string;
+  path: string;
+  apiVersion: number | undefined;
+  url: URL;
+  raw: string;
+  req: IncomingMessage;
+  deps: ServeDeps;
+};
 type Routed = ReturnType<EmuRouter['match']>;
 
 /** Answers, or loses the answer as the injected disruption says (before or after carrying the request out). */
-async function respond(res: ServerResponse, a: Args, routed: Routed, d: Disruption | undefined, correlation: string | undefined): Promise<EmuLoggedRequest['outcome']> {
+async function respond(
+  res: ServerResponse,
+  a: Args,
+  routed: Routed,
+  d: Disruption | undefined,
+  correlation: string | undefined,
+): Promise<EmuLoggedRequest['outcome']> {
   if (d && !d.afterApply && d.kind === 'answer') return sendAnswer(res, d.response, correlation);
   if (d?.kind === 'stall' && !d.afterApply && !(await stall(res, d.stallMs))) return 'stalled';
   if (d?.kind === 'reset' && !d.afterApply) return cut(res);
@@ -139,11 +188,22 @@ function route(a: Args): Routed {
 
 async function answerFor(a: Args, found: Routed): Promise<EmuResponse> {
   const { deps } = a;
-  if (found === undefined) return json(404, { error: 'NotFound', error_Description: `No route ${a.method} ${a.url.pathname}` });
+  if (found === undefined)
+    return json(404, { error: 'NotFound', error_Description: `No route ${a.method} ${a.url.pathname}` });
   if (found === 'method') return json(405, { error: 'MethodNotAllowed', error_Description: a.method });
-  if (a.apiVersion !== undefined && !deps.identity.isValid(a.req.headers.authorization)) return json(401, { error: 'invalid_token', error_description: 'The access token is missing, invalid or expired.' });
+  if (a.apiVersion !== undefined && !deps.identity.isValid(a.req.headers.authorization))
+    return json(401, { error: 'invalid_token', error_description: 'The access token is missing, invalid or expired.' });
   const body = parseBody(a.raw, a.req.headers['content-type']);
-  const req: EmuRequest = { method: a.method, path: a.path, ...(a.apiVersion !== undefined ? { apiVersion: a.apiVersion } : {}), query: a.url.searchParams, headers: a.req.headers, body, params: found.params, origin: a.url.origin };
+  const req: EmuRequest = {
+    method: a.method,
+    path: a.path,
+    ...(a.apiVersion !== undefined ? { apiVersion: a.apiVersion } : {}),
+    query: a.url.searchParams,
+    headers: a.req.headers,
+    body,
+    params: found.params,
+    origin: a.url.origin,
+  };
   return found.handler(req);
 }
 

@@ -14,7 +14,9 @@ import { json } from './cxone-router.js';
  */
 export const faultRuleSchema = z.object({
   /** 200 = a malformed success body (an unexpected shape, e.g. from an unannounced API change). */
-  status: z.union([z.literal(200), z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).default(503),
+  status: z
+    .union([z.literal(200), z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)])
+    .default(503),
   times: z.number().int().positive(),
   retryAfterSec: z.number().int().nonnegative().optional(),
   pathContains: z.string().optional(),
@@ -96,7 +98,12 @@ export class CxoneFaults {
   /** Consumes one matching rule and returns what to do instead of a plain answer, if anything. */
   take(path: string, method = 'GET'): Disruption | undefined {
     const lower = path.toLowerCase();
-    const rule = this.rules.find((r) => r.times > 0 && (r.method === undefined || r.method === method) && (r.pathContains === undefined || lower.includes(r.pathContains.toLowerCase())));
+    const rule = this.rules.find(
+      (r) =>
+        r.times > 0 &&
+        (r.method === undefined || r.method === method) &&
+        (r.pathContains === undefined || lower.includes(r.pathContains.toLowerCase())),
+    );
     if (!rule) return undefined;
     rule.times -= 1;
     this.rules = this.rules.filter((r) => r.times > 0);
@@ -128,8 +135,10 @@ export class CxoneFaults {
 }
 
 function failureAnswer(rule: ParsedRule): EmuResponse {
-  if (rule.status === 200) return json(200, { totalRecords: 'many', agentStates: 'not-a-list', teams: 7, agents: null });
-  const headers: Record<string, string> = rule.retryAfterSec !== undefined ? { 'Retry-After': String(rule.retryAfterSec) } : {};
+  if (rule.status === 200)
+    return json(200, { totalRecords: 'many', agentStates: 'not-a-list', teams: 7, agents: null });
+  const headers: Record<string, string> =
+    rule.retryAfterSec !== undefined ? { 'Retry-After': String(rule.retryAfterSec) } : {};
   const error = rule.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable';
   return json(rule.status, { error, error_Description: 'Injected failure.' }, headers);
 }

@@ -50,7 +50,12 @@ export class CxoneIdentity {
 
   static async create(options: CxoneIdentityOptions, clock: Clock): Promise<CxoneIdentity> {
     const { privateKey, publicKey } = await generateKeyPair('RS256');
-    return new CxoneIdentity(options, clock, privateKey, { ...(await exportJWK(publicKey)), kid: 'emu-1', alg: 'RS256', use: 'sig' });
+    return new CxoneIdentity(options, clock, privateKey, {
+      ...(await exportJWK(publicKey)),
+      kid: 'emu-1',
+      alg: 'RS256',
+      use: 'sig',
+    });
   }
 
   /** Token expiry control (§9.1 "configurable short expires_in"); applies to tokens issued next. */
@@ -88,19 +93,34 @@ export class CxoneIdentity {
 
   private openIdConfiguration(origin: string): Record<string, unknown> {
     return {
-      issuer: origin, authorization_endpoint: `${origin}/auth/authorize`, token_endpoint: `${origin}/auth/token`,
-      end_session_endpoint: `${origin}/auth/logout`, jwks_uri: `${origin}/auth/jwks`,
-      token_endpoint_auth_methods_supported: ['client_secret_basic'], scopes_supported: ['openid'],
-      response_types_supported: ['code'], id_token_signing_alg_values_supported: ['RS256'],
+      issuer: origin,
+      authorization_endpoint: `${origin}/auth/authorize`,
+      token_endpoint: `${origin}/auth/token`,
+      end_session_endpoint: `${origin}/auth/logout`,
+      jwks_uri: `${origin}/auth/jwks`,
+      token_endpoint_auth_methods_supported: ['client_secret_basic'],
+      scopes_supported: ['openid'],
+      response_types_supported: ['code'],
+      id_token_signing_alg_values_supported: ['RS256'],
     };
   }
 
   private cxoneConfiguration(req: EmuRequest): EmuResponse {
-    if (req.query.get('tenantId') !== this.options.tenantId) return json(404, { error: 'TenantNotFound', errorDescription: 'Unknown tenantId.' });
+    if (req.query.get('tenantId') !== this.options.tenantId)
+      return json(404, { error: 'TenantNotFound', errorDescription: 'Unknown tenantId.' });
     const o = req.origin;
     return json(200, {
-      private: false, ui_endpoint: o, auth_endpoint: o, api_endpoint: o, area: 'na1', cluster: 'c32',
-      domain: 'niceincontact.com', acdDomain: 'niceincontact.com', uhDomain: 'nice-incontact.com', tenantId: this.options.tenantId, globaldomain: 'niceincontact.com',
+      private: false,
+      ui_endpoint: o,
+      auth_endpoint: o,
+      api_endpoint: o,
+      area: 'na1',
+      cluster: 'c32',
+      domain: 'niceincontact.com',
+      acdDomain: 'niceincontact.com',
+      uhDomain: 'nice-incontact.com',
+      tenantId: this.options.tenantId,
+      globaldomain: 'niceincontact.com',
     });
   }
 
@@ -112,16 +132,23 @@ export class CxoneIdentity {
   }
 
   private async token(req: EmuRequest): Promise<EmuResponse> {
-    if (!this.clientOk(req)) return json(401, { error: 'invalid_client', errorDescription: 'Client authentication failed.' });
+    if (!this.clientOk(req))
+      return json(401, { error: 'invalid_client', errorDescription: 'Client authentication failed.' });
     const form = req.body instanceof URLSearchParams ? req.body : new URLSearchParams();
     const grant = form.get('grant_type');
     const injected = this.injectedFailure(grant);
     if (injected) return injected;
     const { accessKeyId, accessKeySecret } = this.options.credentials;
-    if (grant === 'password' && form.get('username') === accessKeyId && form.get('password') === accessKeySecret) return json(200, await this.issue());
-    if (grant === 'refresh_token' && this.refresh.delete(form.get('refresh_token') ?? '')) return json(200, await this.issue());
-    if (grant === 'password' || grant === 'refresh_token') return json(400, { error: 'invalid_grant', errorDescription: 'Invalid credentials or refresh token.' });
-    return json(400, { error: 'unsupported_grant_type', errorDescription: `Grant ${grant ?? '(none)'} is not supported.` });
+    if (grant === 'password' && form.get('username') === accessKeyId && form.get('password') === accessKeySecret)
+      return json(200, await this.issue());
+    if (grant === 'refresh_token' && this.refresh.delete(form.get('refresh_token') ?? ''))
+      return json(200, await this.issue());
+    if (grant === 'password' || grant === 'refresh_token')
+      return json(400, { error: 'invalid_grant', errorDescription: 'Invalid credentials or refresh token.' });
+    return json(400, {
+      error: 'unsupported_grant_type',
+      errorDescription: `Grant ${grant ?? '(none)'} is not supported.`,
+    });
   }
 
   private injectedFailure(grant: string | null): EmuResponse | undefined {
@@ -129,9 +156,14 @@ export class CxoneIdentity {
     if (!f) return undefined;
     f.times -= 1;
     this.failures = this.failures.filter((x) => x.times > 0);
-    if (f.status === 400) return json(400, { error: 'invalid_grant', errorDescription: 'Injected: the grant was refused.' });
-    if (f.status === 401) return json(401, { error: 'invalid_client', errorDescription: 'Injected: client authentication failed.' });
-    return json(503, { error: 'temporarily_unavailable', errorDescription: 'Injected: the identity provider is unavailable.' });
+    if (f.status === 400)
+      return json(400, { error: 'invalid_grant', errorDescription: 'Injected: the grant was refused.' });
+    if (f.status === 401)
+      return json(401, { error: 'invalid_client', errorDescription: 'Injected: client authentication failed.' });
+    return json(503, {
+      error: 'temporarily_unavailable',
+      errorDescription: 'Injected: the identity provider is unavailable.',
+    });
   }
 
   private async issue(): Promise<Record<string, unknown>> {
@@ -140,12 +172,24 @@ export class CxoneIdentity {
     const refreshToken = randomBytes(24).toString('base64url');
     this.access.set(accessToken, { expiresAt: now + this.lifetimeSec * 1000 });
     this.refresh.add(refreshToken);
-    const idToken = await new SignJWT({ tenantId: this.options.tenantId, icAgentId: String(this.options.apiUserAgentId), icBUId: String(this.options.businessUnitId), icClusterId: 'C32', name: 'API User' })
+    const idToken = await new SignJWT({
+      tenantId: this.options.tenantId,
+      icAgentId: String(this.options.apiUserAgentId),
+      icBUId: String(this.options.businessUnitId),
+      icClusterId: 'C32',
+      name: 'API User',
+    })
       .setProtectedHeader({ alg: 'RS256', kid: 'emu-1' })
       .setSubject(`user:${this.options.tenantId}`)
       .setIssuedAt(Math.floor(now / 1000))
       .setExpirationTime(Math.floor(now / 1000) + this.lifetimeSec)
       .sign(this.key);
-    return { access_token: accessToken, token_type: 'Bearer', expires_in: this.lifetimeSec, refresh_token: refreshToken, id_token: idToken };
+    return {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: this.lifetimeSec,
+      refresh_token: refreshToken,
+      id_token: idToken,
+    };
   }
 }

@@ -1,6 +1,14 @@
 import type { Clock } from '../../application/ports.js';
 import type { AcdStateName } from '../../domain/agent-state.js';
-import type { EmuAgent, EmuAgentState, EmuCode, EmuContact, EmuNextState, EmuSkill, EmuTeam } from './cxone-model-types.js';
+import type {
+  EmuAgent,
+  EmuAgentState,
+  EmuCode,
+  EmuContact,
+  EmuNextState,
+  EmuSkill,
+  EmuTeam,
+} from './cxone-model-types.js';
 
 /** What changed, for the agent-session event stream (reference §3.2). */
 export type ModelChange =
@@ -61,7 +69,11 @@ export class CxoneModel {
   }
 
   /** Moves an agent to a state (reference §6) and stamps lastUpdateTime; schedules code inactivity logout (§4). */
-  enter(agentId: number, state: AcdStateName, extra: { outStateId?: number; isAcw?: boolean; contactId?: number; at?: number } = {}): void {
+  enter(
+    agentId: number,
+    state: AcdStateName,
+    extra: { outStateId?: number; isAcw?: boolean; contactId?: number; at?: number } = {},
+  ): void {
     const st = this.stateOf(agentId);
     const at = extra.at ?? this.clock.now();
     const code = this.codes.get(extra.outStateId ?? NO_CODE);
@@ -74,7 +86,8 @@ export class CxoneModel {
     delete st.dueAt;
     delete st.dueKind;
     if (state === 'LoggedOut') delete st.sessionStartTime;
-    if (state === 'Unavailable' && code && !st.isAcw) this.schedule(st, at + code.agentTimeoutMins * 60_000, 'inactivityLogout');
+    if (state === 'Unavailable' && code && !st.isAcw)
+      this.schedule(st, at + code.agentTimeoutMins * 60_000, 'inactivityLogout');
     this.notify({ kind: 'state', agentId });
   }
 
@@ -102,7 +115,8 @@ export class CxoneModel {
 
   private fire(agentId: number, st: EmuAgentState): void {
     const at = st.dueAt ?? this.clock.now();
-    if (st.dueKind === 'acwEnd') this.enterNext(agentId, st.acwPostTimeout ?? { state: 'Available', outStateId: NO_CODE }, at);
+    if (st.dueKind === 'acwEnd')
+      this.enterNext(agentId, st.acwPostTimeout ?? { state: 'Available', outStateId: NO_CODE }, at);
     else this.logout(agentId, at);
   }
 

@@ -2,7 +2,17 @@ import type { CxoneFaults } from './cxone-faults.js';
 import type { CxoneFeedHistory } from './cxone-feed-history.js';
 import type { CxoneModel } from './cxone-model.js';
 import { agentStateRecord, contactRecord, skillRecord } from './cxone-records.js';
-import { adminError, iso, json, page, project, sinceParam, type EmuRequest, type EmuResponse, type EmuRouter } from './cxone-router.js';
+import {
+  adminError,
+  iso,
+  json,
+  page,
+  project,
+  sinceParam,
+  type EmuRequest,
+  type EmuResponse,
+  type EmuRouter,
+} from './cxone-router.js';
 import { requestAgentState } from './cxone-state-writes.js';
 
 /**
@@ -10,7 +20,12 @@ import { requestAgentState } from './cxone-state-writes.js';
  * inclusive: a change stamped in the same millisecond as the previous `lastPollTime` is sent again
  * rather than lost (a client dedupes it by its stable event id).
  */
-export function registerRealtimeRoutes(router: EmuRouter, model: CxoneModel, faults: CxoneFaults, history?: CxoneFeedHistory): void {
+export function registerRealtimeRoutes(
+  router: EmuRouter,
+  model: CxoneModel,
+  faults: CxoneFaults,
+  history?: CxoneFeedHistory,
+): void {
   router.on('GET', '/agents/states', (req) => agentStates(req, model, faults, history));
   router.on('GET', '/agents/{agentId}/states', (req) => oneAgentStates(req, model, faults));
   router.on('GET', '/contacts/active', (req) => activeContacts(req, model));
@@ -28,13 +43,22 @@ export function registerRealtimeRoutes(router: EmuRouter, model: CxoneModel, fau
   });
 }
 
-function agentStates(req: EmuRequest, model: CxoneModel, faults: CxoneFaults, history: CxoneFeedHistory | undefined): EmuResponse {
+function agentStates(
+  req: EmuRequest,
+  model: CxoneModel,
+  faults: CxoneFaults,
+  history: CxoneFeedHistory | undefined,
+): EmuResponse {
   const pollTime = model.clock.now();
   const since = sinceParam(req);
-  const ids = [...model.states.entries()].filter(([, s]) => s.lastUpdateTime >= since).map(([id]) => id).sort((a, b) => a - b);
+  const ids = [...model.states.entries()]
+    .filter(([, s]) => s.lastUpdateTime >= since)
+    .map(([id]) => id)
+    .sort((a, b) => a - b);
   const p = page(req, ids, 100);
   const replayed = replays(req, faults, history, new Set(p.items));
-  if (ids.length === 0 && replayed.length === 0 && since > 0 && faults.emptyDeltaStatus !== 200) return json(faults.emptyDeltaStatus);
+  if (ids.length === 0 && replayed.length === 0 && since > 0 && faults.emptyDeltaStatus !== 200)
+    return json(faults.emptyDeltaStatus);
   const current = p.items.map((id) => agentStateRecord(model, id, faults.variant, pollTime));
   // Replays go after the current records: a duplicate, or an older record arriving after a newer one.
   const agentStates = [...current, ...replayed].map((r) => project(r, req.query.get('fields')));
@@ -42,9 +66,17 @@ function agentStates(req: EmuRequest, model: CxoneModel, faults: CxoneFaults, hi
 }
 
 /** Injected replays ride on the first page only, so each is delivered once per `times`. */
-function replays(req: EmuRequest, faults: CxoneFaults, history: CxoneFeedHistory | undefined, onPage: ReadonlySet<number>): Record<string, unknown>[] {
+function replays(
+  req: EmuRequest,
+  faults: CxoneFaults,
+  history: CxoneFeedHistory | undefined,
+  onPage: ReadonlySet<number>,
+): Record<string, unknown>[] {
   if (!history || Number(req.query.get('skip') ?? 0) > 0) return [];
-  return faults.takeReplays(onPage).map((r) => history.recordOf(r.agentId, r.back)).filter((r): r is Record<string, unknown> => r !== undefined);
+  return faults
+    .takeReplays(onPage)
+    .map((r) => history.recordOf(r.agentId, r.back))
+    .filter((r): r is Record<string, unknown> => r !== undefined);
 }
 
 function oneAgentStates(req: EmuRequest, model: CxoneModel, faults: CxoneFaults): EmuResponse {
@@ -53,24 +85,39 @@ function oneAgentStates(req: EmuRequest, model: CxoneModel, faults: CxoneFaults)
   if (!st) return adminError(404, 'AgentNotFound', `Agent ${req.params.agentId} was not found.`);
   const pollTime = model.clock.now();
   const changed = st.lastUpdateTime >= sinceParam(req);
-  const agentStates = changed ? [project(agentStateRecord(model, agentId, faults.variant, pollTime), req.query.get('fields'))] : [];
+  const agentStates = changed
+    ? [project(agentStateRecord(model, agentId, faults.variant, pollTime), req.query.get('fields'))]
+    : [];
   return json(200, { lastPollTime: iso(pollTime), agentStates });
 }
 
 function activeContacts(req: EmuRequest, model: CxoneModel): EmuResponse {
   const since = sinceParam(req);
   const agentId = req.query.get('agentId');
-  const all = [...model.contacts.values()].filter((c) => c.lastUpdateTime >= since && (agentId === null || String(c.agentId) === agentId));
-  const p = page(req, all.sort((a, b) => a.contactId - b.contactId), 100);
+  const all = [...model.contacts.values()].filter(
+    (c) => c.lastUpdateTime >= since && (agentId === null || String(c.agentId) === agentId),
+  );
+  const p = page(
+    req,
+    all.sort((a, b) => a.contactId - b.contactId),
+    100,
+  );
   const activeContacts = p.items.map((c) => project(contactRecord(model, c), req.query.get('fields')));
-  return json(200, { totalRecords: p.totalRecords, _links: p._links, businessUnitId: model.businessUnitId, lastPollTime: iso(model.clock.now()), activeContacts });
+  return json(200, {
+    totalRecords: p.totalRecords,
+    _links: p._links,
+    businessUnitId: model.businessUnitId,
+    lastPollTime: iso(model.clock.now()),
+    activeContacts,
+  });
 }
 
 function writeState(req: EmuRequest, model: CxoneModel, faults: CxoneFaults): EmuResponse {
   const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
   const rawCode = body.outStateId ?? body.outstateId;
   const outStateId = rawCode === undefined || rawCode === null || rawCode === '' ? undefined : Number(rawCode);
-  if (outStateId !== undefined && !Number.isInteger(outStateId)) return adminError(400, 'InvalidOutState', 'outStateId must be an integer.');
+  if (outStateId !== undefined && !Number.isInteger(outStateId))
+    return adminError(400, 'InvalidOutState', 'outStateId must be an integer.');
   const agentId = Number(req.params.agentId);
   // Injected race: the agent logs out after the client decided to write and before the write lands.
   if (faults.takeLogoutBeforeWrite(agentId) && model.states.get(agentId)?.state !== 'LoggedOut') model.logout(agentId);

@@ -28,7 +28,11 @@ export class CxoneRequestLog {
 
   /** Requests matching the method and a path pattern (e.g. `/agents/1000001/state`). */
   find(method: string, path: RegExp | string): EmuLoggedRequest[] {
-    return this.entries.filter((e) => e.method === method && (typeof path === 'string' ? e.path.toLowerCase() === path.toLowerCase() : path.test(e.path)));
+    return this.entries.filter(
+      (e) =>
+        e.method === method &&
+        (typeof path === 'string' ? e.path.toLowerCase() === path.toLowerCase() : path.test(e.path)),
+    );
   }
 
   all(): readonly EmuLoggedRequest[] {

@@ -49,13 +49,22 @@ export class EmuRouter {
   }
 }
 
-export const json = (status: number, body?: unknown, headers?: Record<string, string>): EmuResponse => ({ status, ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) });
+export const json = (status: number, body?: unknown, headers?: Record<string, string>): EmuResponse => ({
+  status,
+  ...(body !== undefined ? { body } : {}),
+  ...(headers ? { headers } : {}),
+});
 
 /** Admin-API error body shape (reference §8: `{error, error_Description}`). */
-export const adminError = (status: number, error: string, description: string): EmuResponse => json(status, { error, error_Description: description });
+export const adminError = (status: number, error: string, description: string): EmuResponse =>
+  json(status, { error, error_Description: description });
 
 /** `skip`/`top` paging with `_links.next` (reference §8). */
-export function page<T>(req: EmuRequest, items: readonly T[], defaultTop = 100): { items: T[]; totalRecords: number; _links: { self: string; next: string | null; previous: string | null } } {
+export function page<T>(
+  req: EmuRequest,
+  items: readonly T[],
+  defaultTop = 100,
+): { items: T[]; totalRecords: number; _links: { self: string; next: string | null; previous: string | null } } {
   const skip = Math.max(0, Number(req.query.get('skip') ?? 0) || 0);
   const top = Math.max(1, Math.min(10_000, Number(req.query.get('top') ?? defaultTop) || defaultTop));
   const link = (s: number): string => {
@@ -67,7 +76,11 @@ export function page<T>(req: EmuRequest, items: readonly T[], defaultTop = 100):
   return {
     items: items.slice(skip, skip + top),
     totalRecords: items.length,
-    _links: { self: link(skip), next: skip + top < items.length ? link(skip + top) : null, previous: skip > 0 ? link(Math.max(0, skip - top)) : null },
+    _links: {
+      self: link(skip),
+      next: skip + top < items.length ? link(skip + top) : null,
+      previous: skip > 0 ? link(Math.max(0, skip - top)) : null,
+    },
   };
 }
 

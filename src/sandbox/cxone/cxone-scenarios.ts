@@ -21,10 +21,23 @@ function requireSkill(model: CxoneModel, skillId: number): void {
   if (!model.skills.has(skillId)) throw new ScenarioError(`unknown skill ${skillId}`);
 }
 
-function addContact(model: CxoneModel, c: Omit<EmuContact, 'contactId' | 'masterContactId' | 'startTime' | 'lastUpdateTime' | 'ended'> & { contactId?: number; masterContactId?: number }): EmuContact {
+function addContact(
+  model: CxoneModel,
+  c: Omit<EmuContact, 'contactId' | 'masterContactId' | 'startTime' | 'lastUpdateTime' | 'ended'> & {
+    contactId?: number;
+    masterContactId?: number;
+  },
+): EmuContact {
   const now = model.clock.now();
   const contactId = c.contactId ?? model.newContactId();
-  const contact: EmuContact = { ...c, contactId, masterContactId: c.masterContactId ?? contactId, startTime: now, lastUpdateTime: now, ended: false };
+  const contact: EmuContact = {
+    ...c,
+    contactId,
+    masterContactId: c.masterContactId ?? contactId,
+    startTime: now,
+    lastUpdateTime: now,
+    ended: false,
+  };
   model.contacts.set(contactId, contact);
   model.notify({ kind: 'contact', contact });
   return contact;
@@ -56,8 +69,13 @@ export function startCustomerContact(model: CxoneModel, spec: CustomerCallSpec):
   const phone = customerPhone(model.contacts.size + spec.agentId);
   const from = mediaTypeId === VOICE ? phone : `customer${spec.agentId}@example.com`;
   const c = addContact(model, {
-    agentId: spec.agentId, skillId: spec.skillId, mediaTypeId, isOutbound: !inbound, kind,
-    fromAddress: inbound ? from : agent.stationPhoneNumber, toAddress: inbound ? '8005550199' : phone,
+    agentId: spec.agentId,
+    skillId: spec.skillId,
+    mediaTypeId,
+    isOutbound: !inbound,
+    kind,
+    fromAddress: inbound ? from : agent.stationPhoneNumber,
+    toAddress: inbound ? '8005550199' : phone,
     ...(inbound ? { pointOfContactId: 9_000_000 + spec.skillId } : {}),
   });
   model.enter(spec.agentId, inbound ? 'InboundContact' : 'OutboundContact', { contactId: c.contactId });
@@ -69,14 +87,36 @@ export function startDigitalContact(model: CxoneModel, agentId: number, skillId:
   return startCustomerContact(model, { agentId, skillId, direction: 'inbound', mediaTypeId: DIGITAL });
 }
 
-function startAgentLegs(model: CxoneModel, agentId: number, targetAgentId: number, kind: 'consult' | 'agentCall', masterContactId?: number): EmuContact {
+function startAgentLegs(
+  model: CxoneModel,
+  agentId: number,
+  targetAgentId: number,
+  kind: 'consult' | 'agentCall',
+  masterContactId?: number,
+): EmuContact {
   const caller = model.agent(agentId)!;
   const callee = model.agent(targetAgentId);
   if (!callee) throw new ScenarioError(`unknown agent ${targetAgentId}`);
   requireRoutable(model, targetAgentId);
   const legs = { skillId: 0, mediaTypeId: VOICE, kind } as const;
-  const out = addContact(model, { ...legs, agentId, targetAgentId, isOutbound: true, fromAddress: caller.stationPhoneNumber, toAddress: callee.stationPhoneNumber, ...(masterContactId ? { masterContactId } : {}) });
-  const inn = addContact(model, { ...legs, agentId: targetAgentId, targetAgentId: agentId, isOutbound: false, masterContactId: masterContactId ?? out.contactId, fromAddress: caller.stationPhoneNumber, toAddress: callee.stationPhoneNumber });
+  const out = addContact(model, {
+    ...legs,
+    agentId,
+    targetAgentId,
+    isOutbound: true,
+    fromAddress: caller.stationPhoneNumber,
+    toAddress: callee.stationPhoneNumber,
+    ...(masterContactId ? { masterContactId } : {}),
+  });
+  const inn = addContact(model, {
+    ...legs,
+    agentId: targetAgentId,
+    targetAgentId: agentId,
+    isOutbound: false,
+    masterContactId: masterContactId ?? out.contactId,
+    fromAddress: caller.stationPhoneNumber,
+    toAddress: callee.stationPhoneNumber,
+  });
   model.enter(agentId, 'OutboundConsult', { contactId: out.contactId });
   model.enter(targetAgentId, 'InboundConsult', { contactId: inn.contactId });
   return out;
@@ -92,7 +132,8 @@ export function startAgentCall(model: CxoneModel, agentId: number, targetAgentId
 export function startConsult(model: CxoneModel, agentId: number, targetAgentId: number): EmuContact {
   const st = model.stateOf(agentId);
   const held = model.contacts.get(st.contactId);
-  if (!held || (st.state !== 'InboundContact' && st.state !== 'OutboundContact')) throw new ScenarioError(`agent ${agentId} is not on a contact to consult from`);
+  if (!held || (st.state !== 'InboundContact' && st.state !== 'OutboundContact'))
+    throw new ScenarioError(`agent ${agentId} is not on a contact to consult from`);
   st.heldContactId = held.contactId;
   return startAgentLegs(model, agentId, targetAgentId, 'consult', held.masterContactId);
 }
@@ -101,15 +142,37 @@ export function startConsult(model: CxoneModel, agentId: number, targetAgentId: 
  * An agent calls a skill queue (§3.1 dial-skill). Routed like a customer contact (§3.4, inferred)
  * but with no point of contact and no external number; optionally answered by `targetAgentId`.
  */
-export function startSkillCall(model: CxoneModel, agentId: number, skillId: number, targetAgentId?: number): EmuContact {
+export function startSkillCall(
+  model: CxoneModel,
+  agentId: number,
+  skillId: number,
+  targetAgentId?: number,
+): EmuContact {
   requireRoutable(model, agentId);
   requireSkill(model, skillId);
   const caller = model.agent(agentId)!;
-  const out = addContact(model, { agentId, skillId, mediaTypeId: VOICE, kind: 'skillCall', isOutbound: true, fromAddress: caller.stationPhoneNumber, toAddress: '' });
+  const out = addContact(model, {
+    agentId,
+    skillId,
+    mediaTypeId: VOICE,
+    kind: 'skillCall',
+    isOutbound: true,
+    fromAddress: caller.stationPhoneNumber,
+    toAddress: '',
+  });
   model.enter(agentId, 'OutboundContact', { contactId: out.contactId });
   if (targetAgentId !== undefined) {
     requireRoutable(model, targetAgentId);
-    const inn = addContact(model, { agentId: targetAgentId, skillId, mediaTypeId: VOICE, kind: 'skillCall', isOutbound: false, fromAddress: caller.stationPhoneNumber, toAddress: '', linkedContactId: out.contactId });
+    const inn = addContact(model, {
+      agentId: targetAgentId,
+      skillId,
+      mediaTypeId: VOICE,
+      kind: 'skillCall',
+      isOutbound: false,
+      fromAddress: caller.stationPhoneNumber,
+      toAddress: '',
+      linkedContactId: out.contactId,
+    });
     model.enter(targetAgentId, 'InboundContact', { contactId: inn.contactId });
   }
   return out;
@@ -140,19 +203,36 @@ function afterContact(model: CxoneModel, leg: EmuContact): void {
   if (st.contactId !== leg.contactId) return;
   const held = st.heldContactId !== undefined ? model.contacts.get(st.heldContactId) : undefined;
   delete st.heldContactId;
-  if (held) return model.enter(leg.agentId, held.isOutbound ? 'OutboundContact' : 'InboundContact', { contactId: held.contactId });
+  if (held)
+    return model.enter(leg.agentId, held.isOutbound ? 'OutboundContact' : 'InboundContact', {
+      contactId: held.contactId,
+    });
   const skill = model.skills.get(leg.skillId);
-  const acw = skill?.useAcw && (leg.kind === 'customer' || leg.kind === 'digital' || (leg.kind === 'skillCall' && !leg.isOutbound));
+  const acw =
+    skill?.useAcw &&
+    (leg.kind === 'customer' || leg.kind === 'digital' || (leg.kind === 'skillCall' && !leg.isOutbound));
   if (!acw) return model.enterNext(leg.agentId, { state: 'Available', outStateId: NO_CODE });
   // Reference §6: ACW = Unavailable + ACW flag with the skill's ACW code; times out into the post-timeout state.
-  model.enter(leg.agentId, 'Unavailable', { outStateId: skill.acwCodeId ?? NO_CODE, isAcw: true, contactId: leg.contactId });
-  const post = skill.acwPostTimeoutStateId === NO_CODE ? { state: 'Available' as const, outStateId: NO_CODE } : { state: 'Unavailable' as const, outStateId: skill.acwPostTimeoutStateId };
+  model.enter(leg.agentId, 'Unavailable', {
+    outStateId: skill.acwCodeId ?? NO_CODE,
+    isAcw: true,
+    contactId: leg.contactId,
+  });
+  const post =
+    skill.acwPostTimeoutStateId === NO_CODE
+      ? { state: 'Available' as const, outStateId: NO_CODE }
+      : { state: 'Unavailable' as const, outStateId: skill.acwPostTimeoutStateId };
   st.acwPostTimeout = post;
   if (skill.maxSecondsACW > 0) model.schedule(st, model.clock.now() + skill.maxSecondsACW * 1000, 'acwEnd');
 }
 
 /** The agent (not the API) picks a state in their agent app — any code, including ACW ones while in ACW. */
-export function agentChoosesState(model: CxoneModel, agentId: number, state: 'Available' | 'Unavailable', outStateId = NO_CODE): void {
+export function agentChoosesState(
+  model: CxoneModel,
+  agentId: number,
+  state: 'Available' | 'Unavailable',
+  outStateId = NO_CODE,
+): void {
   const st = model.stateOf(agentId);
   if (st.state === 'LoggedOut') throw new ScenarioError(`agent ${agentId} is logged out`);
   if (WORKING.has(st.state)) throw new ScenarioError(`agent ${agentId} is on a contact`);

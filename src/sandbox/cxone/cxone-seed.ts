@@ -22,12 +22,52 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const FIRST = ['Ann', 'Ben', 'Chloe', 'Dev', 'Eva', 'Farid', 'Grace', 'Hugo', 'Ines', 'Jon', 'Kira', 'Luis', 'Mia', 'Noah', 'Olga', 'Pia'];
-const LAST = ['Lee', 'Moreau', 'Okafor', 'Patel', 'Quinn', 'Rossi', 'Sato', 'Tan', 'Ueda', 'Varga', 'Weber', 'Xu', 'Young', 'Zeller'];
+const FIRST = [
+  'Ann',
+  'Ben',
+  'Chloe',
+  'Dev',
+  'Eva',
+  'Farid',
+  'Grace',
+  'Hugo',
+  'Ines',
+  'Jon',
+  'Kira',
+  'Luis',
+  'Mia',
+  'Noah',
+  'Olga',
+  'Pia',
+];
+const LAST = [
+  'Lee',
+  'Moreau',
+  'Okafor',
+  'Patel',
+  'Quinn',
+  'Rossi',
+  'Sato',
+  'Tan',
+  'Ueda',
+  'Varga',
+  'Weber',
+  'Xu',
+  'Young',
+  'Zeller',
+];
 /** Customer codes (ids above the reserved range of reference §6). The first two are ACW codes. */
 const CODES: readonly (readonly [string, boolean])[] = [
-  ['After Call Work', true], ['Wrap Up', true], ['Lunch', false], ['Break', false], ['Meeting', false],
-  ['Training', false], ['Coaching', false], ['Personal', false], ['Project', false], ['Teams Call', false],
+  ['After Call Work', true],
+  ['Wrap Up', true],
+  ['Lunch', false],
+  ['Break', false],
+  ['Meeting', false],
+  ['Training', false],
+  ['Coaching', false],
+  ['Personal', false],
+  ['Project', false],
+  ['Teams Call', false],
 ];
 export const FIRST_CODE_ID = 20_061;
 export const FIRST_SKILL_ID = 4_100_001;
@@ -38,16 +78,69 @@ export const FIRST_TEAM_ID = 77;
 function skills(): EmuSkill[] {
   const acw = FIRST_CODE_ID;
   return [
-    { skillId: FIRST_SKILL_ID, skillName: 'Sales Inbound', mediaTypeId: 4, isOutbound: false, isActive: true, useAcw: true, acwCodeId: acw, maxSecondsACW: 30, acwPostTimeoutStateId: 0 },
-    { skillId: FIRST_SKILL_ID + 1, skillName: 'Support Inbound', mediaTypeId: 4, isOutbound: false, isActive: true, useAcw: false, maxSecondsACW: 0, acwPostTimeoutStateId: 0 },
-    { skillId: FIRST_SKILL_ID + 2, skillName: 'Sales Outbound', mediaTypeId: 4, isOutbound: true, isActive: true, useAcw: true, acwCodeId: acw, maxSecondsACW: 0, acwPostTimeoutStateId: 0 },
-    { skillId: FIRST_SKILL_ID + 3, skillName: 'Chat', mediaTypeId: 9, isOutbound: false, isActive: true, useAcw: false, maxSecondsACW: 0, acwPostTimeoutStateId: 0 },
-    { skillId: FIRST_SKILL_ID + 4, skillName: 'Email', mediaTypeId: 1, isOutbound: false, isActive: true, useAcw: false, maxSecondsACW: 0, acwPostTimeoutStateId: 0 },
+    {
+      skillId: FIRST_SKILL_ID,
+      skillName: 'Sales Inbound',
+      mediaTypeId: 4,
+      isOutbound: false,
+      isActive: true,
+      useAcw: true,
+      acwCodeId: acw,
+      maxSecondsACW: 30,
+      acwPostTimeoutStateId: 0,
+    },
+    {
+      skillId: FIRST_SKILL_ID + 1,
+      skillName: 'Support Inbound',
+      mediaTypeId: 4,
+      isOutbound: false,
+      isActive: true,
+      useAcw: false,
+      maxSecondsACW: 0,
+      acwPostTimeoutStateId: 0,
+    },
+    {
+      skillId: FIRST_SKILL_ID + 2,
+      skillName: 'Sales Outbound',
+      mediaTypeId: 4,
+      isOutbound: true,
+      isActive: true,
+      useAcw: true,
+      acwCodeId: acw,
+      maxSecondsACW: 0,
+      acwPostTimeoutStateId: 0,
+    },
+    {
+      skillId: FIRST_SKILL_ID + 3,
+      skillName: 'Chat',
+      mediaTypeId: 9,
+      isOutbound: false,
+      isActive: true,
+      useAcw: false,
+      maxSecondsACW: 0,
+      acwPostTimeoutStateId: 0,
+    },
+    {
+      skillId: FIRST_SKILL_ID + 4,
+      skillName: 'Email',
+      mediaTypeId: 1,
+      isOutbound: false,
+      isActive: true,
+      useAcw: false,
+      maxSecondsACW: 0,
+      acwPostTimeoutStateId: 0,
+    },
   ];
 }
 
 function seedCodes(model: CxoneModel): EmuCode[] {
-  const codes = CODES.map(([name, isAcw], i) => ({ id: FIRST_CODE_ID + i, name, isActive: true, isAcw, agentTimeoutMins: 120 }));
+  const codes = CODES.map(([name, isAcw], i) => ({
+    id: FIRST_CODE_ID + i,
+    name,
+    isActive: true,
+    isAcw,
+    agentTimeoutMins: 120,
+  }));
   for (const c of codes) model.codes.set(c.id, c);
   return codes;
 }
@@ -59,9 +152,18 @@ export function seedBusinessUnit(model: CxoneModel, options: CxoneSeedOptions): 
   for (const s of skills()) model.skills.set(s.skillId, s);
   for (let t = 0; t < options.teams; t += 1) {
     // Every team has the ACW codes and Lunch/Break/Meeting; the rest vary so "code not on team" is testable.
-    const extra = codes.slice(5).filter(() => rnd() < 0.5).map((c) => c.id);
+    const extra = codes
+      .slice(5)
+      .filter(() => rnd() < 0.5)
+      .map((c) => c.id);
     const teamId = FIRST_TEAM_ID + t;
-    model.teams.set(teamId, { teamId, teamName: `Team ${t + 1}`, teamUuid: uuid(rnd), isActive: true, codeIds: [...codes.slice(0, 5).map((c) => c.id), ...extra] });
+    model.teams.set(teamId, {
+      teamId,
+      teamName: `Team ${t + 1}`,
+      teamUuid: uuid(rnd),
+      isActive: true,
+      codeIds: [...codes.slice(0, 5).map((c) => c.id), ...extra],
+    });
   }
   for (let i = 0; i < options.agents; i += 1) addSeedAgent(model, i, rnd, options);
 }
@@ -72,10 +174,26 @@ function addSeedAgent(model: CxoneModel, i: number, rnd: () => number, options: 
   const lastName = LAST[Math.floor(rnd() * LAST.length)]!;
   const upn = `${firstName}.${lastName}.${i + 1}@contoso.example`.toLowerCase();
   model.agents.set(agentId, {
-    agentId, userId: uuid(rnd), firstName, lastName, userName: upn, emailAddress: upn, federatedId: upn,
-    teamId: FIRST_TEAM_ID + (i % Math.max(1, options.teams)), isActive: true, stationId: 5000 + i, stationPhoneNumber: `80155${String(10_000 + i).slice(-5)}`,
+    agentId,
+    userId: uuid(rnd),
+    firstName,
+    lastName,
+    userName: upn,
+    emailAddress: upn,
+    federatedId: upn,
+    teamId: FIRST_TEAM_ID + (i % Math.max(1, options.teams)),
+    isActive: true,
+    stationId: 5000 + i,
+    stationPhoneNumber: `80155${String(10_000 + i).slice(-5)}`,
   });
-  model.states.set(agentId, { state: 'LoggedOut', outStateId: 0, outStateDescription: '', isAcw: false, contactId: 0, lastUpdateTime: model.clock.now() });
+  model.states.set(agentId, {
+    state: 'LoggedOut',
+    outStateId: 0,
+    outStateDescription: '',
+    isAcw: false,
+    contactId: 0,
+    lastUpdateTime: model.clock.now(),
+  });
   if (options.initialState === 'Available') model.login(agentId, { state: 'Available', outStateId: 0 });
 }
 

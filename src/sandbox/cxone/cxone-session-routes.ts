@@ -4,7 +4,8 @@ import { adminError, json, type EmuRequest, type EmuResponse, type EmuRouter } f
 import type { CxoneSessions } from './cxone-sessions.js';
 import { requestAgentState } from './cxone-state-writes.js';
 
-const bodyOf = (req: EmuRequest): Record<string, unknown> => (typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {});
+const bodyOf = (req: EmuRequest): Record<string, unknown> =>
+  typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
 
 /** Agent-session endpoints (reference §3.1, §9.7); body fields also accepted as query parameters (§3.1). */
 export function registerSessionRoutes(router: EmuRouter, model: CxoneModel, sessions: CxoneSessions): void {
@@ -27,7 +28,9 @@ function join(req: EmuRequest, model: CxoneModel, sessions: CxoneSessions): EmuR
   const agentId = Number(bodyOf(req).asAgentId ?? req.query.get('asAgentId'));
   if (!model.agent(agentId)) return adminError(404, 'InvalidAgentId', `Agent ${agentId} was not found.`);
   const sessionId = sessions.join(agentId);
-  return sessionId ? json(202, { sessionId }) : adminError(409, 'InvalidAgentSession', `Agent ${agentId} has no session to join.`);
+  return sessionId
+    ? json(202, { sessionId })
+    : adminError(409, 'InvalidAgentSession', `Agent ${agentId} has no session to join.`);
 }
 
 /** `{state, reason}`: the reason is an unavailable code NAME from the agent's team (reference §3.1, §4). */
@@ -39,8 +42,11 @@ function sessionState(req: EmuRequest, model: CxoneModel, sessions: CxoneSession
   const reason = String(body.reason ?? req.query.get('reason') ?? '');
   let outStateId: number | undefined = NO_CODE;
   if (state === 'Unavailable' && reason !== '') {
-    outStateId = model.teamCodes(model.agent(agentId)!.teamId).find((c) => c.name.toLowerCase() === reason.toLowerCase())?.id;
-    if (outStateId === undefined) return adminError(400, 'InvalidOutState', `Unavailable code "${reason}" is not assigned to the agent's team.`);
+    outStateId = model
+      .teamCodes(model.agent(agentId)!.teamId)
+      .find((c) => c.name.toLowerCase() === reason.toLowerCase())?.id;
+    if (outStateId === undefined)
+      return adminError(400, 'InvalidOutState', `Unavailable code "${reason}" is not assigned to the agent's team.`);
   }
   const answer = requestAgentState(model, agentId, state, outStateId);
   return answer.ok ? json(202) : adminError(answer.status, answer.error, answer.description);

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { CxoneModel, ModelChange } from './cxone-model.js';
-import { agentStateEvent, contactEvent, sessionEndEvent, sessionStartEvent, type SessionEvent } from './cxone-session-events.js';
+import {
+  agentStateEvent,
+  contactEvent,
+  sessionEndEvent,
+  sessionStartEvent,
+  type SessionEvent,
+} from './cxone-session-events.js';
 
 interface Session {
   readonly agentId: number;
@@ -12,7 +18,9 @@ interface Session {
   wake?: () => void;
 }
 
-export type NextEventAnswer = { readonly status: 200; readonly sessionId: string; readonly events: SessionEvent[] } | { readonly status: 304 | 409 };
+export type NextEventAnswer =
+  | { readonly status: 200; readonly sessionId: string; readonly events: SessionEvent[] }
+  | { readonly status: 304 | 409 };
 
 /**
  * Agent sessions joined by a back end (reference §3.1, §9.7): one event queue per session, read
@@ -32,7 +40,13 @@ export class CxoneSessions {
     const st = this.model.states.get(agentId);
     if (!st || st.state === 'LoggedOut') return undefined;
     this.platformSessionId += 1;
-    const session: Session = { agentId, platformSessionId: this.platformSessionId, currentId: randomUUID(), queue: [], ended: false };
+    const session: Session = {
+      agentId,
+      platformSessionId: this.platformSessionId,
+      currentId: randomUUID(),
+      queue: [],
+      ended: false,
+    };
     session.queue = this.snapshot(session);
     this.byId.set(session.currentId, session);
     return session.currentId;
@@ -77,8 +91,14 @@ export class CxoneSessions {
   }
 
   private snapshot(s: Session): SessionEvent[] {
-    const contacts = [...this.model.contacts.values()].filter((c) => c.agentId === s.agentId).map((c) => contactEvent(this.model, c));
-    return [sessionStartEvent(this.model, s.agentId, s.platformSessionId), agentStateEvent(this.model, s.agentId), ...contacts];
+    const contacts = [...this.model.contacts.values()]
+      .filter((c) => c.agentId === s.agentId)
+      .map((c) => contactEvent(this.model, c));
+    return [
+      sessionStartEvent(this.model, s.agentId, s.platformSessionId),
+      agentStateEvent(this.model, s.agentId),
+      ...contacts,
+    ];
   }
 
   private route(change: ModelChange): void {

@@ -25,7 +25,13 @@ export async function readRequest(req: IncomingMessage): Promise<EmulatorRequest
   const url = new URL(req.url ?? '/', 'https://emulator.invalid');
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
-  return { method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), query: url.searchParams, headers, rawBody: Buffer.concat(chunks).toString('utf8') };
+  return {
+    method: req.method ?? 'GET',
+    path: decodeURIComponent(url.pathname),
+    query: url.searchParams,
+    headers,
+    rawBody: Buffer.concat(chunks).toString('utf8'),
+  };
 }
 
 export async function writeResponse(res: ServerResponse, r: EmulatorResponse): Promise<void> {
@@ -41,7 +47,11 @@ export async function writeResponse(res: ServerResponse, r: EmulatorResponse): P
   res.end(payload);
 }
 
-export const json = (status: number, body: unknown, headers: Record<string, string> = {}): EmulatorResponse => ({ status, body, headers });
+export const json = (status: number, body: unknown, headers: Record<string, string> = {}): EmulatorResponse => ({
+  status,
+  body,
+  headers,
+});
 
 export function parseJson(raw: string): unknown {
   try {

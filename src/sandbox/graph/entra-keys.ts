@@ -6,7 +6,11 @@ let processKey: Promise<{ privateKey: CryptoKey; publicKey: CryptoKey; jwk: JWK 
 
 async function generate(): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey; jwk: JWK }> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-  return { privateKey, publicKey, jwk: { ...(await exportJWK(publicKey)), kid: randomUUID(), use: 'sig', alg: 'RS256' } };
+  return {
+    privateKey,
+    publicKey,
+    jwk: { ...(await exportJWK(publicKey)), kid: randomUUID(), use: 'sig', alg: 'RS256' },
+  };
 }
 
 /**

@@ -45,7 +45,8 @@ export class GraphControl {
   tick(): void {
     const now = this.clock.now();
     for (const sub of this.subs.all(now)) {
-      if (sub.expiresAt - now <= REAUTH_LEAD_MS && sub.reauthPendingFor !== sub.expiresAt) this.requireReauthorization(sub.id);
+      if (sub.expiresAt - now <= REAUTH_LEAD_MS && sub.reauthPendingFor !== sub.expiresAt)
+        this.requireReauthorization(sub.id);
     }
     this.world.reevaluateAll();
     this.delivery.tick();
@@ -95,7 +96,11 @@ export class GraphControl {
 
   /** The next `count` $batch envelopes answer `status` as a whole. */
   failNextBatch(count: number, status: number, retryAfterSec?: number): void {
-    this.world.batchFaults.push({ remaining: count, status, ...(retryAfterSec !== undefined ? { retryAfterSec } : {}) });
+    this.world.batchFaults.push({
+      remaining: count,
+      status,
+      ...(retryAfterSec !== undefined ? { retryAfterSec } : {}),
+    });
   }
 
   /** Errors or timeouts on matching routes for a count or until an emulator time (see RouteFault). */

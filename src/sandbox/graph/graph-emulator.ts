@@ -65,26 +65,47 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
   const entra = new EntraTokenEndpoint(directory, keys, clock);
   const world = new GraphWorld(directory, clock, options.presenceLimit ?? 1500, options.logCap);
   const subs = new SubscriptionStoreEmu();
-  const webhooks = new WebhookCaller({ ...(options.webhookCaPem ? { caPem: options.webhookCaPem } : {}), ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}) });
-  const delivery = new NotificationDelivery(world, subs, keys, webhooks, new EndpointHealth(options.endpointThresholds), options.deliveryTimeouts);
+  const webhooks = new WebhookCaller({
+    ...(options.webhookCaPem ? { caPem: options.webhookCaPem } : {}),
+    ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
+  });
+  const delivery = new NotificationDelivery(
+    world,
+    subs,
+    keys,
+    webhooks,
+    new EndpointHealth(options.endpointThresholds),
+    options.deliveryTimeouts,
+  );
   const control = new GraphControl(world, subs, delivery, entra, clock);
   let origin = '';
   const graph = async (req: EmulatorRequest): Promise<EmulatorResponse> => {
     const now = clock.now();
     const principal = await principalFrom(req.headers.authorization, keys);
-    if (!principal) return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty, invalid or expired.', now);
+    if (!principal)
+      return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty, invalid or expired.', now);
     const forced = await world.routeFaults.answer(req, now);
     if (forced) return forced;
     if (req.path === '/v1.0/$batch' && req.method === 'POST') {
       const fault = world.takeFault(world.batchFaults);
-      if (fault) return fault.status === 429 ? tooManyRequests(fault.retryAfterSec ?? 1, now) : graphError(fault.status, 'ServiceUnavailable', 'Injected fault.', now);
+      if (fault)
+        return fault.status === 429
+          ? tooManyRequests(fault.retryAfterSec ?? 1, now)
+          : graphError(fault.status, 'ServiceUnavailable', 'Injected fault.', now);
       return handleBatch(req, graph, now);
     }
-    const deps = { store: subs, webhooks, now: () => clock.now(), allowHttpLoopback: options.allowHttpLoopback ?? false };
-    return handlePresence(req, principal, world)
-      ?? handleUsers(req, principal, directory, origin, now)
-      ?? (await handleSubscriptions(req, principal, deps))
-      ?? graphError(400, 'BadRequest', `Resource not found for the segment '${req.path}'.`, now);
+    const deps = {
+      store: subs,
+      webhooks,
+      now: () => clock.now(),
+      allowHttpLoopback: options.allowHttpLoopback ?? false,
+    };
+    return (
+      handlePresence(req, principal, world) ??
+      handleUsers(req, principal, directory, origin, now) ??
+      (await handleSubscriptions(req, principal, deps)) ??
+      graphError(400, 'BadRequest', `Resource not found for the segment '${req.path}'.`, now)
+    );
   };
   const route = async (req: EmulatorRequest): Promise<EmulatorResponse> => {
     if (req.path.startsWith('/_control/')) return handleControl(req, control);
@@ -92,13 +113,20 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
     return entraRoute(req, origin, keys, entra) ?? { status: 404, body: { error: 'not_found' } };
   };
   const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
-    void readRequest(req).then(route).then((r) => writeResponse(res, r)).catch((e: unknown) => writeResponse(res, { status: 500, body: { error: String(e) } }));
+    void readRequest(req)
+      .then(route)
+      .then((r) => writeResponse(res, r))
+      .catch((e: unknown) => writeResponse(res, { status: 500, body: { error: String(e) } }));
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const timer = options.tickIntervalMs ? setInterval(() => control.tick(), options.tickIntervalMs) : undefined;
   return {
-    url: origin, authorityUrl: origin, jwksUrl: `${origin}/common/discovery/v2.0/keys`, caCertPem: tls.caCertPem, control,
+    url: origin,
+    authorityUrl: origin,
+    jwksUrl: `${origin}/common/discovery/v2.0/keys`,
+    caCertPem: tls.caCertPem,
+    control,
     async close() {
       if (timer) clearInterval(timer);
       world.routeFaults.abortHangs();
@@ -110,7 +138,12 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
 }
 
 /** OpenID metadata, JWKS and the token endpoint (reference §5, §8.1). */
-function entraRoute(req: EmulatorRequest, origin: string, keys: EntraKeys, entra: EntraTokenEndpoint): EmulatorResponse | Promise<EmulatorResponse> | undefined {
+function entraRoute(
+  req: EmulatorRequest,
+  origin: string,
+  keys: EntraKeys,
+  entra: EntraTokenEndpoint,
+): EmulatorResponse | Promise<EmulatorResponse> | undefined {
   if (/^\/[^/]+\/discovery\/(v2\.0\/)?keys$/.test(req.path)) return { status: 200, body: keys.jwks() };
   const meta = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(req.path);
   if (meta) return { status: 200, body: openIdConfiguration(origin, meta[1]!) };

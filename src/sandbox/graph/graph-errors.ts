@@ -2,18 +2,32 @@ import { randomUUID } from 'node:crypto';
 import type { EmulatorResponse } from './emulator-http.js';
 
 /** Graph's error shape (reference graph-presence.md §8.2). */
-export function graphError(status: number, code: string, message: string, now: number, headers: Record<string, string> = {}): EmulatorResponse {
+export function graphError(
+  status: number,
+  code: string,
+  message: string,
+  now: number,
+  headers: Record<string, string> = {},
+): EmulatorResponse {
   const requestId = randomUUID();
   return {
     status,
     headers: { 'content-type': 'application/json', 'request-id': requestId, ...headers },
-    body: { error: { code, message, innerError: { date: new Date(now).toISOString(), 'request-id': requestId, 'client-request-id': requestId } } },
+    body: {
+      error: {
+        code,
+        message,
+        innerError: { date: new Date(now).toISOString(), 'request-id': requestId, 'client-request-id': requestId },
+      },
+    },
   };
 }
 
 /** §4: the 429 body and Retry-After header. */
 export function tooManyRequests(retryAfterSec: number, now: number): EmulatorResponse {
-  const r = graphError(429, 'TooManyRequests', 'Please retry again later.', now, { 'retry-after': String(retryAfterSec) });
+  const r = graphError(429, 'TooManyRequests', 'Please retry again later.', now, {
+    'retry-after': String(retryAfterSec),
+  });
   return r;
 }
 

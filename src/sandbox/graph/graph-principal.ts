@@ -12,7 +12,10 @@ export interface GraphPrincipal {
   readonly scopes: readonly string[];
 }
 
-export async function principalFrom(authorization: string | undefined, keys: EntraKeys): Promise<GraphPrincipal | undefined> {
+export async function principalFrom(
+  authorization: string | undefined,
+  keys: EntraKeys,
+): Promise<GraphPrincipal | undefined> {
   const token = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
   if (!token) return undefined;
   const c = await keys.verify(token, GRAPH_AUDIENCE);

@@ -42,7 +42,12 @@ export class GraphWorld {
   /** Presence read requests answered (GET presence, getPresencesByUserId): tests count the reads a change costs. */
   presenceReads = 0;
 
-  constructor(readonly directory: Directory, readonly clock: EmulatorClock, presenceLimit: number, readonly logCap = DEFAULT_EMULATOR_LOG_CAP) {
+  constructor(
+    readonly directory: Directory,
+    readonly clock: EmulatorClock,
+    presenceLimit: number,
+    readonly logCap = DEFAULT_EMULATOR_LOG_CAP,
+  ) {
     this.throttle = new PresenceThrottle(presenceLimit);
   }
 

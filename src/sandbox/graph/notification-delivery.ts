@@ -73,13 +73,25 @@ export class NotificationDelivery {
     const presence = this.world.presence(userId);
     for (const sub of this.subs.covering(userId, now)) {
       const item: Record<string, unknown> = {
-        subscriptionId: sub.id, clientState: sub.clientState ?? null, changeType: 'updated', tenantId: sub.tenantId,
-        resource: `communications/presences/${userId}`, subscriptionExpirationDateTime: new Date(sub.expiresAt).toISOString(),
-        resourceData: { '@odata.id': `users/${userId}/presence`, '@odata.type': '#microsoft.graph.presence', id: userId },
+        subscriptionId: sub.id,
+        clientState: sub.clientState ?? null,
+        changeType: 'updated',
+        tenantId: sub.tenantId,
+        resource: `communications/presences/${userId}`,
+        subscriptionExpirationDateTime: new Date(sub.expiresAt).toISOString(),
+        resourceData: {
+          '@odata.id': `users/${userId}/presence`,
+          '@odata.type': '#microsoft.graph.presence',
+          id: userId,
+        },
         organizationId: sub.tenantId,
       };
       if (sub.includeResourceData && sub.certificate) {
-        const resource = { '@odata.id': `users/${userId}/presence`, '@odata.type': '#microsoft.graph.presence', ...presence.toResource(false) };
+        const resource = {
+          '@odata.id': `users/${userId}/presence`,
+          '@odata.type': '#microsoft.graph.presence',
+          ...presence.toResource(false),
+        };
         item.encryptedContent = encryptResource(resource, sub.certificate);
       }
       this.enqueue(sub, sub.notificationUrl, item);
@@ -90,14 +102,37 @@ export class NotificationDelivery {
   lifecycle(sub: EmulatedSubscription, event: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed'): void {
     if (!sub.lifecycleNotificationUrl) return;
     const item = {
-      subscriptionId: sub.id, subscriptionExpirationDateTime: new Date(sub.expiresAt).toISOString(), tenantId: sub.tenantId,
-      clientState: sub.clientState ?? null, lifecycleEvent: event,
+      subscriptionId: sub.id,
+      subscriptionExpirationDateTime: new Date(sub.expiresAt).toISOString(),
+      tenantId: sub.tenantId,
+      clientState: sub.clientState ?? null,
+      lifecycleEvent: event,
     };
-    this.#push({ url: sub.lifecycleNotificationUrl, subscriptionId: sub.id, item, appId: sub.appId, tenantId: sub.tenantId, rich: false, firstAt: this.world.clock.now(), attempt: 0, dueAt: 0 });
+    this.#push({
+      url: sub.lifecycleNotificationUrl,
+      subscriptionId: sub.id,
+      item,
+      appId: sub.appId,
+      tenantId: sub.tenantId,
+      rich: false,
+      firstAt: this.world.clock.now(),
+      attempt: 0,
+      dueAt: 0,
+    });
   }
 
   enqueue(sub: EmulatedSubscription, url: string, item: Record<string, unknown>): void {
-    const out: Outgoing = { url, subscriptionId: sub.id, item, appId: sub.appId, tenantId: sub.tenantId, rich: sub.includeResourceData, firstAt: this.world.clock.now(), attempt: 0, dueAt: 0 };
+    const out: Outgoing = {
+      url,
+      subscriptionId: sub.id,
+      item,
+      appId: sub.appId,
+      tenantId: sub.tenantId,
+      rich: sub.includeResourceData,
+      firstAt: this.world.clock.now(),
+      attempt: 0,
+      dueAt: 0,
+    };
     // §3.4: an endpoint whose authorisation lapsed (reauthorization pending) gets nothing until renewed.
     if (sub.reauthPendingFor !== undefined) this.#held.push(out);
     else this.#push(out);
@@ -108,7 +143,8 @@ export class NotificationDelivery {
     const now = this.world.clock.now();
     const state = this.health.state(endpoint, now);
     // §3.4: a *drop* endpoint loses new notifications for good; a *slow* one gets them 10 min late.
-    if (state === 'drop' && out.attempt === 0) return void this.#logged({ url: out.url, items: 1, status: -2, attempt: 0 });
+    if (state === 'drop' && out.attempt === 0)
+      return void this.#logged({ url: out.url, items: 1, status: -2, attempt: 0 });
     if (state === 'slow' && out.attempt === 0) out.dueAt = Math.max(out.dueAt, this.health.slowUntil(endpoint));
     if (this.modes.delayMs > 0 && out.attempt === 0) out.dueAt = Math.max(out.dueAt, now + this.modes.delayMs);
     this.#queue.push(out);
@@ -133,7 +169,8 @@ export class NotificationDelivery {
     const byUrl = new Map<string, Outgoing[]>();
     for (const o of due) byUrl.set(o.url, [...(byUrl.get(o.url) ?? []), o]);
     for (const [url, items] of byUrl) {
-      for (let i = 0; i < items.length; i += MAX_ITEMS_PER_POST) this.#track(this.#send(url, items.slice(i, i + MAX_ITEMS_PER_POST)));
+      for (let i = 0; i < items.length; i += MAX_ITEMS_PER_POST)
+        this.#track(this.#send(url, items.slice(i, i + MAX_ITEMS_PER_POST)));
     }
   }
 
@@ -187,10 +224,22 @@ export class NotificationDelivery {
     if (!items.some((o) => o.rich)) return {};
     if (this.modes.nullValidationTokens) return { validationTokens: null };
     const pairs = new Map(items.filter((o) => o.rich).map((o) => [`${o.appId}/${o.tenantId}`, o]));
-    const tokens = await Promise.all([...pairs.values()].map((o) => this.keys.sign({
-      aud: o.appId, iss: `https://login.microsoftonline.com/${o.tenantId}/v2.0`, azp: CHANGE_TRACKING_APP_ID, tid: o.tenantId, ver: '2.0',
-      sub: CHANGE_TRACKING_APP_ID, oid: CHANGE_TRACKING_APP_ID,
-    }, 24 * 3600)));
+    const tokens = await Promise.all(
+      [...pairs.values()].map((o) =>
+        this.keys.sign(
+          {
+            aud: o.appId,
+            iss: `https://login.microsoftonline.com/${o.tenantId}/v2.0`,
+            azp: CHANGE_TRACKING_APP_ID,
+            tid: o.tenantId,
+            ver: '2.0',
+            sub: CHANGE_TRACKING_APP_ID,
+            oid: CHANGE_TRACKING_APP_ID,
+          },
+          24 * 3600,
+        ),
+      ),
+    );
     return { validationTokens: tokens };
   }
 

@@ -25,7 +25,15 @@ export interface StatusMessage {
 }
 
 const FIVE_MIN = 5 * 60_000;
-const RANK: Record<string, number> = { DoNotDisturb: 4, Busy: 3, BusyIdle: 3, Available: 2, AvailableIdle: 2, Away: 1, BeRightBack: 1 };
+const RANK: Record<string, number> = {
+  DoNotDisturb: 4,
+  Busy: 3,
+  BusyIdle: 3,
+  Available: 2,
+  AvailableIdle: 2,
+  Away: 1,
+  BeRightBack: 1,
+};
 
 export class UserPresence {
   readonly clientSessions = new Map<string, PresencePair>();
@@ -52,7 +60,12 @@ export class UserPresence {
   }
 
   setAppSession(sessionId: string, pair: PresencePair, now: number, durationMs: number): void {
-    this.#appSessions.set(sessionId, { availability: pair.availability, activity: pair.activity, setAt: now, expiresAt: now + durationMs });
+    this.#appSessions.set(sessionId, {
+      availability: pair.availability,
+      activity: pair.activity,
+      setAt: now,
+      expiresAt: now + durationMs,
+    });
   }
 
   clearAppSession(sessionId: string): boolean {
@@ -60,7 +73,9 @@ export class UserPresence {
   }
 
   setPreferred(pair: PresencePair | undefined, now: number, durationMs = Number.POSITIVE_INFINITY): void {
-    this.#preferred = pair ? { availability: pair.availability, activity: pair.activity, expiresAt: now + durationMs } : undefined;
+    this.#preferred = pair
+      ? { availability: pair.availability, activity: pair.activity, expiresAt: now + durationMs }
+      : undefined;
   }
 
   /** Recompute the aggregate at `now`; true when it changed (the sequenceNumber then moves on). */
@@ -85,9 +100,7 @@ export class UserPresence {
   /** The Graph presence resource; `self` readers also see the status message's timestamps (§1.1). */
   toResource(self: boolean): Record<string, unknown> {
     const msg = this.statusMessage;
-    const statusMessage = msg
-      ? self ? msg : { message: msg.message }
-      : null;
+    const statusMessage = msg ? (self ? msg : { message: msg.message }) : null;
     return {
       id: this.userId,
       availability: this.#aggregate.availability,

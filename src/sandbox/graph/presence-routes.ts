@@ -7,15 +7,37 @@ import { mayReadPresence, mayWritePresence } from './graph-principal.js';
 import type { GraphWorld } from './graph-world.js';
 import { parseIsoDuration } from './iso-duration.js';
 
-const SESSION_PAIRS = ['Available/Available', 'Busy/InACall', 'Busy/InAConferenceCall', 'Away/Away', 'DoNotDisturb/Presenting'];
-const PREFERRED_PAIRS = ['Available/Available', 'Busy/Busy', 'DoNotDisturb/DoNotDisturb', 'BeRightBack/BeRightBack', 'Away/Away', 'Offline/OffWork'];
+const SESSION_PAIRS = [
+  'Available/Available',
+  'Busy/InACall',
+  'Busy/InAConferenceCall',
+  'Away/Away',
+  'DoNotDisturb/Presenting',
+];
+const PREFERRED_PAIRS = [
+  'Available/Available',
+  'Busy/Busy',
+  'DoNotDisturb/DoNotDisturb',
+  'BeRightBack/BeRightBack',
+  'Away/Away',
+  'Offline/OffWork',
+];
 const MIN_5 = 5 * 60_000;
 const HOUR_4 = 4 * 3600_000;
 const DAY = 24 * 3600_000;
 
-const SetPresence = z.object({ sessionId: z.string(), availability: z.string(), activity: z.string(), expirationDuration: z.string().optional() });
+const SetPresence = z.object({
+  sessionId: z.string(),
+  availability: z.string(),
+  activity: z.string(),
+  expirationDuration: z.string().optional(),
+});
 const ClearPresence = z.object({ sessionId: z.string() });
-const SetPreferred = z.object({ availability: z.string(), activity: z.string(), expirationDuration: z.string().optional() });
+const SetPreferred = z.object({
+  availability: z.string(),
+  activity: z.string(),
+  expirationDuration: z.string().optional(),
+});
 const SetStatusMessage = z.object({
   statusMessage: z.object({
     message: z.object({ content: z.string(), contentType: z.literal('text') }),
@@ -37,7 +59,11 @@ interface PresenceContext {
  * The presence endpoints (reference graph-presence.md §1.3, §2, §8.4), behind the per-app
  * throttle (§8.5). Returns undefined when the path is not a presence route.
  */
-export function handlePresence(req: EmulatorRequest, principal: GraphPrincipal, world: GraphWorld): EmulatorResponse | undefined {
+export function handlePresence(
+  req: EmulatorRequest,
+  principal: GraphPrincipal,
+  world: GraphWorld,
+): EmulatorResponse | undefined {
   const route = matchRoute(req, principal);
   if (!route) return undefined;
   const now = world.clock.now();
@@ -46,18 +72,22 @@ export function handlePresence(req: EmulatorRequest, principal: GraphPrincipal, 
   // §8.2: /me needs a delegated token.
   if (route.userId === '/me') return bad(now, '/me request is only valid with delegated authentication flow.');
   const user = world.directory.user(principal.tenantId, route.userId);
-  if (!user && route.action !== 'getPresencesByUserId') return graphError(404, 'NotFound', `User '${route.userId}' not found.`, now);
+  if (!user && route.action !== 'getPresencesByUserId')
+    return graphError(404, 'NotFound', `User '${route.userId}' not found.`, now);
   const ctx: PresenceContext = { world, principal, userId: user?.id ?? '', body: parseJson(req.rawBody), now };
   return ACTIONS[route.action]!(ctx);
 }
 
 function matchRoute(req: EmulatorRequest, p: GraphPrincipal): { action: string; userId: string } | undefined {
   const path = req.path.replace(/^\/v1\.0/, '');
-  if (req.method === 'POST' && path === '/communications/getPresencesByUserId') return { action: 'getPresencesByUserId', userId: '' };
+  if (req.method === 'POST' && path === '/communications/getPresencesByUserId')
+    return { action: 'getPresencesByUserId', userId: '' };
   const get = /^\/(?:users\/([^/]+)\/presence|communications\/presences\/([^/]+)|me\/presence)$/.exec(path);
-  if (req.method === 'GET' && get) return { action: 'get', userId: get[1] ?? get[2] ?? (p.kind === 'user' ? p.oid : '/me') };
+  if (req.method === 'GET' && get)
+    return { action: 'get', userId: get[1] ?? get[2] ?? (p.kind === 'user' ? p.oid : '/me') };
   const act = /^\/(?:users\/([^/]+)|me)\/presence\/(\w+)$/.exec(path);
-  if (req.method === 'POST' && act && ACTIONS[act[2]!]) return { action: act[2]!, userId: act[1] ?? (p.kind === 'user' ? p.oid : '/me') };
+  if (req.method === 'POST' && act && ACTIONS[act[2]!])
+    return { action: act[2]!, userId: act[1] ?? (p.kind === 'user' ? p.oid : '/me') };
   return undefined;
 }
 
@@ -65,7 +95,13 @@ function admit(world: GraphWorld, p: GraphPrincipal, now: number): EmulatorRespo
   const fault = world.takeFault();
   if (fault) {
     if (fault.status === 429) return tooManyRequests(fault.retryAfterSec ?? 1, now);
-    return graphError(fault.status, 'ServiceUnavailable', 'Injected fault.', now, fault.retryAfterSec ? { 'retry-after': String(fault.retryAfterSec) } : {});
+    return graphError(
+      fault.status,
+      'ServiceUnavailable',
+      'Injected fault.',
+      now,
+      fault.retryAfterSec ? { 'retry-after': String(fault.retryAfterSec) } : {},
+    );
   }
   const wait = world.throttle.take(`${p.appId}/${p.tenantId}`, now);
   return wait === undefined ? undefined : tooManyRequests(wait, now);
@@ -77,12 +113,23 @@ const empty: EmulatorResponse = { status: 200 };
 function durationOf(value: string | undefined, now: number, fallback: number, max = HOUR_4): number | EmulatorResponse {
   if (value === undefined) return fallback;
   const ms = parseIsoDuration(value);
-  if (ms === undefined || ms < MIN_5 || ms > max) return bad(now, `expirationDuration '${value}' must be between PT5M and PT4H.`);
+  if (ms === undefined || ms < MIN_5 || ms > max)
+    return bad(now, `expirationDuration '${value}' must be between PT5M and PT4H.`);
   return ms;
 }
 
-function record(ctx: PresenceContext, route: string, presence?: { readonly availability: string; readonly activity: string }): void {
-  ctx.world.logWrite({ at: ctx.now, route, userId: ctx.userId, appId: ctx.principal.appId, ...(presence ? { presence: `${presence.availability}/${presence.activity}` } : {}) });
+function record(
+  ctx: PresenceContext,
+  route: string,
+  presence?: { readonly availability: string; readonly activity: string },
+): void {
+  ctx.world.logWrite({
+    at: ctx.now,
+    route,
+    userId: ctx.userId,
+    appId: ctx.principal.appId,
+    ...(presence ? { presence: `${presence.availability}/${presence.activity}` } : {}),
+  });
   ctx.world.touch(ctx.userId);
 }
 
@@ -106,7 +153,8 @@ const ACTIONS: Record<string, Handler> = {
     const b = SetPresence.safeParse(ctx.body);
     if (!b.success) return bad(ctx.now, 'Invalid setPresence body.');
     if (b.data.sessionId !== ctx.principal.appId) return bad(ctx.now, 'sessionId must be the calling application id.');
-    if (!SESSION_PAIRS.includes(`${b.data.availability}/${b.data.activity}`)) return bad(ctx.now, `Invalid availability/activity pair ${b.data.availability}/${b.data.activity}.`);
+    if (!SESSION_PAIRS.includes(`${b.data.availability}/${b.data.activity}`))
+      return bad(ctx.now, `Invalid availability/activity pair ${b.data.availability}/${b.data.activity}.`);
     const ms = durationOf(b.data.expirationDuration, ctx.now, MIN_5);
     if (typeof ms !== 'number') return ms;
     ctx.world.presence(ctx.userId).setAppSession(b.data.sessionId, b.data, ctx.now, ms);
@@ -128,7 +176,8 @@ const ACTIONS: Record<string, Handler> = {
   setUserPreferredPresence(ctx) {
     if (!mayWritePresence(ctx.principal, ctx.principal.oid === ctx.userId)) return forbidden(ctx.now);
     const b = SetPreferred.safeParse(ctx.body);
-    if (!b.success || !PREFERRED_PAIRS.includes(`${b.data.availability}/${b.data.activity}`)) return bad(ctx.now, 'Invalid preferred availability/activity pair.');
+    if (!b.success || !PREFERRED_PAIRS.includes(`${b.data.availability}/${b.data.activity}`))
+      return bad(ctx.now, 'Invalid preferred availability/activity pair.');
     // §2.4: default expiry 1 day for Busy/DND, 7 days otherwise.
     const fallback = ['Busy', 'DoNotDisturb'].includes(b.data.availability) ? DAY : 7 * DAY;
     const ms = durationOf(b.data.expirationDuration, ctx.now, fallback, 7 * DAY);
@@ -147,7 +196,10 @@ const ACTIONS: Record<string, Handler> = {
     if (!mayWritePresence(ctx.principal, ctx.principal.oid === ctx.userId)) return forbidden(ctx.now);
     const b = SetStatusMessage.safeParse(ctx.body);
     if (!b.success) return bad(ctx.now, 'Invalid statusMessage.');
-    ctx.world.presence(ctx.userId).statusMessage = { ...b.data.statusMessage, publishedDateTime: new Date(ctx.now).toISOString() };
+    ctx.world.presence(ctx.userId).statusMessage = {
+      ...b.data.statusMessage,
+      publishedDateTime: new Date(ctx.now).toISOString(),
+    };
     record(ctx, 'setStatusMessage');
     return empty;
   },

@@ -14,7 +14,10 @@ export class PresenceThrottle {
    */
   readonly #maxInWindow = new Map<string, number>();
 
-  constructor(public limit: number, private readonly windowMs = PRESENCE_WINDOW_MS) {}
+  constructor(
+    public limit: number,
+    private readonly windowMs = PRESENCE_WINDOW_MS,
+  ) {}
 
   /** Undefined when allowed (and counted); otherwise the seconds to wait. */
   take(key: string, now: number): number | undefined {

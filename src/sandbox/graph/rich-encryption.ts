@@ -12,7 +12,10 @@ export function encryptResource(resource: unknown, cert: SubscriptionCertificate
   return {
     data: data.toString('base64'),
     dataSignature: createHmac('sha256', key).update(data).digest('base64'),
-    dataKey: publicEncrypt({ key: cert.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, key).toString('base64'),
+    dataKey: publicEncrypt(
+      { key: cert.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
+      key,
+    ).toString('base64'),
     encryptionCertificateId: cert.id,
     encryptionCertificateThumbprint: cert.thumbprint,
   };

@@ -56,7 +56,9 @@ export class RouteFaults {
   /** The forced answer for this request, if a fault matches (consuming one of its count). */
   async answer(req: EmulatorRequest, now: number): Promise<EmulatorResponse | undefined> {
     this.#expire(now);
-    const hit = this.#active.find((a) => (a.fault.method === undefined || a.fault.method === req.method) && a.pattern.test(req.path));
+    const hit = this.#active.find(
+      (a) => (a.fault.method === undefined || a.fault.method === req.method) && a.pattern.test(req.path),
+    );
     if (!hit) return undefined;
     this.#hits.set(hit.fault.path, this.hits(hit.fault.path) + 1);
     hit.remaining -= 1;
@@ -64,8 +66,15 @@ export class RouteFaults {
     const f = hit.fault;
     if (f.status === 'timeout') return this.#hang(f.hangMs ?? DEFAULT_HANG_MS, now);
     if (f.status === 429) return tooManyRequests(f.retryAfterSec ?? 1, now);
-    const headers: Record<string, string> = f.retryAfterSec !== undefined ? { 'retry-after': String(f.retryAfterSec) } : {};
-    return graphError(f.status, f.status >= 500 ? 'ServiceUnavailable' : 'BadRequest', 'Injected route fault.', now, headers);
+    const headers: Record<string, string> =
+      f.retryAfterSec !== undefined ? { 'retry-after': String(f.retryAfterSec) } : {};
+    return graphError(
+      f.status,
+      f.status >= 500 ? 'ServiceUnavailable' : 'BadRequest',
+      'Injected route fault.',
+      now,
+      headers,
+    );
   }
 
   /** Ends every hang in progress (the emulator is closing). */

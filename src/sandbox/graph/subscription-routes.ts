@@ -5,7 +5,12 @@ import { parseJson } from './emulator-http.js';
 import { forbidden, graphError } from './graph-errors.js';
 import type { GraphPrincipal } from './graph-principal.js';
 import type { SubscriptionStoreEmu } from './subscription-store.js';
-import { parseCertificate, parsePresenceResource, subscriptionResource, type EmulatedSubscription } from './subscription-model.js';
+import {
+  parseCertificate,
+  parsePresenceResource,
+  subscriptionResource,
+  type EmulatedSubscription,
+} from './subscription-model.js';
 import type { WebhookCaller } from './webhook-caller.js';
 
 const MIN_45 = 45 * 60_000;
@@ -23,12 +28,14 @@ const Create = z.object({
   encryptionCertificateId: z.string().max(128).optional(),
   latestSupportedTlsVersion: z.string().optional(),
 });
-const Patch = z.object({
-  expirationDateTime: z.string().optional(),
-  notificationUrl: z.string().optional(),
-  encryptionCertificate: z.string().optional(),
-  encryptionCertificateId: z.string().optional(),
-}).strict();
+const Patch = z
+  .object({
+    expirationDateTime: z.string().optional(),
+    notificationUrl: z.string().optional(),
+    encryptionCertificate: z.string().optional(),
+    encryptionCertificateId: z.string().optional(),
+  })
+  .strict();
 
 export interface SubscriptionRouteDeps {
   readonly store: SubscriptionStoreEmu;
@@ -39,7 +46,11 @@ export interface SubscriptionRouteDeps {
 }
 
 /** `/subscriptions` (reference graph-presence.md §3.1–3.3, §8.7). */
-export async function handleSubscriptions(req: EmulatorRequest, p: GraphPrincipal, deps: SubscriptionRouteDeps): Promise<EmulatorResponse | undefined> {
+export async function handleSubscriptions(
+  req: EmulatorRequest,
+  p: GraphPrincipal,
+  deps: SubscriptionRouteDeps,
+): Promise<EmulatorResponse | undefined> {
   const m = /^\/v1\.0\/subscriptions(?:\/([^/]+))?(\/reauthorize)?$/.exec(req.path);
   if (!m) return undefined;
   const now = deps.now();
@@ -48,7 +59,8 @@ export async function handleSubscriptions(req: EmulatorRequest, p: GraphPrincipa
   const id = m[1];
   if (!id) return req.method === 'POST' ? create(req, p, deps) : req.method === 'GET' ? list(p, deps) : undefined;
   const sub = deps.store.get(id, now);
-  if (!sub || sub.appId !== p.appId || sub.tenantId !== p.tenantId) return graphError(404, 'ResourceNotFound', `The object was not found.`, now);
+  if (!sub || sub.appId !== p.appId || sub.tenantId !== p.tenantId)
+    return graphError(404, 'ResourceNotFound', `The object was not found.`, now);
   if (m[2] && req.method === 'POST') return reauthorize(sub, deps);
   if (req.method === 'GET') return { status: 200, body: subscriptionResource(sub, now) };
   if (req.method === 'DELETE') return (deps.store.remove(id), { status: 204 });
@@ -58,7 +70,9 @@ export async function handleSubscriptions(req: EmulatorRequest, p: GraphPrincipa
 
 function list(p: GraphPrincipal, deps: SubscriptionRouteDeps): EmulatorResponse {
   const now = deps.now();
-  const mine = deps.store.all(now).filter((s) => s.appId === p.appId && s.tenantId === p.tenantId && s.creatorId === p.oid);
+  const mine = deps.store
+    .all(now)
+    .filter((s) => s.appId === p.appId && s.tenantId === p.tenantId && s.creatorId === p.oid);
   return { status: 200, body: { value: mine.map((s) => subscriptionResource(s, now)) } };
 }
 
@@ -98,19 +112,51 @@ async function create(req: EmulatorRequest, p: GraphPrincipal, deps: Subscriptio
   if ((body.clientState?.length ?? 0) > 128) return bad('clientState must be at most 128 characters.');
   const expiresAt = expiryOf(body.expirationDateTime, now);
   if (typeof expiresAt === 'string') return bad(expiresAt);
-  if (![body.notificationUrl, body.lifecycleNotificationUrl].every((u) => u === undefined || checkUrl(u, deps))) return bad('Notification URLs must be HTTPS.');
-  const certificate = body.encryptionCertificate ? parseCertificate(body.encryptionCertificate, body.encryptionCertificateId ?? '') : undefined;
-  if (body.includeResourceData && (!certificate || !body.encryptionCertificateId)) return bad('includeResourceData requires a valid RSA encryptionCertificate and encryptionCertificateId.');
-  const clash = deps.store.all(now).find((s) => s.appId === p.appId && s.tenantId === p.tenantId && (s.resource === body.resource || s.creatorId === p.oid));
-  if (clash?.resource === body.resource) return graphError(409, 'Conflict', `Subscription Id ${clash.id} already exists for the requested combination.`, now);
-  if (clash) return graphError(403, 'ExtensionError', 'Operation: Create; Exception: [Status Code: Forbidden; Reason: One presence subscription per application per user (limit 1) reached.]', now);
-  for (const url of new Set([body.notificationUrl, ...(body.lifecycleNotificationUrl ? [body.lifecycleNotificationUrl] : [])])) {
+  if (![body.notificationUrl, body.lifecycleNotificationUrl].every((u) => u === undefined || checkUrl(u, deps)))
+    return bad('Notification URLs must be HTTPS.');
+  const certificate = body.encryptionCertificate
+    ? parseCertificate(body.encryptionCertificate, body.encryptionCertificateId ?? '')
+    : undefined;
+  if (body.includeResourceData && (!certificate || !body.encryptionCertificateId))
+    return bad('includeResourceData requires a valid RSA encryptionCertificate and encryptionCertificateId.');
+  const clash = deps.store
+    .all(now)
+    .find(
+      (s) =>
+        s.appId === p.appId && s.tenantId === p.tenantId && (s.resource === body.resource || s.creatorId === p.oid),
+    );
+  if (clash?.resource === body.resource)
+    return graphError(
+      409,
+      'Conflict',
+      `Subscription Id ${clash.id} already exists for the requested combination.`,
+      now,
+    );
+  if (clash)
+    return graphError(
+      403,
+      'ExtensionError',
+      'Operation: Create; Exception: [Status Code: Forbidden; Reason: One presence subscription per application per user (limit 1) reached.]',
+      now,
+    );
+  for (const url of new Set([
+    body.notificationUrl,
+    ...(body.lifecycleNotificationUrl ? [body.lifecycleNotificationUrl] : []),
+  ])) {
     const failure = await deps.webhooks.handshake(url);
     if (failure) return bad(`Subscription validation request failed. ${failure}`);
   }
   const sub: EmulatedSubscription = {
-    id: randomUUID(), tenantId: p.tenantId, appId: p.appId, creatorId: p.oid, resource: body.resource, userIds: new Set(userIds),
-    changeType: body.changeType, notificationUrl: body.notificationUrl, expiresAt, includeResourceData: body.includeResourceData ?? false,
+    id: randomUUID(),
+    tenantId: p.tenantId,
+    appId: p.appId,
+    creatorId: p.oid,
+    resource: body.resource,
+    userIds: new Set(userIds),
+    changeType: body.changeType,
+    notificationUrl: body.notificationUrl,
+    expiresAt,
+    includeResourceData: body.includeResourceData ?? false,
     ...(body.lifecycleNotificationUrl ? { lifecycleNotificationUrl: body.lifecycleNotificationUrl } : {}),
     ...(body.clientState !== undefined ? { clientState: body.clientState } : {}),
     ...(certificate ? { certificate } : {}),
@@ -122,7 +168,13 @@ async function create(req: EmulatorRequest, p: GraphPrincipal, deps: Subscriptio
 function patch(sub: EmulatedSubscription, req: EmulatorRequest, deps: SubscriptionRouteDeps): EmulatorResponse {
   const now = deps.now();
   const b = Patch.safeParse(parseJson(req.rawBody));
-  if (!b.success) return graphError(400, 'ValidationError', 'Only expirationDateTime, notificationUrl and the encryption certificate can be updated.', now);
+  if (!b.success)
+    return graphError(
+      400,
+      'ValidationError',
+      'Only expirationDateTime, notificationUrl and the encryption certificate can be updated.',
+      now,
+    );
   if (b.data.expirationDateTime) {
     const at = expiryOf(b.data.expirationDateTime, now);
     if (typeof at === 'string') return graphError(400, 'ValidationError', at, now);
@@ -130,7 +182,10 @@ function patch(sub: EmulatedSubscription, req: EmulatorRequest, deps: Subscripti
   }
   if (b.data.notificationUrl) sub.notificationUrl = b.data.notificationUrl;
   if (b.data.encryptionCertificate) {
-    const cert = parseCertificate(b.data.encryptionCertificate, b.data.encryptionCertificateId ?? sub.certificate?.id ?? '');
+    const cert = parseCertificate(
+      b.data.encryptionCertificate,
+      b.data.encryptionCertificateId ?? sub.certificate?.id ?? '',
+    );
     if (!cert) return graphError(400, 'ValidationError', 'Invalid encryptionCertificate.', now);
     sub.certificate = cert;
   }

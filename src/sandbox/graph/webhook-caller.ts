@@ -33,7 +33,10 @@ export class WebhookCaller {
     target.searchParams.set('validationToken', token);
     try {
       const res = await fetch(target, {
-        method: 'POST', dispatcher: this.#dispatcher, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '',
+        method: 'POST',
+        dispatcher: this.#dispatcher,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: '',
         signal: AbortSignal.timeout(this.#handshakeTimeoutMs),
       });
       const text = await res.text();
@@ -49,8 +52,11 @@ export class WebhookCaller {
     const start = performance.now();
     try {
       const res = await fetch(url, {
-        method: 'POST', dispatcher: this.#dispatcher, headers: { 'content-type': 'application/json; charset=utf-8' },
-        body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs),
+        method: 'POST',
+        dispatcher: this.#dispatcher,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       await res.arrayBuffer();
       return { status: res.status, ms: performance.now() - start };

@@ -47,7 +47,11 @@ export function startCallCenterWorkload(o: CallCenterWorkloadOptions): CallCente
   const log = o.logger.child({ component: 'workload' });
   const call = async (agent: SimAgent, step: WorkloadStep): Promise<void> => {
     const base = step.system === 'cxone' ? o.cxoneUrl : o.graphUrl;
-    const res = await o.fetch(`${base}/_control${step.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(step.body) });
+    const res = await o.fetch(`${base}/_control${step.path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(step.body),
+    });
     const text = await res.text();
     if (!res.ok) {
       refused += 1;
@@ -72,10 +76,13 @@ export function startCallCenterWorkload(o: CallCenterWorkloadOptions): CallCente
       });
     running.add(p);
   };
-  const timer = setInterval(() => {
-    // Bounded: slow steps make the story skip a beat rather than pile steps up.
-    if (!stopped && running.size < concurrency) launch();
-  }, Math.max(1, Math.round(1000 / o.ratePerSecond)));
+  const timer = setInterval(
+    () => {
+      // Bounded: slow steps make the story skip a beat rather than pile steps up.
+      if (!stopped && running.size < concurrency) launch();
+    },
+    Math.max(1, Math.round(1000 / o.ratePerSecond)),
+  );
   return {
     steps: () => steps,
     refused: () => refused,

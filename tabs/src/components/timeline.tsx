@@ -4,14 +4,28 @@ import type { TraceEvent } from '../types.js';
 
 /** Where each hop happens on the way agent app → CXone → rule → Teams/Graph → Teams client and back. */
 const STAGE: Record<string, string> = {
-  'acd.event': 'CXone', 'rule.resolved': 'Rule', decision: 'Rule', 'graph.request': 'Teams/Graph', 'graph.response': 'Teams/Graph',
-  'teams.notification': 'Teams client', 'acd.request': 'CXone', 'acd.response': 'CXone', 'reconcile.correction': 'Reconciliation',
-  subscription: 'Teams/Graph', error: 'Error',
+  'acd.event': 'CXone',
+  'rule.resolved': 'Rule',
+  decision: 'Rule',
+  'graph.request': 'Teams/Graph',
+  'graph.response': 'Teams/Graph',
+  'teams.notification': 'Teams client',
+  'acd.request': 'CXone',
+  'acd.response': 'CXone',
+  'reconcile.correction': 'Reconciliation',
+  subscription: 'Teams/Graph',
+  error: 'Error',
 };
 
 const useStyles = makeStyles({
   list: { listStyle: 'none', padding: 0, borderLeft: `2px solid ${tokens.colorNeutralStroke1}` },
-  item: { padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalM}`, display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'baseline', flexWrap: 'wrap' },
+  item: {
+    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalM}`,
+    display: 'flex',
+    gap: tokens.spacingHorizontalS,
+    alignItems: 'baseline',
+    flexWrap: 'wrap',
+  },
 });
 
 export function Timeline(props: { events: TraceEvent[] }): ReactNode {
@@ -21,8 +35,12 @@ export function Timeline(props: { events: TraceEvent[] }): ReactNode {
     <ol className={styles.list} aria-label="Flow timeline" data-testid="timeline">
       {sorted.map((e) => (
         <li key={e.id} className={styles.item} data-hop={e.hop}>
-          <Text font="monospace" size={200}>{new Date(e.at).toISOString().slice(11, 23)}</Text>
-          <Badge appearance="tint" color={e.hop === 'error' ? 'danger' : 'brand'}>{STAGE[e.hop] ?? e.hop}</Badge>
+          <Text font="monospace" size={200}>
+            {new Date(e.at).toISOString().slice(11, 23)}
+          </Text>
+          <Badge appearance="tint" color={e.hop === 'error' ? 'danger' : 'brand'}>
+            {STAGE[e.hop] ?? e.hop}
+          </Badge>
           <Text weight="semibold">{e.hop}</Text>
           <Text>{e.summary}</Text>
           {e.latencyMs !== undefined && <Text size={200}>+{e.latencyMs} ms</Text>}

@@ -1,4 +1,15 @@
-import { Badge, Button, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Title3 } from '@fluentui/react-components';
+import {
+  Badge,
+  Button,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  Title3,
+} from '@fluentui/react-components';
 import { useEffect, type ReactNode } from 'react';
 import { AsyncView } from '../components/async-view.js';
 import { VolumeChart } from '../components/volume-chart.js';
@@ -20,23 +31,51 @@ export function HealthPage(): ReactNode {
   }, [reload]);
   return (
     <section aria-labelledby="health-title">
-      <Title3 as="h2" id="health-title">Health Check</Title3>{' '}
-      <Button size="small" onClick={reload}>Refresh</Button>
+      <Title3 as="h2" id="health-title">
+        Health Check
+      </Title3>{' '}
+      <Button size="small" onClick={reload}>
+        Refresh
+      </Button>
       <AsyncView state={health} label="health">
         {(h) => (
           <>
             <p>
-              <Badge data-testid="overall-status" data-status={h.status} color={COLOR[h.status]} appearance="filled" role="status" aria-live="polite">{LABEL[h.status]}</Badge>{' '}
-              <Text data-testid="sync-active">{h.syncActive ? 'Sync active' : 'Sync not active'}: {h.syncDetail}</Text>
+              <Badge
+                data-testid="overall-status"
+                data-status={h.status}
+                color={COLOR[h.status]}
+                appearance="filled"
+                role="status"
+                aria-live="polite"
+              >
+                {LABEL[h.status]}
+              </Badge>{' '}
+              <Text data-testid="sync-active">
+                {h.syncActive ? 'Sync active' : 'Sync not active'}: {h.syncDetail}
+              </Text>
             </p>
             <Table aria-label="Components" size="small">
-              <TableHeader><TableRow><TableHeaderCell>Component</TableHeaderCell><TableHeaderCell>Status</TableHeaderCell><TableHeaderCell>Since</TableHeaderCell><TableHeaderCell>Detail</TableHeaderCell></TableRow></TableHeader>
+              <TableHeader>
+                <TableRow>
+                  <TableHeaderCell>Component</TableHeaderCell>
+                  <TableHeaderCell>Status</TableHeaderCell>
+                  <TableHeaderCell>Since</TableHeaderCell>
+                  <TableHeaderCell>Detail</TableHeaderCell>
+                </TableRow>
+              </TableHeader>
               <TableBody>
-                {h.components.length === 0 && <TableRow><TableCell colSpan={4}>No component has reported yet.</TableCell></TableRow>}
+                {h.components.length === 0 && (
+                  <TableRow>
+                    <TableCell colSpan={4}>No component has reported yet.</TableCell>
+                  </TableRow>
+                )}
                 {h.components.map((c) => (
                   <TableRow key={c.component} data-testid={`component-${c.component}`}>
                     <TableCell>{c.component}</TableCell>
-                    <TableCell><Badge color={COLOR[c.status]}>{LABEL[c.status]}</Badge></TableCell>
+                    <TableCell>
+                      <Badge color={COLOR[c.status]}>{LABEL[c.status]}</Badge>
+                    </TableCell>
                     <TableCell>{since(c.since)}</TableCell>
                     <TableCell>{c.detail}</TableCell>
                   </TableRow>
@@ -55,19 +94,39 @@ function SyncedStatuses(props: { health: TenantHealth }): ReactNode {
   const { activeSyncs, latency } = props.health;
   return (
     <>
-      <div style={{ marginTop: 16 }}><Title3 as="h3">Actively synced statuses</Title3></div>
-      {activeSyncs.length === 0 ? <Text role="status">Nothing synced in the last day.</Text> : (
+      <div style={{ marginTop: 16 }}>
+        <Title3 as="h3">Actively synced statuses</Title3>
+      </div>
+      {activeSyncs.length === 0 ? (
+        <Text role="status">Nothing synced in the last day.</Text>
+      ) : (
         <Table aria-label="Actively synced statuses" size="small">
-          <TableHeader><TableRow><TableHeaderCell>Status</TableHeaderCell><TableHeaderCell>Direction</TableHeaderCell><TableHeaderCell>Last hour</TableHeaderCell><TableHeaderCell>Last day</TableHeaderCell></TableRow></TableHeader>
+          <TableHeader>
+            <TableRow>
+              <TableHeaderCell>Status</TableHeaderCell>
+              <TableHeaderCell>Direction</TableHeaderCell>
+              <TableHeaderCell>Last hour</TableHeaderCell>
+              <TableHeaderCell>Last day</TableHeaderCell>
+            </TableRow>
+          </TableHeader>
           <TableBody>
             {activeSyncs.map((s) => (
-              <TableRow key={`${s.ruleId}-${s.status}-${s.direction}`}><TableCell>{s.status}</TableCell><TableCell>{s.direction}</TableCell><TableCell>{s.lastHour}</TableCell><TableCell>{s.lastDay}</TableCell></TableRow>
+              <TableRow key={`${s.ruleId}-${s.status}-${s.direction}`}>
+                <TableCell>{s.status}</TableCell>
+                <TableCell>{s.direction}</TableCell>
+                <TableCell>{s.lastHour}</TableCell>
+                <TableCell>{s.lastDay}</TableCell>
+              </TableRow>
             ))}
           </TableBody>
         </Table>
       )}
       <ul aria-label="Latency">
-        {latency.map((l) => <li key={l.direction}>{l.direction}: {l.count} syncs, p50 {l.p50Ms} ms, p95 {l.p95Ms} ms</li>)}
+        {latency.map((l) => (
+          <li key={l.direction}>
+            {l.direction}: {l.count} syncs, p50 {l.p50Ms} ms, p95 {l.p95Ms} ms
+          </li>
+        ))}
       </ul>
       <VolumeChart bars={activeSyncs.map((s) => ({ label: s.status, value: s.lastHour }))} />
     </>

@@ -1,4 +1,19 @@
-import { Button, Menu, MenuItem, MenuList, MenuPopover, MenuTrigger, Switch, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Title3 } from '@fluentui/react-components';
+import {
+  Button,
+  Menu,
+  MenuItem,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
+  Switch,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Title3,
+} from '@fluentui/react-components';
 import { useState, type ReactNode } from 'react';
 import { AsyncView, ErrorBar } from '../components/async-view.js';
 import { RULE_TEMPLATES, emptyDraft } from '../rule-templates.js';
@@ -16,44 +31,110 @@ export function RulesPage(): ReactNode {
   const lookups = useLookups();
   const [editing, setEditing] = useState<RuleDraft | Rule | null>(null);
   const [error, setError] = useState('');
-  const act = (what: Promise<unknown>): void => { setError(''); what.then(reload, (e: Error) => setError(e.message)); };
+  const act = (what: Promise<unknown>): void => {
+    setError('');
+    what.then(reload, (e: Error) => setError(e.message));
+  };
 
   if (editing) {
     return (
       <AsyncView state={lookups} label="ACD teams and presences">
-        {(l) => <RuleEditor initial={editing} lookups={l} onCancel={() => setEditing(null)} onSaved={() => { setEditing(null); reload(); }} />}
+        {(l) => (
+          <RuleEditor
+            initial={editing}
+            lookups={l}
+            onCancel={() => setEditing(null)}
+            onSaved={() => {
+              setEditing(null);
+              reload();
+            }}
+          />
+        )}
       </AsyncView>
     );
   }
   return (
     <section aria-labelledby="rules-title">
-      <Title3 as="h2" id="rules-title">Rules</Title3>
+      <Title3 as="h2" id="rules-title">
+        Rules
+      </Title3>
       <div style={{ display: 'flex', gap: 8, margin: '8px 0' }}>
-        <Button appearance="primary" onClick={() => setEditing(emptyDraft())}>New rule</Button>
+        <Button appearance="primary" onClick={() => setEditing(emptyDraft())}>
+          New rule
+        </Button>
         <Menu>
-          <MenuTrigger disableButtonEnhancement><Button>From a template</Button></MenuTrigger>
+          <MenuTrigger disableButtonEnhancement>
+            <Button>From a template</Button>
+          </MenuTrigger>
           <MenuPopover>
             <MenuList>
-              {RULE_TEMPLATES.map((t) => <MenuItem key={t.id} onClick={() => setEditing(t.build(lookups.status === 'ready' ? lookups.value.teams : []))}>{t.title}</MenuItem>)}
+              {RULE_TEMPLATES.map((t) => (
+                <MenuItem
+                  key={t.id}
+                  onClick={() => setEditing(t.build(lookups.status === 'ready' ? lookups.value.teams : []))}
+                >
+                  {t.title}
+                </MenuItem>
+              ))}
             </MenuList>
           </MenuPopover>
         </Menu>
       </div>
       {error && <ErrorBar title="That did not work" message={error} />}
-      <AsyncView state={rules} label="rules" isEmpty={(r) => r.items.length === 0} empty="No rule yet: create one or start from a template.">
+      <AsyncView
+        state={rules}
+        label="rules"
+        isEmpty={(r) => r.items.length === 0}
+        empty="No rule yet: create one or start from a template."
+      >
         {(r) => (
           <Table aria-label="Rules" size="small">
-            <TableHeader><TableRow><TableHeaderCell>Name</TableHeaderCell><TableHeaderCell>Type</TableHeaderCell><TableHeaderCell>Scope</TableHeaderCell><TableHeaderCell>Enabled</TableHeaderCell><TableHeaderCell>Actions</TableHeaderCell></TableRow></TableHeader>
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell>Name</TableHeaderCell>
+                <TableHeaderCell>Type</TableHeaderCell>
+                <TableHeaderCell>Scope</TableHeaderCell>
+                <TableHeaderCell>Enabled</TableHeaderCell>
+                <TableHeaderCell>Actions</TableHeaderCell>
+              </TableRow>
+            </TableHeader>
             <TableBody>
               {r.items.map((rule) => (
                 <TableRow key={rule.id}>
                   <TableCell>{rule.name}</TableCell>
                   <TableCell>{DIRECTION[rule.direction]}</TableCell>
-                  <TableCell>{rule.scope.kind === 'team' ? `${rule.scope.teamIds.length} team(s)` : `${rule.scope.agentIds.length} user(s)`}</TableCell>
-                  <TableCell><Switch aria-label={`Enable ${rule.name}`} checked={rule.enabled} onChange={(_e, d) => act(api.request('PUT', `/rules/${rule.id}/enabled`, { enabled: d.checked, version: rule.version }))} /></TableCell>
                   <TableCell>
-                    <Button size="small" onClick={() => setEditing(rule)}>Edit</Button>{' '}
-                    <Button size="small" aria-label={`Delete ${rule.name}`} onClick={() => window.confirm(`Delete ${rule.name}?`) && act(api.request('DELETE', `/rules/${rule.id}`))}>Delete</Button>
+                    {rule.scope.kind === 'team'
+                      ? `${rule.scope.teamIds.length} team(s)`
+                      : `${rule.scope.agentIds.length} user(s)`}
+                  </TableCell>
+                  <TableCell>
+                    <Switch
+                      aria-label={`Enable ${rule.name}`}
+                      checked={rule.enabled}
+                      onChange={(_e, d) =>
+                        act(
+                          api.request('PUT', `/rules/${rule.id}/enabled`, {
+                            enabled: d.checked,
+                            version: rule.version,
+                          }),
+                        )
+                      }
+                    />
+                  </TableCell>
+                  <TableCell>
+                    <Button size="small" onClick={() => setEditing(rule)}>
+                      Edit
+                    </Button>{' '}
+                    <Button
+                      size="small"
+                      aria-label={`Delete ${rule.name}`}
+                      onClick={() =>
+                        window.confirm(`Delete ${rule.name}?`) && act(api.request('DELETE', `/rules/${rule.id}`))
+                      }
+                    >
+                      Delete
+                    </Button>
                   </TableCell>
                 </TableRow>
               ))}

@@ -15,7 +15,9 @@ const STEPS = ['Admin consent', 'Connect CXone', 'Subscription owner', 'Map user
 /** Admin consent link for the app's Graph application permissions (client id from ?clientId=). */
 const consentUrl = (): string | null => {
   const clientId = new URLSearchParams(window.location.search).get('clientId');
-  return clientId ? `https://login.microsoftonline.com/organizations/v2.0/adminconsent?client_id=${encodeURIComponent(clientId)}&scope=https://graph.microsoft.com/.default` : null;
+  return clientId
+    ? `https://login.microsoftonline.com/organizations/v2.0/adminconsent?client_id=${encodeURIComponent(clientId)}&scope=https://graph.microsoft.com/.default`
+    : null;
 };
 
 /** First run: consent → CXone → owner → users → rule templates → Health Check. */
@@ -24,21 +26,54 @@ export function SetupWizard(props: { onDone: () => void }): ReactNode {
   const [connections, reload] = useApi<Connections>('/connections');
   const [cxoneOk, setCxoneOk] = useState(false);
   const ready = connections.status === 'ready';
-  const canNext = step === 1 ? cxoneOk || (ready && connections.value.cxone.configured) : step === 2 ? ready && connections.value.owners.length > 0 : true;
+  const canNext =
+    step === 1
+      ? cxoneOk || (ready && connections.value.cxone.configured)
+      : step === 2
+        ? ready && connections.value.owners.length > 0
+        : true;
   return (
     <section aria-labelledby="setup-title" style={{ display: 'flex', flexDirection: 'column', gap: 12 }}>
-      <Title3 as="h2" id="setup-title">Set up Presence Sync</Title3>
+      <Title3 as="h2" id="setup-title">
+        Set up Presence Sync
+      </Title3>
       <ol aria-label="Setup steps" style={{ display: 'flex', gap: 16, listStyle: 'none', padding: 0 }}>
-        {STEPS.map((s, i) => <li key={s} aria-current={i === step ? 'step' : undefined}><Text weight={i === step ? 'bold' : 'regular'}>{i + 1}. {s}</Text></li>)}
+        {STEPS.map((s, i) => (
+          <li key={s} aria-current={i === step ? 'step' : undefined}>
+            <Text weight={i === step ? 'bold' : 'regular'}>
+              {i + 1}. {s}
+            </Text>
+          </li>
+        ))}
       </ol>
       {step === 0 && <ConsentStep />}
-      {step === 1 && <AsyncView state={connections} label="connections">{(c) => <CxoneForm current={c.cxone} onTested={(ok) => { setCxoneOk(ok); reload(); }} />}</AsyncView>}
-      {step === 2 && <AsyncView state={connections} label="owners">{(c) => <OwnersPanel owners={c.owners} onChanged={reload} />}</AsyncView>}
+      {step === 1 && (
+        <AsyncView state={connections} label="connections">
+          {(c) => (
+            <CxoneForm
+              current={c.cxone}
+              onTested={(ok) => {
+                setCxoneOk(ok);
+                reload();
+              }}
+            />
+          )}
+        </AsyncView>
+      )}
+      {step === 2 && (
+        <AsyncView state={connections} label="owners">
+          {(c) => <OwnersPanel owners={c.owners} onChanged={reload} />}
+        </AsyncView>
+      )}
       {step === 3 && <AutoMatch onApplied={() => undefined} />}
       {step === 4 && <TemplatesStep onDone={props.onDone} />}
       <div style={{ display: 'flex', gap: 8 }}>
         {step > 0 && <Button onClick={() => setStep(step - 1)}>Back</Button>}
-        {step < STEPS.length - 1 && <Button appearance="primary" disabled={!canNext} onClick={() => setStep(step + 1)}>Next</Button>}
+        {step < STEPS.length - 1 && (
+          <Button appearance="primary" disabled={!canNext} onClick={() => setStep(step + 1)}>
+            Next
+          </Button>
+        )}
       </div>
     </section>
   );
@@ -48,9 +83,15 @@ function ConsentStep(): ReactNode {
   const url = consentUrl();
   return (
     <Text>
-      Presence Sync reads and sets presence with Microsoft Graph application permissions (Presence.ReadWrite.All, User.Read.All).
-      A Global or Privileged Role Administrator grants them once for the organisation.{' '}
-      {url ? <Link href={url} target="_blank">Grant admin consent</Link> : 'Grant consent in the Entra admin center (Enterprise applications → Presence Sync → Permissions).'}
+      Presence Sync reads and sets presence with Microsoft Graph application permissions (Presence.ReadWrite.All,
+      User.Read.All). A Global or Privileged Role Administrator grants them once for the organisation.{' '}
+      {url ? (
+        <Link href={url} target="_blank">
+          Grant admin consent
+        </Link>
+      ) : (
+        'Grant consent in the Entra admin center (Enterprise applications → Presence Sync → Permissions).'
+      )}
     </Text>
   );
 }
@@ -63,14 +104,32 @@ function TemplatesStep(props: { onDone: () => void }): ReactNode {
   return (
     <AsyncView state={lookups} label="ACD teams">
       {(l) => (
-        <form aria-label="Rule templates" onSubmit={(e) => {
-          e.preventDefault();
-          const draft = combineTemplates(picked, l.teams);
-          if (!draft) return props.onDone();
-          api.request('POST', '/rules', draft).then(props.onDone, (x: Error) => setError([x.message, ...(x instanceof ApiError ? x.errors.map((f) => f.detail) : [])].join(' ')));
-        }}>
-          {RULE_TEMPLATES.map((t) => <Checkbox key={t.id} label={t.title} checked={picked.includes(t.id)} onChange={(_e, d) => setPicked(d.checked ? [...picked, t.id] : picked.filter((p) => p !== t.id))} />)}
-          <div><Button type="submit" appearance="primary">{picked.length ? 'Create the rule and finish' : 'Finish'}</Button></div>
+        <form
+          aria-label="Rule templates"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const draft = combineTemplates(picked, l.teams);
+            if (!draft) return props.onDone();
+            api
+              .request('POST', '/rules', draft)
+              .then(props.onDone, (x: Error) =>
+                setError([x.message, ...(x instanceof ApiError ? x.errors.map((f) => f.detail) : [])].join(' ')),
+              );
+          }}
+        >
+          {RULE_TEMPLATES.map((t) => (
+            <Checkbox
+              key={t.id}
+              label={t.title}
+              checked={picked.includes(t.id)}
+              onChange={(_e, d) => setPicked(d.checked ? [...picked, t.id] : picked.filter((p) => p !== t.id))}
+            />
+          ))}
+          <div>
+            <Button type="submit" appearance="primary">
+              {picked.length ? 'Create the rule and finish' : 'Finish'}
+            </Button>
+          </div>
           {error && <ErrorBar title="Rules not created" message={error} />}
         </form>
       )}

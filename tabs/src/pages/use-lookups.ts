@@ -8,6 +8,10 @@ export function useLookups(): Loaded<Lookups> {
   const [agents] = useApi<Items<AcdAgentView>>('/lookups/agents');
   const [presences] = useApi<Presences>('/lookups/presences');
   for (const s of [teams, agents, presences]) if (s.status !== 'ready') return s;
-  if (teams.status !== 'ready' || agents.status !== 'ready' || presences.status !== 'ready') return { status: 'loading' };
-  return { status: 'ready', value: { teams: teams.value.items, agents: agents.value.items, presences: presences.value } };
+  if (teams.status !== 'ready' || agents.status !== 'ready' || presences.status !== 'ready')
+    return { status: 'loading' };
+  return {
+    status: 'ready',
+    value: { teams: teams.value.items, agents: agents.value.items, presences: presences.value },
+  };
 }

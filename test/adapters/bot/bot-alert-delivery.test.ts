@@ -3,7 +3,10 @@ import { createBotAdapter } from '../../../src/adapters/bot/bot-cloud-adapter.js
 import { ProactiveAlerts } from '../../../src/adapters/bot/bot-proactive-alerts.js';
 import type { BotHealthTransition } from '../../../src/adapters/bot/bot-queries.js';
 import { activityText } from '../../../src/sandbox/bot-connector/bot-connector-model.js';
-import { startBotConnectorEmulator, type BotConnectorEmulator } from '../../../src/sandbox/bot-connector/bot-connector-emulator.js';
+import {
+  startBotConnectorEmulator,
+  type BotConnectorEmulator,
+} from '../../../src/sandbox/bot-connector/bot-connector-emulator.js';
 import { counterIds, InMemoryConversationStore, ManualTime, RecordingLogger } from './support/bot-fakes.js';
 
 const TENANT = 'tenant-1';
@@ -29,8 +32,17 @@ describe('proactive alert delivery through the Bot Connector', () => {
   let conversations: FlakyConversationStore;
   let alerts: ProactiveAlerts;
 
-  const transition = (to: BotHealthTransition['to'], from: BotHealthTransition['from'] = 'ok'): BotHealthTransition =>
-    ({ tenantId: TENANT, component: 'acd.connection', from, to, detail: 'CXone answered 503', at: time.clock.now() });
+  const transition = (
+    to: BotHealthTransition['to'],
+    from: BotHealthTransition['from'] = 'ok',
+  ): BotHealthTransition => ({
+    tenantId: TENANT,
+    component: 'acd.connection',
+    from,
+    to,
+    detail: 'CXone answered 503',
+    at: time.clock.now(),
+  });
   const advance = async (ms: number) => {
     time.advance(ms);
     await alerts.idle();
@@ -45,12 +57,33 @@ describe('proactive alert delivery through the Bot Connector', () => {
     logger = new RecordingLogger();
     conversations = new FlakyConversationStore();
     await conversations.put({
-      tenantId: TENANT, conversationId: ADMIN_CHAT, scope: 'personal', installedBy: 'admin-1',
-      reference: { channelId: 'msteams', serviceUrl: connector.serviceUrl, conversation: { id: ADMIN_CHAT, tenantId: TENANT }, bot: { id: '28:bot' }, user: { id: '29:admin', aadObjectId: 'admin-1' } },
+      tenantId: TENANT,
+      conversationId: ADMIN_CHAT,
+      scope: 'personal',
+      installedBy: 'admin-1',
+      reference: {
+        channelId: 'msteams',
+        serviceUrl: connector.serviceUrl,
+        conversation: { id: ADMIN_CHAT, tenantId: TENANT },
+        bot: { id: '28:bot' },
+        user: { id: '29:admin', aadObjectId: 'admin-1' },
+      },
     });
-    const adapter = createBotAdapter({ productMode: 'sandbox', auth: { mode: 'disabled-for-playground' } }, { logger, ids: counterIds() });
+    const adapter = createBotAdapter(
+      { productMode: 'sandbox', auth: { mode: 'disabled-for-playground' } },
+      { logger, ids: counterIds() },
+    );
     alerts = new ProactiveAlerts(
-      { adapter, appId: '', conversations, queries: { roleOf: async (_t, id) => (id === 'admin-1' ? 'admin' : 'member') }, links: new BotLinks('3c0d5a7e-1b2c-4d3e-8f90-a1b2c3d4e5f6'), scheduler: time, clock: time.clock, logger },
+      {
+        adapter,
+        appId: '',
+        conversations,
+        queries: { roleOf: async (_t, id) => (id === 'admin-1' ? 'admin' : 'member') },
+        links: new BotLinks('3c0d5a7e-1b2c-4d3e-8f90-a1b2c3d4e5f6'),
+        scheduler: time,
+        clock: time.clock,
+        logger,
+      },
       { batchWindowMs: 1_000, minIntervalMs: 0, retryBaseMs: 10_000, maxAttempts: 3 },
     );
   });
@@ -69,12 +102,16 @@ describe('proactive alert delivery through the Bot Connector', () => {
     expect(logged('proactive health alert sent')[0]?.obj).toMatchObject({ delivered: 1 });
   });
 
-  it('a Connector throttling beyond botbuilder\'s own retries delays the card; it is redelivered, not lost', async () => {
+  it("a Connector throttling beyond botbuilder's own retries delays the card; it is redelivered, not lost", async () => {
     connector.model.injectFault({ status: 429, times: 1_000, retryAfterSec: 0 });
     alerts.accept(transition('down'));
     await advance(1_000);
     expect(received()).toEqual([]);
-    expect(logged('alert not delivered: will retry')[0]?.obj).toMatchObject({ status: 429, attempt: 1, retryInMs: 10_000 });
+    expect(logged('alert not delivered: will retry')[0]?.obj).toMatchObject({
+      status: 429,
+      attempt: 1,
+      retryInMs: 10_000,
+    });
     expect(logged('proactive health alert sent')[0]?.obj).toMatchObject({ delivered: 0 });
     connector.model.clearFaults();
     await advance(9_999);
@@ -105,7 +142,11 @@ describe('proactive alert delivery through the Bot Connector', () => {
     alerts.accept(transition('ok', 'down'));
     await advance(1_000);
     await advance(10_000);
-    expect(received().map((t) => (/ → down/.test(t) ? 'down' : / → ok/.test(t) ? 'recovered' : t)).sort()).toEqual(['down', 'recovered']);
+    expect(
+      received()
+        .map((t) => (/ → down/.test(t) ? 'down' : / → ok/.test(t) ? 'recovered' : t))
+        .sort(),
+    ).toEqual(['down', 'recovered']);
   });
 
   it('gives up after the last attempt, loudly', async () => {
@@ -115,7 +156,10 @@ describe('proactive alert delivery through the Bot Connector', () => {
     await advance(10_000);
     await advance(20_000);
     expect(logged('alert not delivered: will retry')).toHaveLength(2);
-    expect(logged('alert not delivered: giving up')[0]).toMatchObject({ level: 'error', obj: { attempt: 3, status: 429 } });
+    expect(logged('alert not delivered: giving up')[0]).toMatchObject({
+      level: 'error',
+      obj: { attempt: 3, status: 429 },
+    });
     await advance(600_000);
     expect(received()).toEqual([]);
   }, 60_000);

@@ -5,8 +5,9 @@ describe('bot authentication settings', () => {
   const deps = { logger: new RecordingLogger(), ids: counterIds() };
 
   it('refuses to run unauthenticated outside the sandbox', () => {
-    expect(() => createBotAdapter({ productMode: 'production', auth: { mode: 'disabled-for-playground' } }, deps))
-      .toThrow('BOT_AUTH=disabled-for-playground is allowed only in the sandbox');
+    expect(() =>
+      createBotAdapter({ productMode: 'production', auth: { mode: 'disabled-for-playground' } }, deps),
+    ).toThrow('BOT_AUTH=disabled-for-playground is allowed only in the sandbox');
   });
 
   it('allows the unsigned Playground mode in the sandbox, sending as no app id', () => {

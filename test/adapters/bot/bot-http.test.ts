@@ -1,6 +1,17 @@
 import { jest } from '@jest/globals';
 import { generateKeyPair } from 'jose';
-import { ADMIN, APP_ID, MEMBER, OTHER_TENANT, TEAMS_APP_ID, TENANT, message, startBotHarness, teamsActivity, type BotHarness } from './support/bot-harness.js';
+import {
+  ADMIN,
+  APP_ID,
+  MEMBER,
+  OTHER_TENANT,
+  TEAMS_APP_ID,
+  TENANT,
+  message,
+  startBotHarness,
+  teamsActivity,
+  type BotHarness,
+} from './support/bot-harness.js';
 import { cardProblems, cardText } from './support/validate-card.js';
 
 /** The one card of the last reply, checked with the adaptivecards library. */
@@ -20,7 +31,9 @@ describe('the Teams bot over HTTP, with Bot Framework authentication', () => {
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
     h = await startBotHarness();
   });
-  afterAll(async () => { await h.close(); });
+  afterAll(async () => {
+    await h.close();
+  });
   beforeEach(() => h.connector.clear());
 
   describe('inbound authentication', () => {
@@ -57,41 +70,72 @@ describe('the Teams bot over HTTP, with Bot Framework authentication', () => {
     });
 
     it('answers 400 to a body that is not an activity object', async () => {
-      const res = await fetch(h.url, { method: 'POST', body: '[1,2]', headers: { 'content-type': 'application/json' } });
+      const res = await fetch(h.url, {
+        method: 'POST',
+        body: '[1,2]',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(400);
     });
   });
 
   describe('install and uninstall', () => {
     it('greets the installer with a card that explains the app and links to the tab, and stores the conversation', async () => {
-      const install = teamsActivity(h.connector.serviceUrl, { type: 'conversationUpdate', membersAdded: [{ id: `28:${APP_ID}` }, { id: ADMIN.id }] });
+      const install = teamsActivity(h.connector.serviceUrl, {
+        type: 'conversationUpdate',
+        membersAdded: [{ id: `28:${APP_ID}` }, { id: ADMIN.id }],
+      });
       expect((await h.post(install)).status).toBe(200);
       const text = lastCard(h);
       expect(text).toContain('Presence Sync is installed');
       expect(text).toContain(`https://teams.microsoft.com/l/entity/${TEAMS_APP_ID}/rules`);
       expect(h.connector.posts[0]?.conversationId).toBe(`a:personal-${ADMIN.aadObjectId}`);
       const [stored] = await h.conversations.list(TENANT);
-      expect(stored).toMatchObject({ conversationId: `a:personal-${ADMIN.aadObjectId}`, scope: 'personal', installedBy: ADMIN.aadObjectId });
-      expect(stored?.reference).toMatchObject({ serviceUrl: h.connector.serviceUrl, conversation: { id: `a:personal-${ADMIN.aadObjectId}` } });
+      expect(stored).toMatchObject({
+        conversationId: `a:personal-${ADMIN.aadObjectId}`,
+        scope: 'personal',
+        installedBy: ADMIN.aadObjectId,
+      });
+      expect(stored?.reference).toMatchObject({
+        serviceUrl: h.connector.serviceUrl,
+        conversation: { id: `a:personal-${ADMIN.aadObjectId}` },
+      });
     });
 
     it('does not greet when someone else joins a conversation', async () => {
-      await h.post(teamsActivity(h.connector.serviceUrl, { type: 'conversationUpdate', membersAdded: [{ id: '29:newcomer' }] }));
+      await h.post(
+        teamsActivity(h.connector.serviceUrl, { type: 'conversationUpdate', membersAdded: [{ id: '29:newcomer' }] }),
+      );
       expect(h.connector.posts).toHaveLength(0);
     });
 
     it('stores a team installation and forgets it on uninstall', async () => {
       const team = { id: '19:general@thread.tacv2', conversationType: 'channel', tenantId: TENANT };
-      await h.post(teamsActivity(h.connector.serviceUrl, { type: 'installationUpdate', action: 'add', conversation: team }));
-      expect((await h.conversations.list(TENANT)).map((r) => [r.conversationId, r.scope])).toContainEqual([team.id, 'team']);
-      await h.post(teamsActivity(h.connector.serviceUrl, { type: 'installationUpdate', action: 'remove', conversation: team }));
+      await h.post(
+        teamsActivity(h.connector.serviceUrl, { type: 'installationUpdate', action: 'add', conversation: team }),
+      );
+      expect((await h.conversations.list(TENANT)).map((r) => [r.conversationId, r.scope])).toContainEqual([
+        team.id,
+        'team',
+      ]);
+      await h.post(
+        teamsActivity(h.connector.serviceUrl, { type: 'installationUpdate', action: 'remove', conversation: team }),
+      );
       expect((await h.conversations.list(TENANT)).map((r) => r.conversationId)).not.toContain(team.id);
     });
 
     it('forgets a conversation when the bot is removed from it', async () => {
       const chat = { id: 'a:personal-gone', conversationType: 'personal', tenantId: TENANT };
-      await h.post(teamsActivity(h.connector.serviceUrl, { type: 'installationUpdate', action: 'add', conversation: chat }));
-      await h.post(teamsActivity(h.connector.serviceUrl, { type: 'conversationUpdate', membersRemoved: [{ id: `28:${APP_ID}` }], conversation: chat }));
+      await h.post(
+        teamsActivity(h.connector.serviceUrl, { type: 'installationUpdate', action: 'add', conversation: chat }),
+      );
+      await h.post(
+        teamsActivity(h.connector.serviceUrl, {
+          type: 'conversationUpdate',
+          membersRemoved: [{ id: `28:${APP_ID}` }],
+          conversation: chat,
+        }),
+      );
       expect((await h.conversations.list(TENANT)).map((r) => r.conversationId)).not.toContain('a:personal-gone');
     });
   });
@@ -104,7 +148,8 @@ describe('the Teams bot over HTTP, with Bot Framework authentication', () => {
     it('help lists every command', async () => {
       await say('help');
       const text = lastCard(h);
-      for (const usage of ['help', 'health', 'status <agent id | e-mail>', 'trace <agent id>', 'rules']) expect(text).toContain(usage);
+      for (const usage of ['help', 'health', 'status <agent id | e-mail>', 'trace <agent id>', 'rules'])
+        expect(text).toContain(usage);
     });
 
     it('health shows every component with its status', async () => {
@@ -115,16 +160,19 @@ describe('the Teams bot over HTTP, with Bot Framework authentication', () => {
       expect(text).toMatch(/graph\.auth\*\*: ok/);
     });
 
-    it.each([['1001'], ['ann@contoso.test']])('status %s shows both sides, the rule and why, and the last sync', async (who) => {
-      await say(`status ${who}`);
-      const text = lastCard(h);
-      expect(text).toContain('Agent 1001 (Ann Agent · ann@contoso.test)');
-      expect(text).toContain('InboundContact (voice, customer)');
-      expect(text).toContain('Busy / InACall');
-      expect(text).toContain('Voice calls show In a call (rule-1)');
-      expect(text).toContain('team rule of team-7');
-      expect(text).toContain('setPresence Busy/InACall written');
-    });
+    it.each([['1001'], ['ann@contoso.test']])(
+      'status %s shows both sides, the rule and why, and the last sync',
+      async (who) => {
+        await say(`status ${who}`);
+        const text = lastCard(h);
+        expect(text).toContain('Agent 1001 (Ann Agent · ann@contoso.test)');
+        expect(text).toContain('InboundContact (voice, customer)');
+        expect(text).toContain('Busy / InACall');
+        expect(text).toContain('Voice calls show In a call (rule-1)');
+        expect(text).toContain('team rule of team-7');
+        expect(text).toContain('setPresence Busy/InACall written');
+      },
+    );
 
     it('status of an unknown agent says so', async () => {
       await say('status 4242');
@@ -159,10 +207,20 @@ describe('the Teams bot over HTTP, with Bot Framework authentication', () => {
 
     it('understands a command that @mentions the bot in a channel', async () => {
       const channel = { id: '19:general@thread.tacv2', conversationType: 'channel', tenantId: TENANT };
-      await h.post(teamsActivity(h.connector.serviceUrl, {
-        type: 'message', text: '<at>Presence Sync</at> health', conversation: channel,
-        entities: [{ type: 'mention', mentioned: { id: `28:${APP_ID}`, name: 'Presence Sync' }, text: '<at>Presence Sync</at>' }],
-      }));
+      await h.post(
+        teamsActivity(h.connector.serviceUrl, {
+          type: 'message',
+          text: '<at>Presence Sync</at> health',
+          conversation: channel,
+          entities: [
+            {
+              type: 'mention',
+              mentioned: { id: `28:${APP_ID}`, name: 'Presence Sync' },
+              text: '<at>Presence Sync</at>',
+            },
+          ],
+        }),
+      );
       expect(lastCard(h)).toContain('Health Check');
       expect(h.connector.posts.at(-1)?.conversationId).toBe(channel.id);
     });
@@ -196,7 +254,9 @@ describe('the Teams bot over HTTP, with Bot Framework authentication', () => {
   describe('when a turn fails', () => {
     it('tells the user (message) with the trace id that is in the log', async () => {
       const original = h.queries.health.bind(h.queries);
-      h.queries.health = async () => { throw new Error('store unreachable'); };
+      h.queries.health = async () => {
+        throw new Error('store unreachable');
+      };
       try {
         await h.post(message(h.connector.serviceUrl, 'health'));
       } finally {
@@ -204,19 +264,34 @@ describe('the Teams bot over HTTP, with Bot Framework authentication', () => {
       }
       const traceId = /trace id (\S+)\.$/.exec(lastText(h))?.[1];
       expect(traceId).toBeDefined();
-      expect(h.logger.lines).toContainEqual(expect.objectContaining({ level: 'error', msg: 'bot turn failed', obj: expect.objectContaining({ traceId, err: 'store unreachable' }) }));
+      expect(h.logger.lines).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          msg: 'bot turn failed',
+          obj: expect.objectContaining({ traceId, err: 'store unreachable' }),
+        }),
+      );
     });
 
     it('stays silent for a failed non-message activity', async () => {
       const original = h.conversations.put.bind(h.conversations);
-      h.conversations.put = async () => { throw new Error('store unreachable'); };
+      h.conversations.put = async () => {
+        throw new Error('store unreachable');
+      };
       try {
-        expect((await h.post(teamsActivity(h.connector.serviceUrl, { type: 'installationUpdate', action: 'add' }))).status).toBe(200);
+        expect(
+          (await h.post(teamsActivity(h.connector.serviceUrl, { type: 'installationUpdate', action: 'add' }))).status,
+        ).toBe(200);
       } finally {
         h.conversations.put = original;
       }
       expect(h.connector.posts).toHaveLength(0);
-      expect(h.logger.lines).toContainEqual(expect.objectContaining({ level: 'error', obj: expect.objectContaining({ activityType: 'installationUpdate' }) }));
+      expect(h.logger.lines).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          obj: expect.objectContaining({ activityType: 'installationUpdate' }),
+        }),
+      );
     });
   });
 });

@@ -32,7 +32,12 @@ describe('talking to the bot in the Microsoft 365 Agents Playground', () => {
 
   beforeAll(async () => {
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    h = await startBotHarness({ auth: 'playground', tenantId: PLAYGROUND_TENANT, admins: [USER.aadObjectId], alertOptions: { batchWindowMs: 1_000, minIntervalMs: 60_000 } });
+    h = await startBotHarness({
+      auth: 'playground',
+      tenantId: PLAYGROUND_TENANT,
+      admins: [USER.aadObjectId],
+      alertOptions: { batchWindowMs: 1_000, minIntervalMs: 60_000 },
+    });
     pg = await AgentsPlayground.start(h.url, CHAT);
   }, 60_000);
   afterAll(async () => {
@@ -59,7 +64,14 @@ describe('talking to the bot in the Microsoft 365 Agents Playground', () => {
   });
 
   it('alerts the chat proactively after a fault is injected', async () => {
-    h.health.emit({ tenantId: PLAYGROUND_TENANT, component: 'acd.connection', from: 'ok', to: 'down', detail: 'CXone unreachable (injected)', at: h.time.clock.now() });
+    h.health.emit({
+      tenantId: PLAYGROUND_TENANT,
+      component: 'acd.connection',
+      from: 'ok',
+      to: 'down',
+      detail: 'CXone unreachable (injected)',
+      at: h.time.clock.now(),
+    });
     h.time.advance(1_000);
     await h.runtime.alerts.idle();
     const text = await nextBotCard();

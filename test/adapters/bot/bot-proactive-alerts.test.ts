@@ -1,14 +1,31 @@
 import { jest } from '@jest/globals';
 import type { BotHealthTransition } from '../../../src/adapters/bot/bot-queries.js';
-import { ADMIN, APP_ID, MEMBER, TENANT, startBotHarness, teamsActivity, type BotHarness } from './support/bot-harness.js';
+import {
+  ADMIN,
+  APP_ID,
+  MEMBER,
+  TENANT,
+  startBotHarness,
+  teamsActivity,
+  type BotHarness,
+} from './support/bot-harness.js';
 import { cardProblems, cardText } from './support/validate-card.js';
 
-const transition = (h: BotHarness, component: string, from: BotHealthTransition['from'], to: BotHealthTransition['to'], detail = ''): BotHealthTransition =>
-  ({ tenantId: TENANT, component, from, to, detail, at: h.time.clock.now() });
+const transition = (
+  h: BotHarness,
+  component: string,
+  from: BotHealthTransition['from'],
+  to: BotHealthTransition['to'],
+  detail = '',
+): BotHealthTransition => ({ tenantId: TENANT, component, from, to, detail, at: h.time.clock.now() });
 
 /** Install the bot for a user over HTTP, as Teams would. */
 async function install(h: BotHarness, user: typeof ADMIN): Promise<void> {
-  const activity = teamsActivity(h.connector.serviceUrl, { type: 'conversationUpdate', membersAdded: [{ id: `28:${APP_ID}` }], from: user });
+  const activity = teamsActivity(h.connector.serviceUrl, {
+    type: 'conversationUpdate',
+    membersAdded: [{ id: `28:${APP_ID}` }],
+    from: user,
+  });
   expect((await h.post(activity)).status).toBe(200);
 }
 
@@ -26,7 +43,9 @@ describe('proactive health alerts to the admins', () => {
     await install(h, MEMBER);
     h.connector.clear();
   });
-  afterEach(async () => { await h.close(); });
+  afterEach(async () => {
+    await h.close();
+  });
 
   it('sends a card to the admin conversations (only) after a component goes down', async () => {
     h.health.emit(transition(h, 'graph.auth', 'ok', 'down', 'invalid_client: the client secret expired'));
@@ -73,7 +92,9 @@ describe('proactive health alerts to the admins', () => {
     expect(h.connector.posts).toHaveLength(1);
     await advance(h, 1);
     expect(h.connector.posts).toHaveLength(2);
-    expect(cardText(h.connector.posts[1]?.activity.attachments?.[0]?.content)).toContain('acd.connection**: degraded → down → ok');
+    expect(cardText(h.connector.posts[1]?.activity.attachments?.[0]?.content)).toContain(
+      'acd.connection**: degraded → down → ok',
+    );
   });
 
   it('says nothing when nothing changed since the last card', async () => {
@@ -91,7 +112,8 @@ describe('proactive health alerts to the admins', () => {
   });
 
   it('merges a storm into one card and keeps cards at least the minimum interval apart', async () => {
-    for (const component of ['acd.connection', 'acd.auth', 'graph.auth', 'subscriptions', 'webhook']) h.health.emit(transition(h, component, 'ok', 'down'));
+    for (const component of ['acd.connection', 'acd.auth', 'graph.auth', 'subscriptions', 'webhook'])
+      h.health.emit(transition(h, component, 'ok', 'down'));
     await advance(h, 5_000);
     expect(h.connector.posts).toHaveLength(1);
     expect(cardText(h.connector.posts[0]?.activity.attachments?.[0]?.content).match(/: ok → down/g)).toHaveLength(5);
@@ -107,12 +129,28 @@ describe('proactive health alerts to the admins', () => {
   it('alerts a team channel the bot was installed in by an admin, not one installed by a member', async () => {
     const byAdmin = { id: '19:ops@thread.tacv2', conversationType: 'channel', tenantId: TENANT };
     const byMember = { id: '19:random@thread.tacv2', conversationType: 'channel', tenantId: TENANT };
-    await h.post(teamsActivity(h.connector.serviceUrl, { type: 'installationUpdate', action: 'add', conversation: byAdmin, from: ADMIN }));
-    await h.post(teamsActivity(h.connector.serviceUrl, { type: 'installationUpdate', action: 'add', conversation: byMember, from: MEMBER }));
+    await h.post(
+      teamsActivity(h.connector.serviceUrl, {
+        type: 'installationUpdate',
+        action: 'add',
+        conversation: byAdmin,
+        from: ADMIN,
+      }),
+    );
+    await h.post(
+      teamsActivity(h.connector.serviceUrl, {
+        type: 'installationUpdate',
+        action: 'add',
+        conversation: byMember,
+        from: MEMBER,
+      }),
+    );
     h.connector.clear();
     h.health.emit(transition(h, 'subscriptions', 'ok', 'down'));
     await advance(h, 5_000);
-    expect(h.connector.posts.map((p) => p.conversationId).sort()).toEqual([byAdmin.id, `a:personal-${ADMIN.aadObjectId}`].sort());
+    expect(h.connector.posts.map((p) => p.conversationId).sort()).toEqual(
+      [byAdmin.id, `a:personal-${ADMIN.aadObjectId}`].sort(),
+    );
   });
 
   it('stops alerting a conversation after the bot is uninstalled there', async () => {

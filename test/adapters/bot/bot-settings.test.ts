@@ -5,15 +5,23 @@ describe('bot settings → adapter options', () => {
 
   it('uses Bot Framework authentication by default, also in the sandbox', () => {
     expect(botAdapterOptions({ mode: 'sandbox', ...app })).toEqual({
-      ok: true, value: { productMode: 'sandbox', auth: { mode: 'bot-framework', appId: app.appId, appPassword: 's3cret', appType: 'MultiTenant' } },
+      ok: true,
+      value: {
+        productMode: 'sandbox',
+        auth: { mode: 'bot-framework', appId: app.appId, appPassword: 's3cret', appType: 'MultiTenant' },
+      },
     });
   });
 
   it('relaxes auth for the Playground only when asked, and only in the sandbox', () => {
-    expect(botAdapterOptions({ mode: 'sandbox', botAuth: 'disabled-for-playground', appType: 'MultiTenant' }))
-      .toEqual({ ok: true, value: { productMode: 'sandbox', auth: { mode: 'disabled-for-playground' } } });
-    expect(botAdapterOptions({ mode: 'production', botAuth: 'disabled-for-playground', ...app }))
-      .toMatchObject({ ok: false, error: { code: 'BOT.AUTH_DISABLED_OUTSIDE_SANDBOX' } });
+    expect(botAdapterOptions({ mode: 'sandbox', botAuth: 'disabled-for-playground', appType: 'MultiTenant' })).toEqual({
+      ok: true,
+      value: { productMode: 'sandbox', auth: { mode: 'disabled-for-playground' } },
+    });
+    expect(botAdapterOptions({ mode: 'production', botAuth: 'disabled-for-playground', ...app })).toMatchObject({
+      ok: false,
+      error: { code: 'BOT.AUTH_DISABLED_OUTSIDE_SANDBOX' },
+    });
   });
 
   it.each([

@@ -15,21 +15,28 @@ describe('CxoneAgentStateFeed — every state family mapped to a domain event (r
   const s = sink();
   const timing = fastSleep();
   beforeAll(async () => {
-    rig = await startRig({ seed: { teams: 2, agents: 40, initialState: 'Available' } }, { feed: { sleep: timing.sleep } });
+    rig = await startRig(
+      { seed: { teams: 2, agents: 40, initialState: 'Available' } },
+      { feed: { sleep: timing.sleep } },
+    );
     await rig.acd.feed.start(s.deliver);
   });
   afterAll(() => rig.close());
 
-  const lastOf = (agentId: number): AcdStateEvent | undefined => s.events.filter((e) => e.agentId === String(agentId)).at(-1);
+  const lastOf = (agentId: number): AcdStateEvent | undefined =>
+    s.events.filter((e) => e.agentId === String(agentId)).at(-1);
   const eventually = async (agentId: number, expected: object): Promise<void> => {
-    await waitFor(() => {
-      try {
-        expect(lastOf(agentId)?.state).toEqual(expected);
-        return true;
-      } catch {
-        return false;
-      }
-    }, `agent ${agentId} → ${JSON.stringify(expected)}; last ${JSON.stringify(lastOf(agentId)?.state)}`);
+    await waitFor(
+      () => {
+        try {
+          expect(lastOf(agentId)?.state).toEqual(expected);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      `agent ${agentId} → ${JSON.stringify(expected)}; last ${JSON.stringify(lastOf(agentId)?.state)}`,
+    );
   };
   const control = async (path: string, body: object = {}): Promise<number> => {
     rig.emu.clock.advance(10);
@@ -40,14 +47,22 @@ describe('CxoneAgentStateFeed — every state family mapped to a domain event (r
   it('delivers the snapshot first: every agent Available, with source time and stable event id', () => {
     expect(new Set(s.events.map((e) => e.agentId)).size).toBe(40);
     expect(s.events[0]).toEqual({
-      source: 'acd', tenantId: 'tenant-1', agentId: String(agent(0)), state: { name: 'Available', afterCallWork: false },
-      sourceTime: rig.emu.model.stateOf(agent(0)).lastUpdateTime, eventId: expect.stringMatching(/^cxone:1000001:/),
+      source: 'acd',
+      tenantId: 'tenant-1',
+      agentId: String(agent(0)),
+      state: { name: 'Available', afterCallWork: false },
+      sourceTime: rig.emu.model.stateOf(agent(0)).lastUpdateTime,
+      eventId: expect.stringMatching(/^cxone:1000001:/),
     });
   });
 
   it('maps Unavailable with a code (id and name), plain Unavailable, LoggedOut', async () => {
     await control(`/agents/${agent(1)}/state`, { state: 'Unavailable', outStateId: LUNCH });
-    await eventually(agent(1), { name: 'Unavailable', afterCallWork: false, unavailableCode: { id: String(LUNCH), name: 'Lunch' } });
+    await eventually(agent(1), {
+      name: 'Unavailable',
+      afterCallWork: false,
+      unavailableCode: { id: String(LUNCH), name: 'Lunch' },
+    });
     await control(`/agents/${agent(2)}/state`, { state: 'Unavailable' });
     await eventually(agent(2), { name: 'Unavailable', afterCallWork: false });
     await control(`/agents/${agent(3)}/logout`);
@@ -56,46 +71,106 @@ describe('CxoneAgentStateFeed — every state family mapped to a domain event (r
 
   it('maps an inbound voice customer call, then after-call work with the skill ACW code, then Available on timeout', async () => {
     const contactId = String(await control('/contacts', { type: 'customer', agentId: agent(4), skillId: SALES_IN }));
-    const contact = { contactId, media: 'voice', mediaTypeId: 4, counterpart: 'customer', isOutbound: false, skillId: String(SALES_IN), skillName: 'Sales Inbound' };
+    const contact = {
+      contactId,
+      media: 'voice',
+      mediaTypeId: 4,
+      counterpart: 'customer',
+      isOutbound: false,
+      skillId: String(SALES_IN),
+      skillName: 'Sales Inbound',
+    };
     await eventually(agent(4), { name: 'InboundContact', afterCallWork: false, contact });
     await control(`/contacts/${contactId}/end`);
-    await eventually(agent(4), { name: 'Unavailable', afterCallWork: true, unavailableCode: { id: String(FIRST_CODE_ID), name: 'After Call Work' }, contact });
+    await eventually(agent(4), {
+      name: 'Unavailable',
+      afterCallWork: true,
+      unavailableCode: { id: String(FIRST_CODE_ID), name: 'After Call Work' },
+      contact,
+    });
     rig.emu.clock.advance(30_000);
     await eventually(agent(4), { name: 'Available', afterCallWork: false });
   });
 
   it('maps an outbound customer call as OutboundContact with a customer counterpart', async () => {
-    const contactId = String(await control('/contacts', { type: 'customer', agentId: agent(5), skillId: SALES_OUT, direction: 'outbound' }));
-    await eventually(agent(5), { name: 'OutboundContact', afterCallWork: false, contact: { contactId, media: 'voice', mediaTypeId: 4, counterpart: 'customer', isOutbound: true, skillId: String(SALES_OUT), skillName: 'Sales Outbound' } });
+    const contactId = String(
+      await control('/contacts', { type: 'customer', agentId: agent(5), skillId: SALES_OUT, direction: 'outbound' }),
+    );
+    await eventually(agent(5), {
+      name: 'OutboundContact',
+      afterCallWork: false,
+      contact: {
+        contactId,
+        media: 'voice',
+        mediaTypeId: 4,
+        counterpart: 'customer',
+        isOutbound: true,
+        skillId: String(SALES_OUT),
+        skillName: 'Sales Outbound',
+      },
+    });
   });
 
   it('classifies a consult from a customer call as agent on both sides', async () => {
     await control('/contacts', { type: 'customer', agentId: agent(6), skillId: SUPPORT_IN });
     await control('/contacts', { type: 'consult', agentId: agent(6), targetAgentId: agent(7) });
-    await waitFor(() => lastOf(agent(6))?.state.name === 'OutboundConsult' && lastOf(agent(7))?.state.name === 'InboundConsult', 'consult states');
+    await waitFor(
+      () => lastOf(agent(6))?.state.name === 'OutboundConsult' && lastOf(agent(7))?.state.name === 'InboundConsult',
+      'consult states',
+    );
     expect(lastOf(agent(6))?.state.contact).toMatchObject({ media: 'voice', counterpart: 'agent', isOutbound: true });
     expect(lastOf(agent(7))?.state.contact).toMatchObject({ media: 'voice', counterpart: 'agent', isOutbound: false });
   });
 
   it('classifies an agent-to-agent call (personal queue) as agent on both sides', async () => {
     await control('/contacts', { type: 'agentCall', agentId: agent(8), targetAgentId: agent(9) });
-    await waitFor(() => lastOf(agent(8))?.state.name === 'OutboundConsult' && lastOf(agent(9))?.state.name === 'InboundConsult', 'agent call states');
-    expect([lastOf(agent(8))?.state.contact?.counterpart, lastOf(agent(9))?.state.contact?.counterpart]).toEqual(['agent', 'agent']);
+    await waitFor(
+      () => lastOf(agent(8))?.state.name === 'OutboundConsult' && lastOf(agent(9))?.state.name === 'InboundConsult',
+      'agent call states',
+    );
+    expect([lastOf(agent(8))?.state.contact?.counterpart, lastOf(agent(9))?.state.contact?.counterpart]).toEqual([
+      'agent',
+      'agent',
+    ]);
   });
 
   it('classifies a call to a skill as skill for the caller and for the agent it is routed to', async () => {
-    await control('/contacts', { type: 'skillCall', agentId: agent(10), skillId: SUPPORT_IN, targetAgentId: agent(11) });
-    await waitFor(() => lastOf(agent(10))?.state.name === 'OutboundContact' && lastOf(agent(11))?.state.name === 'InboundContact', 'skill call states');
+    await control('/contacts', {
+      type: 'skillCall',
+      agentId: agent(10),
+      skillId: SUPPORT_IN,
+      targetAgentId: agent(11),
+    });
+    await waitFor(
+      () => lastOf(agent(10))?.state.name === 'OutboundContact' && lastOf(agent(11))?.state.name === 'InboundContact',
+      'skill call states',
+    );
     expect(lastOf(agent(10))?.state.contact).toMatchObject({ media: 'voice', counterpart: 'skill', isOutbound: true });
-    expect(lastOf(agent(11))?.state.contact).toMatchObject({ media: 'voice', counterpart: 'skill', isOutbound: false, skillName: 'Support Inbound' });
+    expect(lastOf(agent(11))?.state.contact).toMatchObject({
+      media: 'voice',
+      counterpart: 'skill',
+      isOutbound: false,
+      skillName: 'Support Inbound',
+    });
   });
 
   it('classifies digital (DFO, 9) and e-mail (1) contacts as digital customer contacts', async () => {
     await control('/contacts', { type: 'digital', agentId: agent(12), skillId: CHAT });
     await control('/contacts', { type: 'customer', agentId: agent(13), skillId: EMAIL, mediaTypeId: 1 });
-    await waitFor(() => lastOf(agent(12))?.state.name === 'InboundContact' && lastOf(agent(13))?.state.name === 'InboundContact', 'digital contacts');
-    expect(lastOf(agent(12))?.state.contact).toMatchObject({ media: 'digital', mediaTypeId: 9, counterpart: 'customer' });
-    expect(lastOf(agent(13))?.state.contact).toMatchObject({ media: 'digital', mediaTypeId: 1, counterpart: 'customer' });
+    await waitFor(
+      () => lastOf(agent(12))?.state.name === 'InboundContact' && lastOf(agent(13))?.state.name === 'InboundContact',
+      'digital contacts',
+    );
+    expect(lastOf(agent(12))?.state.contact).toMatchObject({
+      media: 'digital',
+      mediaTypeId: 9,
+      counterpart: 'customer',
+    });
+    expect(lastOf(agent(13))?.state.contact).toMatchObject({
+      media: 'digital',
+      mediaTypeId: 1,
+      counterpart: 'customer',
+    });
   });
 
   it('maps Dialer and LoggedIn (platform-driven states)', async () => {
@@ -128,7 +203,7 @@ describe('CxoneAgentStateFeed — every state family mapped to a domain event (r
     rig.emu.faults.reset();
   });
 
-  it('gives every agent\'s current state on demand (snapshot for reconciliation), without moving the cursor', async () => {
+  it("gives every agent's current state on demand (snapshot for reconciliation), without moving the cursor", async () => {
     const polls = s.events.length;
     const snap = await rig.acd.feed.snapshot();
     if (!snap.ok) throw new Error(snap.error.message);
@@ -147,7 +222,11 @@ async function fetchControl(rig: Rig, path: string, body: object): Promise<Recor
   const { createHttpTransport } = await import('../../../src/adapters/shared/http-transport.js');
   const t = createHttpTransport({ extraCaPem: rig.emu.caCertPem, timeoutMs: 5000 });
   try {
-    const res = await t.fetch(`${rig.emu.url}/_control${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await t.fetch(`${rig.emu.url}/_control${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const json = (await res.json()) as Record<string, unknown>;
     if (res.status !== 200) throw new Error(`control ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;

@@ -12,7 +12,8 @@ describe('CxoneAgentStateGateway — Subscriber writes succeed and fail as refer
     rig = await startRig({ seed: { teams: 4, agents: 12, initialState: 'Available' } });
   });
   afterAll(() => rig.close());
-  const set = (agentId: string, target: Parameters<Rig['acd']['gateway']['setAgentState']>[1]) => rig.acd.gateway.setAgentState(agentId, target);
+  const set = (agentId: string, target: Parameters<Rig['acd']['gateway']['setAgentState']>[1]) =>
+    rig.acd.gateway.setAgentState(agentId, target);
   const codeNotOnTeam = (agentId: string): string => {
     const team = rig.emu.model.teams.get(rig.emu.model.agent(Number(agentId))!.teamId)!;
     return String([...rig.emu.model.codes.keys()].find((c) => !team.codeIds.includes(c)));
@@ -26,7 +27,11 @@ describe('CxoneAgentStateGateway — Subscriber writes succeed and fail as refer
   });
 
   it('queues the request while the agent is on a contact; it becomes the state after the contact', async () => {
-    const c = startCustomerContact(rig.emu.model, { agentId: FIRST_AGENT_ID + 1, skillId: FIRST_SKILL_ID + 1, direction: 'inbound' });
+    const c = startCustomerContact(rig.emu.model, {
+      agentId: FIRST_AGENT_ID + 1,
+      skillId: FIRST_SKILL_ID + 1,
+      direction: 'inbound',
+    });
     expect(await set(id(1), { kind: 'Unavailable', codeId: String(LUNCH) })).toEqual({ ok: true, value: 'queued' });
     endContact(rig.emu.model, c.contactId);
     expect(rig.emu.model.stateOf(FIRST_AGENT_ID + 1)).toMatchObject({ state: 'Unavailable', outStateId: LUNCH });
@@ -34,8 +39,18 @@ describe('CxoneAgentStateGateway — Subscriber writes succeed and fail as refer
 
   it.each([
     ['an unknown agent', () => '424242', () => ({ kind: 'Available' as const }), 'AGENT_NOT_FOUND'],
-    ["a code not on the agent's team", () => id(2), () => ({ kind: 'Unavailable' as const, codeId: codeNotOnTeam(id(2)) }), 'CODE_NOT_ON_TEAM'],
-    ['an ACW code without a contact', () => id(3), () => ({ kind: 'Unavailable' as const, codeId: String(ACW) }), 'ACW_WITHOUT_CONTACT'],
+    [
+      "a code not on the agent's team",
+      () => id(2),
+      () => ({ kind: 'Unavailable' as const, codeId: codeNotOnTeam(id(2)) }),
+      'CODE_NOT_ON_TEAM',
+    ],
+    [
+      'an ACW code without a contact',
+      () => id(3),
+      () => ({ kind: 'Unavailable' as const, codeId: String(ACW) }),
+      'ACW_WITHOUT_CONTACT',
+    ],
   ])('refuses %s', async (_what, agentId, target, code) => {
     const r = await set(agentId(), target());
     expect(r).toEqual({ ok: false, error: expect.objectContaining({ code, message: expect.any(String) }) });
@@ -43,20 +58,39 @@ describe('CxoneAgentStateGateway — Subscriber writes succeed and fail as refer
 
   it('refuses to make a logged-out agent Available', async () => {
     rig.emu.model.logout(FIRST_AGENT_ID + 4);
-    expect(await set(id(4), { kind: 'Available' })).toEqual({ ok: false, error: expect.objectContaining({ code: 'AGENT_LOGGED_OUT' }) });
+    expect(await set(id(4), { kind: 'Available' })).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: 'AGENT_LOGGED_OUT' }),
+    });
   });
 
   it('returns throttling as EXTERNAL with the normalised failure (Retry-After in ms)', async () => {
     rig.emu.faults.configure({ rules: [{ status: 429, times: 1, retryAfterSec: 3, pathContains: '/state' }] });
     const r = await set(id(5), { kind: 'Available' });
-    expect(r).toEqual({ ok: false, error: expect.objectContaining({ code: 'EXTERNAL', failure: expect.objectContaining({ status: 429, retryAfterMs: 3000, transient: true, requestId: expect.any(String) }) }) });
+    expect(r).toEqual({
+      ok: false,
+      error: expect.objectContaining({
+        code: 'EXTERNAL',
+        failure: expect.objectContaining({
+          status: 429,
+          retryAfterMs: 3000,
+          transient: true,
+          requestId: expect.any(String),
+        }),
+      }),
+    });
   });
 
   it('a write whose answer is lost after CXone applied it (504, reset) is reported confirmed: one POST, no retry needed', async () => {
     for (const kind of ['answer', 'reset'] as const) {
       rig.emu.requests.clear();
-      rig.emu.faults.configure({ rules: [{ kind, status: 504, times: 1, method: 'POST', pathContains: '/state', afterApply: true }] });
-      expect(await set(id(6), { kind: 'Unavailable', codeId: String(LUNCH) })).toEqual({ ok: true, value: 'confirmed' });
+      rig.emu.faults.configure({
+        rules: [{ kind, status: 504, times: 1, method: 'POST', pathContains: '/state', afterApply: true }],
+      });
+      expect(await set(id(6), { kind: 'Unavailable', codeId: String(LUNCH) })).toEqual({
+        ok: true,
+        value: 'confirmed',
+      });
       expect(rig.emu.requests.find('POST', `/agents/${id(6)}/state`)).toHaveLength(1);
       expect(rig.emu.model.stateOf(FIRST_AGENT_ID + 6)).toMatchObject({ state: 'Unavailable', outStateId: LUNCH });
       await set(id(6), { kind: 'Available' });
@@ -66,7 +100,13 @@ describe('CxoneAgentStateGateway — Subscriber writes succeed and fail as refer
   it('a 5xx that did not apply the write stays a transient failure, so the engine retries it', async () => {
     rig.emu.faults.configure({ rules: [{ status: 503, times: 1, method: 'POST', pathContains: '/state' }] });
     const r = await set(id(7), { kind: 'Unavailable', codeId: String(LUNCH) });
-    expect(r).toEqual({ ok: false, error: expect.objectContaining({ code: 'EXTERNAL', failure: expect.objectContaining({ status: 503, transient: true }) }) });
+    expect(r).toEqual({
+      ok: false,
+      error: expect.objectContaining({
+        code: 'EXTERNAL',
+        failure: expect.objectContaining({ status: 503, transient: true }),
+      }),
+    });
     expect(rig.emu.model.stateOf(FIRST_AGENT_ID + 7).state).toBe('Available');
   });
 });

@@ -6,16 +6,35 @@ import { agentStatesPageSchema } from '../../../src/adapters/cxone/cxone-schemas
 
 /** One malformed CXone agent-state record is skipped and reported; the good ones on its page still arrive. */
 const record = (agentId: unknown, over: Record<string, unknown> = {}): Record<string, unknown> => ({
-  agentId, agentStateId: 1, agentStateName: 'Available', outStateId: 0, outStateDescription: '', isACW: false, contactId: null,
-  mediaTypeId: 0, isOutbound: false, skillId: null, skillName: '', fromAddress: '', toAddress: '', teamId: 7, lastUpdateTime: '2026-11-25T11:00:00.000Z', ...over,
+  agentId,
+  agentStateId: 1,
+  agentStateName: 'Available',
+  outStateId: 0,
+  outStateDescription: '',
+  isACW: false,
+  contactId: null,
+  mediaTypeId: 0,
+  isOutbound: false,
+  skillId: null,
+  skillName: '',
+  fromAddress: '',
+  toAddress: '',
+  teamId: 7,
+  lastUpdateTime: '2026-11-25T11:00:00.000Z',
+  ...over,
 });
 
 describe('agentStatesPageSchema: records are read one by one', () => {
   it('keeps the good records of a page with a malformed one and names the bad one', () => {
-    const r = agentStatesPageSchema.safeParse({ totalRecords: 3, agentStates: [record(1), record(2, { agentStateName: 42 }), record(3)] });
+    const r = agentStatesPageSchema.safeParse({
+      totalRecords: 3,
+      agentStates: [record(1), record(2, { agentStateName: 42 }), record(3)],
+    });
     expect(r.success).toBe(true);
     expect(r.data?.agentStates.map((a) => a.agentId)).toEqual(['1', '3']);
-    expect(r.data?.rejectedAgentStates).toEqual([{ index: 1, agentId: '2', reason: expect.stringContaining('agentStateName') }]);
+    expect(r.data?.rejectedAgentStates).toEqual([
+      { index: 1, agentId: '2', reason: expect.stringContaining('agentStateName') },
+    ]);
   });
 
   it.each([
@@ -47,7 +66,11 @@ describe('agentStatesPageSchema: records are read one by one', () => {
 });
 
 describe('fetchAgentStates: bad records are skipped and reported, good ones delivered', () => {
-  function fakeApi(pages: unknown[]): { api: CxoneApiClient; bad: ExternalFailure[]; queries: Record<string, string>[] } {
+  function fakeApi(pages: unknown[]): {
+    api: CxoneApiClient;
+    bad: ExternalFailure[];
+    queries: Record<string, string>[];
+  } {
     const bad: ExternalFailure[] = [];
     const queries: Record<string, string>[] = [];
     const queue = [...pages];
@@ -73,7 +96,11 @@ describe('fetchAgentStates: bad records are skipped and reported, good ones deli
     // The skipped record still counts for paging: the second page starts after both records of the first.
     expect(queries.map((q) => q['skip'])).toEqual([undefined, '2']);
     expect(bad).toEqual([
-      expect.objectContaining({ system: 'cxone', code: 'BAD_RECORD', message: expect.stringContaining('#1 agentId: empty agentId') }),
+      expect.objectContaining({
+        system: 'cxone',
+        code: 'BAD_RECORD',
+        message: expect.stringContaining('#1 agentId: empty agentId'),
+      }),
       expect.objectContaining({ code: 'BAD_RECORD', message: expect.stringContaining('#1 (agent 4) lastUpdateTime') }),
     ]);
   });

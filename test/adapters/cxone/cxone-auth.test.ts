@@ -23,7 +23,12 @@ describe('CxoneAuth + CxoneApiClient over HTTPS against the emulator (reference 
   const build = (secret = emu.credentials.accessKeySecret) => {
     const requester = new CxoneRequester(transport.fetch, emu.clock, logger);
     const signIns: (string | undefined)[] = [];
-    const auth = new CxoneAuth({ issuerUrl: emu.url, ...emu.credentials, accessKeySecret: secret, onSignIn: (f) => signIns.push(f?.code) }, requester, emu.clock, logger);
+    const auth = new CxoneAuth(
+      { issuerUrl: emu.url, ...emu.credentials, accessKeySecret: secret, onSignIn: (f) => signIns.push(f?.code) },
+      requester,
+      emu.clock,
+      logger,
+    );
     const bad: unknown[] = [];
     return { auth, api: new CxoneApiClient(auth, requester, (f) => bad.push(f)), bad, signIns };
   };
@@ -35,7 +40,10 @@ describe('CxoneAuth + CxoneApiClient over HTTPS against the emulator (reference 
     expect(tokens.every((t) => t.ok)).toBe(true);
     expect(tokenRequests()).toBe(1);
     const endpoints = await auth.discover();
-    expect(endpoints).toEqual({ ok: true, value: { tokenEndpoint: `${emu.url}/auth/token`, tenantId: emu.tenantId, apiBaseUrl: emu.url } });
+    expect(endpoints).toEqual({
+      ok: true,
+      value: { tokenEndpoint: `${emu.url}/auth/token`, tenantId: emu.tenantId, apiBaseUrl: emu.url },
+    });
   });
 
   it('refreshes before expiry (at the latest half-way through a short token) with the refresh grant', async () => {
@@ -60,7 +68,10 @@ describe('CxoneAuth + CxoneApiClient over HTTPS against the emulator (reference 
     emu.identity.revokeAllAccessTokens();
     emu.identity.failTokenRequests({ times: 100, status: 400, grants: ['password', 'refresh_token'] });
     const refused = await api.get('/agents/states', agentStatesPageSchema);
-    expect(refused).toEqual({ ok: false, error: expect.objectContaining({ status: 400, code: 'invalid_grant', transient: false }) });
+    expect(refused).toEqual({
+      ok: false,
+      error: expect.objectContaining({ status: 400, code: 'invalid_grant', transient: false }),
+    });
     expect(signIns.slice(2)).toEqual(['invalid_grant']);
     emu.identity.clearTokenFailures();
     expect((await auth.accessToken()).ok).toBe(true);
@@ -79,21 +90,34 @@ describe('CxoneAuth + CxoneApiClient over HTTPS against the emulator (reference 
   it('returns a normalised, non-transient failure for a wrong access key', async () => {
     const { auth } = build('wrong');
     const r = await auth.accessToken();
-    expect(r).toEqual({ ok: false, error: expect.objectContaining({ system: 'cxone', status: 400, code: 'invalid_grant', transient: false, requestId: expect.any(String) }) });
+    expect(r).toEqual({
+      ok: false,
+      error: expect.objectContaining({
+        system: 'cxone',
+        status: 400,
+        code: 'invalid_grant',
+        transient: false,
+        requestId: expect.any(String),
+      }),
+    });
   });
 
   it('turns an unexpected body into BAD_RESPONSE and a health signal, not a crash', async () => {
     const { api, bad } = build();
     emu.faults.configure({ rules: [{ status: 200, times: 1, pathContains: 'agents/states' }] });
     const r = await api.get('/agents/states', agentStatesPageSchema);
-    expect(r).toEqual({ ok: false, error: expect.objectContaining({ code: 'BAD_RESPONSE', message: expect.stringContaining('agentStates') }) });
+    expect(r).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: 'BAD_RESPONSE', message: expect.stringContaining('agentStates') }),
+    });
     expect(bad).toHaveLength(1);
   });
 
   it('never logs a secret or a token', () => {
     const all = logger.lines.join('\n');
     expect(logger.lines.length).toBeGreaterThan(0);
-    for (const secret of [emu.credentials.clientSecret, emu.credentials.accessKeySecret, emu.credentials.accessKeyId]) expect(all).not.toContain(secret);
+    for (const secret of [emu.credentials.clientSecret, emu.credentials.accessKeySecret, emu.credentials.accessKeyId])
+      expect(all).not.toContain(secret);
     expect(all).not.toMatch(/Bearer|access_token|refresh_token/);
   });
 });

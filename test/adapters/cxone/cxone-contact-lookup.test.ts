@@ -11,7 +11,16 @@ class ActiveContacts {
   private fresh: Record<string, unknown>[] = [];
 
   add(contactId: string, agentId: string): void {
-    this.fresh.push({ contactId, agentId, skillId: '11', skillName: 'Sales', mediaTypeId: 4, isOutbound: false, fromAddress: '+1555', toAddress: '+1666' });
+    this.fresh.push({
+      contactId,
+      agentId,
+      skillId: '11',
+      skillName: 'Sales',
+      mediaTypeId: 4,
+      isOutbound: false,
+      fromAddress: '+1555',
+      toAddress: '+1666',
+    });
   }
 
   readonly api = {
@@ -24,13 +33,17 @@ class ActiveContacts {
   } as unknown as CxoneApiClient;
 }
 
-const record = (agentId: string, at: number, contactId?: string): RtdAgentState => agentStateSchema.parse({
-  agentId, agentStateName: contactId ? 'InboundContact' : 'Available', outStateDescription: '', lastUpdateTime: new Date(at).toISOString(),
-  ...(contactId ? { contactId, mediaTypeId: 4, skillId: '11' } : {}),
-});
+const record = (agentId: string, at: number, contactId?: string): RtdAgentState =>
+  agentStateSchema.parse({
+    agentId,
+    agentStateName: contactId ? 'InboundContact' : 'Available',
+    outStateDescription: '',
+    lastUpdateTime: new Date(at).toISOString(),
+    ...(contactId ? { contactId, mediaTypeId: 4, skillId: '11' } : {}),
+  });
 
 describe('CxoneContactLookup', () => {
-  it('keeps a contact while an agent\'s latest record names it, and forgets it minutes after none does', async () => {
+  it("keeps a contact while an agent's latest record names it, and forgets it minutes after none does", async () => {
     const time = new ManualTime();
     const cxone = new ActiveContacts();
     const lookup = new CxoneContactLookup(cxone.api, time);

@@ -19,7 +19,16 @@ describe('CxoneDirectory — teams, agents, team unavailable codes (reference §
     expect(r.value).toHaveLength(2500);
     expect(rig.emu.stats.get('GET /agents')).toBe(3);
     const a = rig.emu.model.agent(1_000_001)!;
-    expect(r.value[0]).toEqual({ agentId: '1000001', firstName: a.firstName, lastName: a.lastName, userName: a.userName, email: a.emailAddress, federatedId: a.federatedId, teamId: String(FIRST_TEAM_ID), isActive: true });
+    expect(r.value[0]).toEqual({
+      agentId: '1000001',
+      firstName: a.firstName,
+      lastName: a.lastName,
+      userName: a.userName,
+      email: a.emailAddress,
+      federatedId: a.federatedId,
+      teamId: String(FIRST_TEAM_ID),
+      isActive: true,
+    });
   });
 
   it('lists teams', async () => {
@@ -33,7 +42,12 @@ describe('CxoneDirectory — teams, agents, team unavailable codes (reference §
     if (!r.ok) throw new Error(r.error.message);
     expect(r.value.map((c) => c.id)).toEqual(rig.emu.model.teams.get(FIRST_TEAM_ID)!.codeIds.map(String));
     expect(r.value[0]).toEqual({ id: '20061', name: 'After Call Work', isActive: true, isAcw: true });
-    expect(r.value.find((c) => c.name === 'Lunch')).toEqual({ id: '20063', name: 'Lunch', isActive: true, isAcw: false });
+    expect(r.value.find((c) => c.name === 'Lunch')).toEqual({
+      id: '20063',
+      name: 'Lunch',
+      isActive: true,
+      isAcw: false,
+    });
   });
 
   it('serves repeated and concurrent reads from the cache until the refresh period or invalidate()', async () => {

@@ -19,7 +19,18 @@ describe('CxoneAgentStateFeed resilience: backoff, health, failing sink, unreada
     await s.deliver(events);
   };
   beforeAll(async () => {
-    rig = await startRig({ seed: { teams: 1, agents: 12, initialState: 'Available' } }, { feed: { sleep: timing.sleep, random: () => 1, backoffInitialMs: 1000, backoffMaxMs: 4000, onHealth: (h) => void (health.push(h), sleepsAtReport.push(timing.asked.length)) } });
+    rig = await startRig(
+      { seed: { teams: 1, agents: 12, initialState: 'Available' } },
+      {
+        feed: {
+          sleep: timing.sleep,
+          random: () => 1,
+          backoffInitialMs: 1000,
+          backoffMaxMs: 4000,
+          onHealth: (h) => void (health.push(h), sleepsAtReport.push(timing.asked.length)),
+        },
+      },
+    );
     rig.emu.clock.advance(1);
     await rig.acd.feed.start(deliver);
   });
@@ -28,7 +39,10 @@ describe('CxoneAgentStateFeed resilience: backoff, health, failing sink, unreada
     rig.emu.clock.advance(1000);
     agentChoosesState(rig.emu.model, agentId, outStateId ? 'Unavailable' : 'Available', outStateId);
     const t = rig.emu.model.stateOf(agentId).lastUpdateTime;
-    await waitFor(() => s.events.some((e) => e.agentId === String(agentId) && e.sourceTime === t), `change of ${agentId}`);
+    await waitFor(
+      () => s.events.some((e) => e.agentId === String(agentId) && e.sourceTime === t),
+      `change of ${agentId}`,
+    );
     return t;
   };
 
@@ -36,7 +50,11 @@ describe('CxoneAgentStateFeed resilience: backoff, health, failing sink, unreada
     for (const code of rig.emu.model.teamCodes(FIRST_TEAM_ID).filter((c) => !c.isAcw)) {
       const t = await change(FIRST_AGENT_ID, code.id);
       const e = s.events.find((x) => x.agentId === String(FIRST_AGENT_ID) && x.sourceTime === t);
-      expect(e?.state).toEqual({ name: 'Unavailable', afterCallWork: false, unavailableCode: { id: String(code.id), name: code.name } });
+      expect(e?.state).toEqual({
+        name: 'Unavailable',
+        afterCallWork: false,
+        unavailableCode: { id: String(code.id), name: code.name },
+      });
     }
   });
 
@@ -49,7 +67,13 @@ describe('CxoneAgentStateFeed resilience: backoff, health, failing sink, unreada
     const failed = health.findIndex((h) => !h.ok);
     const firstFailure = sleepsAtReport[failed]!;
     expect(timing.asked.slice(firstFailure, firstFailure + 4)).toEqual([1000, 2000, 4000, 4000]);
-    expect(health.slice(failed, failed + 5).map((h) => [h.ok, h.consecutiveFailures, h.failure?.status])).toEqual([[false, 1, 503], [false, 2, 503], [false, 3, 503], [false, 4, 503], [true, 0, undefined]]);
+    expect(health.slice(failed, failed + 5).map((h) => [h.ok, h.consecutiveFailures, h.failure?.status])).toEqual([
+      [false, 1, 503],
+      [false, 2, 503],
+      [false, 3, 503],
+      [false, 4, 503],
+      [true, 0, undefined],
+    ]);
   });
 
   it('re-reads the same changes after a failed delivery and hands them over once it succeeds', async () => {

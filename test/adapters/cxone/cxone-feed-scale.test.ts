@@ -12,18 +12,27 @@ describe('CxoneAgentStateFeed at 2,000 agents: snapshot, deltas, 429 storm, toke
   const timing = fastSleep();
   const health: boolean[] = [];
   beforeAll(async () => {
-    rig = await startRig({ seed: { teams: 20, agents: AGENTS, initialState: 'Available' }, tokenLifetimeSec: 3600 }, { feed: { sleep: timing.sleep, pageSize: 500, onHealth: (h) => health.push(h.ok) } });
+    rig = await startRig(
+      { seed: { teams: 20, agents: AGENTS, initialState: 'Available' }, tokenLifetimeSec: 3600 },
+      { feed: { sleep: timing.sleep, pageSize: 500, onHealth: (h) => health.push(h.ok) } },
+    );
     rig.emu.clock.advance(1);
     await rig.acd.feed.start(s.deliver);
   });
   afterAll(() => rig.close());
 
   /** Every (agent, state) the emulator shows now must have been delivered exactly once. */
-  const changeAndExpect = async (change: (agentId: number, i: number) => void, agents: readonly number[]): Promise<void> => {
+  const changeAndExpect = async (
+    change: (agentId: number, i: number) => void,
+    agents: readonly number[],
+  ): Promise<void> => {
     rig.emu.clock.advance(1000);
     agents.forEach((a, i) => change(a, i));
     const wanted = new Map(agents.map((a) => [String(a), rig.emu.model.stateOf(a).lastUpdateTime]));
-    await waitFor(() => [...wanted].every(([id, t]) => s.events.some((e) => e.agentId === id && e.sourceTime === t)), `${agents.length} changes delivered`);
+    await waitFor(
+      () => [...wanted].every(([id, t]) => s.events.some((e) => e.agentId === id && e.sourceTime === t)),
+      `${agents.length} changes delivered`,
+    );
   };
   const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => FIRST_AGENT_ID + from + i);
 
@@ -36,16 +45,31 @@ describe('CxoneAgentStateFeed at 2,000 agents: snapshot, deltas, 429 storm, toke
 
   it('delivers deltas only: 200 state changes and 100 calls', async () => {
     const before = s.events.length;
-    await changeAndExpect((a, i) => agentChoosesState(rig.emu.model, a, 'Unavailable', i % 2 ? LUNCH : BREAK), range(0, 200));
-    await changeAndExpect((a) => startCustomerContact(rig.emu.model, { agentId: a, skillId: FIRST_SKILL_ID, direction: 'inbound' }), range(500, 100));
+    await changeAndExpect(
+      (a, i) => agentChoosesState(rig.emu.model, a, 'Unavailable', i % 2 ? LUNCH : BREAK),
+      range(0, 200),
+    );
+    await changeAndExpect(
+      (a) => startCustomerContact(rig.emu.model, { agentId: a, skillId: FIRST_SKILL_ID, direction: 'inbound' }),
+      range(500, 100),
+    );
     expect(s.events.length - before).toBe(300);
-    expect(s.events.slice(before + 200).every((e) => e.state.contact?.counterpart === 'customer' && e.state.contact.media === 'voice')).toBe(true);
+    expect(
+      s.events
+        .slice(before + 200)
+        .every((e) => e.state.contact?.counterpart === 'customer' && e.state.contact.media === 'voice'),
+    ).toBe(true);
   });
 
   it('survives a 429 storm honouring Retry-After, losing and duplicating nothing', async () => {
     const before = s.events.length;
     timing.asked.length = 0;
-    rig.emu.faults.configure({ rules: [{ status: 429, times: 12, retryAfterSec: 2, pathContains: 'agents/states' }, { status: 503, times: 3, pathContains: 'agents/states' }] });
+    rig.emu.faults.configure({
+      rules: [
+        { status: 429, times: 12, retryAfterSec: 2, pathContains: 'agents/states' },
+        { status: 503, times: 3, pathContains: 'agents/states' },
+      ],
+    });
     await changeAndExpect((a) => agentChoosesState(rig.emu.model, a, 'Available'), range(0, 150));
     expect(timing.asked.filter((ms) => ms === 2000).length).toBeGreaterThanOrEqual(12);
     expect(s.events.length - before).toBe(150);

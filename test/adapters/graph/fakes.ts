@@ -1,4 +1,10 @@
-import type { ConnectionKind, Logger, StoredSubscription, SubscriptionStore, TenantStore } from '../../../src/application/ports.js';
+import type {
+  ConnectionKind,
+  Logger,
+  StoredSubscription,
+  SubscriptionStore,
+  TenantStore,
+} from '../../../src/application/ports.js';
 
 /** Hand-written in-memory fake of the SubscriptionStore port. */
 export class InMemorySubscriptionStore implements SubscriptionStore {

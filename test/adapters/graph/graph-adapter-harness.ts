@@ -1,4 +1,8 @@
-import { createGraphAdapter, type GraphAdapter, type GraphAdapterDeps } from '../../../src/adapters/graph/graph-adapter.js';
+import {
+  createGraphAdapter,
+  type GraphAdapter,
+  type GraphAdapterDeps,
+} from '../../../src/adapters/graph/graph-adapter.js';
 import { startHarness, type Harness } from '../../sandbox/graph/graph-emulator-harness.js';
 import type { GraphEmulatorOptions } from '../../../src/sandbox/graph/graph-emulator.js';
 
@@ -8,12 +12,23 @@ export interface AdapterHarness extends Harness {
   readonly sleeps: number[];
 }
 
-export async function startAdapterHarness(userCount: number, deps: Partial<GraphAdapterDeps> = {}, emu: Partial<GraphEmulatorOptions> = {}): Promise<AdapterHarness> {
+export async function startAdapterHarness(
+  userCount: number,
+  deps: Partial<GraphAdapterDeps> = {},
+  emu: Partial<GraphEmulatorOptions> = {},
+): Promise<AdapterHarness> {
   const h = await startHarness(userCount, emu);
   const app = h.tenant.apps[0]!;
   const sleeps: number[] = [];
   const adapter = createGraphAdapter(
-    { tenantId: h.tenant.id, clientId: app.clientId, clientSecret: app.clientSecret, authorityHost: h.emulator.authorityUrl, graphBaseUrl: h.emulator.url, caPem: h.emulator.caCertPem },
+    {
+      tenantId: h.tenant.id,
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      authorityHost: h.emulator.authorityUrl,
+      graphBaseUrl: h.emulator.url,
+      caPem: h.emulator.caCertPem,
+    },
     {
       clock: h.clock,
       sleep: async (ms) => {
@@ -25,7 +40,9 @@ export async function startAdapterHarness(userCount: number, deps: Partial<Graph
     },
   );
   return {
-    ...h, adapter, sleeps,
+    ...h,
+    adapter,
+    sleeps,
     async close() {
       await adapter.close();
       await h.close();

@@ -32,41 +32,80 @@ describe('Graph webhook payload validation', () => {
   it('accepts a genuine rich notification, decrypted, with its sequence number', async () => {
     const r = await replay(genuine);
     expect(r.status).toBe(202);
-    expect(r.notifications).toEqual([expect.objectContaining({ userId: h.tenant.users[2]!.id, presence: { availability: 'Busy', activity: 'InACall' }, sequenceNumber: expect.any(String) })]);
+    expect(r.notifications).toEqual([
+      expect.objectContaining({
+        userId: h.tenant.users[2]!.id,
+        presence: { availability: 'Busy', activity: 'InACall' },
+        sequenceNumber: expect.any(String),
+      }),
+    ]);
   });
 
   it('rejects malformed JSON and non-collections with 400', async () => {
-    expect(await handleGraphWebhook(h.parser, none, '{"value": [')).toMatchObject({ status: 400, rejected: [{ code: 'WEBHOOK.MALFORMED_JSON' }], notifications: [] });
+    expect(await handleGraphWebhook(h.parser, none, '{"value": [')).toMatchObject({
+      status: 400,
+      rejected: [{ code: 'WEBHOOK.MALFORMED_JSON' }],
+      notifications: [],
+    });
     expect(await replay({ items: [] })).toMatchObject({ status: 400, rejected: [{ code: 'WEBHOOK.BAD_SHAPE' }] });
   });
 
   it('rejects a forged clientState', async () => {
     const forged = { ...genuine, value: [{ ...genuine.value[0], clientState: 'guessed' }] };
-    expect(await replay(forged)).toMatchObject({ status: 403, notifications: [], rejected: [{ code: 'WEBHOOK.CLIENT_STATE_MISMATCH', index: 0 }] });
+    expect(await replay(forged)).toMatchObject({
+      status: 403,
+      notifications: [],
+      rejected: [{ code: 'WEBHOOK.CLIENT_STATE_MISMATCH', index: 0 }],
+    });
   });
 
   it('rejects notifications for subscriptions that are not ours', async () => {
-    const forged = { ...genuine, value: [{ ...genuine.value[0], subscriptionId: '00000000-0000-0000-0000-000000000000' }] };
+    const forged = {
+      ...genuine,
+      value: [{ ...genuine.value[0], subscriptionId: '00000000-0000-0000-0000-000000000000' }],
+    };
     expect(await replay(forged)).toMatchObject({ status: 403, rejected: [{ code: 'WEBHOOK.UNKNOWN_SUBSCRIPTION' }] });
   });
 
   it('rejects validation tokens signed by someone else', async () => {
     const { privateKey } = await generateKeyPair('RS256');
     const tid = genuine.value[0]!.tenantId as string;
-    const forgedToken = await new SignJWT({ aud: h.tenant.apps[0]!.clientId, iss: `https://login.microsoftonline.com/${tid}/v2.0`, azp: CHANGE_TRACKING_APP_ID, tid, ver: '2.0' })
-      .setProtectedHeader({ alg: 'RS256', kid: 'attacker' }).setIssuedAt(h.clock.now() / 1000).setExpirationTime(h.clock.now() / 1000 + 3600).sign(privateKey);
-    expect(await replay({ ...genuine, validationTokens: [forgedToken] })).toMatchObject({ status: 403, notifications: [], rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID' }] });
+    const forgedToken = await new SignJWT({
+      aud: h.tenant.apps[0]!.clientId,
+      iss: `https://login.microsoftonline.com/${tid}/v2.0`,
+      azp: CHANGE_TRACKING_APP_ID,
+      tid,
+      ver: '2.0',
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: 'attacker' })
+      .setIssuedAt(h.clock.now() / 1000)
+      .setExpirationTime(h.clock.now() / 1000 + 3600)
+      .sign(privateKey);
+    expect(await replay({ ...genuine, validationTokens: [forgedToken] })).toMatchObject({
+      status: 403,
+      notifications: [],
+      rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID' }],
+    });
   });
 
   it('rejects a genuine Entra token that was not issued to Graph Change Tracking', async () => {
     const sso = await h.userToken(0, `api://contoso.test/${h.tenant.apps[0]!.clientId}/access_as_user`);
     const r = await replay({ ...genuine, validationTokens: [sso] });
-    expect(r).toMatchObject({ status: 403, rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID', message: expect.stringContaining('Change Tracking') }] });
+    expect(r).toMatchObject({
+      status: 403,
+      rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID', message: expect.stringContaining('Change Tracking') }],
+    });
   });
 
   it('rejects rich payloads without validation tokens (null or missing)', async () => {
-    expect(await replay({ ...genuine, validationTokens: null })).toMatchObject({ status: 403, rejected: [{ code: 'WEBHOOK.VALIDATION_TOKENS_MISSING' }] });
-    expect(await replay({ value: genuine.value })).toMatchObject({ status: 403, rejected: [{ code: 'WEBHOOK.VALIDATION_TOKENS_MISSING' }] });
+    expect(await replay({ ...genuine, validationTokens: null })).toMatchObject({
+      status: 403,
+      rejected: [{ code: 'WEBHOOK.VALIDATION_TOKENS_MISSING' }],
+    });
+    expect(await replay({ value: genuine.value })).toMatchObject({
+      status: 403,
+      rejected: [{ code: 'WEBHOOK.VALIDATION_TOKENS_MISSING' }],
+    });
   });
 
   it('rejects tampered encrypted data before decrypting it', async () => {
@@ -74,17 +113,26 @@ describe('Graph webhook payload validation', () => {
     const content = item.encryptedContent as Record<string, string>;
     const data = Buffer.from(content.data!, 'base64');
     data[0] = data[0]! ^ 0xff;
-    const tampered = { ...genuine, value: [{ ...item, encryptedContent: { ...content, data: data.toString('base64') } }] };
+    const tampered = {
+      ...genuine,
+      value: [{ ...item, encryptedContent: { ...content, data: data.toString('base64') } }],
+    };
     expect(await replay(tampered)).toMatchObject({ status: 403, rejected: [{ code: 'WEBHOOK.BAD_SIGNATURE' }] });
   });
 
   it('rejects a notification naming a user outside the subscription', async () => {
     const other = { ...genuine.value[0], resourceData: { id: 'someone-else' } };
-    expect(await replay({ ...genuine, value: [other] })).toMatchObject({ status: 403, rejected: [{ code: 'WEBHOOK.BAD_RESOURCE' }] });
+    expect(await replay({ ...genuine, value: [other] })).toMatchObject({
+      status: 403,
+      rejected: [{ code: 'WEBHOOK.BAD_RESOURCE' }],
+    });
   });
 
   it('rejects expired validation tokens', async () => {
     h.emulator.control.advance(25 * 3600_000);
-    expect(await replay(genuine)).toMatchObject({ status: 403, rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID', message: expect.stringContaining('exp') }] });
+    expect(await replay(genuine)).toMatchObject({
+      status: 403,
+      rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID', message: expect.stringContaining('exp') }],
+    });
   });
 });

@@ -6,14 +6,28 @@ import { InMemoryConnections } from './fakes.js';
 let h: AdapterHarness;
 afterEach(async () => h?.close());
 
-async function connectedOwner(): Promise<{ tokens: GraphOwnerTokens; connections: InMemoryConnections; ownerId: string }> {
+async function connectedOwner(): Promise<{
+  tokens: GraphOwnerTokens;
+  connections: InMemoryConnections;
+  ownerId: string;
+}> {
   h = await startAdapterHarness(2);
   const app = h.tenant.apps[0]!;
   const connections = new InMemoryConnections();
-  const opts = { tenantId: h.tenant.id, clientId: app.clientId, clientSecret: app.clientSecret, authorityHost: h.emulator.authorityUrl, graphBaseUrl: h.emulator.url, caPem: h.emulator.caCertPem };
+  const opts = {
+    tenantId: h.tenant.id,
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    authorityHost: h.emulator.authorityUrl,
+    graphBaseUrl: h.emulator.url,
+    caPem: h.emulator.caCertPem,
+  };
   const tokens = new GraphOwnerTokens(opts, h.adapter.transport.fetch, connections, 'tenant-a', h.clock);
   const ownerId = h.tenant.users[1]!.id;
-  const r = await tokens.connectWithSsoToken(ownerId, await h.userToken(1, `api://contoso.test/${app.clientId}/access_as_user`));
+  const r = await tokens.connectWithSsoToken(
+    ownerId,
+    await h.userToken(1, `api://contoso.test/${app.clientId}/access_as_user`),
+  );
   expect(r.ok).toBe(true);
   return { tokens, connections, ownerId };
 }
@@ -27,7 +41,9 @@ describe('GraphOwnerTokens (delegated tokens of subscription owners)', () => {
     h.emulator.control.advance(56 * 60_000);
     const second = await tokens.token(ownerId);
     expect(second.ok && first.ok && second.value !== first.value).toBe(true);
-    expect((await connections.getConnection('tenant-a', `owner:${ownerId}`))?.refreshToken).not.toBe(stored?.refreshToken);
+    expect((await connections.getConnection('tenant-a', `owner:${ownerId}`))?.refreshToken).not.toBe(
+      stored?.refreshToken,
+    );
   });
 
   it('reports a revoked sign-in as an unhealthy owner with the Entra reason', async () => {

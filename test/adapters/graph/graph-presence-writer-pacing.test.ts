@@ -54,7 +54,10 @@ class LatentGraph implements Pick<GraphHttpClient, 'request'> {
 
   #sent = 0;
 
-  constructor(limit: number, private readonly transitMs: (sentAt: number, n: number) => number) {
+  constructor(
+    limit: number,
+    private readonly transitMs: (sentAt: number, n: number) => number,
+  ) {
     this.throttle = new PresenceThrottle(limit, WINDOW);
   }
 
@@ -65,17 +68,39 @@ class LatentGraph implements Pick<GraphHttpClient, 'request'> {
       const wait = this.throttle.take('app/tenant', this.time.now);
       if (wait === undefined) return { id, status: 200, headers: {}, body: {} };
       this.throttled += 1;
-      return { id, status: 429, headers: { 'retry-after': String(wait) }, body: { error: { code: 'TooManyRequests' } } };
+      return {
+        id,
+        status: 429,
+        headers: { 'retry-after': String(wait) },
+        body: { error: { code: 'TooManyRequests' } },
+      };
     });
     await this.time.wait(1);
     return ok({ status: 200, headers: {}, body: { responses } });
   }
 }
 
-async function storm(graph: LatentGraph, users: number, limit: number): Promise<{ elapsed: number; statuses: string[] }> {
+async function storm(
+  graph: LatentGraph,
+  users: number,
+  limit: number,
+): Promise<{ elapsed: number; statuses: string[] }> {
   const time = graph.time;
-  const writer = new GraphPresenceWriter(graph, new PresenceBudget(limit, WINDOW), { sessionId: 'app', clock: { now: () => time.now }, sleep: (ms) => time.wait(ms) });
-  const outcomes = await Promise.all(Array.from({ length: users }, (_, i) => writer.write({ userId: `u${i}`, presence: { availability: 'Busy', activity: 'InACall' }, preferred: false, traceId: `t${i}` })));
+  const writer = new GraphPresenceWriter(graph, new PresenceBudget(limit, WINDOW), {
+    sessionId: 'app',
+    clock: { now: () => time.now },
+    sleep: (ms) => time.wait(ms),
+  });
+  const outcomes = await Promise.all(
+    Array.from({ length: users }, (_, i) =>
+      writer.write({
+        userId: `u${i}`,
+        presence: { availability: 'Busy', activity: 'InACall' },
+        preferred: false,
+        traceId: `t${i}`,
+      }),
+    ),
+  );
   return { elapsed: time.now, statuses: outcomes.map((o) => (o.ok ? o.value.status : o.error.code)) };
 }
 

@@ -6,7 +6,12 @@ import { startAdapterHarness, type AdapterHarness } from './graph-adapter-harnes
 const BUSY = { availability: 'Busy', activity: 'InACall' } as const;
 const AVAILABLE = { availability: 'Available', activity: 'Available' } as const;
 const AWAY = { availability: 'Away', activity: 'Away' } as const;
-const desire = (userId: string, presence: PresenceDesire['presence'], preferred = false): PresenceDesire => ({ userId, presence, preferred, traceId: `t-${userId}` });
+const desire = (userId: string, presence: PresenceDesire['presence'], preferred = false): PresenceDesire => ({
+  userId,
+  presence,
+  preferred,
+  traceId: `t-${userId}`,
+});
 
 let h: AdapterHarness;
 afterEach(async () => h?.close());
@@ -15,7 +20,9 @@ describe('GraphPresenceWriter (budgeted $batch writes against the emulator)', ()
   it('coalesces a burst of 10 changes for one agent into 1 write of the latest desire', async () => {
     h = await startAdapterHarness(2);
     const user = h.tenant.users[0]!.id;
-    const burst = [BUSY, AWAY, BUSY, AVAILABLE, AWAY, BUSY, AWAY, AVAILABLE, AWAY, BUSY].map((p) => h.adapter.presence.write(desire(user, p)));
+    const burst = [BUSY, AWAY, BUSY, AVAILABLE, AWAY, BUSY, AWAY, AVAILABLE, AWAY, BUSY].map((p) =>
+      h.adapter.presence.write(desire(user, p)),
+    );
     const outcomes = await Promise.all(burst);
     expect(outcomes.filter((o) => o.ok && o.value.status === 'superseded')).toHaveLength(9);
     expect(outcomes[9]).toMatchObject({ ok: true, value: { status: 'written' } });
@@ -30,12 +37,17 @@ describe('GraphPresenceWriter (budgeted $batch writes against the emulator)', ()
     expect(await h.adapter.presence.write(desire(user, BUSY))).toEqual({ ok: true, value: { status: 'unchanged' } });
     expect(h.emulator.control.writeLog).toHaveLength(1);
     h.emulator.control.advance(5 * 60_000);
-    expect(await h.adapter.presence.write(desire(user, BUSY))).toMatchObject({ ok: true, value: { status: 'written' } });
+    expect(await h.adapter.presence.write(desire(user, BUSY))).toMatchObject({
+      ok: true,
+      value: { status: 'written' },
+    });
   });
 
   it('rejects pairs setPresence cannot carry, without calling Graph', async () => {
     h = await startAdapterHarness(1);
-    const r = await h.adapter.presence.write(desire(h.tenant.users[0]!.id, { availability: 'Busy', activity: 'InAMeeting' }));
+    const r = await h.adapter.presence.write(
+      desire(h.tenant.users[0]!.id, { availability: 'Busy', activity: 'InAMeeting' }),
+    );
     expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_PRESENCE_PAIR', transient: false } });
     expect(h.emulator.control.writeLog).toHaveLength(0);
   });
@@ -45,9 +57,15 @@ describe('GraphPresenceWriter (budgeted $batch writes against the emulator)', ()
     const [a, b] = h.tenant.users.map((u) => u.id);
     h.emulator.control.teams(a!, 'signedIn');
     await h.adapter.presence.write(desire(a!, BUSY));
-    expect(await h.adapter.presence.write(desire(a!, null))).toMatchObject({ ok: true, value: { status: 'written', httpStatus: 200 } });
+    expect(await h.adapter.presence.write(desire(a!, null))).toMatchObject({
+      ok: true,
+      value: { status: 'written', httpStatus: 200 },
+    });
     expect(h.emulator.control.presence(a!)).toMatchObject(AVAILABLE);
-    expect(await h.adapter.presence.write(desire(b!, null))).toMatchObject({ ok: true, value: { status: 'written', httpStatus: 404 } });
+    expect(await h.adapter.presence.write(desire(b!, null))).toMatchObject({
+      ok: true,
+      value: { status: 'written', httpStatus: 404 },
+    });
   });
 
   it('writes the preferred layer only when asked (manual-status override policy)', async () => {
@@ -60,13 +78,17 @@ describe('GraphPresenceWriter (budgeted $batch writes against the emulator)', ()
   });
 
   it('adds an expiring status message to call writes when configured', async () => {
-    h = await startAdapterHarness(1, { writer: { statusMessage: (d) => (d.presence?.activity === 'InACall' ? 'On a customer call' : undefined) } });
+    h = await startAdapterHarness(1, {
+      writer: { statusMessage: (d) => (d.presence?.activity === 'InACall' ? 'On a customer call' : undefined) },
+    });
     const user = h.tenant.users[0]!.id;
     await h.adapter.presence.write(desire(user, BUSY));
     await h.adapter.presence.write(desire(user, AWAY));
     expect(h.emulator.control.writeLog.map((w) => w.route)).toEqual(['setPresence', 'setStatusMessage', 'setPresence']);
     const read = await h.adapter.appGraph.request('GET', `/users/${user}/presence`);
-    expect(read.ok && read.value.body).toMatchObject({ statusMessage: { message: { content: 'On a customer call', contentType: 'text' } } });
+    expect(read.ok && read.value.body).toMatchObject({
+      statusMessage: { message: { content: 'On a customer call', contentType: 'text' } },
+    });
   });
 
   it('refreshes a held session before it lapses, so the state holds for an hour', async () => {

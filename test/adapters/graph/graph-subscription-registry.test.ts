@@ -24,7 +24,11 @@ describe('GraphSubscriptionRegistry against the emulator', () => {
     }
     expect(h.receiver.rejected).toEqual([]);
     expect(new Set(h.receiver.notifications.map((n) => n.userId)).size).toBe(2000);
-    expect(h.receiver.notifications.every((n) => n.presence?.availability === 'Busy' && n.presence.activity === 'InACall' && n.sequenceNumber)).toBe(true);
+    expect(
+      h.receiver.notifications.every(
+        (n) => n.presence?.availability === 'Busy' && n.presence.activity === 'InACall' && n.sequenceNumber,
+      ),
+    ).toBe(true);
   });
 
   it('renews well before expiry, and a restarted registry resumes instead of duplicating', async () => {
@@ -46,8 +50,18 @@ describe('GraphSubscriptionRegistry against the emulator', () => {
     const first = await h.registry().ensure(ids);
     const subId = first.ok ? first.value[0]!.subscriptionId : '';
     expect(first.ok && first.value[0]!.replaced?.reason).toBe('created');
-    h.emulator.control.failRoute({ path: String.raw`^/v1\.0/subscriptions`, method: 'PATCH', status: 503, untilMs: h.clock.now() + 60 * MIN });
-    h.emulator.control.failRoute({ path: String.raw`^/v1\.0/subscriptions$`, method: 'POST', status: 503, untilMs: h.clock.now() + 60 * MIN });
+    h.emulator.control.failRoute({
+      path: String.raw`^/v1\.0/subscriptions`,
+      method: 'PATCH',
+      status: 503,
+      untilMs: h.clock.now() + 60 * MIN,
+    });
+    h.emulator.control.failRoute({
+      path: String.raw`^/v1\.0/subscriptions$`,
+      method: 'POST',
+      status: 503,
+      untilMs: h.clock.now() + 60 * MIN,
+    });
     h.emulator.control.advance(40 * MIN);
     const failing = await h.registry().ensure(ids);
     // The renewal failed, but the subscription still works for 15 minutes: it is not deleted.
@@ -70,8 +84,13 @@ describe('GraphSubscriptionRegistry against the emulator', () => {
     const rich = await h.registry(true).ensure(ids);
     const richId = rich.ok ? rich.value[0]!.subscriptionId : '';
     expect(richId).not.toBe(basicId);
-    expect(rich.ok && rich.value[0]!.replaced).toMatchObject({ previousId: basicId, reason: `recreated: ${basicId} had no resource data encrypted to certificate notify-cert-1` });
-    expect(h.emulator.control.subscriptions().map((s) => [s.id, s.includeResourceData, s.certificate?.id])).toEqual([[richId, true, 'notify-cert-1']]);
+    expect(rich.ok && rich.value[0]!.replaced).toMatchObject({
+      previousId: basicId,
+      reason: `recreated: ${basicId} had no resource data encrypted to certificate notify-cert-1`,
+    });
+    expect(h.emulator.control.subscriptions().map((s) => [s.id, s.includeResourceData, s.certificate?.id])).toEqual([
+      [richId, true, 'notify-cert-1'],
+    ]);
     expect((await h.store.byId(richId))!.encryptionCertificateId).toBe('notify-cert-1');
     expect(await h.store.byId(basicId)).toBeUndefined();
 
@@ -109,7 +128,9 @@ describe('GraphSubscriptionRegistry against the emulator', () => {
     await h.emulator.control.settle();
     await h.receiver.idle();
     await h.emulator.control.settle();
-    expect(h.receiver.lifecycle).toEqual([{ subscriptionId: sub.id, tenantId: 'tenant-contoso', event: 'reauthorizationRequired' }]);
+    expect(h.receiver.lifecycle).toEqual([
+      { subscriptionId: sub.id, tenantId: 'tenant-contoso', event: 'reauthorizationRequired' },
+    ]);
     expect(h.receiver.notifications.map((n) => n.presence)).toEqual([{ availability: 'Busy', activity: 'InAMeeting' }]);
   });
 

@@ -10,7 +10,12 @@ describe('GraphUserDirectory', () => {
     const r = await h.adapter.users.listUsers();
     if (!r.ok) throw new Error(r.error.message);
     expect(r.value).toHaveLength(2100);
-    expect(r.value[2099]).toEqual({ id: h.tenant.users[2099]!.id, userPrincipalName: 'agent2099@contoso.test', mail: 'agent2099@contoso.test', displayName: 'Agent 2099' });
+    expect(r.value[2099]).toEqual({
+      id: h.tenant.users[2099]!.id,
+      userPrincipalName: 'agent2099@contoso.test',
+      mail: 'agent2099@contoso.test',
+      displayName: 'Agent 2099',
+    });
   });
 });
 
@@ -18,8 +23,14 @@ describe('GraphUserDirectory.lookup', () => {
   it('finds a user by UPN or id and answers undefined for an unknown one', async () => {
     h = await startAdapterHarness(3);
     const u = h.tenant.users[2]!;
-    expect(await h.adapter.users.lookup('agent2@contoso.test')).toMatchObject({ ok: true, value: { id: u.id, mail: 'agent2@contoso.test' } });
-    expect(await h.adapter.users.lookup(u.id)).toMatchObject({ ok: true, value: { userPrincipalName: 'agent2@contoso.test' } });
+    expect(await h.adapter.users.lookup('agent2@contoso.test')).toMatchObject({
+      ok: true,
+      value: { id: u.id, mail: 'agent2@contoso.test' },
+    });
+    expect(await h.adapter.users.lookup(u.id)).toMatchObject({
+      ok: true,
+      value: { userPrincipalName: 'agent2@contoso.test' },
+    });
     expect(await h.adapter.users.lookup('nobody@contoso.test')).toEqual({ ok: true, value: undefined });
   });
 });
@@ -38,7 +49,14 @@ describe('Graph auth middleware', () => {
     const { createGraphAdapter } = await import('../../../src/adapters/graph/graph-adapter.js');
     const app = h.tenant.apps[0]!;
     const broken = createGraphAdapter(
-      { tenantId: h.tenant.id, clientId: app.clientId, clientSecret: 'wrong', authorityHost: h.emulator.authorityUrl, graphBaseUrl: h.emulator.url, caPem: h.emulator.caCertPem },
+      {
+        tenantId: h.tenant.id,
+        clientId: app.clientId,
+        clientSecret: 'wrong',
+        authorityHost: h.emulator.authorityUrl,
+        graphBaseUrl: h.emulator.url,
+        caPem: h.emulator.caCertPem,
+      },
       { clock: h.clock },
     );
     const r = await broken.presence.read([h.tenant.users[0]!.id]);

@@ -21,18 +21,42 @@ class CountingStore extends InMemorySubscriptionStore {
 }
 
 const subscription = (id: string, clientState: string, userIds: string[]): StoredSubscription => ({
-  tenantId: TENANT, subscriptionId: id, ownerId: 'owner', resource: '/communications/presences', userIds, clientState, expiresAt: 3_600_000, createdAt: 0,
+  tenantId: TENANT,
+  subscriptionId: id,
+  ownerId: 'owner',
+  resource: '/communications/presences',
+  userIds,
+  clientState,
+  expiresAt: 3_600_000,
+  createdAt: 0,
 });
 const item = (subscriptionId: string, clientState: string, userId: string): Record<string, unknown> => ({
-  subscriptionId, clientState, tenantId: TENANT, changeType: 'updated', resource: `communications/presences/${userId}`, resourceData: { id: userId },
+  subscriptionId,
+  clientState,
+  tenantId: TENANT,
+  changeType: 'updated',
+  resource: `communications/presences/${userId}`,
+  resourceData: { id: userId },
 });
 const post = (parser: GraphNotificationParser, items: Record<string, unknown>[], validationTokens?: string[]) =>
   handleGraphWebhook(parser, none, JSON.stringify({ value: items, ...(validationTokens ? { validationTokens } : {}) }));
 
 function rig(jwks: JWTVerifyGetKey = () => Promise.reject(new Error('no keys'))) {
-  const clock = { t: 1_000_000, now(): number { return this.t; } };
+  const clock = {
+    t: 1_000_000,
+    now(): number {
+      return this.t;
+    },
+  };
   const store = new CountingStore();
-  const parser = new GraphNotificationParser({ subscriptions: store, decryptionKeys: [], appId: APP, jwks, clock, subscriptionCache: { maxEntries: 8, ttlMs: 60_000 } });
+  const parser = new GraphNotificationParser({
+    subscriptions: store,
+    decryptionKeys: [],
+    appId: APP,
+    jwks,
+    clock,
+    subscriptionCache: { maxEntries: 8, ttlMs: 60_000 },
+  });
   return { clock, store, parser };
 }
 
@@ -49,9 +73,15 @@ describe('Graph webhook parser: the per-process subscription cache', () => {
 
   it('accepts a subscription another instance created after this one had refused it', async () => {
     const { store, parser } = rig();
-    expect(await post(parser, [item('sub-new', 'fresh', 'u1')])).toMatchObject({ status: 403, rejected: [{ code: 'WEBHOOK.UNKNOWN_SUBSCRIPTION' }] });
+    expect(await post(parser, [item('sub-new', 'fresh', 'u1')])).toMatchObject({
+      status: 403,
+      rejected: [{ code: 'WEBHOOK.UNKNOWN_SUBSCRIPTION' }],
+    });
     await store.put(subscription('sub-new', 'fresh', ['u1'])); // the owning instance, through the shared store
-    expect(await post(parser, [item('sub-new', 'fresh', 'u1')])).toMatchObject({ status: 202, notifications: [{ subscriptionId: 'sub-new', userId: 'u1' }] });
+    expect(await post(parser, [item('sub-new', 'fresh', 'u1')])).toMatchObject({
+      status: 202,
+      notifications: [{ subscriptionId: 'sub-new', userId: 'u1' }],
+    });
   });
 
   it('asks the store again before refusing a clientState the cache does not know, and still refuses a forged one', async () => {
@@ -59,9 +89,15 @@ describe('Graph webhook parser: the per-process subscription cache', () => {
     await store.put(subscription('sub-1', 'old', ['u1']));
     expect((await post(parser, [item('sub-1', 'old', 'u1')])).status).toBe(202);
     await store.put(subscription('sub-1', 'new', ['u1', 'u9'])); // replaced elsewhere under the same id
-    expect(await post(parser, [item('sub-1', 'new', 'u9')])).toMatchObject({ status: 202, notifications: [{ userId: 'u9' }] });
+    expect(await post(parser, [item('sub-1', 'new', 'u9')])).toMatchObject({
+      status: 202,
+      notifications: [{ userId: 'u9' }],
+    });
     const reads = store.reads;
-    expect(await post(parser, [item('sub-1', 'guessed', 'u1')])).toMatchObject({ status: 403, rejected: [{ code: 'WEBHOOK.CLIENT_STATE_MISMATCH' }] });
+    expect(await post(parser, [item('sub-1', 'guessed', 'u1')])).toMatchObject({
+      status: 403,
+      rejected: [{ code: 'WEBHOOK.CLIENT_STATE_MISMATCH' }],
+    });
     expect(store.reads).toBe(reads + 1);
   });
 
@@ -71,14 +107,20 @@ describe('Graph webhook parser: the per-process subscription cache', () => {
     expect((await post(parser, [item('sub-1', 'secret', 'u1')])).status).toBe(202);
     await store.remove(TENANT, 'sub-1');
     clock.t += 60_000;
-    expect(await post(parser, [item('sub-1', 'secret', 'u1')])).toMatchObject({ status: 403, rejected: [{ code: 'WEBHOOK.UNKNOWN_SUBSCRIPTION' }] });
+    expect(await post(parser, [item('sub-1', 'secret', 'u1')])).toMatchObject({
+      status: 403,
+      rejected: [{ code: 'WEBHOOK.UNKNOWN_SUBSCRIPTION' }],
+    });
   });
 
   it('refuses a user the subscription does not cover, after checking the store', async () => {
     const { store, parser } = rig();
     await store.put(subscription('sub-1', 'secret', ['u1']));
     await post(parser, [item('sub-1', 'secret', 'u1')]);
-    expect(await post(parser, [item('sub-1', 'secret', 'intruder')])).toMatchObject({ status: 403, rejected: [{ code: 'WEBHOOK.BAD_RESOURCE' }] });
+    expect(await post(parser, [item('sub-1', 'secret', 'intruder')])).toMatchObject({
+      status: 403,
+      rejected: [{ code: 'WEBHOOK.BAD_RESOURCE' }],
+    });
     expect(store.reads).toBe(2);
   });
 });
@@ -93,12 +135,31 @@ describe('Graph webhook parser: verified validation tokens', () => {
       lookups += 1;
       return local(header, token);
     };
-    const sign = (expSec: number) => new SignJWT({ aud: APP, iss: `https://login.microsoftonline.com/${TENANT}/v2.0`, azp: CHANGE_TRACKING_APP_ID, tid: TENANT, ver: '2.0' })
-      .setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuedAt(expSec - 3600).setExpirationTime(expSec).sign(privateKey);
+    const sign = (expSec: number) =>
+      new SignJWT({
+        aud: APP,
+        iss: `https://login.microsoftonline.com/${TENANT}/v2.0`,
+        azp: CHANGE_TRACKING_APP_ID,
+        tid: TENANT,
+        ver: '2.0',
+      })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setIssuedAt(expSec - 3600)
+        .setExpirationTime(expSec)
+        .sign(privateKey);
     return { jwks, sign, lookups: () => lookups };
   }
   // Rich items that pass the token check and then fail decryption (no keys here): the token verdict is what is observed.
-  const rich = (userId: string) => ({ ...item('sub-1', 'secret', userId), encryptedContent: { data: 'AA==', dataSignature: 'AA==', dataKey: 'AA==', encryptionCertificateId: 'c', encryptionCertificateThumbprint: 't' } });
+  const rich = (userId: string) => ({
+    ...item('sub-1', 'secret', userId),
+    encryptedContent: {
+      data: 'AA==',
+      dataSignature: 'AA==',
+      dataKey: 'AA==',
+      encryptionCertificateId: 'c',
+      encryptionCertificateThumbprint: 't',
+    },
+  });
 
   it('verifies a token once and trusts it by its hash until it expires, then verifies it again', async () => {
     const keys = await signer();
@@ -108,10 +169,14 @@ describe('Graph webhook parser: verified validation tokens', () => {
     const token = await keys.sign(expSec);
     const first = await post(parser, [rich('u1')], [token]);
     const second = await post(parser, [rich('u1')], [token]);
-    for (const r of [first, second]) expect(r.rejected.map((x) => x.code)).not.toContain('WEBHOOK.VALIDATION_TOKEN_INVALID');
+    for (const r of [first, second])
+      expect(r.rejected.map((x) => x.code)).not.toContain('WEBHOOK.VALIDATION_TOKEN_INVALID');
     expect(keys.lookups()).toBe(1);
     clock.t = expSec * 1000 + 301_000; // past exp and the 5 min skew allowance
-    expect(await post(parser, [rich('u1')], [token])).toMatchObject({ status: 403, rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID' }] });
+    expect(await post(parser, [rich('u1')], [token])).toMatchObject({
+      status: 403,
+      rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID' }],
+    });
     expect(keys.lookups()).toBe(2);
   });
 
@@ -119,8 +184,15 @@ describe('Graph webhook parser: verified validation tokens', () => {
     const keys = await signer();
     const { store, parser } = rig(keys.jwks);
     await store.put(subscription('sub-1', 'secret', ['u1']));
-    const stranger = await new SignJWT({ aud: 'someone-else', tid: TENANT }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setExpirationTime('1h').sign((await generateKeyPair('RS256')).privateKey);
-    for (let i = 0; i < 2; i += 1) expect(await post(parser, [rich('u1')], [stranger])).toMatchObject({ status: 403, rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID' }] });
+    const stranger = await new SignJWT({ aud: 'someone-else', tid: TENANT })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setExpirationTime('1h')
+      .sign((await generateKeyPair('RS256')).privateKey);
+    for (let i = 0; i < 2; i += 1)
+      expect(await post(parser, [rich('u1')], [stranger])).toMatchObject({
+        status: 403,
+        rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID' }],
+      });
     expect(keys.lookups()).toBe(2);
   });
 });

@@ -24,23 +24,51 @@ export interface SubscriptionHarness extends AdapterHarness {
 let certPromise: ReturnType<typeof generate> | undefined;
 
 /** Emulator + adapter + webhook receiver + `ownerCount` owners connected through SSO → on-behalf-of. */
-export async function startSubscriptionHarness(userCount: number, ownerCount: number, rich = true): Promise<SubscriptionHarness> {
+export async function startSubscriptionHarness(
+  userCount: number,
+  ownerCount: number,
+  rich = true,
+): Promise<SubscriptionHarness> {
   // The receiver decrypts synchronously; on a shared 2-core machine 100 RSA unwraps can pass Graph's 3 s, so adapter
   // specs give deliveries 20 s (the 3 s rule itself is specified in test/sandbox/graph).
   const h = await startAdapterHarness(userCount, {}, { deliveryTimeouts: { firstMs: 20_000, retryMs: 20_000 } });
   const app = h.tenant.apps[0]!;
   const store = new InMemorySubscriptionStore();
   const connections = new InMemoryConnections();
-  const opts = { tenantId: h.tenant.id, clientId: app.clientId, clientSecret: app.clientSecret, authorityHost: h.emulator.authorityUrl, graphBaseUrl: h.emulator.url, caPem: h.emulator.caCertPem };
+  const opts = {
+    tenantId: h.tenant.id,
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    authorityHost: h.emulator.authorityUrl,
+    graphBaseUrl: h.emulator.url,
+    caPem: h.emulator.caCertPem,
+  };
   const owners = h.tenant.users.slice(0, ownerCount).map((u) => u.id);
-  const cert = await (certPromise ??= generate([{ name: 'commonName', value: 'presence-sync-notifications' }], { keySize: 2048, algorithm: 'sha256' }));
+  const cert = await (certPromise ??= generate([{ name: 'commonName', value: 'presence-sync-notifications' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+  }));
   const der = new X509Certificate(cert.cert).raw.toString('base64');
   const s = { ...h, store, connections, owners } as SubscriptionHarness;
   const receiver = await startWebhookReceiver(() => s.parser);
   const subs = createGraphSubscriptions(opts, h.adapter, {
-    tenantId: TENANT, clock: h.clock, tenants: connections, store, owners: async () => owners, jwksUrl: h.emulator.jwksUrl,
-    notificationUrl: receiver.notifyUrl, lifecycleNotificationUrl: receiver.lifecycleUrl,
-    ...(rich ? { encryption: { certificate: der, certificateId: 'notify-cert-1', keys: [{ certificateId: 'notify-cert-1', privateKey: createPrivateKey(cert.private) }] } } : {}),
+    tenantId: TENANT,
+    clock: h.clock,
+    tenants: connections,
+    store,
+    owners: async () => owners,
+    jwksUrl: h.emulator.jwksUrl,
+    notificationUrl: receiver.notifyUrl,
+    lifecycleNotificationUrl: receiver.lifecycleUrl,
+    ...(rich
+      ? {
+          encryption: {
+            certificate: der,
+            certificateId: 'notify-cert-1',
+            keys: [{ certificateId: 'notify-cert-1', privateKey: createPrivateKey(cert.private) }],
+          },
+        }
+      : {}),
   });
   for (const [i, ownerId] of owners.entries()) {
     const sso = await h.userToken(i, `api://contoso.test/${app.clientId}/access_as_user`);
@@ -50,8 +78,14 @@ export async function startSubscriptionHarness(userCount: number, ownerCount: nu
   // Each call builds the subscription side afresh, like a restarted process: only the store and the connections persist.
   const restart = (richNow = rich) => {
     const fresh = createGraphSubscriptions(opts, h.adapter, {
-      tenantId: TENANT, clock: h.clock, tenants: connections, store, owners: async () => owners, jwksUrl: h.emulator.jwksUrl,
-      notificationUrl: receiver.notifyUrl, lifecycleNotificationUrl: receiver.lifecycleUrl,
+      tenantId: TENANT,
+      clock: h.clock,
+      tenants: connections,
+      store,
+      owners: async () => owners,
+      jwksUrl: h.emulator.jwksUrl,
+      notificationUrl: receiver.notifyUrl,
+      lifecycleNotificationUrl: receiver.lifecycleUrl,
       ...(richNow ? { encryption: { certificate: der, certificateId: 'notify-cert-1', keys: [] } } : {}),
     });
     s.tokens = fresh.tokens;

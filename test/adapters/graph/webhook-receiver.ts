@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PresenceNotification } from '../../../src/application/ports.js';
-import type { GraphNotificationParser, LifecycleEvent, WebhookRejection } from '../../../src/adapters/graph/graph-notification-parser.js';
+import type {
+  GraphNotificationParser,
+  LifecycleEvent,
+  WebhookRejection,
+} from '../../../src/adapters/graph/graph-notification-parser.js';
 import { handleGraphWebhook } from '../../../src/adapters/graph/graph-webhook-handler.js';
 
 /** A stand-in for the engine's webhook route: it calls handleGraphWebhook and records what got through. */
@@ -24,7 +28,10 @@ export interface WebhookReceiver {
 
 export async function startWebhookReceiver(parser: () => GraphNotificationParser): Promise<WebhookReceiver> {
   const failures: number[] = [];
-  const r = { notifications: [], lifecycle: [], rejected: [], statuses: [], raw: [] } as Pick<WebhookReceiver, 'notifications' | 'lifecycle' | 'rejected' | 'statuses' | 'raw'>;
+  const r = { notifications: [], lifecycle: [], rejected: [], statuses: [], raw: [] } as Pick<
+    WebhookReceiver,
+    'notifications' | 'lifecycle' | 'rejected' | 'statuses' | 'raw'
+  >;
   const self: Partial<WebhookReceiver> = {};
   const handlers: Promise<void>[] = [];
   const server: Server = createServer((req, res) => {
@@ -54,11 +61,16 @@ export async function startWebhookReceiver(parser: () => GraphNotificationParser
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return Object.assign(self, r, {
-    notifyUrl: `${base}/graph/notify?tenant=contoso`, lifecycleUrl: `${base}/graph/lifecycle?tenant=contoso`,
+    notifyUrl: `${base}/graph/notify?tenant=contoso`,
+    lifecycleUrl: `${base}/graph/lifecycle?tenant=contoso`,
     idle: async () => {
       while (handlers.length > 0) await handlers.shift();
     },
     failNext: (n: number, status: number) => failures.push(...Array.from({ length: n }, () => status)),
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   }) as WebhookReceiver;
 }

@@ -2,9 +2,23 @@ import type { Logger, PresenceNotification } from '../../../src/application/port
 import { graphWebhookRoutes, type GraphWebhookVerdict } from '../../../src/adapters/http/restify-graph-webhook.js';
 import { createRestifyServer, type HttpServer } from '../../../src/adapters/http/restify-server.js';
 
-const silent: Logger = { child: () => silent, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent: Logger = {
+  child: () => silent,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 const note: PresenceNotification = { subscriptionId: 's1', tenantId: 't1', userId: 'u1', receivedAt: 1 };
-const accepted = (over: Partial<GraphWebhookVerdict> = {}): GraphWebhookVerdict => ({ status: 202, contentType: 'application/json', body: '', notifications: [note], lifecycle: [], rejected: [], ...over });
+const accepted = (over: Partial<GraphWebhookVerdict> = {}): GraphWebhookVerdict => ({
+  status: 202,
+  contentType: 'application/json',
+  body: '',
+  notifications: [note],
+  lifecycle: [],
+  rejected: [],
+  ...over,
+});
 
 describe('Graph webhook routes (POST /api/graph/notifications, /api/graph/lifecycle)', () => {
   let server: HttpServer;
@@ -17,23 +31,38 @@ describe('Graph webhook routes (POST /api/graph/notifications, /api/graph/lifecy
   const bodies: string[] = [];
   beforeAll(async () => {
     server = createRestifyServer({
-      name: 'test', logger: silent, closeTimeoutMs: 500,
-      registrars: [graphWebhookRoutes({
-        handle: async (_q, body) => (bodies.push(body), verdict),
-        ingress: { acceptPresenceNotifications: async (n) => { if (inboxDown) throw new Error('db down'); stored.push([...n]); return n.length; } },
-        onLifecycle: async (events) => void lifecycle.push(...events.map((e) => e.event)),
-        metrics: { webhookAck: (ms) => void acks.push(ms) },
-        clock: { now: () => Date.now() }, logger: silent, maxBodyBytes: 1000,
-      })],
+      name: 'test',
+      logger: silent,
+      closeTimeoutMs: 500,
+      registrars: [
+        graphWebhookRoutes({
+          handle: async (_q, body) => (bodies.push(body), verdict),
+          ingress: {
+            acceptPresenceNotifications: async (n) => {
+              if (inboxDown) throw new Error('db down');
+              stored.push([...n]);
+              return n.length;
+            },
+          },
+          onLifecycle: async (events) => void lifecycle.push(...events.map((e) => e.event)),
+          metrics: { webhookAck: (ms) => void acks.push(ms) },
+          clock: { now: () => Date.now() },
+          logger: silent,
+          maxBodyBytes: 1000,
+        }),
+      ],
     });
     base = `http://127.0.0.1:${await server.listen(0, '127.0.0.1')}`;
   });
   afterAll(() => server.close());
-  const post = (path: string, body: string) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const post = (path: string, body: string) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
   it('echoes the validation handshake as text/plain without calling the handler', async () => {
     const before = bodies.length;
-    const res = await fetch(`${base}/api/graph/notifications?validationToken=${encodeURIComponent('abc <token>')}`, { method: 'POST' });
+    const res = await fetch(`${base}/api/graph/notifications?validationToken=${encodeURIComponent('abc <token>')}`, {
+      method: 'POST',
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await res.text()).toBe('abc <token>');
@@ -51,11 +80,19 @@ describe('Graph webhook routes (POST /api/graph/notifications, /api/graph/lifecy
 
   it('refuses forged or malformed payloads with problem+json and the reason; nothing reaches the engine', async () => {
     const count = stored.length;
-    verdict = accepted({ status: 403, notifications: [], rejected: [{ code: 'WEBHOOK.CLIENT_STATE_MISMATCH', message: 'clientState does not match' }] });
+    verdict = accepted({
+      status: 403,
+      notifications: [],
+      rejected: [{ code: 'WEBHOOK.CLIENT_STATE_MISMATCH', message: 'clientState does not match' }],
+    });
     const res = await post('/api/graph/notifications', '{"value":[{}]}');
     expect(res.status).toBe(403);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(await res.json()).toMatchObject({ status: 403, code: 'WEBHOOK.CLIENT_STATE_MISMATCH', detail: 'clientState does not match' });
+    expect(await res.json()).toMatchObject({
+      status: 403,
+      code: 'WEBHOOK.CLIENT_STATE_MISMATCH',
+      detail: 'clientState does not match',
+    });
     expect(stored.length).toBe(count);
   });
 
@@ -75,7 +112,10 @@ describe('Graph webhook routes (POST /api/graph/notifications, /api/graph/lifecy
   });
 
   it('hands lifecycle events on after acknowledging them', async () => {
-    verdict = accepted({ notifications: [], lifecycle: [{ subscriptionId: 's1', tenantId: 't1', event: 'reauthorizationRequired' }] });
+    verdict = accepted({
+      notifications: [],
+      lifecycle: [{ subscriptionId: 's1', tenantId: 't1', event: 'reauthorizationRequired' }],
+    });
     const res = await post('/api/graph/lifecycle', '{"value":[{}]}');
     expect(res.status).toBe(202);
     for (let i = 0; i < 50 && lifecycle.length === 0; i += 1) await new Promise((r) => setTimeout(r, 10));

@@ -2,7 +2,13 @@ import type { Logger } from '../../../src/application/ports.js';
 import { healthRoutes } from '../../../src/adapters/http/restify-health-routes.js';
 import { createRestifyServer, type HttpServer } from '../../../src/adapters/http/restify-server.js';
 
-const silent: Logger = { child: () => silent, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent: Logger = {
+  child: () => silent,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 describe('restify server with health routes', () => {
   let ready = true;
@@ -15,7 +21,10 @@ describe('restify server with health routes', () => {
       closeTimeoutMs: 1000,
       registrars: [
         healthRoutes(async () => ready),
-        (s) => s.get('/boom', async () => { throw new Error('bug'); }),
+        (s) =>
+          s.get('/boom', async () => {
+            throw new Error('bug');
+          }),
       ],
     });
     base = `http://127.0.0.1:${await server.listen(0, '127.0.0.1')}`;

@@ -36,7 +36,9 @@ describe('staticTabRoutes: the built tab under /tab/', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
     const csp = res.headers.get('content-security-policy') ?? '';
-    expect(csp).toContain("frame-ancestors 'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft https://*.office.com https://sandbox.test:8443");
+    expect(csp).toContain(
+      "frame-ancestors 'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft https://*.office.com https://sandbox.test:8443",
+    );
     expect(csp).toContain("script-src 'self'");
     expect(res.headers.get('x-frame-options')).toBeNull();
     expect(await res.text()).toContain('<title>tab</title>');
@@ -69,6 +71,8 @@ describe('staticTabRoutes: the built tab under /tab/', () => {
   });
 
   it('lets the tab reach teams-js valid-domain list and extra API origins', () => {
-    expect(tabContentSecurityPolicy({ extraConnectSrc: ['https://sandbox.test:8443'] })).toContain("connect-src 'self' https://res.cdn.office.net https://sandbox.test:8443");
+    expect(tabContentSecurityPolicy({ extraConnectSrc: ['https://sandbox.test:8443'] })).toContain(
+      "connect-src 'self' https://res.cdn.office.net https://sandbox.test:8443",
+    );
   });
 });

@@ -11,15 +11,18 @@ describe('instance identity: is a lease holder known to be gone?', () => {
     expect([host, pid]).toEqual([hostname(), String(process.pid)]);
   });
 
-  (linux ? it : it.skip)('a process of this host and PID namespace that has exited is gone; a running one is not', async () => {
-    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
-    const [, , random, ns] = newInstanceId().split(':');
-    const holder = `${hostname()}:${child.pid}:${random}:${ns}`;
-    expect(instanceIsGone(holder)).toBe(false);
-    child.kill('SIGKILL');
-    await once(child, 'exit');
-    expect(instanceIsGone(holder)).toBe(true);
-  });
+  (linux ? it : it.skip)(
+    'a process of this host and PID namespace that has exited is gone; a running one is not',
+    async () => {
+      const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+      const [, , random, ns] = newInstanceId().split(':');
+      const holder = `${hostname()}:${child.pid}:${random}:${ns}`;
+      expect(instanceIsGone(holder)).toBe(false);
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+      expect(instanceIsGone(holder)).toBe(true);
+    },
+  );
 
   it('never judges what it cannot be sure of: another host, another PID namespace, no namespace, itself, garbage', () => {
     const [, , random, ns] = newInstanceId().split(':');

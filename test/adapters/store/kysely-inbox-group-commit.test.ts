@@ -1,16 +1,28 @@
 import SqliteDatabase from 'better-sqlite3';
 import { anAcdEvent, anAgentState } from './store-builders.js';
-import { freshTenant, isolatedLocation, openTestStore, testDialects, testKey, type TestStore, type TestStoreHandle } from './store-harness.js';
+import {
+  freshTenant,
+  isolatedLocation,
+  openTestStore,
+  testDialects,
+  testKey,
+  type TestStore,
+  type TestStoreHandle,
+} from './store-harness.js';
 
 /** Makes writing agent `agentId`'s state fail (a constraint, a full disk), on a store not yet opened. */
 async function failStateWritesFor(t: TestStoreHandle, agentId: string): Promise<void> {
   if (t.location.kind === 'sqlite') {
     const db = new SqliteDatabase(t.location.path);
-    db.exec(`create trigger fail_state before insert on agent_states when new.agent_id = '${agentId}' begin select raise(abort, 'injected failure'); end`);
+    db.exec(
+      `create trigger fail_state before insert on agent_states when new.agent_id = '${agentId}' begin select raise(abort, 'injected failure'); end`,
+    );
     db.close();
     return;
   }
-  await t.raw(`create function fail_state() returns trigger language plpgsql as $$ begin if new.agent_id = '${agentId}' then raise exception 'injected failure'; end if; return new; end $$`);
+  await t.raw(
+    `create function fail_state() returns trigger language plpgsql as $$ begin if new.agent_id = '${agentId}' then raise exception 'injected failure'; end if; return new; end $$`,
+  );
   await t.raw('create trigger fail_state before insert on agent_states for each row execute function fail_state()');
 }
 
@@ -25,13 +37,22 @@ for (const dialect of DIALECTS) {
     afterAll(async () => {
       await t?.close();
     });
-    const entry = (tenantId: string, agentId: string, n: number) => ({ tenantId, agentId, event: anAcdEvent(tenantId, agentId, n), receivedAt: 100 + n });
+    const entry = (tenantId: string, agentId: string, n: number) => ({
+      tenantId,
+      agentId,
+      event: anAcdEvent(tenantId, agentId, n),
+      receivedAt: 100 + n,
+    });
 
     it('many agents completing at once: every entry done, every agent state written', async () => {
       const id = freshTenant();
       await t.store.inbox.append(Array.from({ length: 300 }, (_, n) => entry(id, `a${n}`, n)));
       const pending = await t.store.inbox.pending(id, 1000);
-      await Promise.all(pending.map((e) => t.store.inbox.complete(e.seq, id, anAgentState(e.agentId, { teamId: `team-of-${e.agentId}` }))));
+      await Promise.all(
+        pending.map((e) =>
+          t.store.inbox.complete(e.seq, id, anAgentState(e.agentId, { teamId: `team-of-${e.agentId}` })),
+        ),
+      );
       expect(await t.store.inbox.depth(id)).toBe(0);
       const states = await t.store.agentStates.list(id);
       expect(states).toHaveLength(300);
@@ -89,7 +110,9 @@ for (const dialect of DIALECTS) {
         await failStateWritesFor(handle, 'boom');
         const store = await handle.open([testKey()], t.clock);
         const pending = await store.inbox.pending('t1', 10);
-        const results = await Promise.allSettled(pending.map((e) => store.inbox.complete(e.seq, 't1', anAgentState(e.agentId))));
+        const results = await Promise.allSettled(
+          pending.map((e) => store.inbox.complete(e.seq, 't1', anAgentState(e.agentId))),
+        );
         expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
         expect((await store.inbox.pending('t1', 10)).map((e) => e.agentId)).toEqual(['boom']);
         expect((await store.agentStates.list('t1')).map((s) => s.agentId)).toEqual(['ok1', 'ok2']);

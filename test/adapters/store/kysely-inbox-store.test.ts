@@ -1,16 +1,28 @@
 import SqliteDatabase from 'better-sqlite3';
 import { anAcdEvent, anAgentState } from './store-builders.js';
-import { freshTenant, isolatedLocation, openTestStore, testDialects, testKey, type TestStore, type TestStoreHandle } from './store-harness.js';
+import {
+  freshTenant,
+  isolatedLocation,
+  openTestStore,
+  testDialects,
+  testKey,
+  type TestStore,
+  type TestStoreHandle,
+} from './store-harness.js';
 
 /** A trigger that makes writing agent `agentId`'s state fail, as a full disk or a lost connection would. */
 async function failStateWritesFor(t: TestStoreHandle, agentId: string): Promise<void> {
   if (t.location.kind === 'sqlite') {
     const db = new SqliteDatabase(t.location.path);
-    db.exec(`create trigger fail_state before insert on agent_states when new.agent_id = '${agentId}' begin select raise(abort, 'injected failure'); end`);
+    db.exec(
+      `create trigger fail_state before insert on agent_states when new.agent_id = '${agentId}' begin select raise(abort, 'injected failure'); end`,
+    );
     db.close();
     return;
   }
-  await t.raw(`create function fail_state() returns trigger language plpgsql as $$ begin if new.agent_id = '${agentId}' then raise exception 'injected failure'; end if; return new; end $$`);
+  await t.raw(
+    `create function fail_state() returns trigger language plpgsql as $$ begin if new.agent_id = '${agentId}' then raise exception 'injected failure'; end if; return new; end $$`,
+  );
   await t.raw('create trigger fail_state before insert on agent_states for each row execute function fail_state()');
 }
 
@@ -25,7 +37,12 @@ for (const dialect of DIALECTS) {
     afterAll(async () => {
       await t?.close();
     });
-    const entry = (tenantId: string, agentId: string, n: number) => ({ tenantId, agentId, event: anAcdEvent(tenantId, agentId, n), receivedAt: 100 + n });
+    const entry = (tenantId: string, agentId: string, n: number) => ({
+      tenantId,
+      agentId,
+      event: anAcdEvent(tenantId, agentId, n),
+      receivedAt: 100 + n,
+    });
 
     it('appends in arrival order and ignores re-delivered events (same tenant + event id)', async () => {
       const id = freshTenant();
@@ -33,7 +50,13 @@ for (const dialect of DIALECTS) {
       expect(await t.store.inbox.append([entry(id, 'a1', 1), entry(id, 'a1', 4)])).toBe(1);
       const pending = await t.store.inbox.pending(id, 10);
       expect(pending.map((p) => p.event.eventId)).toEqual(['a1:1001', 'a2:1002', 'a1:1003', 'a1:1004']);
-      expect(pending[0]).toMatchObject({ tenantId: id, agentId: 'a1', receivedAt: 101, attempts: 0, event: anAcdEvent(id, 'a1', 1) });
+      expect(pending[0]).toMatchObject({
+        tenantId: id,
+        agentId: 'a1',
+        receivedAt: 101,
+        attempts: 0,
+        event: anAcdEvent(id, 'a1', 1),
+      });
       expect(pending.map((p) => p.seq)).toEqual([...pending.map((p) => p.seq)].sort((x, y) => x - y));
       expect(await t.store.inbox.depth(id)).toBe(4);
     });
@@ -57,11 +80,23 @@ for (const dialect of DIALECTS) {
 
     it('counts what each agent has pending, entries waiting for a retry included, oldest agents first', async () => {
       const id = freshTenant();
-      await t.store.inbox.append([entry(id, 'a1', 1), entry(id, 'a2', 2), entry(id, 'a1', 3), entry(id, 'a3', 4), entry(id, 'a4', 5)]);
+      await t.store.inbox.append([
+        entry(id, 'a1', 1),
+        entry(id, 'a2', 2),
+        entry(id, 'a1', 3),
+        entry(id, 'a3', 4),
+        entry(id, 'a4', 5),
+      ]);
       const [first, , , a3] = await t.store.inbox.pending(id, 10);
       await t.store.inbox.fail(first!.seq, 'graph 503', t.clock.now() + 60_000);
       await t.store.inbox.complete(a3!.seq, id, anAgentState('a3'));
-      expect(await t.store.inbox.pendingByAgent(id, 10)).toEqual(new Map([['a1', 2], ['a2', 1], ['a4', 1]]));
+      expect(await t.store.inbox.pendingByAgent(id, 10)).toEqual(
+        new Map([
+          ['a1', 2],
+          ['a2', 1],
+          ['a4', 1],
+        ]),
+      );
       expect([...(await t.store.inbox.pendingByAgent(id, 2)).keys()]).toEqual(['a1', 'a2']);
       expect(await t.store.inbox.pendingByAgent(freshTenant(), 10)).toEqual(new Map());
     });
@@ -80,7 +115,13 @@ for (const dialect of DIALECTS) {
 
     it('reads only what arrived after a given entry when asked, still holding back agents waiting for a retry', async () => {
       const id = freshTenant();
-      await t.store.inbox.append([entry(id, 'a1', 1), entry(id, 'a2', 2), entry(id, 'a3', 3), entry(id, 'a2', 4), entry(id, 'a4', 5)]);
+      await t.store.inbox.append([
+        entry(id, 'a1', 1),
+        entry(id, 'a2', 2),
+        entry(id, 'a3', 3),
+        entry(id, 'a2', 4),
+        entry(id, 'a4', 5),
+      ]);
       const all = await t.store.inbox.pending(id, 10);
       await t.store.inbox.fail(all[1]!.seq, 'graph 503', t.clock.now() + 5000);
       const after = await t.store.inbox.pending(id, 10, all[0]!.seq);
@@ -121,7 +162,9 @@ for (const dialect of DIALECTS) {
         const [e] = await store.inbox.pending('t1', 1);
         // Not toThrow: better-sqlite3 keeps the error class of the first jest realm that loaded it, so
         // in a later test file its errors are not `instanceof Error` there. Match on the message.
-        await expect(store.inbox.complete(e!.seq, 't1', anAgentState('boom'))).rejects.toMatchObject({ message: expect.stringMatching(/injected/) });
+        await expect(store.inbox.complete(e!.seq, 't1', anAgentState('boom'))).rejects.toMatchObject({
+          message: expect.stringMatching(/injected/),
+        });
         expect((await store.inbox.pending('t1', 10)).map((p) => p.seq)).toEqual([e!.seq]);
         expect(await store.agentStates.get('t1', 'boom')).toBeUndefined();
         await store.close();

@@ -59,7 +59,9 @@ for (const dialect of DIALECTS) {
 
     it('of many concurrent acquires exactly one wins', async () => {
       const name = `sync:${freshTenant()}`;
-      const results = await Promise.all(Array.from({ length: 24 }, (_, i) => t.store.leases.acquire(name, `i${i}`, 60_000)));
+      const results = await Promise.all(
+        Array.from({ length: 24 }, (_, i) => t.store.leases.acquire(name, `i${i}`, 60_000)),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await t.store.leases.holder(name)).toBe(`i${results.indexOf(true)}`);
     });
@@ -68,7 +70,9 @@ for (const dialect of DIALECTS) {
       const name = `sync:${freshTenant()}`;
       await t.store.leases.acquire(name, 'old', 1_000);
       t.clock.advance(2_000);
-      const results = await Promise.all(Array.from({ length: 24 }, (_, i) => t.store.leases.acquire(name, `i${i}`, 60_000)));
+      const results = await Promise.all(
+        Array.from({ length: 24 }, (_, i) => t.store.leases.acquire(name, `i${i}`, 60_000)),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
     });
   });

@@ -6,7 +6,12 @@ import { freshTenant, openTestStore, testDialects, testKey, TestClock, type Test
 const DIALECTS = await testDialects();
 
 const PEM = (n: string) => `-----BEGIN PRIVATE KEY-----\nsecret-${n}\n-----END PRIVATE KEY-----\n`;
-const key = (n: string, createdAt = 1_000): NotificationKey => ({ certificateId: `cert-${n}`, certificate: Buffer.from(`der-${n}`).toString('base64'), privateKeyPem: PEM(n), createdAt });
+const key = (n: string, createdAt = 1_000): NotificationKey => ({
+  certificateId: `cert-${n}`,
+  certificate: Buffer.from(`der-${n}`).toString('base64'),
+  privateKeyPem: PEM(n),
+  createdAt,
+});
 
 for (const dialect of DIALECTS) {
   describe(`[${dialect}] rich-notification keys`, () => {
@@ -47,7 +52,10 @@ for (const dialect of DIALECTS) {
 
     it('instances starting together end up with one key: the first writer wins', async () => {
       const other = await t.handle.open(t.keys, new TestClock());
-      const [a, b] = await Promise.all([t.store.notificationKeys.currentOrAdd(key('a')), other.notificationKeys.currentOrAdd(key('b'))]);
+      const [a, b] = await Promise.all([
+        t.store.notificationKeys.currentOrAdd(key('a')),
+        other.notificationKeys.currentOrAdd(key('b')),
+      ]);
       expect(a).toEqual(b);
       expect(await other.notificationKeys.all()).toHaveLength(1);
       await other.close();
@@ -78,11 +86,23 @@ for (const dialect of DIALECTS) {
 
     it('remembers which certificate a subscription was created with (none for a basic one)', async () => {
       const tenantId = freshTenant();
-      const base: StoredSubscription = { tenantId, subscriptionId: `${tenantId}-s1`, ownerId: 'o1', resource: 'r', userIds: ['u1'], clientState: 'cs', expiresAt: 5_000, createdAt: 1_000 };
+      const base: StoredSubscription = {
+        tenantId,
+        subscriptionId: `${tenantId}-s1`,
+        ownerId: 'o1',
+        resource: 'r',
+        userIds: ['u1'],
+        clientState: 'cs',
+        expiresAt: 5_000,
+        createdAt: 1_000,
+      };
       await t.store.subscriptions.put(base);
       expect(await t.store.subscriptions.byId(base.subscriptionId)).toEqual(base);
       await t.store.subscriptions.put({ ...base, encryptionCertificateId: 'cert-a' });
-      expect(await t.store.subscriptions.byId(base.subscriptionId)).toEqual({ ...base, encryptionCertificateId: 'cert-a' });
+      expect(await t.store.subscriptions.byId(base.subscriptionId)).toEqual({
+        ...base,
+        encryptionCertificateId: 'cert-a',
+      });
       expect((await t.store.subscriptions.list(tenantId))[0]?.encryptionCertificateId).toBe('cert-a');
     });
   });

@@ -3,8 +3,14 @@ import { freshTenant, openTestStore, testDialects, type TestStore } from './stor
 
 const DIALECTS = await testDialects();
 
-const admin = (tenantId: string, aadObjectId: string, over: Partial<TenantAdmin> = {}): TenantAdmin =>
-  ({ tenantId, aadObjectId, name: `Admin ${aadObjectId}`, source: 'sso', lastSeen: 1_800_000_000_000, ...over });
+const admin = (tenantId: string, aadObjectId: string, over: Partial<TenantAdmin> = {}): TenantAdmin => ({
+  tenantId,
+  aadObjectId,
+  name: `Admin ${aadObjectId}`,
+  source: 'sso',
+  lastSeen: 1_800_000_000_000,
+  ...over,
+});
 
 for (const dialect of DIALECTS) {
   describe(`[${dialect}] tenant admins`, () => {
@@ -26,8 +32,12 @@ for (const dialect of DIALECTS) {
     it('a second sighting refreshes name, source and lastSeen instead of adding a row', async () => {
       const id = freshTenant();
       await t.store.tenantAdmins.record(admin(id, 'u1'));
-      await t.store.tenantAdmins.record(admin(id, 'u1', { name: 'Renamed', source: 'owner', lastSeen: 1_800_000_086_400 }));
-      expect(await t.store.tenantAdmins.list(id)).toEqual([admin(id, 'u1', { name: 'Renamed', source: 'owner', lastSeen: 1_800_000_086_400 })]);
+      await t.store.tenantAdmins.record(
+        admin(id, 'u1', { name: 'Renamed', source: 'owner', lastSeen: 1_800_000_086_400 }),
+      );
+      expect(await t.store.tenantAdmins.list(id)).toEqual([
+        admin(id, 'u1', { name: 'Renamed', source: 'owner', lastSeen: 1_800_000_086_400 }),
+      ]);
     });
 
     it('lists one tenant only, and remove forgets one admin', async () => {

@@ -12,8 +12,19 @@ async function fillTenant(t: TestStore, a: string): Promise<void> {
   await s.userLinks.put([{ tenantId: a, agentId: 'a1', teamsUserId: 'u1', source: 'auto' }], 'admin');
   await s.agentStates.put(a, anAgentState('a1'));
   await s.inbox.append([{ tenantId: a, agentId: 'a1', event: anAcdEvent(a, 'a1', 1), receivedAt: 1 }]);
-  await s.traces.append([{ id: 'e1', tenantId: a, agentId: 'a1', traceId: 'tr1', hop: 'decision', at: 1, summary: 's', data: {} }]);
-  await s.subscriptions.put({ tenantId: a, subscriptionId: `${a}-s1`, ownerId: 'o', resource: 'r', userIds: ['u1'], clientState: 'c', expiresAt: 2, createdAt: 1 });
+  await s.traces.append([
+    { id: 'e1', tenantId: a, agentId: 'a1', traceId: 'tr1', hop: 'decision', at: 1, summary: 's', data: {} },
+  ]);
+  await s.subscriptions.put({
+    tenantId: a,
+    subscriptionId: `${a}-s1`,
+    ownerId: 'o',
+    resource: 'r',
+    userIds: ['u1'],
+    clientState: 'c',
+    expiresAt: 2,
+    createdAt: 1,
+  });
   await s.conversations.put({ tenantId: a, conversationId: 'c1', reference: {}, scope: 'personal' });
 }
 

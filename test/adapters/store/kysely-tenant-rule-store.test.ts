@@ -1,7 +1,14 @@
 import { StoreConflictError } from '../../../src/application/ports.js';
 import { StoreSecretError } from '../../../src/adapters/store/store-errors.js';
 import { aRule, aTenant } from './store-builders.js';
-import { freshTenant, isolatedLocation, openTestStore, testDialects, testKey, type TestStore } from './store-harness.js';
+import {
+  freshTenant,
+  isolatedLocation,
+  openTestStore,
+  testDialects,
+  testKey,
+  type TestStore,
+} from './store-harness.js';
 
 const DIALECTS = await testDialects();
 
@@ -31,7 +38,10 @@ for (const dialect of DIALECTS) {
     it('stores connection secrets encrypted: the row does not contain the plaintext', async () => {
       const id = freshTenant();
       await t.store.tenants.putConnection(id, 'cxone', { accessKeyId: 'AK1', accessKeySecret: 'very-secret-value' });
-      expect(await t.store.tenants.getConnection(id, 'cxone')).toEqual({ accessKeyId: 'AK1', accessKeySecret: 'very-secret-value' });
+      expect(await t.store.tenants.getConnection(id, 'cxone')).toEqual({
+        accessKeyId: 'AK1',
+        accessKeySecret: 'very-secret-value',
+      });
       const rows = await t.raw('select sealed from tenant_connections where tenant_id = ?', [id]);
       expect(rows).toHaveLength(1);
       expect(String(rows[0]?.['sealed'])).not.toContain('very-secret-value');
@@ -51,9 +61,17 @@ for (const dialect of DIALECTS) {
       const [a, b] = [freshTenant(), freshTenant()];
       await t.store.tenants.putConnection(a, 'graph', { clientSecret: 'x' });
       const [row] = await t.raw('select sealed from tenant_connections where tenant_id = ?', [a]);
-      await t.raw('insert into tenant_connections (tenant_id, kind, sealed, updated_at) values (?, ?, ?, ?)', [b, 'graph', row?.['sealed'], 0]);
+      await t.raw('insert into tenant_connections (tenant_id, kind, sealed, updated_at) values (?, ?, ?, ?)', [
+        b,
+        'graph',
+        row?.['sealed'],
+        0,
+      ]);
       await expect(t.store.tenants.getConnection(b, 'graph')).rejects.toThrow(StoreSecretError);
-      await t.raw(`update tenant_connections set sealed = ? where tenant_id = ?`, [`${String(row?.['sealed']).slice(0, -4)}AAAA`, a]);
+      await t.raw(`update tenant_connections set sealed = ? where tenant_id = ?`, [
+        `${String(row?.['sealed']).slice(0, -4)}AAAA`,
+        a,
+      ]);
       await expect(t.store.tenants.getConnection(a, 'graph')).rejects.toThrow(/cannot be decrypted.*tampered/);
     });
 
@@ -66,8 +84,18 @@ for (const dialect of DIALECTS) {
       expect(v2).toEqual({ ...aRule(id, 'r1'), name: 'Calls', version: 2 });
       expect(await t.store.rules.get(id, 'r1')).toEqual(v2);
       const audit = await t.store.rules.audit(id, 10);
-      expect(audit.map((a) => [a.action, a.actor])).toEqual([['rule.update', 'other@contoso'], ['rule.create', 'admin@contoso']]);
-      expect(audit[0]).toMatchObject({ tenantId: id, entity: 'rule', entityId: 'r1', at: t.clock.now(), before: v1, after: v2 });
+      expect(audit.map((a) => [a.action, a.actor])).toEqual([
+        ['rule.update', 'other@contoso'],
+        ['rule.create', 'admin@contoso'],
+      ]);
+      expect(audit[0]).toMatchObject({
+        tenantId: id,
+        entity: 'rule',
+        entityId: 'r1',
+        at: t.clock.now(),
+        before: v1,
+        after: v2,
+      });
       expect(audit[1]).toMatchObject({ before: null, after: v1 });
     });
 
@@ -89,7 +117,9 @@ for (const dialect of DIALECTS) {
     it('of many concurrent saves against the same version exactly one wins', async () => {
       const id = freshTenant();
       const v1 = await t.store.rules.save(aRule(id, 'r1'), 'a');
-      const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => t.store.rules.save({ ...v1, name: `edit ${i}` }, `admin${i}`, 1)));
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => t.store.rules.save({ ...v1, name: `edit ${i}` }, `admin${i}`, 1)),
+      );
       const won = results.filter((r) => r.status === 'fulfilled');
       expect(won).toHaveLength(1);
       expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason)).toEqual(
@@ -107,16 +137,25 @@ for (const dialect of DIALECTS) {
       expect(await t.store.rules.delete(id, 'r1', 'remover')).toBe(true);
       expect(await t.store.rules.delete(id, 'r1', 'remover')).toBe(false);
       expect((await t.store.rules.list(id)).map((r) => r.id)).toEqual(['r2']);
-      expect((await t.store.rules.audit(id, 1))[0]).toMatchObject({ action: 'rule.delete', actor: 'remover', after: null });
+      expect((await t.store.rules.audit(id, 1))[0]).toMatchObject({
+        action: 'rule.delete',
+        actor: 'remover',
+        after: null,
+      });
     });
 
     it('names table and row when a stored rule is corrupt', async () => {
       const id = freshTenant();
       await t.store.rules.save(aRule(id, 'bad'), 'a');
       await t.raw('update presence_rules set body = ? where tenant_id = ?', ['{"id": 1', id]);
-      await expect(t.store.rules.get(id, 'bad')).rejects.toThrow(`Corrupt row in presence_rules (${id}/bad): not valid JSON`);
+      await expect(t.store.rules.get(id, 'bad')).rejects.toThrow(
+        `Corrupt row in presence_rules (${id}/bad): not valid JSON`,
+      );
       await t.raw('update presence_rules set body = ? where tenant_id = ?', ['{"id": "bad"}', id]);
-      await expect(t.store.rules.list(id)).rejects.toMatchObject({ code: 'STORE.CORRUPT_ROW', table: 'presence_rules' });
+      await expect(t.store.rules.list(id)).rejects.toMatchObject({
+        code: 'STORE.CORRUPT_ROW',
+        table: 'presence_rules',
+      });
     });
   });
 

@@ -4,7 +4,15 @@ import { freshTenant, openTestStore, testDialects, type TestStore } from './stor
 const DIALECTS = await testDialects();
 
 const hop = (tenantId: string, id: string, at: number, over: Partial<TraceEvent> = {}): TraceEvent => ({
-  id, tenantId, agentId: 'a1', traceId: 'tr-1', hop: 'acd.event', at, summary: `event ${id}`, data: { n: at }, ...over,
+  id,
+  tenantId,
+  agentId: 'a1',
+  traceId: 'tr-1',
+  hop: 'acd.event',
+  at,
+  summary: `event ${id}`,
+  data: { n: at },
+  ...over,
 });
 
 for (const dialect of DIALECTS) {
@@ -25,10 +33,22 @@ for (const dialect of DIALECTS) {
         hop(id, 'e3', 30, { agentId: 'a2', traceId: 'tr-2' }),
         hop(id, 'e4', 40, { hop: 'graph.request' }),
       ]);
-      expect((await t.store.traces.query({ tenantId: id, agentId: 'a1', limit: 10 })).map((e) => e.id)).toEqual(['e1', 'e2', 'e4']);
-      expect((await t.store.traces.query({ tenantId: id, agentId: 'a1', limit: 2 })).map((e) => e.id)).toEqual(['e2', 'e4']);
-      expect((await t.store.traces.query({ tenantId: id, traceId: 'tr-2', limit: 10 })).map((e) => e.id)).toEqual(['e3']);
-      expect((await t.store.traces.query({ tenantId: id, from: 20, to: 30, limit: 10 })).map((e) => e.id)).toEqual(['e2', 'e3']);
+      expect((await t.store.traces.query({ tenantId: id, agentId: 'a1', limit: 10 })).map((e) => e.id)).toEqual([
+        'e1',
+        'e2',
+        'e4',
+      ]);
+      expect((await t.store.traces.query({ tenantId: id, agentId: 'a1', limit: 2 })).map((e) => e.id)).toEqual([
+        'e2',
+        'e4',
+      ]);
+      expect((await t.store.traces.query({ tenantId: id, traceId: 'tr-2', limit: 10 })).map((e) => e.id)).toEqual([
+        'e3',
+      ]);
+      expect((await t.store.traces.query({ tenantId: id, from: 20, to: 30, limit: 10 })).map((e) => e.id)).toEqual([
+        'e2',
+        'e3',
+      ]);
       expect((await t.store.traces.query({ tenantId: id, limit: 1, to: 10 }))[0]).toEqual(
         hop(id, 'e1', 10, { teamsUserId: 'u1', latencyMs: 3, data: { nested: { ok: true } } }),
       );
@@ -61,7 +81,9 @@ for (const dialect of DIALECTS) {
       const id = freshTenant();
       await t.store.traces.append([hop(id, 'bad', Number.MAX_SAFE_INTEGER)]);
       await t.raw('update trace_events set data = ? where tenant_id = ?', ['[1,2]', id]);
-      await expect(t.store.traces.query({ tenantId: id, limit: 1 })).rejects.toThrow(`Corrupt row in trace_events (${id}/bad)`);
+      await expect(t.store.traces.query({ tenantId: id, limit: 1 })).rejects.toThrow(
+        `Corrupt row in trace_events (${id}/bad)`,
+      );
     });
   });
 
@@ -73,9 +95,20 @@ for (const dialect of DIALECTS) {
     afterAll(async () => {
       await t?.close();
     });
-    const sub = (tenantId: string, subscriptionId: string, over: Partial<StoredSubscription> = {}): StoredSubscription => ({
-      tenantId, subscriptionId, ownerId: 'owner-1', resource: "/communications/presences?$filter=id in ('u1','u2')",
-      userIds: ['u1', 'u2'], clientState: 'cs-123', expiresAt: 5000, createdAt: 1000, ...over,
+    const sub = (
+      tenantId: string,
+      subscriptionId: string,
+      over: Partial<StoredSubscription> = {},
+    ): StoredSubscription => ({
+      tenantId,
+      subscriptionId,
+      ownerId: 'owner-1',
+      resource: "/communications/presences?$filter=id in ('u1','u2')",
+      userIds: ['u1', 'u2'],
+      clientState: 'cs-123',
+      expiresAt: 5000,
+      createdAt: 1000,
+      ...over,
     });
 
     it('puts, renews, lists, finds by id and removes subscriptions', async () => {
@@ -101,11 +134,20 @@ for (const dialect of DIALECTS) {
 
     it('puts, replaces, lists and removes conversation references per tenant', async () => {
       const [a, b] = [freshTenant(), freshTenant()];
-      const ref: ConversationRef = { tenantId: a, conversationId: 'c1', reference: { serviceUrl: 'https://smba', conversation: { id: 'c1' } }, scope: 'personal', installedBy: 'u1' };
+      const ref: ConversationRef = {
+        tenantId: a,
+        conversationId: 'c1',
+        reference: { serviceUrl: 'https://smba', conversation: { id: 'c1' } },
+        scope: 'personal',
+        installedBy: 'u1',
+      };
       await t.store.conversations.put(ref);
       await t.store.conversations.put({ ...ref, scope: 'team' });
       await t.store.conversations.put({ tenantId: a, conversationId: 'c2', reference: {}, scope: 'groupChat' });
-      expect(await t.store.conversations.list(a)).toEqual([{ ...ref, scope: 'team' }, { tenantId: a, conversationId: 'c2', reference: {}, scope: 'groupChat' }]);
+      expect(await t.store.conversations.list(a)).toEqual([
+        { ...ref, scope: 'team' },
+        { tenantId: a, conversationId: 'c2', reference: {}, scope: 'groupChat' },
+      ]);
       expect(await t.store.conversations.list(b)).toEqual([]);
       await t.store.conversations.remove(b, 'c1');
       await t.store.conversations.remove(a, 'c1');

@@ -5,7 +5,11 @@ import { freshTenant, openTestStore, testDialects, type TestStore } from './stor
 const DIALECTS = await testDialects();
 
 const link = (tenantId: string, agentId: string, teamsUserId: string, over: Partial<UserLink> = {}): UserLink => ({
-  tenantId, agentId, teamsUserId, source: 'manual', ...over,
+  tenantId,
+  agentId,
+  teamsUserId,
+  source: 'manual',
+  ...over,
 });
 
 for (const dialect of DIALECTS) {
@@ -20,15 +24,23 @@ for (const dialect of DIALECTS) {
 
     it('puts links and finds them by agent and by Teams user', async () => {
       const id = freshTenant();
-      await t.store.userLinks.put([link(id, 'a1', 'u1', { email: 'a1@contoso.com', source: 'auto' }), link(id, 'a2', 'u2')], 'admin');
-      expect(await t.store.userLinks.byAgent(id, 'a1')).toEqual(link(id, 'a1', 'u1', { email: 'a1@contoso.com', source: 'auto' }));
+      await t.store.userLinks.put(
+        [link(id, 'a1', 'u1', { email: 'a1@contoso.com', source: 'auto' }), link(id, 'a2', 'u2')],
+        'admin',
+      );
+      expect(await t.store.userLinks.byAgent(id, 'a1')).toEqual(
+        link(id, 'a1', 'u1', { email: 'a1@contoso.com', source: 'auto' }),
+      );
       expect(await t.store.userLinks.byTeamsUser(id, 'u2')).toEqual(link(id, 'a2', 'u2'));
       expect((await t.store.userLinks.list(id)).map((l) => l.agentId)).toEqual(['a1', 'a2']);
     });
 
     it('finds the links of many agents in one read (more agents than one statement holds), only in its tenant', async () => {
       const [id, other] = [freshTenant(), freshTenant()];
-      await t.store.userLinks.put(Array.from({ length: 1200 }, (_, i) => link(id, `a${i}`, `u${i}`)), 'admin');
+      await t.store.userLinks.put(
+        Array.from({ length: 1200 }, (_, i) => link(id, `a${i}`, `u${i}`)),
+        'admin',
+      );
       await t.store.userLinks.put([link(other, 'a1', 'elsewhere')], 'admin');
       const wanted = [...Array.from({ length: 1100 }, (_, i) => `a${i * 2}`), 'a1', 'a1', 'unlinked'];
       const found = await t.store.userLinks.byAgents(id, wanted);
@@ -39,7 +51,10 @@ for (const dialect of DIALECTS) {
 
     it('finds the links of many Teams users in one read (more than one statement holds), only in its tenant', async () => {
       const [id, other] = [freshTenant(), freshTenant()];
-      await t.store.userLinks.put(Array.from({ length: 1200 }, (_, i) => link(id, `a${i}`, `u${i}`)), 'admin');
+      await t.store.userLinks.put(
+        Array.from({ length: 1200 }, (_, i) => link(id, `a${i}`, `u${i}`)),
+        'admin',
+      );
       await t.store.userLinks.put([link(other, 'a1', 'u1')], 'admin');
       const wanted = [...Array.from({ length: 1100 }, (_, i) => `u${i * 2}`), 'u1', 'u1', 'not-linked'];
       const found = await t.store.userLinks.byTeamsUsers(id, wanted);
@@ -60,28 +75,40 @@ for (const dialect of DIALECTS) {
       const id = freshTenant();
       await t.store.userLinks.put([link(id, 'a1', 'u1')], 'admin');
       const batch = [link(id, 'a2', 'u2'), link(id, 'a3', 'u1')];
-      await expect(t.store.userLinks.put(batch, 'admin')).rejects.toThrow(new StoreConflictError('Teams user u1 is already linked to agent a1'));
+      await expect(t.store.userLinks.put(batch, 'admin')).rejects.toThrow(
+        new StoreConflictError('Teams user u1 is already linked to agent a1'),
+      );
       expect(await t.store.userLinks.list(id)).toEqual([link(id, 'a1', 'u1')]);
       expect(await t.store.rules.audit(id, 10)).toHaveLength(1);
     });
 
     it('refuses the same agent twice in one batch', async () => {
       const id = freshTenant();
-      await expect(t.store.userLinks.put([link(id, 'a1', 'u1'), link(id, 'a1', 'u2')], 'admin')).rejects.toThrow(StoreConflictError);
+      await expect(t.store.userLinks.put([link(id, 'a1', 'u1'), link(id, 'a1', 'u2')], 'admin')).rejects.toThrow(
+        StoreConflictError,
+      );
       expect(await t.store.userLinks.list(id)).toEqual([]);
     });
 
     it('refuses the same Teams user twice in one batch', async () => {
       const id = freshTenant();
-      await expect(t.store.userLinks.put([link(id, 'a1', 'u1'), link(id, 'a2', 'u1')], 'admin')).rejects.toThrow(/u1 appears in more than one link/);
+      await expect(t.store.userLinks.put([link(id, 'a1', 'u1'), link(id, 'a2', 'u1')], 'admin')).rejects.toThrow(
+        /u1 appears in more than one link/,
+      );
     });
 
     it('imports a large batch set-wise, moving Teams users between agents across statement chunks', async () => {
       const id = freshTenant();
       const n = 1200;
-      await t.store.userLinks.put(Array.from({ length: n }, (_, i) => link(id, `a${i}`, `u${i}`, { source: 'import' })), 'importer');
+      await t.store.userLinks.put(
+        Array.from({ length: n }, (_, i) => link(id, `a${i}`, `u${i}`, { source: 'import' })),
+        'importer',
+      );
       // Rotate: agent i takes the user of agent i+1, the last one takes u0 (first and last are in different chunks).
-      await t.store.userLinks.put(Array.from({ length: n }, (_, i) => link(id, `a${i}`, `u${(i + 1) % n}`, { source: 'import' })), 'importer');
+      await t.store.userLinks.put(
+        Array.from({ length: n }, (_, i) => link(id, `a${i}`, `u${(i + 1) % n}`, { source: 'import' })),
+        'importer',
+      );
       expect(await t.store.userLinks.byTeamsUser(id, 'u0')).toMatchObject({ agentId: `a${n - 1}` });
       expect(await t.store.userLinks.list(id)).toHaveLength(n);
       expect(await t.store.rules.audit(id, 3 * n)).toHaveLength(2 * n);
@@ -104,7 +131,12 @@ for (const dialect of DIALECTS) {
       await t.store.userLinks.remove(id, 'a1', 'remover');
       const audit = await t.store.rules.audit(id, 10);
       expect(audit.map((e) => e.action)).toEqual(['userLink.delete', 'userLink.update', 'userLink.create']);
-      expect(audit[1]).toMatchObject({ entity: 'userLink', entityId: 'a1', before: link(id, 'a1', 'u1'), after: link(id, 'a1', 'u9') });
+      expect(audit[1]).toMatchObject({
+        entity: 'userLink',
+        entityId: 'a1',
+        before: link(id, 'a1', 'u1'),
+        after: link(id, 'a1', 'u9'),
+      });
     });
   });
 
@@ -120,9 +152,19 @@ for (const dialect of DIALECTS) {
     it('round-trips the whole state, including what we last wrote on both sides', async () => {
       const id = freshTenant();
       const state = anAgentState('a1', {
-        acdWritten: { target: { kind: 'Unavailable', codeId: '7' }, replaced: { kind: 'Available' }, at: 5, ruleId: 'r1' },
+        acdWritten: {
+          target: { kind: 'Unavailable', codeId: '7' },
+          replaced: { kind: 'Available' },
+          at: 5,
+          ruleId: 'r1',
+        },
         pending: { dueAt: 10, reason: 'debounce' },
-        teams: { presence: { availability: 'DoNotDisturb', activity: 'Presenting' }, sequenceNumber: 'A1', sourceTime: 3, eventId: 'e3' },
+        teams: {
+          presence: { availability: 'DoNotDisturb', activity: 'Presenting' },
+          sequenceNumber: 'A1',
+          sourceTime: 3,
+          eventId: 'e3',
+        },
       });
       await t.store.agentStates.put(id, state);
       expect(await t.store.agentStates.get(id, 'a1')).toEqual(state);
@@ -134,9 +176,14 @@ for (const dialect of DIALECTS) {
 
     it('reads the states of many agents in one go, only in its tenant', async () => {
       const [id, other] = [freshTenant(), freshTenant()];
-      for (let i = 0; i < 700; i += 1) await t.store.agentStates.put(id, anAgentState(`a${i}`, { teamId: `team-${i}` }));
+      for (let i = 0; i < 700; i += 1)
+        await t.store.agentStates.put(id, anAgentState(`a${i}`, { teamId: `team-${i}` }));
       await t.store.agentStates.put(other, anAgentState('a1', { teamId: 'elsewhere' }));
-      const states = await t.store.agentStates.getMany(id, [...Array.from({ length: 700 }, (_, i) => `a${i}`), 'nobody', 'a1']);
+      const states = await t.store.agentStates.getMany(id, [
+        ...Array.from({ length: 700 }, (_, i) => `a${i}`),
+        'nobody',
+        'a1',
+      ]);
       expect(states).toHaveLength(700);
       expect(states.find((s) => s.agentId === 'a1')).toEqual(anAgentState('a1', { teamId: 'team-1' }));
       expect(await t.store.agentStates.getMany(id, [])).toEqual([]);
@@ -154,8 +201,13 @@ for (const dialect of DIALECTS) {
     it('names table and row when a stored state does not parse', async () => {
       const id = freshTenant();
       await t.store.agentStates.put(id, anAgentState('a1'));
-      await t.raw('update agent_states set state = ? where tenant_id = ?', ['{"agentId":"a1","acd":{"state":{"name":"Sleeping"}}}', id]);
-      await expect(t.store.agentStates.get(id, 'a1')).rejects.toThrow(new RegExp(`Corrupt row in agent_states \\(${id}/a1\\)`));
+      await t.raw('update agent_states set state = ? where tenant_id = ?', [
+        '{"agentId":"a1","acd":{"state":{"name":"Sleeping"}}}',
+        id,
+      ]);
+      await expect(t.store.agentStates.get(id, 'a1')).rejects.toThrow(
+        new RegExp(`Corrupt row in agent_states \\(${id}/a1\\)`),
+      );
     });
   });
 }

@@ -22,11 +22,13 @@ describe('SQLite lock held elsewhere: the wait does not stall the event loop', (
   const lockFor = (path: string, ms: number): Promise<void> => {
     const other = new SqliteDatabase(path);
     other.exec('BEGIN EXCLUSIVE');
-    return new Promise((done) => setTimeout(() => {
-      other.exec('COMMIT');
-      other.close();
-      done();
-    }, ms));
+    return new Promise((done) =>
+      setTimeout(() => {
+        other.exec('COMMIT');
+        other.close();
+        done();
+      }, ms),
+    );
   };
 
   it('a write waits for the lock asynchronously and lands once it is released', async () => {
@@ -39,7 +41,9 @@ describe('SQLite lock held elsewhere: the wait does not stall the event loop', (
       await opened.db.insertInto('leases').values({ name: 'n', holder: 'h', expires_at: 1 }).execute();
       clearInterval(ticker);
       await released;
-      expect(await opened.db.selectFrom('leases').select('holder').where('name', '=', 'n').executeTakeFirst()).toEqual({ holder: 'h' });
+      expect(await opened.db.selectFrom('leases').select('holder').where('name', '=', 'n').executeTakeFirst()).toEqual({
+        holder: 'h',
+      });
       // ~300 ms of waiting with a 10 ms timer: a blocked loop would have let none run.
       expect(ticks).toBeGreaterThan(5);
     } finally {
@@ -52,7 +56,9 @@ describe('SQLite lock held elsewhere: the wait does not stall the event loop', (
     new SqliteDatabase(path).exec('create table t (v integer)');
     const handle = new SqliteDatabase(path);
     handle.pragma('busy_timeout = 5');
-    const db = new Kysely<{ t: { v: number } }>({ dialect: new BusyRetrySqliteDialect({ database: handle }, { pragmaMs: 5, totalMs: 150, pauseMs: 20 }) });
+    const db = new Kysely<{ t: { v: number } }>({
+      dialect: new BusyRetrySqliteDialect({ database: handle }, { pragmaMs: 5, totalMs: 150, pauseMs: 20 }),
+    });
     try {
       const released = lockFor(path, 600);
       await expect(db.insertInto('t').values({ v: 1 }).execute()).rejects.toMatchObject({ code: 'SQLITE_BUSY' });

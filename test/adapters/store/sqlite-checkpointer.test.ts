@@ -26,13 +26,30 @@ describe('SQLite WAL checkpoints in the background', () => {
 
   it('copies committed pages into the database file while the store is open', async () => {
     const path = join(dir, 'store.sqlite');
-    const open = () => createKyselyStore({ location: { kind: 'sqlite', path }, encryptionKeys: [randomBytes(32)], clock: new TestClock() });
+    const open = () =>
+      createKyselyStore({
+        location: { kind: 'sqlite', path },
+        encryptionKeys: [randomBytes(32)],
+        clock: new TestClock(),
+      });
     store = await open();
     const sizeAfterMigrations = statSync(path).size;
     for (let batch = 0; batch < 10; batch += 1) {
-      await store.inbox.append(Array.from({ length: 200 }, (_, n) => ({ tenantId: 't1', agentId: `a${n}`, event: anAcdEvent('t1', `a${n}`, batch * 200 + n), receivedAt: n })));
+      await store.inbox.append(
+        Array.from({ length: 200 }, (_, n) => ({
+          tenantId: 't1',
+          agentId: `a${n}`,
+          event: anAcdEvent('t1', `a${n}`, batch * 200 + n),
+          receivedAt: n,
+        })),
+      );
     }
-    await eventually(() => statSync(path).size > sizeAfterMigrations + 100_000 || undefined, 'the database file to grow by the checkpointed pages', 60_000, 100);
+    await eventually(
+      () => statSync(path).size > sizeAfterMigrations + 100_000 || undefined,
+      'the database file to grow by the checkpointed pages',
+      60_000,
+      100,
+    );
     await store.close();
     store = await open();
     expect(await store.inbox.depth('t1')).toBe(2000);

@@ -31,7 +31,9 @@ async function postgresReachable(): Promise<boolean> {
 export async function testDialects(): Promise<readonly TestDialect[]> {
   if (await postgresReachable()) return ['sqlite', 'postgres'];
   if (process.env['CI'] === 'true') return ['sqlite', 'postgres']; // runs, and fails with the connection error
-  console.warn(`\n!!! PostgreSQL at ${PG_URL} is unreachable: the store contract runs on SQLite ONLY. (Under CI=true this fails.)\n`);
+  console.warn(
+    `\n!!! PostgreSQL at ${PG_URL} is unreachable: the store contract runs on SQLite ONLY. (Under CI=true this fails.)\n`,
+  );
   return ['sqlite'];
 }
 
@@ -88,7 +90,10 @@ export function isolatedLocation(dialect: TestDialect): TestStoreHandle {
     open: (keys, clock) => serialized(() => createKyselyStore({ location, encryptionKeys: keys, clock })),
     raw: async (text, params = []) => {
       let i = 0;
-      const res = await pool.query(text.replace(/\?/g, () => `$${++i}`), [...params]);
+      const res = await pool.query(
+        text.replace(/\?/g, () => `$${++i}`),
+        [...params],
+      );
       return res.rows as Record<string, unknown>[];
     },
     dispose: async () => {

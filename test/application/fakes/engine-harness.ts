@@ -52,13 +52,40 @@ export class EngineHarness {
   /** Tenant id of every applied Teams write, across tenants, in order. */
   readonly writeLog: string[] = [];
 
-  constructor(opts: { time?: ManualTime; store?: MemoryStore; engine?: Partial<SyncEngineOptions>; policy?: SyncPolicy; alertDebounceMs?: number } = {}) {
+  constructor(
+    opts: {
+      time?: ManualTime;
+      store?: MemoryStore;
+      engine?: Partial<SyncEngineOptions>;
+      policy?: SyncPolicy;
+      alertDebounceMs?: number;
+    } = {},
+  ) {
     this.time = opts.time ?? new ManualTime();
     this.store = opts.store ?? new MemoryStore(this.time);
-    this.trace = new TraceRecorder({ store: this.store.traces, clock: this.time, ids: this.ids, scheduler: this.time, logger: this.logger });
-    this.health = new HealthModel({ clock: this.time, scheduler: this.time }, { alertDebounceMs: opts.alertDebounceMs ?? 30_000 });
+    this.trace = new TraceRecorder({
+      store: this.store.traces,
+      clock: this.time,
+      ids: this.ids,
+      scheduler: this.time,
+      logger: this.logger,
+    });
+    this.health = new HealthModel(
+      { clock: this.time, scheduler: this.time },
+      { alertDebounceMs: opts.alertDebounceMs ?? 30_000 },
+    );
     this.engine = new SyncEngine(
-      { store: this.store, policy: opts.policy ?? DOMAIN_POLICY, clock: this.time, scheduler: this.time, ids: this.ids, logger: this.logger, metrics: this.metrics, trace: this.trace, health: this.health },
+      {
+        store: this.store,
+        policy: opts.policy ?? DOMAIN_POLICY,
+        clock: this.time,
+        scheduler: this.time,
+        ids: this.ids,
+        logger: this.logger,
+        metrics: this.metrics,
+        trace: this.trace,
+        health: this.health,
+      },
       { reconcileIntervalMs: 60_000, backoffBaseMs: 1_000, ...opts.engine },
     );
   }
@@ -68,14 +95,36 @@ export class EngineHarness {
     const acd = new FakeAcd(tenantId, this.time);
     const graph = new FakeGraph(tenantId, this.time, this.writeLog);
     const agentIds = Array.from({ length: setup.agents }, (_, i) => `agent-${i + 1}`);
-    await this.store.tenants.upsert({ id: tenantId, name: tenantId, acdBusinessUnitId: '1', entraTenantId: tenantId, partnerPlatform: 'msteams', syncEnabled: setup.syncEnabled ?? true });
+    await this.store.tenants.upsert({
+      id: tenantId,
+      name: tenantId,
+      acdBusinessUnitId: '1',
+      entraTenantId: tenantId,
+      partnerPlatform: 'msteams',
+      syncEnabled: setup.syncEnabled ?? true,
+    });
     if (setup.rule) await this.store.rules.save({ ...setup.rule, tenantId }, 'test');
     for (const agentId of agentIds) {
       acd.addAgent(agentId, setup.teamId ?? TEAM, `${agentId}@example.com`);
       graph.addUser(teamsUserOf(agentId));
     }
-    await this.store.userLinks.put(agentIds.map((agentId) => ({ tenantId, agentId, teamsUserId: teamsUserOf(agentId), source: 'auto' as const, email: `${agentId}@example.com` })), 'test');
-    return { tenantId, acd, graph, agentIds, ports: { tenantId, acd, acdFeed: acd, acdDirectory: acd, presence: graph, subscriptions: graph } };
+    await this.store.userLinks.put(
+      agentIds.map((agentId) => ({
+        tenantId,
+        agentId,
+        teamsUserId: teamsUserOf(agentId),
+        source: 'auto' as const,
+        email: `${agentId}@example.com`,
+      })),
+      'test',
+    );
+    return {
+      tenantId,
+      acd,
+      graph,
+      agentIds,
+      ports: { tenantId, acd, acdFeed: acd, acdDirectory: acd, presence: graph, subscriptions: graph },
+    };
   }
 
   /** Starts syncing the tenant and lets the start-up work (initial reconciliation) finish. */
@@ -100,6 +149,8 @@ export class EngineHarness {
   }
 
   traces(tenantId: string, agentId?: string) {
-    return this.store.traces.events.filter((e) => e.tenantId === tenantId && (agentId === undefined || e.agentId === agentId));
+    return this.store.traces.events.filter(
+      (e) => e.tenantId === tenantId && (agentId === undefined || e.agentId === agentId),
+    );
   }
 }

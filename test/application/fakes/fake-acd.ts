@@ -1,5 +1,14 @@
 import type {
-  AcdAgent, AcdDirectory, AcdEventSink, AcdGateway, AcdStateFeed, AcdTeam, AcdUnavailableCodeInfo, AcdWriteOutcome, AcdWriteRefusal, ExternalFailure,
+  AcdAgent,
+  AcdDirectory,
+  AcdEventSink,
+  AcdGateway,
+  AcdStateFeed,
+  AcdTeam,
+  AcdUnavailableCodeInfo,
+  AcdWriteOutcome,
+  AcdWriteRefusal,
+  ExternalFailure,
 } from '../../../src/application/ports.js';
 import type { AcdState, AcdStateEvent } from '../../../src/domain/agent-state.js';
 import { isOnContact } from '../../../src/domain/agent-state.js';
@@ -27,12 +36,29 @@ export class FakeAcd implements AcdGateway, AcdStateFeed, AcdDirectory {
   snapshotFailure: ExternalFailure | undefined;
   private deliver: AcdEventSink | undefined;
 
-  constructor(readonly tenantId: string, private readonly clock: Clock) {}
+  constructor(
+    readonly tenantId: string,
+    private readonly clock: Clock,
+  ) {}
 
-  addAgent(agentId: string, teamId: string, email?: string, state: AcdState = { name: 'LoggedOut', afterCallWork: false }): void {
-    const info: AcdAgent = { agentId, firstName: 'A', lastName: agentId, userName: `${agentId}@cc`, teamId, isActive: true, ...(email ? { email } : {}) };
+  addAgent(
+    agentId: string,
+    teamId: string,
+    email?: string,
+    state: AcdState = { name: 'LoggedOut', afterCallWork: false },
+  ): void {
+    const info: AcdAgent = {
+      agentId,
+      firstName: 'A',
+      lastName: agentId,
+      userName: `${agentId}@cc`,
+      teamId,
+      isActive: true,
+      ...(email ? { email } : {}),
+    };
     this.agents.set(agentId, { info, state, sourceTime: this.clock.now() });
-    if (!this.teams.some((t) => t.teamId === teamId)) this.teams.push({ teamId, teamName: `Team ${teamId}`, isActive: true });
+    if (!this.teams.some((t) => t.teamId === teamId))
+      this.teams.push({ teamId, teamName: `Team ${teamId}`, isActive: true });
   }
 
   /** The agent's state changes on the ACD; the feed delivers it (once started). */
@@ -58,7 +84,16 @@ export class FakeAcd implements AcdGateway, AcdStateFeed, AcdDirectory {
     const agent = this.agents.get(agentId);
     if (!agent) return err({ code: 'AGENT_NOT_FOUND', message: `agent ${agentId} not found` });
     if (isOnContact(agent.state)) return ok('queued');
-    const event = this.set(agentId, target.kind === 'Available' ? { name: 'Available', afterCallWork: false } : { name: 'Unavailable', afterCallWork: false, unavailableCode: { id: target.codeId, name: `code ${target.codeId}` } });
+    const event = this.set(
+      agentId,
+      target.kind === 'Available'
+        ? { name: 'Available', afterCallWork: false }
+        : {
+            name: 'Unavailable',
+            afterCallWork: false,
+            unavailableCode: { id: target.codeId, name: `code ${target.codeId}` },
+          },
+    );
     // The feed reports our own write a moment later, as CXone's real-time data does.
     const deliver = this.deliver;
     if (deliver) setImmediate(() => void deliver([event]));
@@ -104,6 +139,13 @@ export class FakeAcd implements AcdGateway, AcdStateFeed, AcdDirectory {
 
   private eventOf(agentId: string): AcdStateEvent {
     const a = this.agents.get(agentId) as Agent;
-    return { source: 'acd', tenantId: this.tenantId, agentId, state: a.state, sourceTime: a.sourceTime, eventId: `${agentId}:${a.sourceTime}` };
+    return {
+      source: 'acd',
+      tenantId: this.tenantId,
+      agentId,
+      state: a.state,
+      sourceTime: a.sourceTime,
+      eventId: `${agentId}:${a.sourceTime}`,
+    };
   }
 }

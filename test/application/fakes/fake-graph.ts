@@ -1,5 +1,13 @@
 import type {
-  Clock, ExternalFailure, ObservedPresence, PresenceDesire, PresenceGateway, PresenceNotification, PresenceWriteOutcome, SubscriptionRegistry, SubscriptionStatus,
+  Clock,
+  ExternalFailure,
+  ObservedPresence,
+  PresenceDesire,
+  PresenceGateway,
+  PresenceNotification,
+  PresenceWriteOutcome,
+  SubscriptionRegistry,
+  SubscriptionStatus,
 } from '../../../src/application/ports.js';
 import type { TeamsPresence } from '../../../src/domain/presence.js';
 import { err, ok, type Result } from '../../../src/domain/result.js';
@@ -39,7 +47,11 @@ export class FakeGraph implements PresenceGateway, SubscriptionRegistry {
   private inFlight = 0;
 
   /** `tenantLog`: shared across tenants' fakes, gets this tenant's id at each applied write (cross-tenant order). */
-  constructor(readonly tenantId: string, private readonly clock: Clock, private readonly tenantLog: string[] = []) {}
+  constructor(
+    readonly tenantId: string,
+    private readonly clock: Clock,
+    private readonly tenantLog: string[] = [],
+  ) {}
 
   addUser(userId: string, own: TeamsPresence = AVAILABLE): void {
     this.users.set(userId, { own, session: null, preferred: null, seq: 1 });
@@ -61,7 +73,10 @@ export class FakeGraph implements PresenceGateway, SubscriptionRegistry {
   notification(userId: string, withResourceData = true): PresenceNotification {
     const u = this.user(userId);
     return {
-      subscriptionId: 'sub-1', tenantId: this.tenantId, userId, receivedAt: this.clock.now(),
+      subscriptionId: 'sub-1',
+      tenantId: this.tenantId,
+      userId,
+      receivedAt: this.clock.now(),
       ...(withResourceData ? { presence: this.shown(userId) as TeamsPresence, sequenceNumber: seqOf(u.seq) } : {}),
     };
   }
@@ -109,7 +124,15 @@ export class FakeGraph implements PresenceGateway, SubscriptionRegistry {
   async read(userIds: readonly string[]): Promise<Result<readonly ObservedPresence[], ExternalFailure>> {
     this.reads.push([...userIds]);
     if (this.readFailure) return err(this.readFailure);
-    return ok(userIds.filter((id) => this.users.has(id)).map((id) => ({ userId: id, presence: this.shown(id) as TeamsPresence, sequenceNumber: seqOf(this.user(id).seq) })));
+    return ok(
+      userIds
+        .filter((id) => this.users.has(id))
+        .map((id) => ({
+          userId: id,
+          presence: this.shown(id) as TeamsPresence,
+          sequenceNumber: seqOf(this.user(id).seq),
+        })),
+    );
   }
 
   async ensure(userIds: readonly string[]): Promise<Result<readonly SubscriptionStatus[], ExternalFailure>> {
@@ -122,7 +145,15 @@ export class FakeGraph implements PresenceGateway, SubscriptionRegistry {
 
   async status(): Promise<readonly SubscriptionStatus[]> {
     if (this.covered.size === 0) return [];
-    return [{ ownerId: 'owner-1', subscriptionId: 'sub-1', userCount: this.covered.size, expiresAt: this.clock.now() + 3600_000, healthy: true }];
+    return [
+      {
+        ownerId: 'owner-1',
+        subscriptionId: 'sub-1',
+        userCount: this.covered.size,
+        expiresAt: this.clock.now() + 3600_000,
+        healthy: true,
+      },
+    ];
   }
 
   /** Graph drops the subscription without telling anyone. */
@@ -139,5 +170,18 @@ export class FakeGraph implements PresenceGateway, SubscriptionRegistry {
 
 const seqOf = (n: number): string => String(n).padStart(12, '0');
 
-export const throttled = (retryAfterMs: number): ExternalFailure => ({ system: 'graph', status: 429, code: 'TooManyRequests', message: 'throttled', retryAfterMs, transient: true });
-export const forbidden = (): ExternalFailure => ({ system: 'graph', status: 403, code: 'Forbidden', message: 'missing Presence.ReadWrite.All', transient: false });
+export const throttled = (retryAfterMs: number): ExternalFailure => ({
+  system: 'graph',
+  status: 429,
+  code: 'TooManyRequests',
+  message: 'throttled',
+  retryAfterMs,
+  transient: true,
+});
+export const forbidden = (): ExternalFailure => ({
+  system: 'graph',
+  status: 403,
+  code: 'Forbidden',
+  message: 'missing Presence.ReadWrite.All',
+  transient: false,
+});

@@ -18,7 +18,11 @@ export interface LogLine {
 
 /** Keeps what was logged (debug dropped unless asked) so tests can assert on warnings. */
 export class MemoryLogger implements Logger {
-  constructor(readonly lines: LogLine[] = [], private readonly bindings: Record<string, unknown> = {}, private readonly keepDebug = false) {}
+  constructor(
+    readonly lines: LogLine[] = [],
+    private readonly bindings: Record<string, unknown> = {},
+    private readonly keepDebug = false,
+  ) {}
   child(bindings: Record<string, unknown>): Logger {
     return new MemoryLogger(this.lines, { ...this.bindings, ...bindings }, this.keepDebug);
   }

@@ -41,7 +41,10 @@ export class ManualTime implements Clock, Scheduler {
   }
 
   nextDueAt(): number | undefined {
-    return this.timers.reduce<number | undefined>((min, t) => (min === undefined || t.at < min ? t.at : min), undefined);
+    return this.timers.reduce<number | undefined>(
+      (min, t) => (min === undefined || t.at < min ? t.at : min),
+      undefined,
+    );
   }
 
   /** Moves time forward by `ms`, firing every timer due on the way (settling promises between). */

@@ -23,16 +23,30 @@ export class MemoryInboxStore implements InboxStore {
   /** Make the next N `complete` calls throw (a store outage). */
   completeFailures = 0;
 
-  constructor(private readonly clock: Clock, private readonly agentStates: AgentStateStore, private readonly copy: <T>(v: T) => T = (v) => structuredClone(v)) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly agentStates: AgentStateStore,
+    private readonly copy: <T>(v: T) => T = (v) => structuredClone(v),
+  ) {}
 
-  async append(entries: readonly { tenantId: string; agentId: string; event: SyncEvent; receivedAt: number }[]): Promise<number> {
+  async append(
+    entries: readonly { tenantId: string; agentId: string; event: SyncEvent; receivedAt: number }[],
+  ): Promise<number> {
     let added = 0;
     for (const e of entries) {
       const key = `${e.tenantId}\u0000${e.event.eventId}`;
       if (this.keys.has(key)) continue;
       this.keys.add(key);
       this.seq += 1;
-      const row: Row = { seq: this.seq, tenantId: e.tenantId, agentId: e.agentId, event: this.copy(e.event), receivedAt: e.receivedAt, attempts: 0, processed: false };
+      const row: Row = {
+        seq: this.seq,
+        tenantId: e.tenantId,
+        agentId: e.agentId,
+        event: this.copy(e.event),
+        receivedAt: e.receivedAt,
+        attempts: 0,
+        processed: false,
+      };
       this.rows.push(row);
       this.bySeq.set(row.seq, row);
       const open = this.open.get(e.tenantId) ?? [];
@@ -50,7 +64,14 @@ export class MemoryInboxStore implements InboxStore {
     for (const r of this.open.get(tenantId) ?? []) {
       if (r.retryAt !== undefined && r.retryAt > now) held.add(r.agentId);
       if (held.has(r.agentId) || (afterSeq !== undefined && r.seq <= afterSeq)) continue;
-      out.push({ seq: r.seq, tenantId: r.tenantId, agentId: r.agentId, event: this.copy(r.event), receivedAt: r.receivedAt, attempts: r.attempts });
+      out.push({
+        seq: r.seq,
+        tenantId: r.tenantId,
+        agentId: r.agentId,
+        event: this.copy(r.event),
+        receivedAt: r.receivedAt,
+        attempts: r.attempts,
+      });
       if (out.length >= limit) break;
     }
     return out;

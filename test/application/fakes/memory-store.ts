@@ -1,7 +1,23 @@
 import {
   StoreConflictError,
-  type AgentStateStore, type AuditEntry, type Clock, type ConnectionKind, type ConversationRef, type ConversationStore, type LeaseStore, type NotificationKey, type NotificationKeyStore,
-  type RuleStore, type Store, type StoredSubscription, type SubscriptionStore, type TenantAdmin, type TenantAdminStore, type TenantStore, type UserLink, type UserLinkStore,
+  type AgentStateStore,
+  type AuditEntry,
+  type Clock,
+  type ConnectionKind,
+  type ConversationRef,
+  type ConversationStore,
+  type LeaseStore,
+  type NotificationKey,
+  type NotificationKeyStore,
+  type RuleStore,
+  type Store,
+  type StoredSubscription,
+  type SubscriptionStore,
+  type TenantAdmin,
+  type TenantAdminStore,
+  type TenantStore,
+  type UserLink,
+  type UserLinkStore,
 } from '../../../src/application/ports.js';
 import type { PresenceRule } from '../../../src/domain/presence-rule.js';
 import type { AgentSyncState } from '../../../src/domain/sync-state.js';
@@ -17,78 +33,171 @@ class MemoryTenantStore implements TenantStore {
   constructor(private readonly clone: Copy) {}
   readonly tenants = new Map<string, Tenant>();
   readonly connections = new Map<string, Record<string, string>>();
-  async get(tenantId: string) { const t = this.tenants.get(tenantId); return t && this.clone(t); }
-  async list() { return [...this.tenants.values()].map((v) => this.clone(v)); }
-  async upsert(tenant: Tenant) { this.tenants.set(tenant.id, this.clone(tenant)); }
-  async getConnection(tenantId: string, kind: ConnectionKind) { const c = this.connections.get(`${tenantId}/${kind}`); return c && this.clone(c); }
-  async putConnection(tenantId: string, kind: ConnectionKind, values: Record<string, string>) { this.connections.set(`${tenantId}/${kind}`, this.clone(values)); }
+  async get(tenantId: string) {
+    const t = this.tenants.get(tenantId);
+    return t && this.clone(t);
+  }
+  async list() {
+    return [...this.tenants.values()].map((v) => this.clone(v));
+  }
+  async upsert(tenant: Tenant) {
+    this.tenants.set(tenant.id, this.clone(tenant));
+  }
+  async getConnection(tenantId: string, kind: ConnectionKind) {
+    const c = this.connections.get(`${tenantId}/${kind}`);
+    return c && this.clone(c);
+  }
+  async putConnection(tenantId: string, kind: ConnectionKind, values: Record<string, string>) {
+    this.connections.set(`${tenantId}/${kind}`, this.clone(values));
+  }
 }
 
 class MemoryRuleStore implements RuleStore {
   readonly rules = new Map<string, PresenceRule>();
   readonly log: AuditEntry[] = [];
-  constructor(private readonly clock: Clock, private readonly clone: Copy) {}
-  async list(tenantId: string) { return [...this.rules.values()].filter((r) => r.tenantId === tenantId).map((v) => this.clone(v)); }
-  async get(tenantId: string, ruleId: string) { const r = this.rules.get(`${tenantId}/${ruleId}`); return r && this.clone(r); }
+  constructor(
+    private readonly clock: Clock,
+    private readonly clone: Copy,
+  ) {}
+  async list(tenantId: string) {
+    return [...this.rules.values()].filter((r) => r.tenantId === tenantId).map((v) => this.clone(v));
+  }
+  async get(tenantId: string, ruleId: string) {
+    const r = this.rules.get(`${tenantId}/${ruleId}`);
+    return r && this.clone(r);
+  }
   async save(rule: PresenceRule, actor: string, expectedVersion?: number) {
     const key = `${rule.tenantId}/${rule.id}`;
     const before = this.rules.get(key);
-    if (expectedVersion !== undefined && (before?.version ?? 0) !== expectedVersion) throw new StoreConflictError(`rule ${rule.id} changed meanwhile`);
+    if (expectedVersion !== undefined && (before?.version ?? 0) !== expectedVersion)
+      throw new StoreConflictError(`rule ${rule.id} changed meanwhile`);
     const saved = { ...this.clone(rule), version: (before?.version ?? 0) + 1 };
     this.rules.set(key, saved);
-    this.log.push({ tenantId: rule.tenantId, at: this.clock.now(), actor, action: before ? 'update' : 'create', entity: 'rule', entityId: rule.id, before, after: saved });
+    this.log.push({
+      tenantId: rule.tenantId,
+      at: this.clock.now(),
+      actor,
+      action: before ? 'update' : 'create',
+      entity: 'rule',
+      entityId: rule.id,
+      before,
+      after: saved,
+    });
     return this.clone(saved);
   }
   async delete(tenantId: string, ruleId: string, actor: string) {
     const before = this.rules.get(`${tenantId}/${ruleId}`);
     this.rules.delete(`${tenantId}/${ruleId}`);
-    if (before) this.log.push({ tenantId, at: this.clock.now(), actor, action: 'delete', entity: 'rule', entityId: ruleId, before, after: null });
+    if (before)
+      this.log.push({
+        tenantId,
+        at: this.clock.now(),
+        actor,
+        action: 'delete',
+        entity: 'rule',
+        entityId: ruleId,
+        before,
+        after: null,
+      });
     return before !== undefined;
   }
-  async audit(tenantId: string, limit: number) { return this.log.filter((a) => a.tenantId === tenantId).slice(-limit).reverse(); }
+  async audit(tenantId: string, limit: number) {
+    return this.log
+      .filter((a) => a.tenantId === tenantId)
+      .slice(-limit)
+      .reverse();
+  }
 }
 
 class MemoryUserLinkStore implements UserLinkStore {
   constructor(private readonly clone: Copy) {}
   links: UserLink[] = [];
-  async list(tenantId: string) { return this.links.filter((l) => l.tenantId === tenantId).map((v) => this.clone(v)); }
-  async byAgent(tenantId: string, agentId: string) { const l = this.links.find((x) => x.tenantId === tenantId && x.agentId === agentId); return l && this.clone(l); }
-  async byAgents(tenantId: string, agentIds: readonly string[]) { const wanted = new Set(agentIds); return this.links.filter((x) => x.tenantId === tenantId && wanted.has(x.agentId)).map((v) => this.clone(v)); }
-  async byTeamsUsers(tenantId: string, teamsUserIds: readonly string[]) { const wanted = new Set(teamsUserIds); return this.links.filter((x) => x.tenantId === tenantId && wanted.has(x.teamsUserId)).map((v) => this.clone(v)); }
-  async byTeamsUser(tenantId: string, teamsUserId: string) { const l = this.links.find((x) => x.tenantId === tenantId && x.teamsUserId === teamsUserId); return l && this.clone(l); }
+  async list(tenantId: string) {
+    return this.links.filter((l) => l.tenantId === tenantId).map((v) => this.clone(v));
+  }
+  async byAgent(tenantId: string, agentId: string) {
+    const l = this.links.find((x) => x.tenantId === tenantId && x.agentId === agentId);
+    return l && this.clone(l);
+  }
+  async byAgents(tenantId: string, agentIds: readonly string[]) {
+    const wanted = new Set(agentIds);
+    return this.links.filter((x) => x.tenantId === tenantId && wanted.has(x.agentId)).map((v) => this.clone(v));
+  }
+  async byTeamsUsers(tenantId: string, teamsUserIds: readonly string[]) {
+    const wanted = new Set(teamsUserIds);
+    return this.links.filter((x) => x.tenantId === tenantId && wanted.has(x.teamsUserId)).map((v) => this.clone(v));
+  }
+  async byTeamsUser(tenantId: string, teamsUserId: string) {
+    const l = this.links.find((x) => x.tenantId === tenantId && x.teamsUserId === teamsUserId);
+    return l && this.clone(l);
+  }
   async put(links: readonly UserLink[], _actor?: string) {
     for (const l of links) {
-      this.links = this.links.filter((x) => !(x.tenantId === l.tenantId && (x.agentId === l.agentId || x.teamsUserId === l.teamsUserId)));
+      this.links = this.links.filter(
+        (x) => !(x.tenantId === l.tenantId && (x.agentId === l.agentId || x.teamsUserId === l.teamsUserId)),
+      );
       this.links.push(this.clone(l));
     }
   }
-  async remove(tenantId: string, agentId: string, _actor?: string) { this.links = this.links.filter((x) => !(x.tenantId === tenantId && x.agentId === agentId)); }
+  async remove(tenantId: string, agentId: string, _actor?: string) {
+    this.links = this.links.filter((x) => !(x.tenantId === tenantId && x.agentId === agentId));
+  }
 }
 
 class MemoryAgentStateStore implements AgentStateStore {
   constructor(private readonly clone: Copy) {}
   readonly states = new Map<string, AgentSyncState>();
-  async get(tenantId: string, agentId: string) { const s = this.states.get(`${tenantId}/${agentId}`); return s && this.clone(s); }
-  async getMany(tenantId: string, agentIds: readonly string[]) { return agentIds.flatMap((a) => { const s = this.states.get(`${tenantId}/${a}`); return s ? [this.clone(s)] : []; }); }
-  async list(tenantId: string) { return [...this.states.entries()].filter(([k]) => k.startsWith(`${tenantId}/`)).map(([, s]) => this.clone(s)); }
-  async put(tenantId: string, state: AgentSyncState) { this.states.set(`${tenantId}/${state.agentId}`, this.clone(state)); }
+  async get(tenantId: string, agentId: string) {
+    const s = this.states.get(`${tenantId}/${agentId}`);
+    return s && this.clone(s);
+  }
+  async getMany(tenantId: string, agentIds: readonly string[]) {
+    return agentIds.flatMap((a) => {
+      const s = this.states.get(`${tenantId}/${a}`);
+      return s ? [this.clone(s)] : [];
+    });
+  }
+  async list(tenantId: string) {
+    return [...this.states.entries()].filter(([k]) => k.startsWith(`${tenantId}/`)).map(([, s]) => this.clone(s));
+  }
+  async put(tenantId: string, state: AgentSyncState) {
+    this.states.set(`${tenantId}/${state.agentId}`, this.clone(state));
+  }
 }
 
 class MemorySubscriptionStore implements SubscriptionStore {
   constructor(private readonly clone: Copy) {}
   readonly subs = new Map<string, StoredSubscription>();
-  async list(tenantId: string) { return [...this.subs.values()].filter((s) => s.tenantId === tenantId).map((v) => this.clone(v)); }
-  async put(sub: StoredSubscription) { this.subs.set(sub.subscriptionId, this.clone(sub)); }
-  async remove(_tenantId: string, subscriptionId: string) { this.subs.delete(subscriptionId); }
-  async byId(subscriptionId: string) { const s = this.subs.get(subscriptionId); return s && this.clone(s); }
+  async list(tenantId: string) {
+    return [...this.subs.values()].filter((s) => s.tenantId === tenantId).map((v) => this.clone(v));
+  }
+  async put(sub: StoredSubscription) {
+    this.subs.set(sub.subscriptionId, this.clone(sub));
+  }
+  async remove(_tenantId: string, subscriptionId: string) {
+    this.subs.delete(subscriptionId);
+  }
+  async byId(subscriptionId: string) {
+    const s = this.subs.get(subscriptionId);
+    return s && this.clone(s);
+  }
 }
 
 class MemoryConversationStore implements ConversationStore {
   constructor(private readonly clone: Copy) {}
   refs: ConversationRef[] = [];
-  async put(ref: ConversationRef) { this.refs = [...this.refs.filter((r) => !(r.tenantId === ref.tenantId && r.conversationId === ref.conversationId)), this.clone(ref)]; }
-  async remove(tenantId: string, conversationId: string) { this.refs = this.refs.filter((r) => !(r.tenantId === tenantId && r.conversationId === conversationId)); }
-  async list(tenantId: string) { return this.refs.filter((r) => r.tenantId === tenantId).map((v) => this.clone(v)); }
+  async put(ref: ConversationRef) {
+    this.refs = [
+      ...this.refs.filter((r) => !(r.tenantId === ref.tenantId && r.conversationId === ref.conversationId)),
+      this.clone(ref),
+    ];
+  }
+  async remove(tenantId: string, conversationId: string) {
+    this.refs = this.refs.filter((r) => !(r.tenantId === tenantId && r.conversationId === conversationId));
+  }
+  async list(tenantId: string) {
+    return this.refs.filter((r) => r.tenantId === tenantId).map((v) => this.clone(v));
+  }
 }
 
 class MemoryLeaseStore implements LeaseStore {
@@ -106,22 +215,41 @@ class MemoryLeaseStore implements LeaseStore {
     this.leases.set(name, { holder, until: this.clock.now() + ttlMs });
     return true;
   }
-  async release(name: string, holder: string) { if (this.leases.get(name)?.holder === holder) this.leases.delete(name); }
-  async holder(name: string) { const l = this.leases.get(name); return l && l.until > this.clock.now() ? l.holder : undefined; }
+  async release(name: string, holder: string) {
+    if (this.leases.get(name)?.holder === holder) this.leases.delete(name);
+  }
+  async holder(name: string) {
+    const l = this.leases.get(name);
+    return l && l.until > this.clock.now() ? l.holder : undefined;
+  }
 }
 
 class MemoryTenantAdminStore implements TenantAdminStore {
   readonly admins = new Map<string, TenantAdmin>();
-  async record(admin: TenantAdmin) { this.admins.set(`${admin.tenantId}/${admin.aadObjectId}`, { ...admin }); }
-  async get(tenantId: string, aadObjectId: string) { const a = this.admins.get(`${tenantId}/${aadObjectId}`); return a && { ...a }; }
-  async list(tenantId: string) { return [...this.admins.values()].filter((a) => a.tenantId === tenantId).map((a) => ({ ...a })); }
-  async remove(tenantId: string, aadObjectId: string) { this.admins.delete(`${tenantId}/${aadObjectId}`); }
+  async record(admin: TenantAdmin) {
+    this.admins.set(`${admin.tenantId}/${admin.aadObjectId}`, { ...admin });
+  }
+  async get(tenantId: string, aadObjectId: string) {
+    const a = this.admins.get(`${tenantId}/${aadObjectId}`);
+    return a && { ...a };
+  }
+  async list(tenantId: string) {
+    return [...this.admins.values()].filter((a) => a.tenantId === tenantId).map((a) => ({ ...a }));
+  }
+  async remove(tenantId: string, aadObjectId: string) {
+    this.admins.delete(`${tenantId}/${aadObjectId}`);
+  }
 }
 
 class MemoryNotificationKeyStore implements NotificationKeyStore {
   keys: NotificationKey[] = [];
-  async currentOrAdd(candidate: NotificationKey) { if (this.keys.length === 0) this.keys = [{ ...candidate }]; return { ...this.keys[0]! }; }
-  async all() { return this.keys.map((k) => ({ ...k })); }
+  async currentOrAdd(candidate: NotificationKey) {
+    if (this.keys.length === 0) this.keys = [{ ...candidate }];
+    return { ...this.keys[0]! };
+  }
+  async all() {
+    return this.keys.map((k) => ({ ...k }));
+  }
 }
 
 /** Every repository of the Store port in memory; values are copied in and out like a database. */

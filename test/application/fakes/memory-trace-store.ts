@@ -27,7 +27,14 @@ export class MemoryTraceStore implements TraceStore {
   async query(q: TraceQuery): Promise<readonly TraceEvent[]> {
     const matches = this.events
       .map((e, i) => ({ e, i }))
-      .filter(({ e }) => e.tenantId === q.tenantId && (q.agentId === undefined || e.agentId === q.agentId) && (q.traceId === undefined || e.traceId === q.traceId) && (q.from === undefined || e.at >= q.from) && (q.to === undefined || e.at <= q.to))
+      .filter(
+        ({ e }) =>
+          e.tenantId === q.tenantId &&
+          (q.agentId === undefined || e.agentId === q.agentId) &&
+          (q.traceId === undefined || e.traceId === q.traceId) &&
+          (q.from === undefined || e.at >= q.from) &&
+          (q.to === undefined || e.at <= q.to),
+      )
       .sort((a, b) => a.e.at - b.e.at || a.i - b.i)
       .map(({ e }) => e);
     return matches.slice(-q.limit);

@@ -22,7 +22,15 @@ describe('HealthModel', () => {
     await time.advance(1_000);
     reporter.report('acd.connection', 'degraded', 'CXone answered 503 three times');
 
-    expect(health.components('t1')).toEqual([{ component: 'acd.connection', status: 'degraded', detail: 'CXone answered 503 three times', since: t0 + 1_000, lastSuccess: t0 }]);
+    expect(health.components('t1')).toEqual([
+      {
+        component: 'acd.connection',
+        status: 'degraded',
+        detail: 'CXone answered 503 three times',
+        since: t0 + 1_000,
+        lastSuccess: t0,
+      },
+    ]);
     expect(health.snapshot('t1').status).toBe('degraded');
   });
 
@@ -66,13 +74,36 @@ describe('actively synced statuses', () => {
     const a = health.activity;
     a.record('t1', { ruleId: 'r1', direction: 'acd-to-teams', status: 'Busy/InACall', latencyMs: 100, at: time.now() });
     await time.advance(2 * 3600_000);
-    for (const latencyMs of [10, 20, 30, 40]) a.record('t1', { ruleId: 'r1', direction: 'acd-to-teams', status: 'Busy/InACall', latencyMs, at: time.now() });
-    a.record('t1', { ruleId: 'r1', direction: 'teams-to-acd', status: 'Unavailable:103', latencyMs: 500, at: time.now() });
+    for (const latencyMs of [10, 20, 30, 40])
+      a.record('t1', { ruleId: 'r1', direction: 'acd-to-teams', status: 'Busy/InACall', latencyMs, at: time.now() });
+    a.record('t1', {
+      ruleId: 'r1',
+      direction: 'teams-to-acd',
+      status: 'Unavailable:103',
+      latencyMs: 500,
+      at: time.now(),
+    });
 
-    expect(a.active('t1')).toEqual(expect.arrayContaining([
-      { ruleId: 'r1', direction: 'acd-to-teams', status: 'Busy/InACall', lastHour: 4, lastDay: 5, lastAt: time.now() },
-      { ruleId: 'r1', direction: 'teams-to-acd', status: 'Unavailable:103', lastHour: 1, lastDay: 1, lastAt: time.now() },
-    ]));
+    expect(a.active('t1')).toEqual(
+      expect.arrayContaining([
+        {
+          ruleId: 'r1',
+          direction: 'acd-to-teams',
+          status: 'Busy/InACall',
+          lastHour: 4,
+          lastDay: 5,
+          lastAt: time.now(),
+        },
+        {
+          ruleId: 'r1',
+          direction: 'teams-to-acd',
+          status: 'Unavailable:103',
+          lastHour: 1,
+          lastDay: 1,
+          lastAt: time.now(),
+        },
+      ]),
+    );
     expect(a.latency('t1')).toEqual([
       { direction: 'acd-to-teams', count: 4, p50Ms: 20, p95Ms: 40 },
       { direction: 'teams-to-acd', count: 1, p50Ms: 500, p95Ms: 500 },
@@ -97,8 +128,19 @@ describe('actively synced statuses', () => {
 
     const snapshot = h.health.snapshot('t1');
     expect(snapshot.syncActive).toBe(true);
-    expect(snapshot.activeSyncs).toEqual([{ ruleId: 'rule-1', direction: 'acd-to-teams', status: 'Busy/InACall', lastHour: 2, lastDay: 2, lastAt: h.time.now() }]);
+    expect(snapshot.activeSyncs).toEqual([
+      {
+        ruleId: 'rule-1',
+        direction: 'acd-to-teams',
+        status: 'Busy/InACall',
+        lastHour: 2,
+        lastDay: 2,
+        lastAt: h.time.now(),
+      },
+    ]);
     expect(snapshot.latency[0]).toMatchObject({ direction: 'acd-to-teams', count: 2 });
-    expect(snapshot.components.map((c) => c.component)).toEqual(expect.arrayContaining(['reconciliation', 'subscriptions', 'graph.auth']));
+    expect(snapshot.components.map((c) => c.component)).toEqual(
+      expect.arrayContaining(['reconciliation', 'subscriptions', 'graph.auth']),
+    );
   });
 });

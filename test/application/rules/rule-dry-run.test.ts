@@ -9,9 +9,15 @@ import { MemoryStore } from '../fakes/memory-store.js';
 const T = 'tenant-1';
 const dnd = { availability: 'DoNotDisturb', activity: 'DoNotDisturb' } as const;
 const subscriber: PresenceRuleDraft = {
-  name: 'DND stops routing', partnerPlatform: 'msteams', direction: 'subscriber', scope: { kind: 'team', teamIds: ['team-1'] },
+  name: 'DND stops routing',
+  partnerPlatform: 'msteams',
+  direction: 'subscriber',
+  scope: { kind: 'team', teamIds: ['team-1'] },
   mappings: [{ acd: { kind: 'Unavailable', codeId: 'lunch' }, teams: dnd }],
-  enabled: false, manualStatusPolicy: 'respect', noSyncStates: [], debounceMs: 0,
+  enabled: false,
+  manualStatusPolicy: 'respect',
+  noSyncStates: [],
+  debounceMs: 0,
 };
 
 async function setup() {
@@ -19,13 +25,29 @@ async function setup() {
   const store = new MemoryStore(time);
   const acd = new FakeAcd(T, time);
   acd.addAgent('agent-1', 'team-1');
-  await store.tenants.upsert({ id: T, name: T, acdBusinessUnitId: '1', entraTenantId: T, partnerPlatform: 'msteams', syncEnabled: true });
+  await store.tenants.upsert({
+    id: T,
+    name: T,
+    acdBusinessUnitId: '1',
+    entraTenantId: T,
+    partnerPlatform: 'msteams',
+    syncEnabled: true,
+  });
   await store.agentStates.put(T, {
-    agentId: 'agent-1', teamId: 'team-1', teamsUserId: 'aad-1',
+    agentId: 'agent-1',
+    teamId: 'team-1',
+    teamsUserId: 'aad-1',
     acd: { state: { name: 'Available', afterCallWork: false }, sourceTime: time.now() - 5000, eventId: 'a1' },
     teams: { presence: dnd, sourceTime: time.now() - 1000, eventId: 't1' },
   });
-  const dryRun = new RuleDryRun({ rules: store.rules, tenants: store.tenants, agentStates: store.agentStates, directory: () => acd, policy: { decide, resolveRule }, clock: time });
+  const dryRun = new RuleDryRun({
+    rules: store.rules,
+    tenants: store.tenants,
+    agentStates: store.agentStates,
+    directory: () => acd,
+    policy: { decide, resolveRule },
+    clock: time,
+  });
   return { store, dryRun, time };
 }
 
@@ -37,7 +59,11 @@ describe('RuleDryRun', () => {
     const [agent] = r.value;
     expect(agent).toMatchObject({ agentId: 'agent-1', draftApplies: true });
     const teamsSide = agent?.decisions.find((d) => d.side === 'teams');
-    expect(teamsSide?.effects).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'setAcdState', target: { kind: 'Unavailable', codeId: 'lunch' } })]));
+    expect(teamsSide?.effects).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'setAcdState', target: { kind: 'Unavailable', codeId: 'lunch' } }),
+      ]),
+    );
   });
 
   it('replaces the rule being edited instead of competing with it, and writes nothing', async () => {
@@ -45,8 +71,15 @@ describe('RuleDryRun', () => {
     const existing: PresenceRule = { ...subscriber, enabled: true, id: 'r-1', tenantId: T, version: 3, mappings: [] };
     await store.rules.save(existing, 'ada');
     const before = JSON.stringify([await store.rules.list(T), await store.agentStates.list(T)]);
-    const r = await dryRun.run({ tenantId: T, draft: subscriber, ruleId: 'r-1', target: { kind: 'team', teamId: 'team-1' } });
-    expect(r.ok && r.value.map((a) => [a.agentId, a.draftApplies, a.effectiveRuleId])).toEqual([['agent-1', true, 'r-1']]);
+    const r = await dryRun.run({
+      tenantId: T,
+      draft: subscriber,
+      ruleId: 'r-1',
+      target: { kind: 'team', teamId: 'team-1' },
+    });
+    expect(r.ok && r.value.map((a) => [a.agentId, a.draftApplies, a.effectiveRuleId])).toEqual([
+      ['agent-1', true, 'r-1'],
+    ]);
     expect(JSON.stringify([await store.rules.list(T), await store.agentStates.list(T)])).toBe(before);
   });
 

@@ -11,9 +11,16 @@ import { MemoryStore } from '../fakes/memory-store.js';
 const T = 'tenant-1';
 const actor = { tenantId: T, name: 'ada' };
 const draft = (over: Partial<PresenceRuleDraft> = {}): PresenceRuleDraft => ({
-  name: 'Calls', partnerPlatform: 'msteams', direction: 'publisher', scope: { kind: 'team', teamIds: ['team-1'] },
+  name: 'Calls',
+  partnerPlatform: 'msteams',
+  direction: 'publisher',
+  scope: { kind: 'team', teamIds: ['team-1'] },
   mappings: [{ acd: { kind: 'InboundContact' }, teams: { availability: 'Busy', activity: 'InACall' } }],
-  enabled: true, manualStatusPolicy: 'respect', noSyncStates: [], debounceMs: 0, ...over,
+  enabled: true,
+  manualStatusPolicy: 'respect',
+  noSyncStates: [],
+  debounceMs: 0,
+  ...over,
 });
 
 function setup() {
@@ -25,18 +32,51 @@ function setup() {
   acd.codes.set('team-1', [{ id: 'lunch', name: 'Lunch', isActive: true, isAcw: false }]);
   const changed: (readonly string[])[] = [];
   let directory: FakeAcd | undefined = acd;
-  const service = new RuleService({ rules: store.rules, tenants: store.tenants, directory: () => directory, validate: domainRuleValidator, ids: new SequentialIds('r'), onRulesChanged: (_t, ids) => { changed.push(ids); } });
-  return { store, acd, service, changed, disconnect: () => { directory = undefined; } };
+  const service = new RuleService({
+    rules: store.rules,
+    tenants: store.tenants,
+    directory: () => directory,
+    validate: domainRuleValidator,
+    ids: new SequentialIds('r'),
+    onRulesChanged: (_t, ids) => {
+      changed.push(ids);
+    },
+  });
+  return {
+    store,
+    acd,
+    service,
+    changed,
+    disconnect: () => {
+      directory = undefined;
+    },
+  };
 }
 
 describe('RuleService', () => {
   it('validates against the directory: an unavailable code must exist on every scoped team', async () => {
     const { service, changed } = setup();
-    const bad = await service.create(actor, draft({ scope: { kind: 'team', teamIds: ['team-1', 'team-2'] }, mappings: [{ acd: { kind: 'Unavailable', codeId: 'lunch' }, teams: { availability: 'Away', activity: 'Away' } }] }));
+    const bad = await service.create(
+      actor,
+      draft({
+        scope: { kind: 'team', teamIds: ['team-1', 'team-2'] },
+        mappings: [
+          { acd: { kind: 'Unavailable', codeId: 'lunch' }, teams: { availability: 'Away', activity: 'Away' } },
+        ],
+      }),
+    );
     expect(bad.ok).toBe(false);
-    if (!bad.ok && bad.error.code === 'RULE.INVALID') expect(bad.error.problems.map((p) => p.code)).toContain('RULE.CODE_NOT_ON_TEAM');
+    if (!bad.ok && bad.error.code === 'RULE.INVALID')
+      expect(bad.error.problems.map((p) => p.code)).toContain('RULE.CODE_NOT_ON_TEAM');
     expect(changed).toEqual([]);
-    const good = await service.create(actor, draft({ mappings: [{ acd: { kind: 'Unavailable', codeId: 'lunch' }, teams: { availability: 'Away', activity: 'Away' } }] }));
+    const good = await service.create(
+      actor,
+      draft({
+        mappings: [
+          { acd: { kind: 'Unavailable', codeId: 'lunch' }, teams: { availability: 'Away', activity: 'Away' } },
+        ],
+      }),
+    );
     expect(good.ok).toBe(true);
     expect(changed).toEqual([['agent-1']]);
   });
@@ -45,7 +85,9 @@ describe('RuleService', () => {
     const { service } = setup();
     await service.create(actor, draft());
     const second = await service.create(actor, draft({ name: 'Again' }));
-    expect(!second.ok && second.error.code === 'RULE.INVALID' && second.error.problems.map((p) => p.code)).toEqual(['RULE.TEAM_CLAIMED_TWICE']);
+    expect(!second.ok && second.error.code === 'RULE.INVALID' && second.error.problems.map((p) => p.code)).toEqual([
+      'RULE.TEAM_CLAIMED_TWICE',
+    ]);
   });
 
   it('turns a concurrent save detected by the store into a version conflict', async () => {
@@ -53,8 +95,12 @@ describe('RuleService', () => {
     const created = await service.create(actor, draft());
     if (!created.ok) throw new Error('setup');
     // Another instance saved between our version check and our write.
-    store.rules.save = async () => { throw new StoreConflictError('raced'); };
-    expect(await service.update(actor, created.value.id, draft({ name: 'x' }), 1)).toEqual(err({ code: 'RULE.VERSION_CONFLICT', message: 'raced' }));
+    store.rules.save = async () => {
+      throw new StoreConflictError('raced');
+    };
+    expect(await service.update(actor, created.value.id, draft({ name: 'x' }), 1)).toEqual(
+      err({ code: 'RULE.VERSION_CONFLICT', message: 'raced' }),
+    );
   });
 
   it('enables and disables keeping the rest of the rule', async () => {
@@ -67,7 +113,14 @@ describe('RuleService', () => {
 
   it('says CXone is not connected / unavailable instead of validating blind', async () => {
     const { service, acd, disconnect } = setup();
-    const failure: ExternalFailure = { system: 'cxone', status: 503, code: 'ServiceUnavailable', message: 'down', transient: true, retryAfterMs: 2000 };
+    const failure: ExternalFailure = {
+      system: 'cxone',
+      status: 503,
+      code: 'ServiceUnavailable',
+      message: 'down',
+      transient: true,
+      retryAfterMs: 2000,
+    };
     acd.listTeams = async () => err(failure);
     const down = await service.create(actor, draft());
     expect(!down.ok && down.error).toMatchObject({ code: 'ACD.UNAVAILABLE', failure });
@@ -78,7 +131,12 @@ describe('RuleService', () => {
 
   it('reports unknown rules as not found on every operation', async () => {
     const { service } = setup();
-    for (const r of [await service.get(T, 'nope'), await service.update(actor, 'nope', draft(), 1), await service.setEnabled(actor, 'nope', true, 1), await service.delete(actor, 'nope')]) {
+    for (const r of [
+      await service.get(T, 'nope'),
+      await service.update(actor, 'nope', draft(), 1),
+      await service.setEnabled(actor, 'nope', true, 1),
+      await service.delete(actor, 'nope'),
+    ]) {
       expect(!r.ok && r.error.code).toBe('RULE.NOT_FOUND');
     }
   });

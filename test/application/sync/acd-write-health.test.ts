@@ -3,7 +3,13 @@ import { acd, P, rule } from '../../domain/builders.js';
 import { EngineHarness } from '../fakes/engine-harness.js';
 
 const unavailable = (): AcdWriteRefusal => {
-  const failure: ExternalFailure = { system: 'cxone', status: 503, code: 'ServiceUnavailable', message: 'CXone is unavailable', transient: true };
+  const failure: ExternalFailure = {
+    system: 'cxone',
+    status: 503,
+    code: 'ServiceUnavailable',
+    message: 'CXone is unavailable',
+    transient: true,
+  };
   return { code: 'EXTERNAL', failure, message: failure.message };
 };
 
@@ -37,6 +43,9 @@ describe('sync engine: ACD state write health', () => {
     await h.engine.acceptPresenceNotifications([t.graph.userSets('aad-1', P.dnd)]);
     await h.settle();
 
-    expect(h.health.components('t1').find((c) => c.component === 'acd.writes')).toMatchObject({ status: 'down', detail: expect.stringContaining('attempt 2 of 2') });
+    expect(h.health.components('t1').find((c) => c.component === 'acd.writes')).toMatchObject({
+      status: 'down',
+      detail: expect.stringContaining('attempt 2 of 2'),
+    });
   });
 });

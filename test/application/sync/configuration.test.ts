@@ -34,7 +34,14 @@ describe('sync engine: rule and mapping changes', () => {
     // The admin's request lands on an instance that does not run the tenant: it saves and queues the re-evaluation.
     const other = new EngineHarness({ time: owner.time, store: owner.store });
     const saved = await other.store.rules.get('t1', original.id);
-    await other.store.rules.save({ ...saved!, mappings: PUBLISHER_MAPPINGS.map((m) => (m.acd.kind === 'InboundContact' ? map(m.acd, P.conference) : m)) }, 'admin', saved!.version);
+    await other.store.rules.save(
+      {
+        ...saved!,
+        mappings: PUBLISHER_MAPPINGS.map((m) => (m.acd.kind === 'InboundContact' ? map(m.acd, P.conference) : m)),
+      },
+      'admin',
+      saved!.version,
+    );
     expect(await other.engine.reevaluate('t1')).toBeGreaterThan(0);
     await owner.time.advance(1_000); // the owner's next inbox poll
     await owner.settle();
@@ -56,7 +63,12 @@ describe('sync engine: rule and mapping changes', () => {
     await h.settle();
     await h.trace.flush();
     expect(t.graph.writes).toHaveLength(0);
-    expect(h.traces('t1', 'agent-1').filter((e) => e.hop === 'decision').at(-1)?.summary).toContain('NO_RULE');
+    expect(
+      h
+        .traces('t1', 'agent-1')
+        .filter((e) => e.hop === 'decision')
+        .at(-1)?.summary,
+    ).toContain('NO_RULE');
   });
 
   it('does nothing while the tenant has paused sync and reports sync as inactive', async () => {

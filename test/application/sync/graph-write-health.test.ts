@@ -2,7 +2,13 @@ import type { ExternalFailure } from '../../../src/application/ports.js';
 import { acd, rule } from '../../domain/builders.js';
 import { EngineHarness } from '../fakes/engine-harness.js';
 
-const unavailable = (): ExternalFailure => ({ system: 'graph', status: 503, code: 'ServiceUnavailable', message: 'Graph is unavailable', transient: true });
+const unavailable = (): ExternalFailure => ({
+  system: 'graph',
+  status: 503,
+  code: 'ServiceUnavailable',
+  message: 'Graph is unavailable',
+  transient: true,
+});
 
 describe('sync engine: Graph presence write health', () => {
   it('reports graph.presence degraded while writes fail transiently, and ok once one is written', async () => {
@@ -31,7 +37,10 @@ describe('sync engine: Graph presence write health', () => {
     await t.acd.change('agent-1', acd.contact());
     await h.settle();
 
-    expect(h.health.components('t1').find((c) => c.component === 'graph.presence')).toMatchObject({ status: 'down', detail: expect.stringContaining('attempt 2 of 2') });
+    expect(h.health.components('t1').find((c) => c.component === 'graph.presence')).toMatchObject({
+      status: 'down',
+      detail: expect.stringContaining('attempt 2 of 2'),
+    });
   });
 
   it('reports graph.presence degraded while Graph throttles us (429 Retry-After), and ok when that is over', async () => {

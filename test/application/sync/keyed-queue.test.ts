@@ -19,11 +19,13 @@ describe('KeyedQueue', () => {
     const q = queue(4);
     const log: string[] = [];
     const gates = [gate(), gate(), gate()];
-    gates.forEach((g, i) => q.push('t', 'agent-1', async () => {
-      log.push(`start ${i}`);
-      await g.promise;
-      log.push(`end ${i}`);
-    }));
+    gates.forEach((g, i) =>
+      q.push('t', 'agent-1', async () => {
+        log.push(`start ${i}`);
+        await g.promise;
+        log.push(`end ${i}`);
+      }),
+    );
     await flushPromises();
     expect(log).toEqual(['start 0']);
     gates[2]!.open();

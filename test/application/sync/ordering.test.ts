@@ -3,7 +3,13 @@ import { acd, P, rule } from '../../domain/builders.js';
 import { EngineHarness, teamsUserOf } from '../fakes/engine-harness.js';
 import { flushPromises } from '../fakes/manual-time.js';
 
-const CALL_CYCLE = [acd.contact('InboundContact'), acd.available(), acd.contact('OutboundContact'), acd.unavailable(), acd.available()];
+const CALL_CYCLE = [
+  acd.contact('InboundContact'),
+  acd.available(),
+  acd.contact('OutboundContact'),
+  acd.unavailable(),
+  acd.available(),
+];
 const PUBLISHED_CYCLE: (TeamsPresence | null)[] = [P.inACall, null, P.inACall, P.away, null];
 
 describe('sync engine: ordering and parallelism', () => {
@@ -19,13 +25,15 @@ describe('sync engine: ordering and parallelism', () => {
     await h.settle();
 
     for (const agentId of t.agentIds) {
-      const written = t.graph.applied.filter((w) => w.desire.userId === teamsUserOf(agentId)).map((w) => w.desire.presence);
+      const written = t.graph.applied
+        .filter((w) => w.desire.userId === teamsUserOf(agentId))
+        .map((w) => w.desire.presence);
       expect(written).toEqual(PUBLISHED_CYCLE);
     }
     expect(t.graph.peakConcurrentWrites).toBe(4);
   });
 
-  it('holds an agent\'s next event while its write is in flight, and runs other agents meanwhile', async () => {
+  it("holds an agent's next event while its write is in flight, and runs other agents meanwhile", async () => {
     const h = new EngineHarness({ engine: { concurrency: 8 } });
     const t = await h.tenant('t1', { agents: 3, rule: rule() });
     await h.start(t, { startFeed: true });
@@ -41,10 +49,13 @@ describe('sync engine: ordering and parallelism', () => {
     t.graph.holdWrites = false;
     t.graph.releaseWrites();
     await h.settle();
-    expect(t.graph.applied.filter((w) => w.desire.userId === 'aad-1').map((w) => w.desire.presence)).toEqual([P.inACall, null]);
+    expect(t.graph.applied.filter((w) => w.desire.userId === 'aad-1').map((w) => w.desire.presence)).toEqual([
+      P.inACall,
+      null,
+    ]);
   });
 
-  it('drops an agent\'s stale event (older source time) and says so in the trace', async () => {
+  it("drops an agent's stale event (older source time) and says so in the trace", async () => {
     const h = new EngineHarness();
     const t = await h.tenant('t1', { agents: 1, rule: rule() });
     await h.start(t);

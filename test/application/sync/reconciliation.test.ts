@@ -14,7 +14,10 @@ describe('sync engine: reconciliation', () => {
 
     expect(report.corrections).toBe(1);
     expect(t.graph.shown('aad-2')).toEqual(P.inACall);
-    const corrections = h.traces('t1', 'agent-2').filter((e) => e.hop === 'reconcile.correction').map((e) => e.summary);
+    const corrections = h
+      .traces('t1', 'agent-2')
+      .filter((e) => e.hop === 'reconcile.correction')
+      .map((e) => e.summary);
     expect(corrections.at(-1)).toMatch(/ACD reports InboundContact.*engine last saw LoggedOut/);
     expect(h.metrics.count('reconcile_corrections{cause=acd-drift}')).toBe(1);
   });
@@ -31,7 +34,14 @@ describe('sync engine: reconciliation', () => {
     await h.trace.flush();
 
     expect(t.acd.stateOf('agent-1')).toMatchObject({ name: 'Unavailable', unavailableCode: { id: CODES.dnd.id } });
-    expect(h.traces('t1', 'agent-1').filter((e) => e.hop === 'reconcile.correction').at(-1)?.summary).toMatch(/Teams shows DoNotDisturb\/DoNotDisturb, the engine last saw Available\/Available \(missed notification\)/);
+    expect(
+      h
+        .traces('t1', 'agent-1')
+        .filter((e) => e.hop === 'reconcile.correction')
+        .at(-1)?.summary,
+    ).toMatch(
+      /Teams shows DoNotDisturb\/DoNotDisturb, the engine last saw Available\/Available \(missed notification\)/,
+    );
   });
 
   it('changes nothing when both sides match what it last saw', async () => {
@@ -62,14 +72,22 @@ describe('sync engine: reconciliation', () => {
     const subs = h.health.components('t1').find((c) => c.component === 'subscriptions');
     expect(subs?.status).toBe('ok');
     expect(subs?.detail).toMatch(/1 subscriptions covering 3 of 3 users; next expiry/);
-    expect(h.health.components('t1').find((c) => c.component === 'reconciliation')?.detail).toMatch(/3 ACD agents and 3 Teams users checked/);
+    expect(h.health.components('t1').find((c) => c.component === 'reconciliation')?.detail).toMatch(
+      /3 ACD agents and 3 Teams users checked/,
+    );
   });
 
   it('keeps going when one side cannot be read, and says so', async () => {
     const h = new EngineHarness();
     const t = await h.tenant('t1', { agents: 1, rule: rule() });
     await h.start(t);
-    t.acd.snapshotFailure = { system: 'cxone', status: 503, code: 'ServiceUnavailable', message: 'maintenance', transient: true };
+    t.acd.snapshotFailure = {
+      system: 'cxone',
+      status: 503,
+      code: 'ServiceUnavailable',
+      message: 'maintenance',
+      transient: true,
+    };
 
     const report = await h.engine.reconcile('t1');
     expect(report.acdChecked).toBe(0);

@@ -19,11 +19,18 @@ async function agentsOnCalls(h: EngineHarness, agents: number, withRule: Presenc
 
 async function conferenceForCalls(h: EngineHarness): Promise<void> {
   const saved = (await h.store.rules.list('t1'))[0]!;
-  await h.store.rules.save({ ...saved, mappings: PUBLISHER_MAPPINGS.map((m) => (m.acd.kind === 'InboundContact' ? map(m.acd, P.conference) : m)) }, 'admin', saved.version);
+  await h.store.rules.save(
+    {
+      ...saved,
+      mappings: PUBLISHER_MAPPINGS.map((m) => (m.acd.kind === 'InboundContact' ? map(m.acd, P.conference) : m)),
+    },
+    'admin',
+    saved.version,
+  );
 }
 
 describe('sync engine: re-evaluation after a rule change', () => {
-  it('queues every agent\'s ACD re-observation before any Teams one, so each agent keeps its order and a pull holds one entry per agent', async () => {
+  it("queues every agent's ACD re-observation before any Teams one, so each agent keeps its order and a pull holds one entry per agent", async () => {
     const h = new EngineHarness();
     await agentsOnCalls(h, 3, rule({ direction: 'bidirectional' }));
     await h.engine.removeTenant('t1'); // nothing runs: the queued entries stay in the inbox as written
@@ -32,7 +39,12 @@ describe('sync engine: re-evaluation after a rule change', () => {
 
     const pending = await h.store.inbox.pending('t1', 100);
     expect(pending.map((e) => `${e.event.source}:${e.agentId}`)).toEqual([
-      'acd:agent-1', 'acd:agent-2', 'acd:agent-3', 'teams:agent-1', 'teams:agent-2', 'teams:agent-3',
+      'acd:agent-1',
+      'acd:agent-2',
+      'acd:agent-3',
+      'teams:agent-1',
+      'teams:agent-2',
+      'teams:agent-3',
     ]);
   });
 
@@ -42,24 +54,83 @@ describe('sync engine: re-evaluation after a rule change', () => {
     await h.engine.removeTenant('t1');
 
     expect(await h.engine.reevaluate('t1')).toBe(2);
-    expect((await h.store.inbox.pending('t1', 100)).map((e) => `${e.event.source}:${e.agentId}`)).toEqual(['acd:agent-1', 'acd:agent-2']);
+    expect((await h.store.inbox.pending('t1', 100)).map((e) => `${e.event.source}:${e.agentId}`)).toEqual([
+      'acd:agent-1',
+      'acd:agent-2',
+    ]);
   });
 
-  it('(the domain, as reevaluate relies on it) a Teams re-observation under a publisher-only rule decides nothing, whatever the agent\'s state', () => {
-    const published = (presence: typeof P.inACall, preferred = false) => ({ presence, at: 5, ruleId: 'rule-1', preferred });
-    const seen = (presence: typeof P.inACall, extra: { manualStatus?: boolean; sequenceNumber?: string } = {}) => ({ presence, sourceTime: 10, eventId: 'n-1', ...extra });
+  it("(the domain, as reevaluate relies on it) a Teams re-observation under a publisher-only rule decides nothing, whatever the agent's state", () => {
+    const published = (presence: typeof P.inACall, preferred = false) => ({
+      presence,
+      at: 5,
+      ruleId: 'rule-1',
+      preferred,
+    });
+    const seen = (presence: typeof P.inACall, extra: { manualStatus?: boolean; sequenceNumber?: string } = {}) => ({
+      presence,
+      sourceTime: 10,
+      eventId: 'n-1',
+      ...extra,
+    });
     const states: AgentSyncState[] = [
-      { agentId: 'agent-1', teamsUserId: 'aad-1', teamId: 'team-1', acd: { state: acd.contact(), sourceTime: 1, eventId: 'a' }, teams: seen(P.inACall), published: published(P.inACall) },
-      { agentId: 'agent-1', teamsUserId: 'aad-1', teamId: 'team-1', acd: { state: acd.contact(), sourceTime: 1, eventId: 'a' }, teams: seen(P.dnd), published: published(P.inACall) },
-      { agentId: 'agent-1', teamsUserId: 'aad-1', teamId: 'team-1', acd: { state: acd.unavailable(CODES.lunch), sourceTime: 1, eventId: 'a' }, teams: seen(P.busy, { manualStatus: true, sequenceNumber: '7' }) },
-      { agentId: 'agent-1', teamsUserId: 'aad-1', teamId: 'team-1', acd: { state: acd.contact(), sourceTime: 1, eventId: 'a' }, teams: seen(P.busy), published: published(P.inACall, true) },
-      { agentId: 'agent-1', teamsUserId: 'aad-1', teamId: 'team-1', teams: seen(P.available, { manualStatus: false }), acdWritten: { target: { kind: 'Unavailable', codeId: CODES.dnd.id }, replaced: { kind: 'Available' }, at: 3, ruleId: 'rule-1' } },
-      { agentId: 'agent-1', teamsUserId: 'aad-1', teamId: 'team-1', teams: seen(P.brb), pending: { dueAt: 50, reason: 'debounce' } },
+      {
+        agentId: 'agent-1',
+        teamsUserId: 'aad-1',
+        teamId: 'team-1',
+        acd: { state: acd.contact(), sourceTime: 1, eventId: 'a' },
+        teams: seen(P.inACall),
+        published: published(P.inACall),
+      },
+      {
+        agentId: 'agent-1',
+        teamsUserId: 'aad-1',
+        teamId: 'team-1',
+        acd: { state: acd.contact(), sourceTime: 1, eventId: 'a' },
+        teams: seen(P.dnd),
+        published: published(P.inACall),
+      },
+      {
+        agentId: 'agent-1',
+        teamsUserId: 'aad-1',
+        teamId: 'team-1',
+        acd: { state: acd.unavailable(CODES.lunch), sourceTime: 1, eventId: 'a' },
+        teams: seen(P.busy, { manualStatus: true, sequenceNumber: '7' }),
+      },
+      {
+        agentId: 'agent-1',
+        teamsUserId: 'aad-1',
+        teamId: 'team-1',
+        acd: { state: acd.contact(), sourceTime: 1, eventId: 'a' },
+        teams: seen(P.busy),
+        published: published(P.inACall, true),
+      },
+      {
+        agentId: 'agent-1',
+        teamsUserId: 'aad-1',
+        teamId: 'team-1',
+        teams: seen(P.available, { manualStatus: false }),
+        acdWritten: {
+          target: { kind: 'Unavailable', codeId: CODES.dnd.id },
+          replaced: { kind: 'Available' },
+          at: 3,
+          ruleId: 'rule-1',
+        },
+      },
+      {
+        agentId: 'agent-1',
+        teamsUserId: 'aad-1',
+        teamId: 'team-1',
+        teams: seen(P.brb),
+        pending: { dueAt: 50, reason: 'debounce' },
+      },
     ];
     for (const r of [rule(), rule({ manualStatusPolicy: 'override' }), rule({ debounceMs: 1_000 })]) {
       for (const agent of states) {
         const event = reobserve('t1', agent, 'reeval:c1').find((e) => e.source === 'teams')!;
-        expect(decide({ rule: r, agent, event, now: 100, syncEnabled: true }).effects.map((e) => e.kind)).toEqual(['skip']);
+        expect(decide({ rule: r, agent, event, now: 100, syncEnabled: true }).effects.map((e) => e.kind)).toEqual([
+          'skip',
+        ]);
       }
     }
   });
@@ -75,10 +146,15 @@ describe('sync engine: re-evaluation after a rule change', () => {
     await h.settle();
     await h.trace.flush();
 
-    expect(t.graph.writes.slice(writesBefore).map((w) => [w.desire.userId, w.desire.presence])).toEqual([['aad-1', P.conference], ['aad-2', P.conference]]);
+    expect(t.graph.writes.slice(writesBefore).map((w) => [w.desire.userId, w.desire.presence])).toEqual([
+      ['aad-1', P.conference],
+      ['aad-2', P.conference],
+    ]);
     const lines = h.traces('t1', 'agent-1').slice(seen);
     expect(lines.map((e) => e.hop)).toEqual(['decision', 'graph.response']);
-    expect(lines[0]!.summary).toMatch(/^Re-evaluated \(rule "Contact centre" saved\), acd state\. Agent agent-1 follows rule "Contact centre" .+ Decision: setTeamsPresence/);
+    expect(lines[0]!.summary).toMatch(
+      /^Re-evaluated \(rule "Contact centre" saved\), acd state\. Agent agent-1 follows rule "Contact centre" .+ Decision: setTeamsPresence/,
+    );
     expect(lines[1]!.summary).toMatch(/^Graph: session presence → Busy\/InAConferenceCall \(.+\): written/);
     expect(lines[1]!.traceId).toBe(lines[0]!.traceId);
   });
@@ -90,7 +166,12 @@ describe('sync engine: re-evaluation after a rule change', () => {
     await h.settle();
     const teams = { presence: P.dnd, sourceTime: 1, eventId: 'n-1' };
     await h.store.agentStates.put('t1', { agentId: 'agent-1', teamsUserId: 'aad-1', teams });
-    await h.store.agentStates.put('t1', { agentId: 'agent-2', teamsUserId: 'aad-2', teams, acd: { state: acd.contact(), sourceTime: 1, eventId: 'a-1' } });
+    await h.store.agentStates.put('t1', {
+      agentId: 'agent-2',
+      teamsUserId: 'aad-2',
+      teams,
+      acd: { state: acd.contact(), sourceTime: 1, eventId: 'a-1' },
+    });
     await h.trace.flush();
     const seen = { a1: h.traces('t1', 'agent-1').length, a2: h.traces('t1', 'agent-2').length };
 
@@ -98,13 +179,24 @@ describe('sync engine: re-evaluation after a rule change', () => {
     await h.settle();
     await h.trace.flush();
 
-    const first = h.traces('t1', 'agent-1').slice(seen.a1).filter((e) => e.hop === 'decision');
-    expect(first.map((e) => e.summary)).toEqual([expect.stringMatching(/^Re-evaluated \(configuration changed\), teams state\. Agent agent-1 follows rule/)]);
-    const second = h.traces('t1', 'agent-2').slice(seen.a2).filter((e) => e.hop === 'decision');
-    expect(second.map((e) => e.summary)).toEqual([expect.stringMatching(/, acd state\. /), expect.stringMatching(/, teams state\. .*ACD_WINS_ON_CONTACT/)]);
+    const first = h
+      .traces('t1', 'agent-1')
+      .slice(seen.a1)
+      .filter((e) => e.hop === 'decision');
+    expect(first.map((e) => e.summary)).toEqual([
+      expect.stringMatching(/^Re-evaluated \(configuration changed\), teams state\. Agent agent-1 follows rule/),
+    ]);
+    const second = h
+      .traces('t1', 'agent-2')
+      .slice(seen.a2)
+      .filter((e) => e.hop === 'decision');
+    expect(second.map((e) => e.summary)).toEqual([
+      expect.stringMatching(/, acd state\. /),
+      expect.stringMatching(/, teams state\. .*ACD_WINS_ON_CONTACT/),
+    ]);
   });
 
-  it('lets other agents use the worker while an agent\'s completion commits, and runs that agent\'s next entry only after it', async () => {
+  it("lets other agents use the worker while an agent's completion commits, and runs that agent's next entry only after it", async () => {
     const h = new EngineHarness({ engine: { concurrency: 1 } });
     const t = await h.tenant('t1', { agents: 2, rule: rule() });
     await h.start(t, { startFeed: true });
@@ -122,10 +214,17 @@ describe('sync engine: re-evaluation after a rule change', () => {
     await h.time.runDue();
 
     // agent-1's first completion is still committing: agent-2 went ahead on the only worker, agent-1's next event waits.
-    expect(t.graph.writes.map((w) => [w.desire.userId, w.desire.presence])).toEqual([['aad-1', P.inACall], ['aad-2', P.inACall]]);
+    expect(t.graph.writes.map((w) => [w.desire.userId, w.desire.presence])).toEqual([
+      ['aad-1', P.inACall],
+      ['aad-2', P.inACall],
+    ]);
     releaseFirst?.();
     await h.settle();
-    expect(t.graph.writes.map((w) => [w.desire.userId, w.desire.presence])).toEqual([['aad-1', P.inACall], ['aad-2', P.inACall], ['aad-1', null]]);
+    expect(t.graph.writes.map((w) => [w.desire.userId, w.desire.presence])).toEqual([
+      ['aad-1', P.inACall],
+      ['aad-2', P.inACall],
+      ['aad-1', null],
+    ]);
     expect(t.graph.shown('aad-1')).toEqual(P.available);
   });
 });

@@ -8,7 +8,14 @@ describe('sync engine: reliability', () => {
     const h = new EngineHarness();
     const t = await h.tenant('t1', { agents: 1, rule: rule() });
     await h.start(t);
-    const call = { source: 'acd' as const, tenantId: 't1', agentId: 'agent-1', state: acd.contact(), sourceTime: h.time.now() + 1, eventId: 'agent-1:call' };
+    const call = {
+      source: 'acd' as const,
+      tenantId: 't1',
+      agentId: 'agent-1',
+      state: acd.contact(),
+      sourceTime: h.time.now() + 1,
+      eventId: 'agent-1:call',
+    };
 
     expect(await h.engine.acceptAcdEvents([call])).toBe(1);
     await h.settle();
@@ -44,7 +51,9 @@ describe('sync engine: reliability', () => {
     expect(await after.store.inbox.depth('t1')).toBe(0);
     for (const agentId of t.agentIds) {
       expect(t.graph.shown(teamsUserOf(agentId))).toEqual(P.inACall);
-      const flows = t.graph.applied.filter((w) => w.desire.userId === teamsUserOf(agentId)).map((w) => w.desire.traceId);
+      const flows = t.graph.applied
+        .filter((w) => w.desire.userId === teamsUserOf(agentId))
+        .map((w) => w.desire.traceId);
       expect(new Set(flows).size).toBe(flows.length);
       expect(flows).toHaveLength(3);
     }
@@ -62,13 +71,22 @@ describe('sync engine: reliability', () => {
     await t.acd.change('agent-2', acd.contact());
     await h.settle();
 
-    const tries = t.graph.writes.filter((w) => w.desire.userId === 'aad-1').map((w) => ({ at: w.at - t0, presence: w.desire.presence }));
-    expect(tries).toEqual([{ at: 0, presence: P.inACall }, { at: 5_000, presence: P.inACall }, { at: 10_000, presence: P.inACall }, { at: 10_000, presence: null }]);
+    const tries = t.graph.writes
+      .filter((w) => w.desire.userId === 'aad-1')
+      .map((w) => ({ at: w.at - t0, presence: w.desire.presence }));
+    expect(tries).toEqual([
+      { at: 0, presence: P.inACall },
+      { at: 5_000, presence: P.inACall },
+      { at: 10_000, presence: P.inACall },
+      { at: 10_000, presence: null },
+    ]);
     const agent2 = t.graph.applied.find((w) => w.desire.userId === 'aad-2');
     expect(agent2?.at).toBe(t0);
     expect(h.metrics.count('graph_throttled')).toBe(2);
     expect(h.metrics.count('effects{kind=setTeamsPresence,outcome=retried}')).toBe(2);
-    expect(h.store.inbox.rows.find((r) => r.agentId === 'agent-1' && r.event.source === 'acd' && r.attempts > 0)?.attempts).toBe(2);
+    expect(
+      h.store.inbox.rows.find((r) => r.agentId === 'agent-1' && r.event.source === 'acd' && r.attempts > 0)?.attempts,
+    ).toBe(2);
   });
 
   it('records a permanent refusal, reports it to health, and does not remember the write as done', async () => {
@@ -82,7 +100,9 @@ describe('sync engine: reliability', () => {
     await h.trace.flush();
 
     expect(t.graph.writes).toHaveLength(1);
-    expect(h.traces('t1', 'agent-1').some((e) => e.hop === 'graph.response' && e.summary.startsWith('refused'))).toBe(true);
+    expect(h.traces('t1', 'agent-1').some((e) => e.hop === 'graph.response' && e.summary.startsWith('refused'))).toBe(
+      true,
+    );
     expect(h.health.components('t1').find((c) => c.component === 'graph.auth')?.status).toBe('down');
     expect((await h.store.agentStates.get('t1', 'agent-1'))?.published).toBeUndefined();
     expect(h.metrics.count('effects{kind=setTeamsPresence,outcome=refused}')).toBe(1);

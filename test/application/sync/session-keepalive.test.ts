@@ -15,7 +15,8 @@ describe('sync engine: presence sessions are kept alive', () => {
     await h.trace.flush();
 
     expect(polls).toBeGreaterThanOrEqual(3);
-    const refreshes = (agentId: string) => h.traces('t1', agentId).filter((e) => e.hop === 'graph.request' && e.summary.includes('refreshed'));
+    const refreshes = (agentId: string) =>
+      h.traces('t1', agentId).filter((e) => e.hop === 'graph.request' && e.summary.includes('refreshed'));
     expect(refreshes('agent-1')).toHaveLength(1);
     expect(refreshes('agent-2')).toHaveLength(1);
     expect(h.traces('t1').filter((e) => e.summary.includes('refreshed'))).toHaveLength(2);
@@ -25,9 +26,21 @@ describe('sync engine: presence sessions are kept alive', () => {
     const h = new EngineHarness();
     const t = await h.tenant('t1', { agents: 3, rule: rule() });
     const busy = { availability: 'Busy', activity: 'InACall' } as const;
-    await h.store.agentStates.put('t1', { agentId: 'agent-1', teamsUserId: 'aad-1', published: { presence: busy, at: 1_000, ruleId: 'r', preferred: false } });
-    await h.store.agentStates.put('t1', { agentId: 'agent-2', teamsUserId: 'aad-2', published: { presence: null, at: 1_000, ruleId: 'r', preferred: false } });
-    await h.store.agentStates.put('t1', { agentId: 'agent-3', teamsUserId: 'aad-3', published: { presence: busy, at: 1_000, ruleId: 'r', preferred: true } });
+    await h.store.agentStates.put('t1', {
+      agentId: 'agent-1',
+      teamsUserId: 'aad-1',
+      published: { presence: busy, at: 1_000, ruleId: 'r', preferred: false },
+    });
+    await h.store.agentStates.put('t1', {
+      agentId: 'agent-2',
+      teamsUserId: 'aad-2',
+      published: { presence: null, at: 1_000, ruleId: 'r', preferred: false },
+    });
+    await h.store.agentStates.put('t1', {
+      agentId: 'agent-3',
+      teamsUserId: 'aad-3',
+      published: { presence: busy, at: 1_000, ruleId: 'r', preferred: true },
+    });
     const adopted: unknown[] = [];
     Object.assign(t.ports.presence, { adoptHeld: (held: readonly unknown[]) => adopted.push(...held) });
     await h.start(t);

@@ -10,13 +10,27 @@ describe('sync engine: the store unreachable', () => {
     const t = await h.tenant('t1', { agents: 1, rule: rule() });
     await h.start(t);
     const inbox = h.store.inbox;
-    const { append, depth, pending } = { append: inbox.append.bind(inbox), depth: inbox.depth.bind(inbox), pending: inbox.pending.bind(inbox) };
+    const { append, depth, pending } = {
+      append: inbox.append.bind(inbox),
+      depth: inbox.depth.bind(inbox),
+      pending: inbox.pending.bind(inbox),
+    };
     Object.assign(inbox, { append: unreachable, depth: unreachable, pending: unreachable });
-    const call = { source: 'acd' as const, tenantId: 't1', agentId: 'agent-1', state: acd.contact(), sourceTime: h.time.now() + 1, eventId: 'agent-1:call' };
+    const call = {
+      source: 'acd' as const,
+      tenantId: 't1',
+      agentId: 'agent-1',
+      state: acd.contact(),
+      sourceTime: h.time.now() + 1,
+      eventId: 'agent-1:call',
+    };
 
     // The caller (the ACD feed, the webhook route) is told, so it keeps the event: the feed polls again, Graph gets a 5xx.
     await expect(h.engine.acceptAcdEvents([call])).rejects.toThrow('ECONNREFUSED');
-    expect(h.health.components('t1').find((c) => c.component === 'store')).toMatchObject({ status: 'down', detail: expect.stringContaining('could not be stored') });
+    expect(h.health.components('t1').find((c) => c.component === 'store')).toMatchObject({
+      status: 'down',
+      detail: expect.stringContaining('could not be stored'),
+    });
     await h.time.advance(5_000);
     expect(h.health.components('t1').find((c) => c.component === 'store')?.status).toBe('down');
 
@@ -37,11 +51,21 @@ describe('sync engine: the store unreachable', () => {
     const inbox = h.store.inbox;
     const append = inbox.append.bind(inbox);
     Object.assign(inbox, { append: () => Promise.reject(new Error('database is locked')) });
-    const call = { source: 'acd' as const, tenantId: 't1', agentId: 'agent-1', state: acd.contact(), sourceTime: h.time.now() + 1, eventId: 'agent-1:call' };
+    const call = {
+      source: 'acd' as const,
+      tenantId: 't1',
+      agentId: 'agent-1',
+      state: acd.contact(),
+      sourceTime: h.time.now() + 1,
+      eventId: 'agent-1:call',
+    };
 
     await expect(h.engine.acceptAcdEvents([call])).rejects.toThrow('locked');
     await h.time.advance(3_000);
-    expect(h.health.components('t1').find((c) => c.component === 'store')).toMatchObject({ status: 'down', detail: expect.stringContaining('database is locked') });
+    expect(h.health.components('t1').find((c) => c.component === 'store')).toMatchObject({
+      status: 'down',
+      detail: expect.stringContaining('database is locked'),
+    });
 
     Object.assign(inbox, { append });
     await h.engine.acceptAcdEvents([call]);

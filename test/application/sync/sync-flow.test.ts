@@ -17,7 +17,10 @@ describe('sync engine: one agent end to end over fakes', () => {
     expect(t.graph.shown('aad-1')).toEqual(P.available);
 
     await h.trace.flush();
-    const hops = h.traces('t1', 'agent-1').filter((e) => e.traceId === t.graph.writes[0]!.desire.traceId).map((e) => e.hop);
+    const hops = h
+      .traces('t1', 'agent-1')
+      .filter((e) => e.traceId === t.graph.writes[0]!.desire.traceId)
+      .map((e) => e.hop);
     expect(hops).toEqual(['acd.event', 'rule.resolved', 'decision', 'graph.request', 'graph.response']);
   });
 
@@ -33,7 +36,10 @@ describe('sync engine: one agent end to end over fakes', () => {
 
     await h.engine.acceptPresenceNotifications([t.graph.userSets('aad-1', P.available)]);
     await h.settle();
-    expect(t.acd.writes.map((w) => w.target)).toEqual([{ kind: 'Unavailable', codeId: CODES.dnd.id }, { kind: 'Available' }]);
+    expect(t.acd.writes.map((w) => w.target)).toEqual([
+      { kind: 'Unavailable', codeId: CODES.dnd.id },
+      { kind: 'Available' },
+    ]);
     expect(t.acd.stateOf('agent-1')?.name).toBe('Available');
   });
 });

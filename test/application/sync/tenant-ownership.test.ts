@@ -5,7 +5,15 @@ import { EngineHarness, type FakeTenant } from '../fakes/engine-harness.js';
 
 function instance(h: EngineHarness, id: string, t: FakeTenant): TenantOwnership {
   return new TenantOwnership(
-    { leases: h.store.leases, tenants: h.store.tenants, engine: h.engine, portsFor: async () => t.ports, scheduler: h.time, logger: h.logger, instanceId: id },
+    {
+      leases: h.store.leases,
+      tenants: h.store.tenants,
+      engine: h.engine,
+      portsFor: async () => t.ports,
+      scheduler: h.time,
+      logger: h.logger,
+      instanceId: id,
+    },
     { leaseTtlMs: 30_000, renewEveryMs: 10_000 },
   );
 }
@@ -31,7 +39,16 @@ describe('tenant ownership across instances', () => {
     await a.time.advance(20_000);
     expect(b.engine.isRunning('t1')).toBe(true);
 
-    await b.engine.acceptAcdEvents([{ source: 'acd', tenantId: 't1', agentId: 'agent-1', state: acd.contact(), sourceTime: a.time.now(), eventId: 'after-takeover' }]);
+    await b.engine.acceptAcdEvents([
+      {
+        source: 'acd',
+        tenantId: 't1',
+        agentId: 'agent-1',
+        state: acd.contact(),
+        sourceTime: a.time.now(),
+        eventId: 'after-takeover',
+      },
+    ]);
     await b.settle();
     expect(t.graph.shown('aad-1')).toEqual(P.inACall);
     await ownerB.stop();
@@ -45,14 +62,32 @@ describe('tenant ownership across instances', () => {
     const gone = new Set(['crashed']);
     const unsure = new EngineHarness({ time: a.time, store: a.store });
     const waits = new TenantOwnership(
-      { leases: a.store.leases, tenants: a.store.tenants, engine: unsure.engine, portsFor: async () => t.ports, scheduler: a.time, logger: a.logger, instanceId: 'unsure', holderIsGone: () => false },
+      {
+        leases: a.store.leases,
+        tenants: a.store.tenants,
+        engine: unsure.engine,
+        portsFor: async () => t.ports,
+        scheduler: a.time,
+        logger: a.logger,
+        instanceId: 'unsure',
+        holderIsGone: () => false,
+      },
       { leaseTtlMs: 30_000, renewEveryMs: 10_000 },
     );
     await waits.start();
     expect(unsure.engine.isRunning('t1')).toBe(false);
     await waits.stop();
     const restarted = new TenantOwnership(
-      { leases: a.store.leases, tenants: a.store.tenants, engine: a.engine, portsFor: async () => t.ports, scheduler: a.time, logger: a.logger, instanceId: 'restarted', holderIsGone: (h) => gone.has(h) },
+      {
+        leases: a.store.leases,
+        tenants: a.store.tenants,
+        engine: a.engine,
+        portsFor: async () => t.ports,
+        scheduler: a.time,
+        logger: a.logger,
+        instanceId: 'restarted',
+        holderIsGone: (h) => gone.has(h),
+      },
       { leaseTtlMs: 30_000, renewEveryMs: 10_000 },
     );
     await restarted.start();
@@ -80,19 +115,50 @@ describe('tenant ownership across instances', () => {
     const a = new EngineHarness();
     const t = await a.tenant('t1', { agents: 3, rule: rule() });
     // The dead owner left two events of agent-1 and one of agent-2 in the inbox; agent-3 had none.
-    await a.store.inbox.append(['agent-1', 'agent-1', 'agent-2'].map((agentId, i) => ({ tenantId: 't1', agentId, receivedAt: a.time.now(), event: { source: 'acd' as const, tenantId: 't1', agentId, state: acd.contact(), sourceTime: a.time.now() + i, eventId: `left-${i}` } })));
+    await a.store.inbox.append(
+      ['agent-1', 'agent-1', 'agent-2'].map((agentId, i) => ({
+        tenantId: 't1',
+        agentId,
+        receivedAt: a.time.now(),
+        event: {
+          source: 'acd' as const,
+          tenantId: 't1',
+          agentId,
+          state: acd.contact(),
+          sourceTime: a.time.now() + i,
+          eventId: `left-${i}`,
+        },
+      })),
+    );
     // agent-2's had failed once and waits for its retry: it is resumed too, so it is announced too.
     const waiting = (await a.store.inbox.pending('t1', 10)).find((e) => e.agentId === 'agent-2')!;
     await a.store.inbox.fail(waiting.seq, 'graph 503', a.time.now() + 1_000);
     const owner = new TenantOwnership(
-      { leases: a.store.leases, tenants: a.store.tenants, engine: a.engine, portsFor: async () => t.ports, scheduler: a.time, logger: a.logger, instanceId: 'instance-b',
-        onTakeUp: async (tenantId) => void (await announceTakeover({ inbox: a.store.inbox, trace: a.trace, clock: a.time }, tenantId, 'instance-b')) },
+      {
+        leases: a.store.leases,
+        tenants: a.store.tenants,
+        engine: a.engine,
+        portsFor: async () => t.ports,
+        scheduler: a.time,
+        logger: a.logger,
+        instanceId: 'instance-b',
+        onTakeUp: async (tenantId) =>
+          void (await announceTakeover(
+            { inbox: a.store.inbox, trace: a.trace, clock: a.time },
+            tenantId,
+            'instance-b',
+          )),
+      },
       { leaseTtlMs: 30_000, renewEveryMs: 10_000 },
     );
     await owner.start();
     await a.settle();
     await a.trace.flush();
-    const lines = (agentId: string) => a.traces('t1', agentId).filter((e) => e.hop === 'ownership').map((e) => e.summary);
+    const lines = (agentId: string) =>
+      a
+        .traces('t1', agentId)
+        .filter((e) => e.hop === 'ownership')
+        .map((e) => e.summary);
     expect(lines('agent-1')).toEqual([expect.stringMatching(/instance-b; 2 pending event\(s\)/)]);
     expect(lines('agent-2')).toEqual([expect.stringMatching(/instance-b; 1 pending event\(s\)/)]);
     expect(lines('agent-3')).toEqual([]);

@@ -43,7 +43,10 @@ describe('sync engine: ingress', () => {
     t.graph.addUser('aad-stranger');
     await h.start(t);
 
-    const added = await h.engine.acceptPresenceNotifications([t.graph.userSets('aad-1', P.dnd), t.graph.userSets('aad-stranger', P.dnd)]);
+    const added = await h.engine.acceptPresenceNotifications([
+      t.graph.userSets('aad-1', P.dnd),
+      t.graph.userSets('aad-stranger', P.dnd),
+    ]);
     await h.trace.flush();
 
     expect(added).toBe(1);
@@ -61,13 +64,18 @@ describe('sync engine: ingress', () => {
     const list = jest.spyOn(h.store.userLinks, 'list');
     const before = h.store.inbox.rows.length;
 
-    const burst = [...Array.from({ length: 25 }, (_, i) => t.graph.userSets(`aad-${i + 1}`, P.dnd)), t.graph.userSets('aad-stranger', P.dnd)];
+    const burst = [
+      ...Array.from({ length: 25 }, (_, i) => t.graph.userSets(`aad-${i + 1}`, P.dnd)),
+      t.graph.userSets('aad-stranger', P.dnd),
+    ];
     const added = await h.engine.acceptPresenceNotifications(burst);
 
     expect(added).toBe(25);
     expect(byTeamsUser).not.toHaveBeenCalled();
     expect(list).not.toHaveBeenCalled();
-    expect(new Set(h.store.inbox.rows.slice(before).map((r) => r.agentId))).toEqual(new Set(Array.from({ length: 25 }, (_, i) => `agent-${i + 1}`)));
+    expect(new Set(h.store.inbox.rows.slice(before).map((r) => r.agentId))).toEqual(
+      new Set(Array.from({ length: 25 }, (_, i) => `agent-${i + 1}`)),
+    );
   });
 
   it('reads presences in one batch for notifications without resource data', async () => {
@@ -77,7 +85,9 @@ describe('sync engine: ingress', () => {
     await h.start(t, { startFeed: true });
     const readsBefore = t.graph.reads.length;
 
-    await h.engine.acceptPresenceNotifications(['aad-1', 'aad-2', 'aad-3'].map((u) => t.graph.userSets(u, P.dnd, false)));
+    await h.engine.acceptPresenceNotifications(
+      ['aad-1', 'aad-2', 'aad-3'].map((u) => t.graph.userSets(u, P.dnd, false)),
+    );
     await h.settle();
 
     expect(t.graph.reads.slice(readsBefore)).toEqual([['aad-1', 'aad-2', 'aad-3']]);
@@ -88,7 +98,9 @@ describe('sync engine: ingress', () => {
     const h = new EngineHarness();
     const t = await h.tenant('t1', { agents: 1, rule: rule() });
     t.graph.holdWrites = true;
-    await h.engine.acceptAcdEvents([{ source: 'acd', tenantId: 't1', agentId: 'agent-1', state: acd.contact(), sourceTime: 1, eventId: 'e1' }]);
+    await h.engine.acceptAcdEvents([
+      { source: 'acd', tenantId: 't1', agentId: 'agent-1', state: acd.contact(), sourceTime: 1, eventId: 'e1' },
+    ]);
     await flushPromises();
     expect(await h.store.inbox.depth('t1')).toBe(1);
     expect(h.metrics.count('events_in{source=acd}')).toBe(1);

@@ -10,11 +10,21 @@ import { MemoryStore } from '../fakes/memory-store.js';
 function setup(opts: { batchSize?: number; flushIntervalMs?: number } = {}) {
   const time = new ManualTime();
   const store = new MemoryStore(time);
-  const recorder = new TraceRecorder({ store: store.traces, clock: time, ids: new SequentialIds('ev'), scheduler: time, logger: new MemoryLogger() }, opts);
+  const recorder = new TraceRecorder(
+    { store: store.traces, clock: time, ids: new SequentialIds('ev'), scheduler: time, logger: new MemoryLogger() },
+    opts,
+  );
   return { time, store, recorder };
 }
 
-const hop = (over: Partial<Parameters<TraceRecorder['record']>[0]> = {}) => ({ tenantId: 't1', agentId: 'agent-1', traceId: 'flow-1', hop: 'acd.event' as const, summary: 'ACD: InboundContact', ...over });
+const hop = (over: Partial<Parameters<TraceRecorder['record']>[0]> = {}) => ({
+  tenantId: 't1',
+  agentId: 'agent-1',
+  traceId: 'flow-1',
+  hop: 'acd.event' as const,
+  summary: 'ACD: InboundContact',
+  ...over,
+});
 
 describe('TraceRecorder', () => {
   it('stamps each hop with time and the latency since the previous hop of the same flow', async () => {
@@ -31,7 +41,16 @@ describe('TraceRecorder', () => {
 
   it('forgets a flow whose last hop is older than maxTraceAgeMs, and holds at most maxOpenTraces', async () => {
     const time = new ManualTime();
-    const recorder = new TraceRecorder({ store: new MemoryStore(time).traces, clock: time, ids: new SequentialIds('ev'), scheduler: time, logger: new MemoryLogger() }, { maxTraceAgeMs: 60_000, maxOpenTraces: 3 });
+    const recorder = new TraceRecorder(
+      {
+        store: new MemoryStore(time).traces,
+        clock: time,
+        ids: new SequentialIds('ev'),
+        scheduler: time,
+        logger: new MemoryLogger(),
+      },
+      { maxTraceAgeMs: 60_000, maxOpenTraces: 3 },
+    );
     recorder.record(hop({ traceId: 'old' }));
     await time.advance(30_000);
     recorder.record(hop({ traceId: 'recent' }));
@@ -73,7 +92,10 @@ describe('TraceRecorder', () => {
   it('runs one store write at a time: hops recorded during a slow write go out together in the next one', async () => {
     const time = new ManualTime();
     const gate = new GatedTraceStore();
-    const recorder = new TraceRecorder({ store: gate, clock: time, ids: new SequentialIds('ev'), scheduler: time, logger: new MemoryLogger() }, { batchSize: 2 });
+    const recorder = new TraceRecorder(
+      { store: gate, clock: time, ids: new SequentialIds('ev'), scheduler: time, logger: new MemoryLogger() },
+      { batchSize: 2 },
+    );
     for (let i = 0; i < 10; i += 1) recorder.record(hop({ traceId: `flow-${i}` }));
     expect(gate.calls.map((c) => c.length)).toEqual([2]);
     const done = recorder.flush();
@@ -86,7 +108,10 @@ describe('TraceRecorder', () => {
     const time = new ManualTime();
     const gate = new GatedTraceStore();
     const logger = new MemoryLogger();
-    const recorder = new TraceRecorder({ store: gate, clock: time, ids: new SequentialIds('ev'), scheduler: time, logger }, { batchSize: 10, maxBuffered: 50 });
+    const recorder = new TraceRecorder(
+      { store: gate, clock: time, ids: new SequentialIds('ev'), scheduler: time, logger },
+      { batchSize: 10, maxBuffered: 50 },
+    );
     for (let i = 0; i < 1_000; i += 1) recorder.record(hop({ traceId: `flow-${i}`, summary: `hop ${i}` }));
     expect(gate.calls).toHaveLength(1);
     expect(recorder.buffered).toBe(50);
@@ -130,26 +155,42 @@ describe('TraceQueryService', () => {
     const s = setup();
     const acd = new FakeAcd('t1', s.time);
     acd.addAgent('agent-9', 'team-1', 'nine@example.com');
-    await s.store.userLinks.put([{ tenantId: 't1', agentId: 'agent-1', teamsUserId: 'aad-1', source: 'auto', email: 'Ann@Example.com' }]);
-    const query = new TraceQueryService({ traces: s.store.traces, userLinks: s.store.userLinks, directory: () => acd, flush: () => s.recorder.flush() });
+    await s.store.userLinks.put([
+      { tenantId: 't1', agentId: 'agent-1', teamsUserId: 'aad-1', source: 'auto', email: 'Ann@Example.com' },
+    ]);
+    const query = new TraceQueryService({
+      traces: s.store.traces,
+      userLinks: s.store.userLinks,
+      directory: () => acd,
+      flush: () => s.recorder.flush(),
+    });
     return { ...s, query };
   }
 
-  it.each([['agent-1'], ['aad-1'], ['ann@example.com']])('finds an agent by %s and returns its hops (unflushed ones included)', async (ref) => {
-    const { recorder, query } = await world();
-    recorder.record(hop());
-    recorder.record(hop({ agentId: 'agent-2' }));
-    const result = await query.byAgent({ tenantId: 't1', agent: ref });
-    expect(result).toMatchObject({ ok: true, value: { agentId: 'agent-1', teamsUserId: 'aad-1' } });
-    expect(result.ok && result.value.events.map((e) => e.agentId)).toEqual(['agent-1']);
-  });
+  it.each([['agent-1'], ['aad-1'], ['ann@example.com']])(
+    'finds an agent by %s and returns its hops (unflushed ones included)',
+    async (ref) => {
+      const { recorder, query } = await world();
+      recorder.record(hop());
+      recorder.record(hop({ agentId: 'agent-2' }));
+      const result = await query.byAgent({ tenantId: 't1', agent: ref });
+      expect(result).toMatchObject({ ok: true, value: { agentId: 'agent-1', teamsUserId: 'aad-1' } });
+      expect(result.ok && result.value.events.map((e) => e.agentId)).toEqual(['agent-1']);
+    },
+  );
 
   it('finds an unlinked agent through the ACD directory, and an unlinked Teams user by its id', async () => {
     const { recorder, query } = await world();
     recorder.record(hop({ agentId: 'agent-9' }));
     recorder.record(hop({ agentId: 'teams:aad-x', teamsUserId: 'aad-x', hop: 'teams.notification' }));
-    expect(await query.byAgent({ tenantId: 't1', agent: 'nine@example.com' })).toMatchObject({ ok: true, value: { agentId: 'agent-9' } });
-    expect(await query.byAgent({ tenantId: 't1', agent: 'aad-x' })).toMatchObject({ ok: true, value: { agentId: 'teams:aad-x' } });
+    expect(await query.byAgent({ tenantId: 't1', agent: 'nine@example.com' })).toMatchObject({
+      ok: true,
+      value: { agentId: 'agent-9' },
+    });
+    expect(await query.byAgent({ tenantId: 't1', agent: 'aad-x' })).toMatchObject({
+      ok: true,
+      value: { agentId: 'teams:aad-x' },
+    });
   });
 
   it('limits to a time range and never shows another tenant', async () => {
@@ -165,14 +206,20 @@ describe('TraceQueryService', () => {
 
   it('says clearly when nobody matches', async () => {
     const { query } = await world();
-    expect(await query.byAgent({ tenantId: 't1', agent: 'nobody@example.com' })).toMatchObject({ ok: false, error: { code: 'TRACE.AGENT_NOT_FOUND' } });
+    expect(await query.byAgent({ tenantId: 't1', agent: 'nobody@example.com' })).toMatchObject({
+      ok: false,
+      error: { code: 'TRACE.AGENT_NOT_FOUND' },
+    });
   });
 });
 
 describe('TraceRetention', () => {
   it('prunes by age and by count per tenant, every period', async () => {
     const { time, store, recorder } = setup();
-    const retention = new TraceRetention({ store: store.traces, clock: time, scheduler: time, logger: new MemoryLogger() }, { maxAgeMs: 3_600_000, maxPerTenant: 3, intervalMs: 600_000 });
+    const retention = new TraceRetention(
+      { store: store.traces, clock: time, scheduler: time, logger: new MemoryLogger() },
+      { maxAgeMs: 3_600_000, maxPerTenant: 3, intervalMs: 600_000 },
+    );
     recorder.record(hop({ summary: 'old' }));
     await time.advance(2 * 3_600_000);
     for (let i = 0; i < 4; i += 1) recorder.record(hop({ summary: `new ${i}` }));

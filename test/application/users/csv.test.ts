@@ -9,10 +9,38 @@ const rows = (text: string) => {
 
 describe('parseCsv (RFC 4180)', () => {
   it.each([
-    ['plain rows, LF', 'a,b\n1,2\n', [['a', 'b'], ['1', '2']]],
-    ['CRLF and no final newline', 'a,b\r\n1,2', [['a', 'b'], ['1', '2']]],
-    ['quoted comma, quote and newline', 'a,b\r\n"x, y","say ""hi""\nthere"\r\n', [['a', 'b'], ['x, y', 'say "hi"\nthere']]],
-    ['empty cells', 'a,,c\n,,\n', [['a', '', 'c'], ['', '', '']]],
+    [
+      'plain rows, LF',
+      'a,b\n1,2\n',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+    ],
+    [
+      'CRLF and no final newline',
+      'a,b\r\n1,2',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+    ],
+    [
+      'quoted comma, quote and newline',
+      'a,b\r\n"x, y","say ""hi""\nthere"\r\n',
+      [
+        ['a', 'b'],
+        ['x, y', 'say "hi"\nthere'],
+      ],
+    ],
+    [
+      'empty cells',
+      'a,,c\n,,\n',
+      [
+        ['a', '', 'c'],
+        ['', '', ''],
+      ],
+    ],
     ['a UTF-8 BOM (Excel)', '\uFEFFagentId\n1\n', [['agentId'], ['1']]],
     ['blank lines', 'a\n\n\nb\n', [['a'], ['b']]],
     ['empty input', '', []],
@@ -41,9 +69,12 @@ describe('formatCsv', () => {
 
   it('round-trips any table of printable cells', () => {
     const cell = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', ',', '"', '\n', '\r\n', 'é', '1'), maxLength: 8 });
-    fc.assert(fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 2 }), { maxLength: 6 }), (table) => {
-      const body = table.filter((r) => !(r.length === 1 && r[0] === ''));
-      expect(rows(formatCsv(['h1', 'h2'], body))).toEqual([['h1', 'h2'], ...body]);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 2 }), { maxLength: 6 }), (table) => {
+        const body = table.filter((r) => !(r.length === 1 && r[0] === ''));
+        expect(rows(formatCsv(['h1', 'h2'], body))).toEqual([['h1', 'h2'], ...body]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

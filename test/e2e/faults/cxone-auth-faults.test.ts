@@ -1,5 +1,13 @@
 import { LUNCH_CODE, PUBLISHER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
-import { alertArrives, componentBecomes, type CxoneFaultRig, eventually, recordRecovery, startReadyCxoneFaultRig, stopwatch } from './cxone-fault-kit.js';
+import {
+  alertArrives,
+  componentBecomes,
+  type CxoneFaultRig,
+  eventually,
+  recordRecovery,
+  startReadyCxoneFaultRig,
+  stopwatch,
+} from './cxone-fault-kit.js';
 
 const SUITE = 'cxone-auth-faults';
 
@@ -14,12 +22,18 @@ describe('CXone token expiry and refresh failure', () => {
   const freshAgent = async (): Promise<string> => {
     const agent = kit.rig.agentsOf(PUBLISHER_TEAM)[next++]!;
     await kit.login(agent);
-    await kit.until(agent, async () => (await kit.hops(agent, 'acd.event')).some((l) => l.includes('Available')), 'the login seen');
+    await kit.until(
+      agent,
+      async () => (await kit.hops(agent, 'acd.event')).some((l) => l.includes('Available')),
+      'the login seen',
+    );
     return agent;
   };
-  const lunch = (agent: string) => kit.rig.cxone(`/agents/${agent}/state`, { state: 'Unavailable', outStateId: Number(LUNCH_CODE) });
+  const lunch = (agent: string) =>
+    kit.rig.cxone(`/agents/${agent}/state`, { state: 'Unavailable', outStateId: Number(LUNCH_CODE) });
   const away = (agent: string) => kit.rig.teamsOf(agent).availability === 'Away';
-  const awayWrites = async (agent: string) => (await kit.hops(agent, 'graph.request')).filter((l) => l.includes('Away/Away'));
+  const awayWrites = async (agent: string) =>
+    (await kit.hops(agent, 'graph.request')).filter((l) => l.includes('Away/Away'));
   const tokenRequests = () => kit.rig.app.sandbox!.world.cxone.stats.get('POST /auth/token') ?? 0;
   const polls = () => kit.requestsOf('GET', '/agents/states');
 
@@ -41,13 +55,20 @@ describe('CXone token expiry and refresh failure', () => {
     await lunch(agent);
     await kit.until(agent, () => away(agent), 'Teams Away with a renewed token');
     const recoveryMs = watch.stop();
-    const outcomes = polls().slice(seen).map((r) => r.outcome);
+    const outcomes = polls()
+      .slice(seen)
+      .map((r) => r.outcome);
     expect(outcomes.indexOf(401)).toBeGreaterThanOrEqual(0);
     expect(outcomes.slice(outcomes.indexOf(401) + 1)).toContain(200);
     expect(tokenRequests()).toBe(tokens + 1);
     expect(await awayWrites(agent)).toHaveLength(1);
     expect((await kit.component('acd.connection'))?.status).toBe('ok');
-    recordRecovery(SUITE, { area: 'cxone', fault: 'access token expired early (401 mid-stream)', recoveryMs, detail: 'one 401 poll, one refresh grant, the poll retried at once; health stays ok; the change written once' });
+    recordRecovery(SUITE, {
+      area: 'cxone',
+      fault: 'access token expired early (401 mid-stream)',
+      recoveryMs,
+      detail: 'one 401 poll, one refresh grant, the poll retried at once; health stays ok; the change written once',
+    });
   }, 60_000);
 
   it('the access token expires by the clock before we renew it (clock skew): 401, renewed, no outage', async () => {
@@ -64,13 +85,21 @@ describe('CXone token expiry and refresh failure', () => {
     await lunch(agent);
     await kit.until(agent, () => away(agent), 'Teams Away after the expired token was renewed');
     const recoveryMs = watch.stop();
-    const outcomes = polls().slice(seen).map((r) => r.outcome);
+    const outcomes = polls()
+      .slice(seen)
+      .map((r) => r.outcome);
     expect(outcomes).toContain(401);
     expect(outcomes.slice(outcomes.indexOf(401) + 1)).toContain(200);
     expect(tokenRequests()).toBe(afterShortToken + 1);
     expect(await awayWrites(agent)).toHaveLength(1);
     expect((await kit.component('acd.connection'))?.status).toBe('ok');
-    recordRecovery(SUITE, { area: 'cxone', fault: 'access token expired (CXone clock 40 s past a 30 s token)', recoveryMs, detail: 'one 401 poll, one refresh grant, poll retried at once; health stays ok; written once (time compressed: 30 s tokens, clock jump)' });
+    recordRecovery(SUITE, {
+      area: 'cxone',
+      fault: 'access token expired (CXone clock 40 s past a 30 s token)',
+      recoveryMs,
+      detail:
+        'one 401 poll, one refresh grant, poll retried at once; health stays ok; written once (time compressed: 30 s tokens, clock jump)',
+    });
   }, 60_000);
 
   it('the refresh grant refused (invalid_grant): signed in again with the access key, no outage', async () => {
@@ -85,7 +114,12 @@ describe('CXone token expiry and refresh failure', () => {
     expect(await awayWrites(agent)).toHaveLength(1);
     expect((await kit.component('acd.connection'))?.status).toBe('ok');
     expect((await kit.component('acd.auth'))?.status).toBe('ok');
-    recordRecovery(SUITE, { area: 'cxone', fault: 'token refresh refused (invalid_grant), access key still valid', recoveryMs, detail: 'refresh → 400 invalid_grant, password grant → 200; health stays ok; the change written once' });
+    recordRecovery(SUITE, {
+      area: 'cxone',
+      fault: 'token refresh refused (invalid_grant), access key still valid',
+      recoveryMs,
+      detail: 'refresh → 400 invalid_grant, password grant → 200; health stays ok; the change written once',
+    });
   }, 60_000);
 
   it('every sign-in refused (invalid_grant) until the identity provider recovers: acd.auth down and alerted, the change arrives once after', async () => {
@@ -108,7 +142,13 @@ describe('CXone token expiry and refresh failure', () => {
     await componentBecomes(kit, 'acd.connection', ['ok']);
     await alertArrives(kit, 'acd.auth', 'ok', mark);
     expect(await awayWrites(agent)).toHaveLength(1);
-    recordRecovery(SUITE, { area: 'cxone', fault: 'token refresh and sign-in refused (invalid_grant) until recovery', recoveryMs, detail: 'acd.auth and acd.connection down + alert, ok + recovery alert; the Lunch change made meanwhile written once; time includes the poll backoff reached during the outage' });
+    recordRecovery(SUITE, {
+      area: 'cxone',
+      fault: 'token refresh and sign-in refused (invalid_grant) until recovery',
+      recoveryMs,
+      detail:
+        'acd.auth and acd.connection down + alert, ok + recovery alert; the Lunch change made meanwhile written once; time includes the poll backoff reached during the outage',
+    });
   }, 90_000);
 
   it('the identity provider answers 503 for a while: degraded, not down for the credentials, and back', async () => {
@@ -124,6 +164,12 @@ describe('CXone token expiry and refresh failure', () => {
     const recoveryMs = watch.stop();
     await componentBecomes(kit, 'acd.auth', ['ok']);
     expect(await awayWrites(agent)).toHaveLength(1);
-    recordRecovery(SUITE, { area: 'cxone', fault: 'identity provider 503 (3 token requests)', recoveryMs, detail: 'acd.auth degraded (transient), then ok; the change written once; time from injection (3 refused token requests, backoff included) to converged' });
+    recordRecovery(SUITE, {
+      area: 'cxone',
+      fault: 'identity provider 503 (3 token requests)',
+      recoveryMs,
+      detail:
+        'acd.auth degraded (transient), then ok; the change written once; time from injection (3 refused token requests, backoff included) to converged',
+    });
   }, 90_000);
 });

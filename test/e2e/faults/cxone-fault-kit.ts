@@ -12,10 +12,17 @@ import { eventually, startSandboxRig, type SandboxRig } from '../sync/sandbox-ha
 export { eventually } from '../sync/sandbox-harness.js';
 export { recordRecovery, stopwatch } from './recovery-report.js';
 
-export interface ComponentView { readonly component: string; readonly status: string; readonly detail: string }
+export interface ComponentView {
+  readonly component: string;
+  readonly status: string;
+  readonly detail: string;
+}
 
 /** A card the bot sent proactively (its text flattened to lines). */
-export interface AlertView { readonly at: number; readonly text: string }
+export interface AlertView {
+  readonly at: number;
+  readonly text: string;
+}
 
 export interface CxoneFaultRig {
   readonly rig: SandboxRig;
@@ -86,17 +93,36 @@ export async function startCxoneFaultRig(): Promise<CxoneFaultRig> {
 }
 
 /** Waits for a proactive card announcing the component's new status, and returns it. */
-export async function alertArrives(kit: CxoneFaultRig, component: string, to: string, after: number, timeoutMs = 30_000): Promise<AlertView> {
-  const found = await eventually(async () => (await kit.alertsAbout(component, to, after))[0], `a bot alert: ${component} → ${to}`, timeoutMs);
+export async function alertArrives(
+  kit: CxoneFaultRig,
+  component: string,
+  to: string,
+  after: number,
+  timeoutMs = 30_000,
+): Promise<AlertView> {
+  const found = await eventually(
+    async () => (await kit.alertsAbout(component, to, after))[0],
+    `a bot alert: ${component} → ${to}`,
+    timeoutMs,
+  );
   return found!;
 }
 
 /** Waits until the component has one of `statuses` and returns it (its detail says why). */
-export async function componentBecomes(kit: CxoneFaultRig, name: string, statuses: readonly string[], timeoutMs = 30_000): Promise<ComponentView> {
-  const found = await eventually(async () => {
-    const c = await kit.component(name);
-    return c && statuses.includes(c.status) ? c : undefined;
-  }, `${name} ${statuses.join('/')}`, timeoutMs);
+export async function componentBecomes(
+  kit: CxoneFaultRig,
+  name: string,
+  statuses: readonly string[],
+  timeoutMs = 30_000,
+): Promise<ComponentView> {
+  const found = await eventually(
+    async () => {
+      const c = await kit.component(name);
+      return c && statuses.includes(c.status) ? c : undefined;
+    },
+    `${name} ${statuses.join('/')}`,
+    timeoutMs,
+  );
   return found!;
 }
 
@@ -114,15 +140,25 @@ export function writeSuiteHelpers(kit: () => CxoneFaultRig) {
   return {
     /** A fresh agent of the team, logged in Available, signed in to Teams, both seen by the engine. */
     async freshAgent(team: string): Promise<string> {
-      const agent = kit().rig.agentsOf(team).find((a) => !used.has(a))!;
+      const agent = kit()
+        .rig.agentsOf(team)
+        .find((a) => !used.has(a))!;
       used.add(agent);
       await kit().login(agent);
       kit().graph().teams(kit().rig.userOf(agent).id, 'signedIn');
-      await kit().until(agent, async () => (await kit().hops(agent, 'acd.event')).some((l) => l.includes('Available')), 'the login seen');
+      await kit().until(
+        agent,
+        async () => (await kit().hops(agent, 'acd.event')).some((l) => l.includes('Available')),
+        'the login seen',
+      );
       return agent;
     },
-    outcomes: (agent: string) => kit().writesOf(agent).map((w) => w.outcome),
-    hasCode: (agent: string, code: string) => kit().acdOf(agent).state === 'Unavailable' && kit().acdOf(agent).outStateId === Number(code),
+    outcomes: (agent: string) =>
+      kit()
+        .writesOf(agent)
+        .map((w) => w.outcome),
+    hasCode: (agent: string, code: string) =>
+      kit().acdOf(agent).state === 'Unavailable' && kit().acdOf(agent).outStateId === Number(code),
     writePath: (agent: string) => `/agents/${agent}/state`,
   };
 }

@@ -1,6 +1,14 @@
 import { BIDIRECTIONAL_TEAM, SUBSCRIBER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
 import { TEAMS_CALL_CODE, TEAMS_DND_CODE } from '../../../src/sandbox/sandbox-world.js';
-import { alertArrives, componentBecomes, type CxoneFaultRig, recordRecovery, startReadyCxoneFaultRig, stopwatch, writeSuiteHelpers } from './cxone-fault-kit.js';
+import {
+  alertArrives,
+  componentBecomes,
+  type CxoneFaultRig,
+  recordRecovery,
+  startReadyCxoneFaultRig,
+  stopwatch,
+  writeSuiteHelpers,
+} from './cxone-fault-kit.js';
 
 const SUITE = 'cxone-write-faults';
 
@@ -41,7 +49,13 @@ describe('CXone faults on state writes (Teams → ACD)', () => {
     kit.graph().teams(kit.rig.userOf(agent).id, 'signedIn');
     await kit.until(agent, () => kit.acdOf(agent).state === 'Available', 'ACD Available after the Teams call');
     expect(outcomes(agent)).toEqual([503, 503, 503, 202, 202]);
-    recordRecovery(SUITE, { area: 'cxone', fault: 'state write 5xx (503 x3)', recoveryMs, detail: 'Teams call → ACD code: 4 POSTs (503 x3, 202), 1 acd.request, 3 error hops "retrying", 1 applied; acd.writes degraded + alert, ok + recovery alert; time from the Teams change (backoff 0.5+1+2 s included)' });
+    recordRecovery(SUITE, {
+      area: 'cxone',
+      fault: 'state write 5xx (503 x3)',
+      recoveryMs,
+      detail:
+        'Teams call → ACD code: 4 POSTs (503 x3, 202), 1 acd.request, 3 error hops "retrying", 1 applied; acd.writes degraded + alert, ok + recovery alert; time from the Teams change (backoff 0.5+1+2 s included)',
+    });
   }, 60_000);
 
   it('a state write meets a token CXone no longer accepts: renewed, written once', async () => {
@@ -56,12 +70,19 @@ describe('CXone faults on state writes (Teams → ACD)', () => {
     expect(outcomes(agent).filter((o) => o !== 202 && o !== 401)).toEqual([]);
     expect(await kit.hops(agent, 'acd.response')).toEqual([expect.stringContaining('applied')]);
     expect((await kit.component('acd.auth'))?.status).toBe('ok');
-    recordRecovery(SUITE, { area: 'cxone', fault: 'access token revoked before a state write', recoveryMs, detail: `POST outcomes ${JSON.stringify(outcomes(agent))}: a 401 is renewed and retried once inside the adapter; one applied write; acd.auth ok` });
+    recordRecovery(SUITE, {
+      area: 'cxone',
+      fault: 'access token revoked before a state write',
+      recoveryMs,
+      detail: `POST outcomes ${JSON.stringify(outcomes(agent))}: a 401 is renewed and retried once inside the adapter; one applied write; acd.auth ok`,
+    });
   }, 60_000);
 
   it('a write whose connection is cut after CXone applied it is not written again', async () => {
     const agent = await freshAgent(SUBSCRIBER_TEAM);
-    await kit.fault({ rules: [{ kind: 'reset', afterApply: true, times: 1, method: 'POST', pathContains: writePath(agent) }] });
+    await kit.fault({
+      rules: [{ kind: 'reset', afterApply: true, times: 1, method: 'POST', pathContains: writePath(agent) }],
+    });
     const watch = stopwatch();
     kit.graph().teams(kit.rig.userOf(agent).id, 'call');
     await kit.until(agent, async () => (await kit.hops(agent, 'acd.response')).length >= 1, 'the write settled');
@@ -70,30 +91,45 @@ describe('CXone faults on state writes (Teams → ACD)', () => {
     expect(await kit.hops(agent, 'acd.response')).toEqual([expect.stringContaining('answer was lost')]);
     await new Promise((r) => setTimeout(r, 1000));
     expect(outcomes(agent)).toEqual(['reset']);
-    recordRecovery(SUITE, { area: 'cxone', fault: 'state write connection reset after CXone applied it', recoveryMs, detail: 'read back = target → applied; 1 POST in total' });
+    recordRecovery(SUITE, {
+      area: 'cxone',
+      fault: 'state write connection reset after CXone applied it',
+      recoveryMs,
+      detail: 'read back = target → applied; 1 POST in total',
+    });
   }, 60_000);
 
   it.each([
     ['subscriber', SUBSCRIBER_TEAM, 'call', TEAMS_CALL_CODE],
     ['bidirectional', BIDIRECTIONAL_TEAM, 'dnd', TEAMS_DND_CODE],
-  ] as const)('%s: the agent logs out between our decision and the write — not logged back in, not retried, the Log Reader says why', async (rule, team, teamsChange, code) => {
-    const agent = await freshAgent(team);
-    const user = kit.rig.userOf(agent).id;
-    await kit.fault({ logoutBeforeWrite: [Number(agent)] });
-    if (teamsChange === 'call') kit.graph().teams(user, 'call');
-    else kit.graph().manualStatus(user, { availability: 'DoNotDisturb', activity: 'DoNotDisturb' });
-    await kit.until(agent, async () => (await kit.hops(agent, 'acd.response')).length >= 1, 'the write answered');
-    expect(await kit.hops(agent, 'acd.response')).toEqual([expect.stringMatching(/refused: AGENT_LOGGED_OUT/)]);
-    await new Promise((r) => setTimeout(r, 2000));
-    expect(outcomes(agent)).toEqual([409]); // one attempt: a refusal is not retried
-    expect(kit.acdOf(agent).state).toBe('LoggedOut'); // and nothing logs them back in
-    expect(await kit.hops(agent, 'error')).toEqual([]);
-    // The Teams status still holds: when the agent logs in to Available it is applied (the rule says so).
-    const watch = stopwatch();
-    await kit.login(agent);
-    await kit.until(agent, () => hasCode(agent, code), `ACD ${code} after the login`);
-    const recoveryMs = watch.stop();
-    expect(outcomes(agent)).toEqual([409, 202]);
-    recordRecovery(SUITE, { area: 'cxone', fault: `agent logged out while we write (${rule})`, recoveryMs, detail: 'write refused 409 AgentNotLoggedIn once, not retried, agent left logged out; the Teams status applied once at the next login (time from login)' });
-  }, 60_000);
+  ] as const)(
+    '%s: the agent logs out between our decision and the write — not logged back in, not retried, the Log Reader says why',
+    async (rule, team, teamsChange, code) => {
+      const agent = await freshAgent(team);
+      const user = kit.rig.userOf(agent).id;
+      await kit.fault({ logoutBeforeWrite: [Number(agent)] });
+      if (teamsChange === 'call') kit.graph().teams(user, 'call');
+      else kit.graph().manualStatus(user, { availability: 'DoNotDisturb', activity: 'DoNotDisturb' });
+      await kit.until(agent, async () => (await kit.hops(agent, 'acd.response')).length >= 1, 'the write answered');
+      expect(await kit.hops(agent, 'acd.response')).toEqual([expect.stringMatching(/refused: AGENT_LOGGED_OUT/)]);
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(outcomes(agent)).toEqual([409]); // one attempt: a refusal is not retried
+      expect(kit.acdOf(agent).state).toBe('LoggedOut'); // and nothing logs them back in
+      expect(await kit.hops(agent, 'error')).toEqual([]);
+      // The Teams status still holds: when the agent logs in to Available it is applied (the rule says so).
+      const watch = stopwatch();
+      await kit.login(agent);
+      await kit.until(agent, () => hasCode(agent, code), `ACD ${code} after the login`);
+      const recoveryMs = watch.stop();
+      expect(outcomes(agent)).toEqual([409, 202]);
+      recordRecovery(SUITE, {
+        area: 'cxone',
+        fault: `agent logged out while we write (${rule})`,
+        recoveryMs,
+        detail:
+          'write refused 409 AgentNotLoggedIn once, not retried, agent left logged out; the Teams status applied once at the next login (time from login)',
+      });
+    },
+    60_000,
+  );
 });

@@ -1,6 +1,14 @@
 import { SUBSCRIBER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
 import { TEAMS_CALL_CODE } from '../../../src/sandbox/sandbox-world.js';
-import { componentBecomes, type CxoneFaultRig, eventually, recordRecovery, startReadyCxoneFaultRig, stopwatch, writeSuiteHelpers } from './cxone-fault-kit.js';
+import {
+  componentBecomes,
+  type CxoneFaultRig,
+  eventually,
+  recordRecovery,
+  startReadyCxoneFaultRig,
+  stopwatch,
+  writeSuiteHelpers,
+} from './cxone-fault-kit.js';
 
 const SUITE = 'cxone-write-timeouts';
 
@@ -21,7 +29,9 @@ describe('CXone state writes timing out (Teams → ACD)', () => {
 
   it('a write that times out before CXone carried it out (HTTP timeout 10 s) is read back, then retried once', async () => {
     const agent = await freshAgent(SUBSCRIBER_TEAM);
-    await kit.fault({ rules: [{ kind: 'stall', stallMs: 60_000, times: 1, method: 'POST', pathContains: writePath(agent) }] });
+    await kit.fault({
+      rules: [{ kind: 'stall', stallMs: 60_000, times: 1, method: 'POST', pathContains: writePath(agent) }],
+    });
     kit.graph().teams(kit.rig.userOf(agent).id, 'call');
     const degraded = await componentBecomes(kit, 'acd.writes', ['degraded'], 40_000);
     expect(degraded.detail).toMatch(/ACD state writes failing: 0 TIMEOUT/);
@@ -32,12 +42,22 @@ describe('CXone state writes timing out (Teams → ACD)', () => {
     expect(outcomes(agent)).toEqual(['stalled', 202]);
     expect(await kit.hops(agent, 'error')).toEqual([expect.stringMatching(/cxone 0 TIMEOUT.*retrying/)]);
     expect(await kit.hops(agent, 'acd.response')).toEqual([expect.stringContaining('applied')]);
-    recordRecovery(SUITE, { area: 'cxone', fault: 'state write timeout (not applied)', recoveryMs, detail: 'POST stalled past the 10 s timeout, read back = not written, retried once → 202; acd.writes degraded then ok; time from the timeout' });
+    recordRecovery(SUITE, {
+      area: 'cxone',
+      fault: 'state write timeout (not applied)',
+      recoveryMs,
+      detail:
+        'POST stalled past the 10 s timeout, read back = not written, retried once → 202; acd.writes degraded then ok; time from the timeout',
+    });
   }, 60_000);
 
   it('a write that times out after CXone applied it is read back, not written again (HTTP timeout 10 s)', async () => {
     const agent = await freshAgent(SUBSCRIBER_TEAM);
-    await kit.fault({ rules: [{ kind: 'stall', afterApply: true, stallMs: 60_000, times: 1, method: 'POST', pathContains: writePath(agent) }] });
+    await kit.fault({
+      rules: [
+        { kind: 'stall', afterApply: true, stallMs: 60_000, times: 1, method: 'POST', pathContains: writePath(agent) },
+      ],
+    });
     kit.graph().teams(kit.rig.userOf(agent).id, 'call');
     await kit.until(agent, () => hasCode(agent, TEAMS_CALL_CODE), 'CXone applied the write');
     // The fault ends when our client gives up on the stalled answer.
@@ -50,6 +70,11 @@ describe('CXone state writes timing out (Teams → ACD)', () => {
     expect(outcomes(agent)).toEqual(['stalled']); // one POST: the lost answer cost a read, not a second write
     expect(kit.requestsOf('GET', `/agents/${agent}/states`).length).toBeGreaterThanOrEqual(1);
     expect(hasCode(agent, TEAMS_CALL_CODE)).toBe(true);
-    recordRecovery(SUITE, { area: 'cxone', fault: 'state write timeout after CXone applied it', recoveryMs, detail: 'POST stalled past the 10 s timeout; state read back = target → applied; 1 POST in total' });
+    recordRecovery(SUITE, {
+      area: 'cxone',
+      fault: 'state write timeout after CXone applied it',
+      recoveryMs,
+      detail: 'POST stalled past the 10 s timeout; state read back = target → applied; 1 POST in total',
+    });
   }, 60_000);
 });

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SUBSCRIBER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
 import { TEAMS_CALL_CODE, TEAMS_DND_CODE } from '../../../src/sandbox/sandbox-world.js';
-import { MIN, recordRecovery, settleFor, startGraphFaultRig, stopwatch, until, type GraphFaultRig } from './graph-fault-kit.js';
+import {
+  MIN,
+  recordRecovery,
+  settleFor,
+  startGraphFaultRig,
+  stopwatch,
+  until,
+  type GraphFaultRig,
+} from './graph-fault-kit.js';
 
 const SUITE = 'graph-delivery';
 
@@ -20,7 +28,8 @@ describe.each(['off', 'on'] as const)('Graph faults: notification delivery (rich
   let rig: GraphFaultRig;
   let agents: string[];
   const acdWrites = (): number => rig.world.cxone.stats.get('POST /agents/{id}/state') ?? 0;
-  const notifications = async (agent: string): Promise<number> => (await rig.traceOf(agent)).filter((l) => l.startsWith('teams.notification')).length;
+  const notifications = async (agent: string): Promise<number> =>
+    (await rig.traceOf(agent)).filter((l) => l.startsWith('teams.notification')).length;
   const reset = async (agent: string): Promise<void> => {
     rig.graph.manualStatus(rig.userOf(agent), undefined);
     rig.graph.teams(rig.userOf(agent), 'signedIn');
@@ -37,7 +46,13 @@ describe.each(['off', 'on'] as const)('Graph faults: notification delivery (rich
       rig.graph.teams(rig.userOf(a), 'signedIn');
     }
     await rig.whenSubscribed();
-    for (const a of agents) await until(rig, a, async () => (await rig.traceOf(a)).some((l) => l.startsWith('acd.event') && l.includes('Available')), 'the engine saw Available');
+    for (const a of agents)
+      await until(
+        rig,
+        a,
+        async () => (await rig.traceOf(a)).some((l) => l.startsWith('acd.event') && l.includes('Available')),
+        'the engine saw Available',
+      );
     await settleFor(500);
   }, 90_000);
   afterAll(() => rig?.close());
@@ -48,12 +63,22 @@ describe.each(['off', 'on'] as const)('Graph faults: notification delivery (rich
     rig.graph.deliveryModes.duplicateNext = 1;
     const watch = stopwatch();
     rig.graph.teams(rig.userOf(agent), 'call');
-    await until(rig, agent, () => rig.acdOf(agent).outStateId === Number(TEAMS_CALL_CODE), 'the ACD gets the Teams Call code');
+    await until(
+      rig,
+      agent,
+      () => rig.acdOf(agent).outStateId === Number(TEAMS_CALL_CODE),
+      'the ACD gets the Teams Call code',
+    );
     const recoveryMs = watch.stop();
     await until(rig, agent, async () => (await notifications(agent)) >= seen + 2, 'both deliveries in the Log Reader');
     await settleFor(1_000);
     expect(acdWrites()).toBe(writes + 1);
-    recordRecovery(SUITE, { area: 'graph', fault: `notification delivered twice${mode}`, recoveryMs, detail: 'two deliveries of one change, both traced; the second decides nothing: one ACD write' });
+    recordRecovery(SUITE, {
+      area: 'graph',
+      fault: `notification delivered twice${mode}`,
+      recoveryMs,
+      detail: 'two deliveries of one change, both traced; the second decides nothing: one ACD write',
+    });
     await reset(agent);
   }, 60_000);
 
@@ -67,16 +92,31 @@ describe.each(['off', 'on'] as const)('Graph faults: notification delivery (rich
     rig.graph.manualStatus(user, { availability: 'DoNotDisturb', activity: 'DoNotDisturb' }); // newer: Do not disturb
     const watch = stopwatch();
     await rig.graph.settle();
-    await until(rig, agent, () => rig.acdOf(agent).outStateId === Number(TEAMS_DND_CODE), 'the ACD gets the Teams DND code');
+    await until(
+      rig,
+      agent,
+      () => rig.acdOf(agent).outStateId === Number(TEAMS_DND_CODE),
+      'the ACD gets the Teams DND code',
+    );
     const recoveryMs = watch.stop();
-    await until(rig, agent, async () => (await notifications(agent)) >= seen + 2, 'both reordered deliveries in the Log Reader');
+    await until(
+      rig,
+      agent,
+      async () => (await notifications(agent)) >= seen + 2,
+      'both reordered deliveries in the Log Reader',
+    );
     await settleFor(1_500);
     // Converged on the newest Teams state; the late "call" notification changed nothing.
     expect(rig.acdOf(agent).outStateId).toBe(Number(TEAMS_DND_CODE));
     // One write (DND), or two when a reconciliation read Teams between the two changes (call, then DND).
     expect(acdWrites() - writes).toBeLessThanOrEqual(2);
     expect(acdWrites() - writes).toBeGreaterThanOrEqual(1);
-    recordRecovery(SUITE, { area: 'graph', fault: `notifications out of order${mode}`, recoveryMs, detail: 'call then DND delivered DND first; the ACD ends on Teams DND, the stale call notification is a no-op' });
+    recordRecovery(SUITE, {
+      area: 'graph',
+      fault: `notifications out of order${mode}`,
+      recoveryMs,
+      detail: 'call then DND delivered DND first; the ACD ends on Teams DND, the stale call notification is a no-op',
+    });
     await reset(agent);
   }, 60_000);
 
@@ -88,7 +128,12 @@ describe.each(['off', 'on'] as const)('Graph faults: notification delivery (rich
     rig.graph.deliveryModes.delayMs = 3 * MIN;
     const watch = stopwatch();
     rig.graph.teams(user, 'call');
-    await until(rig, agent, () => rig.acdOf(agent).outStateId === Number(TEAMS_CALL_CODE), 'the ACD gets the Teams Call code by reconciliation');
+    await until(
+      rig,
+      agent,
+      () => rig.acdOf(agent).outStateId === Number(TEAMS_CALL_CODE),
+      'the ACD gets the Teams Call code by reconciliation',
+    );
     const recoveryMs = watch.stop();
     rig.graph.teams(user, 'signedIn');
     await until(rig, agent, () => rig.acdOf(agent).state === 'Available', 'the ACD Available again by reconciliation');
@@ -101,6 +146,12 @@ describe.each(['off', 'on'] as const)('Graph faults: notification delivery (rich
     await settleFor(1_500);
     expect(rig.acdOf(agent).state).toBe('Available');
     expect(acdWrites()).toBe(writes + 2);
-    recordRecovery(SUITE, { area: 'graph', fault: `notifications late (3 min)${mode}`, recoveryMs, detail: 'reconciliation (2 s here, 5 min in production) set the Teams Call code and cleared it; the two notifications 3 compressed minutes late wrote nothing: 2 ACD writes in all' });
+    recordRecovery(SUITE, {
+      area: 'graph',
+      fault: `notifications late (3 min)${mode}`,
+      recoveryMs,
+      detail:
+        'reconciliation (2 s here, 5 min in production) set the Teams Call code and cleared it; the two notifications 3 compressed minutes late wrote nothing: 2 ACD writes in all',
+    });
   }, 60_000);
 });

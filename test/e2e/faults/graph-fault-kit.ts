@@ -69,17 +69,35 @@ export interface GraphFaultRig {
 
 export async function startGraphFaultRig(options: GraphFaultRigOptions = {}): Promise<GraphFaultRig> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-graph-faults-'));
-  const world = await startSandboxWorld({ dataDir: dir, cxoneUrl: 'https://127.0.0.1:0', graphUrl: 'https://127.0.0.1:0' });
+  const world = await startSandboxWorld({
+    dataDir: dir,
+    cxoneUrl: 'https://127.0.0.1:0',
+    graphUrl: 'https://127.0.0.1:0',
+  });
   const clock = world.graph.control.clock;
   if (!(clock instanceof SandboxClock)) throw new Error('the Graph emulator must run on a SandboxClock');
   const transitions: HealthTransition[] = [];
-  const config = loadConfig({ cwd: dir, env: {
-    ...env(dir), HTTP_TIMEOUT_MS: '2000', HEALTH_ALERT_DEBOUNCE_MS: '300', BOT_ALERT_BATCH_MS: '100', BOT_ALERT_MIN_INTERVAL_MS: '0', ...options.env,
-  } });
+  const config = loadConfig({
+    cwd: dir,
+    env: {
+      ...env(dir),
+      HTTP_TIMEOUT_MS: '2000',
+      HEALTH_ALERT_DEBOUNCE_MS: '300',
+      BOT_ALERT_BATCH_MS: '100',
+      BOT_ALERT_MIN_INTERVAL_MS: '0',
+      ...options.env,
+    },
+  });
   const boot = async (): Promise<App> => {
     const started = await compose(config, {
-      clock, sandboxWorld: world,
-      engineOptions: { pollIntervalMs: 200, reconcileIntervalMs: options.reconcileIntervalMs ?? 2_000, backoffBaseMs: 100, backoffMaxMs: 2_000 },
+      clock,
+      sandboxWorld: world,
+      engineOptions: {
+        pollIntervalMs: 200,
+        reconcileIntervalMs: options.reconcileIntervalMs ?? 2_000,
+        backoffBaseMs: 100,
+        backoffMaxMs: 2_000,
+      },
     });
     await started.start();
     started.runtime.health.onTransition((t) => transitions.push(t));
@@ -89,23 +107,43 @@ export async function startGraphFaultRig(options: GraphFaultRigOptions = {}): Pr
   const tenantId = app.sandbox!.tenantId;
   const dispatcher = new Agent({ connect: { ca: world.cxone.caCertPem } });
   const cxone = async (path: string, body: unknown = {}): Promise<unknown> => {
-    const res = await undiciFetch(`${world.cxone.url}/_control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), dispatcher });
+    const res = await undiciFetch(`${world.cxone.url}/_control${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      dispatcher,
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`CXone control ${path}: ${res.status} ${text}`);
     return text ? JSON.parse(text) : undefined;
   };
   const userOf = (agentId: string): string => world.userOfAgent.get(agentId)!.id;
   const rig: GraphFaultRig = {
-    get app() { return app; },
-    world, tenantId, graph: world.graph.control, clock, transitions, cxone, userOf,
-    alerts: () => (world.botConnector?.model.activities(tenantId) ?? [])
-      .filter((a) => a.replyToId === undefined && Array.isArray(a.activity['attachments']) && a.activity['attachments'].length > 0)
-      .map((a) => ({ at: a.at, text: activityText(a.activity) })),
+    get app() {
+      return app;
+    },
+    world,
+    tenantId,
+    graph: world.graph.control,
+    clock,
+    transitions,
+    cxone,
+    userOf,
+    alerts: () =>
+      (world.botConnector?.model.activities(tenantId) ?? [])
+        .filter(
+          (a) =>
+            a.replyToId === undefined &&
+            Array.isArray(a.activity['attachments']) &&
+            a.activity['attachments'].length > 0,
+        )
+        .map((a) => ({ at: a.at, text: activityText(a.activity) })),
     async advance(ms) {
       await cxone('/clock', { advanceMs: ms });
       world.graph.control.advance(ms);
     },
-    agentsOf: (teamId) => [...world.cxone.model.agents.values()].filter((a) => String(a.teamId) === teamId).map((a) => String(a.agentId)),
+    agentsOf: (teamId) =>
+      [...world.cxone.model.agents.values()].filter((a) => String(a.teamId) === teamId).map((a) => String(a.agentId)),
     teamsOf: (agentId) => world.graph.control.presence(userOf(agentId)),
     acdOf: (agentId) => world.cxone.model.states.get(Number(agentId))!,
     async traceOf(agentId) {
@@ -114,18 +152,30 @@ export async function startGraphFaultRig(options: GraphFaultRigOptions = {}): Pr
       return events.map((e) => `${e.hop} ${e.summary}`);
     },
     health: (component) => app.runtime.health.components(tenantId).find((c) => c.component === component),
-    writesOf: (agentId, route = 'setPresence') => world.graph.control.writeLog.filter((w) => w.userId === userOf(agentId) && w.route === route).length,
+    writesOf: (agentId, route = 'setPresence') =>
+      world.graph.control.writeLog.filter((w) => w.userId === userOf(agentId) && w.route === route).length,
     graphSubscriptionIds: () => world.graph.control.subscriptions().map((s) => s.id),
     async whenSubscribed() {
-      await eventually(async () => {
-        const stored = await app.store.subscriptions.list(tenantId);
-        const known = new Set(rig.graphSubscriptionIds());
-        return stored.reduce((n, s) => n + s.userIds.length, 0) >= world.userOfAgent.size && stored.every((s) => known.has(s.subscriptionId));
-      }, 'subscriptions stored and known to Graph', 30_000);
+      await eventually(
+        async () => {
+          const stored = await app.store.subscriptions.list(tenantId);
+          const known = new Set(rig.graphSubscriptionIds());
+          return (
+            stored.reduce((n, s) => n + s.userIds.length, 0) >= world.userOfAgent.size &&
+            stored.every((s) => known.has(s.subscriptionId))
+          );
+        },
+        'subscriptions stored and known to Graph',
+        30_000,
+      );
     },
     async loginWithCall(agentId) {
       await cxone(`/agents/${agentId}/login`, { state: 'Available' });
-      const { contactId } = (await cxone('/contacts', { type: 'customer', agentId: Number(agentId), skillId: SUPPORT_VOICE_SKILL })) as { contactId: number };
+      const { contactId } = (await cxone('/contacts', {
+        type: 'customer',
+        agentId: Number(agentId),
+        skillId: SUPPORT_VOICE_SKILL,
+      })) as { contactId: number };
       return contactId;
     },
     async restart() {
@@ -143,9 +193,17 @@ export async function startGraphFaultRig(options: GraphFaultRigOptions = {}): Pr
 }
 
 /** eventually(), and on a timeout the agent's trace, so a failure explains itself. */
-export async function until<T>(rig: GraphFaultRig, agentId: string, probe: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(
+  rig: GraphFaultRig,
+  agentId: string,
+  probe: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   return eventually(probe, what, timeoutMs).catch(async (e: unknown) => {
-    throw new Error(`${String(e)}\ntrace of ${agentId}:\n${(await rig.traceOf(agentId)).join('\n')}\nhealth: ${JSON.stringify(rig.app.runtime.health.components(rig.tenantId).map((c) => [c.component, c.status, c.detail]))}`);
+    throw new Error(
+      `${String(e)}\ntrace of ${agentId}:\n${(await rig.traceOf(agentId)).join('\n')}\nhealth: ${JSON.stringify(rig.app.runtime.health.components(rig.tenantId).map((c) => [c.component, c.status, c.detail]))}`,
+    );
   });
 }
 

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PUBLISHER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
-import { MIN, recordRecovery, settleFor, startGraphFaultRig, stopwatch, until, type GraphFaultRig } from './graph-fault-kit.js';
+import {
+  MIN,
+  recordRecovery,
+  settleFor,
+  startGraphFaultRig,
+  stopwatch,
+  until,
+  type GraphFaultRig,
+} from './graph-fault-kit.js';
 
 const SUITE = 'graph-session';
 
@@ -50,8 +58,11 @@ describe('Graph fault: the presence session expires while the ACD state still ho
     await until(rig, agent, () => rig.teamsOf(agent).activity === 'Available', 'our session cleared after the call');
     expect(rig.writesOf(agent, 'clearPresence')).toBe(1);
     recordRecovery(SUITE, {
-      area: 'graph', fault: 'setPresence session expiring (expirationDuration)', recoveryMs: refreshMs,
-      detail: 'no outage: 27 compressed minutes on a call stayed Busy/InACall; 4 refreshes (one per 6-min step, due after 4 min); recoveryMs = slowest refresh after it became due',
+      area: 'graph',
+      fault: 'setPresence session expiring (expirationDuration)',
+      recoveryMs: refreshMs,
+      detail:
+        'no outage: 27 compressed minutes on a call stayed Busy/InACall; 4 refreshes (one per 6-min step, due after 4 min); recoveryMs = slowest refresh after it became due',
     });
   }, 90_000);
 
@@ -68,13 +79,20 @@ describe('Graph fault: the presence session expires while the ACD state still ho
       await rig.advance(3 * MIN);
       await settleFor(600); // a few polls of the new process
       // The adopted session is due 4 minutes after the old process wrote it: the new one refreshes it.
-      if (elapsed === 6) await until(rig, agent, () => rig.writesOf(agent) >= 2, 'the new process refreshed the adopted session');
+      if (elapsed === 6)
+        await until(rig, agent, () => rig.writesOf(agent) >= 2, 'the new process refreshed the adopted session');
       seen.push(`${elapsed} min: ${rig.teamsOf(agent).availability}/${rig.teamsOf(agent).activity}`);
     }
     expect(seen).toEqual(seen.map((s) => s.replace(/: .*/, ': Busy/InACall')));
     expect(rig.writesOf(agent)).toBeGreaterThanOrEqual(2);
     await rig.cxone(`/contacts/${contact}/end`);
     await until(rig, agent, () => rig.teamsOf(agent).activity === 'Available', 'our session cleared after the call');
-    recordRecovery(SUITE, { area: 'graph', fault: 'setPresence session expiring across a restart', recoveryMs: restartMs, detail: 'restart mid-call, then 18 compressed minutes: the new process refreshed the session it had not written itself; recoveryMs = the restart' });
+    recordRecovery(SUITE, {
+      area: 'graph',
+      fault: 'setPresence session expiring across a restart',
+      recoveryMs: restartMs,
+      detail:
+        'restart mid-call, then 18 compressed minutes: the new process refreshed the session it had not written itself; recoveryMs = the restart',
+    });
   }, 90_000);
 });

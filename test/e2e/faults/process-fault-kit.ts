@@ -22,7 +22,10 @@ import type { SharedWorld } from '../multi-instance/shared-world.js';
  */
 
 /** A fresh encryption key and the seeded sandbox tenant in the store at `location`; returns the key and tenant id. */
-export async function seedStore(location: StoreLocation, world: SandboxWorld): Promise<{ key: Buffer; tenantId: string }> {
+export async function seedStore(
+  location: StoreLocation,
+  world: SandboxWorld,
+): Promise<{ key: Buffer; tenantId: string }> {
   const key = randomBytes(32);
   const store = await createKyselyStore({ location, encryptionKeys: [key], clock: { now: () => Date.now() } });
   const transport = createHttpTransport({ timeoutMs: 10_000, extraCaPem: world.cxone.caCertPem });
@@ -35,13 +38,30 @@ export async function seedStore(location: StoreLocation, world: SandboxWorld): P
 }
 
 /** The environment of a production-mode child process on the shared world (store settings added by the caller). */
-export function productEnv(world: SharedWorld, dir: string, key: Buffer, store: Record<string, string>): Record<string, string> {
+export function productEnv(
+  world: SharedWorld,
+  dir: string,
+  key: Buffer,
+  store: Record<string, string>,
+): Record<string, string> {
   return {
-    PRESENCE_SYNC_ENV: 'process-faults-e2e', PRESENCE_SYNC_MODE: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info',
-    PUBLIC_BASE_URL: world.balancer.url, DATA_DIR: dir, SECRET_ENCRYPTION_KEY: key.toString('base64'), EXTRA_CA_FILE: world.caFile,
+    PRESENCE_SYNC_ENV: 'process-faults-e2e',
+    PRESENCE_SYNC_MODE: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    PUBLIC_BASE_URL: world.balancer.url,
+    DATA_DIR: dir,
+    SECRET_ENCRYPTION_KEY: key.toString('base64'),
+    EXTRA_CA_FILE: world.caFile,
     // The app id turns the tab API on: the Health Check and the Log Reader are read over it, as the tab does.
-    MICROSOFT_APP_ID: world.entra.apps[0]!.clientId, POLL_INTERVAL_MS: '200', LEASE_TTL_MS: '4000', LEASE_RENEW_MS: '1000',
-    CXONE_AUTH_BASE_URL: world.cxone.url, GRAPH_BASE_URL: `${world.graph.url}/v1.0`, ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
+    MICROSOFT_APP_ID: world.entra.apps[0]!.clientId,
+    POLL_INTERVAL_MS: '200',
+    LEASE_TTL_MS: '4000',
+    LEASE_RENEW_MS: '1000',
+    CXONE_AUTH_BASE_URL: world.cxone.url,
+    GRAPH_BASE_URL: `${world.graph.url}/v1.0`,
+    ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
     ...store,
   };
 }
@@ -68,8 +88,20 @@ export interface TabHealth {
 export async function tabClient(world: SandboxWorld): Promise<TabClient> {
   const dispatcher = new Agent({ connect: { ca: world.cxone.caCertPem } });
   const app = world.entra.apps[0]!;
-  const form = new URLSearchParams({ grant_type: 'password', client_id: app.clientId, client_secret: app.clientSecret, username: world.admin.userPrincipalName, password: world.admin.password, scope: `api://localhost/${app.clientId}/access_as_user` });
-  const res = await undiciFetch(`${world.graph.authorityUrl}/${world.entra.id}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form, dispatcher });
+  const form = new URLSearchParams({
+    grant_type: 'password',
+    client_id: app.clientId,
+    client_secret: app.clientSecret,
+    username: world.admin.userPrincipalName,
+    password: world.admin.password,
+    scope: `api://localhost/${app.clientId}/access_as_user`,
+  });
+  const res = await undiciFetch(`${world.graph.authorityUrl}/${world.entra.id}/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form,
+    dispatcher,
+  });
   const token = ((await res.json()) as { access_token?: string }).access_token;
   if (!token) throw new Error(`no admin token from the emulated Entra (${res.status})`);
   const get = async <T>(base: string, path: string) => {
@@ -80,7 +112,10 @@ export async function tabClient(world: SandboxWorld): Promise<TabClient> {
     get,
     health: async (base) => (await get<TabHealth>(base, '/health')).body,
     trace: async (base, agentId) => {
-      const r = await get<{ events?: { hop: string; summary: string; at: number }[] }>(base, `/trace?agent=${agentId}&limit=500`);
+      const r = await get<{ events?: { hop: string; summary: string; at: number }[] }>(
+        base,
+        `/trace?agent=${agentId}&limit=500`,
+      );
       return [...(r.body.events ?? [])].sort((a, b) => a.at - b.at).map((e) => `${e.hop} ${e.summary}`);
     },
     close: () => dispatcher.close(),
@@ -130,7 +165,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
-    get connections() { return open.size / 2; },
+    get connections() {
+      return open.size / 2;
+    },
     upstreamPorts: () => [...upstreams].map((u) => u.localPort).filter((p): p is number => p !== undefined),
     cut,
     restore() {
@@ -144,7 +181,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 }
 
 /** Polls until `probe` is truthy; the last failure is in the message. Like sandbox-harness `eventually`, with a coarser default step. */
-export async function until<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 30_000, everyMs = 100): Promise<NonNullable<T>> {
+export async function until<T>(
+  probe: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -179,10 +221,17 @@ export interface StoreRig {
 
 export async function startStoreRig(storeEnv: Record<string, string>): Promise<StoreRig> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-store-fault-'));
-  const world = await startSandboxWorld({ dataDir: dir, cxoneUrl: 'https://127.0.0.1:0', graphUrl: 'https://127.0.0.1:0' });
+  const world = await startSandboxWorld({
+    dataDir: dir,
+    cxoneUrl: 'https://127.0.0.1:0',
+    graphUrl: 'https://127.0.0.1:0',
+  });
   let app: App;
   try {
-    app = await compose(loadConfig({ cwd: dir, env: { ...sandboxEnv(dir), ...storeEnv } }), { engineOptions: { pollIntervalMs: 200 }, sandboxWorld: world });
+    app = await compose(loadConfig({ cwd: dir, env: { ...sandboxEnv(dir), ...storeEnv } }), {
+      engineOptions: { pollIntervalMs: 200 },
+      sandboxWorld: world,
+    });
     await app.start();
   } catch (e) {
     await world.close();
@@ -195,23 +244,37 @@ export async function startStoreRig(storeEnv: Record<string, string>): Promise<S
   const dispatcher = new Agent({ connect: { ca: world.cxone.caCertPem, timeout: 60_000 } });
   const tenantId = app.sandbox!.tenantId;
   return {
-    app, world, tenantId,
+    app,
+    world,
+    tenantId,
     async cxone(path, body = {}) {
-      const res = await undiciFetch(`${world.cxone.url}/_control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), dispatcher });
+      const res = await undiciFetch(`${world.cxone.url}/_control${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        dispatcher,
+      });
       const text = await res.text();
       if (!res.ok) throw new Error(`CXone control ${path}: ${res.status} ${text}`);
       return text ? JSON.parse(text) : undefined;
     },
     teamsOf: (agentId) => world.graph.control.presence(world.userOfAgent.get(agentId)!.id),
-    agentsOf: (teamId) => [...world.cxone.model.agents.values()].filter((a) => String(a.teamId) === teamId).map((a) => String(a.agentId)),
+    agentsOf: (teamId) =>
+      [...world.cxone.model.agents.values()].filter((a) => String(a.teamId) === teamId).map((a) => String(a.agentId)),
     async traceOf(agentId) {
       await app.runtime.trace.flush();
       return (await app.store.traces.query({ tenantId, agentId, limit: 500 })).map((e) => `${e.hop} ${e.summary}`);
     },
     storeHealth: () => app.runtime.health.snapshot(tenantId).components.find((c) => c.component === 'store'),
-    alerts: () => (world.botConnector?.model.activities(tenantId) ?? [])
-      .filter((a) => a.replyToId === undefined && Array.isArray(a.activity['attachments']) && a.activity['attachments'].length > 0)
-      .map((a) => JSON.stringify(a.activity['attachments'])),
+    alerts: () =>
+      (world.botConnector?.model.activities(tenantId) ?? [])
+        .filter(
+          (a) =>
+            a.replyToId === undefined &&
+            Array.isArray(a.activity['attachments']) &&
+            a.activity['attachments'].length > 0,
+        )
+        .map((a) => JSON.stringify(a.activity['attachments'])),
     async close() {
       await app.stop();
       await dispatcher.close();

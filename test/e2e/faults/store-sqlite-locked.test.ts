@@ -50,7 +50,11 @@ describe('SQLite locked by another process for longer than the busy timeout', ()
     dir = mkdtempSync(join(tmpdir(), 'presence-sqlite-lock-'));
     sqlitePath = join(dir, 'locked.sqlite');
     rig = await startStoreRig({ SQLITE_PATH: sqlitePath });
-    await until(async () => (await rig.app.store.subscriptions.list(rig.tenantId)).reduce((n, s) => n + s.userIds.length, 0) >= 50, 'subscriptions stored');
+    await until(
+      async () =>
+        (await rig.app.store.subscriptions.list(rig.tenantId)).reduce((n, s) => n + s.userIds.length, 0) >= 50,
+      'subscriptions stored',
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -60,14 +64,23 @@ describe('SQLite locked by another process for longer than the busy timeout', ()
   }, 30_000);
 
   const pending = (): Promise<number> => rig.app.store.inbox.depth(rig.tenantId);
-  const writes = (agentId: string, from: number): string[] => rig.world.graph.control.writeLog.slice(from).filter((w) => w.userId === rig.world.userOfAgent.get(agentId)!.id).map((w) => w.route);
+  const writes = (agentId: string, from: number): string[] =>
+    rig.world.graph.control.writeLog
+      .slice(from)
+      .filter((w) => w.userId === rig.world.userOfAgent.get(agentId)!.id)
+      .map((w) => w.route);
   const acdState = (agentId: string) => rig.world.cxone.model.stateOf(Number(agentId));
 
   it('says store down, loses nothing, writes nothing twice, and recovers by itself', async () => {
     const callers = rig.agentsOf(PUBLISHER_TEAM).slice(1, 5);
     const teamsUser = rig.agentsOf(SUBSCRIBER_TEAM)[1]!;
     for (const a of [...callers, teamsUser]) await rig.cxone(`/agents/${a}/login`, { state: 'Available' });
-    await until(async () => (await pending()) === 0 && (await delay(800), (await pending()) === 0), 'logins processed', 30_000, 200);
+    await until(
+      async () => (await pending()) === 0 && (await delay(800), (await pending()) === 0),
+      'logins processed',
+      30_000,
+      200,
+    );
     const from = rig.world.graph.control.writeLog.length;
     const seen: string[] = [];
     const stopWatching = rig.app.runtime.health.onTransition((t) => {
@@ -78,12 +91,23 @@ describe('SQLite locked by another process for longer than the busy timeout', ()
 
     const lock = await holdExclusiveLock(sqlitePath, LOCK_MS);
     holder = lock.child;
-    for (const a of callers) await rig.cxone('/contacts', { type: 'customer', agentId: Number(a), skillId: FIRST_SKILL_ID + 1 });
+    for (const a of callers)
+      await rig.cxone('/contacts', { type: 'customer', agentId: Number(a), skillId: FIRST_SKILL_ID + 1 });
     rig.world.graph.control.teams(rig.world.userOfAgent.get(teamsUser)!.id, 'call');
     await lock.released;
     const clock = stopwatch();
-    await until(() => callers.every((a) => rig.teamsOf(a).activity === 'InACall'), 'every call on Teams after the lock', 45_000, 50);
-    await until(() => acdState(teamsUser).state === 'Unavailable' && String(acdState(teamsUser).outStateId) === TEAMS_CALL_CODE, 'the Teams call stops ACD routing', 45_000, 50);
+    await until(
+      () => callers.every((a) => rig.teamsOf(a).activity === 'InACall'),
+      'every call on Teams after the lock',
+      45_000,
+      50,
+    );
+    await until(
+      () => acdState(teamsUser).state === 'Unavailable' && String(acdState(teamsUser).outStateId) === TEAMS_CALL_CODE,
+      'the Teams call stops ACD routing',
+      45_000,
+      50,
+    );
     const recoveryMs = clock.stop();
     stall.disable();
     await until(async () => (await pending()) === 0, 'inbox drained', 30_000, 200);
@@ -94,7 +118,8 @@ describe('SQLite locked by another process for longer than the busy timeout', ()
 
     expect(seen).toContain('down');
     expect(seen[seen.length - 1]).toBe('ok');
-    for (const a of callers) expect({ agent: a, writes: writes(a, from) }).toEqual({ agent: a, writes: ['setPresence'] });
+    for (const a of callers)
+      expect({ agent: a, writes: writes(a, from) }).toEqual({ agent: a, writes: ['setPresence'] });
     expect((await rig.traceOf(teamsUser)).filter((l) => l.startsWith('acd.request'))).toHaveLength(1);
     const lines = await rig.traceOf(callers[0]!);
     expect(lines.filter((l) => l.startsWith('graph.request') && l.includes('InACall'))).toHaveLength(1);
@@ -104,7 +129,14 @@ describe('SQLite locked by another process for longer than the busy timeout', ()
     // long at a time; the stepped wait leaves it free (the bound is loose for loaded CI machines).
     expect(maxStallMs).toBeLessThan(2_500);
     const detail = `exclusive lock held ${LOCK_MS} ms by another process (busy wait 5 s, in 25 ms steps) while ${callers.length} calls started and 1 Teams call; store ${seen.join(' → ')}; longest event-loop stall ${maxStallMs} ms; one write per change`;
-    process.stdout.write(`store-sqlite-locked: converged ${Math.round(recoveryMs)} ms after the lock was released; ${detail}\n`);
-    recordRecovery('store-sqlite-locked', { area: 'store', fault: 'SQLite locked by another process (12 s > busy wait)', recoveryMs, detail });
+    process.stdout.write(
+      `store-sqlite-locked: converged ${Math.round(recoveryMs)} ms after the lock was released; ${detail}\n`,
+    );
+    recordRecovery('store-sqlite-locked', {
+      area: 'store',
+      fault: 'SQLite locked by another process (12 s > busy wait)',
+      recoveryMs,
+      detail,
+    });
   }, 90_000);
 });

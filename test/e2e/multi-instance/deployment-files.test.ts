@@ -15,14 +15,20 @@ const packageJson = JSON.parse(read('package.json')) as { scripts: Record<string
 
 /** Where `npm run build` (tsc -p tsconfig.build.json) writes src/main.ts, relative to the repo. */
 function builtMainPath(): string {
-  const host = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d: ts.Diagnostic) => { throw new Error(String(d.messageText)); } };
+  const host = {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d: ts.Diagnostic) => {
+      throw new Error(String(d.messageText));
+    },
+  };
   const parsed = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.build.json'), {}, host);
   if (!parsed) throw new Error('tsconfig.build.json could not be read');
   const [out] = ts.getOutputFileNames(parsed, join(ROOT, 'src/main.ts'), false);
   return posix.relative(ROOT.split('\\').join('/'), out!.split('\\').join('/'));
 }
 
-const all = (stage: DockerStage, keyword: string): DockerInstruction[] => stage.instructions.filter((i) => i.keyword === keyword);
+const all = (stage: DockerStage, keyword: string): DockerInstruction[] =>
+  stage.instructions.filter((i) => i.keyword === keyword);
 const last = (stage: DockerStage, keyword: string): DockerInstruction | undefined => all(stage, keyword).at(-1);
 
 describe('Dockerfile (multi-stage, non-root)', () => {
@@ -50,20 +56,34 @@ describe('Dockerfile (multi-stage, non-root)', () => {
     const copies = stages.flatMap((s) => all(s, 'COPY')).filter((c) => c.flags['from'] === undefined);
     expect(copies.length).toBeGreaterThan(0);
     for (const copy of copies) {
-      for (const source of copy.args.slice(0, -1)) expect({ source, exists: existsSync(join(ROOT, source)) }).toEqual({ source, exists: true });
+      for (const source of copy.args.slice(0, -1))
+        expect({ source, exists: existsSync(join(ROOT, source)) }).toEqual({ source, exists: true });
     }
   });
 
   it('no COPY source from the context is excluded by .dockerignore (it would be missing in the build)', () => {
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    const sources = stages.flatMap((s) => all(s, 'COPY')).filter((c) => c.flags['from'] === undefined).flatMap((c) => c.args.slice(0, -1));
-    for (const source of sources) expect({ source, excludedBy: ignored.filter((pattern) => source === pattern || source.startsWith(`${pattern}/`)) }).toEqual({ source, excludedBy: [] });
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    const sources = stages
+      .flatMap((s) => all(s, 'COPY'))
+      .filter((c) => c.flags['from'] === undefined)
+      .flatMap((c) => c.args.slice(0, -1));
+    for (const source of sources)
+      expect({
+        source,
+        excludedBy: ignored.filter((pattern) => source === pattern || source.startsWith(`${pattern}/`)),
+      }).toEqual({ source, excludedBy: [] });
   });
 
   it('every COPY --from names an earlier stage, and the runtime copies the build output and production node_modules', () => {
     const names = stages.map((s) => s.name);
-    for (const copy of runtime.instructions.filter((i) => i.keyword === 'COPY' && i.flags['from'])) expect(names).toContain(copy.flags['from']);
-    const fromBuild = all(runtime, 'COPY').filter((c) => c.flags['from'] === 'build').map((c) => c.args[0]);
+    for (const copy of runtime.instructions.filter((i) => i.keyword === 'COPY' && i.flags['from']))
+      expect(names).toContain(copy.flags['from']);
+    const fromBuild = all(runtime, 'COPY')
+      .filter((c) => c.flags['from'] === 'build')
+      .map((c) => c.args[0]);
     expect(fromBuild).toEqual(expect.arrayContaining(['/app/dist', '/app/node_modules', '/app/package.json']));
   });
 
@@ -85,21 +105,35 @@ describe('Dockerfile (multi-stage, non-root)', () => {
   it('exposes 3978, checks /healthz, and defaults to production mode', () => {
     expect(last(runtime, 'EXPOSE')?.args).toEqual(['3978']);
     expect(last(runtime, 'HEALTHCHECK')?.args.join(' ')).toContain('/healthz');
-    expect(all(runtime, 'ENV').map((e) => e.args.join(' ')).join(' ')).toContain('PRESENCE_SYNC_MODE=production');
+    expect(
+      all(runtime, 'ENV')
+        .map((e) => e.args.join(' '))
+        .join(' '),
+    ).toContain('PRESENCE_SYNC_MODE=production');
   });
 
   it('.dockerignore keeps secrets, local state and host node_modules out of the context', () => {
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'data', 'env/*.user', '.git']));
   });
 });
 
 interface ComposeFile {
-  services: Record<string, {
-    build?: string; image?: string; depends_on?: Record<string, { condition: string }>;
-    environment?: Record<string, string>; ports?: string[]; deploy?: { replicas?: unknown };
-    healthcheck?: { test: string[] }; volumes?: string[];
-  }>;
+  services: Record<
+    string,
+    {
+      build?: string;
+      image?: string;
+      depends_on?: Record<string, { condition: string }>;
+      environment?: Record<string, string>;
+      ports?: string[];
+      deploy?: { replicas?: unknown };
+      healthcheck?: { test: string[] };
+      volumes?: string[];
+    }
+  >;
   volumes?: Record<string, unknown>;
 }
 

@@ -20,7 +20,16 @@ describe('inbox hand-off between instances', () => {
 
     // The owner's poll timer is mid-period when the other instance stores the event.
     await owner.time.advance(POLL_MS / 2);
-    await other.engine.acceptAcdEvents([{ source: 'acd', tenantId: 't1', agentId: 'agent-1', state: acd.contact(), sourceTime: owner.time.now(), eventId: 'accepted-elsewhere' }]);
+    await other.engine.acceptAcdEvents([
+      {
+        source: 'acd',
+        tenantId: 't1',
+        agentId: 'agent-1',
+        state: acd.contact(),
+        sourceTime: owner.time.now(),
+        eventId: 'accepted-elsewhere',
+      },
+    ]);
     expect(await owner.store.inbox.depth('t1')).toBe(1);
     expect(t.graph.shown('aad-1')).not.toEqual(P.inACall);
 

@@ -36,13 +36,21 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
   let tab: TabClient;
 
   const cxone = async (path: string, body: unknown = {}): Promise<unknown> => {
-    const res = await undiciFetch(`${world.cxone.url}/_control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), dispatcher: cxoneAgent });
+    const res = await undiciFetch(`${world.cxone.url}/_control${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      dispatcher: cxoneAgent,
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`CXone control ${path}: ${res.status} ${text}`);
     return text ? JSON.parse(text) : undefined;
   };
   const holder = async (): Promise<string | undefined> => {
-    const rows = await db.raw('select holder from leases where name = ? and expires_at > ?', [`sync:${tenantId}`, Date.now()]);
+    const rows = await db.raw('select holder from leases where name = ? and expires_at > ?', [
+      `sync:${tenantId}`,
+      Date.now(),
+    ]);
     return rows[0]?.['holder'] as string | undefined;
   };
   /** The instance id is `<host>:<pid>:<random>` (compose/sync-runtime.ts). */
@@ -50,9 +58,16 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
     const h = await holder();
     return instances.find((i) => h?.split(':')[1] === String(i.pid));
   };
-  const unprocessed = async (): Promise<number> => Number((await db.raw('select count(*) as n from inbox where tenant_id = ? and processed = 0', [tenantId]))[0]?.['n']);
+  const unprocessed = async (): Promise<number> =>
+    Number(
+      (await db.raw('select count(*) as n from inbox where tenant_id = ? and processed = 0', [tenantId]))[0]?.['n'],
+    );
   const teams = (agentId: string) => world.graph.control.presence(world.userOfAgent.get(agentId)!.id);
-  const writesOf = (agentId: string, from: number): string[] => world.graph.control.writeLog.slice(from).filter((w) => w.userId === world.userOfAgent.get(agentId)!.id).map((w) => w.route);
+  const writesOf = (agentId: string, from: number): string[] =>
+    world.graph.control.writeLog
+      .slice(from)
+      .filter((w) => w.userId === world.userOfAgent.get(agentId)!.id)
+      .map((w) => w.route);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'presence-multi-'));
@@ -66,12 +81,27 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
     await store.close();
     if (db.location.kind !== 'postgres') throw new Error('expected PostgreSQL');
     const env = {
-      PRESENCE_SYNC_ENV: 'multi-instance-e2e', PRESENCE_SYNC_MODE: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info',
-      PUBLIC_BASE_URL: world.balancer.url, MICROSOFT_APP_ID: world.entra.apps[0]!.clientId, DATA_DIR: dir, DATABASE_URL: db.location.url, DATABASE_SCHEMA: db.location.schema ?? '', DATABASE_POOL_SIZE: '4',
-      SECRET_ENCRYPTION_KEY: key.toString('base64'), EXTRA_CA_FILE: world.caFile, POLL_INTERVAL_MS: '200', LEASE_TTL_MS: '4000', LEASE_RENEW_MS: '1000',
+      PRESENCE_SYNC_ENV: 'multi-instance-e2e',
+      PRESENCE_SYNC_MODE: 'production',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      PUBLIC_BASE_URL: world.balancer.url,
+      MICROSOFT_APP_ID: world.entra.apps[0]!.clientId,
+      DATA_DIR: dir,
+      DATABASE_URL: db.location.url,
+      DATABASE_SCHEMA: db.location.schema ?? '',
+      DATABASE_POOL_SIZE: '4',
+      SECRET_ENCRYPTION_KEY: key.toString('base64'),
+      EXTRA_CA_FILE: world.caFile,
+      POLL_INTERVAL_MS: '200',
+      LEASE_TTL_MS: '4000',
+      LEASE_RENEW_MS: '1000',
       // The instances share this host; instances on other hosts cannot see a dead owner's process, so this test takes that path: the lease's TTL.
       LEASE_TAKEOVER_LOCAL: 'off',
-      CXONE_AUTH_BASE_URL: world.cxone.url, GRAPH_BASE_URL: `${world.graph.url}/v1.0`, ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
+      CXONE_AUTH_BASE_URL: world.cxone.url,
+      GRAPH_BASE_URL: `${world.graph.url}/v1.0`,
+      ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
     };
     instances = await Promise.all(['a', 'b', 'c'].map((n) => spawnInstance(`instance-${n}`, env)));
     world.balancer.setBackends(instances.map((i) => i.port));
@@ -101,107 +131,182 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
 
   /** Waits until the owner has drained the inbox and stayed drained for a moment. */
   const settled = async (what: string): Promise<void> => {
-    await eventually(async () => (await unprocessed()) === 0 && (await delay(1_000), (await unprocessed()) === 0), what, 60_000, 200);
+    await eventually(
+      async () => (await unprocessed()) === 0 && (await delay(1_000), (await unprocessed()) === 0),
+      what,
+      60_000,
+      200,
+    );
   };
 
-  it('moves ownership within seconds and writes every change to Teams exactly once', async () => {
-    const model = world.cxone.model;
-    const team = [...model.agents.values()].filter((a) => String(a.teamId) === PUBLISHER_TEAM).map((a) => String(a.agentId));
-    // The first agent of the team has its own user rule (sandbox seed); the others follow the team rule.
-    const agents = team.slice(1, 1 + AGENTS);
-    expect(agents).toHaveLength(AGENTS);
-    for (const a of agents) await cxone(`/agents/${a}/login`, { state: 'Available' });
-    await settled('logins processed');
-    const from = world.graph.control.writeLog.length;
+  it(
+    'moves ownership within seconds and writes every change to Teams exactly once',
+    async () => {
+      const model = world.cxone.model;
+      const team = [...model.agents.values()]
+        .filter((a) => String(a.teamId) === PUBLISHER_TEAM)
+        .map((a) => String(a.agentId));
+      // The first agent of the team has its own user rule (sandbox seed); the others follow the team rule.
+      const agents = team.slice(1, 1 + AGENTS);
+      expect(agents).toHaveLength(AGENTS);
+      for (const a of agents) await cxone(`/agents/${a}/login`, { state: 'Available' });
+      await settled('logins processed');
+      const from = world.graph.control.writeLog.length;
 
-    // Round 1: every agent takes a voice call.
-    const contacts = new Map<string, number>();
-    for (const a of agents) contacts.set(a, ((await cxone('/contacts', { type: 'customer', agentId: Number(a), skillId: FIRST_SKILL_ID + 1 })) as { contactId: number }).contactId);
-    await eventually(() => agents.every((a) => teams(a).activity === 'InACall'), 'Teams shows In a call for every agent', 30_000);
+      // Round 1: every agent takes a voice call.
+      const contacts = new Map<string, number>();
+      for (const a of agents)
+        contacts.set(
+          a,
+          (
+            (await cxone('/contacts', { type: 'customer', agentId: Number(a), skillId: FIRST_SKILL_ID + 1 })) as {
+              contactId: number;
+            }
+          ).contactId,
+        );
+      await eventually(
+        () => agents.every((a) => teams(a).activity === 'InACall'),
+        'Teams shows In a call for every agent',
+        30_000,
+      );
 
-    // Round 2: calls end; the owner dies after the first half has started to show.
-    const owner = (await ownerInstance())!;
-    const half = agents.slice(0, AGENTS / 2);
-    for (const a of half) await cxone(`/contacts/${contacts.get(a)}/end`);
-    await eventually(() => half.some((a) => teams(a).activity !== 'InACall'), 'the owner is working on the burst', 20_000, 20);
-    owner.kill();
-    const killedAt = Date.now();
-    const doneBeforeKill = half.filter((a) => teams(a).activity !== 'InACall').length;
-    // A commit the owner sent just before it died still lands in PostgreSQL after the kill (seen in
-    // CI: an entry read as pending here was then marked processed by the dead owner). Let those land
-    // first; the lease (TTL 4 s, renewed every 1 s) keeps the others from taking over meanwhile.
-    await exitOf(owner);
-    await delay(500);
-    // Agents whose changes the dead owner left in the inbox: the takeover must show in their Log Reader.
-    const pendingRows = (await db.raw('select seq, agent_id from inbox where tenant_id = ? and processed = 0', [tenantId])).map((r) => ({ seq: Number(r['seq']), agentId: String(r['agent_id']) }));
-    const pendingAtKill = [...new Set(pendingRows.map((r) => r.agentId))];
-    // A witness whose change surely waits for the new owner: a Teams-side change while nobody owns the
-    // tenant (a survivor accepts the webhook into the shared inbox; only an owner processes it).
-    const witness = team[1 + AGENTS]!;
-    world.graph.control.teams(world.userOfAgent.get(witness)!.id, 'meeting');
-    for (const a of agents.slice(AGENTS / 2)) await cxone(`/contacts/${contacts.get(a)}/end`);
-    // eventually() resolves only with a truthy value.
-    const next = (await eventually(async () => {
-      const o = await ownerInstance();
-      return o && o !== owner ? o : undefined;
-    }, 'another instance takes the tenant over', 60_000, 100))!;
-    const takeoverMs = Date.now() - killedAt;
-    await eventually(() => agents.every((a) => teams(a).activity !== 'InACall'), 'every call end reached Teams', 30_000);
-    const convergedMs = Date.now() - killedAt;
+      // Round 2: calls end; the owner dies after the first half has started to show.
+      const owner = (await ownerInstance())!;
+      const half = agents.slice(0, AGENTS / 2);
+      for (const a of half) await cxone(`/contacts/${contacts.get(a)}/end`);
+      await eventually(
+        () => half.some((a) => teams(a).activity !== 'InACall'),
+        'the owner is working on the burst',
+        20_000,
+        20,
+      );
+      owner.kill();
+      const killedAt = Date.now();
+      const doneBeforeKill = half.filter((a) => teams(a).activity !== 'InACall').length;
+      // A commit the owner sent just before it died still lands in PostgreSQL after the kill (seen in
+      // CI: an entry read as pending here was then marked processed by the dead owner). Let those land
+      // first; the lease (TTL 4 s, renewed every 1 s) keeps the others from taking over meanwhile.
+      await exitOf(owner);
+      await delay(500);
+      // Agents whose changes the dead owner left in the inbox: the takeover must show in their Log Reader.
+      const pendingRows = (
+        await db.raw('select seq, agent_id from inbox where tenant_id = ? and processed = 0', [tenantId])
+      ).map((r) => ({ seq: Number(r['seq']), agentId: String(r['agent_id']) }));
+      const pendingAtKill = [...new Set(pendingRows.map((r) => r.agentId))];
+      // A witness whose change surely waits for the new owner: a Teams-side change while nobody owns the
+      // tenant (a survivor accepts the webhook into the shared inbox; only an owner processes it).
+      const witness = team[1 + AGENTS]!;
+      world.graph.control.teams(world.userOfAgent.get(witness)!.id, 'meeting');
+      for (const a of agents.slice(AGENTS / 2)) await cxone(`/contacts/${contacts.get(a)}/end`);
+      // eventually() resolves only with a truthy value.
+      const next = (await eventually(
+        async () => {
+          const o = await ownerInstance();
+          return o && o !== owner ? o : undefined;
+        },
+        'another instance takes the tenant over',
+        60_000,
+        100,
+      ))!;
+      const takeoverMs = Date.now() - killedAt;
+      await eventually(
+        () => agents.every((a) => teams(a).activity !== 'InACall'),
+        'every call end reached Teams',
+        30_000,
+      );
+      const convergedMs = Date.now() - killedAt;
 
-    // Round 3, on the new owner: everyone goes to lunch.
-    for (const a of agents) await cxone(`/agents/${a}/state`, { state: 'Unavailable', outStateId: Number(LUNCH_CODE) });
-    await eventually(() => agents.every((a) => teams(a).availability === 'Away'), 'Teams shows Away for every agent', 30_000);
-    await settled('every inbox entry processed');
+      // Round 3, on the new owner: everyone goes to lunch.
+      for (const a of agents)
+        await cxone(`/agents/${a}/state`, { state: 'Unavailable', outStateId: Number(LUNCH_CODE) });
+      await eventually(
+        () => agents.every((a) => teams(a).availability === 'Away'),
+        'Teams shows Away for every agent',
+        30_000,
+      );
+      await settled('every inbox entry processed');
 
-    process.stdout.write(`multi-instance: takeover ${takeoverMs} ms after SIGKILL of ${owner.name} (${doneBeforeKill}/${AGENTS} call ends shown before); new owner ${next.name}; webhook answers ${JSON.stringify(webhookAnswers())}\n`);
-    expect(owner.alive()).toBe(false);
-    expect(next.alive()).toBe(true);
-    expect(takeoverMs).toBeLessThan(15_000);
-    for (const a of agents) expect({ agent: a, presence: teams(a) }).toMatchObject({ agent: a, presence: { availability: 'Away', activity: 'Away' } });
-    for (const a of agents) expect({ agent: a, writes: writesOf(a, from) }).toEqual({ agent: a, writes: ['setPresence', 'clearPresence', 'setPresence'] });
-    expect(await unprocessed()).toBe(0);
-    // One owner at a time: the first holder, then the instance that took over; nobody else, no overlap.
-    const takeovers = instances.flatMap((i) => i.logs.filter((l) => l['msg'] === 'took over tenant sync').map((l) => ({ name: i.name, time: Number(l['time']) })));
-    expect(takeovers.sort((x, y) => x.time - y.time).map((x) => x.name)).toEqual([owner.name, next.name]);
-    expect(takeovers[1]!.time).toBeGreaterThanOrEqual(killedAt);
+      process.stdout.write(
+        `multi-instance: takeover ${takeoverMs} ms after SIGKILL of ${owner.name} (${doneBeforeKill}/${AGENTS} call ends shown before); new owner ${next.name}; webhook answers ${JSON.stringify(webhookAnswers())}\n`,
+      );
+      expect(owner.alive()).toBe(false);
+      expect(next.alive()).toBe(true);
+      expect(takeoverMs).toBeLessThan(15_000);
+      for (const a of agents)
+        expect({ agent: a, presence: teams(a) }).toMatchObject({
+          agent: a,
+          presence: { availability: 'Away', activity: 'Away' },
+        });
+      for (const a of agents)
+        expect({ agent: a, writes: writesOf(a, from) }).toEqual({
+          agent: a,
+          writes: ['setPresence', 'clearPresence', 'setPresence'],
+        });
+      expect(await unprocessed()).toBe(0);
+      // One owner at a time: the first holder, then the instance that took over; nobody else, no overlap.
+      const takeovers = instances.flatMap((i) =>
+        i.logs
+          .filter((l) => l['msg'] === 'took over tenant sync')
+          .map((l) => ({ name: i.name, time: Number(l['time']) })),
+      );
+      expect(takeovers.sort((x, y) => x.time - y.time).map((x) => x.name)).toEqual([owner.name, next.name]);
+      expect(takeovers[1]!.time).toBeGreaterThanOrEqual(killedAt);
 
-    // The Health Check of each survivor says the sync moved to the new owner (the dead one is named nowhere).
-    const nextId = (await holder())!;
-    expect(nextId.split(':')[1]).toBe(String(next.pid));
-    for (const survivor of instances.filter((i) => i.alive())) {
-      const health = await tab.health(`http://127.0.0.1:${survivor.port}`);
-      expect({ instance: survivor.name, ownership: health.ownership, syncActive: health.syncActive }).toEqual({ instance: survivor.name, ownership: expect.objectContaining({ holder: nextId, here: survivor === next }), syncActive: true });
-      if (survivor === next) expect(health.ownership!.since).toBeGreaterThanOrEqual(killedAt);
-      else expect(health.syncDetail).toContain(nextId);
-      expect(JSON.stringify(health)).not.toContain(`:${owner.pid}:`);
-    }
-    // The Log Reader (read through another survivor) of the agents whose work was pending shows the takeover.
-    const reader = instances.find((i) => i.alive() && i !== next) ?? next;
-    const takeoverLine = `Sync of this tenant taken up by instance ${nextId};`;
-    // An entry the dead owner still completed after it was read as pending (its last commit reached
-    // PostgreSQL after the kill) was not resumed by the new owner, which had nothing to announce for it.
-    const tookOverAt = takeovers[1]!.time;
-    const resumed = new Set<string>();
-    const completedByDead: string[] = [];
-    for (const r of pendingRows) {
-      const [row] = await db.raw('select processed_at from inbox where seq = ?', [r.seq]);
-      if (Number(row?.['processed_at']) >= tookOverAt) resumed.add(r.agentId);
-      else completedByDead.push(`${r.agentId} (seq ${r.seq}, ${Number(row?.['processed_at']) - killedAt} ms after the kill)`);
-    }
-    if (completedByDead.length > 0) process.stdout.write(`multi-instance: completed by the dead owner after it was read as pending: ${completedByDead.join(', ')}\n`);
-    for (const a of [witness, ...[...resumed].filter((x) => agents.includes(x))]) {
-      const lines = await tab.trace(`http://127.0.0.1:${reader.port}`, a);
-      expect({ agent: a, takeover: lines.filter((l) => l.startsWith('ownership')).map((l) => l.includes(takeoverLine)) }).toEqual({ agent: a, takeover: [true] });
-    }
-    const witnessLines = await tab.trace(`http://127.0.0.1:${reader.port}`, witness);
-    expect(witnessLines.findIndex((l) => l.startsWith('teams.notification'))).toBeLessThan(witnessLines.findIndex((l) => l.startsWith('ownership')));
+      // The Health Check of each survivor says the sync moved to the new owner (the dead one is named nowhere).
+      const nextId = (await holder())!;
+      expect(nextId.split(':')[1]).toBe(String(next.pid));
+      for (const survivor of instances.filter((i) => i.alive())) {
+        const health = await tab.health(`http://127.0.0.1:${survivor.port}`);
+        expect({ instance: survivor.name, ownership: health.ownership, syncActive: health.syncActive }).toEqual({
+          instance: survivor.name,
+          ownership: expect.objectContaining({ holder: nextId, here: survivor === next }),
+          syncActive: true,
+        });
+        if (survivor === next) expect(health.ownership!.since).toBeGreaterThanOrEqual(killedAt);
+        else expect(health.syncDetail).toContain(nextId);
+        expect(JSON.stringify(health)).not.toContain(`:${owner.pid}:`);
+      }
+      // The Log Reader (read through another survivor) of the agents whose work was pending shows the takeover.
+      const reader = instances.find((i) => i.alive() && i !== next) ?? next;
+      const takeoverLine = `Sync of this tenant taken up by instance ${nextId};`;
+      // An entry the dead owner still completed after it was read as pending (its last commit reached
+      // PostgreSQL after the kill) was not resumed by the new owner, which had nothing to announce for it.
+      const tookOverAt = takeovers[1]!.time;
+      const resumed = new Set<string>();
+      const completedByDead: string[] = [];
+      for (const r of pendingRows) {
+        const [row] = await db.raw('select processed_at from inbox where seq = ?', [r.seq]);
+        if (Number(row?.['processed_at']) >= tookOverAt) resumed.add(r.agentId);
+        else
+          completedByDead.push(
+            `${r.agentId} (seq ${r.seq}, ${Number(row?.['processed_at']) - killedAt} ms after the kill)`,
+          );
+      }
+      if (completedByDead.length > 0)
+        process.stdout.write(
+          `multi-instance: completed by the dead owner after it was read as pending: ${completedByDead.join(', ')}\n`,
+        );
+      for (const a of [witness, ...[...resumed].filter((x) => agents.includes(x))]) {
+        const lines = await tab.trace(`http://127.0.0.1:${reader.port}`, a);
+        expect({
+          agent: a,
+          takeover: lines.filter((l) => l.startsWith('ownership')).map((l) => l.includes(takeoverLine)),
+        }).toEqual({ agent: a, takeover: [true] });
+      }
+      const witnessLines = await tab.trace(`http://127.0.0.1:${reader.port}`, witness);
+      expect(witnessLines.findIndex((l) => l.startsWith('teams.notification'))).toBeLessThan(
+        witnessLines.findIndex((l) => l.startsWith('ownership')),
+      );
 
-    recordRecovery('multi-instance.e2e', {
-      area: 'process', fault: 'PostgreSQL, 3 instances, tenant owner SIGKILLed mid-burst', recoveryMs: convergedMs,
-      detail: `takeover ${takeoverMs} ms after the kill (lease TTL 4 s, renew 1 s), every call end on Teams ${convergedMs} ms after it; ${doneBeforeKill}/${AGENTS / 2} shown before the kill; ${pendingAtKill.length} agent(s) with pending inbox entries resumed by ${next.name}`,
-    });
-  }, TIMEOUT);
+      recordRecovery('multi-instance.e2e', {
+        area: 'process',
+        fault: 'PostgreSQL, 3 instances, tenant owner SIGKILLed mid-burst',
+        recoveryMs: convergedMs,
+        detail: `takeover ${takeoverMs} ms after the kill (lease TTL 4 s, renew 1 s), every call end on Teams ${convergedMs} ms after it; ${doneBeforeKill}/${AGENTS / 2} shown before the kill; ${pendingAtKill.length} agent(s) with pending inbox entries resumed by ${next.name}`,
+      });
+    },
+    TIMEOUT,
+  );
 
   /*
    * Behind a round-robin balancer every instance gets Graph's notifications; each validates them
@@ -213,7 +318,10 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
     const users = [...world.userOfAgent.values()].slice(0, 6);
     for (const u of users) world.graph.control.teams(u.id, 'call');
     await world.graph.control.settle();
-    const accepted = (): number => new Set(world.balancer.served.filter((s) => s.path.startsWith('/api/graph/') && s.status === 202).map((s) => s.port)).size;
+    const accepted = (): number =>
+      new Set(
+        world.balancer.served.filter((s) => s.path.startsWith('/api/graph/') && s.status === 202).map((s) => s.port),
+      ).size;
     await eventually(() => accepted() >= 2, 'two instances acknowledge notifications', 20_000, 100);
     const webhooks = world.balancer.served.filter((s) => s.path.startsWith('/api/graph/'));
     process.stdout.write(`multi-instance: webhook answers after Teams calls ${JSON.stringify(webhookAnswers())}\n`);

@@ -24,7 +24,9 @@ export interface ProductInstance {
  */
 export function spawnInstance(name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ProductInstance> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
   });
   const logs: Record<string, unknown>[] = [];
@@ -33,7 +35,10 @@ export function spawnInstance(name: string, env: Record<string, string>, timeout
   let exited = false;
   child.on('exit', () => void (exited = true));
   return new Promise((resolveStart, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in ${timeoutMs} ms: ${stderr.join('')}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start in ${timeoutMs} ms: ${stderr.join('')}`)),
+      timeoutMs,
+    );
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${name} exited (${code}) before listening: ${stderr.join('').slice(-2000)}`));
@@ -49,7 +54,11 @@ export function spawnInstance(name: string, env: Record<string, string>, timeout
       if (entry['msg'] === 'presence-sync listening') {
         clearTimeout(timer);
         resolveStart({
-          name, pid: child.pid!, port: Number(entry['port']), logs, child,
+          name,
+          pid: child.pid!,
+          port: Number(entry['port']),
+          logs,
+          child,
           kill: () => {
             try {
               process.kill(-child.pid!, 'SIGKILL');
@@ -72,10 +81,15 @@ export function exitOf(i: ProductInstance): Promise<void> {
 
 /** Kills each instance's process group and waits until its exit and closed pipes ('close'). */
 export async function killAll(instances: readonly ProductInstance[]): Promise<void> {
-  await Promise.all(instances.map((i) => new Promise<void>((done) => {
-    const closed = i.child.stdout?.closed !== false && i.child.stderr?.closed !== false;
-    if (!i.alive() && closed) return done();
-    i.child.once('close', () => done());
-    i.kill();
-  })));
+  await Promise.all(
+    instances.map(
+      (i) =>
+        new Promise<void>((done) => {
+          const closed = i.child.stdout?.closed !== false && i.child.stderr?.closed !== false;
+          if (!i.alive() && closed) return done();
+          i.child.once('close', () => done());
+          i.kill();
+        }),
+    ),
+  );
 }

@@ -33,28 +33,63 @@ export interface LoadBalancer {
 function entraTenant(agents: Iterable<{ agentId: number; emailAddress: string; firstName: string; lastName: string }>) {
   const userOfAgent = new Map<string, EmulatedUser>();
   for (const a of agents) {
-    userOfAgent.set(String(a.agentId), { id: stableGuid(`contoso/user/${a.emailAddress}`), userPrincipalName: a.emailAddress, mail: a.emailAddress, displayName: `${a.firstName} ${a.lastName}`, password: `pw-${a.agentId}` });
+    userOfAgent.set(String(a.agentId), {
+      id: stableGuid(`contoso/user/${a.emailAddress}`),
+      userPrincipalName: a.emailAddress,
+      mail: a.emailAddress,
+      displayName: `${a.firstName} ${a.lastName}`,
+      password: `pw-${a.agentId}`,
+    });
   }
   // App roles as in the sandbox world, so the tests read the Health Check and Log Reader over the tab API.
-  const person = (name: string, appRoles: readonly string[] = []): EmulatedUser => ({ id: stableGuid(`contoso/user/${name}`), userPrincipalName: `${name}@contoso.example`, mail: `${name}@contoso.example`, displayName: name, password: `pw-${name}`, appRoles });
+  const person = (name: string, appRoles: readonly string[] = []): EmulatedUser => ({
+    id: stableGuid(`contoso/user/${name}`),
+    userPrincipalName: `${name}@contoso.example`,
+    mail: `${name}@contoso.example`,
+    displayName: name,
+    password: `pw-${name}`,
+    appRoles,
+  });
   const admin = person('sandbox.admin', [ADMIN_ROLE]);
   const owner = person('sync.owner');
   const support = person('sandbox.support', [SUPPORT_ROLE]);
   const tenant: EmulatedTenant = {
     id: stableGuid('contoso/tenant'),
-    apps: [{ clientId: stableGuid('contoso/app'), clientSecret: 'sandbox-secret', roles: ['Presence.ReadWrite.All', 'Presence.Read.All', 'User.Read.All'], delegatedScopes: ['Presence.Read.All', 'User.Read'] }],
+    apps: [
+      {
+        clientId: stableGuid('contoso/app'),
+        clientSecret: 'sandbox-secret',
+        roles: ['Presence.ReadWrite.All', 'Presence.Read.All', 'User.Read.All'],
+        delegatedScopes: ['Presence.Read.All', 'User.Read'],
+      },
+    ],
     users: [admin, support, owner, ...userOfAgent.values()],
   };
   return { tenant, userOfAgent, admin, support, owner };
 }
 
-function forward(port: number, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, body: Buffer): Promise<number | undefined> {
+function forward(
+  port: number,
+  req: import('node:http').IncomingMessage,
+  res: import('node:http').ServerResponse,
+  body: Buffer,
+): Promise<number | undefined> {
   return new Promise((resolve) => {
-    const out = request({ agent: false, host: '127.0.0.1', port, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${port}` } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-      answer.on('end', () => resolve(answer.statusCode ?? 502));
-    });
+    const out = request(
+      {
+        agent: false,
+        host: '127.0.0.1',
+        port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: `127.0.0.1:${port}` },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        answer.on('end', () => resolve(answer.statusCode ?? 502));
+      },
+    );
     out.on('error', () => resolve(res.headersSent ? 502 : undefined));
     out.end(body);
   });
@@ -67,19 +102,23 @@ async function startBalancer(tls: LocalTls): Promise<LoadBalancer> {
   const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => void (async () => {
-      // Not chained: restify, loaded in this process by the product's modules, patches writeHead.
-      for (let tries = 0; tries < backends.length; tries += 1) {
-        const port = backends[next++ % backends.length]!;
-        const status = await forward(port, req, res, Buffer.concat(chunks));
-        if (status !== undefined) {
-          served.push({ port, path: (req.url ?? '').split('?')[0]!, status });
-          return;
-        }
-      }
-      if (!res.headersSent) res.writeHead(502);
-      res.end();
-    })().catch(() => res.destroy()));
+    req.on(
+      'end',
+      () =>
+        void (async () => {
+          // Not chained: restify, loaded in this process by the product's modules, patches writeHead.
+          for (let tries = 0; tries < backends.length; tries += 1) {
+            const port = backends[next++ % backends.length]!;
+            const status = await forward(port, req, res, Buffer.concat(chunks));
+            if (status !== undefined) {
+              served.push({ port, path: (req.url ?? '').split('?')[0]!, status });
+              return;
+            }
+          }
+          if (!res.headersSent) res.writeHead(502);
+          res.end();
+        })().catch(() => res.destroy()),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -98,12 +137,31 @@ export async function startSharedWorld(dir: string, agents = 30): Promise<Shared
   const tls = await createLocalTls();
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, tls.caCertPem);
-  const cxone = await startCxoneEmulator({ tls, clock: new SandboxClock(Date.now(), true), seed: { teams: 3, agents, seed: 7 }, port: 0 });
+  const cxone = await startCxoneEmulator({
+    tls,
+    clock: new SandboxClock(Date.now(), true),
+    seed: { teams: 3, agents, seed: 7 },
+    port: 0,
+  });
   const { tenant, userOfAgent, admin, support, owner } = entraTenant(cxone.model.agents.values());
-  const graph = await startGraphEmulator({ tenants: [tenant], tls, webhookCaPem: tls.caCertPem, tickIntervalMs: 1000, deliveryTimeouts: { firstMs: 10_000, retryMs: 10_000 } });
+  const graph = await startGraphEmulator({
+    tenants: [tenant],
+    tls,
+    webhookCaPem: tls.caCertPem,
+    tickIntervalMs: 1000,
+    deliveryTimeouts: { firstMs: 10_000, retryMs: 10_000 },
+  });
   const balancer = await startBalancer(tls);
   return {
-    cxone, graph, entra: tenant, userOfAgent, admin, support, owner, caFile, balancer,
+    cxone,
+    graph,
+    entra: tenant,
+    userOfAgent,
+    admin,
+    support,
+    owner,
+    caFile,
+    balancer,
     async close() {
       await balancer.close();
       await graph.close();

@@ -12,7 +12,11 @@ describe('publisher rule, end to end (CXone emulator → engine → Graph emulat
   it('a voice call shows Busy / In a call in Teams, and our session is cleared when it ends', async () => {
     const agent = rig.agentsOf(PUBLISHER_TEAM)[1]!;
     await rig.cxone(`/agents/${agent}/login`, { state: 'Available' });
-    const { contactId } = (await rig.cxone('/contacts', { type: 'customer', agentId: Number(agent), skillId: FIRST_SKILL_ID + 1 })) as { contactId: number };
+    const { contactId } = (await rig.cxone('/contacts', {
+      type: 'customer',
+      agentId: Number(agent),
+      skillId: FIRST_SKILL_ID + 1,
+    })) as { contactId: number };
     await eventually(() => rig.teamsOf(agent).activity === 'InACall', 'Teams shows In a call');
     expect(rig.teamsOf(agent)).toMatchObject({ availability: 'Busy', activity: 'InACall' });
     await rig.cxone(`/contacts/${contactId}/end`);

@@ -44,45 +44,84 @@ export interface SandboxRig {
 }
 
 export const env = (dir: string): Record<string, string> => ({
-  PRESENCE_SYNC_MODE: 'sandbox', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
-  DATA_DIR: dir, SQLITE_PATH: join(dir, 'e2e.sqlite'), POLL_INTERVAL_MS: '200', SANDBOX_WORKLOAD_RATE: '0', BOT_AUTH: 'disabled-for-playground',
+  PRESENCE_SYNC_MODE: 'sandbox',
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
+  DATA_DIR: dir,
+  SQLITE_PATH: join(dir, 'e2e.sqlite'),
+  POLL_INTERVAL_MS: '200',
+  SANDBOX_WORKLOAD_RATE: '0',
+  BOT_AUTH: 'disabled-for-playground',
   // Alerts fast enough for a test: a 300 ms debounce, 200 ms batches, no minimum interval.
-  HEALTH_ALERT_DEBOUNCE_MS: '300', BOT_ALERT_BATCH_MS: '200', BOT_ALERT_MIN_INTERVAL_MS: '0',
-  CXONE_AUTH_BASE_URL: 'https://127.0.0.1:0', GRAPH_BASE_URL: 'https://127.0.0.1:0/v1.0', ENTRA_LOGIN_BASE_URL: 'https://127.0.0.1:0',
+  HEALTH_ALERT_DEBOUNCE_MS: '300',
+  BOT_ALERT_BATCH_MS: '200',
+  BOT_ALERT_MIN_INTERVAL_MS: '0',
+  CXONE_AUTH_BASE_URL: 'https://127.0.0.1:0',
+  GRAPH_BASE_URL: 'https://127.0.0.1:0/v1.0',
+  ENTRA_LOGIN_BASE_URL: 'https://127.0.0.1:0',
 });
 
 /** `extraEnv` goes over the rig's settings (e.g. GRAPH_RICH_NOTIFICATIONS=off). */
 export async function startSandboxRig(extraEnv: Record<string, string> = {}): Promise<SandboxRig> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-e2e-'));
   // The emulators outlive the product, so a restart of the product alone can be tested.
-  const world = await startSandboxWorld({ dataDir: dir, cxoneUrl: 'https://127.0.0.1:0', graphUrl: 'https://127.0.0.1:0' });
+  const world = await startSandboxWorld({
+    dataDir: dir,
+    cxoneUrl: 'https://127.0.0.1:0',
+    graphUrl: 'https://127.0.0.1:0',
+  });
   const boot = async (overrides: Record<string, string>): Promise<{ app: App; base: string; dispatcher: Agent }> => {
-    const app = await compose(loadConfig({ cwd: dir, env: { ...env(dir), ...overrides } }), { engineOptions: { pollIntervalMs: 200 }, sandboxWorld: world });
+    const app = await compose(loadConfig({ cwd: dir, env: { ...env(dir), ...overrides } }), {
+      engineOptions: { pollIntervalMs: 200 },
+      sandboxWorld: world,
+    });
     const base = `http://127.0.0.1:${await app.start()}`;
     return { app, base, dispatcher: new Agent({ connect: { ca: app.sandbox!.world.cxone.caCertPem } }) };
   };
   let live = await boot(extraEnv);
   const rig: SandboxRig = {
-    get app() { return live.app; },
-    get base() { return live.base; },
-    get tenantId() { return live.app.sandbox!.tenantId; },
+    get app() {
+      return live.app;
+    },
+    get base() {
+      return live.base;
+    },
+    get tenantId() {
+      return live.app.sandbox!.tenantId;
+    },
     dir,
     async cxone(path, body = {}) {
-      const res = await undiciFetch(`${live.app.sandbox!.world.cxone.url}/_control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), dispatcher: live.dispatcher });
+      const res = await undiciFetch(`${live.app.sandbox!.world.cxone.url}/_control${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        dispatcher: live.dispatcher,
+      });
       const text = await res.text();
       if (!res.ok) throw new Error(`CXone control ${path}: ${res.status} ${text}`);
       return text ? JSON.parse(text) : undefined;
     },
     async cxoneDelete(path) {
-      const res = await undiciFetch(`${live.app.sandbox!.world.cxone.url}/_control${path}`, { method: 'DELETE', dispatcher: live.dispatcher });
+      const res = await undiciFetch(`${live.app.sandbox!.world.cxone.url}/_control${path}`, {
+        method: 'DELETE',
+        dispatcher: live.dispatcher,
+      });
       await res.text();
       if (!res.ok) throw new Error(`CXone control DELETE ${path}: ${res.status}`);
     },
     teamsOf: (agentId) => live.app.sandbox!.world.graph.control.presence(rig.userOf(agentId).id),
     userOf: (agentId) => live.app.sandbox!.world.userOfAgent.get(agentId)!,
-    agentsOf: (teamId) => [...live.app.sandbox!.world.cxone.model.agents.values()].filter((a) => String(a.teamId) === teamId).map((a) => String(a.agentId)),
+    agentsOf: (teamId) =>
+      [...live.app.sandbox!.world.cxone.model.agents.values()]
+        .filter((a) => String(a.teamId) === teamId)
+        .map((a) => String(a.agentId)),
     async whenSubscribed() {
-      await eventually(async () => (await live.app.store.subscriptions.list(rig.tenantId)).reduce((n, s) => n + s.userIds.length, 0) >= 50, 'subscriptions stored');
+      await eventually(
+        async () =>
+          (await live.app.store.subscriptions.list(rig.tenantId)).reduce((n, s) => n + s.userIds.length, 0) >= 50,
+        'subscriptions stored',
+      );
     },
     async traceOf(agentId) {
       await live.app.runtime.trace.flush();
@@ -92,7 +131,12 @@ export async function startSandboxRig(extraEnv: Record<string, string> = {}): Pr
     async alerts() {
       const received = world.botConnector?.model.activities(rig.tenantId) ?? [];
       return received
-        .filter((a) => a.replyToId === undefined && Array.isArray(a.activity['attachments']) && a.activity['attachments'].length > 0)
+        .filter(
+          (a) =>
+            a.replyToId === undefined &&
+            Array.isArray(a.activity['attachments']) &&
+            a.activity['attachments'].length > 0,
+        )
         .map((a) => ({ at: a.at, text: activityText(a.activity) }));
     },
     async health() {
@@ -117,7 +161,12 @@ export async function startSandboxRig(extraEnv: Record<string, string> = {}): Pr
 }
 
 /** Polls `probe` until it returns a truthy value (or throws the last failure after `timeoutMs`). */
-export async function eventually<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 20_000, everyMs = 50): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  probe: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -11,13 +11,19 @@ describe('sync flows end to end over the real adapters and both emulators', () =
   const acdOf = (agent: string) => rig.app.sandbox!.world.cxone.model.states.get(Number(agent))!;
   const control = () => rig.app.sandbox!.world.graph.control;
   const login = (agent: string) => rig.cxone(`/agents/${agent}/login`, { state: 'Available' });
-  const call = async (body: Record<string, unknown>) => ((await rig.cxone('/contacts', body)) as { contactId: number }).contactId;
+  const call = async (body: Record<string, unknown>) =>
+    ((await rig.cxone('/contacts', body)) as { contactId: number }).contactId;
   /** eventually(), and on a timeout the agent's trace so the failure explains itself. */
-  const until = (agent: string, probe: () => boolean, what: string) => eventually(probe, what).catch(async (e: unknown) => {
-    throw new Error(`${String(e)}\ntrace of ${agent}:\n${(await rig.traceOf(agent)).join('\n')}`);
-  });
+  const until = (agent: string, probe: () => boolean, what: string) =>
+    eventually(probe, what).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}\ntrace of ${agent}:\n${(await rig.traceOf(agent)).join('\n')}`);
+    });
   /** The engine has taken in an ACD event of the agent whose summary contains `text`. */
-  const seen = (agent: string, text: string) => eventually(async () => (await rig.traceOf(agent)).some((l) => l.startsWith('acd.event') && l.includes(text)), `the engine sees ${text}`);
+  const seen = (agent: string, text: string) =>
+    eventually(
+      async () => (await rig.traceOf(agent)).some((l) => l.startsWith('acd.event') && l.includes(text)),
+      `the engine sees ${text}`,
+    );
   beforeAll(async () => {
     rig = await startSandboxRig();
   }, 60_000);
@@ -90,7 +96,10 @@ describe('sync flows end to end over the real adapters and both emulators', () =
     const contact = await call({ type: 'customer', agentId: Number(agent), skillId: SUPPORT_VOICE });
     await eventually(() => rig.teamsOf(agent).activity === 'InACall', 'Teams In a call');
     await rig.cxone(`/contacts/${contact}/end`);
-    await eventually(() => acdOf(agent).state === 'Available' && rig.teamsOf(agent).activity !== 'InACall', 'both back');
+    await eventually(
+      () => acdOf(agent).state === 'Available' && rig.teamsOf(agent).activity !== 'InACall',
+      'both back',
+    );
     // Our own In-a-call write came back as a notification: it must not have set the Teams Call code.
     const writes = rig.app.sandbox!.world.cxone.stats.get('POST /agents/{id}/state') ?? 0;
     await new Promise((r) => setTimeout(r, 1500));
@@ -121,7 +130,15 @@ describe('sync flows end to end over the real adapters and both emulators', () =
     await seen(agent, 'Available');
     await call({ type: 'customer', agentId: Number(agent), skillId: SUPPORT_VOICE });
     await until(agent, () => acdOf(agent).state === 'InboundContact', 'the call');
-    await eventually(async () => (await rig.traceOf(agent)).some((l) => l.startsWith('decision') && !l.includes('DIRECTION_NOT_COVERED') && l.includes('Inbound') || l.startsWith('graph.request')), 'a decision on the call');
+    await eventually(
+      async () =>
+        (await rig.traceOf(agent)).some(
+          (l) =>
+            (l.startsWith('decision') && !l.includes('DIRECTION_NOT_COVERED') && l.includes('Inbound')) ||
+            l.startsWith('graph.request'),
+        ),
+      'a decision on the call',
+    );
     expect(rig.teamsOf(agent)).toMatchObject({ availability: 'Away' });
   }, 40_000);
 });

@@ -2,7 +2,11 @@ import { FIRST_SKILL_ID } from '../../../src/sandbox/cxone/cxone-seed.js';
 import { PUBLISHER_TEAM, SUBSCRIBER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
 import { eventually, startSandboxRig, type SandboxRig } from './sandbox-harness.js';
 
-interface Component { component: string; status: string; detail: string }
+interface Component {
+  component: string;
+  status: string;
+  detail: string;
+}
 
 describe('Log Reader, Health Check and the tab API over the composed sandbox', () => {
   let rig: SandboxRig;
@@ -11,7 +15,7 @@ describe('Log Reader, Health Check and the tab API over the composed sandbox', (
     const res = await fetch(`${rig.base}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  const health = async () => ((await api('/health')).body['components'] as Component[]);
+  const health = async () => (await api('/health')).body['components'] as Component[];
   beforeAll(async () => {
     rig = await startSandboxRig();
     const dev = await fetch(`${rig.base}/sandbox/dev-token?role=admin`);
@@ -44,23 +48,41 @@ describe('Log Reader, Health Check and the tab API over the composed sandbox', (
   }, 40_000);
 
   it('health shows each component, and the ACD connection goes down and comes back with an injected CXone fault', async () => {
-    await eventually(async () => (await health()).some((c) => c.component === 'acd.connection' && c.status === 'ok'), 'acd.connection ok');
+    await eventually(
+      async () => (await health()).some((c) => c.component === 'acd.connection' && c.status === 'ok'),
+      'acd.connection ok',
+    );
     const names = (await health()).map((c) => c.component);
-    expect(names).toEqual(expect.arrayContaining(['acd.connection', 'graph.auth', 'subscriptions', 'webhook', 'reconciliation', 'store']));
+    expect(names).toEqual(
+      expect.arrayContaining(['acd.connection', 'graph.auth', 'subscriptions', 'webhook', 'reconciliation', 'store']),
+    );
     await rig.cxone('/faults', { rules: [{ status: 503, times: 1000, pathContains: 'agents/states' }] });
-    await eventually(async () => (await health()).some((c) => c.component === 'acd.connection' && c.status !== 'ok'), 'acd.connection not ok', 30_000);
+    await eventually(
+      async () => (await health()).some((c) => c.component === 'acd.connection' && c.status !== 'ok'),
+      'acd.connection not ok',
+      30_000,
+    );
     await rig.cxoneDelete('/faults');
-    await eventually(async () => (await health()).some((c) => c.component === 'acd.connection' && c.status === 'ok'), 'acd.connection ok again', 60_000);
+    await eventually(
+      async () => (await health()).some((c) => c.component === 'acd.connection' && c.status === 'ok'),
+      'acd.connection ok again',
+      60_000,
+    );
   }, 120_000);
 
   it('a Teams-side agent trace starts at the Teams notification and ends at the ACD write', async () => {
     const agent = rig.agentsOf(SUBSCRIBER_TEAM)[2]!;
     await rig.cxone(`/agents/${agent}/login`, { state: 'Available' });
-    await eventually(async () => (await rig.traceOf(agent)).some((l) => l.startsWith('acd.event') && l.includes('Available')), 'login seen');
+    await eventually(
+      async () => (await rig.traceOf(agent)).some((l) => l.startsWith('acd.event') && l.includes('Available')),
+      'login seen',
+    );
     rig.app.sandbox!.world.graph.control.teams(rig.userOf(agent).id, 'call');
     await eventually(async () => {
       const lines = await rig.traceOf(agent);
-      return ['teams.notification', 'decision', 'acd.request', 'acd.response'].every((h) => lines.some((l) => l.startsWith(h)));
+      return ['teams.notification', 'decision', 'acd.request', 'acd.response'].every((h) =>
+        lines.some((l) => l.startsWith(h)),
+      );
     }, 'Teams → ACD hops');
   }, 40_000);
 });

@@ -40,7 +40,10 @@ describe('the Teams tab in a browser', () => {
   it('walks an admin of a tenant not yet set up through setup (outside Teams, sandbox sign-in) and ends on a healthy Health Check', async () => {
     await page.goto(`${harness.base}/tab/`);
     await page.getByRole('heading', { name: 'Set up Presence Sync' }).waitFor();
-    await page.getByTestId('whoami').filter({ hasText: /· sandbox$/ }).waitFor();
+    await page
+      .getByTestId('whoami')
+      .filter({ hasText: /· sandbox$/ })
+      .waitFor();
     await page.getByRole('button', { name: 'Next' }).click();
 
     await page.getByLabel('Client id').fill('cxone-client');
@@ -75,14 +78,20 @@ describe('the Teams tab in a browser', () => {
     const [rule, ...more] = await harness.api.store.rules.list(TENANT_A);
     expect(more).toEqual([]);
     expect(rule).toMatchObject({ direction: 'bidirectional', scope: { kind: 'team', teamIds: ['team-a1'] } });
-    expect(rule?.mappings).toContainEqual({ acd: { kind: 'Unavailable', codeId: 'code-a-teams' }, teams: { availability: 'Busy', activity: 'InACall' } });
+    expect(rule?.mappings).toContainEqual({
+      acd: { kind: 'Unavailable', codeId: 'code-a-teams' },
+      teams: { availability: 'Busy', activity: 'InACall' },
+    });
   });
 
   it('runs teams-js inside a Teams host: SSO token from the host, theme from the context and from theme changes', async () => {
     const tab = await inTeams('health', 'dark');
     await tab.getByRole('heading', { name: 'Health Check' }).waitFor();
     await attribute(tab.locator('[data-theme]').first(), 'data-theme', 'dark');
-    await tab.getByTestId('whoami').filter({ hasText: /^admin@aaaaaaaa-0000-4000-8000-00000000000a\.test \(admin\)$/ }).waitFor(); // signed in through the host, not the sandbox
+    await tab
+      .getByTestId('whoami')
+      .filter({ hasText: /^admin@aaaaaaaa-0000-4000-8000-00000000000a\.test \(admin\)$/ })
+      .waitFor(); // signed in through the host, not the sandbox
     const seen = await page.evaluate(() => (globalThis as unknown as { hostLog: string[] }).hostLog);
     expect(seen).toEqual(expect.arrayContaining(['initialize', 'getContext', 'authentication.getAuthToken']));
     await page.evaluate(() => (globalThis as unknown as { sendTheme: (t: string) => void }).sendTheme('contrast'));
@@ -94,7 +103,10 @@ describe('the Teams tab in a browser', () => {
     await page.goto(`${hostBase}/e2e/teams-host.html?page=health&tabOrigin=${encodeURIComponent(harness.base)}`);
     const tab = page.frameLocator('#tab');
     await tab.getByRole('heading', { name: 'Health Check' }).waitFor();
-    await tab.getByTestId('whoami').filter({ hasText: /^admin@aaaaaaaa-0000-4000-8000-00000000000a\.test \(admin\)$/ }).waitFor(); // signed in through the host, not the sandbox
+    await tab
+      .getByTestId('whoami')
+      .filter({ hasText: /^admin@aaaaaaaa-0000-4000-8000-00000000000a\.test \(admin\)$/ })
+      .waitFor(); // signed in through the host, not the sandbox
   });
 
   it('creates a rule with an unavailable code: dry run first, then save', async () => {
@@ -117,7 +129,9 @@ describe('the Teams tab in a browser', () => {
     await tab.getByRole('button', { name: 'Save rule' }).click();
     await tab.getByRole('cell', { name: 'Teams meeting → Lunch', exact: true }).waitFor();
     const saved = (await harness.api.store.rules.list(TENANT_A)).find((r) => r.name === 'Teams meeting → Lunch');
-    expect(saved?.mappings).toEqual([{ acd: { kind: 'Unavailable', codeId: 'code-a-lunch' }, teams: { availability: 'Busy', activity: 'InACall' } }]);
+    expect(saved?.mappings).toEqual([
+      { acd: { kind: 'Unavailable', codeId: 'code-a-lunch' }, teams: { availability: 'Busy', activity: 'InACall' } },
+    ]);
   });
 
   it('shows an agent presence change in the Log Reader live view as it happens', async () => {
@@ -127,13 +141,34 @@ describe('the Teams tab in a browser', () => {
     await tab.getByRole('switch', { name: 'Live' }).check();
     await tab.getByTestId('live-state').getByText('live').waitFor();
     const at = Date.now();
-    harness.api.tail.publish({ id: 'e2e-1', tenantId: TENANT_A, agentId: 'agent-a1', traceId: 't-e2e', hop: 'acd.event', at, summary: 'CXone: agent-a1 InboundContact', data: {} });
-    harness.api.tail.publish({ id: 'e2e-2', tenantId: TENANT_A, agentId: 'agent-a1', traceId: 't-e2e', hop: 'graph.response', at: at + 120, latencyMs: 120, summary: 'Teams presence set Busy / InACall', data: { reason: 'rule Voice calls' } });
+    harness.api.tail.publish({
+      id: 'e2e-1',
+      tenantId: TENANT_A,
+      agentId: 'agent-a1',
+      traceId: 't-e2e',
+      hop: 'acd.event',
+      at,
+      summary: 'CXone: agent-a1 InboundContact',
+      data: {},
+    });
+    harness.api.tail.publish({
+      id: 'e2e-2',
+      tenantId: TENANT_A,
+      agentId: 'agent-a1',
+      traceId: 't-e2e',
+      hop: 'graph.response',
+      at: at + 120,
+      latencyMs: 120,
+      summary: 'Teams presence set Busy / InACall',
+      data: { reason: 'rule Voice calls' },
+    });
     await tab.getByText('Teams presence set Busy / InACall').waitFor();
     const timeline = await tab.getByTestId('timeline').textContent();
     expect(timeline).toContain('+120 ms');
     expect(timeline).toContain('reason: rule Voice calls');
-    expect(timeline?.indexOf('CXone: agent-a1 InboundContact')).toBeLessThan(timeline?.indexOf('Teams presence set') ?? 0);
+    expect(timeline?.indexOf('CXone: agent-a1 InboundContact')).toBeLessThan(
+      timeline?.indexOf('Teams presence set') ?? 0,
+    );
   });
 
   it('turns the Health Check red when a fault is injected and green again when it clears', async () => {
@@ -159,7 +194,18 @@ describe('the Teams tab in a browser', () => {
     await tab.getByLabel('Agent id, e-mail or name').fill('nobody@nowhere.test');
     await tab.getByRole('button', { name: 'Show flow' }).click();
     await tab.getByText(/No hops recorded for|No agent matches/).waitFor();
-    await page.route('**/api/v1/health', (r) => r.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ status: 503, code: 'STORE.UNAVAILABLE', title: 'Unavailable', detail: 'The store is not reachable.' }) }));
+    await page.route('**/api/v1/health', (r) =>
+      r.fulfill({
+        status: 503,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({
+          status: 503,
+          code: 'STORE.UNAVAILABLE',
+          title: 'Unavailable',
+          detail: 'The store is not reachable.',
+        }),
+      }),
+    );
     await tab.getByRole('tab', { name: 'Health Check' }).click();
     await tab.getByRole('alert').getByText('The store is not reachable.').waitFor();
     await page.unroute('**/api/v1/health');
@@ -175,10 +221,18 @@ describe('the Teams tab in a browser', () => {
   });
 
   it('saves a screenshot of every page in the light and the dark theme (the dark one after a Teams theme change)', async () => {
-    const pages: [string, string][] = [['Setup', 'Set up Presence Sync'], ['Rules', 'Rules'], ['Users', 'Users'], ['Health Check', 'Health Check'], ['Log Reader', 'Log Reader'], ['Settings', 'Settings']];
+    const pages: [string, string][] = [
+      ['Setup', 'Set up Presence Sync'],
+      ['Rules', 'Rules'],
+      ['Users', 'Users'],
+      ['Health Check', 'Health Check'],
+      ['Log Reader', 'Log Reader'],
+      ['Settings', 'Settings'],
+    ];
     const tab = await inTeams('health');
     for (const theme of ['default', 'dark']) {
-      if (theme === 'dark') await page.evaluate(() => (globalThis as unknown as { sendTheme: (t: string) => void }).sendTheme('dark'));
+      if (theme === 'dark')
+        await page.evaluate(() => (globalThis as unknown as { sendTheme: (t: string) => void }).sendTheme('dark'));
       await attribute(tab.locator('[data-theme]').first(), 'data-theme', theme);
       for (const [name, heading] of pages) {
         await tab.getByRole('tab', { name }).click();
@@ -188,8 +242,17 @@ describe('the Teams tab in a browser', () => {
           await tab.getByRole('button', { name: 'Show flow' }).click();
           await tab.getByText('Teams client shows Busy / In a call').waitFor();
         }
-        await tab.getByText(/^Loading/).first().waitFor({ state: 'detached' });
-        await page.screenshot({ path: join(SCREENSHOTS, `${name.toLowerCase().replace(' ', '-')}-${theme === 'default' ? 'light' : 'dark'}.png`), fullPage: true });
+        await tab
+          .getByText(/^Loading/)
+          .first()
+          .waitFor({ state: 'detached' });
+        await page.screenshot({
+          path: join(
+            SCREENSHOTS,
+            `${name.toLowerCase().replace(' ', '-')}-${theme === 'default' ? 'light' : 'dark'}.png`,
+          ),
+          fullPage: true,
+        });
       }
     }
   });

@@ -25,10 +25,18 @@ async function newestMtime(path: string): Promise<number> {
 
 /** Builds tabs/ with vite unless tabs/dist is newer than every source file (the build takes ~10 s). */
 export async function ensureTabBuilt(): Promise<void> {
-  const built = await stat(join(TAB_DIR, 'dist', 'index.html')).then((s) => s.mtimeMs, () => 0);
-  const sources = Math.max(...(await Promise.all(['src', 'index.html', 'vite.config.ts'].map((p) => newestMtime(join(TAB_DIR, p))))));
+  const built = await stat(join(TAB_DIR, 'dist', 'index.html')).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
+  const sources = Math.max(
+    ...(await Promise.all(['src', 'index.html', 'vite.config.ts'].map((p) => newestMtime(join(TAB_DIR, p))))),
+  );
   if (built > sources) return;
-  const r = spawnSync(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', TAB_DIR], { cwd: REPO, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', TAB_DIR], {
+    cwd: REPO,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`vite build failed: ${r.stderr}${r.stdout}`);
 }
 
@@ -46,17 +54,34 @@ export class TabHarness {
     this.entra = await LocalEntra.start();
     this.api = await new ApiHarness(this.entra, {
       owners: { list: async () => [...this.owners] },
-      ownerConnector: { connect: async (_t, ownerId) => { this.owners.push({ ownerId, userPrincipalName: 'admin@contoso.test', signedIn: true, detail: 'OK', subscriptionCount: 0 }); return ok(undefined); } },
+      ownerConnector: {
+        connect: async (_t, ownerId) => {
+          this.owners.push({
+            ownerId,
+            userPrincipalName: 'admin@contoso.test',
+            signedIn: true,
+            detail: 'OK',
+            subscriptionCount: 0,
+          });
+          return ok(undefined);
+        },
+      },
     }).start();
     // A "Teams call" unavailable code for the wizard's rule template.
-    this.api.acd.get(TENANT_A)?.codes.set('team-a1', [{ id: 'code-a-lunch', name: 'Lunch', isActive: true, isAcw: false }, { id: 'code-a-teams', name: 'Teams call', isActive: true, isAcw: false }]);
+    this.api.acd.get(TENANT_A)?.codes.set('team-a1', [
+      { id: 'code-a-lunch', name: 'Lunch', isActive: true, isAcw: false },
+      { id: 'code-a-teams', name: 'Teams call', isActive: true, isAcw: false },
+    ]);
     await this.seedHistory();
     const server = this.api.server;
     if (!server) throw new Error('server not started');
     // The fake host also runs as http://localhost:<port>, a different origin that may frame the tab.
-    staticTabRoutes(join(TAB_DIR, 'dist'), { extraFrameAncestors: [this.api.base.replace('127.0.0.1', 'localhost')] })(server);
+    staticTabRoutes(join(TAB_DIR, 'dist'), { extraFrameAncestors: [this.api.base.replace('127.0.0.1', 'localhost')] })(
+      server,
+    );
     server.get('/sandbox/dev-token', async (req, res) => {
-      const role = new URL(req.url ?? '/', 'http://x').searchParams.get('role') === 'support' ? SUPPORT_ROLE : ADMIN_ROLE;
+      const role =
+        new URL(req.url ?? '/', 'http://x').searchParams.get('role') === 'support' ? SUPPORT_ROLE : ADMIN_ROLE;
       const token = await this.entra.token({ tid: TENANT_A, roles: [role], extra: { name: 'Ada Admin' } });
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify({ token, expiresIn: 3600 }));
@@ -72,14 +97,39 @@ export class TabHarness {
   /** An hour of synced statuses (Health Check counts, latency, chart) and one past flow of agent-a1 (Log Reader). */
   private async seedHistory(): Promise<void> {
     const now = this.api.time.now();
-    const samples = [['Busy/InACall', 'acd-to-teams', 14, 180], ['Available/Available', 'acd-to-teams', 9, 150], ['Unavailable:Teams call', 'teams-to-acd', 5, 420]] as const;
+    const samples = [
+      ['Busy/InACall', 'acd-to-teams', 14, 180],
+      ['Available/Available', 'acd-to-teams', 9, 150],
+      ['Unavailable:Teams call', 'teams-to-acd', 5, 420],
+    ] as const;
     for (const [status, direction, count, latency] of samples) {
-      for (let i = 0; i < count; i += 1) this.api.health.activity.record(TENANT_A, { ruleId: 'rule-seed', direction, status, latencyMs: latency + i * 10, at: now - i * 180_000 });
+      for (let i = 0; i < count; i += 1)
+        this.api.health.activity.record(TENANT_A, {
+          ruleId: 'rule-seed',
+          direction,
+          status,
+          latencyMs: latency + i * 10,
+          at: now - i * 180_000,
+        });
     }
-    const hop = (n: number, hop: TraceEvent['hop'], summary: string, latencyMs?: number): TraceEvent => ({ id: `seed-${n}`, tenantId: TENANT_A, agentId: 'agent-a1', traceId: 'seed', hop, at: now - 60_000 + n * 100, summary, data: { reason: 'rule On a voice call' }, ...(latencyMs !== undefined ? { latencyMs } : {}) });
+    const hop = (n: number, hop: TraceEvent['hop'], summary: string, latencyMs?: number): TraceEvent => ({
+      id: `seed-${n}`,
+      tenantId: TENANT_A,
+      agentId: 'agent-a1',
+      traceId: 'seed',
+      hop,
+      at: now - 60_000 + n * 100,
+      summary,
+      data: { reason: 'rule On a voice call' },
+      ...(latencyMs !== undefined ? { latencyMs } : {}),
+    });
     await this.api.store.traces.append([
-      hop(0, 'acd.event', 'Agent app → CXone: InboundContact'), hop(1, 'rule.resolved', 'Rule "On a voice call" applies', 3), hop(2, 'decision', 'Set Busy / InACall', 1),
-      hop(3, 'graph.request', 'setPresence Busy/InACall', 2), hop(4, 'graph.response', 'Graph 200', 140), hop(5, 'teams.notification', 'Teams client shows Busy / In a call', 900),
+      hop(0, 'acd.event', 'Agent app → CXone: InboundContact'),
+      hop(1, 'rule.resolved', 'Rule "On a voice call" applies', 3),
+      hop(2, 'decision', 'Set Busy / InACall', 1),
+      hop(3, 'graph.request', 'setPresence Busy/InACall', 2),
+      hop(4, 'graph.response', 'Graph 200', 140),
+      hop(5, 'teams.notification', 'Teams client shows Busy / In a call', 900),
     ]);
   }
 
@@ -97,11 +147,26 @@ export class TabHarness {
 export async function launchBrowser(): Promise<{ ctx: BrowserContext; page: Page; close: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'tab-e2e-'));
   const ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1200, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1200, height: 900 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
   ctx.setDefaultTimeout(8000);
   await ctx.route('https://res.cdn.office.net/**', (r) => r.abort());
   const page = ctx.pages()[0] ?? (await ctx.newPage());
-  return { ctx, page, close: async () => { await ctx.close(); await rm(dir, { recursive: true, force: true }); } };
+  return {
+    ctx,
+    page,
+    close: async () => {
+      await ctx.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -22,7 +22,14 @@ describe('CXone emulator — identity and discovery (reference §1.2, §1.3, §9
   });
 
   it('issues tokens for the access-key password grant with Basic client auth, id_token carrying tenantId/icAgentId/icBUId', async () => {
-    const r = await c.call('POST', `${emu.url}/auth/token`, { basic: true, form: { grant_type: 'password', username: emu.credentials.accessKeyId, password: emu.credentials.accessKeySecret } });
+    const r = await c.call('POST', `${emu.url}/auth/token`, {
+      basic: true,
+      form: {
+        grant_type: 'password',
+        username: emu.credentials.accessKeyId,
+        password: emu.credentials.accessKeySecret,
+      },
+    });
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ token_type: 'Bearer', expires_in: 60 });
     const claims = decodeJwt(r.json.id_token as string);
@@ -31,14 +38,26 @@ describe('CXone emulator — identity and discovery (reference §1.2, §1.3, §9
   });
 
   it('refuses a wrong access key (400 invalid_grant) and a wrong client (401 invalid_client)', async () => {
-    const bad = await c.call('POST', `${emu.url}/auth/token`, { basic: true, form: { grant_type: 'password', username: 'x', password: 'y' } });
+    const bad = await c.call('POST', `${emu.url}/auth/token`, {
+      basic: true,
+      form: { grant_type: 'password', username: 'x', password: 'y' },
+    });
     expect([bad.status, bad.json.error]).toEqual([400, 'invalid_grant']);
-    const noClient = await c.call('POST', `${emu.url}/auth/token`, { form: { grant_type: 'password', username: 'x', password: 'y' } });
+    const noClient = await c.call('POST', `${emu.url}/auth/token`, {
+      form: { grant_type: 'password', username: 'x', password: 'y' },
+    });
     expect([noClient.status, noClient.json.error]).toEqual([401, 'invalid_client']);
   });
 
   it('renews with the refresh grant, once per refresh token', async () => {
-    const first = await c.call('POST', `${emu.url}/auth/token`, { basic: true, form: { grant_type: 'password', username: emu.credentials.accessKeyId, password: emu.credentials.accessKeySecret } });
+    const first = await c.call('POST', `${emu.url}/auth/token`, {
+      basic: true,
+      form: {
+        grant_type: 'password',
+        username: emu.credentials.accessKeyId,
+        password: emu.credentials.accessKeySecret,
+      },
+    });
     const form = { grant_type: 'refresh_token', refresh_token: first.json.refresh_token as string };
     expect((await c.call('POST', `${emu.url}/auth/token`, { basic: true, form })).status).toBe(200);
     expect((await c.call('POST', `${emu.url}/auth/token`, { basic: true, form })).status).toBe(400);

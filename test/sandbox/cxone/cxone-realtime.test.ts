@@ -26,17 +26,29 @@ describe('CXone emulator — Real-Time Data (reference §2.1, §2.2, §9.3) and 
     emu.clock.advance(1);
     const first = await states();
     expect(first.agentStates).toHaveLength(10);
-    expect(first.agentStates[0]).toMatchObject({ agentId: A, agentStateId: 1, agentStateName: 'Available', isACW: false, mediaTypeId: 0 });
+    expect(first.agentStates[0]).toMatchObject({
+      agentId: A,
+      agentStateId: 1,
+      agentStateName: 'Available',
+      isACW: false,
+      mediaTypeId: 0,
+    });
     emu.clock.advance(1000);
     await c.control(`/agents/${B}/state`, { state: 'Unavailable', outStateId: 20063 });
     const delta = await states(`?updatedSince=${first.lastPollTime}`);
     expect(delta.agentStates.map((s: { agentId: number }) => s.agentId)).toEqual([B]);
-    expect(delta.agentStates[0]).toMatchObject({ agentStateName: 'Unavailable', outStateId: 20063, outStateDescription: 'Lunch' });
+    expect(delta.agentStates[0]).toMatchObject({
+      agentStateName: 'Unavailable',
+      outStateId: 20063,
+      outStateDescription: 'Lunch',
+    });
     expect(Date.parse(delta.lastPollTime)).toBeGreaterThan(Date.parse(first.lastPollTime));
     // updatedSince is inclusive: a change in the same millisecond as lastPollTime comes again (never lost).
     expect((await states(`?updatedSince=${delta.lastPollTime}`)).agentStates).toHaveLength(1);
     emu.clock.advance(1);
-    expect((await states(`?updatedSince=${new Date(Date.parse(delta.lastPollTime) + 1).toISOString()}`)).agentStates).toHaveLength(0);
+    expect(
+      (await states(`?updatedSince=${new Date(Date.parse(delta.lastPollTime) + 1).toISOString()}`)).agentStates,
+    ).toHaveLength(0);
   });
 
   it('pages with skip/top and _links.next, and projects fields', async () => {
@@ -52,9 +64,20 @@ describe('CXone emulator — Real-Time Data (reference §2.1, §2.2, §9.3) and 
   it('puts a voice customer call, its contact and ACW with timeout into agent states and contacts/active', async () => {
     const { json } = await c.control('/contacts', { type: 'customer', agentId: A, skillId: SALES });
     const s = (await c.call('GET', c.api(`/agents/${A}/states`), { token })).json.agentStates[0];
-    expect(s).toMatchObject({ agentStateName: 'InboundContact', contactId: json.contactId, mediaTypeId: 4, skillId: SALES, isOutbound: false });
+    expect(s).toMatchObject({
+      agentStateName: 'InboundContact',
+      contactId: json.contactId,
+      mediaTypeId: 4,
+      skillId: SALES,
+      isOutbound: false,
+    });
     const active = (await c.call('GET', c.api(`/contacts/active?agentId=${A}`), { token })).json.activeContacts;
-    expect(active[0]).toMatchObject({ contactId: json.contactId, masterContactId: json.contactId, mediaTypeId: 4, pointOfContactId: expect.any(Number) });
+    expect(active[0]).toMatchObject({
+      contactId: json.contactId,
+      masterContactId: json.contactId,
+      mediaTypeId: 4,
+      pointOfContactId: expect.any(Number),
+    });
     await c.control(`/contacts/${json.contactId}/end`);
     const acw = (await c.call('GET', c.api(`/agents/${A}/states`), { token })).json.agentStates[0];
     expect(acw).toMatchObject({ agentStateName: 'Unavailable', isACW: true, outStateDescription: 'After Call Work' });
@@ -66,10 +89,12 @@ describe('CXone emulator — Real-Time Data (reference §2.1, §2.2, §9.3) and 
   it('makes consults and agent-to-agent calls OutboundConsult / InboundConsult with linked legs', async () => {
     const call = (await c.control('/contacts', { type: 'agentCall', agentId: A, targetAgentId: B + 1 })).json;
     const legs = (await c.call('GET', c.api('/contacts/active'), { token })).json.activeContacts;
-    expect(legs).toEqual(expect.arrayContaining([
-      expect.objectContaining({ agentId: A, targetAgentId: B + 1, masterContactId: call.contactId }),
-      expect.objectContaining({ agentId: B + 1, targetAgentId: A, masterContactId: call.contactId }),
-    ]));
+    expect(legs).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ agentId: A, targetAgentId: B + 1, masterContactId: call.contactId }),
+        expect.objectContaining({ agentId: B + 1, targetAgentId: A, masterContactId: call.contactId }),
+      ]),
+    );
     expect(emu.model.stateOf(A).state).toBe('OutboundConsult');
     expect(emu.model.stateOf(B + 1).state).toBe('InboundConsult');
     await c.control(`/contacts/${call.contactId}/end`);
@@ -87,10 +112,17 @@ describe('CXone emulator — Real-Time Data (reference §2.1, §2.2, §9.3) and 
   });
 
   it('routes a call to a skill without point of contact or external number', async () => {
-    const call = (await c.control('/contacts', { type: 'skillCall', agentId: A, skillId: SALES + 1, targetAgentId: B + 3 })).json;
+    const call = (
+      await c.control('/contacts', { type: 'skillCall', agentId: A, skillId: SALES + 1, targetAgentId: B + 3 })
+    ).json;
     const legs = (await c.call('GET', c.api('/contacts/active'), { token })).json.activeContacts;
     const routed = legs.find((l: { agentId: number }) => l.agentId === B + 3);
-    expect(routed).toMatchObject({ pointOfContactId: null, isOutbound: false, skillId: SALES + 1, targetAgentId: null });
+    expect(routed).toMatchObject({
+      pointOfContactId: null,
+      isOutbound: false,
+      skillId: SALES + 1,
+      targetAgentId: null,
+    });
     expect(emu.model.stateOf(A).state).toBe('OutboundContact');
     await c.control(`/contacts/${call.contactId}/end`);
     expect(emu.model.stateOf(B + 3).state).toBe('Available');
@@ -98,7 +130,10 @@ describe('CXone emulator — Real-Time Data (reference §2.1, §2.2, §9.3) and 
 
   it('delivers digital contacts with mediaTypeId 9 and describes skills with their ACW settings', async () => {
     const d = (await c.control('/contacts', { type: 'digital', agentId: B + 4, skillId: CHAT })).json;
-    expect((await c.call('GET', c.api(`/agents/${B + 4}/states`), { token })).json.agentStates[0]).toMatchObject({ mediaTypeId: 9, contactId: d.contactId });
+    expect((await c.call('GET', c.api(`/agents/${B + 4}/states`), { token })).json.agentStates[0]).toMatchObject({
+      mediaTypeId: 9,
+      contactId: d.contactId,
+    });
     const skill = (await c.call('GET', c.api(`/skills/${SALES}`), { token })).json;
     expect(skill).toMatchObject({ skillId: SALES, mediaTypeId: 4, stateNameACW: 'After Call Work', maxSecondsACW: 30 });
   });

@@ -17,8 +17,10 @@ describe('CXone emulator — agent sessions with long-poll events (reference §3
     await c.close();
     await emu.close();
   });
-  const join = async (agentId: number) => c.call('POST', c.api('/agent-sessions/join'), { token, body: { asAgentId: agentId } });
-  const next = async (sessionId: string, timeout = 0) => c.call('GET', c.api(`/agent-sessions/${sessionId}/get-next-event?timeout=${timeout}`), { token });
+  const join = async (agentId: number) =>
+    c.call('POST', c.api('/agent-sessions/join'), { token, body: { asAgentId: agentId } });
+  const next = async (sessionId: string, timeout = 0) =>
+    c.call('GET', c.api(`/agent-sessions/${sessionId}/get-next-event?timeout=${timeout}`), { token });
 
   it('joins a logged-in agent (202) and refuses unknown or logged-out agents', async () => {
     expect((await join(A)).status).toBe(202);
@@ -42,7 +44,13 @@ describe('CXone emulator — agent sessions with long-poll events (reference §3
     await c.control('/contacts', { type: 'customer', agentId: A + 2, skillId: FIRST_SKILL_ID });
     const r = await pending;
     expect(r.json.events).toEqual([
-      expect.objectContaining({ Type: 'CallContactEvent', CallType: 'Regular', Status: 'Active', IsInbound: 'True', FinalState: 'False' }),
+      expect.objectContaining({
+        Type: 'CallContactEvent',
+        CallType: 'Regular',
+        Status: 'Active',
+        IsInbound: 'True',
+        FinalState: 'False',
+      }),
       expect.objectContaining({ Type: 'AgentState', CurrentState: 'InboundContact' }),
     ]);
   });
@@ -50,11 +58,21 @@ describe('CXone emulator — agent sessions with long-poll events (reference §3
   it('sets state by unavailable code NAME; during a contact it shows as NextStates', async () => {
     const sid = (await next((await join(A + 3)).json.sessionId)).json.sessionId as string;
     await c.control('/contacts', { type: 'customer', agentId: A + 3, skillId: FIRST_SKILL_ID + 1 });
-    const write = await c.call('POST', c.api(`/agent-sessions/${sid}/state`), { token, body: { state: 'Unavailable', reason: 'Lunch' } });
+    const write = await c.call('POST', c.api(`/agent-sessions/${sid}/state`), {
+      token,
+      body: { state: 'Unavailable', reason: 'Lunch' },
+    });
     expect(write.status).toBe(202);
     const events = (await next(sid)).json.events as Record<string, unknown>[];
-    expect(events.at(-1)).toMatchObject({ Type: 'AgentState', CurrentState: 'InboundContact', NextStates: [{ State: 'Unavailable', OutReason: 'Lunch' }] });
-    const bad = await c.call('POST', c.api(`/agent-sessions/${sid}/state`), { token, body: { state: 'Unavailable', reason: 'Nope' } });
+    expect(events.at(-1)).toMatchObject({
+      Type: 'AgentState',
+      CurrentState: 'InboundContact',
+      NextStates: [{ State: 'Unavailable', OutReason: 'Lunch' }],
+    });
+    const bad = await c.call('POST', c.api(`/agent-sessions/${sid}/state`), {
+      token,
+      body: { state: 'Unavailable', reason: 'Nope' },
+    });
     expect([bad.status, bad.json.error]).toEqual([400, 'InvalidOutState']);
   });
 

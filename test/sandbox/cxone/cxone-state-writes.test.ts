@@ -18,15 +18,24 @@ describe('CXone emulator — POST /agents/{id}/state rules (reference §4, §9.5
     await c.close();
     await emu.close();
   });
-  const write = (agentId: number | string, body: unknown) => c.call('POST', c.api(`/agents/${agentId}/state`), { token, body });
-  const notOnTeam = (agentId: number): number => [...emu.model.codes.keys()].find((id) => !emu.model.teams.get(emu.model.agent(agentId)!.teamId)!.codeIds.includes(id))!;
+  const write = (agentId: number | string, body: unknown) =>
+    c.call('POST', c.api(`/agents/${agentId}/state`), { token, body });
+  const notOnTeam = (agentId: number): number =>
+    [...emu.model.codes.keys()].find(
+      (id) => !emu.model.teams.get(emu.model.agent(agentId)!.teamId)!.codeIds.includes(id),
+    )!;
 
   it('applies Unavailable with a team code: 202, empty body, visible in agents/states', async () => {
     emu.clock.advance(5);
     const r = await write(FIRST_AGENT_ID, { state: 'Unavailable', outStateId: LUNCH });
     expect([r.status, r.json]).toEqual([202, undefined]);
     const s = (await c.call('GET', c.api(`/agents/${FIRST_AGENT_ID}/states`), { token })).json.agentStates[0];
-    expect(s).toMatchObject({ agentStateName: 'Unavailable', outStateId: LUNCH, outStateDescription: 'Lunch', lastUpdateTime: new Date(emu.clock.now()).toISOString() });
+    expect(s).toMatchObject({
+      agentStateName: 'Unavailable',
+      outStateId: LUNCH,
+      outStateDescription: 'Lunch',
+      lastUpdateTime: new Date(emu.clock.now()).toISOString(),
+    });
     expect((await write(FIRST_AGENT_ID, { state: 'Available' })).status).toBe(202);
     expect(emu.model.stateOf(FIRST_AGENT_ID).state).toBe('Available');
   });
@@ -62,7 +71,10 @@ describe('CXone emulator — POST /agents/{id}/state rules (reference §4, §9.5
     const agentId = FIRST_AGENT_ID + 4;
     const call = (await c.control('/contacts', { type: 'customer', agentId, skillId: FIRST_SKILL_ID + 1 })).json;
     expect((await write(agentId, { state: 'Unavailable', outStateId: LUNCH })).status).toBe(202);
-    expect(emu.model.stateOf(agentId)).toMatchObject({ state: 'InboundContact', next: { state: 'Unavailable', outStateId: LUNCH } });
+    expect(emu.model.stateOf(agentId)).toMatchObject({
+      state: 'InboundContact',
+      next: { state: 'Unavailable', outStateId: LUNCH },
+    });
     await c.control(`/contacts/${call.contactId}/end`);
     expect(emu.model.stateOf(agentId)).toMatchObject({ state: 'Unavailable', outStateId: LUNCH });
   });

@@ -36,11 +36,18 @@ describe('CXone emulator — cut streams, stalls, replayed feed records, token e
     const impatient = createHttpTransport({ extraCaPem: emu.caCertPem, timeoutMs: 300 });
     try {
       await c.control(`/agents/${agent}/login`, { state: 'Available' });
-      await c.control('/faults', { rules: [{ kind: 'stall', times: 1, method: 'POST', pathContains: '/state', stallMs: 20_000 }] });
-      const call = impatient.fetch(c.api(`/agents/${agent}/state`), { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ state: 'Unavailable' }) });
+      await c.control('/faults', {
+        rules: [{ kind: 'stall', times: 1, method: 'POST', pathContains: '/state', stallMs: 20_000 }],
+      });
+      const call = impatient.fetch(c.api(`/agents/${agent}/state`), {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ state: 'Unavailable' }),
+      });
       await expect(call).rejects.toThrow();
       const until = Date.now() + 25_000; // the client's abort reaches the server when the loaded machine gets to it
-      while (emu.requests.find('POST', `/agents/${agent}/state`).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      while (emu.requests.find('POST', `/agents/${agent}/state`).length === 0 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
       expect(emu.requests.find('POST', `/agents/${agent}/state`).map((r) => r.outcome)).toEqual(['stalled']);
       expect(emu.model.stateOf(agent).state).toBe('Available');
     } finally {
@@ -51,7 +58,9 @@ describe('CXone emulator — cut streams, stalls, replayed feed records, token e
 
   it('afterApply: the write is carried out and only its answer is lost (the client cannot tell)', async () => {
     await c.control(`/agents/${agent}/login`, { state: 'Available' });
-    await c.control('/faults', { rules: [{ status: 504, times: 1, method: 'POST', pathContains: '/state', afterApply: true }] });
+    await c.control('/faults', {
+      rules: [{ status: 504, times: 1, method: 'POST', pathContains: '/state', afterApply: true }],
+    });
     expect((await write(agent, { state: 'Unavailable', outStateId: 0 })).status).toBe(504);
     expect(emu.model.stateOf(agent).state).toBe('Unavailable');
     const logged = emu.requests.find('POST', `/agents/${agent}/state`);
@@ -73,35 +82,58 @@ describe('CXone emulator — cut streams, stalls, replayed feed records, token e
     await c.control('/clock', { advanceMs: 1000 });
     await c.control(`/agents/${agent}/state`, { state: 'Unavailable' });
     const since = (await get('/agents/states')).json.lastPollTime as string;
-    await c.control('/faults', { replays: [{ agentId: agent, back: 0 }, { agentId: agent, back: 1 }] });
-    const records = (await get(`/agents/states?updatedSince=${encodeURIComponent(since)}`)).json.agentStates as { agentId: number; agentStateName: string; lastUpdateTime: string }[];
+    await c.control('/faults', {
+      replays: [
+        { agentId: agent, back: 0 },
+        { agentId: agent, back: 1 },
+      ],
+    });
+    const records = (await get(`/agents/states?updatedSince=${encodeURIComponent(since)}`)).json.agentStates as {
+      agentId: number;
+      agentStateName: string;
+      lastUpdateTime: string;
+    }[];
     const mine = records.filter((r) => r.agentId === agent);
     expect(mine.map((r) => r.agentStateName)).toEqual(['Unavailable', 'Unavailable', 'Available']);
     expect(Date.parse(mine[2]!.lastUpdateTime)).toBeLessThan(Date.parse(mine[0]!.lastUpdateTime));
-    const next = (await get(`/agents/states?updatedSince=${encodeURIComponent(since)}`)).json.agentStates as { agentId: number }[];
+    const next = (await get(`/agents/states?updatedSince=${encodeURIComponent(since)}`)).json.agentStates as {
+      agentId: number;
+    }[];
     expect(next.filter((r) => r.agentId === agent)).toHaveLength(1);
     await c.control(`/agents/${agent}/logout`);
   });
 
-  it('samePage: a replay waits for a poll carrying the agent\'s current record, and follows it on that page', async () => {
+  it("samePage: a replay waits for a poll carrying the agent's current record, and follows it on that page", async () => {
     await c.control(`/agents/${agent}/login`, { state: 'Available' });
     await c.control('/clock', { advanceMs: 1000 });
     const since = (await get('/agents/states')).json.lastPollTime as string;
     await c.control('/clock', { advanceMs: 1000 });
     await c.control('/faults', { replays: [{ agentId: agent, back: 0, samePage: true }] });
-    const nothingNew = (await get(`/agents/states?updatedSince=${encodeURIComponent(since)}`)).json.agentStates as { agentId: number }[];
+    const nothingNew = (await get(`/agents/states?updatedSince=${encodeURIComponent(since)}`)).json.agentStates as {
+      agentId: number;
+    }[];
     expect(nothingNew.filter((r) => r.agentId === agent)).toHaveLength(0);
     expect(emu.faults.pendingReplays()).toBe(1);
     await c.control('/clock', { advanceMs: 1000 });
     await c.control(`/agents/${agent}/state`, { state: 'Unavailable' });
-    const page = (await get(`/agents/states?updatedSince=${encodeURIComponent(since)}`)).json.agentStates as { agentId: number; agentStateName: string }[];
-    expect(page.filter((r) => r.agentId === agent).map((r) => r.agentStateName)).toEqual(['Unavailable', 'Unavailable']);
+    const page = (await get(`/agents/states?updatedSince=${encodeURIComponent(since)}`)).json.agentStates as {
+      agentId: number;
+      agentStateName: string;
+    }[];
+    expect(page.filter((r) => r.agentId === agent).map((r) => r.agentStateName)).toEqual([
+      'Unavailable',
+      'Unavailable',
+    ]);
     expect(emu.faults.pendingReplays()).toBe(0);
     await c.control(`/agents/${agent}/logout`);
   });
 
   it('refuses token requests as told (invalid_grant, invalid_client, unavailable) and recovers on request', async () => {
-    const form = { grant_type: 'password', username: emu.credentials.accessKeyId, password: emu.credentials.accessKeySecret };
+    const form = {
+      grant_type: 'password',
+      username: emu.credentials.accessKeyId,
+      password: emu.credentials.accessKeySecret,
+    };
     const tokenCall = () => c.call('POST', `${emu.url}/auth/token`, { basic: true, form });
     await c.control('/tokens', { fail: { times: 1, status: 400 } });
     expect((await tokenCall()).json).toMatchObject({ error: 'invalid_grant' });

@@ -6,7 +6,11 @@ export function emulatorClient(emu: CxoneEmulator) {
   const transport = createHttpTransport({ extraCaPem: emu.caCertPem, timeoutMs: 10_000 });
   const basic = Buffer.from(`${emu.credentials.clientId}:${emu.credentials.clientSecret}`).toString('base64');
   const api = (path: string): string => `${emu.url}/inContactAPI/services/v23.0${path}`;
-  const call = async (method: string, url: string, init: { token?: string; body?: unknown; form?: Record<string, string>; basic?: boolean } = {}) => {
+  const call = async (
+    method: string,
+    url: string,
+    init: { token?: string; body?: unknown; form?: Record<string, string>; basic?: boolean } = {},
+  ) => {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (init.token) headers.Authorization = `Bearer ${init.token}`;
     if (init.basic) headers.Authorization = `Basic ${basic}`;
@@ -25,7 +29,14 @@ export function emulatorClient(emu: CxoneEmulator) {
     return { status: res.status, headers: res.headers, json };
   };
   const token = async (): Promise<string> => {
-    const r = await call('POST', `${emu.url}/auth/token`, { basic: true, form: { grant_type: 'password', username: emu.credentials.accessKeyId, password: emu.credentials.accessKeySecret } });
+    const r = await call('POST', `${emu.url}/auth/token`, {
+      basic: true,
+      form: {
+        grant_type: 'password',
+        username: emu.credentials.accessKeyId,
+        password: emu.credentials.accessKeySecret,
+      },
+    });
     return r.json.access_token as string;
   };
   const control = (path: string, body: unknown = {}) => call('POST', `${emu.url}/_control${path}`, { body });

@@ -16,19 +16,40 @@ describe('emulated JSON $batch (reference §4, §8.6)', () => {
   it('refuses more than 20 requests, duplicate ids (case-insensitive) and a body without Content-Type', async () => {
     expect((await batch(Array.from({ length: 21 }, (_, i) => get(String(i))))).status).toBe(400);
     expect((await batch([get('a'), get('A')])).status).toBe(400);
-    expect((await batch([{ id: '1', method: 'POST', url: `/users/${h.tenant.users[0]!.id}/presence/clearPresence`, body: { sessionId: 'x' } }])).status).toBe(400);
+    expect(
+      (
+        await batch([
+          {
+            id: '1',
+            method: 'POST',
+            url: `/users/${h.tenant.users[0]!.id}/presence/clearPresence`,
+            body: { sessionId: 'x' },
+          },
+        ])
+      ).status,
+    ).toBe(400);
   });
 
   it('answers 424 to a request whose dependency failed, and throttles items one by one with their own Retry-After', async () => {
     const r = await batch([
-      { id: '1', method: 'POST', url: `/users/${h.tenant.users[0]!.id}/presence/clearPresence`, headers: { 'Content-Type': 'application/json' }, body: { sessionId: h.tenant.apps[0]!.clientId } },
+      {
+        id: '1',
+        method: 'POST',
+        url: `/users/${h.tenant.users[0]!.id}/presence/clearPresence`,
+        headers: { 'Content-Type': 'application/json' },
+        body: { sessionId: h.tenant.apps[0]!.clientId },
+      },
       { ...get('2'), dependsOn: ['1'] },
       get('3'),
       get('4', 1),
       get('5', 1),
     ]);
     expect(r.status).toBe(200);
-    const byId = new Map((r.body as { responses: { id: string; status: number; headers: Record<string, string> }[] }).responses.map((x) => [x.id, x]));
+    const byId = new Map(
+      (r.body as { responses: { id: string; status: number; headers: Record<string, string> }[] }).responses.map(
+        (x) => [x.id, x],
+      ),
+    );
     expect(byId.get('1')!.status).toBe(404);
     expect(byId.get('2')!.status).toBe(424);
     expect([byId.get('3')!.status, byId.get('4')!.status, byId.get('5')!.status]).toEqual([200, 429, 429]);

@@ -17,7 +17,10 @@ async function setup(thresholds: { slowMs: number; dropMs: number }): Promise<vo
   hook = await startSimpleWebhook();
   const resource = `/communications/presences?$filter=id in (${h.tenant.users.map((u) => `'${u.id}'`).join(',')})`;
   const expirationDateTime = new Date(h.clock.now() + 59 * MIN).toISOString();
-  const r = await h.call('POST', '/v1.0/subscriptions', { token: await h.userToken(0), json: { changeType: 'updated', notificationUrl: `${hook.url}/n`, resource, expirationDateTime, clientState: 'c' } });
+  const r = await h.call('POST', '/v1.0/subscriptions', {
+    token: await h.userToken(0),
+    json: { changeType: 'updated', notificationUrl: `${hook.url}/n`, resource, expirationDateTime, clientState: 'c' },
+  });
   expect(r.status).toBe(201);
   hook.mode.delayMs = 40;
   for (let i = 0; i < 10; i += 1) {

@@ -17,25 +17,45 @@ const SUBS = String.raw`^/v1\.0/subscriptions/`;
 async function subscribed(): Promise<{ token: string; id: string }> {
   hook = await startSimpleWebhook();
   const token = await h.userToken(0);
-  const ids = h.tenant.users.slice(1, 3).map((u) => `'${u.id}'`).join(',');
-  const r = await h.call('POST', '/v1.0/subscriptions', { token, json: {
-    changeType: 'updated', notificationUrl: `${hook.url}/notify`, lifecycleNotificationUrl: `${hook.url}/lifecycle`,
-    resource: `/communications/presences?$filter=id in (${ids})`, expirationDateTime: new Date(h.clock.now() + 50 * MIN).toISOString(), clientState: 'c',
-  } });
+  const ids = h.tenant.users
+    .slice(1, 3)
+    .map((u) => `'${u.id}'`)
+    .join(',');
+  const r = await h.call('POST', '/v1.0/subscriptions', {
+    token,
+    json: {
+      changeType: 'updated',
+      notificationUrl: `${hook.url}/notify`,
+      lifecycleNotificationUrl: `${hook.url}/lifecycle`,
+      resource: `/communications/presences?$filter=id in (${ids})`,
+      expirationDateTime: new Date(h.clock.now() + 50 * MIN).toISOString(),
+      clientState: 'c',
+    },
+  });
   expect(r.status).toBe(201);
   return { token, id: (r.body as { id: string }).id };
 }
 
-const renew = (token: string, id: string) => h.call('PATCH', `/v1.0/subscriptions/${id}`, { token, json: { expirationDateTime: new Date(h.clock.now() + 55 * MIN).toISOString() } });
+const renew = (token: string, id: string) =>
+  h.call('PATCH', `/v1.0/subscriptions/${id}`, {
+    token,
+    json: { expirationDateTime: new Date(h.clock.now() + 55 * MIN).toISOString() },
+  });
 
 describe('route faults: errors and timeouts on chosen Graph routes (reference §8.9)', () => {
   it('fails subscription renewals for a window of emulator time, and only those', async () => {
     h = await startHarness(3, { handshakeTimeoutMs: 2_000 });
     const { token, id } = await subscribed();
-    const f = await h.call('POST', '/_control/route-faults', { json: { method: 'PATCH', path: SUBS, status: 503, retryAfterSec: 30, forMs: 60 * MIN } });
+    const f = await h.call('POST', '/_control/route-faults', {
+      json: { method: 'PATCH', path: SUBS, status: 503, retryAfterSec: 30, forMs: 60 * MIN },
+    });
     expect(f.status).toBe(204);
     const failing = await renew(token, id);
-    expect([failing.status, failing.headers.get('retry-after'), (failing.body as { error: { code: string } }).error.code]).toEqual([503, '30', 'ServiceUnavailable']);
+    expect([
+      failing.status,
+      failing.headers.get('retry-after'),
+      (failing.body as { error: { code: string } }).error.code,
+    ]).toEqual([503, '30', 'ServiceUnavailable']);
     expect((await h.call('GET', `/v1.0/subscriptions/${id}`, { token })).status).toBe(200);
     h.clock.advance(59 * MIN);
     expect((await renew(token, id)).status).toBe(503);
@@ -49,10 +69,28 @@ describe('route faults: errors and timeouts on chosen Graph routes (reference §
     h = await startHarness(2);
     const token = await h.appToken();
     const user = h.tenant.users[0]!.id;
-    const body = { sessionId: h.tenant.apps[0]!.clientId, availability: 'Busy', activity: 'InACall', expirationDuration: 'PT15M' };
+    const body = {
+      sessionId: h.tenant.apps[0]!.clientId,
+      availability: 'Busy',
+      activity: 'InACall',
+      expirationDuration: 'PT15M',
+    };
     h.emulator.control.failRoute({ method: 'POST', path: '/presence/setPresence$', status: 500, count: 2 });
     expect((await h.call('POST', `/v1.0/users/${user}/presence/setPresence`, { token, json: body })).status).toBe(500);
-    const batch = await h.call('POST', '/v1.0/$batch', { token, json: { requests: [{ id: '1', method: 'POST', url: `/users/${user}/presence/setPresence`, headers: { 'content-type': 'application/json' }, body }] } });
+    const batch = await h.call('POST', '/v1.0/$batch', {
+      token,
+      json: {
+        requests: [
+          {
+            id: '1',
+            method: 'POST',
+            url: `/users/${user}/presence/setPresence`,
+            headers: { 'content-type': 'application/json' },
+            body,
+          },
+        ],
+      },
+    });
     expect(batch.status).toBe(200);
     expect((batch.body as { responses: { status: number }[] }).responses[0]!.status).toBe(500);
     expect((await h.call('POST', `/v1.0/users/${user}/presence/setPresence`, { token, json: body })).status).toBe(200);
@@ -64,9 +102,14 @@ describe('route faults: errors and timeouts on chosen Graph routes (reference §
     h = await startHarness(1);
     const token = await h.appToken();
     const user = h.tenant.users[0]!.id;
-    await h.call('POST', '/_control/route-faults', { json: { method: 'GET', path: '/presence$', status: 'timeout', hangMs: 60_000 } });
+    await h.call('POST', '/_control/route-faults', {
+      json: { method: 'GET', path: '/presence$', status: 'timeout', hangMs: 60_000 },
+    });
     const waited = h.call('GET', `/v1.0/users/${user}/presence`, { token });
-    const outcome = await Promise.race([waited.then(() => 'answered'), new Promise((r) => setTimeout(() => r('still waiting'), 1_000))]);
+    const outcome = await Promise.race([
+      waited.then(() => 'answered'),
+      new Promise((r) => setTimeout(() => r('still waiting'), 1_000)),
+    ]);
     expect(outcome).toBe('still waiting');
     expect((await h.call('DELETE', '/_control/route-faults')).status).toBe(204);
     expect((await h.call('GET', `/v1.0/users/${user}/presence`, { token })).status).toBe(200);
@@ -76,7 +119,12 @@ describe('route faults: errors and timeouts on chosen Graph routes (reference §
 
   it('refuses malformed fault bodies with 400', async () => {
     h = await startHarness(1);
-    for (const json of [{ path: '(', status: 500 }, { path: 'x', status: 200 }, { path: 'x', status: 'slow' }, { path: 'x', status: 500, extra: 1 }]) {
+    for (const json of [
+      { path: '(', status: 500 },
+      { path: 'x', status: 200 },
+      { path: 'x', status: 'slow' },
+      { path: 'x', status: 500, extra: 1 },
+    ]) {
       expect((await h.call('POST', '/_control/route-faults', { json })).status).toBe(400);
     }
   });
@@ -86,7 +134,9 @@ describe('delivery control: duplicated, reordered and late notifications (refere
   const changes = async (n: number): Promise<string[]> => {
     const user = h.tenant.users[1]!.id;
     const seq: string[] = [];
-    for (const activity of ['call', 'signedIn', 'meeting', 'signedIn'].slice(0, n) as ('call' | 'signedIn' | 'meeting')[]) {
+    for (const activity of ['call', 'signedIn', 'meeting', 'signedIn'].slice(0, n) as (
+      'call' | 'signedIn' | 'meeting'
+    )[]) {
       h.emulator.control.teams(user, activity);
       seq.push(h.emulator.control.presence(user).activity);
       await h.emulator.control.settle();

@@ -69,7 +69,11 @@ describe('emulated presence aggregation (reference §2.1, §8.3)', () => {
 
   it("hides the status message's timestamps from other readers", () => {
     const p = new UserPresence('u');
-    p.statusMessage = { message: { content: 'On a call', contentType: 'text' }, expiryDateTime: { dateTime: '2026-11-25T10:00:00', timeZone: 'UTC' }, publishedDateTime: '2026-11-25T09:00:00Z' };
+    p.statusMessage = {
+      message: { content: 'On a call', contentType: 'text' },
+      expiryDateTime: { dateTime: '2026-11-25T10:00:00', timeZone: 'UTC' },
+      publishedDateTime: '2026-11-25T09:00:00Z',
+    };
     expect(p.toResource(false).statusMessage).toEqual({ message: { content: 'On a call', contentType: 'text' } });
     expect(p.toResource(true).statusMessage).toMatchObject({ publishedDateTime: '2026-11-25T09:00:00Z' });
   });

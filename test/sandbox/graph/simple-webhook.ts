@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 /** A bare subscriber endpoint whose handshake and delivery answers tests can bend. */
 export interface SimpleWebhook {
   readonly url: string;
-  readonly bodies: { path: string; query: string; body: { value: Record<string, unknown>[]; validationTokens?: unknown } }[];
+  readonly bodies: {
+    path: string;
+    query: string;
+    body: { value: Record<string, unknown>[]; validationTokens?: unknown };
+  }[];
   mode: { echo: 'exact' | 'wrong' | 'html' | 'silent'; status: number; delayMs: number };
   close(): Promise<void>;
 }
@@ -24,7 +28,11 @@ export async function startSimpleWebhook(): Promise<SimpleWebhook> {
         res.writeHead(200, { 'content-type': type });
         return void res.end(hook.mode.echo === 'wrong' ? 'nope' : token);
       }
-      hook.bodies.push({ path: url.pathname, query: url.search, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      hook.bodies.push({
+        path: url.pathname,
+        query: url.search,
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+      });
       setTimeout(() => {
         res.writeHead(hook.mode.status);
         res.end();
@@ -34,6 +42,10 @@ export async function startSimpleWebhook(): Promise<SimpleWebhook> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return Object.assign(hook, {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   });
 }

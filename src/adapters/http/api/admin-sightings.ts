@@ -22,7 +22,10 @@ export class AdminSightings {
   private readonly refreshMs: number;
   private readonly maxRemembered: number;
 
-  constructor(private readonly deps: { readonly admins: TenantAdminStore; readonly clock: Clock; readonly logger: Logger }, options: AdminSightingsOptions = {}) {
+  constructor(
+    private readonly deps: { readonly admins: TenantAdminStore; readonly clock: Clock; readonly logger: Logger },
+    options: AdminSightingsOptions = {},
+  ) {
     this.refreshMs = options.refreshMs ?? DAY_MS;
     this.maxRemembered = options.maxRemembered ?? 10_000;
   }
@@ -40,7 +43,10 @@ export class AdminSightings {
    * A verified caller. An admin is recorded (or refreshed); a caller without the role is removed
    * from the admins (the role may have been unassigned since), once per process and day too.
    */
-  async seen(caller: Pick<Caller, 'tenantId' | 'userId' | 'name' | 'access'>, source: TenantAdmin['source'] = 'sso'): Promise<void> {
+  async seen(
+    caller: Pick<Caller, 'tenantId' | 'userId' | 'name' | 'access'>,
+    source: TenantAdmin['source'] = 'sso',
+  ): Promise<void> {
     if (!caller.tenantId || !caller.userId) return;
     const key = `${caller.tenantId}/${caller.userId}`;
     const now = this.deps.clock.now();
@@ -49,11 +55,21 @@ export class AdminSightings {
     if (last && last.admin === admin && now - last.at < this.refreshMs) return;
     this.remember(key, now, admin);
     try {
-      if (admin) await this.deps.admins.record({ tenantId: caller.tenantId, aadObjectId: caller.userId, name: caller.name, source, lastSeen: now });
+      if (admin)
+        await this.deps.admins.record({
+          tenantId: caller.tenantId,
+          aadObjectId: caller.userId,
+          name: caller.name,
+          source,
+          lastSeen: now,
+        });
       else await this.deps.admins.remove(caller.tenantId, caller.userId);
     } catch (e) {
       this.recorded.delete(key);
-      this.deps.logger.warn({ tenantId: caller.tenantId, err: e instanceof Error ? e.message : String(e) }, 'could not record a tenant admin sighting');
+      this.deps.logger.warn(
+        { tenantId: caller.tenantId, err: e instanceof Error ? e.message : String(e) },
+        'could not record a tenant admin sighting',
+      );
     }
   }
 

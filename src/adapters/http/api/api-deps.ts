@@ -1,4 +1,17 @@
-import type { AgentStateStore, AuditEntry, Clock, ExternalFailure, IdGenerator, Logger, RuleStore, SyncPolicy, TenantStore, TraceEvent, UserDirectory, UserLinkStore } from '../../../application/ports.js';
+import type {
+  AgentStateStore,
+  AuditEntry,
+  Clock,
+  ExternalFailure,
+  IdGenerator,
+  Logger,
+  RuleStore,
+  SyncPolicy,
+  TenantStore,
+  TraceEvent,
+  UserDirectory,
+  UserLinkStore,
+} from '../../../application/ports.js';
 import type { DirectoryFor } from '../../../application/rules/rule-catalog.js';
 import type { RulesChangedHook } from '../../../application/rules/rule-service.js';
 import type { RuleValidator } from '../../../application/rules/rule-validator.js';
@@ -22,7 +35,13 @@ export interface AgentTraceResult {
 /** The Log Reader (composition wires application/trace: TraceQueryService + TraceTail). */
 export interface TraceQueries {
   /** `agentRef`: an ACD agent id, a Teams user id or an e-mail / UPN. */
-  query(tenantId: string, agentRef: string, from?: number, to?: number, limit?: number): Promise<Result<AgentTraceResult, { readonly code: string; readonly message: string }>>;
+  query(
+    tenantId: string,
+    agentRef: string,
+    from?: number,
+    to?: number,
+    limit?: number,
+  ): Promise<Result<AgentTraceResult, { readonly code: string; readonly message: string }>>;
   /** The ACD agent id an `agentRef` names, when known. */
   resolve(tenantId: string, agentRef: string): Promise<string | undefined>;
   subscribe(tenantId: string, agentId: string, listener: (event: TraceEvent) => void): () => void;
@@ -54,9 +73,15 @@ export interface OwnerConnector {
 
 /** Authorization-code sign-in of a subscription owner (MsalOwnerSignIn in production). */
 export interface OwnerSignInFlow {
-  authorizeUrl(tenantId: string, o: { readonly state: string; readonly codeChallenge: string; readonly redirectUri: string }): Promise<string>;
+  authorizeUrl(
+    tenantId: string,
+    o: { readonly state: string; readonly codeChallenge: string; readonly redirectUri: string },
+  ): Promise<string>;
   /** Redeems the code, stores the owner's refresh token (encrypted) and says who signed in. */
-  redeem(tenantId: string, o: { readonly code: string; readonly codeVerifier: string; readonly redirectUri: string }): Promise<Result<{ readonly ownerId: string; readonly userPrincipalName: string }, ExternalFailure>>;
+  redeem(
+    tenantId: string,
+    o: { readonly code: string; readonly codeVerifier: string; readonly redirectUri: string },
+  ): Promise<Result<{ readonly ownerId: string; readonly userPrincipalName: string }, ExternalFailure>>;
 }
 
 export interface OwnerSignInOptions {
@@ -70,7 +95,10 @@ export interface OwnerSignInOptions {
 }
 
 /** Tries the given CXone credentials (a token request and one directory read). */
-export type CxoneConnectionTest = (tenantId: string, values: Readonly<Record<string, string>>) => Promise<Result<{ readonly detail: string }, ExternalFailure>>;
+export type CxoneConnectionTest = (
+  tenantId: string,
+  values: Readonly<Record<string, string>>,
+) => Promise<Result<{ readonly detail: string }, ExternalFailure>>;
 
 /** Size limits of request bodies, bytes. */
 export interface TabApiLimits {

@@ -3,12 +3,28 @@ import { err, ok, type Result } from '../../../domain/result.js';
 import { problemDocument, type ApiProblem } from './api-problem.js';
 
 /** Writes a JSON (or other) body directly: restify's formatters do not know problem+json. */
-export function sendBody(res: ServerResponse, status: number, body: string, contentType: string, headers: Readonly<Record<string, string>> = {}): void {
-  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+export function sendBody(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  contentType: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  res.writeHead(status, {
+    'content-type': contentType,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
   res.end(body);
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   if (status === 204) {
     res.writeHead(204, { 'cache-control': 'no-store', ...headers });
     res.end();
@@ -22,7 +38,13 @@ export function sendProblem(res: ServerResponse, p: ApiProblem, instance: string
     res.end();
     return;
   }
-  sendBody(res, p.status, JSON.stringify(problemDocument(p, instance)), 'application/problem+json; charset=utf-8', p.headers ?? {});
+  sendBody(
+    res,
+    p.status,
+    JSON.stringify(problemDocument(p, instance)),
+    'application/problem+json; charset=utf-8',
+    p.headers ?? {},
+  );
 }
 
 /**

@@ -15,25 +15,72 @@ export interface OpsRouteDeps {
 /** Who am I, Health Check, Log Reader (query + live tail), audit log. */
 export function opsRoutes(deps: OpsRouteDeps): ApiRoute[] {
   return [
-    route({ method: 'get', path: '/me', operationId: 'getMe', summary: 'The caller: tenant, user, access level', access: 'read', responses: [{ status: 200, description: 'Caller' }],
-      handle: async ({ caller }) => json(200, { tenantId: caller.tenantId, userId: caller.userId, name: caller.name, access: caller.access }) }),
-    route({ method: 'get', path: '/health', operationId: 'getHealth', summary: 'Health Check of your tenant', access: 'read', responses: [{ status: 200, description: 'Component health' }],
-      handle: async ({ caller }) => json(200, await deps.health.tenantHealth(caller.tenantId)) }),
-    route({ method: 'get', path: '/trace', operationId: 'queryTrace', summary: 'Log Reader: every hop of one agent in a time range', access: 'read', query: traceQuerySchema,
-      responses: [{ status: 200, description: 'Trace events' }, { status: 404, description: 'Unknown agent' }],
+    route({
+      method: 'get',
+      path: '/me',
+      operationId: 'getMe',
+      summary: 'The caller: tenant, user, access level',
+      access: 'read',
+      responses: [{ status: 200, description: 'Caller' }],
+      handle: async ({ caller }) =>
+        json(200, { tenantId: caller.tenantId, userId: caller.userId, name: caller.name, access: caller.access }),
+    }),
+    route({
+      method: 'get',
+      path: '/health',
+      operationId: 'getHealth',
+      summary: 'Health Check of your tenant',
+      access: 'read',
+      responses: [{ status: 200, description: 'Component health' }],
+      handle: async ({ caller }) => json(200, await deps.health.tenantHealth(caller.tenantId)),
+    }),
+    route({
+      method: 'get',
+      path: '/trace',
+      operationId: 'queryTrace',
+      summary: 'Log Reader: every hop of one agent in a time range',
+      access: 'read',
+      query: traceQuerySchema,
+      responses: [
+        { status: 200, description: 'Trace events' },
+        { status: 404, description: 'Unknown agent' },
+      ],
       handle: async ({ caller, query }) => {
         const r = await deps.traces.query(caller.tenantId, query.agent, query.from, query.to, query.limit);
         return r.ok ? json(200, r.value) : fail(problem(404, r.error.code, 'Agent not found', r.error.message));
-      } }),
-    route({ method: 'get', path: '/trace/live', operationId: 'liveTrace', summary: 'Log Reader live tail (text/event-stream)', access: 'read', query: liveQuerySchema,
-      responses: [{ status: 200, description: 'Server-sent events, one `trace` event per hop', contentType: 'text/event-stream' }],
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/trace/live',
+      operationId: 'liveTrace',
+      summary: 'Log Reader live tail (text/event-stream)',
+      access: 'read',
+      query: liveQuerySchema,
+      responses: [
+        { status: 200, description: 'Server-sent events, one `trace` event per hop', contentType: 'text/event-stream' },
+      ],
       handle: async ({ caller, query, req, res }) => {
         const agentId = (await deps.traces.resolve(caller.tenantId, query.agent)) ?? query.agent;
-        await streamTrace({ req, res, heartbeatMs: deps.heartbeatMs, subscribe: (listener) => deps.traces.subscribe(caller.tenantId, agentId, listener), agentId });
+        await streamTrace({
+          req,
+          res,
+          heartbeatMs: deps.heartbeatMs,
+          subscribe: (listener) => deps.traces.subscribe(caller.tenantId, agentId, listener),
+          agentId,
+        });
         return { streamed: true };
-      } }),
-    route({ method: 'get', path: '/audit', operationId: 'listAudit', summary: 'Audit log of configuration changes, newest first', access: 'admin', query: auditQuerySchema,
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/audit',
+      operationId: 'listAudit',
+      summary: 'Audit log of configuration changes, newest first',
+      access: 'admin',
+      query: auditQuerySchema,
       responses: [{ status: 200, description: 'Audit entries' }],
-      handle: async ({ caller, query }) => json(200, { items: await deps.rules.audit(caller.tenantId, query.limit) }) }),
+      handle: async ({ caller, query }) => json(200, { items: await deps.rules.audit(caller.tenantId, query.limit) }),
+    }),
   ];
 }

@@ -22,11 +22,22 @@ const TITLES: Record<string, [number, string]> = {
 
 /** Every problem code the API answers with, and its status: the catalogue the tab keys on (also in the OpenAPI document). */
 export const API_PROBLEM_CODES: Readonly<Record<string, number>> = Object.freeze({
-  'AUTH.MISSING_TOKEN': 401, 'AUTH.INVALID_TOKEN': 401, 'AUTH.TENANT_NOT_ALLOWED': 403, 'AUTH.KEYS_UNAVAILABLE': 503,
-  'AUTH.NO_ROLE': 403, 'AUTH.ADMIN_REQUIRED': 403,
-  'API.INVALID_QUERY': 400, 'API.INVALID_BODY': 400, 'API.MALFORMED_JSON': 400, 'API.UNSUPPORTED_MEDIA_TYPE': 415,
-  'API.BODY_TOO_LARGE': 413, 'API.NO_SUCH_ROUTE': 404, 'API.INTERNAL': 500,
-  'CONNECTION.NOT_CONFIGURED': 409, 'GRAPH.CONSENT_REQUIRED': 403, 'TRACE.AGENT_NOT_FOUND': 404,
+  'AUTH.MISSING_TOKEN': 401,
+  'AUTH.INVALID_TOKEN': 401,
+  'AUTH.TENANT_NOT_ALLOWED': 403,
+  'AUTH.KEYS_UNAVAILABLE': 503,
+  'AUTH.NO_ROLE': 403,
+  'AUTH.ADMIN_REQUIRED': 403,
+  'API.INVALID_QUERY': 400,
+  'API.INVALID_BODY': 400,
+  'API.MALFORMED_JSON': 400,
+  'API.UNSUPPORTED_MEDIA_TYPE': 415,
+  'API.BODY_TOO_LARGE': 413,
+  'API.NO_SUCH_ROUTE': 404,
+  'API.INTERNAL': 500,
+  'CONNECTION.NOT_CONFIGURED': 409,
+  'GRAPH.CONSENT_REQUIRED': 403,
+  'TRACE.AGENT_NOT_FOUND': 404,
   ...Object.fromEntries(Object.entries(TITLES).map(([code, [status]]) => [code, status])),
 });
 
@@ -34,12 +45,17 @@ export const API_PROBLEM_CODES: Readonly<Record<string, number>> = Object.freeze
 export function toApiProblem(p: RuleProblem | UserMappingProblem): ApiProblem {
   const [status, title] = TITLES[p.code] ?? [500, 'Error'];
   const headers: Record<string, string> = {};
-  if ('failure' in p && p.failure.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(p.failure.retryAfterMs / 1000));
+  if ('failure' in p && p.failure.retryAfterMs !== undefined)
+    headers['retry-after'] = String(Math.ceil(p.failure.retryAfterMs / 1000));
   if (p.code === 'RULE.INVALID') {
-    return problem(status, p.code, title, p.message, { errors: p.problems.map((d) => ({ pointer: toPointer(d.path), code: d.code, detail: d.message })) });
+    return problem(status, p.code, title, p.message, {
+      errors: p.problems.map((d) => ({ pointer: toPointer(d.path), code: d.code, detail: d.message })),
+    });
   }
   if (p.code === 'CSV.INVALID_ROWS') {
-    return problem(status, p.code, title, p.message, { errors: p.rows.map((r) => ({ pointer: `/rows/${r.row}/${r.column}`, code: r.code, detail: r.message })) });
+    return problem(status, p.code, title, p.message, {
+      errors: p.rows.map((r) => ({ pointer: `/rows/${r.row}/${r.column}`, code: r.code, detail: r.message })),
+    });
   }
   if (p.code === 'CSV.MALFORMED') return problem(status, p.code, title, `${p.message} (line ${p.line})`);
   return problem(status, p.code, title, p.message, { headers });

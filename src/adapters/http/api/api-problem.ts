@@ -23,7 +23,13 @@ export interface ApiProblem {
 
 export const PROBLEM_TYPE_BASE = 'urn:presence-sync:problem:';
 
-export function problem(status: number, code: string, title: string, detail: string, more: Partial<Pick<ApiProblem, 'errors' | 'extensions' | 'headers'>> = {}): ApiProblem {
+export function problem(
+  status: number,
+  code: string,
+  title: string,
+  detail: string,
+  more: Partial<Pick<ApiProblem, 'errors' | 'extensions' | 'headers'>> = {},
+): ApiProblem {
   return { status, code, title, detail, ...more };
 }
 

@@ -23,7 +23,12 @@ export interface RouteContext<B, Q> {
 export type RouteOutcome =
   | { readonly status: number; readonly json: unknown }
   | { readonly problem: ApiProblem }
-  | { readonly status: number; readonly raw: string; readonly contentType: string; readonly headers?: Readonly<Record<string, string>> }
+  | {
+      readonly status: number;
+      readonly raw: string;
+      readonly contentType: string;
+      readonly headers?: Readonly<Record<string, string>>;
+    }
   | { readonly streamed: true };
 
 export interface RouteResponseDoc {

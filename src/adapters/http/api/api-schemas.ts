@@ -45,11 +45,16 @@ export const ruleEnabledSchema = z.strictObject({ enabled: z.boolean(), version 
 export const dryRunSchema = z.strictObject({
   rule: ruleDraftSchema,
   ruleId: id.optional(),
-  target: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('agent'), agentId: id }), z.strictObject({ kind: z.literal('team'), teamId: id })]),
+  target: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('agent'), agentId: id }),
+    z.strictObject({ kind: z.literal('team'), teamId: id }),
+  ]),
 });
 
 export const linkSchema = z.strictObject({ teamsUserId: id });
-export const applyMatchesSchema = z.strictObject({ pairs: z.array(z.strictObject({ agentId: id, teamsUserId: id })).max(20_000) });
+export const applyMatchesSchema = z.strictObject({
+  pairs: z.array(z.strictObject({ agentId: id, teamsUserId: id })).max(20_000),
+});
 export const csvBodySchema = z.string().max(10 * 1024 * 1024);
 export const importQuerySchema = z.strictObject({ dryRun: z.enum(['true', 'false']).optional() });
 

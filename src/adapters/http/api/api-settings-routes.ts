@@ -7,8 +7,25 @@ import { cxoneConnectionSchema, settingsSchema, type TenantSettings } from './ap
 import { readSettings, writeSettings } from './tenant-settings.js';
 
 /** Settings and connections live in the tenant store, which does not audit: the API records the change (secrets never). */
-async function audit(deps: SettingsRouteDeps, caller: Caller, action: string, entity: string, entityId: string, before: unknown, after: unknown): Promise<void> {
-  await deps.recordAudit?.({ tenantId: caller.tenantId, at: deps.clock.now(), actor: caller.name, action, entity, entityId, before, after });
+async function audit(
+  deps: SettingsRouteDeps,
+  caller: Caller,
+  action: string,
+  entity: string,
+  entityId: string,
+  before: unknown,
+  after: unknown,
+): Promise<void> {
+  await deps.recordAudit?.({
+    tenantId: caller.tenantId,
+    at: deps.clock.now(),
+    actor: caller.name,
+    action,
+    entity,
+    entityId,
+    before,
+    after,
+  });
 }
 
 const SECRET_FIELDS = ['clientSecret', 'accessKeySecret'] as const;
@@ -37,41 +54,111 @@ export interface SettingsRouteDeps {
 /** Settings (reconciliation period, trace retention) and connections (CXone credentials, subscription owners). */
 export function settingsRoutes(deps: SettingsRouteDeps): ApiRoute[] {
   return [
-    route({ method: 'get', path: '/settings', operationId: 'getSettings', summary: 'Tenant settings', access: 'admin', responses: [{ status: 200, description: 'Settings', schema: settingsSchema }],
-      handle: async ({ caller }) => json(200, await readSettings(deps.tenants, caller.tenantId)) }),
-    route({ method: 'put', path: '/settings', operationId: 'putSettings', summary: 'Change tenant settings', access: 'admin', body: settingsSchema, responses: [{ status: 200, description: 'Saved', schema: settingsSchema }],
+    route({
+      method: 'get',
+      path: '/settings',
+      operationId: 'getSettings',
+      summary: 'Tenant settings',
+      access: 'admin',
+      responses: [{ status: 200, description: 'Settings', schema: settingsSchema }],
+      handle: async ({ caller }) => json(200, await readSettings(deps.tenants, caller.tenantId)),
+    }),
+    route({
+      method: 'put',
+      path: '/settings',
+      operationId: 'putSettings',
+      summary: 'Change tenant settings',
+      access: 'admin',
+      body: settingsSchema,
+      responses: [{ status: 200, description: 'Saved', schema: settingsSchema }],
       handle: async ({ caller, body }) => {
         const before = await readSettings(deps.tenants, caller.tenantId);
         await writeSettings(deps.tenants, caller.tenantId, body);
         await audit(deps, caller, 'settings.update', 'settings', caller.tenantId, before, body);
         await deps.onSettingsChanged?.(caller.tenantId, body);
         return json(200, body);
-      } }),
-    route({ method: 'get', path: '/connections', operationId: 'getConnections', summary: 'CXone connection (no secrets) and subscription owner accounts', access: 'admin', responses: [{ status: 200, description: 'Connections' }],
-      handle: async ({ caller }) => json(200, {
-        cxone: connectionView(await deps.tenants.getConnection(caller.tenantId, 'cxone')),
-        owners: (await deps.owners?.list(caller.tenantId)) ?? [],
-      }) }),
-    route({ method: 'put', path: '/connections/cxone', operationId: 'putCxoneConnection', summary: 'Store CXone credentials (encrypted); omitted secrets keep their stored value', access: 'admin', body: cxoneConnectionSchema,
-      responses: [{ status: 200, description: 'Stored (secrets not echoed)' }, { status: 400, description: 'A secret is missing and none is stored' }],
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/connections',
+      operationId: 'getConnections',
+      summary: 'CXone connection (no secrets) and subscription owner accounts',
+      access: 'admin',
+      responses: [{ status: 200, description: 'Connections' }],
+      handle: async ({ caller }) =>
+        json(200, {
+          cxone: connectionView(await deps.tenants.getConnection(caller.tenantId, 'cxone')),
+          owners: (await deps.owners?.list(caller.tenantId)) ?? [],
+        }),
+    }),
+    route({
+      method: 'put',
+      path: '/connections/cxone',
+      operationId: 'putCxoneConnection',
+      summary: 'Store CXone credentials (encrypted); omitted secrets keep their stored value',
+      access: 'admin',
+      body: cxoneConnectionSchema,
+      responses: [
+        { status: 200, description: 'Stored (secrets not echoed)' },
+        { status: 400, description: 'A secret is missing and none is stored' },
+      ],
       handle: async ({ caller, body }) => {
         const before = (await deps.tenants.getConnection(caller.tenantId, 'cxone')) ?? {};
-        const merged: Record<string, string> = { issuerUrl: body.issuerUrl, clientId: body.clientId, accessKeyId: body.accessKeyId };
+        const merged: Record<string, string> = {
+          issuerUrl: body.issuerUrl,
+          clientId: body.clientId,
+          accessKeyId: body.accessKeyId,
+        };
         const missing = SECRET_FIELDS.filter((f) => !(merged[f] = body[f] ?? before[f] ?? ''));
         if (missing.length > 0) {
-          return fail(problem(400, 'API.INVALID_BODY', 'Invalid request body', 'Some fields are missing or not valid.', { errors: missing.map((f) => ({ pointer: `/${f}`, code: 'FIELD.REQUIRED', detail: `${f} is required: none is stored yet.` })) }));
+          return fail(
+            problem(400, 'API.INVALID_BODY', 'Invalid request body', 'Some fields are missing or not valid.', {
+              errors: missing.map((f) => ({
+                pointer: `/${f}`,
+                code: 'FIELD.REQUIRED',
+                detail: `${f} is required: none is stored yet.`,
+              })),
+            }),
+          );
         }
         await deps.tenants.putConnection(caller.tenantId, 'cxone', merged);
-        await audit(deps, caller, 'connection.update', 'connection', 'cxone', connectionView(Object.keys(before).length ? before : undefined), connectionView(merged));
+        await audit(
+          deps,
+          caller,
+          'connection.update',
+          'connection',
+          'cxone',
+          connectionView(Object.keys(before).length ? before : undefined),
+          connectionView(merged),
+        );
         return json(200, connectionView(merged));
-      } }),
-    route({ method: 'post', path: '/connections/cxone/test', operationId: 'testCxoneConnection', summary: 'Try the stored CXone credentials now', access: 'admin',
-      responses: [{ status: 200, description: 'ok true/false with the reason' }, { status: 409, description: 'Not configured' }],
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/connections/cxone/test',
+      operationId: 'testCxoneConnection',
+      summary: 'Try the stored CXone credentials now',
+      access: 'admin',
+      responses: [
+        { status: 200, description: 'ok true/false with the reason' },
+        { status: 409, description: 'Not configured' },
+      ],
       handle: async ({ caller }) => {
         const values = await deps.tenants.getConnection(caller.tenantId, 'cxone');
-        if (!values) return fail(problem(409, 'CONNECTION.NOT_CONFIGURED', 'CXone not connected', 'Store the CXone credentials first.'));
+        if (!values)
+          return fail(
+            problem(409, 'CONNECTION.NOT_CONFIGURED', 'CXone not connected', 'Store the CXone credentials first.'),
+          );
         const r = await deps.testCxone(caller.tenantId, values);
-        return json(200, r.ok ? { ok: true, detail: r.value.detail } : { ok: false, code: r.error.code, status: r.error.status, detail: r.error.message });
-      } }),
+        return json(
+          200,
+          r.ok
+            ? { ok: true, detail: r.value.detail }
+            : { ok: false, code: r.error.code, status: r.error.status, detail: r.error.message },
+        );
+      },
+    }),
   ];
 }

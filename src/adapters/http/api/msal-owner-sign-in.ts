@@ -21,20 +21,55 @@ export interface MsalOwnerSignInOptions {
  * lands in the tenant's `owner:<oid>` connection — the same record GraphOwnerTokens renews from.
  */
 export class MsalOwnerSignIn implements OwnerSignInFlow {
-  constructor(private readonly options: MsalOwnerSignInOptions, private readonly fetch: HttpFetch, private readonly tenants: Pick<TenantStore, 'putConnection'>) {}
+  constructor(
+    private readonly options: MsalOwnerSignInOptions,
+    private readonly fetch: HttpFetch,
+    private readonly tenants: Pick<TenantStore, 'putConnection'>,
+  ) {}
 
   authorizeUrl(tenantId: string, o: { state: string; codeChallenge: string; redirectUri: string }): Promise<string> {
-    return this.#client(tenantId).getAuthCodeUrl({ scopes: SCOPES, redirectUri: o.redirectUri, state: o.state, codeChallenge: o.codeChallenge, codeChallengeMethod: 'S256', prompt: 'select_account' });
+    return this.#client(tenantId).getAuthCodeUrl({
+      scopes: SCOPES,
+      redirectUri: o.redirectUri,
+      state: o.state,
+      codeChallenge: o.codeChallenge,
+      codeChallengeMethod: 'S256',
+      prompt: 'select_account',
+    });
   }
 
-  async redeem(tenantId: string, o: { code: string; codeVerifier: string; redirectUri: string }): Promise<Result<{ ownerId: string; userPrincipalName: string }, ExternalFailure>> {
+  async redeem(
+    tenantId: string,
+    o: { code: string; codeVerifier: string; redirectUri: string },
+  ): Promise<Result<{ ownerId: string; userPrincipalName: string }, ExternalFailure>> {
     const msal = this.#client(tenantId);
     try {
-      const r = await msal.acquireTokenByCode({ code: o.code, codeVerifier: o.codeVerifier, redirectUri: o.redirectUri, scopes: SCOPES });
-      if (r.tenantId && r.tenantId !== tenantId) return err({ system: 'entra', status: 0, code: 'WRONG_TENANT', message: `The account signed in belongs to tenant ${r.tenantId}, not ${tenantId}.`, transient: false });
-      const cache = JSON.parse(msal.getTokenCache().serialize()) as { RefreshToken?: Record<string, { secret?: string }> };
+      const r = await msal.acquireTokenByCode({
+        code: o.code,
+        codeVerifier: o.codeVerifier,
+        redirectUri: o.redirectUri,
+        scopes: SCOPES,
+      });
+      if (r.tenantId && r.tenantId !== tenantId)
+        return err({
+          system: 'entra',
+          status: 0,
+          code: 'WRONG_TENANT',
+          message: `The account signed in belongs to tenant ${r.tenantId}, not ${tenantId}.`,
+          transient: false,
+        });
+      const cache = JSON.parse(msal.getTokenCache().serialize()) as {
+        RefreshToken?: Record<string, { secret?: string }>;
+      };
       const refreshToken = Object.values(cache.RefreshToken ?? {})[0]?.secret;
-      if (!refreshToken) return err({ system: 'entra', status: 0, code: 'NO_REFRESH_TOKEN', message: 'No refresh token came back (offline_access not granted?).', transient: false });
+      if (!refreshToken)
+        return err({
+          system: 'entra',
+          status: 0,
+          code: 'NO_REFRESH_TOKEN',
+          message: 'No refresh token came back (offline_access not granted?).',
+          transient: false,
+        });
       const ownerId = r.uniqueId || r.account?.localAccountId || '';
       await this.tenants.putConnection(tenantId, `owner:${ownerId}`, { refreshToken });
       return ok({ ownerId, userPrincipalName: r.account?.username ?? ownerId });

@@ -24,7 +24,16 @@ export interface OboPeopleSearchOptions {
   readonly top?: number;
 }
 
-const Page = z.object({ value: z.array(z.object({ id: z.string(), userPrincipalName: z.string(), mail: z.string().nullish(), displayName: z.string().nullish() })) });
+const Page = z.object({
+  value: z.array(
+    z.object({
+      id: z.string(),
+      userPrincipalName: z.string(),
+      mail: z.string().nullish(),
+      displayName: z.string().nullish(),
+    }),
+  ),
+});
 const odataString = (s: string): string => s.replace(/'/g, "''");
 
 /**
@@ -34,7 +43,10 @@ const odataString = (s: string): string => s.replace(/'/g, "''");
 export class OboPeopleSearch implements PeopleSearch {
   readonly #clients = new Map<string, ConfidentialClientApplication>();
 
-  constructor(private readonly options: OboPeopleSearchOptions, private readonly fetch: HttpFetch) {}
+  constructor(
+    private readonly options: OboPeopleSearchOptions,
+    private readonly fetch: HttpFetch,
+  ) {}
 
   async search(caller: Caller, query: string): Promise<Result<readonly DirectoryUser[], ExternalFailure>> {
     const token = await this.#token(caller);
@@ -46,19 +58,50 @@ export class OboPeopleSearch implements PeopleSearch {
     try {
       res = (await this.fetch(url, { headers: { authorization: `Bearer ${token.value}` } })) as unknown as Response;
     } catch (e) {
-      return err({ system: 'graph', status: 0, code: 'NETWORK', message: e instanceof Error ? e.message : String(e), transient: true });
+      return err({
+        system: 'graph',
+        status: 0,
+        code: 'NETWORK',
+        message: e instanceof Error ? e.message : String(e),
+        transient: true,
+      });
     }
-    if (res.status !== 200) return err({ system: 'graph', status: res.status, code: `HTTP_${res.status}`, message: (await res.text()).slice(0, 300), transient: res.status === 429 || res.status >= 500 });
+    if (res.status !== 200)
+      return err({
+        system: 'graph',
+        status: res.status,
+        code: `HTTP_${res.status}`,
+        message: (await res.text()).slice(0, 300),
+        transient: res.status === 429 || res.status >= 500,
+      });
     const page = Page.safeParse(await res.json());
-    if (!page.success) return err({ system: 'graph', status: 200, code: 'BAD_RESPONSE', message: 'GET /users answered an unexpected shape', transient: false });
-    return ok(page.data.value.map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, displayName: u.displayName ?? u.userPrincipalName, ...(u.mail ? { mail: u.mail } : {}) }))
-      .filter((u) => matches(u, query)));
+    if (!page.success)
+      return err({
+        system: 'graph',
+        status: 200,
+        code: 'BAD_RESPONSE',
+        message: 'GET /users answered an unexpected shape',
+        transient: false,
+      });
+    return ok(
+      page.data.value
+        .map((u) => ({
+          id: u.id,
+          userPrincipalName: u.userPrincipalName,
+          displayName: u.displayName ?? u.userPrincipalName,
+          ...(u.mail ? { mail: u.mail } : {}),
+        }))
+        .filter((u) => matches(u, query)),
+    );
   }
 
   async #token(caller: Caller): Promise<Result<string, ExternalFailure>> {
     const msal = this.#client(caller.tenantId);
     try {
-      const r = await msal.acquireTokenOnBehalfOf({ oboAssertion: caller.token, scopes: [this.options.scope ?? 'https://graph.microsoft.com/User.ReadBasic.All'] });
+      const r = await msal.acquireTokenOnBehalfOf({
+        oboAssertion: caller.token,
+        scopes: [this.options.scope ?? 'https://graph.microsoft.com/User.ReadBasic.All'],
+      });
       return r?.accessToken ? ok(r.accessToken) : err(msalFailure(new Error('no token returned')));
     } catch (e) {
       return err(msalFailure(e));

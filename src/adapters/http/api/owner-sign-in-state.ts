@@ -11,7 +11,12 @@ export interface SignInState {
   readonly expiresAt: number;
 }
 
-const Payload = z.object({ tenantId: z.string().min(1), actor: z.string(), codeVerifier: z.string().min(43), expiresAt: z.number() });
+const Payload = z.object({
+  tenantId: z.string().min(1),
+  actor: z.string(),
+  codeVerifier: z.string().min(43),
+  expiresAt: z.number(),
+});
 const AAD = Buffer.from('presence-sync/owner-sign-in/v1');
 
 /**

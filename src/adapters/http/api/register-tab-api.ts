@@ -25,9 +25,28 @@ const DOMAIN_POLICY = { decide, resolveRule };
 
 /** The route table: the server registers exactly these, and the OpenAPI document describes exactly these. */
 export function tabApiRoutes(deps: TabApiDeps): ApiRoute[] {
-  const rules = new RuleService({ rules: deps.rules, tenants: deps.tenants, directory: deps.directory, validate: deps.validateRule ?? domainRuleValidator, ids: deps.ids, onRulesChanged: deps.onRulesChanged });
-  const dryRun = new RuleDryRun({ rules: deps.rules, tenants: deps.tenants, agentStates: deps.agentStates, directory: deps.directory, policy: deps.policy ?? DOMAIN_POLICY, clock: deps.clock });
-  const mapping = new UserMappingService({ userLinks: deps.userLinks, directory: deps.directory, users: deps.users, onLinksChanged: deps.onLinksChanged });
+  const rules = new RuleService({
+    rules: deps.rules,
+    tenants: deps.tenants,
+    directory: deps.directory,
+    validate: deps.validateRule ?? domainRuleValidator,
+    ids: deps.ids,
+    onRulesChanged: deps.onRulesChanged,
+  });
+  const dryRun = new RuleDryRun({
+    rules: deps.rules,
+    tenants: deps.tenants,
+    agentStates: deps.agentStates,
+    directory: deps.directory,
+    policy: deps.policy ?? DOMAIN_POLICY,
+    clock: deps.clock,
+  });
+  const mapping = new UserMappingService({
+    userLinks: deps.userLinks,
+    directory: deps.directory,
+    users: deps.users,
+    onLinksChanged: deps.onLinksChanged,
+  });
   return [
     ...ruleRoutes(rules, dryRun),
     ...lookupRoutes(deps.directory),
@@ -35,7 +54,12 @@ export function tabApiRoutes(deps: TabApiDeps): ApiRoute[] {
     ...settingsRoutes(deps),
     ...directoryRoutes(deps.people, deps.ownerConnector, deps.recordAudit, deps.clock),
     ...ownerSignInRoutes(deps.ownerSignIn, deps.recordAudit, deps.clock),
-    ...opsRoutes({ health: deps.health, traces: deps.traces, rules: deps.rules, heartbeatMs: deps.sseHeartbeatMs ?? 15_000 }),
+    ...opsRoutes({
+      health: deps.health,
+      traces: deps.traces,
+      rules: deps.rules,
+      heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
+    }),
   ];
 }
 
@@ -57,13 +81,23 @@ export function registerTabApi(server: Server, deps: TabApiDeps): { readonly rou
   const openapi: Handler = async (_req, res) => sendJson(res, 200, document);
   server.get(`${API_BASE}/openapi.json`, openapi);
   // Unknown paths below /api/v1 answer problem+json too, not restify's own error shape.
-  const unknown: Handler = async (req, res) => sendProblem(res, notFound(`${req.method} ${(req.url ?? '').split('?')[0]} is not part of this API.`, 'API.NO_SUCH_ROUTE'), (req.url ?? '').split('?')[0] ?? '');
+  const unknown: Handler = async (req, res) =>
+    sendProblem(
+      res,
+      notFound(`${req.method} ${(req.url ?? '').split('?')[0]} is not part of this API.`, 'API.NO_SUCH_ROUTE'),
+      (req.url ?? '').split('?')[0] ?? '',
+    );
   for (const m of ['get', 'post', 'put', 'del', 'patch'] as const) server[m](`${API_BASE}/*`, unknown);
   routerProblemsAsJson(server);
   return { routes };
 }
 
-type RestifyErrorListener = (req: IncomingMessage, res: ServerResponse & { sendRaw(code: number, body: string, headers: Record<string, string>): void }, err: Error, done: () => void) => void;
+type RestifyErrorListener = (
+  req: IncomingMessage,
+  res: ServerResponse & { sendRaw(code: number, body: string, headers: Record<string, string>): void },
+  err: Error,
+  done: () => void,
+) => void;
 
 /**
  * Errors restify's router raises itself below /api/v1 — a known path with another method (405),
@@ -71,14 +105,23 @@ type RestifyErrorListener = (req: IncomingMessage, res: ServerResponse & { sendR
  * problem+json too. `sendRaw` marks the response sent, so restify does not render its own body.
  */
 function routerProblemsAsJson(server: Server): void {
-  const listener = (status: number, code: string, title: string): RestifyErrorListener => (req, res, _err, done) => {
-    const path = (req.url ?? '').split('?')[0] ?? '';
-    if (path.startsWith(`${API_BASE}/`) && !res.headersSent) {
-      const doc = problemDocument(problem(status, code, title, `${req.method ?? ''} ${path.slice(0, 200)} is not part of this API.`), path.slice(0, 200));
-      res.sendRaw(status, JSON.stringify(doc), { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-    }
-    done();
-  };
+  const listener =
+    (status: number, code: string, title: string): RestifyErrorListener =>
+    (req, res, _err, done) => {
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      if (path.startsWith(`${API_BASE}/`) && !res.headersSent) {
+        const doc = problemDocument(
+          problem(status, code, title, `${req.method ?? ''} ${path.slice(0, 200)} is not part of this API.`),
+          path.slice(0, 200),
+        );
+        res.sendRaw(status, JSON.stringify(doc), {
+          'content-type': 'application/problem+json; charset=utf-8',
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+        });
+      }
+      done();
+    };
   server.on('MethodNotAllowed', listener(405, 'API.METHOD_NOT_ALLOWED', 'Method not allowed'));
   server.on('NotFound', listener(404, 'API.NO_SUCH_ROUTE', 'Not found'));
 }

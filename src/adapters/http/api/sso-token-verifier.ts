@@ -43,10 +43,15 @@ export interface SsoVerifierOptions {
   readonly keys?: JWTVerifyGetKey;
 }
 
-export const ENTRA_ISSUER_TEMPLATES = ['https://login.microsoftonline.com/{tid}/v2.0', 'https://sts.windows.net/{tid}/'] as const;
+export const ENTRA_ISSUER_TEMPLATES = [
+  'https://login.microsoftonline.com/{tid}/v2.0',
+  'https://sts.windows.net/{tid}/',
+] as const;
 
 const unauthorized = (detail: string, code = 'AUTH.INVALID_TOKEN'): ApiProblem =>
-  problem(401, code, 'Authentication required', detail, { headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="${detail.replace(/"/g, "'")}"` } });
+  problem(401, code, 'Authentication required', detail, {
+    headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="${detail.replace(/"/g, "'")}"` },
+  });
 
 export type SsoVerifier = (authorization: string | undefined) => Promise<Result<Caller, ApiProblem>>;
 
@@ -57,15 +62,30 @@ export function createSsoVerifier(options: SsoVerifierOptions): SsoVerifier {
   const templates = opts.issuerTemplates ?? ENTRA_ISSUER_TEMPLATES;
   return async (authorization) => {
     const match = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+)$/.exec(authorization?.trim() ?? '');
-    if (!match?.[1]) return err(unauthorized('Send the Teams SSO token as "Authorization: Bearer <token>".', 'AUTH.MISSING_TOKEN'));
+    if (!match?.[1])
+      return err(unauthorized('Send the Teams SSO token as "Authorization: Bearer <token>".', 'AUTH.MISSING_TOKEN'));
     const token = match[1];
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, keys, { algorithms: ['RS256'], audience: [...opts.audiences], clockTolerance: opts.clockToleranceSec ?? 300, ...(opts.clock ? { currentDate: new Date(opts.clock.now()) } : {}), requiredClaims: ['exp', 'iss', 'tid', 'oid'] }));
+      ({ payload } = await jwtVerify(token, keys, {
+        algorithms: ['RS256'],
+        audience: [...opts.audiences],
+        clockTolerance: opts.clockToleranceSec ?? 300,
+        ...(opts.clock ? { currentDate: new Date(opts.clock.now()) } : {}),
+        requiredClaims: ['exp', 'iss', 'tid', 'oid'],
+      }));
     } catch (e) {
       // Our side cannot fetch the signing keys: not the caller's fault, and worth retrying.
       if (e instanceof errors.JWKSTimeout || !(e instanceof errors.JOSEError)) {
-        return err(problem(503, 'AUTH.KEYS_UNAVAILABLE', 'Sign-in keys unavailable', 'The Entra signing keys could not be fetched; try again shortly.', { headers: { 'retry-after': '5' } }));
+        return err(
+          problem(
+            503,
+            'AUTH.KEYS_UNAVAILABLE',
+            'Sign-in keys unavailable',
+            'The Entra signing keys could not be fetched; try again shortly.',
+            { headers: { 'retry-after': '5' } },
+          ),
+        );
       }
       return err(unauthorized(describe(e)));
     }
@@ -77,27 +97,56 @@ function remoteKeys(opts: SsoVerifierOptions): JWTVerifyGetKey {
   const fetch = opts.fetch;
   return createRemoteJWKSet(new URL(opts.jwksUrl), {
     cacheMaxAge: opts.keysMaxAgeMs ?? 6 * 3600_000,
-    ...(fetch ? { [customFetch]: (url: string, init: { headers: Headers; signal: AbortSignal }) => fetch(url, { method: 'GET', headers: Object.fromEntries(init.headers.entries()), signal: init.signal }) as unknown as Promise<Response> } : {}),
+    ...(fetch
+      ? {
+          [customFetch]: (url: string, init: { headers: Headers; signal: AbortSignal }) =>
+            fetch(url, {
+              method: 'GET',
+              headers: Object.fromEntries(init.headers.entries()),
+              signal: init.signal,
+            }) as unknown as Promise<Response>,
+        }
+      : {}),
   });
 }
 
-function callerOf(payload: JWTPayload, token: string, opts: SsoVerifierOptions, templates: readonly string[]): Result<Caller, ApiProblem> {
+function callerOf(
+  payload: JWTPayload,
+  token: string,
+  opts: SsoVerifierOptions,
+  templates: readonly string[],
+): Result<Caller, ApiProblem> {
   const tid = typeof payload['tid'] === 'string' ? payload['tid'] : '';
   const oid = typeof payload['oid'] === 'string' ? payload['oid'] : '';
   if (!/^[0-9A-Za-z-]{1,64}$/.test(tid) || !oid) return err(unauthorized('The token has no usable tid/oid claims.'));
-  if (!templates.some((t) => t.replace('{tid}', tid) === payload.iss)) return err(unauthorized('The token was not issued for its own tenant by the expected issuer.'));
-  if (opts.allowedTenants && !opts.allowedTenants.includes(tid)) return err(problem(403, 'AUTH.TENANT_NOT_ALLOWED', 'Tenant not allowed', 'This tenant is not allowed to use this Presence Sync deployment.'));
+  if (!templates.some((t) => t.replace('{tid}', tid) === payload.iss))
+    return err(unauthorized('The token was not issued for its own tenant by the expected issuer.'));
+  if (opts.allowedTenants && !opts.allowedTenants.includes(tid))
+    return err(
+      problem(
+        403,
+        'AUTH.TENANT_NOT_ALLOWED',
+        'Tenant not allowed',
+        'This tenant is not allowed to use this Presence Sync deployment.',
+      ),
+    );
   const scopes = typeof payload['scp'] === 'string' ? payload['scp'].split(' ') : [];
-  if (opts.requiredScope && !scopes.includes(opts.requiredScope)) return err(unauthorized(`The token lacks the ${opts.requiredScope} scope.`));
-  const roles = Array.isArray(payload['roles']) ? payload['roles'].filter((r): r is string => typeof r === 'string') : [];
-  const name = [payload['preferred_username'], payload['upn'], payload['name']].find((v): v is string => typeof v === 'string') ?? oid;
+  if (opts.requiredScope && !scopes.includes(opts.requiredScope))
+    return err(unauthorized(`The token lacks the ${opts.requiredScope} scope.`));
+  const roles = Array.isArray(payload['roles'])
+    ? payload['roles'].filter((r): r is string => typeof r === 'string')
+    : [];
+  const name =
+    [payload['preferred_username'], payload['upn'], payload['name']].find((v): v is string => typeof v === 'string') ??
+    oid;
   return ok({ tenantId: tid, userId: oid, name, access: accessLevel(roles), token });
 }
 
 function describe(e: unknown): string {
   if (e instanceof errors.JWTExpired) return 'The token has expired.';
   if (e instanceof errors.JWTClaimValidationFailed) return `The token's ${e.claim} claim is not accepted.`;
-  if (e instanceof errors.JWSSignatureVerificationFailed || e instanceof errors.JWKSNoMatchingKey) return 'The token signature does not verify against the tenant signing keys.';
+  if (e instanceof errors.JWSSignatureVerificationFailed || e instanceof errors.JWKSNoMatchingKey)
+    return 'The token signature does not verify against the tenant signing keys.';
   if (e instanceof errors.JOSEError) return `The token is not valid (${e.code}).`;
   return 'The token could not be validated.';
 }

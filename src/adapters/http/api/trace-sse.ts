@@ -11,7 +11,12 @@ export interface TraceStreamOptions {
 
 /** Server-sent events until the client goes away; resolves then, after unsubscribing. */
 export function streamTrace(o: TraceStreamOptions): Promise<void> {
-  o.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  o.res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   o.res.write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ agentId: o.agentId })}\n\n`);
   const unsubscribe = o.subscribe((event) => {
     o.res.write(`id: ${event.id}\nevent: trace\ndata: ${JSON.stringify(event)}\n\n`);

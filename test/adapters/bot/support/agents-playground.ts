@@ -39,23 +39,45 @@ export async function eventually<T>(probe: () => T | undefined, what: string, ti
 export class AgentsPlayground {
   readonly messages: PlaygroundMessage[] = [];
 
-  private constructor(private readonly child: ChildProcess, private readonly dir: string, readonly baseUrl: string, private readonly ws: WsClient) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly dir: string,
+    readonly baseUrl: string,
+    private readonly ws: WsClient,
+  ) {}
 
   static async start(botEndpoint: string, conversationId: string): Promise<AgentsPlayground> {
     const dir = mkdtempSync(join(tmpdir(), 'agents-playground-'));
     const cli = require.resolve('@microsoft/m365agentsplayground/cli.js');
-    const child = spawn(process.execPath, [cli, '-e', botEndpoint, '-c', 'msteams', '-p', '0', '--conversation-id', conversationId, '--disable-telemetry'], {
-      cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', M365_AGENTS_PLAYGROUND_LOGFILE: join(dir, 'playground.log') },
-    });
+    const child = spawn(
+      process.execPath,
+      [cli, '-e', botEndpoint, '-c', 'msteams', '-p', '0', '--conversation-id', conversationId, '--disable-telemetry'],
+      {
+        cwd: dir,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          TEAMSAPPTESTER_BROWSER: 'none',
+          M365_AGENTS_PLAYGROUND_LOGFILE: join(dir, 'playground.log'),
+        },
+      },
+    );
     let output = '';
-    child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
-    child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
     try {
       const port = await eventually(() => /Listening on (\d+)/.exec(output)?.[1], 'the playground to listen', 30_000);
       const baseUrl = `http://127.0.0.1:${port}`;
       const ws = new WebSocketClient(`ws://127.0.0.1:${port}/_ws_conversation/v1/conversations/stream`);
-      await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
       const playground = new AgentsPlayground(child, dir, baseUrl, ws);
       ws.on('message', (data) => playground.record(data));
       return playground;
@@ -72,7 +94,11 @@ export class AgentsPlayground {
   }
 
   async say(conversationId: string, userId: string, text: string): Promise<void> {
-    await this.post(`/_conversation/v1/conversations/${conversationId}/messages`, { from: { id: userId }, text, textFormat: 'plain' });
+    await this.post(`/_conversation/v1/conversations/${conversationId}/messages`, {
+      from: { id: userId },
+      text,
+      textFormat: 'plain',
+    });
   }
 
   /** Bot messages (not the user's own) seen so far. */
@@ -83,7 +109,9 @@ export class AgentsPlayground {
   async stop(): Promise<void> {
     this.ws.close();
     AgentsPlayground.kill(this.child);
-    await new Promise((resolve) => (this.child.exitCode !== null ? resolve(undefined) : this.child.once('exit', resolve)));
+    await new Promise((resolve) =>
+      this.child.exitCode !== null ? resolve(undefined) : this.child.once('exit', resolve),
+    );
     rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -92,16 +120,26 @@ export class AgentsPlayground {
   }
 
   private async post(path: string, body: unknown): Promise<void> {
-    const res = await fetch(this.baseUrl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(this.baseUrl + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (!res.ok) throw new Error(`playground ${path}: ${res.status} ${await res.text()}`);
   }
 
   private record(data: Buffer): void {
-    const event = JSON.parse(data.toString()) as { action?: string; actionConversationId?: string; message?: { from?: { id?: string }; text?: string; attachments?: PlaygroundMessage['attachments'] } };
+    const event = JSON.parse(data.toString()) as {
+      action?: string;
+      actionConversationId?: string;
+      message?: { from?: { id?: string }; text?: string; attachments?: PlaygroundMessage['attachments'] };
+    };
     if (event.action !== 'createMessage' || !event.message) return;
     this.messages.push({
-      conversationId: event.actionConversationId ?? '', fromId: event.message.from?.id ?? '',
-      ...(event.message.text ? { text: event.message.text } : {}), attachments: event.message.attachments ?? [],
+      conversationId: event.actionConversationId ?? '',
+      fromId: event.message.from?.id ?? '',
+      ...(event.message.text ? { text: event.message.text } : {}),
+      attachments: event.message.attachments ?? [],
     });
   }
 }

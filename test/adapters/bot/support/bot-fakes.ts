@@ -1,6 +1,12 @@
 import type { ConversationRef, ConversationStore, Logger, TraceEvent } from '../../../../src/application/ports.js';
 import type {
-  BotAgentStatusView, BotHealthTransition, BotHealthView, BotQueries, BotScheduler, BotUserRole, HealthTransitionSource,
+  BotAgentStatusView,
+  BotHealthTransition,
+  BotHealthView,
+  BotQueries,
+  BotScheduler,
+  BotUserRole,
+  HealthTransitionSource,
 } from '../../../../src/adapters/bot/bot-queries.js';
 import type { PresenceRule } from '../../../../src/domain/presence-rule.js';
 
@@ -15,18 +21,26 @@ export interface FakeTenant {
 
 export class FakeBotQueries implements BotQueries {
   constructor(readonly tenants: Map<string, FakeTenant>) {}
-  async isKnownTenant(tenantId: string) { return this.tenants.has(tenantId); }
+  async isKnownTenant(tenantId: string) {
+    return this.tenants.has(tenantId);
+  }
   async roleOf(tenantId: string, aadObjectId: string): Promise<BotUserRole> {
     return this.tenants.get(tenantId)?.admins.includes(aadObjectId) ? 'admin' : 'member';
   }
-  async health(tenantId: string) { return this.tenant(tenantId).health; }
+  async health(tenantId: string) {
+    return this.tenant(tenantId).health;
+  }
   async agentStatus(tenantId: string, key: string) {
     return this.tenant(tenantId).agents.find((a) => a.agentId === key || a.email?.toLowerCase() === key.toLowerCase());
   }
   async lastHops(tenantId: string, agentId: string, limit: number) {
-    return this.tenant(tenantId).hops.filter((h) => h.agentId === agentId).slice(0, limit);
+    return this.tenant(tenantId)
+      .hops.filter((h) => h.agentId === agentId)
+      .slice(0, limit);
   }
-  async rules(tenantId: string) { return this.tenant(tenantId).rules; }
+  async rules(tenantId: string) {
+    return this.tenant(tenantId).rules;
+  }
   private tenant(tenantId: string): FakeTenant {
     const t = this.tenants.get(tenantId);
     if (!t) throw new Error(`fake: unknown tenant ${tenantId}`);
@@ -36,9 +50,15 @@ export class FakeBotQueries implements BotQueries {
 
 export class InMemoryConversationStore implements ConversationStore {
   readonly refs = new Map<string, ConversationRef>();
-  async put(ref: ConversationRef) { this.refs.set(`${ref.tenantId}|${ref.conversationId}`, ref); }
-  async remove(tenantId: string, conversationId: string) { this.refs.delete(`${tenantId}|${conversationId}`); }
-  async list(tenantId: string) { return [...this.refs.values()].filter((r) => r.tenantId === tenantId); }
+  async put(ref: ConversationRef) {
+    this.refs.set(`${ref.tenantId}|${ref.conversationId}`, ref);
+  }
+  async remove(tenantId: string, conversationId: string) {
+    this.refs.delete(`${tenantId}|${conversationId}`);
+  }
+  async list(tenantId: string) {
+    return [...this.refs.values()].filter((r) => r.tenantId === tenantId);
+  }
 }
 
 /** Time that moves only when the test says so, with the timers due by then. */
@@ -49,7 +69,9 @@ export class ManualTime implements BotScheduler {
   after(delayMs: number, fn: () => void): () => void {
     const timer = { at: this.nowMs + delayMs, fn, cancelled: false };
     this.timers.push(timer);
-    return () => { timer.cancelled = true; };
+    return () => {
+      timer.cancelled = true;
+    };
   }
   advance(ms: number): void {
     this.nowMs += ms;
@@ -63,19 +85,36 @@ export class FakeHealthSource implements HealthTransitionSource {
   private listeners: ((t: BotHealthTransition) => void)[] = [];
   onTransition(listener: (t: BotHealthTransition) => void) {
     this.listeners.push(listener);
-    return () => { this.listeners = this.listeners.filter((l) => l !== listener); };
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
   }
-  emit(t: BotHealthTransition): void { for (const l of this.listeners) l(t); }
+  emit(t: BotHealthTransition): void {
+    for (const l of this.listeners) l(t);
+  }
 }
 
 /** Records log lines so tests can assert on what was logged (e.g. the trace id). */
 export class RecordingLogger implements Logger {
-  constructor(readonly lines: { level: string; obj: Record<string, unknown>; msg?: string }[] = [], private readonly bindings: Record<string, unknown> = {}) {}
-  child(bindings: Record<string, unknown>): Logger { return new RecordingLogger(this.lines, { ...this.bindings, ...bindings }); }
-  debug(obj: Record<string, unknown>, msg?: string) { this.lines.push({ level: 'debug', obj: { ...this.bindings, ...obj }, msg }); }
-  info(obj: Record<string, unknown>, msg?: string) { this.lines.push({ level: 'info', obj: { ...this.bindings, ...obj }, msg }); }
-  warn(obj: Record<string, unknown>, msg?: string) { this.lines.push({ level: 'warn', obj: { ...this.bindings, ...obj }, msg }); }
-  error(obj: Record<string, unknown>, msg?: string) { this.lines.push({ level: 'error', obj: { ...this.bindings, ...obj }, msg }); }
+  constructor(
+    readonly lines: { level: string; obj: Record<string, unknown>; msg?: string }[] = [],
+    private readonly bindings: Record<string, unknown> = {},
+  ) {}
+  child(bindings: Record<string, unknown>): Logger {
+    return new RecordingLogger(this.lines, { ...this.bindings, ...bindings });
+  }
+  debug(obj: Record<string, unknown>, msg?: string) {
+    this.lines.push({ level: 'debug', obj: { ...this.bindings, ...obj }, msg });
+  }
+  info(obj: Record<string, unknown>, msg?: string) {
+    this.lines.push({ level: 'info', obj: { ...this.bindings, ...obj }, msg });
+  }
+  warn(obj: Record<string, unknown>, msg?: string) {
+    this.lines.push({ level: 'warn', obj: { ...this.bindings, ...obj }, msg });
+  }
+  error(obj: Record<string, unknown>, msg?: string) {
+    this.lines.push({ level: 'error', obj: { ...this.bindings, ...obj }, msg });
+  }
 }
 
 export const counterIds = (prefix = 'trace') => {

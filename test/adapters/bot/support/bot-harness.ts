@@ -3,7 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { registerBotRoutes, type BotRuntime } from '../../../../src/adapters/bot/bot-routes.js';
 import type { PresenceRule } from '../../../../src/domain/presence-rule.js';
 import { FakeBotConnector } from './fake-bot-connector.js';
-import { counterIds, FakeBotQueries, FakeHealthSource, InMemoryConversationStore, ManualTime, RecordingLogger, type FakeTenant } from './bot-fakes.js';
+import {
+  counterIds,
+  FakeBotQueries,
+  FakeHealthSource,
+  InMemoryConversationStore,
+  ManualTime,
+  RecordingLogger,
+  type FakeTenant,
+} from './bot-fakes.js';
 import { LocalBotIssuer } from './local-bot-issuer.js';
 
 export const APP_ID = '8d1f6b1e-2f0c-4a7e-9a51-5b2b0c6f1a11';
@@ -14,8 +22,17 @@ export const ADMIN = { id: '29:admin', name: 'Adele Admin', aadObjectId: 'aad-ad
 export const MEMBER = { id: '29:member', name: 'Megan Member', aadObjectId: 'aad-member' };
 
 const rule: PresenceRule = {
-  id: 'rule-1', tenantId: TENANT, name: 'Voice calls show In a call', partnerPlatform: 'msteams', direction: 'publisher',
-  scope: { kind: 'team', teamIds: ['team-7'] }, enabled: true, manualStatusPolicy: 'respect', noSyncStates: [], debounceMs: 0, version: 1,
+  id: 'rule-1',
+  tenantId: TENANT,
+  name: 'Voice calls show In a call',
+  partnerPlatform: 'msteams',
+  direction: 'publisher',
+  scope: { kind: 'team', teamIds: ['team-7'] },
+  enabled: true,
+  manualStatusPolicy: 'respect',
+  noSyncStates: [],
+  debounceMs: 0,
+  version: 1,
   mappings: [{ acd: { kind: 'InboundContact' }, teams: { availability: 'Busy', activity: 'InACall' } }],
 };
 
@@ -23,20 +40,49 @@ export function contosoTenant(now: number, admins: readonly string[] = [ADMIN.aa
   return {
     admins,
     health: {
-      status: 'ok', syncActive: true, syncDetail: 'syncing 2 agents',
+      status: 'ok',
+      syncActive: true,
+      syncDetail: 'syncing 2 agents',
       components: [
         { component: 'acd.connection', status: 'ok', detail: 'connected', since: now - 60_000, lastSuccess: now },
         { component: 'graph.auth', status: 'ok', detail: 'token valid', since: now - 60_000 },
       ],
     },
-    agents: [{
-      agentId: '1001', name: 'Ann Agent', email: 'ann@contoso.test', teamsUserId: 'aad-ann', acdState: 'InboundContact (voice, customer)',
-      teamsPresence: 'Busy / InACall', rule: { id: 'rule-1', name: rule.name }, ruleExplanation: 'team rule of team-7 (no user rule)',
-      lastSync: { at: now - 5_000, summary: 'setPresence Busy/InACall written' },
-    }],
+    agents: [
+      {
+        agentId: '1001',
+        name: 'Ann Agent',
+        email: 'ann@contoso.test',
+        teamsUserId: 'aad-ann',
+        acdState: 'InboundContact (voice, customer)',
+        teamsPresence: 'Busy / InACall',
+        rule: { id: 'rule-1', name: rule.name },
+        ruleExplanation: 'team rule of team-7 (no user rule)',
+        lastSync: { at: now - 5_000, summary: 'setPresence Busy/InACall written' },
+      },
+    ],
     hops: [
-      { id: 'h2', tenantId: TENANT, agentId: '1001', traceId: 't1', hop: 'graph.response', at: now - 4_000, latencyMs: 120, summary: '200 OK', data: {} },
-      { id: 'h1', tenantId: TENANT, agentId: '1001', traceId: 't1', hop: 'acd.event', at: now - 5_000, summary: 'InboundContact voice', data: {} },
+      {
+        id: 'h2',
+        tenantId: TENANT,
+        agentId: '1001',
+        traceId: 't1',
+        hop: 'graph.response',
+        at: now - 4_000,
+        latencyMs: 120,
+        summary: '200 OK',
+        data: {},
+      },
+      {
+        id: 'h1',
+        tenantId: TENANT,
+        agentId: '1001',
+        traceId: 't1',
+        hop: 'acd.event',
+        at: now - 5_000,
+        summary: 'InboundContact voice',
+        data: {},
+      },
     ],
     rules: [rule],
   };
@@ -82,19 +128,31 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       : {
           productMode: 'production' as const,
           auth: {
-            mode: 'bot-framework' as const, appId: APP_ID, appPassword: 'not-used-offline', appType: 'MultiTenant' as const, outboundCredentials: 'none' as const,
+            mode: 'bot-framework' as const,
+            appId: APP_ID,
+            appPassword: 'not-used-offline',
+            appType: 'MultiTenant' as const,
+            outboundCredentials: 'none' as const,
             channelAuthority: { openIdMetadataUrl: issuer.metadataUrl, tokenIssuer: 'https://api.botframework.com' },
           },
         }),
-    teamsAppId: TEAMS_APP_ID, queries, conversations, healthTransitions: health, alertOptions,
-    logger, ids: counterIds(), clock: time.clock, scheduler: time,
+    teamsAppId: TEAMS_APP_ID,
+    queries,
+    conversations,
+    healthTransitions: health,
+    alertOptions,
+    logger,
+    ids: counterIds(),
+    clock: time.clock,
+    scheduler: time,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/messages`;
   const post = async (activity: Record<string, unknown>, token?: string | null) => {
     const bearer = token === undefined ? await issuer.token(APP_ID, connector.serviceUrl) : token;
     const res = await fetch(url, {
-      method: 'POST', body: JSON.stringify(activity),
+      method: 'POST',
+      body: JSON.stringify(activity),
       headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
     });
     return { status: res.status, body: await res.text() };
@@ -111,10 +169,17 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
 let sequence = 0;
 
 /** A Teams activity as the channel sends it (personal chat unless `conversation` says otherwise). */
-export function teamsActivity(serviceUrl: string, fields: Record<string, unknown> & { from?: typeof ADMIN; tenantId?: string }): Record<string, unknown> {
+export function teamsActivity(
+  serviceUrl: string,
+  fields: Record<string, unknown> & { from?: typeof ADMIN; tenantId?: string },
+): Record<string, unknown> {
   const { from = ADMIN, tenantId = TENANT, ...rest } = fields;
   return {
-    id: `act-${++sequence}`, timestamp: new Date().toISOString(), channelId: 'msteams', serviceUrl, from,
+    id: `act-${++sequence}`,
+    timestamp: new Date().toISOString(),
+    channelId: 'msteams',
+    serviceUrl,
+    from,
     recipient: { id: `28:${APP_ID}`, name: 'Presence Sync' },
     conversation: { id: `a:personal-${from.aadObjectId}`, conversationType: 'personal', tenantId },
     channelData: { tenant: { id: tenantId } },

@@ -28,7 +28,15 @@ export class FakeBotConnector {
     server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => connector.receive(req.method ?? '', req.url ?? '', req.headers.authorization, Buffer.concat(chunks).toString('utf8'), res));
+      req.on('end', () =>
+        connector.receive(
+          req.method ?? '',
+          req.url ?? '',
+          req.headers.authorization,
+          Buffer.concat(chunks).toString('utf8'),
+          res,
+        ),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return connector;
@@ -48,7 +56,13 @@ export class FakeBotConnector {
     this.posts.length = 0;
   }
 
-  private receive(method: string, url: string, authorization: string | undefined, body: string, res: import('node:http').ServerResponse): void {
+  private receive(
+    method: string,
+    url: string,
+    authorization: string | undefined,
+    body: string,
+    res: import('node:http').ServerResponse,
+  ): void {
     const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(url);
     if (method !== 'POST' || !match?.[1]) {
       res.writeHead(404);
@@ -57,8 +71,10 @@ export class FakeBotConnector {
     }
     const replyToId = match[2] ? decodeURIComponent(match[2]) : undefined;
     this.posts.push({
-      conversationId: decodeURIComponent(match[1]), activity: JSON.parse(body) as ConnectorPost['activity'],
-      ...(replyToId ? { replyToId } : {}), ...(authorization ? { authorization } : {}),
+      conversationId: decodeURIComponent(match[1]),
+      activity: JSON.parse(body) as ConnectorPost['activity'],
+      ...(replyToId ? { replyToId } : {}),
+      ...(authorization ? { authorization } : {}),
     });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ id: `activity-${this.posts.length}` }));

@@ -9,17 +9,30 @@ export const BOT_FRAMEWORK_ISSUER = 'https://api.botframework.com';
  * and signs channel tokens with its RS256 key (teams-local-testing.md §3.2).
  */
 export class LocalBotIssuer {
-  private constructor(private readonly server: Server, private readonly privateKey: CryptoKey, readonly kid: string) {}
+  private constructor(
+    private readonly server: Server,
+    private readonly privateKey: CryptoKey,
+    readonly kid: string,
+  ) {}
 
   static async start(): Promise<LocalBotIssuer> {
     const kid = 'local-test-key';
     const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
-    const jwk = { ...(await exportJWK(publicKey)), kid, use: 'sig', alg: 'RS256', endorsements: ['msteams', 'emulator'] };
+    const jwk = {
+      ...(await exportJWK(publicKey)),
+      kid,
+      use: 'sig',
+      alg: 'RS256',
+      endorsements: ['msteams', 'emulator'],
+    };
     const server = createServer((req, res) => {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const body = req.url === '/.well-known/openid-configuration'
-        ? { issuer: BOT_FRAMEWORK_ISSUER, jwks_uri: `${base}/keys`, id_token_signing_alg_values_supported: ['RS256'] }
-        : req.url === '/keys' ? { keys: [jwk] } : undefined;
+      const body =
+        req.url === '/.well-known/openid-configuration'
+          ? { issuer: BOT_FRAMEWORK_ISSUER, jwks_uri: `${base}/keys`, id_token_signing_alg_values_supported: ['RS256'] }
+          : req.url === '/keys'
+            ? { keys: [jwk] }
+            : undefined;
       // Not chained: restify's spdy dependency patches http so writeHead may not return `res`.
       res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body ?? {}));
@@ -33,7 +46,11 @@ export class LocalBotIssuer {
   }
 
   /** A channel token as the Bot Connector would send it; `overrides` forges a bad one. */
-  async token(audience: string, serviceUrl: string, overrides: { issuer?: string; key?: CryptoKey; kid?: string } = {}): Promise<string> {
+  async token(
+    audience: string,
+    serviceUrl: string,
+    overrides: { issuer?: string; key?: CryptoKey; kid?: string } = {},
+  ): Promise<string> {
     return new SignJWT({ serviceurl: serviceUrl })
       .setProtectedHeader({ alg: 'RS256', kid: overrides.kid ?? this.kid })
       .setIssuer(overrides.issuer ?? BOT_FRAMEWORK_ISSUER)

@@ -2,7 +2,9 @@ import { createRequire } from 'node:module';
 import type { PropertyBag } from 'adaptivecards';
 
 // The package's ESM build has extensionless imports Node cannot load; its UMD build works in Node.
-const AdaptiveCards = createRequire(import.meta.url)('adaptivecards/dist/adaptivecards.js') as typeof import('adaptivecards');
+const AdaptiveCards = createRequire(import.meta.url)(
+  'adaptivecards/dist/adaptivecards.js',
+) as typeof import('adaptivecards');
 
 /** Parses a card with the adaptivecards library; returns every parse and validation problem. */
 export function cardProblems(content: unknown): string[] {

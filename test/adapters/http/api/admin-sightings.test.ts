@@ -16,13 +16,23 @@ const sam: Caller = { tenantId: 't1', userId: 'aad-sam', name: 'Sam Support', ac
 class CountingAdmins implements TenantAdminStore {
   writes = 0;
   constructor(private readonly inner: TenantAdminStore) {}
-  async record(a: TenantAdmin) { this.writes++; await this.inner.record(a); }
-  async remove(t: string, id: string) { this.writes++; await this.inner.remove(t, id); }
-  get(t: string, id: string) { return this.inner.get(t, id); }
-  list(t: string) { return this.inner.list(t); }
+  async record(a: TenantAdmin) {
+    this.writes++;
+    await this.inner.record(a);
+  }
+  async remove(t: string, id: string) {
+    this.writes++;
+    await this.inner.remove(t, id);
+  }
+  get(t: string, id: string) {
+    return this.inner.get(t, id);
+  }
+  list(t: string) {
+    return this.inner.list(t);
+  }
 }
 
-describe('tenant admins learnt from the tab API\'s SSO callers (the bot\'s alert recipients)', () => {
+describe("tenant admins learnt from the tab API's SSO callers (the bot's alert recipients)", () => {
   let time: ManualTime;
   let admins: CountingAdmins;
   let logger: RecordingLogger;
@@ -33,7 +43,10 @@ describe('tenant admins learnt from the tab API\'s SSO callers (the bot\'s alert
     logger = new RecordingLogger();
     sightings = new AdminSightings({ admins, clock: time, logger });
   });
-  const verifierFor = (caller: Caller | undefined): SsoVerifier => async () => (caller ? ok(caller) : err(problem(401, 'AUTH.INVALID_TOKEN', 'Unauthorized', 'bad token')));
+  const verifierFor =
+    (caller: Caller | undefined): SsoVerifier =>
+    async () =>
+      caller ? ok(caller) : err(problem(401, 'AUTH.INVALID_TOKEN', 'Unauthorized', 'bad token'));
   const roleOf = (c: Caller) => tenantAdminRole(admins)(c.tenantId, c.userId);
 
   it('an admin calling the tab API becomes an admin for the bot; everyone else stays a member', async () => {
@@ -43,7 +56,13 @@ describe('tenant admins learnt from the tab API\'s SSO callers (the bot\'s alert
     await sightings.seen(sam);
     expect(await roleOf(adele)).toBe('admin');
     expect(await roleOf(sam)).toBe('member');
-    expect(await admins.get('t1', adele.userId)).toEqual({ tenantId: 't1', aadObjectId: adele.userId, name: 'Adele Admin', source: 'sso', lastSeen: time.now() });
+    expect(await admins.get('t1', adele.userId)).toEqual({
+      tenantId: 't1',
+      aadObjectId: adele.userId,
+      name: 'Adele Admin',
+      source: 'sso',
+      lastSeen: time.now(),
+    });
   });
 
   it('is cheap: one write on first sight, the next only after a day', async () => {
@@ -67,10 +86,20 @@ describe('tenant admins learnt from the tab API\'s SSO callers (the bot\'s alert
   it('a refused token records nothing, and a failing store never fails the request', async () => {
     expect((await sightings.wrap(verifierFor(undefined))('Bearer forged')).ok).toBe(false);
     expect(admins.writes).toBe(0);
-    const locked: TenantAdminStore = { record: async () => { throw new Error('database is locked'); }, remove: async () => undefined, get: async () => undefined, list: async () => [] };
+    const locked: TenantAdminStore = {
+      record: async () => {
+        throw new Error('database is locked');
+      },
+      remove: async () => undefined,
+      get: async () => undefined,
+      list: async () => [],
+    };
     const broken = new AdminSightings({ admins: locked, clock: time, logger });
     await expect(broken.seen(adele)).resolves.toBeUndefined();
-    expect(logger.lines.find((l) => l.msg === 'could not record a tenant admin sighting')?.obj).toMatchObject({ tenantId: 't1', err: 'database is locked' });
+    expect(logger.lines.find((l) => l.msg === 'could not record a tenant admin sighting')?.obj).toMatchObject({
+      tenantId: 't1',
+      err: 'database is locked',
+    });
   });
 
   it('a subscription owner who connects is recorded as an admin (source owner)', async () => {

@@ -14,7 +14,11 @@ afterAll(async () => {
   await entra.close();
 });
 
-const expectProblem = (r: { status: number; contentType: string; json: Record<string, unknown> }, status: number, code: string) => {
+const expectProblem = (
+  r: { status: number; contentType: string; json: Record<string, unknown> },
+  status: number,
+  code: string,
+) => {
   expect(r.status).toBe(status);
   expect(r.contentType).toMatch(/^application\/problem\+json/);
   expect(r.json).toMatchObject({ status, code, type: `urn:presence-sync:problem:${code}` });
@@ -37,10 +41,26 @@ describe('SSO token validation (401 problem+json for every unacceptable token)',
     ['missing', async () => undefined, 'AUTH.MISSING_TOKEN'],
     ['expired', () => entra.token({ tid: TENANT_A, expiresInSec: -3600 }), 'AUTH.INVALID_TOKEN'],
     ['forged (signed by another key)', () => entra.token({ tid: TENANT_A, signWith: 'forger' }), 'AUTH.INVALID_TOKEN'],
-    ['for another audience', () => entra.token({ tid: TENANT_A, aud: 'https://graph.microsoft.com' }), 'AUTH.INVALID_TOKEN'],
-    ['from another issuer', () => entra.token({ tid: TENANT_A, iss: 'https://evil.example/v2.0' }), 'AUTH.INVALID_TOKEN'],
-    ['issued by tenant B for tenant A', () => entra.token({ tid: TENANT_A, iss: `https://login.microsoftonline.com/${TENANT_B}/v2.0` }), 'AUTH.INVALID_TOKEN'],
-    ['without the access_as_user scope', () => entra.token({ tid: TENANT_A, extra: { scp: 'User.Read' } }), 'AUTH.INVALID_TOKEN'],
+    [
+      'for another audience',
+      () => entra.token({ tid: TENANT_A, aud: 'https://graph.microsoft.com' }),
+      'AUTH.INVALID_TOKEN',
+    ],
+    [
+      'from another issuer',
+      () => entra.token({ tid: TENANT_A, iss: 'https://evil.example/v2.0' }),
+      'AUTH.INVALID_TOKEN',
+    ],
+    [
+      'issued by tenant B for tenant A',
+      () => entra.token({ tid: TENANT_A, iss: `https://login.microsoftonline.com/${TENANT_B}/v2.0` }),
+      'AUTH.INVALID_TOKEN',
+    ],
+    [
+      'without the access_as_user scope',
+      () => entra.token({ tid: TENANT_A, extra: { scp: 'User.Read' } }),
+      'AUTH.INVALID_TOKEN',
+    ],
   ])('refuses a %s token', async (_what, make, code) => {
     const token = await make();
     const r = await api.call('GET', '/api/v1/rules', token ? { token } : {});
@@ -65,7 +85,14 @@ describe('roles', () => {
     expect((await api.call('GET', '/api/v1/health', { token })).status).toBe(200);
     expect((await api.call('GET', '/api/v1/trace?agent=agent-a1', { token })).status).toBe(200);
     expectProblem(await api.call('GET', '/api/v1/rules', { token }), 403, 'AUTH.ADMIN_REQUIRED');
-    expectProblem(await api.call('PUT', '/api/v1/settings', { token, body: { reconciliationPeriodSec: 600, traceRetentionDays: 7 } }), 403, 'AUTH.ADMIN_REQUIRED');
+    expectProblem(
+      await api.call('PUT', '/api/v1/settings', {
+        token,
+        body: { reconciliationPeriodSec: 600, traceRetentionDays: 7 },
+      }),
+      403,
+      'AUTH.ADMIN_REQUIRED',
+    );
   });
 
   it('refuses every write route to support staff and changes nothing', async () => {
@@ -90,6 +117,10 @@ describe('roles', () => {
 
 describe('unknown routes', () => {
   it('answer problem+json 404 under /api/v1', async () => {
-    expectProblem(await api.call('GET', '/api/v1/nothing-here', { token: await entra.token({ tid: TENANT_A }) }), 404, 'API.NO_SUCH_ROUTE');
+    expectProblem(
+      await api.call('GET', '/api/v1/nothing-here', { token: await entra.token({ tid: TENANT_A }) }),
+      404,
+      'API.NO_SUCH_ROUTE',
+    );
   });
 });

@@ -28,7 +28,14 @@ afterAll(async () => {
 
 const app = () => tenant.apps[0]!;
 const ssoToken = (user = 0) => h.userToken(user, `api://presence-sync.test/${app().clientId}/access_as_user`);
-const verifier = () => createSsoVerifier({ jwksUrl: h.emulator.jwksUrl, audiences: [app().clientId], requiredScope: 'access_as_user', fetch: transport.fetch, clock: h.clock });
+const verifier = () =>
+  createSsoVerifier({
+    jwksUrl: h.emulator.jwksUrl,
+    audiences: [app().clientId],
+    requiredScope: 'access_as_user',
+    fetch: transport.fetch,
+    clock: h.clock,
+  });
 
 async function callerOf(user = 0): Promise<Caller> {
   const r = await verifier()(`Bearer ${await ssoToken(user)}`);
@@ -39,14 +46,27 @@ async function callerOf(user = 0): Promise<Caller> {
 describe('SSO tokens issued by the emulated Entra (sandbox)', () => {
   it('validate against its JWKS over HTTPS: tenant = tid, user = oid', async () => {
     const caller = await callerOf(1);
-    expect(caller).toMatchObject({ tenantId: tenant.id, userId: tenant.users[1]!.id, name: tenant.users[1]!.userPrincipalName });
+    expect(caller).toMatchObject({
+      tenantId: tenant.id,
+      userId: tenant.users[1]!.id,
+      name: tenant.users[1]!.userPrincipalName,
+    });
     // The emulator assigns no app roles yet, so its users reach no route until it does.
     expect(caller.access).toBe('none');
   });
 
   it('a token with a tampered payload fails the signature check', async () => {
     const [head, , sig] = (await ssoToken()).split('.');
-    const forged = Buffer.from(JSON.stringify({ tid: tenant.id, oid: 'x', aud: app().clientId, iss: `https://login.microsoftonline.com/${tenant.id}/v2.0`, exp: 9e9, roles: ['PresenceSync.Admin'] })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({
+        tid: tenant.id,
+        oid: 'x',
+        aud: app().clientId,
+        iss: `https://login.microsoftonline.com/${tenant.id}/v2.0`,
+        exp: 9e9,
+        roles: ['PresenceSync.Admin'],
+      }),
+    ).toString('base64url');
     const r = await verifier()(`Bearer ${head}.${forged}.${sig}`);
     expect(!r.ok && [r.error.status, r.error.code]).toEqual([401, 'AUTH.INVALID_TOKEN']);
   });
@@ -63,7 +83,17 @@ describe('SSO tokens issued by the emulated Entra (sandbox)', () => {
 });
 
 describe('on behalf of the signed-in admin', () => {
-  const people = (scope?: string) => new OboPeopleSearch({ clientId: app().clientId, clientSecret: app().clientSecret, authorityHost: h.emulator.authorityUrl, graphBaseUrl: h.emulator.url, ...(scope ? { scope } : {}) }, transport.fetch);
+  const people = (scope?: string) =>
+    new OboPeopleSearch(
+      {
+        clientId: app().clientId,
+        clientSecret: app().clientSecret,
+        authorityHost: h.emulator.authorityUrl,
+        graphBaseUrl: h.emulator.url,
+        ...(scope ? { scope } : {}),
+      },
+      transport.fetch,
+    );
 
   it('the people picker searches the directory with the admin delegated token', async () => {
     const r = await people().search(await callerOf(), 'agent2');
@@ -78,10 +108,24 @@ describe('on behalf of the signed-in admin', () => {
   it('connecting a subscription owner keeps their refresh token as the owner connection (sealed by the real store)', async () => {
     const store = new MemoryStore(h.clock);
     const caller = await callerOf(3);
-    const owners = new GraphOwnerTokens({ tenantId: tenant.id, clientId: app().clientId, clientSecret: app().clientSecret, authorityHost: h.emulator.authorityUrl, graphBaseUrl: h.emulator.url }, transport.fetch, store.tenants, tenant.id, h.clock);
+    const owners = new GraphOwnerTokens(
+      {
+        tenantId: tenant.id,
+        clientId: app().clientId,
+        clientSecret: app().clientSecret,
+        authorityHost: h.emulator.authorityUrl,
+        graphBaseUrl: h.emulator.url,
+      },
+      transport.fetch,
+      store.tenants,
+      tenant.id,
+      h.clock,
+    );
     const r = await owners.connectWithSsoToken(caller.userId, caller.token);
     expect(r.ok).toBe(true);
-    expect(await store.tenants.getConnection(tenant.id, `owner:${caller.userId}`)).toEqual({ refreshToken: expect.any(String) });
+    expect(await store.tenants.getConnection(tenant.id, `owner:${caller.userId}`)).toEqual({
+      refreshToken: expect.any(String),
+    });
     expect((await owners.token(caller.userId, true)).ok).toBe(true);
   });
 });

@@ -22,10 +22,22 @@ afterAll(async () => {
   await entra.close();
 });
 
-const hop = (tenantId: string, agentId: string, summary: string): TraceEvent => ({ id: `${tenantId}-${summary}`, tenantId, agentId, traceId: 't1', hop: 'acd.event', at: 1, summary, data: {} });
+const hop = (tenantId: string, agentId: string, summary: string): TraceEvent => ({
+  id: `${tenantId}-${summary}`,
+  tenantId,
+  agentId,
+  traceId: 't1',
+  hop: 'acd.event',
+  at: 1,
+  summary,
+  data: {},
+});
 
 /** Reads SSE frames from a streaming response until `until` says stop. */
-async function readEvents(body: ReadableStream<Uint8Array>, until: (events: { event: string; data: string }[]) => boolean): Promise<{ event: string; data: string }[]> {
+async function readEvents(
+  body: ReadableStream<Uint8Array>,
+  until: (events: { event: string; data: string }[]) => boolean,
+): Promise<{ event: string; data: string }[]> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const events: { event: string; data: string }[] = [];
@@ -38,7 +50,11 @@ async function readEvents(body: ReadableStream<Uint8Array>, until: (events: { ev
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const frame = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      const field = (name: string) => frame.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2) ?? '';
+      const field = (name: string) =>
+        frame
+          .split('\n')
+          .find((l) => l.startsWith(`${name}: `))
+          ?.slice(name.length + 2) ?? '';
       if (field('event')) events.push({ event: field('event'), data: field('data') });
     }
   }
@@ -50,11 +66,17 @@ describe('Log Reader live tail (SSE)', () => {
   it('streams the hops of the followed agent of the caller tenant only, and unsubscribes when the client leaves', async () => {
     const support = await entra.token({ tid: TENANT_A, roles: [SUPPORT_ROLE] });
     const abort = new AbortController();
-    const res = await fetch(`${api.base}/api/v1/trace/live?agent=agent-a1`, { headers: { authorization: `Bearer ${support}` }, signal: abort.signal });
+    const res = await fetch(`${api.base}/api/v1/trace/live?agent=agent-a1`, {
+      headers: { authorization: `Bearer ${support}` },
+      signal: abort.signal,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const body = res.body as ReadableStream<Uint8Array>;
-    expect((await readEvents(body, (e) => e.length >= 1))[0]).toEqual({ event: 'ready', data: JSON.stringify({ agentId: 'agent-a1' }) });
+    expect((await readEvents(body, (e) => e.length >= 1))[0]).toEqual({
+      event: 'ready',
+      data: JSON.stringify({ agentId: 'agent-a1' }),
+    });
     expect(api.tail.subscriberCount()).toBe(1);
     api.tail.publish(hop(TENANT_B, 'agent-a1', 'other tenant'));
     api.tail.publish(hop(TENANT_A, 'agent-a2', 'other agent'));
@@ -76,41 +98,100 @@ describe('Log Reader live tail (SSE)', () => {
 
 describe('settings and connections', () => {
   it('stores the CXone credentials encrypted through the tenant store and never returns a secret', async () => {
-    const put = await api.call('PUT', '/api/v1/connections/cxone', { token, body: { clientId: 'cid', clientSecret: 'top-secret', accessKeyId: 'kid', accessKeySecret: 'key-secret' } });
+    const put = await api.call('PUT', '/api/v1/connections/cxone', {
+      token,
+      body: { clientId: 'cid', clientSecret: 'top-secret', accessKeyId: 'kid', accessKeySecret: 'key-secret' },
+    });
     expect(put.status).toBe(200);
     const got = await api.call('GET', '/api/v1/connections', { token });
-    expect(got.json['cxone']).toEqual({ configured: true, issuerUrl: 'https://cxone.niceincontact.com', clientId: 'cid', accessKeyId: 'kid', clientSecretSet: true, accessKeySecretSet: true });
+    expect(got.json['cxone']).toEqual({
+      configured: true,
+      issuerUrl: 'https://cxone.niceincontact.com',
+      clientId: 'cid',
+      accessKeyId: 'kid',
+      clientSecretSet: true,
+      accessKeySecretSet: true,
+    });
     expect(put.text + got.text).not.toMatch(/top-secret|key-secret/);
     // A later edit without secrets keeps the stored ones.
     await api.call('PUT', '/api/v1/connections/cxone', { token, body: { clientId: 'cid2', accessKeyId: 'kid' } });
-    expect(await api.store.tenants.getConnection(TENANT_A, 'cxone')).toMatchObject({ clientId: 'cid2', clientSecret: 'top-secret', accessKeySecret: 'key-secret' });
+    expect(await api.store.tenants.getConnection(TENANT_A, 'cxone')).toMatchObject({
+      clientId: 'cid2',
+      clientSecret: 'top-secret',
+      accessKeySecret: 'key-secret',
+    });
   });
 
   it('asks for the secrets the first time (400 per field) and tests a stored connection', async () => {
-    const r = await api.call('PUT', '/api/v1/connections/cxone', { token, body: { clientId: 'cid', accessKeyId: 'kid' } });
+    const r = await api.call('PUT', '/api/v1/connections/cxone', {
+      token,
+      body: { clientId: 'cid', accessKeyId: 'kid' },
+    });
     expect(r.status).toBe(400);
-    expect((r.json['errors'] as { pointer: string }[]).map((e) => e.pointer)).toEqual(['/clientSecret', '/accessKeySecret']);
+    expect((r.json['errors'] as { pointer: string }[]).map((e) => e.pointer)).toEqual([
+      '/clientSecret',
+      '/accessKeySecret',
+    ]);
     expect((await api.call('POST', '/api/v1/connections/cxone/test', { token })).status).toBe(409);
-    await api.call('PUT', '/api/v1/connections/cxone', { token, body: { clientId: 'cid', clientSecret: 's', accessKeyId: 'kid', accessKeySecret: 'k' } });
+    await api.call('PUT', '/api/v1/connections/cxone', {
+      token,
+      body: { clientId: 'cid', clientSecret: 's', accessKeyId: 'kid', accessKeySecret: 'k' },
+    });
     const test = await api.call('POST', '/api/v1/connections/cxone/test', { token });
     expect(test.json).toEqual({ ok: true, detail: 'token issued, 3 agents listed' });
     expect(api.cxoneTests).toBe(1);
   });
 
   it('reads defaults, saves valid settings and refuses out-of-range ones per field', async () => {
-    expect((await api.call('GET', '/api/v1/settings', { token })).json).toEqual({ reconciliationPeriodSec: 300, traceRetentionDays: 14 });
-    expect((await api.call('PUT', '/api/v1/settings', { token, body: { reconciliationPeriodSec: 600, traceRetentionDays: 30 } })).status).toBe(200);
-    const bad = await api.call('PUT', '/api/v1/settings', { token, body: { reconciliationPeriodSec: 5, traceRetentionDays: 3650 } });
-    expect((bad.json['errors'] as { pointer: string }[]).map((e) => e.pointer)).toEqual(['/reconciliationPeriodSec', '/traceRetentionDays']);
-    expect((await api.call('GET', '/api/v1/settings', { token })).json).toEqual({ reconciliationPeriodSec: 600, traceRetentionDays: 30 });
+    expect((await api.call('GET', '/api/v1/settings', { token })).json).toEqual({
+      reconciliationPeriodSec: 300,
+      traceRetentionDays: 14,
+    });
+    expect(
+      (
+        await api.call('PUT', '/api/v1/settings', {
+          token,
+          body: { reconciliationPeriodSec: 600, traceRetentionDays: 30 },
+        })
+      ).status,
+    ).toBe(200);
+    const bad = await api.call('PUT', '/api/v1/settings', {
+      token,
+      body: { reconciliationPeriodSec: 5, traceRetentionDays: 3650 },
+    });
+    expect((bad.json['errors'] as { pointer: string }[]).map((e) => e.pointer)).toEqual([
+      '/reconciliationPeriodSec',
+      '/traceRetentionDays',
+    ]);
+    expect((await api.call('GET', '/api/v1/settings', { token })).json).toEqual({
+      reconciliationPeriodSec: 600,
+      traceRetentionDays: 30,
+    });
   });
 
   it('audits settings and connection changes, without secrets', async () => {
-    await api.call('PUT', '/api/v1/settings', { token, body: { reconciliationPeriodSec: 600, traceRetentionDays: 30 } });
-    await api.call('PUT', '/api/v1/connections/cxone', { token, body: { clientId: 'cid', clientSecret: 'top-secret', accessKeyId: 'kid', accessKeySecret: 'key-secret' } });
+    await api.call('PUT', '/api/v1/settings', {
+      token,
+      body: { reconciliationPeriodSec: 600, traceRetentionDays: 30 },
+    });
+    await api.call('PUT', '/api/v1/connections/cxone', {
+      token,
+      body: { clientId: 'cid', clientSecret: 'top-secret', accessKeyId: 'kid', accessKeySecret: 'key-secret' },
+    });
     const audit = await api.call('GET', '/api/v1/audit', { token });
-    expect((audit.json['items'] as { action: string }[]).map((e) => e.action)).toEqual(['connection.update', 'settings.update']);
-    expect(audit.json['items']).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'settings.update', before: { reconciliationPeriodSec: 300, traceRetentionDays: 14 }, after: { reconciliationPeriodSec: 600, traceRetentionDays: 30 } })]));
+    expect((audit.json['items'] as { action: string }[]).map((e) => e.action)).toEqual([
+      'connection.update',
+      'settings.update',
+    ]);
+    expect(audit.json['items']).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          action: 'settings.update',
+          before: { reconciliationPeriodSec: 300, traceRetentionDays: 14 },
+          after: { reconciliationPeriodSec: 600, traceRetentionDays: 30 },
+        }),
+      ]),
+    );
     expect(audit.text).not.toMatch(/top-secret|key-secret/);
   });
 
@@ -123,8 +204,18 @@ describe('settings and connections', () => {
 
 describe('subscription owners', () => {
   it('lists the owner accounts with their sign-in status, as composition reports them', async () => {
-    const owners = [{ ownerId: 'o1', userPrincipalName: 'svc@a.test', signedIn: false, detail: 'invalid_grant: password changed', subscriptionCount: 2 }];
-    const withOwners = await new ApiHarness(entra, { owners: { list: async (t) => (t === TENANT_A ? owners : []) } }).start();
+    const owners = [
+      {
+        ownerId: 'o1',
+        userPrincipalName: 'svc@a.test',
+        signedIn: false,
+        detail: 'invalid_grant: password changed',
+        subscriptionCount: 2,
+      },
+    ];
+    const withOwners = await new ApiHarness(entra, {
+      owners: { list: async (t) => (t === TENANT_A ? owners : []) },
+    }).start();
     try {
       expect((await withOwners.call('GET', '/api/v1/connections', { token })).json['owners']).toEqual(owners);
     } finally {
@@ -146,7 +237,9 @@ describe('OpenAPI document', () => {
     const r = await api.call('GET', '/api/v1/openapi.json');
     expect(r.status).toBe(200);
     expect(r.json['openapi']).toBe('3.1.0');
-    const documented = Object.entries(r.json['paths'] as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const documented = Object.entries(r.json['paths'] as Record<string, Record<string, unknown>>).flatMap(
+      ([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     const registered = Object.values(api.server?.router.getRoutes() ?? {})
       .map((route) => `${String(route.method)} ${openApiPath(String(route.path).replace(/^\/api\/v1/, ''))}`)
       .filter((r) => !r.endsWith('/api/v1/*'));
@@ -154,16 +247,34 @@ describe('OpenAPI document', () => {
   });
 
   it('documents request bodies from the zod schemas and the problem shape', async () => {
-    const doc = (await api.call('GET', '/api/v1/openapi.json')).json as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> } }>>; components: { schemas: Record<string, unknown> } };
+    const doc = (await api.call('GET', '/api/v1/openapi.json')).json as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          { requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> } }
+        >
+      >;
+      components: { schemas: Record<string, unknown> };
+    };
     const create = doc.paths['/api/v1/rules']?.['post'];
-    expect(Object.keys(create?.requestBody?.content['application/json']?.schema.properties ?? {})).toEqual(expect.arrayContaining(['name', 'direction', 'scope', 'mappings']));
+    expect(Object.keys(create?.requestBody?.content['application/json']?.schema.properties ?? {})).toEqual(
+      expect.arrayContaining(['name', 'direction', 'scope', 'mappings']),
+    );
     expect(doc.paths['/api/v1/users/import']?.['post']?.requestBody?.content['text/csv']).toBeDefined();
     expect(doc.components.schemas['Problem']).toBeDefined();
   });
 
   it('lists every problem code the API answered with in these tests (x-problem-codes)', async () => {
     const doc = (await api.call('GET', '/api/v1/openapi.json')).json as { 'x-problem-codes': Record<string, number> };
-    for (const code of ['AUTH.INVALID_TOKEN', 'API.BODY_TOO_LARGE', 'RULE.VERSION_CONFLICT', 'CSV.INVALID_ROWS', 'GRAPH.CONSENT_REQUIRED', 'TRACE.AGENT_NOT_FOUND']) {
+    for (const code of [
+      'AUTH.INVALID_TOKEN',
+      'API.BODY_TOO_LARGE',
+      'RULE.VERSION_CONFLICT',
+      'CSV.INVALID_ROWS',
+      'GRAPH.CONSENT_REQUIRED',
+      'TRACE.AGENT_NOT_FOUND',
+    ]) {
       expect(doc['x-problem-codes'][code]).toEqual(expect.any(Number));
     }
   });
@@ -173,15 +284,39 @@ describe('acting on Graph for the signed-in admin', () => {
   it('searches people with the caller identity and maps a refused on-behalf-of exchange to 403 consent required', async () => {
     const seen: string[] = [];
     const graphApi = await new ApiHarness(entra, {
-      people: { search: async (caller, q) => { seen.push(`${caller.tenantId}:${q}`); return q === 'x' ? { ok: false, error: { system: 'entra', status: 400, code: 'invalid_grant', message: 'AADSTS65001', transient: false } } : { ok: true, value: [{ id: 'aad-a1', userPrincipalName: 'alice@a.test', displayName: 'Alice' }] }; } },
-      ownerConnector: { connect: async (tenantId, ownerId) => { seen.push(`owner ${tenantId}:${ownerId}`); return { ok: true, value: undefined }; } },
+      people: {
+        search: async (caller, q) => {
+          seen.push(`${caller.tenantId}:${q}`);
+          return q === 'x'
+            ? {
+                ok: false,
+                error: {
+                  system: 'entra',
+                  status: 400,
+                  code: 'invalid_grant',
+                  message: 'AADSTS65001',
+                  transient: false,
+                },
+              }
+            : { ok: true, value: [{ id: 'aad-a1', userPrincipalName: 'alice@a.test', displayName: 'Alice' }] };
+        },
+      },
+      ownerConnector: {
+        connect: async (tenantId, ownerId) => {
+          seen.push(`owner ${tenantId}:${ownerId}`);
+          return { ok: true, value: undefined };
+        },
+      },
     }).start();
     try {
       const found = await graphApi.call('GET', '/api/v1/directory/users?search=ali', { token });
       expect(found.json['items']).toEqual([{ id: 'aad-a1', userPrincipalName: 'alice@a.test', displayName: 'Alice' }]);
       const refused = await graphApi.call('GET', '/api/v1/directory/users?search=x', { token });
       expect([refused.status, refused.json['code']]).toEqual([403, 'GRAPH.CONSENT_REQUIRED']);
-      expect((await graphApi.call('POST', '/api/v1/connections/owners/me', { token })).json).toMatchObject({ ownerId: `user-of-${TENANT_A}`, signedIn: true });
+      expect((await graphApi.call('POST', '/api/v1/connections/owners/me', { token })).json).toMatchObject({
+        ownerId: `user-of-${TENANT_A}`,
+        signedIn: true,
+      });
       expect(seen).toEqual([`${TENANT_A}:ali`, `${TENANT_A}:x`, `owner ${TENANT_A}:user-of-${TENANT_A}`]);
     } finally {
       await graphApi.close();

@@ -37,7 +37,9 @@ beforeAll(async () => {
 });
 beforeEach(async () => {
   flow = new ScriptedEntra();
-  api = await new ApiHarness(entra, { ownerSignIn: { flow, redirectUri: REDIRECT, stateKey: randomBytes(32) } }).start();
+  api = await new ApiHarness(entra, {
+    ownerSignIn: { flow, redirectUri: REDIRECT, stateKey: randomBytes(32) },
+  }).start();
 });
 afterEach(async () => {
   await api.close();
@@ -63,16 +65,29 @@ describe('subscription owner sign-in (authorization code + PKCE)', () => {
     expect(r.text).toContain('svc@a.test is now a subscription owner');
     const [redeemed] = flow.redeemed;
     expect(redeemed).toMatchObject({ tenantId: TENANT_A, code: 'the-code' });
-    expect(createHash('sha256').update(redeemed?.codeVerifier ?? '').digest('base64url')).toBe(started.codeChallenge);
+    expect(
+      createHash('sha256')
+        .update(redeemed?.codeVerifier ?? '')
+        .digest('base64url'),
+    ).toBe(started.codeChallenge);
     expect(started.state).not.toContain(redeemed?.codeVerifier);
-    expect(api.store.rules.log.at(-1)).toMatchObject({ tenantId: TENANT_A, action: 'owner.connect', entityId: 'owner-1' });
+    expect(api.store.rules.log.at(-1)).toMatchObject({
+      tenantId: TENANT_A,
+      action: 'owner.connect',
+      entityId: 'owner-1',
+    });
   });
 
   it('refuses a tampered, foreign or expired state, and redeems nothing', async () => {
     const { state } = await start();
     const tampered = state.slice(0, -4) + (state.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     expect((await callback(`code=c&state=${tampered}`)).status).toBe(400);
-    const foreign = sealState(randomBytes(32), { tenantId: TENANT_A, actor: 'mallory', codeVerifier: 'v'.repeat(43), expiresAt: api.time.now() + 60_000 });
+    const foreign = sealState(randomBytes(32), {
+      tenantId: TENANT_A,
+      actor: 'mallory',
+      codeVerifier: 'v'.repeat(43),
+      expiresAt: api.time.now() + 60_000,
+    });
     expect((await callback(`code=c&state=${foreign}`)).status).toBe(400);
     await api.time.advance(11 * 60_000);
     const expired = await callback(`code=c&state=${encodeURIComponent(state)}`);
@@ -82,7 +97,9 @@ describe('subscription owner sign-in (authorization code + PKCE)', () => {
 
   it('shows Entra errors escaped (no markup from the query reaches the page)', async () => {
     const { state } = await start();
-    const r = await callback(`state=${encodeURIComponent(state)}&error=access_denied&error_description=${encodeURIComponent('<script>alert(1)</script>')}`);
+    const r = await callback(
+      `state=${encodeURIComponent(state)}&error=access_denied&error_description=${encodeURIComponent('<script>alert(1)</script>')}`,
+    );
     expect(r.status).toBe(400);
     expect(r.text).not.toContain('<script>');
     expect(r.text).toContain('&#60;script&#62;');
@@ -100,10 +117,32 @@ describe('MsalOwnerSignIn against the emulated Entra', () => {
     const transport = createHttpTransport({ extraCaPem: h.emulator.caCertPem, timeoutMs: 5000 });
     try {
       const app = h.tenant.apps[0]!;
-      const signIn = new MsalOwnerSignIn({ clientId: app.clientId, clientSecret: app.clientSecret, authorityHost: h.emulator.authorityUrl, graphBaseUrl: h.emulator.url }, transport.fetch, new MemoryStore(h.clock).tenants);
-      const url = new URL(await signIn.authorizeUrl(h.tenant.id, { state: 'sealed-state', codeChallenge: 'challenge-123', redirectUri: REDIRECT }));
+      const signIn = new MsalOwnerSignIn(
+        {
+          clientId: app.clientId,
+          clientSecret: app.clientSecret,
+          authorityHost: h.emulator.authorityUrl,
+          graphBaseUrl: h.emulator.url,
+        },
+        transport.fetch,
+        new MemoryStore(h.clock).tenants,
+      );
+      const url = new URL(
+        await signIn.authorizeUrl(h.tenant.id, {
+          state: 'sealed-state',
+          codeChallenge: 'challenge-123',
+          redirectUri: REDIRECT,
+        }),
+      );
       expect(url.pathname).toBe(`/${h.tenant.id}/oauth2/v2.0/authorize`);
-      expect(Object.fromEntries(url.searchParams)).toMatchObject({ client_id: app.clientId, response_type: 'code', state: 'sealed-state', code_challenge: 'challenge-123', code_challenge_method: 'S256', redirect_uri: REDIRECT });
+      expect(Object.fromEntries(url.searchParams)).toMatchObject({
+        client_id: app.clientId,
+        response_type: 'code',
+        state: 'sealed-state',
+        code_challenge: 'challenge-123',
+        code_challenge_method: 'S256',
+        redirect_uri: REDIRECT,
+      });
       expect(url.searchParams.get('scope')).toContain('offline_access');
     } finally {
       await transport.close();

@@ -52,39 +52,75 @@ export class ApiHarness {
   server: Server | undefined;
   base = '';
 
-  constructor(private readonly entra: Pick<LocalEntra, 'jwksUrl'>, private readonly overrides: Partial<TabApiDeps> = {}) {
-    for (const [tenantId, prefix] of [[TENANT_A, 'a'], [TENANT_B, 'b']] as const) {
+  constructor(
+    private readonly entra: Pick<LocalEntra, 'jwksUrl'>,
+    private readonly overrides: Partial<TabApiDeps> = {},
+  ) {
+    for (const [tenantId, prefix] of [
+      [TENANT_A, 'a'],
+      [TENANT_B, 'b'],
+    ] as const) {
       const acd = new FakeAcd(tenantId, this.time);
       acd.addAgent(`agent-${prefix}1`, `team-${prefix}1`, `alice@${prefix}.test`);
       acd.addAgent(`agent-${prefix}2`, `team-${prefix}1`, `bob@${prefix}.test`);
       acd.addAgent(`agent-${prefix}3`, `team-${prefix}2`, `carol@${prefix}.test`);
       acd.codes.set(`team-${prefix}1`, [{ id: `code-${prefix}-lunch`, name: 'Lunch', isActive: true, isAcw: false }]);
       this.acd.set(tenantId, acd);
-      this.entraUsers.set(tenantId, new FakeUserDirectory().add(`aad-${prefix}1`, `alice@${prefix}.test`).add(`aad-${prefix}2`, `BOB@${prefix}.test`, `bob@${prefix}.test`).add(`aad-${prefix}9`, `dave@${prefix}.test`));
+      this.entraUsers.set(
+        tenantId,
+        new FakeUserDirectory()
+          .add(`aad-${prefix}1`, `alice@${prefix}.test`)
+          .add(`aad-${prefix}2`, `BOB@${prefix}.test`, `bob@${prefix}.test`)
+          .add(`aad-${prefix}9`, `dave@${prefix}.test`),
+      );
     }
   }
 
   deps(): TabApiDeps {
-    const traceQuery = new TraceQueryService({ traces: this.store.traces, userLinks: this.store.userLinks, directory: (t) => this.acd.get(t) });
+    const traceQuery = new TraceQueryService({
+      traces: this.store.traces,
+      userLinks: this.store.userLinks,
+      directory: (t) => this.acd.get(t),
+    });
     return {
-      verifier: createSsoVerifier({ jwksUrl: this.entra.jwksUrl, audiences: [CLIENT_ID, APP_ID_URI], requiredScope: 'access_as_user' }),
+      verifier: createSsoVerifier({
+        jwksUrl: this.entra.jwksUrl,
+        audiences: [CLIENT_ID, APP_ID_URI],
+        requiredScope: 'access_as_user',
+      }),
       tenants: this.store.tenants,
       rules: this.store.rules,
       userLinks: this.store.userLinks,
       agentStates: this.store.agentStates,
       directory: (t) => this.acd.get(t),
       users: (t) => this.entraUsers.get(t),
-      onRulesChanged: (tenantId, agentIds) => { this.rulesChanged.push({ tenantId, agentIds }); },
-      onLinksChanged: (tenantId, agentIds) => { this.linksChanged.push({ tenantId, agentIds }); },
+      onRulesChanged: (tenantId, agentIds) => {
+        this.rulesChanged.push({ tenantId, agentIds });
+      },
+      onLinksChanged: (tenantId, agentIds) => {
+        this.linksChanged.push({ tenantId, agentIds });
+      },
       health: { tenantHealth: async (t) => ({ ...this.health.snapshot(t) }) },
       traces: {
-        query: (t, agent, from, to, limit) => traceQuery.byAgent({ tenantId: t, agent, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(limit !== undefined ? { limit } : {}) }),
+        query: (t, agent, from, to, limit) =>
+          traceQuery.byAgent({
+            tenantId: t,
+            agent,
+            ...(from !== undefined ? { from } : {}),
+            ...(to !== undefined ? { to } : {}),
+            ...(limit !== undefined ? { limit } : {}),
+          }),
         resolve: async (t, ref) => (await traceQuery.resolve(t, ref))?.agentId,
         subscribe: (t, agentId, listener) => this.tail.subscribe(t, agentId, listener),
       },
-      testCxone: async () => { this.cxoneTests += 1; return ok({ detail: 'token issued, 3 agents listed' }); },
+      testCxone: async () => {
+        this.cxoneTests += 1;
+        return ok({ detail: 'token issued, 3 agents listed' });
+      },
       // The memory store's audit log is the one GET /audit reads, as the real store's table is.
-      recordAudit: async (entry) => { this.store.rules.log.push(entry); },
+      recordAudit: async (entry) => {
+        this.store.rules.log.push(entry);
+      },
       ids: new SequentialIds('rule'),
       clock: this.time,
       logger: this.logger,
@@ -93,7 +129,15 @@ export class ApiHarness {
   }
 
   async start(): Promise<this> {
-    for (const t of [TENANT_A, TENANT_B]) await this.store.tenants.upsert({ id: t, name: t, acdBusinessUnitId: '1', entraTenantId: t, partnerPlatform: 'msteams', syncEnabled: true });
+    for (const t of [TENANT_A, TENANT_B])
+      await this.store.tenants.upsert({
+        id: t,
+        name: t,
+        acdBusinessUnitId: '1',
+        entraTenantId: t,
+        partnerPlatform: 'msteams',
+        syncEnabled: true,
+      });
     this.server = restify.createServer({ handleUncaughtExceptions: false });
     this.routes = registerTabApi(this.server, this.deps()).routes;
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
@@ -111,7 +155,11 @@ export class ApiHarness {
     const res = await fetch(`${this.base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
     const text = await res.text();
     let json: Record<string, unknown> = {};
-    try { json = text ? (JSON.parse(text) as Record<string, unknown>) : {}; } catch { /* CSV, SSE */ }
+    try {
+      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      /* CSV, SSE */
+    }
     return { status: res.status, contentType: res.headers.get('content-type') ?? '', text, json };
   }
 

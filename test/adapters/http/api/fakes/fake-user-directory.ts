@@ -7,7 +7,12 @@ export class FakeUserDirectory implements UserDirectory {
   constructor(readonly users: DirectoryUser[] = []) {}
 
   add(id: string, userPrincipalName: string, mail?: string): this {
-    this.users.push({ id, userPrincipalName, displayName: userPrincipalName.split('@')[0] ?? id, ...(mail ? { mail } : {}) });
+    this.users.push({
+      id,
+      userPrincipalName,
+      displayName: userPrincipalName.split('@')[0] ?? id,
+      ...(mail ? { mail } : {}),
+    });
     return this;
   }
 

@@ -23,7 +23,10 @@ export class LocalEntra {
   jwksUrl = '';
   jwksRequests = 0;
 
-  private constructor(private readonly trusted: { privateKey: CryptoKey; jwk: JWK }, private readonly forger: CryptoKey) {}
+  private constructor(
+    private readonly trusted: { privateKey: CryptoKey; jwk: JWK },
+    private readonly forger: CryptoKey,
+  ) {}
 
   static async start(): Promise<LocalEntra> {
     const trusted = await generateKeyPair('RS256');
@@ -46,7 +49,15 @@ export class LocalEntra {
 
   async token(o: TokenOptions): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    const jwt = new SignJWT({ tid: o.tid, oid: o.oid ?? `user-of-${o.tid}`, roles: [...(o.roles ?? [ADMIN_ROLE])], scp: 'access_as_user', preferred_username: `admin@${o.tid}.test`, ver: '2.0', ...o.extra })
+    const jwt = new SignJWT({
+      tid: o.tid,
+      oid: o.oid ?? `user-of-${o.tid}`,
+      roles: [...(o.roles ?? [ADMIN_ROLE])],
+      scp: 'access_as_user',
+      preferred_username: `admin@${o.tid}.test`,
+      ver: '2.0',
+      ...o.extra,
+    })
       .setProtectedHeader({ alg: 'RS256', kid: 'trusted-1', typ: 'JWT' })
       .setIssuer(o.iss ?? `https://login.microsoftonline.com/${o.tid}/v2.0`)
       .setAudience(o.aud ?? CLIENT_ID)
