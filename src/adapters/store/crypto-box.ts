@@ -13,6 +13,8 @@ export class CryptoBoxError extends Error {
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
+/** GCM's full tag. Node accepts shorter tags unless told the length, and a 4-byte tag is forgeable by trial. */
+const TAG_BYTES = 16;
 
 /** A short, non-secret fingerprint of a key, stored in the envelope so the right key is picked after rotation. */
 export const keyId = (key: Buffer): string => createHash('sha256').update(key).digest('hex').slice(0, 8);
@@ -56,10 +58,16 @@ export class CryptoBox {
         'CRYPTO.UNKNOWN_KEY',
         `Sealed with key ${id}, which is not configured (SECRET_ENCRYPTION_KEY changed?)`,
       );
+    const authTag = Buffer.from(tag, 'base64url');
+    if (authTag.length !== TAG_BYTES)
+      throw new CryptoBoxError(
+        'CRYPTO.TAMPERED',
+        `Sealed value failed authentication (tampered, or bound to another row)`,
+      );
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(aad, 'utf8'));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      decipher.setAuthTag(authTag);
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
     } catch {
       throw new CryptoBoxError(

@@ -35,6 +35,16 @@ describe('CryptoBox (AES-256-GCM, versioned envelope)', () => {
     expectCode(() => box.open(parts.join('.'), 'r'), 'CRYPTO.TAMPERED');
   });
 
+  it('refuses the genuine tag cut short (GCM tags are 16 bytes; a 4-byte tag could be forged by trial)', () => {
+    const parts = box.seal('hello world', 'r').split('.');
+    const tag = Buffer.from(parts[3] ?? '', 'base64url');
+    expect(tag.length).toBe(16);
+    for (const bytes of [4, 8, 12, 15]) {
+      parts[3] = tag.subarray(0, bytes).toString('base64url');
+      expectCode(() => box.open(parts.join('.'), 'r'), 'CRYPTO.TAMPERED');
+    }
+  });
+
   it('refuses a value moved to another row (associated data differs)', () => {
     expectCode(() => box.open(box.seal('x', 'tenant-a'), 'tenant-b'), 'CRYPTO.TAMPERED');
   });
