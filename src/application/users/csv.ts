@@ -76,19 +76,26 @@ export function parseCsv(input: string): Result<string[][], CsvError> {
 }
 
 const needsQuotes = /[",\r\n]|^\s|\s$/;
-/** Cells a spreadsheet would run as a formula (CSV injection); only free-text columns are neutralised. */
-const formulaStart = /^[=+\-@\t\r]/;
+/**
+ * Cells a spreadsheet would run as a formula (CSV injection, OWASP). Every column is neutralised:
+ * names and e-mails come from CXone and Entra, where anyone who can edit a profile can write `=…`.
+ */
+const formulaStart = /^'*[=+\-@\t\r]/;
+/**
+ * The apostrophe `csvCell` put in front, so an exported file imports back unchanged. Values that
+ * already start with apostrophes before a formula character get one more, which keeps this a bijection.
+ */
+const neutralised = /^'(?='*[=+\-@\t\r])/;
 
-export function csvCell(value: string, freeText = false): string {
-  const safe = freeText && formulaStart.test(value) ? `'${value}` : value;
+export function csvCell(value: string): string {
+  const safe = formulaStart.test(value) ? `'${value}` : value;
   return needsQuotes.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function formatCsv(
-  header: readonly string[],
-  rows: readonly (readonly string[])[],
-  freeTextColumns: ReadonlySet<number> = new Set(),
-): string {
-  const line = (cells: readonly string[]): string => cells.map((v, i) => csvCell(v, freeTextColumns.has(i))).join(',');
+/** A cell as written by `csvCell`, back to its value. */
+export const csvValue = (cell: string): string => cell.replace(neutralised, '');
+
+export function formatCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => cells.map(csvCell).join(',');
   return [line(header), ...rows.map(line)].join('\r\n') + '\r\n';
 }

@@ -1,7 +1,7 @@
 import type { DirectoryUser, UserLink } from '../ports.js';
 import { err, ok, type Result } from '../../domain/result.js';
 import type { Actor } from '../rules/rule-service.js';
-import { formatCsv, parseCsv } from './csv.js';
+import { csvValue, formatCsv, parseCsv } from './csv.js';
 import type { CsvRowProblem, UserMappingProblem } from './user-mapping-errors.js';
 import type { UserMappingService } from './user-mapping-service.js';
 
@@ -13,7 +13,6 @@ export const CSV_COLUMNS = [
   'teamsUserPrincipalName',
   'source',
 ] as const;
-const FREE_TEXT = new Set([1]);
 
 export interface ImportOutcome {
   readonly linked: readonly string[];
@@ -46,7 +45,7 @@ export class UserCsv {
       link ? (upn.get(link.teamsUserId) ?? link.email ?? '') : '',
       link?.source ?? '',
     ]);
-    return ok(formatCsv(CSV_COLUMNS, body, FREE_TEXT));
+    return ok(formatCsv(CSV_COLUMNS, body));
   }
 
   /** Rows with an empty user unlink the agent; columns other than agentId / teamsUserId / teamsUserPrincipalName are ignored. */
@@ -69,7 +68,7 @@ export class UserCsv {
     if (!users.ok) return users;
     const links = await this.mapping.deps.userLinks.list(actor.tenantId);
     const known = new Set(agents.value.map((a) => a.agentId));
-    const cell = (row: readonly string[], i: number): string => (i < 0 ? '' : (row[i] ?? '').trim());
+    const cell = (row: readonly string[], i: number): string => (i < 0 ? '' : csvValue((row[i] ?? '').trim()));
     const wanted = data.map((row) => ({
       agentId: cell(row, agentCol),
       userId: cell(row, idCol),

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { csvCell, formatCsv, parseCsv } from '../../../src/application/users/csv.js';
+import { csvCell, csvValue, formatCsv, parseCsv } from '../../../src/application/users/csv.js';
 
 const rows = (text: string) => {
   const r = parseCsv(text);
@@ -58,21 +58,30 @@ describe('parseCsv (RFC 4180)', () => {
 });
 
 describe('formatCsv', () => {
-  it('quotes only when needed and neutralises formulas in free-text columns', () => {
+  it('quotes only when needed and neutralises a formula in any cell', () => {
     expect(csvCell('plain')).toBe('plain');
     expect(csvCell('a,b')).toBe('"a,b"');
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
-    expect(csvCell('=HYPERLINK("x")', true)).toBe('"\'=HYPERLINK(""x"")"');
-    expect(csvCell('-5')).toBe('-5');
+    expect(csvCell('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
+    expect(csvCell('-5')).toBe("'-5");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(formatCsv(['h1', 'h2'], [['1', '2']])).toBe('h1,h2\r\n1,2\r\n');
   });
 
-  it('round-trips any table of printable cells', () => {
-    const cell = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', ',', '"', '\n', '\r\n', 'é', '1'), maxLength: 8 });
+  it('reads a neutralised cell back as its value, and leaves a plain leading apostrophe alone', () => {
+    expect(csvValue("'=1+1")).toBe('=1+1');
+    expect(csvValue("'-5")).toBe('-5');
+    expect(csvValue("'quoted")).toBe("'quoted");
+  });
+
+  it('round-trips any table of printable cells, formula-like ones included', () => {
+    const unit = fc.constantFrom('a', 'Z', ' ', ',', '"', '\n', '\r\n', 'é', '1', '=', '-', '@', "'");
+    const cell = fc.string({ unit, maxLength: 8 });
     fc.assert(
       fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 2 }), { maxLength: 6 }), (table) => {
         const body = table.filter((r) => !(r.length === 1 && r[0] === ''));
-        expect(rows(formatCsv(['h1', 'h2'], body))).toEqual([['h1', 'h2'], ...body]);
+        const back = rows(formatCsv(['h1', 'h2'], body)).map((r) => r.map(csvValue));
+        expect(back).toEqual([['h1', 'h2'], ...body]);
       }),
       { numRuns: 300 },
     );
