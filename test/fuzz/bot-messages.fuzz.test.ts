@@ -7,6 +7,7 @@ import {
   message,
   startBotHarness,
   teamsActivity,
+  TENANT,
   type BotHarness,
 } from '../adapters/bot/support/bot-harness.js';
 import {
@@ -119,7 +120,18 @@ async function send(s: Spec): Promise<void> {
 
 describe('fuzz: POST /api/messages (real Bot Framework auth against a local issuer)', () => {
   it(`answers ${INPUTS} hostile activities without a 5xx; nothing unauthenticated is answered or stored`, async () => {
-    const conversationsBefore = JSON.stringify(await h.conversations.list('f0f0f0f0-0000-4000-8000-00000000beef'));
+    // Every fuzzed activity addresses TENANT: that is the tenant under attack whose store must not move.
+    const stored = async (): Promise<string> =>
+      JSON.stringify({ attacked: await h.conversations.list(TENANT), all: [...h.conversations.refs.entries()] });
+    // An admin's chat is already known, so a forged uninstall (removal) would show as well as a forged install.
+    await h.conversations.put({
+      tenantId: TENANT,
+      conversationId: `a:personal-${ADMIN.aadObjectId}`,
+      reference: { conversation: { id: `a:personal-${ADMIN.aadObjectId}` }, serviceUrl: h.connector.serviceUrl },
+      scope: 'personal',
+      installedBy: ADMIN.aadObjectId,
+    });
+    const conversationsBefore = await stored();
     const specs = fc.sample(spec(), { seed: SEED, numRuns: INPUTS });
     const unauthenticated = specs.filter((s) => s.token !== 'valid');
     let next = 0;
@@ -129,11 +141,9 @@ describe('fuzz: POST /api/messages (real Bot Framework auth against a local issu
     // Unauthenticated first: the fake connector must not have been called by any of them.
     await Promise.all(Array.from({ length: CONCURRENCY }, () => run(unauthenticated)));
     expect(h.connector.posts).toHaveLength(0);
+    expect(await stored()).toBe(conversationsBefore);
     next = 0;
     await Promise.all(Array.from({ length: CONCURRENCY }, () => run(specs.filter((s) => s.token === 'valid'))));
-    expect(JSON.stringify(await h.conversations.list('f0f0f0f0-0000-4000-8000-00000000beef'))).toBe(
-      conversationsBefore,
-    );
     expect(prototypeClean()).toBe(true);
     // Neither the channel's bearer token nor the app password ever reaches a log line.
     const logged = JSON.stringify(h.logger.lines);
