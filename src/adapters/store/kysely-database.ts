@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
@@ -63,8 +63,20 @@ function postgresDialect(loc: Extract<StoreLocation, { kind: 'postgres' }>): Dia
   return new PostgresDialect({ pool });
 }
 
+/**
+ * The database holds sealed secrets, agents' e-mails and the audit log: only the service's own
+ * user may read it. SQLite gives its -wal and -shm files the main file's permissions, so setting
+ * the main file is enough; a file left readable by an older version is tightened at start.
+ */
+function ownerOnlyFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (existsSync(path)) chmodSync(path, 0o600);
+  else closeSync(openSync(path, 'a', 0o600));
+  for (const side of ['-wal', '-shm']) if (existsSync(path + side)) chmodSync(path + side, 0o600);
+}
+
 function sqliteDialect(path: string): { dialect: Dialect; stop: () => Promise<void> } {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') ownerOnlyFile(path);
   const db = new SqliteDatabase(path);
   // WAL: readers do not block the writer. A second process holding a lock is waited for in short
   // synchronous steps with asynchronous pauses between them (sqlite-busy-retry.ts).
