@@ -1,4 +1,3 @@
-import { Client, ResponseType, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import type { ExternalFailure } from '../../application/ports.js';
 import { err, ok, type Result } from '../../domain/result.js';
 import { networkFailure } from '../shared/external-failure.js';
@@ -13,65 +12,21 @@ export interface GraphAnswer {
 
 export type TokenSource = (forceRefresh: boolean) => Promise<Result<string, ExternalFailure>>;
 
-/** The graph client turns thrown errors into GraphError, so a token failure travels as a marked answer. */
-const TOKEN_FAILURE_HEADER = 'x-presence-sync-token-failure';
-
-/** Adds the bearer token; on a 401 fetches a fresh token once and replays the request. */
-class AuthMiddleware implements Middleware {
-  #next: Middleware | undefined;
-  constructor(private readonly token: TokenSource) {}
-  setNext(next: Middleware): void {
-    this.#next = next;
-  }
-  async execute(context: Context): Promise<void> {
-    for (const force of [false, true]) {
-      const t = await this.token(force);
-      if (!t.ok) {
-        context.response = new Response(null, {
-          status: 401,
-          headers: { [TOKEN_FAILURE_HEADER]: JSON.stringify(t.error) },
-        });
-        return;
-      }
-      context.options = {
-        ...context.options,
-        headers: { ...(context.options?.headers as Record<string, string>), authorization: `Bearer ${t.value}` },
-      };
-      await this.#next!.execute(context);
-      if (context.response?.status !== 401) return;
-    }
-  }
-}
-
-/** The last link: our undici transport (the sandbox CA is trusted there, not globally). */
-class TransportMiddleware implements Middleware {
-  constructor(private readonly fetch: HttpFetch) {}
-  async execute(context: Context): Promise<void> {
-    const url = typeof context.request === 'string' ? context.request : context.request.url;
-    const o = context.options ?? {};
-    const res = await this.fetch(url, {
-      method: o.method ?? 'GET',
-      headers: o.headers as Record<string, string>,
-      ...(o.body != null ? { body: o.body as string } : {}),
-    });
-    context.response = res as unknown as Response;
-  }
-}
-
 /**
- * Graph calls through @microsoft/microsoft-graph-client with our own middleware chain (auth +
- * transport); responses come back raw so the writer can read per-status details (429,
- * Retry-After) itself.
+ * Graph v1.0 over our undici transport (the sandbox CA is trusted there, not globally): adds the
+ * bearer token, and on a 401 fetches a fresh token once and replays. Answers come back raw so the
+ * writer reads per-status details (429, Retry-After) itself; retry, pacing and $batch live in the
+ * callers, so a Graph SDK would add nothing but a dependency.
  */
 export class GraphHttpClient {
-  readonly #client: Client;
+  readonly #base: string;
 
-  constructor(baseUrl: string, token: TokenSource, fetch: HttpFetch) {
-    this.#client = Client.initWithMiddleware({
-      baseUrl: baseUrl.replace(/\/$/, ''),
-      defaultVersion: 'v1.0',
-      middleware: [new AuthMiddleware(token), new TransportMiddleware(fetch)],
-    });
+  constructor(
+    baseUrl: string,
+    private readonly token: TokenSource,
+    private readonly fetch: HttpFetch,
+  ) {
+    this.#base = `${baseUrl.replace(/\/$/, '')}/v1.0`;
   }
 
   async request(
@@ -79,26 +34,44 @@ export class GraphHttpClient {
     path: string,
     body?: unknown,
   ): Promise<Result<GraphAnswer, ExternalFailure>> {
+    const payload = method === 'POST' ? JSON.stringify(body ?? {}) : method === 'PATCH' ? JSON.stringify(body) : null;
+    const first = await this.#attempt(method, path, payload, false);
+    return first.ok && first.value.status === 401 ? this.#attempt(method, path, payload, true) : first;
+  }
+
+  async #attempt(
+    method: string,
+    path: string,
+    payload: string | null,
+    forceRefresh: boolean,
+  ): Promise<Result<GraphAnswer, ExternalFailure>> {
+    const token = await this.token(forceRefresh);
+    return token.ok ? this.#send(method, path, token.value, payload) : token;
+  }
+
+  async #send(
+    method: string,
+    path: string,
+    token: string,
+    payload: string | null,
+  ): Promise<Result<GraphAnswer, ExternalFailure>> {
     try {
-      const req = this.#client.api(path).responseType(ResponseType.RAW);
-      const res = (await (method === 'GET'
-        ? req.get()
-        : method === 'DELETE'
-          ? req.delete()
-          : method === 'PATCH'
-            ? req.patch(body)
-            : req.post(body ?? {}))) as Response;
+      const res = await this.fetch(`${this.#base}${path.startsWith('/') ? path : `/${path}`}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          ...(payload === null ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(payload === null ? {} : { body: payload }),
+      });
       const headers: Record<string, string> = {};
       res.headers.forEach((v, k) => {
         headers[k.toLowerCase()] = v;
       });
-      const tokenFailure = headers[TOKEN_FAILURE_HEADER];
-      if (tokenFailure) return err(JSON.parse(tokenFailure) as ExternalFailure);
-      const text = await res.text();
-      return ok({ status: res.status, headers, body: parseBody(text) });
+      return ok({ status: res.status, headers, body: parseBody(await res.text()) });
     } catch (e) {
-      const inner = (e as { body?: unknown }).body;
-      return err(networkFailure('graph', inner ?? e));
+      return err(networkFailure('graph', e));
     }
   }
 }

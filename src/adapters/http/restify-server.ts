@@ -24,9 +24,9 @@ export interface HttpServer {
 }
 
 /**
- * A restify 11 server with only what every route needs: query parsing and error logging. Body
+ * A restify server with only what every route needs: query parsing and error logging. Body
  * parsing is left to the routes (webhooks need the raw body; the bot adapter reads its own).
- * restify 11 asserts on handler arity: write handlers as `async (req, res) => {…}`, no `next`.
+ * restify asserts on handler arity: write handlers as `async (req, res) => {…}`, no `next`.
  */
 export function createRestifyServer(options: RestifyServerOptions): HttpServer {
   const opts = Object.freeze({ ...options });
