@@ -1,6 +1,6 @@
 /**
- * Jest runs the TypeScript sources as native ESM (ts-jest's ESM preset, transpile-only for
- * speed: `npm run typecheck` does the type checking once for the whole tree).
+ * Jest runs the TypeScript sources as native ESM (ts-jest's ESM preset; transpile-only because
+ * tsconfig sets isolatedModules: `npm run typecheck` does the type checking once for the whole tree).
  * @type {import('jest').Config}
  */
 export default {
@@ -8,7 +8,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true }],
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/bench/', '<rootDir>/test/soak/'],

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { pino } from 'pino';
 import { healthRoutes } from './adapters/http/restify-health-routes.js';
 import { createRestifyServer, type RouteRegistrar } from './adapters/http/restify-server.js';
 import { createHttpTransport, type HttpFetch } from './adapters/shared/http-transport.js';
@@ -11,10 +10,12 @@ import { metricsRoute, webhookRoutes } from './compose/http-routes.js';
 import { createSyncRuntime, type SyncRuntime } from './compose/sync-runtime.js';
 import { tabApiRegistrar } from './compose/tab-api.js';
 import { botRegistrar } from './compose/bot.js';
+import { productionPlaces, type Place } from './compose/banner.js';
+import { createLogger } from './compose/logger.js';
 import { endpointsFromConfig, type Endpoints } from './compose/tenant-ports.js';
 import type { Config } from './config.js';
 import { seedSandboxTenant } from './sandbox/sandbox-seed.js';
-import { startSandboxSession } from './sandbox/sandbox-session.js';
+import { sandboxPlaces, startSandboxSession } from './sandbox/sandbox-session.js';
 import { sandboxDevTokenRoute } from './sandbox/sandbox-dev-token.js';
 import { startSandboxWorld, type SandboxWorld } from './sandbox/sandbox-world.js';
 
@@ -27,6 +28,8 @@ export interface App {
   readonly sandbox?: { readonly world: SandboxWorld; readonly tenantId: string };
   /** Starts listening and syncing; resolves with the bound port. */
   start(): Promise<number>;
+  /** Where a person looks once it has started (the start-up banner). */
+  places(): readonly Place[];
   /** Graceful: stop syncing, stop taking requests, let in-flight ones finish, close the store and emulators. */
   stop(): Promise<void>;
 }
@@ -42,27 +45,6 @@ export interface ComposeOverrides {
 }
 
 const systemClock: Clock = { now: () => Date.now() };
-
-/** Secrets are never logged, even when a whole config or request ends up in a log line. */
-const REDACT = [
-  '*.secret',
-  '*.clientSecret',
-  '*.accessKeySecret',
-  '*.password',
-  '*.token',
-  '*.refreshToken',
-  'encryptionKeys',
-  'headers.authorization',
-  'req.headers.authorization',
-];
-
-export function createLogger(config: Config): Logger {
-  return pino({
-    level: config.logLevel,
-    redact: { paths: REDACT, censor: '[redacted]' },
-    base: { service: 'presence-sync', env: config.env },
-  });
-}
 
 interface SandboxParts {
   readonly world: SandboxWorld;
@@ -144,7 +126,7 @@ async function sandboxWorld(
 
 /** The one composition root: builds the adapters from config and wires them. */
 export async function compose(config: Config, overrides: ComposeOverrides = {}): Promise<App> {
-  const logger = overrides.logger ?? createLogger(config);
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel, env: config.env }).logger;
   const clock = overrides.clock ?? systemClock;
   const store = await createKyselyStore({
     location: config.store,
@@ -208,6 +190,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     ],
   });
   let stopping: Promise<void> | undefined;
+  let places: readonly Place[] = [];
   let session: { stop(): Promise<void> } | undefined;
   const stopAll = async (): Promise<void> => {
     await session?.stop();
@@ -228,6 +211,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       // In the sandbox the emulated Graph calls us back on loopback; in production on the public URL.
       const local = `http://127.0.0.1:${port}`;
       await runtime.start(sandbox ? local : config.http.publicBaseUrl);
+      places = sandbox ? sandboxPlaces(sandbox.world, local) : productionPlaces(config.http.publicBaseUrl, port);
       if (sandbox)
         session = startSandboxSession({
           world: sandbox.world,
@@ -240,6 +224,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
         });
       return port;
     },
+    places: () => places,
     stop: () => (stopping ??= stopAll()),
   };
 }

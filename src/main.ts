@@ -1,4 +1,6 @@
 import { compose, type App } from './compose.js';
+import { banner } from './compose/banner.js';
+import { createLogger, type ProductLogger } from './compose/logger.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 
 /** Process entry: config → compose → listen; graceful shutdown on SIGTERM / SIGINT. */
@@ -22,7 +24,10 @@ function onShutdown(app: App): void {
     stopping = true;
     app.logger.info({ signal }, 'shutting down');
     app.stop().then(
-      () => process.exit(0),
+      () => {
+        app.logger.info({}, 'stopped');
+        process.exit(0);
+      },
       (e: unknown) => {
         app.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'shutdown failed');
         process.exit(1);
@@ -33,9 +38,9 @@ function onShutdown(app: App): void {
   process.on('SIGINT', stop);
 }
 
-async function startApp(config: Config): Promise<App> {
+async function startApp(config: Config, log: ProductLogger): Promise<App> {
   try {
-    return await compose(config);
+    return await compose(config, { logger: log.logger });
   } catch (e) {
     // e.g. PostgreSQL unreachable or a migration failed: say so in one line, not a stack dump.
     process.stderr.write(`Startup failed: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -43,8 +48,21 @@ async function startApp(config: Config): Promise<App> {
   }
 }
 
+/** A person at a terminal gets plain lines saying where to look; a log collector gets them as JSON lines. */
+function announce(app: App, log: ProductLogger, config: Config, port: number): void {
+  const places = app.places();
+  if (!log.pretty) {
+    app.logger.info({ port, mode: config.mode, publicBaseUrl: config.http.publicBaseUrl }, 'presence-sync listening');
+    for (const p of places) app.logger.info({ place: p.label, where: p.where }, 'where to look');
+    return;
+  }
+  app.logger.info({ port }, 'presence-sync listening');
+  const headline = `Presence Sync is running in ${config.mode} mode on port ${port}. Where to look:`;
+  process.stdout.write(banner(headline, places, 'Ctrl+C stops it.'));
+}
+
 const config = readConfig();
-const app = await startApp(config);
+const log = createLogger({ level: config.logLevel, env: config.env });
+const app = await startApp(config, log);
 onShutdown(app);
-const port = await app.start();
-app.logger.info({ port, publicBaseUrl: config.http.publicBaseUrl, mode: config.mode }, 'presence-sync listening');
+announce(app, log, config, await app.start());

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { repeatedKeys } from './compose/log-lines.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -48,7 +49,13 @@ describe('npm start (src/main.ts as a process)', () => {
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     run.child.kill('SIGTERM');
     expect(await run.exit).toBe(0);
-    expect(run.out()).toMatch(/shutting down/);
+    const lines = run.out().split('\n').filter(Boolean);
+    const shuttingDown = lines.findIndex((l) => l.includes('"msg":"shutting down"'));
+    expect(shuttingDown).toBeGreaterThan(0);
+    expect(lines.at(-1)).toMatch(/"msg":"stopped"/);
+    // The sandbox's start logs every kind of adapter line once: none may repeat a key, nothing is deprecated.
+    expect(lines.filter((l) => repeatedKeys(l).length > 0)).toEqual([]);
+    expect(run.out()).not.toMatch(/DeprecationWarning|\(node:\d+\) \[/);
   });
 
   it('refuses a bad setting with exit code 1 and a message naming the variable', async () => {

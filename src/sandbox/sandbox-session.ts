@@ -43,24 +43,26 @@ async function counters(
   };
 }
 
-/**
- * What `npm start` adds in the sandbox: where to look, the simulated call centre, and a periodic
- * one-line summary of sync activity.
- */
+/** Where to look in the sandbox (main.ts shows them in its start-up banner). */
+export function sandboxPlaces(world: SandboxWorld, baseUrl: string): { label: string; where: string }[] {
+  return [
+    {
+      label: 'Tab',
+      where: `${baseUrl}/tab (outside Teams it signs in through ${baseUrl}/sandbox/dev-token?role=admin)`,
+    },
+    { label: 'Bot', where: `npm run playground (Microsoft 365 Agents Playground on ${baseUrl}/api/messages)` },
+    { label: 'Health', where: `${baseUrl}/healthz, ${baseUrl}/readyz` },
+    { label: 'Metrics', where: `${baseUrl}/metrics` },
+    { label: 'CXone emulator', where: world.cxone.url },
+    { label: 'Graph emulator', where: world.graph.url },
+    { label: "A user's presence", where: `${world.graph.url}/_control/users/<teams user id>/presence` },
+    { label: 'Sandbox CA', where: world.caFile },
+  ];
+}
+
+/** What `npm start` adds in the sandbox: the simulated call centre and a periodic one-line summary of sync activity. */
 export function startSandboxSession(o: SandboxSessionOptions): { stop(): Promise<void> } {
   const log = o.logger.child({ component: 'sandbox' });
-  log.info(
-    {
-      tab: `${o.baseUrl}/tab (outside Teams it signs in through ${o.baseUrl}/sandbox/dev-token?role=admin)`,
-      bot: `npm run playground (Microsoft 365 Agents Playground → ${o.baseUrl}/api/messages)`,
-      health: `${o.baseUrl}/healthz, ${o.baseUrl}/readyz`,
-      metrics: `${o.baseUrl}/metrics`,
-      cxoneEmulator: o.world.cxone.url,
-      graphEmulator: o.world.graph.url,
-      presenceOfAUser: `${o.world.graph.url}/_control/users/<teams user id>/presence (CA: ${o.world.caFile})`,
-    },
-    'sandbox ready',
-  );
   const transport = createHttpTransport({ timeoutMs: 10_000, extraCaPem: o.world.cxone.caCertPem });
   const agents = [...o.world.userOfAgent].map(([agentId, user]) => ({
     agentId: Number(agentId),

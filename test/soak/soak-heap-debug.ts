@@ -23,3 +23,19 @@ export function scheduleHeapSnapshots(spec: string | undefined, log: (line: stri
   );
   return () => timers.forEach((t) => clearTimeout(t));
 }
+
+/**
+ * Debug only (SOAK_DEBUG_LEAK_MB_PER_MIN=5): retains that much more V8 heap every minute of the
+ * workload, in 1 KB strings held by small objects, the way a forgotten map entry leaks — proof that
+ * the heap-slope check fails on a leak of that size.
+ */
+export function plantLeak(mbPerMin: number): () => void {
+  if (mbPerMin <= 0) return () => undefined;
+  const held: { at: number; payload: string }[] = [];
+  const perSecond = Math.round((mbPerMin * 2 ** 20) / 60 / 1024);
+  let n = 0;
+  const timer = setInterval(() => {
+    for (let i = 0; i < perSecond; i += 1) held.push({ at: Date.now(), payload: `${n++}`.padEnd(1024, '.') });
+  }, 1000);
+  return () => clearInterval(timer);
+}

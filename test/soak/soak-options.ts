@@ -20,6 +20,7 @@ const Schema = z.object({
   SOAK_LOGGED_IN_SHARE: z.coerce.number().min(0).max(1).default(0.7),
   /** Memory samples before this are warm-up (default: a quarter of the run, at most 2 min). */
   SOAK_WARMUP_MS: int(-1, -1),
+  /** Theil–Sen slope of heapUsed after a forced GC, every sample after warm-up. */
   SOAK_MAX_HEAP_SLOPE_MB_PER_MIN: num(5),
   SOAK_MAX_RSS_SLOPE_MB_PER_MIN: num(5),
   SOAK_MAX_INBOX_DEPTH: int(2_000),
@@ -41,6 +42,8 @@ const Schema = z.object({
   SOAK_CLOSE: z.enum(['quick', 'full']).default('quick'),
   /** Time allowed for each convergence wait of the close. */
   SOAK_CONVERGE_TIMEOUT_MS: int(180_000),
+  /** Debug: a leak planted in the measured process (MB/min), to see the heap check fail (soak-heap-debug.ts). */
+  SOAK_DEBUG_LEAK_MB_PER_MIN: z.coerce.number().min(0).default(0),
 });
 
 export type SoakOptions = Readonly<z.infer<typeof Schema>> & { readonly warmupMs: number };

@@ -41,9 +41,7 @@ export async function gauge(
 }
 
 /**
- * Samples, from the runtimes' own gauges: process memory (prom-client default metrics
- * `presence_sync_process_resident_memory_bytes`, `presence_sync_nodejs_heap_size_used_bytes`,
- * after a forced GC) and each tenant's queues — inbox depth (`presence_sync_inbox_depth`), the
+ * Samples process memory (after a forced GC) and, from the runtimes' own gauges, each tenant's queues — inbox depth (`presence_sync_inbox_depth`), the
  * engine's in-memory keyed queue (`engine.queued`) and the Graph writer's backlog.
  */
 export class SoakSampler {
@@ -61,7 +59,7 @@ export class SoakSampler {
 
   start(memoryEveryMs: number, queueEveryMs: number): void {
     this.timers.push(
-      setInterval(() => void this.sampleMemory(), memoryEveryMs),
+      setInterval(() => this.sampleMemory(), memoryEveryMs),
       setInterval(() => void this.sampleQueues(), queueEveryMs),
     );
   }
@@ -75,17 +73,15 @@ export class SoakSampler {
     return (Date.now() - this.t0) / 1000;
   }
 
-  async sampleMemory(): Promise<void> {
+  /**
+   * Read from process.memoryUsage() right after the forced GC, not from the Prometheus heap gauge:
+   * prom-client refreshes that gauge only when the whole registry is collected, so it held a value
+   * from up to one scrape earlier, garbage included — the noise that once read 11.8 MB/min on a healthy run.
+   */
+  sampleMemory(): void {
     this.gc?.();
-    const registry = this.tenants[0]!.app.runtime.metrics.registry;
-    const rss = await gauge(registry, 'presence_sync_process_resident_memory_bytes');
-    const heap = await gauge(registry, 'presence_sync_nodejs_heap_size_used_bytes');
-    this.memory.push({
-      atS: this.at(),
-      rssMb: rss / MB,
-      heapMb: heap / MB,
-      heapTotalMb: process.memoryUsage().heapTotal / MB,
-    });
+    const m = process.memoryUsage();
+    this.memory.push({ atS: this.at(), rssMb: m.rss / MB, heapMb: m.heapUsed / MB, heapTotalMb: m.heapTotal / MB });
   }
 
   async sampleQueues(): Promise<void> {

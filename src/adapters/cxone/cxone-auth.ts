@@ -164,7 +164,10 @@ export class CxoneAuth {
       tenantId: c.data.tenantId,
       apiBaseUrl: cfg.value.api_endpoint.replace(/\/+$/, ''),
     };
-    this.logger.info({ tenantId: c.data.tenantId, apiBaseUrl: this.endpoints.apiBaseUrl }, 'cxone tenant discovered');
+    this.logger.info(
+      { cxoneTenantId: c.data.tenantId, apiBaseUrl: this.endpoints.apiBaseUrl },
+      'cxone tenant discovered',
+    );
     return ok(this.endpoints);
   }
 }
