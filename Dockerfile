@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # Presence Sync: build on the full Node image (compilers for better-sqlite3 if no prebuilt binary
-# fits), run on node:20-slim as the unprivileged `node` user with production dependencies only.
+# fits), run on Node 24 LTS slim as the unprivileged `node` user with production dependencies only.
+# CI runs the same compiled build on Node 24 (scripts/node24.sh scripts/smoke-dist.sh).
 
-FROM node:20-bookworm AS build
+FROM node:24-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,10 +11,15 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY tabs ./tabs
 RUN npm run build && npm run build:tab
-# Drop dev dependencies in place, so the native better-sqlite3 build is reused as it is.
-RUN npm prune --omit=dev --no-audit --no-fund
+# Drop dev dependencies in place, so the native better-sqlite3 build is reused as it is; of that
+# package only its JavaScript and the compiled addon are loaded (its C sources and objects are ~25 MB).
+RUN npm prune --omit=dev --no-audit --no-fund \
+ && cd node_modules/better-sqlite3 \
+ && mv build/Release/better_sqlite3.node /tmp/ \
+ && find . -mindepth 1 -maxdepth 1 ! -name lib ! -name package.json ! -name LICENSE -exec rm -rf {} + \
+ && mkdir -p build/Release && mv /tmp/better_sqlite3.node build/Release/
 
-FROM node:20-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PRESENCE_SYNC_MODE=production \
     HOST=0.0.0.0 \
