@@ -318,7 +318,10 @@ async function main(): Promise<number> {
     `soak: ${o.SOAK_TENANTS} tenants × ${o.SOAK_AGENTS_PER_TENANT} agents, ${o.SOAK_DURATION_MS / 1000} s workload at ${o.SOAK_RATE_PER_TENANT} steps/s per tenant`,
   );
   const sides = await startTenants();
-  const sampler = new SoakSampler(sides.map((s) => s.tenant));
+  const sampler = new SoakSampler(
+    sides.map((s) => s.tenant),
+    startedAt,
+  );
   let exitCode = 1;
   try {
     const loggedIn = await morning(sides);

@@ -50,9 +50,11 @@ export class SoakSampler {
   readonly gcForced: boolean;
   private readonly gc: (() => void) | undefined;
   private timers: NodeJS.Timeout[] = [];
-  private readonly t0 = Date.now();
-
-  constructor(private readonly tenants: readonly SoakTenant[]) {
+  /** `t0`: the run's start, the time base run.ts measures the workload's start and end in. */
+  constructor(
+    private readonly tenants: readonly SoakTenant[],
+    private readonly t0: number,
+  ) {
     this.gc = exposeGc();
     this.gcForced = this.gc !== undefined;
   }
