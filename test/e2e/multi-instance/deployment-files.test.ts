@@ -37,10 +37,13 @@ describe('Dockerfile (multi-stage, non-root)', () => {
   const runtime = stages.at(-1)!;
   const workdir = last(runtime, 'WORKDIR')?.args[0] ?? '/';
 
-  it('builds in one stage and runs on node:20-slim in another', () => {
+  it('builds in one stage and runs on a slim image of the Node major CI tests (scripts/node24.sh) in another', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     expect(build.name).toBe('build');
-    expect(runtime.image).toBe('node:20-slim');
+    const tested = /^NODE24_VERSION=(\d+)\./m.exec(read('scripts/node24.sh'))?.[1];
+    expect(tested).toBe('24');
+    expect(runtime.image).toBe(`node:${tested}-bookworm-slim`);
+    expect(build.image).toBe(`node:${tested}-bookworm`);
   });
 
   it('the build stage installs from the lock file and runs scripts that exist', () => {
