@@ -36,6 +36,9 @@ async function waitFor(pattern: RegExp, run: Run): Promise<RegExpMatchArray> {
   }
 }
 
+/** tsx compiles the whole tree at start: ~20 s alone, over the default 30 s on a loaded machine. */
+const PROCESS_TEST_MS = 120_000;
+
 describe('npm start (src/main.ts as a process)', () => {
   let cwd: string;
   beforeEach(() => {
@@ -43,24 +46,32 @@ describe('npm start (src/main.ts as a process)', () => {
   });
   afterEach(() => rmSync(cwd, { recursive: true, force: true }));
 
-  it('serves /readyz and exits 0 on SIGTERM after a graceful shutdown', async () => {
-    const run = runMain({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }, cwd);
-    const [, port] = await waitFor(/"port":(\d+).*presence-sync listening/, run);
-    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
-    run.child.kill('SIGTERM');
-    expect(await run.exit).toBe(0);
-    const lines = run.out().split('\n').filter(Boolean);
-    const shuttingDown = lines.findIndex((l) => l.includes('"msg":"shutting down"'));
-    expect(shuttingDown).toBeGreaterThan(0);
-    expect(lines.at(-1)).toMatch(/"msg":"stopped"/);
-    // The sandbox's start logs every kind of adapter line once: none may repeat a key, nothing is deprecated.
-    expect(lines.filter((l) => repeatedKeys(l).length > 0)).toEqual([]);
-    expect(run.out()).not.toMatch(/DeprecationWarning|\(node:\d+\) \[/);
-  });
+  it(
+    'serves /readyz and exits 0 on SIGTERM after a graceful shutdown',
+    async () => {
+      const run = runMain({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }, cwd);
+      const [, port] = await waitFor(/"port":(\d+).*presence-sync listening/, run);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      run.child.kill('SIGTERM');
+      expect(await run.exit).toBe(0);
+      const lines = run.out().split('\n').filter(Boolean);
+      const shuttingDown = lines.findIndex((l) => l.includes('"msg":"shutting down"'));
+      expect(shuttingDown).toBeGreaterThan(0);
+      expect(lines.at(-1)).toMatch(/"msg":"stopped"/);
+      // The sandbox's start logs every kind of adapter line once: none may repeat a key, nothing is deprecated.
+      expect(lines.filter((l) => repeatedKeys(l).length > 0)).toEqual([]);
+      expect(run.out()).not.toMatch(/DeprecationWarning|\(node:\d+\) \[/);
+    },
+    PROCESS_TEST_MS,
+  );
 
-  it('refuses a bad setting with exit code 1 and a message naming the variable', async () => {
-    const run = runMain({ PORT: 'eighty' }, cwd);
-    expect(await run.exit).toBe(1);
-    expect(run.out()).toContain('PORT: expected an integer 0–65535, got "eighty"');
-  });
+  it(
+    'refuses a bad setting with exit code 1 and a message naming the variable',
+    async () => {
+      const run = runMain({ PORT: 'eighty' }, cwd);
+      expect(await run.exit).toBe(1);
+      expect(run.out()).toContain('PORT: expected an integer 0–65535, got "eighty"');
+    },
+    PROCESS_TEST_MS,
+  );
 });
