@@ -25,17 +25,22 @@ export function scheduleHeapSnapshots(spec: string | undefined, log: (line: stri
 }
 
 /**
- * Debug only (SOAK_DEBUG_LEAK_MB_PER_MIN=5): retains that much more V8 heap every minute of the
- * workload, in 1 KB strings held by small objects, the way a forgotten map entry leaks — proof that
- * the heap-slope check fails on a leak of that size.
+ * Debug only (SOAK_DEBUG_LEAK_MB_PER_MIN=5): retains that much more V8 heap per minute of wall
+ * time, in 1 KB strings held by small objects, the way a forgotten map entry leaks — proof that the
+ * heap-slope check fails on a leak of that size. Sized by the time elapsed, not by timer ticks: a
+ * starved event loop fires fewer ticks (a tick-sized leak planted 5 MB/min measured 3.2 at load 15).
  */
 export function plantLeak(mbPerMin: number): () => void {
   if (mbPerMin <= 0) return () => undefined;
   const held: { at: number; payload: string }[] = [];
-  const perSecond = Math.round((mbPerMin * 2 ** 20) / 60 / 1024);
-  let n = 0;
+  const kbPerMs = (mbPerMin * 1024) / 60_000;
+  let since = Date.now();
+  let owed = 0;
   const timer = setInterval(() => {
-    for (let i = 0; i < perSecond; i += 1) held.push({ at: Date.now(), payload: `${n++}`.padEnd(1024, '.') });
+    const now = Date.now();
+    owed += (now - since) * kbPerMs;
+    since = now;
+    for (; owed >= 1; owed -= 1) held.push({ at: now, payload: `${held.length}`.padEnd(1024, '.') });
   }, 1000);
   return () => clearInterval(timer);
 }
