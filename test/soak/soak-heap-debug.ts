@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
@@ -26,9 +27,10 @@ export function scheduleHeapSnapshots(spec: string | undefined, log: (line: stri
 
 /**
  * Debug only (SOAK_DEBUG_LEAK_MB_PER_MIN=5): retains that much more V8 heap per minute of wall
- * time, in 1 KB strings held by small objects, the way a forgotten map entry leaks — proof that the
- * heap-slope check fails on a leak of that size. Sized by the time elapsed, not by timer ticks: a
- * starved event loop fires fewer ticks (a tick-sized leak planted 5 MB/min measured 3.2 at load 15).
+ * time, in distinct flat 1 KB strings held by small objects, the way a forgotten map entry leaks —
+ * proof that the heap-slope check fails on a leak of that size. Sized by elapsed time, not timer
+ * ticks (a starved event loop fires fewer), and with random strings (V8 shares a padEnd filler, so
+ * such a "1 KB" string kept only ~580 bytes).
  */
 export function plantLeak(mbPerMin: number): () => void {
   if (mbPerMin <= 0) return () => undefined;
@@ -40,7 +42,7 @@ export function plantLeak(mbPerMin: number): () => void {
     const now = Date.now();
     owed += (now - since) * kbPerMs;
     since = now;
-    for (; owed >= 1; owed -= 1) held.push({ at: now, payload: `${held.length}`.padEnd(1024, '.') });
+    for (; owed >= 1; owed -= 1) held.push({ at: now, payload: randomBytes(512).toString('hex') });
   }, 1000);
   return () => clearInterval(timer);
 }
