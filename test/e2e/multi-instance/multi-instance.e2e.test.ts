@@ -95,7 +95,8 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
       SECRET_ENCRYPTION_KEY: key.toString('base64'),
       EXTRA_CA_FILE: world.caFile,
       POLL_INTERVAL_MS: '200',
-      LEASE_TTL_MS: '4000',
+      // 6 s: long enough that the witness's webhook normally lands while nobody owns the tenant.
+      LEASE_TTL_MS: '6000',
       LEASE_RENEW_MS: '1000',
       // The instances share this host; instances on other hosts cannot see a dead owner's process, so this test takes that path: the lease's TTL.
       LEASE_TAKEOVER_LOCAL: 'off',
@@ -183,9 +184,20 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
       owner.kill();
       const killedAt = Date.now();
       const doneBeforeKill = half.filter((a) => teams(a).activity !== 'InACall').length;
+      // A witness: a Teams-side change while nobody owns the tenant (a survivor accepts the webhook into
+      // the shared inbox; only an owner processes it), so the new owner must announce it as resumed.
+      const witness = team[1 + AGENTS]!;
+      const witnessEntries = async (): Promise<number> =>
+        Number(
+          (
+            await db.raw('select count(*) as n from inbox where tenant_id = ? and agent_id = ?', [tenantId, witness])
+          )[0]?.['n'],
+        );
+      const witnessEntriesBefore = await witnessEntries();
+      world.graph.control.teams(world.userOfAgent.get(witness)!.id, 'meeting');
       // A commit the owner sent just before it died still lands in PostgreSQL after the kill (seen in
       // CI: an entry read as pending here was then marked processed by the dead owner). Let those land
-      // first; the lease (TTL 4 s, renewed every 1 s) keeps the others from taking over meanwhile.
+      // first; the lease (TTL 6 s, renewed every 1 s) keeps the others from taking over meanwhile.
       await exitOf(owner);
       await delay(500);
       // Agents whose changes the dead owner left in the inbox: the takeover must show in their Log Reader.
@@ -193,10 +205,19 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
         await db.raw('select seq, agent_id from inbox where tenant_id = ? and processed = 0', [tenantId])
       ).map((r) => ({ seq: Number(r['seq']), agentId: String(r['agent_id']) }));
       const pendingAtKill = [...new Set(pendingRows.map((r) => r.agentId))];
-      // A witness whose change surely waits for the new owner: a Teams-side change while nobody owns the
-      // tenant (a survivor accepts the webhook into the shared inbox; only an owner processes it).
-      const witness = team[1 + AGENTS]!;
-      world.graph.control.teams(world.userOfAgent.get(witness)!.id, 'meeting');
+      // The witness's entry is in the inbox; whether that happened before a survivor took the lease is a
+      // fact of this run, not a given: on a loaded machine Graph's delivery and the survivor's webhook
+      // can take longer than the lease's remaining TTL (CI once saw the takeover first, and then there
+      // is rightly nothing to announce for the witness). Read it, and expect the announcement only then.
+      await eventually(
+        async () => (await witnessEntries()) > witnessEntriesBefore,
+        "the witness's Teams change is in the shared inbox",
+        30_000,
+        50,
+      );
+      const holderWhenWitnessQueued = await holder();
+      const witnessWaitedForNewOwner =
+        holderWhenWitnessQueued === undefined || holderWhenWitnessQueued.split(':')[1] === String(owner.pid);
       for (const a of agents.slice(AGENTS / 2)) await cxone(`/contacts/${contacts.get(a)}/end`);
       // eventually() resolves only with a truthy value.
       const next = (await eventually(
@@ -286,23 +307,33 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
         process.stdout.write(
           `multi-instance: completed by the dead owner after it was read as pending: ${completedByDead.join(', ')}\n`,
         );
-      for (const a of [witness, ...[...resumed].filter((x) => agents.includes(x))]) {
+      if (!witnessWaitedForNewOwner)
+        process.stdout.write(
+          `multi-instance: the witness's change reached the inbox after ${holderWhenWitnessQueued} took over; its announcement is not expected\n`,
+        );
+      const announced = [
+        ...(witnessWaitedForNewOwner ? [witness] : []),
+        ...[...resumed].filter((x) => agents.includes(x)),
+      ];
+      for (const a of announced) {
         const lines = await tab.trace(`http://127.0.0.1:${reader.port}`, a);
         expect({
           agent: a,
           takeover: lines.filter((l) => l.startsWith('ownership')).map((l) => l.includes(takeoverLine)),
         }).toEqual({ agent: a, takeover: [true] });
       }
-      const witnessLines = await tab.trace(`http://127.0.0.1:${reader.port}`, witness);
-      expect(witnessLines.findIndex((l) => l.startsWith('teams.notification'))).toBeLessThan(
-        witnessLines.findIndex((l) => l.startsWith('ownership')),
-      );
+      if (witnessWaitedForNewOwner) {
+        const witnessLines = await tab.trace(`http://127.0.0.1:${reader.port}`, witness);
+        expect(witnessLines.findIndex((l) => l.startsWith('teams.notification'))).toBeLessThan(
+          witnessLines.findIndex((l) => l.startsWith('ownership')),
+        );
+      }
 
       recordRecovery('multi-instance.e2e', {
         area: 'process',
         fault: 'PostgreSQL, 3 instances, tenant owner SIGKILLed mid-burst',
         recoveryMs: convergedMs,
-        detail: `takeover ${takeoverMs} ms after the kill (lease TTL 4 s, renew 1 s), every call end on Teams ${convergedMs} ms after it; ${doneBeforeKill}/${AGENTS / 2} shown before the kill; ${pendingAtKill.length} agent(s) with pending inbox entries resumed by ${next.name}`,
+        detail: `takeover ${takeoverMs} ms after the kill (lease TTL 6 s, renew 1 s), every call end on Teams ${convergedMs} ms after it; ${doneBeforeKill}/${AGENTS / 2} shown before the kill; ${pendingAtKill.length} agent(s) with pending inbox entries resumed by ${next.name}`,
       });
     },
     TIMEOUT,
