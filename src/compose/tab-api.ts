@@ -4,11 +4,11 @@ import { createCxoneAcd } from '../adapters/cxone/cxone-acd.js';
 import type { AuditRecorder, OwnerQueries, TabApiDeps, TraceQueries } from '../adapters/http/api/api-deps.js';
 import { registerTabApi } from '../adapters/http/api/register-tab-api.js';
 import { AdminSightings } from '../adapters/http/api/admin-sightings.js';
-import { createSsoVerifier } from '../adapters/http/api/sso-token-verifier.js';
+import { createSsoVerifier, TAB_API_SCOPE, type SsoVerifier } from '../adapters/http/api/sso-token-verifier.js';
 import { DEFAULT_API_RATE_LIMITS, rateLimitTabApi } from '../adapters/http/rate-limit.js';
 import { staticTabRoutes } from '../adapters/http/restify-static-tab.js';
 import type { RouteRegistrar } from '../adapters/http/restify-server.js';
-import { createHttpTransport } from '../adapters/shared/http-transport.js';
+import { createHttpTransport, type HttpFetch } from '../adapters/shared/http-transport.js';
 import type { Clock, Logger, Store } from '../application/ports.js';
 import { TraceQueryService } from '../application/trace/trace-query.js';
 import { err, ok } from '../domain/result.js';
@@ -124,6 +124,22 @@ export function logAudit(logger: Logger): AuditRecorder {
   };
 }
 
+/** How the product checks the tab's SSO tokens: our audience, Entra's issuers, and only our API's delegated scope. */
+export function tabSsoVerifier(o: {
+  readonly jwksUrl: string;
+  readonly appClientId: string;
+  readonly fetch?: HttpFetch;
+  readonly clock: Clock;
+}): SsoVerifier {
+  return createSsoVerifier({
+    jwksUrl: o.jwksUrl,
+    audiences: [o.appClientId, `api://localhost/${o.appClientId}`],
+    requiredScope: TAB_API_SCOPE,
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+    clock: o.clock,
+  });
+}
+
 /** The tab REST API (SSO, roles, tenant-scoped) wired to the store, the engine and the tenants' adapters. */
 export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
   const transport = createHttpTransport({
@@ -136,9 +152,9 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
   const sightings = new AdminSightings({ admins: w.store.tenantAdmins, clock: w.clock, logger: w.logger });
   const deps: TabApiDeps = {
     verifier: sightings.wrap(
-      createSsoVerifier({
+      tabSsoVerifier({
         jwksUrl: w.endpoints.entraJwksUrl,
-        audiences: [w.appClientId, `api://localhost/${w.appClientId}`],
+        appClientId: w.appClientId,
         fetch: transport.fetch,
         clock: w.clock,
       }),

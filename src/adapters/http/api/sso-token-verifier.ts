@@ -29,8 +29,12 @@ export interface SsoVerifierOptions {
   readonly issuerTemplates?: readonly string[];
   /** When set, only these tenants may call (a single-tenant or allow-listed deployment). */
   readonly allowedTenants?: readonly string[];
-  /** When set, `scp` must contain it (e.g. `access_as_user`). */
-  readonly requiredScope?: string;
+  /**
+   * The delegated scope our API exposes (aad.manifest.json `oauth2Permissions`): `scp` must contain
+   * it. Required: without it an app-only token, an id_token or a token for another scope of the same
+   * app registration (all carry our client id as `aud`) would pass as a signed-in user.
+   */
+  readonly requiredScope: string;
   /** Clock skew allowed on exp/nbf, seconds (default 300). */
   readonly clockToleranceSec?: number;
   /** Fetch for the JWKS (the sandbox passes the shared transport trusting its local CA). */
@@ -42,6 +46,9 @@ export interface SsoVerifierOptions {
   /** Replaces the remote JWKS entirely (tests of this module only). */
   readonly keys?: JWTVerifyGetKey;
 }
+
+/** The one scope the tab requests for our API (aad.manifest.json exposes exactly this). */
+export const TAB_API_SCOPE = 'access_as_user';
 
 export const ENTRA_ISSUER_TEMPLATES = [
   'https://login.microsoftonline.com/{tid}/v2.0',
@@ -130,8 +137,14 @@ function callerOf(
         'This tenant is not allowed to use this Presence Sync deployment.',
       ),
     );
-  const scopes = typeof payload['scp'] === 'string' ? payload['scp'].split(' ') : [];
-  if (opts.requiredScope && !scopes.includes(opts.requiredScope))
+  // An app-only token (client credentials) speaks for no user; an id_token proves a sign-in to the
+  // client, not consent to call this API. Neither carries `scp`; only a delegated access token does.
+  if (payload['idtyp'] === 'app' || typeof payload['scp'] !== 'string')
+    return err(
+      unauthorized('Send a delegated access token for this API (the Teams SSO token), not an id or app token.'),
+    );
+  const scopes = payload['scp'].split(' ');
+  if (!scopes.includes(opts.requiredScope))
     return err(unauthorized(`The token lacks the ${opts.requiredScope} scope.`));
   const roles = Array.isArray(payload['roles'])
     ? payload['roles'].filter((r): r is string => typeof r === 'string')
