@@ -12,6 +12,7 @@ import { tabApiRegistrar } from './compose/tab-api.js';
 import { botRegistrar } from './compose/bot.js';
 import { productionPlaces, type Place } from './compose/banner.js';
 import { createLogger } from './compose/logger.js';
+import { logProductionReadiness } from './compose/onboarding-log.js';
 import { endpointsFromConfig, type Endpoints } from './compose/tenant-ports.js';
 import type { Config } from './config.js';
 import { seedSandboxTenant } from './sandbox/sandbox-seed.js';
@@ -212,6 +213,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       const local = `http://127.0.0.1:${port}`;
       await runtime.start(sandbox ? local : config.http.publicBaseUrl);
       places = sandbox ? sandboxPlaces(sandbox.world, local) : productionPlaces(config.http.publicBaseUrl, port);
+      if (!sandbox) await logProductionReadiness(store.tenants, logger, { publicBaseUrl: config.http.publicBaseUrl });
       if (sandbox)
         session = startSandboxSession({
           world: sandbox.world,

@@ -34,8 +34,8 @@ const v = (name: string, meaning: string, expects: string, schema: z.ZodType, df
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   v(
     'PRESENCE_SYNC_ENV',
-    'Which env/.env.<name> (and .user) file is loaded',
-    'a file suffix such as sandbox, local, dev',
+    'Which env/.env.<name> (and .user) file is loaded; default sandbox, or production when PRESENCE_SYNC_MODE=production (production never reads env/.env.sandbox)',
+    'a file suffix such as sandbox, production, local, dev',
     z.string().regex(/^[a-z0-9-]+$/),
     'sandbox',
   ),
@@ -125,8 +125,18 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     url,
     'https://login.microsoftonline.com',
   ),
-  v('MICROSOFT_APP_ID', 'Entra application (client) id of the app and bot', 'a GUID', z.guid().optional()),
-  v('MICROSOFT_APP_TENANT_ID', 'Home tenant of the Entra app (single-tenant bots)', 'a GUID', z.guid().optional()),
+  v(
+    'MICROSOFT_APP_ID',
+    "Entra application (client) id of the app and bot: the tab's SSO audience, the bot's identity, the Graph client; required in production",
+    'a GUID',
+    z.guid().optional(),
+  ),
+  v(
+    'MICROSOFT_APP_TENANT_ID',
+    'Home tenant of the Entra app; required when MICROSOFT_APP_TYPE=SingleTenant',
+    'a GUID',
+    z.guid().optional(),
+  ),
   v(
     'MICROSOFT_APP_TYPE',
     'Bot app type',
@@ -136,9 +146,18 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   ),
   v(
     'SECRET_GRAPH_CLIENT_SECRET',
-    'Client secret of the Entra app (Graph app-only and on-behalf-of tokens, bot)',
+    'Client secret of the Entra app (Graph app-only and on-behalf-of tokens, owner sign-in, bot); required in production',
     'text',
     optionalText,
+  ),
+  v(
+    'ONBOARDING_ALLOWED_TENANTS',
+    'Entra tenant ids that may onboard (admin consent, first sign-in); empty = any tenant, or only MICROSOFT_APP_TENANT_ID when MICROSOFT_APP_TYPE=SingleTenant',
+    'comma-separated GUIDs',
+    z
+      .string()
+      .refine((s) => s.split(',').every((t) => z.guid().safeParse(t.trim()).success))
+      .optional(),
   ),
   v(
     'GRAPH_RICH_NOTIFICATIONS',
@@ -317,6 +336,8 @@ export interface Config {
   readonly httpTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
   readonly sandbox: { readonly workloadRate: number; readonly workloadSeed: number };
+  /** Which Entra tenants may onboard; undefined = any. */
+  readonly onboarding: { readonly allowedTenants?: readonly string[] };
   readonly bot: { readonly auth: 'bot-framework' | 'disabled-for-playground'; readonly teamsAppId: string };
   /** Health debounce and proactive alert pacing. */
   readonly alerts: {
@@ -347,21 +368,25 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const cwd = options.cwd ?? process.cwd();
   const source = mergedEnvironment(options.env ?? process.env, cwd);
   const { values, problems } = parseVariables(source);
-  if (problems.length === 0) problems.push(...crossChecks(values));
+  // Every problem at once: what is missing for production is named next to what is malformed.
+  problems.push(...crossChecks(values));
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(buildConfig(values, cwd));
 }
 
-/** Process environment over the .user file over the committed env file. */
+/**
+ * Process environment over the .user file over the committed env file. The file set defaults to
+ * the mode's own: production must never pick up the sandbox's emulator URLs and Playground bot.
+ */
 function mergedEnvironment(env: Readonly<Record<string, string | undefined>>, cwd: string): Record<string, string> {
-  const name = env['PRESENCE_SYNC_ENV'] || 'sandbox';
+  const name = env['PRESENCE_SYNC_ENV'] || (env['PRESENCE_SYNC_MODE'] === 'production' ? 'production' : 'sandbox');
   const read = (file: string): Record<string, string> => {
     const path = join(cwd, 'env', file);
     if (!/^[a-z0-9-]+$/.test(name) || !existsSync(path)) return {};
     return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
   };
   const fromProcess = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
-  return { ...read(`.env.${name}`), ...read(`.env.${name}.user`), ...fromProcess };
+  return { ...read(`.env.${name}`), ...read(`.env.${name}.user`), ...fromProcess, PRESENCE_SYNC_ENV: name };
 }
 
 type Values = Record<string, unknown>;
@@ -384,21 +409,71 @@ const describe = (name: string, raw: string | undefined): string =>
     ? 'nothing'
     : name.startsWith('SECRET_')
       ? 'an invalid value (not shown)'
-      : JSON.stringify(raw);
+      : JSON.stringify(redactCredentials(raw));
+
+/**
+ * A URL's password (`postgres://user:password@host`) never reaches an error message or a log:
+ * every `//user:password@` is shown as `//user:***@`.
+ */
+export function redactCredentials(text: string): string {
+  return text.replace(/(\/\/[^/@:\s]*:)[^@\s]*@/g, '$1***@');
+}
+
+/** `text` (an error message) with the configuration's secrets and URL passwords taken out. */
+export function redactConfigSecrets(text: string, config: Config): string {
+  const secrets = [
+    ...config.encryptionKeys,
+    config.cxone.clientSecret,
+    config.cxone.accessKeySecret,
+    config.microsoft.clientSecret,
+    config.store.kind === 'postgres' ? passwordOf(config.store.url) : undefined,
+  ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  return secrets.reduce((t, s) => t.split(s).join('***'), redactCredentials(text));
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function crossChecks(values: Values): string[] {
   const problems: string[] = [];
-  const ttl = values['LEASE_TTL_MS'] as number;
-  const renew = values['LEASE_RENEW_MS'] as number;
+  const ttl = values['LEASE_TTL_MS'] as number | undefined;
+  const renew = values['LEASE_RENEW_MS'] as number | undefined;
   // A renewal missed once must still leave the lease alive.
-  if (renew * 2 >= ttl) problems.push(`LEASE_RENEW_MS: expected below LEASE_TTL_MS / 2 (${ttl / 2} ms), got ${renew}`);
+  if (ttl !== undefined && renew !== undefined && renew * 2 >= ttl)
+    problems.push(`LEASE_RENEW_MS: expected below LEASE_TTL_MS / 2 (${ttl / 2} ms), got ${renew}`);
   if (values['PRESENCE_SYNC_MODE'] !== 'production') return problems;
-  if (values['SECRET_ENCRYPTION_KEY'] === undefined)
-    problems.push('SECRET_ENCRYPTION_KEY: expected base64 of exactly 32 bytes in production, got nothing');
-  if (values['PUBLIC_BASE_URL'] === undefined)
-    problems.push('PUBLIC_BASE_URL: expected the public https URL of this service in production, got nothing');
-  else if (!String(values['PUBLIC_BASE_URL']).startsWith('https://'))
+  return [...problems, ...productionChecks(values)];
+}
+
+/** What the tab, the bot and Graph cannot work without: missing, production refuses to start (no silent 404s). */
+function productionChecks(values: Values): string[] {
+  const problems: string[] = [];
+  // A malformed value is already named by its own problem; only what is absent is reported here.
+  const missing = (name: string, what: string) => {
+    if (!(name in values)) return;
+    if (values[name] === undefined) problems.push(`${name}: expected ${what} in production, got nothing`);
+  };
+  if (values['PRESENCE_SYNC_ENV'] === 'sandbox')
+    problems.push(
+      'PRESENCE_SYNC_ENV: production mode never reads env/.env.sandbox (emulator URLs, Playground bot); use production (env/.env.production, see env/.env.production.example)',
+    );
+  missing('SECRET_ENCRYPTION_KEY', 'base64 of exactly 32 bytes (secrets at rest)');
+  missing('PUBLIC_BASE_URL', 'the public https URL of this service (tab, bot, Graph webhooks)');
+  if (typeof values['PUBLIC_BASE_URL'] === 'string' && !values['PUBLIC_BASE_URL'].startsWith('https://'))
     problems.push('PUBLIC_BASE_URL: expected an https URL in production (Graph only calls HTTPS webhooks)');
+  missing('MICROSOFT_APP_ID', "the Entra app (client) id (the tab's SSO audience, the bot's identity, Graph)");
+  missing('SECRET_GRAPH_CLIENT_SECRET', 'the Entra app client secret (Graph tokens, owner sign-in, the bot)');
+  if (values['MICROSOFT_APP_TYPE'] === 'SingleTenant')
+    missing('MICROSOFT_APP_TENANT_ID', 'the home tenant id of a SingleTenant app');
+  if (values['BOT_AUTH'] === 'disabled-for-playground')
+    problems.push(
+      'BOT_AUTH: expected bot-framework in production (unsigned activities are for the sandbox Playground)',
+    );
   return problems;
 }
 
@@ -479,7 +554,20 @@ function buildConfig(values: Values, cwd: string): Config {
       minIntervalMs: num(values, 'BOT_ALERT_MIN_INTERVAL_MS'),
     },
     sandbox: { workloadRate: num(values, 'SANDBOX_WORKLOAD_RATE'), workloadSeed: num(values, 'SANDBOX_WORKLOAD_SEED') },
+    onboarding: onboardingSettings(values),
   };
+}
+
+/** A SingleTenant app serves its home tenant only; otherwise the operator's list, or any tenant. */
+function onboardingSettings(values: Values): Config['onboarding'] {
+  const listed = (str(values, 'ONBOARDING_ALLOWED_TENANTS') ?? '')
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
+  const home = str(values, 'MICROSOFT_APP_TENANT_ID')?.toLowerCase();
+  if (listed.length > 0) return { allowedTenants: listed };
+  if (values['MICROSOFT_APP_TYPE'] === 'SingleTenant' && home) return { allowedTenants: [home] };
+  return {};
 }
 
 /** Sandbox only: a key generated once into DATA_DIR/encryption.key (mode 0600) and reused after. */

@@ -1,7 +1,7 @@
 import { compose, type App } from './compose.js';
 import { banner } from './compose/banner.js';
 import { createLogger, type ProductLogger } from './compose/logger.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, redactConfigSecrets, type Config } from './config.js';
 
 /** Process entry: config → compose → listen; graceful shutdown on SIGTERM / SIGINT. */
 function readConfig(): Config {
@@ -42,8 +42,10 @@ async function startApp(config: Config, log: ProductLogger): Promise<App> {
   try {
     return await compose(config, { logger: log.logger });
   } catch (e) {
-    // e.g. PostgreSQL unreachable or a migration failed: say so in one line, not a stack dump.
-    process.stderr.write(`Startup failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    // e.g. PostgreSQL unreachable or a migration failed: say so in one line, not a stack dump, and no password.
+    process.stderr.write(
+      `Startup failed: ${redactConfigSecrets(e instanceof Error ? e.message : String(e), config)}\n`,
+    );
     process.exit(1);
   }
 }

@@ -114,26 +114,97 @@ describe('configuration', () => {
     expect(problems({ PORT: 'x', LOG_LEVEL: 'y' })).toHaveLength(2);
   });
 
-  it('requires an encryption key and a public https URL in production', () => {
+  const APP_ID = '11111111-2222-3333-4444-555555555555';
+  const production = (): Record<string, string> => ({
+    PRESENCE_SYNC_MODE: 'production',
+    SECRET_ENCRYPTION_KEY: key(),
+    PUBLIC_BASE_URL: 'https://sync.contoso.com',
+    MICROSOFT_APP_ID: APP_ID,
+    SECRET_GRAPH_CLIENT_SECRET: 'gs',
+  });
+
+  it('refuses to start production without what the tab, the bot and Graph need, naming each variable', () => {
     expect(problems({ PRESENCE_SYNC_MODE: 'production' })).toEqual([
-      expect.stringMatching(/^SECRET_ENCRYPTION_KEY: .* in production/),
-      expect.stringMatching(/^PUBLIC_BASE_URL: .* in production/),
+      expect.stringMatching(/^SECRET_ENCRYPTION_KEY: .* in production, got nothing$/),
+      expect.stringMatching(/^PUBLIC_BASE_URL: .* in production, got nothing$/),
+      expect.stringMatching(/^MICROSOFT_APP_ID: .*the tab's SSO audience, the bot's identity, Graph.* got nothing$/),
+      expect.stringMatching(/^SECRET_GRAPH_CLIENT_SECRET: .* in production, got nothing$/),
     ]);
+    expect(problems({ ...production(), PUBLIC_BASE_URL: 'http://x.example' })).toEqual([
+      expect.stringMatching(/^PUBLIC_BASE_URL: expected an https URL/),
+    ]);
+    expect(problems({ ...production(), MICROSOFT_APP_TYPE: 'SingleTenant' })).toEqual([
+      expect.stringMatching(/^MICROSOFT_APP_TENANT_ID: expected the home tenant id of a SingleTenant app/),
+    ]);
+    expect(problems({ ...production(), BOT_AUTH: 'disabled-for-playground' })).toEqual([
+      expect.stringMatching(/^BOT_AUTH: expected bot-framework in production/),
+    ]);
+  });
+
+  describe('production never reads the sandbox settings', () => {
+    const sandboxFile = [
+      'PRESENCE_SYNC_MODE=sandbox',
+      'GRAPH_BASE_URL=https://127.0.0.1:3980/v1.0',
+      'ENTRA_LOGIN_BASE_URL=https://127.0.0.1:3980',
+      'BOT_AUTH=disabled-for-playground',
+    ].join('\n');
+    beforeEach(() => {
+      mkdirSync(join(cwd, 'env'));
+      writeFileSync(join(cwd, 'env/.env.sandbox'), sandboxFile);
+    });
+
+    it('loads env/.env.production, not env/.env.sandbox, when the process says production', () => {
+      writeFileSync(join(cwd, 'env/.env.production'), 'LOG_LEVEL=warn\n');
+      const c = load(production());
+      expect(c.env).toBe('production');
+      expect(c.logLevel).toBe('warn');
+      expect(c.microsoft.graphBaseUrl).toBe('https://graph.microsoft.com/v1.0');
+      expect(c.microsoft.loginBaseUrl).toBe('https://login.microsoftonline.com');
+      expect(c.bot.auth).toBe('bot-framework');
+    });
+
+    it('takes its mode from env/.env.production too', () => {
+      writeFileSync(join(cwd, 'env/.env.production'), 'PRESENCE_SYNC_MODE=production\n');
+      const { PRESENCE_SYNC_MODE: _mode, ...rest } = production();
+      expect(load({ ...rest, PRESENCE_SYNC_ENV: 'production' }).mode).toBe('production');
+    });
+
+    it('refuses PRESENCE_SYNC_ENV=sandbox in production mode', () => {
+      expect(problems({ ...production(), PRESENCE_SYNC_ENV: 'sandbox' })).toContainEqual(
+        expect.stringMatching(/^PRESENCE_SYNC_ENV: production mode never reads env\/\.env\.sandbox/),
+      );
+    });
+
+    it('still loads env/.env.sandbox by default in the sandbox', () => {
+      expect(load().bot.auth).toBe('disabled-for-playground');
+    });
+  });
+
+  it('lets any tenant onboard by default, only the listed ones with ONBOARDING_ALLOWED_TENANTS, only the home tenant of a SingleTenant app', () => {
+    const home = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
+    const other = 'AAAAAAAA-0000-4000-8000-000000000001';
+    expect(load(production()).onboarding).toEqual({});
+    expect(load({ ...production(), ONBOARDING_ALLOWED_TENANTS: ` ${home} ,${other}` }).onboarding).toEqual({
+      allowedTenants: [home, other.toLowerCase()],
+    });
     expect(
-      problems({ PRESENCE_SYNC_MODE: 'production', SECRET_ENCRYPTION_KEY: key(), PUBLIC_BASE_URL: 'http://x.example' }),
-    ).toEqual([expect.stringMatching(/^PUBLIC_BASE_URL: expected an https URL/)]);
+      load({ ...production(), MICROSOFT_APP_TYPE: 'SingleTenant', MICROSOFT_APP_TENANT_ID: home }).onboarding,
+    ).toEqual({ allowedTenants: [home] });
+    expect(problems({ ONBOARDING_ALLOWED_TENANTS: 'contoso.com' })).toEqual([
+      expect.stringMatching(/^ONBOARDING_ALLOWED_TENANTS: expected comma-separated GUIDs/),
+    ]);
+  });
+
+  it('documents every variable in env/.env.production.example, and sets no secret there', () => {
+    const example = readFileSync(join(import.meta.dirname, '../env/.env.production.example'), 'utf8');
+    for (const x of CONFIG_VARIABLES) expect(example).toMatch(new RegExp(`^#? ?${x.name}=`, 'm'));
+    expect(example).not.toMatch(/^SECRET_/m);
+    expect(example).toMatch(/^PRESENCE_SYNC_MODE=production$/m);
   });
 
   it('reads production secrets and rotation keys, and writes no key file', () => {
     const [k1, k2] = [key(), key()];
-    const c = load({
-      PRESENCE_SYNC_MODE: 'production',
-      SECRET_ENCRYPTION_KEY: k1,
-      SECRET_ENCRYPTION_KEY_PREVIOUS: ` ${k2} `,
-      PUBLIC_BASE_URL: 'https://sync.contoso.com',
-      SECRET_GRAPH_CLIENT_SECRET: 'gs',
-      MICROSOFT_APP_ID: '11111111-2222-3333-4444-555555555555',
-    });
+    const c = load({ ...production(), SECRET_ENCRYPTION_KEY: k1, SECRET_ENCRYPTION_KEY_PREVIOUS: ` ${k2} ` });
     expect(c.encryptionKeys).toEqual([k1, k2]);
     expect(c.microsoft).toMatchObject({
       clientSecret: 'gs',

@@ -66,6 +66,46 @@ describe('npm start (src/main.ts as a process)', () => {
   );
 
   it(
+    'refuses production without what the tab, the bot and Graph need, naming each variable, and reads no sandbox file',
+    async () => {
+      const run = runMain({ PRESENCE_SYNC_MODE: 'production', DATABASE_URL: 'mysql://u:pa55word@db/x' }, cwd);
+      expect(await run.exit).toBe(1);
+      for (const name of ['SECRET_ENCRYPTION_KEY', 'PUBLIC_BASE_URL', 'MICROSOFT_APP_ID', 'SECRET_GRAPH_CLIENT_SECRET'])
+        expect(run.out()).toMatch(new RegExp(`- ${name}: expected .* in production, got nothing`));
+      expect(run.out()).toContain(
+        'DATABASE_URL: expected a postgres:// or postgresql:// URL, got "mysql://u:***@db/x"',
+      );
+      expect(run.out()).not.toContain('pa55word');
+    },
+    PROCESS_TEST_MS,
+  );
+
+  it(
+    'says at start-up in production that no tenant is onboarded yet, and how one comes to exist',
+    async () => {
+      const run = runMain(
+        {
+          PRESENCE_SYNC_MODE: 'production',
+          PORT: '0',
+          HOST: '127.0.0.1',
+          PUBLIC_BASE_URL: 'https://sync.contoso.test',
+          SECRET_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+          MICROSOFT_APP_ID: '11111111-2222-3333-4444-555555555555',
+          SECRET_GRAPH_CLIENT_SECRET: 'graph-secret',
+          GRAPH_RICH_NOTIFICATIONS: 'off',
+        },
+        cwd,
+      );
+      await waitFor(/no tenant onboarded yet.*\n/, run);
+      expect(run.out()).toMatch(/"env":"production","mode":"production"|"mode":"production"/);
+      expect(run.out()).not.toContain('"env":"sandbox"');
+      run.child.kill('SIGTERM');
+      expect(await run.exit).toBe(0);
+    },
+    PROCESS_TEST_MS,
+  );
+
+  it(
     'refuses a bad setting with exit code 1 and a message naming the variable',
     async () => {
       const run = runMain({ PORT: 'eighty' }, cwd);

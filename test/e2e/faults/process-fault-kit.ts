@@ -56,6 +56,7 @@ export function productEnv(
     EXTRA_CA_FILE: world.caFile,
     // The app id turns the tab API on: the Health Check and the Log Reader are read over it, as the tab does.
     MICROSOFT_APP_ID: world.entra.apps[0]!.clientId,
+    SECRET_GRAPH_CLIENT_SECRET: world.entra.apps[0]!.clientSecret,
     POLL_INTERVAL_MS: '200',
     LEASE_TTL_MS: '4000',
     LEASE_RENEW_MS: '1000',

@@ -161,7 +161,13 @@ describe('compose.yaml (app + PostgreSQL)', () => {
     const env = app.environment ?? {};
     expect(env['PRESENCE_SYNC_MODE']).toBe('production');
     expect(new URL(env['DATABASE_URL']!.replace(/\$\{[^}]+\}/g, 'x')).hostname).toBe('postgres');
-    for (const required of ['SECRET_ENCRYPTION_KEY', 'PUBLIC_BASE_URL']) expect(env[required]).toMatch(/^\$\{\w+:\?/);
+    for (const required of [
+      'SECRET_ENCRYPTION_KEY',
+      'PUBLIC_BASE_URL',
+      'MICROSOFT_APP_ID',
+      'SECRET_GRAPH_CLIENT_SECRET',
+    ])
+      expect(env[required]).toMatch(/^\$\{\w+:\?/);
   });
 
   it('scales out: replicas are a setting and the host port is a range, so --scale app=N does not clash', () => {

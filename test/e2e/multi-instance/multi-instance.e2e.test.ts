@@ -88,6 +88,7 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
       LOG_LEVEL: 'info',
       PUBLIC_BASE_URL: world.balancer.url,
       MICROSOFT_APP_ID: world.entra.apps[0]!.clientId,
+      SECRET_GRAPH_CLIENT_SECRET: world.entra.apps[0]!.clientSecret,
       DATA_DIR: dir,
       DATABASE_URL: db.location.url,
       DATABASE_SCHEMA: db.location.schema ?? '',
