@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { healthRoutes } from './adapters/http/restify-health-routes.js';
+import { legalPageRoutes } from './adapters/http/restify-legal-pages.js';
 import { createRestifyServer, type RouteRegistrar } from './adapters/http/restify-server.js';
 import { createHttpTransport, type HttpFetch } from './adapters/shared/http-transport.js';
 import { loadNotificationEncryption, type NotificationEncryption } from './adapters/graph/graph-notification-keys.js';
@@ -176,6 +177,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     closeTimeoutMs: config.shutdownTimeoutMs,
     registrars: [
       healthRoutes(() => store.ready()),
+      legalPageRoutes(),
       metricsRoute(runtime),
       ...featureRoutes(config, runtime, {
         store,

@@ -159,6 +159,7 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
         clock: w.clock,
       }),
     ),
+    appClientId: w.appClientId,
     tenants: w.store.tenants,
     rules: w.store.rules,
     userLinks: w.store.userLinks,

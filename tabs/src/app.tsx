@@ -18,26 +18,17 @@ import { RulesPage } from './pages/rules-page.js';
 import { SettingsPage } from './pages/settings-page.js';
 import { SetupWizard } from './pages/setup-wizard.js';
 import { UsersPage } from './pages/users-page.js';
+import { CONFIGURE_PARAM, PAGES, PAGE_LABELS, SUPPORT_PAGES, pageFromParam, type PageId } from './page-catalog.js';
+import { ConfigurePage } from './pages/configure-page.js';
 import type { HostSession, ThemeName } from './teams-host.js';
 import { ApiContext, useApi, useApiClient } from './use-api.js';
 
 const THEMES = { default: webLightTheme, dark: webDarkTheme, contrast: teamsHighContrastTheme } as const;
-export const PAGES = ['setup', 'rules', 'users', 'health', 'log', 'settings'] as const;
-export type PageId = (typeof PAGES)[number];
-/** Support engineers read health and traces; everything else is for admins (the API enforces it too). */
-const SUPPORT_PAGES: readonly PageId[] = ['health', 'log'];
-const LABELS: Record<PageId, string> = {
-  setup: 'Setup',
-  rules: 'Rules',
-  users: 'Users',
-  health: 'Health Check',
-  log: 'Log Reader',
-  settings: 'Settings',
-};
 
 const useStyles = makeStyles({
   root: {
     minHeight: '100vh',
+    boxSizing: 'border-box',
     padding: tokens.spacingHorizontalL,
     backgroundColor: tokens.colorNeutralBackground1,
     color: tokens.colorNeutralForeground1,
@@ -45,12 +36,19 @@ const useStyles = makeStyles({
   main: { paddingTop: tokens.spacingVerticalL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
 });
 
-/** First page: the Log Reader for a bot deep link (`agent:<id>`), `?page=` if given, else Health Check. */
-function initialPage(session: HostSession): { page: PageId; agent: string; explicit: boolean } {
-  if (session.subPageId.startsWith('agent:')) return { page: 'log', agent: session.subPageId.slice(6), explicit: true };
-  const asked = new URLSearchParams(window.location.search).get('page') ?? '';
-  const known = (PAGES as readonly string[]).includes(asked);
-  return { page: known ? (asked as PageId) : 'health', agent: '', explicit: known };
+type Start = { page: PageId; agent: string; explicit: boolean; configure: boolean };
+
+/**
+ * First page: the Log Reader for a bot deep link (`agent:<id>`), else `?page=` (a static tab's URL),
+ * else the static tab Teams says was opened, else Health Check.
+ */
+function initialPage(session: HostSession): Start {
+  const asked = new URLSearchParams(window.location.search).get('page');
+  const configure = asked === CONFIGURE_PARAM || session.frameContext === 'settings';
+  if (session.subPageId.startsWith('agent:'))
+    return { page: 'log', agent: session.subPageId.slice(6), explicit: true, configure };
+  const page = pageFromParam(asked) ?? pageFromParam(session.entityId);
+  return { page: page ?? 'health', agent: '', explicit: page !== undefined, configure };
 }
 
 /** An admin opening the tab of a tenant whose CXone connection is not set up lands on the wizard. */
@@ -81,13 +79,16 @@ export function App(props: { session: HostSession; api: ApiClient }): ReactNode 
 
 function Shell(props: { session: HostSession }): ReactNode {
   const styles = useStyles();
-  const start = initialPage(props.session);
+  const [start] = useState(() => initialPage(props.session));
   const [page, setPage] = useState<PageId>(start.page);
   const goSetup = useCallback(() => setPage('setup'), []);
   const [me] = useApi<{ name: string; access: string }>('/me');
-  useFirstRun(start.explicit, me.status === 'ready' && me.value.access === 'admin', goSetup);
+  useFirstRun(start.explicit || start.configure, me.status === 'ready' && me.value.access === 'admin', goSetup);
   const isSupport = me.status === 'ready' && me.value.access !== 'admin';
   const visible = isSupport ? PAGES.filter((p) => SUPPORT_PAGES.includes(p)) : PAGES;
+  // Inside Teams every page is a tab of its own (manifest staticTabs): a second tab bar would repeat Teams'.
+  const inTeams = props.session.inTeams;
+  const refused = inTeams && !visible.includes(page);
   const shown: PageId = visible.includes(page) ? page : 'health';
   return (
     <div className={styles.root}>
@@ -96,28 +97,39 @@ function Shell(props: { session: HostSession }): ReactNode {
           Presence Sync
         </Text>{' '}
         <Text size={200} data-testid="whoami">
-          {me.status === 'ready'
-            ? `${me.value.name} (${me.value.access})${props.session.inTeams ? '' : ' · sandbox'}`
-            : ''}
+          {me.status === 'ready' ? `${me.value.name} (${me.value.access})${inTeams ? '' : ' · sandbox'}` : ''}
         </Text>
       </header>
-      <nav aria-label="Pages">
-        <TabList selectedValue={shown} onTabSelect={(_e, d) => setPage(d.value as PageId)}>
-          {visible.map((p) => (
-            <Tab key={p} value={p}>
-              {LABELS[p]}
-            </Tab>
-          ))}
-        </TabList>
-      </nav>
-      <main className={styles.main} aria-label={LABELS[shown]}>
+      {!inTeams && !start.configure && (
+        <nav aria-label="Pages">
+          <TabList selectedValue={shown} onTabSelect={(_e, d) => setPage(d.value as PageId)}>
+            {visible.map((p) => (
+              <Tab key={p} value={p}>
+                {PAGE_LABELS[p]}
+              </Tab>
+            ))}
+          </TabList>
+        </nav>
+      )}
+      <main className={styles.main} aria-label={start.configure ? 'Configure' : PAGE_LABELS[shown]}>
         {me.status === 'error' && <ErrorBar title="You are not signed in" message={me.error.message} />}
-        {shown === 'setup' && <SetupWizard onDone={() => setPage('health')} />}
-        {shown === 'rules' && <RulesPage />}
-        {shown === 'users' && <UsersPage />}
-        {shown === 'health' && <HealthPage />}
-        {shown === 'log' && <LogReaderPage initialAgent={start.agent} />}
-        {shown === 'settings' && <SettingsPage />}
+        {start.configure ? (
+          <ConfigurePage config={props.session.tabConfig} />
+        ) : refused ? (
+          <ErrorBar
+            title={`${PAGE_LABELS[page]} is for Presence Sync admins`}
+            message="Your role gives you the Health Check and the Log Reader; ask a tenant admin for the PresenceSync.Admin role."
+          />
+        ) : (
+          <>
+            {shown === 'setup' && <SetupWizard onDone={() => setPage('health')} />}
+            {shown === 'rules' && <RulesPage />}
+            {shown === 'users' && <UsersPage />}
+            {shown === 'health' && <HealthPage />}
+            {shown === 'log' && <LogReaderPage initialAgent={start.agent} />}
+            {shown === 'settings' && <SettingsPage />}
+          </>
+        )}
       </main>
     </div>
   );

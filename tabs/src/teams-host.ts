@@ -1,4 +1,4 @@
-import { app, authentication } from '@microsoft/teams-js';
+import { app, authentication, pages } from '@microsoft/teams-js';
 
 export type ThemeName = 'default' | 'dark' | 'contrast';
 
@@ -9,9 +9,40 @@ export interface HostSession {
   /** Deep-link target (`agent:<id>` opens the Log Reader on that agent). */
   readonly subPageId: string;
   readonly userName: string;
+  /** Teams' frame context: `content` for a tab, `settings` for a channel tab's configuration page. */
+  readonly frameContext: string;
+  /** The static tab's entity id (Teams names the tab the user opened), '' outside Teams. */
+  readonly entityId: string;
+  /** The channel tab's configuration API (teams-js `pages.config`), only in the `settings` frame. */
+  readonly tabConfig?: TabConfigHost;
   getToken(): Promise<string>;
   onThemeChange(listener: (theme: ThemeName) => void): void;
 }
+
+/** What a configuration page tells Teams: whether Save may be pressed, and what to save. */
+export interface TabConfigHost {
+  setValid(valid: boolean): void;
+  /** Teams calls `save` when the user presses Save; it must resolve once the config is set. */
+  onSave(save: () => Promise<void>): void;
+  setConfig(config: {
+    entityId: string;
+    contentUrl: string;
+    websiteUrl: string;
+    suggestedDisplayName: string;
+  }): Promise<void>;
+}
+
+const teamsTabConfig: TabConfigHost = {
+  setValid: (valid) => pages.config.setValidityState(valid),
+  onSave: (save) =>
+    pages.config.registerOnSaveHandler((event) => {
+      save().then(
+        () => event.notifySuccess(),
+        (e: Error) => event.notifyFailure(e.message),
+      );
+    }),
+  setConfig: (config) => pages.config.setConfig(config),
+};
 
 const asTheme = (t: string | undefined): ThemeName => (t === 'dark' || t === 'contrast' ? t : 'default');
 
@@ -27,11 +58,15 @@ async function teamsSession(params: URLSearchParams): Promise<HostSession> {
   app.registerOnThemeChangeHandler((t) => listeners.forEach((l) => l(asTheme(t))));
   const context = await app.getContext();
   app.notifySuccess();
+  const frameContext = String(context.page.frameContext ?? 'content');
   return {
     inTeams: true,
     theme: asTheme(context.app.theme),
     subPageId: context.page.subPageId ?? '',
     userName: context.user?.userPrincipalName ?? '',
+    frameContext,
+    entityId: context.page.id ?? '',
+    ...(frameContext === 'settings' && pages.config.isSupported() ? { tabConfig: teamsTabConfig } : {}),
     getToken: () => authentication.getAuthToken(),
     onThemeChange: (l) => listeners.add(l),
   };
@@ -51,6 +86,8 @@ function sandboxSession(params: URLSearchParams): HostSession {
     theme: asTheme(params.get('theme') ?? (dark ? 'dark' : 'default')),
     subPageId: params.get('subPageId') ?? '',
     userName: '',
+    frameContext: 'content',
+    entityId: '',
     getToken: async () => {
       if (cached && cached.until > Date.now()) return cached.token;
       const res = await fetch(`${endpoint}?role=${encodeURIComponent(role)}`, { credentials: 'same-origin' });

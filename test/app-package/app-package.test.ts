@@ -117,6 +117,7 @@ describe('the Teams app package', () => {
       validDomains: string[];
     };
     expect(manifest.staticTabs.filter((t) => t.name).map((t) => [t.entityId, t.name])).toEqual([
+      ['setup', 'Setup'],
       ['rules', 'Rules'],
       ['users', 'Users'],
       ['health', 'Health Check'],
@@ -124,7 +125,7 @@ describe('the Teams app package', () => {
       ['settings', 'Settings'],
     ]);
     expect(manifest.staticTabs.map((t) => t.entityId)).toContain('conversations');
-    expect(manifest.staticTabs[0]?.contentUrl).toBe('https://presence-sync.contoso.example/tab/index.html?page=rules');
+    expect(manifest.staticTabs[1]?.contentUrl).toBe('https://presence-sync.contoso.example/tab/index.html?page=rules');
     expect(manifest.configurableTabs[0]?.scopes).toEqual(['team']);
     expect(manifest.webApplicationInfo).toEqual({
       id: SAMPLE.AAD_APP_CLIENT_ID,

@@ -12,9 +12,8 @@ import { useLookups } from './use-lookups.js';
 
 const STEPS = ['Admin consent', 'Connect CXone', 'Subscription owner', 'Map users', 'Rules'] as const;
 
-/** Admin consent link for the app's Graph application permissions (client id from ?clientId=). */
-const consentUrl = (): string | null => {
-  const clientId = new URLSearchParams(window.location.search).get('clientId');
+/** Admin consent link for the app's Graph application permissions (client id from the server's config, /me). */
+const consentUrl = (clientId: string | null | undefined): string | null => {
   return clientId
     ? `https://login.microsoftonline.com/organizations/v2.0/adminconsent?client_id=${encodeURIComponent(clientId)}&scope=https://graph.microsoft.com/.default`
     : null;
@@ -80,7 +79,8 @@ export function SetupWizard(props: { onDone: () => void }): ReactNode {
 }
 
 function ConsentStep(): ReactNode {
-  const url = consentUrl();
+  const [me] = useApi<{ appClientId: string | null }>('/me');
+  const url = consentUrl(me.status === 'ready' ? me.value.appClientId : null);
   return (
     <Text>
       Presence Sync reads and sets presence with Microsoft Graph application permissions (Presence.ReadWrite.All,

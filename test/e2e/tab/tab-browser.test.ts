@@ -1,7 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import { PAGES, PAGE_LABELS, pageParam } from '../../../tabs/src/page-catalog.js';
 import { TENANT_A } from '../../adapters/http/api/fakes/api-harness.js';
+import { CLIENT_ID } from '../../adapters/http/api/fakes/local-entra.js';
 import { SCREENSHOTS, TabHarness, ensureTabBuilt, launchBrowser } from './tab-harness.js';
 
 let harness: TabHarness;
@@ -44,6 +47,10 @@ describe('the Teams tab in a browser', () => {
       .getByTestId('whoami')
       .filter({ hasText: /· sandbox$/ })
       .waitFor();
+    // The consent link needs no ?clientId= in the tab's URL: the server names its client id.
+    expect(await page.getByRole('link', { name: 'Grant admin consent' }).getAttribute('href')).toContain(
+      `client_id=${CLIENT_ID}`,
+    );
     await page.getByRole('button', { name: 'Next' }).click();
 
     await page.getByLabel('Client id').fill('cxone-client');
@@ -184,8 +191,15 @@ describe('the Teams tab in a browser', () => {
     await attribute(overall, 'data-status', 'ok');
   });
 
-  it('shows a support engineer only Health Check and Log Reader, with empty and error states', async () => {
+  it('tells a support engineer who opens an admin page in Teams that it is for admins', async () => {
     const tab = await inTeams('rules', 'default', '&role=support');
+    await tab.getByRole('alert').getByText('Rules is for Presence Sync admins').waitFor();
+    expect(await tab.getByRole('heading', { name: 'Rules' }).count()).toBe(0);
+  });
+
+  it('shows a support engineer only Health Check and Log Reader, with empty and error states', async () => {
+    await page.goto(`${harness.base}/tab/?page=rules&role=support`);
+    const tab = page.mainFrame();
     await tab.getByRole('heading', { name: 'Health Check' }).waitFor();
     expect(await tab.getByRole('tab').count()).toBe(2);
     expect(await tab.getByRole('tab', { name: 'Log Reader' }).count()).toBe(1);
@@ -211,33 +225,68 @@ describe('the Teams tab in a browser', () => {
     await page.unroute('**/api/v1/health');
   });
 
-  it('is keyboard operable: arrow keys move along the page tabs, Enter opens one', async () => {
-    const tab = await inTeams('rules');
-    await tab.getByRole('tab', { name: 'Rules' }).focus();
+  it('is keyboard operable outside Teams: arrow keys move along the page tabs, Enter opens one', async () => {
+    await page.goto(`${harness.base}/tab/?page=rules`);
+    await page.getByRole('tab', { name: 'Rules' }).focus();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Enter');
-    await tab.getByRole('heading', { name: 'Users', exact: true }).waitFor();
-    expect(await tab.getByRole('tab', { name: 'Users' }).getAttribute('aria-selected')).toBe('true');
+    await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
+    expect(await page.getByRole('tab', { name: 'Users' }).getAttribute('aria-selected')).toBe('true');
   });
 
-  it('saves a screenshot of every page in the light and the dark theme (the dark one after a Teams theme change)', async () => {
-    const pages: [string, string][] = [
-      ['Setup', 'Set up Presence Sync'],
-      ['Rules', 'Rules'],
-      ['Users', 'Users'],
-      ['Health Check', 'Health Check'],
-      ['Log Reader', 'Log Reader'],
-      ['Settings', 'Settings'],
-    ];
-    const tab = await inTeams('health');
-    for (const theme of ['default', 'dark']) {
-      if (theme === 'dark')
-        await page.evaluate(() => (globalThis as unknown as { sendTheme: (t: string) => void }).sendTheme('dark'));
-      await attribute(tab.locator('[data-theme]').first(), 'data-theme', theme);
-      for (const [name, heading] of pages) {
-        await tab.getByRole('tab', { name }).click();
-        await tab.getByRole('heading', { name: heading, exact: true }).waitFor();
-        if (name === 'Log Reader') {
+  it('opens the page of every static tab of the app package inside Teams, without a tab bar of its own', async () => {
+    const manifest = JSON.parse(await readFile(join(process.cwd(), 'appPackage', 'manifest.json'), 'utf8')) as {
+      staticTabs: { entityId: string; name?: string; contentUrl?: string }[];
+    };
+    const tabs = manifest.staticTabs.filter((t) => t.contentUrl);
+    expect(tabs.length).toBe(PAGES.length);
+    for (const t of tabs) {
+      const param = new URL(t.contentUrl!.replace('${{TAB_ENDPOINT}}', 'https://x')).searchParams.get('page')!;
+      const tab = await inTeams(param, 'default', `&entityId=${t.entityId}`);
+      await tab.getByRole('main', { name: t.name }).waitFor();
+      await tab.getByTestId('whoami').filter({ hasText: '(admin)' }).waitFor();
+      expect([t.entityId, await tab.getByRole('navigation', { name: 'Pages' }).count()]).toEqual([t.entityId, 0]);
+    }
+    // Without ?page= the static tab Teams reports in the context (page.id) decides.
+    const tab = await inTeams('logreader', 'default', '&noPageParam=1');
+    await tab.getByRole('main', { name: 'Log Reader' }).waitFor();
+  });
+
+  it('configures a channel tab: the page is valid at once, and Save stores the chosen page through pages.config', async () => {
+    const tab = await inTeams('configure');
+    await tab.getByRole('heading', { name: 'Add Presence Sync to this channel' }).waitFor();
+    const hostConfig = () =>
+      page.evaluate(
+        () =>
+          (globalThis as unknown as { tabConfig: { valid: boolean; saved: unknown; saveResult: string } }).tabConfig,
+      );
+    for (let i = 0; i < 50 && !(await hostConfig()).valid; i += 1) await new Promise((r) => setTimeout(r, 100));
+    expect((await hostConfig()).valid).toBe(true);
+    await tab.getByRole('radio', { name: 'Log Reader' }).check();
+    await page.evaluate(() => (globalThis as unknown as { pressSave: () => void }).pressSave());
+    for (let i = 0; i < 50 && !(await hostConfig()).saveResult; i += 1) await new Promise((r) => setTimeout(r, 100));
+    expect(await hostConfig()).toEqual({
+      valid: true,
+      saveResult: 'success',
+      saved: {
+        entityId: 'presence-sync-logreader',
+        contentUrl: `${harness.base}/tab/index.html?page=logreader`,
+        websiteUrl: `${harness.base}/tab/index.html?page=logreader`,
+        suggestedDisplayName: 'Presence Sync Log Reader',
+      },
+    });
+    // What the channel then opens is the Log Reader.
+    const channel = await inTeams('logreader');
+    await channel.getByRole('main', { name: 'Log Reader' }).waitFor();
+  });
+
+  it('saves a screenshot of every page in the light, the dark and the high-contrast theme', async () => {
+    for (const theme of ['default', 'dark', 'contrast']) {
+      for (const id of PAGES) {
+        const tab = await inTeams(pageParam(id), theme);
+        await attribute(tab.locator('[data-theme]').first(), 'data-theme', theme);
+        await tab.getByRole('main', { name: PAGE_LABELS[id] }).waitFor();
+        if (id === 'log') {
           await tab.getByLabel('Agent id, e-mail or name').fill('agent-a1');
           await tab.getByRole('button', { name: 'Show flow' }).click();
           await tab.getByText('Teams client shows Busy / In a call').waitFor();
@@ -246,13 +295,8 @@ describe('the Teams tab in a browser', () => {
           .getByText(/^Loading/)
           .first()
           .waitFor({ state: 'detached' });
-        await page.screenshot({
-          path: join(
-            SCREENSHOTS,
-            `${name.toLowerCase().replace(' ', '-')}-${theme === 'default' ? 'light' : 'dark'}.png`,
-          ),
-          fullPage: true,
-        });
+        const name = { default: 'light', dark: 'dark', contrast: 'contrast' }[theme];
+        await page.screenshot({ path: join(SCREENSHOTS, `${id}-${name}.png`), fullPage: true });
       }
     }
   });

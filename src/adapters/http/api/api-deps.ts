@@ -109,6 +109,8 @@ export interface TabApiLimits {
 /** Everything the tab API needs; composition passes the real store, directories, engine hooks. */
 export interface TabApiDeps {
   readonly verifier: SsoVerifier;
+  /** The Entra app's client id (config), for links the tab builds such as the admin-consent URL. */
+  readonly appClientId?: string;
   readonly tenants: TenantStore;
   readonly rules: RuleStore;
   readonly userLinks: UserLinkStore;

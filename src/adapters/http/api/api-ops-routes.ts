@@ -10,6 +10,7 @@ export interface OpsRouteDeps {
   readonly traces: TraceQueries;
   readonly rules: RuleStore;
   readonly heartbeatMs: number;
+  readonly appClientId?: string;
 }
 
 /** Who am I, Health Check, Log Reader (query + live tail), audit log. */
@@ -19,11 +20,17 @@ export function opsRoutes(deps: OpsRouteDeps): ApiRoute[] {
       method: 'get',
       path: '/me',
       operationId: 'getMe',
-      summary: 'The caller: tenant, user, access level',
+      summary: "The caller: tenant, user, access level, and the app's Entra client id",
       access: 'read',
       responses: [{ status: 200, description: 'Caller' }],
       handle: async ({ caller }) =>
-        json(200, { tenantId: caller.tenantId, userId: caller.userId, name: caller.name, access: caller.access }),
+        json(200, {
+          tenantId: caller.tenantId,
+          userId: caller.userId,
+          name: caller.name,
+          access: caller.access,
+          appClientId: deps.appClientId ?? null,
+        }),
     }),
     route({
       method: 'get',

@@ -59,6 +59,7 @@ export function tabApiRoutes(deps: TabApiDeps): ApiRoute[] {
       traces: deps.traces,
       rules: deps.rules,
       heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
+      ...(deps.appClientId ? { appClientId: deps.appClientId } : {}),
     }),
   ];
 }

@@ -1,6 +1,6 @@
 import { ADMIN_ROLE, SUPPORT_ROLE } from '../../../../src/domain/access.js';
 import { ApiHarness, TENANT_A, TENANT_B } from './fakes/api-harness.js';
-import { APP_ID_URI, LocalEntra } from './fakes/local-entra.js';
+import { APP_ID_URI, CLIENT_ID, LocalEntra } from './fakes/local-entra.js';
 
 let entra: LocalEntra;
 let api: ApiHarness;
@@ -30,6 +30,11 @@ describe('SSO token validation (401 problem+json for every unacceptable token)',
     const r = await api.call('GET', '/api/v1/me', { token: await entra.token({ tid: TENANT_A }) });
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ tenantId: TENANT_A, access: 'admin' });
+  });
+
+  it("names the app's client id, so the Setup page can link to admin consent without a ?clientId= in the URL", async () => {
+    const r = await api.call('GET', '/api/v1/me', { token: await entra.token({ tid: TENANT_A }) });
+    expect(r.json['appClientId']).toBe(CLIENT_ID);
   });
 
   it('accepts a v1 token (sts.windows.net issuer, App ID URI audience)', async () => {

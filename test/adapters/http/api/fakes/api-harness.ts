@@ -88,6 +88,7 @@ export class ApiHarness {
         audiences: [CLIENT_ID, APP_ID_URI],
         requiredScope: 'access_as_user',
       }),
+      appClientId: CLIENT_ID,
       tenants: this.store.tenants,
       rules: this.store.rules,
       userLinks: this.store.userLinks,
