@@ -95,15 +95,22 @@ function entraTenant(
       password: `pw-${a.agentId}`,
     });
   }
-  const person = (name: string, display: string, appRoles: readonly string[] = []): EmulatedUser => ({
+  const person = (
+    name: string,
+    display: string,
+    appRoles: readonly string[] = [],
+    directoryRoles: readonly string[] = [],
+  ): EmulatedUser => ({
     id: stableGuid(`${org}/user/${name}`),
     userPrincipalName: `${name}@${org}.example`,
     mail: `${name}@${org}.example`,
     displayName: display,
     password: `pw-${name}`,
     appRoles,
+    ...(directoryRoles.length > 0 ? { directoryRoles } : {}),
   });
-  const admin = person('sandbox.admin', 'Sandbox Admin', [ADMIN_ROLE]);
+  // The sandbox admin is also the tenant's Global Administrator: the one who may grant admin consent.
+  const admin = person('sandbox.admin', 'Sandbox Admin', [ADMIN_ROLE], ['Global Administrator']);
   const support = person('sandbox.support', 'Sandbox Support', [SUPPORT_ROLE]);
   const owners = Array.from({ length: Math.max(1, Math.ceil(userOfAgent.size / MAX_USERS_PER_SUBSCRIPTION)) }, (_, i) =>
     person(i === 0 ? 'sync.owner' : `sync.owner${i + 1}`, `Presence Sync Owner${i === 0 ? '' : ` ${i + 1}`}`),

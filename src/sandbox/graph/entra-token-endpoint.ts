@@ -1,13 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import type { EmulatorClock } from './emulator-clock.js';
 import type { Directory, EmulatedApp, EmulatedUser } from './emulator-model.js';
-import { entraError } from './entra-errors.js';
+import { pkceMatches, type EntraCodes } from './entra-codes.js';
+import { aadstsError, entraError } from './entra-errors.js';
 import type { EntraKeys } from './entra-keys.js';
+import {
+  EntraTokenMinter,
+  GRAPH_AUDIENCE,
+  OWN_API_SCOPE,
+  TEAMS_CLIENT_ID,
+  TOKEN_LIFETIME_SEC,
+} from './entra-token-minter.js';
 import type { EmulatorRequest, EmulatorResponse } from './emulator-http.js';
 
-export const GRAPH_AUDIENCE = 'https://graph.microsoft.com';
-const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
-const TOKEN_LIFETIME_SEC = 3599;
+export { GRAPH_AUDIENCE } from './entra-token-minter.js';
+export const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
+/** Tenant-independent authorities: the tenant comes from the user, the code or the refresh token. */
+export const MULTI_TENANT_AUTHORITIES = new Set(['common', 'organizations']);
 
 interface RefreshGrant {
   readonly tenantId: string;
@@ -24,186 +33,269 @@ interface UserGrantContext {
   readonly user: EmulatedUser;
   readonly scopes: readonly string[];
   readonly clientInfo: boolean;
+  readonly nonce?: string;
+}
+
+/** The per-request facts every grant needs. */
+interface TokenRequest {
+  readonly tenantId: string;
+  readonly app: EmulatedApp;
+  readonly form: URLSearchParams;
+  readonly now: number;
+  readonly fail: (status: number, error: string, aadsts: number, description: string) => EmulatorResponse;
 }
 
 /**
- * `POST /{tenant}/oauth2/v2.0/token` (reference graph-presence.md §5, §8.1): client credentials,
- * the emulator-only password grant, refresh_token and on-behalf-of, answering in Entra's shapes.
+ * `POST /{tenant}/oauth2/v2.0/token` (README "Token endpoint"): client credentials, the
+ * authorization code (PKCE, redirect URI, single use), the emulator-only password grant,
+ * refresh_token and on-behalf-of, answering in Entra's shapes. The app is a confidential client:
+ * every grant must carry its secret.
  */
 export class EntraTokenEndpoint {
   readonly #refreshTokens = new Map<string, RefreshGrant>();
   /** Per user: refresh tokens up to this serial are revoked. */
   readonly #revokedUsers = new Map<string, number>();
   #serial = 0;
+  readonly minter: EntraTokenMinter;
 
   constructor(
     private readonly directory: Directory,
     private readonly keys: EntraKeys,
     private readonly clock: EmulatorClock,
-  ) {}
+    private readonly codes: EntraCodes,
+  ) {
+    this.minter = new EntraTokenMinter(keys);
+  }
 
   /**
    * Invalidate every refresh token the user holds now (password reset, revokeSignInSessions,
-   * revoked consent): §8.1 invalid_grant. Signing in again afterwards yields a working one.
+   * revoked consent): invalid_grant 50173. Signing in again afterwards yields a working one.
    */
   revokeUser(userId: string): void {
     this.#revokedUsers.set(userId, this.#serial);
   }
 
-  async handle(tenantId: string, req: EmulatorRequest): Promise<EmulatorResponse> {
+  async handle(pathTenant: string, req: EmulatorRequest): Promise<EmulatorResponse> {
     const form = new URLSearchParams(req.rawBody);
     const now = this.clock.now();
-    if (!this.directory.tenant(tenantId))
-      return entraError(400, 'invalid_request', 90002, `Tenant '${tenantId}' not found.`, now);
-    const app = this.directory.app(tenantId, form.get('client_id') ?? '');
+    const correlation = req.headers['client-request-id'];
+    const fail = (status: number, error: string, aadsts: number, description: string): EmulatorResponse =>
+      entraError(status, error, aadsts, description, now, correlation);
+    const tenantId = this.#tenantOf(pathTenant, form);
+    if (!tenantId || !this.directory.tenant(tenantId))
+      return fail(400, 'invalid_request', 90002, `Tenant '${pathTenant}' not found.`);
+    const clientId = form.get('client_id') ?? '';
+    const app = this.directory.app(tenantId, clientId);
     if (!app)
-      return entraError(
+      return fail(
         400,
         'unauthorized_client',
         700016,
-        `Application with identifier '${form.get('client_id')}' was not found in the directory.`,
-        now,
+        `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`,
       );
-    const grant = form.get('grant_type');
     const secret = form.get('client_secret');
-    if (secret !== null && secret !== app.clientSecret)
-      return entraError(401, 'invalid_client', 7000215, 'Invalid client secret provided.', now);
-    if (grant === 'client_credentials')
-      return secret === null ? this.#noSecret(now) : this.#clientCredentials(tenantId, app, form);
-    if (grant === 'password') return this.#password(tenantId, app, form);
-    if (grant === 'refresh_token') return this.#refresh(tenantId, app, form);
-    if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') return this.#onBehalfOf(tenantId, app, form);
-    return entraError(
-      400,
-      'unsupported_grant_type',
-      70003,
-      `The app requested an unsupported grant type '${grant}'.`,
-      now,
-    );
+    if (secret === null)
+      return fail(
+        401,
+        'invalid_client',
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      );
+    if (secret !== app.clientSecret) return fail(401, 'invalid_client', 7000215, 'Invalid client secret provided.');
+    if (!this.directory.isConsented(tenantId, app.clientId) && form.get('grant_type') === 'client_credentials')
+      return fail(
+        401,
+        'invalid_client',
+        7000229,
+        `The client application ${app.clientId} is missing service principal in the tenant ${tenantId}.`,
+      );
+    return this.#grant({ tenantId, app, form, now, fail });
   }
 
-  #noSecret(now: number): EmulatorResponse {
-    return entraError(
-      401,
-      'invalid_client',
-      7000218,
-      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-      now,
-    );
+  #grant(r: TokenRequest): Promise<EmulatorResponse> | EmulatorResponse {
+    const grant = r.form.get('grant_type');
+    if (grant === 'client_credentials') return this.#clientCredentials(r);
+    if (grant === 'authorization_code') return this.#authorizationCode(r);
+    if (grant === 'password') return this.#password(r);
+    if (grant === 'refresh_token') return this.#refresh(r);
+    if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') return this.#onBehalfOf(r);
+    return r.fail(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grant}'.`);
   }
 
-  async #clientCredentials(tenantId: string, app: EmulatedApp, form: URLSearchParams): Promise<EmulatorResponse> {
-    const scope = form.get('scope') ?? '';
+  /** `/common` and `/organizations` take the tenant from what is redeemed. */
+  #tenantOf(pathTenant: string, form: URLSearchParams): string | undefined {
+    if (!MULTI_TENANT_AUTHORITIES.has(pathTenant)) return pathTenant;
+    const code = form.get('code');
+    if (code) return this.codes.tenantOf(code);
+    return this.#refreshTokens.get(form.get('refresh_token') ?? '')?.tenantId;
+  }
+
+  async #clientCredentials(r: TokenRequest): Promise<EmulatorResponse> {
+    const scope = r.form.get('scope') ?? '';
     if (scope !== `${GRAPH_AUDIENCE}/.default`) {
-      return entraError(
+      return r.fail(
         400,
         'invalid_scope',
         1002012,
         `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`,
-        this.clock.now(),
       );
     }
-    const token = await this.keys.sign(
-      {
-        aud: GRAPH_AUDIENCE,
-        iss: `https://sts.windows.net/${tenantId}/`,
-        appid: app.clientId,
-        azp: app.clientId,
-        tid: tenantId,
-        oid: `sp-${app.clientId}`,
-        sub: `sp-${app.clientId}`,
-        idtyp: 'app',
-        roles: [...app.roles],
-        ver: '1.0',
-      },
-      TOKEN_LIFETIME_SEC,
-    );
-    return this.#ok({
+    return ok({
       token_type: 'Bearer',
       expires_in: TOKEN_LIFETIME_SEC,
       ext_expires_in: TOKEN_LIFETIME_SEC,
-      access_token: token,
+      access_token: await this.minter.appGraphToken(r.tenantId, r.app),
     });
   }
 
-  async #password(tenantId: string, app: EmulatedApp, form: URLSearchParams): Promise<EmulatorResponse> {
-    const user = this.directory.user(tenantId, form.get('username') ?? '');
-    if (!user || user.password !== form.get('password')) {
-      return entraError(
+  async #authorizationCode(r: TokenRequest): Promise<EmulatorResponse> {
+    const found = this.codes.redeem(r.form.get('code') ?? '', r.now);
+    if (!found.ok) {
+      if (found.reason === 'redeemed')
+        return r.fail(
+          400,
+          'invalid_grant',
+          54005,
+          'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+        );
+      if (found.reason === 'expired')
+        return r.fail(400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired.');
+      return r.fail(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.');
+    }
+    const g = found.grant;
+    if (g.clientId !== r.app.clientId || g.tenantId !== r.tenantId)
+      return r.fail(400, 'invalid_grant', 70000, 'The provided authorization code was issued to another client.');
+    if ((r.form.get('redirect_uri') ?? '') !== g.redirectUri)
+      return r.fail(
         400,
         'invalid_grant',
-        50126,
-        'Error validating credentials due to invalid username or password.',
-        this.clock.now(),
+        500112,
+        `The reply address '${r.form.get('redirect_uri') ?? ''}' does not match the reply address '${g.redirectUri}' provided when requesting Authorization code.`,
       );
-    }
+    const verifier = r.form.get('code_verifier');
+    if (g.codeChallenge && !(verifier && pkceMatches(g.codeChallenge, g.codeChallengeMethod ?? 'plain', verifier)))
+      return r.fail(
+        400,
+        'invalid_grant',
+        501481,
+        'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+      );
+    const user = this.directory.user(g.tenantId, g.userId)!;
     return this.#userTokens({
-      tenantId,
-      app,
+      tenantId: g.tenantId,
+      app: r.app,
       user,
-      scopes: splitScopes(form.get('scope')),
-      clientInfo: form.get('client_info') === '1',
+      scopes: g.scopes,
+      clientInfo: r.form.get('client_info') === '1',
+      ...(g.nonce ? { nonce: g.nonce } : {}),
     });
   }
 
-  async #refresh(tenantId: string, app: EmulatedApp, form: URLSearchParams): Promise<EmulatorResponse> {
-    const rt = form.get('refresh_token') ?? '';
-    const grant = this.#refreshTokens.get(rt);
-    const now = this.clock.now();
-    if (!grant || grant.tenantId !== tenantId || grant.clientId !== app.clientId) {
-      return entraError(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.', now);
-    }
-    if ((grant.serial ?? 0) <= (this.#revokedUsers.get(grant.userId) ?? Number.NEGATIVE_INFINITY)) {
-      return entraError(
+  #password(r: TokenRequest): Promise<EmulatorResponse> | EmulatorResponse {
+    const user = this.directory.user(r.tenantId, r.form.get('username') ?? '');
+    if (!user || user.password !== r.form.get('password'))
+      return r.fail(400, 'invalid_grant', 50126, 'Error validating credentials due to invalid username or password.');
+    return this.#userTokens({
+      tenantId: r.tenantId,
+      app: r.app,
+      user,
+      scopes: splitScopes(r.form.get('scope')),
+      clientInfo: r.form.get('client_info') === '1',
+    });
+  }
+
+  #refresh(r: TokenRequest): Promise<EmulatorResponse> | EmulatorResponse {
+    const grant = this.#refreshTokens.get(r.form.get('refresh_token') ?? '');
+    if (!grant || grant.tenantId !== r.tenantId || grant.clientId !== r.app.clientId)
+      return r.fail(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.');
+    if ((grant.serial ?? 0) <= (this.#revokedUsers.get(grant.userId) ?? Number.NEGATIVE_INFINITY))
+      return r.fail(
         400,
         'invalid_grant',
         50173,
         'The provided grant has expired due to it being revoked, a fresh auth token is needed.',
-        now,
       );
-    }
-    const user = this.directory.user(tenantId, grant.userId)!;
-    const asked = splitScopes(form.get('scope'));
+    const user = this.directory.user(r.tenantId, grant.userId)!;
+    const asked = splitScopes(r.form.get('scope'));
     return this.#userTokens({
-      tenantId,
-      app,
+      tenantId: r.tenantId,
+      app: r.app,
       user,
       scopes: asked.length > 0 ? asked : grant.scopes,
-      clientInfo: form.get('client_info') === '1',
+      clientInfo: r.form.get('client_info') === '1',
     });
   }
 
-  async #onBehalfOf(tenantId: string, app: EmulatedApp, form: URLSearchParams): Promise<EmulatorResponse> {
-    const now = this.clock.now();
-    if (form.get('requested_token_use') !== 'on_behalf_of')
-      return entraError(400, 'invalid_request', 50027, 'requested_token_use must be on_behalf_of.', now);
-    // §5: the assertion must be a token for *this* app (aud = its client id).
-    const claims = await this.keys.verify(form.get('assertion') ?? '', app.clientId);
-    const user = typeof claims?.oid === 'string' ? this.directory.user(tenantId, claims.oid) : undefined;
+  async #onBehalfOf(r: TokenRequest): Promise<EmulatorResponse> {
+    if (r.form.get('requested_token_use') !== 'on_behalf_of')
+      return r.fail(400, 'invalid_request', 50027, 'requested_token_use must be on_behalf_of.');
+    // The assertion must be a token for *this* app (aud = its client id, or its App ID URI for v1 tokens).
+    const assertion = r.form.get('assertion') ?? '';
+    const claims =
+      (await this.keys.verify(assertion, r.app.clientId)) ??
+      (r.app.appIdUri ? await this.keys.verify(assertion, r.app.appIdUri) : undefined);
+    const user = typeof claims?.oid === 'string' ? this.directory.user(r.tenantId, claims.oid) : undefined;
     if (!user)
-      return entraError(
+      return r.fail(
         400,
         'invalid_grant',
         50013,
         'Assertion failed signature validation or is not for this application.',
-        now,
       );
     return this.#userTokens({
-      tenantId,
-      app,
+      tenantId: r.tenantId,
+      app: r.app,
       user,
-      scopes: splitScopes(form.get('scope')),
-      clientInfo: form.get('client_info') === '1',
+      scopes: splitScopes(r.form.get('scope')),
+      clientInfo: r.form.get('client_info') === '1',
     });
+  }
+
+  /**
+   * What Teams' getAuthToken would hand the tab for this user (README "Tab SSO"): refused with
+   * 65001 while neither the tenant's admin nor the user has consented to the app.
+   */
+  async tabSsoToken(
+    tenantId: string,
+    userIdOrUpn: string,
+    clientId?: string,
+  ): Promise<{ ok: true; token: string; expiresIn: number } | { ok: false; status: number; body: unknown }> {
+    const now = this.clock.now();
+    const app = clientId ? this.directory.app(tenantId, clientId) : this.directory.tenant(tenantId)?.apps[0];
+    const user = this.directory.user(tenantId, userIdOrUpn);
+    if (!app || !user)
+      return {
+        ok: false,
+        status: 404,
+        body: aadstsError('invalid_request', 90002, 'Unknown tenant, app or user.', now),
+      };
+    const consented =
+      this.directory.isConsented(tenantId, app.clientId) ||
+      this.directory.consentedScopes(tenantId, app, user.id).has(OWN_API_SCOPE);
+    if (!consented)
+      return {
+        ok: false,
+        status: 400,
+        body: aadstsError(
+          'invalid_grant',
+          65001,
+          `The user or administrator has not consented to use the application with ID '${app.clientId}'.`,
+          now,
+        ),
+      };
+    return { ok: true, token: await this.minter.ownApiToken(tenantId, app, user, TEAMS_CLIENT_ID), expiresIn: 3600 };
   }
 
   async #userTokens(ctx: UserGrantContext): Promise<EmulatorResponse> {
     const { tenantId, app, user, scopes } = ctx;
     const resourceScopes = scopes.filter((s) => !OIDC_SCOPES.has(s));
-    const ownApi = resourceScopes.some((s) => s.startsWith('api://') || s.startsWith(`${app.clientId}/`));
-    const granted = ownApi ? ['access_as_user'] : graphScopes(resourceScopes, app);
-    const missing = granted.filter((s) => !ownApi && !app.delegatedScopes.includes(s));
-    if (missing.length > 0) {
+    const ownApi = resourceScopes.some(isOwnApiScope(app));
+    const granted = ownApi ? [OWN_API_SCOPE] : graphScopes(resourceScopes, app, this.directory, tenantId, user);
+    const consented = this.directory.consentedScopes(tenantId, app, user.id);
+    const missing = ownApi
+      ? !this.directory.isConsented(tenantId, app.clientId) && !consented.has(OWN_API_SCOPE)
+      : (resourceScopes.length > 0 && granted.length === 0) || granted.some((s) => !consented.has(s));
+    if (missing) {
       return entraError(
         400,
         'invalid_grant',
@@ -213,8 +305,8 @@ export class EntraTokenEndpoint {
       );
     }
     const access = ownApi
-      ? await this.#ssoToken(tenantId, app, user)
-      : await this.#graphUserToken(tenantId, app, user, granted);
+      ? await this.minter.ownApiToken(tenantId, app, user, app.clientId)
+      : await this.minter.userGraphToken(tenantId, app, user, granted);
     const body: Record<string, unknown> = {
       token_type: 'Bearer',
       scope: granted.map((s) => (ownApi ? s : `${GRAPH_AUDIENCE}/${s}`)).join(' '),
@@ -224,65 +316,10 @@ export class EntraTokenEndpoint {
     };
     if (scopes.includes('offline_access'))
       body.refresh_token = this.#issueRefreshToken({ tenantId, clientId: app.clientId, userId: user.id, scopes });
-    if (scopes.includes('openid')) body.id_token = await this.#idToken(tenantId, app, user);
+    if (scopes.includes('openid')) body.id_token = await this.minter.idToken(tenantId, app, user, ctx.nonce);
     if (ctx.clientInfo)
       body.client_info = Buffer.from(JSON.stringify({ uid: user.id, utid: tenantId })).toString('base64url');
-    return this.#ok(body);
-  }
-
-  #graphUserToken(tenantId: string, app: EmulatedApp, user: EmulatedUser, scp: readonly string[]): Promise<string> {
-    return this.keys.sign(
-      {
-        aud: GRAPH_AUDIENCE,
-        iss: `https://sts.windows.net/${tenantId}/`,
-        appid: app.clientId,
-        tid: tenantId,
-        oid: user.id,
-        sub: user.id,
-        upn: user.userPrincipalName,
-        name: user.displayName,
-        scp: scp.join(' '),
-        idtyp: 'user',
-        ver: '1.0',
-      },
-      TOKEN_LIFETIME_SEC,
-    );
-  }
-
-  /** A Teams-SSO-like v2 token for our own API (§5): aud = client id, scp access_as_user. */
-  #ssoToken(tenantId: string, app: EmulatedApp, user: EmulatedUser): Promise<string> {
-    return this.keys.sign(
-      {
-        aud: app.clientId,
-        iss: `https://login.microsoftonline.com/${tenantId}/v2.0`,
-        azp: '1fec8e78-bce4-4aaf-ab1b-5451cc387264',
-        tid: tenantId,
-        oid: user.id,
-        sub: user.id,
-        preferred_username: user.userPrincipalName,
-        name: user.displayName,
-        scp: 'access_as_user',
-        ver: '2.0',
-        ...(user.appRoles?.length ? { roles: [...user.appRoles] } : {}),
-      },
-      TOKEN_LIFETIME_SEC,
-    );
-  }
-
-  #idToken(tenantId: string, app: EmulatedApp, user: EmulatedUser): Promise<string> {
-    return this.keys.sign(
-      {
-        aud: app.clientId,
-        iss: `https://login.microsoftonline.com/${tenantId}/v2.0`,
-        tid: tenantId,
-        oid: user.id,
-        sub: user.id,
-        preferred_username: user.userPrincipalName,
-        name: user.displayName,
-        ver: '2.0',
-      },
-      TOKEN_LIFETIME_SEC,
-    );
+    return ok(body);
   }
 
   #issueRefreshToken(grant: RefreshGrant): string {
@@ -290,27 +327,38 @@ export class EntraTokenEndpoint {
     this.#refreshTokens.set(rt, { ...grant, serial: (this.#serial += 1) });
     return rt;
   }
-
-  #ok(body: Record<string, unknown>): EmulatorResponse {
-    return {
-      status: 200,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-      body,
-    };
-  }
 }
 
-function splitScopes(scope: string | null): string[] {
+function ok(body: Record<string, unknown>): EmulatorResponse {
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    body,
+  };
+}
+
+export function splitScopes(scope: string | null): string[] {
   return (scope ?? '')
     .split(' ')
     .map((s) => s.trim())
     .filter((s) => s !== '');
 }
 
-/** `https://graph.microsoft.com/X` or bare `X`; `.default` means every consented delegated scope. */
-function graphScopes(resourceScopes: readonly string[], app: EmulatedApp): string[] {
+/** A scope of our own API: `api://…/access_as_user`, `{clientId}/access_as_user` or the App ID URI's `.default`. */
+export function isOwnApiScope(app: EmulatedApp): (scope: string) => boolean {
+  return (s) => s.startsWith('api://') || s.startsWith(`${app.clientId}/`);
+}
+
+/** `https://graph.microsoft.com/X` or bare `X`; `.default` means every delegated scope consented for the user. */
+export function graphScopes(
+  resourceScopes: readonly string[],
+  app: EmulatedApp,
+  directory: Directory,
+  tenantId: string,
+  user: EmulatedUser,
+): string[] {
   const names = resourceScopes.map((s) =>
     s.startsWith(`${GRAPH_AUDIENCE}/`) ? s.slice(GRAPH_AUDIENCE.length + 1) : s,
   );
-  return names.includes('.default') ? [...app.delegatedScopes] : names;
+  return names.includes('.default') ? [...directory.consentedScopes(tenantId, app, user.id)] : names;
 }

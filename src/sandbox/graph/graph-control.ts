@@ -1,5 +1,6 @@
 import { SandboxClock } from '../sandbox-clock.js';
 import type { EmulatorClock } from './emulator-clock.js';
+import type { EntraKeys } from './entra-keys.js';
 import type { EntraTokenEndpoint } from './entra-token-endpoint.js';
 import type { GraphWorld } from './graph-world.js';
 import type { NotificationDelivery } from './notification-delivery.js';
@@ -30,7 +31,23 @@ export class GraphControl {
     private readonly delivery: NotificationDelivery,
     private readonly entra: EntraTokenEndpoint,
     readonly clock: EmulatorClock,
+    private readonly keys: EntraKeys,
   ) {}
+
+  /** The token Teams' getAuthToken would give the tab for this user (README "Tab SSO"); undefined when refused. */
+  async tabSsoToken(tenantId: string, user: string, clientId?: string): Promise<string | undefined> {
+    const r = await this.entra.tabSsoToken(tenantId, user, clientId);
+    return r.ok ? r.token : undefined;
+  }
+
+  /** A new signing key for the tenant; the old one stays published for `retainMs` (README "Signing keys"). */
+  rotateSigningKey(tenantId: string, retainMs?: number): Promise<{ kid: string; previousKid: string }> {
+    return this.keys.rotate(tenantId, retainMs);
+  }
+
+  retireSigningKey(tenantId: string, kid: string): boolean {
+    return this.keys.retire(tenantId, kid);
+  }
 
   /**
    * Move the emulator's SandboxClock on (standing still or following real time) and let

@@ -7,7 +7,10 @@ import { SandboxClock } from '../sandbox-clock.js';
 import { readRequest, writeResponse, type EmulatorRequest, type EmulatorResponse } from './emulator-http.js';
 import { Directory, type EmulatedTenant } from './emulator-model.js';
 import { EndpointHealth, type EndpointThresholds } from './endpoint-health.js';
+import { EntraCodes } from './entra-codes.js';
+import { EntraInteractive } from './entra-interactive.js';
 import { EntraKeys } from './entra-keys.js';
+import { entraControl, entraRoute, type EntraParts } from './entra-routes.js';
 import { EntraTokenEndpoint } from './entra-token-endpoint.js';
 import { GraphControl } from './graph-control.js';
 import { handleControl } from './graph-control-routes.js';
@@ -61,8 +64,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
   const clock = options.clock ?? new SandboxClock(Date.now(), true);
   const tls = options.tls ?? (await createLocalTls());
   const directory = new Directory(options.tenants);
-  const keys = await EntraKeys.create(clock);
-  const entra = new EntraTokenEndpoint(directory, keys, clock);
+  const keys = await EntraKeys.create(clock, directory.tenantIds());
+  const codes = new EntraCodes();
+  const entra = new EntraTokenEndpoint(directory, keys, clock, codes);
   const world = new GraphWorld(directory, clock, options.presenceLimit ?? 1500, options.logCap);
   const subs = new SubscriptionStoreEmu();
   const webhooks = new WebhookCaller({
@@ -77,8 +81,15 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
     new EndpointHealth(options.endpointThresholds),
     options.deliveryTimeouts,
   );
-  const control = new GraphControl(world, subs, delivery, entra, clock);
+  const control = new GraphControl(world, subs, delivery, entra, clock, keys);
   let origin = '';
+  const entraParts: EntraParts = {
+    origin: () => origin,
+    directory,
+    keys,
+    token: entra,
+    interactive: new EntraInteractive(directory, clock, codes),
+  };
   const graph = async (req: EmulatorRequest): Promise<EmulatorResponse> => {
     const now = clock.now();
     const principal = await principalFrom(req.headers.authorization, keys);
@@ -108,9 +119,11 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
     );
   };
   const route = async (req: EmulatorRequest): Promise<EmulatorResponse> => {
+    if (req.path.startsWith('/_control/entra/'))
+      return (await entraControl(req, entraParts)) ?? { status: 404, body: { error: 'unknown_control_route' } };
     if (req.path.startsWith('/_control/')) return handleControl(req, control);
     if (req.path.startsWith('/v1.0/')) return { ...(await graph(req)), delayMs: world.slowMs };
-    return entraRoute(req, origin, keys, entra) ?? { status: 404, body: { error: 'not_found' } };
+    return (await entraRoute(req, entraParts)) ?? { status: 404, body: { error: 'not_found' } };
   };
   const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
     void readRequest(req)
@@ -134,37 +147,5 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await webhooks.close();
     },
-  };
-}
-
-/** OpenID metadata, JWKS and the token endpoint (reference §5, §8.1). */
-function entraRoute(
-  req: EmulatorRequest,
-  origin: string,
-  keys: EntraKeys,
-  entra: EntraTokenEndpoint,
-): EmulatorResponse | Promise<EmulatorResponse> | undefined {
-  if (/^\/[^/]+\/discovery\/(v2\.0\/)?keys$/.test(req.path)) return { status: 200, body: keys.jwks() };
-  const meta = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(req.path);
-  if (meta) return { status: 200, body: openIdConfiguration(origin, meta[1]!) };
-  const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(req.path);
-  if (token && req.method === 'POST') return entra.handle(token[1]!, req);
-  return undefined;
-}
-
-function openIdConfiguration(origin: string, tenant: string): Record<string, unknown> {
-  return {
-    issuer: `https://login.microsoftonline.com/${tenant}/v2.0`,
-    authorization_endpoint: `${origin}/${tenant}/oauth2/v2.0/authorize`,
-    token_endpoint: `${origin}/${tenant}/oauth2/v2.0/token`,
-    end_session_endpoint: `${origin}/${tenant}/oauth2/v2.0/logout`,
-    jwks_uri: `${origin}/${tenant}/discovery/v2.0/keys`,
-    response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-    subject_types_supported: ['pairwise'],
-    id_token_signing_alg_values_supported: ['RS256'],
-    token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-    tenant_region_scope: 'EU',
-    cloud_instance_name: 'microsoftonline.com',
   };
 }
