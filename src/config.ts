@@ -49,6 +49,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   v('PORT', 'HTTP port of the server (bot, webhooks, tab API, health)', 'an integer 0–65535', int(0, 65535), '3978'),
   v('HOST', 'Interface the server binds to', 'a host name or IP address', z.string().min(1), '0.0.0.0'),
   v(
+    'TRUSTED_PROXY_HOPS',
+    'How many proxies (load balancer, ingress) in front of this service append to X-Forwarded-For; the client address for rate limits is read from there (0: the socket peer)',
+    'an integer 0–10',
+    int(0, 10),
+    '0',
+  ),
+  v(
     'PUBLIC_BASE_URL',
     'Public HTTPS URL of this service (Graph notification URLs, tab); required in production',
     'an http(s) URL',
@@ -302,7 +309,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface Config {
   readonly env: string;
   readonly mode: 'sandbox' | 'production';
-  readonly http: { readonly host: string; readonly port: number; readonly publicBaseUrl: string };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicBaseUrl: string;
+    /** Proxies in front that append to X-Forwarded-For (rate limits key on the client behind them). */
+    readonly trustedProxyHops: number;
+  };
   readonly logLevel: LogLevel;
   readonly dataDir: string;
   readonly store:
@@ -520,6 +533,7 @@ function buildConfig(values: Values, cwd: string): Config {
       host: str(values, 'HOST') ?? '0.0.0.0',
       port,
       publicBaseUrl: str(values, 'PUBLIC_BASE_URL') ?? `http://localhost:${port || 3978}`,
+      trustedProxyHops: num(values, 'TRUSTED_PROXY_HOPS'),
     },
     logLevel: values['LOG_LEVEL'] as LogLevel,
     dataDir,

@@ -5,7 +5,7 @@ import type { AuditRecorder, OwnerQueries, TabApiDeps, TraceQueries } from '../a
 import { registerTabApi } from '../adapters/http/api/register-tab-api.js';
 import { AdminSightings } from '../adapters/http/api/admin-sightings.js';
 import { createSsoVerifier, TAB_API_SCOPE, type SsoVerifier } from '../adapters/http/api/sso-token-verifier.js';
-import { DEFAULT_API_RATE_LIMITS, rateLimitTabApi } from '../adapters/http/rate-limit.js';
+import { clientAddress, DEFAULT_API_RATE_LIMITS, rateLimitTabApi } from '../adapters/http/rate-limit.js';
 import { staticTabRoutes } from '../adapters/http/restify-static-tab.js';
 import type { RouteRegistrar } from '../adapters/http/restify-server.js';
 import { createHttpTransport, type HttpFetch } from '../adapters/shared/http-transport.js';
@@ -201,7 +201,15 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
   const dist = resolve('tabs/dist');
   return (server) => {
     // Per client address (before anything else) and per verified tenant; the defaults leave a busy admin tab alone.
-    registerTabApi(server, rateLimitTabApi(server, deps, { ...DEFAULT_API_RATE_LIMITS, clock: w.clock }));
+    registerTabApi(
+      server,
+      rateLimitTabApi(server, deps, {
+        ...DEFAULT_API_RATE_LIMITS,
+        shared: { ...DEFAULT_API_RATE_LIMITS.shared, windows: w.store.rateWindows },
+        clientIp: clientAddress(w.config.http.trustedProxyHops),
+        clock: w.clock,
+      }),
+    );
     if (existsSync(dist)) staticTabRoutes(dist)(server);
   };
 }

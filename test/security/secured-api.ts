@@ -1,14 +1,32 @@
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 import { registerTabApi } from '../../src/adapters/http/api/register-tab-api.js';
-import { rateLimitTabApi, type ApiRateLimitOptions } from '../../src/adapters/http/rate-limit.js';
+import {
+  clientAddress,
+  rateLimitTabApi,
+  type ApiRateLimitOptions,
+  type BucketOptions,
+} from '../../src/adapters/http/rate-limit.js';
 import { TENANT_A, TENANT_B, type ApiHarness } from '../adapters/http/api/fakes/api-harness.js';
 
 /**
  * Starts `h` like ApiHarness.start does, but with the rate limits composed in front of the tab
  * API the way compose.ts is meant to: `registerTabApi(server, rateLimitTabApi(server, deps, …))`.
+ * Limits not given are out of the way (a test names the ones it exercises); the shared windows
+ * live in the harness's store.
  */
-export async function startRateLimited(h: ApiHarness, limits: Omit<ApiRateLimitOptions, 'clock'>): Promise<ApiHarness> {
+export async function startRateLimited(
+  h: ApiHarness,
+  limits: { perTenant: BucketOptions; perIp: BucketOptions } & Partial<Omit<ApiRateLimitOptions, 'clock'>>,
+): Promise<ApiHarness> {
+  const plenty = { capacity: 1e6, refillPerSecond: 1e6 };
+  const options: ApiRateLimitOptions = {
+    perUser: plenty,
+    shared: { windows: h.store.rateWindows, windowMs: 10_000, perTenant: 1e6, perUser: 1e6 },
+    clientIp: clientAddress(0),
+    ...limits,
+    clock: h.time,
+  };
   for (const t of [TENANT_A, TENANT_B])
     await h.store.tenants.upsert({
       id: t,
@@ -20,7 +38,7 @@ export async function startRateLimited(h: ApiHarness, limits: Omit<ApiRateLimitO
     });
   const server = restify.createServer({ handleUncaughtExceptions: false });
   h.server = server;
-  h.routes = registerTabApi(server, rateLimitTabApi(server, h.deps(), { ...limits, clock: h.time })).routes;
+  h.routes = registerTabApi(server, rateLimitTabApi(server, h.deps(), options)).routes;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   h.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return h;

@@ -260,6 +260,22 @@ const notificationKeys: Migration = {
   },
 };
 
+/** The tab API's request counts shared by the instances (RateWindowStore). */
+const apiRateWindows: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('api_rate_windows')
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('window_start', 'bigint', (c) => c.notNull())
+      .addColumn('count', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('api_rate_windows_pk', ['key', 'window_start'])
+      .execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.dropTable('api_rate_windows').ifExists().execute();
+  },
+};
+
 /** Every migration of the store, by name. */
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
@@ -267,6 +283,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0002_inbox_pending_indexes': pendingIndexes,
     '0003_tenant_admins': tenantAdmins,
     '0004_notification_keys': notificationKeys,
+    '0005_api_rate_windows': apiRateWindows,
   };
   return { getMigrations: async () => migrations };
 }

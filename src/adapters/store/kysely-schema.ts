@@ -19,6 +19,7 @@ export interface Database {
   leases: LeasesTable;
   tenant_admins: TenantAdminsTable;
   notification_keys: NotificationKeysTable;
+  api_rate_windows: ApiRateWindowsTable;
 }
 
 export interface TenantsTable {
@@ -123,6 +124,12 @@ export interface ConversationRefsTable {
   reference: string;
   scope: string;
   installed_by: string | null;
+}
+
+export interface ApiRateWindowsTable {
+  key: string;
+  window_start: number;
+  count: number;
 }
 
 export interface LeasesTable {

@@ -6,6 +6,7 @@ import { openDatabase, type StoreLocation } from './kysely-database.js';
 import { KyselyInboxStore } from './kysely-inbox-store.js';
 import { KyselyLeaseStore } from './kysely-lease-store.js';
 import { KyselyNotificationKeyStore } from './kysely-notification-key-store.js';
+import { KyselyRateWindowStore } from './kysely-rate-window-store.js';
 import { KyselyRuleStore } from './kysely-rule-store.js';
 import { KyselySubscriptionStore } from './kysely-subscription-store.js';
 import { KyselyTenantAdminStore } from './kysely-tenant-admin-store.js';
@@ -46,6 +47,7 @@ export async function createKyselyStore(options: KyselyStoreOptions): Promise<Ky
     leases: new KyselyLeaseStore(db, clock),
     tenantAdmins: new KyselyTenantAdminStore(db),
     notificationKeys: new KyselyNotificationKeyStore(db, box),
+    rateWindows: new KyselyRateWindowStore(db),
     async ready() {
       if (closed) return false;
       try {

@@ -254,6 +254,17 @@ export interface LeaseStore {
   takeOver(name: string, from: string, holder: string, ttlMs: number): Promise<boolean>;
 }
 
+/**
+ * Request counts per key and fixed time window, shared by every instance on the store: the tab
+ * API's per-tenant and per-user limits then hold behind a load balancer, not once per instance.
+ */
+export interface RateWindowStore {
+  /** Counts one request of `key` in the window starting at `windowStart`; the count so far, this one included. */
+  hit(key: string, windowStart: number): Promise<number>;
+  /** Drops windows that started before `before`. */
+  purge(before: number): Promise<number>;
+}
+
 /** All repositories of one store, plus its lifecycle. */
 export interface Store {
   readonly tenants: TenantStore;
@@ -267,6 +278,7 @@ export interface Store {
   readonly leases: LeaseStore;
   readonly tenantAdmins: TenantAdminStore;
   readonly notificationKeys: NotificationKeyStore;
+  readonly rateWindows: RateWindowStore;
   /** True when reachable and migrations are applied (/readyz). */
   ready(): Promise<boolean>;
   close(): Promise<void>;

@@ -9,6 +9,7 @@ import {
   type LeaseStore,
   type NotificationKey,
   type NotificationKeyStore,
+  type RateWindowStore,
   type RuleStore,
   type Store,
   type StoredSubscription,
@@ -252,6 +253,25 @@ class MemoryNotificationKeyStore implements NotificationKeyStore {
   }
 }
 
+class MemoryRateWindowStore implements RateWindowStore {
+  readonly counts = new Map<string, number>();
+  async hit(key: string, windowStart: number): Promise<number> {
+    const k = `${windowStart}|${key}`;
+    const n = (this.counts.get(k) ?? 0) + 1;
+    this.counts.set(k, n);
+    return n;
+  }
+  async purge(before: number): Promise<number> {
+    let n = 0;
+    for (const k of this.counts.keys())
+      if (Number(k.split('|')[0]) < before) {
+        this.counts.delete(k);
+        n += 1;
+      }
+    return n;
+  }
+}
+
 /** Every repository of the Store port in memory; values are copied in and out like a database. */
 export class MemoryStore implements Store {
   readonly tenants: MemoryTenantStore;
@@ -265,6 +285,7 @@ export class MemoryStore implements Store {
   readonly leases: MemoryLeaseStore;
   readonly tenantAdmins = new MemoryTenantAdminStore();
   readonly notificationKeys = new MemoryNotificationKeyStore();
+  readonly rateWindows = new MemoryRateWindowStore();
   closed = false;
 
   /** `copies: false` skips copying values in and out (benchmarks); tests keep it on to catch shared mutation. */
