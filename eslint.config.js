@@ -38,6 +38,16 @@ const sdks = [
   'adaptivecards*',
 ];
 
+const adapterFolders = ['bot', 'cxone', 'graph', 'http', 'store'];
+const onlyBotImportsBotbuilder = {
+  group: ['botbuilder*', '@microsoft/teamsfx*'],
+  message: 'Only src/adapters/bot imports botbuilder / teamsfx (design.md §5).',
+};
+const noCompositionRoot = {
+  group: ['**/compose*', '**/main*'],
+  message: 'Adapters do not import the composition root.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -107,19 +117,40 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['src/adapters/**/*.ts', 'src/sandbox/**/*.ts'],
-    ignores: ['src/adapters/bot/**'],
+  ...adapterFolders.map((folder) => ({
+    files: [`src/adapters/${folder}/**/*.ts`],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
+            ...(folder === 'bot' ? [] : [onlyBotImportsBotbuilder]),
+            noCompositionRoot,
             {
-              group: ['botbuilder*', '@microsoft/teamsfx*'],
-              message: 'Only src/adapters/bot imports botbuilder / teamsfx (design.md §5).',
+              group: adapterFolders.filter((f) => f !== folder).flatMap((f) => [`**/${f}/**`, `../${f}/**`]),
+              message:
+                'Adapters do not import each other (only adapters/shared): what one needs of another is a port in src/application/ports, wired in src/compose*.',
             },
-            { group: ['**/compose*', '**/main*'], message: 'Adapters do not import the composition root.' },
+            { group: ['**/sandbox/**'], message: 'The product does not depend on the sandbox.' },
+          ],
+        },
+      ],
+    },
+  })),
+  {
+    files: ['src/sandbox/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            onlyBotImportsBotbuilder,
+            noCompositionRoot,
+            {
+              group: ['**/adapters/**', '**/application/**', '!**/application/ports.js', '**/config*'],
+              message:
+                'The sandbox talks to the product only through ports (src/application/ports) and public routes; the composition root hands it what it needs.',
+            },
           ],
         },
       ],

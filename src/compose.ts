@@ -216,16 +216,24 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       await runtime.start(sandbox ? local : config.http.publicBaseUrl);
       places = sandbox ? sandboxPlaces(sandbox.world, local) : productionPlaces(config.http.publicBaseUrl, port);
       if (!sandbox) await logProductionReadiness(store.tenants, logger, { publicBaseUrl: config.http.publicBaseUrl });
-      if (sandbox)
-        session = startSandboxSession({
+      if (sandbox) {
+        // The simulated call centre drives the emulators over HTTPS through a transport of its own.
+        const transport = createHttpTransport({
+          timeoutMs: 10_000,
+          ...(endpoints.caPem ? { extraCaPem: endpoints.caPem } : {}),
+        });
+        const started = startSandboxSession({
           world: sandbox.world,
           runtime,
           tenantId: sandbox.tenantId,
           baseUrl: local,
           workloadRate: config.sandbox.workloadRate,
           workloadSeed: config.sandbox.workloadSeed,
+          fetch: transport.fetch,
           logger,
         });
+        session = { stop: () => started.stop().finally(() => transport.close()) };
+      }
       return port;
     },
     places: () => places,

@@ -62,16 +62,12 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteRegistrar {
           { err: error instanceof Error ? error.message : String(error) },
           'graph notifications not validated: store unavailable',
         );
-        const rejected = [
-          { code: 'WEBHOOK.STORE_UNAVAILABLE', message: 'The notifications could not be checked now; retry later.' },
-        ];
         return {
-          status: 503,
-          contentType: 'application/problem+json',
-          body: '',
-          notifications: [],
-          lifecycle: [],
-          rejected,
+          kind: 'rejected',
+          reason: 'unavailable',
+          rejected: [
+            { code: 'WEBHOOK.STORE_UNAVAILABLE', message: 'The notifications could not be checked now; retry later.' },
+          ],
         };
       }
     },

@@ -1,5 +1,5 @@
-import type { RouteRegistrar } from '../adapters/http/restify-server.js';
-import type { HttpFetch } from '../adapters/shared/http-transport.js';
+import type { Server } from 'restify';
+import type { SandboxFetch as HttpFetch } from './sandbox-fetch.js';
 import type { SandboxWorld } from './sandbox-world.js';
 
 /**
@@ -7,7 +7,7 @@ import type { SandboxWorld } from './sandbox-world.js';
  * outside-Teams sign-in (tabs/README.md). The token is a real SSO token from the emulated Entra
  * (password grant of a seeded user holding the app role), so the tab API validates it like any other.
  */
-export function sandboxDevTokenRoute(world: SandboxWorld, fetchImpl: HttpFetch): RouteRegistrar {
+export function sandboxDevTokenRoute(world: SandboxWorld, fetchImpl: HttpFetch): (server: Pick<Server, 'get'>) => void {
   const app = world.entra.apps[0]!;
   return (server) => {
     server.get('/sandbox/dev-token', async (req, res) => {

@@ -1,5 +1,5 @@
 import type { Store, UserLink } from '../application/ports.js';
-import type { HttpFetch } from '../adapters/shared/http-transport.js';
+import type { SandboxFetch as HttpFetch } from './sandbox-fetch.js';
 import type { PresenceMapping, PresenceRule, RuleDirection, RuleScope } from '../domain/presence-rule.js';
 import { FIRST_CODE_ID, FIRST_TEAM_ID } from './cxone/cxone-seed.js';
 import type { EmulatedUser } from './graph/emulator-model.js';

@@ -1,12 +1,16 @@
-import { createHttpTransport } from '../adapters/shared/http-transport.js';
-import type { Logger } from '../application/ports.js';
 import type { Registry } from 'prom-client';
-import type { HealthModel } from '../application/health/health-model.js';
+import type { Logger } from '../application/ports.js';
+import type { SandboxFetch } from './sandbox-fetch.js';
 
 /** What the summary reads from the running product (the composition root passes its runtime). */
 export interface SandboxObservables {
-  readonly metrics: { readonly registry: Registry };
-  readonly health: Pick<HealthModel, 'snapshot'>;
+  readonly metrics: { readonly registry: Pick<Registry, 'getMetricsAsJSON'> };
+  readonly health: {
+    snapshot(tenantId: string): {
+      readonly status: string;
+      readonly components: readonly { readonly component: string; readonly status: string }[];
+    };
+  };
 }
 import type { SandboxWorld } from './sandbox-world.js';
 import { startCallCenterWorkload, type CallCenterWorkload } from './workload/call-center-workload.js';
@@ -19,6 +23,8 @@ export interface SandboxSessionOptions {
   readonly baseUrl: string;
   readonly workloadRate: number;
   readonly workloadSeed: number;
+  /** The product's transport (trusts the sandbox CA); the composition root closes it. */
+  readonly fetch: SandboxFetch;
   readonly logger: Logger;
   /** How often the one-line sync summary is logged (default 10 s). */
   readonly summaryEveryMs?: number;
@@ -63,7 +69,6 @@ export function sandboxPlaces(world: SandboxWorld, baseUrl: string): { label: st
 /** What `npm start` adds in the sandbox: the simulated call centre and a periodic one-line summary of sync activity. */
 export function startSandboxSession(o: SandboxSessionOptions): { stop(): Promise<void> } {
   const log = o.logger.child({ component: 'sandbox' });
-  const transport = createHttpTransport({ timeoutMs: 10_000, extraCaPem: o.world.cxone.caCertPem });
   const agents = [...o.world.userOfAgent].map(([agentId, user]) => ({
     agentId: Number(agentId),
     teamsUserId: user.id,
@@ -73,7 +78,7 @@ export function startSandboxSession(o: SandboxSessionOptions): { stop(): Promise
       ? startCallCenterWorkload({
           cxoneUrl: o.world.cxone.url,
           graphUrl: o.world.graph.url,
-          fetch: transport.fetch,
+          fetch: o.fetch,
           agents,
           ratePerSecond: o.workloadRate,
           seed: o.workloadSeed,
@@ -100,7 +105,6 @@ export function startSandboxSession(o: SandboxSessionOptions): { stop(): Promise
     async stop() {
       clearInterval(summary);
       await workload?.stop();
-      await transport.close();
     },
   };
 }

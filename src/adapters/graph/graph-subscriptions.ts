@@ -7,7 +7,6 @@ import type { GraphAdapterOptions } from './graph-options.js';
 import { GraphOwnerTokens } from './graph-owner-tokens.js';
 import { GraphSubscriptionRegistry, type SubscriptionRegistryOptions } from './graph-subscription-registry.js';
 import { entraJwks } from './graph-validation-tokens.js';
-import { handleGraphWebhook, type WebhookReply } from './graph-webhook-handler.js';
 
 /** What the subscription side of one tenant needs besides the app adapter. */
 export interface GraphSubscriptionDeps {
@@ -30,8 +29,6 @@ export interface GraphSubscriptions {
   readonly tokens: GraphOwnerTokens;
   readonly registry: GraphSubscriptionRegistry;
   readonly parser: GraphNotificationParser;
-  /** For the webhook route: handshake echo, 202 with validated notifications, or 400/403 with a reason. */
-  handleWebhook(query: URLSearchParams, body: string): Promise<WebhookReply>;
 }
 
 /** Wires owner tokens (delegated), the registry and the webhook parser on the adapter's transport. */
@@ -72,5 +69,5 @@ export function createGraphSubscriptions(
     jwks: entraJwks(deps.jwksUrl, fetch),
     decryptionKeys: deps.encryption?.keys ?? [],
   });
-  return { tokens, registry, parser, handleWebhook: (query, body) => handleGraphWebhook(parser, query, body) };
+  return { tokens, registry, parser };
 }

@@ -1,26 +1,24 @@
 import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from 'restify';
-import type { Clock, Logger, Metrics, PresenceNotification, SyncIngress } from '../../application/ports.js';
+import type {
+  Clock,
+  LifecycleEvent,
+  Logger,
+  Metrics,
+  SyncIngress,
+  WebhookValidator,
+  WebhookVerdict,
+} from '../../application/ports.js';
 import type { RouteRegistrar } from './restify-server.js';
-
-/** What the Graph adapter's webhook handler answers (structural: adapters do not import each other). */
-export interface GraphWebhookVerdict {
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: string;
-  readonly notifications: readonly PresenceNotification[];
-  readonly lifecycle: readonly { readonly subscriptionId: string; readonly tenantId: string; readonly event: string }[];
-  readonly rejected: readonly { readonly code: string; readonly message: string; readonly index?: number }[];
-}
 
 /** Options of {@link graphWebhookRoutes}. */
 export interface GraphWebhookRouteOptions {
   /** Validates a raw request (clientState, validationTokens, decryption): the Graph adapter's handler. */
-  readonly handle: (query: URLSearchParams, body: string) => Promise<GraphWebhookVerdict>;
+  readonly handle: WebhookValidator;
   /** Where valid notifications go; resolves once they are durable (then we acknowledge). */
   readonly ingress: Pick<SyncIngress, 'acceptPresenceNotifications'>;
   /** Lifecycle events (reauthorizationRequired, subscriptionRemoved, missed), handled after the ack. */
-  readonly onLifecycle: (events: GraphWebhookVerdict['lifecycle']) => Promise<void>;
+  readonly onLifecycle: (events: readonly LifecycleEvent[]) => Promise<void>;
   readonly metrics: Pick<Metrics, 'webhookAck'>;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -53,6 +51,23 @@ function readRawBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+/** 400 for what is not a notification collection, 403 for what failed a check, 503 so Graph redelivers. */
+const REFUSAL_STATUS: Readonly<Record<Extract<WebhookVerdict, { kind: 'rejected' }>['reason'], number>> = {
+  malformed: 400,
+  forged: 403,
+  unavailable: 503,
+};
+
+/**
+ * The validation handshake (reference graph-presence.md §3.3): the decoded token back as
+ * text/plain within 10 s. nosniff keeps a browser from reading an attacker-chosen token as HTML.
+ */
+function echo(res: Response, validationToken: string): void {
+  res.setHeader('content-type', 'text/plain; charset=utf-8');
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.sendRaw(200, validationToken);
+}
+
 function problem(res: Response, status: number, code: string, detail: string): void {
   res.setHeader('content-type', 'application/problem+json');
   res.sendRaw(
@@ -79,12 +94,6 @@ export function graphWebhookRoutes(options: GraphWebhookRouteOptions): RouteRegi
   const handler = async (req: Request, res: Response): Promise<void> => {
     const started = o.clock.now();
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
-    const token = query.get('validationToken');
-    if (token !== null) {
-      res.setHeader('content-type', 'text/plain; charset=utf-8');
-      res.sendRaw(200, token);
-      return;
-    }
     await answer(o, req, res, query);
     o.metrics.webhookAck(o.clock.now() - started);
   };
@@ -99,26 +108,19 @@ async function answer(o: GraphWebhookRouteOptions, req: Request, res: Response, 
   try {
     body = await readRawBody(req, o.maxBodyBytes ?? DEFAULT_MAX_BODY);
   } catch (e) {
-    if (e instanceof BodyTooLarge)
-      return problem(res, 413, 'WEBHOOK.TOO_LARGE', `The body exceeds ${o.maxBodyBytes ?? DEFAULT_MAX_BODY} bytes.`);
-    throw e;
+    if (!(e instanceof BodyTooLarge)) throw e;
+    // A handshake is recognised from the query alone, so an oversized body does not stop it.
+    const unread = await o.handle(query, '');
+    if (unread.kind === 'handshake') return echo(res, unread.validationToken);
+    return problem(res, 413, 'WEBHOOK.TOO_LARGE', `The body exceeds ${o.maxBodyBytes ?? DEFAULT_MAX_BODY} bytes.`);
   }
   const verdict = await o.handle(query, body);
+  if (verdict.kind === 'handshake') return echo(res, verdict.validationToken);
   if (verdict.rejected.length > 0)
     o.logger.warn({ rejected: verdict.rejected.map((r) => r.code) }, 'graph notifications rejected');
-  if (verdict.status >= 400) {
-    const first = verdict.rejected[0];
-    return problem(
-      res,
-      verdict.status,
-      first?.code ?? 'WEBHOOK.REJECTED',
-      first?.message ?? 'The notification was refused.',
-    );
-  }
-  if (verdict.status === 200) {
-    res.setHeader('content-type', verdict.contentType);
-    res.sendRaw(200, verdict.body);
-    return;
+  if (verdict.kind === 'rejected') {
+    const [first] = verdict.rejected;
+    return problem(res, REFUSAL_STATUS[verdict.reason], first.code, first.message);
   }
   try {
     await o.ingress.acceptPresenceNotifications(verdict.notifications);

@@ -1,4 +1,4 @@
-import type { HttpFetch } from '../../adapters/shared/http-transport.js';
+import type { SandboxFetch as HttpFetch } from '../sandbox-fetch.js';
 import type { Logger } from '../../application/ports.js';
 import { seededRandom } from '../cxone/cxone-seed.js';
 import { nextStep, type SimAgent, type WorkloadStep } from './workload-actions.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPair, SignJWT } from 'jose';
 import { handleGraphWebhook } from '../../../src/adapters/graph/graph-webhook-handler.js';
+import { notificationsOf } from './verdicts.js';
 import { CHANGE_TRACKING_APP_ID } from '../../../src/adapters/graph/graph-validation-tokens.js';
 import { startSubscriptionHarness, type SubscriptionHarness } from './subscription-harness.js';
 
@@ -24,15 +25,15 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 describe('Graph webhook payload validation', () => {
-  it('echoes the validation handshake as text/plain', async () => {
+  it('recognises the validation handshake and hands its token on', async () => {
     const r = await handleGraphWebhook(h.parser, new URLSearchParams({ validationToken: 'Validation: a b+c' }), '');
-    expect(r).toMatchObject({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'Validation: a b+c' });
+    expect(r).toEqual({ kind: 'handshake', validationToken: 'Validation: a b+c' });
   });
 
   it('accepts a genuine rich notification, decrypted, with its sequence number', async () => {
     const r = await replay(genuine);
-    expect(r.status).toBe(202);
-    expect(r.notifications).toEqual([
+    expect(r.kind).toBe('accepted');
+    expect(notificationsOf(r)).toEqual([
       expect.objectContaining({
         userId: h.tenant.users[2]!.id,
         presence: { availability: 'Busy', activity: 'InACall' },
@@ -41,20 +42,24 @@ describe('Graph webhook payload validation', () => {
     ]);
   });
 
-  it('rejects malformed JSON and non-collections with 400', async () => {
+  it('rejects malformed JSON and non-collections as malformed', async () => {
     expect(await handleGraphWebhook(h.parser, none, '{"value": [')).toMatchObject({
-      status: 400,
+      kind: 'rejected',
+      reason: 'malformed',
       rejected: [{ code: 'WEBHOOK.MALFORMED_JSON' }],
-      notifications: [],
     });
-    expect(await replay({ items: [] })).toMatchObject({ status: 400, rejected: [{ code: 'WEBHOOK.BAD_SHAPE' }] });
+    expect(await replay({ items: [] })).toMatchObject({
+      kind: 'rejected',
+      reason: 'malformed',
+      rejected: [{ code: 'WEBHOOK.BAD_SHAPE' }],
+    });
   });
 
   it('rejects a forged clientState', async () => {
     const forged = { ...genuine, value: [{ ...genuine.value[0], clientState: 'guessed' }] };
     expect(await replay(forged)).toMatchObject({
-      status: 403,
-      notifications: [],
+      kind: 'rejected',
+      reason: 'forged',
       rejected: [{ code: 'WEBHOOK.CLIENT_STATE_MISMATCH', index: 0 }],
     });
   });
@@ -64,7 +69,11 @@ describe('Graph webhook payload validation', () => {
       ...genuine,
       value: [{ ...genuine.value[0], subscriptionId: '00000000-0000-0000-0000-000000000000' }],
     };
-    expect(await replay(forged)).toMatchObject({ status: 403, rejected: [{ code: 'WEBHOOK.UNKNOWN_SUBSCRIPTION' }] });
+    expect(await replay(forged)).toMatchObject({
+      kind: 'rejected',
+      reason: 'forged',
+      rejected: [{ code: 'WEBHOOK.UNKNOWN_SUBSCRIPTION' }],
+    });
   });
 
   it('rejects validation tokens signed by someone else', async () => {
@@ -82,8 +91,8 @@ describe('Graph webhook payload validation', () => {
       .setExpirationTime(h.clock.now() / 1000 + 3600)
       .sign(privateKey);
     expect(await replay({ ...genuine, validationTokens: [forgedToken] })).toMatchObject({
-      status: 403,
-      notifications: [],
+      kind: 'rejected',
+      reason: 'forged',
       rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID' }],
     });
   });
@@ -92,18 +101,21 @@ describe('Graph webhook payload validation', () => {
     const sso = await h.userToken(0, `api://contoso.test/${h.tenant.apps[0]!.clientId}/access_as_user`);
     const r = await replay({ ...genuine, validationTokens: [sso] });
     expect(r).toMatchObject({
-      status: 403,
+      kind: 'rejected',
+      reason: 'forged',
       rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID', message: expect.stringContaining('Change Tracking') }],
     });
   });
 
   it('rejects rich payloads without validation tokens (null or missing)', async () => {
     expect(await replay({ ...genuine, validationTokens: null })).toMatchObject({
-      status: 403,
+      kind: 'rejected',
+      reason: 'forged',
       rejected: [{ code: 'WEBHOOK.VALIDATION_TOKENS_MISSING' }],
     });
     expect(await replay({ value: genuine.value })).toMatchObject({
-      status: 403,
+      kind: 'rejected',
+      reason: 'forged',
       rejected: [{ code: 'WEBHOOK.VALIDATION_TOKENS_MISSING' }],
     });
   });
@@ -117,13 +129,18 @@ describe('Graph webhook payload validation', () => {
       ...genuine,
       value: [{ ...item, encryptedContent: { ...content, data: data.toString('base64') } }],
     };
-    expect(await replay(tampered)).toMatchObject({ status: 403, rejected: [{ code: 'WEBHOOK.BAD_SIGNATURE' }] });
+    expect(await replay(tampered)).toMatchObject({
+      kind: 'rejected',
+      reason: 'forged',
+      rejected: [{ code: 'WEBHOOK.BAD_SIGNATURE' }],
+    });
   });
 
   it('rejects a notification naming a user outside the subscription', async () => {
     const other = { ...genuine.value[0], resourceData: { id: 'someone-else' } };
     expect(await replay({ ...genuine, value: [other] })).toMatchObject({
-      status: 403,
+      kind: 'rejected',
+      reason: 'forged',
       rejected: [{ code: 'WEBHOOK.BAD_RESOURCE' }],
     });
   });
@@ -131,7 +148,8 @@ describe('Graph webhook payload validation', () => {
   it('rejects expired validation tokens', async () => {
     h.emulator.control.advance(25 * 3600_000);
     expect(await replay(genuine)).toMatchObject({
-      status: 403,
+      kind: 'rejected',
+      reason: 'forged',
       rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID', message: expect.stringContaining('exp') }],
     });
   });

@@ -3,6 +3,7 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWTVerifyG
 import { BoundedCache } from '../../../src/adapters/graph/bounded-cache.js';
 import { GraphNotificationParser } from '../../../src/adapters/graph/graph-notification-parser.js';
 import { handleGraphWebhook } from '../../../src/adapters/graph/graph-webhook-handler.js';
+import { notificationsOf, rejectedOf } from './verdicts.js';
 import { CHANGE_TRACKING_APP_ID } from '../../../src/adapters/graph/graph-validation-tokens.js';
 import type { StoredSubscription } from '../../../src/application/ports.js';
 import { InMemorySubscriptionStore } from './fakes.js';
@@ -66,20 +67,21 @@ describe('Graph webhook parser: the per-process subscription cache', () => {
     await store.put(subscription('sub-1', 'secret', ['u1', 'u2']));
     const first = await post(parser, [item('sub-1', 'secret', 'u1'), item('sub-1', 'secret', 'u2')]);
     const second = await post(parser, [item('sub-1', 'secret', 'u2')]);
-    expect([first.status, second.status]).toEqual([202, 202]);
-    expect(first.notifications.map((n) => n.userId)).toEqual(['u1', 'u2']);
+    expect([first.kind, second.kind]).toEqual(['accepted', 'accepted']);
+    expect(notificationsOf(first).map((n) => n.userId)).toEqual(['u1', 'u2']);
     expect(store.reads).toBe(1);
   });
 
   it('accepts a subscription another instance created after this one had refused it', async () => {
     const { store, parser } = rig();
     expect(await post(parser, [item('sub-new', 'fresh', 'u1')])).toMatchObject({
-      status: 403,
+      kind: 'rejected',
+      reason: 'forged',
       rejected: [{ code: 'WEBHOOK.UNKNOWN_SUBSCRIPTION' }],
     });
     await store.put(subscription('sub-new', 'fresh', ['u1'])); // the owning instance, through the shared store
     expect(await post(parser, [item('sub-new', 'fresh', 'u1')])).toMatchObject({
-      status: 202,
+      kind: 'accepted',
       notifications: [{ subscriptionId: 'sub-new', userId: 'u1' }],
     });
   });
@@ -87,15 +89,16 @@ describe('Graph webhook parser: the per-process subscription cache', () => {
   it('asks the store again before refusing a clientState the cache does not know, and still refuses a forged one', async () => {
     const { store, parser } = rig();
     await store.put(subscription('sub-1', 'old', ['u1']));
-    expect((await post(parser, [item('sub-1', 'old', 'u1')])).status).toBe(202);
+    expect((await post(parser, [item('sub-1', 'old', 'u1')])).kind).toBe('accepted');
     await store.put(subscription('sub-1', 'new', ['u1', 'u9'])); // replaced elsewhere under the same id
     expect(await post(parser, [item('sub-1', 'new', 'u9')])).toMatchObject({
-      status: 202,
+      kind: 'accepted',
       notifications: [{ userId: 'u9' }],
     });
     const reads = store.reads;
     expect(await post(parser, [item('sub-1', 'guessed', 'u1')])).toMatchObject({
-      status: 403,
+      kind: 'rejected',
+      reason: 'forged',
       rejected: [{ code: 'WEBHOOK.CLIENT_STATE_MISMATCH' }],
     });
     expect(store.reads).toBe(reads + 1);
@@ -104,11 +107,12 @@ describe('Graph webhook parser: the per-process subscription cache', () => {
   it('stops vouching for a deleted subscription once its entry has expired', async () => {
     const { clock, store, parser } = rig();
     await store.put(subscription('sub-1', 'secret', ['u1']));
-    expect((await post(parser, [item('sub-1', 'secret', 'u1')])).status).toBe(202);
+    expect((await post(parser, [item('sub-1', 'secret', 'u1')])).kind).toBe('accepted');
     await store.remove(TENANT, 'sub-1');
     clock.t += 60_000;
     expect(await post(parser, [item('sub-1', 'secret', 'u1')])).toMatchObject({
-      status: 403,
+      kind: 'rejected',
+      reason: 'forged',
       rejected: [{ code: 'WEBHOOK.UNKNOWN_SUBSCRIPTION' }],
     });
   });
@@ -118,7 +122,8 @@ describe('Graph webhook parser: the per-process subscription cache', () => {
     await store.put(subscription('sub-1', 'secret', ['u1']));
     await post(parser, [item('sub-1', 'secret', 'u1')]);
     expect(await post(parser, [item('sub-1', 'secret', 'intruder')])).toMatchObject({
-      status: 403,
+      kind: 'rejected',
+      reason: 'forged',
       rejected: [{ code: 'WEBHOOK.BAD_RESOURCE' }],
     });
     expect(store.reads).toBe(2);
@@ -170,11 +175,12 @@ describe('Graph webhook parser: verified validation tokens', () => {
     const first = await post(parser, [rich('u1')], [token]);
     const second = await post(parser, [rich('u1')], [token]);
     for (const r of [first, second])
-      expect(r.rejected.map((x) => x.code)).not.toContain('WEBHOOK.VALIDATION_TOKEN_INVALID');
+      expect(rejectedOf(r).map((x) => x.code)).not.toContain('WEBHOOK.VALIDATION_TOKEN_INVALID');
     expect(keys.lookups()).toBe(1);
     clock.t = expSec * 1000 + 301_000; // past exp and the 5 min skew allowance
     expect(await post(parser, [rich('u1')], [token])).toMatchObject({
-      status: 403,
+      kind: 'rejected',
+      reason: 'forged',
       rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID' }],
     });
     expect(keys.lookups()).toBe(2);
@@ -190,7 +196,8 @@ describe('Graph webhook parser: verified validation tokens', () => {
       .sign((await generateKeyPair('RS256')).privateKey);
     for (let i = 0; i < 2; i += 1)
       expect(await post(parser, [rich('u1')], [stranger])).toMatchObject({
-        status: 403,
+        kind: 'rejected',
+        reason: 'forged',
         rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID' }],
       });
     expect(keys.lookups()).toBe(2);

@@ -1,12 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PresenceNotification } from '../../../src/application/ports.js';
-import type {
-  GraphNotificationParser,
-  LifecycleEvent,
-  WebhookRejection,
-} from '../../../src/adapters/graph/graph-notification-parser.js';
+import type { LifecycleEvent, PresenceNotification, WebhookRejection } from '../../../src/application/ports.js';
+import type { GraphNotificationParser } from '../../../src/adapters/graph/graph-notification-parser.js';
 import { handleGraphWebhook } from '../../../src/adapters/graph/graph-webhook-handler.js';
+import { lifecycleOf, notificationsOf, rejectedOf, statusOf } from './verdicts.js';
 
 /** A stand-in for the engine's webhook route: it calls handleGraphWebhook and records what got through. */
 export interface WebhookReceiver {
@@ -48,13 +45,13 @@ export async function startWebhookReceiver(parser: () => GraphNotificationParser
         return void res.end();
       }
       void handleGraphWebhook(parser(), url.searchParams, Buffer.concat(chunks).toString('utf8')).then((reply) => {
-        r.notifications.push(...reply.notifications);
-        r.lifecycle.push(...reply.lifecycle);
-        r.rejected.push(...reply.rejected);
-        r.statuses.push(reply.status);
-        res.writeHead(reply.status, { 'content-type': reply.contentType });
-        res.end(reply.body);
-        for (const e of reply.lifecycle) if (self.onLifecycle) handlers.push(self.onLifecycle(e));
+        r.notifications.push(...notificationsOf(reply));
+        r.lifecycle.push(...lifecycleOf(reply));
+        r.rejected.push(...rejectedOf(reply));
+        r.statuses.push(statusOf(reply));
+        res.writeHead(statusOf(reply), { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(reply.kind === 'handshake' ? reply.validationToken : '');
+        for (const e of lifecycleOf(reply)) if (self.onLifecycle) handlers.push(self.onLifecycle(e));
       });
     });
   });

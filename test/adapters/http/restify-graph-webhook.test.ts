@@ -1,5 +1,5 @@
-import type { Logger, PresenceNotification } from '../../../src/application/ports.js';
-import { graphWebhookRoutes, type GraphWebhookVerdict } from '../../../src/adapters/http/restify-graph-webhook.js';
+import type { Logger, PresenceNotification, WebhookVerdict } from '../../../src/application/ports.js';
+import { graphWebhookRoutes } from '../../../src/adapters/http/restify-graph-webhook.js';
 import { createRestifyServer, type HttpServer } from '../../../src/adapters/http/restify-server.js';
 
 const silent: Logger = {
@@ -10,10 +10,9 @@ const silent: Logger = {
   error: () => undefined,
 };
 const note: PresenceNotification = { subscriptionId: 's1', tenantId: 't1', userId: 'u1', receivedAt: 1 };
-const accepted = (over: Partial<GraphWebhookVerdict> = {}): GraphWebhookVerdict => ({
-  status: 202,
-  contentType: 'application/json',
-  body: '',
+type Accepted = Extract<WebhookVerdict, { kind: 'accepted' }>;
+const accepted = (over: Partial<Accepted> = {}): Accepted => ({
+  kind: 'accepted',
   notifications: [note],
   lifecycle: [],
   rejected: [],
@@ -23,7 +22,7 @@ const accepted = (over: Partial<GraphWebhookVerdict> = {}): GraphWebhookVerdict 
 describe('Graph webhook routes (POST /api/graph/notifications, /api/graph/lifecycle)', () => {
   let server: HttpServer;
   let base: string;
-  let verdict: GraphWebhookVerdict;
+  let verdict: WebhookVerdict;
   let inboxDown = false;
   const stored: PresenceNotification[][] = [];
   const lifecycle: string[] = [];
@@ -58,15 +57,15 @@ describe('Graph webhook routes (POST /api/graph/notifications, /api/graph/lifecy
   const post = (path: string, body: string) =>
     fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
-  it('echoes the validation handshake as text/plain without calling the handler', async () => {
-    const before = bodies.length;
-    const res = await fetch(`${base}/api/graph/notifications?validationToken=${encodeURIComponent('abc <token>')}`, {
-      method: 'POST',
-    });
+  it('echoes the validation handshake as text/plain, not sniffable as HTML, and stores nothing', async () => {
+    const count = stored.length;
+    verdict = { kind: 'handshake', validationToken: 'abc <script>' };
+    const res = await fetch(`${base}/api/graph/notifications?validationToken=x`, { method: 'POST' });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(await res.text()).toBe('abc <token>');
-    expect(bodies.length).toBe(before);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await res.text()).toBe('abc <script>');
+    expect(stored.length).toBe(count);
   });
 
   it('stores valid notifications durably, then acknowledges 202 and measures the ack', async () => {
@@ -80,11 +79,11 @@ describe('Graph webhook routes (POST /api/graph/notifications, /api/graph/lifecy
 
   it('refuses forged or malformed payloads with problem+json and the reason; nothing reaches the engine', async () => {
     const count = stored.length;
-    verdict = accepted({
-      status: 403,
-      notifications: [],
+    verdict = {
+      kind: 'rejected',
+      reason: 'forged',
       rejected: [{ code: 'WEBHOOK.CLIENT_STATE_MISMATCH', message: 'clientState does not match' }],
-    });
+    };
     const res = await post('/api/graph/notifications', '{"value":[{}]}');
     expect(res.status).toBe(403);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -94,6 +93,16 @@ describe('Graph webhook routes (POST /api/graph/notifications, /api/graph/lifecy
       detail: 'clientState does not match',
     });
     expect(stored.length).toBe(count);
+  });
+
+  it.each([
+    ['malformed', 400],
+    ['unavailable', 503],
+  ] as const)('answers a %s payload with %i and its code', async (reason, status) => {
+    verdict = { kind: 'rejected', reason, rejected: [{ code: 'WEBHOOK.X', message: 'why' }] };
+    const res = await post('/api/graph/notifications', '{"value":[{}]}');
+    expect(res.status).toBe(status);
+    expect(await res.json()).toMatchObject({ status, code: 'WEBHOOK.X', detail: 'why' });
   });
 
   it('refuses a body over the size limit with 413', async () => {

@@ -5,6 +5,8 @@ import type {
   ExternalFailure,
   IdGenerator,
   Logger,
+  OwnerSignInFlow,
+  PeopleSearch,
   RuleStore,
   SyncPolicy,
   TenantStore,
@@ -18,7 +20,6 @@ import type { RuleValidator } from '../../../application/rules/rule-validator.js
 import type { LinksChangedHook } from '../../../application/users/user-mapping-service.js';
 import type { Result } from '../../../domain/result.js';
 import type { TenantSettings } from './api-schemas.js';
-import type { PeopleSearch } from './obo-people-search.js';
 import type { SsoVerifier } from './sso-token-verifier.js';
 
 /** The Health Check as the tab shows it (composition wires the engine's health model). */
@@ -69,19 +70,6 @@ export type AuditRecorder = (entry: AuditEntry) => Promise<void>;
 /** Connects a subscription owner from their SSO token (on-behalf-of with offline_access; GraphOwnerTokens). */
 export interface OwnerConnector {
   connect(tenantId: string, ownerId: string, ssoToken: string): Promise<Result<void, ExternalFailure>>;
-}
-
-/** Authorization-code sign-in of a subscription owner (MsalOwnerSignIn in production). */
-export interface OwnerSignInFlow {
-  authorizeUrl(
-    tenantId: string,
-    o: { readonly state: string; readonly codeChallenge: string; readonly redirectUri: string },
-  ): Promise<string>;
-  /** Redeems the code, stores the owner's refresh token (encrypted) and says who signed in. */
-  redeem(
-    tenantId: string,
-    o: { readonly code: string; readonly codeVerifier: string; readonly redirectUri: string },
-  ): Promise<Result<{ readonly ownerId: string; readonly userPrincipalName: string }, ExternalFailure>>;
 }
 
 export interface OwnerSignInOptions {

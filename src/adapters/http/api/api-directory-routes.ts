@@ -1,9 +1,8 @@
-import type { Clock, ExternalFailure } from '../../../application/ports.js';
+import type { Clock, ExternalFailure, PeopleSearch } from '../../../application/ports.js';
 import type { AuditRecorder, OwnerConnector } from './api-deps.js';
 import { problem, type ApiProblem } from './api-problem.js';
 import { fail, json, route, type ApiRoute } from './api-route.js';
 import { peopleQuerySchema } from './api-schemas.js';
-import type { PeopleSearch } from './obo-people-search.js';
 
 /** Entra refusing the on-behalf-of exchange means the admin must consent (or sign in again); anything else is an outage. */
 function graphProblem(f: ExternalFailure): ApiProblem {

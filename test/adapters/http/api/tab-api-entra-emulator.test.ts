@@ -1,6 +1,6 @@
 import { GraphOwnerTokens } from '../../../../src/adapters/graph/graph-owner-tokens.js';
 import { createHttpTransport } from '../../../../src/adapters/shared/http-transport.js';
-import { OboPeopleSearch } from '../../../../src/adapters/http/api/obo-people-search.js';
+import { OboPeopleSearch } from '../../../../src/adapters/graph/graph-people-search.js';
 import { createSsoVerifier, type Caller } from '../../../../src/adapters/http/api/sso-token-verifier.js';
 import { seedTenant, type EmulatedTenant } from '../../../../src/sandbox/graph/emulator-model.js';
 import { MemoryStore } from '../../../application/fakes/memory-store.js';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { OwnerSignInFlow } from '../../../../src/adapters/http/api/api-deps.js';
+import type { OwnerSignInFlow } from '../../../../src/application/ports.js';
 import { sealState } from '../../../../src/adapters/http/api/owner-sign-in-state.js';
-import { MsalOwnerSignIn } from '../../../../src/adapters/http/api/msal-owner-sign-in.js';
+import { MsalOwnerSignIn } from '../../../../src/adapters/graph/graph-owner-sign-in.js';
 import { createHttpTransport } from '../../../../src/adapters/shared/http-transport.js';
 import { SUPPORT_ROLE } from '../../../../src/domain/access.js';
 import { ok } from '../../../../src/domain/result.js';

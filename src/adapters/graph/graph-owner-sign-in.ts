@@ -1,11 +1,10 @@
 import type { ConfidentialClientApplication } from '@azure/msal-node';
-import type { ExternalFailure, TenantStore } from '../../../application/ports.js';
-import { err, ok, type Result } from '../../../domain/result.js';
-import { createMsalClient } from '../../graph/graph-app-credential.js';
-import { GRAPH_SCOPE_PRESENCE_READ_ALL } from '../../graph/graph-options.js';
-import { msalFailure } from '../../graph/msal-failure.js';
-import type { HttpFetch } from '../../shared/http-transport.js';
-import type { OwnerSignInFlow } from './api-deps.js';
+import type { ExternalFailure, OwnerSignInFlow, TenantStore } from '../../application/ports.js';
+import { err, ok, type Result } from '../../domain/result.js';
+import type { HttpFetch } from '../shared/http-transport.js';
+import { createMsalClient } from './graph-app-credential.js';
+import { GRAPH_SCOPE_PRESENCE_READ_ALL } from './graph-options.js';
+import { msalFailure } from './msal-failure.js';
 
 const SCOPES = [GRAPH_SCOPE_PRESENCE_READ_ALL, 'offline_access'];
 

@@ -1,16 +1,10 @@
 import type { ConfidentialClientApplication } from '@azure/msal-node';
 import { z } from 'zod';
-import type { DirectoryUser, ExternalFailure } from '../../../application/ports.js';
-import { err, ok, type Result } from '../../../domain/result.js';
-import { createMsalClient } from '../../graph/graph-app-credential.js';
-import { msalFailure } from '../../graph/msal-failure.js';
-import type { HttpFetch } from '../../shared/http-transport.js';
-import type { Caller } from './sso-token-verifier.js';
-
-/** The people picker: Entra users as the signed-in admin may see them. */
-export interface PeopleSearch {
-  search(caller: Caller, query: string): Promise<Result<readonly DirectoryUser[], ExternalFailure>>;
-}
+import type { DelegatedCaller, DirectoryUser, ExternalFailure, PeopleSearch } from '../../application/ports.js';
+import { err, ok, type Result } from '../../domain/result.js';
+import type { HttpFetch } from '../shared/http-transport.js';
+import { createMsalClient } from './graph-app-credential.js';
+import { msalFailure } from './msal-failure.js';
 
 export interface OboPeopleSearchOptions {
   readonly clientId: string;
@@ -48,7 +42,7 @@ export class OboPeopleSearch implements PeopleSearch {
     private readonly fetch: HttpFetch,
   ) {}
 
-  async search(caller: Caller, query: string): Promise<Result<readonly DirectoryUser[], ExternalFailure>> {
+  async search(caller: DelegatedCaller, query: string): Promise<Result<readonly DirectoryUser[], ExternalFailure>> {
     const token = await this.#token(caller);
     if (!token.ok) return token;
     const q = odataString(query.trim());
@@ -95,7 +89,7 @@ export class OboPeopleSearch implements PeopleSearch {
     );
   }
 
-  async #token(caller: Caller): Promise<Result<string, ExternalFailure>> {
+  async #token(caller: DelegatedCaller): Promise<Result<string, ExternalFailure>> {
     const msal = this.#client(caller.tenantId);
     try {
       const r = await msal.acquireTokenOnBehalfOf({
