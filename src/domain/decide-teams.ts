@@ -3,6 +3,7 @@ import { isManualStatus, shownByUs } from './manual-status.js';
 import { describePresence, publishes, subscribes } from './match.js';
 import type { TeamsPresenceEvent } from './presence.js';
 import { outranks, samePresence } from './presence.js';
+import { comparableVersions } from './presence-version.js';
 import type { PresenceRule } from './presence-rule.js';
 import type { AgentSyncState } from './sync-state.js';
 import { decision, dropPending, gateRule, skipped, withPending } from './decide-support.js';
@@ -91,16 +92,24 @@ function recorded(event: TeamsPresenceEvent): NonNullable<AgentSyncState['teams'
   };
 }
 
-/** Sequence numbers order Graph versions when both are known; otherwise the observation time does. */
+/**
+ * Sequence numbers order Graph versions when both are plausible and of the same shape
+ * (presence-version.ts); otherwise the observation time does. A Graph read is what Graph holds
+ * now: it replaces anything observed before it whatever its stamp (a forged stamp ordered after
+ * every real one would otherwise make each later change stale for good).
+ */
 function orderProblem(agent: AgentSyncState, event: TeamsPresenceEvent): Decision | null {
   const last = agent.teams;
   if (!last) return null;
   if (last.eventId === event.eventId)
     return skipped(agent, 'DUPLICATE_EVENT', `Teams event ${event.eventId} was already handled`);
-  if (last.sequenceNumber !== undefined && event.sequenceNumber !== undefined) {
-    if (event.sequenceNumber === last.sequenceNumber)
-      return skipped(agent, 'DUPLICATE_EVENT', `Teams presence version ${event.sequenceNumber} was already handled`);
-    if (event.sequenceNumber < last.sequenceNumber)
+  const sameVersion = event.sequenceNumber !== undefined && event.sequenceNumber === last.sequenceNumber;
+  const readAfter = event.read === true && last.sourceTime <= event.sourceTime;
+  if (sameVersion && (!readAfter || samePresence(event.presence, last.presence)))
+    return skipped(agent, 'DUPLICATE_EVENT', `Teams presence version ${event.sequenceNumber} was already handled`);
+  if (readAfter) return null;
+  if (comparableVersions(last.sequenceNumber, event.sequenceNumber)) {
+    if (event.sequenceNumber! < last.sequenceNumber!)
       return skipped(
         agent,
         'STALE_EVENT',

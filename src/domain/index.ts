@@ -7,6 +7,7 @@ export * from './errors.js';
 export * from './manual-status.js';
 export * from './match.js';
 export * from './presence.js';
+export * from './presence-version.js';
 export * from './presence-rule.js';
 export * from './resolve.js';
 export * from './result.js';

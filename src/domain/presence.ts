@@ -97,10 +97,16 @@ export interface TeamsPresenceEvent {
   readonly agentId: string;
   readonly teamsUserId: string;
   readonly presence: TeamsPresence;
-  /** Graph sequenceNumber: opaque, lexicographically ordered (§1.1); absent on some reads. */
+  /** Graph sequenceNumber: lexicographically ordered (§1.1), trusted only when plausible (presence-version.ts). */
   readonly sequenceNumber?: string;
-  /** Epoch ms when observed (Graph gives no change time; the notification's arrival time). */
+  /** Epoch ms when observed (Graph gives no change time; the notification's arrival time, or the read's). */
   readonly sourceTime: number;
+  /**
+   * True when the presence was read from Graph at `sourceTime` (reconciliation), not notified:
+   * it is what Graph holds now, so it replaces whatever we hold that was observed before it,
+   * whatever sequence number that carries.
+   */
+  readonly read?: boolean;
   readonly eventId: string;
   /**
    * True/false when the engine knows whether the user set this status by hand (a user-preferred

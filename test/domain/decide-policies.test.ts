@@ -1,5 +1,6 @@
 import { decide } from '../../src/domain/decide.js';
 import type { Decision, SyncEvent } from '../../src/domain/effects.js';
+import type { TeamsPresence } from '../../src/domain/presence.js';
 import type { PresenceRule } from '../../src/domain/presence-rule.js';
 import type { AgentSyncState } from '../../src/domain/sync-state.js';
 import { CODES, P, T0, acd, acdEvent, agentState, rule, teamsEvent, tick, withAcd, withTeams } from './builders.js';
@@ -69,6 +70,50 @@ describe('ordering and duplicates', () => {
     );
     expect(reasons(d)).toEqual(['setAcdState']);
     expect(d.next.teams?.sequenceNumber).toBe('A0003');
+  });
+
+  describe('a Teams sequence number orders versions only when it is plausible', () => {
+    const subscriber = rule({ direction: 'subscriber' });
+    const held = (sequenceNumber: string) =>
+      withAcd(acd.available(), { teams: withTeams(P.available, { sequenceNumber, sourceTime: T0 - 1000 }) });
+
+    it.each([
+      ['a stamp of another shape (forged "Z99999999999" over Graph\'s "A0129311063")', 'Z99999999999', 'A0129311064'],
+      ['a stamp that is not letters and a counter', 'A0129311063', '~~~~~~~~~~~'],
+      ['a stamp with another letter', 'B0000000001', 'A0129311064'],
+    ])('%s is ordered by observation time', (_l, stored, next) => {
+      const d = run(subscriber, held(stored), teamsEvent(P.meeting, T0, { sequenceNumber: next }));
+      expect(reasons(d)).toEqual(['setAcdState']);
+      expect(d.next.teams).toMatchObject({ presence: P.meeting, sequenceNumber: next });
+    });
+
+    it('a Graph read replaces what was observed before it, whatever stamp that carries', () => {
+      const pinned = held('A9999999999');
+      expect(reasons(run(subscriber, pinned, teamsEvent(P.meeting, T0, { sequenceNumber: 'A0129311064' })))).toEqual([
+        'STALE_EVENT',
+      ]);
+      const read = run(subscriber, pinned, teamsEvent(P.meeting, T0, { sequenceNumber: 'A0129311064', read: true }));
+      expect(reasons(read)).toEqual(['setAcdState']);
+      expect(read.next.teams?.sequenceNumber).toBe('A0129311064');
+    });
+
+    it('a Graph read of the version we hold heals a forged presence under that stamp; the same presence is a duplicate', () => {
+      const forged = withAcd(acd.available(), {
+        teams: withTeams(P.dnd, { sequenceNumber: 'A0000000004', sourceTime: T0 - 1000 }),
+      });
+      const read = (p: TeamsPresence) => teamsEvent(p, T0, { sequenceNumber: 'A0000000004', read: true });
+      expect(reasons(run(subscriber, forged, read(P.available)))).not.toContain('DUPLICATE_EVENT');
+      expect(run(subscriber, forged, read(P.available)).next.teams?.presence).toEqual(P.available);
+      expect(reasons(run(subscriber, forged, read(P.dnd)))).toEqual(['DUPLICATE_EVENT']);
+    });
+
+    it('a Graph read older than a notification seen after it is stale (the versions order them)', () => {
+      const later = withAcd(acd.available(), {
+        teams: withTeams(P.available, { sequenceNumber: 'A0000000005', sourceTime: T0 + 10 }),
+      });
+      const read = run(subscriber, later, teamsEvent(P.meeting, T0, { sequenceNumber: 'A0000000004', read: true }));
+      expect(reasons(read)).toEqual(['STALE_EVENT']);
+    });
   });
 
   it('drops a Teams event for a Teams user not linked to the agent', () => {

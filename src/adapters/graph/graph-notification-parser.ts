@@ -117,11 +117,11 @@ export class GraphNotificationParser {
       items.flatMap((i) => (i.success ? [i.data] : [])),
       collection.data.validationTokens,
     );
-    if (tokenCheck) return err(tokenCheck);
-    return ok(await this.#items(items));
+    if ('code' in tokenCheck) return err(tokenCheck);
+    return ok(await this.#items(items, tokenCheck));
   }
 
-  async #items(items: z.ZodSafeParseResult<Parsed>[]): Promise<ParsedWebhook> {
+  async #items(items: z.ZodSafeParseResult<Parsed>[], tokenTenants: ReadonlySet<string>): Promise<ParsedWebhook> {
     const notifications: PresenceNotification[] = [];
     const lifecycle: LifecycleEvent[] = [];
     const rejected: WebhookRejection[] = [];
@@ -130,7 +130,7 @@ export class GraphNotificationParser {
         rejected.push({ code: 'WEBHOOK.BAD_SHAPE', message: 'The item is not a changeNotification.', index });
         continue;
       }
-      const outcome = await this.#item(item.data);
+      const outcome = await this.#item(item.data, tokenTenants);
       if ('code' in outcome) rejected.push({ ...outcome, index });
       else if ('event' in outcome) lifecycle.push(outcome);
       else notifications.push(outcome);
@@ -138,7 +138,10 @@ export class GraphNotificationParser {
     return { kind: 'notifications', notifications, lifecycle, rejected };
   }
 
-  async #item(item: Parsed): Promise<PresenceNotification | LifecycleEvent | Omit<WebhookRejection, 'index'>> {
+  async #item(
+    item: Parsed,
+    tokenTenants: ReadonlySet<string>,
+  ): Promise<PresenceNotification | LifecycleEvent | Omit<WebhookRejection, 'index'>> {
     const presented = secretHash(item.clientState ?? '');
     let stored = this.#subscriptions.remembered(item.subscriptionId);
     let fromStore = false;
@@ -168,6 +171,13 @@ export class GraphNotificationParser {
       receivedAt: this.deps.clock.now(),
     };
     if (!item.encryptedContent) return base;
+    // The tenant the subscription was made for, not the one the item claims: a token captured from
+    // any tenant would otherwise vouch for rich data sent under this subscription.
+    if (!tokenTenants.has(stored.tenantId))
+      return {
+        code: 'WEBHOOK.VALIDATION_TOKEN_INVALID',
+        message: `No validation token for tenant ${stored.tenantId} of subscription ${item.subscriptionId}.`,
+      };
     const plain = decryptContent(item.encryptedContent, this.deps.decryptionKeys);
     if (!plain.ok)
       return { code: plain.error, message: `Resource data of ${userId} could not be authenticated or decrypted.` };
@@ -181,13 +191,16 @@ export class GraphNotificationParser {
     };
   }
 
-  /** §3.7: rich payloads need a valid token for every (app, tenant) pair in them. */
+  /**
+   * §3.7: rich payloads need a valid token for every (app, tenant) pair in them. Returns the
+   * tenants the tokens vouch for; each rich item is then checked against its subscription's.
+   */
   async #checkTokens(
     items: readonly Parsed[],
     tokens: readonly string[] | null | undefined,
-  ): Promise<WebhookRejection | undefined> {
+  ): Promise<WebhookRejection | ReadonlySet<string>> {
     const rich = items.filter((i) => i.encryptedContent);
-    if (rich.length === 0) return undefined;
+    if (rich.length === 0) return new Set();
     if (!tokens || tokens.length === 0) {
       return {
         code: 'WEBHOOK.VALIDATION_TOKENS_MISSING',
@@ -204,7 +217,7 @@ export class GraphNotificationParser {
     const uncovered = rich.find((i) => !tenants.has(i.tenantId));
     return uncovered
       ? { code: 'WEBHOOK.VALIDATION_TOKEN_INVALID', message: `No validation token for tenant ${uncovered.tenantId}.` }
-      : undefined;
+      : tenants;
   }
 
   /**

@@ -103,6 +103,7 @@ export const syncEventSchema = z.discriminatedUnion('source', [
     teamsUserId: z.string(),
     presence,
     sequenceNumber: z.string().optional(),
+    read: z.boolean().optional(),
   }),
   z.looseObject({ source: z.literal('tick'), ...eventBase }),
 ]);

@@ -93,7 +93,7 @@ export class Reconciler {
       const agentId = agentOf.get(observed.userId);
       if (agentId === undefined) continue;
       const seen = states.get(agentId)?.teams;
-      if (seen && samePresence(seen.presence, observed.presence)) continue;
+      if (seen && samePresence(seen.presence, observed.presence) && !otherVersion(seen, observed)) continue;
       const event: TeamsPresenceEvent = {
         source: 'teams',
         tenantId: tenant.tenantId,
@@ -102,12 +102,17 @@ export class Reconciler {
         presence: observed.presence,
         ...(observed.sequenceNumber !== undefined ? { sequenceNumber: observed.sequenceNumber } : {}),
         sourceTime: now,
-        eventId: teamsEventId(observed.userId, observed.sequenceNumber, now, 'reconcile'),
+        // Each read its own id (not the notification's of that version, which may have been dropped as
+        // stale, nor an earlier read's of it, which a forged notification may have overtaken since).
+        eventId: teamsEventId(observed.userId, undefined, now, `reconcile:${observed.sequenceNumber ?? ''}`),
+        read: true,
       };
       const shown = `${observed.presence.availability}/${observed.presence.activity}`;
-      const cause = seen
-        ? `Teams shows ${shown}, the engine last saw ${seen.presence.availability}/${seen.presence.activity} (missed notification)`
-        : `Teams shows ${shown}, the engine had not seen this user's presence`;
+      const cause = !seen
+        ? `Teams shows ${shown}, the engine had not seen this user's presence`
+        : samePresence(seen.presence, observed.presence)
+          ? `Teams shows ${shown} as version ${observed.sequenceNumber}, the engine holds version ${seen.sequenceNumber}`
+          : `Teams shows ${shown}, the engine last saw ${seen.presence.availability}/${seen.presence.activity} (missed notification)`;
       if (await this.correct(tenant, event, observed.userId, cause, 'teams-drift')) corrections += 1;
     }
     return { checked: read.value.length, corrections };
@@ -208,6 +213,19 @@ function reportOwners(tenant: TenantRuntime, subs: readonly SubscriptionStatus[]
         broken.map((s) => s.detail ?? `subscription ${s.subscriptionId} unhealthy`).join('; '),
       );
   }
+}
+
+/**
+ * What we hold carries another version stamp than the one Graph reports now. Held after a forged
+ * notification (a stamp ordered after every real one), the presence can be the right one while
+ * every later change is taken for stale: the read's stamp replaces it.
+ */
+function otherVersion(seen: NonNullable<AgentSyncState['teams']>, observed: { sequenceNumber?: string }): boolean {
+  return (
+    seen.sequenceNumber !== undefined &&
+    observed.sequenceNumber !== undefined &&
+    seen.sequenceNumber !== observed.sequenceNumber
+  );
 }
 
 function sameAcd(a: AcdState, b: AcdState): boolean {

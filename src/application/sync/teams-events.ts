@@ -17,8 +17,9 @@ export const needsPresenceRead = (event: SyncEvent): event is TeamsPresenceEvent
   event.presence.activity === UNREAD_PRESENCE.activity;
 
 /**
- * Graph's sequenceNumber identifies a presence version, so a notification and a reconciliation
- * read of the same version share an id and the inbox keeps one of them.
+ * Graph's sequenceNumber identifies a presence version, so a notification delivered twice keeps
+ * one id and the inbox keeps one of them. Reconciliation reads pass none: each read is an event
+ * of its own (the domain drops a read of the version it holds as a duplicate).
  */
 export function teamsEventId(
   userId: string,

@@ -156,6 +156,11 @@ export class GraphControl {
     return this.delivery.health.state(url.split('?')[0]!, this.clock.now());
   }
 
+  /** The last webhook body delivered (clientState, validationTokens, encrypted items): what a capture would hold. */
+  get lastDeliveredBody(): NotificationDelivery['lastBody'] {
+    return this.delivery.lastBody;
+  }
+
   get deliveries(): NotificationDelivery['log'] {
     return this.delivery.log;
   }

@@ -54,6 +54,8 @@ export class NotificationDelivery {
    * late on the emulator clock (Graph documents delays of minutes, §3.4).
    */
   readonly modes = { nullValidationTokens: false, dropNext: 0, duplicateNext: 0, reorderNext: 0, delayMs: 0 };
+  /** The last body POSTed to a notification URL, as a network capture would show it (security tests replay it). */
+  lastBody: Readonly<Record<string, unknown>> | undefined;
   readonly #reordered: { url: string; items: Outgoing[]; body: Record<string, unknown> }[] = [];
 
   constructor(
@@ -202,6 +204,7 @@ export class NotificationDelivery {
   }
 
   async #post(url: string, items: Outgoing[], body: Record<string, unknown>): Promise<void> {
+    this.lastBody = body;
     const attempt = Math.max(...items.map((o) => o.attempt));
     const result = await this.webhooks.post(url, body, attempt === 0 ? this.timeouts.firstMs : this.timeouts.retryMs);
     if (this.modes.duplicateNext > 0) {

@@ -97,6 +97,23 @@ describe('Graph webhook payload validation', () => {
     });
   });
 
+  it("checks the validation tokens against the subscription's stored tenant, not the tenant the item claims", async () => {
+    // Another tenant's subscription whose clientState leaked; the attacker holds a genuine token of their own tenant.
+    const item = genuine.value[0]!;
+    const victim = { ...h.store.subs.get(item.subscriptionId as string)! };
+    h.store.subs.set('victim-sub', { ...victim, subscriptionId: 'victim-sub', tenantId: 'victim-tenant' });
+    try {
+      const r = await replay({ ...genuine, value: [{ ...item, subscriptionId: 'victim-sub' }] });
+      expect(r).toMatchObject({
+        status: 403,
+        notifications: [],
+        rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID', message: expect.stringContaining('victim-tenant') }],
+      });
+    } finally {
+      h.store.subs.delete('victim-sub');
+    }
+  });
+
   it('rejects a genuine Entra token that was not issued to Graph Change Tracking', async () => {
     const sso = await h.userToken(0, `api://contoso.test/${h.tenant.apps[0]!.clientId}/access_as_user`);
     const r = await replay({ ...genuine, validationTokens: [sso] });

@@ -129,7 +129,7 @@ describe('GraphSubscriptionRegistry against the emulator', () => {
     await h.receiver.idle();
     await h.emulator.control.settle();
     expect(h.receiver.lifecycle).toEqual([
-      { subscriptionId: sub.id, tenantId: 'tenant-contoso', event: 'reauthorizationRequired' },
+      { subscriptionId: sub.id, tenantId: h.tenant.id, event: 'reauthorizationRequired' },
     ]);
     expect(h.receiver.notifications.map((n) => n.presence)).toEqual([{ availability: 'Busy', activity: 'InAMeeting' }]);
   });

@@ -8,8 +8,6 @@ import { startAdapterHarness, type AdapterHarness } from './graph-adapter-harnes
 import { InMemoryConnections, InMemorySubscriptionStore } from './fakes.js';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
-export const TENANT = 'tenant-contoso';
-
 export interface SubscriptionHarness extends AdapterHarness {
   readonly receiver: WebhookReceiver;
   readonly store: InMemorySubscriptionStore;
@@ -44,6 +42,8 @@ export async function startSubscriptionHarness(
     caPem: h.emulator.caCertPem,
   };
   const owners = h.tenant.users.slice(0, ownerCount).map((u) => u.id);
+  // The product keys a tenant by its Entra tenant id (domain/tenant.ts), the tid of Graph's validation tokens.
+  const tenantId = h.tenant.id;
   const cert = await (certPromise ??= generate([{ name: 'commonName', value: 'presence-sync-notifications' }], {
     keySize: 2048,
     algorithm: 'sha256',
@@ -52,7 +52,7 @@ export async function startSubscriptionHarness(
   const s = { ...h, store, connections, owners } as SubscriptionHarness;
   const receiver = await startWebhookReceiver(() => s.parser);
   const subs = createGraphSubscriptions(opts, h.adapter, {
-    tenantId: TENANT,
+    tenantId,
     clock: h.clock,
     tenants: connections,
     store,
@@ -78,7 +78,7 @@ export async function startSubscriptionHarness(
   // Each call builds the subscription side afresh, like a restarted process: only the store and the connections persist.
   const restart = (richNow = rich) => {
     const fresh = createGraphSubscriptions(opts, h.adapter, {
-      tenantId: TENANT,
+      tenantId,
       clock: h.clock,
       tenants: connections,
       store,

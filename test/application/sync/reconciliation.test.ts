@@ -44,6 +44,46 @@ describe('sync engine: reconciliation', () => {
     );
   });
 
+  it('heals a Teams version stamp Graph never issued: the next real change goes through again', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 1, rule: rule({ direction: 'subscriber' }) });
+    await t.acd.change('agent-1', acd.available());
+    await h.start(t, { startFeed: true });
+    // A forged notification: the presence Graph shows, under a stamp of Graph's shape ordered after every real one.
+    await h.engine.acceptPresenceNotifications([{ ...t.graph.notification('aad-1'), sequenceNumber: '999999999999' }]);
+    await h.settle();
+    await h.time.advance(1000);
+    await h.engine.acceptPresenceNotifications([t.graph.userSets('aad-1', P.dnd)]);
+    await h.settle();
+    expect(t.acd.stateOf('agent-1')).toMatchObject({ name: 'Available' }); // pinned: the real change was taken for stale
+
+    await h.time.advance(1000);
+    await h.engine.reconcile('t1');
+    await h.settle();
+    expect(t.acd.stateOf('agent-1')).toMatchObject({ name: 'Unavailable', unavailableCode: { id: CODES.dnd.id } });
+    await h.time.advance(1000);
+    await h.engine.acceptPresenceNotifications([t.graph.userSets('aad-1', P.available)]);
+    await h.settle();
+    expect(t.acd.stateOf('agent-1')).toMatchObject({ name: 'Available' });
+  });
+
+  it('heals a forged stamp even when the presence held is the one Graph shows', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 1, rule: rule({ direction: 'subscriber' }) });
+    await t.acd.change('agent-1', acd.available());
+    await h.start(t, { startFeed: true });
+    await h.engine.acceptPresenceNotifications([{ ...t.graph.notification('aad-1'), sequenceNumber: '999999999999' }]);
+    await h.settle();
+
+    await h.time.advance(1000);
+    expect((await h.engine.reconcile('t1')).corrections).toBe(1);
+    await h.settle();
+    await h.time.advance(1000);
+    await h.engine.acceptPresenceNotifications([t.graph.userSets('aad-1', P.dnd)]);
+    await h.settle();
+    expect(t.acd.stateOf('agent-1')).toMatchObject({ name: 'Unavailable', unavailableCode: { id: CODES.dnd.id } });
+  });
+
   it('changes nothing when both sides match what it last saw', async () => {
     const h = new EngineHarness();
     const t = await h.tenant('t1', { agents: 3, rule: rule() });
