@@ -9,7 +9,10 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
+    '/node_modules/jose/.+\\.js$': '<rootDir>/test/support/require-esm-transform.cjs',
   },
+  // jose is required (CommonJS) by the Agents SDK's jwks-rsa: see test/support/require-esm-transform.cjs.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/bench/', '<rootDir>/test/soak/'],
   testTimeout: 30000,

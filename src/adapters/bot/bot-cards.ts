@@ -1,5 +1,6 @@
 import templating from 'adaptivecards-templating';
-import { CardFactory, type Attachment } from 'botbuilder';
+import type { Attachment } from '@microsoft/agents-activity';
+import { CardFactory } from '@microsoft/agents-hosting';
 import type { TraceEvent } from '../../application/ports.js';
 import type { PresenceRule, RuleScope } from '../../domain/presence-rule.js';
 import { BOT_COMMANDS } from './bot-commands.js';

@@ -1,14 +1,11 @@
+import { ActivityTypes, type Activity } from '@microsoft/agents-activity';
 import {
-  ActivityTypes,
   CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  ConfigurationServiceClientCredentialFactory,
-  type Activity,
-  type ConfigurationBotFrameworkAuthenticationOptions,
-  type InvokeResponse,
+  ConnectorClient,
+  type AuthConfiguration,
+  type HeaderPropagationCollection,
   type TurnContext,
-} from 'botbuilder';
-import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
+} from '@microsoft/agents-hosting';
 import type { IdGenerator, Logger } from '../../application/ports.js';
 import { TRACE_ID_KEY, traceIdOf } from './bot-turn.js';
 
@@ -27,10 +24,11 @@ export type BotAuthOptions =
       /** Required for SingleTenant: the tenant outbound tokens are requested from. */
       readonly appTenantId?: string;
       /**
-       * Where channel tokens are verified; default the public Bot Framework (login.botframework.com).
-       * Tests point it at a local OpenID issuer.
+       * An extra token issuer and the Entra-style authority whose `/discovery/v2.0/keys` sign its
+       * tokens. Tokens issued by Bot Framework itself are always verified against its own keys
+       * (login.botframework.com); tests sign with a local issuer configured here.
        */
-      readonly channelAuthority?: { readonly openIdMetadataUrl: string; readonly tokenIssuer: string };
+      readonly channelAuthority?: { readonly authorityEndpoint: string; readonly issuer: string };
       /**
        * `entra` (default) gets an outbound token from Entra for replies; `none` sends replies
        * unauthenticated, for a local Bot Connector in tests.
@@ -45,80 +43,58 @@ export interface BotAdapterOptions {
   readonly productMode: 'sandbox' | 'production';
 }
 
-/** Replies without an Authorization header, while inbound JWTs are still verified. */
-class AnonymousOutboundCredentialFactory extends ConfigurationServiceClientCredentialFactory {
-  override createCredentials(appId: string, audience: string, loginEndpoint: string, validateAuthority: boolean) {
-    return new ConfigurationServiceClientCredentialFactory({}).createCredentials(
-      appId,
-      audience,
-      loginEndpoint,
-      validateAuthority,
-    );
-  }
-}
-
-// Setting any endpoint key drops the built-in defaults of all of them (reference §3.2), so all are set.
-const channelEndpoints = (authority: {
-  openIdMetadataUrl: string;
-  tokenIssuer: string;
-}): ConfigurationBotFrameworkAuthenticationOptions => ({
-  ToBotFromChannelOpenIdMetadataUrl: authority.openIdMetadataUrl,
-  ToBotFromEmulatorOpenIdMetadataUrl: authority.openIdMetadataUrl,
-  ToBotFromChannelTokenIssuer: authority.tokenIssuer,
-  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
-  ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
-  OAuthUrl: 'https://api.botframework.com',
-  CallerId: 'urn:botframework:azure',
-  ValidateAuthority: true,
-});
-
-function authentication(options: BotAdapterOptions): ConfigurationBotFrameworkAuthentication {
-  const auth = options.auth;
-  if (auth.mode === 'disabled-for-playground') {
-    if (options.productMode !== 'sandbox')
-      throw new Error('BOT_AUTH=disabled-for-playground is allowed only in the sandbox');
-    return new ConfigurationBotFrameworkAuthentication({});
-  }
-  const credentials = {
-    MicrosoftAppId: auth.appId,
-    MicrosoftAppPassword: auth.appPassword,
-    MicrosoftAppType: auth.appType,
-    ...(auth.appTenantId ? { MicrosoftAppTenantId: auth.appTenantId } : {}),
-  };
-  const config = { ...credentials, ...(auth.channelAuthority ? channelEndpoints(auth.channelAuthority) : {}) };
-  const factory =
-    auth.outboundCredentials === 'none'
-      ? new AnonymousOutboundCredentialFactory(credentials)
-      : new ConfigurationServiceClientCredentialFactory(credentials);
-  return new ConfigurationBotFrameworkAuthentication(config, factory);
-}
-
-const JWT_ERRORS = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
+/** Who the bot is when it starts a conversation turn itself (proactive alerts). */
+export type BotIdentity = Parameters<CloudAdapter['continueConversation']>[0];
 
 /**
- * botbuilder lets a bad signature escape as a plain JsonWebTokenError, which CloudAdapter
- * answers with 500; any token the verifier rejects is an authentication failure (401).
+ * The Agents SDK configuration of the bot's one connection. Issuer validation is switched on:
+ * without it the SDK accepts any token whose signature its key set verifies, i.e. an Entra
+ * token of any tenant issued for our app id.
  */
-class BotCloudAdapter extends CloudAdapter {
-  protected override async processActivity(
-    auth: string | AuthenticateRequestResult,
+function authConfiguration(auth: BotAuthOptions): AuthConfiguration {
+  if (auth.mode === 'disabled-for-playground') return {};
+  return {
+    clientId: auth.appId,
+    clientSecret: auth.appPassword,
+    ...(auth.appTenantId ? { tenantId: auth.appTenantId } : {}),
+    validateIssuer: true,
+    ...(auth.channelAuthority
+      ? { authorityEndpoint: auth.channelAuthority.authorityEndpoint, issuers: [auth.channelAuthority.issuer] }
+      : {}),
+  };
+}
+
+/** The SDK's adapter; with `outboundCredentials: 'none'` replies go out without a token (tests' local Connector). */
+class PresenceSyncCloudAdapter extends CloudAdapter {
+  constructor(
+    config: AuthConfiguration,
+    private readonly anonymousOutbound: boolean,
+  ) {
+    super(config);
+  }
+
+  protected override async createConnectorClientWithIdentity(
+    identity: BotIdentity & object,
     activity: Activity,
-    logic: (context: TurnContext) => Promise<void>,
-  ): Promise<InvokeResponse | undefined> {
-    try {
-      return typeof auth === 'string'
-        ? await super.processActivity(auth, activity, logic)
-        : await super.processActivity(auth, activity, logic);
-    } catch (err) {
-      if (err instanceof Error && JWT_ERRORS.has(err.name))
-        throw new AuthenticationError(`Unauthorized. ${err.message}`, 401);
-      throw err;
-    }
+    headers?: HeaderPropagationCollection,
+  ): Promise<ConnectorClient> {
+    if (!this.anonymousOutbound) return super.createConnectorClientWithIdentity(identity, activity, headers);
+    return ConnectorClient.createClientWithToken(activity.serviceUrl ?? '', '', headers);
   }
 }
 
-/** The app id proactive messages are sent as ('' when auth is disabled). */
-export const botAppId = (auth: BotAuthOptions): string => (auth.mode === 'bot-framework' ? auth.appId : '');
+function checkMode(options: BotAdapterOptions): void {
+  if (options.auth.mode === 'disabled-for-playground' && options.productMode !== 'sandbox')
+    throw new Error('BOT_AUTH=disabled-for-playground is allowed only in the sandbox');
+}
+
+/**
+ * The identity proactive messages are sent as: the bot's app id (an Entra token is fetched for
+ * it), or, with auth disabled in the sandbox, an identity without an audience, which the SDK
+ * answers with an unauthenticated Connector client.
+ */
+export const botIdentity = (auth: BotAuthOptions): BotIdentity =>
+  auth.mode === 'bot-framework' ? CloudAdapter.createIdentity(auth.appId) : {};
 
 /**
  * The CloudAdapter with a trace id per turn and the one onTurnError: it logs with the trace
@@ -128,7 +104,12 @@ export function createBotAdapter(
   options: BotAdapterOptions,
   deps: { readonly logger: Logger; readonly ids: IdGenerator },
 ): CloudAdapter {
-  const adapter = new BotCloudAdapter(authentication(options));
+  checkMode(options);
+  const auth = options.auth;
+  const adapter = new PresenceSyncCloudAdapter(
+    authConfiguration(auth),
+    auth.mode === 'bot-framework' && auth.outboundCredentials === 'none',
+  );
   adapter.use(async (context, next) => {
     context.turnState.set(TRACE_ID_KEY, deps.ids.next());
     await next();

@@ -1,4 +1,5 @@
-import { MessageFactory, type Activity } from 'botbuilder';
+import type { Activity } from '@microsoft/agents-activity';
+import { MessageFactory } from '@microsoft/agents-hosting';
 import type { Logger } from '../../application/ports.js';
 import { BotLinks, healthCard, helpCard, rulesCard, statusCard, traceCard } from './bot-cards.js';
 import { parseCommand, type BotCommandInfo, type ParsedCommand } from './bot-commands.js';
@@ -8,7 +9,7 @@ import { tenantOf } from './bot-turn.js';
 /** How many hops `trace` shows; the Log Reader has the rest. */
 const TRACE_HOPS_SHOWN = 8;
 
-type Reply = Partial<Activity>;
+type Reply = Activity;
 type Access = { ok: true; tenantId: string } | { ok: false; reply: Reply };
 
 /**

@@ -1,7 +1,9 @@
-import type { CloudAdapter, ConversationReference } from 'botbuilder';
+import { MessageFactory, type CloudAdapter } from '@microsoft/agents-hosting';
 import type { Clock, ConversationRef, ConversationStore, Logger } from '../../application/ports.js';
 import { alertCard, type BotLinks } from './bot-cards.js';
+import type { BotIdentity } from './bot-cloud-adapter.js';
 import type { BotHealthTransition, BotQueries, BotScheduler, HealthTransitionSource } from './bot-queries.js';
+import { continuationReference } from './bot-turn.js';
 
 /** Alert pacing: the health model already debounces flaps; this bounds cards per tenant. */
 export interface ProactiveAlertOptions {
@@ -20,19 +22,21 @@ interface DeliveryFailure {
   readonly status?: number;
   readonly retryAfterMs?: number;
   readonly message: string;
+  /** Another attempt cannot succeed (e.g. the stored reference is unusable). */
+  readonly permanent?: boolean;
 }
 
-/** The Connector's answer from botbuilder's RestError (status, Retry-After in seconds). */
+/** The Connector's answer from the Agents SDK's HttpError (status, Retry-After in seconds). */
 function failureOf(err: unknown): DeliveryFailure {
   const e = (err ?? {}) as {
-    statusCode?: unknown;
-    response?: { headers?: { get?: (name: string) => string | undefined } };
+    status?: unknown;
+    response?: { headers?: { get?: (name: string) => string | null | undefined } };
   };
-  const retryAfter = Number(e.response?.headers?.get?.('retry-after'));
+  const retryAfter = Number(e.response?.headers?.get?.('retry-after') ?? Number.NaN);
   return {
-    ...(typeof e.statusCode === 'number' ? { status: e.statusCode } : {}),
+    ...(typeof e.status === 'number' ? { status: e.status } : {}),
     ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
-    message: String(err),
+    message: err instanceof Error ? err.message : String(err),
   };
 }
 
@@ -47,12 +51,12 @@ function withPath(t: BotHealthTransition, from: BotHealthTransition['from']): Bo
 
 /** 403/404: the bot is no longer in that conversation. 400/413: the card itself is refused. Others may pass later. */
 const isGone = (f: DeliveryFailure): boolean => f.status === 403 || f.status === 404;
-const isPermanent = (f: DeliveryFailure): boolean => f.status === 400 || f.status === 413;
+const isPermanent = (f: DeliveryFailure): boolean => f.permanent === true || f.status === 400 || f.status === 413;
 
 export interface ProactiveAlertDeps {
-  readonly adapter: Pick<CloudAdapter, 'continueConversationAsync'>;
-  /** The bot's app id ('' when auth is disabled in the sandbox). */
-  readonly appId: string;
+  readonly adapter: Pick<CloudAdapter, 'continueConversation'>;
+  /** Who the cards are sent as (botIdentity: the app id, or anonymous in the Playground mode). */
+  readonly identity: BotIdentity;
   readonly conversations: ConversationStore;
   readonly queries: Pick<BotQueries, 'roleOf'>;
   readonly links: BotLinks;
@@ -255,31 +259,29 @@ export class ProactiveAlerts {
   }
 
   /**
-   * botbuilder hands an error thrown inside a continued conversation to the adapter's onTurnError,
-   * which logs and swallows it: the failure is caught inside the callback to be seen here.
+   * The adapter hands an error thrown inside a continued conversation to its onTurnError, which
+   * logs and swallows it: the failure is caught inside the callback to be seen here.
    */
   private async deliver(
     ref: ConversationRef,
     card: ReturnType<typeof alertCard>,
   ): Promise<DeliveryFailure | undefined> {
+    const reference = continuationReference(ref.reference);
+    if (!reference) return { message: 'the stored conversation reference is unusable', permanent: true };
     let failure: DeliveryFailure | undefined;
     try {
-      await this.deps.adapter.continueConversationAsync(
-        this.deps.appId,
-        ref.reference as Partial<ConversationReference>,
-        async (context) => {
-          // A new message, not a reply to the synthetic continuation event botbuilder made up.
-          context.onSendActivities(async (_ctx, activities, next) => {
-            for (const activity of activities) delete activity.replyToId;
-            return next();
-          });
-          try {
-            await context.sendActivity({ type: 'message', attachments: [card] });
-          } catch (err) {
-            failure = failureOf(err);
-          }
-        },
-      );
+      await this.deps.adapter.continueConversation(this.deps.identity, reference, async (context) => {
+        // A new message, not a reply to the synthetic continuation event the SDK made up.
+        context.onSendActivities(async (_ctx, activities, next) => {
+          for (const activity of activities) delete activity.replyToId;
+          return next();
+        });
+        try {
+          await context.sendActivity(MessageFactory.attachment(card));
+        } catch (err) {
+          failure = failureOf(err);
+        }
+      });
     } catch (err) {
       failure = failureOf(err);
     }

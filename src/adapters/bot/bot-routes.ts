@@ -1,9 +1,14 @@
-import type { CloudAdapter } from 'botbuilder';
+import type { ServerResponse } from 'node:http';
+import { Activity } from '@microsoft/agents-activity';
+import type { CloudAdapter, WebResponse } from '@microsoft/agents-hosting';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { Clock, ConversationStore, IdGenerator, Logger } from '../../application/ports.js';
+import { sendProblem } from '../http/api/api-http.js';
+import { problem, type ApiProblem } from '../http/api/api-problem.js';
 import { BotLinks } from './bot-cards.js';
-import { botAppId, createBotAdapter, type BotAdapterOptions } from './bot-cloud-adapter.js';
+import { botIdentity, createBotAdapter, type BotAdapterOptions } from './bot-cloud-adapter.js';
+import { inboundAuth } from './bot-inbound-auth.js';
 import { ProactiveAlerts, type ProactiveAlertOptions } from './bot-proactive-alerts.js';
 import type { BotQueries, BotScheduler, HealthTransitionSource } from './bot-queries.js';
 import { PresenceSyncBot } from './presence-sync-bot.js';
@@ -36,8 +41,9 @@ export interface BotRuntime {
 
 const JsonObject = z.record(z.string(), z.unknown());
 /**
- * The types of the Activity fields botbuilder reads. CloudAdapter throws (a 500, even before
- * authentication) on an activity without a type or channelId, or with, say, a numeric one: refuse those here.
+ * The types of the Activity fields the bot reads. Refused here, before authentication and before
+ * the SDK sees them: an activity without a type, channelId, serviceUrl, conversation id or
+ * recipient (the SDK cannot address a reply without them), or with, say, a numeric one.
  */
 const text = z.string().optional();
 const account = z.looseObject({ id: text, name: z.string().nullish(), aadObjectId: text }).optional();
@@ -55,10 +61,13 @@ const ActivityShape = z.looseObject({
   name: text,
   action: text,
   from: account,
-  recipient: account,
-  conversation: z
-    .looseObject({ id: text, conversationType: text, tenantId: text, isGroup: z.boolean().optional() })
-    .optional(),
+  recipient: z.looseObject({ id: z.string().min(1), name: z.string().nullish(), aadObjectId: text }),
+  conversation: z.looseObject({
+    id: z.string().min(1),
+    conversationType: text,
+    tenantId: text,
+    isGroup: z.boolean().optional(),
+  }),
   channelData: z.record(z.string(), z.unknown()).optional(),
   membersAdded: z.array(account.unwrap()).optional(),
   membersRemoved: z.array(account.unwrap()).optional(),
@@ -68,7 +77,8 @@ const ActivityShape = z.looseObject({
 
 /**
  * Mounts POST /api/messages on a restify server: body parsed and checked here (the product's
- * server may or may not use a body parser), then the CloudAdapter authenticates and runs the bot.
+ * server may or may not use a body parser), the caller authenticated, then the CloudAdapter runs
+ * the bot. Every refusal is an RFC 9457 problem that names no internal detail.
  */
 export function registerBotRoutes(server: Server, deps: BotRouteDeps): BotRuntime {
   const logger = deps.logger.child({ component: 'bot' });
@@ -78,7 +88,7 @@ export function registerBotRoutes(server: Server, deps: BotRouteDeps): BotRuntim
   const alerts = new ProactiveAlerts(
     {
       adapter,
-      appId: botAppId(deps.auth),
+      identity: botIdentity(deps.auth),
       conversations: deps.conversations,
       queries: deps.queries,
       links,
@@ -91,14 +101,38 @@ export function registerBotRoutes(server: Server, deps: BotRouteDeps): BotRuntim
   const unsubscribe = deps.healthTransitions ? alerts.start(deps.healthTransitions) : () => undefined;
   const maxBytes = deps.maxBodyBytes ?? 256 * 1024;
 
+  const authenticate = inboundAuth(deps.auth, adapter);
+
   server.post(BOT_MESSAGES_PATH, async (req: Request, res: Response) => {
     const body = await readJsonBody(req, maxBytes);
-    if (!body.ok) {
-      res.send(body.status, { error: body.error });
-      return;
+    if (!body.ok) return sendProblem(res, body.problem, BOT_MESSAGES_PATH);
+    const caller = await authenticate(req.headers, body.activity);
+    if (!caller.ok) {
+      logger.warn(
+        { reason: caller.reason, serviceUrl: body.activity.serviceUrl },
+        'bot activity refused: not authenticated',
+      );
+      return sendProblem(res, unauthorized, BOT_MESSAGES_PATH);
     }
-    req.body = body.value;
-    await adapter.process(req, res, (context) => bot.run(context));
+    try {
+      await adapter.process(
+        {
+          headers: req.headers,
+          method: 'POST',
+          body: body.value,
+          ...(caller.identity ? { user: caller.identity } : {}),
+        },
+        new NodeWebResponse(res),
+        (context) => bot.run(context),
+      );
+    } catch (err) {
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'bot activity could not be processed');
+      sendProblem(
+        res,
+        problem(500, 'BOT.FAILED', 'Internal error', 'The activity could not be processed.'),
+        BOT_MESSAGES_PATH,
+      );
+    }
   });
   return {
     adapter,
@@ -110,12 +144,31 @@ export function registerBotRoutes(server: Server, deps: BotRouteDeps): BotRuntim
   };
 }
 
-type BodyResult = { ok: true; value: Record<string, unknown> } | { ok: false; status: 400 | 413; error: string };
+const unauthorized = problem(
+  401,
+  'BOT.UNAUTHORIZED',
+  'Unauthorized',
+  'The activity does not carry a valid Bot Framework token for this bot.',
+  { headers: { 'www-authenticate': 'Bearer' } },
+);
 
-const asActivity = (value: Record<string, unknown>): BodyResult =>
-  ActivityShape.safeParse(value).success
-    ? { ok: true, value }
-    : { ok: false, status: 400, error: 'not an activity: a type is needed and the known fields must have their types' };
+type BodyResult = { ok: true; value: Record<string, unknown>; activity: Activity } | { ok: false; problem: ApiProblem };
+
+const badRequest = (detail: string): BodyResult => ({
+  ok: false,
+  problem: problem(400, 'BOT.NOT_AN_ACTIVITY', 'Not an activity', detail),
+});
+
+/** Our shape check, then the SDK's own parser, so nothing the SDK would throw on reaches it. */
+function asActivity(value: Record<string, unknown>): BodyResult {
+  if (!ActivityShape.safeParse(value).success)
+    return badRequest('A type, channelId, serviceUrl, conversation and recipient are needed, each of its type.');
+  try {
+    return { ok: true, value, activity: Activity.fromObject(value) };
+  } catch {
+    return badRequest('The activity does not follow the Bot Framework activity schema.');
+  }
+}
 
 async function readJsonBody(req: Request, maxBytes: number): Promise<BodyResult> {
   const parsedAlready = JsonObject.safeParse(req.body);
@@ -124,14 +177,47 @@ async function readJsonBody(req: Request, maxBytes: number): Promise<BodyResult>
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > maxBytes) return { ok: false, status: 413, error: 'activity too large' };
+    if (size > maxBytes)
+      return {
+        ok: false,
+        problem: problem(413, 'BOT.TOO_LARGE', 'Activity too large', `The limit is ${maxBytes} bytes.`),
+      };
     chunks.push(chunk);
   }
   try {
     const parsed = JsonObject.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-    if (!parsed.success) return { ok: false, status: 400, error: 'an activity must be a JSON object' };
+    if (!parsed.success) return badRequest('An activity must be a JSON object.');
     return asActivity(parsed.data);
   } catch {
-    return { ok: false, status: 400, error: 'the body is not JSON' };
+    return badRequest('The body is not JSON.');
+  }
+}
+
+/** The SDK's response interface over Node's: it sets a status, may send a JSON body, then ends. */
+class NodeWebResponse implements WebResponse {
+  constructor(private readonly res: ServerResponse) {}
+  get headersSent(): boolean {
+    return this.res.headersSent;
+  }
+  get writableEnded(): boolean {
+    return this.res.writableEnded;
+  }
+  status(code: number): this {
+    this.res.statusCode = code;
+    return this;
+  }
+  setHeader(name: string, value: string): this {
+    this.res.setHeader(name, value);
+    return this;
+  }
+  send(body?: unknown): this {
+    if (body === undefined) return this;
+    if (!this.res.hasHeader('content-type')) this.res.setHeader('content-type', 'application/json; charset=utf-8');
+    this.res.write(typeof body === 'string' ? body : JSON.stringify(body));
+    return this;
+  }
+  end(): this {
+    this.res.end();
+    return this;
   }
 }

@@ -1,4 +1,5 @@
-import { TurnContext, type Activity } from 'botbuilder';
+import type { Activity, ConversationReference } from '@microsoft/agents-activity';
+import type { TurnContext } from '@microsoft/agents-hosting';
 import { z } from 'zod';
 import type { ConversationRef } from '../../application/ports.js';
 
@@ -28,23 +29,55 @@ export function tenantOf(activity: Partial<Activity>): { ok: true; tenantId: str
 const scopeOf = (conversationType: string | undefined): ConversationRef['scope'] =>
   conversationType === 'channel' ? 'team' : conversationType === 'groupChat' ? 'groupChat' : 'personal';
 
-/** The reference we store to reach this conversation later (proactive alerts). */
+/**
+ * The reference we store to reach this conversation later (proactive alerts), in the Bot
+ * Framework wire shape (`bot`, where the Agents SDK says `agent`): references stored by earlier
+ * versions and by the sandbox seed have that shape, and so does the Connector's own schema.
+ */
 export function conversationRefOf(context: TurnContext, tenantId: string): ConversationRef {
   const activity = context.activity;
   // Without activityId: an alert starts a new message instead of replying to the install event.
-  const { activityId: _activityId, ...reference } = JSON.parse(
-    JSON.stringify(TurnContext.getConversationReference(activity)),
-  ) as Record<string, unknown>;
+  const {
+    activityId: _activityId,
+    agent,
+    ...reference
+  } = JSON.parse(JSON.stringify(activity.getConversationReference())) as Record<string, unknown>;
   const installedBy = activity.from?.aadObjectId;
   return {
     tenantId,
-    conversationId: activity.conversation.id,
-    reference,
-    scope: scopeOf(activity.conversation.conversationType),
+    conversationId: activity.conversation?.id ?? '',
+    reference: { ...reference, ...(agent ? { bot: agent } : {}) },
+    scope: scopeOf(activity.conversation?.conversationType),
     ...(installedBy ? { installedBy } : {}),
   };
 }
 
+const text = z.string().optional();
+const StoredAccount = z.looseObject({ id: text, name: text, aadObjectId: text, role: text });
+const StoredReference = z.looseObject({
+  channelId: z.string().min(1),
+  serviceUrl: z.string().min(1),
+  locale: text,
+  conversation: z.looseObject({
+    id: z.string().min(1),
+    conversationType: text,
+    tenantId: text,
+    isGroup: z.boolean().optional(),
+  }),
+  user: StoredAccount.optional(),
+  bot: StoredAccount.optional(),
+  agent: StoredAccount.optional(),
+});
+
+/** A stored reference (either shape) as the Agents SDK continues it; undefined when it cannot be used. */
+export function continuationReference(stored: Readonly<Record<string, unknown>>): ConversationReference | undefined {
+  const parsed = StoredReference.safeParse(stored);
+  if (!parsed.success) return undefined;
+  const { bot, agent, ...rest } = parsed.data;
+  const self = agent ?? bot;
+  return { ...rest, ...(self ? { agent: self } : {}) };
+}
+
 /** True when the bot itself is among the members of a conversationUpdate list. */
-export const includesBot = (members: readonly { id: string }[] | undefined, context: TurnContext): boolean =>
-  (members ?? []).some((m) => m.id === context.activity.recipient.id);
+export const includesBot = (members: readonly { id?: string }[] | undefined, context: TurnContext): boolean =>
+  (members ?? []).some((m) => m.id !== undefined && m.id === context.activity.recipient?.id);

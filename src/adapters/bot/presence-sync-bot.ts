@@ -1,4 +1,4 @@
-import { MessageFactory, TeamsActivityHandler, TurnContext } from 'botbuilder';
+import { ActivityHandler, MessageFactory, type TurnContext } from '@microsoft/agents-hosting';
 import type { ConversationStore, Logger } from '../../application/ports.js';
 import { welcomeCard, type BotLinks } from './bot-cards.js';
 import { BotCommandRunner } from './bot-command-runner.js';
@@ -17,7 +17,7 @@ export interface PresenceSyncBotDeps {
  * The Teams bot: greets on install and remembers where it was installed (for proactive
  * alerts), forgets it on uninstall, and answers commands with Adaptive Cards.
  */
-export class PresenceSyncBot extends TeamsActivityHandler {
+export class PresenceSyncBot extends ActivityHandler {
   constructor(private readonly deps: PresenceSyncBotDeps) {
     super();
     this.onMessage(async (context, next) => {
@@ -47,7 +47,7 @@ export class PresenceSyncBot extends TeamsActivityHandler {
   }
 
   private async answer(context: TurnContext): Promise<void> {
-    const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
+    const text = context.activity.removeRecipientMention() || context.activity.text || '';
     const reply = await new BotCommandRunner({ ...this.deps, logger: this.log(context) }).answer(
       context.activity,
       text,
@@ -74,7 +74,9 @@ export class PresenceSyncBot extends TeamsActivityHandler {
   private async forget(context: TurnContext): Promise<void> {
     const tenant = tenantOf(context.activity);
     if (!tenant.ok) return;
-    await this.deps.conversations.remove(tenant.tenantId, context.activity.conversation.id);
+    const conversationId = context.activity.conversation?.id;
+    if (!conversationId) return;
+    await this.deps.conversations.remove(tenant.tenantId, conversationId);
     this.log(context).info({ tenantId: tenant.tenantId }, 'bot uninstalled: conversation forgotten');
   }
 }

@@ -1,4 +1,4 @@
-import { botAppId, createBotAdapter } from '../../../src/adapters/bot/bot-cloud-adapter.js';
+import { botIdentity, createBotAdapter } from '../../../src/adapters/bot/bot-cloud-adapter.js';
 import { counterIds, RecordingLogger } from './support/bot-fakes.js';
 
 describe('bot authentication settings', () => {
@@ -10,12 +10,14 @@ describe('bot authentication settings', () => {
     ).toThrow('BOT_AUTH=disabled-for-playground is allowed only in the sandbox');
   });
 
-  it('allows the unsigned Playground mode in the sandbox, sending as no app id', () => {
+  it('allows the unsigned Playground mode in the sandbox, sending as an identity without an audience', () => {
     expect(createBotAdapter({ productMode: 'sandbox', auth: { mode: 'disabled-for-playground' } }, deps)).toBeDefined();
-    expect(botAppId({ mode: 'disabled-for-playground' })).toBe('');
+    expect(botIdentity({ mode: 'disabled-for-playground' })).toEqual({});
   });
 
   it('sends proactive messages as the bot app id when authenticated', () => {
-    expect(botAppId({ mode: 'bot-framework', appId: 'app-1', appPassword: 'p', appType: 'MultiTenant' })).toBe('app-1');
+    expect(
+      botIdentity({ mode: 'bot-framework', appId: 'app-1', appPassword: 'p', appType: 'MultiTenant' }),
+    ).toMatchObject({ aud: 'app-1' });
   });
 });

@@ -1,18 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { WebSocket } from 'undici';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
-
-/** The slice of the `ws` client (installed with the toolchain) this driver uses. */
-interface WsClient {
-  on(event: 'message', fn: (data: Buffer) => void): void;
-  once(event: 'open' | 'error', fn: (arg?: unknown) => void): void;
-  close(): void;
-}
-const WebSocketClient = require('ws') as new (url: string) => WsClient;
 
 /** A message the playground shows in the chat (teams-local-testing.md §2.3). */
 export interface PlaygroundMessage {
@@ -43,7 +36,7 @@ export class AgentsPlayground {
     private readonly child: ChildProcess,
     private readonly dir: string,
     readonly baseUrl: string,
-    private readonly ws: WsClient,
+    private readonly ws: WebSocket,
   ) {}
 
   static async start(botEndpoint: string, conversationId: string): Promise<AgentsPlayground> {
@@ -73,13 +66,13 @@ export class AgentsPlayground {
     try {
       const port = await eventually(() => /Listening on (\d+)/.exec(output)?.[1], 'the playground to listen', 30_000);
       const baseUrl = `http://127.0.0.1:${port}`;
-      const ws = new WebSocketClient(`ws://127.0.0.1:${port}/_ws_conversation/v1/conversations/stream`);
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/_ws_conversation/v1/conversations/stream`);
       await new Promise((resolve, reject) => {
-        ws.once('open', resolve);
-        ws.once('error', reject);
+        ws.addEventListener('open', resolve, { once: true });
+        ws.addEventListener('error', reject, { once: true });
       });
       const playground = new AgentsPlayground(child, dir, baseUrl, ws);
-      ws.on('message', (data) => playground.record(data));
+      ws.addEventListener('message', (event) => playground.record(String(event.data)));
       return playground;
     } catch (err) {
       AgentsPlayground.kill(child);
@@ -128,8 +121,8 @@ export class AgentsPlayground {
     if (!res.ok) throw new Error(`playground ${path}: ${res.status} ${await res.text()}`);
   }
 
-  private record(data: Buffer): void {
-    const event = JSON.parse(data.toString()) as {
+  private record(data: string): void {
+    const event = JSON.parse(data) as {
       action?: string;
       actionConversationId?: string;
       message?: { from?: { id?: string }; text?: string; attachments?: PlaygroundMessage['attachments'] };

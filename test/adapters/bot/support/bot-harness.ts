@@ -133,7 +133,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
             appPassword: 'not-used-offline',
             appType: 'MultiTenant' as const,
             outboundCredentials: 'none' as const,
-            channelAuthority: { openIdMetadataUrl: issuer.metadataUrl, tokenIssuer: 'https://api.botframework.com' },
+            channelAuthority: { authorityEndpoint: issuer.authorityEndpoint, issuer: issuer.issuer },
           },
         }),
     teamsAppId: TEAMS_APP_ID,

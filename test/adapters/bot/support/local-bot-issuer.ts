@@ -2,11 +2,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 
-export const BOT_FRAMEWORK_ISSUER = 'https://api.botframework.com';
+const TENANT_PATH = '/local-channel-tenant';
 
 /**
- * A stand-in for login.botframework.com: serves the OpenID metadata and JWKS botbuilder reads,
- * and signs channel tokens with its RS256 key (teams-local-testing.md §3.2).
+ * A stand-in for the channel's token issuer: signs channel tokens with its RS256 key and serves
+ * the key set where the Agents SDK looks for a configured authority's keys
+ * (`<authority>/discovery/v2.0/keys`, `buildJwksUri` in the SDK's jwt-middleware). Tokens issued
+ * as `https://api.botframework.com` are verified by the SDK against login.botframework.com only,
+ * so the local issuer has an Entra-style issuer name of its own (teams-local-testing.md §3.2).
  */
 export class LocalBotIssuer {
   private constructor(
@@ -26,14 +29,7 @@ export class LocalBotIssuer {
       endorsements: ['msteams', 'emulator'],
     };
     const server = createServer((req, res) => {
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const body =
-        req.url === '/.well-known/openid-configuration'
-          ? { issuer: BOT_FRAMEWORK_ISSUER, jwks_uri: `${base}/keys`, id_token_signing_alg_values_supported: ['RS256'] }
-          : req.url === '/keys'
-            ? { keys: [jwk] }
-            : undefined;
-      // Not chained: restify's spdy dependency patches http so writeHead may not return `res`.
+      const body = req.url === `${TENANT_PATH}/discovery/v2.0/keys` ? { keys: [jwk] } : undefined;
       res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body ?? {}));
     });
@@ -41,8 +37,14 @@ export class LocalBotIssuer {
     return new LocalBotIssuer(server, privateKey, kid);
   }
 
-  get metadataUrl(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/.well-known/openid-configuration`;
+  /** The authority whose keys verify this issuer's tokens. */
+  get authorityEndpoint(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${TENANT_PATH}`;
+  }
+
+  /** The `iss` of the tokens it signs. */
+  get issuer(): string {
+    return `${this.authorityEndpoint}/v2.0`;
   }
 
   /** A channel token as the Bot Connector would send it; `overrides` forges a bad one. */
@@ -53,7 +55,7 @@ export class LocalBotIssuer {
   ): Promise<string> {
     return new SignJWT({ serviceurl: serviceUrl })
       .setProtectedHeader({ alg: 'RS256', kid: overrides.kid ?? this.kid })
-      .setIssuer(overrides.issuer ?? BOT_FRAMEWORK_ISSUER)
+      .setIssuer(overrides.issuer ?? this.issuer)
       .setAudience(audience)
       .setIssuedAt()
       .setNotBefore('0s')
