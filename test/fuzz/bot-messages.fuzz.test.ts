@@ -106,7 +106,7 @@ async function send(s: Spec): Promise<void> {
     tally.crashes += 1;
     throw new Error(`no answer (${String(e)}) to token ${s.token} body ${s.body.slice(0, 300)}`);
   }
-  // botbuilder answers an invoke no handler claims with 501 (the Bot Framework protocol's answer,
+  // The SDK answers an invoke no handler claims with 501 (the Bot Framework protocol's answer,
   // which Teams expects); counted apart, and only for authenticated invokes.
   if (res.status === 501 && s.token === 'valid' && isInvoke(s.body))
     return void tally.count('auth:501-unhandled-invoke');

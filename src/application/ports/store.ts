@@ -184,7 +184,7 @@ export interface SubscriptionStore {
 export interface ConversationRef {
   readonly tenantId: string;
   readonly conversationId: string;
-  /** The serialized botbuilder ConversationReference. */
+  /** The serialized Bot Framework ConversationReference (wire shape: `bot`, not the Agents SDK's `agent`). */
   readonly reference: Readonly<Record<string, unknown>>;
   readonly scope: 'personal' | 'team' | 'groupChat';
   readonly installedBy?: string;

@@ -3,7 +3,7 @@ import { eventually, startSandboxRig, type SandboxRig } from './sandbox-harness.
 
 /**
  * Issue 10: for a fault, the Health Check and the bot alert say what happened. The whole product
- * in sandbox mode: the alert goes through botbuilder to the Bot Connector emulator, into the
+ * in sandbox mode: the alert goes through the Agents SDK to the Bot Connector emulator, into the
  * personal chat of the seeded sandbox admin (known as an admin from the tenant admins table).
  */
 describe('a CXone outage reaches the admin as a bot alert, and so does the recovery', () => {

@@ -7,7 +7,7 @@ import {
 const TENANT = 'tenant-1';
 const CHAT = 'a:1xyz/personal chat';
 
-/** The emulator over the wire, as botbuilder's ConnectorClient and a test driver see it. */
+/** The emulator over the wire, as the Agents SDK's ConnectorClient and a test driver see it. */
 describe('Bot Connector emulator', () => {
   let c: BotConnectorEmulator;
   const activities = (conversationId = CHAT, replyTo?: string) =>
