@@ -105,8 +105,8 @@ describe('Graph webhook payload validation', () => {
     try {
       const r = await replay({ ...genuine, value: [{ ...item, subscriptionId: 'victim-sub' }] });
       expect(r).toMatchObject({
-        status: 403,
-        notifications: [],
+        kind: 'rejected',
+        reason: 'forged',
         rejected: [{ code: 'WEBHOOK.VALIDATION_TOKEN_INVALID', message: expect.stringContaining('victim-tenant') }],
       });
     } finally {
