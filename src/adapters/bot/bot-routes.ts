@@ -4,11 +4,10 @@ import type { CloudAdapter, WebResponse } from '@microsoft/agents-hosting';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { Clock, ConversationStore, IdGenerator, Logger } from '../../application/ports.js';
-import { sendProblem } from '../http/api/api-http.js';
-import { problem, type ApiProblem } from '../http/api/api-problem.js';
 import { BotLinks } from './bot-cards.js';
 import { botIdentity, createBotAdapter, type BotAdapterOptions } from './bot-cloud-adapter.js';
 import { inboundAuth } from './bot-inbound-auth.js';
+import { botProblem as problem, sendBotProblem as sendProblem, type BotProblem } from './bot-problem.js';
 import { ProactiveAlerts, type ProactiveAlertOptions } from './bot-proactive-alerts.js';
 import type { BotQueries, BotScheduler, HealthTransitionSource } from './bot-queries.js';
 import { PresenceSyncBot } from './presence-sync-bot.js';
@@ -149,10 +148,9 @@ const unauthorized = problem(
   'BOT.UNAUTHORIZED',
   'Unauthorized',
   'The activity does not carry a valid Bot Framework token for this bot.',
-  { headers: { 'www-authenticate': 'Bearer' } },
 );
 
-type BodyResult = { ok: true; value: Record<string, unknown>; activity: Activity } | { ok: false; problem: ApiProblem };
+type BodyResult = { ok: true; value: Record<string, unknown>; activity: Activity } | { ok: false; problem: BotProblem };
 
 const badRequest = (detail: string): BodyResult => ({
   ok: false,
