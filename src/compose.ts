@@ -67,6 +67,7 @@ function featureRoutes(
     webhookFetch: HttpFetch;
     encryption: NotificationEncryption;
     onBot: (bot: { close(): void }) => void;
+    publicBaseUrl: () => string;
   },
 ): RouteRegistrar[] {
   const { store, clock, logger, endpoints, sandbox } = deps;
@@ -82,7 +83,21 @@ function featureRoutes(
     logger,
   });
   const routes = [webhooks, botRegistrar({ config, store, runtime, clock, logger, onStarted: deps.onBot })];
-  if (appClientId) routes.push(tabApiRegistrar({ config, endpoints, store, runtime, clock, logger, appClientId }));
+  const appClientSecret = sandbox?.world.entra.apps[0]?.clientSecret ?? config.microsoft.clientSecret ?? '';
+  if (appClientId)
+    routes.push(
+      tabApiRegistrar({
+        config,
+        endpoints,
+        store,
+        runtime,
+        clock,
+        logger,
+        appClientId,
+        appClientSecret,
+        publicBaseUrl: deps.publicBaseUrl,
+      }),
+    );
   if (sandbox) {
     const transport = createHttpTransport({
       timeoutMs: config.httpTimeoutMs,
@@ -166,6 +181,8 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     ...(overrides.engineOptions ? { engineOptions: overrides.engineOptions } : {}),
   });
   let bot: { close(): void } | undefined;
+  // In the sandbox the emulators call us back on loopback, at the port we get once listening.
+  let publicBaseUrl = config.http.publicBaseUrl;
   // The webhook route's own transport (Entra JWKS): it validates on every instance, owner or not.
   const webhookTransport = createHttpTransport({
     timeoutMs: config.httpTimeoutMs,
@@ -188,6 +205,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
         webhookFetch: webhookTransport.fetch,
         encryption,
         onBot: (b) => (bot = b),
+        publicBaseUrl: () => publicBaseUrl,
       }),
       ...(overrides.registrars ?? []),
     ],
@@ -213,7 +231,8 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       const port = await http.listen(config.http.port, config.http.host);
       // In the sandbox the emulated Graph calls us back on loopback; in production on the public URL.
       const local = `http://127.0.0.1:${port}`;
-      await runtime.start(sandbox ? local : config.http.publicBaseUrl);
+      if (sandbox) publicBaseUrl = local;
+      await runtime.start(publicBaseUrl);
       places = sandbox ? sandboxPlaces(sandbox.world, local) : productionPlaces(config.http.publicBaseUrl, port);
       if (!sandbox) await logProductionReadiness(store.tenants, logger, { publicBaseUrl: config.http.publicBaseUrl });
       if (sandbox) {

@@ -13,6 +13,7 @@ import type { Clock, Logger, Store } from '../application/ports.js';
 import { TraceQueryService } from '../application/trace/trace-query.js';
 import { err, ok } from '../domain/result.js';
 import type { Config } from '../config.js';
+import { onboardingRoutesDeps, withOnboardingHealth } from './onboarding.js';
 import { uuidIds, type SyncRuntime } from './sync-runtime.js';
 import { tenantOwners, type Endpoints } from './tenant-ports.js';
 
@@ -25,6 +26,10 @@ export interface TabApiWiring {
   readonly logger: Logger;
   /** The Entra app (client) id: the audience of the tab's SSO tokens. */
   readonly appClientId: string;
+  /** Its client secret (Graph app-only tokens: the admin-consent check). */
+  readonly appClientSecret: string;
+  /** This service's public base URL (known once the server listens): the redirect URIs. */
+  readonly publicBaseUrl: () => string;
 }
 
 function traceQueries(w: TabApiWiring): TraceQueries {
@@ -168,9 +173,17 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
     users: (t) => w.runtime.adapters.get(t)?.graph.users,
     onRulesChanged: reevaluate,
     onLinksChanged: reevaluate,
-    health: { tenantHealth: (t) => tenantHealth(w.runtime, t) },
+    health: withOnboardingHealth({ tenantHealth: (t) => tenantHealth(w.runtime, t) }, w.store),
     traces: traceQueries(w),
     testCxone: testCxone(w),
+    onboarding: onboardingRoutesDeps({
+      ...w,
+      owners: ownerQueries(w),
+      fetch: transport.fetch,
+      appClientSecret: w.appClientSecret,
+      publicBaseUrl: w.publicBaseUrl,
+      onSyncChanged: (tenantId) => reevaluate(tenantId, []),
+    }),
     owners: ownerQueries(w),
     ownerConnector: {
       connect: async (tenantId, ownerId, sso) => {

@@ -25,8 +25,8 @@ export interface TenantStore {
   getConnection(tenantId: string, kind: ConnectionKind): Promise<Record<string, string> | undefined>;
   putConnection(tenantId: string, kind: ConnectionKind, values: Record<string, string>): Promise<void>;
 }
-/** `settings`: the tenant's settings (reconciliation period, trace retention), kept like a connection. */
-export type ConnectionKind = 'cxone' | 'graph' | 'settings' | `owner:${string}`;
+/** `settings`: the tenant's settings (reconciliation period, trace retention), kept like a connection; `consent`: its verified admin consent. */
+export type ConnectionKind = 'cxone' | 'graph' | 'settings' | 'consent' | `owner:${string}`;
 
 export interface AuditEntry {
   readonly tenantId: string;

@@ -20,6 +20,7 @@ import type { RuleValidator } from '../../../application/rules/rule-validator.js
 import type { LinksChangedHook } from '../../../application/users/user-mapping-service.js';
 import type { Result } from '../../../domain/result.js';
 import type { TenantSettings } from './api-schemas.js';
+import type { OnboardingRouteDeps } from './api-onboarding-routes.js';
 import type { SsoVerifier } from './sso-token-verifier.js';
 
 /** The Health Check as the tab shows it (composition wires the engine's health model). */
@@ -114,6 +115,8 @@ export interface TabApiDeps {
   readonly health: HealthQueries;
   readonly traces: TraceQueries;
   readonly testCxone: CxoneConnectionTest;
+  /** Tenant onboarding: checklist, first admin sign-in, sync switch, admin consent round trip. */
+  readonly onboarding: OnboardingRouteDeps;
   readonly owners?: OwnerQueries;
   readonly ownerConnector?: OwnerConnector;
   readonly ownerSignIn?: OwnerSignInOptions;

@@ -67,7 +67,11 @@ function operation(r: ApiRoute): Record<string, unknown> {
     responses['403'] =
       responses['403'] ??
       problemResponse(
-        r.access === 'admin' ? 'The PresenceSync.Admin role is required' : 'A PresenceSync role is required',
+        r.access === 'admin'
+          ? 'The PresenceSync.Admin role is required'
+          : r.access === 'signed-in'
+            ? 'The tenant may not use this deployment'
+            : 'A PresenceSync role is required',
       );
   }
   if (r.query || r.body) responses['400'] = responses['400'] ?? problemResponse('Malformed request (errors per field)');

@@ -5,10 +5,11 @@ import type { Caller } from './sso-token-verifier.js';
 
 /**
  * Who may call a route: `admin` only, `read` = admin and support staff (Health Check, Log
- * Reader), or `public` = no token (only the sign-in callback, which Entra's redirect reaches;
- * its handler must not use `caller`, whose tenant is empty).
+ * Reader), `signed-in` = any verified user of the tenant, role or not (only onboarding: it tells
+ * a user without a role what is missing), or `public` = no token (only the redirects Entra's
+ * browser round trips reach; their handlers must not use `caller`, whose tenant is empty).
  */
-export type RouteAccess = 'admin' | 'read' | 'public';
+export type RouteAccess = 'admin' | 'read' | 'signed-in' | 'public';
 
 export interface RouteContext<B, Q> {
   readonly caller: Caller;

@@ -69,7 +69,7 @@ async function run(r: ApiRoute, req: RestifyLikeRequest, res: ServerResponse, de
 }
 
 function authorize(r: ApiRoute, caller: Caller): ApiProblem | undefined {
-  if (r.access === 'public') return undefined;
+  if (r.access === 'public' || r.access === 'signed-in') return undefined;
   if (caller.access === 'none')
     return problem(
       403,

@@ -15,6 +15,7 @@ import { API_BASE, buildOpenApi } from './api-openapi.js';
 import { opsRoutes } from './api-ops-routes.js';
 import { ownerSignInRoutes } from './api-owner-sign-in-routes.js';
 import { notFound, problem, problemDocument } from './api-problem.js';
+import { onboardingRoutes } from './api-onboarding-routes.js';
 import { ruleRoutes } from './api-rule-routes.js';
 import type { ApiRoute } from './api-route.js';
 import { routeHandler } from './api-runner.js';
@@ -51,6 +52,7 @@ export function tabApiRoutes(deps: TabApiDeps): ApiRoute[] {
     ...ruleRoutes(rules, dryRun),
     ...lookupRoutes(deps.directory),
     ...userRoutes(mapping, new UserCsv(mapping)),
+    ...onboardingRoutes(deps.onboarding),
     ...settingsRoutes(deps),
     ...directoryRoutes(deps.people, deps.ownerConnector, deps.recordAudit, deps.clock),
     ...ownerSignInRoutes(deps.ownerSignIn, deps.recordAudit, deps.clock),

@@ -1,9 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import restify, { type Server } from 'restify';
 import { HealthModel } from '../../../../../src/application/health/health-model.js';
+import { TenantOnboarding } from '../../../../../src/application/onboarding/tenant-onboarding.js';
+import { ConnectionConsentStore } from '../../../../../src/adapters/store/connection-consent-store.js';
 import { TraceQueryService } from '../../../../../src/application/trace/trace-query.js';
 import { TraceTail } from '../../../../../src/application/trace/trace-tail.js';
-import { ok } from '../../../../../src/domain/result.js';
+import { err, ok } from '../../../../../src/domain/result.js';
 import type { TabApiDeps } from '../../../../../src/adapters/http/api/api-deps.js';
 import { registerTabApi } from '../../../../../src/adapters/http/api/register-tab-api.js';
 import { createSsoVerifier } from '../../../../../src/adapters/http/api/sso-token-verifier.js';
@@ -47,6 +49,15 @@ export class ApiHarness {
   readonly rulesChanged: { tenantId: string; agentIds: readonly string[] }[] = [];
   readonly linksChanged: { tenantId: string; agentIds: readonly string[] }[] = [];
   readonly logger = new MemoryLogger();
+  /** Entra's side of admin consent: the application permissions granted to the app, per tenant. */
+  readonly grantedRoles = new Map<string, readonly string[]>();
+  /** Subscription owners per tenant, as onboarding counts them. */
+  readonly ownerRoster = new Map<string, { ownerId: string; signedIn: boolean }[]>();
+  /** The key sealing OAuth `state` in this harness. */
+  readonly stateKey = Buffer.alloc(32, 9);
+  /** Allow-list of tenants that may onboard (undefined: any). */
+  allowedTenants: readonly string[] | undefined;
+  consentChecks = 0;
   cxoneTests = 0;
   routes: readonly ApiRoute[] = [];
   server: Server | undefined;
@@ -117,6 +128,46 @@ export class ApiHarness {
       testCxone: async () => {
         this.cxoneTests += 1;
         return ok({ detail: 'token issued, 3 agents listed' });
+      },
+      onboarding: {
+        service: new TenantOnboarding(
+          {
+            tenants: this.store.tenants,
+            consents: new ConnectionConsentStore(this.store.tenants),
+            // Entra issues an app-only token only where the app is consented; it carries the granted roles.
+            verifier: {
+              grantedRoles: async (tenantId) => {
+                this.consentChecks += 1;
+                const roles = this.grantedRoles.get(tenantId);
+                return roles
+                  ? ok(roles)
+                  : err({
+                      system: 'entra',
+                      status: 400,
+                      code: 'invalid_client',
+                      message: 'AADSTS700016: Application not found in the directory.',
+                      transient: false,
+                    });
+              },
+            },
+            owners: { list: async (t) => this.ownerRoster.get(t) ?? [] },
+            userLinks: this.store.userLinks,
+            rules: this.store.rules,
+            onSyncChanged: async (tenantId) => {
+              this.rulesChanged.push({ tenantId, agentIds: [] });
+            },
+            clock: this.time,
+            logger: this.logger,
+          },
+          this.allowedTenants ? { allowedTenants: this.allowedTenants } : {},
+        ),
+        consent: {
+          clientId: CLIENT_ID,
+          authorityHost: 'https://login.microsoftonline.com',
+          redirectUri: () => 'https://sync.contoso.test/api/v1/onboarding/consent/callback',
+          stateKey: this.stateKey,
+        },
+        clock: this.time,
       },
       // The memory store's audit log is the one GET /audit reads, as the real store's table is.
       recordAudit: async (entry) => {
