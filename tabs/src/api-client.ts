@@ -88,3 +88,16 @@ function toApiError(status: number, text: string): ApiError {
     return new ApiError(status, `HTTP_${status}`, `The service answered HTTP ${status}.`);
   }
 }
+
+/** The API's per-field problems at `pointer` or below it (JSON Pointer into the body), joined for a field. */
+export function fieldError(error: ApiError | null | undefined, pointer: string): string | undefined {
+  const hits = (error?.errors ?? []).filter((e) => e.pointer === pointer || e.pointer.startsWith(`${pointer}/`));
+  return hits.length ? hits.map((e) => e.detail).join(' ') : undefined;
+}
+
+/** The per-field problems no field of the form shows (listed in the form's error bar instead). */
+export function unplacedErrors(error: ApiError, placed: readonly string[]): string[] {
+  return error.errors
+    .filter((e) => !placed.some((p) => e.pointer === p || e.pointer.startsWith(`${p}/`)))
+    .map((e) => (e.pointer ? `${e.pointer}: ${e.detail}` : e.detail));
+}

@@ -19,6 +19,8 @@ export const RULE_TEMPLATES: readonly RuleTemplate[] = [
       scope: allTeams(teams),
       enabled: true,
       manualStatusPolicy: 'respect',
+      noSyncStates: [],
+      debounceMs: 0,
       mappings: [
         { acd: { kind: 'InboundContact' }, teams: { availability: 'Busy', activity: 'InACall' } },
         { acd: { kind: 'OutboundContact' }, teams: { availability: 'Busy', activity: 'InACall' } },
@@ -37,6 +39,8 @@ export const RULE_TEMPLATES: readonly RuleTemplate[] = [
         scope: allTeams(teams),
         enabled: true,
         manualStatusPolicy: 'respect',
+        noSyncStates: [],
+        debounceMs: 0,
         mappings: [
           {
             acd: code ? { kind: 'Unavailable', codeId: code.id } : { kind: 'Unavailable' },
@@ -55,6 +59,8 @@ export const emptyDraft = (): RuleDraft => ({
   enabled: true,
   manualStatusPolicy: 'respect',
   mappings: [],
+  noSyncStates: [],
+  debounceMs: 0,
 });
 
 /**

@@ -1,5 +1,5 @@
 /** The API's JSON shapes as the tab reads them (see /api/v1/openapi.json). */
-export type AcdPattern = { kind: string; codeId?: string };
+export type AcdPattern = { kind: string; codeId?: string; counterpart?: 'customer' | 'agent' | 'skill' };
 export type TeamsPattern = { availability: string; activity?: string };
 export type Mapping = { acd: AcdPattern; teams: TeamsPattern };
 export type Direction = 'publisher' | 'subscriber' | 'bidirectional';
@@ -7,11 +7,17 @@ export type Scope = { kind: 'team'; teamIds: string[] } | { kind: 'user'; agentI
 
 export interface RuleDraft {
   name: string;
+  /** Absent in a new draft (the API defaults it); kept as stored when a rule is edited. */
+  partnerPlatform?: string;
   direction: Direction;
   scope: Scope;
   mappings: Mapping[];
   enabled: boolean;
   manualStatusPolicy: 'respect' | 'override';
+  /** ACD states that never cause a sync in either direction. */
+  noSyncStates: AcdPattern[];
+  /** A change must hold this long before it is published; 0 = immediate. */
+  debounceMs: number;
 }
 export interface Rule extends RuleDraft {
   id: string;
@@ -38,12 +44,25 @@ export interface Presences {
   preferred: TeamsPattern[];
   availabilities: string[];
 }
+/** An effect `decide` returned (src/domain/effects.ts), as the dry run reports it. */
+export type DryRunEffect =
+  | { kind: 'setTeamsPresence'; presence: TeamsPattern; preferred: boolean; reason: string }
+  | { kind: 'clearTeamsPresence'; preferred: boolean; reason: string }
+  | { kind: 'setAcdState'; target: { kind: string; codeId?: string }; reason: string }
+  | { kind: 'recheckAt'; at: number; reason: string }
+  | { kind: 'skip'; reason: string; detail: string };
 export interface DryRunAgent {
   agentId: string;
   teamId: string;
   draftApplies: boolean;
+  effectiveRuleId: string | null;
   explanation: string;
-  decisions: { side: string; effects: Record<string, unknown>[] }[];
+  decisions: { side: 'acd' | 'teams'; effects: DryRunEffect[] }[];
+}
+export interface Lookups {
+  teams: AcdTeam[];
+  agents: AcdAgentView[];
+  presences: Presences;
 }
 
 export interface ComponentHealth {

@@ -1,27 +1,17 @@
 import { Button, Field, Select } from '@fluentui/react-components';
 import type { ReactNode } from 'react';
 import type { AcdTeam, Direction, Mapping, Presences, TeamsPattern } from '../types.js';
-
-const ACD_KINDS = [
-  'Available',
-  'Unavailable',
-  'AfterCallWork',
-  'InboundContact',
-  'OutboundContact',
-  'InboundConsult',
-  'OutboundConsult',
-  'Dialer',
-  'LoggedIn',
-  'LoggedOut',
-] as const;
-const KIND_LABEL: Record<string, string> = {
-  InboundContact: 'On an inbound call',
-  OutboundContact: 'On an outbound call',
-  AfterCallWork: 'After call work',
-  Dialer: 'Dialer call',
-};
+import { ACD_KINDS, AcdPatternFields } from './acd-pattern-fields.js';
 
 const key = (p: TeamsPattern): string => `${p.availability}/${p.activity ?? ''}`;
+
+/** "Busy / InACall"; "Available" when the activity repeats the availability; "Busy (any activity)" without one. */
+export const presenceLabel = (p: TeamsPattern): string =>
+  !p.activity
+    ? `${p.availability} (any activity)`
+    : p.activity !== p.availability
+      ? `${p.availability} / ${p.activity}`
+      : p.availability;
 
 /**
  * Only presences the rule can use: a publisher sets presence through a Graph session (only the
@@ -43,54 +33,28 @@ export function MappingRow(props: {
   direction: Direction;
   teams: AcdTeam[];
   presences: Presences;
+  /** The API's problems with this mapping (per-field errors under /mappings/<index>). */
+  error?: string | undefined;
   onChange: (m: Mapping) => void;
   onRemove: () => void;
 }): ReactNode {
   const { mapping, index } = props;
-  const [firstTeam, ...otherTeams] = props.teams;
-  const codes = (firstTeam?.codes ?? []).filter(
-    (c) => c.isActive && otherTeams.every((t) => t.codes.some((d) => d.id === c.id)),
-  );
   const choices = teamsChoices(props.direction, props.presences);
-  const setAcd = (kind: string): void =>
-    props.onChange({
-      ...mapping,
-      acd: kind === 'Unavailable' ? { kind, ...(codes[0] ? { codeId: codes[0].id } : {}) } : { kind },
-    });
   return (
     <fieldset
       aria-label={`Mapping ${index + 1}`}
-      style={{ display: 'flex', gap: 8, alignItems: 'end', border: 'none', padding: 0 }}
+      className="ps-row"
+      style={{ display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'end', border: 'none', padding: 0, margin: 0 }}
     >
-      <Field label={`ACD state ${index + 1}`}>
-        <Select value={mapping.acd.kind} onChange={(_e, d) => setAcd(d.value)}>
-          {acdChoices(props.direction).map((k) => (
-            <option key={k} value={k}>
-              {KIND_LABEL[k] ?? k}
-            </option>
-          ))}
-        </Select>
-      </Field>
-      {mapping.acd.kind === 'Unavailable' && (
-        <Field label={`Unavailable code ${index + 1}`}>
-          <Select
-            value={mapping.acd.codeId ?? ''}
-            onChange={(_e, d) =>
-              props.onChange({
-                ...mapping,
-                acd: d.value ? { kind: 'Unavailable', codeId: d.value } : { kind: 'Unavailable' },
-              })
-            }
-          >
-            {props.direction !== 'subscriber' && <option value="">Any unavailable code</option>}
-            {codes.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </Select>
-        </Field>
-      )}
+      <AcdPatternFields
+        label={`ACD state ${index + 1}`}
+        pattern={mapping.acd}
+        kinds={acdChoices(props.direction)}
+        teams={props.teams}
+        anyCode={props.direction !== 'subscriber'}
+        error={props.error}
+        onChange={(acd) => props.onChange({ ...mapping, acd })}
+      />
       <Field label={`Teams presence ${index + 1}`}>
         <Select
           value={key(mapping.teams)}
@@ -99,12 +63,11 @@ export function MappingRow(props: {
           }
         >
           {!choices.some((c) => key(c) === key(mapping.teams)) && (
-            <option value={key(mapping.teams)}>{key(mapping.teams)} (not valid here)</option>
+            <option value={key(mapping.teams)}>{presenceLabel(mapping.teams)} (not valid here)</option>
           )}
           {choices.map((c) => (
             <option key={key(c)} value={key(c)}>
-              {c.availability}
-              {c.activity && c.activity !== c.availability ? ` / ${c.activity}` : ''}
+              {presenceLabel(c)}
             </option>
           ))}
         </Select>

@@ -10,12 +10,14 @@ export function ScopePicker(props: {
   scope: Scope;
   teams: AcdTeam[];
   agents: AcdAgentView[];
+  /** The API's problems with the scope (per-field errors under /scope). */
+  error?: string | undefined;
   onChange: (s: Scope) => void;
 }): ReactNode {
   const { scope } = props;
   return (
     <>
-      <Field label="Applies to">
+      <Field label="Applies to" validationMessage={props.error}>
         <RadioGroup
           layout="horizontal"
           value={scope.kind}

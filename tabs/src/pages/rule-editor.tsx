@@ -1,55 +1,75 @@
-import { Button, Field, Input, Radio, RadioGroup, Select, Spinner, Text, Title3 } from '@fluentui/react-components';
+import {
+  Button,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Radio,
+  RadioGroup,
+  Select,
+  Spinner,
+  Text,
+  Title3,
+} from '@fluentui/react-components';
 import { useState, type ReactNode } from 'react';
-import { ApiError } from '../api-client.js';
+import { ApiError, fieldError, unplacedErrors } from '../api-client.js';
+import { ACD_KINDS, AcdPatternFields } from '../components/acd-pattern-fields.js';
 import { ErrorBar } from '../components/async-view.js';
+import { DryRunResult } from '../components/dry-run-result.js';
 import { MappingRow, teamsChoices } from '../components/mapping-row.js';
 import { ScopePicker } from '../components/scope-picker.js';
-import type { AcdAgentView, AcdTeam, DryRunAgent, Presences, Rule, RuleDraft } from '../types.js';
+import { draftOf, ruleBody, ruleConflicts } from '../rule-body.js';
+import type { AcdAgentView, DryRunAgent, Lookups, Rule, RuleDraft } from '../types.js';
 import { useApiClient } from '../use-api.js';
 
-export interface Lookups {
-  teams: AcdTeam[];
-  agents: AcdAgentView[];
-  presences: Presences;
-}
+export type { Lookups };
 
 const DIRECTIONS = [
   ['publisher', 'Publisher (CXone → Teams)'],
   ['subscriber', 'Subscriber (Teams → CXone)'],
   ['bidirectional', 'Bi-directional'],
 ] as const;
+/** Body fields the form shows; an API problem under any other pointer goes to the error bar. */
+const PLACED = ['/name', '/direction', '/scope', '/mappings', '/noSyncStates', '/debounceMs', '/manualStatusPolicy'];
+/** The domain's bound (validate-rule.ts DEBOUNCE_MAX_MS): one minute. */
+const MAX_DEBOUNCE_MS = 60_000;
 
-const toBody = (d: RuleDraft) => ({
-  name: d.name,
-  direction: d.direction,
-  scope: d.scope,
-  mappings: d.mappings,
-  enabled: d.enabled,
-  manualStatusPolicy: d.manualStatusPolicy,
-});
+/** The agents a draft's scope covers, in the order CXone lists them. */
+export function agentsInScope(draft: RuleDraft, agents: AcdAgentView[]): AcdAgentView[] {
+  const s = draft.scope;
+  return agents.filter((a) => (s.kind === 'team' ? s.teamIds.includes(a.teamId) : s.agentIds.includes(a.agentId)));
+}
 
 /** Edit a rule; a dry-run shows what it would do to an agent right now before it is saved. */
 export function RuleEditor(props: {
   initial: RuleDraft | Rule;
   lookups: Lookups;
+  /** Every saved rule (conflicts are shown before Save). */
+  rules: Rule[];
   onSaved: (r: Rule) => void;
   onCancel: () => void;
 }): ReactNode {
   const api = useApiClient();
-  const [draft, setDraft] = useState<RuleDraft>(props.initial);
-  const [target, setTarget] = useState(props.lookups.agents[0]?.agentId ?? '');
+  const [draft, setDraft] = useState<RuleDraft>(() => draftOf(props.initial));
+  const [pickedTarget, setTarget] = useState('');
   const [dryRun, setDryRun] = useState<DryRunAgent[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
+  const [debounceText, setDebounceText] = useState(String(draftOf(props.initial).debounceMs));
   const existing = 'id' in props.initial ? props.initial : null;
   const { teams, agents, presences } = props.lookups;
+  const inScope = agentsInScope(draft, agents);
+  // The preview agent: the one picked if the rule still covers them, else the first the rule covers.
+  const target = inScope.some((a) => a.agentId === pickedTarget)
+    ? pickedTarget
+    : (inScope[0]?.agentId ?? (pickedTarget || (agents[0]?.agentId ?? '')));
   // Codes are offered only when every team the rule covers has them (the API refuses the rest).
-  const scope = draft.scope;
-  const teamIds =
-    scope.kind === 'team'
-      ? scope.teamIds
-      : agents.filter((a) => scope.agentIds.includes(a.agentId)).map((a) => a.teamId);
-  const scopedTeams = teams.filter((t) => teamIds.includes(t.teamId));
+  const teamIds = new Set(inScope.map((a) => a.teamId));
+  if (draft.scope.kind === 'team') draft.scope.teamIds.forEach((t) => teamIds.add(t));
+  const scopedTeams = teams.filter((t) => teamIds.has(t.teamId));
+  const conflicts = ruleConflicts(draft, existing?.id ?? null, props.rules);
+  const debounceProblem = debounceError(debounceText);
   const change = (d: RuleDraft): void => {
     setDraft(d);
     setDryRun(null);
@@ -70,7 +90,7 @@ export function RuleEditor(props: {
     run(async () =>
       setDryRun(
         await api.request<DryRunAgent[]>('POST', '/rules/dry-run', {
-          rule: toBody(draft),
+          rule: ruleBody(draft),
           target: { kind: 'agent', agentId: target },
           ...(existing ? { ruleId: existing.id } : {}),
         }),
@@ -80,8 +100,8 @@ export function RuleEditor(props: {
     run(async () =>
       props.onSaved(
         existing
-          ? await api.request<Rule>('PUT', `/rules/${existing.id}`, { ...toBody(draft), version: existing.version })
-          : await api.request<Rule>('POST', '/rules', toBody(draft)),
+          ? await api.request<Rule>('PUT', `/rules/${existing.id}`, { ...ruleBody(draft), version: existing.version })
+          : await api.request<Rule>('POST', '/rules', ruleBody(draft)),
       ),
     );
   const addMapping = (): void =>
@@ -95,16 +115,17 @@ export function RuleEditor(props: {
         },
       ],
     });
+  const unplaced = error ? unplacedErrors(error, PLACED) : [];
 
   return (
     <section aria-labelledby="editor-title" style={{ display: 'flex', flexDirection: 'column', gap: 12 }}>
       <Title3 as="h2" id="editor-title">
         {existing ? `Edit rule “${existing.name}”` : 'New rule'}
       </Title3>
-      <Field label="Rule name" required>
+      <Field label="Rule name" required validationMessage={fieldError(error, '/name')}>
         <Input value={draft.name} onChange={(_e, d) => change({ ...draft, name: d.value })} />
       </Field>
-      <Field label="Type">
+      <Field label="Type" validationMessage={fieldError(error, '/direction')}>
         <RadioGroup
           layout="horizontal"
           value={draft.direction}
@@ -119,8 +140,24 @@ export function RuleEditor(props: {
         scope={draft.scope}
         teams={teams}
         agents={agents}
+        error={fieldError(error, '/scope')}
         onChange={(scope) => change({ ...draft, scope })}
       />
+      {conflicts.length > 0 && (
+        <MessageBar intent="warning" data-testid="rule-conflicts">
+          <MessageBarBody>
+            <MessageBarTitle>Save will be refused</MessageBarTitle>
+            {conflicts
+              .map((c) =>
+                c.kind === 'team'
+                  ? `Team “${teams.find((t) => t.teamId === c.id)?.teamName ?? c.id}” already follows the team rule “${c.rival}”.`
+                  : `Agent “${agents.find((a) => a.agentId === c.id)?.name || c.id}” already has the user rule “${c.rival}”.`,
+              )
+              .join(' ')}{' '}
+            Take it out of this rule or of the other one.
+          </MessageBarBody>
+        </MessageBar>
+      )}
       <Text weight="semibold">Mappings</Text>
       {draft.mappings.length === 0 && <Text>No mapping yet: add one.</Text>}
       {draft.mappings.map((m, i) => (
@@ -131,6 +168,7 @@ export function RuleEditor(props: {
           direction={draft.direction}
           teams={scopedTeams}
           presences={presences}
+          error={fieldError(error, `/mappings/${i}`)}
           onChange={(n) => change({ ...draft, mappings: draft.mappings.map((x, j) => (j === i ? n : x)) })}
           onRemove={() => change({ ...draft, mappings: draft.mappings.filter((_x, j) => j !== i) })}
         />
@@ -138,7 +176,67 @@ export function RuleEditor(props: {
       <div>
         <Button onClick={addMapping}>Add mapping</Button>
       </div>
-      <Field label="When the user set their Teams status by hand">
+      <Text weight="semibold">Never sync while the agent is in</Text>
+      {draft.noSyncStates.length === 0 && <Text>No such state: every state may sync.</Text>}
+      {draft.noSyncStates.map((p, i) => (
+        <fieldset
+          key={i}
+          aria-label={`No-sync entry ${i + 1}`}
+          className="ps-row"
+          style={{
+            display: 'flex',
+            flexWrap: 'wrap',
+            gap: 8,
+            alignItems: 'end',
+            border: 'none',
+            padding: 0,
+            margin: 0,
+          }}
+        >
+          <AcdPatternFields
+            label={`No-sync state ${i + 1}`}
+            pattern={p}
+            kinds={ACD_KINDS}
+            teams={scopedTeams}
+            anyCode
+            error={fieldError(error, `/noSyncStates/${i}`)}
+            onChange={(n) => change({ ...draft, noSyncStates: draft.noSyncStates.map((x, j) => (j === i ? n : x)) })}
+          />
+          <Button
+            aria-label={`Remove no-sync state ${i + 1}`}
+            onClick={() => change({ ...draft, noSyncStates: draft.noSyncStates.filter((_x, j) => j !== i) })}
+          >
+            Remove
+          </Button>
+        </fieldset>
+      ))}
+      <div>
+        <Button onClick={() => change({ ...draft, noSyncStates: [...draft.noSyncStates, { kind: 'LoggedOut' }] })}>
+          Add no-sync state
+        </Button>
+      </div>
+      <Field
+        label="Debounce (ms): a change must hold this long before it is published"
+        hint="0 publishes at once; up to 60000 (one minute)."
+        validationMessage={debounceProblem ?? fieldError(error, '/debounceMs')}
+      >
+        <Input
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={MAX_DEBOUNCE_MS}
+          step={100}
+          value={debounceText}
+          onChange={(_e, d) => {
+            setDebounceText(d.value);
+            if (debounceError(d.value) === undefined) change({ ...draft, debounceMs: Number(d.value) });
+          }}
+        />
+      </Field>
+      <Field
+        label="When the user set their Teams status by hand"
+        validationMessage={fieldError(error, '/manualStatusPolicy')}
+      >
         <Select
           value={draft.manualStatusPolicy}
           onChange={(_e, d) => change({ ...draft, manualStatusPolicy: d.value as RuleDraft['manualStatusPolicy'] })}
@@ -147,20 +245,39 @@ export function RuleEditor(props: {
           <option value="override">Override it</option>
         </Select>
       </Field>
-      <div style={{ display: 'flex', gap: 8, alignItems: 'end' }}>
+      <div className="ps-row" style={{ display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'end' }}>
         <Field label="Preview for agent">
-          <Select value={target} onChange={(_e, d) => setTarget(d.value)}>
-            {agents.map((a) => (
-              <option key={a.agentId} value={a.agentId}>
-                {a.name || a.agentId}
-              </option>
-            ))}
+          <Select
+            value={target}
+            onChange={(_e, d) => {
+              setTarget(d.value);
+              setDryRun(null);
+            }}
+          >
+            {inScope.length > 0 && (
+              <optgroup label="Covered by this rule">
+                {inScope.map((a) => (
+                  <option key={a.agentId} value={a.agentId}>
+                    {a.name || a.agentId}
+                  </option>
+                ))}
+              </optgroup>
+            )}
+            <optgroup label={inScope.length ? 'Other agents' : 'Agents'}>
+              {agents
+                .filter((a) => !inScope.includes(a))
+                .map((a) => (
+                  <option key={a.agentId} value={a.agentId}>
+                    {a.name || a.agentId}
+                  </option>
+                ))}
+            </optgroup>
           </Select>
         </Field>
         <Button onClick={preview} disabled={busy || !target}>
           Dry run
         </Button>
-        <Button appearance="primary" onClick={save} disabled={busy}>
+        <Button appearance="primary" onClick={save} disabled={busy || debounceProblem !== undefined}>
           Save rule
         </Button>
         <Button onClick={props.onCancel}>Cancel</Button>
@@ -169,33 +286,20 @@ export function RuleEditor(props: {
       {error && (
         <ErrorBar
           title="The rule was not accepted"
-          message={[error.message, ...error.errors.map((f) => `${f.pointer}: ${f.detail}`)].join(' · ')}
+          message={[
+            error.errors.length ? `${error.message} The fields concerned say why.` : error.message,
+            ...unplaced,
+          ].join(' · ')}
         />
       )}
-      {dryRun && <DryRunResult rows={dryRun} />}
+      {dryRun && <DryRunResult rows={dryRun} lookups={props.lookups} />}
     </section>
   );
 }
 
-function DryRunResult(props: { rows: DryRunAgent[] }): ReactNode {
-  return (
-    <section aria-label="Dry-run result" data-testid="dry-run">
-      <Text weight="semibold">Dry run (nothing was changed)</Text>
-      <ul>
-        {props.rows.map((r) => (
-          <li key={r.agentId}>
-            {r.agentId}: {r.draftApplies ? 'this rule applies' : 'this rule does not apply'} — {r.explanation}
-            {r.decisions.map((d, i) => (
-              <div key={i}>
-                {d.side === 'acd' ? 'On a CXone change' : 'On a Teams change'}:{' '}
-                {d.effects.length
-                  ? d.effects.map((e) => String(e['kind'] ?? JSON.stringify(e))).join(', ')
-                  : 'no effect'}
-              </div>
-            ))}
-          </li>
-        ))}
-      </ul>
-    </section>
-  );
+function debounceError(text: string): string | undefined {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < 0 || n > MAX_DEBOUNCE_MS)
+    return `Enter a whole number of milliseconds from 0 to ${MAX_DEBOUNCE_MS}.`;
+  return undefined;
 }

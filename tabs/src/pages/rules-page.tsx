@@ -43,6 +43,7 @@ export function RulesPage(): ReactNode {
           <RuleEditor
             initial={editing}
             lookups={l}
+            rules={rules.status === 'ready' ? rules.value.items : []}
             onCancel={() => setEditing(null)}
             onSaved={() => {
               setEditing(null);
@@ -123,7 +124,7 @@ export function RulesPage(): ReactNode {
                     />
                   </TableCell>
                   <TableCell>
-                    <Button size="small" onClick={() => setEditing(rule)}>
+                    <Button size="small" aria-label={`Edit ${rule.name}`} onClick={() => setEditing(rule)}>
                       Edit
                     </Button>{' '}
                     <Button

@@ -130,7 +130,7 @@ describe('the Teams tab in a browser', () => {
     await tab.getByLabel('Teams presence 1').selectOption({ label: 'Busy / InACall' });
     await tab.getByRole('button', { name: 'Dry run' }).click();
     await tab.getByTestId('dry-run').waitFor();
-    expect(await tab.getByTestId('dry-run').textContent()).toContain('agent-a1: this rule applies');
+    expect(await tab.getByTestId('dry-run').textContent()).toContain('A agent-a1 (agent-a1): this rule applies');
     expect((await harness.api.store.rules.list(TENANT_A)).some((r) => r.name === 'Teams meeting → Lunch')).toBe(false);
     await page.screenshot({ path: join(SCREENSHOTS, 'rule-editor-dry-run-light.png'), fullPage: true });
     await tab.getByRole('button', { name: 'Save rule' }).click();

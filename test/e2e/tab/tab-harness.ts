@@ -133,6 +133,14 @@ export class TabHarness {
     ]);
   }
 
+  /** A call to the tab API as a tenant A admin (what an API client, not the tab, would send). */
+  async call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const token = await this.entra.token({ tid: TENANT_A, roles: [ADMIN_ROLE] });
+    const r = await this.api.call(method, `/api/v1${path}`, { token, ...(body !== undefined ? { body } : {}) });
+    if (r.status >= 400) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
+    return r.json;
+  }
+
   get base(): string {
     return this.api.base;
   }
