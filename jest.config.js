@@ -13,6 +13,7 @@ export default {
   },
   // jose is required (CommonJS) by the Agents SDK's jwks-rsa: see test/support/require-esm-transform.cjs.
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  setupFiles: ['<rootDir>/test/support/preload-jose.mjs'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/bench/', '<rootDir>/test/soak/'],
   testTimeout: 30000,
