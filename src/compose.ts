@@ -16,6 +16,7 @@ import { createLogger } from './compose/logger.js';
 import { logProductionReadiness } from './compose/onboarding-log.js';
 import { endpointsFromConfig, type Endpoints } from './compose/tenant-ports.js';
 import type { Config } from './config.js';
+import { parseNotificationLatency, realisticLatency } from './sandbox/graph/notification-latency.js';
 import { seedSandboxTenant } from './sandbox/sandbox-seed.js';
 import { sandboxPlaces, startSandboxSession } from './sandbox/sandbox-session.js';
 import { sandboxDevTokenRoute } from './sandbox/sandbox-dev-token.js';
@@ -121,6 +122,7 @@ async function sandboxWorld(
       cxoneUrl: config.cxone.authBaseUrl,
       graphUrl: config.microsoft.loginBaseUrl,
       logger: logger.child({ component: 'bot-connector-emulator' }),
+      notificationLatency: parseNotificationLatency(config.sandbox.graphNotificationLatency) ?? realisticLatency(),
     }));
   try {
     // The product trusts the sandbox CA through config (EXTRA_CA_FILE), never by turning TLS checks off.

@@ -278,6 +278,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     '2',
   ),
   v(
+    'SANDBOX_GRAPH_NOTIFICATION_LATENCY',
+    'Sandbox only: how late the Graph emulator sends presence notifications (Microsoft: under 10 s on average, at most 1 min). realistic = log-normal, median 3 s, capped at 60 s; off = at once; a number = that many ms; median:<ms> = realistic around another median',
+    'realistic, off, an integer (ms) or median:<ms>',
+    z.string().regex(/^(realistic|off|\d+|median:\d+)$/i, 'must be realistic, off, a number of ms or median:<ms>'),
+    'realistic',
+  ),
+  v(
     'SANDBOX_WORKLOAD_SEED',
     "Sandbox only: seed of the workload's pseudo-random choices (same seed, same story)",
     'an integer',
@@ -348,7 +355,12 @@ export interface Config {
   readonly extraCaFile?: string;
   readonly httpTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
-  readonly sandbox: { readonly workloadRate: number; readonly workloadSeed: number };
+  readonly sandbox: {
+    readonly workloadRate: number;
+    readonly workloadSeed: number;
+    /** SANDBOX_GRAPH_NOTIFICATION_LATENCY as written (parsed by the sandbox). */
+    readonly graphNotificationLatency: string;
+  };
   /** Which Entra tenants may onboard; undefined = any. */
   readonly onboarding: { readonly allowedTenants?: readonly string[] };
   readonly bot: { readonly auth: 'bot-framework' | 'disabled-for-playground'; readonly teamsAppId: string };
@@ -567,7 +579,11 @@ function buildConfig(values: Values, cwd: string): Config {
       batchWindowMs: num(values, 'BOT_ALERT_BATCH_MS'),
       minIntervalMs: num(values, 'BOT_ALERT_MIN_INTERVAL_MS'),
     },
-    sandbox: { workloadRate: num(values, 'SANDBOX_WORKLOAD_RATE'), workloadSeed: num(values, 'SANDBOX_WORKLOAD_SEED') },
+    sandbox: {
+      workloadRate: num(values, 'SANDBOX_WORKLOAD_RATE'),
+      workloadSeed: num(values, 'SANDBOX_WORKLOAD_SEED'),
+      graphNotificationLatency: str(values, 'SANDBOX_GRAPH_NOTIFICATION_LATENCY') ?? 'realistic',
+    },
     onboarding: onboardingSettings(values),
   };
 }

@@ -18,6 +18,8 @@ export type Availability = (typeof AVAILABILITIES)[number];
 
 export const ACTIVITIES = [
   'Available',
+  // setPresence: an Available app session not refreshed for 5 minutes reads Available/AvailableInactive.
+  'AvailableInactive',
   'Away',
   'BeRightBack',
   'Busy',

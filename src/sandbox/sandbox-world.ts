@@ -9,6 +9,7 @@ import { SandboxClock } from './sandbox-clock.js';
 import type { EmulatedTenant, EmulatedUser } from './graph/emulator-model.js';
 import { stableGuid } from './graph/emulator-model.js';
 import { startGraphEmulator, type GraphEmulator } from './graph/graph-emulator.js';
+import { realisticLatency, type NotificationLatency } from './graph/notification-latency.js';
 import { loadOrCreateLocalTls } from './tls/local-ca.js';
 
 /** Graph: one presence subscription per app per delegated user, at most 650 users in it. */
@@ -31,6 +32,11 @@ export interface SandboxWorldOptions {
   readonly organisation?: string;
   /** Where the Bot Connector emulator listens (default 0 = a free port; conversation references carry its URL). */
   readonly botConnectorPort?: number;
+  /**
+   * How late Graph sends presence notifications (README of the Graph emulator, "Delivery latency").
+   * Default: realistic, as production feels; tests that need speed pass NO_LATENCY.
+   */
+  readonly notificationLatency?: NotificationLatency;
   /** Logs each activity the bot sends to the Bot Connector emulator (the sandbox shows alerts arriving). */
   readonly logger?: Logger;
   /**
@@ -169,6 +175,9 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
       allowHttpLoopback: true,
       tls,
       tickIntervalMs: 1000,
+      // Presence versions must outlive a restart of the sandbox, as they do in Graph (README "Presence versions").
+      stateDir: join(o.dataDir, 'graph-emulator'),
+      notificationLatency: o.notificationLatency ?? realisticLatency(),
       ...(o.emulatorMemory?.logCap !== undefined ? { logCap: o.emulatorMemory.logCap } : {}),
     },
     portOf(o.graphUrl),

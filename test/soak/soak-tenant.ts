@@ -7,6 +7,7 @@ import { createHttpTransport, type HttpFetch } from '../../src/adapters/shared/h
 import { BIDIRECTIONAL_TEAM, PUBLISHER_TEAM, SUBSCRIBER_TEAM } from '../../src/sandbox/sandbox-seed.js';
 import { forEachLimit } from './for-each-limit.js';
 import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/sandbox-world.js';
+import { NO_LATENCY } from '../../src/sandbox/graph/notification-latency.js';
 
 /** Which rule an agent falls under in the sandbox seed (the team rules plus the one user rule). */
 export type RuleKind = 'publisher' | 'subscriber' | 'bidirectional' | 'user';
@@ -59,6 +60,8 @@ export async function startSoakTenant(o: SoakTenantOptions): Promise<SoakTenant>
   // The soak reads none of the emulators' own logs (the observer consumes the write log as it is
   // written) and injects no replays: kept small, they do not pass for product growth in the heap.
   const world = await startSandboxWorld({
+    // The soak's convergence check waits for 3 s of quiet: a notification still owed (up to 60 s with the realistic latency) would arrive after it.
+    notificationLatency: NO_LATENCY,
     dataDir: dir,
     cxoneUrl: 'https://127.0.0.1:0',
     graphUrl: 'https://127.0.0.1:0',

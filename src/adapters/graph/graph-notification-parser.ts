@@ -160,7 +160,7 @@ export class GraphNotificationParser {
       };
     if (item.lifecycleEvent)
       return { subscriptionId: item.subscriptionId, tenantId: stored.tenantId, event: item.lifecycleEvent };
-    const userId = item.resourceData?.id ?? /presences\/([^/?]+)$/.exec(item.resource ?? '')?.[1];
+    const userId = item.resourceData?.id ?? presenceUserOf(item.resource ?? '');
     if (userId && !stored.users.has(userId) && !fromStore) stored = (await recheck()) ?? stored;
     if (!userId || !stored.users.has(userId))
       return { code: 'WEBHOOK.BAD_RESOURCE', message: 'The item names no user of this subscription.' };
@@ -243,4 +243,27 @@ function safeJson<T>(text: string, schema: z.ZodType<T>): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The one user a presence item's `resource` names: `communications/presences/{id}` or the form
+ * Graph sends today, `communications/presences?$filter=id+in+('{id}')` (encoded or not, quoted or not).
+ * A filter naming several users names no single one.
+ */
+export function presenceUserOf(resource: string): string | undefined {
+  let text = resource;
+  try {
+    text = decodeURIComponent(resource);
+  } catch {
+    text = resource;
+  }
+  text = text.replace(/\+/g, ' ');
+  const path = /presences\/([^/?'"()\s]+)$/.exec(text);
+  if (path) return path[1];
+  const filter = /\$filter=id\s+in\s*\(([^)]*)\)/i.exec(text);
+  const ids = (filter?.[1] ?? '')
+    .split(',')
+    .map((s) => s.trim().replace(/^'(.*)'$/, '$1'))
+    .filter((s) => s !== '');
+  return ids.length === 1 ? ids[0] : undefined;
 }

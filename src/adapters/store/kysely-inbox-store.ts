@@ -54,6 +54,20 @@ export class KyselyInboxStore implements InboxStore {
     });
   }
 
+  async receivedAt(tenantId: string, eventIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    const found = new Map<string, number>();
+    for (const part of chunks([...new Set(eventIds)])) {
+      const rows = await this.db
+        .selectFrom('inbox')
+        .select(['event_id', 'received_at'])
+        .where('tenant_id', '=', tenantId)
+        .where('event_id', 'in', part)
+        .execute();
+      for (const r of rows) found.set(r.event_id, Number(r.received_at));
+    }
+    return found;
+  }
+
   /**
    * Oldest ready entries in arrival order. An entry waiting for its retry time holds back the
    * later entries of the same agent (per-agent order is never broken by a retry); other agents go on.

@@ -107,6 +107,8 @@ export interface InboxStore {
    * `limit` agents with the oldest ones: who a takeover resumes.
    */
   pendingByAgent(tenantId: string, limit: number): Promise<ReadonlyMap<string, number>>;
+  /** When each of these events first arrived, for those the inbox holds (a dropped duplicate is traced against it). */
+  receivedAt(tenantId: string, eventIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
 }
 
 /** One hop of an agent's flow, for the Log Reader (design.md §1). */

@@ -77,6 +77,7 @@ export class SyncIngest {
     }
     this.deps.metrics.eventsIn('teams', notifications.length);
     const added = await this.append(rows);
+    if (added < rows.length) await this.traceDuplicates(rows);
     for (const tenantId of new Set(notifications.map((n) => n.tenantId))) {
       this.deps
         .health(tenantId)
@@ -86,6 +87,35 @@ export class SyncIngest {
         );
     }
     return added;
+  }
+
+  /**
+   * The inbox ignored some rows: their event ids were already there (a Graph redelivery, or a
+   * presence version seen before). Each copy that arrived later than the stored one gets a line in
+   * the Log Reader, on the original's trace, so a change that "did nothing" can be explained.
+   */
+  private async traceDuplicates(rows: readonly InboxRow[]): Promise<void> {
+    for (const tenantId of new Set(rows.map((r) => r.tenantId))) {
+      const mine = rows.filter((r) => r.tenantId === tenantId);
+      const stored = await this.deps.inbox.receivedAt(
+        tenantId,
+        mine.map((r) => r.event.eventId),
+      );
+      for (const r of mine) {
+        const first = stored.get(r.event.eventId);
+        if (first === undefined || first === r.receivedAt) continue;
+        this.deps.trace.record({
+          tenantId,
+          agentId: r.agentId,
+          ...(r.event.source === 'teams' ? { teamsUserId: r.event.teamsUserId } : {}),
+          traceId: traceIdOf(r.event.eventId),
+          hop: 'teams.notification',
+          at: r.receivedAt,
+          summary: `Teams: dropped as a duplicate of event ${r.event.eventId}, already received at ${new Date(first).toISOString()}`,
+          data: { eventId: r.event.eventId, firstReceivedAt: first, duplicate: true },
+        });
+      }
+    }
   }
 
   /** One query per user for a few notifications; for a burst, the links of its users in a few IN queries (not the tenant's whole table). */

@@ -8,6 +8,7 @@ import {
   EntraTokenMinter,
   GRAPH_AUDIENCE,
   OWN_API_SCOPE,
+  ownApiAudienceV1,
   TEAMS_CLIENT_ID,
   TOKEN_LIFETIME_SEC,
 } from './entra-token-minter.js';
@@ -233,7 +234,7 @@ export class EntraTokenEndpoint {
     const assertion = r.form.get('assertion') ?? '';
     const claims =
       (await this.keys.verify(assertion, r.app.clientId)) ??
-      (r.app.appIdUri ? await this.keys.verify(assertion, r.app.appIdUri) : undefined);
+      (await this.keys.verify(assertion, ownApiAudienceV1(r.app)));
     const user = typeof claims?.oid === 'string' ? this.directory.user(r.tenantId, claims.oid) : undefined;
     if (!user)
       return r.fail(

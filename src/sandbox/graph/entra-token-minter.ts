@@ -70,7 +70,7 @@ export class EntraTokenMinter {
       app.accessTokenVersion === 1
         ? {
             ...common,
-            aud: app.appIdUri ?? `api://${app.clientId}`,
+            aud: ownApiAudienceV1(app),
             iss: `https://sts.windows.net/${tenantId}/`,
             appid: client,
             upn: user.userPrincipalName,
@@ -103,4 +103,9 @@ export class EntraTokenMinter {
       TOKEN_LIFETIME_SEC,
     );
   }
+}
+
+/** The `aud` of v1 tokens for the app's own API: its Application ID URI. */
+export function ownApiAudienceV1(app: EmulatedApp): string {
+  return app.appIdUri ?? `api://${app.clientId}`;
 }

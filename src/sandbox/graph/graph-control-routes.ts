@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EmulatorRequest, EmulatorResponse } from './emulator-http.js';
 import { parseJson } from './emulator-http.js';
 import type { GraphControl } from './graph-control.js';
+import { parseNotificationLatency } from './notification-latency.js';
 
 const Advance = z.object({ ms: z.number().int().positive() });
 const Teams = z.object({ activity: z.enum(['signedIn', 'signedOut', 'call', 'meeting', 'presenting']) });
@@ -19,6 +20,11 @@ const Delivery = z
     nullValidationTokens: z.boolean().optional(),
     reorderNext: z.number().int().min(0).optional(),
     delayMs: z.number().int().min(0).optional(),
+    /** SANDBOX_GRAPH_NOTIFICATION_LATENCY syntax: `realistic`, `off`, ms, `median:<ms>`. */
+    latency: z
+      .string()
+      .refine((v) => parseNotificationLatency(v) !== undefined, 'latency must be realistic, off, ms or median:<ms>')
+      .optional(),
   })
   .strict();
 const RouteFaultBody = z
@@ -73,7 +79,11 @@ export function handleControl(req: EmulatorRequest, control: GraphControl): Emul
       );
     }
     if (path === '/slow') return (control.slowResponses(Slow.parse(body).ms), done);
-    if (path === '/delivery') return (Object.assign(control.deliveryModes, Delivery.parse(body)), done);
+    if (path === '/delivery') {
+      const { latency, ...modes } = Delivery.parse(body);
+      if (latency !== undefined) control.setNotificationLatency(parseNotificationLatency(latency)!);
+      return (Object.assign(control.deliveryModes, modes), done);
+    }
     if (path === '/subscriptions' && req.method === 'GET')
       return {
         status: 200,

@@ -4,6 +4,7 @@ import type { EntraKeys } from './entra-keys.js';
 import type { EntraTokenEndpoint } from './entra-token-endpoint.js';
 import type { GraphWorld } from './graph-world.js';
 import type { NotificationDelivery } from './notification-delivery.js';
+import type { NotificationLatency } from './notification-latency.js';
 import type { PresencePair } from './presence-engine.js';
 import type { RouteFault } from './route-faults.js';
 import type { EmulatedSubscription } from './subscription-model.js';
@@ -145,6 +146,11 @@ export class GraphControl {
 
   revokeUser(userId: string): void {
     this.entra.revokeUser(userId);
+  }
+
+  /** How late notifications leave from now on (README "Delivery latency"). */
+  setNotificationLatency(latency: NotificationLatency): void {
+    this.delivery.latency = latency;
   }
 
   get deliveryModes(): NotificationDelivery['modes'] {

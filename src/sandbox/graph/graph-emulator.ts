@@ -18,6 +18,8 @@ import { graphError, tooManyRequests } from './graph-errors.js';
 import { principalFrom } from './graph-principal.js';
 import { GraphWorld } from './graph-world.js';
 import { NotificationDelivery } from './notification-delivery.js';
+import { nextPresenceGeneration } from './presence-generation.js';
+import type { NotificationLatency } from './notification-latency.js';
 import { handlePresence } from './presence-routes.js';
 import { handleSubscriptions } from './subscription-routes.js';
 import { SubscriptionStoreEmu } from './subscription-store.js';
@@ -43,6 +45,10 @@ export interface GraphEmulatorOptions {
   readonly deliveryTimeouts?: { readonly firstMs: number; readonly retryMs: number };
   /** With a real clock: how often time-driven behaviour runs. */
   readonly tickIntervalMs?: number;
+  /** Where the emulator keeps what must survive its restarts (presence versions); none: nothing survives. */
+  readonly stateDir?: string;
+  /** Delay between a presence change and its notification (README "Delivery latency"); none by default. */
+  readonly notificationLatency?: NotificationLatency;
   /** Entries kept in the write and delivery logs (default DEFAULT_EMULATOR_LOG_CAP, capped-log.ts). */
   readonly logCap?: number;
 }
@@ -67,7 +73,13 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
   const keys = await EntraKeys.create(clock, directory.tenantIds());
   const codes = new EntraCodes();
   const entra = new EntraTokenEndpoint(directory, keys, clock, codes);
-  const world = new GraphWorld(directory, clock, options.presenceLimit ?? 1500, options.logCap);
+  const world = new GraphWorld(
+    directory,
+    clock,
+    options.presenceLimit ?? 1500,
+    options.logCap,
+    nextPresenceGeneration(options.stateDir),
+  );
   const subs = new SubscriptionStoreEmu();
   const webhooks = new WebhookCaller({
     ...(options.webhookCaPem ? { caPem: options.webhookCaPem } : {}),
@@ -80,6 +92,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
     webhooks,
     new EndpointHealth(options.endpointThresholds),
     options.deliveryTimeouts,
+    options.notificationLatency,
   );
   const control = new GraphControl(world, subs, delivery, entra, clock, keys);
   let origin = '';
@@ -142,6 +155,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
     control,
     async close() {
       if (timer) clearInterval(timer);
+      delivery.close();
       world.routeFaults.abortHangs();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -23,12 +23,24 @@ export function graphError(
   };
 }
 
-/** §4: the 429 body and Retry-After header. */
+/**
+ * README "Throttling": the 429 body and Retry-After header; the innerError repeats the status as
+ * its `code` and `status`, as in Microsoft's throttling example.
+ */
 export function tooManyRequests(retryAfterSec: number, now: number): EmulatorResponse {
   const r = graphError(429, 'TooManyRequests', 'Please retry again later.', now, {
     'retry-after': String(retryAfterSec),
   });
-  return r;
+  const body = r.body as { error: { innerError: Record<string, string> } };
+  return {
+    ...r,
+    body: {
+      error: {
+        ...body.error,
+        innerError: { code: '429', message: 'Please retry after', status: '429', ...body.error.innerError },
+      },
+    },
+  };
 }
 
 export const forbidden = (now: number): EmulatorResponse =>

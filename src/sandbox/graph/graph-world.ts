@@ -47,6 +47,8 @@ export class GraphWorld {
     readonly clock: EmulatorClock,
     presenceLimit: number,
     readonly logCap = DEFAULT_EMULATOR_LOG_CAP,
+    /** This start's number (see UserPresence): sequenceNumbers never repeat across restarts. */
+    private readonly generation = 0,
   ) {
     this.throttle = new PresenceThrottle(presenceLimit);
   }
@@ -58,7 +60,7 @@ export class GraphWorld {
   presence(userId: string): UserPresence {
     let p = this.#presences.get(userId);
     if (!p) {
-      p = new UserPresence(userId);
+      p = new UserPresence(userId, this.generation);
       this.#presences.set(userId, p);
     }
     return p;
@@ -74,6 +76,15 @@ export class GraphWorld {
     if (!p || !p.evaluate(this.clock.now())) return;
     const tenantId = this.directory.tenantOfUser(userId);
     if (tenantId) for (const l of this.#listeners) l(tenantId, userId);
+  }
+
+  /** Announce a new version that did not move the aggregate (a status message). */
+  announce(userId: string): void {
+    const p = this.#presences.get(userId);
+    const tenantId = this.directory.tenantOfUser(userId);
+    if (!p || !tenantId) return;
+    p.bump();
+    for (const l of this.#listeners) l(tenantId, userId);
   }
 
   /** Clock moved: sessions may have expired or decayed. */

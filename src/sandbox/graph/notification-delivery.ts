@@ -2,6 +2,7 @@ import { appendCapped } from '../capped-log.js';
 import { EndpointHealth } from './endpoint-health.js';
 import type { EntraKeys } from './entra-keys.js';
 import type { GraphWorld } from './graph-world.js';
+import { NO_LATENCY, type NotificationLatency } from './notification-latency.js';
 import { encryptResource } from './rich-encryption.js';
 import type { EmulatedSubscription } from './subscription-model.js';
 import type { SubscriptionStoreEmu } from './subscription-store.js';
@@ -21,6 +22,8 @@ interface Outgoing {
   readonly appId: string;
   readonly tenantId: string;
   readonly rich: boolean;
+  /** Lifecycle items are not presence changes: the documented presence latency does not apply to them. */
+  readonly lifecycle?: boolean;
   readonly firstAt: number;
   attempt: number;
   dueAt: number;
@@ -43,6 +46,7 @@ export class NotificationDelivery {
   readonly #queue: Outgoing[] = [];
   readonly #held: Outgoing[] = [];
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #timers = new Set<NodeJS.Timeout>();
   #scheduled = false;
   /** POSTs to webhooks, newest `world.logCap` kept (see capped-log.ts). */
   readonly log: DeliveryLogEntry[] = [];
@@ -65,6 +69,8 @@ export class NotificationDelivery {
     private readonly webhooks: WebhookCaller,
     readonly health: EndpointHealth = new EndpointHealth(),
     private readonly timeouts: { readonly firstMs: number; readonly retryMs: number } = DELIVERY_TIMEOUTS,
+    /** How long after a change its notification leaves (README "Delivery latency"); none by default. */
+    public latency: NotificationLatency = NO_LATENCY,
   ) {
     world.onChange((_tenantId, userId) => this.#presenceChanged(userId));
     subs.onReleased((id) => this.#release(id));
@@ -73,17 +79,19 @@ export class NotificationDelivery {
   #presenceChanged(userId: string): void {
     const now = this.world.clock.now();
     const presence = this.world.presence(userId);
+    // README "Notifications": presence notifications name the user in the bulk-filter form, whatever the subscription's shape.
+    const resource = `communications/presences?$filter=id+in+('${userId}')`;
     for (const sub of this.subs.covering(userId, now)) {
       const item: Record<string, unknown> = {
         subscriptionId: sub.id,
         clientState: sub.clientState ?? null,
         changeType: 'updated',
         tenantId: sub.tenantId,
-        resource: `communications/presences/${userId}`,
+        resource,
         subscriptionExpirationDateTime: new Date(sub.expiresAt).toISOString(),
         resourceData: {
-          '@odata.id': `users/${userId}/presence`,
-          '@odata.type': '#microsoft.graph.presence',
+          '@odata.id': resource,
+          '@odata.type': '#Microsoft.Graph.presence',
           id: userId,
         },
         organizationId: sub.tenantId,
@@ -117,6 +125,7 @@ export class NotificationDelivery {
       appId: sub.appId,
       tenantId: sub.tenantId,
       rich: false,
+      lifecycle: true,
       firstAt: this.world.clock.now(),
       attempt: 0,
       dueAt: 0,
@@ -149,11 +158,33 @@ export class NotificationDelivery {
       return void this.#logged({ url: out.url, items: 1, status: -2, attempt: 0 });
     if (state === 'slow' && out.attempt === 0) out.dueAt = Math.max(out.dueAt, this.health.slowUntil(endpoint));
     if (this.modes.delayMs > 0 && out.attempt === 0) out.dueAt = Math.max(out.dueAt, now + this.modes.delayMs);
+    if (out.attempt === 0 && !out.lifecycle) out.dueAt = Math.max(out.dueAt, now + this.latency.nextMs());
     this.#queue.push(out);
-    if (!this.#scheduled) {
+    if (out.dueAt > now) this.#wakeAt(out.dueAt - now);
+    else if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => this.#flush());
     }
+  }
+
+  /**
+   * With a clock that follows real time, flush when the item is due rather than at the next
+   * tick (the tick would round every latency up to its interval); a clock that stands still
+   * until advanced finds nothing due then, and its next tick flushes instead.
+   */
+  #wakeAt(inMs: number): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.#flush();
+    }, inMs);
+    timer.unref();
+    this.#timers.add(timer);
+  }
+
+  /** Stop the wake-up timers (the emulator is closing). */
+  close(): void {
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
   }
 
   #release(subscriptionId: string): void {
@@ -227,23 +258,27 @@ export class NotificationDelivery {
     if (!items.some((o) => o.rich)) return {};
     if (this.modes.nullValidationTokens) return { validationTokens: null };
     const pairs = new Map(items.filter((o) => o.rich).map((o) => [`${o.appId}/${o.tenantId}`, o]));
-    const tokens = await Promise.all(
-      [...pairs.values()].map((o) =>
-        this.keys.sign(
-          {
-            aud: o.appId,
-            iss: `https://login.microsoftonline.com/${o.tenantId}/v2.0`,
-            azp: CHANGE_TRACKING_APP_ID,
-            tid: o.tenantId,
-            ver: '2.0',
-            sub: CHANGE_TRACKING_APP_ID,
-            oid: CHANGE_TRACKING_APP_ID,
-          },
-          24 * 3600,
-        ),
-      ),
-    );
+    const tokens = await Promise.all([...pairs.values()].map((o) => this.#validationToken(o.appId, o.tenantId)));
     return { validationTokens: tokens };
+  }
+
+  /**
+   * README "Validation tokens": an access token for the subscribing app from Change Tracking, in
+   * the form the app's `accessTokenAcceptedVersion` asks for (v1: sts.windows.net issuer and
+   * `appid`; v2: login.microsoftonline.com/{tid}/v2.0 and `azp`).
+   */
+  #validationToken(appId: string, tenantId: string): Promise<string> {
+    const v1 = this.world.directory.app(tenantId, appId)?.accessTokenVersion === 1;
+    const common = { aud: appId, tid: tenantId, sub: CHANGE_TRACKING_APP_ID, oid: CHANGE_TRACKING_APP_ID };
+    const claims = v1
+      ? { ...common, iss: `https://sts.windows.net/${tenantId}/`, appid: CHANGE_TRACKING_APP_ID, ver: '1.0' }
+      : {
+          ...common,
+          iss: `https://login.microsoftonline.com/${tenantId}/v2.0`,
+          azp: CHANGE_TRACKING_APP_ID,
+          ver: '2.0',
+        };
+    return this.keys.sign(claims, 24 * 3600);
   }
 
   /** Resolves when nothing is in flight and nothing is due (tests await this instead of sleeping). */

@@ -44,10 +44,22 @@ export class UserPresence {
   #aggregate: PresencePair = { availability: 'Offline', activity: 'Offline' };
   #sequence = 0;
 
-  constructor(readonly userId: string) {}
+  /**
+   * `generation` counts the emulator's starts (kept in its state directory): it leads the
+   * sequenceNumber, so versions issued after a restart sort after every earlier one and never repeat.
+   */
+  constructor(
+    readonly userId: string,
+    private readonly generation = 0,
+  ) {}
 
   get sequenceNumber(): string {
-    return `C${String(this.#sequence).padStart(12, '0')}`;
+    return `C${String(this.generation).padStart(6, '0')}${String(this.#sequence).padStart(12, '0')}`;
+  }
+
+  /** A change outside the aggregate (the status message): a new version all the same. */
+  bump(): void {
+    this.#sequence += 1;
   }
 
   get current(): PresencePair {
@@ -113,11 +125,14 @@ export class UserPresence {
   }
 }
 
-/** §2.1: an Available app session not refreshed for 5 min fades to inactive, after 10 min to Away. */
+/**
+ * README "Presence sessions": an Available app session not refreshed for 5 min fades to
+ * Available/AvailableInactive, 5 min later to Away/Away (setPresence, "Timeout, expiration, and keep alive").
+ */
 function decay(s: AppSession, now: number): PresencePair {
   if (s.availability !== 'Available') return s;
   const idle = now - s.setAt;
   if (idle >= 2 * FIVE_MIN) return { availability: 'Away', activity: 'Away' };
-  if (idle >= FIVE_MIN) return { availability: 'AvailableIdle', activity: 'Inactive' };
+  if (idle >= FIVE_MIN) return { availability: 'Available', activity: 'AvailableInactive' };
   return s;
 }

@@ -144,7 +144,10 @@ const ACTIONS: Record<string, Handler> = {
     if (!mayReadPresence(ctx.principal, false)) return forbidden(ctx.now);
     const parsed = GetByIds.safeParse(ctx.body);
     if (!parsed.success) return bad(ctx.now, 'ids must hold 1 to 650 user ids.');
-    const known = parsed.data.ids.filter((id) => ctx.world.directory.user(ctx.principal.tenantId, id));
+    // README "Presence reads": one presence per distinct id, however often it was asked for.
+    const known = [...new Set(parsed.data.ids.map((id) => id.toLowerCase()))].filter((id) =>
+      ctx.world.directory.user(ctx.principal.tenantId, id),
+    );
     ctx.world.presenceReads++;
     return { status: 200, body: { value: known.map((id) => ctx.world.presence(id).toResource(false)) } };
   },
@@ -201,6 +204,8 @@ const ACTIONS: Record<string, Handler> = {
       publishedDateTime: new Date(ctx.now).toISOString(),
     };
     record(ctx, 'setStatusMessage');
+    // README "Presence sessions": the message is part of the presence resource, so it is a new version and a notification.
+    ctx.world.announce(ctx.userId);
     return empty;
   },
 };

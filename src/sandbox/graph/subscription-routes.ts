@@ -64,7 +64,7 @@ export async function handleSubscriptions(
   if (m[2] && req.method === 'POST') return reauthorize(sub, deps);
   if (req.method === 'GET') return { status: 200, body: subscriptionResource(sub, now) };
   if (req.method === 'DELETE') return (deps.store.remove(id), { status: 204 });
-  if (req.method === 'PATCH') return patch(sub, req, deps);
+  if (req.method === 'PATCH') return await patch(sub, req, deps);
   return undefined;
 }
 
@@ -165,7 +165,11 @@ async function create(req: EmulatorRequest, p: GraphPrincipal, deps: Subscriptio
   return { status: 201, body: subscriptionResource(sub, now) };
 }
 
-function patch(sub: EmulatedSubscription, req: EmulatorRequest, deps: SubscriptionRouteDeps): EmulatorResponse {
+async function patch(
+  sub: EmulatedSubscription,
+  req: EmulatorRequest,
+  deps: SubscriptionRouteDeps,
+): Promise<EmulatorResponse> {
   const now = deps.now();
   const b = Patch.safeParse(parseJson(req.rawBody));
   if (!b.success)
@@ -175,12 +179,17 @@ function patch(sub: EmulatedSubscription, req: EmulatorRequest, deps: Subscripti
       'Only expirationDateTime, notificationUrl and the encryption certificate can be updated.',
       now,
     );
-  if (b.data.expirationDateTime) {
-    const at = expiryOf(b.data.expirationDateTime, now);
-    if (typeof at === 'string') return graphError(400, 'ValidationError', at, now);
-    sub.expiresAt = at;
+  const at = b.data.expirationDateTime ? expiryOf(b.data.expirationDateTime, now) : undefined;
+  if (typeof at === 'string') return graphError(400, 'ValidationError', at, now);
+  const url = b.data.notificationUrl;
+  // README "Subscriptions": a new notificationUrl is held to the rules of create, validation request included.
+  if (url !== undefined && url !== sub.notificationUrl) {
+    if (!checkUrl(url, deps)) return graphError(400, 'ValidationError', 'Notification URLs must be HTTPS.', now);
+    const failure = await deps.webhooks.handshake(url);
+    if (failure) return graphError(400, 'ValidationError', `Subscription validation request failed. ${failure}`, now);
   }
-  if (b.data.notificationUrl) sub.notificationUrl = b.data.notificationUrl;
+  if (at !== undefined) sub.expiresAt = at;
+  if (url) sub.notificationUrl = url;
   if (b.data.encryptionCertificate) {
     const cert = parseCertificate(
       b.data.encryptionCertificate,

@@ -5,6 +5,7 @@ import {
 } from '../../../src/adapters/graph/graph-adapter.js';
 import { startHarness, type Harness } from '../../sandbox/graph/graph-emulator-harness.js';
 import type { GraphEmulatorOptions } from '../../../src/sandbox/graph/graph-emulator.js';
+import type { EmulatedApp } from '../../../src/sandbox/graph/emulator-model.js';
 
 /** The emulator on a manual clock plus the real adapter talking to it over HTTPS; waiting advances the clock. */
 export interface AdapterHarness extends Harness {
@@ -16,8 +17,9 @@ export async function startAdapterHarness(
   userCount: number,
   deps: Partial<GraphAdapterDeps> = {},
   emu: Partial<GraphEmulatorOptions> = {},
+  appSettings: Partial<EmulatedApp> = {},
 ): Promise<AdapterHarness> {
-  const h = await startHarness(userCount, emu);
+  const h = await startHarness(userCount, emu, appSettings);
   const app = h.tenant.apps[0]!;
   const sleeps: number[] = [];
   const adapter = createGraphAdapter(

@@ -4,6 +4,7 @@ import type { GraphNotificationParser } from '../../../src/adapters/graph/graph-
 import type { GraphOwnerTokens } from '../../../src/adapters/graph/graph-owner-tokens.js';
 import type { GraphSubscriptionRegistry } from '../../../src/adapters/graph/graph-subscription-registry.js';
 import { createGraphSubscriptions } from '../../../src/adapters/graph/graph-subscriptions.js';
+import type { EmulatedApp } from '../../../src/sandbox/graph/emulator-model.js';
 import { startAdapterHarness, type AdapterHarness } from './graph-adapter-harness.js';
 import { InMemoryConnections, InMemorySubscriptionStore } from './fakes.js';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
@@ -26,10 +27,16 @@ export async function startSubscriptionHarness(
   userCount: number,
   ownerCount: number,
   rich = true,
+  appSettings: Partial<EmulatedApp> = {},
 ): Promise<SubscriptionHarness> {
   // The receiver decrypts synchronously; on a shared 2-core machine 100 RSA unwraps can pass Graph's 3 s, so adapter
   // specs give deliveries 20 s (the 3 s rule itself is specified in test/sandbox/graph).
-  const h = await startAdapterHarness(userCount, {}, { deliveryTimeouts: { firstMs: 20_000, retryMs: 20_000 } });
+  const h = await startAdapterHarness(
+    userCount,
+    {},
+    { deliveryTimeouts: { firstMs: 20_000, retryMs: 20_000 } },
+    appSettings,
+  );
   const app = h.tenant.apps[0]!;
   const store = new InMemorySubscriptionStore();
   const connections = new InMemoryConnections();

@@ -44,6 +44,21 @@ for (const dialect of DIALECTS) {
       receivedAt: 100 + n,
     });
 
+    it('tells when the events it holds first arrived (the trace of a dropped duplicate), per tenant', async () => {
+      const id = freshTenant();
+      await t.store.inbox.append([entry(id, 'a1', 1), entry(id, 'a2', 2)]);
+      await t.store.inbox.append([{ ...entry(id, 'a1', 1), receivedAt: 999 }]);
+      const seen = await t.store.inbox.receivedAt(id, ['a1:1001', 'a2:1002', 'never']);
+      expect([...seen]).toEqual(
+        expect.arrayContaining([
+          ['a1:1001', 101],
+          ['a2:1002', 102],
+        ]),
+      );
+      expect(seen.size).toBe(2);
+      expect((await t.store.inbox.receivedAt(freshTenant(), ['a1:1001'])).size).toBe(0);
+    });
+
     it('appends in arrival order and ignores re-delivered events (same tenant + event id)', async () => {
       const id = freshTenant();
       expect(await t.store.inbox.append([entry(id, 'a1', 1), entry(id, 'a2', 2), entry(id, 'a1', 3)])).toBe(3);

@@ -57,6 +57,15 @@ export class MemoryInboxStore implements InboxStore {
     return added;
   }
 
+  async receivedAt(tenantId: string, eventIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    const wanted = new Set(eventIds);
+    return new Map(
+      this.rows
+        .filter((r) => r.tenantId === tenantId && wanted.has(r.event.eventId))
+        .map((r) => [r.event.eventId, r.receivedAt]),
+    );
+  }
+
   async pending(tenantId: string, limit: number, afterSeq?: number): Promise<readonly InboxEntry[]> {
     const now = this.clock.now();
     const held = new Set<string>();

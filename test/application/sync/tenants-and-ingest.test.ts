@@ -55,6 +55,27 @@ describe('sync engine: ingress', () => {
     expect(h.health.components('t1').find((c) => c.component === 'webhook')?.status).toBe('ok');
   });
 
+  it('leaves a Log Reader line for a notification dropped as a duplicate of a presence version already received', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 1, rule: rule({ direction: 'subscriber' }) });
+    await h.start(t);
+    const first = t.graph.userSets('aad-1', P.dnd);
+    expect(await h.engine.acceptPresenceNotifications([first])).toBe(1);
+    await h.time.advance(5_000);
+    const again = { ...first, receivedAt: h.time.now() };
+
+    expect(await h.engine.acceptPresenceNotifications([again])).toBe(0);
+    await h.trace.flush();
+
+    const lines = h.traces('t1', 'agent-1').filter((e) => e.hop === 'teams.notification');
+    // The copy is traced as it arrives, then its fate: dropped, on the original's trace.
+    expect(lines.at(-1)!.summary).toMatch(
+      /^Teams: dropped as a duplicate of event teams:aad-1:.+, already received at /,
+    );
+    expect(lines.at(-1)!.traceId).toBe(lines[0]!.traceId);
+    expect(lines.filter((e) => e.summary.startsWith('Teams: dropped as a duplicate'))).toHaveLength(1);
+  });
+
   it('maps a burst of notifications (Graph batching when busy) with one link lookup for its users, unlinked ones dropped', async () => {
     const h = new EngineHarness();
     const t = await h.tenant('t1', { agents: 30, rule: rule({ direction: 'subscriber' }) });

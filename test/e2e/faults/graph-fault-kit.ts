@@ -20,6 +20,7 @@ import type { GraphControl } from '../../../src/sandbox/graph/graph-control.js';
 import { SandboxClock } from '../../../src/sandbox/sandbox-clock.js';
 import { startSandboxWorld, type SandboxWorld } from '../../../src/sandbox/sandbox-world.js';
 import { env, eventually } from '../sync/sandbox-harness.js';
+import { NO_LATENCY } from '../../../src/sandbox/graph/notification-latency.js';
 
 export { eventually } from '../sync/sandbox-harness.js';
 export { recordRecovery, stopwatch } from './recovery-report.js';
@@ -70,6 +71,8 @@ export interface GraphFaultRig {
 export async function startGraphFaultRig(options: GraphFaultRigOptions = {}): Promise<GraphFaultRig> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-graph-faults-'));
   const world = await startSandboxWorld({
+    // Speed over realism: these specs wait for each change; Graph's realistic notification latency is the sandbox default.
+    notificationLatency: NO_LATENCY,
     dataDir: dir,
     cxoneUrl: 'https://127.0.0.1:0',
     graphUrl: 'https://127.0.0.1:0',

@@ -14,6 +14,7 @@ import { compose, type App } from '../../../src/compose.js';
 import { loadConfig } from '../../../src/config.js';
 import { env as sandboxEnv } from '../sync/sandbox-harness.js';
 import type { SharedWorld } from '../multi-instance/shared-world.js';
+import { NO_LATENCY } from '../../../src/sandbox/graph/notification-latency.js';
 
 /**
  * Support of the process and store fault suites (issue 10): the product as a child process
@@ -223,6 +224,8 @@ export interface StoreRig {
 export async function startStoreRig(storeEnv: Record<string, string>): Promise<StoreRig> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-store-fault-'));
   const world = await startSandboxWorld({
+    // Speed over realism: these specs wait for each change; Graph's realistic notification latency is the sandbox default.
+    notificationLatency: NO_LATENCY,
     dataDir: dir,
     cxoneUrl: 'https://127.0.0.1:0',
     graphUrl: 'https://127.0.0.1:0',

@@ -9,6 +9,7 @@ import { loadConfig } from '../../../src/config.js';
 import { activityText } from '../../../src/sandbox/bot-connector/bot-connector-model.js';
 import type { EmulatedUser } from '../../../src/sandbox/graph/emulator-model.js';
 import { startSandboxWorld } from '../../../src/sandbox/sandbox-world.js';
+import { NO_LATENCY } from '../../../src/sandbox/graph/notification-latency.js';
 
 /** The product composed in sandbox mode on port 0, a temp SQLite store, no random workload. */
 export interface SandboxRig {
@@ -67,6 +68,8 @@ export async function startSandboxRig(extraEnv: Record<string, string> = {}): Pr
   const dir = mkdtempSync(join(tmpdir(), 'presence-e2e-'));
   // The emulators outlive the product, so a restart of the product alone can be tested.
   const world = await startSandboxWorld({
+    // Speed over realism: these specs wait for each change; Graph's realistic notification latency is the sandbox default.
+    notificationLatency: NO_LATENCY,
     dataDir: dir,
     cxoneUrl: 'https://127.0.0.1:0',
     graphUrl: 'https://127.0.0.1:0',

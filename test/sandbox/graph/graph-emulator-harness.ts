@@ -1,6 +1,6 @@
 import { Agent, fetch } from 'undici';
 import { ManualClock } from '../../../src/sandbox/graph/emulator-clock.js';
-import { seedTenant, type EmulatedTenant } from '../../../src/sandbox/graph/emulator-model.js';
+import { seedTenant, type EmulatedApp, type EmulatedTenant } from '../../../src/sandbox/graph/emulator-model.js';
 import { createLocalTls, type LocalTls } from '../../../src/sandbox/tls/local-ca.js';
 import {
   startGraphEmulator,
@@ -25,9 +25,14 @@ export interface Harness {
 
 let sharedTls: Promise<LocalTls> | undefined;
 
-export async function startHarness(userCount = 5, extra: Partial<GraphEmulatorOptions> = {}): Promise<Harness> {
+export async function startHarness(
+  userCount = 5,
+  extra: Partial<GraphEmulatorOptions> = {},
+  appSettings: Partial<EmulatedApp> = {},
+): Promise<Harness> {
   const clock = new ManualClock();
-  const tenant = seedTenant({ userCount });
+  const seeded = seedTenant({ userCount });
+  const tenant: EmulatedTenant = { ...seeded, apps: [{ ...seeded.apps[0]!, ...appSettings }] };
   const emulator = await startGraphEmulator({
     tenants: [tenant],
     clock,

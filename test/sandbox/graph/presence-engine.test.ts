@@ -35,13 +35,13 @@ describe('emulated presence aggregation (reference §2.1, §8.3)', () => {
     expect(p.current).toEqual(pair('DoNotDisturb', 'DoNotDisturb'));
   });
 
-  it('decays an unrefreshed Available session to inactive after 5 min and Away after 10', () => {
+  it('decays an unrefreshed Available session to Available/AvailableInactive after 5 min and Away after 10', () => {
     const p = new UserPresence('u');
     p.setAppSession('app', pair('Available', 'Available'), 0, 60 * MIN);
     p.evaluate(4 * MIN);
     expect(p.current).toEqual(pair('Available', 'Available'));
     p.evaluate(5 * MIN);
-    expect(p.current).toEqual(pair('AvailableIdle', 'Inactive'));
+    expect(p.current).toEqual(pair('Available', 'AvailableInactive'));
     p.evaluate(10 * MIN);
     expect(p.current).toEqual(pair('Away', 'Away'));
   });

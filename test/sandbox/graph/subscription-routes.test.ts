@@ -133,8 +133,8 @@ describe('emulated notification delivery (reference §3.4–3.6, §8.8)', () => 
       changeType: 'updated',
       clientState: 's3cret',
       tenantId: h.tenant.id,
-      resource: `communications/presences/${h.tenant.users[1]!.id}`,
-      resourceData: { '@odata.type': '#microsoft.graph.presence', id: h.tenant.users[1]!.id },
+      resource: `communications/presences?$filter=id+in+('${h.tenant.users[1]!.id}')`,
+      resourceData: { '@odata.type': '#Microsoft.Graph.presence', id: h.tenant.users[1]!.id },
     });
   });
 
@@ -193,8 +193,8 @@ describe('emulated notification delivery (reference §3.4–3.6, §8.8)', () => 
     h.emulator.control.teams(h.tenant.users[1]!.id, 'signedIn');
     await h.emulator.control.settle();
     expect(hook.bodies.map((b) => b.body.value[0]!.resource)).toEqual([
-      `communications/presences/${h.tenant.users[1]!.id}`,
-      `communications/presences/${h.tenant.users[1]!.id}`,
+      `communications/presences?$filter=id+in+('${h.tenant.users[1]!.id}')`,
+      `communications/presences?$filter=id+in+('${h.tenant.users[1]!.id}')`,
     ]);
   });
 
