@@ -3,6 +3,7 @@ import { decodeJwt } from 'jose';
 import { presenceUserOf } from '../../../src/adapters/graph/graph-notification-parser.js';
 import { handleGraphWebhook } from '../../../src/adapters/graph/graph-webhook-handler.js';
 import { startSubscriptionHarness, type SubscriptionHarness } from './subscription-harness.js';
+import { notificationsOf } from './verdicts.js';
 
 let h: SubscriptionHarness | undefined;
 afterEach(async () => {
@@ -37,8 +38,8 @@ describe('presence notification resource (Graph names the user in the bulk-filte
     expect(sent.value[0]!.resource).toBe(`communications/presences?$filter=id+in+('${user}')`);
     const withoutId = { value: [{ ...sent.value[0], resourceData: {} }] };
     const r = await handleGraphWebhook(h.parser, new URLSearchParams(), JSON.stringify(withoutId));
-    expect(r.status).toBe(202);
-    expect(r.notifications).toEqual([expect.objectContaining({ userId: user })]);
+    expect(r.kind).toBe('accepted');
+    expect(notificationsOf(r)).toEqual([expect.objectContaining({ userId: user })]);
   });
 });
 
@@ -55,8 +56,8 @@ describe('validation tokens in v1 form (an app whose manifest accepts v1 tokens)
       appid: '0bf30f3b-4a52-48df-9a82-234910c4a086',
     });
     const r = await handleGraphWebhook(h.parser, new URLSearchParams(), JSON.stringify(sent));
-    expect(r.status).toBe(202);
-    expect(r.notifications).toEqual([
+    expect(r.kind).toBe('accepted');
+    expect(notificationsOf(r)).toEqual([
       expect.objectContaining({ presence: { availability: 'Busy', activity: 'InAMeeting' } }),
     ]);
   });
