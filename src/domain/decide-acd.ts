@@ -14,7 +14,8 @@ import {
 import type { TeamsPresence } from './presence.js';
 import { outranks, samePresence } from './presence.js';
 import type { PresenceRule } from './presence-rule.js';
-import type { AcdTarget, AgentSyncState } from './sync-state.js';
+import type { AcdTarget, AcdWrite, AgentSyncState, HeldAcdWrite } from './sync-state.js';
+import { heldWrite, observeAcd } from './subscriber-write.js';
 import { decision, dropPending, gateRule, pendingSides, skipped, without } from './decide-support.js';
 import { publishCurrentState } from './decide-publish.js';
 import { subscribeCurrentPresence } from './decide-subscribe.js';
@@ -32,48 +33,43 @@ export function decideAcdEvent(input: DecideInput, event: AcdStateEvent): Decisi
       `ACD ${describeAcdState(event.state)} at ${event.sourceTime} is older than ${describeAcdState(last.state)} at ${last.sourceTime}`,
     );
   }
-  const seen: AgentSyncState = {
-    ...without(agent, 'acdReleased'),
-    acd: { state: event.state, sourceTime: event.sourceTime, eventId: event.eventId },
-  };
-  const undone = agent.acdReleased;
-  if (undone && stateIsTarget(event.state, undone.target) && event.sourceTime >= undone.at - LATE_WRITE_SLACK_MS) {
+  const observed = observeAcd(agent.acdWritten, event, last?.state);
+  const next = withWrite(
+    { ...agent, acd: { state: event.state, sourceTime: event.sourceTime, eventId: event.eventId } },
+    observed.write,
+  );
+  if (observed.ownLateArrival) {
     return skipped(
-      dropPending(seen, 'acd'),
+      dropPending(next, 'acd'),
       'ECHO',
-      `${describeTarget(undone.target)} is our own subscriber write, undone before the ACD showed it; the restore follows`,
+      `${describeTarget(agent.acdWritten!.target)} is our own subscriber write, undone before the ACD showed it; the restore follows`,
     );
   }
-  const next = trackOwnWrite(seen, event, last);
   const gate = gateRule(input.rule, input.syncEnabled);
   if (gate) return decision(without(next, 'pending'), gate);
   const rule = input.rule!;
   const published = publishAfterAcdChange(rule, next, input.now, true);
   if (!subscribes(rule)) return published;
-  if (landedInStaleHold(rule, last?.state, published.next))
+  if (observed.arrived && unwantedOnArrival(rule, published.next))
     return withLateRelease(published, subscribeCurrentPresence(rule, dropPending(published.next, 'teams'), input.now));
   if (!reappliesTeams(last?.state, event.state) || ownPresence(next)) return published;
   return withDeferredSubscribe(published, subscribeCurrentPresence(rule, published.next, input.now));
 }
 
-/**
- * How much earlier than our decision CXone may date the application of a write we then undid
- * (the clocks of two machines). A report of that state older than this is not our write.
- */
-const LATE_WRITE_SLACK_MS = 60_000;
+function withWrite(agent: AgentSyncState, write: AcdWrite | undefined): AgentSyncState {
+  return write === undefined ? without(agent, 'acdWritten') : { ...agent, acdWritten: write };
+}
 
 /**
  * The agent arrives in the code we wrote while the Teams presence on record no longer maps to it
- * (Available or nothing). Seen in the soak: a Teams call starts during a voice call the ACD had not
- * reported yet, so we wrote the code; CXone keeps a requested state until the call ends; the
- * Teams call ends during the voice call (skipped: the ACD wins on a contact); when the voice call
- * ends the agent lands in our code, which is no echo of anything Teams still wants. Nothing else
- * would ever release it, so the normal way back is taken now (restore `replaced`).
+ * (Available or nothing), or maps to it but would be hidden under the session we show then: no
+ * Teams change will ever end it, so the way back is taken now (restore `replaced`). A write
+ * applied at the end of a contact (CXone keeps a state requested during a call) is the usual way
+ * to get here.
  */
-function landedInStaleHold(rule: PresenceRule, before: AcdState | undefined, agent: AgentSyncState): boolean {
-  const held = agent.acdWritten;
-  if (!held || agent.teams === undefined || !stateIsTarget(agent.acd!.state, held.target)) return false;
-  if (before !== undefined && stateIsTarget(before, held.target)) return false;
+function unwantedOnArrival(rule: PresenceRule, agent: AgentSyncState): boolean {
+  const held = heldWrite(agent);
+  if (!held || agent.teams === undefined) return false;
   const wanted = subscriberTargetFor(rule, agent.teams.presence);
   return wanted === null || wanted.kind === 'Available' || hiddenUnderOurSession(rule, agent, held);
 }
@@ -81,14 +77,10 @@ function landedInStaleHold(rule: PresenceRule, before: AcdState | undefined, age
 /**
  * Our session, showing what the write replaced (publishUnderOwnWrite), will outrank the Teams
  * status the write stands on (e.g. Away under our Available): Teams can then never report that
- * status ending, so the write could never be undone. Left in the usual order this cannot arise
- * (the status was visible over our session when we wrote); after a contact it can.
+ * status ending. Left in the usual order this cannot arise (the status was visible over our
+ * session when we wrote); after a contact it can.
  */
-function hiddenUnderOurSession(
-  rule: PresenceRule,
-  agent: AgentSyncState,
-  held: NonNullable<AgentSyncState['acdWritten']>,
-): boolean {
+function hiddenUnderOurSession(rule: PresenceRule, agent: AgentSyncState, held: HeldAcdWrite): boolean {
   if (!publishes(rule) || agent.published === undefined || isManualStatus(agent)) return false;
   const ours = publisherPresenceFor(rule, stateOfTarget(held.replaced));
   return ours !== null && !outranks(agent.teams!.presence, ours);
@@ -192,7 +184,7 @@ function publishAfterAcdChange(rule: PresenceRule, agent: AgentSyncState, now: n
       'DIRECTION_NOT_COVERED',
       `rule "${rule.name}" is subscriber-only: ACD changes are not published`,
     );
-  const held = agent.acdWritten;
+  const held = heldWrite(agent);
   if (held && stateIsTarget(agent.acd!.state, held.target))
     return publishUnderOwnWrite(rule, agent, held, now, debounce);
   return publishCurrentState(rule, agent, { now, debounce });
@@ -210,7 +202,7 @@ function publishAfterAcdChange(rule: PresenceRule, agent: AgentSyncState, now: n
 function publishUnderOwnWrite(
   rule: PresenceRule,
   agent: AgentSyncState,
-  held: NonNullable<AgentSyncState['acdWritten']>,
+  held: HeldAcdWrite,
   now: number,
   debounce: boolean,
 ): Decision {
@@ -244,32 +236,4 @@ function stateOfTarget(target: AcdTarget): AcdState {
     afterCallWork: false,
     unavailableCode: { id: target.codeId, name: `code ${target.codeId}` },
   };
-}
-
-/**
- * Forget our subscriber write once the ACD shows the agent left it (their own choice, a contact,
- * a logout), so a later Teams change never "restores" over the agent. Observations older than
- * the write are from before it and say nothing about it.
- */
-function trackOwnWrite(agent: AgentSyncState, event: AcdStateEvent, last: AgentSyncState['acd']): AgentSyncState {
-  const held = agent.acdWritten;
-  if (!held) return agent;
-  if (event.state.name === 'LoggedOut') return without(agent, 'acdWritten');
-  if (event.sourceTime <= held.at || stateIsTarget(event.state, held.target)) return agent;
-  if (onContactOrAcw(event.state) && !seenSinceWrite(last, held.at)) return agent;
-  return without(agent, 'acdWritten');
-}
-
-const onContactOrAcw = (state: AcdState): boolean => isOnContact(state) || state.afterCallWork;
-
-/**
- * Whether the ACD has shown the agent in a state of their own since our write. A contact (and its
- * after-call work) reached straight from a state older than the write is not one: the contact
- * started before CXone applied the write (the reverse of the soak race, with the contact's time
- * after our write's), and CXone still puts the agent in our code when it ends, so the write
- * must be remembered to be undone.
- */
-function seenSinceWrite(last: AgentSyncState['acd'], writtenAt: number): boolean {
-  if (last === undefined) return false;
-  return last.sourceTime > writtenAt && !onContactOrAcw(last.state);
 }

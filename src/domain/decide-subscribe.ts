@@ -1,7 +1,6 @@
 import { isOnContact } from './agent-state.js';
 import type { Decision } from './effects.js';
 import {
-  acdTargetOfState,
   describeAcdState,
   describePresence,
   describeTarget,
@@ -13,7 +12,8 @@ import type { PresenceRule } from './presence-rule.js';
 import type { TeamsPresence } from './presence.js';
 import { samePresence } from './presence.js';
 import { isManualStatus, shownByUs } from './manual-status.js';
-import type { AcdTarget, AgentSyncState } from './sync-state.js';
+import type { AcdTarget, AgentSyncState, HeldAcdWrite } from './sync-state.js';
+import { heldWrite, releasing, requested } from './subscriber-write.js';
 import { decision, skipped, without } from './decide-support.js';
 
 /**
@@ -24,8 +24,6 @@ import { decision, skipped, without } from './decide-support.js';
  * A Teams presence mapping to Available never forces Available on its own: the sync only undoes
  * its own writes, so an agent who chose a code in the ACD keeps it.
  */
-type Held = NonNullable<AgentSyncState['acdWritten']>;
-
 export function subscribeCurrentPresence(
   rule: PresenceRule,
   agent: AgentSyncState,
@@ -35,7 +33,7 @@ export function subscribeCurrentPresence(
   const presence = agent.teams!.presence;
   const own = showsOurSession(agent, ours);
   const target = own ? null : subscriberTargetFor(rule, presence);
-  const held = agent.acdWritten;
+  const held = heldWrite(agent);
   const blocked = acdBlocker(rule, agent);
   if (held && (target === null || target.kind === 'Available')) return release(rule, agent, held, blocked);
   if (own)
@@ -72,7 +70,7 @@ function acdBlocker(rule: PresenceRule, agent: AgentSyncState): Decision | null 
   const state = agent.acd?.state;
   if (state === undefined) return skipped(agent, 'AGENT_LOGGED_OUT', 'the ACD state of the agent is not known yet');
   if (state.name === 'LoggedOut')
-    return skipped(without(agent, 'acdWritten'), 'AGENT_LOGGED_OUT', 'the agent is logged out of the ACD');
+    return skipped(forgetHeld(agent), 'AGENT_LOGGED_OUT', 'the agent is logged out of the ACD');
   if (isOnContact(state) || state.afterCallWork)
     return skipped(
       agent,
@@ -88,42 +86,23 @@ function hold(rule: PresenceRule, agent: AgentSyncState, target: AcdTarget, now:
   const state = agent.acd!.state;
   if (stateIsTarget(state, target))
     return skipped(agent, 'ALREADY_IN_STATE', `the agent is already in ${describeAcdState(state)}`);
-  const held = agent.acdWritten;
-  // Still in what we set: switching codes keeps the original state to restore. Otherwise the agent moved: start afresh.
-  const over = acdTargetOfState(state);
-  const replaced = held && stateIsTarget(state, held.target) ? held.replaced : over;
-  if (replaced === null || over === null)
+  const write = requested(agent, target, now, rule.id);
+  if (write === null)
     return skipped(
-      without(agent, 'acdWritten'),
+      forgetHeld(agent),
       'STATE_NOT_RESTORABLE',
       `${describeAcdState(state)} could not be restored afterwards, so it is left alone`,
     );
   const reason = `rule "${rule.name}": Teams ${describePresence(agent.teams!.presence)} → ${describeTarget(target)}`;
-  return decision(
-    { ...agent, acdWritten: { target, replaced, at: now, ruleId: rule.id, over } },
-    { kind: 'setAcdState', target, ruleId: rule.id, reason },
-  );
+  return decision({ ...agent, acdWritten: write }, { kind: 'setAcdState', target, ruleId: rule.id, reason });
 }
 
-/**
- * The ACD has not shown our write yet: the last state seen is still the one the write went over
- * (what it replaced, or our previous code when we switched codes) and is from before the write,
- * so the agent has not moved. Teams going back then still restores (the replaced target is
- * written back over our in-flight write). Without `over` for a switch, a quick Teams DND → call →
- * Available took our own previous code for the agent's choice and left them in the call's code
- * (found with rich notifications, which deliver such changes back to back).
- */
-function unconfirmed(agent: AgentSyncState, held: Held): boolean {
-  const seen = agent.acd!;
-  return seen.sourceTime <= held.at && stateIsTarget(seen.state, held.over ?? held.replaced);
-}
-
-function release(rule: PresenceRule, agent: AgentSyncState, held: Held, blocked: Decision | null): Decision {
+function release(rule: PresenceRule, agent: AgentSyncState, held: HeldAcdWrite, blocked: Decision | null): Decision {
   if (blocked) return blocked;
   const state = agent.acd!.state;
   const free = without(agent, 'acdWritten');
-  const inFlight = unconfirmed(agent, held);
-  if (!stateIsTarget(state, held.target) && !inFlight) {
+  const after = releasing(held, state);
+  if (after === null) {
     return skipped(
       free,
       'AGENT_CHANGED_STATE',
@@ -131,7 +110,9 @@ function release(rule: PresenceRule, agent: AgentSyncState, held: Held, blocked:
     );
   }
   const reason = `rule "${rule.name}": Teams ${describePresence(agent.teams!.presence)} ended our ${describeTarget(held.target)}; restoring ${describeTarget(held.replaced)}`;
-  // Undone before the ACD showed it: the ACD may still report it on its way to the restore.
-  const next: AgentSyncState = inFlight ? { ...free, acdReleased: { target: held.target, at: held.at } } : free;
+  const next: AgentSyncState = after === 'done' ? free : { ...free, acdWritten: after };
   return decision(next, { kind: 'setAcdState', target: held.replaced, ruleId: rule.id, reason });
 }
+
+/** Drop a write we hold; a released one stays until the ACD reports again (its late arrival is ours). */
+const forgetHeld = (agent: AgentSyncState): AgentSyncState => (heldWrite(agent) ? without(agent, 'acdWritten') : agent);

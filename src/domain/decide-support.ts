@@ -19,10 +19,7 @@ export function gateRule(rule: PresenceRule | null, syncEnabled: boolean): Effec
 }
 
 /** Drop optional keys whose value became undefined, so persisted states compare cleanly. */
-export function without<K extends 'pending' | 'acdWritten' | 'acdReleased'>(
-  state: AgentSyncState,
-  key: K,
-): AgentSyncState {
+export function without<K extends 'pending' | 'acdWritten'>(state: AgentSyncState, key: K): AgentSyncState {
   if (state[key] === undefined) return state;
   const copy: { -readonly [P in keyof AgentSyncState]: AgentSyncState[P] } = { ...state };
   delete copy[key];

@@ -4,6 +4,7 @@ import { describePresence, publishes, subscribes } from './match.js';
 import type { TeamsPresenceEvent } from './presence.js';
 import { outranks, samePresence } from './presence.js';
 import { comparableVersions } from './presence-version.js';
+import { heldWrite } from './subscriber-write.js';
 import type { PresenceRule } from './presence-rule.js';
 import type { AgentSyncState } from './sync-state.js';
 import { decision, dropPending, gateRule, skipped, withPending } from './decide-support.js';
@@ -77,7 +78,7 @@ function isEcho(agent: AgentSyncState, event: TeamsPresenceEvent): boolean {
  * for a Teams call in one decision; the Teams call's end looked like the echo of that Available).
  */
 function endsOwnWrite(rule: PresenceRule, agent: AgentSyncState, event: TeamsPresenceEvent): boolean {
-  if (!subscribes(rule) || agent.acdWritten === undefined || agent.teams === undefined) return false;
+  if (!subscribes(rule) || heldWrite(agent) === undefined || agent.teams === undefined) return false;
   // Our preferred layer (override policy) replaces whatever the user shows: it always has an echo.
   if (agent.published?.preferred) return false;
   return isManualStatus(agent) || outranks(agent.teams.presence, event.presence);

@@ -7,6 +7,35 @@ export type AcdTarget = { readonly kind: 'Available' } | { readonly kind: 'Unava
 export type PendingSide = 'acd' | 'teams';
 
 /**
+ * A subscriber write we hold: what we set, and the state to restore when Teams goes back.
+ * `requested`: sent, not shown by the ACD yet (on its way, or kept by CXone until a contact ends).
+ * `shown`: the ACD has shown the agent in it.
+ */
+export interface HeldAcdWrite {
+  readonly phase: 'requested' | 'shown';
+  readonly target: AcdTarget;
+  /** What to restore: the state the first of a run of writes (code switches) replaced. */
+  readonly replaced: AcdTarget;
+  /** What the ACD showed when we wrote: `replaced`, or our previous code when we switched codes. */
+  readonly over: AcdTarget;
+  /** When we wrote it (our clock). */
+  readonly at: number;
+  readonly ruleId: string;
+}
+
+/**
+ * A write undone while still `requested` (Teams went back first): `replaced` was written back, and
+ * the ACD may yet show `target` on its way there. Ends with the next ACD observation.
+ */
+export interface ReleasedAcdWrite {
+  readonly phase: 'released';
+  readonly target: AcdTarget;
+  readonly at: number;
+}
+
+export type AcdWrite = HeldAcdWrite | ReleasedAcdWrite;
+
+/**
  * Everything the engine knows about one agent, persisted between events. `decide` reads it and
  * returns the next one; nothing else writes it.
  */
@@ -32,24 +61,8 @@ export interface AgentSyncState {
     readonly ruleId: string;
     readonly preferred: boolean;
   };
-  /** A Subscriber write we made: what we set and the ACD state it replaced, to restore exactly that. */
-  readonly acdWritten?: {
-    readonly target: AcdTarget;
-    readonly replaced: AcdTarget;
-    readonly at: number;
-    readonly ruleId: string;
-    /**
-     * What the ACD showed when we wrote: `replaced`, or our previous code when we switched codes.
-     * Absent in states stored before it existed (then `replaced`).
-     */
-    readonly over?: AcdTarget;
-  };
-  /**
-   * A subscriber write undone before the ACD showed it (Teams went back first): when the ACD
-   * reports it late, that is our own write arriving, not a state the agent chose, and the restore
-   * written after it follows. Forgotten with the next ACD observation. `at`: when we wrote it.
-   */
-  readonly acdReleased?: { readonly target: AcdTarget; readonly at: number };
+  /** Our subscriber write (Teams → ACD) and where it stands in its lifecycle (subscriber-write.ts). */
+  readonly acdWritten?: AcdWrite;
   /**
    * A change waiting out the rule's debounce. `sides` says which direction(s) wait: 'acd' = an
    * ACD change to publish, 'teams' = a Teams change to write to the ACD; absent = ['acd'].

@@ -167,8 +167,10 @@ describe('echo suppression', () => {
   it('an ACD event that is our own subscriber write is not published back', () => {
     const agent = withAcd(acd.available(), {
       acdWritten: {
+        phase: 'requested',
         target: { kind: 'Unavailable', codeId: CODES.training.id },
         replaced: { kind: 'Available' },
+        over: { kind: 'Available' },
         at: T0 - 10,
         ruleId: 'rule-1',
       },
@@ -181,8 +183,10 @@ describe('echo suppression', () => {
   it('once the agent leaves our written state the write is forgotten and their changes publish again', () => {
     const agent = withAcd(acd.unavailable(CODES.training), {
       acdWritten: {
+        phase: 'shown',
         target: { kind: 'Unavailable', codeId: CODES.training.id },
         replaced: { kind: 'Available' },
+        over: { kind: 'Available' },
         at: T0 - 10,
         ruleId: 'rule-1',
       },
@@ -195,8 +199,10 @@ describe('echo suppression', () => {
   it('an ACD observation older than our write does not make us forget it', () => {
     const agent = withAcd(acd.available(), {
       acdWritten: {
+        phase: 'requested',
         target: { kind: 'Unavailable', codeId: CODES.meeting.id },
         replaced: { kind: 'Available' },
+        over: { kind: 'Available' },
         at: T0 + 10,
         ruleId: 'rule-1',
       },
@@ -291,8 +297,10 @@ describe('hand-set Teams status', () => {
 describe('an echo is only the first sighting of what we published', () => {
   it('a later return to our published value is a real change and is acted on', () => {
     const held = {
+      phase: 'shown',
       target: { kind: 'Unavailable', codeId: CODES.meeting.id },
       replaced: { kind: 'Available' },
+      over: { kind: 'Available' },
       at: T0 - 500,
       ruleId: 'rule-1',
     } as const;

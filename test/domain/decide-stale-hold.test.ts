@@ -159,7 +159,14 @@ describe.each(['subscriber', 'bidirectional'] as const)(
 );
 
 describe('what stays as it was', () => {
-  const held = { target: TEAMS_CALL_TARGET, replaced: { kind: 'Available' }, at: T0 - 3000, ruleId: 'rule-1' } as const;
+  const held = {
+    phase: 'shown',
+    target: TEAMS_CALL_TARGET,
+    replaced: { kind: 'Available' },
+    over: { kind: 'Available' },
+    at: T0 - 3000,
+    ruleId: 'rule-1',
+  } as const;
   const confirmed = (): AgentSyncState =>
     agentState({
       acd: { state: acd.unavailable(TEAMS_CALL), sourceTime: T0 - 2000, eventId: 'acd-prev' },
@@ -226,7 +233,7 @@ describe('bidirectional: our own session and the subscriber write', () => {
     expect(acdWrites(ds[2]!)).toEqual([expect.objectContaining({ target: TEAMS_CALL_TARGET })]);
     expect(reasons(ds[3]!)).toEqual(['setAcdState']);
     expect(acdWrites(ds[3]!)).toEqual([expect.objectContaining({ target: { kind: 'Available' } })]);
-    expect(ds[3]!.next.acdWritten).toBeUndefined();
+    expect(ds[3]!.next.acdWritten).toMatchObject({ phase: 'released', target: TEAMS_CALL_TARGET });
   });
 
   it('a status our new session would hide (Away under Available) is not written at the end of the ACW: its end could never be seen', () => {
@@ -354,7 +361,8 @@ describe.each(['subscriber', 'bidirectional'] as const)(
       const ds = sequence();
       expect(acdWrites(ds[1]!)).toEqual([expect.objectContaining({ target: { kind: 'Available' } })]);
       expect(reasons(ds[2]!)).toEqual(['ECHO']);
-      expect(ds[2]!.next.acdReleased).toBeUndefined();
+      expect(ds[1]!.next.acdWritten).toMatchObject({ phase: 'released', target: TEAMS_CALL_TARGET });
+      expect(ds[2]!.next.acdWritten).toBeUndefined();
     });
 
     it("the restore's arrival changes nothing on Teams either", () => {

@@ -4,7 +4,7 @@ import type { Decision, Effect } from '../../src/domain/effects.js';
 import type { TeamsPresence } from '../../src/domain/presence.js';
 import type { RuleDirection, RuleScope } from '../../src/domain/presence-rule.js';
 import type { AcdTarget, AgentSyncState } from '../../src/domain/sync-state.js';
-import { AGENT, CODES, P, T0, TEAM, acd, rule, teamsEvent, withAcd } from './builders.js';
+import { AGENT, CODES, P, T0, TEAM, acd, acdEvent, rule, teamsEvent, withAcd } from './builders.js';
 
 /** What a Teams presence change does to the ACD, for every rule type × scope × ACD state family. */
 type Expect = { set: AcdTarget; replaced?: AcdTarget } | { skip: string };
@@ -40,7 +40,9 @@ function summary(d: Decision): Expect {
   const [e] = d.effects;
   if (d.effects.length !== 1 || !e) throw new Error(`expected one effect, got ${JSON.stringify(d.effects)}`);
   if (e.kind === 'setAcdState')
-    return d.next.acdWritten ? { set: e.target, replaced: d.next.acdWritten.replaced } : { set: e.target };
+    return d.next.acdWritten?.phase === 'requested'
+      ? { set: e.target, replaced: d.next.acdWritten.replaced }
+      : { set: e.target };
   if (e.kind === 'skip') return { skip: e.reason };
   throw new Error(`unexpected ${(e as Effect).kind}`);
 }
@@ -70,8 +72,10 @@ describe.each(SCOPES.map((s) => [s.kind, s] as const))('Teams events, %s-scoped 
 
 describe('the way back restores only what we replaced', () => {
   const held = (replaced: AcdTarget = LUNCH, target: AcdTarget = MEETING): AgentSyncState['acdWritten'] => ({
+    phase: 'requested',
     target,
     replaced,
+    over: replaced,
     at: T0 - 800,
     ruleId: 'rule-1',
   });
@@ -102,7 +106,8 @@ describe('the way back restores only what we replaced', () => {
     // Last ACD state seen (T0 - 1000) is the one we replaced, from before our write (T0 - 800).
     const d = sub(withAcd(acd.unavailable(CODES.lunch), { acdWritten: held() }), P.available);
     expect(d.effects).toEqual([expect.objectContaining({ kind: 'setAcdState', target: LUNCH })]);
-    expect(d.next.acdWritten).toBeUndefined();
+    // Released: when the ACD reports our code on its way to the restore, that is our own write arriving.
+    expect(d.next.acdWritten).toEqual({ phase: 'released', target: MEETING, at: T0 - 800 });
   });
 
   it('Teams back before confirmation, Available replaced: restores Available', () => {
@@ -111,10 +116,17 @@ describe('the way back restores only what we replaced', () => {
   });
 
   it("an ACD state seen after our write that is the replaced one is the agent's choice: left alone", () => {
-    const agent = withAcd(acd.unavailable(CODES.lunch), { acdWritten: held() });
-    const after = { ...agent, acd: { ...agent.acd!, sourceTime: T0 - 500 } };
-    expect(sub(after, P.available).effects).toEqual([
-      expect.objectContaining({ kind: 'skip', reason: 'AGENT_CHANGED_STATE' }),
+    const agent = withAcd(acd.unavailable(CODES.meeting), { acdWritten: held() });
+    const back = decide({
+      rule: rule({ direction: 'subscriber' }),
+      agent,
+      event: acdEvent(acd.unavailable(CODES.lunch), T0 - 500),
+      now: T0 - 500,
+      syncEnabled: true,
+    });
+    expect(back.next.acdWritten).toBeUndefined();
+    expect(sub(back.next, P.available).effects).toEqual([
+      expect.objectContaining({ kind: 'skip', reason: 'NOTHING_TO_RESTORE' }),
     ]);
   });
 

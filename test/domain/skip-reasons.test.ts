@@ -7,8 +7,10 @@ import { CODES, P, T0, acd, acdEvent, agentState, rule, teamsEvent, tick, withAc
 const base = { now: T0, syncEnabled: true } as const;
 const pub = { presence: P.inACall, at: T0 - 900, ruleId: 'rule-1', preferred: false } as const;
 const held = {
+  phase: 'requested',
   target: { kind: 'Unavailable', codeId: CODES.meeting.id },
   replaced: { kind: 'Available' },
+  over: { kind: 'Available' },
   at: T0 - 900,
   ruleId: 'rule-1',
 } as const;

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ACD_STATE_NAMES } from '../../domain/agent-state.js';
 import { RULE_DIRECTIONS, type PresenceRule } from '../../domain/presence-rule.js';
 import { PARTNER_PLATFORMS } from '../../domain/tenant.js';
-import type { AgentSyncState } from '../../domain/sync-state.js';
+import type { AcdWrite, AgentSyncState } from '../../domain/sync-state.js';
+import { stateIsTarget } from '../../domain/match.js';
 import type { SyncEvent } from '../../domain/effects.js';
 import { StoreCorruptRowError } from './store-errors.js';
 
@@ -70,7 +71,26 @@ export const presenceRuleSchema = z.looseObject({
   version: z.number(),
 });
 
-export const agentSyncStateSchema = z.looseObject({
+const heldWrite = z.looseObject({
+  phase: z.enum(['requested', 'shown']),
+  target: acdTarget,
+  replaced: acdTarget,
+  over: acdTarget,
+  at: z.number(),
+  ruleId: z.string(),
+});
+const releasedWrite = z.looseObject({ phase: z.literal('released'), target: acdTarget, at: z.number() });
+/** Rows written before the write had a lifecycle: no phase, `over` optional, an undone write in `acdReleased`. */
+const unphasedWrite = z.looseObject({
+  target: acdTarget,
+  replaced: acdTarget,
+  at: z.number(),
+  ruleId: z.string(),
+  over: acdTarget.optional(),
+  phase: z.undefined().optional(),
+});
+
+const storedAgentSyncState = z.looseObject({
   agentId: z.string(),
   teamsUserId: z.string().optional(),
   teamId: z.string().optional(),
@@ -81,18 +101,37 @@ export const agentSyncStateSchema = z.looseObject({
   published: z
     .looseObject({ presence: presence.nullable(), at: z.number(), ruleId: z.string(), preferred: z.boolean() })
     .optional(),
-  acdWritten: z
-    .looseObject({
-      target: acdTarget,
-      replaced: acdTarget,
-      at: z.number(),
-      ruleId: z.string(),
-      over: acdTarget.optional(),
-    })
-    .optional(),
+  acdWritten: z.union([heldWrite, releasedWrite, unphasedWrite]).optional(),
   acdReleased: z.looseObject({ target: acdTarget, at: z.number() }).optional(),
   pending: z.looseObject({ dueAt: z.number(), reason: z.string() }).optional(),
 });
+
+/**
+ * Reads the rows of both shapes. An unphased write is `shown` when the ACD seen last shows it,
+ * else `requested` (while held, the only other state the old shape kept it through was one from
+ * before the write, or a contact CXone applies it after); `over` defaults to `replaced` as the old
+ * code read it. An old `acdReleased` becomes the released write, unless a newer write is held.
+ */
+function upgradeStoredState(row: z.output<typeof storedAgentSyncState>): AgentSyncState {
+  const { acdReleased, acdWritten, ...rest } = row;
+  const write: AcdWrite | undefined =
+    acdWritten === undefined || acdWritten.phase !== undefined
+      ? acdWritten
+      : {
+          phase: rest.acd !== undefined && stateIsTarget(rest.acd.state, acdWritten.target) ? 'shown' : 'requested',
+          target: acdWritten.target,
+          replaced: acdWritten.replaced,
+          over: acdWritten.over ?? acdWritten.replaced,
+          at: acdWritten.at,
+          ruleId: acdWritten.ruleId,
+        };
+  const released: AcdWrite | undefined =
+    acdReleased === undefined ? undefined : { phase: 'released', target: acdReleased.target, at: acdReleased.at };
+  const kept = write ?? released;
+  return kept === undefined ? rest : { ...rest, acdWritten: kept };
+}
+
+export const agentSyncStateSchema = storedAgentSyncState.transform(upgradeStoredState);
 
 const eventBase = { tenantId: z.string(), agentId: z.string(), sourceTime: z.number(), eventId: z.string() };
 export const syncEventSchema = z.discriminatedUnion('source', [

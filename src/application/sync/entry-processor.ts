@@ -198,15 +198,14 @@ export function withIdentity(
 function keepFailed(before: AgentSyncState, next: AgentSyncState, outcome: EffectsOutcome): AgentSyncState {
   let result = next;
   if (outcome.teamsFailed) result = withField(result, 'published', before.published);
-  if (outcome.acdFailed)
-    result = withField(withField(result, 'acdWritten', before.acdWritten), 'acdReleased', before.acdReleased);
+  if (outcome.acdFailed) result = withField(result, 'acdWritten', before.acdWritten);
   return result;
 }
 
 function withField(
   state: AgentSyncState,
-  key: 'published' | 'acdWritten' | 'acdReleased',
-  value: AgentSyncState['published'] | AgentSyncState['acdWritten'] | AgentSyncState['acdReleased'],
+  key: 'published' | 'acdWritten',
+  value: AgentSyncState['published'] | AgentSyncState['acdWritten'],
 ): AgentSyncState {
   const copy: Record<string, unknown> = { ...state };
   if (value === undefined) delete copy[key];

@@ -1,4 +1,5 @@
 import { StoreConflictError, type UserLink } from '../../../src/application/ports.js';
+import type { AgentSyncState } from '../../../src/domain/sync-state.js';
 import { anAgentState } from './store-builders.js';
 import { freshTenant, openTestStore, testDialects, type TestStore } from './store-harness.js';
 
@@ -149,12 +150,61 @@ for (const dialect of DIALECTS) {
       await t?.close();
     });
 
+    describe('reads rows stored before the subscriber write had a lifecycle', () => {
+      const write = {
+        target: { kind: 'Unavailable', codeId: '7' },
+        replaced: { kind: 'Available' },
+        at: 5,
+        ruleId: 'r1',
+      };
+      const unavailable7 = { name: 'Unavailable', afterCallWork: false, unavailableCode: { id: '7', name: 'Lunch' } };
+      const available = { name: 'Available', afterCallWork: false };
+      const stored = async (legacy: Record<string, unknown>): Promise<AgentSyncState | undefined> => {
+        const id = freshTenant();
+        // The old shape, as an older release wrote it (put stores the JSON as given).
+        await t.store.agentStates.put(id, { agentId: 'a1', ...legacy } as unknown as AgentSyncState);
+        return t.store.agentStates.get(id, 'a1');
+      };
+
+      it('a write the ACD showed is shown; over defaults to what it replaced', async () => {
+        const acdSeen = { state: unavailable7, sourceTime: 6, eventId: 'e6' };
+        expect(await stored({ acd: acdSeen, acdWritten: write })).toEqual({
+          agentId: 'a1',
+          acd: acdSeen,
+          acdWritten: { ...write, phase: 'shown', over: { kind: 'Available' } },
+        });
+      });
+
+      it('a write the ACD did not show yet is requested, and keeps the over it had', async () => {
+        const acdSeen = { state: available, sourceTime: 4, eventId: 'e4' };
+        const over = { kind: 'Unavailable', codeId: '3' };
+        expect((await stored({ acd: acdSeen, acdWritten: { ...write, over } }))?.acdWritten).toEqual({
+          ...write,
+          phase: 'requested',
+          over,
+        });
+      });
+
+      it('an undone write (acdReleased) is the released write, unless a newer write is held', async () => {
+        const acdReleased = { target: { kind: 'Unavailable', codeId: '9' }, at: 4 };
+        const acdSeen = { state: available, sourceTime: 3, eventId: 'e3' };
+        const released = await stored({ acd: acdSeen, acdReleased });
+        expect(released?.acdWritten).toEqual({ phase: 'released', ...acdReleased });
+        expect(released).not.toHaveProperty('acdReleased');
+        const both = await stored({ acd: acdSeen, acdReleased, acdWritten: write });
+        expect(both?.acdWritten).toMatchObject({ phase: 'requested', target: write.target });
+        expect(both).not.toHaveProperty('acdReleased');
+      });
+    });
+
     it('round-trips the whole state, including what we last wrote on both sides', async () => {
       const id = freshTenant();
       const state = anAgentState('a1', {
         acdWritten: {
+          phase: 'requested',
           target: { kind: 'Unavailable', codeId: '7' },
           replaced: { kind: 'Available' },
+          over: { kind: 'Available' },
           at: 5,
           ruleId: 'r1',
         },

@@ -111,8 +111,10 @@ describe('sync engine: re-evaluation after a rule change', () => {
         teamId: 'team-1',
         teams: seen(P.available, { manualStatus: false }),
         acdWritten: {
+          phase: 'requested',
           target: { kind: 'Unavailable', codeId: CODES.dnd.id },
           replaced: { kind: 'Available' },
+          over: { kind: 'Available' },
           at: 3,
           ruleId: 'rule-1',
         },
