@@ -16,6 +16,7 @@ import { useState, type ReactNode } from 'react';
 import { ApiError, fieldError, unplacedErrors } from '../api-client.js';
 import { ACD_KINDS, AcdPatternFields } from '../components/acd-pattern-fields.js';
 import { ErrorBar } from '../components/async-view.js';
+import { NumberField } from '../components/number-field.js';
 import { DryRunResult } from '../components/dry-run-result.js';
 import { MappingRow, teamsChoices } from '../components/mapping-row.js';
 import { ScopePicker } from '../components/scope-picker.js';
@@ -56,7 +57,7 @@ export function RuleEditor(props: {
   const [dryRun, setDryRun] = useState<DryRunAgent[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  const [debounceText, setDebounceText] = useState(String(draftOf(props.initial).debounceMs));
+  const [debounceValid, setDebounceValid] = useState(true);
   const existing = 'id' in props.initial ? props.initial : null;
   const { teams, agents, presences } = props.lookups;
   const inScope = agentsInScope(draft, agents);
@@ -69,7 +70,6 @@ export function RuleEditor(props: {
   if (draft.scope.kind === 'team') draft.scope.teamIds.forEach((t) => teamIds.add(t));
   const scopedTeams = teams.filter((t) => teamIds.has(t.teamId));
   const conflicts = ruleConflicts(draft, existing?.id ?? null, props.rules);
-  const debounceProblem = debounceError(debounceText);
   const change = (d: RuleDraft): void => {
     setDraft(d);
     setDryRun(null);
@@ -215,24 +215,18 @@ export function RuleEditor(props: {
           Add no-sync state
         </Button>
       </div>
-      <Field
+      <NumberField
         label="Debounce (ms): a change must hold this long before it is published"
-        hint="0 publishes at once; up to 60000 (one minute)."
-        validationMessage={debounceProblem ?? fieldError(error, '/debounceMs')}
-      >
-        <Input
-          type="number"
-          inputMode="numeric"
-          min={0}
-          max={MAX_DEBOUNCE_MS}
-          step={100}
-          value={debounceText}
-          onChange={(_e, d) => {
-            setDebounceText(d.value);
-            if (debounceError(d.value) === undefined) change({ ...draft, debounceMs: Number(d.value) });
-          }}
-        />
-      </Field>
+        hint={`0 publishes at once; up to ${MAX_DEBOUNCE_MS} (one minute).`}
+        value={draft.debounceMs}
+        min={0}
+        max={MAX_DEBOUNCE_MS}
+        step={100}
+        unit="milliseconds"
+        error={fieldError(error, '/debounceMs')}
+        onValid={(debounceMs) => change({ ...draft, debounceMs })}
+        onValidity={setDebounceValid}
+      />
       <Field
         label="When the user set their Teams status by hand"
         validationMessage={fieldError(error, '/manualStatusPolicy')}
@@ -277,7 +271,7 @@ export function RuleEditor(props: {
         <Button onClick={preview} disabled={busy || !target}>
           Dry run
         </Button>
-        <Button appearance="primary" onClick={save} disabled={busy || debounceProblem !== undefined}>
+        <Button appearance="primary" onClick={save} disabled={busy || !debounceValid}>
           Save rule
         </Button>
         <Button onClick={props.onCancel}>Cancel</Button>
@@ -295,11 +289,4 @@ export function RuleEditor(props: {
       {dryRun && <DryRunResult rows={dryRun} lookups={props.lookups} />}
     </section>
   );
-}
-
-function debounceError(text: string): string | undefined {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isInteger(n) || n < 0 || n > MAX_DEBOUNCE_MS)
-    return `Enter a whole number of milliseconds from 0 to ${MAX_DEBOUNCE_MS}.`;
-  return undefined;
 }

@@ -1,4 +1,6 @@
-import { Button, Field, SpinButton, Text, Title3 } from '@fluentui/react-components';
+import { Button, Text, Title3 } from '@fluentui/react-components';
+import { ApiError, fieldError, unplacedErrors } from '../api-client.js';
+import { NumberField } from '../components/number-field.js';
 import { useState, type ReactNode } from 'react';
 import { AsyncView, ErrorBar } from '../components/async-view.js';
 import { CxoneForm, type CxoneView } from '../components/connections-form.js';
@@ -44,49 +46,63 @@ export function SettingsPage(): ReactNode {
 function SettingsForm(props: { initial: Settings }): ReactNode {
   const api = useApiClient();
   const [s, setS] = useState(props.initial);
+  const [invalid, setInvalid] = useState<ReadonlySet<string>>(new Set());
   const [status, setStatus] = useState('');
-  const [error, setError] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const validity = (field: keyof Settings) => (valid: boolean) =>
+    setInvalid((now) => {
+      const next = new Set(now);
+      if (valid) next.delete(field);
+      else next.add(field);
+      return next;
+    });
   const save = () =>
     api.request('PUT', '/settings', s).then(
       () => {
-        setError('');
+        setError(null);
         setStatus('Saved');
       },
-      (e: Error) => setError(e.message),
+      (e: Error) => {
+        setStatus('');
+        setError(e instanceof ApiError ? e : new ApiError(0, 'ERROR', e.message));
+      },
     );
+  const unplaced = error ? unplacedErrors(error, ['/traceRetentionDays', '/reconciliationPeriodSec']) : [];
   return (
     <form
       aria-label="Retention settings"
       onSubmit={(e) => {
         e.preventDefault();
-        void save();
+        if (invalid.size === 0) void save();
       }}
       style={{ display: 'grid', gap: 8, maxWidth: 320 }}
     >
-      <Field label="Keep Log Reader traces (days)">
-        <SpinButton
-          min={1}
-          max={90}
-          value={s.traceRetentionDays}
-          onChange={(_e, d) =>
-            setS({ ...s, traceRetentionDays: d.value ?? Number(d.displayValue ?? s.traceRetentionDays) })
-          }
-        />
-      </Field>
-      <Field label="Reconcile both sides every (seconds)">
-        <SpinButton
-          min={60}
-          max={86400}
-          step={60}
-          value={s.reconciliationPeriodSec}
-          onChange={(_e, d) =>
-            setS({ ...s, reconciliationPeriodSec: d.value ?? Number(d.displayValue ?? s.reconciliationPeriodSec) })
-          }
-        />
-      </Field>
-      <Button type="submit">Save settings</Button>
+      <NumberField
+        label="Keep Log Reader traces (days)"
+        value={s.traceRetentionDays}
+        min={1}
+        max={90}
+        unit="days"
+        error={fieldError(error, '/traceRetentionDays')}
+        onValid={(traceRetentionDays) => setS((x) => ({ ...x, traceRetentionDays }))}
+        onValidity={validity('traceRetentionDays')}
+      />
+      <NumberField
+        label="Reconcile both sides every (seconds)"
+        value={s.reconciliationPeriodSec}
+        min={60}
+        max={86400}
+        step={60}
+        unit="seconds"
+        error={fieldError(error, '/reconciliationPeriodSec')}
+        onValid={(reconciliationPeriodSec) => setS((x) => ({ ...x, reconciliationPeriodSec }))}
+        onValidity={validity('reconciliationPeriodSec')}
+      />
+      <Button type="submit" disabled={invalid.size > 0}>
+        Save settings
+      </Button>
       <Text role="status">{status}</Text>
-      {error && <ErrorBar title="Settings not saved" message={error} />}
+      {error && <ErrorBar title="Settings not saved" message={[error.message, ...unplaced].join(' · ')} />}
     </form>
   );
 }

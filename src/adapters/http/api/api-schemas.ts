@@ -65,13 +65,27 @@ export const settingsSchema = z.strictObject({
 });
 export type TenantSettings = z.infer<typeof settingsSchema>;
 
-/** Secrets may be left out on update: the stored ones are kept. */
+const issuerUrl = z.url({ protocol: /^https$/ });
+const secret = z.string().min(1).max(512);
+/**
+ * Secrets may be left out on update: the stored ones are kept. So may the issuer: without one
+ * stored, the deployment's CXone (CXONE_AUTH_BASE_URL) is used, and an edit must not replace it
+ * with a default the admin never chose.
+ */
 export const cxoneConnectionSchema = z.strictObject({
-  issuerUrl: z.url({ protocol: /^https$/ }).default('https://cxone.niceincontact.com'),
+  issuerUrl: issuerUrl.optional(),
   clientId: id,
-  clientSecret: z.string().min(1).max(512).optional(),
+  clientSecret: secret.optional(),
   accessKeyId: id,
-  accessKeySecret: z.string().min(1).max(512).optional(),
+  accessKeySecret: secret.optional(),
+});
+/** Credentials to try before they are stored: any field left out is taken from the stored connection. */
+export const cxoneCandidateSchema = z.strictObject({
+  issuerUrl: issuerUrl.optional(),
+  clientId: id.optional(),
+  clientSecret: secret.optional(),
+  accessKeyId: id.optional(),
+  accessKeySecret: secret.optional(),
 });
 
 const epochMs = z.coerce.number().int().min(0);

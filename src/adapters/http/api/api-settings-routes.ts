@@ -3,7 +3,7 @@ import type { AuditRecorder, CxoneConnectionTest, OwnerQueries } from './api-dep
 import type { Caller } from './sso-token-verifier.js';
 import { problem } from './api-problem.js';
 import { fail, json, route, type ApiRoute } from './api-route.js';
-import { cxoneConnectionSchema, settingsSchema, type TenantSettings } from './api-schemas.js';
+import { cxoneCandidateSchema, cxoneConnectionSchema, settingsSchema, type TenantSettings } from './api-schemas.js';
 import { readSettings, writeSettings } from './tenant-settings.js';
 
 /** Settings and connections live in the tenant store, which does not audit: the API records the change (secrets never). */
@@ -29,6 +29,38 @@ async function audit(
 }
 
 const SECRET_FIELDS = ['clientSecret', 'accessKeySecret'] as const;
+const REQUIRED_FIELDS = ['clientId', 'clientSecret', 'accessKeyId', 'accessKeySecret'] as const;
+
+/** The stored connection with the given fields over it (undefined fields keep the stored value). */
+function mergeConnection(
+  before: Readonly<Record<string, string>>,
+  given: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const f of ['issuerUrl', ...REQUIRED_FIELDS]) {
+    const v = given[f] ?? before[f];
+    if (v) merged[f] = v;
+  }
+  return merged;
+}
+
+/** 400 naming each required field that is neither given nor stored. */
+function missingFields(merged: Readonly<Record<string, string>>) {
+  const missing = REQUIRED_FIELDS.filter((f) => !merged[f]);
+  if (missing.length === 0) return undefined;
+  return problem(400, 'API.INVALID_BODY', 'Invalid request body', 'Some fields are missing or not valid.', {
+    errors: missing.map((f) => ({
+      pointer: `/${f}`,
+      code: 'FIELD.REQUIRED',
+      detail: `${f} is required: none is stored yet.`,
+    })),
+  });
+}
+
+const testAnswer = (r: Awaited<ReturnType<CxoneConnectionTest>>) =>
+  r.ok
+    ? { ok: true, detail: r.value.detail }
+    : { ok: false, code: r.error.code, status: r.error.status, detail: r.error.message };
 
 /** Never returns a secret: only whether each one is set. */
 function connectionView(values: Readonly<Record<string, string>> | undefined): Record<string, unknown> {
@@ -105,23 +137,9 @@ export function settingsRoutes(deps: SettingsRouteDeps): ApiRoute[] {
       ],
       handle: async ({ caller, body }) => {
         const before = (await deps.tenants.getConnection(caller.tenantId, 'cxone')) ?? {};
-        const merged: Record<string, string> = {
-          issuerUrl: body.issuerUrl,
-          clientId: body.clientId,
-          accessKeyId: body.accessKeyId,
-        };
-        const missing = SECRET_FIELDS.filter((f) => !(merged[f] = body[f] ?? before[f] ?? ''));
-        if (missing.length > 0) {
-          return fail(
-            problem(400, 'API.INVALID_BODY', 'Invalid request body', 'Some fields are missing or not valid.', {
-              errors: missing.map((f) => ({
-                pointer: `/${f}`,
-                code: 'FIELD.REQUIRED',
-                detail: `${f} is required: none is stored yet.`,
-              })),
-            }),
-          );
-        }
+        const merged = mergeConnection(before, body);
+        const missing = missingFields(merged);
+        if (missing) return fail(missing);
         await deps.tenants.putConnection(caller.tenantId, 'cxone', merged);
         await audit(
           deps,
@@ -151,13 +169,25 @@ export function settingsRoutes(deps: SettingsRouteDeps): ApiRoute[] {
           return fail(
             problem(409, 'CONNECTION.NOT_CONFIGURED', 'CXone not connected', 'Store the CXone credentials first.'),
           );
-        const r = await deps.testCxone(caller.tenantId, values);
-        return json(
-          200,
-          r.ok
-            ? { ok: true, detail: r.value.detail }
-            : { ok: false, code: r.error.code, status: r.error.status, detail: r.error.message },
-        );
+        return json(200, testAnswer(await deps.testCxone(caller.tenantId, values)));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/connections/cxone/try',
+      operationId: 'tryCxoneConnection',
+      summary: 'Try CXone credentials before storing them (fields left out: the stored ones); nothing is stored',
+      access: 'admin',
+      body: cxoneCandidateSchema,
+      responses: [
+        { status: 200, description: 'ok true/false with the reason' },
+        { status: 400, description: 'A field is missing and none is stored (errors per field)' },
+      ],
+      handle: async ({ caller, body }) => {
+        const merged = mergeConnection((await deps.tenants.getConnection(caller.tenantId, 'cxone')) ?? {}, body);
+        const missing = missingFields(merged);
+        if (missing) return fail(missing);
+        return json(200, testAnswer(await deps.testCxone(caller.tenantId, merged)));
       },
     }),
   ];

@@ -106,7 +106,7 @@ describe('settings and connections', () => {
     const got = await api.call('GET', '/api/v1/connections', { token });
     expect(got.json['cxone']).toEqual({
       configured: true,
-      issuerUrl: 'https://cxone.niceincontact.com',
+      issuerUrl: null, // none given: the deployment's CXone, not a default the admin never chose
       clientId: 'cid',
       accessKeyId: 'kid',
       clientSecretSet: true,
@@ -119,6 +119,31 @@ describe('settings and connections', () => {
       clientId: 'cid2',
       clientSecret: 'top-secret',
       accessKeySecret: 'key-secret',
+    });
+  });
+
+  it('tries credentials before they are stored: the stored connection is unchanged whatever the answer', async () => {
+    const stored = { clientId: 'cid', clientSecret: 'good', accessKeyId: 'kid', accessKeySecret: 'ks' };
+    await api.call('PUT', '/api/v1/connections/cxone', {
+      token,
+      body: { ...stored, issuerUrl: 'https://eu.cxone.test' },
+    });
+    const before = await api.store.tenants.getConnection(TENANT_A, 'cxone');
+    const refused = await api.call('POST', '/api/v1/connections/cxone/try', {
+      token,
+      body: { clientSecret: 'wrong' },
+    });
+    expect(refused.json).toMatchObject({ ok: false, code: 'invalid_client' });
+    // Fields left out were taken from the stored connection.
+    expect(api.cxoneTried.at(-1)).toEqual({ ...stored, clientSecret: 'wrong', issuerUrl: 'https://eu.cxone.test' });
+    const works = await api.call('POST', '/api/v1/connections/cxone/try', { token, body: { clientId: 'cid2' } });
+    expect(works.json).toMatchObject({ ok: true, detail: 'token issued, 3 agents listed' });
+    expect(await api.store.tenants.getConnection(TENANT_A, 'cxone')).toEqual(before);
+    // An edit that leaves the issuer out keeps the stored one.
+    await api.call('PUT', '/api/v1/connections/cxone', { token, body: { clientId: 'cid3', accessKeyId: 'kid' } });
+    expect(await api.store.tenants.getConnection(TENANT_A, 'cxone')).toMatchObject({
+      issuerUrl: 'https://eu.cxone.test',
+      clientId: 'cid3',
     });
   });
 

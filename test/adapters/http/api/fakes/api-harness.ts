@@ -59,6 +59,8 @@ export class ApiHarness {
   allowedTenants: readonly string[] | undefined;
   consentChecks = 0;
   cxoneTests = 0;
+  /** The credentials each CXone connection test was given. */
+  readonly cxoneTried: Record<string, string>[] = [];
   routes: readonly ApiRoute[] = [];
   server: Server | undefined;
   base = '';
@@ -125,9 +127,19 @@ export class ApiHarness {
         resolve: async (t, ref) => (await traceQuery.resolve(t, ref))?.agentId,
         subscribe: (t, agentId, listener) => this.tail.subscribe(t, agentId, listener),
       },
-      testCxone: async () => {
+      // CXone refuses a client secret "wrong", as its token endpoint answers invalid_client.
+      testCxone: async (_tenantId, values) => {
         this.cxoneTests += 1;
-        return ok({ detail: 'token issued, 3 agents listed' });
+        this.cxoneTried.push({ ...values });
+        return values['clientSecret'] === 'wrong'
+          ? err({
+              system: 'cxone',
+              status: 401,
+              code: 'invalid_client',
+              message: 'CXone refused the client id or secret.',
+              transient: false,
+            })
+          : ok({ detail: 'token issued, 3 agents listed' });
       },
       onboarding: {
         service: new TenantOnboarding(
