@@ -81,7 +81,8 @@ const portOf = (url: string): number => {
   return ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) ? Number(u.port || 443) : 0;
 };
 
-function entraTenant(
+/** The Entra directory matching a CXone business unit: its agents as Teams users, an admin, support, owners. */
+export function entraTenant(
   cxone: CxoneEmulator,
   org: string,
 ): {
@@ -137,7 +138,7 @@ function entraTenant(
 }
 
 /** Both subscriber codes on every team, so team rules can map Teams calls and DND to the ACD. */
-function addSubscriberCodes(cxone: CxoneEmulator): void {
+export function addSubscriberCodes(cxone: CxoneEmulator): void {
   cxone.model.codes.set(Number(TEAMS_DND_CODE), {
     id: Number(TEAMS_DND_CODE),
     name: 'Teams DND',

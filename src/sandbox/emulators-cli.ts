@@ -1,0 +1,146 @@
+/**
+ * `npm run emulators`: the outside world of production, on this machine — one CXone business unit
+ * per organisation, one Graph + Entra ID serving every organisation's tenant, and a Bot Connector —
+ * as a process of its own, so the product can run in production mode against it (README "Try
+ * production mode locally"). Nothing is seeded into the product: each tenant must consent, sign in,
+ * connect CXone and an owner exactly as a real one would.
+ *
+ *   npm run emulators -- [--orgs contoso,fabrikam] [--agents 20] [--data-dir data] [--cxone-port 3979]
+ *     [--graph-port 3980] [--bot-port 3981] [--client-id <guid>] [--redirect-uri <url> ...] [--consented]
+ *     [--latency realistic|off|<ms>|median:<ms>]
+ *
+ * Prints the URLs, the CA file and the accounts, and writes the same as JSON to
+ * `<data-dir>/emulators/emulators.json` (for scripts and the production dress rehearsal).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startBotConnectorEmulator } from './bot-connector/bot-connector-emulator.js';
+import { startCxoneEmulator, type CxoneEmulator } from './cxone/cxone-emulator.js';
+import { stableGuid, type EmulatedTenant } from './graph/emulator-model.js';
+import { startGraphEmulator } from './graph/graph-emulator.js';
+import { parseNotificationLatency } from './graph/notification-latency.js';
+import { SandboxClock } from './sandbox-clock.js';
+import { addSubscriberCodes, entraTenant } from './sandbox-world.js';
+import { loadOrCreateLocalTls } from './tls/local-ca.js';
+
+const { values } = parseArgs({
+  options: {
+    orgs: { type: 'string', default: 'contoso,fabrikam' },
+    agents: { type: 'string', default: '20' },
+    'data-dir': { type: 'string', default: 'data' },
+    'cxone-port': { type: 'string', default: '3979' },
+    'graph-port': { type: 'string', default: '3980' },
+    'bot-port': { type: 'string', default: '3981' },
+    'client-id': { type: 'string', default: stableGuid('presence-sync/app') },
+    'client-secret': { type: 'string', default: 'emulated-client-secret' },
+    'redirect-uri': { type: 'string', multiple: true },
+    consented: { type: 'boolean', default: false },
+    latency: { type: 'string', default: 'realistic' },
+  },
+});
+
+const orgs = values.orgs
+  .split(',')
+  .map((o) => o.trim().toLowerCase())
+  .filter((o) => /^[a-z][a-z0-9-]{0,30}$/.test(o));
+const latency = parseNotificationLatency(values.latency);
+if (orgs.length === 0 || !latency) {
+  process.stderr.write(
+    'usage: npm run emulators -- --orgs contoso,fabrikam --latency realistic|off|<ms>|median:<ms>\n',
+  );
+  process.exit(2);
+}
+const dataDir = resolve(values['data-dir']);
+const tlsDir = join(dataDir, 'sandbox-tls');
+const tls = await loadOrCreateLocalTls(tlsDir);
+const cxonePort = Number(values['cxone-port']);
+
+const cxones: CxoneEmulator[] = [];
+for (const [i, org] of orgs.entries()) {
+  const cxone = await startCxoneEmulator({
+    tls,
+    clock: new SandboxClock(Date.now(), true),
+    seed: { teams: 3, agents: Number(values.agents), seed: 7 + i },
+    tenantId: stableGuid(`${org}/cxone`),
+    port: cxonePort === 0 ? 0 : cxonePort + (i === 0 ? 0 : i + 2),
+  });
+  addSubscriberCodes(cxone);
+  // A UPN names one user in all of Entra: each organisation's agents get its own mail domain.
+  for (const [id, agent] of cxone.model.agents)
+    cxone.model.agents.set(id, { ...agent, emailAddress: agent.emailAddress.replace(/@[^@]+$/, `@${org}.example`) });
+  cxones.push(cxone);
+}
+const directories = orgs.map((org, i) => entraTenant(cxones[i]!, org));
+// One multi-tenant app registration, as the product has one MICROSOFT_APP_ID: every tenant sees the same client.
+const tenants: EmulatedTenant[] = directories.map(({ tenant }) => ({
+  ...tenant,
+  apps: [
+    {
+      ...tenant.apps[0]!,
+      clientId: values['client-id'],
+      clientSecret: values['client-secret'],
+      consented: values.consented,
+      ...(values['redirect-uri'] ? { redirectUris: values['redirect-uri'] } : {}),
+    },
+  ],
+}));
+const graph = await startGraphEmulator(
+  {
+    tenants,
+    tls,
+    tickIntervalMs: 1000,
+    stateDir: join(dataDir, 'emulators', 'graph-emulator'),
+    notificationLatency: latency,
+  },
+  Number(values['graph-port']),
+);
+const bot = await startBotConnectorEmulator({ port: Number(values['bot-port']) });
+
+const summary = {
+  caFile: join(tlsDir, 'ca.pem'),
+  graph: { url: `${graph.url}/v1.0`, entraLoginBaseUrl: graph.authorityUrl, notificationLatency: latency.description },
+  app: { clientId: values['client-id'], clientSecret: values['client-secret'], consented: values.consented },
+  botConnector: { serviceUrl: bot.serviceUrl },
+  tenants: orgs.map((org, i) => {
+    const d = directories[i]!;
+    const c = cxones[i]!;
+    const account = (u: { userPrincipalName: string; password: string; id: string }) => ({
+      upn: u.userPrincipalName,
+      password: u.password,
+      id: u.id,
+    });
+    return {
+      organisation: org,
+      tenantId: d.tenant.id,
+      admin: account(d.admin),
+      support: account(d.support),
+      owners: d.owners.map(account),
+      agents: d.userOfAgent.size,
+      cxone: { url: c.url, tenantId: c.tenantId, ...c.credentials },
+    };
+  }),
+};
+mkdirSync(join(dataDir, 'emulators'), { recursive: true });
+writeFileSync(join(dataDir, 'emulators', 'emulators.json'), `${JSON.stringify(summary, null, 2)}\n`, { mode: 0o600 });
+
+const lines = [
+  `Emulators running (sandbox values, never real credentials). CA file: ${summary.caFile}`,
+  `  Graph      GRAPH_BASE_URL=${summary.graph.url}   notifications: ${latency.description}`,
+  `  Entra ID   ENTRA_LOGIN_BASE_URL=${graph.authorityUrl}   MICROSOFT_APP_ID=${values['client-id']}   SECRET_GRAPH_CLIENT_SECRET=${values['client-secret']}`,
+  `             admin consent: ${graph.authorityUrl}/organizations/v2.0/adminconsent?client_id=${values['client-id']}&scope=https://graph.microsoft.com/.default&redirect_uri=<your callback>`,
+  `             tab SSO token (what Teams would give the tab): POST ${graph.url}/_control/entra/sso-token {"tenantId","user"}`,
+  `  Bot        Connector serviceUrl ${bot.serviceUrl}`,
+  ...summary.tenants.flatMap((t) => [
+    `  ${t.organisation}: Entra tenant ${t.tenantId}${values.consented ? '' : ' (not consented yet)'}`,
+    `    admin ${t.admin.upn} / ${t.admin.password}   owner ${t.owners[0]!.upn} / ${t.owners[0]!.password}   ${t.agents} agents`,
+    `    CXone ${t.cxone.url}  client ${t.cxone.clientId} / ${t.cxone.clientSecret}  access key ${t.cxone.accessKeyId} / ${t.cxone.accessKeySecret}`,
+  ]),
+  `  The same as JSON: ${join(dataDir, 'emulators', 'emulators.json')}. Scenario driver: POST <emulator>/_control/... (src/sandbox/*/README.md). Ctrl-C stops.`,
+];
+process.stdout.write(`${lines.join('\n')}\n`);
+
+const stop = (): void =>
+  void Promise.allSettled([bot.close(), graph.close(), ...cxones.map((c) => c.close())]).then(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
