@@ -82,6 +82,7 @@ function featureRoutes(
     decryptionKeys: deps.encryption.keys,
     clock,
     logger,
+    trustedProxyHops: config.http.trustedProxyHops,
   });
   const routes = [webhooks, botRegistrar({ config, store, runtime, clock, logger, onStarted: deps.onBot })];
   const appClientSecret = sandbox?.world.entra.apps[0]?.clientSecret ?? config.microsoft.clientSecret ?? '';

@@ -3,6 +3,7 @@ import type { DecryptionKey } from '../adapters/graph/graph-notification-crypto.
 import { GraphNotificationParser } from '../adapters/graph/graph-notification-parser.js';
 import { entraJwks } from '../adapters/graph/graph-validation-tokens.js';
 import { handleGraphWebhook } from '../adapters/graph/graph-webhook-handler.js';
+import { clientAddress } from '../adapters/http/rate-limit.js';
 import { graphWebhookRoutes } from '../adapters/http/restify-graph-webhook.js';
 import type { RouteRegistrar } from '../adapters/http/restify-server.js';
 import type { HttpFetch } from '../adapters/shared/http-transport.js';
@@ -34,6 +35,8 @@ export interface WebhookRouteDeps {
   readonly decryptionKeys: readonly DecryptionKey[];
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Proxies in front of us that append to X-Forwarded-For (refused work is counted per client address). */
+  readonly trustedProxyHops: number;
 }
 
 /**
@@ -85,6 +88,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteRegistrar {
       }
     },
     metrics: runtime.metrics,
+    sourceOf: clientAddress(deps.trustedProxyHops),
     clock,
     logger: log,
   });

@@ -13,12 +13,14 @@ import { stateStorm } from './state-storm.js';
 import { memoryRss } from './memory-rss.js';
 import { ruleChange } from './rule-change.js';
 import { sandboxLatency } from './sandbox-latency.js';
+import { webhookFlood } from './webhook-flood.js';
 import { webhookIngress } from './webhook-ingress.js';
 import { writeEfficiency } from './write-efficiency.js';
 
 const BENCHES: readonly Bench[] = [
   engineLatency,
   webhookIngress,
+  webhookFlood,
   stateStorm,
   writeEfficiency,
   ruleChange,

@@ -79,7 +79,10 @@ export async function startGraphFixture(): Promise<void> {
   signer = pair.privateKey;
   const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256' }] });
   parser = new GraphNotificationParser({
-    subscriptions: { byId: async (id) => (id === SUB.subscriptionId ? SUB : undefined) },
+    subscriptions: {
+      byId: async (id) => (id === SUB.subscriptionId ? SUB : undefined),
+      ids: async () => [SUB.subscriptionId],
+    },
     decryptionKeys: [{ certificateId: 'cert-1', thumbprint: 'AB12', privateKey: rsa.privateKey }],
     appId: APP_ID,
     jwks,

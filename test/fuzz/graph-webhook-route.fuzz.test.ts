@@ -38,6 +38,9 @@ beforeAll(async () => {
       lifecycle.push(...events);
     },
     metrics: { webhookAck: () => undefined },
+    // Validation is fuzzed here; the budgets for refused work are test/security/webhook-flood.test.ts's.
+    refusedPerSource: { capacity: 1e9, refillPerSecond: 1 },
+    refusedOverall: { capacity: 1e9, refillPerSecond: 1 },
     clock: { now: () => NOW },
     logger: new MemoryLogger(),
     maxBodyBytes: 256 * 1024,

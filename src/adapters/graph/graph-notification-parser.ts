@@ -3,7 +3,7 @@ import type { JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import type { Clock, PresenceNotification, SubscriptionStore } from '../../application/ports.js';
 import { err, ok, type Result } from '../../domain/result.js';
-import { BoundedCache } from './bounded-cache.js';
+import { BoundedCache } from '../shared/bounded-cache.js';
 import { decryptContent, type DecryptionKey } from './graph-notification-crypto.js';
 import { PresenceResource } from './graph-presence-reader.js';
 import {
@@ -37,6 +37,7 @@ const Collection = z.object({ value: z.array(z.unknown()).min(1), validationToke
 export type WebhookRejectionCode =
   | 'WEBHOOK.MALFORMED_JSON'
   | 'WEBHOOK.BAD_SHAPE'
+  | 'WEBHOOK.TOO_MANY_ITEMS'
   | 'WEBHOOK.UNKNOWN_SUBSCRIPTION'
   | 'WEBHOOK.CLIENT_STATE_MISMATCH'
   | 'WEBHOOK.VALIDATION_TOKENS_MISSING'
@@ -70,7 +71,7 @@ export type ParsedWebhook =
     };
 
 export interface NotificationParserDeps {
-  readonly subscriptions: Pick<SubscriptionStore, 'byId'>;
+  readonly subscriptions: Pick<SubscriptionStore, 'byId' | 'ids'>;
   readonly decryptionKeys: readonly DecryptionKey[];
   /** Our app (client) id: the audience of validation tokens. */
   readonly appId: string;
@@ -78,7 +79,12 @@ export interface NotificationParserDeps {
   readonly clock: Clock;
   /** Bounds of the per-process subscription cache (defaults: 1,024 subscriptions, 5 min). */
   readonly subscriptionCache?: SubscriptionCacheOptions;
+  /** Items one request may carry; more is refused whole before any item is checked (default 1,000). */
+  readonly maxItems?: number;
 }
+
+/** Graph documents no batch size; its deliveries stay far below this, a flood of forgeries does not. */
+const DEFAULT_MAX_ITEMS = 1_000;
 
 /** Verified validation tokens remembered (by hash, until their exp): Graph repeats the same few per tenant. */
 const VERIFIED_TOKENS_MAX = 256;
@@ -109,6 +115,10 @@ export class GraphNotificationParser {
     } catch {
       return err({ code: 'WEBHOOK.MALFORMED_JSON', message: 'The body is not JSON.' });
     }
+    const value = (json as { value?: unknown } | null)?.value;
+    const maxItems = this.deps.maxItems ?? DEFAULT_MAX_ITEMS;
+    if (Array.isArray(value) && value.length > maxItems)
+      return err({ code: 'WEBHOOK.TOO_MANY_ITEMS', message: `A request may carry at most ${maxItems} notifications.` });
     const collection = Collection.safeParse(json);
     if (!collection.success)
       return err({ code: 'WEBHOOK.BAD_SHAPE', message: 'The body is not a changeNotificationCollection.' });

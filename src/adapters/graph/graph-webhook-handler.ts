@@ -13,7 +13,9 @@ export async function handleGraphWebhook(
 ): Promise<WebhookVerdict> {
   const parsed = await parser.parse(query, body);
   if (!parsed.ok) {
-    const malformed = parsed.error.code === 'WEBHOOK.MALFORMED_JSON' || parsed.error.code === 'WEBHOOK.BAD_SHAPE';
+    const malformed = ['WEBHOOK.MALFORMED_JSON', 'WEBHOOK.BAD_SHAPE', 'WEBHOOK.TOO_MANY_ITEMS'].includes(
+      parsed.error.code,
+    );
     return { kind: 'rejected', reason: malformed ? 'malformed' : 'forged', rejected: [parsed.error] };
   }
   const v = parsed.value;

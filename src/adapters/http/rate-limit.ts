@@ -36,6 +36,27 @@ export class TokenBuckets {
   ) {}
 
   take(key: string): TakeResult {
+    const b = this.#refilled(key);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return { allowed: true };
+    }
+    return this.#refusal(b);
+  }
+
+  /** Whether `key` has a token left, without taking it (the cost is charged once known). */
+  peek(key: string): TakeResult {
+    const b = this.#refilled(key);
+    return b.tokens >= 1 ? { allowed: true } : this.#refusal(b);
+  }
+
+  /** Takes `cost` tokens after the fact; the debt (at most one bucket) is paid back before the next `peek` passes. */
+  charge(key: string, cost: number): void {
+    const b = this.#refilled(key);
+    b.tokens = Math.max(-this.options.capacity, b.tokens - cost);
+  }
+
+  #refilled(key: string): Bucket {
     const now = this.clock.now();
     const { capacity, refillPerSecond } = this.options;
     const b = this.#buckets.get(key) ?? { tokens: capacity, at: now };
@@ -45,11 +66,11 @@ export class TokenBuckets {
     this.#buckets.delete(key);
     this.#buckets.set(key, b);
     this.#evict();
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return { allowed: true };
-    }
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / refillPerSecond)) };
+    return b;
+  }
+
+  #refusal(b: Bucket): TakeResult {
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / this.options.refillPerSecond)) };
   }
 
   get size(): number {

@@ -76,4 +76,9 @@ export class KyselySubscriptionStore implements SubscriptionStore {
       .executeTakeFirst();
     return row && toSub(row);
   }
+
+  async ids(): Promise<readonly string[]> {
+    const rows = await this.db.selectFrom('graph_subscriptions').select('subscription_id').execute();
+    return rows.map((r) => r.subscription_id);
+  }
 }

@@ -181,6 +181,8 @@ export interface SubscriptionStore {
   put(sub: StoredSubscription): Promise<void>;
   remove(tenantId: string, subscriptionId: string): Promise<void>;
   byId(subscriptionId: string): Promise<StoredSubscription | undefined>;
+  /** Every stored subscription id, all tenants (the webhook's list of ids worth a store read). */
+  ids(): Promise<readonly string[]>;
 }
 
 export interface ConversationRef {

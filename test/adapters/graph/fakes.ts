@@ -21,6 +21,9 @@ export class InMemorySubscriptionStore implements SubscriptionStore {
   async byId(subscriptionId: string): Promise<StoredSubscription | undefined> {
     return this.subs.get(subscriptionId);
   }
+  async ids(): Promise<readonly string[]> {
+    return [...this.subs.keys()];
+  }
 }
 
 /** Hand-written fake of TenantStore's connection values (the real one encrypts them). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWTVerifyGetKey } from 'jose';
-import { BoundedCache } from '../../../src/adapters/graph/bounded-cache.js';
+import { BoundedCache } from '../../../src/adapters/shared/bounded-cache.js';
 import { GraphNotificationParser } from '../../../src/adapters/graph/graph-notification-parser.js';
 import { handleGraphWebhook } from '../../../src/adapters/graph/graph-webhook-handler.js';
 import { notificationsOf, rejectedOf } from './verdicts.js';
@@ -15,9 +15,14 @@ const none = new URLSearchParams();
 /** The shared store as every instance sees it, counting the reads this instance makes. */
 class CountingStore extends InMemorySubscriptionStore {
   reads = 0;
+  idLists = 0;
   override async byId(subscriptionId: string): Promise<StoredSubscription | undefined> {
     this.reads += 1;
     return super.byId(subscriptionId);
+  }
+  override async ids(): Promise<readonly string[]> {
+    this.idLists += 1;
+    return super.ids();
   }
 }
 
@@ -73,13 +78,14 @@ describe('Graph webhook parser: the per-process subscription cache', () => {
   });
 
   it('accepts a subscription another instance created after this one had refused it', async () => {
-    const { store, parser } = rig();
+    const { clock, store, parser } = rig();
     expect(await post(parser, [item('sub-new', 'fresh', 'u1')])).toMatchObject({
       kind: 'rejected',
       reason: 'forged',
       rejected: [{ code: 'WEBHOOK.UNKNOWN_SUBSCRIPTION' }],
     });
     await store.put(subscription('sub-new', 'fresh', ['u1'])); // the owning instance, through the shared store
+    clock.t += 1_000;
     expect(await post(parser, [item('sub-new', 'fresh', 'u1')])).toMatchObject({
       kind: 'accepted',
       notifications: [{ subscriptionId: 'sub-new', userId: 'u1' }],
@@ -87,15 +93,17 @@ describe('Graph webhook parser: the per-process subscription cache', () => {
   });
 
   it('asks the store again before refusing a clientState the cache does not know, and still refuses a forged one', async () => {
-    const { store, parser } = rig();
+    const { clock, store, parser } = rig();
     await store.put(subscription('sub-1', 'old', ['u1']));
     expect((await post(parser, [item('sub-1', 'old', 'u1')])).kind).toBe('accepted');
     await store.put(subscription('sub-1', 'new', ['u1', 'u9'])); // replaced elsewhere under the same id
+    clock.t += 1_000;
     expect(await post(parser, [item('sub-1', 'new', 'u9')])).toMatchObject({
       kind: 'accepted',
       notifications: [{ userId: 'u9' }],
     });
     const reads = store.reads;
+    clock.t += 1_000;
     expect(await post(parser, [item('sub-1', 'guessed', 'u1')])).toMatchObject({
       kind: 'rejected',
       reason: 'forged',
@@ -118,15 +126,49 @@ describe('Graph webhook parser: the per-process subscription cache', () => {
   });
 
   it('refuses a user the subscription does not cover, after checking the store', async () => {
-    const { store, parser } = rig();
+    const { clock, store, parser } = rig();
     await store.put(subscription('sub-1', 'secret', ['u1']));
     await post(parser, [item('sub-1', 'secret', 'u1')]);
+    clock.t += 1_000;
     expect(await post(parser, [item('sub-1', 'secret', 'intruder')])).toMatchObject({
       kind: 'rejected',
       reason: 'forged',
       rejected: [{ code: 'WEBHOOK.BAD_RESOURCE' }],
     });
     expect(store.reads).toBe(2);
+  });
+});
+
+describe('Graph webhook parser: what a flood of forgeries costs the store', () => {
+  const unknownIds = (n: number, from: number) =>
+    Array.from({ length: n }, (_, i) => item(`forged-${from + i}`, 'guess', 'u1'));
+
+  it('refuses unknown subscription ids from memory: one read of the id list per second, no per-id reads', async () => {
+    const { clock, store, parser } = rig();
+    await store.put(subscription('sub-1', 'secret', ['u1']));
+    for (let second = 0; second < 3; second += 1) {
+      for (let request = 0; request < 20; request += 1) {
+        const v = await post(parser, unknownIds(50, second * 10_000 + request * 50));
+        expect(v.kind).toBe('rejected');
+        expect(new Set(rejectedOf(v).map((r) => r.code))).toEqual(new Set(['WEBHOOK.UNKNOWN_SUBSCRIPTION']));
+        clock.t += 40;
+      }
+      clock.t += 200;
+    }
+    expect(store.reads).toBe(0);
+    expect(store.idLists).toBe(3);
+  });
+
+  it('reads a known subscription at most once per second however many forged clientStates name it', async () => {
+    const { clock, store, parser } = rig();
+    await store.put(subscription('sub-1', 'secret', ['u1']));
+    expect((await post(parser, [item('sub-1', 'secret', 'u1')])).kind).toBe('accepted');
+    const reads = store.reads;
+    for (let i = 0; i < 150; i += 1) {
+      await post(parser, [item('sub-1', `guess-${i}`, 'u1'), item('sub-1', 'secret', `intruder-${i}`)]);
+      clock.t += 10;
+    }
+    expect(store.reads - reads).toBe(1); // 1.5 s of forgeries
   });
 });
 

@@ -182,6 +182,9 @@ class MemorySubscriptionStore implements SubscriptionStore {
     const s = this.subs.get(subscriptionId);
     return s && this.clone(s);
   }
+  async ids() {
+    return [...this.subs.keys()];
+  }
 }
 
 class MemoryConversationStore implements ConversationStore {
