@@ -13,6 +13,46 @@ export interface RestifyServerOptions {
   readonly registrars: readonly RouteRegistrar[];
   /** In-flight requests get this long to finish on close before connections are cut. */
   readonly closeTimeoutMs: number;
+  /**
+   * A request body must arrive whole within this long (default 10 s); a client dripping it is
+   * answered 408 and cut off. Node's own limit is 300 s, checked every 30 s, which lets a few
+   * slow senders hold connections and memory for minutes.
+   */
+  readonly bodyTimeoutMs?: number;
+}
+
+const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+/** Cuts off a request whose body has not fully arrived within `timeoutMs` of its headers. */
+function bodyDeadline(timeoutMs: number) {
+  return (req: restify.Request, res: restify.Response, next: restify.Next): void => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (!hasBody || req.readableEnded) return next();
+    const timer = setTimeout(() => {
+      if (req.readableEnded || res.writableEnded) return;
+      if (!res.headersSent) {
+        res.writeHead(408, { 'content-type': 'application/problem+json', connection: 'close' });
+        res.end(
+          JSON.stringify({
+            type: 'urn:presence-sync:problem:HTTP.BODY_TIMEOUT',
+            title: 'Request body too slow',
+            status: 408,
+            code: 'HTTP.BODY_TIMEOUT',
+            detail: `The request body did not arrive within ${Math.round(timeoutMs / 1000)} s.`,
+          }),
+        );
+      }
+      // The rest of a dripped body is never read: free the socket now.
+      res.once('finish', () => req.socket.destroy());
+      if (res.writableEnded && res.writableFinished) req.socket.destroy();
+    }, timeoutMs);
+    timer.unref();
+    const clear = (): void => clearTimeout(timer);
+    req.once('end', clear);
+    req.once('close', clear);
+    res.once('finish', clear);
+    next();
+  };
 }
 
 export interface HttpServer {
@@ -31,6 +71,7 @@ export interface HttpServer {
 export function createRestifyServer(options: RestifyServerOptions): HttpServer {
   const opts = Object.freeze({ ...options });
   const server = restify.createServer({ name: opts.name, handleUncaughtExceptions: false });
+  server.pre(bodyDeadline(opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS));
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.on(
     'restifyError',
