@@ -15,7 +15,7 @@ describe('a request body dripped slowly', () => {
   beforeAll(async () => {
     http = createRestifyServer({
       name: 'slow-body-test',
-      logger: createLogger({ level: 'silent' }),
+      logger: createLogger({ level: 'silent', env: 'test', format: 'json' }).logger,
       closeTimeoutMs: 1_000,
       bodyTimeoutMs: 800,
       registrars: [

@@ -38,6 +38,7 @@ export const API_PROBLEM_CODES: Readonly<Record<string, number>> = Object.freeze
   'CONNECTION.NOT_CONFIGURED': 409,
   'GRAPH.CONSENT_REQUIRED': 403,
   'TRACE.AGENT_NOT_FOUND': 404,
+  'TENANT.NOT_ONBOARDED': 404,
   ...Object.fromEntries(Object.entries(TITLES).map(([code, [status]]) => [code, status])),
 });
 

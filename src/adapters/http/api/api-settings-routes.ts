@@ -83,6 +83,22 @@ export interface SettingsRouteDeps {
   readonly clock: Clock;
 }
 
+/**
+ * Settings and connections belong to a tenant that exists: a caller from a tenant that was never
+ * set up (any Entra tenant can sign in to a multi-tenant app) must not leave rows in our store.
+ */
+async function unknownTenant(deps: SettingsRouteDeps, caller: Caller) {
+  if (await deps.tenants.get(caller.tenantId)) return undefined;
+  return fail(
+    problem(
+      404,
+      'TENANT.NOT_ONBOARDED',
+      'Tenant not set up',
+      'This Microsoft 365 tenant is not set up in Presence Sync yet: an administrator starts on the Setup page.',
+    ),
+  );
+}
+
 /** Settings (reconciliation period, trace retention) and connections (CXone credentials, subscription owners). */
 export function settingsRoutes(deps: SettingsRouteDeps): ApiRoute[] {
   return [
@@ -104,6 +120,8 @@ export function settingsRoutes(deps: SettingsRouteDeps): ApiRoute[] {
       body: settingsSchema,
       responses: [{ status: 200, description: 'Saved', schema: settingsSchema }],
       handle: async ({ caller, body }) => {
+        const refused = await unknownTenant(deps, caller);
+        if (refused) return refused;
         const before = await readSettings(deps.tenants, caller.tenantId);
         await writeSettings(deps.tenants, caller.tenantId, body);
         await audit(deps, caller, 'settings.update', 'settings', caller.tenantId, before, body);
@@ -136,6 +154,8 @@ export function settingsRoutes(deps: SettingsRouteDeps): ApiRoute[] {
         { status: 400, description: 'A secret is missing and none is stored' },
       ],
       handle: async ({ caller, body }) => {
+        const refused = await unknownTenant(deps, caller);
+        if (refused) return refused;
         const before = (await deps.tenants.getConnection(caller.tenantId, 'cxone')) ?? {};
         const merged = mergeConnection(before, body);
         const missing = missingFields(merged);
