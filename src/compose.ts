@@ -198,7 +198,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     registrars: [
       healthRoutes(() => store.ready()),
       legalPageRoutes(),
-      metricsRoute(runtime),
+      metricsRoute(runtime.metrics.registry, config.metrics),
       ...featureRoutes(config, runtime, {
         store,
         clock,

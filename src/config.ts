@@ -158,6 +158,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     optionalText,
   ),
   v(
+    'SECRET_METRICS_TOKEN',
+    'Bearer token Prometheus sends to scrape /metrics (the metrics name every tenant); without it /metrics is open in the sandbox and not served in production',
+    'text of at least 16 characters',
+    z.string().min(16).optional(),
+  ),
+  v(
     'ONBOARDING_ALLOWED_TENANTS',
     'Entra tenant ids that may onboard (admin consent, first sign-in); empty = any tenant, or only MICROSOFT_APP_TENANT_ID when MICROSOFT_APP_TYPE=SingleTenant',
     'comma-separated GUIDs',
@@ -352,6 +358,8 @@ export interface Config {
   /** Tenant leases (one owner per tenant across instances): TTL and renewal period. */
   readonly lease: { readonly ttlMs: number; readonly renewMs: number; readonly takeoverLocal: boolean };
   readonly trace: { readonly retentionMs: number; readonly maxPerTenant: number };
+  /** Who may scrape /metrics: a bearer token, open (sandbox only), or nobody (production without a token). */
+  readonly metrics: { readonly access: 'token'; readonly token: string } | { readonly access: 'open' | 'off' };
   readonly extraCaFile?: string;
   readonly httpTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
@@ -526,6 +534,11 @@ const microsoftSettings = (values: Values): Config['microsoft'] => ({
   richNotifications: values['GRAPH_RICH_NOTIFICATIONS'] === 'on',
 });
 
+function metricsAccess(token: string | undefined, mode: Config['mode']): Config['metrics'] {
+  if (token) return { access: 'token', token };
+  return { access: mode === 'sandbox' ? 'open' : 'off' };
+}
+
 function buildConfig(values: Values, cwd: string): Config {
   const mode = values['PRESENCE_SYNC_MODE'] as Config['mode'];
   const dataDir = resolve(cwd, str(values, 'DATA_DIR') ?? './data');
@@ -570,6 +583,7 @@ function buildConfig(values: Values, cwd: string): Config {
       takeoverLocal: values['LEASE_TAKEOVER_LOCAL'] === 'on',
     },
     trace: { retentionMs: num(values, 'TRACE_RETENTION_MS'), maxPerTenant: num(values, 'TRACE_MAX_PER_TENANT') },
+    metrics: metricsAccess(str(values, 'SECRET_METRICS_TOKEN'), mode),
     ...(extraCa === undefined ? {} : { extraCaFile: resolve(cwd, extraCa) }),
     httpTimeoutMs: num(values, 'HTTP_TIMEOUT_MS'),
     shutdownTimeoutMs: num(values, 'SHUTDOWN_TIMEOUT_MS'),

@@ -79,9 +79,9 @@ describe('the composed server in sandbox mode (config → store with migrations 
     expect(await res.text()).toContain('WEBHOOK.UNKNOWN_SUBSCRIPTION');
   });
 
-  it('rate-limits the tab API per client address: a flood gets 429 with Retry-After, health stays reachable', async () => {
+  it('rate-limits the tab API per client address: a flood (above the 120-request burst) gets 429 with Retry-After, health stays reachable', async () => {
     const answers = await Promise.all(
-      Array.from({ length: 100 }, () =>
+      Array.from({ length: 400 }, () =>
         fetch(`${base}/api/v1/rules`).then(async (r) => ({
           status: r.status,
           retryAfter: r.headers.get('retry-after'),

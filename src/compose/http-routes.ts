@@ -1,3 +1,5 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Registry } from 'prom-client';
 import type { Server } from 'restify';
 import type { DecryptionKey } from '../adapters/graph/graph-notification-crypto.js';
 import { GraphNotificationParser } from '../adapters/graph/graph-notification-parser.js';
@@ -8,18 +10,46 @@ import { graphWebhookRoutes } from '../adapters/http/restify-graph-webhook.js';
 import type { RouteRegistrar } from '../adapters/http/restify-server.js';
 import type { HttpFetch } from '../adapters/shared/http-transport.js';
 import type { Clock, Logger, Store } from '../application/ports.js';
+import type { Config } from '../config.js';
 import type { SyncRuntime } from './sync-runtime.js';
 
-/** GET /metrics: Prometheus text format. */
-export function metricsRoute(runtime: SyncRuntime): RouteRegistrar {
+/**
+ * GET /metrics: Prometheus text format. The series name every tenant id and reveal sync volumes,
+ * so outside the sandbox a scraper must send the configured bearer token (Prometheus
+ * `authorization: { credentials: … }`); production without a token does not serve them at all.
+ */
+export function metricsRoute(registry: Registry, access: Config['metrics']): RouteRegistrar {
+  const expected = access.access === 'token' ? digest(access.token) : undefined;
   return (server: Server) => {
-    server.get('/metrics', async (_req, res) => {
-      const body = await runtime.metrics.registry.metrics();
-      res.setHeader('content-type', runtime.metrics.registry.contentType);
+    if (access.access === 'off') return;
+    server.get('/metrics', async (req, res) => {
+      if (expected) {
+        const sent = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+        if (!sent || !timingSafeEqual(digest(sent), expected)) {
+          res.setHeader('www-authenticate', 'Bearer realm="metrics"');
+          res.setHeader('content-type', 'application/problem+json');
+          res.sendRaw(
+            401,
+            JSON.stringify({
+              type: 'urn:presence-sync:problem:METRICS.TOKEN_REQUIRED',
+              title: 'Metrics token required',
+              status: 401,
+              code: 'METRICS.TOKEN_REQUIRED',
+              detail: 'Send the configured SECRET_METRICS_TOKEN as a bearer token.',
+            }),
+          );
+          return;
+        }
+      }
+      const body = await registry.metrics();
+      res.setHeader('content-type', registry.contentType);
       res.sendRaw(200, body);
     });
   };
 }
+
+/** Fixed-length digests, so the comparison takes the same time whatever was sent. */
+const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /** What the webhook route needs to validate notifications on any instance. */
 export interface WebhookRouteDeps {

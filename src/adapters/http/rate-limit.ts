@@ -125,7 +125,7 @@ export interface ApiRateLimitOptions {
 export const DEFAULT_API_RATE_LIMITS = Object.freeze({
   perTenant: Object.freeze({ capacity: 120, refillPerSecond: 20 }),
   perUser: Object.freeze({ capacity: 60, refillPerSecond: 10 }),
-  perIp: Object.freeze({ capacity: 300, refillPerSecond: 50 }),
+  perIp: Object.freeze({ capacity: 120, refillPerSecond: 20 }),
   shared: Object.freeze({ windowMs: 10_000, perTenant: 600, perUser: 300 }),
 });
 

@@ -3,7 +3,7 @@ import type { HealthQueries, TraceQueries } from './api-deps.js';
 import { problem } from './api-problem.js';
 import { fail, json, route, type ApiRoute } from './api-route.js';
 import { auditQuerySchema, liveQuerySchema, traceQuerySchema } from './api-schemas.js';
-import { streamTrace } from './trace-sse.js';
+import { DEFAULT_LIVE_TAIL_LIMITS, LiveTailSlots, streamTrace } from './trace-sse.js';
 
 export interface OpsRouteDeps {
   readonly health: HealthQueries;
@@ -11,10 +11,13 @@ export interface OpsRouteDeps {
   readonly rules: RuleStore;
   readonly heartbeatMs: number;
   readonly appClientId?: string;
+  /** Concurrent live-tail streams allowed per user and per tenant (default 5 / 50). */
+  readonly liveTailLimits?: { readonly perUser: number; readonly perTenant: number };
 }
 
 /** Who am I, Health Check, Log Reader (query + live tail), audit log. */
 export function opsRoutes(deps: OpsRouteDeps): ApiRoute[] {
+  const liveTails = new LiveTailSlots(deps.liveTailLimits ?? DEFAULT_LIVE_TAIL_LIMITS);
   return [
     route({
       method: 'get',
@@ -66,16 +69,36 @@ export function opsRoutes(deps: OpsRouteDeps): ApiRoute[] {
       query: liveQuerySchema,
       responses: [
         { status: 200, description: 'Server-sent events, one `trace` event per hop', contentType: 'text/event-stream' },
+        { status: 429, description: 'Too many live-tail streams open for this user or tenant' },
       ],
       handle: async ({ caller, query, req, res }) => {
-        const agentId = (await deps.traces.resolve(caller.tenantId, query.agent)) ?? query.agent;
-        await streamTrace({
-          req,
-          res,
-          heartbeatMs: deps.heartbeatMs,
-          subscribe: (listener) => deps.traces.subscribe(caller.tenantId, agentId, listener),
-          agentId,
-        });
+        const slot = liveTails.take(caller.tenantId, caller.userId);
+        if ('full' in slot) {
+          const { perUser, perTenant } = liveTails.limits;
+          return fail(
+            problem(
+              429,
+              'TRACE.TOO_MANY_STREAMS',
+              'Too many live tails',
+              slot.full === 'user'
+                ? `You already follow ${perUser} agents live; close one of those Log Reader tabs first.`
+                : `Your organisation already has ${perTenant} live tails open; try again when one closes.`,
+              { headers: { 'retry-after': '10' } },
+            ),
+          );
+        }
+        try {
+          const agentId = (await deps.traces.resolve(caller.tenantId, query.agent)) ?? query.agent;
+          await streamTrace({
+            req,
+            res,
+            heartbeatMs: deps.heartbeatMs,
+            subscribe: (listener) => deps.traces.subscribe(caller.tenantId, agentId, listener),
+            agentId,
+          });
+        } finally {
+          slot.release();
+        }
         return { streamed: true };
       },
     }),

@@ -39,6 +39,7 @@ export const API_PROBLEM_CODES: Readonly<Record<string, number>> = Object.freeze
   'GRAPH.CONSENT_REQUIRED': 403,
   'TRACE.AGENT_NOT_FOUND': 404,
   'TENANT.NOT_ONBOARDED': 404,
+  'TRACE.TOO_MANY_STREAMS': 429,
   ...Object.fromEntries(Object.entries(TITLES).map(([code, [status]]) => [code, status])),
 });
 
