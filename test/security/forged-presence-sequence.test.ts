@@ -25,9 +25,9 @@ describe('attacker: a forged presence sequenceNumber on the Graph webhook', () =
     const body = await eventually(() => {
       const b = control().lastDeliveredBody;
       const items = (b?.['value'] ?? []) as Record<string, unknown>[];
-      return items.some((i) => String(i['resource']).endsWith(user())) ? b : undefined;
+      return items.some((i) => String(i['resource']).includes(user())) ? b : undefined;
     }, 'a genuine delivery for the user');
-    const item = (body['value'] as Record<string, unknown>[]).find((i) => String(i['resource']).endsWith(user()))!;
+    const item = (body['value'] as Record<string, unknown>[]).find((i) => String(i['resource']).includes(user()))!;
     return { item, validationTokens: body['validationTokens'] };
   }
 
