@@ -17,6 +17,8 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 2000,
     rolldownOptions: {
+      // The tab, and the last page of a sign-in popup (auth-end.html: hands the code to the tab).
+      input: { main: `${root}index.html`, 'auth-end': `${root}auth-end.html` },
       // Fluent's "use client" markers mean nothing outside a React Server Components bundler.
       onLog(level, log, handler) {
         if (log.code !== 'MODULE_LEVEL_DIRECTIVE') handler(level, log);

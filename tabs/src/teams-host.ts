@@ -1,4 +1,5 @@
 import { app, authentication, pages } from '@microsoft/teams-js';
+import { browserPopup, teamsPopup } from './auth-popup.js';
 
 export type ThemeName = 'default' | 'dark' | 'contrast';
 
@@ -16,6 +17,8 @@ export interface HostSession {
   /** The channel tab's configuration API (teams-js `pages.config`), only in the `settings` frame. */
   readonly tabConfig?: TabConfigHost;
   getToken(): Promise<string>;
+  /** Opens `url` (same origin) in a sign-in popup; resolves with what its last page hands back ('' when closed). */
+  authenticate(url: string): Promise<string>;
   onThemeChange(listener: (theme: ThemeName) => void): void;
 }
 
@@ -68,6 +71,7 @@ async function teamsSession(params: URLSearchParams): Promise<HostSession> {
     entityId: context.page.id ?? '',
     ...(frameContext === 'settings' && pages.config.isSupported() ? { tabConfig: teamsTabConfig } : {}),
     getToken: () => authentication.getAuthToken(),
+    authenticate: teamsPopup,
     onThemeChange: (l) => listeners.add(l),
   };
 }
@@ -97,6 +101,7 @@ function sandboxSession(params: URLSearchParams): HostSession {
       cached = { token: body.token, until: Date.now() + 5 * 60_000 };
       return body.token;
     },
+    authenticate: browserPopup,
     onThemeChange: () => undefined,
   };
 }
