@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createCxoneAcd } from '../adapters/cxone/cxone-acd.js';
+import { ownerRecordSignedIn } from '../adapters/graph/graph-owner-token-cache.js';
 import type { AuditRecorder, OwnerQueries, TabApiDeps, TraceQueries } from '../adapters/http/api/api-deps.js';
 import { registerTabApi } from '../adapters/http/api/register-tab-api.js';
 import { AdminSightings } from '../adapters/http/api/admin-sightings.js';
@@ -14,6 +15,7 @@ import { TraceQueryService } from '../application/trace/trace-query.js';
 import { err, ok } from '../domain/result.js';
 import type { Config } from '../config.js';
 import { onboardingRoutesDeps, withOnboardingHealth } from './onboarding.js';
+import { ownerSignInOptions, peopleSearch } from './owner-sign-in.js';
 import { uuidIds, type SyncRuntime } from './sync-runtime.js';
 import { tenantOwners, type Endpoints } from './tenant-ports.js';
 
@@ -61,12 +63,11 @@ function ownerQueries(w: TabApiWiring): OwnerQueries {
       return Promise.all(
         (await tenantOwners(w.store, tenantId)).map(async (ownerId) => {
           const h = health.find((c) => c.component === `owner:${ownerId}`);
-          const signedIn =
-            Boolean((await w.store.tenants.getConnection(tenantId, `owner:${ownerId}`))?.refreshToken) &&
-            h?.status !== 'down';
+          const record = await w.store.tenants.getConnection(tenantId, `owner:${ownerId}`);
+          const signedIn = ownerRecordSignedIn(record) && h?.status !== 'down';
           return {
             ownerId,
-            userPrincipalName: ownerId,
+            userPrincipalName: record?.['userPrincipalName'] ?? ownerId,
             signedIn,
             detail: h?.detail ?? (signedIn ? 'signed in' : 'not signed in'),
             subscriptionCount: subs.filter((s) => s.ownerId === ownerId).length,
@@ -155,6 +156,13 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
     void (await w.runtime.engine.reevaluate(tenantId, agentIds.length ? agentIds : undefined));
   // Admins seen here become the bot's alert recipients.
   const sightings = new AdminSightings({ admins: w.store.tenantAdmins, clock: w.clock, logger: w.logger });
+  // A signed-in owner joins the tenant's owners (several per tenant): the sync shards subscriptions across them.
+  const addOwner = async (tenantId: string, ownerId: string): Promise<void> => {
+    const graph = (await w.store.tenants.getConnection(tenantId, 'graph')) ?? {};
+    const owners = new Set([...(await tenantOwners(w.store, tenantId)), ownerId]);
+    await w.store.tenants.putConnection(tenantId, 'graph', { ...graph, owners: [...owners].join(',') });
+    await sightings.seen({ tenantId, userId: ownerId, name: ownerId, access: 'admin' }, 'owner');
+  };
   const deps: TabApiDeps = {
     verifier: sightings.wrap(
       tabSsoVerifier({
@@ -197,15 +205,12 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
             transient: true,
           });
         const r = await a.subscriptions.tokens.connectWithSsoToken(ownerId, sso);
-        if (r.ok) {
-          const graph = (await w.store.tenants.getConnection(tenantId, 'graph')) ?? {};
-          const owners = new Set([...(await tenantOwners(w.store, tenantId)), ownerId]);
-          await w.store.tenants.putConnection(tenantId, 'graph', { ...graph, owners: [...owners].join(',') });
-          await sightings.seen({ tenantId, userId: ownerId, name: ownerId, access: 'admin' }, 'owner');
-        }
+        if (r.ok) await addOwner(tenantId, ownerId);
         return r;
       },
     },
+    ownerSignIn: ownerSignInOptions({ ...w, fetch: transport.fetch, onConnected: addOwner }),
+    people: peopleSearch({ ...w, fetch: transport.fetch }),
     recordAudit: logAudit(w.logger),
     ids: uuidIds,
     clock: w.clock,

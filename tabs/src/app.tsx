@@ -51,18 +51,24 @@ function initialPage(session: HostSession): Start {
   return { page: page ?? 'health', agent: '', explicit: page !== undefined, configure };
 }
 
-/** An admin opening the tab of a tenant whose CXone connection is not set up lands on the wizard. */
-function useFirstRun(explicit: boolean, isAdmin: boolean, goSetup: () => void): void {
+/** Steps before which nothing can sync: an admin opening the tab with one of them open lands on the Setup page. */
+const BLOCKING_STEPS = ['consent', 'tenant', 'role', 'cxone', 'owner'];
+
+/**
+ * Every tab load signs in to onboarding: the first admin sign-in from a consented tenant creates the
+ * tenant. An admin (or a user without a role) whose tenant still misses a blocking step lands on Setup.
+ */
+function useFirstRun(explicit: boolean, access: string | undefined, goSetup: () => void): void {
   const api = useApiClient();
   useEffect(() => {
-    if (explicit || !isAdmin) return;
-    api.get<{ cxone: { configured: boolean } }>('/connections').then(
-      (c) => {
-        if (!c.cxone.configured) goSetup();
+    if (access === undefined) return;
+    api.request<{ next?: { id: string } }>('POST', '/onboarding/sign-in').then(
+      (o) => {
+        if (!explicit && access !== 'support' && BLOCKING_STEPS.includes(o.next?.id ?? '')) goSetup();
       },
       () => undefined,
     );
-  }, [api, explicit, isAdmin, goSetup]);
+  }, [api, explicit, access, goSetup]);
 }
 
 export function App(props: { session: HostSession; api: ApiClient }): ReactNode {
@@ -83,7 +89,11 @@ function Shell(props: { session: HostSession }): ReactNode {
   const [page, setPage] = useState<PageId>(start.page);
   const goSetup = useCallback(() => setPage('setup'), []);
   const [me] = useApi<{ name: string; access: string }>('/me');
-  useFirstRun(start.explicit || start.configure, me.status === 'ready' && me.value.access === 'admin', goSetup);
+  useFirstRun(
+    start.explicit || start.configure,
+    me.status === 'ready' ? me.value.access : me.status === 'error' ? 'none' : undefined,
+    goSetup,
+  );
   const isSupport = me.status === 'ready' && me.value.access !== 'admin';
   const visible = isSupport ? PAGES.filter((p) => SUPPORT_PAGES.includes(p)) : PAGES;
   // Inside Teams every page is a tab of its own (manifest staticTabs): a second tab bar would repeat Teams'.
@@ -122,7 +132,9 @@ function Shell(props: { session: HostSession }): ReactNode {
           />
         ) : (
           <>
-            {shown === 'setup' && <SetupWizard onDone={() => setPage('health')} />}
+            {shown === 'setup' && (
+              <SetupWizard onDone={() => setPage('health')} authenticate={props.session.authenticate} />
+            )}
             {shown === 'rules' && <RulesPage />}
             {shown === 'users' && <UsersPage />}
             {shown === 'health' && <HealthPage />}

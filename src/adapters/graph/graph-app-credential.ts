@@ -1,4 +1,4 @@
-import { ConfidentialClientApplication, LogLevel } from '@azure/msal-node';
+import { ConfidentialClientApplication, LogLevel, type ICachePlugin } from '@azure/msal-node';
 import type { ExternalFailure } from '../../application/ports.js';
 import { err, ok, type Result } from '../../domain/result.js';
 import type { HttpFetch } from '../shared/http-transport.js';
@@ -6,8 +6,12 @@ import { GRAPH_SCOPE_DEFAULT, type GraphAdapterOptions } from './graph-options.j
 import { MsalNetworkClient } from './msal-network-client.js';
 import { msalFailure } from './msal-failure.js';
 
-/** Builds an MSAL confidential client for the tenant's authority on our transport. */
-export function createMsalClient(options: GraphAdapterOptions, fetch: HttpFetch): ConfidentialClientApplication {
+/** Builds an MSAL confidential client for the tenant's authority on our transport (and a persisted cache, if given). */
+export function createMsalClient(
+  options: GraphAdapterOptions,
+  fetch: HttpFetch,
+  cachePlugin?: ICachePlugin,
+): ConfidentialClientApplication {
   const host = new URL(options.authorityHost).host;
   return new ConfidentialClientApplication({
     auth: {
@@ -17,6 +21,7 @@ export function createMsalClient(options: GraphAdapterOptions, fetch: HttpFetch)
       // A non-Microsoft host (the emulator) must be declared known, or MSAL tries instance discovery.
       knownAuthorities: [host],
     },
+    ...(cachePlugin ? { cache: { cachePlugin } } : {}),
     system: {
       networkClient: new MsalNetworkClient(fetch),
       loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false },

@@ -5,8 +5,10 @@ import type { HttpFetch } from '../shared/http-transport.js';
 import { createMsalClient } from './graph-app-credential.js';
 import { GRAPH_SCOPE_PRESENCE_READ_ALL } from './graph-options.js';
 import { msalFailure } from './msal-failure.js';
+import { saveOwnerCache } from './graph-owner-token-cache.js';
 
-const SCOPES = [GRAPH_SCOPE_PRESENCE_READ_ALL, 'offline_access'];
+// openid + profile: MSAL builds the owner's account from the ID token, which a silent refresh needs.
+const SCOPES = [GRAPH_SCOPE_PRESENCE_READ_ALL, 'offline_access', 'openid', 'profile'];
 
 export interface MsalOwnerSignInOptions {
   readonly clientId: string;
@@ -16,14 +18,14 @@ export interface MsalOwnerSignInOptions {
 }
 
 /**
- * Authorization-code sign-in (PKCE) of a subscription owner with msal-node. The refresh token
- * lands in the tenant's `owner:<oid>` connection — the same record GraphOwnerTokens renews from.
+ * Authorization-code sign-in (PKCE) of a subscription owner with msal-node. MSAL's token cache of
+ * the sign-in becomes the owner's (`owner:<oid>`, sealed) — the cache GraphOwnerTokens refreshes from.
  */
 export class MsalOwnerSignIn implements OwnerSignInFlow {
   constructor(
     private readonly options: MsalOwnerSignInOptions,
     private readonly fetch: HttpFetch,
-    private readonly tenants: Pick<TenantStore, 'putConnection'>,
+    private readonly tenants: Pick<TenantStore, 'getConnection' | 'putConnection'>,
   ) {}
 
   authorizeUrl(tenantId: string, o: { state: string; codeChallenge: string; redirectUri: string }): Promise<string> {
@@ -57,20 +59,19 @@ export class MsalOwnerSignIn implements OwnerSignInFlow {
           message: `The account signed in belongs to tenant ${r.tenantId}, not ${tenantId}.`,
           transient: false,
         });
-      const cache = JSON.parse(msal.getTokenCache().serialize()) as {
-        RefreshToken?: Record<string, { secret?: string }>;
-      };
-      const refreshToken = Object.values(cache.RefreshToken ?? {})[0]?.secret;
-      if (!refreshToken)
+      const ownerId = r.account?.localAccountId || r.uniqueId || '';
+      if (!ownerId || !r.account)
         return err({
           system: 'entra',
           status: 0,
-          code: 'NO_REFRESH_TOKEN',
-          message: 'No refresh token came back (offline_access not granted?).',
+          code: 'NO_ACCOUNT',
+          message: 'Entra returned no account for the signed-in owner (openid profile not granted?).',
           transient: false,
         });
-      const ownerId = r.uniqueId || r.account?.localAccountId || '';
-      await this.tenants.putConnection(tenantId, `owner:${ownerId}`, { refreshToken });
+      // This client's cache holds this one sign-in: it becomes the owner's own MSAL cache, as MSAL wrote it.
+      await saveOwnerCache(this.tenants, tenantId, ownerId, msal.getTokenCache().serialize(), {
+        userPrincipalName: r.account.username,
+      });
       return ok({ ownerId, userPrincipalName: r.account?.username ?? ownerId });
     } catch (e) {
       return err(msalFailure(e));

@@ -1,11 +1,21 @@
+import type { AuthenticationResult, ConfidentialClientApplication } from '@azure/msal-node';
 import type { Clock, ExternalFailure, TenantStore } from '../../application/ports.js';
 import { err, ok, type Result } from '../../domain/result.js';
 import type { HttpFetch } from '../shared/http-transport.js';
 import { createMsalClient } from './graph-app-credential.js';
 import { GRAPH_SCOPE_PRESENCE_READ_ALL, type GraphAdapterOptions } from './graph-options.js';
 import { msalFailure } from './msal-failure.js';
+import { ownerRecordSignedIn, StoredOwnerTokenCache } from './graph-owner-token-cache.js';
 
 const SCOPES = [GRAPH_SCOPE_PRESENCE_READ_ALL, 'offline_access'];
+
+const notSignedIn = (ownerId: string): ExternalFailure => ({
+  system: 'entra',
+  status: 0,
+  code: 'OWNER_NOT_CONNECTED',
+  message: `Subscription owner ${ownerId} has not signed in.`,
+  transient: false,
+});
 /** Refresh this long before the access token expires. */
 const EARLY_MS = 5 * 60_000;
 
@@ -23,10 +33,10 @@ export interface OwnerSignIn {
 
 /**
  * Delegated Graph tokens of subscription owners (reference graph-presence.md §3.1, §5): presence
- * subscriptions accept only delegated identities. Each owner's refresh token is kept in the
- * tenant's encrypted connection values (`owner:<id>`), rotated after every refresh, and access
- * tokens are refreshed before they expire. A broken sign-in is a returned failure plus an
- * unhealthy status — never a crash.
+ * subscriptions accept only delegated identities. Each owner has MSAL's own token cache, sealed in
+ * the tenant's connection values (`owner:<id>`) through a cache plugin: MSAL refreshes and rotates,
+ * we never pick tokens out of it. Access tokens are refreshed before they expire. A broken sign-in
+ * is a returned failure plus an unhealthy status — never a crash.
  */
 export class GraphOwnerTokens {
   readonly #cache = new Map<string, Cached>();
@@ -40,19 +50,20 @@ export class GraphOwnerTokens {
     private readonly clock: Clock,
   ) {}
 
-  /** Connect an owner from their Teams SSO token (on-behalf-of with offline_access). */
+  /** Connect an owner from their Teams SSO token (on-behalf-of with offline_access); MSAL's cache of it is kept. */
   async connectWithSsoToken(ownerId: string, ssoToken: string): Promise<Result<void, ExternalFailure>> {
-    const msal = createMsalClient(this.options, this.fetch);
+    const msal = this.#client(ownerId);
     try {
       const r = await msal.acquireTokenOnBehalfOf({ oboAssertion: ssoToken, scopes: SCOPES });
       if (!r) return err(msalFailure(new Error('no token returned')));
-      return this.#keep(ownerId, msal, r.accessToken, r.expiresOn);
+      this.#remember(ownerId, r.accessToken, r.expiresOn);
+      return ok(undefined);
     } catch (e) {
       return err(this.#broken(ownerId, msalFailure(e)));
     }
   }
 
-  /** Connect an owner from a refresh token obtained elsewhere (admin consent flow, sandbox). */
+  /** Connect an owner from a refresh token obtained elsewhere (the sandbox seed); MSAL takes it over at the first refresh. */
   async connectWithRefreshToken(ownerId: string, refreshToken: string): Promise<void> {
     await this.tenants.putConnection(this.tenantId, `owner:${ownerId}`, { refreshToken });
     this.#cache.delete(ownerId);
@@ -62,71 +73,68 @@ export class GraphOwnerTokens {
     const cached = this.#cache.get(ownerId);
     if (!forceRefresh && cached && cached.expiresAt - EARLY_MS > this.clock.now()) return ok(cached.token);
     const stored = await this.tenants.getConnection(this.tenantId, `owner:${ownerId}`);
-    if (!stored?.refreshToken)
-      return err(
-        this.#broken(ownerId, {
-          system: 'entra',
-          status: 0,
-          code: 'OWNER_NOT_CONNECTED',
-          message: `Subscription owner ${ownerId} has not signed in.`,
-          transient: false,
-        }),
-      );
-    const msal = createMsalClient(this.options, this.fetch);
+    if (!ownerRecordSignedIn(stored)) return err(this.#broken(ownerId, notSignedIn(ownerId)));
+    const msal = this.#client(ownerId);
     try {
-      const r = await msal.acquireTokenByRefreshToken({
-        refreshToken: stored.refreshToken,
-        scopes: SCOPES,
-        forceCache: true,
-      });
-      if (!r) return err(msalFailure(new Error('no token returned')));
-      const kept = await this.#keep(ownerId, msal, r.accessToken, r.expiresOn);
-      return kept.ok ? ok(r.accessToken) : kept;
+      // Our clock (not MSAL's wall clock) says a token is stale, or this process holds none yet: MSAL
+      // refreshes from its cache rather than hand back an access token whose age we cannot tell.
+      const r = await this.#acquire(msal, stored ?? {});
+      if (!r) return err(this.#broken(ownerId, notSignedIn(ownerId)));
+      this.#remember(ownerId, r.accessToken, r.expiresOn);
+      return ok(r.accessToken);
     } catch (e) {
       return err(this.#broken(ownerId, msalFailure(e)));
     }
+  }
+
+  /** MSAL refreshes from its own cache; a record from before it (a bare refresh token) is handed to MSAL once. */
+  async #acquire(
+    msal: ConfidentialClientApplication,
+    stored: Readonly<Record<string, string>>,
+  ): Promise<AuthenticationResult | null> {
+    const refreshToken = stored['refreshToken'];
+    if (!stored['msalCache'] && refreshToken)
+      return msal.acquireTokenByRefreshToken({ refreshToken, scopes: SCOPES, forceCache: true });
+    const [account] = await msal.getTokenCache().getAllAccounts();
+    return account ? msal.acquireTokenSilent({ account, scopes: SCOPES, forceRefresh: true }) : null;
   }
 
   health(): readonly OwnerSignIn[] {
     return [...this.#health.values()];
   }
 
-  /** Store the (possibly rotated) refresh token MSAL now holds, and cache the access token. */
-  async #keep(
-    ownerId: string,
-    msal: ReturnType<typeof createMsalClient>,
-    accessToken: string,
-    expiresOn: Date | null,
-  ): Promise<Result<void, ExternalFailure>> {
-    const serialized = JSON.parse(msal.getTokenCache().serialize()) as {
-      RefreshToken?: Record<string, { secret?: string }>;
-    };
-    const refreshToken = Object.values(serialized.RefreshToken ?? {})[0]?.secret;
-    if (!refreshToken)
-      return err(
-        this.#broken(ownerId, {
-          system: 'entra',
-          status: 0,
-          code: 'NO_REFRESH_TOKEN',
-          message: 'No refresh token came back (offline_access not granted?).',
-          transient: false,
-        }),
-      );
-    await this.tenants.putConnection(this.tenantId, `owner:${ownerId}`, { refreshToken });
+  /** Caches the access token; MSAL's cache (refresh token included) was stored by the cache plugin. */
+  #remember(ownerId: string, accessToken: string, expiresOn: Date | null): void {
     // MSAL's expiresOn is on the real clock; keep the lifetime, anchor it on ours.
     const lifetime = expiresOn ? expiresOn.getTime() - Date.now() : 3600_000;
     this.#cache.set(ownerId, { token: accessToken, expiresAt: this.clock.now() + lifetime });
     this.#health.set(ownerId, { ownerId, healthy: true });
-    return ok(undefined);
   }
 
+  // One client per owner and call: it reads and writes that owner's MSAL cache in the store.
+  #client(ownerId: string): ConfidentialClientApplication {
+    return createMsalClient(this.options, this.fetch, new StoredOwnerTokenCache(this.tenants, this.tenantId, ownerId));
+  }
+
+  /**
+   * A refused refresh (invalid_grant: password reset, revoked sessions or consent) needs the owner
+   * to sign in again: the failure says so, and it reaches the Health Check's `owner:<id>` component
+   * and the bot's alert card through the subscriptions that could not be kept.
+   */
   #broken(ownerId: string, failure: ExternalFailure): ExternalFailure {
     this.#cache.delete(ownerId);
+    const refused = !failure.transient;
+    const said = refused
+      ? {
+          ...failure,
+          message: `Subscription owner ${ownerId} must sign in again (Setup page → Subscription owner): ${failure.message}`,
+        }
+      : failure;
     this.#health.set(ownerId, {
       ownerId,
       healthy: false,
-      detail: `Sign-in of subscription owner ${ownerId} failed: ${failure.code} ${failure.message}`,
+      detail: `Sign-in of subscription owner ${ownerId} failed: ${said.code} ${said.message}`,
     });
-    return failure;
+    return said;
   }
 }

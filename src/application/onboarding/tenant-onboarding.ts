@@ -108,9 +108,11 @@ export class TenantOnboarding {
   /** A verified tab sign-in: the first one of an admin from a consented tenant creates the tenant. */
   async signIn(caller: OnboardingCaller): Promise<Result<OnboardingChecklist, OnboardingError>> {
     if (!this.isAllowed(caller.tenantId)) return err(notAllowed(caller.tenantId));
-    if (await this.deps.tenants.get(caller.tenantId)) return this.checklist(caller);
+    // Also for a tenant that exists (seeded, or consent revoked and granted again): the checklist shows what Entra says.
     const consent = await this.#consent(caller.tenantId);
-    if (caller.access === 'admin' && consent && missingRoles(consent).length === 0) await this.#create(caller);
+    const complete = consent !== undefined && missingRoles(consent).length === 0;
+    if (complete && caller.access === 'admin' && !(await this.deps.tenants.get(caller.tenantId)))
+      await this.#create(caller);
     return this.checklist(caller);
   }
 

@@ -76,7 +76,10 @@ function SetupSteps(props: {
   onboarding: Onboarding;
   onChanged: () => void;
 }): ReactNode {
-  const firstOpen = Math.max(0, ['consent', 'cxone', 'owner', 'agents', 'rules', 'sync'].indexOf(props.onboarding.next?.id ?? 'consent'));
+  const firstOpen = Math.max(
+    0,
+    ['consent', 'cxone', 'owner', 'agents', 'rules', 'sync'].indexOf(props.onboarding.next?.id ?? 'consent'),
+  );
   const [step, setStep] = useState(firstOpen);
   const [connections, reload] = useApi<Connections>('/connections');
   const [cxoneOk, setCxoneOk] = useState(false);

@@ -33,17 +33,35 @@ async function connectedOwner(): Promise<{
 }
 
 describe('GraphOwnerTokens (delegated tokens of subscription owners)', () => {
-  it('stores the refresh token in the tenant connection and rotates it when refreshing before expiry', async () => {
+  it("keeps MSAL's own token cache in the tenant connection, and MSAL refreshes from it before expiry", async () => {
     const { tokens, connections, ownerId } = await connectedOwner();
     const stored = await connections.getConnection('tenant-a', `owner:${ownerId}`);
-    expect(stored?.refreshToken).toMatch(/^rt\./);
+    expect(Object.keys(stored ?? {})).toEqual(['msalCache']);
+    expect(JSON.parse(stored!['msalCache']!)).toHaveProperty('RefreshToken');
     const first = await tokens.token(ownerId);
     h.emulator.control.advance(56 * 60_000);
     const second = await tokens.token(ownerId);
     expect(second.ok && first.ok && second.value !== first.value).toBe(true);
-    expect((await connections.getConnection('tenant-a', `owner:${ownerId}`))?.refreshToken).not.toBe(
-      stored?.refreshToken,
+    expect((await connections.getConnection('tenant-a', `owner:${ownerId}`))?.['msalCache']).not.toBe(
+      stored?.['msalCache'],
     );
+  });
+
+  it('hands a refresh token stored before MSAL kept the cache to MSAL once, then keeps only its cache', async () => {
+    const { tokens, connections, ownerId } = await connectedOwner();
+    const legacy = JSON.parse((await connections.getConnection('tenant-a', `owner:${ownerId}`))!['msalCache']!) as {
+      RefreshToken: Record<string, { secret: string }>;
+    };
+    const fresh = new GraphOwnerTokens(
+      tokens['options' as never],
+      h.adapter.transport.fetch,
+      connections,
+      'tenant-a',
+      h.clock,
+    );
+    await fresh.connectWithRefreshToken(ownerId, Object.values(legacy.RefreshToken)[0]!.secret);
+    expect(await fresh.token(ownerId)).toMatchObject({ ok: true });
+    expect(Object.keys((await connections.getConnection('tenant-a', `owner:${ownerId}`)) ?? {})).toEqual(['msalCache']);
   });
 
   it('reports a revoked sign-in as an unhealthy owner with the Entra reason', async () => {
@@ -52,6 +70,8 @@ describe('GraphOwnerTokens (delegated tokens of subscription owners)', () => {
     const r = await tokens.token(ownerId, true);
     expect(r).toMatchObject({ ok: false, error: { system: 'entra', code: 'invalid_grant', transient: false } });
     expect(tokens.health()).toEqual([{ ownerId, healthy: false, detail: expect.stringContaining('invalid_grant') }]);
+    // What the Health Check's owner component and the bot's alert card show: the owner must sign in again.
+    expect(!r.ok && r.error.message).toContain('must sign in again');
   });
 
   it('reports an owner who never signed in', async () => {

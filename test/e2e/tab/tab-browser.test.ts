@@ -4,7 +4,6 @@ import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { readFile } from 'node:fs/promises';
 import { PAGES, PAGE_LABELS, pageParam } from '../../../tabs/src/page-catalog.js';
 import { TENANT_A } from '../../adapters/http/api/fakes/api-harness.js';
-import { CLIENT_ID } from '../../adapters/http/api/fakes/local-entra.js';
 import { SCREENSHOTS, TabHarness, ensureTabBuilt, launchBrowser } from './tab-harness.js';
 
 let harness: TabHarness;
@@ -41,17 +40,18 @@ async function attribute(l: Locator, name: string, expected: string): Promise<vo
 
 describe('the Teams tab in a browser', () => {
   it('walks an admin of a tenant not yet set up through setup (outside Teams, sandbox sign-in) and ends on a healthy Health Check', async () => {
+    // Admin consent was granted in the Entra admin center: the first sign-in finds it by asking Entra.
+    harness.api.grantedRoles.set(TENANT_A, ['Presence.ReadWrite.All', 'User.Read.All']);
+    await harness.api.store.tenants.upsert({ ...(await harness.api.store.tenants.get(TENANT_A))!, syncEnabled: false });
     await page.goto(`${harness.base}/tab/`);
     await page.getByRole('heading', { name: 'Set up Presence Sync' }).waitFor();
     await page
       .getByTestId('whoami')
       .filter({ hasText: /· sandbox$/ })
       .waitFor();
-    // The consent link needs no ?clientId= in the tab's URL: the server names its client id.
-    expect(await page.getByRole('link', { name: 'Grant admin consent' }).getAttribute('href')).toContain(
-      `client_id=${CLIENT_ID}`,
-    );
-    await page.getByRole('button', { name: 'Next' }).click();
+    // The checklist says what is done and opens the wizard on what is missing next: CXone.
+    await attribute(page.locator('[data-step="consent"]'), 'data-done', 'true');
+    await attribute(page.locator('[data-step="cxone"]'), 'aria-current', 'step');
 
     await page.getByLabel('Client id').fill('cxone-client');
     await page.getByLabel('Client secret').fill('cxone-secret');
@@ -75,6 +75,10 @@ describe('the Teams tab in a browser', () => {
     reporter().success('acd.connection', 'feed connected');
     harness.api.health.setSyncActive(TENANT_A, true, 'syncing 3 agents');
     await page.getByRole('button', { name: 'Create the rule and finish' }).click();
+    await page.getByRole('button', { name: 'Turn sync on' }).click();
+    await attribute(page.locator('[data-step="sync"]'), 'data-done', 'true');
+    expect((await harness.api.store.tenants.get(TENANT_A))?.syncEnabled).toBe(true);
+    await page.getByRole('button', { name: 'Go to the Health Check' }).click();
     await page.getByRole('heading', { name: 'Health Check' }).waitFor();
     await attribute(page.getByTestId('overall-status'), 'data-status', 'ok');
     expect(await page.getByTestId('sync-active').textContent()).toBe('Sync active: syncing 3 agents');

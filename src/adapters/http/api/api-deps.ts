@@ -75,12 +75,16 @@ export interface OwnerConnector {
 
 export interface OwnerSignInOptions {
   readonly flow: OwnerSignInFlow;
-  /** This API's callback URL as registered on the Entra app (`https://<host>/api/v1/connections/owners/callback`). */
-  readonly redirectUri: string;
+  /** This API's callback URL as registered on the Entra app (`https://<host>/api/v1/connections/owners/callback`); a function when known only once listening. */
+  readonly redirectUri: string | (() => string);
   /** 32 bytes sealing the `state` parameter (from config; the same on every instance). */
   readonly stateKey: Buffer;
   /** How long a started sign-in may take (default 10 min). */
   readonly ttlMs?: number;
+  /** The page the callback hands the code to, for the tab to complete (default `/tab/auth-end.html`). */
+  readonly authEndPath?: string;
+  /** A redeemed owner joins the tenant's subscription owners. */
+  readonly onConnected?: (tenantId: string, ownerId: string) => Promise<void>;
 }
 
 /** Tries the given CXone credentials (a token request and one directory read). */

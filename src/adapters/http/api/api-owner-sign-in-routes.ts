@@ -1,63 +1,73 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { Clock } from '../../../application/ports.js';
 import type { AuditRecorder, OwnerSignInOptions } from './api-deps.js';
+import { htmlPage, redirect } from './api-html-page.js';
 import { problem } from './api-problem.js';
-import { fail, json, route, type ApiRoute, type RouteOutcome } from './api-route.js';
+import { fail, json, route, type ApiRoute } from './api-route.js';
 import { signInCallbackQuerySchema } from './api-schemas.js';
 import { openState, pkcePair, sealState } from './owner-sign-in-state.js';
 
-const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const stateQuerySchema = z.strictObject({ state: z.string().min(1).max(4096) });
+export const ownerSignInCompleteSchema = z.strictObject({
+  code: z.string().min(1).max(8192),
+  state: z.string().min(1).max(4096),
+});
 
-/** The popup's last page: plain HTML, no script, nothing secret. */
-function page(status: number, title: string, text: string): RouteOutcome {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1><p>${escape(text)}</p><p>You can close this window.</p></body></html>`;
-  return {
-    status,
-    raw: html,
-    contentType: 'text/html; charset=utf-8',
-    headers: { 'content-security-policy': "default-src 'none'", 'referrer-policy': 'no-referrer' },
-  };
-}
+const notConfigured = () =>
+  fail(
+    problem(
+      409,
+      'GRAPH.NOT_CONNECTED',
+      'Microsoft Graph not connected',
+      'Owner sign-in is not configured on this deployment.',
+    ),
+  );
+const redirectUri = (o: OwnerSignInOptions): string =>
+  typeof o.redirectUri === 'string' ? o.redirectUri : o.redirectUri();
+const challengeOf = (verifier: string): string => createHash('sha256').update(verifier).digest('base64url');
 
-/** Subscription owners signed in with the authorization-code flow (PKCE) from the Settings page. */
+/**
+ * Subscription owners sign in with the authorization-code flow and PKCE from a popup of the tab
+ * (teams-js `authentication.authenticate`): start → Entra → our callback → the auth-end page,
+ * which hands code and state to the tab; the tab completes with its own SSO token. The code is
+ * redeemed server-side with the verifier sealed in the state, and only for the admin who started
+ * it — a code or state carried to anyone else's session is refused.
+ */
 export function ownerSignInRoutes(
   signIn: OwnerSignInOptions | undefined,
   recordAudit: AuditRecorder | undefined,
   clock: Clock,
 ): ApiRoute[] {
+  const open = (state: string) => (signIn ? openState(signIn.stateKey, state, clock.now()) : undefined);
   return [
     route({
       method: 'post',
       path: '/connections/owners/sign-in',
       operationId: 'startOwnerSignIn',
-      summary: 'Start an authorization-code sign-in of a subscription owner: open `authorizeUrl` in a popup',
+      summary: 'Start a subscription owner sign-in: open `startUrl` (same origin) in the teams-js authentication popup',
       access: 'admin',
       responses: [
-        { status: 200, description: 'The Entra authorize URL' },
+        { status: 200, description: 'The popup start URL (and the Entra authorize URL it leads to)' },
         { status: 409, description: 'Sign-in not configured' },
       ],
       handle: async ({ caller }) => {
-        if (!signIn)
-          return fail(
-            problem(
-              409,
-              'GRAPH.NOT_CONNECTED',
-              'Microsoft Graph not connected',
-              'Owner sign-in is not configured on this deployment.',
-            ),
-          );
+        if (!signIn) return notConfigured();
         const { verifier, challenge } = pkcePair();
         const expiresAt = clock.now() + (signIn.ttlMs ?? 10 * 60_000);
         const state = sealState(signIn.stateKey, {
           tenantId: caller.tenantId,
+          userId: caller.userId,
           actor: caller.name,
           codeVerifier: verifier,
           expiresAt,
         });
         return json(200, {
+          startUrl: `/api/v1/connections/owners/sign-in/start?state=${encodeURIComponent(state)}`,
           authorizeUrl: await signIn.flow.authorizeUrl(caller.tenantId, {
             state,
             codeChallenge: challenge,
-            redirectUri: signIn.redirectUri,
+            redirectUri: redirectUri(signIn),
           }),
           expiresAt,
         });
@@ -65,47 +75,104 @@ export function ownerSignInRoutes(
     }),
     route({
       method: 'get',
+      path: '/connections/owners/sign-in/start',
+      operationId: 'openOwnerSignIn',
+      summary: "The popup's first page: redirects to Entra's authorize endpoint for the sealed sign-in",
+      access: 'public',
+      query: stateQuerySchema,
+      responses: [
+        { status: 302, description: 'To Entra', contentType: 'text/plain' },
+        { status: 400, description: 'Expired or forged sign-in (HTML)', contentType: 'text/html' },
+      ],
+      handle: async ({ query }) => {
+        const state = open(query.state);
+        if (!signIn || !state) return htmlPage(400, 'Sign-in expired', 'Start again from the Presence Sync tab.');
+        // The target is always our tenant's Entra authorize URL, rebuilt from the sealed state: no open redirect.
+        return redirect(
+          await signIn.flow.authorizeUrl(state.tenantId, {
+            state: query.state,
+            codeChallenge: challengeOf(state.codeVerifier),
+            redirectUri: redirectUri(signIn),
+          }),
+        );
+      },
+    }),
+    route({
+      method: 'get',
       path: '/connections/owners/callback',
       operationId: 'finishOwnerSignIn',
-      summary: 'Entra redirects here after the owner signed in (no token: the sealed state carries the tenant)',
+      summary: "Entra redirects here; the code and state go on to the tab's auth-end page (nothing is redeemed here)",
       access: 'public',
       query: signInCallbackQuerySchema,
       responses: [
-        { status: 200, description: 'Connected (HTML)', contentType: 'text/html' },
-        { status: 400, description: 'Refused, expired or tampered sign-in (HTML)', contentType: 'text/html' },
+        {
+          status: 302,
+          description: 'To the auth-end page, which hands the result to the tab',
+          contentType: 'text/plain',
+        },
+        { status: 400, description: 'Expired or forged sign-in (HTML)', contentType: 'text/html' },
       ],
       handle: async ({ query }) => {
-        if (!signIn) return page(400, 'Sign-in not configured', 'Owner sign-in is not configured on this deployment.');
-        const state = openState(signIn.stateKey, query.state, clock.now());
-        if (!state)
-          return page(
+        if (!signIn || !open(query.state))
+          return htmlPage(
             400,
             'Sign-in expired',
-            'This sign-in link is no longer valid. Start again from the Settings page.',
+            'This sign-in link is no longer valid. Start again from the Setup page.',
           );
-        if (!query.code)
-          return page(
-            400,
-            'Sign-in refused',
-            query.error_description ?? query.error ?? 'Microsoft Entra did not return a code.',
+        const forward = new URLSearchParams({ state: query.state });
+        if (query.code) forward.set('code', query.code);
+        if (query.error) forward.set('error', query.error);
+        if (query.error_description) forward.set('error_description', query.error_description);
+        return redirect(`${signIn.authEndPath ?? '/tab/auth-end.html'}?${forward.toString()}`);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/connections/owners/sign-in/complete',
+      operationId: 'completeOwnerSignIn',
+      summary:
+        'The tab completes the sign-in it started: the code is redeemed with the PKCE verifier sealed in the state',
+      access: 'admin',
+      body: ownerSignInCompleteSchema,
+      responses: [
+        { status: 200, description: 'The owner who signed in' },
+        { status: 400, description: 'Expired or forged state' },
+        { status: 403, description: 'The sign-in was started by another admin or tenant' },
+        { status: 502, description: 'Entra refused the code' },
+      ],
+      handle: async ({ caller, body }) => {
+        if (!signIn) return notConfigured();
+        const state = open(body.state);
+        if (!state)
+          return fail(problem(400, 'OWNER_SIGN_IN.STATE_INVALID', 'Sign-in expired', 'Start the owner sign-in again.'));
+        if (state.tenantId !== caller.tenantId || state.userId !== caller.userId)
+          return fail(
+            problem(
+              403,
+              'OWNER_SIGN_IN.NOT_YOURS',
+              'Not your sign-in',
+              'Only the admin who started a sign-in may complete it.',
+            ),
           );
         const r = await signIn.flow.redeem(state.tenantId, {
-          code: query.code,
+          code: body.code,
           codeVerifier: state.codeVerifier,
-          redirectUri: signIn.redirectUri,
+          redirectUri: redirectUri(signIn),
         });
-        if (!r.ok) return page(400, 'Sign-in failed', `${r.error.code}: ${r.error.message}`);
+        if (!r.ok)
+          return fail(problem(502, 'OWNER_SIGN_IN.REFUSED', 'Sign-in refused', `${r.error.code}: ${r.error.message}`));
+        await signIn.onConnected?.(state.tenantId, r.value.ownerId);
         await recordAudit?.({
           tenantId: state.tenantId,
           at: clock.now(),
-          actor: state.actor,
+          actor: caller.name,
           action: 'owner.connect',
           entity: 'subscriptionOwner',
           entityId: r.value.ownerId,
           before: null,
           after: r.value,
         });
-        return page(200, 'Subscription owner connected', `${r.value.userPrincipalName} is now a subscription owner.`);
+        return json(200, { ...r.value, signedIn: true });
       },
     }),
   ];

@@ -4,6 +4,8 @@ import { z } from 'zod';
 /** What the sign-in round trip must carry from "start" to "callback", unforgeable and unreadable by the browser. */
 export interface SignInState {
   readonly tenantId: string;
+  /** The admin who started it (Entra object id): only their session may complete it. */
+  readonly userId: string;
   /** Who started it (audit). */
   readonly actor: string;
   /** The PKCE code verifier: only our server ever sees it. */
@@ -13,6 +15,7 @@ export interface SignInState {
 
 const Payload = z.object({
   tenantId: z.string().min(1),
+  userId: z.string().min(1),
   actor: z.string(),
   codeVerifier: z.string().min(43),
   expiresAt: z.number(),

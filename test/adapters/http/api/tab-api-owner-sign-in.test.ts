@@ -30,6 +30,7 @@ let entra: LocalEntra;
 let api: ApiHarness;
 let flow: ScriptedEntra;
 let token: string;
+let connected: { tenantId: string; ownerId: string }[];
 
 beforeAll(async () => {
   entra = await LocalEntra.start();
@@ -37,8 +38,14 @@ beforeAll(async () => {
 });
 beforeEach(async () => {
   flow = new ScriptedEntra();
+  connected = [];
   api = await new ApiHarness(entra, {
-    ownerSignIn: { flow, redirectUri: REDIRECT, stateKey: randomBytes(32) },
+    ownerSignIn: {
+      flow,
+      redirectUri: REDIRECT,
+      stateKey: randomBytes(32),
+      onConnected: async (tenantId, ownerId) => void connected.push({ tenantId, ownerId }),
+    },
   }).start();
 });
 afterEach(async () => {
@@ -51,18 +58,38 @@ afterAll(async () => {
 const start = async () => {
   const r = await api.call('POST', '/api/v1/connections/owners/sign-in', { token });
   expect(r.status).toBe(200);
-  return flow.started.at(-1)!;
+  return { ...flow.started.at(-1)!, startUrl: String(r.json['startUrl']) };
 };
-const callback = (query: string) => api.call('GET', `/api/v1/connections/owners/callback?${query}`);
+const callback = (query: string) =>
+  fetch(`${api.base}/api/v1/connections/owners/callback?${query}`, { redirect: 'manual' });
+const complete = (body: unknown, as = token) =>
+  api.call('POST', '/api/v1/connections/owners/sign-in/complete', { token: as, body });
 
-describe('subscription owner sign-in (authorization code + PKCE)', () => {
-  it('completes without a bearer token: the sealed state names the tenant and carries the PKCE verifier', async () => {
+describe('subscription owner sign-in (authorization code + PKCE, completed by the admin who started it)', () => {
+  it('opens the popup on our own start page, which redirects to Entra with the PKCE challenge', async () => {
     const started = await start();
-    expect(started.tenantId).toBe(TENANT_A);
-    const r = await callback(`code=the-code&state=${encodeURIComponent(started.state)}&session_state=x`);
+    expect(started.startUrl).toMatch(/^\/api\/v1\/connections\/owners\/sign-in\/start\?state=/);
+    const res = await fetch(`${api.base}${started.startUrl}`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toMatch(new RegExp(`^https://login.test/${TENANT_A}/oauth2/v2.0/authorize`));
+    expect(flow.started.at(-1)?.codeChallenge).toBe(started.codeChallenge);
+  });
+
+  it("hands Entra's code to the tab's auth-end page without redeeming it", async () => {
+    const { state } = await start();
+    const res = await callback(`code=the-code&state=${encodeURIComponent(state)}&session_state=x`);
+    expect(res.status).toBe(302);
+    const to = new URL(res.headers.get('location') ?? '', 'https://x.test');
+    expect(to.pathname).toBe('/tab/auth-end.html');
+    expect(Object.fromEntries(to.searchParams)).toEqual({ state, code: 'the-code' });
+    expect(flow.redeemed).toEqual([]);
+  });
+
+  it("the tab completes it with the admin's own token: the code is redeemed with the verifier sealed in the state", async () => {
+    const started = await start();
+    const r = await complete({ code: 'the-code', state: started.state });
     expect(r.status).toBe(200);
-    expect(r.contentType).toMatch(/^text\/html/);
-    expect(r.text).toContain('svc@a.test is now a subscription owner');
+    expect(r.json).toMatchObject({ ownerId: 'owner-1', userPrincipalName: 'svc@a.test', signedIn: true });
     const [redeemed] = flow.redeemed;
     expect(redeemed).toMatchObject({ tenantId: TENANT_A, code: 'the-code' });
     expect(
@@ -71,6 +98,7 @@ describe('subscription owner sign-in (authorization code + PKCE)', () => {
         .digest('base64url'),
     ).toBe(started.codeChallenge);
     expect(started.state).not.toContain(redeemed?.codeVerifier);
+    expect(connected).toEqual([{ tenantId: TENANT_A, ownerId: 'owner-1' }]);
     expect(api.store.rules.log.at(-1)).toMatchObject({
       tenantId: TENANT_A,
       action: 'owner.connect',
@@ -81,33 +109,38 @@ describe('subscription owner sign-in (authorization code + PKCE)', () => {
   it('refuses a tampered, foreign or expired state, and redeems nothing', async () => {
     const { state } = await start();
     const tampered = state.slice(0, -4) + (state.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    expect((await complete({ code: 'c', state: tampered })).status).toBe(400);
     expect((await callback(`code=c&state=${tampered}`)).status).toBe(400);
     const foreign = sealState(randomBytes(32), {
       tenantId: TENANT_A,
+      userId: `user-of-${TENANT_A}`,
       actor: 'mallory',
       codeVerifier: 'v'.repeat(43),
       expiresAt: api.time.now() + 60_000,
     });
-    expect((await callback(`code=c&state=${foreign}`)).status).toBe(400);
+    expect((await complete({ code: 'c', state: foreign })).status).toBe(400);
     await api.time.advance(11 * 60_000);
-    const expired = await callback(`code=c&state=${encodeURIComponent(state)}`);
-    expect([expired.status, expired.text.includes('no longer valid')]).toEqual([400, true]);
+    const expired = await complete({ code: 'c', state });
+    expect([expired.status, expired.json['code']]).toEqual([400, 'OWNER_SIGN_IN.STATE_INVALID']);
     expect(flow.redeemed).toEqual([]);
   });
 
-  it('shows Entra errors escaped (no markup from the query reaches the page)', async () => {
+  it('passes Entra errors on to the tab, and a callback page never shows markup from the query', async () => {
     const { state } = await start();
-    const r = await callback(
-      `state=${encodeURIComponent(state)}&error=access_denied&error_description=${encodeURIComponent('<script>alert(1)</script>')}`,
+    const res = await callback(`state=${encodeURIComponent(state)}&error=access_denied&error_description=x`);
+    expect(new URL(res.headers.get('location') ?? '', 'https://x.test').searchParams.get('error')).toBe(
+      'access_denied',
     );
-    expect(r.status).toBe(400);
-    expect(r.text).not.toContain('<script>');
-    expect(r.text).toContain('&#60;script&#62;');
+    const bad = await callback(`state=nope&error_description=${encodeURIComponent('<script>alert(1)</script>')}`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).not.toContain('<script>');
   });
 
-  it('only admins may start one', async () => {
+  it('only admins may start or complete one', async () => {
     const support = await entra.token({ tid: TENANT_A, roles: [SUPPORT_ROLE] });
     expect((await api.call('POST', '/api/v1/connections/owners/sign-in', { token: support })).status).toBe(403);
+    const { state } = await start();
+    expect((await complete({ code: 'c', state }, support)).status).toBe(403);
   });
 });
 

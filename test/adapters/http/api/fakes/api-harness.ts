@@ -162,7 +162,7 @@ export class ApiHarness {
                     });
               },
             },
-            owners: { list: async (t) => this.ownerRoster.get(t) ?? [] },
+            owners: this.overrides.owners ?? { list: async (t) => this.ownerRoster.get(t) ?? [] },
             userLinks: this.store.userLinks,
             rules: this.store.rules,
             onSyncChanged: async (tenantId) => {
