@@ -42,7 +42,7 @@ export async function createKyselyStore(options: KyselyStoreOptions): Promise<Ky
     agentStates: new KyselyAgentStateStore(db, clock),
     inbox,
     traces: new KyselyTraceStore(db),
-    subscriptions: new KyselySubscriptionStore(db),
+    subscriptions: new KyselySubscriptionStore(db, box),
     conversations: new KyselyConversationStore(db),
     leases: new KyselyLeaseStore(db, clock),
     tenantAdmins: new KyselyTenantAdminStore(db),

@@ -1,15 +1,39 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { StoredSubscription, SubscriptionStore } from '../../application/ports.js';
+import { CryptoBoxError, type CryptoBox } from './crypto-box.js';
+import { StoreSecretError } from './store-errors.js';
 import { readJson, stringArraySchema } from './kysely-row-codec.js';
 import type { Database, GraphSubscriptionsTable } from './kysely-schema.js';
 
-const toSub = (r: Selectable<GraphSubscriptionsTable>): StoredSubscription => ({
+/**
+ * The clientState is the shared secret every notification of the subscription must carry: whoever
+ * reads it from a backup or a dump can forge notifications, so it is sealed like every other secret,
+ * bound to its subscription (a value copied to another row does not open). Rows written before it
+ * was sealed hold it in plain text (no `v1.` envelope) and are sealed at their next renewal.
+ */
+const clientStateAad = (subscriptionId: string): string => `graph_subscriptions/${subscriptionId}/client_state`;
+const LEGACY_PLAIN = (value: string): boolean => !value.startsWith('v1.');
+
+function openClientState(r: Selectable<GraphSubscriptionsTable>, box: CryptoBox): string {
+  if (LEGACY_PLAIN(r.client_state)) return r.client_state;
+  try {
+    return box.open(r.client_state, clientStateAad(r.subscription_id));
+  } catch (e) {
+    if (e instanceof CryptoBoxError)
+      throw new StoreSecretError(`clientState of subscription ${r.subscription_id} cannot be decrypted: ${e.message}`, {
+        cause: e,
+      });
+    throw e;
+  }
+}
+
+const toSub = (r: Selectable<GraphSubscriptionsTable>, box: CryptoBox): StoredSubscription => ({
   tenantId: r.tenant_id,
   subscriptionId: r.subscription_id,
   ownerId: r.owner_id,
   resource: r.resource,
   userIds: readJson(stringArraySchema, r.user_ids, 'graph_subscriptions', r.subscription_id),
-  clientState: r.client_state,
+  clientState: openClientState(r, box),
   expiresAt: r.expires_at,
   createdAt: r.created_at,
   ...(r.encryption_certificate_id ? { encryptionCertificateId: r.encryption_certificate_id } : {}),
@@ -20,7 +44,10 @@ const toSub = (r: Selectable<GraphSubscriptionsTable>): StoredSubscription => ({
  * subscription, and the stored row is what tells us its tenant (and the clientState to check).
  */
 export class KyselySubscriptionStore implements SubscriptionStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly box: CryptoBox,
+  ) {}
 
   async list(tenantId: string): Promise<readonly StoredSubscription[]> {
     const rows = await this.db
@@ -29,7 +56,7 @@ export class KyselySubscriptionStore implements SubscriptionStore {
       .where('tenant_id', '=', tenantId)
       .orderBy('subscription_id')
       .execute();
-    return rows.map(toSub);
+    return rows.map((r) => toSub(r, this.box));
   }
 
   async put(s: StoredSubscription): Promise<void> {
@@ -38,7 +65,7 @@ export class KyselySubscriptionStore implements SubscriptionStore {
       owner_id: s.ownerId,
       resource: s.resource,
       user_ids: JSON.stringify(s.userIds),
-      client_state: s.clientState,
+      client_state: this.box.seal(s.clientState, clientStateAad(s.subscriptionId)),
       expires_at: s.expiresAt,
       created_at: s.createdAt,
       encryption_certificate_id: s.encryptionCertificateId ?? null,
@@ -74,7 +101,7 @@ export class KyselySubscriptionStore implements SubscriptionStore {
       .selectAll()
       .where('subscription_id', '=', subscriptionId)
       .executeTakeFirst();
-    return row && toSub(row);
+    return row && toSub(row, this.box);
   }
 
   async ids(): Promise<readonly string[]> {
