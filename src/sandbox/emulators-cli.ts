@@ -7,7 +7,7 @@
  *
  *   npm run emulators -- [--orgs contoso,fabrikam] [--agents 20] [--data-dir data] [--cxone-port 3979]
  *     [--graph-port 3980] [--bot-port 3981] [--client-id <guid>] [--redirect-uri <url> ...] [--consented]
- *     [--latency realistic|off|<ms>|median:<ms>]
+ *     [--latency realistic|off|<ms>|median:<ms>] [--https-only]
  *
  * Prints the URLs, the CA file and the accounts, and writes the same as JSON to
  * `<data-dir>/emulators/emulators.json` (for scripts and the production dress rehearsal).
@@ -37,6 +37,7 @@ const { values } = parseArgs({
     'redirect-uri': { type: 'string', multiple: true },
     consented: { type: 'boolean', default: false },
     latency: { type: 'string', default: 'realistic' },
+    'https-only': { type: 'boolean', default: false },
   },
 });
 
@@ -89,6 +90,8 @@ const graph = await startGraphEmulator(
   {
     tenants,
     tls,
+    // A product tried locally listens on http://localhost; Graph itself wants https (--https-only).
+    allowHttpLoopback: !values['https-only'],
     tickIntervalMs: 1000,
     stateDir: join(dataDir, 'emulators', 'graph-emulator'),
     notificationLatency: latency,
@@ -126,7 +129,7 @@ writeFileSync(join(dataDir, 'emulators', 'emulators.json'), `${JSON.stringify(su
 
 const lines = [
   `Emulators running (sandbox values, never real credentials). CA file: ${summary.caFile}`,
-  `  Graph      GRAPH_BASE_URL=${summary.graph.url}   notifications: ${latency.description}`,
+  `  Graph      GRAPH_BASE_URL=${summary.graph.url}   notifications: ${latency.description}${values['https-only'] ? '' : '; http://localhost webhooks accepted'}`,
   `  Entra ID   ENTRA_LOGIN_BASE_URL=${graph.authorityUrl}   MICROSOFT_APP_ID=${values['client-id']}   SECRET_GRAPH_CLIENT_SECRET=${values['client-secret']}`,
   `             admin consent: ${graph.authorityUrl}/organizations/v2.0/adminconsent?client_id=${values['client-id']}&scope=https://graph.microsoft.com/.default&redirect_uri=<your callback>`,
   `             tab SSO token (what Teams would give the tab): POST ${graph.url}/_control/entra/sso-token {"tenantId","user"}`,

@@ -13,6 +13,7 @@ import { stateStorm } from './state-storm.js';
 import { memoryRss } from './memory-rss.js';
 import { ruleChange } from './rule-change.js';
 import { sandboxLatency } from './sandbox-latency.js';
+import { teamsToCxone } from './teams-to-cxone.js';
 import { webhookFlood } from './webhook-flood.js';
 import { webhookIngress } from './webhook-ingress.js';
 import { writeEfficiency } from './write-efficiency.js';
@@ -27,6 +28,7 @@ const BENCHES: readonly Bench[] = [
   memoryRss,
   cxonePoll,
   sandboxLatency,
+  teamsToCxone,
 ];
 const RESULTS_DIR = join(process.cwd(), 'bench', 'results');
 
