@@ -187,6 +187,34 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     '1000',
   ),
   v(
+    'ENGINE_TICK_MS',
+    "How often the sync engine's housekeeping runs per tenant: inbox pump, presence keep-alive refreshes, throttle report, store health",
+    'an integer 100–60000 (ms)',
+    int(100, 60_000),
+    '1000',
+  ),
+  v(
+    'INBOX_FULL_REREAD_MS',
+    'How often the inbox is read from its start (entries due for a retry, entries another instance stored out of order); in between only new entries are read',
+    'an integer 100–600000 (ms)',
+    int(100, 600_000),
+    '1000',
+  ),
+  v(
+    'GRAPH_PRESENCE_BUDGET',
+    "Graph presence requests per tenant per 30 s the writer allows itself (Graph's published limit: 1,500 per app per tenant); lower it to leave room for other apps of the same registration",
+    'an integer 1–1500 (requests per 30 s)',
+    int(1, 1_500),
+    '1500',
+  ),
+  v(
+    'GRAPH_WRITE_ATTEMPTS',
+    'Attempts of one Graph presence write on 5xx or network failures before it is reported failed (429s wait for Retry-After and never count); the writer owns these retries, the engine does not repeat them',
+    'an integer 1–20',
+    int(1, 20),
+    '5',
+  ),
+  v(
     'RECONCILE_INTERVAL_MS',
     'How often both sides are read and compared (drift correction)',
     'an integer 10000–86400000 (ms)',
@@ -354,7 +382,21 @@ export interface Config {
     /** Rich notifications: presence carried (encrypted) in Graph change notifications. */
     readonly richNotifications: boolean;
   };
-  readonly sync: { readonly pollIntervalMs: number; readonly reconcileIntervalMs: number };
+  readonly sync: {
+    /** CXone agent-state poll (the feed's). */
+    readonly pollIntervalMs: number;
+    /** The engine's tick per tenant (pump, keep-alives, throttle report, store health). */
+    readonly engineTickMs: number;
+    /** Full inbox re-read period. */
+    readonly inboxFullRereadMs: number;
+    readonly reconcileIntervalMs: number;
+  };
+  readonly graph: {
+    /** Presence requests per tenant per 30 s. */
+    readonly presenceBudget: number;
+    /** Attempts of one presence write on 5xx / network failures (429s do not count). */
+    readonly writeAttempts: number;
+  };
   /** Tenant leases (one owner per tenant across instances): TTL and renewal period. */
   readonly lease: { readonly ttlMs: number; readonly renewMs: number; readonly takeoverLocal: boolean };
   readonly trace: { readonly retentionMs: number; readonly maxPerTenant: number };
@@ -575,8 +617,11 @@ function buildConfig(values: Values, cwd: string): Config {
     microsoft: microsoftSettings(values),
     sync: {
       pollIntervalMs: num(values, 'POLL_INTERVAL_MS'),
+      engineTickMs: num(values, 'ENGINE_TICK_MS'),
+      inboxFullRereadMs: num(values, 'INBOX_FULL_REREAD_MS'),
       reconcileIntervalMs: num(values, 'RECONCILE_INTERVAL_MS'),
     },
+    graph: { presenceBudget: num(values, 'GRAPH_PRESENCE_BUDGET'), writeAttempts: num(values, 'GRAPH_WRITE_ATTEMPTS') },
     lease: {
       ttlMs: num(values, 'LEASE_TTL_MS'),
       renewMs: num(values, 'LEASE_RENEW_MS'),

@@ -79,6 +79,25 @@ describe('configuration', () => {
     expect(problems({ [name]: value })).toEqual([expect.stringMatching(message)]);
   });
 
+  it('gives the CXone poll, the engine tick, the inbox re-read and the Graph budget one setting each', () => {
+    const d = load();
+    expect([d.sync.pollIntervalMs, d.sync.engineTickMs, d.sync.inboxFullRereadMs]).toEqual([1000, 1000, 1000]);
+    expect(d.graph).toEqual({ presenceBudget: 1500, writeAttempts: 5 });
+    const c = load({
+      POLL_INTERVAL_MS: '2000',
+      ENGINE_TICK_MS: '250',
+      INBOX_FULL_REREAD_MS: '5000',
+      GRAPH_PRESENCE_BUDGET: '1200',
+      GRAPH_WRITE_ATTEMPTS: '3',
+    });
+    expect([c.sync.pollIntervalMs, c.sync.engineTickMs, c.sync.inboxFullRereadMs]).toEqual([2000, 250, 5000]);
+    expect(c.graph).toEqual({ presenceBudget: 1200, writeAttempts: 3 });
+    expect(problems({ GRAPH_PRESENCE_BUDGET: '2000' })).toEqual([
+      expect.stringMatching(/^GRAPH_PRESENCE_BUDGET: expected an integer 1–1500/),
+    ]);
+    expect(problems({ ENGINE_TICK_MS: '10' })).toEqual([expect.stringMatching(/^ENGINE_TICK_MS: expected an integer/)]);
+  });
+
   it('turns rich Graph notifications on by default; GRAPH_RICH_NOTIFICATIONS=off turns them off, anything else is refused', () => {
     expect(load().microsoft.richNotifications).toBe(true);
     expect(load({ GRAPH_RICH_NOTIFICATIONS: 'on' }).microsoft.richNotifications).toBe(true);

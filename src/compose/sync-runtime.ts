@@ -93,8 +93,11 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
       health,
     },
     {
-      pollIntervalMs: config.sync.pollIntervalMs,
+      pollIntervalMs: config.sync.engineTickMs,
+      fullRereadMs: config.sync.inboxFullRereadMs,
       reconcileIntervalMs: config.sync.reconcileIntervalMs,
+      // GraphPresenceWriter retries its own calls (GRAPH_WRITE_ATTEMPTS): a failure it reports is final.
+      effectAttempts: { setTeamsPresence: 1, clearTeamsPresence: 1 },
       ...deps.engineOptions,
     },
   );

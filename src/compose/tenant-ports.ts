@@ -147,7 +147,12 @@ export async function buildTenantAdapters(
     },
     { clock: deps.clock, logger },
   );
-  const graph = createGraphAdapter(graphOpts, { clock: deps.clock, logger });
+  const graph = createGraphAdapter(graphOpts, {
+    clock: deps.clock,
+    logger,
+    presenceBudget: deps.config.graph.presenceBudget,
+    writer: { maxAttempts: deps.config.graph.writeAttempts },
+  });
   const owners = () => tenantOwners(deps.store, tenant.id);
   const base = deps.publicBaseUrl();
   const subscriptions = createGraphSubscriptions(graphOpts, graph, {

@@ -9,12 +9,15 @@ import { GraphPresenceWriter, type PresenceWriterOptions } from './graph-presenc
 import { GraphUserDirectory } from './graph-user-directory.js';
 import { PresenceBudget } from './presence-budget.js';
 
+/** Graph's conservative documented presence limit: requests per 30 s per app per tenant (reference §4). */
+export const GRAPH_PRESENCE_LIMIT = 1_500;
+
 /** Runtime dependencies and tuning of the Graph adapter for one tenant. */
 export interface GraphAdapterDeps {
   readonly clock: Clock;
   readonly logger?: Logger;
   readonly sleep?: (ms: number) => Promise<void>;
-  /** Presence requests per 30 s for this tenant; 1,500 is the conservative documented figure (reference §4). */
+  /** Presence requests per 30 s for this tenant (GRAPH_PRESENCE_BUDGET; default {@link GRAPH_PRESENCE_LIMIT}). */
   readonly presenceBudget?: number;
   readonly writer?: Partial<Omit<PresenceWriterOptions, 'clock' | 'sleep' | 'sessionId'>>;
 }
@@ -42,7 +45,7 @@ export function createGraphAdapter(options: GraphAdapterOptions, deps: GraphAdap
   const credential = new GraphAppCredential(createMsalClient(o, transport.fetch));
   const appGraph = new GraphHttpClient(o.graphBaseUrl, (force) => credential.token(force), transport.fetch);
   const sleep = deps.sleep ?? realSleep;
-  const budget = new PresenceBudget(deps.presenceBudget ?? 1500);
+  const budget = new PresenceBudget(deps.presenceBudget ?? GRAPH_PRESENCE_LIMIT);
   const writer = new GraphPresenceWriter(appGraph, budget, {
     ...deps.writer,
     sessionId: o.clientId,

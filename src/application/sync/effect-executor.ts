@@ -159,6 +159,7 @@ export class EffectExecutor {
     attempt: Attempt<T, E>,
     failureOf: (e: E) => ExternalFailure | undefined,
   ): Promise<Result<T, E>> {
+    const attempts = this.options.effectAttempts?.[kind] ?? this.options.maxAttempts;
     for (let n = 1; ; n += 1) {
       const result = await attempt();
       if (result.ok) return result;
@@ -172,11 +173,11 @@ export class EffectExecutor {
             : (['acd.writes', 'ACD state writes'] as const);
         ctx.tenant.health.report(
           component,
-          n >= this.options.maxAttempts ? 'down' : 'degraded',
-          `${what} failing: ${failure.status} ${failure.code}: ${failure.message} (attempt ${n} of ${this.options.maxAttempts})`,
+          n >= attempts ? 'down' : 'degraded',
+          `${what} failing: ${failure.status} ${failure.code}: ${failure.message} (attempt ${n} of ${attempts})`,
         );
       }
-      if (!failure?.transient || n >= this.options.maxAttempts) return result;
+      if (!failure?.transient || n >= attempts) return result;
       const delay = backoffMs(n, {
         baseMs: this.options.backoffBaseMs,
         maxMs: this.options.backoffMaxMs,
@@ -186,7 +187,7 @@ export class EffectExecutor {
       this.trace(
         ctx,
         'error',
-        `${failure.system} ${failure.status} ${failure.code}: retrying in ${delay} ms (attempt ${n + 1} of ${this.options.maxAttempts})`,
+        `${failure.system} ${failure.status} ${failure.code}: retrying in ${delay} ms (attempt ${n + 1} of ${attempts})`,
         { failure, delayMs: delay },
       );
       this.deps.metrics.effect(kind, 'retried');

@@ -1,3 +1,4 @@
+import type { Effect } from '../../domain/effects.js';
 import type { Clock, IdGenerator, Logger, Metrics, Scheduler, Store, SyncPolicy } from '../ports.js';
 import type { HealthModel } from '../health/health-model.js';
 import type { TraceRecorder } from '../trace/trace-recorder.js';
@@ -8,12 +9,30 @@ export interface SyncEngineOptions {
   readonly concurrency: number;
   /** Entries taken from the inbox and held in memory per tenant; when full, pulling stops. */
   readonly maxQueuedPerTenant: number;
-  /** How often the inbox is polled for entries another instance accepted. */
+  /**
+   * The engine's tick, per tenant: the inbox pump, presence keep-alive refreshes, the throttle
+   * report and the store's health (ENGINE_TICK_MS). Not the CXone poll (POLL_INTERVAL_MS, the feed's).
+   */
   readonly pollIntervalMs: number;
+  /**
+   * How often the inbox is read from its start rather than only past the last entry read
+   * (INBOX_FULL_REREAD_MS): entries due for a retry, and entries another instance committed out of
+   * sequence order, are only seen by a full read. Defaults to the tick.
+   */
+  readonly fullRereadMs?: number;
   /** How often both sides are reconciled (also once at start). */
   readonly reconcileIntervalMs: number;
-  /** Attempts of one effect (transient failures) or one entry (store errors) before giving up. */
+  /**
+   * Attempts of one inbox entry whose processing fails on the store, and of one effect whose call
+   * failed transiently — unless the adapter retries that call itself (see `effectAttempts`).
+   */
   readonly maxAttempts: number;
+  /**
+   * Attempts per effect kind, where the adapter behind it already retries (composition sets the
+   * Graph presence writes to 1: GraphPresenceWriter owns their retries, so a failure it reports is
+   * final and not multiplied by the engine's). Kinds not named use `maxAttempts`.
+   */
+  readonly effectAttempts?: Readonly<Partial<Record<Effect['kind'], number>>>;
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
   /** Rules and the tenant's pause flag are re-read at least this often (and on `reevaluate`). */

@@ -65,7 +65,9 @@ export class InboxPump {
     const room = this.options.maxQueuedPerTenant - this.queue.size(tenant.tenantId);
     if (room <= 0 || tenant.stopped) return;
     const now = this.deps.clock.now();
-    const full = tenant.inFlight.size === 0 || now - tenant.fullPullAt >= this.options.pollIntervalMs;
+    const full =
+      tenant.inFlight.size === 0 ||
+      now - tenant.fullPullAt >= (this.options.fullRereadMs ?? this.options.pollIntervalMs);
     const limit = full ? tenant.inFlight.size + room : room;
     if (full) tenant.fullPullAt = now;
     const pending = await this.deps.store.inbox.pending(tenant.tenantId, limit, full ? undefined : tenant.pulledUpTo);

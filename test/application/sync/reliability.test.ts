@@ -89,6 +89,20 @@ describe('sync engine: reliability', () => {
     ).toBe(2);
   });
 
+  it('takes a failure as final where the adapter owns the retries of that call (effectAttempts), still retrying CXone writes', async () => {
+    const h = new EngineHarness({ engine: { effectAttempts: { setTeamsPresence: 1 } } });
+    const t = await h.tenant('t1', { agents: 1, rule: rule() });
+    await h.start(t, { startFeed: true });
+    t.graph.writeFailures.set('aad-1', [throttled(5_000), throttled(5_000)]);
+
+    await t.acd.change('agent-1', acd.contact());
+    await h.settle();
+
+    expect(t.graph.writes.filter((w) => w.desire.userId === 'aad-1')).toHaveLength(1);
+    expect(h.metrics.count('effects{kind=setTeamsPresence,outcome=retried}')).toBe(0);
+    expect(h.metrics.count('effects{kind=setTeamsPresence,outcome=failed}')).toBe(1);
+  });
+
   it('records a permanent refusal, reports it to health, and does not remember the write as done', async () => {
     const h = new EngineHarness();
     const t = await h.tenant('t1', { agents: 1, rule: rule() });
