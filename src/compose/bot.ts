@@ -3,19 +3,35 @@ import { botAdapterOptions } from '../adapters/bot/bot-settings.js';
 import type { BotQueries } from '../adapters/bot/bot-queries.js';
 import { registerBotRoutes, type BotRuntime } from '../adapters/bot/bot-routes.js';
 import type { Clock, Logger, Store, TenantAdminStore } from '../application/ports.js';
-import { describeAcdState, describePresence } from '../domain/match.js';
+import type { BotLastSync } from '../adapters/bot/bot-queries.js';
 import { resolveRule } from '../domain/resolve.js';
+import type { AgentSyncState } from '../domain/sync-state.js';
 import type { Config } from '../config.js';
 import { timerScheduler, uuidIds, type SyncRuntime } from './sync-runtime.js';
 
 /**
  * Roles come from the app role in the user's SSO token; the bot sees no token, so it trusts what
- * the tab API recorded when this user last called it as an admin (or connected as subscription owner).
+ * the tab API recorded when this user last called it (admin or support), or connected as
+ * subscription owner (admin). Anyone else is a member: the bot shows them nothing of the tenant.
  */
 export const tenantAdminRole =
   (admins: TenantAdminStore): BotQueries['roleOf'] =>
-  async (tenantId, aadObjectId) =>
-    aadObjectId && (await admins.get(tenantId, aadObjectId)) ? 'admin' : 'member';
+  async (tenantId, aadObjectId) => {
+    const seen = aadObjectId ? await admins.get(tenantId, aadObjectId) : undefined;
+    return seen ? (seen.role ?? 'admin') : 'member';
+  };
+
+/** The newest write the engine made for the agent: Teams presence published, or a CXone state requested. */
+function lastSyncOf(state: AgentSyncState): BotLastSync | undefined {
+  const teams = state.published;
+  const acd = state.acdWritten;
+  if (acd && (!teams || acd.at > teams.at)) {
+    const code = state.acd?.state.unavailableCode;
+    const codeName = acd.target.kind === 'Unavailable' && code?.id === acd.target.codeId ? code.name : undefined;
+    return { at: acd.at, side: 'acd', target: acd.target, ...(codeName ? { codeName } : {}) };
+  }
+  return teams ? { at: teams.at, side: 'teams', presence: teams.presence } : undefined;
+}
 
 function botQueries(store: Store, runtime: SyncRuntime): BotQueries {
   return {
@@ -37,10 +53,11 @@ function botQueries(store: Store, runtime: SyncRuntime): BotQueries {
         agentId,
         ...(link?.email ? { email: link.email } : {}),
         ...(link?.teamsUserId ? { teamsUserId: link.teamsUserId } : {}),
-        ...(state?.acd ? { acdState: describeAcdState(state.acd.state) } : {}),
-        ...(state?.teams ? { teamsPresence: describePresence(state.teams.presence) } : {}),
+        ...(state?.acd ? { acdState: state.acd.state } : {}),
+        ...(state?.teams ? { teamsPresence: state.teams.presence } : {}),
         ...(resolution.rule ? { rule: { id: resolution.rule.id, name: resolution.rule.name } } : {}),
         ruleExplanation: resolution.explanation,
+        ...(state && lastSyncOf(state) ? { lastSync: lastSyncOf(state) } : {}),
       };
     },
     lastHops: async (t, agentId, limit) => {

@@ -129,14 +129,20 @@ async function ownerRefreshToken(world: SandboxWorld, owner: EmulatedUser, fetch
  * to go. Re-put on every start: the emulator's port (the serviceUrl) may change.
  */
 async function seedAdminConversation(store: Store, world: SandboxWorld, tenantId: string): Promise<void> {
-  // The bot has no SSO token to read roles from: it alerts the admins the tab API has seen.
-  await store.tenantAdmins.record({
-    tenantId,
-    aadObjectId: world.admin.id,
-    name: world.admin.displayName,
-    source: 'sandbox',
-    lastSeen: Date.now(),
-  });
+  // The bot has no SSO token to read roles from: it knows the users the tab API has seen with a
+  // role (admins get alerts). The sandbox's admin and support users are known from the start.
+  for (const [user, role] of [
+    [world.admin, 'admin'],
+    [world.support, 'support'],
+  ] as const)
+    await store.tenantAdmins.record({
+      tenantId,
+      aadObjectId: user.id,
+      name: user.displayName,
+      source: 'sandbox',
+      role,
+      lastSeen: Date.now(),
+    });
   if (!world.botConnector) return;
   const conversationId = `a:sandbox-admin-${world.admin.id}`;
   world.botConnector.model.addConversation({ id: conversationId, tenantId, conversationType: 'personal' });

@@ -114,7 +114,7 @@ const alert = card(
       items: [
         text('${icon} **${component}**: ${path}'),
         text('${detail}', { isSubtle: true, spacing: 'None' }),
-        text('at ${at}', { isSubtle: true, size: 'Small', spacing: 'None' }),
+        text('${at}', { isSubtle: true, size: 'Small', spacing: 'None' }),
       ],
     },
   ],

@@ -5,7 +5,14 @@ import type { TraceEvent } from '../../application/ports.js';
 import type { PresenceRule, RuleScope } from '../../domain/presence-rule.js';
 import { BOT_COMMANDS } from './bot-commands.js';
 import { CARD_TEMPLATES, type CardName } from './bot-card-templates.js';
-import type { BotAgentStatusView, BotHealthStatus, BotHealthTransition, BotHealthView } from './bot-queries.js';
+import { acdStateName, acdTargetName, componentName, DIRECTION_NAMES, presenceName } from './bot-names.js';
+import type {
+  BotAgentStatusView,
+  BotHealthStatus,
+  BotHealthTransition,
+  BotHealthView,
+  BotLastSync,
+} from './bot-queries.js';
 
 /** The personal app's static tabs (manifest entityIds); the bot deep-links into them. */
 export type TabPage = 'rules' | 'users' | 'health' | 'logreader' | 'settings';
@@ -42,7 +49,7 @@ export const helpCard = (links: BotLinks, note = ''): Attachment =>
 export function healthCard(view: BotHealthView, links: BotLinks): Attachment {
   const components = view.components.map((c) => ({
     icon: ICONS[c.status],
-    component: c.component,
+    component: componentName(c.component),
     status: c.status,
     detail: c.detail || '—',
     since: formatTime(c.since),
@@ -60,14 +67,26 @@ export function statusCard(view: BotAgentStatusView, links: BotLinks): Attachmen
   const who = [view.name, view.email].filter(Boolean).join(' · ');
   return renderCard('status', {
     heading: `Agent ${view.agentId}${who ? ` (${who})` : ''}`,
-    acdState: view.acdState ?? 'not known yet',
-    teamsPresence: view.teamsUserId === undefined ? 'no linked Teams user' : (view.teamsPresence ?? 'not known yet'),
+    acdState: view.acdState ? acdStateName(view.acdState) : 'not known yet',
+    teamsPresence:
+      view.teamsUserId === undefined
+        ? 'no linked Teams user'
+        : view.teamsPresence
+          ? presenceName(view.teamsPresence)
+          : 'not known yet',
     rule: view.rule ? `${view.rule.name} (${view.rule.id})` : 'none',
     why: view.ruleExplanation,
-    lastSync: view.lastSync ? `${formatTime(view.lastSync.at)}: ${view.lastSync.summary}` : 'never',
+    lastSync: view.lastSync ? `${formatTime(view.lastSync.at)}: ${lastSyncText(view.lastSync)}` : 'never',
     logReaderUrl: links.tab('logreader', view.agentId),
   });
 }
+
+const lastSyncText = (s: BotLastSync): string =>
+  s.side === 'teams'
+    ? s.presence === null
+      ? 'Teams presence cleared (CXone → Teams)'
+      : `Teams set to ${presenceName(s.presence)} (CXone → Teams)`
+    : `CXone set to ${acdTargetName(s.target, s.codeName)} (Teams → CXone)`;
 
 export function traceCard(agentId: string, hops: readonly TraceEvent[], links: BotLinks): Attachment {
   return renderCard('trace', {
@@ -88,9 +107,15 @@ const scopeText = (scope: RuleScope): string =>
 export function rulesCard(rules: readonly PresenceRule[], links: BotLinks): Attachment {
   const rows = rules.map((r) => ({
     name: r.name,
-    summary: `${r.enabled ? 'enabled' : 'disabled'} · ${r.direction} · ${scopeText(r.scope)} · ${r.mappings.length} mapping${r.mappings.length === 1 ? '' : 's'}`,
+    summary: `${r.enabled ? 'enabled' : 'disabled'} · ${DIRECTION_NAMES[r.direction]} · ${scopeText(r.scope)} · ${r.mappings.length} mapping${r.mappings.length === 1 ? '' : 's'}`,
   }));
   return renderCard('rules', { rules: rows, rulesUrl: links.tab('rules') });
+}
+
+/** When it began, not when the debounce confirmed it; a merged line also says when its first change began. */
+function whenText(c: BotHealthTransition): string {
+  const since = `${c.to} since ${formatTime(c.since ?? c.at)}`;
+  return c.via?.length && c.began !== undefined ? `began ${formatTime(c.began)} · ${since}` : since;
 }
 
 export function alertCard(changes: readonly BotHealthTransition[], links: BotLinks): Attachment {
@@ -99,10 +124,10 @@ export function alertCard(changes: readonly BotHealthTransition[], links: BotLin
     heading: down ? 'Presence Sync: a component needs attention' : 'Presence Sync: recovered',
     changes: changes.map((c) => ({
       icon: ICONS[c.to],
-      component: c.component,
+      component: componentName(c.component),
       path: [c.from, ...(c.via ?? []), c.to].join(' → '),
       detail: c.detail || '—',
-      at: formatTime(c.at),
+      at: whenText(c),
     })),
     healthUrl: links.tab('health'),
   });

@@ -2,7 +2,7 @@ import type { Activity } from '@microsoft/agents-activity';
 import { MessageFactory } from '@microsoft/agents-hosting';
 import type { Logger } from '../../application/ports.js';
 import { BotLinks, healthCard, helpCard, rulesCard, statusCard, traceCard } from './bot-cards.js';
-import { parseCommand, type BotCommandInfo, type ParsedCommand } from './bot-commands.js';
+import { commandInfo, parseCommand, type BotCommandInfo, type ParsedCommand } from './bot-commands.js';
 import type { BotQueries } from './bot-queries.js';
 import { tenantOf } from './bot-turn.js';
 
@@ -42,11 +42,7 @@ export class BotCommandRunner {
     activity: Partial<Activity>,
     command: Exclude<ParsedCommand, { kind: 'help' | 'unknown' | 'usage' }>,
   ): Promise<Reply> {
-    const access = await this.access(
-      activity,
-      command.kind === 'status' || command.kind === 'trace' ? 'admin' : 'tenant',
-      command.kind,
-    );
+    const access = await this.access(activity, commandInfo(command.kind));
     if (!access.ok) return access.reply;
     const { queries, links } = this.deps;
     const tenantId = access.tenantId;
@@ -65,16 +61,15 @@ export class BotCommandRunner {
   }
 
   private async trace(tenantId: string, argument: string): Promise<Reply> {
-    // An e-mail is accepted too: resolve it to the agent id the trace is keyed by.
-    const agentId = argument.includes('@')
-      ? (await this.deps.queries.agentStatus(tenantId, argument))?.agentId
-      : argument;
+    // An id or e-mail, resolved as `status` does: an agent nobody knows is said so, not an empty card.
+    const agentId = (await this.deps.queries.agentStatus(tenantId, argument))?.agentId;
     if (agentId === undefined) return notFound(argument);
     const hops = await this.deps.queries.lastHops(tenantId, agentId, TRACE_HOPS_SHOWN);
     return MessageFactory.attachment(traceCard(agentId, hops, this.deps.links));
   }
 
-  private async access(activity: Partial<Activity>, level: BotCommandInfo['access'], name: string): Promise<Access> {
+  /** The tab's rule for the same data: no role, nothing of the tenant; support reads, admins also rules. */
+  private async access(activity: Partial<Activity>, command: BotCommandInfo): Promise<Access> {
     const tenant = tenantOf(activity);
     const userId = activity.from?.aadObjectId;
     if (!tenant.ok || !userId || !(await this.deps.queries.isKnownTenant(tenant.tenantId))) {
@@ -82,11 +77,15 @@ export class BotCommandRunner {
         'Presence Sync is not connected for your organisation, so I have nothing to show. An admin can connect it in the Presence Sync tab.',
       );
     }
-    if (level === 'admin' && (await this.deps.queries.roleOf(tenant.tenantId, userId)) !== 'admin') {
+    const role = await this.deps.queries.roleOf(tenant.tenantId, userId);
+    if (role === 'member')
       return deny(
-        `Only Presence Sync admins can use \`${name}\`. Ask your Teams admin to assign you the Presence Sync Admin role.`,
+        'Your account has no Presence Sync role in this organisation. Ask your Teams admin to assign you Presence Sync Admin or Presence Sync Support.',
       );
-    }
+    if (command.access === 'admin' && role !== 'admin')
+      return deny(
+        `Only Presence Sync admins can use \`${command.name}\`; support staff can use \`health\`, \`status\` and \`trace\`.`,
+      );
     return { ok: true, tenantId: tenant.tenantId };
   }
 }

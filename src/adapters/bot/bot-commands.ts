@@ -6,23 +6,31 @@ export interface BotCommandInfo {
   readonly name: BotCommandName;
   readonly usage: string;
   readonly description: string;
-  /** Who may run it: anyone, a user of a connected tenant, or a Presence Sync admin. */
-  readonly access: 'anyone' | 'tenant' | 'admin';
+  /**
+   * Who may run it, as the tab decides for the same data: anyone; `read` = a Presence Sync admin
+   * or support user (the tab's Health Check and Log Reader); `admin` = an admin (the tab's Rules).
+   */
+  readonly access: 'anyone' | 'read' | 'admin';
 }
 
 export type BotCommandName = 'help' | 'health' | 'status' | 'trace' | 'rules';
 
 export const BOT_COMMANDS: readonly BotCommandInfo[] = Object.freeze([
   { name: 'help', usage: 'help', description: 'What I can do', access: 'anyone' },
-  { name: 'health', usage: 'health', description: 'Every component and its status', access: 'tenant' },
+  { name: 'health', usage: 'health', description: 'Every component and its status', access: 'read' },
   {
     name: 'status',
     usage: 'status <agent id | e-mail>',
     description: "An agent's ACD state, Teams presence and rule",
-    access: 'admin',
+    access: 'read',
   },
-  { name: 'trace', usage: 'trace <agent id>', description: "The last hops of an agent's flow", access: 'admin' },
-  { name: 'rules', usage: 'rules', description: 'A summary of the presence rules', access: 'tenant' },
+  {
+    name: 'trace',
+    usage: 'trace <agent id | e-mail>',
+    description: "The last hops of an agent's flow",
+    access: 'read',
+  },
+  { name: 'rules', usage: 'rules', description: 'A summary of the presence rules', access: 'admin' },
 ]);
 
 export type ParsedCommand =

@@ -104,7 +104,14 @@ export class ProactiveAlerts {
     // Merged into one line that keeps every status passed through: "ok → down → ok" still tells of the outage.
     perTenant.set(
       transition.component,
-      first ? { ...transition, from: first.from, via: [...(first.via ?? []), first.to] } : transition,
+      first
+        ? {
+            ...transition,
+            from: first.from,
+            via: [...(first.via ?? []), first.to],
+            began: first.began ?? first.since ?? first.at,
+          }
+        : transition,
     );
     if (!this.timers.has(transition.tenantId)) this.schedule(transition.tenantId);
   }

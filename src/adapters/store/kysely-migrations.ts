@@ -276,6 +276,19 @@ const apiRateWindows: Migration = {
   },
 };
 
+/** The role a tenant user was seen with: support staff get the bot's read commands too (issue 17). */
+const tenantAdminRoles: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .alterTable('tenant_admins')
+      .addColumn('role', 'text', (c) => c.notNull().defaultTo('admin'))
+      .execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.alterTable('tenant_admins').dropColumn('role').execute();
+  },
+};
+
 /** Every migration of the store, by name. */
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
@@ -284,6 +297,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0003_tenant_admins': tenantAdmins,
     '0004_notification_keys': notificationKeys,
     '0005_api_rate_windows': apiRateWindows,
+    '0006_tenant_admin_roles': tenantAdminRoles,
   };
   return { getMigrations: async () => migrations };
 }

@@ -144,6 +144,7 @@ export interface TenantAdminsTable {
   name: string;
   source: string;
   last_seen: number;
+  role: string;
 }
 
 export interface NotificationKeysTable {

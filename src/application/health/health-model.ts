@@ -17,7 +17,10 @@ export interface HealthTransition {
   readonly from: HealthStatus | 'unknown';
   readonly to: HealthStatus;
   readonly detail: string;
+  /** When the transition was announced, after the debounce. */
   readonly at: number;
+  /** When the component entered `to` (what an alert tells: the failure began then). */
+  readonly since: number;
 }
 
 export interface TenantHealth {
@@ -154,6 +157,7 @@ export class HealthModel {
         to: target,
         detail: entry.current.detail,
         at: this.deps.clock.now(),
+        since: entry.current.since,
       };
       entry.announced = target;
       for (const listener of [...this.listeners]) listener(transition);

@@ -201,15 +201,17 @@ export interface ConversationStore {
 }
 
 /**
- * A user known to hold the Presence Sync admin role in a tenant. The bot sees no SSO token, so it
- * learns who the admins are from where a token was seen: an admin's call to the tab API (`sso`),
- * a subscription owner's sign-in (`owner`), or the sandbox seed.
+ * A user known to hold a Presence Sync app role in a tenant (admin or support). The bot sees no
+ * SSO token, so it learns who holds which role from where a token was seen: a call to the tab API
+ * (`sso`), a subscription owner's sign-in (`owner`), or the sandbox seed.
  */
 export interface TenantAdmin {
   readonly tenantId: string;
   /** Entra object id (the bot's `from.aadObjectId`). */
   readonly aadObjectId: string;
   readonly name: string;
+  /** The role the token carried (`PresenceSync.Admin` or `PresenceSync.Support`); absent = admin (rows before roles). */
+  readonly role?: 'admin' | 'support';
   readonly source: 'sso' | 'owner' | 'sandbox';
   /** Epoch ms of the latest recorded sighting. */
   readonly lastSeen: number;
@@ -220,7 +222,7 @@ export interface TenantAdminStore {
   record(admin: TenantAdmin): Promise<void>;
   get(tenantId: string, aadObjectId: string): Promise<TenantAdmin | undefined>;
   list(tenantId: string): Promise<readonly TenantAdmin[]>;
-  /** The user was seen without the admin role: they no longer receive admin alerts. */
+  /** The user was seen without any Presence Sync role: the bot no longer answers them as staff. */
   remove(tenantId: string, aadObjectId: string): Promise<void>;
 }
 

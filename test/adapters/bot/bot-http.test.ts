@@ -5,6 +5,7 @@ import {
   APP_ID,
   MEMBER,
   OTHER_TENANT,
+  SUPPORT,
   TEAMS_APP_ID,
   TENANT,
   message,
@@ -12,6 +13,7 @@ import {
   teamsActivity,
   type BotHarness,
 } from './support/bot-harness.js';
+import { formatTime } from '../../../src/adapters/bot/bot-cards.js';
 import { cardProblems, cardText } from './support/validate-card.js';
 
 /** The one card of the last reply, checked with the adaptivecards library. */
@@ -148,7 +150,7 @@ describe('the Teams bot over HTTP, with Bot Framework authentication', () => {
     it('help lists every command', async () => {
       await say('help');
       const text = lastCard(h);
-      for (const usage of ['help', 'health', 'status <agent id | e-mail>', 'trace <agent id>', 'rules'])
+      for (const usage of ['help', 'health', 'status <agent id | e-mail>', 'trace <agent id | e-mail>', 'rules'])
         expect(text).toContain(usage);
     });
 
@@ -156,8 +158,8 @@ describe('the Teams bot over HTTP, with Bot Framework authentication', () => {
       await say('health');
       const text = lastCard(h);
       expect(text).toContain('Health Check: ✅ ok');
-      expect(text).toMatch(/acd\.connection\*\*: ok/);
-      expect(text).toMatch(/graph\.auth\*\*: ok/);
+      expect(text).toContain('**CXone connection (acd.connection)**: ok');
+      expect(text).toContain('**Microsoft sign-in (graph.auth)**: ok');
     });
 
     it.each([['1001'], ['ann@contoso.test']])(
@@ -166,11 +168,13 @@ describe('the Teams bot over HTTP, with Bot Framework authentication', () => {
         await say(`status ${who}`);
         const text = lastCard(h);
         expect(text).toContain('Agent 1001 (Ann Agent · ann@contoso.test)');
-        expect(text).toContain('InboundContact (voice, customer)');
-        expect(text).toContain('Busy / InACall');
+        expect(text).toContain('Inbound call with a customer');
+        expect(text).toContain('Busy – In a call');
         expect(text).toContain('Voice calls show In a call (rule-1)');
         expect(text).toContain('team rule of team-7');
-        expect(text).toContain('setPresence Busy/InACall written');
+        expect(text).toContain(
+          `${formatTime(h.time.clock.now() - 5_000)}: Teams set to Busy – In a call (CXone → Teams)`,
+        );
       },
     );
 
@@ -190,9 +194,14 @@ describe('the Teams bot over HTTP, with Bot Framework authentication', () => {
       expect(JSON.parse(link.searchParams.get('context') ?? '{}')).toEqual({ subEntityId: 'agent:1001' });
     });
 
-    it('rules summarises the rules', async () => {
+    it('trace of an unknown agent says so, like status, instead of an empty card', async () => {
+      await say('trace 4242');
+      expect(lastText(h)).toContain('I do not know an agent "4242"');
+    });
+
+    it('rules summarises the rules, the direction in words', async () => {
       await say('rules');
-      expect(lastCard(h)).toContain('enabled · publisher · teams team-7 · 1 mapping');
+      expect(lastCard(h)).toContain('enabled · CXone → Teams · teams team-7 · 1 mapping');
     });
 
     it('answers unknown input with help, not silence', async () => {
@@ -227,16 +236,27 @@ describe('the Teams bot over HTTP, with Bot Framework authentication', () => {
   });
 
   describe('who may see what', () => {
-    it('admin-only commands are refused to a member', async () => {
-      await h.post(message(h.connector.serviceUrl, 'status 1001', MEMBER));
-      expect(lastText(h)).toContain('Only Presence Sync admins can use `status`');
-      await h.post(message(h.connector.serviceUrl, 'trace 1001', MEMBER));
-      expect(lastText(h)).toContain('Only Presence Sync admins can use `trace`');
+    it.each(['health', 'rules', 'status 1001', 'trace 1001'])(
+      'a member of the tenant without a Presence Sync role gets no tenant data from "%s" (as in the tab)',
+      async (command) => {
+        await h.post(message(h.connector.serviceUrl, command, MEMBER));
+        expect(lastText(h)).toContain('Your account has no Presence Sync role');
+        expect(h.connector.posts.at(-1)?.activity.attachments ?? []).toEqual([]);
+      },
+    );
+
+    it.each([
+      ['health', 'Health Check'],
+      ['status 1001', 'Agent 1001'],
+      ['trace 1001', 'Last hops of agent 1001'],
+    ])('the Support role gets "%s", as the tab gives it Health Check and the Log Reader', async (command, heading) => {
+      await h.post(message(h.connector.serviceUrl, command, SUPPORT));
+      expect(lastCard(h)).toContain(heading);
     });
 
-    it('a member of the tenant may see health and rules', async () => {
-      await h.post(message(h.connector.serviceUrl, 'health', MEMBER));
-      expect(lastCard(h)).toContain('Health Check');
+    it('rules are for admins only, as in the tab', async () => {
+      await h.post(message(h.connector.serviceUrl, 'rules', SUPPORT));
+      expect(lastText(h)).toContain('Only Presence Sync admins can use `rules`');
     });
 
     it('a user of another tenant gets no tenant data', async () => {

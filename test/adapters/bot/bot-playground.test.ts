@@ -54,7 +54,7 @@ describe('talking to the bot in the Microsoft 365 Agents Playground', () => {
   it.each([
     ['help', 'status <agent id | e-mail>'],
     ['health', 'Health Check: ✅ ok'],
-    ['status 1001', 'Busy / InACall'],
+    ['status 1001', 'Busy – In a call'],
     ['trace 1001', '**acd.event**'],
     ['rules', 'Voice calls show In a call'],
     ['hello there', 'I did not understand "hello there"'],
@@ -75,7 +75,7 @@ describe('talking to the bot in the Microsoft 365 Agents Playground', () => {
     h.time.advance(1_000);
     await h.runtime.alerts.idle();
     const text = await nextBotCard();
-    expect(text).toContain('acd.connection**: ok → down');
+    expect(text).toContain('CXone connection (acd.connection)**: ok → down');
     expect(text).toContain('CXone unreachable (injected)');
   });
 });

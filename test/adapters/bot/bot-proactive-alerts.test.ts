@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { formatTime } from '../../../src/adapters/bot/bot-cards.js';
 import type { BotHealthTransition } from '../../../src/adapters/bot/bot-queries.js';
 import {
   ADMIN,
@@ -58,7 +59,7 @@ describe('proactive health alerts to the admins', () => {
     expect(cardProblems(card)).toEqual([]);
     const text = cardText(card);
     expect(text).toContain('a component needs attention');
-    expect(text).toContain('graph.auth**: ok → down');
+    expect(text).toContain('Microsoft sign-in (graph.auth)**: ok → down');
     expect(text).toContain('the client secret expired');
   });
 
@@ -79,7 +80,7 @@ describe('proactive health alerts to the admins', () => {
     expect(h.connector.posts).toHaveLength(1);
     const text = cardText(h.connector.posts[0]?.activity.attachments?.[0]?.content);
     expect(text).toContain('Presence Sync: recovered');
-    expect(text).toContain('webhook**: ok → down → ok');
+    expect(text).toContain('Teams notifications (webhook)**: ok → down → ok');
   });
 
   it('a card held back by the minimum interval tells every status passed: degraded → down → ok', async () => {
@@ -93,7 +94,27 @@ describe('proactive health alerts to the admins', () => {
     await advance(h, 1);
     expect(h.connector.posts).toHaveLength(2);
     expect(cardText(h.connector.posts[1]?.activity.attachments?.[0]?.content)).toContain(
-      'acd.connection**: degraded → down → ok',
+      'CXone connection (acd.connection)**: degraded → down → ok',
+    );
+  });
+
+  it('tells when the failure began, not when the debounce confirmed it', async () => {
+    const began = h.time.clock.now() - 60_000;
+    h.health.emit({ ...transition(h, 'acd.connection', 'ok', 'down'), since: began });
+    await advance(h, 5_000);
+    const text = cardText(h.connector.posts[0]?.activity.attachments?.[0]?.content);
+    expect(text).toContain(`down since ${formatTime(began)}`);
+    expect(text).not.toContain(formatTime(h.time.clock.now() - 5_000));
+  });
+
+  it('a merged line tells when its first change began and since when it is in its last status', async () => {
+    const wentDown = h.time.clock.now() - 60_000;
+    const cameBack = h.time.clock.now() - 1_000;
+    h.health.emit({ ...transition(h, 'webhook', 'ok', 'down'), since: wentDown });
+    h.health.emit({ ...transition(h, 'webhook', 'down', 'ok'), since: cameBack });
+    await advance(h, 5_000);
+    expect(cardText(h.connector.posts[0]?.activity.attachments?.[0]?.content)).toContain(
+      `began ${formatTime(wentDown)} · ok since ${formatTime(cameBack)}`,
     );
   });
 

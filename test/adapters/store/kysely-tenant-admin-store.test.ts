@@ -8,6 +8,7 @@ const admin = (tenantId: string, aadObjectId: string, over: Partial<TenantAdmin>
   aadObjectId,
   name: `Admin ${aadObjectId}`,
   source: 'sso',
+  role: 'admin',
   lastSeen: 1_800_000_000_000,
   ...over,
 });
@@ -38,6 +39,14 @@ for (const dialect of DIALECTS) {
       expect(await t.store.tenantAdmins.list(id)).toEqual([
         admin(id, 'u1', { name: 'Renamed', source: 'owner', lastSeen: 1_800_000_086_400 }),
       ]);
+    });
+
+    it('keeps the role each user was seen with: support staff apart from admins', async () => {
+      const id = freshTenant();
+      await t.store.tenantAdmins.record(admin(id, 'u1', { role: 'support' }));
+      expect((await t.store.tenantAdmins.get(id, 'u1'))?.role).toBe('support');
+      await t.store.tenantAdmins.record(admin(id, 'u1', { role: 'admin' }));
+      expect((await t.store.tenantAdmins.get(id, 'u1'))?.role).toBe('admin');
     });
 
     it('lists one tenant only, and remove forgets one admin', async () => {

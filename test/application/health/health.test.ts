@@ -50,6 +50,16 @@ describe('HealthModel', () => {
     ]);
   });
 
+  it('a transition says when the status began, not only when the debounce confirmed it', async () => {
+    const { time, reporter, transitions } = model();
+    reporter.success('acd.connection');
+    await time.advance(5_000);
+    const began = time.now();
+    reporter.report('acd.connection', 'down', 'CXone unreachable');
+    await time.advance(30_000);
+    expect(transitions).toMatchObject([{ to: 'down', since: began, at: began + 30_000 }]);
+  });
+
   it('does not alert on a flap shorter than the debounce, nor on a component first seen healthy', async () => {
     const { time, reporter, transitions } = model();
     reporter.success('owner:alice');

@@ -18,7 +18,7 @@ const DAY_MS = 24 * 3600 * 1000;
  * (a failed write is logged, the request is unaffected).
  */
 export class AdminSightings {
-  private readonly recorded = new Map<string, { readonly at: number; readonly admin: boolean }>();
+  private readonly recorded = new Map<string, { readonly at: number; readonly access: Caller['access'] }>();
   private readonly refreshMs: number;
   private readonly maxRemembered: number;
 
@@ -40,8 +40,8 @@ export class AdminSightings {
   }
 
   /**
-   * A verified caller. An admin is recorded (or refreshed); a caller without the role is removed
-   * from the admins (the role may have been unassigned since), once per process and day too.
+   * A verified caller. An admin or support user is recorded (or refreshed) with that role; a
+   * caller without a role is removed (it may have been unassigned since), once per process and day too.
    */
   async seen(
     caller: Pick<Caller, 'tenantId' | 'userId' | 'name' | 'access'>,
@@ -50,17 +50,18 @@ export class AdminSightings {
     if (!caller.tenantId || !caller.userId) return;
     const key = `${caller.tenantId}/${caller.userId}`;
     const now = this.deps.clock.now();
-    const admin = caller.access === 'admin';
+    const access = caller.access;
     const last = this.recorded.get(key);
-    if (last && last.admin === admin && now - last.at < this.refreshMs) return;
-    this.remember(key, now, admin);
+    if (last && last.access === access && now - last.at < this.refreshMs) return;
+    this.remember(key, now, access);
     try {
-      if (admin)
+      if (access !== 'none')
         await this.deps.admins.record({
           tenantId: caller.tenantId,
           aadObjectId: caller.userId,
           name: caller.name,
           source,
+          role: access,
           lastSeen: now,
         });
       else await this.deps.admins.remove(caller.tenantId, caller.userId);
@@ -73,8 +74,8 @@ export class AdminSightings {
     }
   }
 
-  private remember(key: string, at: number, admin: boolean): void {
+  private remember(key: string, at: number, access: Caller['access']): void {
     if (this.recorded.size >= this.maxRemembered) this.recorded.clear();
-    this.recorded.set(key, { at, admin });
+    this.recorded.set(key, { at, access });
   }
 }

@@ -39,7 +39,12 @@ export class AgentsPlayground {
     private readonly ws: WebSocket,
   ) {}
 
-  static async start(botEndpoint: string, conversationId: string): Promise<AgentsPlayground> {
+  /** `env`: extra environment, e.g. M365_AGENTS_PLAYGROUND_CONFIG_PATH for a config file of the chat's tenant and users. */
+  static async start(
+    botEndpoint: string,
+    conversationId: string,
+    env: Record<string, string> = {},
+  ): Promise<AgentsPlayground> {
     const dir = mkdtempSync(join(tmpdir(), 'agents-playground-'));
     const cli = require.resolve('@microsoft/m365agentsplayground/cli.js');
     const child = spawn(
@@ -53,6 +58,7 @@ export class AgentsPlayground {
           ...process.env,
           TEAMSAPPTESTER_BROWSER: 'none',
           M365_AGENTS_PLAYGROUND_LOGFILE: join(dir, 'playground.log'),
+          ...env,
         },
       },
     );

@@ -13,6 +13,8 @@ import type { PresenceRule } from '../../../../src/domain/presence-rule.js';
 /** A tenant's data as the fake BotQueries serves it. */
 export interface FakeTenant {
   readonly admins: readonly string[];
+  /** Users seen with the PresenceSync.Support role. */
+  readonly support?: readonly string[];
   health: BotHealthView;
   readonly agents: readonly BotAgentStatusView[];
   readonly hops: readonly TraceEvent[];
@@ -25,7 +27,9 @@ export class FakeBotQueries implements BotQueries {
     return this.tenants.has(tenantId);
   }
   async roleOf(tenantId: string, aadObjectId: string): Promise<BotUserRole> {
-    return this.tenants.get(tenantId)?.admins.includes(aadObjectId) ? 'admin' : 'member';
+    const tenant = this.tenants.get(tenantId);
+    if (tenant?.admins.includes(aadObjectId)) return 'admin';
+    return tenant?.support?.includes(aadObjectId) ? 'support' : 'member';
   }
   async health(tenantId: string) {
     return this.tenant(tenantId).health;

@@ -20,6 +20,7 @@ export const TENANT = 'b7a1c2d3-0000-4000-8000-00000000c0de';
 export const OTHER_TENANT = 'f0f0f0f0-0000-4000-8000-00000000beef';
 export const ADMIN = { id: '29:admin', name: 'Adele Admin', aadObjectId: 'aad-admin' };
 export const MEMBER = { id: '29:member', name: 'Megan Member', aadObjectId: 'aad-member' };
+export const SUPPORT = { id: '29:support', name: 'Sam Support', aadObjectId: 'aad-support' };
 
 const rule: PresenceRule = {
   id: 'rule-1',
@@ -39,6 +40,7 @@ const rule: PresenceRule = {
 export function contosoTenant(now: number, admins: readonly string[] = [ADMIN.aadObjectId]): FakeTenant {
   return {
     admins,
+    support: [SUPPORT.aadObjectId],
     health: {
       status: 'ok',
       syncActive: true,
@@ -54,11 +56,15 @@ export function contosoTenant(now: number, admins: readonly string[] = [ADMIN.aa
         name: 'Ann Agent',
         email: 'ann@contoso.test',
         teamsUserId: 'aad-ann',
-        acdState: 'InboundContact (voice, customer)',
-        teamsPresence: 'Busy / InACall',
+        acdState: {
+          name: 'InboundContact',
+          afterCallWork: false,
+          contact: { contactId: 'c-1', media: 'voice', mediaTypeId: 4, counterpart: 'customer', isOutbound: false },
+        },
+        teamsPresence: { availability: 'Busy', activity: 'InACall' },
         rule: { id: 'rule-1', name: rule.name },
         ruleExplanation: 'team rule of team-7 (no user rule)',
-        lastSync: { at: now - 5_000, summary: 'setPresence Busy/InACall written' },
+        lastSync: { at: now - 5_000, side: 'teams', presence: { availability: 'Busy', activity: 'InACall' } },
       },
     ],
     hops: [

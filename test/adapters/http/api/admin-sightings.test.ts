@@ -11,6 +11,7 @@ import { RecordingLogger } from '../../bot/support/bot-fakes.js';
 const DAY = 24 * 3600 * 1000;
 const adele: Caller = { tenantId: 't1', userId: 'aad-adele', name: 'Adele Admin', access: 'admin', token: 'sso' };
 const sam: Caller = { tenantId: 't1', userId: 'aad-sam', name: 'Sam Support', access: 'support', token: 'sso' };
+const nobody: Caller = { tenantId: 't1', userId: 'aad-nobody', name: 'No Role', access: 'none', token: 'sso' };
 
 /** Counts writes, so "cheap" is a checked property and not a comment. */
 class CountingAdmins implements TenantAdminStore {
@@ -49,18 +50,21 @@ describe("tenant admins learnt from the tab API's SSO callers (the bot's alert r
       caller ? ok(caller) : err(problem(401, 'AUTH.INVALID_TOKEN', 'Unauthorized', 'bad token'));
   const roleOf = (c: Caller) => tenantAdminRole(admins)(c.tenantId, c.userId);
 
-  it('an admin calling the tab API becomes an admin for the bot; everyone else stays a member', async () => {
+  it('an admin calling the tab API becomes an admin for the bot, a support user support; no role stays a member', async () => {
     expect(await roleOf(adele)).toBe('member');
     const verify = sightings.wrap(verifierFor(adele));
     expect(await verify('Bearer x')).toEqual(ok(adele));
     await sightings.seen(sam);
+    await sightings.seen(nobody);
     expect(await roleOf(adele)).toBe('admin');
-    expect(await roleOf(sam)).toBe('member');
+    expect(await roleOf(sam)).toBe('support');
+    expect(await roleOf(nobody)).toBe('member');
     expect(await admins.get('t1', adele.userId)).toEqual({
       tenantId: 't1',
       aadObjectId: adele.userId,
       name: 'Adele Admin',
       source: 'sso',
+      role: 'admin',
       lastSeen: time.now(),
     });
   });
@@ -77,9 +81,15 @@ describe("tenant admins learnt from the tab API's SSO callers (the bot's alert r
     expect((await admins.get('t1', adele.userId))?.lastSeen).toBe(time.now());
   });
 
-  it('an admin who comes back without the role (unassigned in Entra) stops being an alert recipient at once', async () => {
+  it('an admin who comes back as support (admin role unassigned in Entra) stops being an alert recipient at once', async () => {
     await sightings.seen(adele);
     await sightings.seen({ ...adele, access: 'support' });
+    expect(await roleOf(adele)).toBe('support');
+  });
+
+  it('a user who comes back without any role is forgotten at once', async () => {
+    await sightings.seen(adele);
+    await sightings.seen({ ...adele, access: 'none' });
     expect(await roleOf(adele)).toBe('member');
   });
 
