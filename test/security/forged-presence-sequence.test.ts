@@ -20,19 +20,28 @@ describe('attacker: a forged presence sequenceNumber on the Graph webhook', () =
   const user = () => rig.userOf(agent).id;
   const inDnd = () => acdOf().outStateId === Number(TEAMS_DND_CODE);
 
-  /** A genuine delivery for our user, captured off the wire. */
-  async function capture(): Promise<{ item: Record<string, unknown>; validationTokens: unknown }> {
-    const body = await eventually(() => {
-      const b = control().lastDeliveredBody;
-      const items = (b?.['value'] ?? []) as Record<string, unknown>[];
-      return items.some((i) => String(i['resource']).includes(user())) ? b : undefined;
-    }, 'a genuine delivery for the user');
-    const item = (body['value'] as Record<string, unknown>[]).find((i) => String(i['resource']).includes(user()))!;
-    return { item, validationTokens: body['validationTokens'] };
+  const ofUser = (i: Record<string, unknown>): boolean =>
+    (i['resourceData'] as { id?: string } | undefined)?.id === user();
+  let captured: { item: Record<string, unknown>; validationTokens: unknown } | undefined;
+
+  /** A genuine delivery for our user, captured off the wire (polled right after a change of theirs). */
+  async function capture(): Promise<void> {
+    const body = await eventually(
+      () => {
+        const b = control().lastDeliveredBody;
+        const items = (b?.['value'] ?? []) as Record<string, unknown>[];
+        return items.some(ofUser) ? b : undefined;
+      },
+      'a genuine delivery for the user',
+      20_000,
+      5,
+    );
+    const item = (body['value'] as Record<string, unknown>[]).find(ofUser)!;
+    captured = { item, validationTokens: body['validationTokens'] };
   }
 
   async function forge(sequenceNumber: string): Promise<number> {
-    const { item, validationTokens } = await capture();
+    const { item, validationTokens } = captured!;
     const sub = control()
       .subscriptions()
       .find((s) => s.id === item['subscriptionId'])!;
@@ -80,7 +89,9 @@ describe('attacker: a forged presence sequenceNumber on the Graph webhook', () =
       async () => (await rig.traceOf(agent)).some((l) => l.startsWith('acd.event') && l.includes('Available')),
       'the engine sees the agent Available',
     );
-    // One genuine round trip, so a delivery for the user can be captured.
+    // One genuine round trip, its delivery captured.
+    control().manualStatus(user(), DND);
+    await capture();
     await teamsSets(DND, inDnd, 'ACD in the Teams DND code');
     await teamsSets(undefined, () => acdOf().state === 'Available', 'ACD Available again');
   }, 90_000);
