@@ -13,7 +13,7 @@ import type { TeamsPresence } from './presence.js';
 import { samePresence } from './presence.js';
 import { isManualStatus, shownByUs } from './manual-status.js';
 import type { AcdTarget, AgentSyncState, HeldAcdWrite } from './sync-state.js';
-import { heldWrite, releasing, requested } from './subscriber-write.js';
+import { heldWrite, releasing, requested, restoringFrom } from './subscriber-write.js';
 import { decision, skipped, without } from './decide-support.js';
 
 /**
@@ -35,7 +35,7 @@ export function subscribeCurrentPresence(
   const target = own ? null : subscriberTargetFor(rule, presence);
   const held = heldWrite(agent);
   const blocked = acdBlocker(rule, agent);
-  if (held && (target === null || target.kind === 'Available')) return release(rule, agent, held, blocked);
+  if (held && (target === null || target.kind === 'Available')) return release(rule, agent, held, blocked, now);
   if (own)
     return skipped(
       agent,
@@ -84,7 +84,7 @@ function acdBlocker(rule: PresenceRule, agent: AgentSyncState): Decision | null 
 
 function hold(rule: PresenceRule, agent: AgentSyncState, target: AcdTarget, now: number): Decision {
   const state = agent.acd!.state;
-  if (stateIsTarget(state, target))
+  if (stateIsTarget(state, target) && !restoringFrom(agent, target))
     return skipped(agent, 'ALREADY_IN_STATE', `the agent is already in ${describeAcdState(state)}`);
   const write = requested(agent, target, now, rule.id);
   if (write === null)
@@ -97,11 +97,17 @@ function hold(rule: PresenceRule, agent: AgentSyncState, target: AcdTarget, now:
   return decision({ ...agent, acdWritten: write }, { kind: 'setAcdState', target, ruleId: rule.id, reason });
 }
 
-function release(rule: PresenceRule, agent: AgentSyncState, held: HeldAcdWrite, blocked: Decision | null): Decision {
+function release(
+  rule: PresenceRule,
+  agent: AgentSyncState,
+  held: HeldAcdWrite,
+  blocked: Decision | null,
+  now: number,
+): Decision {
   if (blocked) return blocked;
   const state = agent.acd!.state;
   const free = without(agent, 'acdWritten');
-  const after = releasing(held, state);
+  const after = releasing(held, state, now);
   if (after === null) {
     return skipped(
       free,
@@ -110,7 +116,7 @@ function release(rule: PresenceRule, agent: AgentSyncState, held: HeldAcdWrite, 
     );
   }
   const reason = `rule "${rule.name}": Teams ${describePresence(agent.teams!.presence)} ended our ${describeTarget(held.target)}; restoring ${describeTarget(held.replaced)}`;
-  const next: AgentSyncState = after === 'done' ? free : { ...free, acdWritten: after };
+  const next: AgentSyncState = { ...free, acdWritten: after };
   return decision(next, { kind: 'setAcdState', target: held.replaced, ruleId: rule.id, reason });
 }
 

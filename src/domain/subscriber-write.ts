@@ -10,7 +10,8 @@ import type { AcdTarget, AcdWrite, AgentSyncState, HeldAcdWrite } from './sync-s
  *   request ──→ requested ──ACD shows it──→ shown ──ACD shows another state──→ (left: forgotten)
  *                  │  └─ACD on a contact/ACW: stays requested (CXone applies it when the contact ends)
  *                  └─Teams goes back──→ released ──next ACD observation──→ (forgotten)
- *   shown ──Teams goes back──→ (restored: forgotten)
+ *   shown ──Teams goes back──→ restoring ──ACD shows another state──→ (forgotten)
+ *                                  └─Teams asks for it again──→ requested (over the restored state)
  *
  * Observations older than the write say nothing about it; a logout ends any write.
  */
@@ -21,12 +22,16 @@ export const CLOCK_SKEW_MS = 60_000;
 /** The write we hold (requested or shown), if any. */
 export function heldWrite(agent: Pick<AgentSyncState, 'acdWritten'>): HeldAcdWrite | undefined {
   const write = agent.acdWritten;
-  return write !== undefined && write.phase !== 'released' ? write : undefined;
+  return write !== undefined && (write.phase === 'requested' || write.phase === 'shown') ? write : undefined;
 }
 
 /** A new write of `target` over the state the ACD shows; null when that state could not be restored later. */
 export function requested(agent: AgentSyncState, target: AcdTarget, now: number, ruleId: string): HeldAcdWrite | null {
   const state = agent.acd!.state;
+  const restoring = agent.acdWritten?.phase === 'restoring' ? agent.acdWritten : undefined;
+  // The restore is on its way: when this write lands the agent will have been in the restored state.
+  if (restoring)
+    return { phase: 'requested', target, replaced: restoring.replaced, over: restoring.replaced, at: now, ruleId };
   const over = acdTargetOfState(state);
   const held = heldWrite(agent);
   // Still in what we set: switching codes keeps the original state to restore. Otherwise the agent moved: start afresh.
@@ -40,12 +45,19 @@ export function requested(agent: AgentSyncState, target: AcdTarget, now: number,
  * agent: restoring is still ours to do, and the write is released (its late arrival is our own).
  * Null when the agent moved away from it themselves: their choice stays.
  */
-export function releasing(write: HeldAcdWrite, seen: AcdState): ReleasedAcdWriteOrDone | null {
+export function releasing(write: HeldAcdWrite, seen: AcdState, now: number): AcdWrite | null {
   if (write.phase === 'requested' && stateIsTarget(seen, write.over))
     return { phase: 'released', target: write.target, at: write.at };
-  return stateIsTarget(seen, write.target) ? 'done' : null;
+  if (!stateIsTarget(seen, write.target)) return null;
+  return { phase: 'restoring', target: write.target, replaced: write.replaced, at: now };
 }
-type ReleasedAcdWriteOrDone = Extract<AcdWrite, { phase: 'released' }> | 'done';
+
+/** Whether the ACD shows `target` only because our restore has not been reported yet. */
+export const restoringFrom = (agent: AgentSyncState, target: AcdTarget): boolean =>
+  agent.acdWritten?.phase === 'restoring' && sameTarget(agent.acdWritten.target, target);
+
+const sameTarget = (a: AcdTarget, b: AcdTarget): boolean =>
+  a.kind === b.kind && (a.kind === 'Available' || a.codeId === (b as { codeId: string }).codeId);
 
 export interface AcdObserved {
   /** The write after this observation (undefined: it ended). */
@@ -69,6 +81,8 @@ export function observeAcd(
       ...ended,
       ownLateArrival: stateIsTarget(event.state, write.target) && event.sourceTime >= write.at - CLOCK_SKEW_MS,
     };
+  if (write.phase === 'restoring')
+    return stateIsTarget(event.state, write.target) ? { write, ownLateArrival: false, arrived: false } : ended;
   if (event.state.name === 'LoggedOut') return ended;
   if (stateIsTarget(event.state, write.target))
     return {

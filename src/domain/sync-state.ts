@@ -33,7 +33,19 @@ export interface ReleasedAcdWrite {
   readonly at: number;
 }
 
-export type AcdWrite = HeldAcdWrite | ReleasedAcdWrite;
+/**
+ * Teams went back after the ACD showed the write: `replaced` was written back, and until the ACD
+ * reports it the agent is still seen in `target`. Asking for `target` again then is a new write,
+ * not "already in state". Ends with the next ACD observation of anything but `target`.
+ */
+export interface RestoringAcdWrite {
+  readonly phase: 'restoring';
+  readonly target: AcdTarget;
+  readonly replaced: AcdTarget;
+  readonly at: number;
+}
+
+export type AcdWrite = HeldAcdWrite | ReleasedAcdWrite | RestoringAcdWrite;
 
 /**
  * Everything the engine knows about one agent, persisted between events. `decide` reads it and

@@ -65,7 +65,7 @@ describe.each(['subscriber', 'bidirectional'] as const)(
       expect(acdWrites(landed)).toEqual([
         expect.objectContaining({ kind: 'setAcdState', target: { kind: 'Available' } }),
       ]);
-      expect(landed.next.acdWritten).toBeUndefined();
+      expect(landed.next.acdWritten).toMatchObject({ phase: 'restoring', target: TEAMS_CALL_TARGET });
     });
 
     it('the restored Available settles: its echo writes nothing more to the ACD', () => {

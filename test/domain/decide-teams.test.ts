@@ -88,7 +88,27 @@ describe('the way back restores only what we replaced', () => {
   ])('%s restores the replaced state', (_l, p) => {
     const d = sub(withAcd(acd.unavailable(CODES.meeting), { acdWritten: held() }), p);
     expect(d.effects).toEqual([expect.objectContaining({ kind: 'setAcdState', target: LUNCH })]);
-    expect(d.next.acdWritten).toBeUndefined();
+    expect(d.next.acdWritten).toEqual({ phase: 'restoring', target: MEETING, replaced: LUNCH, at: T0 });
+  });
+
+  it('Teams asking for our code again before the ACD reported the restore writes it again (the restore will land first)', () => {
+    const restored = sub(withAcd(acd.unavailable(CODES.meeting), { acdWritten: held() }), P.available).next;
+    const again = sub(restored, P.meeting);
+    expect(again.effects).toEqual([expect.objectContaining({ kind: 'setAcdState', target: MEETING })]);
+    expect(again.next.acdWritten).toMatchObject({ phase: 'requested', target: MEETING, replaced: LUNCH, over: LUNCH });
+    const observe = (agent: AgentSyncState, state: AcdState, at: number) =>
+      decide({
+        rule: rule({ direction: 'subscriber' }),
+        agent,
+        event: acdEvent(state, at),
+        now: at,
+        syncEnabled: true,
+      });
+    // The restore's arrival (from before the new write) leaves it requested; then the agent lands in it.
+    const restore = observe(again.next, acd.unavailable(CODES.lunch), T0 - 1);
+    expect(restore.next.acdWritten).toMatchObject({ phase: 'requested' });
+    const landed = observe(restore.next, acd.unavailable(CODES.meeting), T0 + 1);
+    expect(landed.next.acdWritten).toMatchObject({ phase: 'shown', target: MEETING, replaced: LUNCH });
   });
 
   it('restores Available when Available was replaced', () => {

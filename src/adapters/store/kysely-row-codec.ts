@@ -80,6 +80,12 @@ const heldWrite = z.looseObject({
   ruleId: z.string(),
 });
 const releasedWrite = z.looseObject({ phase: z.literal('released'), target: acdTarget, at: z.number() });
+const restoringWrite = z.looseObject({
+  phase: z.literal('restoring'),
+  target: acdTarget,
+  replaced: acdTarget,
+  at: z.number(),
+});
 /** Rows written before the write had a lifecycle: no phase, `over` optional, an undone write in `acdReleased`. */
 const unphasedWrite = z.looseObject({
   target: acdTarget,
@@ -101,7 +107,7 @@ const storedAgentSyncState = z.looseObject({
   published: z
     .looseObject({ presence: presence.nullable(), at: z.number(), ruleId: z.string(), preferred: z.boolean() })
     .optional(),
-  acdWritten: z.union([heldWrite, releasedWrite, unphasedWrite]).optional(),
+  acdWritten: z.union([heldWrite, releasedWrite, restoringWrite, unphasedWrite]).optional(),
   acdReleased: z.looseObject({ target: acdTarget, at: z.number() }).optional(),
   pending: z.looseObject({ dueAt: z.number(), reason: z.string() }).optional(),
 });
