@@ -1,8 +1,6 @@
 import {
   Badge,
   Button,
-  Field,
-  Input,
   Table,
   TableBody,
   TableCell,
@@ -14,6 +12,7 @@ import {
 } from '@fluentui/react-components';
 import { useState, type ReactNode } from 'react';
 import { AsyncView, ErrorBar } from '../components/async-view.js';
+import { PeoplePicker } from '../components/people-picker.js';
 import type { Items, MappingRow } from '../types.js';
 import { useApi, useApiClient } from '../use-api.js';
 import { AutoMatch } from './auto-match.js';
@@ -96,20 +95,13 @@ export function UsersPage(): ReactNode {
                     </TableCell>
                     <TableCell>
                       {edit?.agentId === row.agent.agentId ? (
-                        <form
-                          onSubmit={(e) => {
-                            e.preventDefault();
-                            act(api.request('PUT', `/users/${row.agent.agentId}/link`, { teamsUserId: edit.value }));
-                          }}
-                          style={{ display: 'flex', gap: 4 }}
-                        >
-                          <Field label={`Teams user id for ${name(row)}`}>
-                            <Input value={edit.value} onChange={(_e, d) => setEdit({ ...edit, value: d.value })} />
-                          </Field>
-                          <Button type="submit" size="small">
-                            Link
-                          </Button>
-                        </form>
+                        <PeoplePicker
+                          label={`Teams user for ${name(row)}`}
+                          onPick={(user) =>
+                            act(api.request('PUT', `/users/${row.agent.agentId}/link`, { teamsUserId: user.id }))
+                          }
+                          onCancel={() => setEdit(null)}
+                        />
                       ) : (
                         <Button
                           size="small"

@@ -95,6 +95,20 @@ describe('the Teams tab in a browser', () => {
     });
   });
 
+  it('links an agent to a Teams user found by name with the people picker', async () => {
+    await page.goto(`${harness.base}/tab/?page=users`);
+    const table = page.getByRole('table', { name: 'User mapping' });
+    const carol = table.getByRole('row').filter({ hasText: 'carol@a.test' });
+    await carol.getByRole('button', { name: 'Set link' }).click();
+    await carol.getByRole('textbox', { name: /^Teams user for/ }).fill('dav');
+    await carol.getByRole('list', { name: 'People found' }).getByRole('button', { name: 'dave (dave@a.test)' }).click();
+    await carol.filter({ hasText: 'aad-a9' }).waitFor();
+    expect(await harness.api.store.userLinks.byAgent(TENANT_A, 'agent-a3')).toMatchObject({
+      teamsUserId: 'aad-a9',
+      source: 'manual',
+    });
+  });
+
   it('runs teams-js inside a Teams host: SSO token from the host, theme from the context and from theme changes', async () => {
     const tab = await inTeams('health', 'dark');
     await tab.getByRole('heading', { name: 'Health Check' }).waitFor();

@@ -141,6 +141,20 @@ export class ApiHarness {
             })
           : ok({ detail: 'token issued, 3 agents listed' });
       },
+      // The people picker as Graph answers an admin: their own tenant's users whose name, UPN or mail starts with the query.
+      people: {
+        search: async (caller, query) => {
+          const q = query.trim().toLowerCase();
+          const users = (await this.entraUsers.get(caller.tenantId)?.listUsers()) ?? ok([]);
+          return users.ok
+            ? ok(
+                users.value.filter((u) =>
+                  [u.displayName, u.userPrincipalName, u.mail ?? ''].some((v) => v.toLowerCase().startsWith(q)),
+                ),
+              )
+            : users;
+        },
+      },
       onboarding: {
         service: new TenantOnboarding(
           {
