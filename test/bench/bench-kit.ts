@@ -23,8 +23,12 @@ export interface TargetCheck {
 export interface BenchResult {
   readonly rows: readonly BenchRow[];
   readonly targets: readonly TargetCheck[];
-  /** How it was measured (what is real, what is emulated or faked). */
+  /** How it was measured, in prose. */
   readonly method: string;
+  /** What ran for real (our adapters, the store, HTTP, the composed process). */
+  readonly real: readonly string[];
+  /** What stood in for something (emulators, fakes, simulated clocks or load). */
+  readonly simulated: readonly string[];
 }
 
 export interface Bench {

@@ -51,6 +51,8 @@ export const cxonePoll: Bench = {
           met: r.delayMs.lost === 0 && r.delayMs.p99 <= 1500,
         },
       ],
+      real: ['CXone adapter (feed, auth)', 'HTTPS'],
+      simulated: ['CXone (emulator, 2,000 agents)', 'agent state changes (scripted)'],
       method:
         'Real CXone adapter (feed, auth) over HTTPS to the CXone emulator with 2,000 agents; single changes at random moments, then idle and busy (~50 changes/s) phases for the request rate.',
     };

@@ -121,6 +121,11 @@ export const engineLatency: Bench = {
           met: p99 <= 10,
         },
       ],
+      real: [
+        'SyncEngine, TraceRecorder, HealthModel',
+        'Kysely store on SQLite (one row set; the other rows use the in-memory store)',
+      ],
+      simulated: ['Graph (in-memory FakeGraph: no HTTP, no $batch, no budget)', 'ACD events (injected)'],
       method:
         "Real SyncEngine + TraceRecorder + HealthModel; store = in-memory fake or Kysely on a SQLite temp file; writes go to the in-memory FakeGraph (no HTTP), so the number is the engine's own overhead. Latency = write call time − acceptAcdEvents call time. Paced: after the warm-up (every agent Available, its Log Reader rows flushed) and an untimed lead-in of 300 events. SQLite: WAL, synchronous=NORMAL, checkpoints in a worker thread.",
     };

@@ -56,6 +56,11 @@ export const memoryRss: Bench = {
           met: Number(last.rss_mb) <= 200,
         },
       ],
+      real: ['SyncEngine + TraceRecorder on the Kysely SQLite store in a child process'],
+      simulated: [
+        'Graph (in-memory FakeGraph)',
+        'the rest of the product process (HTTP server, adapters) is not loaded',
+      ],
       method:
         'Child process: node --expose-gc --import tsx (the tsx loader and TypeScript transpilation are in the baseline), real SyncEngine + TraceRecorder on the Kysely store (SQLite temp file, its page cache counts in RSS), FakeGraph; every agent took a call and went back to Available; measured once the engine is idle and its Log Reader rows are written, after 3 forced GCs. rss includes the baseline process.',
     };

@@ -83,6 +83,8 @@ export const ruleChange: Bench = {
         measured: `${r.seconds} s (${r.rewritten}/${r.agents} rewritten)`,
         met: Number(r.seconds) <= 5 && r.rewritten === r.agents,
       })),
+      real: ['SyncEngine re-evaluation on the Kysely SQLite store (or the in-memory store, as a separate row)'],
+      simulated: ['Graph (in-memory FakeGraph: the clock stops when the write is requested, not when Graph shows it)'],
       method:
         "Real SyncEngine on the Kysely store (SQLite temp file) or the in-memory store fake (to separate engine from store cost), FakeGraph write side: rule saved, engine.reevaluate(tenant) (what the rule API calls), then timed until every agent's new write (Lunch → DoNotDisturb/Presenting) was requested; log_reader_s: until the Log Reader lines recorded meanwhile are in the store too; log_lines_per_agent: what the Log Reader shows for one agent since the change.",
     };

@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [-- --only <name>[,<name>]]`: runs the benchmarks in sequence,
  * prints each as a table with its targets, and writes bench/results/<name>.json (rows, targets,
- * method, machine facts, duration). Loopback only; bounded in time.
+ * method, what was real and what simulated, machine facts, duration). Loopback only; bounded in
+ * time. Exits 1 when a benchmark fails to run or any target is missed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const options: BenchOptions = { quick: args.quick, log: (line) => process.stderr.write(`  … ${line}\n`) };
   let failed = 0;
+  const missed: string[] = [];
   for (const bench of chosen) {
     const machine = machineFacts();
     const started = performance.now();
@@ -58,7 +60,11 @@ async function main(): Promise<void> {
       const durationS = round((performance.now() - started) / 1000, 1);
       console.table(result.rows);
       console.table(result.targets.map((t) => ({ target: t.target, measured: t.measured, met: t.met ? 'yes' : 'NO' })));
-      process.stdout.write(`method: ${result.method}\nduration: ${durationS} s\n`);
+      process.stdout.write(
+        `real: ${result.real.join('; ')}\nsimulated: ${result.simulated.join('; ')}\n` +
+          `method: ${result.method}\nduration: ${durationS} s\n`,
+      );
+      missed.push(...result.targets.filter((t) => !t.met).map((t) => `${bench.name}: ${t.target} — ${t.measured}`));
       writeFileSync(
         join(RESULTS_DIR, `${bench.name}.json`),
         `${JSON.stringify({ bench: bench.name, title: bench.title, quick: args.quick, at: new Date().toISOString(), durationS, machine, ...result }, null, 2)}\n`,
@@ -69,8 +75,11 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(`\nresults in ${RESULTS_DIR}\n`);
-  // Engines and servers may leave timers behind; the run is over.
-  process.exit(failed ? 1 : 0);
+  if (missed.length > 0)
+    process.stdout.write(`\nMISSED TARGETS (${missed.length}):\n${missed.map((m) => `  - ${m}\n`).join('')}`);
+  if (failed > 0) process.stdout.write(`\n${failed} benchmark(s) FAILED to run\n`);
+  // Engines and servers may leave timers behind; the run is over. A missed target fails the run like a crash.
+  process.exit(failed > 0 || missed.length > 0 ? 1 : 0);
 }
 
 void main();

@@ -195,6 +195,8 @@ export const sandboxLatency: Bench = {
           met: e2e.samples === s.e2eSamples && e2e.p99_ms <= s.pollMs + 1000,
         },
       ],
+      real: ['the composed product (CXone and Graph adapters over HTTPS, SQLite store, engine)'],
+      simulated: ['CXone and Graph (emulators)', 'calls (scripted through the CXone emulator)'],
       method:
         "The composed product in sandbox mode (real CXone and Graph adapters over HTTPS to both emulators, SQLite store, no random workload). Burst: every agent logs in, then each takes a customer call through the CXone emulator's control API; engine-added latency per event from the Log Reader's trace hops (acd.event → graph.request, so queueing inside the engine counts). End to end: one call at a time, started at a random phase of the poll, timed until the Graph emulator shows In a call.",
     };

@@ -204,6 +204,12 @@ export const stateStorm: Bench = {
         measured: `ratio ${r.ratio} (tight ${r.ratio_tight}), ${r.http_429s} × 429, ${r.failed} failed`,
         met: Number(r.ratio) <= 1.05 && Number(r.ratio_tight) <= 1.05 && r.http_429s === 0 && r.failed === 0,
       })),
+      real: ['Graph adapter (presence writer, budget, $batch, coalescing) over HTTPS'],
+      simulated: [
+        'Graph (emulator with a sliding-window throttle)',
+        'the feed, engine and store (the writer is called directly)',
+        'time (simulated clock in one row)',
+      ],
       method:
         "Real Graph adapter (presence writer, budget, $batch of 20, coalescing) over HTTPS to the Graph emulator, whose sliding-window throttle equals our budget. Every 10th agent changes twice (the first write must be superseded). Lower bound = agents / budget × 30 s (the issue's formula); tight bound = (⌈agents / budget⌉ − 1) × 30 s, since a sliding window lets the first budget go at once. graph_presence_requests = setPresence items the emulator accepted. On the wall clock the app token is taken before the storm starts (a running service holds one). first_window_answered_s = when the first budget's worth of writes had been answered; since our budget counts a request from its answer (Graph counts it on arrival, which we cannot see), the last window can end no earlier than tight bound + that time, so on a busy machine beyond_tight_s ≈ first_window_answered_s.",
     };

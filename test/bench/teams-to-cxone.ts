@@ -138,6 +138,8 @@ export const teamsToCxone: Bench = {
           met: realCall.samples === samples && realCall.max_ms <= 62_000,
         },
       ],
+      real: ['the composed product (Graph webhook, CXone adapters over HTTPS, SQLite store, engine)'],
+      simulated: ['CXone and Graph (emulators, notification latency off or seeded)'],
       method:
         'The composed product in sandbox mode (real Graph webhook + CXone adapters over HTTPS to both emulators, SQLite store, no workload), team 78 (subscriber rule: a Teams call → Unavailable "Teams Call"). Each sample: a logged-in, Available agent whose Teams user is signed in takes a Teams call in the Graph emulator; timed until the CXone emulator shows the code; then the call ends, timed until Available. Run twice: Graph notification latency off (what the product adds) and realistic (log-normal, median 3 s, capped at 60 s, seeded).',
     };

@@ -170,6 +170,8 @@ export const webhookFlood: Bench = {
     return {
       rows,
       targets,
+      real: ['the composed product (restify, tab API with SSO, webhook route with its limits, SQLite store)'],
+      simulated: ['4 attackers in a worker thread on the same machine', "the admin's SSO token (emulated Entra)"],
       method:
         'Real: the composed product (sandbox mode, SQLite store, restify, tab API with SSO, webhook route with its limits) over loopback HTTP. ' +
         `Simulated: ${SENDERS} attackers on the same machine (half 0.9 MB bodies of 9,000 made-up ids, half 50-item bodies), ` +

@@ -273,6 +273,8 @@ export const webhookIngress: Bench = {
           met: rows.every((r) => r.lost === 0),
         },
       ],
+      real: ['restify route, Graph notification parser, SyncIngest, Kysely inbox on SQLite'],
+      simulated: ["Graph's deliveries (basic notifications from a local sender)"],
       method:
         "Real restify route + Graph notification parser (subscriptions cached per process, clientState checked in constant time) + SyncIngest (link lookup, trace) + Kysely inbox on a SQLite temp file; 16 subscriptions × 625 users. Load generator: undici Pool on loopback, fixed connections and duration, in the same process (it competes for the same 2 cores, shared with other work: see load_1m). The engine does not process the inbox during the run (ingress only). A warm-up (¼ of the duration, ≤ 2 s) precedes each measured phase; lost = acknowledged − rows in the inbox, over both. cpu_ms_per_notification = this process's CPU time (server + generator) ÷ acknowledged notifications; per_cpu_core_per_s is its inverse, an estimate for an idle core. The last row turns the subscription cache off (the parser as it was).",
     };

@@ -112,6 +112,12 @@ export const writeEfficiency: Bench = {
             met: writes <= minimum,
           },
         ],
+        real: ['SyncEngine with the shipped decide/resolveRule'],
+        simulated: [
+          'store (in-memory)',
+          'Graph (in-memory FakeGraph)',
+          'time (no clock: keep-alives are not exercised)',
+        ],
         method:
           'Real SyncEngine with the shipped decide/resolveRule, publisher rule (calls → Busy/InACall, Lunch → Away, Training → Presenting), in-memory store, FakeGraph; each agent runs a 22-step shift with repeats, agents offset by 0–2 steps.',
       };
