@@ -14,6 +14,7 @@ import { botRegistrar } from './compose/bot.js';
 import { productionPlaces, type Place } from './compose/banner.js';
 import { createLogger } from './compose/logger.js';
 import { logProductionReadiness } from './compose/onboarding-log.js';
+import { CxoneHostPolicy } from './adapters/cxone/cxone-host-policy.js';
 import { endpointsFromConfig, type Endpoints } from './compose/tenant-ports.js';
 import type { Config } from './config.js';
 import { parseNotificationLatency, realisticLatency } from './sandbox/graph/notification-latency.js';
@@ -132,6 +133,8 @@ async function sandboxWorld(
     const tenantId = await seedSandboxTenant(store, world, transport.fetch).finally(() => transport.close());
     const endpoints: Endpoints = {
       cxoneAuthBaseUrl: world.cxone.url,
+      // The sandbox sends CXone credentials to its emulator only (issue 15).
+      cxoneHostPolicy: new CxoneHostPolicy([new URL(world.cxone.url).host]),
       graphBaseUrl: world.graph.url,
       entraAuthorityHost: world.graph.authorityUrl,
       entraJwksUrl: world.graph.jwksUrl,

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { CxoneHostPolicy, NICE_CXONE_DOMAINS } from './adapters/cxone/cxone-host-policy.js';
 
 /**
  * Every setting of the process, read once: from the process environment, over
@@ -47,7 +48,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     'sandbox',
   ),
   v('PORT', 'HTTP port of the server (bot, webhooks, tab API, health)', 'an integer 0–65535', int(0, 65535), '3978'),
-  v('HOST', 'Interface the server binds to', 'a host name or IP address', z.string().min(1), '0.0.0.0'),
+  v(
+    'HOST',
+    'Interface the server binds to; unset: 127.0.0.1 (loopback only) in the sandbox, whose dev-token hands out admin tokens, and 0.0.0.0 in production',
+    'a host name or IP address',
+    optionalText,
+  ),
   v(
     'TRUSTED_PROXY_HOPS',
     'How many proxies (load balancer, ingress) in front of this service append to X-Forwarded-For; the client address for rate limits is read from there (0: the socket peer)',
@@ -119,6 +125,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     'CXone ACD API base; normally discovered (api_endpoint), set to pin it',
     'an http(s) URL',
     url.optional(),
+  ),
+  v(
+    'CXONE_ALLOWED_HOSTS',
+    "Hosts CXone credentials may be sent to (connection tests, sign-in, discovered API): `domain` allows it and its subdomains, `host:port` exactly that; in the sandbox only its emulator's host:port is allowed",
+    'comma-separated host names (optionally host:port)',
+    z.string().regex(/^\s*[A-Za-z0-9.:[\]-]+(\s*,\s*[A-Za-z0-9.:[\]-]+)*\s*$/),
+    NICE_CXONE_DOMAINS.join(','),
   ),
   v('CXONE_CLIENT_ID', 'CXone back-end application client id', 'text', optionalText),
   v('SECRET_CXONE_CLIENT_SECRET', 'CXone back-end application client secret', 'text', optionalText),
@@ -366,6 +379,8 @@ export interface Config {
   readonly encryptionKeys: readonly string[];
   readonly cxone: {
     readonly authBaseUrl: string;
+    /** CXONE_ALLOWED_HOSTS, split: where CXone credentials may go (CxoneHostPolicy). */
+    readonly allowedHosts: readonly string[];
     readonly apiBaseUrl?: string;
     readonly clientId?: string;
     readonly clientSecret?: string;
@@ -528,6 +543,12 @@ function crossChecks(values: Values): string[] {
 /** What the tab, the bot and Graph cannot work without: missing, production refuses to start (no silent 404s). */
 function productionChecks(values: Values): string[] {
   const problems: string[] = [];
+  const policy = new CxoneHostPolicy(allowedHosts(values));
+  for (const name of ['CXONE_AUTH_BASE_URL', 'CXONE_API_BASE_URL']) {
+    const value = str(values, name);
+    if (value !== undefined && !policy.allows(value))
+      problems.push(`${name}: expected an https URL on CXONE_ALLOWED_HOSTS (${policy.describe()}), got ${value}`);
+  }
   // A malformed value is already named by its own problem; only what is absent is reported here.
   const missing = (name: string, what: string) => {
     if (!(name in values)) return;
@@ -559,12 +580,19 @@ const opt = <K extends string>(key: K, value: string | undefined): { [P in K]?: 
 
 const cxoneSettings = (values: Values): Config['cxone'] => ({
   authBaseUrl: str(values, 'CXONE_AUTH_BASE_URL') ?? '',
+  allowedHosts: allowedHosts(values),
   ...opt('apiBaseUrl', str(values, 'CXONE_API_BASE_URL')),
   ...opt('clientId', str(values, 'CXONE_CLIENT_ID')),
   ...opt('clientSecret', str(values, 'SECRET_CXONE_CLIENT_SECRET')),
   ...opt('accessKeyId', str(values, 'CXONE_ACCESS_KEY_ID')),
   ...opt('accessKeySecret', str(values, 'SECRET_CXONE_ACCESS_KEY_SECRET')),
 });
+
+const allowedHosts = (values: Values): string[] =>
+  (str(values, 'CXONE_ALLOWED_HOSTS') ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
 
 const microsoftSettings = (values: Values): Config['microsoft'] => ({
   graphBaseUrl: str(values, 'GRAPH_BASE_URL') ?? '',
@@ -597,7 +625,7 @@ function buildConfig(values: Values, cwd: string): Config {
     env: str(values, 'PRESENCE_SYNC_ENV') ?? 'sandbox',
     mode,
     http: {
-      host: str(values, 'HOST') ?? '0.0.0.0',
+      host: str(values, 'HOST') ?? (mode === 'sandbox' ? '127.0.0.1' : '0.0.0.0'),
       port,
       publicBaseUrl: str(values, 'PUBLIC_BASE_URL') ?? `http://localhost:${port || 3978}`,
       trustedProxyHops: num(values, 'TRUSTED_PROXY_HOPS'),

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createCxoneAcd } from '../adapters/cxone/cxone-acd.js';
 import { ownerRecordSignedIn } from '../adapters/graph/graph-owner-token-cache.js';
 import type { AuditRecorder, OwnerQueries, TabApiDeps, TraceQueries } from '../adapters/http/api/api-deps.js';
 import { registerTabApi } from '../adapters/http/api/register-tab-api.js';
@@ -12,8 +11,9 @@ import type { RouteRegistrar } from '../adapters/http/restify-server.js';
 import { createHttpTransport, type HttpFetch } from '../adapters/shared/http-transport.js';
 import type { Clock, Logger, Store } from '../application/ports.js';
 import { TraceQueryService } from '../application/trace/trace-query.js';
-import { err, ok } from '../domain/result.js';
+import { err } from '../domain/result.js';
 import type { Config } from '../config.js';
+import { cxoneConnectionTest } from './cxone-connection-test.js';
 import { onboardingRoutesDeps, withOnboardingHealth } from './onboarding.js';
 import { ownerSignInOptions, peopleSearch } from './owner-sign-in.js';
 import { uuidIds, type SyncRuntime } from './sync-runtime.js';
@@ -93,39 +93,16 @@ async function tenantHealth(runtime: SyncRuntime, tenantId: string): Promise<Rea
   return { ...snapshot, syncActive: ownership.holder !== undefined, syncDetail, ownership };
 }
 
-/** Tries CXone credentials: discovery and a token (nothing is stored). */
-const testCxone =
-  (w: TabApiWiring): TabApiDeps['testCxone'] =>
-  async (tenantId, values) => {
-    const acd = createCxoneAcd(
-      {
-        tenantId,
-        issuerUrl: values['issuerUrl'] ?? w.endpoints.cxoneAuthBaseUrl,
-        clientId: values['clientId'] ?? '',
-        clientSecret: values['clientSecret'] ?? '',
-        accessKeyId: values['accessKeyId'] ?? '',
-        accessKeySecret: values['accessKeySecret'] ?? '',
-        ...(w.endpoints.caPem ? { extraCaPem: w.endpoints.caPem } : {}),
-      },
-      { clock: w.clock, logger: w.logger },
-    );
-    try {
-      const r = await acd.auth.discover();
-      return r.ok ? ok({ detail: `connected to ${r.value.apiBaseUrl}` }) : err(r.error);
-    } finally {
-      await acd.close();
-    }
-  };
-
 /**
- * Audit of changes the store does not audit itself (settings, connections, owner sign-ins; rules
- * and links are audited by the store in their own transaction). The store port has no audit writer
- * (audit_log is written only inside the rule/link transactions), so until it gets one these entries
- * go to the structured log as `audit` lines; the API never passes secrets and pino redacts them anyway.
+ * Audit of changes the store does not audit itself (settings, connections and their tests, owner
+ * sign-ins; rules and links are audited by the store in their own transaction): into the audit log
+ * the tab shows (GET /audit) when a store is given, and always as a structured `audit` line. The
+ * API never passes secrets, and pino redacts them anyway.
  */
-export function logAudit(logger: Logger): AuditRecorder {
+export function logAudit(logger: Logger, store?: Pick<Store, 'rules'>): AuditRecorder {
   const log = logger.child({ component: 'audit' });
   return async (entry) => {
+    await store?.rules.recordAudit(entry);
     log.info({ audit: entry }, `audit ${entry.action} ${entry.entity} ${entry.entityId} by ${entry.actor}`);
   };
 }
@@ -183,7 +160,9 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
     onLinksChanged: reevaluate,
     health: withOnboardingHealth({ tenantHealth: (t) => tenantHealth(w.runtime, t) }, w.store),
     traces: traceQueries(w),
-    testCxone: testCxone(w),
+    testCxone: cxoneConnectionTest(w),
+    cxoneHosts: w.endpoints.cxoneHostPolicy,
+    defaultIssuerUrl: w.endpoints.cxoneAuthBaseUrl,
     onboarding: onboardingRoutesDeps({
       ...w,
       owners: ownerQueries(w),
@@ -211,7 +190,7 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
     },
     ownerSignIn: ownerSignInOptions({ ...w, fetch: transport.fetch, onConnected: addOwner }),
     people: peopleSearch({ ...w, fetch: transport.fetch }),
-    recordAudit: logAudit(w.logger),
+    recordAudit: logAudit(w.logger, w.store),
     ids: uuidIds,
     clock: w.clock,
     logger: w.logger,

@@ -1,4 +1,5 @@
 import { createCxoneAcd, describeCxoneFailure } from '../adapters/cxone/cxone-acd.js';
+import { CxoneHostPolicy } from '../adapters/cxone/cxone-host-policy.js';
 import { createGraphAdapter, type GraphAdapter } from '../adapters/graph/graph-adapter.js';
 import type { NotificationEncryption } from '../adapters/graph/graph-notification-keys.js';
 import type { GraphAdapterOptions } from '../adapters/graph/graph-options.js';
@@ -11,6 +12,8 @@ import type { Config } from '../config.js';
 /** Where the external systems are (config, or the sandbox emulators' actual addresses). */
 export interface Endpoints {
   readonly cxoneAuthBaseUrl: string;
+  /** Where CXone credentials may go (CXONE_ALLOWED_HOSTS; the emulator's host in the sandbox). */
+  readonly cxoneHostPolicy: CxoneHostPolicy;
   readonly cxoneApiBaseUrl?: string;
   /** Graph base without `/v1.0`. */
   readonly graphBaseUrl: string;
@@ -43,6 +46,7 @@ export interface TenantAdapterDeps {
 
 export const endpointsFromConfig = (config: Config, caPem?: string): Endpoints => ({
   cxoneAuthBaseUrl: config.cxone.authBaseUrl,
+  cxoneHostPolicy: new CxoneHostPolicy(config.cxone.allowedHosts),
   ...(config.cxone.apiBaseUrl ? { cxoneApiBaseUrl: config.cxone.apiBaseUrl } : {}),
   graphBaseUrl: config.microsoft.graphBaseUrl.replace(/\/v1\.0\/?$/, ''),
   entraAuthorityHost: config.microsoft.loginBaseUrl,
@@ -113,6 +117,7 @@ export async function buildTenantAdapters(
     {
       tenantId: tenant.id,
       issuerUrl: deps.endpoints.cxoneAuthBaseUrl,
+      hostPolicy: deps.endpoints.cxoneHostPolicy,
       clientId: cxone.clientId!,
       clientSecret: cxone.clientSecret!,
       accessKeyId: cxone.accessKeyId!,

@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import type { Clock, ExternalFailure, Logger } from '../../application/ports.js';
 import { err, ok, type Result } from '../../domain/result.js';
 import { httpFailure } from '../shared/external-failure.js';
+import { originOf, type CxoneHostPolicy } from './cxone-host-policy.js';
 import { parseWith, type CxoneRequester } from './cxone-http.js';
 import {
   cxoneConfigurationSchema,
@@ -21,6 +22,12 @@ export interface CxoneAuthOptions {
   readonly accessKeySecret: string;
   /** Renew this long before expiry (the CXone SDK uses 600 s); capped at half the token lifetime. */
   readonly refreshBeforeExpiryMs?: number;
+  /**
+   * Where credentials may go: the issuer and the discovered API must be on an allowed host. The
+   * token endpoint must be on the issuer's own origin whatever the policy (discovery may not send
+   * our secrets elsewhere). Absent = any issuer (tests that build the adapter by hand).
+   */
+  readonly hostPolicy?: CxoneHostPolicy;
   /** Told after every sign-in attempt: undefined = signed in, else why not (health of `acd.auth`). */
   readonly onSignIn?: (failure: ExternalFailure | undefined) => void;
 }
@@ -119,12 +126,16 @@ export class CxoneAuth {
 
   private async tokenEndpoint(): Promise<Result<string, ExternalFailure>> {
     if (this.endpoints) return ok(this.endpoints.tokenEndpoint);
-    const r = await this.requester.send(`${this.options.issuerUrl}/.well-known/openid-configuration`, {
-      method: 'GET',
-    });
+    const issuer = this.options.issuerUrl;
+    if (this.options.hostPolicy && !this.options.hostPolicy.allows(issuer))
+      return err(notAllowed(`The CXone issuer ${originOf(issuer)} is not on the allowed CXone hosts.`));
+    const r = await this.requester.send(`${issuer}/.well-known/openid-configuration`, { method: 'GET' });
     if (!r.ok) return r;
     const cfg = parseWith(openIdConfigurationSchema, r.value, 'OpenID configuration');
-    return cfg.ok ? ok(cfg.value.token_endpoint) : cfg;
+    if (!cfg.ok) return cfg;
+    if (originOf(cfg.value.token_endpoint) !== originOf(issuer))
+      return err(notAllowed(`CXone discovery at ${originOf(issuer)} named a token endpoint on another host.`));
+    return ok(cfg.value.token_endpoint);
   }
 
   private async grant(
@@ -159,6 +170,8 @@ export class CxoneAuth {
     if (!r.ok) return r;
     const cfg = parseWith(cxoneConfigurationSchema, r.value, 'cxone-configuration');
     if (!cfg.ok) return cfg;
+    if (this.options.hostPolicy && !this.options.hostPolicy.allows(cfg.value.api_endpoint))
+      return err(notAllowed(`CXone discovery named an API endpoint outside the allowed CXone hosts.`));
     this.endpoints = {
       tokenEndpoint,
       tenantId: c.data.tenantId,
@@ -171,3 +184,5 @@ export class CxoneAuth {
     return ok(this.endpoints);
   }
 }
+
+const notAllowed = (message: string): ExternalFailure => httpFailure('cxone', 0, 'HOST_NOT_ALLOWED', message);

@@ -54,7 +54,13 @@ export class CxoneRequester {
     let res: Awaited<ReturnType<HttpFetch>>;
     let text: string;
     try {
-      res = await this.fetch(url, { method: init.method, headers, ...(body !== undefined ? { body } : {}) });
+      // Never follow a redirect: it would carry the bearer token or the credentials to another host.
+      res = await this.fetch(url, {
+        method: init.method,
+        headers,
+        redirect: 'manual',
+        ...(body !== undefined ? { body } : {}),
+      });
       text = await res.text();
     } catch (e) {
       return err(networkFailure('cxone', e));
@@ -66,6 +72,10 @@ export class CxoneRequester {
       'cxone http',
     );
     if (res.status >= 400) return err(this.failureOf(res.status, text, res.headers.get('Retry-After'), requestId));
+    if (res.status >= 300 && res.status !== 304)
+      return err(
+        httpFailure('cxone', res.status, 'REDIRECT', 'CXone answered with a redirect, which is not followed.'),
+      );
     return this.parseBody(res.status, text, requestId);
   }
 

@@ -76,6 +76,10 @@ export class KyselyRuleStore implements RuleStore {
     });
   }
 
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    await writeAudit(this.db, entry);
+  }
+
   async audit(tenantId: string, limit: number): Promise<readonly AuditEntry[]> {
     const rows = await this.db
       .selectFrom('audit_log')

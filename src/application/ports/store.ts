@@ -46,6 +46,8 @@ export interface RuleStore {
   save(rule: PresenceRule, actor: string, expectedVersion?: number): Promise<PresenceRule>;
   delete(tenantId: string, ruleId: string, actor: string): Promise<boolean>;
   audit(tenantId: string, limit: number): Promise<readonly AuditEntry[]>;
+  /** Appends an entry for a change made outside this store (settings, connections and their tests). */
+  recordAudit(entry: AuditEntry): Promise<void>;
 }
 
 /** ACD agent ↔ Entra user. */

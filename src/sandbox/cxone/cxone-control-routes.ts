@@ -3,7 +3,7 @@ import type { CxoneFaults } from './cxone-faults.js';
 import { faultSettingsSchema } from './cxone-faults.js';
 import type { CxoneIdentity } from './cxone-identity.js';
 import type { CxoneModel } from './cxone-model.js';
-import { NO_CODE } from './cxone-model.js';
+import { UNAVAILABLE_OUT_STATE } from './cxone-model.js';
 import { json, type EmuRequest, type EmuResponse, type EmuRouter } from './cxone-router.js';
 import {
   agentChoosesState,
@@ -114,7 +114,7 @@ export function registerControlRoutes(router: EmuRouter, deps: ControlDeps): voi
     'POST',
     `${p}/agents/{agentId}/login`,
     step(stateBody.partial(), (b, req) =>
-      model.login(agentId(req), { state: b.state ?? 'Unavailable', outStateId: b.outStateId ?? NO_CODE }),
+      model.login(agentId(req), { state: b.state ?? 'Unavailable', outStateId: b.outStateId ?? UNAVAILABLE_OUT_STATE }),
     ),
   );
   router.on(

@@ -16,8 +16,14 @@ export type ModelChange =
   | { readonly kind: 'contact'; readonly contact: EmuContact }
   | { readonly kind: 'sessionEnd'; readonly agentId: number };
 
-/** Reference §6: out-state 0 = no customer code (the default "Unavailable" of a new session). */
-export const NO_CODE = 0;
+/**
+ * Reserved out-states (NICE help "Reserved Unavailable Codes", reference §6): 0 = Available and
+ * 3 = Unavailable, the default unavailable state an agent is in right after login and the one a
+ * state request without a code sets. Any value outside −13…3 is a customer code.
+ */
+export const AVAILABLE_OUT_STATE = 0;
+export const UNAVAILABLE_OUT_STATE = 3;
+export const isReservedOutState = (id: number): boolean => id >= -13 && id <= 3;
 
 /**
  * The emulated business unit: directory, agent states and contacts, all timestamped by one clock.
@@ -76,9 +82,10 @@ export class CxoneModel {
   ): void {
     const st = this.stateOf(agentId);
     const at = extra.at ?? this.clock.now();
-    const code = this.codes.get(extra.outStateId ?? NO_CODE);
+    const outStateId = state === 'Unavailable' ? (extra.outStateId ?? UNAVAILABLE_OUT_STATE) : AVAILABLE_OUT_STATE;
+    const code = this.codes.get(outStateId);
     st.state = state;
-    st.outStateId = state === 'Unavailable' ? (extra.outStateId ?? NO_CODE) : NO_CODE;
+    st.outStateId = outStateId;
     st.outStateDescription = state === 'Unavailable' && code ? code.name : '';
     st.isAcw = extra.isAcw ?? false;
     st.contactId = extra.contactId ?? 0;
@@ -116,11 +123,12 @@ export class CxoneModel {
   private fire(agentId: number, st: EmuAgentState): void {
     const at = st.dueAt ?? this.clock.now();
     if (st.dueKind === 'acwEnd')
-      this.enterNext(agentId, st.acwPostTimeout ?? { state: 'Available', outStateId: NO_CODE }, at);
+      this.enterNext(agentId, st.acwPostTimeout ?? { state: 'Available', outStateId: AVAILABLE_OUT_STATE }, at);
     else this.logout(agentId, at);
   }
 
-  login(agentId: number, initial: EmuNextState = { state: 'Unavailable', outStateId: NO_CODE }): void {
+  /** Agents log in as Unavailable with the reserved code 3 (NICE help, reference §6), unless told otherwise. */
+  login(agentId: number, initial: EmuNextState = { state: 'Unavailable', outStateId: UNAVAILABLE_OUT_STATE }): void {
     const st = this.stateOf(agentId);
     if (st.state !== 'LoggedOut') return;
     st.sessionStartTime = this.clock.now();

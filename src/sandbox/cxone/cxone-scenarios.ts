@@ -1,5 +1,5 @@
 import type { CxoneModel } from './cxone-model.js';
-import { NO_CODE } from './cxone-model.js';
+import { AVAILABLE_OUT_STATE, UNAVAILABLE_OUT_STATE } from './cxone-model.js';
 import type { EmuContact, EmuContactKind } from './cxone-model-types.js';
 
 /** Thrown when a scenario step is impossible (the control API answers 409 with the message). */
@@ -211,16 +211,16 @@ function afterContact(model: CxoneModel, leg: EmuContact): void {
   const acw =
     skill?.useAcw &&
     (leg.kind === 'customer' || leg.kind === 'digital' || (leg.kind === 'skillCall' && !leg.isOutbound));
-  if (!acw) return model.enterNext(leg.agentId, { state: 'Available', outStateId: NO_CODE });
+  if (!acw) return model.enterNext(leg.agentId, { state: 'Available', outStateId: AVAILABLE_OUT_STATE });
   // Reference §6: ACW = Unavailable + ACW flag with the skill's ACW code; times out into the post-timeout state.
   model.enter(leg.agentId, 'Unavailable', {
-    outStateId: skill.acwCodeId ?? NO_CODE,
+    outStateId: skill.acwCodeId ?? UNAVAILABLE_OUT_STATE,
     isAcw: true,
     contactId: leg.contactId,
   });
   const post =
-    skill.acwPostTimeoutStateId === NO_CODE
-      ? { state: 'Available' as const, outStateId: NO_CODE }
+    skill.acwPostTimeoutStateId === AVAILABLE_OUT_STATE
+      ? { state: 'Available' as const, outStateId: AVAILABLE_OUT_STATE }
       : { state: 'Unavailable' as const, outStateId: skill.acwPostTimeoutStateId };
   st.acwPostTimeout = post;
   if (skill.maxSecondsACW > 0) model.schedule(st, model.clock.now() + skill.maxSecondsACW * 1000, 'acwEnd');
@@ -231,10 +231,10 @@ export function agentChoosesState(
   model: CxoneModel,
   agentId: number,
   state: 'Available' | 'Unavailable',
-  outStateId = NO_CODE,
+  outStateId?: number,
 ): void {
   const st = model.stateOf(agentId);
   if (st.state === 'LoggedOut') throw new ScenarioError(`agent ${agentId} is logged out`);
   if (WORKING.has(st.state)) throw new ScenarioError(`agent ${agentId} is on a contact`);
-  model.enter(agentId, state, { outStateId });
+  model.enter(agentId, state, outStateId !== undefined ? { outStateId } : {});
 }

@@ -1,4 +1,4 @@
-import type { CxoneModel } from './cxone-model.js';
+import { AVAILABLE_OUT_STATE, type CxoneModel } from './cxone-model.js';
 import type { EmuCode, EmuSkill } from './cxone-model-types.js';
 
 /** How big a business unit to generate. Same options + seed ⇒ same directory, byte for byte. */
@@ -194,7 +194,8 @@ function addSeedAgent(model: CxoneModel, i: number, rnd: () => number, options: 
     contactId: 0,
     lastUpdateTime: model.clock.now(),
   });
-  if (options.initialState === 'Available') model.login(agentId, { state: 'Available', outStateId: 0 });
+  if (options.initialState === 'Available')
+    model.login(agentId, { state: 'Available', outStateId: AVAILABLE_OUT_STATE });
 }
 
 function uuid(rnd: () => number): string {

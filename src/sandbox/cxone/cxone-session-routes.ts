@@ -1,5 +1,4 @@
 import type { CxoneModel } from './cxone-model.js';
-import { NO_CODE } from './cxone-model.js';
 import { adminError, json, type EmuRequest, type EmuResponse, type EmuRouter } from './cxone-router.js';
 import type { CxoneSessions } from './cxone-sessions.js';
 import { requestAgentState } from './cxone-state-writes.js';
@@ -40,7 +39,7 @@ function sessionState(req: EmuRequest, model: CxoneModel, sessions: CxoneSession
   const body = bodyOf(req);
   const state = String(body.state ?? req.query.get('state') ?? '');
   const reason = String(body.reason ?? req.query.get('reason') ?? '');
-  let outStateId: number | undefined = NO_CODE;
+  let outStateId: number | undefined;
   if (state === 'Unavailable' && reason !== '') {
     outStateId = model
       .teamCodes(model.agent(agentId)!.teamId)

@@ -1,5 +1,5 @@
 import type { CxoneModel } from './cxone-model.js';
-import { NO_CODE } from './cxone-model.js';
+import { AVAILABLE_OUT_STATE, isReservedOutState, UNAVAILABLE_OUT_STATE } from './cxone-model.js';
 
 /** The answer of `POST /agents/{agentId}/state` (reference §4). */
 export type StateWriteAnswer =
@@ -16,9 +16,11 @@ const refuse = (status: number, error: string, description: string): StateWriteA
 });
 
 /**
- * Reference §4 rules of an API state change. The exact real error codes are unverified (§9.5), so
- * the emulator uses 404 unknown agent, 400 bad state / code not on the team, 409 ACW code without
- * a contact and 409 logged-out agent — each with a distinct `error` the adapter keys on.
+ * Reference §4 rules of an API state change. Only the 409 for an ACW code without a contact is
+ * documented (Studio SET AGENT STATE help); the other statuses and every `error` name are the
+ * emulator's own (README "State-write errors"), and the product decides on statuses only.
+ * Unavailable without a code, or with the reserved code 3, is the default Unavailable (NICE help
+ * "Reserved Unavailable Codes"); any other reserved out-state cannot be requested.
  */
 export function requestAgentState(
   model: CxoneModel,
@@ -30,9 +32,12 @@ export function requestAgentState(
   if (!agent) return refuse(404, 'AgentNotFound', `Agent ${agentId} was not found.`);
   if (state !== 'Available' && state !== 'Unavailable')
     return refuse(400, 'InvalidState', 'Only Available or Unavailable can be requested.');
-  const codeId = state === 'Unavailable' ? (outStateId ?? NO_CODE) : NO_CODE;
+  const codeId = state === 'Unavailable' ? (outStateId ?? UNAVAILABLE_OUT_STATE) : AVAILABLE_OUT_STATE;
   const code = model.codes.get(codeId);
-  if (codeId !== NO_CODE && (!code || !model.teams.get(agent.teamId)?.codeIds.includes(codeId) || !code.isActive)) {
+  const customer = !isReservedOutState(codeId);
+  if (state === 'Unavailable' && !customer && codeId !== UNAVAILABLE_OUT_STATE)
+    return refuse(400, 'InvalidOutState', `Out-state ${codeId} is reserved and cannot be requested.`);
+  if (customer && (!code || !model.teams.get(agent.teamId)?.codeIds.includes(codeId) || !code.isActive)) {
     return refuse(400, 'InvalidOutState', `Unavailable code ${codeId} is not assigned to the agent's team.`);
   }
   const st = model.stateOf(agentId);

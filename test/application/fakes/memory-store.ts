@@ -102,6 +102,10 @@ class MemoryRuleStore implements RuleStore {
       });
     return before !== undefined;
   }
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    this.log.push(entry);
+  }
+
   async audit(tenantId: string, limit: number) {
     return this.log
       .filter((a) => a.tenantId === tenantId)

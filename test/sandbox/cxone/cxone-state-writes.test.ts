@@ -40,6 +40,40 @@ describe('CXone emulator — POST /agents/{id}/state rules (reference §4, §9.5
     expect(emu.model.stateOf(FIRST_AGENT_ID).state).toBe('Available');
   });
 
+  // NICE help "Reserved Unavailable Codes": 3 = Unavailable, the code of an agent's state at login.
+  describe('the reserved Unavailable code 3', () => {
+    const agentId = FIRST_AGENT_ID + 5;
+    const stateOf = async (): Promise<Record<string, unknown>> =>
+      (await c.call('GET', c.api(`/agents/${agentId}/states`), { token })).json.agentStates[0];
+
+    it('an agent logs in as Unavailable with outStateId 3', async () => {
+      await c.control(`/agents/${agentId}/logout`);
+      await c.control(`/agents/${agentId}/login`);
+      expect(await stateOf()).toMatchObject({ agentStateName: 'Unavailable', outStateId: 3 });
+    });
+
+    it('Unavailable without a code sets 3', async () => {
+      expect((await write(agentId, { state: 'Available' })).status).toBe(202);
+      expect((await write(agentId, { state: 'Unavailable' })).status).toBe(202);
+      expect(await stateOf()).toMatchObject({ agentStateName: 'Unavailable', outStateId: 3 });
+    });
+
+    it('outStateId 3 is accepted although no team lists it', async () => {
+      expect((await write(agentId, { state: 'Available' })).status).toBe(202);
+      expect((await write(agentId, { state: 'Unavailable', outStateId: 3 })).status).toBe(202);
+      expect(await stateOf()).toMatchObject({ agentStateName: 'Unavailable', outStateId: 3 });
+    });
+
+    it('another reserved out-state (1 = ACD) cannot be requested: 400', async () => {
+      expect((await write(agentId, { state: 'Unavailable', outStateId: 1 })).status).toBe(400);
+    });
+
+    it('Available reports out-state 0', async () => {
+      expect((await write(agentId, { state: 'Available' })).status).toBe(202);
+      expect(await stateOf()).toMatchObject({ agentStateName: 'Available', outStateId: 0 });
+    });
+  });
+
   it('answers 404 AgentNotFound for an unknown agent', async () => {
     const r = await write(42, { state: 'Available' });
     expect([r.status, r.json.error]).toEqual([404, 'AgentNotFound']);

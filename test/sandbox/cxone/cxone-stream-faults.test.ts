@@ -61,10 +61,10 @@ describe('CXone emulator — cut streams, stalls, replayed feed records, token e
     await c.control('/faults', {
       rules: [{ status: 504, times: 1, method: 'POST', pathContains: '/state', afterApply: true }],
     });
-    expect((await write(agent, { state: 'Unavailable', outStateId: 0 })).status).toBe(504);
+    expect((await write(agent, { state: 'Unavailable', outStateId: 3 })).status).toBe(504);
     expect(emu.model.stateOf(agent).state).toBe('Unavailable');
     const logged = emu.requests.find('POST', `/agents/${agent}/state`);
-    expect(logged).toEqual([expect.objectContaining({ outcome: 504, body: { state: 'Unavailable', outStateId: 0 } })]);
+    expect(logged).toEqual([expect.objectContaining({ outcome: 504, body: { state: 'Unavailable', outStateId: 3 } })]);
     await c.control(`/agents/${agent}/logout`);
   });
 

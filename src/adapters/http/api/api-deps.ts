@@ -87,11 +87,22 @@ export interface OwnerSignInOptions {
   readonly onConnected?: (tenantId: string, ownerId: string) => Promise<void>;
 }
 
-/** Tries the given CXone credentials (a token request and one directory read). */
+/**
+ * Tries the given CXone credentials (discovery and a token). A failure is told plainly — whether
+ * the host was unreachable, not TLS or answered an error status is not said (it would make the
+ * test a port scanner) — with a stable code: CXONE_UNREACHABLE, CXONE_CREDENTIALS_REFUSED,
+ * CXONE_HOST_NOT_ALLOWED.
+ */
 export type CxoneConnectionTest = (
   tenantId: string,
   values: Readonly<Record<string, string>>,
-) => Promise<Result<{ readonly detail: string }, ExternalFailure>>;
+) => Promise<Result<{ readonly detail: string }, { readonly code: string; readonly detail: string }>>;
+
+/** The allowed CXone hosts (CxoneHostPolicy). */
+export interface CxoneHosts {
+  allows(url: string): boolean;
+  describe(): string;
+}
 
 /** Size limits of request bodies, bytes. */
 export interface TabApiLimits {
@@ -121,6 +132,9 @@ export interface TabApiDeps {
   readonly testCxone: CxoneConnectionTest;
   /** Tenant onboarding: checklist, first admin sign-in, sync switch, admin consent round trip. */
   readonly onboarding: OnboardingRouteDeps;
+  readonly cxoneHosts?: CxoneHosts;
+  /** The issuer a CXone connection without issuerUrl uses. */
+  readonly defaultIssuerUrl?: string;
   readonly owners?: OwnerQueries;
   readonly ownerConnector?: OwnerConnector;
   readonly ownerSignIn?: OwnerSignInOptions;

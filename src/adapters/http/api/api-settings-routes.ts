@@ -1,5 +1,5 @@
 import type { Clock, TenantStore } from '../../../application/ports.js';
-import type { AuditRecorder, CxoneConnectionTest, OwnerQueries } from './api-deps.js';
+import type { AuditRecorder, CxoneConnectionTest, CxoneHosts, OwnerQueries } from './api-deps.js';
 import type { Caller } from './sso-token-verifier.js';
 import { problem } from './api-problem.js';
 import { fail, json, route, type ApiRoute } from './api-route.js';
@@ -31,36 +31,78 @@ async function audit(
 const SECRET_FIELDS = ['clientSecret', 'accessKeySecret'] as const;
 const REQUIRED_FIELDS = ['clientId', 'clientSecret', 'accessKeyId', 'accessKeySecret'] as const;
 
-/** The stored connection with the given fields over it (undefined fields keep the stored value). */
+/** `https://host:port` of an issuer (a path does not make another host); absent = the default issuer. */
+function hostOf(url: string | undefined, deps: SettingsRouteDeps): string | undefined {
+  const issuer = url ?? deps.defaultIssuerUrl;
+  if (issuer === undefined) return undefined;
+  try {
+    return new URL(issuer).origin;
+  } catch {
+    return issuer;
+  }
+}
+
+/**
+ * The stored connection with the given fields over it (undefined fields keep the stored value).
+ * Stored secrets follow the connection only while it stays on the same host: otherwise an admin
+ * (or a stolen admin token) could have them sent to a host of their choosing (issue 15).
+ */
 function mergeConnection(
   before: Readonly<Record<string, string>>,
   given: Readonly<Record<string, string | undefined>>,
-): Record<string, string> {
+  deps: SettingsRouteDeps,
+): { readonly merged: Record<string, string>; readonly hostChanged: boolean } {
+  const hostChanged =
+    SECRET_FIELDS.some((f) => before[f]) &&
+    given['issuerUrl'] !== undefined &&
+    hostOf(given['issuerUrl'], deps) !== hostOf(before['issuerUrl'], deps);
   const merged: Record<string, string> = {};
   for (const f of ['issuerUrl', ...REQUIRED_FIELDS]) {
-    const v = given[f] ?? before[f];
+    const kept = hostChanged && (SECRET_FIELDS as readonly string[]).includes(f) ? undefined : before[f];
+    const v = given[f] ?? kept;
     if (v) merged[f] = v;
   }
-  return merged;
+  return { merged, hostChanged };
 }
 
-/** 400 naming each required field that is neither given nor stored. */
-function missingFields(merged: Readonly<Record<string, string>>) {
-  const missing = REQUIRED_FIELDS.filter((f) => !merged[f]);
+const invalidFields = (errors: readonly { pointer: string; code: string; detail: string }[]) =>
+  problem(400, 'API.INVALID_BODY', 'Invalid request body', 'Some fields are missing or not valid.', { errors });
+
+/** 400 for an issuer outside the allowed CXone hosts, or naming each required field neither given nor stored. */
+function refusedFields(m: ReturnType<typeof mergeConnection>, deps: SettingsRouteDeps) {
+  const issuer = m.merged['issuerUrl'];
+  if (issuer !== undefined && deps.cxoneHosts && !deps.cxoneHosts.allows(issuer))
+    return invalidFields([
+      {
+        pointer: '/issuerUrl',
+        code: 'CONNECTION.HOST_NOT_ALLOWED',
+        detail: `issuerUrl must be one of the allowed CXone hosts (${deps.cxoneHosts.describe()}).`,
+      },
+    ]);
+  const missing = REQUIRED_FIELDS.filter((f) => !m.merged[f]);
   if (missing.length === 0) return undefined;
-  return problem(400, 'API.INVALID_BODY', 'Invalid request body', 'Some fields are missing or not valid.', {
-    errors: missing.map((f) => ({
-      pointer: `/${f}`,
-      code: 'FIELD.REQUIRED',
-      detail: `${f} is required: none is stored yet.`,
-    })),
-  });
+  const why = (f: string) =>
+    m.hostChanged && (SECRET_FIELDS as readonly string[]).includes(f) ? 'the CXone host changes' : 'none is stored yet';
+  return invalidFields(
+    missing.map((f) => ({ pointer: `/${f}`, code: 'FIELD.REQUIRED', detail: `${f} is required: ${why(f)}.` })),
+  );
 }
 
+/** A failure is told plainly (CxoneConnectionTest): no HTTP status, nothing a port scan could read. */
 const testAnswer = (r: Awaited<ReturnType<CxoneConnectionTest>>) =>
-  r.ok
-    ? { ok: true, detail: r.value.detail }
-    : { ok: false, code: r.error.code, status: r.error.status, detail: r.error.message };
+  r.ok ? { ok: true, detail: r.value.detail } : { ok: false, code: r.error.code, detail: r.error.detail };
+
+/** Runs a connection test and records it in the audit log (which host, and how it went; never a secret). */
+async function audited(
+  deps: SettingsRouteDeps,
+  caller: Caller,
+  action: 'connection.test' | 'connection.try',
+  values: Readonly<Record<string, string>>,
+) {
+  const answer = testAnswer(await deps.testCxone(caller.tenantId, values));
+  await audit(deps, caller, action, 'connection', 'cxone', connectionView(values), answer);
+  return answer;
+}
 
 /** Never returns a secret: only whether each one is set. */
 function connectionView(values: Readonly<Record<string, string>> | undefined): Record<string, unknown> {
@@ -77,6 +119,10 @@ function connectionView(values: Readonly<Record<string, string>> | undefined): R
 export interface SettingsRouteDeps {
   readonly tenants: TenantStore;
   readonly testCxone: CxoneConnectionTest;
+  /** Where a CXone connection may point (CXONE_ALLOWED_HOSTS); absent = anywhere (tests only). */
+  readonly cxoneHosts?: CxoneHosts;
+  /** The issuer a connection without issuerUrl uses (CXONE_AUTH_BASE_URL, or the sandbox's emulator). */
+  readonly defaultIssuerUrl?: string;
   readonly owners?: OwnerQueries;
   readonly onSettingsChanged?: (tenantId: string, settings: TenantSettings) => void | Promise<void>;
   readonly recordAudit?: AuditRecorder;
@@ -146,20 +192,25 @@ export function settingsRoutes(deps: SettingsRouteDeps): ApiRoute[] {
       method: 'put',
       path: '/connections/cxone',
       operationId: 'putCxoneConnection',
-      summary: 'Store CXone credentials (encrypted); omitted secrets keep their stored value',
+      summary: 'Store CXone credentials (encrypted); omitted secrets keep their stored value on the same host only',
       access: 'admin',
       body: cxoneConnectionSchema,
       responses: [
         { status: 200, description: 'Stored (secrets not echoed)' },
-        { status: 400, description: 'A secret is missing and none is stored' },
+        {
+          status: 400,
+          description:
+            'A secret is missing (none stored, or the host changes), or the host is not an allowed CXone host',
+        },
       ],
       handle: async ({ caller, body }) => {
         const refused = await unknownTenant(deps, caller);
         if (refused) return refused;
         const before = (await deps.tenants.getConnection(caller.tenantId, 'cxone')) ?? {};
-        const merged = mergeConnection(before, body);
-        const missing = missingFields(merged);
-        if (missing) return fail(missing);
+        const m = mergeConnection(before, body, deps);
+        const invalid = refusedFields(m, deps);
+        if (invalid) return fail(invalid);
+        const merged = m.merged;
         await deps.tenants.putConnection(caller.tenantId, 'cxone', merged);
         await audit(
           deps,
@@ -189,25 +240,30 @@ export function settingsRoutes(deps: SettingsRouteDeps): ApiRoute[] {
           return fail(
             problem(409, 'CONNECTION.NOT_CONFIGURED', 'CXone not connected', 'Store the CXone credentials first.'),
           );
-        return json(200, testAnswer(await deps.testCxone(caller.tenantId, values)));
+        return json(200, await audited(deps, caller, 'connection.test', values));
       },
     }),
     route({
       method: 'post',
       path: '/connections/cxone/try',
       operationId: 'tryCxoneConnection',
-      summary: 'Try CXone credentials before storing them (fields left out: the stored ones); nothing is stored',
+      summary:
+        'Try CXone credentials before storing them (fields left out: the stored ones, secrets on the same host only); nothing is stored',
       access: 'admin',
       body: cxoneCandidateSchema,
       responses: [
         { status: 200, description: 'ok true/false with the reason' },
-        { status: 400, description: 'A field is missing and none is stored (errors per field)' },
+        {
+          status: 400,
+          description:
+            'A field is missing (none stored, or the host changes) or the host is not allowed (errors per field)',
+        },
       ],
       handle: async ({ caller, body }) => {
-        const merged = mergeConnection((await deps.tenants.getConnection(caller.tenantId, 'cxone')) ?? {}, body);
-        const missing = missingFields(merged);
-        if (missing) return fail(missing);
-        return json(200, testAnswer(await deps.testCxone(caller.tenantId, merged)));
+        const m = mergeConnection((await deps.tenants.getConnection(caller.tenantId, 'cxone')) ?? {}, body, deps);
+        const invalid = refusedFields(m, deps);
+        if (invalid) return fail(invalid);
+        return json(200, await audited(deps, caller, 'connection.try', m.merged));
       },
     }),
   ];

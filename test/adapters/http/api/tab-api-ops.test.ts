@@ -133,7 +133,11 @@ describe('settings and connections', () => {
       token,
       body: { clientSecret: 'wrong' },
     });
-    expect(refused.json).toMatchObject({ ok: false, code: 'invalid_client' });
+    expect(refused.json).toEqual({
+      ok: false,
+      code: 'CXONE_CREDENTIALS_REFUSED',
+      detail: 'CXone at https://eu.cxone.test refused the client or the access key.',
+    });
     // Fields left out were taken from the stored connection.
     expect(api.cxoneTried.at(-1)).toEqual({ ...stored, clientSecret: 'wrong', issuerUrl: 'https://eu.cxone.test' });
     const works = await api.call('POST', '/api/v1/connections/cxone/try', { token, body: { clientId: 'cid2' } });

@@ -127,17 +127,14 @@ export class ApiHarness {
         resolve: async (t, ref) => (await traceQuery.resolve(t, ref))?.agentId,
         subscribe: (t, agentId, listener) => this.tail.subscribe(t, agentId, listener),
       },
-      // CXone refuses a client secret "wrong", as its token endpoint answers invalid_client.
+      // CXone refuses a client secret "wrong" (its token endpoint answers invalid_client), told plainly.
       testCxone: async (_tenantId, values) => {
         this.cxoneTests += 1;
         this.cxoneTried.push({ ...values });
         return values['clientSecret'] === 'wrong'
           ? err({
-              system: 'cxone',
-              status: 401,
-              code: 'invalid_client',
-              message: 'CXone refused the client id or secret.',
-              transient: false,
+              code: 'CXONE_CREDENTIALS_REFUSED',
+              detail: 'CXone at https://eu.cxone.test refused the client or the access key.',
             })
           : ok({ detail: 'token issued, 3 agents listed' });
       },
