@@ -36,6 +36,8 @@ describe('the sandbox hands out admin tokens to this machine only (issue 15 item
           PRESENCE_SYNC_MODE: 'production',
           SECRET_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
           PUBLIC_BASE_URL: 'https://presence.example.com',
+          MICROSOFT_APP_ID: '11111111-2222-3333-4444-555555555555',
+          SECRET_GRAPH_CLIENT_SECRET: 'graph-secret',
         },
       }).http.host,
     ).toBe('0.0.0.0');
