@@ -21,6 +21,7 @@ import { parseNotificationLatency, realisticLatency } from './sandbox/graph/noti
 import { seedSandboxTenant } from './sandbox/sandbox-seed.js';
 import { sandboxPlaces, startSandboxSession } from './sandbox/sandbox-session.js';
 import { sandboxDevTokenRoute } from './sandbox/sandbox-dev-token.js';
+import { INSTANT_CXONE, REALISTIC_CXONE } from './sandbox/cxone/cxone-realism.js';
 import { startSandboxWorld, type SandboxWorld } from './sandbox/sandbox-world.js';
 
 /** The running product: what main.ts starts and stops. */
@@ -123,6 +124,7 @@ async function sandboxWorld(
       dataDir: config.dataDir,
       cxoneUrl: config.cxone.authBaseUrl,
       graphUrl: config.microsoft.loginBaseUrl,
+      cxoneRealism: config.sandbox.cxoneRealism ? REALISTIC_CXONE : INSTANT_CXONE,
       logger: logger.child({ component: 'bot-connector-emulator' }),
       notificationLatency: parseNotificationLatency(config.sandbox.graphNotificationLatency) ?? realisticLatency(),
     }));

@@ -332,6 +332,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     'realistic',
   ),
   v(
+    'CXONE_REALISM',
+    'Sandbox only: on = the CXone emulator reports agent-state changes late and throttles like production (2 s lag, 15 requests/s, burst 30; src/sandbox/cxone/README.md); off = at once and unthrottled, for tests that need speed',
+    'on or off',
+    z.enum(['on', 'off']),
+    'on',
+  ),
+  v(
     'SANDBOX_WORKLOAD_SEED',
     "Sandbox only: seed of the workload's pseudo-random choices (same seed, same story)",
     'an integer',
@@ -425,6 +432,8 @@ export interface Config {
     readonly workloadSeed: number;
     /** SANDBOX_GRAPH_NOTIFICATION_LATENCY as written (parsed by the sandbox). */
     readonly graphNotificationLatency: string;
+    /** CXONE_REALISM: the CXone emulator's reporting lag and rate limit on. */
+    readonly cxoneRealism: boolean;
   };
   /** Which Entra tenants may onboard; undefined = any. */
   readonly onboarding: { readonly allowedTenants?: readonly string[] };
@@ -670,6 +679,7 @@ function buildConfig(values: Values, cwd: string): Config {
       workloadRate: num(values, 'SANDBOX_WORKLOAD_RATE'),
       workloadSeed: num(values, 'SANDBOX_WORKLOAD_SEED'),
       graphNotificationLatency: str(values, 'SANDBOX_GRAPH_NOTIFICATION_LATENCY') ?? 'realistic',
+      cxoneRealism: values['CXONE_REALISM'] === 'on',
     },
     onboarding: onboardingSettings(values),
   };

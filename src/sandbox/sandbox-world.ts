@@ -4,6 +4,7 @@ import { ADMIN_ROLE, SUPPORT_ROLE } from '../domain/access.js';
 import { activityText } from './bot-connector/bot-connector-model.js';
 import { startBotConnectorEmulator, type BotConnectorEmulator } from './bot-connector/bot-connector-emulator.js';
 import { startCxoneEmulator, type CxoneEmulator } from './cxone/cxone-emulator.js';
+import { REALISTIC_CXONE, type CxoneRealism } from './cxone/cxone-realism.js';
 import { FIRST_CODE_ID } from './cxone/cxone-seed.js';
 import { SandboxClock } from './sandbox-clock.js';
 import type { EmulatedTenant, EmulatedUser } from './graph/emulator-model.js';
@@ -37,6 +38,11 @@ export interface SandboxWorldOptions {
    * Default: realistic, as production feels; tests that need speed pass NO_LATENCY.
    */
   readonly notificationLatency?: NotificationLatency;
+  /**
+   * The CXone emulator's reporting lag and rate limit: REALISTIC_CXONE by default (the sandbox feels
+   * like production); INSTANT_CXONE for tests that count requests or need speed (CXONE_REALISM=off).
+   */
+  readonly cxoneRealism?: CxoneRealism;
   /** Logs each activity the bot sends to the Bot Connector emulator (the sandbox shows alerts arriving). */
   readonly logger?: Logger;
   /**
@@ -161,6 +167,7 @@ export async function startSandboxWorld(o: SandboxWorldOptions): Promise<Sandbox
     clock: new SandboxClock(Date.now(), true),
     seed: { teams: o.teams ?? 3, agents: o.agents ?? 50, seed: 7 },
     port: portOf(o.cxoneUrl),
+    realism: o.cxoneRealism ?? REALISTIC_CXONE,
     ...(o.emulatorMemory?.cxoneRequestLogCap !== undefined
       ? { requestLogCap: o.emulatorMemory.cxoneRequestLogCap }
       : {}),

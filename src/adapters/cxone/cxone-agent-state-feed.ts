@@ -5,7 +5,7 @@ import { err, ok, type Result } from '../../domain/result.js';
 import type { CxoneContactLookup } from './cxone-contact-lookup.js';
 import { fetchAgentStates } from './cxone-agent-states-reader.js';
 import type { CxoneApiClient } from './cxone-api-client.js';
-import { toAcdStateEvent } from './cxone-state-mapper.js';
+import { eventIdOf, toAcdStateEvent } from './cxone-state-mapper.js';
 import type { RtdAgentState } from './cxone-schemas.js';
 
 /** Health of the feed after every poll: `ok: false` carries the failure (throttled, down, unreadable). */
@@ -22,6 +22,13 @@ export interface CxoneAgentStateFeedOptions {
   readonly pollIntervalMs?: number;
   /** `top` of each agents/states page (default 500). */
   readonly pageSize?: number;
+  /**
+   * How far each `updatedSince` reaches back before the previous `lastPollTime` (default 10 s).
+   * The Real-Time feed reports a change late but stamps it with the time it happened, so a window
+   * starting exactly at the last poll misses every change still in flight; records seen again are
+   * dropped by their event id.
+   */
+  readonly overlapMs?: number;
   /** Exponential backoff when CXone gives no Retry-After (default 1 s doubling to 30 s, with jitter). */
   readonly backoffInitialMs?: number;
   readonly backoffMaxMs?: number;
@@ -33,12 +40,15 @@ export interface CxoneAgentStateFeedOptions {
   readonly onAgentTeam?: (agentId: string, teamId: string | undefined) => void;
 }
 
+/** Five times the 2 s lag the sandbox assumes, and twice the 5 s cache refresh of NICE's agent app (reference §2.1). */
+export const DEFAULT_FEED_OVERLAP_MS = 10_000;
+
 const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
   delay(ms, undefined, { signal }).catch(() => undefined);
 
 /**
  * Watches every agent by polling the Real-Time Data API (reference §2.1): a full snapshot first,
- * then `updatedSince` = the previous `lastPollTime`. The cursor moves only after `deliver`
+ * then `updatedSince` = the previous `lastPollTime` minus `overlapMs`. The cursor moves only after `deliver`
  * resolved, so a failing sink gets the same changes again (same event ids); changes already
  * delivered are not handed over twice, even though `updatedSince` overlaps.
  */
@@ -61,6 +71,7 @@ export class CxoneAgentStateFeed implements AcdStateFeed {
     this.options = Object.freeze({
       pollIntervalMs: 1000,
       pageSize: 500,
+      overlapMs: DEFAULT_FEED_OVERLAP_MS,
       backoffInitialMs: 1000,
       backoffMaxMs: 30_000,
       sleep: defaultSleep,
@@ -110,10 +121,12 @@ export class CxoneAgentStateFeed implements AcdStateFeed {
 
   /** One poll: read the delta, classify, deliver, then (only then) advance the cursor. */
   private async pollOnce(deliver: AcdEventSink): Promise<Result<void, ExternalFailure | 'DELIVERY'>> {
-    const read = await fetchAgentStates(this.api, this.cursor, this.options.pageSize);
+    const read = await fetchAgentStates(this.api, this.since(), this.options.pageSize);
     if (!read.ok) return read;
     if (!read.value) return ok(undefined);
-    const events = await this.toEvents(read.value.records);
+    // The overlap brings back records already delivered: drop them before any contact lookup.
+    const unseen = read.value.records.filter((r) => this.delivered.get(r.agentId)?.eventId !== eventIdOf(r));
+    const events = await this.toEvents(unseen);
     if (!events.ok) return events;
     const fresh = events.value.filter((e) => this.isFresh(e));
     if (fresh.length > 0) {
@@ -130,6 +143,13 @@ export class CxoneAgentStateFeed implements AcdStateFeed {
     }
     if (read.value.lastPollTime) this.cursor = read.value.lastPollTime;
     return ok(undefined);
+  }
+
+  /** The previous poll's `lastPollTime`, reaching `overlapMs` further back. */
+  private since(): string | undefined {
+    if (this.cursor === undefined) return undefined;
+    const at = Date.parse(this.cursor);
+    return Number.isNaN(at) ? this.cursor : new Date(Math.max(0, at - this.options.overlapMs)).toISOString();
   }
 
   private async toEvents(records: readonly RtdAgentState[]): Promise<Result<AcdStateEvent[], ExternalFailure>> {

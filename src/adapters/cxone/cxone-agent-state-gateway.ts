@@ -4,22 +4,20 @@ import { err, ok, type Result } from '../../domain/result.js';
 import type { AcdTarget } from '../../domain/sync-state.js';
 import type { CxoneApiClient } from './cxone-api-client.js';
 import { rejectedRecords } from './cxone-agent-states-reader.js';
-import { agentStatesPageSchema } from './cxone-schemas.js';
+import { agentStatesPageSchema, type RtdAgentState } from './cxone-schemas.js';
 
 /**
- * CXone's refusals (reference §4) as the engine decides on them. The real error codes are
- * unverified (§9.5), so the `error` names come first and the status decides otherwise.
+ * A 403 is the API user's security profile, not a sign-in problem: say so in the words an admin
+ * acts on (the Health Check and the Log Reader show this message).
  */
-function refusalOf(f: ExternalFailure): AcdWriteRefusal {
-  const code = f.code.toLowerCase();
-  const message = f.message;
-  if (f.status === 404 || code.includes('agentnotfound')) return { code: 'AGENT_NOT_FOUND', message };
-  if (code.includes('notloggedin') || code.includes('loggedout')) return { code: 'AGENT_LOGGED_OUT', message };
-  if (code.includes('acw')) return { code: 'ACW_WITHOUT_CONTACT', message };
-  if (f.status === 400 && code.includes('outstate')) return { code: 'CODE_NOT_ON_TEAM', message };
-  return { code: 'EXTERNAL', failure: f, message };
+function permissionDenied(f: ExternalFailure): ExternalFailure {
+  const said = f.message && !f.message.startsWith('CXone answered') ? ` CXone said: ${f.message}` : '';
+  return {
+    ...f,
+    code: 'PERMISSION_DENIED',
+    message: `CXone denied permission (HTTP 403): the API user's security profile does not allow changing agent states.${said}`,
+  };
 }
-
 /**
  * A timeout, a cut connection or a 5xx can come after CXone carried the write out (a gateway timing
  * out on a slow backend); a 4xx or 429 cannot.
@@ -54,7 +52,7 @@ export class CxoneAgentStateGateway implements AcdGateway {
       return ok('confirmed');
     }
     if (!r.ok) {
-      const refusal = refusalOf(r.error);
+      const refusal = await this.refusalOf(agentId, target, r.error);
       this.logger.info(
         { agentId, target: target.kind, code: refusal.code, requestId: r.error.requestId },
         'cxone refused the state change',
@@ -64,10 +62,33 @@ export class CxoneAgentStateGateway implements AcdGateway {
     return ok(await this.outcome(agentId));
   }
 
+  /**
+   * CXone's refusals (reference §4) as the engine decides on them, by HTTP status alone: NICE
+   * documents no error names (only the 409 of an ACW code without a contact), and a body may be
+   * any shape or none. A 400 or 409 is read back once: a logged-out agent explains either.
+   */
+  private async refusalOf(agentId: string, target: AcdTarget, f: ExternalFailure): Promise<AcdWriteRefusal> {
+    const message = f.message;
+    if (f.status === 404) return { code: 'AGENT_NOT_FOUND', message };
+    if (f.status === 403) {
+      const failure = permissionDenied(f);
+      return { code: 'EXTERNAL', failure, message: failure.message };
+    }
+    if (f.status !== 400 && f.status !== 409) return { code: 'EXTERNAL', failure: f, message };
+    if ((await this.current(agentId))?.stateName === 'LoggedOut') return { code: 'AGENT_LOGGED_OUT', message };
+    if (f.status === 409) return { code: 'ACW_WITHOUT_CONTACT', message };
+    if (target.kind === 'Unavailable') return { code: 'CODE_NOT_ON_TEAM', message };
+    return { code: 'EXTERNAL', failure: f, message };
+  }
+
+  private async current(agentId: string): Promise<RtdAgentState | undefined> {
+    const r = await this.api.get(`/agents/${encodeURIComponent(agentId)}/states`, agentStatesPageSchema);
+    return r.ok ? r.value?.agentStates[0] : undefined;
+  }
+
   /** Read back after an unknown outcome: is the agent already in the state we asked for? */
   private async alreadyIn(agentId: string, target: AcdTarget): Promise<boolean> {
-    const r = await this.api.get(`/agents/${encodeURIComponent(agentId)}/states`, agentStatesPageSchema);
-    const now = r.ok ? r.value?.agentStates[0] : undefined;
+    const now = await this.current(agentId);
     if (!now || now.stateName !== target.kind) return false;
     return target.kind === 'Available' || String(now.outStateId) === target.codeId;
   }

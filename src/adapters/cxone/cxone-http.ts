@@ -71,7 +71,16 @@ export class CxoneRequester {
       { method: init.method, path: new URL(url).pathname, status: res.status, requestId },
       'cxone http',
     );
-    if (res.status >= 400) return err(this.failureOf(res.status, text, res.headers.get('Retry-After'), requestId));
+    if (res.status >= 400)
+      return err(
+        this.failureOf(
+          res.status,
+          text,
+          res.headers.get('Retry-After'),
+          res.headers.get('icStatusDescription'),
+          requestId,
+        ),
+      );
     if (res.status >= 300 && res.status !== 304)
       return err(
         httpFailure('cxone', res.status, 'REDIRECT', 'CXone answered with a redirect, which is not followed.'),
@@ -90,7 +99,18 @@ export class CxoneRequester {
     }
   }
 
-  private failureOf(status: number, text: string, retryAfter: string | null, requestId: string): ExternalFailure {
+  /**
+   * Error bodies vary (reference §8) and their names are not documented: whatever the body says is
+   * kept only as the code and message a person reads (bounded), never decided on — callers decide
+   * on the status. A legacy server puts its message in the `icStatusDescription` header.
+   */
+  private failureOf(
+    status: number,
+    text: string,
+    retryAfter: string | null,
+    icStatusDescription: string | null,
+    requestId: string,
+  ): ExternalFailure {
     let parsed: { error?: string | undefined; description?: string | undefined } = {};
     try {
       const r = errorBodySchema.safeParse(JSON.parse(text));
@@ -98,8 +118,9 @@ export class CxoneRequester {
     } catch {
       // not JSON: the status alone describes it
     }
-    const code = parsed.error ?? `HTTP_${status}`;
-    return httpFailure('cxone', status, code, parsed.description ?? `CXone answered ${status}.`, {
+    const code = bounded(parsed.error, 64) ?? `HTTP_${status}`;
+    const description = bounded(parsed.description ?? icStatusDescription ?? undefined, 300);
+    return httpFailure('cxone', status, code, description ?? `CXone answered ${status}.`, {
       requestId,
       retryAfterMs: parseRetryAfter(retryAfter, this.clock.now()),
     });
@@ -125,4 +146,11 @@ export function parseWith<S extends z.ZodType>(
       answer.requestId ? { requestId: answer.requestId } : {},
     ),
   );
+}
+
+/** Printable text of at most `max` characters, or undefined when there is none. */
+function bounded(value: string | undefined, max: number): string | undefined {
+  const clean = value?.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  if (!clean) return undefined;
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

@@ -134,7 +134,8 @@ export class EffectExecutor {
         'setAcdState',
         'acd.response',
         result.error.code === 'EXTERNAL' ? result.error.failure : undefined,
-        `${ctx.concise ? `${asked}: ` : ''}${result.error.code}: ${result.error.message}`,
+        // An outside failure is named by its own code (e.g. PERMISSION_DENIED), not by the category.
+        `${ctx.concise ? `${asked}: ` : ''}${result.error.code === 'EXTERNAL' ? result.error.failure.code : result.error.code}: ${result.error.message}`,
       );
     const shownOutcome =
       result.value === 'confirmed'

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CxoneFaults } from './cxone-faults.js';
 import { faultSettingsSchema } from './cxone-faults.js';
+import { cxoneRealismSchema, type CxoneRealism } from './cxone-realism.js';
 import type { CxoneIdentity } from './cxone-identity.js';
 import type { CxoneModel } from './cxone-model.js';
 import { UNAVAILABLE_OUT_STATE } from './cxone-model.js';
@@ -69,6 +70,7 @@ const codeBody = z.object({ codeId: z.number().int() });
 export interface ControlDeps {
   readonly model: CxoneModel;
   readonly faults: CxoneFaults;
+  readonly setRealism?: (realism: CxoneRealism) => void;
   readonly identity: CxoneIdentity;
   readonly clock: SandboxClock;
 }
@@ -156,6 +158,11 @@ export function registerControlRoutes(router: EmuRouter, deps: ControlDeps): voi
     'POST',
     `${p}/faults`,
     step(faultSettingsSchema, (b) => faults.configure(b)),
+  );
+  router.on(
+    'POST',
+    `${p}/realism`,
+    step(cxoneRealismSchema, (b) => deps.setRealism?.(b)),
   );
   router.on('DELETE', `${p}/faults`, () => (faults.reset(), identity.clearTokenFailures(), json(200, { ok: true })));
   router.on(

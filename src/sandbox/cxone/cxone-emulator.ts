@@ -9,6 +9,7 @@ import { CxoneFaults, type Disruption } from './cxone-faults.js';
 import { CxoneFeedHistory } from './cxone-feed-history.js';
 import { CxoneIdentity, type CxoneCredentials } from './cxone-identity.js';
 import { CxoneModel } from './cxone-model.js';
+import { CxoneRateLimit, CxoneReportedStates, cxoneRealismSchema, type CxoneRealism } from './cxone-realism.js';
 import { CxoneRequestLog } from './cxone-request-log.js';
 import { registerRealtimeRoutes } from './cxone-realtime-routes.js';
 import { EmuRouter, json, type EmuRequest, type EmuResponse } from './cxone-router.js';
@@ -33,6 +34,8 @@ export interface CxoneEmulatorOptions {
   readonly requestLogCap?: number;
   /** Agent-state records kept per agent for replay faults (default 9; 0 keeps none and replays nothing). */
   readonly feedHistoryDepth?: number;
+  /** Reporting lag and rate limit (default INSTANT_CXONE: none; the sandbox world turns REALISTIC_CXONE on). */
+  readonly realism?: CxoneRealism;
 }
 
 export interface CxoneEmulator {
@@ -52,6 +55,8 @@ export interface CxoneEmulator {
   readonly requests: CxoneRequestLog;
   /** Per-agent records the replay faults draw on (its size is reported by the soak). */
   readonly feedHistory: CxoneFeedHistory;
+  /** Changes the reporting lag and rate limit (also `POST /_control/realism`). */
+  setRealism(realism: CxoneRealism): void;
   close(): Promise<void>;
 }
 
@@ -84,17 +89,27 @@ export async function startCxoneEmulator(options: CxoneEmulatorOptions = {}): Pr
   );
   const api = new EmuRouter();
   const feedHistory = new CxoneFeedHistory(model, () => faults.variant, options.feedHistoryDepth);
-  registerRealtimeRoutes(api, model, faults, feedHistory);
+  const realism = cxoneRealismSchema.parse(options.realism ?? {});
+  const reported = new CxoneReportedStates(model, realism.reportingLagMs);
+  const throttle: { limit: CxoneRateLimit | undefined } = {
+    limit: realism.rateLimit ? new CxoneRateLimit(clock, realism.rateLimit) : undefined,
+  };
+  const setRealism = (input: CxoneRealism): void => {
+    const r = cxoneRealismSchema.parse(input);
+    reported.setLag(r.reportingLagMs);
+    throttle.limit = r.rateLimit ? new CxoneRateLimit(clock, r.rateLimit) : undefined;
+  };
+  registerRealtimeRoutes(api, model, faults, feedHistory, reported);
   registerDirectoryRoutes(api, model, faults);
   const sessions = new CxoneSessions(model);
   registerSessionRoutes(api, model, sessions);
   const plain = new EmuRouter();
   identity.register(plain);
-  registerControlRoutes(plain, { model, faults, identity, clock });
+  registerControlRoutes(plain, { model, faults, identity, clock, setRealism });
   const stats = new Map<string, number>();
   const requests = new CxoneRequestLog(options.requestLogCap);
   const server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
-    void serve(req, res, { api, plain, model, faults, identity, stats, requests }).catch((e: unknown) =>
+    void serve(req, res, { api, plain, model, faults, identity, stats, requests, throttle }).catch((e: unknown) =>
       send(res, json(500, { error: 'InternalServerError', error_Description: String(e) }), undefined),
     );
   });
@@ -112,6 +127,7 @@ export async function startCxoneEmulator(options: CxoneEmulatorOptions = {}): Pr
     stats,
     requests,
     feedHistory,
+    setRealism,
     close: () => (sessions.closeAll(), closeServer(server)),
   };
 }
@@ -124,6 +140,7 @@ interface ServeDeps {
   readonly identity: CxoneIdentity;
   readonly stats: Map<string, number>;
   readonly requests: CxoneRequestLog;
+  readonly throttle: { readonly limit: CxoneRateLimit | undefined };
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, deps: ServeDeps): Promise<void> {
@@ -139,7 +156,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, deps: ServeDeps)
   const a = { method, path, apiVersion: apiMatch ? Number(apiMatch[1]) : undefined, url, raw, req, deps };
   const routed = route(a);
   const disruption =
-    apiMatch && typeof routed !== 'object' ? undefined : apiMatch ? deps.faults.take(path, method) : undefined;
+    apiMatch && typeof routed !== 'object'
+      ? undefined
+      : apiMatch
+        ? (throttled(deps) ?? deps.faults.take(path, method))
+        : undefined;
   const outcome = await respond(res, a, routed, disruption, correlation);
   if (apiMatch)
     deps.requests.add({
@@ -149,6 +170,18 @@ async function serve(req: IncomingMessage, res: ServerResponse, deps: ServeDeps)
       outcome,
       ...(method === 'POST' ? { body: parseBody(raw, req.headers['content-type']) } : {}),
     });
+}
+
+/** Over the rate limit: 429 with Retry-After, before anything else (README "Real-Time feed lag and rate limit"). */
+function throttled(deps: ServeDeps): Disruption | undefined {
+  const taken = deps.throttle.limit?.take();
+  if (!taken || taken.ok) return undefined;
+  const response = json(
+    429,
+    { error: 'TooManyRequests', error_Description: 'Too many requests; retry later.' },
+    { 'Retry-After': String(taken.retryAfterSec) },
+  );
+  return { kind: 'answer', response, afterApply: false };
 }
 
 type Args = {
@@ -225,6 +258,11 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
 function send(res: ServerResponse, answer: EmuResponse, correlation: string | undefined): void {
   const headers: Record<string, string> = { ...(answer.headers ?? {}) };
   if (correlation) headers.CorrelationId = correlation;
+  if (answer.text !== undefined) {
+    res.writeHead(answer.status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end(answer.text);
+    return;
+  }
   if (answer.body === undefined) {
     // Not chained: restify (loaded in the same process by the product) patches writeHead to return undefined.
     res.writeHead(answer.status, headers);

@@ -13,10 +13,28 @@ import { json } from './cxone-router.js';
  * client cannot know whether a write happened (at-least-once on the client's side).
  */
 export const faultRuleSchema = z.object({
-  /** 200 = a malformed success body (an unexpected shape, e.g. from an unannounced API change). */
+  /**
+   * 200 = a malformed success body (an unexpected shape, e.g. from an unannounced API change);
+   * 4xx = a refusal with a realistic body (README "State-write errors"), e.g. 403 for an API user
+   * whose security profile lacks the permission.
+   */
   status: z
-    .union([z.literal(200), z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)])
+    .union([
+      z.literal(200),
+      z.literal(400),
+      z.literal(401),
+      z.literal(403),
+      z.literal(404),
+      z.literal(409),
+      z.literal(429),
+      z.literal(500),
+      z.literal(502),
+      z.literal(503),
+      z.literal(504),
+    ])
     .default(503),
+  /** The answer's body instead of the default one: any JSON value, or a string sent as text/plain (an unknown body). */
+  body: z.unknown().optional(),
   times: z.number().int().positive(),
   retryAfterSec: z.number().int().nonnegative().optional(),
   pathContains: z.string().optional(),
@@ -134,11 +152,30 @@ export class CxoneFaults {
   }
 }
 
+/**
+ * Default bodies of injected answers, in the shapes reference §8 saw (admin `{error,
+ * error_Description}`, auth `{error, error_description}`). The names are the emulator's own: NICE
+ * documents no error names for these, so the product must decide on the status alone.
+ */
+const DEFAULT_BODIES: Readonly<Record<number, Record<string, string>>> = {
+  400: { error: 'BadRequest', error_Description: 'The request is invalid.' },
+  401: { error: 'invalid_token', error_description: 'The access token is missing, invalid or expired.' },
+  403: {
+    error: 'Forbidden',
+    error_Description: "The API user's security profile does not grant the permission this request needs.",
+  },
+  404: { error: 'NotFound', error_Description: 'The requested resource was not found.' },
+  409: { error: 'Conflict', error_Description: 'The request conflicts with the current state.' },
+  429: { error: 'TooManyRequests', error_Description: 'Injected failure.' },
+};
+
 function failureAnswer(rule: ParsedRule): EmuResponse {
-  if (rule.status === 200)
+  if (rule.status === 200 && rule.body === undefined)
     return json(200, { totalRecords: 'many', agentStates: 'not-a-list', teams: 7, agents: null });
   const headers: Record<string, string> =
     rule.retryAfterSec !== undefined ? { 'Retry-After': String(rule.retryAfterSec) } : {};
-  const error = rule.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable';
-  return json(rule.status, { error, error_Description: 'Injected failure.' }, headers);
+  if (typeof rule.body === 'string') return { status: rule.status, text: rule.body, headers };
+  const body = rule.body ??
+    DEFAULT_BODIES[rule.status] ?? { error: 'ServiceUnavailable', error_Description: 'Injected failure.' };
+  return json(rule.status, body, headers);
 }

@@ -13,6 +13,7 @@ import {
   type EmuResponse,
   type EmuRouter,
 } from './cxone-router.js';
+import type { CxoneReportedStates } from './cxone-realism.js';
 import { requestAgentState } from './cxone-state-writes.js';
 
 /**
@@ -25,8 +26,9 @@ export function registerRealtimeRoutes(
   model: CxoneModel,
   faults: CxoneFaults,
   history?: CxoneFeedHistory,
+  reported?: CxoneReportedStates,
 ): void {
-  router.on('GET', '/agents/states', (req) => agentStates(req, model, faults, history));
+  router.on('GET', '/agents/states', (req) => agentStates(req, model, faults, history, reported));
   router.on('GET', '/agents/{agentId}/states', (req) => oneAgentStates(req, model, faults));
   router.on('GET', '/contacts/active', (req) => activeContacts(req, model));
   router.on('GET', '/skills/{skillId}', (req) => {
@@ -48,18 +50,22 @@ function agentStates(
   model: CxoneModel,
   faults: CxoneFaults,
   history: CxoneFeedHistory | undefined,
+  reported: CxoneReportedStates | undefined,
 ): EmuResponse {
   const pollTime = model.clock.now();
   const since = sinceParam(req);
-  const ids = [...model.states.entries()]
-    .filter(([, s]) => s.lastUpdateTime >= since)
+  if (typeof since !== 'number') return since;
+  // Under a reporting lag the feed shows each agent as it was `lag` ago (README "Real-Time feed lag").
+  const shown = reported && reported.lag > 0 ? reported.at(pollTime) : undefined;
+  const ids = [...(shown ?? model.states).entries()]
+    .filter(([, s]) => ('st' in s ? s.st : s).lastUpdateTime >= since)
     .map(([id]) => id)
     .sort((a, b) => a - b);
   const p = page(req, ids, 100);
   const replayed = replays(req, faults, history, new Set(p.items));
   if (ids.length === 0 && replayed.length === 0 && since > 0 && faults.emptyDeltaStatus !== 200)
     return json(faults.emptyDeltaStatus);
-  const current = p.items.map((id) => agentStateRecord(model, id, faults.variant, pollTime));
+  const current = p.items.map((id) => agentStateRecord(model, id, faults.variant, pollTime, shown?.get(id)));
   // Replays go after the current records: a duplicate, or an older record arriving after a newer one.
   const agentStates = [...current, ...replayed].map((r) => project(r, req.query.get('fields')));
   return json(200, { totalRecords: p.totalRecords, _links: p._links, lastPollTime: iso(pollTime), agentStates });
@@ -84,7 +90,9 @@ function oneAgentStates(req: EmuRequest, model: CxoneModel, faults: CxoneFaults)
   const st = model.states.get(agentId);
   if (!st) return adminError(404, 'AgentNotFound', `Agent ${req.params.agentId} was not found.`);
   const pollTime = model.clock.now();
-  const changed = st.lastUpdateTime >= sinceParam(req);
+  const since = sinceParam(req);
+  if (typeof since !== 'number') return since;
+  const changed = st.lastUpdateTime >= since;
   const agentStates = changed
     ? [project(agentStateRecord(model, agentId, faults.variant, pollTime), req.query.get('fields'))]
     : [];
@@ -93,6 +101,7 @@ function oneAgentStates(req: EmuRequest, model: CxoneModel, faults: CxoneFaults)
 
 function activeContacts(req: EmuRequest, model: CxoneModel): EmuResponse {
   const since = sinceParam(req);
+  if (typeof since !== 'number') return since;
   const agentId = req.query.get('agentId');
   const all = [...model.contacts.values()].filter(
     (c) => c.lastUpdateTime >= since && (agentId === null || String(c.agentId) === agentId),

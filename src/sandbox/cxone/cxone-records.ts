@@ -1,6 +1,7 @@
 import { ACD_STATE_IDS } from '../../domain/agent-state.js';
 import type { CxoneModel } from './cxone-model.js';
 import type { FieldVariant } from './cxone-faults.js';
+import type { ReportedState } from './cxone-realism.js';
 import type { EmuAgent, EmuCode, EmuContact, EmuTeam } from './cxone-model-types.js';
 import { iso } from './cxone-router.js';
 
@@ -13,16 +14,20 @@ const MEDIA_NAMES: Readonly<Record<number, string>> = {
   9: 'Digital',
 };
 
-/** One `agentStates[]` record of the Real-Time Data API (reference §2.1), in the requested field-name variant. */
+/**
+ * One `agentStates[]` record of the Real-Time Data API (reference §2.1), in the requested
+ * field-name variant: the agent's live state, or `reported` (what a lagging feed shows).
+ */
 export function agentStateRecord(
   model: CxoneModel,
   agentId: number,
   variant: FieldVariant,
   pollTime: number,
+  reported?: ReportedState,
 ): Record<string, unknown> {
   const agent = model.agent(agentId)!;
-  const st = model.stateOf(agentId);
-  const contact = model.contacts.get(st.contactId);
+  const st = reported?.st ?? model.stateOf(agentId);
+  const contact = reported ? reported.contact : model.contacts.get(st.contactId);
   const skill = contact ? model.skills.get(contact.skillId) : undefined;
   const team = model.teams.get(agent.teamId);
   const mediaTypeId = st.contactId ? (contact?.mediaTypeId ?? 4) : 0;

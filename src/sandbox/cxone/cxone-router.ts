@@ -16,6 +16,8 @@ export interface EmuRequest {
 export interface EmuResponse {
   readonly status: number;
   readonly body?: unknown;
+  /** Sent as text/plain instead of a JSON body (an answer the client cannot parse as JSON). */
+  readonly text?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -94,9 +96,15 @@ export function project(record: Record<string, unknown>, fields: string | null):
 /** ISO-8601 UTC with milliseconds (reference §8). */
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** Parses an ISO `updatedSince`; absent or unparseable means "everything" (epoch). */
-export function sinceParam(req: EmuRequest, name = 'updatedSince'): number {
+/**
+ * Parses an ISO `updatedSince` (reference §8: ISO-8601 UTC); absent means "everything" (epoch). A
+ * value that is not a date is a bad parameter (400, reference §8), never a silent full snapshot.
+ */
+export function sinceParam(req: EmuRequest, name = 'updatedSince'): number | EmuResponse {
   const raw = req.query.get(name) ?? req.query.get('updateSince');
-  const ms = raw ? Date.parse(raw) : 0;
-  return Number.isNaN(ms) ? 0 : ms;
+  if (!raw) return 0;
+  const ms = Date.parse(raw);
+  return Number.isNaN(ms)
+    ? adminError(400, 'InvalidParameter', `updatedSince "${raw.slice(0, 64)}" is not an ISO-8601 date.`)
+    : ms;
 }

@@ -109,4 +109,68 @@ describe('CxoneAgentStateGateway — Subscriber writes succeed and fail as refer
     });
     expect(rig.emu.model.stateOf(FIRST_AGENT_ID + 7).state).toBe('Available');
   });
+
+  // NICE documents no error names for state writes: whatever body CXone sends, the status decides.
+  describe('decides on the HTTP status, never on the names in an error body', () => {
+    const BODIES: readonly [string, unknown][] = [
+      ['an unknown JSON body', { fault: { kind: 'E_SOMETHING', text: 'AgentNotFound acw outstate loggedout' } }],
+      ['a text body', 'Request failed: AcwStateRequiresContact'],
+      ['an empty body', ''],
+      ['a misleading name', { error: 'AgentNotLoggedIn', error_Description: 'InvalidOutState' }],
+    ];
+    const write = (
+      status: 400 | 403 | 404 | 409,
+      body: unknown,
+      agent: number,
+      target: { kind: 'Available' } | { kind: 'Unavailable'; codeId: string },
+    ) => {
+      rig.emu.faults.configure({ rules: [{ status, times: 1, method: 'POST', pathContains: '/state', body }] });
+      return set(id(agent), target);
+    };
+    const lunch = { kind: 'Unavailable' as const, codeId: String(LUNCH) };
+
+    it.each(BODIES)(
+      '404 → AGENT_NOT_FOUND, 409 → ACW_WITHOUT_CONTACT, 400 with a code → CODE_NOT_ON_TEAM (%s)',
+      async (_what, body) => {
+        expect(await write(404, body, 8, lunch)).toMatchObject({ ok: false, error: { code: 'AGENT_NOT_FOUND' } });
+        expect(await write(409, body, 8, lunch)).toMatchObject({ ok: false, error: { code: 'ACW_WITHOUT_CONTACT' } });
+        expect(await write(400, body, 8, lunch)).toMatchObject({ ok: false, error: { code: 'CODE_NOT_ON_TEAM' } });
+        expect(await write(400, body, 8, { kind: 'Available' })).toMatchObject({
+          ok: false,
+          error: { code: 'EXTERNAL', failure: { status: 400, transient: false } },
+        });
+      },
+    );
+
+    it('a 400 or 409 for an agent who logged out meanwhile is AGENT_LOGGED_OUT (read back, not read from the body)', async () => {
+      rig.emu.model.logout(FIRST_AGENT_ID + 9);
+      for (const status of [400, 409] as const)
+        expect(await write(status, { error: 'Whatever' }, 9, lunch)).toMatchObject({
+          ok: false,
+          error: { code: 'AGENT_LOGGED_OUT' },
+        });
+    });
+
+    it.each(BODIES)('403 is a permission refusal an admin can act on, not retried (%s)', async (_what, body) => {
+      const r = await write(403, body, 10, lunch);
+      expect(r).toMatchObject({
+        ok: false,
+        error: { code: 'EXTERNAL', failure: { status: 403, code: 'PERMISSION_DENIED', transient: false } },
+      });
+      expect(!r.ok && r.error.message).toMatch(
+        /^CXone denied permission \(HTTP 403\): the API user's security profile/,
+      );
+    });
+
+    it('a huge or control-character body is cut to a readable message', async () => {
+      const r = await write(
+        403,
+        { error: 'x'.repeat(5000), error_Description: `line1\nline2${'y'.repeat(5000)}` },
+        10,
+        lunch,
+      );
+      expect(!r.ok && r.error.code === 'EXTERNAL' && r.error.failure.message.length).toBeLessThan(500);
+      expect(!r.ok && r.error.message).not.toContain('\n');
+    });
+  });
 });

@@ -7,6 +7,7 @@ import type { EmuLoggedRequest } from '../../../src/sandbox/cxone/cxone-request-
 import type { FaultSettings } from '../../../src/sandbox/cxone/cxone-faults.js';
 import type { EmuAgentState } from '../../../src/sandbox/cxone/cxone-model-types.js';
 import type { GraphControl } from '../../../src/sandbox/graph/graph-control.js';
+import { INSTANT_CXONE } from '../../../src/sandbox/cxone/cxone-realism.js';
 import { eventually, startSandboxRig, type SandboxRig } from '../sync/sandbox-harness.js';
 
 export { eventually } from '../sync/sandbox-harness.js';
@@ -52,7 +53,8 @@ export interface CxoneFaultRig {
 }
 
 export async function startCxoneFaultRig(): Promise<CxoneFaultRig> {
-  const rig = await startSandboxRig();
+  // Fault tests count every request CXone received: no throttling or lag of the emulator's own.
+  const rig = await startSandboxRig({}, { cxoneRealism: INSTANT_CXONE });
   const emu = () => rig.app.sandbox!.world.cxone;
   const kit: CxoneFaultRig = {
     rig,

@@ -78,6 +78,32 @@ describe('CXone faults on state writes (Teams → ACD)', () => {
     });
   }, 60_000);
 
+  it('a state write refused 403 (the API user lacks the permission): not retried; the Health Check and the Log Reader say so', async () => {
+    const agent = await freshAgent(SUBSCRIBER_TEAM);
+    await kit.fault({ rules: [{ status: 403, times: 1, method: 'POST', pathContains: writePath(agent) }] });
+    const watch = stopwatch();
+    kit.graph().teams(kit.rig.userOf(agent).id, 'call');
+    await kit.until(agent, async () => (await kit.hops(agent, 'acd.response')).length >= 1, 'the write answered');
+    const shownMs = watch.stop();
+    expect(await kit.hops(agent, 'acd.response')).toEqual([
+      expect.stringMatching(
+        /refused: PERMISSION_DENIED: CXone denied permission \(HTTP 403\): the API user's security profile/,
+      ),
+    ]);
+    const auth = await componentBecomes(kit, 'acd.auth', ['down']);
+    expect(auth.detail).toMatch(/403 PERMISSION_DENIED: CXone denied permission/);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(outcomes(agent)).toEqual([403]); // a refusal is not retried
+    expect(await kit.hops(agent, 'error')).toEqual([]);
+    recordRecovery(SUITE, {
+      area: 'cxone',
+      fault: 'state write refused 403 (API user lacks permission)',
+      recoveryMs: shownMs,
+      detail:
+        'one POST, not retried; Log Reader "refused: PERMISSION_DENIED …"; acd.auth down naming the permission (time until the Log Reader line)',
+    });
+  }, 60_000);
+
   it('a write whose connection is cut after CXone applied it is not written again', async () => {
     const agent = await freshAgent(SUBSCRIBER_TEAM);
     await kit.fault({

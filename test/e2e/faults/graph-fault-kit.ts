@@ -18,6 +18,7 @@ import type { EmuAgentState } from '../../../src/sandbox/cxone/cxone-model-types
 import { FIRST_SKILL_ID } from '../../../src/sandbox/cxone/cxone-seed.js';
 import type { GraphControl } from '../../../src/sandbox/graph/graph-control.js';
 import { SandboxClock } from '../../../src/sandbox/sandbox-clock.js';
+import { INSTANT_CXONE } from '../../../src/sandbox/cxone/cxone-realism.js';
 import { startSandboxWorld, type SandboxWorld } from '../../../src/sandbox/sandbox-world.js';
 import { env, eventually } from '../sync/sandbox-harness.js';
 import { NO_LATENCY } from '../../../src/sandbox/graph/notification-latency.js';
@@ -76,6 +77,8 @@ export async function startGraphFaultRig(options: GraphFaultRigOptions = {}): Pr
     dataDir: dir,
     cxoneUrl: 'https://127.0.0.1:0',
     graphUrl: 'https://127.0.0.1:0',
+    // Recovery times measured without the CXone emulator's own lag and throttling.
+    cxoneRealism: INSTANT_CXONE,
   });
   const clock = world.graph.control.clock;
   if (!(clock instanceof SandboxClock)) throw new Error('the Graph emulator must run on a SandboxClock');

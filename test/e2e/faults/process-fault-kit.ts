@@ -9,6 +9,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { createKyselyStore, type StoreLocation } from '../../../src/adapters/store/kysely-store.js';
 import { createHttpTransport } from '../../../src/adapters/shared/http-transport.js';
 import { seedSandboxTenant } from '../../../src/sandbox/sandbox-seed.js';
+import { INSTANT_CXONE } from '../../../src/sandbox/cxone/cxone-realism.js';
 import { startSandboxWorld, type SandboxWorld } from '../../../src/sandbox/sandbox-world.js';
 import { compose, type App } from '../../../src/compose.js';
 import { loadConfig } from '../../../src/config.js';
@@ -229,6 +230,8 @@ export async function startStoreRig(storeEnv: Record<string, string>): Promise<S
     dataDir: dir,
     cxoneUrl: 'https://127.0.0.1:0',
     graphUrl: 'https://127.0.0.1:0',
+    // Recovery times measured without the CXone emulator's own lag and throttling.
+    cxoneRealism: INSTANT_CXONE,
   });
   let app: App;
   try {

@@ -8,6 +8,7 @@ import type { TenantHealth } from '../../../src/application/health/health-model.
 import { loadConfig } from '../../../src/config.js';
 import { activityText } from '../../../src/sandbox/bot-connector/bot-connector-model.js';
 import type { EmulatedUser } from '../../../src/sandbox/graph/emulator-model.js';
+import type { CxoneRealism } from '../../../src/sandbox/cxone/cxone-realism.js';
 import { startSandboxWorld } from '../../../src/sandbox/sandbox-world.js';
 import { NO_LATENCY } from '../../../src/sandbox/graph/notification-latency.js';
 
@@ -63,8 +64,14 @@ export const env = (dir: string): Record<string, string> => ({
   ENTRA_LOGIN_BASE_URL: 'https://127.0.0.1:0',
 });
 
-/** `extraEnv` goes over the rig's settings (e.g. GRAPH_RICH_NOTIFICATIONS=off). */
-export async function startSandboxRig(extraEnv: Record<string, string> = {}): Promise<SandboxRig> {
+/**
+ * `extraEnv` goes over the rig's settings (e.g. GRAPH_RICH_NOTIFICATIONS=off). The CXone emulator
+ * runs with the sandbox's realistic lag and rate limit unless `cxoneRealism` says otherwise.
+ */
+export async function startSandboxRig(
+  extraEnv: Record<string, string> = {},
+  o: { readonly cxoneRealism?: CxoneRealism } = {},
+): Promise<SandboxRig> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-e2e-'));
   // The emulators outlive the product, so a restart of the product alone can be tested.
   const world = await startSandboxWorld({
@@ -73,6 +80,7 @@ export async function startSandboxRig(extraEnv: Record<string, string> = {}): Pr
     dataDir: dir,
     cxoneUrl: 'https://127.0.0.1:0',
     graphUrl: 'https://127.0.0.1:0',
+    ...(o.cxoneRealism ? { cxoneRealism: o.cxoneRealism } : {}),
   });
   const boot = async (overrides: Record<string, string>): Promise<{ app: App; base: string; dispatcher: Agent }> => {
     const app = await compose(loadConfig({ cwd: dir, env: { ...env(dir), ...overrides } }), {
