@@ -1,5 +1,11 @@
 import {
   FluentProvider,
+  Menu,
+  MenuButton,
+  MenuItem,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
   Tab,
   TabList,
   Text,
@@ -83,6 +89,20 @@ export function App(props: { session: HostSession; api: ApiClient }): ReactNode 
   );
 }
 
+/** True below 640 px (Teams side panel, mobile): the page tabs would not fit, a menu does. */
+function useNarrow(): boolean {
+  const query = '(max-width: 640px)';
+  const [narrow, setNarrow] = useState(() => window.matchMedia?.(query).matches ?? false);
+  useEffect(() => {
+    const m = window.matchMedia?.(query);
+    if (!m) return;
+    const on = (e: MediaQueryListEvent) => setNarrow(e.matches);
+    m.addEventListener('change', on);
+    return () => m.removeEventListener('change', on);
+  }, []);
+  return narrow;
+}
+
 function Shell(props: { session: HostSession }): ReactNode {
   const styles = useStyles();
   const [start] = useState(() => initialPage(props.session));
@@ -98,6 +118,7 @@ function Shell(props: { session: HostSession }): ReactNode {
   const visible = isSupport ? PAGES.filter((p) => SUPPORT_PAGES.includes(p)) : PAGES;
   // Inside Teams every page is a tab of its own (manifest staticTabs): a second tab bar would repeat Teams'.
   const inTeams = props.session.inTeams;
+  const narrow = useNarrow();
   const refused = inTeams && !visible.includes(page);
   const shown: PageId = visible.includes(page) ? page : 'health';
   return (
@@ -112,13 +133,30 @@ function Shell(props: { session: HostSession }): ReactNode {
       </header>
       {!inTeams && !start.configure && (
         <nav aria-label="Pages">
-          <TabList selectedValue={shown} onTabSelect={(_e, d) => setPage(d.value as PageId)}>
-            {visible.map((p) => (
-              <Tab key={p} value={p}>
-                {PAGE_LABELS[p]}
-              </Tab>
-            ))}
-          </TabList>
+          {narrow ? (
+            <Menu>
+              <MenuTrigger disableButtonEnhancement>
+                <MenuButton aria-label={`Page: ${PAGE_LABELS[shown]}`}>{PAGE_LABELS[shown]}</MenuButton>
+              </MenuTrigger>
+              <MenuPopover>
+                <MenuList>
+                  {visible.map((p) => (
+                    <MenuItem key={p} onClick={() => setPage(p)}>
+                      {PAGE_LABELS[p]}
+                    </MenuItem>
+                  ))}
+                </MenuList>
+              </MenuPopover>
+            </Menu>
+          ) : (
+            <TabList selectedValue={shown} onTabSelect={(_e, d) => setPage(d.value as PageId)}>
+              {visible.map((p) => (
+                <Tab key={p} value={p}>
+                  {PAGE_LABELS[p]}
+                </Tab>
+              ))}
+            </TabList>
+          )}
         </nav>
       )}
       <main className={styles.main} aria-label={start.configure ? 'Configure' : PAGE_LABELS[shown]}>

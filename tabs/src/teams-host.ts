@@ -72,7 +72,7 @@ async function teamsSession(params: URLSearchParams): Promise<HostSession> {
     ...(frameContext === 'settings' && pages.config.isSupported() ? { tabConfig: teamsTabConfig } : {}),
     getToken: () => authentication.getAuthToken(),
     authenticate: teamsPopup,
-    onThemeChange: (l) => listeners.add(l),
+    onThemeChange: (l) => void listeners.add(l),
   };
 }
 

@@ -67,24 +67,40 @@ export interface Lookups {
 
 export interface ComponentHealth {
   component: string;
+  /** What an admin calls it ("CXone connection", "Subscription owner ada@contoso.com"). */
+  label: string;
+  /** What to do when it fails. */
+  action: string;
   status: 'ok' | 'degraded' | 'down';
   detail: string;
   since: number;
+  lastSuccess?: number;
+}
+export interface MinuteVolume {
+  at: number;
+  acdToTeams: number;
+  teamsToAcd: number;
+  p50Ms: number;
 }
 export interface TenantHealth {
   status: 'ok' | 'degraded' | 'down';
+  headline?: { state: 'syncing' | 'degraded' | 'stopped'; title: string; why: string };
   syncActive: boolean;
   syncDetail: string;
   components: ComponentHealth[];
   activeSyncs: {
     ruleId: string;
+    ruleName: string;
     direction: string;
+    directionLabel: string;
     status: string;
+    statusLabel: string;
     lastHour: number;
     lastDay: number;
     lastAt: number;
   }[];
   latency: { direction: string; count: number; p50Ms: number; p95Ms: number }[];
+  perMinute?: MinuteVolume[];
 }
 export interface TraceEvent {
   id: string;

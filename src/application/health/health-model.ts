@@ -1,5 +1,5 @@
 import type { Cancel, Clock, HealthComponent, HealthReporter, HealthStatus, Scheduler } from '../ports.js';
-import { SyncActivity, type ActiveSync, type LatencySummary } from './sync-activity.js';
+import { SyncActivity, type ActiveSync, type LatencySummary, type MinuteVolume } from './sync-activity.js';
 
 export interface ComponentHealth {
   readonly component: HealthComponent;
@@ -32,6 +32,8 @@ export interface TenantHealth {
   readonly components: readonly ComponentHealth[];
   readonly activeSyncs: readonly ActiveSync[];
   readonly latency: readonly LatencySummary[];
+  /** Sync volume and latency per minute over the last hour (60 entries). */
+  readonly perMinute: readonly MinuteVolume[];
 }
 
 /** Health model tuning. */
@@ -98,6 +100,7 @@ export class HealthModel {
       components,
       activeSyncs: this.activity.active(tenantId),
       latency: this.activity.latency(tenantId),
+      perMinute: this.activity.perMinute(tenantId),
     };
   }
 

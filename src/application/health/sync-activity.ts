@@ -28,6 +28,17 @@ export interface LatencySummary {
   readonly p95Ms: number;
 }
 
+/** Sync volume and latency of one minute (the Health Check's chart: always the last 60, so it stays bounded). */
+export interface MinuteVolume {
+  /** Start of the minute, epoch ms. */
+  readonly at: number;
+  readonly acdToTeams: number;
+  readonly teamsToAcd: number;
+  /** Median end-to-end latency of the minute's syncs; 0 without any. */
+  readonly p50Ms: number;
+}
+
+const MINUTE = 60_000;
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
@@ -92,6 +103,33 @@ export class SyncActivity {
         .sort((a, b) => a - b);
       return { direction, count: sorted.length, p50Ms: percentile(sorted, 50), p95Ms: percentile(sorted, 95) };
     });
+  }
+
+  /** The last `minutes` whole minutes, oldest first, one entry per minute whether anything synced or not. */
+  perMinute(tenantId: string, minutes = 60): readonly MinuteVolume[] {
+    const end = Math.floor(this.clock.now() / MINUTE) * MINUTE + MINUTE;
+    const start = end - minutes * MINUTE;
+    const buckets = Array.from({ length: minutes }, () => ({
+      acdToTeams: 0,
+      teamsToAcd: 0,
+      latencies: [] as number[],
+    }));
+    for (const s of this.recent(tenantId, start)) {
+      const b = buckets[Math.floor((s.at - start) / MINUTE)];
+      if (!b) continue;
+      if (s.direction === 'acd-to-teams') b.acdToTeams += 1;
+      else b.teamsToAcd += 1;
+      b.latencies.push(s.latencyMs);
+    }
+    return buckets.map((b, i) => ({
+      at: start + i * MINUTE,
+      acdToTeams: b.acdToTeams,
+      teamsToAcd: b.teamsToAcd,
+      p50Ms: percentile(
+        b.latencies.sort((x, y) => x - y),
+        50,
+      ),
+    }));
   }
 
   private recent(tenantId: string, since: number): SyncSample[] {

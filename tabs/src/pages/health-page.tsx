@@ -18,11 +18,52 @@ import { useApi } from '../use-api.js';
 
 const COLOR = { ok: 'success', degraded: 'warning', down: 'danger' } as const;
 const LABEL = { ok: 'Healthy', degraded: 'Degraded', down: 'Down' } as const;
+const HEADLINE_COLOR = { syncing: 'success', degraded: 'warning', stopped: 'danger' } as const;
+const DIRECTION: Readonly<Record<string, string>> = {
+  'acd-to-teams': 'CXone → Teams',
+  'teams-to-acd': 'Teams → CXone',
+};
 const REFRESH_MS = 2000;
 
-export const since = (at: number): string => new Date(at).toLocaleString();
+/** Local time with the zone, so support staff in different places read the same instant. */
+export const since = (at: number): string =>
+  new Date(at).toLocaleString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    timeZoneName: 'short',
+  });
 
-/** Health Check: overall status, sync active, each component since when, synced statuses with latency. */
+/** The one line that answers "is it syncing?": syncing, degraded or stopped, and why. */
+function Headline(props: { h: TenantHealth }): ReactNode {
+  const { h } = props;
+  const head = h.headline ?? {
+    state: h.syncActive ? (h.status === 'ok' ? 'syncing' : 'degraded') : 'stopped',
+    title: h.syncActive ? (h.status === 'ok' ? 'Syncing' : 'Sync degraded') : 'Sync stopped',
+    why: h.syncDetail,
+  };
+  return (
+    <div style={{ display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'center', margin: '12px 0' }}>
+      <Badge
+        data-testid="overall-status"
+        data-status={h.status}
+        data-state={head.state}
+        color={HEADLINE_COLOR[head.state]}
+        appearance="filled"
+        role="status"
+        aria-live="polite"
+        size="large"
+      >
+        {head.title}
+      </Badge>
+      <Text data-testid="headline-why">{head.why}</Text>
+    </div>
+  );
+}
+
+/** Health Check: the headline, failing components first with what to do, synced statuses, a per-minute chart. */
 export function HealthPage(): ReactNode {
   const [health, reload] = useApi<TenantHealth>('/health');
   useEffect(() => {
@@ -40,44 +81,41 @@ export function HealthPage(): ReactNode {
       <AsyncView state={health} label="health">
         {(h) => (
           <>
-            <p>
-              <Badge
-                data-testid="overall-status"
-                data-status={h.status}
-                color={COLOR[h.status]}
-                appearance="filled"
-                role="status"
-                aria-live="polite"
-              >
-                {LABEL[h.status]}
-              </Badge>{' '}
-              <Text data-testid="sync-active">
-                {h.syncActive ? 'Sync active' : 'Sync not active'}: {h.syncDetail}
-              </Text>
-            </p>
-            <Table aria-label="Components" size="small">
+            <Headline h={h} />
+            <Table aria-label="Components" size="small" className="ps-stack">
               <TableHeader>
                 <TableRow>
                   <TableHeaderCell>Component</TableHeaderCell>
                   <TableHeaderCell>Status</TableHeaderCell>
                   <TableHeaderCell>Since</TableHeaderCell>
+                  <TableHeaderCell>Last success</TableHeaderCell>
                   <TableHeaderCell>Detail</TableHeaderCell>
                 </TableRow>
               </TableHeader>
               <TableBody>
                 {h.components.length === 0 && (
                   <TableRow>
-                    <TableCell colSpan={4}>No component has reported yet.</TableCell>
+                    <TableCell colSpan={5}>No component has reported yet.</TableCell>
                   </TableRow>
                 )}
                 {h.components.map((c) => (
                   <TableRow key={c.component} data-testid={`component-${c.component}`}>
-                    <TableCell>{c.component}</TableCell>
-                    <TableCell>
+                    <TableCell data-label="Component">{c.label ?? c.component}</TableCell>
+                    <TableCell data-label="Status">
                       <Badge color={COLOR[c.status]}>{LABEL[c.status]}</Badge>
                     </TableCell>
-                    <TableCell>{since(c.since)}</TableCell>
-                    <TableCell>{c.detail}</TableCell>
+                    <TableCell data-label="Since">{since(c.since)}</TableCell>
+                    <TableCell data-label="Last success">{c.lastSuccess ? since(c.lastSuccess) : '—'}</TableCell>
+                    <TableCell data-label="Detail">
+                      {c.detail}
+                      {c.status !== 'ok' && c.action && (
+                        <>
+                          <br />
+                          <Text weight="semibold">What to do: </Text>
+                          {c.action}
+                        </>
+                      )}
+                    </TableCell>
                   </TableRow>
                 ))}
               </TableBody>
@@ -91,7 +129,7 @@ export function HealthPage(): ReactNode {
 }
 
 function SyncedStatuses(props: { health: TenantHealth }): ReactNode {
-  const { activeSyncs, latency } = props.health;
+  const { activeSyncs, latency, perMinute } = props.health;
   return (
     <>
       <div style={{ marginTop: 16 }}>
@@ -100,22 +138,28 @@ function SyncedStatuses(props: { health: TenantHealth }): ReactNode {
       {activeSyncs.length === 0 ? (
         <Text role="status">Nothing synced in the last day.</Text>
       ) : (
-        <Table aria-label="Actively synced statuses" size="small">
+        <Table aria-label="Actively synced statuses" size="small" className="ps-stack">
           <TableHeader>
             <TableRow>
-              <TableHeaderCell>Status</TableHeaderCell>
+              <TableHeaderCell>Rule</TableHeaderCell>
               <TableHeaderCell>Direction</TableHeaderCell>
+              <TableHeaderCell>Status</TableHeaderCell>
               <TableHeaderCell>Last hour</TableHeaderCell>
               <TableHeaderCell>Last day</TableHeaderCell>
+              <TableHeaderCell>Last sync</TableHeaderCell>
             </TableRow>
           </TableHeader>
           <TableBody>
             {activeSyncs.map((s) => (
               <TableRow key={`${s.ruleId}-${s.status}-${s.direction}`}>
-                <TableCell>{s.status}</TableCell>
-                <TableCell>{s.direction}</TableCell>
-                <TableCell>{s.lastHour}</TableCell>
-                <TableCell>{s.lastDay}</TableCell>
+                <TableCell data-label="Rule">{s.ruleName ?? s.ruleId}</TableCell>
+                <TableCell data-label="Direction">
+                  {s.directionLabel ?? DIRECTION[s.direction] ?? s.direction}
+                </TableCell>
+                <TableCell data-label="Status">{s.statusLabel ?? s.status}</TableCell>
+                <TableCell data-label="Last hour">{s.lastHour}</TableCell>
+                <TableCell data-label="Last day">{s.lastDay}</TableCell>
+                <TableCell data-label="Last sync">{since(s.lastAt)}</TableCell>
               </TableRow>
             ))}
           </TableBody>
@@ -124,11 +168,11 @@ function SyncedStatuses(props: { health: TenantHealth }): ReactNode {
       <ul aria-label="Latency">
         {latency.map((l) => (
           <li key={l.direction}>
-            {l.direction}: {l.count} syncs, p50 {l.p50Ms} ms, p95 {l.p95Ms} ms
+            {DIRECTION[l.direction] ?? l.direction}: {l.count} syncs, p50 {l.p50Ms} ms, p95 {l.p95Ms} ms
           </li>
         ))}
       </ul>
-      <VolumeChart bars={activeSyncs.map((s) => ({ label: s.status, value: s.lastHour }))} />
+      {perMinute && <VolumeChart minutes={perMinute} />}
     </>
   );
 }

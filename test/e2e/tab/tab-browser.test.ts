@@ -81,11 +81,13 @@ describe('the Teams tab in a browser', () => {
     await page.getByRole('button', { name: 'Go to the Health Check' }).click();
     await page.getByRole('heading', { name: 'Health Check' }).waitFor();
     await attribute(page.getByTestId('overall-status'), 'data-status', 'ok');
-    expect(await page.getByTestId('sync-active').textContent()).toBe('Sync active: syncing 3 agents');
+    await attribute(page.getByTestId('overall-status'), 'data-state', 'syncing');
+    expect(await page.getByTestId('headline-why').textContent()).toBe('syncing 3 agents');
     const synced = await page.getByRole('table', { name: 'Actively synced statuses' }).textContent();
-    expect(synced).toContain('Busy/InACall');
-    expect(await page.getByRole('list', { name: 'Latency' }).textContent()).toContain('acd-to-teams: 23 syncs, p50');
-    await page.getByRole('img', { name: /Sync volume, last hour: Busy\/InACall 14/ }).waitFor();
+    expect(synced).toContain('Busy / InACall');
+    expect(await page.getByRole('list', { name: 'Latency' }).textContent()).toContain('CXone → Teams: 23 syncs, p50');
+    await page.getByRole('img', { name: /^Syncs per minute, last hour: 23 CXone → Teams, 5 Teams → CXone/ }).waitFor();
+    expect(await page.getByTestId('volume-chart').locator('rect').count()).toBeLessThanOrEqual(120);
     const [rule, ...more] = await harness.api.store.rules.list(TENANT_A);
     expect(more).toEqual([]);
     expect(rule).toMatchObject({ direction: 'bidirectional', scope: { kind: 'team', teamIds: ['team-a1'] } });
@@ -201,12 +203,43 @@ describe('the Teams tab in a browser', () => {
     const tab = await inTeams('health');
     const overall = tab.getByTestId('overall-status');
     await attribute(overall, 'data-status', 'ok');
+    harness.api.health.setSyncActive(TENANT_A, true, 'syncing 3 agents');
     reporter().report('acd.connection', 'down', 'CXone refused the access key');
     await attribute(overall, 'data-status', 'down');
+    // One headline: degraded with why, never "Down" next to "Sync active".
+    expect(await overall.getAttribute('data-state')).toBe('degraded');
+    expect(await overall.textContent()).toBe('Sync degraded');
+    expect(await tab.getByTestId('headline-why').textContent()).toBe(
+      'CXone connection down: CXone refused the access key',
+    );
+    expect(await tab.getByTestId('component-acd.connection').textContent()).toContain('What to do:');
     expect(await tab.getByTestId('component-acd.connection').textContent()).toContain('CXone refused the access key');
     await page.screenshot({ path: join(SCREENSHOTS, 'health-fault-light.png'), fullPage: true });
     reporter().success('acd.connection', 'feed connected');
     await attribute(overall, 'data-status', 'ok');
+  });
+
+  it('keeps the chart bounded and the rows in place while the Health Check refreshes', async () => {
+    const now = harness.api.time.now();
+    for (let i = 0; i < 400; i += 1)
+      harness.api.health.activity.record(TENANT_A, {
+        ruleId: `rule-${i % 4}`,
+        direction: i % 2 ? 'acd-to-teams' : 'teams-to-acd',
+        status: `Status${i % 8}/x`,
+        latencyMs: 100 + i,
+        at: now - (i % 120) * 30_000,
+      });
+    const tab = await inTeams('health');
+    const rows = tab.getByRole('table', { name: 'Actively synced statuses' }).getByRole('row');
+    await rows.nth(10).waitFor();
+    const seen: string[][] = [];
+    for (let i = 0; i < 3; i += 1) {
+      seen.push(await rows.allTextContents());
+      expect(await tab.getByTestId('volume-chart').locator('rect').count()).toBeLessThanOrEqual(120);
+      await new Promise((r) => setTimeout(r, 2200));
+    }
+    expect(seen[1]).toEqual(seen[0]);
+    expect(seen[2]).toEqual(seen[0]);
   });
 
   it('tells a support engineer who opens an admin page in Teams that it is for admins', async () => {

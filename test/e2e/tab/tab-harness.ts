@@ -169,6 +169,10 @@ export async function launchBrowser(): Promise<{ ctx: BrowserContext; page: Page
   ctx.setDefaultTimeout(8000);
   await ctx.route('https://res.cdn.office.net/**', (r) => r.abort());
   const page = ctx.pages()[0] ?? (await ctx.newPage());
+  if (process.env.TAB_E2E_DEBUG) {
+    page.on('console', (m) => console.log('[browser]', m.type(), m.text()));
+    page.on('pageerror', (e) => console.log('[pageerror]', e.message, e.stack));
+  }
   return {
     ctx,
     page,

@@ -1,5 +1,8 @@
 import type { RuleStore } from '../../../application/ports.js';
-import type { HealthQueries, TraceQueries } from './api-deps.js';
+import { healthView, type HealthSnapshotLike } from '../../../application/health/health-view.js';
+import type { DirectoryFor } from '../../../application/rules/rule-catalog.js';
+import type { HealthQueries, OwnerQueries, TraceQueries } from './api-deps.js';
+import { healthNames } from './health-names.js';
 import { problem } from './api-problem.js';
 import { fail, json, route, type ApiRoute } from './api-route.js';
 import { auditQuerySchema, liveQuerySchema, traceQuerySchema } from './api-schemas.js';
@@ -13,6 +16,17 @@ export interface OpsRouteDeps {
   readonly appClientId?: string;
   /** Concurrent live-tail streams allowed per user and per tenant (default 5 / 50). */
   readonly liveTailLimits?: { readonly perUser: number; readonly perTenant: number };
+  readonly owners?: OwnerQueries | undefined;
+  readonly directory?: DirectoryFor | undefined;
+}
+
+/** The model's answer with the headline, human names and a stable order (health-view.ts). */
+async function readableHealth(deps: OpsRouteDeps, tenantId: string): Promise<Readonly<Record<string, unknown>>> {
+  const raw = await deps.health.tenantHealth(tenantId);
+  // Another instance may answer without components yet (or an older shape): shown as it is.
+  if (!Array.isArray(raw['components']) || !Array.isArray(raw['activeSyncs'])) return raw;
+  const h = raw as unknown as HealthSnapshotLike & Readonly<Record<string, unknown>>;
+  return healthView(h, await healthNames(deps, tenantId, h));
 }
 
 /** Who am I, Health Check, Log Reader (query + live tail), audit log. */
@@ -42,7 +56,7 @@ export function opsRoutes(deps: OpsRouteDeps): ApiRoute[] {
       summary: 'Health Check of your tenant',
       access: 'read',
       responses: [{ status: 200, description: 'Component health' }],
-      handle: async ({ caller }) => json(200, await deps.health.tenantHealth(caller.tenantId)),
+      handle: async ({ caller }) => json(200, await readableHealth(deps, caller.tenantId)),
     }),
     route({
       method: 'get',

@@ -62,6 +62,8 @@ export function tabApiRoutes(deps: TabApiDeps): ApiRoute[] {
       rules: deps.rules,
       heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
       ...(deps.appClientId ? { appClientId: deps.appClientId } : {}),
+      owners: deps.owners,
+      directory: deps.directory,
     }),
   ];
 }

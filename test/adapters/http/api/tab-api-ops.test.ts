@@ -1,7 +1,7 @@
 import type { TraceEvent } from '../../../../src/application/ports.js';
 import { SUPPORT_ROLE } from '../../../../src/domain/access.js';
 import { openApiPath } from '../../../../src/adapters/http/api/api-openapi.js';
-import { ApiHarness, TENANT_A, TENANT_B } from './fakes/api-harness.js';
+import { ApiHarness, publisherDraft, TENANT_A, TENANT_B } from './fakes/api-harness.js';
 import { LocalEntra } from './fakes/local-entra.js';
 
 let entra: LocalEntra;
@@ -258,6 +258,45 @@ describe('health', () => {
     api.health.reporter(TENANT_A).report('acd.connection', 'down', 'CXone unreachable');
     const r = await api.call('GET', '/api/v1/health', { token });
     expect(r.json).toMatchObject({ tenantId: TENANT_A, status: 'down' });
+  });
+
+  it('reads as an admin would: one headline, failing components first, rule and code names, a 60-minute chart', async () => {
+    const rule = await api.call('POST', '/api/v1/rules', { token, body: publisherDraft('a', 'Voice calls') });
+    const reporter = api.health.reporter(TENANT_A);
+    reporter.success('store');
+    reporter.success('acd.connection', 'feed connected');
+    reporter.report('acd.auth', 'down', 'CXone refused the access key');
+    api.health.setSyncActive(TENANT_A, true, 'syncing 3 agents');
+    const now = api.time.now();
+    api.health.activity.record(TENANT_A, {
+      ruleId: String(rule.json['id']),
+      direction: 'teams-to-acd',
+      status: 'Unavailable:code-a-lunch',
+      latencyMs: 300,
+      at: now - 30_000,
+    });
+    const h = (await api.call('GET', '/api/v1/health', { token })).json as {
+      headline: { state: string; title: string; why: string };
+      components: { component: string; label: string; action: string }[];
+      activeSyncs: { ruleName: string; statusLabel: string; directionLabel: string }[];
+      perMinute: { teamsToAcd: number }[];
+    };
+    expect(h.headline).toEqual({
+      state: 'degraded',
+      title: 'Sync degraded',
+      why: 'CXone sign-in down: CXone refused the access key',
+    });
+    expect(h.components.map((c) => c.label)).toEqual(['CXone sign-in', 'CXone connection', 'Database']);
+    expect(h.components[0]?.action).toMatch(/Settings page/);
+    expect(h.activeSyncs).toEqual([
+      expect.objectContaining({
+        ruleName: 'Voice calls',
+        statusLabel: 'Unavailable: Lunch',
+        directionLabel: 'Teams → CXone',
+      }),
+    ]);
+    expect(h.perMinute).toHaveLength(60);
+    expect(h.perMinute.reduce((n, m) => n + m.teamsToAcd, 0)).toBe(1);
   });
 });
 
