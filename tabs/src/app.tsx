@@ -177,7 +177,7 @@ function Shell(props: { session: HostSession }): ReactNode {
             {shown === 'users' && <UsersPage />}
             {shown === 'health' && <HealthPage />}
             {shown === 'log' && <LogReaderPage initialAgent={start.agent} />}
-            {shown === 'settings' && <SettingsPage />}
+            {shown === 'settings' && <SettingsPage authenticate={props.session.authenticate} />}
           </>
         )}
       </main>

@@ -17,7 +17,8 @@ interface Settings {
 }
 
 /** Settings: connections (CXone, subscription owners) and retention / reconciliation. */
-export function SettingsPage(): ReactNode {
+/** `authenticate`: the host's sign-in popup, for signing an owner in (again) from here too. */
+export function SettingsPage(props: { authenticate?: (url: string) => Promise<string> } = {}): ReactNode {
   const [connections, reload] = useApi<Connections>('/connections');
   const [settings] = useApi<Settings>('/settings');
   return (
@@ -31,7 +32,11 @@ export function SettingsPage(): ReactNode {
             <Title3 as="h3">CXone</Title3>
             <CxoneForm current={c.cxone} />
             <Title3 as="h3">Subscription owners</Title3>
-            <OwnersPanel owners={c.owners} onChanged={reload} />
+            <OwnersPanel
+              owners={c.owners}
+              onChanged={reload}
+              {...(props.authenticate ? { authenticate: props.authenticate } : {})}
+            />
           </>
         )}
       </AsyncView>
