@@ -78,9 +78,22 @@ export class TraceQueryService {
     const agents = await directory.listAgents();
     if (!agents.ok) return undefined;
     const needle = ref.toLowerCase();
-    const agent = agents.value.find(
-      (a) => a.agentId === ref || a.email?.toLowerCase() === needle || a.userName.toLowerCase() === needle,
-    );
+    // The Log Reader's field says "id, e-mail or name": "Grace Sato", "sato grace" and "Sato, Grace" find her.
+    const name = normalName(ref);
+    const agent =
+      agents.value.find(
+        (a) => a.agentId === ref || a.email?.toLowerCase() === needle || a.userName.toLowerCase() === needle,
+      ) ?? agents.value.find((a) => namesOf(a).includes(name));
     return agent ? { agentId: agent.agentId } : undefined;
   }
+}
+
+const normalName = (s: string): string => s.toLowerCase().replace(/,/g, ' ').replace(/\s+/g, ' ').trim();
+
+/** The ways an admin writes an agent's name: first last, last first, "last, first". */
+function namesOf(a: { readonly firstName?: string; readonly lastName?: string }): string[] {
+  const first = a.firstName?.trim() ?? '';
+  const last = a.lastName?.trim() ?? '';
+  if (!first && !last) return [];
+  return [normalName(`${first} ${last}`), normalName(`${last} ${first}`)];
 }

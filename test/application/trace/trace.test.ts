@@ -155,6 +155,8 @@ describe('TraceQueryService', () => {
     const s = setup();
     const acd = new FakeAcd('t1', s.time);
     acd.addAgent('agent-9', 'team-1', 'nine@example.com');
+    const nine = acd.agents.get('agent-9')!;
+    acd.agents.set('agent-9', { ...nine, info: { ...nine.info, firstName: 'Grace', lastName: 'Sato' } });
     await s.store.userLinks.put([
       { tenantId: 't1', agentId: 'agent-1', teamsUserId: 'aad-1', source: 'auto', email: 'Ann@Example.com' },
     ]);
@@ -192,6 +194,18 @@ describe('TraceQueryService', () => {
       value: { agentId: 'teams:aad-x' },
     });
   });
+
+  it.each([['Grace Sato'], ['grace  sato'], ['Sato, Grace'], ['sato grace']])(
+    'finds an agent by name as the field promises ("%s")',
+    async (ref) => {
+      const { recorder, query } = await world();
+      recorder.record(hop({ agentId: 'agent-9' }));
+      expect(await query.byAgent({ tenantId: 't1', agent: ref })).toMatchObject({
+        ok: true,
+        value: { agentId: 'agent-9' },
+      });
+    },
+  );
 
   it('limits to a time range and never shows another tenant', async () => {
     const { time, recorder, query } = await world();
