@@ -57,6 +57,29 @@ describe('staticTabRoutes: the built tab under /tab/', () => {
     expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   });
 
+  it('serves scripts gzip-compressed to a browser that accepts it, and plain to one that does not', async () => {
+    const { request } = await import('node:http');
+    const { gunzipSync } = await import('node:zlib');
+    const get = (encoding: string) =>
+      new Promise<{ headers: Record<string, unknown>; body: Buffer }>((done, fail) => {
+        request(`${base}/tab/assets/index-abc123.js`, { headers: { 'accept-encoding': encoding } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => done({ headers: res.headers, body: Buffer.concat(chunks) }));
+        })
+          .on('error', fail)
+          .end();
+      });
+    const zipped = await get('gzip, deflate, br');
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers['vary']).toBe('Accept-Encoding');
+    expect(gunzipSync(zipped.body).toString()).toBe('console.log(1)');
+    const plain = await get('identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toBe('console.log(1)');
+    expect((await get('gzip;q=0')).headers['content-encoding']).toBeUndefined();
+  });
+
   it('answers 404 for a missing asset and never serves a file outside the dist folder', async () => {
     expect((await fetch(`${base}/tab/assets/missing.js`)).status).toBe(404);
     const escape = await fetch(`${base}/tab/..%2F..%2Foutside-the-dist.txt`);
