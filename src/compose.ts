@@ -86,7 +86,18 @@ function featureRoutes(
     logger,
     trustedProxyHops: config.http.trustedProxyHops,
   });
-  const routes = [webhooks, botRegistrar({ config, store, runtime, clock, logger, onStarted: deps.onBot })];
+  const routes = [
+    webhooks,
+    botRegistrar({
+      config,
+      store,
+      runtime,
+      clock,
+      logger,
+      onStarted: deps.onBot,
+      ...(sandbox?.world.botConnector ? { sandboxConnectorUrl: sandbox.world.botConnector.serviceUrl } : {}),
+    }),
+  ];
   const appClientSecret = sandbox?.world.entra.apps[0]?.clientSecret ?? config.microsoft.clientSecret ?? '';
   if (appClientId)
     routes.push(

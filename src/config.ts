@@ -290,6 +290,15 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     'bot-framework',
   ),
   v(
+    'BOT_TRUSTED_SERVICE_URLS',
+    'Extra Bot Connector origins the bot may call (scheme://host:port, exact); always trusted: the Bot Framework channel hosts over HTTPS in production, the Bot Connector emulator and the Agents Playground (http://localhost:56150) in the sandbox',
+    'comma-separated URLs',
+    z
+      .string()
+      .refine((s) => s.split(',').every((u) => u.trim() === '' || URL.canParse(u.trim())))
+      .optional(),
+  ),
+  v(
     'TEAMS_APP_ID',
     "The Teams app id (manifest id); the bot's deep links into the tab use it",
     'a GUID',
@@ -437,7 +446,12 @@ export interface Config {
   };
   /** Which Entra tenants may onboard; undefined = any. */
   readonly onboarding: { readonly allowedTenants?: readonly string[] };
-  readonly bot: { readonly auth: 'bot-framework' | 'disabled-for-playground'; readonly teamsAppId: string };
+  readonly bot: {
+    readonly auth: 'bot-framework' | 'disabled-for-playground';
+    readonly teamsAppId: string;
+    /** BOT_TRUSTED_SERVICE_URLS, split. */
+    readonly trustedServiceUrls: readonly string[];
+  };
   /** Health debounce and proactive alert pacing. */
   readonly alerts: {
     readonly healthDebounceMs: number;
@@ -669,7 +683,14 @@ function buildConfig(values: Values, cwd: string): Config {
     ...(extraCa === undefined ? {} : { extraCaFile: resolve(cwd, extraCa) }),
     httpTimeoutMs: num(values, 'HTTP_TIMEOUT_MS'),
     shutdownTimeoutMs: num(values, 'SHUTDOWN_TIMEOUT_MS'),
-    bot: { auth: values['BOT_AUTH'] as Config['bot']['auth'], teamsAppId: str(values, 'TEAMS_APP_ID') ?? '' },
+    bot: {
+      auth: values['BOT_AUTH'] as Config['bot']['auth'],
+      teamsAppId: str(values, 'TEAMS_APP_ID') ?? '',
+      trustedServiceUrls: (str(values, 'BOT_TRUSTED_SERVICE_URLS') ?? '')
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    },
     alerts: {
       healthDebounceMs: num(values, 'HEALTH_ALERT_DEBOUNCE_MS'),
       batchWindowMs: num(values, 'BOT_ALERT_BATCH_MS'),

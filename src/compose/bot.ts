@@ -78,6 +78,8 @@ export function botRegistrar(deps: {
   clock: Clock;
   logger: Logger;
   onStarted: (bot: BotRuntime) => void;
+  /** The sandbox's Bot Connector emulator, the one Connector the sandbox's bot may call besides the Playground. */
+  sandboxConnectorUrl?: string;
 }) {
   return (server: Server): void => {
     const { config } = deps;
@@ -88,6 +90,8 @@ export function botRegistrar(deps: {
       ...(config.microsoft.appId ? { appId: config.microsoft.appId } : {}),
       ...(config.microsoft.clientSecret ? { appSecret: config.microsoft.clientSecret } : {}),
       ...(config.microsoft.appTenantId ? { appTenantId: config.microsoft.appTenantId } : {}),
+      trustedServiceUrls: config.bot.trustedServiceUrls,
+      ...(deps.sandboxConnectorUrl ? { sandboxConnectorUrl: deps.sandboxConnectorUrl } : {}),
     });
     if (!options.ok) {
       deps.logger.warn({ code: options.error.code }, `bot not started: ${options.error.message}`);

@@ -7,6 +7,7 @@ import {
   type TurnContext,
 } from '@microsoft/agents-hosting';
 import type { IdGenerator, Logger } from '../../application/ports.js';
+import { ServiceUrlPolicy, type TrustedServiceUrls } from './bot-service-urls.js';
 import { TRACE_ID_KEY, traceIdOf } from './bot-turn.js';
 
 /**
@@ -41,6 +42,8 @@ export interface BotAdapterOptions {
   readonly auth: BotAuthOptions;
   /** The product's mode; auth may be disabled only in the sandbox. */
   readonly productMode: 'sandbox' | 'production';
+  /** The Bot Connectors the bot may call; every other serviceUrl is refused (bot-service-urls.ts). */
+  readonly serviceUrls: TrustedServiceUrls;
 }
 
 /** Who the bot is when it starts a conversation turn itself (proactive alerts). */
@@ -69,8 +72,10 @@ class PresenceSyncCloudAdapter extends CloudAdapter {
   constructor(
     config: AuthConfiguration,
     private readonly anonymousOutbound: boolean,
+    private readonly serviceUrls: ServiceUrlPolicy,
   ) {
-    super(config);
+    // The policy makes the SDK itself refuse a Connector client for any other host (replies and alerts).
+    super(config, undefined, undefined, undefined, serviceUrls);
   }
 
   protected override async createConnectorClientWithIdentity(
@@ -79,6 +84,7 @@ class PresenceSyncCloudAdapter extends CloudAdapter {
     headers?: HeaderPropagationCollection,
   ): Promise<ConnectorClient> {
     if (!this.anonymousOutbound) return super.createConnectorClientWithIdentity(identity, activity, headers);
+    if (!this.serviceUrls.isAllowed(activity.serviceUrl)) throw new Error('serviceUrl not trusted');
     return ConnectorClient.createClientWithToken(activity.serviceUrl ?? '', '', headers);
   }
 }
@@ -109,6 +115,7 @@ export function createBotAdapter(
   const adapter = new PresenceSyncCloudAdapter(
     authConfiguration(auth),
     auth.mode === 'bot-framework' && auth.outboundCredentials === 'none',
+    new ServiceUrlPolicy(options.serviceUrls),
   );
   adapter.use(async (context, next) => {
     context.turnState.set(TRACE_ID_KEY, deps.ids.next());

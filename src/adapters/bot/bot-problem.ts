@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 
 /** An RFC 9457 problem the bot endpoint answers with (same `type` scheme and `code` as the tab API). */
 export interface BotProblem {
-  readonly status: 400 | 401 | 413 | 500;
+  readonly status: 400 | 401 | 403 | 413 | 500;
   readonly code: string;
   readonly title: string;
   readonly detail: string;

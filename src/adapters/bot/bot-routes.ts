@@ -7,6 +7,7 @@ import type { Clock, ConversationStore, IdGenerator, Logger } from '../../applic
 import { BotLinks } from './bot-cards.js';
 import { botIdentity, createBotAdapter, type BotAdapterOptions } from './bot-cloud-adapter.js';
 import { inboundAuth } from './bot-inbound-auth.js';
+import { ServiceUrlPolicy } from './bot-service-urls.js';
 import { botProblem as problem, sendBotProblem as sendProblem, type BotProblem } from './bot-problem.js';
 import { ProactiveAlerts, type ProactiveAlertOptions } from './bot-proactive-alerts.js';
 import type { BotQueries, BotScheduler, HealthTransitionSource } from './bot-queries.js';
@@ -101,6 +102,7 @@ export function registerBotRoutes(server: Server, deps: BotRouteDeps): BotRuntim
   const maxBytes = deps.maxBodyBytes ?? 256 * 1024;
 
   const authenticate = inboundAuth(deps.auth, adapter);
+  const serviceUrls = new ServiceUrlPolicy(deps.serviceUrls);
 
   server.post(BOT_MESSAGES_PATH, async (req: Request, res: Response) => {
     const body = await readJsonBody(req, maxBytes);
@@ -112,6 +114,13 @@ export function registerBotRoutes(server: Server, deps: BotRouteDeps): BotRuntim
         'bot activity refused: not authenticated',
       );
       return sendProblem(res, unauthorized, BOT_MESSAGES_PATH);
+    }
+    if (!serviceUrls.isAllowed(body.activity.serviceUrl)) {
+      logger.warn(
+        { serviceUrl: body.activity.serviceUrl },
+        'bot activity refused: its serviceUrl is not a trusted Bot Connector',
+      );
+      return sendProblem(res, untrustedServiceUrl, BOT_MESSAGES_PATH);
     }
     try {
       await adapter.process(
@@ -148,6 +157,13 @@ const unauthorized = problem(
   'BOT.UNAUTHORIZED',
   'Unauthorized',
   'The activity does not carry a valid Bot Framework token for this bot.',
+);
+
+const untrustedServiceUrl = problem(
+  403,
+  'BOT.UNTRUSTED_SERVICE_URL',
+  'Untrusted service URL',
+  'The activity names a serviceUrl that is not a trusted Bot Connector; nothing was stored or answered.',
 );
 
 type BodyResult = { ok: true; value: Record<string, unknown>; activity: Activity } | { ok: false; problem: BotProblem };

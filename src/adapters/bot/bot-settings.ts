@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../../domain/result.js';
 import type { BotAdapterOptions } from './bot-cloud-adapter.js';
+import { BOT_FRAMEWORK_SERVICE_HOSTS, type TrustedServiceUrls } from './bot-service-urls.js';
 
 /** The configuration values the bot's authentication is built from (src/config.ts names in brackets). */
 export interface BotSettings {
@@ -15,6 +16,31 @@ export interface BotSettings {
   readonly appType: 'MultiTenant' | 'SingleTenant';
   /** [MICROSOFT_APP_TENANT_ID] required for SingleTenant. */
   readonly appTenantId?: string;
+  /** [BOT_TRUSTED_SERVICE_URLS] extra Bot Connector origins the bot may call. */
+  readonly trustedServiceUrls?: readonly string[];
+  /** The sandbox's own Bot Connector emulator (its serviceUrl), when it runs. */
+  readonly sandboxConnectorUrl?: string;
+}
+
+/** The Agents Playground's Connector with its default port (`agentsplayground --help`: 56150, http://localhost:56150/_connector). */
+export const PLAYGROUND_SERVICE_ORIGINS: readonly string[] = ['http://localhost:56150', 'http://127.0.0.1:56150'];
+
+/**
+ * Production: the Bot Framework channel hosts over HTTPS, plus any configured origin. Sandbox: only
+ * its own Bot Connector emulator, the Agents Playground on its default port, and any configured origin.
+ */
+export function trustedServiceUrls(settings: BotSettings): TrustedServiceUrls {
+  const extra = settings.trustedServiceUrls ?? [];
+  return settings.mode === 'production'
+    ? { httpsHosts: BOT_FRAMEWORK_SERVICE_HOSTS, origins: extra }
+    : {
+        httpsHosts: [],
+        origins: [
+          ...(settings.sandboxConnectorUrl ? [settings.sandboxConnectorUrl] : []),
+          ...PLAYGROUND_SERVICE_ORIGINS,
+          ...extra,
+        ],
+      };
 }
 
 export type BotSettingsErrorCode =
@@ -38,7 +64,11 @@ export function botAdapterOptions(settings: BotSettings): Result<BotAdapterOptio
         'BOT.AUTH_DISABLED_OUTSIDE_SANDBOX',
         'BOT_AUTH=disabled-for-playground is allowed only with PRESENCE_SYNC_MODE=sandbox',
       );
-    return ok({ productMode: 'sandbox', auth: { mode: 'disabled-for-playground' } });
+    return ok({
+      productMode: 'sandbox',
+      auth: { mode: 'disabled-for-playground' },
+      serviceUrls: trustedServiceUrls(settings),
+    });
   }
   if (!settings.appId)
     return fail('BOT.APP_ID_MISSING', "Bot Framework authentication needs MICROSOFT_APP_ID (the bot's Entra app id)");
@@ -51,6 +81,7 @@ export function botAdapterOptions(settings: BotSettings): Result<BotAdapterOptio
     return fail('BOT.APP_TENANT_MISSING', 'A SingleTenant bot needs MICROSOFT_APP_TENANT_ID');
   return ok({
     productMode: settings.mode,
+    serviceUrls: trustedServiceUrls(settings),
     auth: {
       mode: 'bot-framework',
       appId: settings.appId,

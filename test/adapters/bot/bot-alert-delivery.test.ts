@@ -70,7 +70,11 @@ describe('proactive alert delivery through the Bot Connector', () => {
       },
     });
     const adapter = createBotAdapter(
-      { productMode: 'sandbox', auth: { mode: 'disabled-for-playground' } },
+      {
+        productMode: 'sandbox',
+        auth: { mode: 'disabled-for-playground' },
+        serviceUrls: { httpsHosts: [], origins: [connector.serviceUrl] },
+      },
       { logger, ids: counterIds() },
     );
     alerts = new ProactiveAlerts(

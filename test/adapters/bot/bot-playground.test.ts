@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { AgentsPlayground, eventually, type PlaygroundMessage } from './support/agents-playground.js';
+import { AgentsPlayground, eventually, freePort, type PlaygroundMessage } from './support/agents-playground.js';
 import { startBotHarness, type BotHarness } from './support/bot-harness.js';
 import { cardProblems, cardText } from './support/validate-card.js';
 
@@ -32,13 +32,16 @@ describe('talking to the bot in the Microsoft 365 Agents Playground', () => {
 
   beforeAll(async () => {
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const port = await freePort();
     h = await startBotHarness({
       auth: 'playground',
+      // The Playground's own Connector: its serviceUrl is http://localhost:<port>/_connector.
+      trustedOrigins: [`http://localhost:${port}`],
       tenantId: PLAYGROUND_TENANT,
       admins: [USER.aadObjectId],
       alertOptions: { batchWindowMs: 1_000, minIntervalMs: 60_000 },
     });
-    pg = await AgentsPlayground.start(h.url, CHAT);
+    pg = await AgentsPlayground.start(h.url, CHAT, {}, port);
   }, 60_000);
   afterAll(async () => {
     await pg?.stop();

@@ -9,6 +9,7 @@ describe('bot settings → adapter options', () => {
       value: {
         productMode: 'sandbox',
         auth: { mode: 'bot-framework', appId: app.appId, appPassword: 's3cret', appType: 'MultiTenant' },
+        serviceUrls: { httpsHosts: [], origins: ['http://localhost:56150', 'http://127.0.0.1:56150'] },
       },
     });
   });
@@ -16,7 +17,11 @@ describe('bot settings → adapter options', () => {
   it('relaxes auth for the Playground only when asked, and only in the sandbox', () => {
     expect(botAdapterOptions({ mode: 'sandbox', botAuth: 'disabled-for-playground', appType: 'MultiTenant' })).toEqual({
       ok: true,
-      value: { productMode: 'sandbox', auth: { mode: 'disabled-for-playground' } },
+      value: {
+        productMode: 'sandbox',
+        auth: { mode: 'disabled-for-playground' },
+        serviceUrls: { httpsHosts: [], origins: ['http://localhost:56150', 'http://127.0.0.1:56150'] },
+      },
     });
     expect(botAdapterOptions({ mode: 'production', botAuth: 'disabled-for-playground', ...app })).toMatchObject({
       ok: false,

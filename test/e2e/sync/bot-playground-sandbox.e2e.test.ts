@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { AgentsPlayground, eventually } from '../../adapters/bot/support/agents-playground.js';
+import { AgentsPlayground, eventually, freePort } from '../../adapters/bot/support/agents-playground.js';
 import { cardText } from '../../adapters/bot/support/validate-card.js';
 import { startSandboxRig, type SandboxRig } from './sandbox-harness.js';
 
@@ -25,10 +25,15 @@ describe('the Agents Playground with the shipped config, against the sandbox', (
   }
 
   beforeAll(async () => {
-    rig = await startSandboxRig();
-    pg = await AgentsPlayground.start(`${rig.base}/api/messages`, CHAT, {
-      M365_AGENTS_PLAYGROUND_CONFIG_PATH: resolve('.m365agentsplayground.yml'),
-    });
+    // `npm run playground` listens on 56150, which the sandbox trusts; a test takes a free port and trusts that.
+    const port = await freePort();
+    rig = await startSandboxRig({ BOT_TRUSTED_SERVICE_URLS: `http://localhost:${port}` });
+    pg = await AgentsPlayground.start(
+      `${rig.base}/api/messages`,
+      CHAT,
+      { M365_AGENTS_PLAYGROUND_CONFIG_PATH: resolve('.m365agentsplayground.yml') },
+      port,
+    );
   }, 120_000);
   afterAll(async () => {
     await pg?.stop();

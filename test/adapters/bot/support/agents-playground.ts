@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'undici';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +15,15 @@ export interface PlaygroundMessage {
   readonly fromId: string;
   readonly text?: string;
   readonly attachments: readonly { readonly contentType: string; readonly content: unknown }[];
+}
+
+/** A port free right now (the Playground's Connector origin must be known, and trusted, before it starts). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** Bounded polling: resolves with the first value `probe` returns, fails after `timeoutMs`. */
@@ -44,12 +55,24 @@ export class AgentsPlayground {
     botEndpoint: string,
     conversationId: string,
     env: Record<string, string> = {},
+    port = 0,
   ): Promise<AgentsPlayground> {
     const dir = mkdtempSync(join(tmpdir(), 'agents-playground-'));
     const cli = require.resolve('@microsoft/m365agentsplayground/cli.js');
     const child = spawn(
       process.execPath,
-      [cli, '-e', botEndpoint, '-c', 'msteams', '-p', '0', '--conversation-id', conversationId, '--disable-telemetry'],
+      [
+        cli,
+        '-e',
+        botEndpoint,
+        '-c',
+        'msteams',
+        '-p',
+        String(port),
+        '--conversation-id',
+        conversationId,
+        '--disable-telemetry',
+      ],
       {
         cwd: dir,
         detached: true,

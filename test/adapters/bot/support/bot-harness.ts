@@ -116,6 +116,8 @@ export interface HarnessOptions {
   /** Which tenant the fake knows, and its admins. Default: TENANT with ADMIN. */
   readonly tenantId?: string;
   readonly admins?: readonly string[];
+  /** Connector origins trusted besides the fake connector's own (e.g. the Playground's). */
+  readonly trustedOrigins?: readonly string[];
 }
 
 /** The bot on a real restify server, by default with real Bot Framework auth against the local issuer. */
@@ -128,7 +130,9 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
   const health = new FakeHealthSource();
   const logger = new RecordingLogger();
   const server = restify.createServer();
+  const serviceUrls = { httpsHosts: [], origins: [connector.serviceUrl, ...(options.trustedOrigins ?? [])] };
   const runtime = registerBotRoutes(server, {
+    serviceUrls,
     ...(options.auth === 'playground'
       ? { productMode: 'sandbox' as const, auth: { mode: 'disabled-for-playground' as const } }
       : {
