@@ -6,6 +6,7 @@ import {
   MenuList,
   MenuPopover,
   MenuTrigger,
+  Spinner,
   Tab,
   TabList,
   Text,
@@ -15,20 +16,20 @@ import {
   webDarkTheme,
   webLightTheme,
 } from '@fluentui/react-components';
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { ApiClient } from './api-client.js';
 import { ErrorBar } from './components/async-view.js';
 import { HealthPage } from './pages/health-page.js';
-import { LogReaderPage } from './pages/log-reader-page.js';
-import { RulesPage } from './pages/rules-page.js';
-import { SettingsPage } from './pages/settings-page.js';
-import { SetupWizard } from './pages/setup-wizard.js';
-import { UsersPage } from './pages/users-page.js';
 import { CONFIGURE_PARAM, PAGES, PAGE_LABELS, SUPPORT_PAGES, pageFromParam, type PageId } from './page-catalog.js';
-import { ConfigurePage } from './pages/configure-page.js';
 import type { HostSession, ThemeName } from './teams-host.js';
 import { ApiContext, useApi, useApiClient } from './use-api.js';
 
+const LogReaderPage = lazy(() => import('./pages/log-reader-page.js').then((m) => ({ default: m.LogReaderPage })));
+const RulesPage = lazy(() => import('./pages/rules-page.js').then((m) => ({ default: m.RulesPage })));
+const SettingsPage = lazy(() => import('./pages/settings-page.js').then((m) => ({ default: m.SettingsPage })));
+const SetupWizard = lazy(() => import('./pages/setup-wizard.js').then((m) => ({ default: m.SetupWizard })));
+const UsersPage = lazy(() => import('./pages/users-page.js').then((m) => ({ default: m.UsersPage })));
+const ConfigurePage = lazy(() => import('./pages/configure-page.js').then((m) => ({ default: m.ConfigurePage })));
 const THEMES = { default: webLightTheme, dark: webDarkTheme, contrast: teamsHighContrastTheme } as const;
 
 const useStyles = makeStyles({
@@ -161,25 +162,27 @@ function Shell(props: { session: HostSession }): ReactNode {
       )}
       <main className={styles.main} aria-label={start.configure ? 'Configure' : PAGE_LABELS[shown]}>
         {me.status === 'error' && <ErrorBar title="You are not signed in" message={me.error.message} />}
-        {start.configure ? (
-          <ConfigurePage config={props.session.tabConfig} />
-        ) : refused ? (
-          <ErrorBar
-            title={`${PAGE_LABELS[page]} is for Presence Sync admins`}
-            message="Your role gives you the Health Check and the Log Reader; ask a tenant admin for the PresenceSync.Admin role."
-          />
-        ) : (
-          <>
-            {shown === 'setup' && (
-              <SetupWizard onDone={() => setPage('health')} authenticate={props.session.authenticate} />
-            )}
-            {shown === 'rules' && <RulesPage />}
-            {shown === 'users' && <UsersPage />}
-            {shown === 'health' && <HealthPage />}
-            {shown === 'log' && <LogReaderPage initialAgent={start.agent} />}
-            {shown === 'settings' && <SettingsPage authenticate={props.session.authenticate} />}
-          </>
-        )}
+        <Suspense fallback={<Spinner size="small" label="Loading the page…" />}>
+          {start.configure ? (
+            <ConfigurePage config={props.session.tabConfig} />
+          ) : refused ? (
+            <ErrorBar
+              title={`${PAGE_LABELS[page]} is for Presence Sync admins`}
+              message="Your role gives you the Health Check and the Log Reader; ask a tenant admin for the PresenceSync.Admin role."
+            />
+          ) : (
+            <>
+              {shown === 'setup' && (
+                <SetupWizard onDone={() => setPage('health')} authenticate={props.session.authenticate} />
+              )}
+              {shown === 'rules' && <RulesPage />}
+              {shown === 'users' && <UsersPage />}
+              {shown === 'health' && <HealthPage />}
+              {shown === 'log' && <LogReaderPage initialAgent={start.agent} />}
+              {shown === 'settings' && <SettingsPage authenticate={props.session.authenticate} />}
+            </>
+          )}
+        </Suspense>
       </main>
     </div>
   );

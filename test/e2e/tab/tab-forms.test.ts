@@ -73,7 +73,8 @@ describe('the Settings forms in a browser', () => {
       expect(await page.getByLabel('Client id').inputValue()).toBe('cx-client');
       await page.getByRole('button', { name: 'Test connection' }).click();
       await page.getByTestId('cxone-status').getByText('Connection works: token issued, 3 agents listed').waitFor();
-      expect(sent.map((s) => `${s.method} ${s.path}`)).toEqual(['POST /connections/cxone/test']);
+      const writes = sent.filter((s) => s.path.startsWith('/connections/'));
+      expect(writes.map((s) => `${s.method} ${s.path}`)).toEqual(['POST /connections/cxone/test']);
       expect(await storedNow()).toEqual(before);
     });
 
@@ -84,7 +85,7 @@ describe('the Settings forms in a browser', () => {
       await page.getByRole('button', { name: 'Save and test connection' }).click();
       await page
         .getByTestId('cxone-status')
-        .getByText('Connection failed: CXone refused the client id or secret. Nothing was saved.')
+        .getByText(/^Connection failed: CXone .*refused .*\. Nothing was saved\.$/)
         .waitFor();
       expect(await storedNow()).toEqual(before);
       await page.getByLabel('Client secret').fill('new-secret');
