@@ -77,7 +77,7 @@ export function LogReaderPage(props: { initialAgent: string }): ReactNode {
           e.preventDefault();
           void search(agent);
         }}
-        style={{ display: 'flex', gap: 8, alignItems: 'end' }}
+        style={{ display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'end' }}
       >
         <Field label="Agent id, e-mail or name">
           <Input value={agent} onChange={(_e, d) => setAgent(d.value)} />

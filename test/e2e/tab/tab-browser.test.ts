@@ -331,6 +331,31 @@ describe('the Teams tab in a browser', () => {
     await channel.getByRole('main', { name: 'Log Reader' }).waitFor();
   });
 
+  it('has no horizontal overflow at 400 px on any page (the Teams side panel, a phone), with a page menu instead of tabs', async () => {
+    await page.setViewportSize({ width: 400, height: 800 });
+    try {
+      const overflow: string[] = [];
+      for (const id of PAGES) {
+        await page.goto(`${harness.base}/tab/?page=${pageParam(id)}`);
+        await page.getByRole('main', { name: PAGE_LABELS[id] }).waitFor();
+        await page
+          .getByText(/^Loading/)
+          .first()
+          .waitFor({ state: 'detached' });
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (width > 400) overflow.push(`${id}: ${width}px`);
+        await page.screenshot({ path: join(SCREENSHOTS, `${id}-400px.png`), fullPage: true });
+      }
+      expect(overflow).toEqual([]);
+      expect(await page.getByRole('tab').count()).toBe(0);
+      await page.getByRole('button', { name: /^Page: / }).click();
+      await page.getByRole('menuitem', { name: 'Log Reader' }).click();
+      await page.getByRole('main', { name: 'Log Reader' }).waitFor();
+    } finally {
+      await page.setViewportSize({ width: 1200, height: 900 });
+    }
+  });
+
   it('saves a screenshot of every page in the light, the dark and the high-contrast theme', async () => {
     for (const theme of ['default', 'dark', 'contrast']) {
       for (const id of PAGES) {
