@@ -157,6 +157,39 @@ export default tseslint.config(
     },
   },
   {
+    // Wiring only in src/compose*: the HTTP adapter receives the application services and the sync
+    // policy ready-built, so it can name their types but never construct or choose them — an
+    // optional dependency with a default here is how unwired features once went unnoticed.
+    files: ['src/adapters/http/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/application/*/*',
+                '!**/application/ports/*',
+                '!**/application/rules/rule-catalog.js',
+                '!**/application/health/health-view.js',
+              ],
+              allowTypeImports: true,
+              message: 'adapters/http gets application services from src/compose*: import their types only.',
+            },
+            {
+              group: ['**/domain/decide*', '**/domain/resolve*', '**/domain/validate*', '**/domain/decide/**'],
+              message: 'The sync policy is chosen in src/compose*, not by the HTTP adapter.',
+            },
+            {
+              group: ['**/store/*', '**/cxone/*', '**/bot/*', '**/sandbox/*'],
+              message: 'adapters/http reaches other adapters only through ports wired in src/compose*.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests, benchmarks, the soak and the CLI scripts print reports to the terminal on purpose.
     files: ['test/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },

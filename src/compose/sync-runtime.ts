@@ -11,9 +11,8 @@ import { announceTakeover } from '../application/sync/takeover-trace.js';
 import { leaseName, TenantOwnership } from '../application/sync/tenant-ownership.js';
 import { TraceRecorder } from '../application/trace/trace-recorder.js';
 import { TraceRetention } from '../application/trace/trace-retention.js';
-import { decide } from '../domain/decide.js';
-import { resolveRule } from '../domain/resolve.js';
 import type { Config } from '../config.js';
+import { DOMAIN_POLICY } from './tab-api-services.js';
 import { buildTenantAdapters, type Endpoints, type TenantAdapters } from './tenant-ports.js';
 
 export const timerScheduler: Scheduler = {
@@ -83,7 +82,7 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
   const engine = new SyncEngine(
     {
       store,
-      policy: { decide, resolveRule },
+      policy: DOMAIN_POLICY,
       clock,
       scheduler,
       ids: uuidIds,

@@ -11,12 +11,13 @@ import type { RouteRegistrar } from '../adapters/http/restify-server.js';
 import { createHttpTransport, type HttpFetch } from '../adapters/shared/http-transport.js';
 import type { Clock, Logger, Store } from '../application/ports.js';
 import { TraceQueryService } from '../application/trace/trace-query.js';
-import { err } from '../domain/result.js';
 import type { Config } from '../config.js';
 import { cxoneConnectionTest } from './cxone-connection-test.js';
 import { onboardingRoutesDeps, withOnboardingHealth } from './onboarding.js';
 import { ownerSignInOptions, peopleSearch } from './owner-sign-in.js';
 import { uuidIds, type SyncRuntime } from './sync-runtime.js';
+import { tabApiServices } from './tab-api-services.js';
+import { tenantOwnerConnector } from './tenant-request-ports.js';
 import { tenantOwners, type Endpoints } from './tenant-ports.js';
 
 export interface TabApiWiring {
@@ -140,7 +141,22 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
     await w.store.tenants.putConnection(tenantId, 'graph', { ...graph, owners: [...owners].join(',') });
     await sightings.seen({ tenantId, userId: ownerId, name: ownerId, access: 'admin' }, 'owner');
   };
+  const directory = (t: string) => w.runtime.adapters.get(t)?.ports.acdDirectory;
+  const services = tabApiServices({
+    tenants: w.store.tenants,
+    rules: w.store.rules,
+    userLinks: w.store.userLinks,
+    agentStates: w.store.agentStates,
+    directory,
+    users: (t) => w.runtime.adapters.get(t)?.graph.users,
+    onRulesChanged: reevaluate,
+    onLinksChanged: reevaluate,
+    ids: uuidIds,
+    clock: w.clock,
+  });
+  const owners = ownerQueries(w);
   const deps: TabApiDeps = {
+    ...services,
     verifier: sightings.wrap(
       tabSsoVerifier({
         jwksUrl: w.endpoints.entraJwksUrl,
@@ -150,14 +166,9 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
       }),
     ),
     appClientId: w.appClientId,
+    directory,
     tenants: w.store.tenants,
-    rules: w.store.rules,
-    userLinks: w.store.userLinks,
-    agentStates: w.store.agentStates,
-    directory: (t) => w.runtime.adapters.get(t)?.ports.acdDirectory,
-    users: (t) => w.runtime.adapters.get(t)?.graph.users,
-    onRulesChanged: reevaluate,
-    onLinksChanged: reevaluate,
+    ruleStore: w.store.rules,
     health: withOnboardingHealth({ tenantHealth: (t) => tenantHealth(w.runtime, t) }, w.store),
     traces: traceQueries(w),
     testCxone: cxoneConnectionTest(w),
@@ -165,33 +176,21 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
     defaultIssuerUrl: w.endpoints.cxoneAuthBaseUrl,
     onboarding: onboardingRoutesDeps({
       ...w,
-      owners: ownerQueries(w),
+      owners,
       fetch: transport.fetch,
       appClientSecret: w.appClientSecret,
       publicBaseUrl: w.publicBaseUrl,
       onSyncChanged: (tenantId) => reevaluate(tenantId, []),
     }),
-    owners: ownerQueries(w),
-    ownerConnector: {
-      connect: async (tenantId, ownerId, sso) => {
-        const a = w.runtime.adapters.get(tenantId);
-        if (!a)
-          return err({
-            system: 'graph',
-            status: 503,
-            code: 'TENANT_NOT_RUNNING',
-            message: 'The tenant is not running on this instance yet.',
-            transient: true,
-          });
-        const r = await a.subscriptions.tokens.connectWithSsoToken(ownerId, sso);
-        if (r.ok) await addOwner(tenantId, ownerId);
-        return r;
-      },
-    },
+    owners,
+    ownerConnector: tenantOwnerConnector(
+      { config: w.config, endpoints: w.endpoints, store: w.store, fetch: transport.fetch, clock: w.clock },
+      addOwner,
+    ),
     ownerSignIn: ownerSignInOptions({ ...w, fetch: transport.fetch, onConnected: addOwner }),
     people: peopleSearch({ ...w, fetch: transport.fetch }),
     recordAudit: logAudit(w.logger, w.store),
-    ids: uuidIds,
+    onSettingsChanged: () => undefined,
     clock: w.clock,
     logger: w.logger,
   };

@@ -74,9 +74,10 @@ function cxoneSettings(config: Config, stored: Record<string, string> | undefine
   return Object.values(s).every((v) => v !== undefined) ? (s as Record<string, string>) : undefined;
 }
 
-function graphOptions(
-  deps: TenantAdapterDeps,
-  tenant: Tenant,
+/** The tenant's Graph app: its stored `graph` connection, else the process's own Entra app; undefined without a secret. */
+export function graphOptions(
+  deps: Pick<TenantAdapterDeps, 'config' | 'endpoints'>,
+  tenant: Pick<Tenant, 'entraTenantId'>,
   stored: Record<string, string> | undefined,
 ): GraphAdapterOptions | undefined {
   const clientId = stored?.clientId ?? deps.config.microsoft.appId;

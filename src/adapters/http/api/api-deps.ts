@@ -1,23 +1,19 @@
 import type {
-  AgentStateStore,
   AuditEntry,
   Clock,
   ExternalFailure,
-  IdGenerator,
   Logger,
   OwnerSignInFlow,
   PeopleSearch,
   RuleStore,
-  SyncPolicy,
   TenantStore,
   TraceEvent,
-  UserDirectory,
-  UserLinkStore,
 } from '../../../application/ports.js';
 import type { DirectoryFor } from '../../../application/rules/rule-catalog.js';
-import type { RulesChangedHook } from '../../../application/rules/rule-service.js';
-import type { RuleValidator } from '../../../application/rules/rule-validator.js';
-import type { LinksChangedHook } from '../../../application/users/user-mapping-service.js';
+import type { RuleDryRun } from '../../../application/rules/rule-dry-run.js';
+import type { RuleService } from '../../../application/rules/rule-service.js';
+import type { UserCsv } from '../../../application/users/user-csv.js';
+import type { UserMappingService } from '../../../application/users/user-mapping-service.js';
 import type { Result } from '../../../domain/result.js';
 import type { TenantSettings } from './api-schemas.js';
 import type { OnboardingRouteDeps } from './api-onboarding-routes.js';
@@ -110,23 +106,25 @@ export interface TabApiLimits {
   readonly csvBytes: number;
 }
 
-/** Everything the tab API needs; composition passes the real store, directories, engine hooks. */
+/**
+ * Everything the tab API needs, built in src/compose: the application services, the queries and
+ * the hooks. Every route's dependency is required, so a deployment cannot leave a feature unwired
+ * by forgetting it (that is how owner sign-in and the people picker once answered "not configured").
+ */
 export interface TabApiDeps {
   readonly verifier: SsoVerifier;
   /** The Entra app's client id (config), for links the tab builds such as the admin-consent URL. */
-  readonly appClientId?: string;
-  readonly tenants: TenantStore;
-  readonly rules: RuleStore;
-  readonly userLinks: UserLinkStore;
-  readonly agentStates: AgentStateStore;
+  readonly appClientId: string;
+  readonly ruleService: RuleService;
+  readonly dryRun: RuleDryRun;
+  readonly userMapping: UserMappingService;
+  readonly userCsv: UserCsv;
+  /** The rule editor's lookups (teams, codes, agents). */
   readonly directory: DirectoryFor;
-  readonly users: (tenantId: string) => UserDirectory | undefined;
-  /** Default: the domain's validateRule. */
-  readonly validateRule?: RuleValidator;
-  /** Default: the domain's decide / resolveRule (dry-run). */
-  readonly policy?: SyncPolicy;
-  readonly onRulesChanged: RulesChangedHook;
-  readonly onLinksChanged: LinksChangedHook;
+  /** Settings and connections. */
+  readonly tenants: TenantStore;
+  /** The audit log GET /audit reads, and the rule names the Health Check shows. */
+  readonly ruleStore: Pick<RuleStore, 'audit' | 'list'>;
   readonly health: HealthQueries;
   readonly traces: TraceQueries;
   readonly testCxone: CxoneConnectionTest;
@@ -135,16 +133,17 @@ export interface TabApiDeps {
   readonly cxoneHosts?: CxoneHosts;
   /** The issuer a CXone connection without issuerUrl uses. */
   readonly defaultIssuerUrl?: string;
-  readonly owners?: OwnerQueries;
-  readonly ownerConnector?: OwnerConnector;
-  readonly ownerSignIn?: OwnerSignInOptions;
+  readonly owners: OwnerQueries;
+  readonly ownerConnector: OwnerConnector;
+  readonly ownerSignIn: OwnerSignInOptions;
   /** The people picker (OboPeopleSearch in production). */
-  readonly people?: PeopleSearch;
-  readonly recordAudit?: AuditRecorder;
-  readonly onSettingsChanged?: (tenantId: string, settings: TenantSettings) => void | Promise<void>;
-  readonly ids: IdGenerator;
+  readonly people: PeopleSearch;
+  readonly recordAudit: AuditRecorder;
+  /** A saved setting takes effect (the engine's reconcile period, the trace retention). */
+  readonly onSettingsChanged: (tenantId: string, settings: TenantSettings) => void | Promise<void>;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Tuning with safe defaults (DEFAULT_LIMITS). */
   readonly limits?: Partial<TabApiLimits>;
   /** SSE comment heartbeat, ms (default 15 000), so proxies keep the live tail open. */
   readonly sseHeartbeatMs?: number;

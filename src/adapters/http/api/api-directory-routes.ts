@@ -23,19 +23,11 @@ function graphProblem(f: ExternalFailure): ApiProblem {
   );
 }
 
-const notWired = (what: string): ApiProblem =>
-  problem(
-    409,
-    'GRAPH.NOT_CONNECTED',
-    'Microsoft Graph not connected',
-    `${what} needs the Graph connection, which is not configured.`,
-  );
-
 /** What the API does on Graph as the signed-in admin (on-behalf-of their SSO token). */
 export function directoryRoutes(
-  people: PeopleSearch | undefined,
-  owners: OwnerConnector | undefined,
-  recordAudit: AuditRecorder | undefined,
+  people: PeopleSearch,
+  owners: OwnerConnector,
+  recordAudit: AuditRecorder,
   clock: Clock,
 ): ApiRoute[] {
   return [
@@ -52,7 +44,6 @@ export function directoryRoutes(
         { status: 503, description: 'Graph unavailable' },
       ],
       handle: async ({ caller, query }) => {
-        if (!people) return fail(notWired('The people picker'));
         const r = await people.search(caller, query.search);
         return r.ok ? json(200, { items: r.value }) : fail(graphProblem(r.error));
       },
@@ -69,10 +60,9 @@ export function directoryRoutes(
         { status: 403, description: 'Consent required' },
       ],
       handle: async ({ caller }) => {
-        if (!owners) return fail(notWired('Connecting a subscription owner'));
         const r = await owners.connect(caller.tenantId, caller.userId, caller.token);
         if (r.ok)
-          await recordAudit?.({
+          await recordAudit({
             tenantId: caller.tenantId,
             at: clock.now(),
             actor: caller.name,

@@ -11,9 +11,9 @@ import { DEFAULT_LIVE_TAIL_LIMITS, LiveTailSlots, streamTrace } from './trace-ss
 export interface OpsRouteDeps {
   readonly health: HealthQueries;
   readonly traces: TraceQueries;
-  readonly rules: RuleStore;
+  readonly rules: Pick<RuleStore, 'audit' | 'list'>;
   readonly heartbeatMs: number;
-  readonly appClientId?: string;
+  readonly appClientId: string;
   /** Concurrent live-tail streams allowed per user and per tenant (default 5 / 50). */
   readonly liveTailLimits?: { readonly perUser: number; readonly perTenant: number };
   readonly owners?: OwnerQueries | undefined;
@@ -46,7 +46,7 @@ export function opsRoutes(deps: OpsRouteDeps): ApiRoute[] {
           userId: caller.userId,
           name: caller.name,
           access: caller.access,
-          appClientId: deps.appClientId ?? null,
+          appClientId: deps.appClientId,
         }),
     }),
     route({

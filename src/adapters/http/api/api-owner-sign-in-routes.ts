@@ -14,15 +14,6 @@ export const ownerSignInCompleteSchema = z.strictObject({
   state: z.string().min(1).max(4096),
 });
 
-const notConfigured = () =>
-  fail(
-    problem(
-      409,
-      'GRAPH.NOT_CONNECTED',
-      'Microsoft Graph not connected',
-      'Owner sign-in is not configured on this deployment.',
-    ),
-  );
 const redirectUri = (o: OwnerSignInOptions): string =>
   typeof o.redirectUri === 'string' ? o.redirectUri : o.redirectUri();
 const challengeOf = (verifier: string): string => createHash('sha256').update(verifier).digest('base64url');
@@ -34,12 +25,8 @@ const challengeOf = (verifier: string): string => createHash('sha256').update(ve
  * redeemed server-side with the verifier sealed in the state, and only for the admin who started
  * it — a code or state carried to anyone else's session is refused.
  */
-export function ownerSignInRoutes(
-  signIn: OwnerSignInOptions | undefined,
-  recordAudit: AuditRecorder | undefined,
-  clock: Clock,
-): ApiRoute[] {
-  const open = (state: string) => (signIn ? openState(signIn.stateKey, state, clock.now()) : undefined);
+export function ownerSignInRoutes(signIn: OwnerSignInOptions, recordAudit: AuditRecorder, clock: Clock): ApiRoute[] {
+  const open = (state: string) => openState(signIn.stateKey, state, clock.now());
   return [
     route({
       method: 'post',
@@ -47,12 +34,8 @@ export function ownerSignInRoutes(
       operationId: 'startOwnerSignIn',
       summary: 'Start a subscription owner sign-in: open `startUrl` (same origin) in the teams-js authentication popup',
       access: 'admin',
-      responses: [
-        { status: 200, description: 'The popup start URL (and the Entra authorize URL it leads to)' },
-        { status: 409, description: 'Sign-in not configured' },
-      ],
+      responses: [{ status: 200, description: 'The popup start URL (and the Entra authorize URL it leads to)' }],
       handle: async ({ caller }) => {
-        if (!signIn) return notConfigured();
         const { verifier, challenge } = pkcePair();
         const expiresAt = clock.now() + (signIn.ttlMs ?? 10 * 60_000);
         const state = sealState(signIn.stateKey, {
@@ -86,7 +69,7 @@ export function ownerSignInRoutes(
       ],
       handle: async ({ query }) => {
         const state = open(query.state);
-        if (!signIn || !state) return htmlPage(400, 'Sign-in expired', 'Start again from the Presence Sync tab.');
+        if (!state) return htmlPage(400, 'Sign-in expired', 'Start again from the Presence Sync tab.');
         // The target is always our tenant's Entra authorize URL, rebuilt from the sealed state: no open redirect.
         return redirect(
           await signIn.flow.authorizeUrl(state.tenantId, {
@@ -113,7 +96,7 @@ export function ownerSignInRoutes(
         { status: 400, description: 'Expired or forged sign-in (HTML)', contentType: 'text/html' },
       ],
       handle: async ({ query }) => {
-        if (!signIn || !open(query.state))
+        if (!open(query.state))
           return htmlPage(
             400,
             'Sign-in expired',
@@ -141,7 +124,6 @@ export function ownerSignInRoutes(
         { status: 502, description: 'Entra refused the code' },
       ],
       handle: async ({ caller, body }) => {
-        if (!signIn) return notConfigured();
         const state = open(body.state);
         if (!state)
           return fail(problem(400, 'OWNER_SIGN_IN.STATE_INVALID', 'Sign-in expired', 'Start the owner sign-in again.'));
@@ -162,7 +144,7 @@ export function ownerSignInRoutes(
         if (!r.ok)
           return fail(problem(502, 'OWNER_SIGN_IN.REFUSED', 'Sign-in refused', `${r.error.code}: ${r.error.message}`));
         await signIn.onConnected?.(state.tenantId, r.value.ownerId);
-        await recordAudit?.({
+        await recordAudit({
           tenantId: state.tenantId,
           at: clock.now(),
           actor: caller.name,

@@ -16,7 +16,7 @@ async function audit(
   before: unknown,
   after: unknown,
 ): Promise<void> {
-  await deps.recordAudit?.({
+  await deps.recordAudit({
     tenantId: caller.tenantId,
     at: deps.clock.now(),
     actor: caller.name,
@@ -123,9 +123,9 @@ export interface SettingsRouteDeps {
   readonly cxoneHosts?: CxoneHosts;
   /** The issuer a connection without issuerUrl uses (CXONE_AUTH_BASE_URL, or the sandbox's emulator). */
   readonly defaultIssuerUrl?: string;
-  readonly owners?: OwnerQueries;
-  readonly onSettingsChanged?: (tenantId: string, settings: TenantSettings) => void | Promise<void>;
-  readonly recordAudit?: AuditRecorder;
+  readonly owners: OwnerQueries;
+  readonly onSettingsChanged: (tenantId: string, settings: TenantSettings) => void | Promise<void>;
+  readonly recordAudit: AuditRecorder;
   readonly clock: Clock;
 }
 
@@ -171,7 +171,7 @@ export function settingsRoutes(deps: SettingsRouteDeps): ApiRoute[] {
         const before = await readSettings(deps.tenants, caller.tenantId);
         await writeSettings(deps.tenants, caller.tenantId, body);
         await audit(deps, caller, 'settings.update', 'settings', caller.tenantId, before, body);
-        await deps.onSettingsChanged?.(caller.tenantId, body);
+        await deps.onSettingsChanged(caller.tenantId, body);
         return json(200, body);
       },
     }),
@@ -185,7 +185,7 @@ export function settingsRoutes(deps: SettingsRouteDeps): ApiRoute[] {
       handle: async ({ caller }) =>
         json(200, {
           cxone: connectionView(await deps.tenants.getConnection(caller.tenantId, 'cxone')),
-          owners: (await deps.owners?.list(caller.tenantId)) ?? [],
+          owners: await deps.owners.list(caller.tenantId),
         }),
     }),
     route({

@@ -4,7 +4,7 @@ import type { DirectoryFor } from '../../../application/rules/rule-catalog.js';
 import type { OwnerQueries } from './api-deps.js';
 
 export interface HealthNameSources {
-  readonly rules: RuleStore;
+  readonly rules: Pick<RuleStore, 'list'>;
   readonly owners?: OwnerQueries | undefined;
   readonly directory?: DirectoryFor | undefined;
 }

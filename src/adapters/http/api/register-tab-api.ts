@@ -1,12 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'restify';
-import { RuleDryRun } from '../../../application/rules/rule-dry-run.js';
-import { RuleService } from '../../../application/rules/rule-service.js';
-import { domainRuleValidator } from '../../../application/rules/rule-validator.js';
-import { decide } from '../../../domain/decide.js';
-import { resolveRule } from '../../../domain/resolve.js';
-import { UserCsv } from '../../../application/users/user-csv.js';
-import { UserMappingService } from '../../../application/users/user-mapping-service.js';
 import { DEFAULT_LIMITS, type TabApiDeps } from './api-deps.js';
 import { sendJson, sendProblem } from './api-http.js';
 import { directoryRoutes } from './api-directory-routes.js';
@@ -22,36 +15,12 @@ import { routeHandler } from './api-runner.js';
 import { settingsRoutes } from './api-settings-routes.js';
 import { userRoutes } from './api-user-routes.js';
 
-const DOMAIN_POLICY = { decide, resolveRule };
-
 /** The route table: the server registers exactly these, and the OpenAPI document describes exactly these. */
 export function tabApiRoutes(deps: TabApiDeps): ApiRoute[] {
-  const rules = new RuleService({
-    rules: deps.rules,
-    tenants: deps.tenants,
-    directory: deps.directory,
-    validate: deps.validateRule ?? domainRuleValidator,
-    ids: deps.ids,
-    onRulesChanged: deps.onRulesChanged,
-  });
-  const dryRun = new RuleDryRun({
-    rules: deps.rules,
-    tenants: deps.tenants,
-    agentStates: deps.agentStates,
-    directory: deps.directory,
-    policy: deps.policy ?? DOMAIN_POLICY,
-    clock: deps.clock,
-  });
-  const mapping = new UserMappingService({
-    userLinks: deps.userLinks,
-    directory: deps.directory,
-    users: deps.users,
-    onLinksChanged: deps.onLinksChanged,
-  });
   return [
-    ...ruleRoutes(rules, dryRun),
+    ...ruleRoutes(deps.ruleService, deps.dryRun),
     ...lookupRoutes(deps.directory),
-    ...userRoutes(mapping, new UserCsv(mapping)),
+    ...userRoutes(deps.userMapping, deps.userCsv),
     ...onboardingRoutes(deps.onboarding),
     ...settingsRoutes(deps),
     ...directoryRoutes(deps.people, deps.ownerConnector, deps.recordAudit, deps.clock),
@@ -59,9 +28,9 @@ export function tabApiRoutes(deps: TabApiDeps): ApiRoute[] {
     ...opsRoutes({
       health: deps.health,
       traces: deps.traces,
-      rules: deps.rules,
+      rules: deps.ruleStore,
       heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
-      ...(deps.appClientId ? { appClientId: deps.appClientId } : {}),
+      appClientId: deps.appClientId,
       owners: deps.owners,
       directory: deps.directory,
     }),

@@ -7,6 +7,7 @@ import { TraceQueryService } from '../../../../../src/application/trace/trace-qu
 import { TraceTail } from '../../../../../src/application/trace/trace-tail.js';
 import { err, ok } from '../../../../../src/domain/result.js';
 import type { TabApiDeps } from '../../../../../src/adapters/http/api/api-deps.js';
+import { tabApiServices, type TabApiServiceParts } from '../../../../../src/compose/tab-api-services.js';
 import { registerTabApi } from '../../../../../src/adapters/http/api/register-tab-api.js';
 import { createSsoVerifier } from '../../../../../src/adapters/http/api/sso-token-verifier.js';
 import type { ApiRoute } from '../../../../../src/adapters/http/api/api-route.js';
@@ -19,6 +20,9 @@ import { APP_ID_URI, CLIENT_ID, type LocalEntra } from './local-entra.js';
 
 export const TENANT_A = 'aaaaaaaa-0000-4000-8000-00000000000a';
 export const TENANT_B = 'bbbbbbbb-0000-4000-8000-00000000000b';
+
+/** A test replaces any dependency, or a part the services are built from (a real store, a scripted directory). */
+export type HarnessOverrides = Partial<TabApiServiceParts> & Partial<Omit<TabApiDeps, keyof TabApiServiceParts>>;
 
 export interface CallOptions {
   readonly token?: string;
@@ -48,6 +52,7 @@ export class ApiHarness {
   readonly health = new HealthModel({ clock: this.time, scheduler: this.time });
   readonly rulesChanged: { tenantId: string; agentIds: readonly string[] }[] = [];
   readonly linksChanged: { tenantId: string; agentIds: readonly string[] }[] = [];
+  readonly settingsChanged: { tenantId: string; settings: unknown }[] = [];
   readonly logger = new MemoryLogger();
   /** Entra's side of admin consent: the application permissions granted to the app, per tenant. */
   readonly grantedRoles = new Map<string, readonly string[]>();
@@ -67,7 +72,7 @@ export class ApiHarness {
 
   constructor(
     private readonly entra: Pick<LocalEntra, 'jwksUrl'>,
-    private readonly overrides: Partial<TabApiDeps> = {},
+    private readonly overrides: HarnessOverrides = {},
   ) {
     for (const [tenantId, prefix] of [
       [TENANT_A, 'a'],
@@ -89,19 +94,14 @@ export class ApiHarness {
     }
   }
 
+  /** The tab API's dependencies as composition builds them (the real services over the memory store and fakes). */
   deps(): TabApiDeps {
     const traceQuery = new TraceQueryService({
       traces: this.store.traces,
       userLinks: this.store.userLinks,
       directory: (t) => this.acd.get(t),
     });
-    return {
-      verifier: createSsoVerifier({
-        jwksUrl: this.entra.jwksUrl,
-        audiences: [CLIENT_ID, APP_ID_URI],
-        requiredScope: 'access_as_user',
-      }),
-      appClientId: CLIENT_ID,
+    const parts: TabApiServiceParts = {
       tenants: this.store.tenants,
       rules: this.store.rules,
       userLinks: this.store.userLinks,
@@ -114,6 +114,21 @@ export class ApiHarness {
       onLinksChanged: (tenantId, agentIds) => {
         this.linksChanged.push({ tenantId, agentIds });
       },
+      ids: new SequentialIds('rule'),
+      clock: this.time,
+      ...this.overrides,
+    };
+    return {
+      ...tabApiServices(parts),
+      verifier: createSsoVerifier({
+        jwksUrl: this.entra.jwksUrl,
+        audiences: [CLIENT_ID, APP_ID_URI],
+        requiredScope: 'access_as_user',
+      }),
+      appClientId: CLIENT_ID,
+      directory: parts.directory,
+      tenants: parts.tenants,
+      ruleStore: parts.rules,
       health: { tenantHealth: async (t) => ({ ...this.health.snapshot(t) }) },
       traces: {
         query: (t, agent, from, to, limit) =>
@@ -192,11 +207,27 @@ export class ApiHarness {
         },
         clock: this.time,
       },
+      owners: { list: async () => [] },
+      // Entra refuses until a test scripts it otherwise: nothing is stored by default.
+      ownerConnector: {
+        connect: async () =>
+          err({ system: 'entra', status: 400, code: 'consent_required', message: 'AADSTS65001', transient: false }),
+      },
+      ownerSignIn: {
+        flow: {
+          authorizeUrl: async (_t, o) => `https://login.test/authorize?state=${o.state}`,
+          redeem: async () => ok({ ownerId: 'owner-1', userPrincipalName: 'owner@a.test' }),
+        },
+        redirectUri: 'https://presence.test/api/v1/connections/owners/callback',
+        stateKey: Buffer.alloc(32, 7),
+      },
       // The memory store's audit log is the one GET /audit reads, as the real store's table is.
       recordAudit: async (entry) => {
         this.store.rules.log.push(entry);
       },
-      ids: new SequentialIds('rule'),
+      onSettingsChanged: (tenantId, settings) => {
+        this.settingsChanged.push({ tenantId, settings });
+      },
       clock: this.time,
       logger: this.logger,
       ...this.overrides,
