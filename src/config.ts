@@ -222,10 +222,10 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   ),
   v(
     'GRAPH_WRITE_ATTEMPTS',
-    'Attempts of one Graph presence write on 5xx or network failures before it is reported failed (429s wait for Retry-After and never count); the writer owns these retries, the engine does not repeat them',
+    'Attempts of one Graph presence write on 5xx or network failures, 0.5 s doubling to 60 s apart, before it is reported failed (429s wait for Retry-After and never count); the engine owns these retries, each one a Log Reader line',
     'an integer 1–20',
     int(1, 20),
-    '5',
+    '8',
   ),
   v(
     'RECONCILE_INTERVAL_MS',

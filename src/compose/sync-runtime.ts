@@ -95,8 +95,11 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
       pollIntervalMs: config.sync.engineTickMs,
       fullRereadMs: config.sync.inboxFullRereadMs,
       reconcileIntervalMs: config.sync.reconcileIntervalMs,
-      // GraphPresenceWriter retries its own calls (GRAPH_WRITE_ATTEMPTS): a failure it reports is final.
-      effectAttempts: { setTeamsPresence: 1, clearTeamsPresence: 1 },
+      // The engine owns the retries of Graph presence writes (the writer answers a 5xx at once and only
+      // waits out 429s): each attempt is a Log Reader line and moves graph.presence to degraded, and
+      // its backoff outlasts an outage of tens of seconds (the writer's own 5 × 0.5 s doubling gave
+      // up after 7.5 s, and the change then waited for reconciliation).
+      effectAttempts: { setTeamsPresence: config.graph.writeAttempts, clearTeamsPresence: config.graph.writeAttempts },
       ...deps.engineOptions,
     },
   );

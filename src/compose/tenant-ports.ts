@@ -157,7 +157,8 @@ export async function buildTenantAdapters(
     clock: deps.clock,
     logger,
     presenceBudget: deps.config.graph.presenceBudget,
-    writer: { maxAttempts: deps.config.graph.writeAttempts },
+    // One attempt per call on 5xx / network failures: the engine retries (GRAPH_WRITE_ATTEMPTS).
+    writer: { maxAttempts: 1 },
   });
   const owners = () => tenantOwners(deps.store, tenant.id);
   const base = deps.publicBaseUrl();

@@ -91,6 +91,9 @@ export async function startGraphFaultRig(options: GraphFaultRigOptions = {}): Pr
       HEALTH_ALERT_DEBOUNCE_MS: '300',
       BOT_ALERT_BATCH_MS: '100',
       BOT_ALERT_MIN_INTERVAL_MS: '0',
+      // The rig's backoff is fast (0.1 s doubling to 2 s): 16 attempts ride out the suites' 10 s
+      // outages as the product's 8 at 0.5 s doubling to 60 s (about a minute) do.
+      GRAPH_WRITE_ATTEMPTS: '16',
       ...options.env,
     },
   });

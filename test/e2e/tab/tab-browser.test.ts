@@ -342,7 +342,11 @@ describe('the Teams tab in a browser', () => {
           .getByText(/^Loading/)
           .first()
           .waitFor({ state: 'detached' });
-        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        const width = await page.evaluate(
+          () =>
+            (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document
+              .documentElement.scrollWidth,
+        );
         if (width > 400) overflow.push(`${id}: ${width}px`);
         await page.screenshot({ path: join(SCREENSHOTS, `${id}-400px.png`), fullPage: true });
       }
