@@ -73,7 +73,7 @@ const COMPONENT_NAMES: Readonly<Record<string, string>> = {
 
 /** `CXone connection (acd.connection)`; a subscription owner's component names the owner. */
 export function componentName(component: string): string {
-  if (component.startsWith('owner:')) return `Subscription owner ${component.slice('owner:'.length)} (owner)`;
+  if (component.startsWith('owner:')) return `Subscription owner ${component.slice('owner:'.length)} (${component})`;
   const name = COMPONENT_NAMES[component];
   return name ? `${name} (${component})` : component;
 }
