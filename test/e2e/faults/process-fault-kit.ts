@@ -63,6 +63,8 @@ export function productEnv(
     LEASE_TTL_MS: '4000',
     LEASE_RENEW_MS: '1000',
     CXONE_AUTH_BASE_URL: world.cxone.url,
+    // Production mode sends CXone credentials only to CXONE_ALLOWED_HOSTS: here, the emulator.
+    CXONE_ALLOWED_HOSTS: new URL(world.cxone.url).host,
     GRAPH_BASE_URL: `${world.graph.url}/v1.0`,
     ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
     ...store,

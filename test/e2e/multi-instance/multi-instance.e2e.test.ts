@@ -102,6 +102,8 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
       // The instances share this host; instances on other hosts cannot see a dead owner's process, so this test takes that path: the lease's TTL.
       LEASE_TAKEOVER_LOCAL: 'off',
       CXONE_AUTH_BASE_URL: world.cxone.url,
+      // Production mode sends CXone credentials only to CXONE_ALLOWED_HOSTS: here, the emulator.
+      CXONE_ALLOWED_HOSTS: new URL(world.cxone.url).host,
       GRAPH_BASE_URL: `${world.graph.url}/v1.0`,
       ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
     };
