@@ -131,7 +131,10 @@ describePg('PostgreSQL briefly unavailable', () => {
         () => {
           const all = rig.alerts().slice(alertsFrom);
           const c = all.filter(
-            (t) => /\*\*store\*\*: (ok → )?down/.test(t) || /\*\*store\*\*:[^"]*down[^"]*→ ok/.test(t),
+            // The card names the component as "Database (store)".
+            (t) =>
+              /\*\*Database \(store\)\*\*: (ok → )?down/.test(t) ||
+              /\*\*Database \(store\)\*\*:[^"]*down[^"]*→ ok/.test(t),
           );
           if (c.length === 0) throw new Error(`alert cards so far: ${all.map((t) => t.slice(0, 400)).join(' | ')}`);
           return all;
