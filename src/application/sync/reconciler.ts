@@ -39,17 +39,20 @@ export class Reconciler {
     const teams = await this.reconcileTeams(tenant, byAgent, links);
     const subscribedUsers = await this.ensureSubscriptions(tenant, links);
     const corrections = acd.corrections + teams.corrections;
-    tenant.health.success(
-      'reconciliation',
-      `last run ${new Date(this.deps.clock.now()).toISOString()}: ${acd.checked} ACD agents and ${teams.checked} Teams users checked, ${corrections} corrections`,
-    );
+    // A side whose read failed has reported reconciliation degraded; a success now would overwrite
+    // that within the same run (the Health Check showed "ok: 0 Teams users checked" during a Graph outage).
+    if (!acd.failed && !teams.failed)
+      tenant.health.success(
+        'reconciliation',
+        `last run ${new Date(this.deps.clock.now()).toISOString()}: ${acd.checked} ACD agents and ${teams.checked} Teams users checked, ${corrections} corrections`,
+      );
     return { acdChecked: acd.checked, teamsChecked: teams.checked, corrections, subscribedUsers };
   }
 
   private async reconcileAcd(
     tenant: TenantRuntime,
     states: Map<string, AgentSyncState>,
-  ): Promise<{ checked: number; corrections: number }> {
+  ): Promise<{ checked: number; corrections: number; failed?: true }> {
     const snapshot = await tenant.ports.acdFeed.snapshot();
     if (!snapshot.ok) {
       tenant.health.report(
@@ -57,7 +60,7 @@ export class Reconciler {
         'degraded',
         `ACD snapshot failed: ${snapshot.error.code} ${snapshot.error.message}`,
       );
-      return { checked: 0, corrections: 0 };
+      return { checked: 0, corrections: 0, failed: true };
     }
     let corrections = 0;
     for (const event of snapshot.value) {
@@ -75,7 +78,7 @@ export class Reconciler {
     tenant: TenantRuntime,
     states: Map<string, AgentSyncState>,
     links: readonly UserLink[],
-  ): Promise<{ checked: number; corrections: number }> {
+  ): Promise<{ checked: number; corrections: number; failed?: true }> {
     if (links.length === 0) return { checked: 0, corrections: 0 };
     const read = await tenant.ports.presence.read(links.map((l) => l.teamsUserId));
     if (!read.ok) {
@@ -84,7 +87,7 @@ export class Reconciler {
         'degraded',
         `Teams presence read failed: ${read.error.code} ${read.error.message}`,
       );
-      return { checked: 0, corrections: 0 };
+      return { checked: 0, corrections: 0, failed: true };
     }
     const agentOf = new Map(links.map((l) => [l.teamsUserId, l.agentId]));
     const now = this.deps.clock.now();
