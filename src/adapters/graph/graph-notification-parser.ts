@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
-import type { Clock, PresenceNotification, SubscriptionStore } from '../../application/ports.js';
+import type {
+  Clock,
+  LifecycleEvent,
+  PresenceNotification,
+  SubscriptionStore,
+  WebhookRejection as PortWebhookRejection,
+} from '../../application/ports.js';
 import { err, ok, type Result } from '../../domain/result.js';
 import { BoundedCache } from '../shared/bounded-cache.js';
 import { decryptContent, type DecryptionKey } from './graph-notification-crypto.js';
@@ -48,18 +54,12 @@ export type WebhookRejectionCode =
   | 'WEBHOOK.DECRYPT_FAILED'
   | 'WEBHOOK.BAD_RESOURCE';
 
-export interface WebhookRejection {
+/** The port's rejection (application/ports/webhook.ts), its code narrowed to what this parser says. */
+export interface WebhookRejection extends PortWebhookRejection {
   readonly code: WebhookRejectionCode;
-  readonly message: string;
-  /** Index of the offending item, when one item (not the whole payload) was rejected. */
-  readonly index?: number;
 }
 
-export interface LifecycleEvent {
-  readonly subscriptionId: string;
-  readonly tenantId: string;
-  readonly event: string;
-}
+export type { LifecycleEvent };
 
 export type ParsedWebhook =
   | { readonly kind: 'validation'; readonly validationToken: string }
