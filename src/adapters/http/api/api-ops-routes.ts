@@ -83,9 +83,13 @@ export function opsRoutes(deps: OpsRouteDeps): ApiRoute[] {
       query: liveQuerySchema,
       responses: [
         { status: 200, description: 'Server-sent events, one `trace` event per hop', contentType: 'text/event-stream' },
+        { status: 404, description: 'Unknown agent' },
         { status: 429, description: 'Too many live-tail streams open for this user or tenant' },
       ],
       handle: async ({ caller, query, req, res }) => {
+        // Known as the Log Reader's query knows agents: following a typo would stream nothing forever.
+        const known = await deps.traces.query(caller.tenantId, query.agent, undefined, undefined, 1);
+        if (!known.ok) return fail(problem(404, known.error.code, 'Agent not found', known.error.message));
         const slot = liveTails.take(caller.tenantId, caller.userId);
         if ('full' in slot) {
           const { perUser, perTenant } = liveTails.limits;
@@ -102,7 +106,7 @@ export function opsRoutes(deps: OpsRouteDeps): ApiRoute[] {
           );
         }
         try {
-          const agentId = (await deps.traces.resolve(caller.tenantId, query.agent)) ?? query.agent;
+          const agentId = known.value.agentId;
           await streamTrace({
             req,
             res,

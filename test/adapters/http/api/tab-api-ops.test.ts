@@ -89,6 +89,20 @@ describe('Log Reader live tail (SSE)', () => {
     expect(api.tail.subscriberCount()).toBe(0);
   });
 
+  it('refuses to follow an agent nobody knows (404 problem+json, as the query says), without taking a stream slot', async () => {
+    const support = await entra.token({ tid: TENANT_A, roles: [SUPPORT_ROLE] });
+    // agent-b1 exists, in the other tenant only: unknown here too.
+    for (const agent of ['no-such-agent', 'agent-b1']) {
+      const res = await fetch(`${api.base}/api/v1/trace/live?agent=${agent}`, {
+        headers: { authorization: `Bearer ${support}` },
+      });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+      expect(await res.json()).toMatchObject({ code: 'TRACE.AGENT_NOT_FOUND' });
+    }
+    expect(api.tail.subscriberCount()).toBe(0);
+  });
+
   it('refuses a live tail without a valid token before streaming', async () => {
     const res = await fetch(`${api.base}/api/v1/trace/live?agent=agent-a1`);
     expect(res.status).toBe(401);
