@@ -1,3 +1,4 @@
+import { carriedLateEchoes } from './late-echo.js';
 import { isOnContact, isOnVoiceContact } from './agent-state.js';
 import type { Decision, Effect } from './effects.js';
 import { isManualStatus, toPreferredPair } from './manual-status.js';
@@ -104,9 +105,23 @@ function publishTarget(rule: PresenceRule, agent: AgentSyncState, target: Target
   }
   const next: AgentSyncState = {
     ...dropPending(agent, 'acd'),
-    published: { presence: target.presence, at: opts.now, ruleId: rule.id, preferred: target.preferred },
+    published: {
+      presence: target.presence,
+      at: opts.now,
+      ruleId: rule.id,
+      preferred: target.preferred,
+      ...lateEchoesOf(agent, opts.now),
+    },
   };
   return decision(next, ...publishEffects(rule, agent, target));
+}
+
+function lateEchoesOf(
+  agent: AgentSyncState,
+  now: number,
+): { lateEchoes?: NonNullable<AgentSyncState['published']>['lateEchoes'] } {
+  const lateEchoes = carriedLateEchoes(agent, now);
+  return lateEchoes.length > 0 ? { lateEchoes } : {};
 }
 
 /** Session first, then the preferred layer: the order the engine should write them in. */

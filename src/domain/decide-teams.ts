@@ -4,6 +4,7 @@ import { describePresence, publishes, subscribes } from './match.js';
 import type { TeamsPresenceEvent } from './presence.js';
 import { outranks, samePresence } from './presence.js';
 import { comparableVersions } from './presence-version.js';
+import { consumeLateEcho, withoutLateEchoes } from './late-echo.js';
 import { heldWrite } from './subscriber-write.js';
 import type { PresenceRule } from './presence-rule.js';
 import type { AgentSyncState } from './sync-state.js';
@@ -23,12 +24,20 @@ export function decideTeamsEvent(input: DecideInput, event: TeamsPresenceEvent):
   }
   const order = orderProblem(agent, event);
   if (order) return order;
-  const next: AgentSyncState = { ...agent, teamsUserId: event.teamsUserId, teams: recorded(event) };
+  const published = withoutLateEchoes(agent.published);
+  const next: AgentSyncState = {
+    ...agent,
+    teamsUserId: event.teamsUserId,
+    teams: recorded(event),
+    ...(published !== undefined ? { published } : {}),
+  };
   const gate = gateRule(input.rule, input.syncEnabled);
   if (gate) return decision(next, gate);
   const rule = input.rule!;
   if (isEcho(agent, event) && !endsOwnWrite(rule, agent, event))
     return skipped(next, 'ECHO', `Teams shows ${describePresence(event.presence)}, which we published`);
+  const lateEchoes = consumeLateEcho(agent.published, event);
+  if (lateEchoes !== null) return lateEcho(agent, event, lateEchoes);
   // A hand-set status that starts (override) or ends (respect) changes what we should publish.
   const manualChanged = publishes(rule) && isManualStatus(agent) !== isManualStatus(next);
   if (!subscribes(rule)) {
@@ -42,6 +51,39 @@ export function decideTeamsEvent(input: DecideInput, event: TeamsPresenceEvent):
   const sub = damped(rule, next, subscribeCurrentPresence(rule, next, input.now), input.now);
   return manualChanged ? withRepublish(rule, sub, input.now) : sub;
 }
+
+/**
+ * The late notification of a publication of ours we have since replaced (late-echo.ts): it says
+ * nothing about the user. Its version is taken (so it orders what follows and a repeat of it is a
+ * duplicate), but not its presence or time: what we believe Teams shows stays as it was, and the
+ * echo of our current publication, still to come, is still recognised as the first one after it.
+ */
+function lateEcho(agent: AgentSyncState, event: TeamsPresenceEvent, lateEchoes: LateEchoes): Decision {
+  const published = agent.published!;
+  const { lateEchoes: _consumed, ...rest } = published;
+  const teams: AgentSyncState['teams'] =
+    agent.teams === undefined
+      ? recorded(event)
+      : {
+          ...agent.teams,
+          eventId: event.eventId,
+          ...(event.sequenceNumber !== undefined ? { sequenceNumber: event.sequenceNumber } : {}),
+        };
+  const next: AgentSyncState = {
+    ...agent,
+    teamsUserId: event.teamsUserId,
+    teams,
+    published: lateEchoes.length > 0 ? { ...rest, lateEchoes } : rest,
+  };
+  const now = shownByUs(published);
+  return skipped(
+    next,
+    'ECHO',
+    `Teams shows ${describePresence(event.presence)}: the late notification of what we published before ${now === null ? 'clearing our presence' : describePresence(now)}, not a change by the user`,
+  );
+}
+
+type LateEchoes = NonNullable<NonNullable<AgentSyncState['published']>['lateEchoes']>;
 
 /** Flap damping for ACD writes: a Teams change must hold `debounceMs` before it writes the ACD; one that needs no write cancels the wait. */
 function damped(rule: PresenceRule, before: AgentSyncState, sub: Decision, now: number): Decision {

@@ -72,6 +72,12 @@ export interface AgentSyncState {
     readonly at: number;
     readonly ruleId: string;
     readonly preferred: boolean;
+    /**
+     * Earlier publications of ours, replaced before Teams showed them back: their notifications
+     * may still come (Graph sends presence notifications up to a minute late), and must not pass
+     * for something the user did (late-echo.ts). Oldest first, at most LATE_ECHO_MAX.
+     */
+    readonly lateEchoes?: readonly { readonly presence: TeamsPresence; readonly at: number }[];
   };
   /** Our subscriber write (Teams → ACD) and where it stands in its lifecycle (subscriber-write.ts). */
   readonly acdWritten?: AcdWrite;

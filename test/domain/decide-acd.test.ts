@@ -120,7 +120,7 @@ describe('publishing details', () => {
 
   it('records a clear as nothing published', () => {
     const d = run('publisher', SCOPES[0]!, acd.available(), P.inACall);
-    expect(d.next.published).toEqual({ presence: null, at: T0, ruleId: 'rule-1', preferred: false });
+    expect(d.next.published).toMatchObject({ presence: null, at: T0, ruleId: 'rule-1', preferred: false });
   });
 
   it('does not publish a digital contact even after a voice call was shown (voice only)', () => {

@@ -57,6 +57,8 @@ export interface CxoneEmulator {
   readonly feedHistory: CxoneFeedHistory;
   /** Changes the reporting lag and rate limit (also `POST /_control/realism`). */
   setRealism(realism: CxoneRealism): void;
+  /** Agent-state changes the Real-Time feed does not show yet (the reporting lag); tests waiting for quiet wait for 0. */
+  unreported(): number;
   close(): Promise<void>;
 }
 
@@ -128,6 +130,7 @@ export async function startCxoneEmulator(options: CxoneEmulatorOptions = {}): Pr
     requests,
     feedHistory,
     setRealism,
+    unreported: () => reported.unreported(clock.now()),
     close: () => (sessions.closeAll(), closeServer(server)),
   };
 }

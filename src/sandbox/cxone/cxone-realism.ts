@@ -71,6 +71,11 @@ export class CxoneReportedStates {
     this.lagMs = lagMs;
   }
 
+  /** Changes that happened but that the feed does not show yet (waiting out the reporting lag) at `now`. */
+  unreported(now: number): number {
+    return this.lagMs === 0 ? 0 : this.pending.filter((p) => p.visibleAt > now).length;
+  }
+
   /** Every agent's reported state at `now`. */
   at(now: number): ReadonlyMap<number, ReportedState> {
     const due = this.pending.filter((p) => p.visibleAt <= now || this.lagMs === 0);

@@ -194,4 +194,9 @@ export class GraphControl {
   settle(): Promise<void> {
     return this.delivery.settle();
   }
+
+  /** Notifications owed and not yet delivered (latency, retries, lapsed authorisation, in flight). */
+  get notificationsOwed(): number {
+    return this.delivery.owed();
+  }
 }

@@ -294,6 +294,15 @@ export class NotificationDelivery {
     return this.#queue.length;
   }
 
+  /**
+   * Notifications owed and not yet sent: waiting out their latency or a retry, or held while the
+   * subscription's authorisation lapsed. A test that waits for quiet waits for this to reach 0
+   * (with the realistic latency a change's notification may leave up to a minute after it).
+   */
+  owed(): number {
+    return this.#queue.length + this.#held.length + this.#inFlight.size;
+  }
+
   #logged(entry: DeliveryLogEntry): void {
     appendCapped(this.log, entry, this.world.logCap);
     this.totals.set(entry.status, (this.totals.get(entry.status) ?? 0) + entry.items);

@@ -10,7 +10,8 @@ import { activityText } from '../../../src/sandbox/bot-connector/bot-connector-m
 import type { EmulatedUser } from '../../../src/sandbox/graph/emulator-model.js';
 import type { CxoneRealism } from '../../../src/sandbox/cxone/cxone-realism.js';
 import { startSandboxWorld } from '../../../src/sandbox/sandbox-world.js';
-import { NO_LATENCY } from '../../../src/sandbox/graph/notification-latency.js';
+import type { NotificationLatency } from '../../../src/sandbox/graph/notification-latency.js';
+import { E2E_CHANGE_WAIT_MS, E2E_CXONE, e2eNotificationLatency } from '../../support/realism.js';
 
 /** The product composed in sandbox mode on port 0, a temp SQLite store, no random workload. */
 export interface SandboxRig {
@@ -29,6 +30,13 @@ export interface SandboxRig {
   agentsOf(teamId: string): string[];
   /** Resolves once our store holds a presence subscription covering every linked user (so notifications validate). */
   whenSubscribed(): Promise<void>;
+  /**
+   * Resolves once nothing is on its way for `quietMs`: no Graph notification owed (a change's may
+   * leave up to the latency cap after it), no CXone change waiting out the reporting lag, our
+   * inbox empty and the engine idle. Where a spec asserts that something did NOT happen, it waits
+   * for this instead of a fixed time, which a late notification could outlast.
+   */
+  whenQuiet(quietMs?: number): Promise<void>;
   /** The agent's Log Reader trace, one `hop summary` line each (after flushing the recorder). */
   traceOf(agentId: string): Promise<string[]>;
   /**
@@ -65,22 +73,23 @@ export const env = (dir: string): Record<string, string> => ({
 });
 
 /**
- * `extraEnv` goes over the rig's settings (e.g. GRAPH_RICH_NOTIFICATIONS=off). The CXone emulator
- * runs with the sandbox's realistic lag and rate limit unless `cxoneRealism` says otherwise.
+ * `extraEnv` goes over the rig's settings (e.g. GRAPH_RICH_NOTIFICATIONS=off). Realism: the
+ * sandbox's (test/support/realism.ts) — CXone's 2 s reporting lag and 15 requests/s, Graph's
+ * notification latency around a 3 s median (seeded, capped at 10 s) — unless a suite that must be
+ * instant for another reason passes `cxoneRealism` or `notificationLatency` and says why.
  */
 export async function startSandboxRig(
   extraEnv: Record<string, string> = {},
-  o: { readonly cxoneRealism?: CxoneRealism } = {},
+  o: { readonly cxoneRealism?: CxoneRealism; readonly notificationLatency?: NotificationLatency } = {},
 ): Promise<SandboxRig> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-e2e-'));
   // The emulators outlive the product, so a restart of the product alone can be tested.
   const world = await startSandboxWorld({
-    // Speed over realism: these specs wait for each change; Graph's realistic notification latency is the sandbox default.
-    notificationLatency: NO_LATENCY,
+    notificationLatency: o.notificationLatency ?? e2eNotificationLatency(),
     dataDir: dir,
     cxoneUrl: 'https://127.0.0.1:0',
     graphUrl: 'https://127.0.0.1:0',
-    ...(o.cxoneRealism ? { cxoneRealism: o.cxoneRealism } : {}),
+    cxoneRealism: o.cxoneRealism ?? E2E_CXONE,
   });
   const boot = async (overrides: Record<string, string>): Promise<{ app: App; base: string; dispatcher: Agent }> => {
     const app = await compose(loadConfig({ cwd: dir, env: { ...env(dir), ...overrides } }), {
@@ -134,6 +143,19 @@ export async function startSandboxRig(
         'subscriptions stored',
       );
     },
+    async whenQuiet(quietMs = 1_500) {
+      let calmSince = Date.now();
+      await eventually(async () => {
+        await world.graph.control.settle();
+        const busy =
+          world.graph.control.notificationsOwed > 0 ||
+          world.cxone.unreported() > 0 ||
+          (await live.app.store.inbox.depth(rig.tenantId)) > 0 ||
+          !live.app.runtime.engine.isIdle();
+        if (busy) calmSince = Date.now();
+        return Date.now() - calmSince >= quietMs;
+      }, 'nothing on its way (Graph notifications, CXone reports, inbox, engine)');
+    },
     async traceOf(agentId) {
       await live.app.runtime.trace.flush();
       const events = await live.app.store.traces.query({ tenantId: rig.tenantId, agentId, limit: 500 });
@@ -171,11 +193,14 @@ export async function startSandboxRig(
   return rig;
 }
 
-/** Polls `probe` until it returns a truthy value (or throws the last failure after `timeoutMs`). */
+/**
+ * Polls `probe` until it returns a truthy value (or throws the last failure after `timeoutMs`).
+ * The default allows one change across under the suites' realism (E2E_CHANGE_WAIT_MS).
+ */
 export async function eventually<T>(
   probe: () => T | Promise<T>,
   what: string,
-  timeoutMs = 20_000,
+  timeoutMs = E2E_CHANGE_WAIT_MS,
   everyMs = 50,
 ): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
