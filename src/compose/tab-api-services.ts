@@ -10,6 +10,8 @@ import type {
 } from '../application/ports.js';
 import type { DirectoryFor } from '../application/rules/rule-catalog.js';
 import { RuleDryRun } from '../application/rules/rule-dry-run.js';
+import { AgentOverviewQuery } from '../application/trace/agent-overview.js';
+import type { TraceQueryService } from '../application/trace/trace-query.js';
 import { RuleService, type RulesChangedHook } from '../application/rules/rule-service.js';
 import { domainRuleValidator } from '../application/rules/rule-validator.js';
 import { UserCsv } from '../application/users/user-csv.js';
@@ -26,6 +28,8 @@ export interface TabApiServiceParts {
   readonly rules: RuleStore;
   readonly userLinks: UserLinkStore;
   readonly agentStates: AgentStateStore;
+  /** The Log Reader's agent lookup (id, Teams user id, e-mail or name), shared with the trace query. */
+  readonly traceQuery: Pick<TraceQueryService, 'resolve'>;
   /** The tenant's CXone directory (any instance: built from the stored connection). */
   readonly directory: DirectoryFor;
   /** The tenant's Entra users (Graph, application permissions). */
@@ -36,12 +40,13 @@ export interface TabApiServiceParts {
   readonly clock: Clock;
 }
 
-/** The tab API's application services: rule administration and dry runs, agent ↔ user mapping. */
+/** The tab API's application services: rule administration and dry runs, agent ↔ user mapping, the Log Reader's agent header. */
 export function tabApiServices(p: TabApiServiceParts): {
   readonly ruleService: RuleService;
   readonly dryRun: RuleDryRun;
   readonly userMapping: UserMappingService;
   readonly userCsv: UserCsv;
+  readonly agentOverview: AgentOverviewQuery;
 } {
   const userMapping = new UserMappingService({
     userLinks: p.userLinks,
@@ -68,5 +73,14 @@ export function tabApiServices(p: TabApiServiceParts): {
     }),
     userMapping,
     userCsv: new UserCsv(userMapping),
+    agentOverview: new AgentOverviewQuery({
+      resolve: (tenantId, ref) => p.traceQuery.resolve(tenantId, ref),
+      userLinks: p.userLinks,
+      agentStates: p.agentStates,
+      rules: p.rules,
+      tenants: p.tenants,
+      directory: p.directory,
+      policy: DOMAIN_POLICY,
+    }),
   };
 }

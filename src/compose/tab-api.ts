@@ -35,13 +35,16 @@ export interface TabApiWiring {
   readonly publicBaseUrl: () => string;
 }
 
-function traceQueries(w: TabApiWiring): TraceQueries {
-  const service = new TraceQueryService({
+function traceQueryService(w: TabApiWiring): TraceQueryService {
+  return new TraceQueryService({
     traces: w.store.traces,
     userLinks: w.store.userLinks,
     directory: (t) => w.runtime.adapters.get(t)?.ports.acdDirectory,
     flush: () => w.runtime.trace.flush(),
   });
+}
+
+function traceQueries(w: TabApiWiring, service: TraceQueryService): TraceQueries {
   return {
     query: (tenantId, agent, from, to, limit) =>
       service.byAgent({
@@ -142,11 +145,13 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
     await sightings.seen({ tenantId, userId: ownerId, name: ownerId, access: 'admin' }, 'owner');
   };
   const directory = (t: string) => w.runtime.adapters.get(t)?.ports.acdDirectory;
+  const traceQuery = traceQueryService(w);
   const services = tabApiServices({
     tenants: w.store.tenants,
     rules: w.store.rules,
     userLinks: w.store.userLinks,
     agentStates: w.store.agentStates,
+    traceQuery,
     directory,
     users: (t) => w.runtime.adapters.get(t)?.graph.users,
     onRulesChanged: reevaluate,
@@ -170,7 +175,7 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
     tenants: w.store.tenants,
     ruleStore: w.store.rules,
     health: withOnboardingHealth({ tenantHealth: (t) => tenantHealth(w.runtime, t) }, w.store),
-    traces: traceQueries(w),
+    traces: traceQueries(w, traceQuery),
     testCxone: cxoneConnectionTest(w),
     cxoneHosts: w.endpoints.cxoneHostPolicy,
     defaultIssuerUrl: w.endpoints.cxoneAuthBaseUrl,

@@ -81,6 +81,13 @@ function useFirstRun(explicit: boolean, access: string | undefined, goSetup: () 
 export function App(props: { session: HostSession; api: ApiClient }): ReactNode {
   const [theme, setTheme] = useState<ThemeName>(props.session.theme);
   useEffect(() => props.session.onThemeChange(setTheme), [props.session]);
+  // The page behind the shell (overscroll, a full-page capture, the scrollbars) takes the theme too,
+  // so dark and high contrast have no white edge.
+  useEffect(() => {
+    const html = document.documentElement;
+    html.style.backgroundColor = THEMES[theme].colorNeutralBackground1;
+    html.style.colorScheme = theme === 'default' ? 'light' : 'dark';
+  }, [theme]);
   return (
     <ApiContext.Provider value={props.api}>
       <FluentProvider theme={THEMES[theme]} data-theme={theme}>

@@ -118,3 +118,19 @@ export interface MappingRow {
   link?: { teamsUserId: string; source?: string };
 }
 export type Items<T> = { items: T[] };
+
+/** GET /trace/agent: the Log Reader's agent header (src/application/trace/agent-overview.ts). */
+export interface AgentOverview {
+  agentId: string;
+  name?: string;
+  email?: string;
+  team?: { teamId: string; teamName?: string };
+  teamsUser?: { id: string; email?: string; linkedBy: 'auto' | 'manual' | 'import' };
+  acd?: { label: string; since: number };
+  teams?: { label: string; since: number; manual: boolean };
+  published?: { label: string; at: number };
+  rule: { id: string; name: string; direction: Direction } | null;
+  why: string;
+  syncEnabled: boolean;
+  gaps: string[];
+}

@@ -13,6 +13,7 @@ import {
 import { useEffect, type ReactNode } from 'react';
 import { AsyncView } from '../components/async-view.js';
 import { VolumeChart } from '../components/volume-chart.js';
+import { since } from '../local-time.js';
 import type { TenantHealth } from '../types.js';
 import { useApi } from '../use-api.js';
 
@@ -24,17 +25,6 @@ const DIRECTION: Readonly<Record<string, string>> = {
   'teams-to-acd': 'Teams → CXone',
 };
 const REFRESH_MS = 2000;
-
-/** Local time with the zone, so support staff in different places read the same instant. */
-export const since = (at: number): string =>
-  new Date(at).toLocaleString(undefined, {
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    timeZoneName: 'short',
-  });
 
 /** The one line that answers "is it syncing?": syncing, degraded or stopped, and why. */
 function Headline(props: { h: TenantHealth }): ReactNode {

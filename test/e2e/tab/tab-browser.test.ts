@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FrameLocator, Locator, Page } from 'playwright-core';
+import type { Frame, FrameLocator, Locator, Page } from 'playwright-core';
+import axe from 'axe-core';
+import type { TraceEvent } from '../../../src/application/ports.js';
 import { readFile } from 'node:fs/promises';
 import { PAGES, PAGE_LABELS, pageParam } from '../../../tabs/src/page-catalog.js';
 import { TENANT_A } from '../../adapters/http/api/fakes/api-harness.js';
@@ -36,6 +38,87 @@ async function attribute(l: Locator, name: string, expected: string): Promise<vo
     await new Promise((r) => setTimeout(r, 100));
   }
   expect(await l.getAttribute(name)).toBe(expected);
+}
+
+/** The tab's frame inside the fake Teams host (axe and style probes run in it). */
+function tabFrame(): Frame {
+  const frame = page.frames().find((f) => new URL(f.url() || 'about:blank', 'http://x').pathname.startsWith('/tab/'));
+  if (!frame) throw new Error('the tab frame is not loaded');
+  return frame;
+}
+
+/** axe-core's violations on the frame's document, one line each (rule, impact, count, first element, why). */
+async function runAxe(frame: Frame): Promise<string[]> {
+  if (!(await frame.evaluate('typeof axe !== "undefined"'))) await frame.evaluate(axe.source);
+  const violations = await frame.evaluate<AxeViolation[]>(
+    "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations)",
+  );
+  return violations.map(
+    (v) => `${v.id} (${v.impact}, ${v.nodes.length}×) ${v.nodes[0]?.target.join(' ')}: ${v.nodes[0]?.failureSummary}`,
+  );
+}
+type AxeViolation = { id: string; impact: string; nodes: { target: string[]; failureSummary: string }[] };
+
+/**
+ * Run in the tab's frame (a string: the test's TypeScript has no DOM types). The page colour the
+ * theme asks for (its colorNeutralBackground1), and the colour actually behind the html element,
+ * the body, #root and the four corners of the viewport: the first non-transparent background up
+ * the tree, or the browser's white canvas when there is none.
+ */
+const BACKGROUNDS_PROBE = `(() => {
+  const behind = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = getComputedStyle(e).backgroundColor;
+      if (c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') return c;
+    }
+    return 'rgb(255, 255, 255)'; // the browser's canvas
+  };
+  const probe = document.createElement('div');
+  probe.style.backgroundColor = 'var(--colorNeutralBackground1)';
+  document.querySelector('[data-theme]').appendChild(probe);
+  const expected = getComputedStyle(probe).backgroundColor;
+  probe.remove();
+  const w = innerWidth - 1;
+  const h = innerHeight - 1;
+  const seen = {
+    html: behind(document.documentElement),
+    body: behind(document.body),
+    root: behind(document.getElementById('root')),
+    'top left': behind(document.elementFromPoint(0, 0)),
+    'top right': behind(document.elementFromPoint(w, 0)),
+    'bottom left': behind(document.elementFromPoint(0, h)),
+    'bottom right': behind(document.elementFromPoint(w, h)),
+  };
+  return { expected, seen };
+})()`;
+
+async function backgrounds(frame: Frame): Promise<{ expected: string; seen: Record<string, string> }> {
+  return frame.evaluate<{ expected: string; seen: Record<string, string> }>(BACKGROUNDS_PROBE);
+}
+
+/** Searches an agent in the Log Reader and opens every flow. */
+async function showAllFlows(tab: FrameLocator | Page, agent: string): Promise<void> {
+  await tab.getByLabel('Agent id, e-mail or name').fill(agent);
+  await tab.getByRole('button', { name: 'Show flow' }).click();
+  await tab.getByTestId('agent-header').waitFor();
+  const closed = tab.locator('[data-trace] > button[aria-expanded="false"]');
+  while ((await closed.count()) > 0) await closed.first().click();
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const two = (n: number): string => String(n).padStart(2, '0');
+/** The browser runs in Asia/Kolkata (UTC+5:30, no daylight saving): `at` there, worked out by hand. */
+const kolkata = (at: number): Date => new Date(at + 5.5 * 3_600_000);
+/** en-US "Nov 25, 02:29:50 PM GMT+5:30". */
+function localDate(at: number): string {
+  const d = kolkata(at);
+  const h = d.getUTCHours();
+  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${two(h % 12 || 12)}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'} GMT+5:30`;
+}
+/** "14:29:00.500". */
+function localClock(at: number): string {
+  const d = kolkata(at);
+  return `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}.${String(d.getUTCMilliseconds()).padStart(3, '0')}`;
 }
 
 describe('the Teams tab in a browser', () => {
@@ -161,41 +244,150 @@ describe('the Teams tab in a browser', () => {
     ]);
   });
 
-  it('shows an agent presence change in the Log Reader live view as it happens', async () => {
-    const tab = await inTeams('log');
+  it('heads the Log Reader with the agent: team, Teams user, what each side shows now, and the rule that applies and why', async () => {
+    const tab = await inTeams('logreader');
     await tab.getByLabel('Agent id, e-mail or name').fill('alice@a.test');
     await tab.getByRole('button', { name: 'Show flow' }).click();
+    const header = tab.getByTestId('agent-header');
+    await header.getByRole('heading', { name: 'A agent-a1' }).waitFor();
+    expect(await header.getByTestId('agent-id').textContent()).toBe('agent-a1 · alice@a.test');
+    expect(await header.getByTestId('agent-team').textContent()).toBe('Team team-a1 (team-a1)');
+    // The wizard's auto-match linked alice; an earlier test made a user rule for agent-a1, which beats the team rule.
+    expect(await header.getByTestId('agent-teams-user').textContent()).toMatch(/aad-a1.*linked by auto-match/);
+    expect(await header.getByTestId('agent-acd').textContent()).toBe(
+      `LoggedIn since ${localDate(harness.api.time.now() - 10_000)}`,
+    );
+    expect(await header.getByTestId('agent-teams').textContent()).toMatch(/^Busy\/InACall since .* GMT\+5:30$/);
+    const rule = await header.getByTestId('agent-rule').textContent();
+    expect(rule).toContain('Teams meeting → Lunch (Subscriber, Teams → CXone)');
+    expect(rule).toContain('it names the agent directly (a user rule beats any team rule)');
+  });
+
+  it('groups hops into flows, newest first, each collapsible, with local times and the zone', async () => {
+    const tab = await inTeams('logreader');
+    await tab.getByLabel('Agent id, e-mail or name').fill('agent-a1');
+    await tab.getByRole('button', { name: 'Show flow' }).click();
+    const flows = tab.getByTestId('flows').locator(':scope > li');
+    await flows.first().waitFor();
+    expect(await flows.evaluateAll((l) => l.map((e) => e.getAttribute('data-trace')))).toEqual([
+      'seed-login',
+      'seed-lunch',
+      'seed',
+    ]);
+    // Chromium names the zone by its older IANA id.
+    expect(await tab.getByTestId('flow-count').textContent()).toMatch(
+      /^3 flows, times in Asia\/(Kolkata|Calcutta) \(GMT\+5:30\)$/,
+    );
+    // The newest flow starts open, the others closed; a click opens one and a second click closes it.
+    const toggle = (trace: string) => tab.locator(`[data-trace="${trace}"] > button`);
+    expect(await toggle('seed-login').getAttribute('aria-expanded')).toBe('true');
+    expect(await toggle('seed').getAttribute('aria-expanded')).toBe('false');
+    const call = tab.locator('[data-trace="seed"]').getByTestId('timeline');
+    expect(await call.isVisible()).toBe(false);
+    await toggle('seed').click();
+    await call.waitFor();
+    const start = harness.api.time.now() - 60_000;
+    expect(await toggle('seed').textContent()).toContain(localDate(start));
+    const hops = await call.locator('li').allTextContents();
+    expect(hops).toHaveLength(6);
+    expect(hops[0]).toContain('Agent app → CXone: InboundContact');
+    expect(hops[5]).toContain(`${localClock(start + 500)} GMT+5:30`);
+    expect(hops[5]).toContain('Teams client shows Busy / In a call');
+    expect(hops[5]).toContain('+900 ms');
+    await toggle('seed').click();
+    await call.waitFor({ state: 'hidden' });
+  });
+
+  it('filters the flows to those with errors, or to those that wrote to Teams or CXone', async () => {
+    const tab = await inTeams('logreader');
+    await tab.getByLabel('Agent id, e-mail or name').fill('agent-a1');
+    await tab.getByRole('button', { name: 'Show flow' }).click();
+    const traces = () =>
+      tab
+        .getByTestId('flows')
+        .locator(':scope > li')
+        .evaluateAll((l) => l.map((e) => e.getAttribute('data-trace')));
+    await tab.getByTestId('flows').locator(':scope > li').first().waitFor();
+    await tab.getByRole('checkbox', { name: 'Only flows with errors' }).check();
+    await tab.getByTestId('flow-count').getByText('1 of 3 flows').waitFor();
+    expect(await traces()).toEqual(['seed-lunch']);
+    // The error is on the flow and on the hop, with Graph's reason.
+    const lunch = tab.locator('[data-trace="seed-lunch"]');
+    await lunch.locator('> button').click();
+    expect(await lunch.locator('li[data-error]').count()).toBe(2);
+    expect(await lunch.getByTestId('timeline').textContent()).toContain('Graph answered 503 three times');
+    await tab.getByRole('checkbox', { name: 'Only flows with errors' }).uncheck();
+    await tab.getByRole('checkbox', { name: 'Only flows that wrote to Teams or CXone' }).check();
+    await tab.getByTestId('flow-count').getByText('2 of 3 flows').waitFor();
+    expect(await traces()).toEqual(['seed-lunch', 'seed']);
+    await tab.getByRole('checkbox', { name: 'Only flows that wrote to Teams or CXone' }).uncheck();
+    await tab
+      .getByTestId('flow-count')
+      .getByText(/^3 flows, times in/)
+      .waitFor();
+  });
+
+  it('adds live hops to their flow as they happen; follow mode opens the newest flow, without it new flows stay closed', async () => {
+    const tab = await inTeams('logreader');
+    await tab.getByLabel('Agent id, e-mail or name').fill('alice@a.test');
+    await tab.getByRole('button', { name: 'Show flow' }).click();
+    await tab.getByTestId('agent-header').waitFor();
     await tab.getByRole('switch', { name: 'Live' }).check();
     await tab.getByTestId('live-state').getByText('live').waitFor();
-    const at = Date.now();
-    harness.api.tail.publish({
-      id: 'e2e-1',
-      tenantId: TENANT_A,
-      agentId: 'agent-a1',
-      traceId: 't-e2e',
-      hop: 'acd.event',
-      at,
-      summary: 'CXone: agent-a1 InboundContact',
-      data: {},
+    expect(await tab.getByRole('switch', { name: 'Follow newest' }).isChecked()).toBe(true);
+    const at = harness.api.time.now();
+    const publish = (id: string, traceId: string, hop: TraceEvent['hop'], summary: string, extra = {}) =>
+      harness.api.tail.publish({
+        id,
+        tenantId: TENANT_A,
+        agentId: 'agent-a1',
+        traceId,
+        hop,
+        at,
+        summary,
+        data: {},
+        ...extra,
+      });
+    // The sync saw the agent take a call: the header is read again once the burst settles.
+    await harness.api.store.agentStates.put(TENANT_A, {
+      ...(await harness.api.store.agentStates.get(TENANT_A, 'agent-a1'))!,
+      acd: {
+        state: {
+          name: 'InboundContact',
+          afterCallWork: false,
+          contact: { contactId: 'c1', media: 'voice', mediaTypeId: 4, counterpart: 'customer', isOutbound: false },
+        },
+        sourceTime: at,
+        eventId: 'e2e-1',
+      },
     });
-    harness.api.tail.publish({
-      id: 'e2e-2',
-      tenantId: TENANT_A,
-      agentId: 'agent-a1',
-      traceId: 't-e2e',
-      hop: 'graph.response',
+    publish('e2e-1', 't-e2e', 'acd.event', 'CXone: agent-a1 InboundContact');
+    publish('e2e-2', 't-e2e', 'graph.response', 'Teams presence set Busy / InACall', {
       at: at + 120,
       latencyMs: 120,
-      summary: 'Teams presence set Busy / InACall',
       data: { reason: 'rule Voice calls' },
     });
-    await tab.getByText('Teams presence set Busy / InACall').waitFor();
-    const timeline = await tab.getByTestId('timeline').textContent();
-    expect(timeline).toContain('+120 ms');
-    expect(timeline).toContain('reason: rule Voice calls');
-    expect(timeline?.indexOf('CXone: agent-a1 InboundContact')).toBeLessThan(
-      timeline?.indexOf('Teams presence set') ?? 0,
-    );
+    const flow = tab.locator('[data-trace="t-e2e"]');
+    await flow.getByText('Teams presence set Busy / InACall', { exact: true }).waitFor();
+    expect(await tab.getByTestId('flows').locator(':scope > li').first().getAttribute('data-trace')).toBe('t-e2e');
+    expect(await flow.locator('> button').getAttribute('aria-expanded')).toBe('true');
+    const hops = await flow.getByTestId('timeline').locator('li').allTextContents();
+    expect(hops).toHaveLength(2);
+    expect(hops[0]).toContain('CXone: agent-a1 InboundContact');
+    expect(hops[1]).toContain('+120 ms');
+    expect(hops[1]).toContain('reason: rule Voice calls');
+    await tab
+      .getByTestId('agent-acd')
+      .getByText(/^InboundContact\(voice, customer\) since/)
+      .waitFor();
+
+    await tab.getByRole('switch', { name: 'Follow newest' }).uncheck();
+    publish('e2e-3', 't-e2e-2', 'acd.event', 'CXone: agent-a1 Available', { at: at + 5_000 });
+    const quiet = tab.locator('[data-trace="t-e2e-2"]');
+    await quiet.waitFor();
+    expect(await quiet.locator('> button').getAttribute('aria-expanded')).toBe('false');
+    expect(await tab.getByTestId('flows').locator(':scope > li').first().getAttribute('data-trace')).toBe('t-e2e-2');
+    await tab.getByRole('switch', { name: 'Live' }).uncheck();
   });
 
   it('turns the Health Check red when a fault is injected and green again when it clears', async () => {
@@ -338,6 +530,7 @@ describe('the Teams tab in a browser', () => {
       for (const id of PAGES) {
         await page.goto(`${harness.base}/tab/?page=${pageParam(id)}`);
         await page.getByRole('main', { name: PAGE_LABELS[id] }).waitFor();
+        if (id === 'log') await showAllFlows(page, 'agent-a1');
         await page
           .getByText(/^Loading/)
           .first()
@@ -360,24 +553,32 @@ describe('the Teams tab in a browser', () => {
     }
   });
 
-  it('saves a screenshot of every page in the light, the dark and the high-contrast theme', async () => {
-    for (const theme of ['default', 'dark', 'contrast']) {
+  it('passes axe, paints no white margin and saves a screenshot on every page in the light, the dark and the high-contrast theme', async () => {
+    const violations: string[] = [];
+    const margins: string[] = [];
+    for (const theme of ['default', 'dark', 'contrast'] as const) {
       for (const id of PAGES) {
         const tab = await inTeams(pageParam(id), theme);
         await attribute(tab.locator('[data-theme]').first(), 'data-theme', theme);
         await tab.getByRole('main', { name: PAGE_LABELS[id] }).waitFor();
-        if (id === 'log') {
-          await tab.getByLabel('Agent id, e-mail or name').fill('agent-a1');
-          await tab.getByRole('button', { name: 'Show flow' }).click();
-          await tab.getByText('Teams client shows Busy / In a call').waitFor();
-        }
+        if (id === 'log') await showAllFlows(tab, 'agent-a1');
         await tab
           .getByText(/^Loading/)
           .first()
           .waitFor({ state: 'detached' });
+        const frame = tabFrame();
+        for (const v of await runAxe(frame)) violations.push(`${theme} ${id}: ${v}`);
+        const paint = await backgrounds(frame);
+        const white = 'rgb(255, 255, 255)';
+        // The check itself: dark and high contrast must have a dark page colour to compare with.
+        if (theme !== 'default' && paint.expected === white) margins.push(`${theme} ${id}: theme background is white`);
+        for (const [where, colour] of Object.entries(paint.seen))
+          if (colour !== paint.expected) margins.push(`${theme} ${id}: ${where} is ${colour}, not ${paint.expected}`);
         const name = { default: 'light', dark: 'dark', contrast: 'contrast' }[theme];
         await page.screenshot({ path: join(SCREENSHOTS, `${id}-${name}.png`), fullPage: true });
       }
     }
-  });
+    expect(violations).toEqual([]);
+    expect(margins).toEqual([]);
+  }, 180_000);
 });

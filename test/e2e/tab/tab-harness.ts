@@ -112,25 +112,57 @@ export class TabHarness {
           at: now - i * 180_000,
         });
     }
-    const hop = (n: number, hop: TraceEvent['hop'], summary: string, latencyMs?: number): TraceEvent => ({
-      id: `seed-${n}`,
+    // Three past flows of agent-a1, newest last: a synced call, a write Graph refused, a state no rule maps.
+    const hop = (
+      traceId: string,
+      start: number,
+      n: number,
+      hop: TraceEvent['hop'],
+      summary: string,
+      o: { latencyMs?: number; data?: Record<string, unknown> } = {},
+    ): TraceEvent => ({
+      id: `${traceId}-${n}`,
       tenantId: TENANT_A,
       agentId: 'agent-a1',
-      traceId: 'seed',
+      traceId,
       hop,
-      at: now - 60_000 + n * 100,
+      at: start + n * 100,
       summary,
-      data: { reason: 'rule On a voice call' },
-      ...(latencyMs !== undefined ? { latencyMs } : {}),
+      data: o.data ?? { reason: 'rule On a voice call' },
+      ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}),
     });
+    const call = now - 60_000;
+    const lunch = now - 30_000;
+    const login = now - 10_000;
+    const refused = {
+      failure: { system: 'graph', status: 503, code: 'ServiceUnavailable', message: 'Graph answered 503 three times' },
+    };
     await this.api.store.traces.append([
-      hop(0, 'acd.event', 'Agent app → CXone: InboundContact'),
-      hop(1, 'rule.resolved', 'Rule "On a voice call" applies', 3),
-      hop(2, 'decision', 'Set Busy / InACall', 1),
-      hop(3, 'graph.request', 'setPresence Busy/InACall', 2),
-      hop(4, 'graph.response', 'Graph 200', 140),
-      hop(5, 'teams.notification', 'Teams client shows Busy / In a call', 900),
+      hop('seed', call, 0, 'acd.event', 'Agent app → CXone: InboundContact'),
+      hop('seed', call, 1, 'rule.resolved', 'Rule "On a voice call" applies', { latencyMs: 3 }),
+      hop('seed', call, 2, 'decision', 'Set Busy / InACall', { latencyMs: 1 }),
+      hop('seed', call, 3, 'graph.request', 'setPresence Busy/InACall', { latencyMs: 2 }),
+      hop('seed', call, 4, 'graph.response', 'Graph 200', { latencyMs: 140 }),
+      hop('seed', call, 5, 'teams.notification', 'Teams client shows Busy / In a call', { latencyMs: 900 }),
+      hop('seed-lunch', lunch, 0, 'acd.event', 'Agent app → CXone: Unavailable (Lunch)'),
+      hop('seed-lunch', lunch, 1, 'decision', 'Set Away / Away', { latencyMs: 1 }),
+      hop('seed-lunch', lunch, 2, 'graph.request', 'setPresence Away/Away', { latencyMs: 2 }),
+      hop('seed-lunch', lunch, 3, 'error', 'graph 503 ServiceUnavailable: retrying in 1000 ms', { data: refused }),
+      hop('seed-lunch', lunch, 4, 'graph.response', 'gave up: Graph answered 503 three times', { data: refused }),
+      hop('seed-login', login, 0, 'acd.event', 'Agent app → CXone: LoggedIn'),
+      hop('seed-login', login, 1, 'decision', 'Nothing to do: no mapping for LoggedIn', { latencyMs: 1 }),
     ]);
+    // What the sync last saw of agent-a1 on each side (the Log Reader's header).
+    await this.api.store.agentStates.put(TENANT_A, {
+      agentId: 'agent-a1',
+      teamId: 'team-a1',
+      acd: { state: { name: 'LoggedIn', afterCallWork: false }, sourceTime: login, eventId: 'seed-login' },
+      teams: {
+        presence: { availability: 'Busy', activity: 'InACall' },
+        sourceTime: call + 500,
+        eventId: 'seed-teams',
+      },
+    });
   }
 
   /** A call to the tab API as a tenant A admin (what an API client, not the tab, would send). */
@@ -158,6 +190,9 @@ export async function launchBrowser(): Promise<{ ctx: BrowserContext; page: Page
     executablePath: '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1200, height: 900 },
+    // A zone with a half-hour offset and no daylight saving: the Log Reader's local times are checkable.
+    timezoneId: 'Asia/Kolkata',
+    locale: 'en-US',
     args: [
       '--no-sandbox',
       '--disable-gpu',

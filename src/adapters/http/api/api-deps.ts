@@ -11,6 +11,7 @@ import type {
 } from '../../../application/ports.js';
 import type { DirectoryFor } from '../../../application/rules/rule-catalog.js';
 import type { RuleDryRun } from '../../../application/rules/rule-dry-run.js';
+import type { AgentOverviewQuery } from '../../../application/trace/agent-overview.js';
 import type { RuleService } from '../../../application/rules/rule-service.js';
 import type { UserCsv } from '../../../application/users/user-csv.js';
 import type { UserMappingService } from '../../../application/users/user-mapping-service.js';
@@ -127,6 +128,8 @@ export interface TabApiDeps {
   readonly ruleStore: Pick<RuleStore, 'audit' | 'list'>;
   readonly health: HealthQueries;
   readonly traces: TraceQueries;
+  /** The Log Reader's agent header. */
+  readonly agentOverview: Pick<AgentOverviewQuery, 'of'>;
   readonly testCxone: CxoneConnectionTest;
   /** Tenant onboarding: checklist, first admin sign-in, sync switch, admin consent round trip. */
   readonly onboarding: OnboardingRouteDeps;

@@ -1,6 +1,7 @@
 import type { RuleStore } from '../../../application/ports.js';
 import { healthView, type HealthSnapshotLike } from '../../../application/health/health-view.js';
 import type { DirectoryFor } from '../../../application/rules/rule-catalog.js';
+import type { AgentOverviewQuery } from '../../../application/trace/agent-overview.js';
 import type { HealthQueries, OwnerQueries, TraceQueries } from './api-deps.js';
 import { healthNames } from './health-names.js';
 import { problem } from './api-problem.js';
@@ -11,6 +12,7 @@ import { DEFAULT_LIVE_TAIL_LIMITS, LiveTailSlots, streamTrace } from './trace-ss
 export interface OpsRouteDeps {
   readonly health: HealthQueries;
   readonly traces: TraceQueries;
+  readonly agentOverview: Pick<AgentOverviewQuery, 'of'>;
   readonly rules: Pick<RuleStore, 'audit' | 'list'>;
   readonly heartbeatMs: number;
   readonly appClientId: string;
@@ -71,6 +73,23 @@ export function opsRoutes(deps: OpsRouteDeps): ApiRoute[] {
       ],
       handle: async ({ caller, query }) => {
         const r = await deps.traces.query(caller.tenantId, query.agent, query.from, query.to, query.limit);
+        return r.ok ? json(200, r.value) : fail(problem(404, r.error.code, 'Agent not found', r.error.message));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/trace/agent',
+      operationId: 'getTraceAgent',
+      summary:
+        'Log Reader header: the agent (name, team, linked Teams user), the last CXone state and Teams presence the sync saw, and the rule that applies and why',
+      access: 'read',
+      query: liveQuerySchema,
+      responses: [
+        { status: 200, description: 'Agent overview' },
+        { status: 404, description: 'Unknown agent' },
+      ],
+      handle: async ({ caller, query }) => {
+        const r = await deps.agentOverview.of(caller.tenantId, query.agent);
         return r.ok ? json(200, r.value) : fail(problem(404, r.error.code, 'Agent not found', r.error.message));
       },
     }),

@@ -28,6 +28,7 @@ export function tabApiRoutes(deps: TabApiDeps): ApiRoute[] {
     ...opsRoutes({
       health: deps.health,
       traces: deps.traces,
+      agentOverview: deps.agentOverview,
       rules: deps.ruleStore,
       heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
       appClientId: deps.appClientId,

@@ -245,6 +245,66 @@ describe('settings and connections', () => {
   });
 });
 
+describe('the Log Reader agent header (GET /trace/agent)', () => {
+  it('names the agent, their team and Teams user, what each side last showed, and the rule that applies and why', async () => {
+    await api.store.userLinks.put(
+      [{ tenantId: TENANT_A, agentId: 'agent-a1', teamsUserId: 'aad-a1', source: 'auto', email: 'alice@a.test' }],
+      'test',
+    );
+    await api.store.agentStates.put(TENANT_A, {
+      agentId: 'agent-a1',
+      teamId: 'team-a1',
+      teamsUserId: 'aad-a1',
+      acd: {
+        state: { name: 'Unavailable', afterCallWork: false, unavailableCode: { id: 'code-a-lunch', name: 'Lunch' } },
+        sourceTime: 1_000,
+        eventId: 'e1',
+      },
+      teams: {
+        presence: { availability: 'Away', activity: 'Away' },
+        sourceTime: 2_000,
+        eventId: 'e2',
+        manualStatus: true,
+      },
+    });
+    const created = await api.call('POST', '/api/v1/rules', { token, body: publisherDraft('a') });
+    expect(created.status).toBe(201);
+    const r = await api.call('GET', '/api/v1/trace/agent?agent=alice@a.test', { token });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({
+      agentId: 'agent-a1',
+      name: 'A agent-a1',
+      email: 'alice@a.test',
+      team: { teamId: 'team-a1', teamName: 'Team team-a1' },
+      teamsUser: { id: 'aad-a1', email: 'alice@a.test', linkedBy: 'auto' },
+      acd: { label: 'Unavailable(Lunch)', since: 1_000 },
+      teams: { label: 'Away/Away', since: 2_000, manual: true },
+      rule: { id: created.json['id'], name: 'Voice calls show In a call', direction: 'publisher' },
+      syncEnabled: true,
+      gaps: [],
+    });
+    expect(r.json['why']).toContain("it covers the agent's team team-a1");
+  });
+
+  it('says why no rule applies to an agent nothing is known of yet, and 404s a name nobody has', async () => {
+    const r = await api.call('GET', '/api/v1/trace/agent?agent=agent-a3', { token });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ agentId: 'agent-a3', team: { teamId: 'team-a2' }, rule: null });
+    expect(r.json['acd']).toBeUndefined();
+    expect(r.json['teamsUser']).toBeUndefined();
+    expect(r.json['why']).toContain('has no effective rule');
+    const none = await api.call('GET', '/api/v1/trace/agent?agent=nobody@nowhere.test', { token });
+    expect([none.status, none.json['code']]).toEqual([404, 'TRACE.AGENT_NOT_FOUND']);
+  });
+
+  it("never describes another tenant's agent", async () => {
+    const tokenB = await entra.token({ tid: TENANT_B });
+    const r = await api.call('GET', '/api/v1/trace/agent?agent=alice@a.test', { token: tokenB });
+    expect(r.status).toBe(404);
+    expect(r.text).not.toContain('agent-a1');
+  });
+});
+
 describe('subscription owners', () => {
   it('lists the owner accounts with their sign-in status, as composition reports them', async () => {
     const owners = [

@@ -103,6 +103,8 @@ function requestFor(operationId: string): { path?: string; body?: unknown; raw?:
       return { body: { clientId: 'b-client', clientSecret: 'x', accessKeyId: 'b-key', accessKeySecret: 'y' } };
     case 'queryTrace':
       return { path: '/api/v1/trace?agent=agent-a1' };
+    case 'getTraceAgent':
+      return { path: '/api/v1/trace/agent?agent=alice@a.test' };
     case 'listAudit':
       return { path: '/api/v1/audit?limit=1000' };
     default:

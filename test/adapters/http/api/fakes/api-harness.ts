@@ -106,6 +106,7 @@ export class ApiHarness {
       rules: this.store.rules,
       userLinks: this.store.userLinks,
       agentStates: this.store.agentStates,
+      traceQuery,
       directory: (t) => this.acd.get(t),
       users: (t) => this.entraUsers.get(t),
       onRulesChanged: (tenantId, agentIds) => {
