@@ -17,11 +17,13 @@ import { sandboxLatency } from './sandbox-latency.js';
 import { teamsToCxone } from './teams-to-cxone.js';
 import { webhookFlood } from './webhook-flood.js';
 import { webhookIngress } from './webhook-ingress.js';
+import { webhookRich } from './webhook-rich.js';
 import { writeEfficiency } from './write-efficiency.js';
 
 const BENCHES: readonly Bench[] = [
   engineLatency,
   webhookIngress,
+  webhookRich,
   webhookFlood,
   stateStorm,
   writeEfficiency,
