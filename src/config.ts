@@ -235,6 +235,16 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     '300000',
   ),
   v(
+    'SUBSCRIPTION_CHECK_MS',
+    'How often Graph is asked whether the presence subscriptions still exist (one GET per subscription owner); one Graph removed without notice is recreated and alerted within this, not at the next reconciliation; 0 turns the check off',
+    'an integer 0 or 5000–3600000 (ms)',
+    z.coerce
+      .number()
+      .int()
+      .refine((n) => n === 0 || (n >= 5_000 && n <= 3_600_000), 'expected 0 or 5000–3600000'),
+    '30000',
+  ),
+  v(
     'LEASE_TTL_MS',
     'How long a tenant lease lasts without renewal: an instance that dies is replaced by another after about this long',
     'an integer 1000–600000 (ms)',
@@ -421,6 +431,8 @@ export interface Config {
     /** Full inbox re-read period. */
     readonly inboxFullRereadMs: number;
     readonly reconcileIntervalMs: number;
+    /** Presence subscription existence check (0: off). */
+    readonly subscriptionCheckMs: number;
   };
   readonly graph: {
     /** Presence requests per tenant per 30 s. */
@@ -671,6 +683,7 @@ function buildConfig(values: Values, cwd: string): Config {
       engineTickMs: num(values, 'ENGINE_TICK_MS'),
       inboxFullRereadMs: num(values, 'INBOX_FULL_REREAD_MS'),
       reconcileIntervalMs: num(values, 'RECONCILE_INTERVAL_MS'),
+      subscriptionCheckMs: num(values, 'SUBSCRIPTION_CHECK_MS'),
     },
     graph: { presenceBudget: num(values, 'GRAPH_PRESENCE_BUDGET'), writeAttempts: num(values, 'GRAPH_WRITE_ATTEMPTS') },
     lease: {

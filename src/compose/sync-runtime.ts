@@ -95,6 +95,7 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
       pollIntervalMs: config.sync.engineTickMs,
       fullRereadMs: config.sync.inboxFullRereadMs,
       reconcileIntervalMs: config.sync.reconcileIntervalMs,
+      subscriptionCheckIntervalMs: config.sync.subscriptionCheckMs,
       // The engine owns the retries of Graph presence writes (the writer answers a 5xx at once and only
       // waits out 429s): each attempt is a Log Reader line and moves graph.presence to degraded, and
       // its backoff outlasts an outage of tens of seconds (the writer's own 5 × 0.5 s doubling gave

@@ -114,6 +114,7 @@ const alert = card(
       items: [
         text('${icon} **${component}**: ${path}'),
         text('${detail}', { isSubtle: true, spacing: 'None' }),
+        text('What to do: ${action}', { spacing: 'None', $when: "${action != ''}" }),
         text('${at}', { isSubtle: true, size: 'Small', spacing: 'None' }),
       ],
     },

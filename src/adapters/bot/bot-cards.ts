@@ -1,6 +1,7 @@
 import templating from 'adaptivecards-templating';
 import type { Attachment } from '@microsoft/agents-activity';
 import { CardFactory } from '@microsoft/agents-hosting';
+import { componentLabel } from '../../application/health/health-view.js';
 import type { TraceEvent } from '../../application/ports.js';
 import type { PresenceRule, RuleScope } from '../../domain/presence-rule.js';
 import { BOT_COMMANDS } from './bot-commands.js';
@@ -112,6 +113,8 @@ export function rulesCard(rules: readonly PresenceRule[], links: BotLinks): Atta
   return renderCard('rules', { rules: rows, rulesUrl: links.tab('rules') });
 }
 
+const NO_NAMES = { rule: () => undefined, code: () => undefined, owner: () => undefined };
+
 /** When it began, not when the debounce confirmed it; a merged line also says when its first change began. */
 function whenText(c: BotHealthTransition): string {
   const since = `${c.to} since ${formatTime(c.since ?? c.at)}`;
@@ -127,6 +130,8 @@ export function alertCard(changes: readonly BotHealthTransition[], links: BotLin
       component: componentName(c.component),
       path: [c.from, ...(c.via ?? []), c.to].join(' → '),
       detail: c.detail || '—',
+      // The Health Check's advice for the component, on the card that calls the admin in.
+      action: c.to === 'ok' ? '' : componentLabel(c.component, NO_NAMES).action,
       at: whenText(c),
     })),
     healthUrl: links.tab('health'),

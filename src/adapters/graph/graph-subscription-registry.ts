@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type {
   Clock,
+  DroppedSubscription,
   ExternalFailure,
   Logger,
   StoredSubscription,
@@ -47,6 +48,8 @@ const MAX_IDS = 650;
  */
 export class GraphSubscriptionRegistry implements SubscriptionRegistry {
   #status: SubscriptionStatus[] = [];
+  /** ensure, lifecycle handling and the drop check one at a time: a check during a recreation would see the old id gone. */
+  #turn: Promise<unknown> = Promise.resolve();
   readonly #o: Required<Omit<SubscriptionRegistryOptions, 'encryption' | 'logger'>> &
     Pick<SubscriptionRegistryOptions, 'encryption' | 'logger'>;
 
@@ -54,7 +57,11 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
     this.#o = Object.freeze({ lifetimeMs: 55 * 60_000, renewBeforeMs: 20 * 60_000, ...options });
   }
 
-  async ensure(userIds: readonly string[]): Promise<Result<readonly SubscriptionStatus[], ExternalFailure>> {
+  ensure(userIds: readonly string[]): Promise<Result<readonly SubscriptionStatus[], ExternalFailure>> {
+    return this.#serial(() => this.#ensure(userIds));
+  }
+
+  async #ensure(userIds: readonly string[]): Promise<Result<readonly SubscriptionStatus[], ExternalFailure>> {
     const owners = await this.#o.owners();
     const stored = await this.#o.store.list(this.#o.tenantId);
     const { plan, uncovered } = assign(owners, stored, userIds);
@@ -247,12 +254,40 @@ export class GraphSubscriptionRegistry implements SubscriptionRegistry {
   }
 
   /** reauthorizationRequired → renew (a renewal also reauthorizes, §3.3); removed/missed → recreate. */
-  async onLifecycle(subscriptionId: string, event: string): Promise<void> {
-    const s = await this.#o.store.byId(subscriptionId);
-    if (!s) return;
-    const graph = this.#o.graphFor(s.ownerId);
-    if (event === 'reauthorizationRequired') await this.renew(graph, s);
-    else await this.#recreate(graph, s);
+  onLifecycle(subscriptionId: string, event: string): Promise<void> {
+    return this.#serial(async () => {
+      const s = await this.#o.store.byId(subscriptionId);
+      if (!s) return;
+      const graph = this.#o.graphFor(s.ownerId);
+      if (event === 'reauthorizationRequired') await this.renew(graph, s);
+      else await this.#recreate(graph, s);
+    });
+  }
+
+  /**
+   * One GET per stored subscription (one per owner): Graph sends presence no subscriptionRemoved
+   * event, so a 404 is the only sign of a silent removal. Expired ones are left to `ensure`
+   * (renewal failed: not a drop). A subscription another instance replaced meanwhile (it deletes
+   * the old one at Graph before storing the new one) is not in the store any more and not reported.
+   */
+  findDropped(): Promise<readonly DroppedSubscription[]> {
+    return this.#serial(async () => {
+      const dropped: DroppedSubscription[] = [];
+      for (const s of await this.#o.store.list(this.#o.tenantId)) {
+        if (s.expiresAt <= this.#o.clock.now()) continue;
+        const probe = await this.#o.graphFor(s.ownerId).request('GET', `/subscriptions/${s.subscriptionId}`);
+        if (!probe.ok || probe.value.status !== 404) continue;
+        if (!(await this.#o.store.byId(s.subscriptionId))) continue;
+        dropped.push({ ownerId: s.ownerId, subscriptionId: s.subscriptionId, userIds: s.userIds });
+      }
+      return dropped;
+    });
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#turn.then(work, work);
+    this.#turn = run.catch(() => undefined);
+    return run;
   }
 
   async status(): Promise<readonly SubscriptionStatus[]> {

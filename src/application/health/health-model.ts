@@ -70,7 +70,8 @@ export class HealthModel {
   /** The reporter adapters and the engine use for one tenant. */
   reporter(tenantId: string): HealthReporter {
     return {
-      report: (component, status, detail) => this.set(tenantId, component, status, detail, false),
+      report: (component, status, detail, options) =>
+        this.set(tenantId, component, status, detail, false, options?.confirmed === true && status !== 'ok'),
       success: (component, detail) => this.set(tenantId, component, 'ok', detail ?? 'OK', true),
     };
   }
@@ -110,6 +111,7 @@ export class HealthModel {
     status: HealthStatus,
     detail: string,
     succeeded: boolean,
+    confirmed = false,
   ): void {
     const now = this.deps.clock.now();
     const tracked = this.tracked(tenantId, component);
@@ -129,7 +131,8 @@ export class HealthModel {
     const entry: Tracked = tracked ?? { current, announced: 'unknown' };
     entry.current = current;
     this.tenants.get(tenantId)?.set(component, entry);
-    if (changed) this.settle(tenantId, entry);
+    if (changed && confirmed) this.announce(tenantId, entry);
+    else if (changed) this.settle(tenantId, entry);
   }
 
   private tracked(tenantId: string, component: HealthComponent): Tracked | undefined {
@@ -152,18 +155,25 @@ export class HealthModel {
     }
     entry.pending = this.deps.scheduler.after(this.options.alertDebounceMs, () => {
       entry.pending = undefined;
-      if (entry.current.status !== target) return;
-      const transition: HealthTransition = {
-        tenantId,
-        component: entry.current.component,
-        from: entry.announced,
-        to: target,
-        detail: entry.current.detail,
-        at: this.deps.clock.now(),
-        since: entry.current.since,
-      };
-      entry.announced = target;
-      for (const listener of [...this.listeners]) listener(transition);
+      if (entry.current.status === target) this.announce(tenantId, entry);
     });
+  }
+
+  /** Tells the listeners the component's current status (when it differs from the one last told). */
+  private announce(tenantId: string, entry: Tracked): void {
+    entry.pending?.();
+    entry.pending = undefined;
+    if (entry.current.status === entry.announced) return;
+    const transition: HealthTransition = {
+      tenantId,
+      component: entry.current.component,
+      from: entry.announced,
+      to: entry.current.status,
+      detail: entry.current.detail,
+      at: this.deps.clock.now(),
+      since: entry.current.since,
+    };
+    entry.announced = entry.current.status;
+    for (const listener of [...this.listeners]) listener(transition);
   }
 }

@@ -52,7 +52,7 @@ const COMPONENTS: Readonly<Record<string, readonly [label: string, action: strin
   ],
   subscriptions: [
     'Teams presence subscriptions',
-    'Teams → CXone needs presence subscriptions: connect a subscription owner on the Settings page.',
+    'Teams → CXone needs presence subscriptions. One that Graph removed without notice is recreated within a minute on its own; if this stays, connect or sign in again a subscription owner (Settings → Subscription owners).',
   ],
   webhook: [
     'Teams notifications',

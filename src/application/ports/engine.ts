@@ -55,10 +55,19 @@ export const HEALTH_COMPONENTS = [
 ] as const;
 export type HealthComponent = (typeof HEALTH_COMPONENTS)[number] | `owner:${string}`;
 
+export interface HealthReportOptions {
+  /**
+   * The failure is a fact, not a possible flap (Graph answered that our subscription no longer
+   * exists): it is announced at once instead of after the alert debounce, even when the component
+   * recovers right after. The recovery is debounced as usual.
+   */
+  readonly confirmed?: boolean;
+}
+
 /** Signals about one tenant's components, reported by the engine and the adapters. */
 export interface HealthReporter {
   /** The component is in `status` now; `detail` says why, for an admin. */
-  report(component: HealthComponent, status: HealthStatus, detail: string): void;
+  report(component: HealthComponent, status: HealthStatus, detail: string, options?: HealthReportOptions): void;
   /** A call through the component succeeded (sets ok and lastSuccess). */
   success(component: HealthComponent, detail?: string): void;
 }

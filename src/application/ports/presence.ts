@@ -98,4 +98,17 @@ export interface SubscriptionRegistry {
   /** A lifecycle notification arrived (reauthorizationRequired, subscriptionRemoved, missed). */
   onLifecycle(subscriptionId: string, event: string): Promise<void>;
   status(): Promise<readonly SubscriptionStatus[]>;
+  /**
+   * The stored subscriptions Graph no longer knows (removed without notice: presence gets no
+   * subscriptionRemoved lifecycle event), found with one cheap read per subscription. Changes
+   * nothing; `ensure` recreates them. A subscription whose read failed is not reported.
+   */
+  findDropped?(): Promise<readonly DroppedSubscription[]>;
+}
+
+/** A subscription of ours that Graph answered 404 for. */
+export interface DroppedSubscription {
+  readonly ownerId: string;
+  readonly subscriptionId: string;
+  readonly userIds: readonly string[];
 }

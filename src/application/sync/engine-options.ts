@@ -23,6 +23,12 @@ export interface SyncEngineOptions {
   /** How often both sides are reconciled (also once at start). */
   readonly reconcileIntervalMs: number;
   /**
+   * How often Graph is asked whether our presence subscriptions still exist (one GET per
+   * subscription owner): a subscription Graph removed without notice is recreated within this,
+   * not at the next reconciliation. 0 turns the check off.
+   */
+  readonly subscriptionCheckIntervalMs: number;
+  /**
    * Attempts of one inbox entry whose processing fails on the store, and of one effect whose call
    * failed transiently — unless the adapter retries that call itself (see `effectAttempts`).
    */
@@ -44,6 +50,7 @@ export const DEFAULT_SYNC_ENGINE_OPTIONS: SyncEngineOptions = Object.freeze({
   maxQueuedPerTenant: 500,
   pollIntervalMs: 1_000,
   reconcileIntervalMs: 5 * 60_000,
+  subscriptionCheckIntervalMs: 30_000,
   maxAttempts: 8,
   backoffBaseMs: 500,
   backoffMaxMs: 60_000,

@@ -163,7 +163,16 @@ export class Reconciler {
     const subs = result.value;
     const covered = subs.reduce((n, s) => n + s.userCount, 0);
     const nextExpiry = subs.length > 0 ? new Date(Math.min(...subs.map((s) => s.expiresAt))).toISOString() : 'none';
-    const detail = `${subs.length} subscriptions covering ${covered} of ${userIds.length} users; next expiry ${nextExpiry}`;
+    // A recreation is told until the next run: the Health Check then still shows what happened after the drop alert.
+    const recreated = subs.flatMap((s) =>
+      s.replaced?.previousId
+        ? [`${s.subscriptionId} ${s.replaced.reason} at ${new Date(this.deps.clock.now()).toISOString()}`]
+        : [],
+    );
+    const detail = [
+      `${subs.length} subscriptions covering ${covered} of ${userIds.length} users; next expiry ${nextExpiry}`,
+      ...recreated,
+    ].join('; ');
     reportOwners(tenant, subs);
     this.traceReplacements(tenant, subs, links);
     const unhealthy = subs.filter((s) => !s.healthy);

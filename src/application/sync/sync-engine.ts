@@ -5,6 +5,7 @@ import { DEFAULT_SYNC_ENGINE_OPTIONS, type SyncEngineDeps, type SyncEngineOption
 import { EntryProcessor } from './entry-processor.js';
 import { InboxPump } from './inbox-pump.js';
 import { Reconciler, type ReconcileReport } from './reconciler.js';
+import { SubscriptionWatch } from './subscription-watch.js';
 import { SyncIngest } from './sync-ingest.js';
 import { TenantRuntime, type TenantPorts } from './tenant-runtime.js';
 import { reevaluationEvents } from './reevaluation-events.js';
@@ -25,6 +26,7 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
   private readonly tenants = new Map<string, TenantRuntime>();
   private readonly pump: InboxPump;
   private readonly reconciler: Reconciler;
+  private readonly watch: SubscriptionWatch;
   private readonly rechecks = new Map<string, Cancel>();
   /** Tenants reported throttled by Graph, to report the end of it once. */
   private readonly throttled = new Set<string>();
@@ -48,6 +50,7 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     );
     this.pump = new InboxPump(deps, this.options, processor, (t) => this.tenants.get(t));
     this.reconciler = new Reconciler(deps, this.ingest);
+    this.watch = new SubscriptionWatch({ ...deps, userLinks: deps.store.userLinks }, (t) => this.reconcileSafely(t));
   }
 
   acceptAcdEvents(events: readonly AcdStateEvent[]): Promise<number> {
@@ -76,6 +79,18 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     await this.restoreRechecks(tenant);
     this.every(tenant, this.options.pollIntervalMs, () => this.poll(tenant));
     this.every(tenant, this.options.reconcileIntervalMs, () => this.reconcileSafely(tenant), true);
+    if (this.options.subscriptionCheckIntervalMs > 0) {
+      let checkedAt: number | undefined;
+      this.every(tenant, this.options.subscriptionCheckIntervalMs, async () => {
+        const now = this.deps.clock.now();
+        await this.watch
+          .check(tenant, checkedAt)
+          .catch((error: unknown) =>
+            this.deps.logger.warn({ err: error, tenantId: tenant.tenantId }, 'subscription check failed'),
+          );
+        checkedAt = now;
+      });
+    }
     if (opts.startFeed) await ports.acdFeed.start((events) => this.acceptAcdEvents(events).then(() => undefined));
     await this.pump.pump(tenant);
   }
@@ -227,7 +242,19 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     }
   }
 
+  /** One reconciliation at a time per tenant: a drop noticed during a run waits for it, then runs again. */
   private async reconcileSafely(tenant: TenantRuntime): Promise<void> {
+    while (tenant.reconciling) await tenant.reconciling;
+    const run = this.runReconciliation(tenant);
+    tenant.reconciling = run;
+    try {
+      await run;
+    } finally {
+      if (tenant.reconciling === run) tenant.reconciling = undefined;
+    }
+  }
+
+  private async runReconciliation(tenant: TenantRuntime): Promise<void> {
     try {
       await this.reconciler.run(tenant);
     } catch (error) {

@@ -40,6 +40,8 @@ export class TenantRuntime {
   /** When the inbox was last read from its start (entries held for retry, or committed late, are caught then). */
   fullPullAt = Number.NEGATIVE_INFINITY;
   stopped = false;
+  /** The reconciliation running now, if any. */
+  reconciling: Promise<void> | undefined;
   /** Settles when the tenant stops, so backoff waits end at once on shutdown. */
   readonly stopping: Promise<void>;
   private signalStop: () => void = () => undefined;

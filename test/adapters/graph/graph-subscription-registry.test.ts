@@ -138,13 +138,19 @@ describe('GraphSubscriptionRegistry against the emulator', () => {
     h = await startSubscriptionHarness(10, 1, false);
     const ids = h.tenant.users.map((u) => u.id);
     await h.registry().ensure(ids);
+    expect(await h.registry().findDropped()).toEqual([]);
     const dropped = h.emulator.control.subscriptions()[0]!.id;
     h.emulator.control.dropSubscription(dropped);
+    // Graph sends nothing about it: only asking for the subscription tells.
+    expect(await h.registry().findDropped()).toEqual([
+      { ownerId: expect.any(String), subscriptionId: dropped, userIds: expect.arrayContaining(ids) },
+    ]);
     h.emulator.control.teams(ids[1]!, 'call');
     await h.emulator.control.settle();
     expect(h.receiver.notifications).toHaveLength(0);
     const r = await h.registry().ensure(ids);
     expect(r.ok && r.value[0]!.subscriptionId).not.toBe(dropped);
+    expect(await h.registry().findDropped()).toEqual([]);
     h.emulator.control.teams(ids[1]!, 'signedIn');
     await h.emulator.control.settle();
     expect(h.receiver.notifications.map((n) => n.userId)).toEqual([ids[1]]);

@@ -7,6 +7,7 @@ import type {
   PresenceNotification,
   PresenceWriteOutcome,
   SubscriptionRegistry,
+  DroppedSubscription,
   SubscriptionStatus,
 } from '../../../src/application/ports.js';
 import type { TeamsPresence } from '../../../src/domain/presence.js';
@@ -35,6 +36,9 @@ export class FakeGraph implements PresenceGateway, SubscriptionRegistry {
   readonly applied: { desire: PresenceDesire; at: number }[] = [];
   readonly reads: string[][] = [];
   readonly ensureCalls: string[][] = [];
+  /** The users of the subscription Graph dropped (what a stored row still names). */
+  private droppedUsers: string[] = [];
+  dropChecks = 0;
   /** Scripted write failures per user, consumed in order. */
   readonly writeFailures = new Map<string, ExternalFailure[]>();
   readFailure: ExternalFailure | undefined;
@@ -158,7 +162,16 @@ export class FakeGraph implements PresenceGateway, SubscriptionRegistry {
 
   /** Graph drops the subscription without telling anyone. */
   dropSubscriptions(): void {
+    this.droppedUsers = [...this.covered];
     this.covered = new Set();
+  }
+
+  /** A GET of the stored subscription answers 404 after a drop, until `ensure` recreates it. */
+  async findDropped(): Promise<readonly DroppedSubscription[]> {
+    this.dropChecks += 1;
+    return this.covered.size === 0 && this.droppedUsers.length > 0
+      ? [{ ownerId: 'owner-1', subscriptionId: 'sub-1', userIds: this.droppedUsers }]
+      : [];
   }
 
   private user(userId: string): User {

@@ -1,3 +1,4 @@
+import type { HealthTransition } from '../../../src/application/health/health-model.js';
 import { err } from '../../../src/domain/result.js';
 import { rule } from '../../domain/builders.js';
 import { EngineHarness } from '../fakes/engine-harness.js';
@@ -33,5 +34,65 @@ describe('reconciliation: subscription health', () => {
       status: 'down',
       detail: expect.stringContaining('AADSTS50173'),
     });
+  });
+});
+
+describe('a presence subscription Graph removed without notice', () => {
+  const start = async () => {
+    // Reconciliation at its production period: only the subscription check can notice the drop in time.
+    const h = new EngineHarness({
+      engine: { reconcileIntervalMs: 5 * 60_000, subscriptionCheckIntervalMs: 30_000 },
+      alertDebounceMs: 60_000,
+    });
+    const t = await h.tenant('t1', { agents: 3, rule: rule() });
+    await h.start(t);
+    const transitions: HealthTransition[] = [];
+    h.health.onTransition((x) => transitions.push(x));
+    return { h, t, transitions };
+  };
+
+  it('is noticed by the next check, alerted at once (not after the debounce), recreated, and its users told in the Log Reader', async () => {
+    const { h, t, transitions } = await start();
+    const droppedAt = h.time.now();
+    t.graph.dropSubscriptions();
+    const ensuresBefore = t.graph.ensureCalls.length;
+
+    await h.time.advance(30_000);
+    await h.settle();
+    await h.trace.flush();
+
+    expect(transitions).toEqual([
+      expect.objectContaining({
+        component: 'subscriptions',
+        from: 'ok',
+        to: 'down',
+        detail: expect.stringMatching(/Graph removed sub-1 without notice.*3 users were not notified/),
+        since: droppedAt + 30_000,
+        at: droppedAt + 30_000,
+      }),
+    ]);
+    // Recreated by a reconciliation run right away, which also reads back what Teams showed meanwhile.
+    expect(t.graph.ensureCalls.length).toBe(ensuresBefore + 1);
+    expect(t.graph.covered).toEqual(new Set(['aad-1', 'aad-2', 'aad-3']));
+    expect(h.health.components('t1').find((c) => c.component === 'subscriptions')?.status).toBe('ok');
+    for (const agent of ['agent-1', 'agent-2', 'agent-3'])
+      expect(
+        h.traces('t1', agent).some((e) => e.hop === 'subscription' && /removed it without notice/.test(e.summary)),
+      ).toBe(true);
+    // The recovery is debounced as any other.
+    await h.time.advance(60_000);
+    await h.settle();
+    expect(transitions.map((x) => `${x.from}→${x.to}`)).toEqual(['ok→down', 'down→ok']);
+  });
+
+  it('costs one subscription read per check and nothing else while the subscription is there', async () => {
+    const { h, t, transitions } = await start();
+    const ensures = t.graph.ensureCalls.length;
+    const checks = t.graph.dropChecks;
+    await h.time.advance(4 * 60_000);
+    await h.settle();
+    expect(t.graph.dropChecks - checks).toBe(8);
+    expect(t.graph.ensureCalls.length).toBe(ensures);
+    expect(transitions).toEqual([]);
   });
 });
