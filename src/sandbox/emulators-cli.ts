@@ -6,8 +6,14 @@
  * connect CXone and an owner exactly as a real one would.
  *
  *   npm run emulators -- [--orgs contoso,fabrikam] [--agents 20] [--data-dir data] [--cxone-port 3979]
- *     [--graph-port 3980] [--bot-port 3981] [--client-id <guid>] [--redirect-uri <url> ...] [--consented]
- *     [--latency realistic|off|<ms>|median:<ms>] [--https-only]
+ *     [--graph-port 3980] [--bot-port 3981] [--teams-port 3982] [--product-url http://localhost:3978]
+ *     [--client-id <guid>] [--redirect-uri <url> ...] [--consented] [--latency realistic|off|<ms>|median:<ms>]
+ *     [--https-only]
+ *
+ * Teams itself is emulated too (src/sandbox/teams-web/): an HTTPS address for the product (its
+ * PUBLIC_BASE_URL, like Teams Toolkit's dev tunnel, forwarding to --product-url) that also serves
+ * the Teams web client around the tab at /_teams/?tid=…&user=…; the app's registered redirect URIs
+ * are that address's two callbacks unless --redirect-uri names others.
  *
  * Prints the URLs, the CA file and the accounts, and writes the same as JSON to
  * `<data-dir>/emulators/emulators.json` (for scripts and the production dress rehearsal).
@@ -22,7 +28,9 @@ import { startGraphEmulator } from './graph/graph-emulator.js';
 import { parseNotificationLatency } from './graph/notification-latency.js';
 import { SandboxClock } from './sandbox-clock.js';
 import { addSubscriberCodes, entraTenant } from './sandbox-world.js';
+import { startTeamsWebEmulator } from './teams-web/teams-web-emulator.js';
 import { loadOrCreateLocalTls } from './tls/local-ca.js';
+import { Agent, fetch as undiciFetch } from 'undici';
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +40,8 @@ const { values } = parseArgs({
     'cxone-port': { type: 'string', default: '3979' },
     'graph-port': { type: 'string', default: '3980' },
     'bot-port': { type: 'string', default: '3981' },
+    'teams-port': { type: 'string', default: '3982' },
+    'product-url': { type: 'string', default: 'http://localhost:3978' },
     'client-id': { type: 'string', default: stableGuid('presence-sync/app') },
     'client-secret': { type: 'string', default: 'emulated-client-secret' },
     'redirect-uri': { type: 'string', multiple: true },
@@ -72,6 +82,28 @@ for (const [i, org] of orgs.entries()) {
     cxone.model.agents.set(id, { ...agent, emailAddress: agent.emailAddress.replace(/@[^@]+$/, `@${org}.example`) });
   cxones.push(cxone);
 }
+// Teams' SSO tokens come from the emulated Entra, over HTTPS like any other client of it.
+const graphClient = new Agent({ connect: { ca: tls.caCertPem } });
+let graphUrl = '';
+const teamsWeb = await startTeamsWebEmulator({
+  tls,
+  productUrl: values['product-url'],
+  port: Number(values['teams-port']),
+  ssoToken: async (tid, user) => {
+    const r = await undiciFetch(`${graphUrl}/_control/entra/sso-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantId: tid, user }),
+      dispatcher: graphClient,
+    });
+    return r.ok ? ((await r.json()) as { token?: string }).token : undefined;
+  },
+});
+// What aad.manifest.json registers for TAB_ENDPOINT = the product's public address.
+const redirectUris = values['redirect-uri'] ?? [
+  `${teamsWeb.url}/api/v1/onboarding/consent/callback`,
+  `${teamsWeb.url}/api/v1/connections/owners/callback`,
+];
 const directories = orgs.map((org, i) => entraTenant(cxones[i]!, org));
 // One multi-tenant app registration, as the product has one MICROSOFT_APP_ID: every tenant sees the same client.
 const tenants: EmulatedTenant[] = directories.map(({ tenant }) => ({
@@ -82,7 +114,7 @@ const tenants: EmulatedTenant[] = directories.map(({ tenant }) => ({
       clientId: values['client-id'],
       clientSecret: values['client-secret'],
       consented: values.consented,
-      ...(values['redirect-uri'] ? { redirectUris: values['redirect-uri'] } : {}),
+      redirectUris,
     },
   ],
 }));
@@ -90,7 +122,9 @@ const graph = await startGraphEmulator(
   {
     tenants,
     tls,
-    // A product tried locally listens on http://localhost; Graph itself wants https (--https-only).
+    // Webhooks reach the product through the Teams emulator's HTTPS address (the sandbox CA).
+    webhookCaPem: tls.caCertPem,
+    // A product tried locally without that address listens on http://localhost; Graph itself wants https (--https-only).
     allowHttpLoopback: !values['https-only'],
     tickIntervalMs: 1000,
     stateDir: join(dataDir, 'emulators', 'graph-emulator'),
@@ -98,6 +132,7 @@ const graph = await startGraphEmulator(
   },
   Number(values['graph-port']),
 );
+graphUrl = graph.url;
 const bot = await startBotConnectorEmulator({ port: Number(values['bot-port']) });
 
 const summary = {
@@ -105,6 +140,7 @@ const summary = {
   graph: { url: `${graph.url}/v1.0`, entraLoginBaseUrl: graph.authorityUrl, notificationLatency: latency.description },
   app: { clientId: values['client-id'], clientSecret: values['client-secret'], consented: values.consented },
   botConnector: { serviceUrl: bot.serviceUrl },
+  teams: { publicBaseUrl: teamsWeb.url, productUrl: values['product-url'], redirectUris },
   tenants: orgs.map((org, i) => {
     const d = directories[i]!;
     const c = cxones[i]!;
@@ -121,6 +157,8 @@ const summary = {
       owners: d.owners.map(account),
       agents: d.userOfAgent.size,
       cxone: { url: c.url, tenantId: c.tenantId, ...c.credentials },
+      adminConsentUrl: `${teamsWeb.url}/api/v1/onboarding/consent?tenant=${d.tenant.id}`,
+      teamsAsAdmin: `${teamsWeb.url}/_teams/?${new URLSearchParams({ tid: d.tenant.id, user: d.admin.userPrincipalName, page: 'setup' })}`,
     };
   }),
 };
@@ -134,16 +172,25 @@ const lines = [
   `             admin consent: ${graph.authorityUrl}/organizations/v2.0/adminconsent?client_id=${values['client-id']}&scope=https://graph.microsoft.com/.default&redirect_uri=<your callback>`,
   `             tab SSO token (what Teams would give the tab): POST ${graph.url}/_control/entra/sso-token {"tenantId","user"}`,
   `  Bot        Connector serviceUrl ${bot.serviceUrl}`,
+  `  Teams      PUBLIC_BASE_URL=${teamsWeb.url} (HTTPS to the product at ${values['product-url']}; redirect URIs ${redirectUris.join(' ')})`,
   ...summary.tenants.flatMap((t) => [
     `  ${t.organisation}: Entra tenant ${t.tenantId}${values.consented ? '' : ' (not consented yet)'}`,
     `    admin ${t.admin.upn} / ${t.admin.password}   owner ${t.owners[0]!.upn} / ${t.owners[0]!.password}   ${t.agents} agents`,
     `    CXone ${t.cxone.url}  client ${t.cxone.clientId} / ${t.cxone.clientSecret}  access key ${t.cxone.accessKeyId} / ${t.cxone.accessKeySecret}`,
+    `    1. admin consent: ${t.adminConsentUrl}`,
+    `    2. Teams as the admin: ${t.teamsAsAdmin}`,
   ]),
   `  The same as JSON: ${join(dataDir, 'emulators', 'emulators.json')}. Scenario driver: POST <emulator>/_control/... (src/sandbox/*/README.md). Ctrl-C stops.`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 
 const stop = (): void =>
-  void Promise.allSettled([bot.close(), graph.close(), ...cxones.map((c) => c.close())]).then(() => process.exit(0));
+  void Promise.allSettled([
+    teamsWeb.close(),
+    bot.close(),
+    graph.close(),
+    graphClient.close(),
+    ...cxones.map((c) => c.close()),
+  ]).then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -1,5 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -15,30 +14,8 @@ const REPO = process.cwd();
 export const TAB_DIR = join(REPO, 'tabs');
 export const SCREENSHOTS = join(REPO, 'test-artifacts', 'screenshots');
 
-async function newestMtime(path: string): Promise<number> {
-  const s = await stat(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  const entries = await readdir(path);
-  const times = await Promise.all(entries.map((e) => newestMtime(join(path, e))));
-  return Math.max(s.mtimeMs, ...times);
-}
-
-/** Builds tabs/ with vite unless tabs/dist is newer than every source file (the build takes ~10 s). */
-export async function ensureTabBuilt(): Promise<void> {
-  const built = await stat(join(TAB_DIR, 'dist', 'index.html')).then(
-    (s) => s.mtimeMs,
-    () => 0,
-  );
-  const sources = Math.max(
-    ...(await Promise.all(['src', 'index.html', 'vite.config.ts'].map((p) => newestMtime(join(TAB_DIR, p))))),
-  );
-  if (built > sources) return;
-  const r = spawnSync(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', TAB_DIR], {
-    cwd: REPO,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`vite build failed: ${r.stderr}${r.stdout}`);
-}
+/** Builds tabs/ with vite unless tabs/dist is newer than every source file; one jest worker builds, the others wait. */
+export { ensureTabBuilt } from '../../support/build-once.js';
 
 /**
  * The product's tab API over in-memory fakes (ApiHarness) plus what the browser needs: the built
