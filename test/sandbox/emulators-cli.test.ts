@@ -22,7 +22,20 @@ describe('npm run emulators', () => {
       [
         'node_modules/tsx/dist/cli.mjs',
         'src/sandbox/emulators-cli.ts',
-        ...['--data-dir', dir, '--cxone-port', '0', '--graph-port', '0', '--bot-port', '0', '--agents', '3'],
+        ...[
+          '--data-dir',
+          dir,
+          '--cxone-port',
+          '0',
+          '--graph-port',
+          '0',
+          '--bot-port',
+          '0',
+          '--teams-port',
+          '0',
+          '--agents',
+          '3',
+        ],
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
