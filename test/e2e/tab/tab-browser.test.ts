@@ -556,16 +556,20 @@ describe('the Teams tab in a browser', () => {
   it('passes axe, paints no white margin and saves a screenshot on every page in the light, the dark and the high-contrast theme', async () => {
     const violations: string[] = [];
     const margins: string[] = [];
-    for (const theme of ['default', 'dark', 'contrast'] as const) {
-      for (const id of PAGES) {
-        const tab = await inTeams(pageParam(id), theme);
+    // One load per page; the host switches the theme as Teams does (themeChange), so the page is reused.
+    // Colours are checked once settled: Fluent's colour transitions (100 ms) end at once with reduced motion.
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    for (const id of PAGES) {
+      const tab = await inTeams(pageParam(id), 'default');
+      await tab.getByRole('main', { name: PAGE_LABELS[id] }).waitFor();
+      if (id === 'log') await showAllFlows(tab, 'agent-a1');
+      await tab
+        .getByText(/^Loading/)
+        .first()
+        .waitFor({ state: 'detached' });
+      for (const theme of ['default', 'dark', 'contrast'] as const) {
+        await page.evaluate((t) => (globalThis as unknown as { sendTheme: (t: string) => void }).sendTheme(t), theme);
         await attribute(tab.locator('[data-theme]').first(), 'data-theme', theme);
-        await tab.getByRole('main', { name: PAGE_LABELS[id] }).waitFor();
-        if (id === 'log') await showAllFlows(tab, 'agent-a1');
-        await tab
-          .getByText(/^Loading/)
-          .first()
-          .waitFor({ state: 'detached' });
         const frame = tabFrame();
         for (const v of await runAxe(frame)) violations.push(`${theme} ${id}: ${v}`);
         const paint = await backgrounds(frame);
@@ -578,6 +582,7 @@ describe('the Teams tab in a browser', () => {
         await page.screenshot({ path: join(SCREENSHOTS, `${id}-${name}.png`), fullPage: true });
       }
     }
+    await page.emulateMedia({ reducedMotion: null });
     expect(violations).toEqual([]);
     expect(margins).toEqual([]);
   }, 180_000);

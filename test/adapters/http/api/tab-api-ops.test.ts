@@ -297,6 +297,18 @@ describe('the Log Reader agent header (GET /trace/agent)', () => {
     expect([none.status, none.json['code']]).toEqual([404, 'TRACE.AGENT_NOT_FOUND']);
   });
 
+  it('still answers when CXone cannot be read, saying what is not known', async () => {
+    const offline = await new ApiHarness(entra, { directory: () => undefined }).start();
+    try {
+      const r = await offline.call('GET', '/api/v1/trace/agent?agent=agent-a1', { token });
+      expect(r.status).toBe(200);
+      expect(r.json['name']).toBeUndefined();
+      expect(r.json['gaps']).toEqual(['CXone is not connected: name and team are unknown.']);
+    } finally {
+      await offline.close();
+    }
+  });
+
   it("never describes another tenant's agent", async () => {
     const tokenB = await entra.token({ tid: TENANT_B });
     const r = await api.call('GET', '/api/v1/trace/agent?agent=alice@a.test', { token: tokenB });
