@@ -3,7 +3,8 @@ import { botAdapterOptions } from '../adapters/bot/bot-settings.js';
 import type { BotQueries } from '../adapters/bot/bot-queries.js';
 import { registerBotRoutes, type BotRuntime } from '../adapters/bot/bot-routes.js';
 import type { Clock, Logger, Store, TenantAdminStore } from '../application/ports.js';
-import type { BotLastSync } from '../adapters/bot/bot-queries.js';
+import type { BotComponentView, BotHealthStatus, BotHealthView, BotLastSync } from '../adapters/bot/bot-queries.js';
+import type { SharedTenantHealth } from '../application/health/shared-health.js';
 import { resolveRule } from '../domain/resolve.js';
 import type { AgentSyncState } from '../domain/sync-state.js';
 import type { Config } from '../config.js';
@@ -33,11 +34,32 @@ function lastSyncOf(state: AgentSyncState): BotLastSync | undefined {
   return teams ? { at: teams.at, side: 'teams', presence: teams.presence } : undefined;
 }
 
+const STATUSES: readonly BotHealthStatus[] = ['ok', 'degraded', 'down'];
+const statusOf = (v: unknown): BotHealthStatus => STATUSES.find((s) => s === v) ?? 'down';
+
+/** The shared Health Check (this instance's model or the holder's snapshot from the store) as the bot shows it. */
+function botHealthView(h: SharedTenantHealth): BotHealthView {
+  const components = h.components.flatMap((c): BotComponentView[] =>
+    typeof c['component'] === 'string' && typeof c['detail'] === 'string'
+      ? [
+          {
+            component: c['component'],
+            status: statusOf(c['status']),
+            detail: c['detail'],
+            since: Number(c['since'] ?? 0),
+            ...(typeof c['lastSuccess'] === 'number' ? { lastSuccess: c['lastSuccess'] } : {}),
+          },
+        ]
+      : [],
+  );
+  return { status: statusOf(h.status), syncActive: h.syncActive, syncDetail: h.syncDetail, components };
+}
+
 function botQueries(store: Store, runtime: SyncRuntime): BotQueries {
   return {
     isKnownTenant: async (t) => (await store.tenants.get(t)) !== undefined,
     roleOf: tenantAdminRole(store.tenantAdmins),
-    health: async (t) => runtime.health.snapshot(t),
+    health: async (t) => botHealthView(await runtime.sharedHealth.answer(t)),
     agentStatus: async (t, ref) => {
       const link =
         (await store.userLinks.byAgent(t, ref)) ??

@@ -105,18 +105,8 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteRegistrar {
       }
     },
     ingress: runtime.engine,
-    onLifecycle: async (events) => {
-      for (const e of events) {
-        const local = runtime.adapters.get(e.tenantId);
-        // The owner's registry handles it; elsewhere the owner's renewal/reconcile repairs the subscription.
-        if (local) await local.subscriptions.registry.onLifecycle(e.subscriptionId, e.event);
-        else
-          log.info(
-            { tenantId: e.tenantId, subscriptionId: e.subscriptionId, event: e.event },
-            'lifecycle event for a tenant another instance runs; left to its owner',
-          );
-      }
-    },
+    // Stored for the tenant's owner (acted on at once when that is this instance) before Graph gets its 202.
+    onLifecycle: (events) => runtime.lifecycle.accept(events),
     metrics: runtime.metrics,
     sourceOf: clientAddress(deps.trustedProxyHops),
     clock,

@@ -4,12 +4,15 @@ import type { NotificationEncryption } from '../adapters/graph/graph-notificatio
 import { PromMetrics } from '../adapters/http/prom-metrics.js';
 import { instanceIsGone, newInstanceId } from '../adapters/shared/instance-identity.js';
 import { HealthModel } from '../application/health/health-model.js';
+import { SharedHealth, type TenantOwnershipView } from '../application/health/shared-health.js';
 import type { Clock, IdGenerator, Logger, Scheduler, Store } from '../application/ports.js';
 import { SyncEngine } from '../application/sync/sync-engine.js';
 import type { SyncEngineOptions } from '../application/sync/engine-options.js';
 import { announceTakeover } from '../application/sync/takeover-trace.js';
+import { LifecycleRelay } from '../application/sync/lifecycle-relay.js';
 import { leaseName, TenantOwnership } from '../application/sync/tenant-ownership.js';
 import { TraceRecorder } from '../application/trace/trace-recorder.js';
+import { SharedTraceTail } from '../application/trace/shared-trace-tail.js';
 import { TraceRetention } from '../application/trace/trace-retention.js';
 import type { Config } from '../config.js';
 import { DOMAIN_POLICY } from './tab-api-services.js';
@@ -34,6 +37,12 @@ export interface SyncRuntime {
   readonly engine: SyncEngine;
   readonly trace: TraceRecorder;
   readonly health: HealthModel;
+  /** Graph lifecycle events received by any instance, acted on by the tenant's owner. */
+  readonly lifecycle: LifecycleRelay;
+  /** The Log Reader's live tail on any instance: this instance's lines at once, the others' from the store. */
+  readonly traceTail: SharedTraceTail;
+  /** The Health Check every instance answers alike (the holder's model, shared through the store). */
+  readonly sharedHealth: SharedHealth;
   readonly metrics: PromMetrics;
   /** Adapters of the tenants this instance runs now. */
   readonly adapters: ReadonlyMap<string, TenantAdapters>;
@@ -46,14 +55,7 @@ export interface SyncRuntime {
   stop(): Promise<void>;
 }
 
-/** Who runs a tenant's sync, for the Health Check (behind a load balancer any instance may answer it). */
-export interface TenantOwnershipView {
-  readonly holder?: string;
-  /** The instance answering is the holder. */
-  readonly here: boolean;
-  /** When this instance took the tenant up (only when `here`). */
-  readonly since?: number;
-}
+export type { TenantOwnershipView } from '../application/health/shared-health.js';
 
 export interface SyncRuntimeDeps {
   readonly config: Config;
@@ -157,25 +159,61 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
     },
     { leaseTtlMs: config.lease.ttlMs, renewEveryMs: config.lease.renewMs },
   );
+  const ownershipOf = async (tenantId: string): Promise<TenantOwnershipView> => {
+    const holder = await store.leases.holder(leaseName(tenantId));
+    const here = holder === instanceId && engine.isRunning(tenantId);
+    const since = here ? takenUp.get(tenantId) : undefined;
+    return { ...(holder ? { holder } : {}), here, ...(since !== undefined ? { since } : {}) };
+  };
+  const sharedHealth = new SharedHealth({
+    model: health,
+    snapshots: store.healthSnapshots,
+    ownership: ownershipOf,
+    held: () => ownership.held(),
+    instanceId,
+    clock,
+    scheduler,
+    logger: logger.child({ component: 'shared-health' }),
+  });
+  const traceTail = new SharedTraceTail({
+    local: trace.tail,
+    traces: store.traces,
+    clock,
+    scheduler,
+    logger: logger.child({ component: 'trace-tail' }),
+  });
+  const lifecycle = new LifecycleRelay({
+    events: store.lifecycleEvents,
+    handlerFor: (tenantId) => {
+      const local = engine.isRunning(tenantId) ? adapters.get(tenantId) : undefined;
+      return local ? (id, event) => local.subscriptions.registry.onLifecycle(id, event) : undefined;
+    },
+    running: () => adapters.keys(),
+    clock,
+    scheduler,
+    logger: logger.child({ component: 'graph-lifecycle' }),
+  });
   return {
     engine,
     trace,
     health,
+    sharedHealth,
+    traceTail,
+    lifecycle,
     metrics,
     adapters,
     instanceId,
-    async ownership(tenantId) {
-      const holder = await store.leases.holder(leaseName(tenantId));
-      const here = holder === instanceId && engine.isRunning(tenantId);
-      const since = here ? takenUp.get(tenantId) : undefined;
-      return { ...(holder ? { holder } : {}), here, ...(since !== undefined ? { since } : {}) };
-    },
+    ownership: ownershipOf,
     async start(publicBaseUrl) {
       baseUrl = publicBaseUrl;
       retention.start();
       await ownership.start();
+      sharedHealth.start();
+      lifecycle.start();
     },
     async stop() {
+      sharedHealth.stop();
+      lifecycle.stop();
       retention.stop();
       await ownership.stop();
       await engine.stop();

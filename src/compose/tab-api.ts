@@ -55,7 +55,7 @@ function traceQueries(w: TabApiWiring, service: TraceQueryService): TraceQueries
         ...(limit !== undefined ? { limit } : {}),
       }),
     resolve: async (tenantId, ref) => (await service.resolve(tenantId, ref))?.agentId,
-    subscribe: (tenantId, agentId, listener) => w.runtime.trace.tail.subscribe(tenantId, agentId, listener),
+    subscribe: (tenantId, agentId, listener) => w.runtime.traceTail.subscribe(tenantId, agentId, listener),
   };
 }
 
@@ -63,38 +63,23 @@ function ownerQueries(w: TabApiWiring): OwnerQueries {
   return {
     list: async (tenantId) => {
       const subs = await w.store.subscriptions.list(tenantId);
-      const health = w.runtime.health.snapshot(tenantId).components;
+      const health = (await w.runtime.sharedHealth.answer(tenantId)).components;
       return Promise.all(
         (await tenantOwners(w.store, tenantId)).map(async (ownerId) => {
-          const h = health.find((c) => c.component === `owner:${ownerId}`);
+          const h = health.find((c) => c['component'] === `owner:${ownerId}`);
           const record = await w.store.tenants.getConnection(tenantId, `owner:${ownerId}`);
-          const signedIn = ownerRecordSignedIn(record) && h?.status !== 'down';
+          const signedIn = ownerRecordSignedIn(record) && h?.['status'] !== 'down';
           return {
             ownerId,
             userPrincipalName: record?.['userPrincipalName'] ?? ownerId,
             signedIn,
-            detail: h?.detail ?? (signedIn ? 'signed in' : 'not signed in'),
+            detail: typeof h?.['detail'] === 'string' ? h['detail'] : signedIn ? 'signed in' : 'not signed in',
             subscriptionCount: subs.filter((s) => s.ownerId === ownerId).length,
           };
         }),
       );
     },
   };
-}
-
-/**
- * The Health Check as any instance answers it. Component health lives in the memory of the
- * instance that runs the tenant; another instance (a load balancer sends the tab anywhere) says
- * which instance runs it instead of "sync not started", and the ownership block tells both apart.
- */
-async function tenantHealth(runtime: SyncRuntime, tenantId: string): Promise<Readonly<Record<string, unknown>>> {
-  const snapshot = runtime.health.snapshot(tenantId);
-  const ownership = await runtime.ownership(tenantId);
-  if (ownership.here) return { ...snapshot, ownership };
-  const syncDetail = ownership.holder
-    ? `sync runs on instance ${ownership.holder}`
-    : 'no instance runs the sync now (waiting for one to take it over)';
-  return { ...snapshot, syncActive: ownership.holder !== undefined, syncDetail, ownership };
 }
 
 /**
@@ -174,7 +159,7 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
     directory,
     tenants: w.store.tenants,
     ruleStore: w.store.rules,
-    health: withOnboardingHealth({ tenantHealth: (t) => tenantHealth(w.runtime, t) }, w.store),
+    health: withOnboardingHealth({ tenantHealth: (t) => w.runtime.sharedHealth.answer(t) }, w.store),
     traces: traceQueries(w, traceQuery),
     testCxone: cxoneConnectionTest(w),
     cxoneHosts: w.endpoints.cxoneHostPolicy,

@@ -19,7 +19,10 @@ export interface GraphWebhookRouteOptions {
   readonly handle: WebhookValidator;
   /** Where valid notifications go; resolves once they are durable (then we acknowledge). */
   readonly ingress: Pick<SyncIngress, 'acceptPresenceNotifications'>;
-  /** Lifecycle events (reauthorizationRequired, subscriptionRemoved, missed), handled after the ack. */
+  /**
+   * Lifecycle events (reauthorizationRequired, subscriptionRemoved, missed): resolves once they
+   * are durable (then we acknowledge); acting on them happens after, on the tenant's owner.
+   */
   readonly onLifecycle: (events: readonly LifecycleEvent[]) => Promise<void>;
   readonly metrics: Pick<Metrics, 'webhookAck'>;
   readonly clock: Clock;
@@ -185,6 +188,7 @@ async function answer(
   }
   try {
     await o.ingress.acceptPresenceNotifications(verdict.notifications);
+    if (verdict.lifecycle.length > 0) await o.onLifecycle(verdict.lifecycle);
   } catch (e) {
     // Not durable: let Graph retry (it redelivers on 5xx) rather than acknowledge and lose it.
     o.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'graph notifications not stored');
@@ -192,13 +196,6 @@ async function answer(
     return { cost: verdict.rejected.length, accepted: false };
   }
   res.sendRaw(202, '');
-  if (verdict.lifecycle.length > 0) {
-    void o
-      .onLifecycle(verdict.lifecycle)
-      .catch((e: unknown) =>
-        o.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'lifecycle handling failed'),
-      );
-  }
   return { cost: verdict.rejected.length, accepted: true };
 }
 

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sharedInstanceState } from './kysely-shared-state-migration.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -298,6 +299,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0004_notification_keys': notificationKeys,
     '0005_api_rate_windows': apiRateWindows,
     '0006_tenant_admin_roles': tenantAdminRoles,
+    '0007_shared_instance_state': sharedInstanceState(dialect),
   };
   return { getMigrations: async () => migrations };
 }

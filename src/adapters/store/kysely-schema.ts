@@ -20,6 +20,9 @@ export interface Database {
   tenant_admins: TenantAdminsTable;
   notification_keys: NotificationKeysTable;
   api_rate_windows: ApiRateWindowsTable;
+  tenant_health: TenantHealthTable;
+  lifecycle_events: LifecycleEventsTable;
+  alert_states: AlertStatesTable;
 }
 
 export interface TenantsTable {
@@ -153,4 +156,27 @@ export interface NotificationKeysTable {
   certificate: string;
   sealed_private_key: string;
   created_at: number;
+}
+
+export interface TenantHealthTable {
+  tenant_id: string;
+  holder: string;
+  at: number;
+  body: string;
+}
+
+export interface LifecycleEventsTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  subscription_id: string;
+  event: string;
+  received_at: number;
+  handled_at: number | null;
+}
+
+export interface AlertStatesTable {
+  tenant_id: string;
+  state: string;
+  due_at: number | null;
+  version: number;
 }

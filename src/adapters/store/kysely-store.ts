@@ -1,10 +1,13 @@
 import type { Clock, Store } from '../../application/ports.js';
 import { CryptoBox } from './crypto-box.js';
 import { KyselyAgentStateStore } from './kysely-agent-state-store.js';
+import { KyselyAlertStateStore } from './kysely-alert-state-store.js';
 import { KyselyConversationStore } from './kysely-conversation-store.js';
 import { openDatabase, type StoreLocation } from './kysely-database.js';
+import { KyselyHealthSnapshotStore } from './kysely-health-snapshot-store.js';
 import { KyselyInboxStore } from './kysely-inbox-store.js';
 import { KyselyLeaseStore } from './kysely-lease-store.js';
+import { KyselyLifecycleEventStore } from './kysely-lifecycle-event-store.js';
 import { KyselyNotificationKeyStore } from './kysely-notification-key-store.js';
 import { KyselyRateWindowStore } from './kysely-rate-window-store.js';
 import { KyselyRuleStore } from './kysely-rule-store.js';
@@ -48,6 +51,9 @@ export async function createKyselyStore(options: KyselyStoreOptions): Promise<Ky
     tenantAdmins: new KyselyTenantAdminStore(db),
     notificationKeys: new KyselyNotificationKeyStore(db, box),
     rateWindows: new KyselyRateWindowStore(db),
+    healthSnapshots: new KyselyHealthSnapshotStore(db),
+    lifecycleEvents: new KyselyLifecycleEventStore(db),
+    alertStates: new KyselyAlertStateStore(db),
     async ready() {
       if (closed) return false;
       try {

@@ -273,6 +273,73 @@ export interface RateWindowStore {
   purge(before: number): Promise<number>;
 }
 
+/**
+ * The Health Check of a tenant as the instance running its sync last saw it: that instance
+ * rewrites it every few seconds, so every other instance answers the same Health Check, and a
+ * snapshot that stops being rewritten tells that nobody runs the sync any more.
+ */
+export interface SharedHealth {
+  readonly tenantId: string;
+  /** The instance that wrote it (the tenant's lease holder then). */
+  readonly holder: string;
+  /** When it was written (epoch ms). */
+  readonly at: number;
+  /** The health model's snapshot of the tenant (components, sync state, volumes). */
+  readonly health: Readonly<Record<string, unknown>>;
+}
+
+export interface HealthSnapshotStore {
+  /** Replaces the tenant's snapshot. */
+  put(snapshot: SharedHealth): Promise<void>;
+  get(tenantId: string): Promise<SharedHealth | undefined>;
+}
+
+/** A Graph subscription lifecycle event received by any instance, for the tenant's owner to act on. */
+export interface StoredLifecycleEvent {
+  readonly seq: number;
+  readonly tenantId: string;
+  readonly subscriptionId: string;
+  /** reauthorizationRequired, subscriptionRemoved or missed. */
+  readonly event: string;
+  readonly receivedAt: number;
+}
+
+export interface LifecycleEventStore {
+  add(event: Omit<StoredLifecycleEvent, 'seq'>): Promise<void>;
+  /** The tenant's events not handled yet, oldest first. */
+  pending(tenantId: string, limit: number): Promise<readonly StoredLifecycleEvent[]>;
+  /** Marks one handled; false when it already was (another instance got there first). */
+  handled(tenantId: string, seq: number, at: number): Promise<boolean>;
+  /** Drops handled events handled before `before`. */
+  purge(before: number): Promise<number>;
+}
+
+/** The bot's alert pacing and batching state of one tenant, shared so a failover neither repeats nor loses an alert. */
+export interface StoredAlertState {
+  readonly tenantId: string;
+  readonly state: Readonly<Record<string, unknown>>;
+  /** When the pending transitions are due to go out (none pending: absent). */
+  readonly dueAt?: number;
+  /** Optimistic concurrency: the version a `put` must name. */
+  readonly version: number;
+}
+
+export interface AlertStateStore {
+  get(tenantId: string): Promise<StoredAlertState | undefined>;
+  /**
+   * Writes the state when the stored version is still `version` (0: no row yet), as version + 1;
+   * false when another instance wrote first (read again and redo).
+   */
+  put(
+    tenantId: string,
+    state: Readonly<Record<string, unknown>>,
+    dueAt: number | undefined,
+    version: number,
+  ): Promise<boolean>;
+  /** Tenants whose pending alerts are due at `now`. */
+  due(now: number): Promise<readonly string[]>;
+}
+
 /** All repositories of one store, plus its lifecycle. */
 export interface Store {
   readonly tenants: TenantStore;
@@ -287,6 +354,9 @@ export interface Store {
   readonly tenantAdmins: TenantAdminStore;
   readonly notificationKeys: NotificationKeyStore;
   readonly rateWindows: RateWindowStore;
+  readonly healthSnapshots: HealthSnapshotStore;
+  readonly lifecycleEvents: LifecycleEventStore;
+  readonly alertStates: AlertStateStore;
   /** True when reachable and migrations are applied (/readyz). */
   ready(): Promise<boolean>;
   close(): Promise<void>;

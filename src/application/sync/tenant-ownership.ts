@@ -47,6 +47,7 @@ export interface TenantOwnershipDeps {
 export class TenantOwnership {
   private timer: Cancel | undefined;
   private readonly options: TenantOwnershipOptions;
+  private readonly heldNow = new Set<string>();
 
   constructor(
     private readonly deps: TenantOwnershipDeps,
@@ -76,6 +77,12 @@ export class TenantOwnership {
       await this.deps.engine.removeTenant(tenant.id);
       await this.deps.leases.release(leaseName(tenant.id), this.deps.instanceId);
     }
+    this.heldNow.clear();
+  }
+
+  /** The tenants whose lease this instance held at its last round (connected or not). */
+  held(): readonly string[] {
+    return [...this.heldNow];
   }
 
   async round(): Promise<void> {
@@ -91,6 +98,8 @@ export class TenantOwnership {
     const held =
       (await this.deps.leases.acquire(leaseName(tenant.id), this.deps.instanceId, this.options.leaseTtlMs)) ||
       (await this.fromGoneHolder(tenant));
+    if (held) this.heldNow.add(tenant.id);
+    else this.heldNow.delete(tenant.id);
     if (held && !running) {
       const ports = await this.deps.portsFor(tenant);
       if (!ports) return;

@@ -24,6 +24,7 @@ import type { PresenceRule } from '../../../src/domain/presence-rule.js';
 import type { AgentSyncState } from '../../../src/domain/sync-state.js';
 import type { Tenant } from '../../../src/domain/tenant.js';
 import { MemoryInboxStore } from './memory-inbox-store.js';
+import { MemoryAlertStateStore, MemoryHealthSnapshotStore, MemoryLifecycleEventStore } from './memory-shared-state.js';
 import { MemoryTraceStore } from './memory-trace-store.js';
 
 type Copy = <T>(v: T) => T;
@@ -293,6 +294,9 @@ export class MemoryStore implements Store {
   readonly tenantAdmins = new MemoryTenantAdminStore();
   readonly notificationKeys = new MemoryNotificationKeyStore();
   readonly rateWindows = new MemoryRateWindowStore();
+  readonly healthSnapshots = new MemoryHealthSnapshotStore();
+  readonly lifecycleEvents = new MemoryLifecycleEventStore();
+  readonly alertStates = new MemoryAlertStateStore();
   closed = false;
 
   /** `copies: false` skips copying values in and out (benchmarks); tests keep it on to catch shared mutation. */

@@ -1,0 +1,97 @@
+import { HealthModel } from '../../../src/application/health/health-model.js';
+import { SharedHealth, type TenantOwnershipView } from '../../../src/application/health/shared-health.js';
+import { MemoryLogger } from '../fakes/fake-runtime.js';
+import { ManualTime } from '../fakes/manual-time.js';
+import { MemoryHealthSnapshotStore } from '../fakes/memory-shared-state.js';
+
+/** Two instances of one deployment: each its own health model, one shared store. */
+function deployment() {
+  const time = new ManualTime();
+  const snapshots = new MemoryHealthSnapshotStore();
+  const leases = new Map<string, string>();
+  const instance = (instanceId: string) => {
+    const model = new HealthModel({ clock: time, scheduler: time }, { alertDebounceMs: 1_000 });
+    const shared = new SharedHealth(
+      {
+        model,
+        snapshots,
+        ownership: async (t): Promise<TenantOwnershipView> => {
+          const holder = leases.get(t);
+          return { ...(holder ? { holder } : {}), here: holder === instanceId };
+        },
+        held: () => [...leases].filter(([, h]) => h === instanceId).map(([t]) => t),
+        instanceId,
+        clock: time,
+        scheduler: time,
+        logger: new MemoryLogger(),
+      },
+      { publishEveryMs: 2_000, staleAfterMs: 10_000 },
+    );
+    return { model, shared };
+  };
+  return { time, snapshots, leases, owner: instance('i-owner'), other: instance('i-other') };
+}
+
+const view = (h: Record<string, unknown>) => ({ ...h, ownership: undefined });
+
+describe('Health Check shared by the instances', () => {
+  it('another instance answers what the owner’s model says, within one publish period', async () => {
+    const d = deployment();
+    d.leases.set('t1', 'i-owner');
+    d.owner.model.setSyncActive('t1', true, 'sync running');
+    d.owner.model.reporter('t1').report('acd.connection', 'down', 'CXone unreachable');
+    d.owner.shared.start();
+    await d.time.advance(2_000);
+    const fromOwner = await d.owner.shared.answer('t1');
+    const fromOther = await d.other.shared.answer('t1');
+    expect(view(fromOther)).toEqual(view(fromOwner));
+    expect(fromOther).toMatchObject({
+      status: 'down',
+      syncActive: true,
+      syncDetail: 'sync running (instance i-owner)',
+      ownership: { holder: 'i-owner', here: false },
+    });
+    d.owner.shared.stop();
+  });
+
+  it('says down and stopped when nobody holds the tenant, never "ok"', async () => {
+    const d = deployment();
+    const h = await d.other.shared.answer('t1');
+    expect(h).toMatchObject({ status: 'down', syncActive: false });
+    expect(h.components).toEqual([expect.objectContaining({ component: 'sync', status: 'down' })]);
+  });
+
+  it('says down when the holder stopped writing its snapshot (hung), with when it last did', async () => {
+    const d = deployment();
+    d.leases.set('t1', 'i-owner');
+    d.owner.model.setSyncActive('t1', true, 'sync running');
+    await d.owner.shared.publish();
+    await d.time.advance(10_001);
+    const h = await d.other.shared.answer('t1');
+    expect(h).toMatchObject({ status: 'down', syncActive: false });
+    expect(h.syncDetail).toContain('instance i-owner holds this tenant');
+    expect(h.syncDetail).toContain('has not reported its health since');
+  });
+
+  it('ignores a snapshot written by an instance that no longer holds the tenant', async () => {
+    const d = deployment();
+    d.leases.set('t1', 'i-owner');
+    d.owner.model.setSyncActive('t1', true, 'sync running');
+    await d.owner.shared.publish();
+    d.leases.set('t1', 'i-new');
+    expect(await d.other.shared.answer('t1')).toMatchObject({ status: 'down', syncActive: false });
+  });
+
+  it("never answers a tenant with another tenant's health (attacker: admin of t2)", async () => {
+    const d = deployment();
+    d.leases.set('t1', 'i-owner');
+    d.leases.set('t2', 'i-owner');
+    d.owner.model.setSyncActive('t1', true, 'sync running');
+    d.owner.model.reporter('t1').report('owner:secret-owner', 'down', 'owner of tenant one revoked');
+    await d.owner.shared.publish();
+    for (const answer of [await d.other.shared.answer('t2'), await d.owner.shared.answer('t2')]) {
+      expect(answer['tenantId']).toBe('t2');
+      expect(JSON.stringify(answer)).not.toContain('secret-owner');
+    }
+  });
+});
