@@ -1,11 +1,19 @@
 import { TEAMS_CALL_CODE } from '../../src/sandbox/sandbox-world.js';
 import type { SoakTenant } from './soak-tenant.js';
+import { PresenceSessionPolicy } from '../../src/adapters/graph/presence-session-policy.js';
 
 const VOICE_STATES = new Set(['InboundContact', 'OutboundContact', 'InboundConsult', 'OutboundConsult', 'Dialer']);
 /** Pairs only the Teams user's own (preferred) layer produces: our write would not show, so no latency sample. */
 const HAND_SET = new Set(['Busy/Busy', 'DoNotDisturb/DoNotDisturb', 'BeRightBack/BeRightBack', 'Offline/OffWork']);
-/** The writer re-sends a session held this long (keep-alive, graph-presence-writer refreshAfterMs), less a margin. */
-const REFRESH_MS = 4 * 60_000 - 15_000;
+/**
+ * The writer re-sends a session held this long (keep-alive: 4 min for Available, which decays; 50
+ * min for the rest at the default PT1H), less a margin.
+ */
+const SESSIONS = new PresenceSessionPolicy();
+function refreshMs(presence: string | undefined): number {
+  const [availability = '', activity = ''] = (presence ?? '').split('/');
+  return SESSIONS.refreshAt({ availability, activity }, 0) - 15_000;
+}
 const PRESENCE_ROUTES = new Set([
   'setPresence',
   'clearPresence',
@@ -138,13 +146,13 @@ export class SoakObserver {
     const kind = !previous
       ? undefined
       : same
-        ? previous.at > cause && now - previous.at < REFRESH_MS
+        ? previous.at > cause && now - previous.at < refreshMs(presence)
           ? 'repeat'
           : undefined
         : previous.since > cause
           ? 'change'
           : undefined;
-    if (previous && !kind && previous.at > cause && now - previous.at < REFRESH_MS) this.afterRefresh += 1;
+    if (previous && !kind && previous.at > cause && now - previous.at < refreshMs(presence)) this.afterRefresh += 1;
     if (previous && kind) {
       this.duplicates.push({
         tenant: this.tenant.name,

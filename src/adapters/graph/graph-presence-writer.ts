@@ -1,20 +1,38 @@
-import type { Clock, ExternalFailure, Logger, PresenceDesire, PresenceWriteOutcome } from '../../application/ports.js';
+import type {
+  Clock,
+  ExternalFailure,
+  Logger,
+  PresenceDesire,
+  PresenceWriteOutcome,
+  WriteUrgency,
+} from '../../application/ports.js';
 import { isPreferredSettable, isSessionSettable, samePresence, type TeamsPresence } from '../../domain/presence.js';
 import { err, ok, type Result } from '../../domain/result.js';
 import { httpFailure, parseRetryAfter } from '../shared/external-failure.js';
 import type { GraphAnswer, GraphHttpClient } from './graph-http-client.js';
 import { batchItemFailure, parseBatchAnswer } from './graph-batch.js';
 import { IN_FLIGHT_POLL_MS, type PresenceBudget, type Reservation } from './presence-budget.js';
+import { PresenceSessionPolicy } from './presence-session-policy.js';
+import { PresenceWriteQueue, type Pending } from './presence-write-queue.js';
 
 /** Settings of the presence writer. */
 export interface PresenceWriterOptions {
   /** Our app (client) id: setPresence's sessionId (reference graph-presence.md §2.2). */
   readonly sessionId: string;
-  /** expirationDuration of our session: short, so a dead backend does not pin "In a call" for hours (§2.6). */
+  /**
+   * expirationDuration of a session that does not decay (PT5M..PT4H, default PT1H; see
+   * PresenceSessionPolicy): the keep-alive cost falls with it, and a crashed instance's sessions
+   * show that much longer.
+   */
   readonly sessionDuration?: string;
-  /** Refresh a held session this long after its last write (≤ 5 min, §2.1/§2.6: Available decays after 5). */
-  readonly refreshAfterMs?: number;
   readonly maxConcurrentBatches?: number;
+  /**
+   * Slots a backlog leaves free for a change that arrives while it drains (it is sent at once
+   * instead of behind the backlog), unless slots free within `expressHorizonMs` anyway.
+   * Default: 2 % of the budget, 1 to 20.
+   */
+  readonly expressSlots?: number;
+  readonly expressHorizonMs?: number;
   /**
    * Optional status message shown with a session write (e.g. "On a customer call"). It is set with
    * an expiry equal to the session's, never cleared: clearing would wipe the user's own message.
@@ -28,17 +46,21 @@ export interface PresenceWriterOptions {
   readonly sleep: (ms: number) => Promise<void>;
 }
 
-type Settle = (r: Result<PresenceWriteOutcome, ExternalFailure>) => void;
-interface Pending {
-  readonly desire: PresenceDesire;
-  readonly settle: Settle[];
-  attempts: number;
-  notBefore: number;
-}
 interface Written {
   readonly presence: TeamsPresence | null;
   readonly preferred: boolean;
   readonly at: number;
+  /** When a held session is to be written again (infinite: nothing to keep alive). */
+  readonly refreshAt: number;
+}
+
+/** What the writer has done so far, for benches, metrics and the soak. */
+export interface PresenceWriterStats {
+  /** Desires accepted for writing (not `unchanged`), keep-alives included. */
+  readonly accepted: number;
+  /** Keep-alive re-writes queued. */
+  readonly keepalives: number;
+  readonly queued: Record<WriteUrgency, number>;
 }
 
 const BATCH_MAX = 20;
@@ -50,26 +72,33 @@ interface BatchRequest {
   readonly body?: unknown;
 }
 
-/** Minutes of a `PTnM` / `PTnH` duration (the session durations we configure). */
-function parseIsoMinutes(d: string): number {
-  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?$/.exec(d);
-  return m ? Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0) : 15;
-}
-
 /**
  * Writes desired presence through JSON $batch (≤ 20) within the per-tenant budget; coalesces per
  * user (only the latest desire is written, earlier callers get `superseded`); honours 429 +
- * Retry-After on the envelope and per item; skips a write our session already shows.
+ * Retry-After on the envelope and per item; skips a write our session already shows. Serves
+ * changes before corrections before keep-alives, and keeps a few slots for a change arriving
+ * while a backlog drains (see `expressSlots`).
  */
 export class GraphPresenceWriter {
-  readonly #pending = new Map<string, Pending>();
+  readonly #pending = new PresenceWriteQueue();
   readonly #inFlight = new Set<string>();
   readonly #batches = new Set<Promise<void>>();
   readonly #written = new Map<string, Written>();
   #running = false;
+  /** Some write waited behind a batch (or the budget) since the queue was last empty. */
+  #backlogged = false;
+  /** Users whose change arrived while backlogged: sent before the backlog, in the slots kept for them. */
+  readonly #express = new Set<string>();
+  #wake: (() => void) | undefined;
+  #sleeping: { readonly until: number; readonly done: Promise<void> } | undefined;
+  #accepted = 0;
+  #keepalives = 0;
+  readonly #sessions: PresenceSessionPolicy;
   /** Recent $batch round trip (moving average), to tell whether a freeing slot beats an in-flight answer. */
   #batchLatencyMs = 0;
-  readonly #o: Required<Omit<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage' | 'logger'>> &
+  readonly #o: Required<
+    Omit<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage' | 'logger' | 'sessionDuration'>
+  > &
     Pick<PresenceWriterOptions, 'clock' | 'sleep' | 'statusMessage' | 'logger'>;
 
   constructor(
@@ -77,12 +106,14 @@ export class GraphPresenceWriter {
     private readonly budget: PresenceBudget,
     options: PresenceWriterOptions,
   ) {
+    const { sessionDuration, ...rest } = options;
+    this.#sessions = new PresenceSessionPolicy(sessionDuration);
     this.#o = Object.freeze({
-      sessionDuration: 'PT15M',
-      refreshAfterMs: 4 * 60_000,
       maxConcurrentBatches: 4,
       maxAttempts: 5,
-      ...options,
+      expressSlots: Math.max(1, Math.min(BATCH_MAX, Math.floor(budget.limit * 0.02))),
+      expressHorizonMs: 500,
+      ...rest,
     });
   }
 
@@ -101,10 +132,8 @@ export class GraphPresenceWriter {
       );
     }
     const last = this.#written.get(desire.userId);
-    // A held session older than the refresh interval may be lapsing: writing it again is a refresh, not a duplicate.
-    const fresh =
-      last !== undefined &&
-      (last.presence === null || last.preferred || this.#o.clock.now() - last.at < this.#o.refreshAfterMs);
+    // A held session due for its refresh may be lapsing: writing it again is a refresh, not a duplicate.
+    const fresh = last !== undefined && this.#o.clock.now() < last.refreshAt;
     if (
       !force &&
       fresh &&
@@ -114,11 +143,20 @@ export class GraphPresenceWriter {
     ) {
       return Promise.resolve(ok({ status: 'unchanged' }));
     }
+    this.#accepted += 1;
     return new Promise((resolve) => {
       const prior = this.#pending.get(desire.userId);
       for (const s of prior?.settle ?? []) s(ok({ status: 'superseded' }));
-      this.#pending.set(desire.userId, { desire, settle: [resolve], attempts: 0, notBefore: 0 });
+      // A newer desire for a user already in line takes that place (and the more urgent lane of the two).
+      const urgency = desire.urgency ?? 'change';
+      this.#pending.add(desire, resolve, urgency, prior);
+      if (this.#backlogged && urgency === 'change' && (!prior || this.#express.has(desire.userId))) {
+        this.#express.add(desire.userId);
+        // More than the kept slots hold is a backlog of its own: it waits its turn like the rest.
+        if (this.#express.size > this.#o.expressSlots) this.#express.clear();
+      }
       this.#pump();
+      this.#wake?.();
     });
   }
 
@@ -127,22 +165,20 @@ export class GraphPresenceWriter {
    * alive like our own. What this process wrote itself is newer and wins.
    */
   adopt(userId: string, presence: TeamsPresence, at: number): void {
-    if (!this.#written.has(userId)) this.#written.set(userId, { presence, preferred: false, at });
+    if (!this.#written.has(userId)) this.#written.set(userId, this.#record(presence, false, at));
   }
 
-  /** Re-write sessions held longer than `refreshAfterMs` (keep-alive while the ACD state holds); returns the users refreshed. */
+  /** Re-write held sessions whose refresh is due (keep-alive while the ACD state holds); returns the users refreshed. */
   refreshDue(): string[] {
     const now = this.#o.clock.now();
     const refreshed: string[] = [];
     for (const [userId, w] of this.#written) {
-      if (
-        w.presence &&
-        !w.preferred &&
-        now - w.at >= this.#o.refreshAfterMs &&
-        !this.#pending.has(userId) &&
-        !this.#inFlight.has(userId)
-      ) {
-        void this.write({ userId, presence: w.presence, preferred: false, traceId: `refresh-${userId}` }, true);
+      if (w.presence && now >= w.refreshAt && !this.#pending.has(userId) && !this.#inFlight.has(userId)) {
+        void this.write(
+          { userId, presence: w.presence, preferred: false, traceId: `refresh-${userId}`, urgency: 'keepalive' },
+          true,
+        );
+        this.#keepalives += 1;
         refreshed.push(userId);
       }
     }
@@ -152,6 +188,15 @@ export class GraphPresenceWriter {
   /** Users with a write waiting or in flight (the writer's backlog, for soak and metrics). */
   get backlog(): number {
     return this.#pending.size + this.#inFlight.size;
+  }
+
+  get stats(): PresenceWriterStats {
+    return { accepted: this.#accepted, keepalives: this.#keepalives, queued: this.#pending.counts() };
+  }
+
+  #record(presence: TeamsPresence | null, preferred: boolean, at: number): Written {
+    const held = presence !== null && !preferred;
+    return { presence, preferred, at, refreshAt: held ? this.#sessions.refreshAt(presence, at) : Infinity };
   }
 
   /** Resolves when nothing is pending or in flight. */
@@ -174,50 +219,112 @@ export class GraphPresenceWriter {
 
   async #loop(): Promise<void> {
     for (;;) {
-      const now = this.#o.clock.now();
-      const ready = [...this.#pending.keys()].filter(
-        (u) => !this.#inFlight.has(u) && this.#pending.get(u)!.notBefore <= now,
-      );
-      if (ready.length === 0) {
-        if (this.#pending.size === 0 && this.#batches.size === 0) return;
-        await this.#waitForProgress(now);
-        continue;
+      if (this.#pending.size === 0) {
+        this.#backlogged = false;
+        this.#express.clear();
+        if (this.#batches.size === 0) return;
       }
       if (this.#batches.size >= this.#o.maxConcurrentBatches) {
         await Promise.race(this.#batches);
         continue;
       }
-      const free = this.budget.available(now);
-      if (free <= 0) {
-        // A slot that frees before an in-flight batch can land is slept for: waiting for the landing
-        // paced the next window one batch at a time, while the first went out maxConcurrentBatches
-        // wide. A longer wait starts with the landing (it counts the batch from its real answer
-        // time, also on a clock that a sleep moves at once, like the emulator's manual clock).
-        const wait = this.budget.nextFreeInMs(now);
-        if (this.#batches.size > 0 && (wait === undefined || wait > this.#batchLatencyMs))
-          await Promise.race(this.#batches);
-        else await this.#o.sleep(wait ?? IN_FLIGHT_POLL_MS);
+      const now = this.#o.clock.now();
+      const users = this.#next(now);
+      if (users.length > 0) {
+        this.#launch(users, this.budget.reserve(this.#cost(users)));
         continue;
       }
-      const users = this.#fill(ready, Math.min(BATCH_MAX, free));
-      this.#launch(
-        users,
-        this.budget.reserve(users.reduce((n, u) => n + this.#requests(this.#pending.get(u)!.desire).length, 0)),
-      );
+      await this.#waitForProgress(now);
     }
   }
 
-  async #waitForProgress(now: number): Promise<void> {
-    if (this.#batches.size > 0) return void (await Promise.race(this.#batches));
-    const next = Math.min(...[...this.#pending.values()].map((p) => p.notBefore));
-    await this.#o.sleep(Math.max(0, next - now));
+  /**
+   * The next batch: changes that arrived while a backlog was waiting (in the free slots, the kept
+   * ones included), then the backlog in serving order within what it may spend (all but the kept
+   * slots, see PresenceBudget.spendable).
+   */
+  #next(now: number): string[] {
+    const available = this.budget.available(now);
+    const free = Math.min(BATCH_MAX, available);
+    if (free <= 0) return this.#stall([]);
+    const ready = (u: string, p: Pending): boolean => !this.#inFlight.has(u) && p.notBefore <= now;
+    const express = [...this.#express].flatMap((u) => {
+      const p = this.#pending.get(u);
+      return p && ready(u, p) ? [u] : [];
+    });
+    const out = this.#fill(express, free, []);
+    // Slots are kept only while something would be left behind: a backlog that fits takes them all.
+    const spendable =
+      this.#pending.size <= available
+        ? available
+        : this.budget.spendable(now, this.#o.expressHorizonMs, this.#o.expressSlots);
+    const room = Math.min(free, this.#cost(out) + spendable);
+    for (const [u, p] of this.#pending.ordered()) {
+      if (this.#cost(out) >= room) break;
+      if (ready(u, p) && !this.#express.has(u)) this.#fill([u], room, out);
+    }
+    return this.#stall(out);
   }
 
-  /** Users whose requests (1, or 2 with a status message) fit in `room` batch items. */
-  #fill(ready: readonly string[], room: number): string[] {
-    const out: string[] = [];
-    let used = 0;
-    for (const u of ready) {
+  /** A batch is leaving (or none can): whatever is still ready behind it is a backlog from now on. */
+  #stall(out: string[]): string[] {
+    for (const u of out) this.#express.delete(u);
+    if (!this.#backlogged && this.#pending.size > out.length) this.#backlogged = true;
+    return out;
+  }
+
+  async #waitForProgress(now: number): Promise<void> {
+    const { expressHorizonMs: horizon, expressSlots: keep } = this.#o;
+    let notBefore = Infinity;
+    let ready = false;
+    for (const [u, p] of this.#pending.ordered()) {
+      if (this.#inFlight.has(u)) continue;
+      if (p.notBefore <= now) ready = true;
+      else notBefore = Math.min(notBefore, p.notBefore);
+    }
+    // Only a write that could go now waits for the budget; the others wait for their landing or retry time.
+    const budgetWait = !ready
+      ? undefined
+      : this.#express.size > 0
+        ? this.budget.nextFreeInMs(now)
+        : this.budget.nextSpendableInMs(now, horizon, keep);
+    const waits = [notBefore < Infinity ? notBefore - now : undefined, budgetWait].filter((w) => w !== undefined);
+    const wait = waits.length > 0 ? Math.max(0, Math.min(...waits)) : undefined;
+    const woken = new Promise<void>((r) => (this.#wake = r));
+    try {
+      // A slot that frees before an in-flight batch can land is slept for: waiting for the landing
+      // paced the next window one batch at a time, while the first went out maxConcurrentBatches
+      // wide. A longer wait starts with the landing (it counts the batch from its real answer
+      // time, also on a clock that a sleep moves at once, like the emulator's manual clock).
+      if (this.#batches.size > 0 && (wait === undefined || wait > this.#batchLatencyMs))
+        await Promise.race([woken, ...this.#batches]);
+      else await Promise.race([woken, this.#sleep(wait ?? IN_FLIGHT_POLL_MS)]);
+    } finally {
+      this.#wake = undefined;
+    }
+  }
+
+  /**
+   * A sleep that a new write may cut short: an earlier sleep still running that ends no later is
+   * waited on again instead of starting another timer (a storm of wake-ups would leave one per write).
+   */
+  #sleep(ms: number): Promise<void> {
+    const until = this.#o.clock.now() + ms;
+    const s = this.#sleeping;
+    if (s && s.until <= until && s.until > this.#o.clock.now()) return s.done;
+    const done = this.#o.sleep(ms);
+    this.#sleeping = { until, done };
+    return done;
+  }
+
+  #cost(users: readonly string[]): number {
+    return users.reduce((n, u) => n + this.#requests(this.#pending.get(u)!.desire).length, 0);
+  }
+
+  /** Appends to `out` the users whose requests (1, or 2 with a status message) still fit in `room` batch items. */
+  #fill(users: readonly string[], room: number, out: string[]): string[] {
+    let used = this.#cost(out);
+    for (const u of users) {
       const n = this.#requests(this.#pending.get(u)!.desire).length;
       if (used + n > room) break;
       out.push(u);
@@ -266,10 +373,8 @@ export class GraphPresenceWriter {
 
   #requests(d: PresenceDesire): BatchRequest[] {
     const text = d.presence && !d.preferred ? this.#o.statusMessage?.(d) : undefined;
-    if (text === undefined) return [this.#request(d)];
-    const expiry = new Date(this.#o.clock.now() + parseIsoMinutes(this.#o.sessionDuration) * 60_000)
-      .toISOString()
-      .replace('Z', '');
+    if (text === undefined || !d.presence) return [this.#request(d)];
+    const expiry = new Date(this.#o.clock.now() + this.#sessions.lifetimeMs(d.presence)).toISOString().replace('Z', '');
     const statusMessage = {
       message: { content: text, contentType: 'text' },
       expiryDateTime: { dateTime: expiry, timeZone: 'UTC' },
@@ -307,7 +412,7 @@ export class GraphPresenceWriter {
             sessionId: this.#o.sessionId,
             availability: d.presence.availability,
             activity: d.presence.activity,
-            expirationDuration: this.#o.sessionDuration,
+            expirationDuration: this.#sessions.duration(d.presence),
           },
         }
       : { method: 'POST', url: `${base}/clearPresence`, headers, body: { sessionId: this.#o.sessionId } };
@@ -318,7 +423,7 @@ export class GraphPresenceWriter {
     // §2.3: clearPresence answers 404 when our session is already gone — the desired end state.
     const cleared = item.status === 404 && p.desire.presence === null && !p.desire.preferred;
     if ((item.status >= 200 && item.status < 300) || cleared) {
-      this.#written.set(userId, { presence: p.desire.presence, preferred: p.desire.preferred, at: now });
+      this.#written.set(userId, this.#record(p.desire.presence, p.desire.preferred, now));
       for (const s of p.settle) s(ok({ status: 'written', latencyMs, httpStatus: item.status }));
       return;
     }
@@ -376,7 +481,7 @@ export class GraphPresenceWriter {
     }
     p.attempts += attemptCost;
     p.notBefore = notBefore;
-    this.#pending.set(userId, p);
+    this.#pending.put(userId, p);
   }
 }
 

@@ -37,6 +37,36 @@ export class PresenceBudget {
     return Math.max(0, this.limit - this.#sent.length - this.#reserved);
   }
 
+  /**
+   * What may go now without leaving fewer than `keep` slots free `horizonMs` from now: the budget
+   * for a backlog, which keeps `keep` slots for a change that arrives while it drains — except in
+   * the last `horizonMs` before slots free anyway, when keeping them would only waste them.
+   */
+  spendable(now: number, horizonMs: number, keep: number): number {
+    const free = this.available(now);
+    if (free <= 0) return 0;
+    const stillCounted = this.#sent.length - this.#leavingBy(now + horizonMs);
+    return Math.max(0, Math.min(free, this.limit - stillCounted - this.#reserved - keep));
+  }
+
+  /** Milliseconds until {@link spendable} may be positive by time alone; undefined as in {@link nextFreeInMs}. */
+  nextSpendableInMs(now: number, horizonMs: number, keep: number): number | undefined {
+    const free = this.nextFreeInMs(now);
+    if (free === undefined) return undefined;
+    // Stamps that must have left the window `horizonMs` later for one slot beyond `keep` to be spendable.
+    const leave = this.#sent.length + this.#reserved + keep + 1 - this.limit;
+    if (leave <= 0) return free;
+    const stamp = this.#sent[leave - 1];
+    return stamp === undefined ? undefined : Math.max(free, stamp + this.windowMs - horizonMs - now);
+  }
+
+  /** How many counted requests have left the window by `at`. */
+  #leavingBy(at: number): number {
+    let n = 0;
+    while (n < this.#sent.length && this.#sent[n]! <= at - this.windowMs) n += 1;
+    return n;
+  }
+
   /** `count` requests are being sent now: they hold slots until {@link settle} stamps them. */
   reserve(count: number): Reservation {
     this.#reserved += count;

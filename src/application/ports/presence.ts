@@ -10,6 +10,13 @@ export interface ObservedPresence {
 }
 
 /**
+ * Which writes go first when the Graph budget cannot take them all at once: a `change` (an ACD or
+ * Teams change just observed) before a `correction` (a re-evaluation after a rule or link change,
+ * a reconciliation finding), and both before a `keepalive` (re-writing a held session).
+ */
+export type WriteUrgency = 'change' | 'correction' | 'keepalive';
+
+/**
  * What the engine wants Teams to show for one user. `null` = clear our session. The writer
  * coalesces: only the latest desire per user is written; an earlier one resolves `superseded`.
  */
@@ -20,6 +27,8 @@ export interface PresenceDesire {
   readonly preferred: boolean;
   /** Ties Graph request/answer trace events to the flow that caused them. */
   readonly traceId: string;
+  /** Default `change`. */
+  readonly urgency?: WriteUrgency;
 }
 
 export type PresenceWriteOutcome =

@@ -6,6 +6,7 @@ import type { SyncEngineDeps, SyncEngineOptions } from './engine-options.js';
 import type { Slot } from './keyed-queue.js';
 import type { TenantRuntime } from './tenant-runtime.js';
 import { backoffMs, sleep, TenantStoppedError } from './retry.js';
+import { writeUrgencyOf } from './reobserve.js';
 
 /** What one entry's effects did; failed writes are not recorded as done in the agent's state. */
 export interface EffectsOutcome {
@@ -83,7 +84,14 @@ export class EffectExecutor {
     const result = await this.withRetry(
       ctx,
       effect.kind,
-      () => ctx.tenant.ports.presence.write({ userId, presence, preferred: effect.preferred, traceId: ctx.traceId }),
+      () =>
+        ctx.tenant.ports.presence.write({
+          userId,
+          presence,
+          preferred: effect.preferred,
+          traceId: ctx.traceId,
+          urgency: writeUrgencyOf(ctx.entry.event),
+        }),
       (f) => f,
     );
     if (!result.ok)

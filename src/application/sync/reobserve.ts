@@ -1,6 +1,7 @@
 import type { AcdStateEvent } from '../../domain/agent-state.js';
 import type { TeamsPresenceEvent } from '../../domain/presence.js';
 import type { AgentSyncState } from '../../domain/sync-state.js';
+import type { WriteUrgency } from '../ports.js';
 
 /**
  * The agent's last known states as fresh observations: same states and source times (never
@@ -46,4 +47,14 @@ export function reobserve(
 export function reevaluationOf(eventId: string): string | undefined {
   const match = /^reeval:([^:]+):/.exec(eventId);
   return match?.[1];
+}
+
+/**
+ * How urgent the Graph writes of an entry are: a re-evaluation (rule or link change) or a
+ * reconciliation finding corrects what was already decided once, and waits behind fresh changes
+ * when the budget cannot take everything at once.
+ */
+export function writeUrgencyOf(event: { readonly source: string; readonly eventId: string }): WriteUrgency {
+  if (reevaluationOf(event.eventId) !== undefined) return 'correction';
+  return event.source === 'teams' && event.eventId.includes(':reconcile:') ? 'correction' : 'change';
 }

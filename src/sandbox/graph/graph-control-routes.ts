@@ -78,6 +78,7 @@ export function handleControl(req: EmulatorRequest, control: GraphControl): Emul
         done
       );
     }
+    if (path === '/throttle' && req.method === 'GET') return { status: 200, body: control.throttle };
     if (path === '/slow') return (control.slowResponses(Slow.parse(body).ms), done);
     if (path === '/delivery') {
       const { latency, ...modes } = Delivery.parse(body);

@@ -185,6 +185,11 @@ export class GraphControl {
     return this.world.writeLog;
   }
 
+  /** What the presence throttle did so far: its limit and the requests it answered 429 (batch items one each). */
+  get throttle(): { readonly limit: number; readonly throttled: number } {
+    return { limit: this.world.throttle.limit, throttled: this.world.throttle.throttled };
+  }
+
   /** The most presence requests the app was allowed inside any 30 s window (the budget check). */
   maxPresenceRequestsInWindow(appId: string, tenantId: string): number {
     return this.world.throttle.maxInAnyWindow(`${appId}/${tenantId}`);

@@ -13,6 +13,8 @@ export class PresenceThrottle {
    * emulator ran (the soak and `npm start` run it for hours inside the measured process).
    */
   readonly #maxInWindow = new Map<string, number>();
+  /** Requests answered 429 by this throttle (batch items one each), since start. */
+  throttled = 0;
 
   constructor(
     public limit: number,
@@ -24,6 +26,7 @@ export class PresenceThrottle {
     const window = (this.#windows.get(key) ?? []).filter((t) => t > now - this.windowMs);
     this.#windows.set(key, window);
     if (window.length >= this.limit) {
+      this.throttled += 1;
       const waitMs = window[0]! + this.windowMs - now;
       return Math.max(0.001, Math.ceil(waitMs) / 1000);
     }

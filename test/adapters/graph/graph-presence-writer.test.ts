@@ -36,7 +36,10 @@ describe('GraphPresenceWriter (budgeted $batch writes against the emulator)', ()
     await h.adapter.presence.write(desire(user, BUSY));
     expect(await h.adapter.presence.write(desire(user, BUSY))).toEqual({ ok: true, value: { status: 'unchanged' } });
     expect(h.emulator.control.writeLog).toHaveLength(1);
-    h.emulator.control.advance(5 * 60_000);
+    // A Busy session lives an hour (PT1H) and is written again 10 minutes before its end.
+    h.emulator.control.advance(49 * 60_000);
+    expect(await h.adapter.presence.write(desire(user, BUSY))).toEqual({ ok: true, value: { status: 'unchanged' } });
+    h.emulator.control.advance(60_000);
     expect(await h.adapter.presence.write(desire(user, BUSY))).toMatchObject({
       ok: true,
       value: { status: 'written' },
@@ -102,6 +105,34 @@ describe('GraphPresenceWriter (budgeted $batch writes against the emulator)', ()
       expect(h.emulator.control.presence(user)).toMatchObject(AVAILABLE);
     }
     expect(h.emulator.control.writeLog.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it('keeps a session that does not decay with one write per 50 minutes, and says how long it lives', async () => {
+    h = await startAdapterHarness(2);
+    const [busy, away] = h.tenant.users.map((u) => u.id) as [string, string];
+    await h.adapter.presence.write(desire(busy, BUSY));
+    await h.adapter.presence.write(desire(away, AWAY));
+    for (let minute = 1; minute <= 120; minute += 1) {
+      h.emulator.control.advance(60_000);
+      h.adapter.presence.refreshDue();
+      await h.adapter.writer.idle();
+      expect(h.emulator.control.presence(busy)).toMatchObject(BUSY);
+      expect(h.emulator.control.presence(away)).toMatchObject(AWAY);
+    }
+    // The first write and refreshes at 50 and 100 minutes, for each user.
+    expect(h.emulator.control.writeLog.filter((w) => w.userId === busy)).toHaveLength(3);
+    expect(h.emulator.control.writeLog.filter((w) => w.userId === away)).toHaveLength(3);
+    expect(h.adapter.writer.stats.keepalives).toBe(4);
+  });
+
+  it('lets a session that nobody refreshes lapse after the configured duration (what a crashed instance leaves)', async () => {
+    h = await startAdapterHarness(1, { writer: { sessionDuration: 'PT30M' } });
+    const user = h.tenant.users[0]!.id;
+    await h.adapter.presence.write(desire(user, BUSY));
+    h.emulator.control.advance(29 * 60_000);
+    expect(h.emulator.control.presence(user)).toMatchObject(BUSY);
+    h.emulator.control.advance(60_000);
+    expect(h.emulator.control.presence(user)).toMatchObject({ availability: 'Offline' });
   });
 
   it('absorbs a 429 storm (items and envelope) with nothing dropped', async () => {

@@ -53,4 +53,18 @@ describe('PresenceBudget (sliding window, counted from the answer)', () => {
     expect(b.nextFreeInMs(100)).toBe(2400);
     expect(b.available(2500)).toBe(10);
   });
+
+  it('lets a backlog spend all but the kept slots, and those too in the last moments before slots free anyway', () => {
+    const b = new PresenceBudget(10, 1000);
+    expect(b.spendable(0, 100, 2)).toBe(8);
+    b.take(8, 0);
+    expect(b.available(500)).toBe(2);
+    expect(b.spendable(500, 100, 2)).toBe(0);
+    expect(b.nextSpendableInMs(500, 100, 2)).toBe(400); // at 900 the 8 leave within the horizon
+    expect(b.spendable(900, 100, 2)).toBe(2);
+    b.take(2, 900);
+    // The next window keeps two slots again while the two spent early still count: the backlog's price is 2 per window.
+    expect(b.available(1000)).toBe(8);
+    expect(b.spendable(1000, 100, 2)).toBe(6);
+  });
 });

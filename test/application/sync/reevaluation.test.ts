@@ -152,6 +152,9 @@ describe('sync engine: re-evaluation after a rule change', () => {
       ['aad-1', P.conference],
       ['aad-2', P.conference],
     ]);
+    // Corrections wait behind fresh changes at the writer; the calls' own writes were changes.
+    expect(t.graph.writes.slice(writesBefore).map((w) => w.desire.urgency)).toEqual(['correction', 'correction']);
+    expect(t.graph.writes.slice(0, writesBefore).every((w) => w.desire.urgency === 'change')).toBe(true);
     const lines = h.traces('t1', 'agent-1').slice(seen);
     expect(lines.map((e) => e.hop)).toEqual(['decision', 'graph.response']);
     expect(lines[0]!.summary).toMatch(

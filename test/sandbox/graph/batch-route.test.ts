@@ -54,5 +54,7 @@ describe('emulated JSON $batch (reference §4, §8.6)', () => {
     expect(byId.get('2')!.status).toBe(424);
     expect([byId.get('3')!.status, byId.get('4')!.status, byId.get('5')!.status]).toEqual([200, 429, 429]);
     expect(byId.get('5')!.headers['retry-after']).toBeDefined();
+    // Graph's side of the count, for benchmarks: the two throttled items, nothing else.
+    expect((await h.call('GET', '/_control/throttle')).body).toEqual({ limit: 2, throttled: 2 });
   });
 });
