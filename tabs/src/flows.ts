@@ -9,6 +9,8 @@ export interface Flow {
   lastAt: number;
   hasError: boolean;
   hasWrite: boolean;
+  /** A write Teams cannot show (the user's own status wins): the engine flags it as `data.notShown`. */
+  notShown: boolean;
 }
 
 /** Hops where the sync wrote, or tried to write, to Teams (Graph) or to CXone. */
@@ -16,6 +18,14 @@ export const WRITE_HOPS: readonly string[] = ['graph.request', 'graph.response',
 
 /** An error hop, or a hop that carries a failure (a refused or given-up write is traced on its response hop). */
 export const isErrorHop = (e: TraceEvent): boolean => e.hop === 'error' || e.data['failure'] !== undefined;
+
+/** Why Teams cannot show what the sync wrote, when the engine flagged the hop (`data.notShown.reason`). */
+export function notShownReason(e: TraceEvent): string | undefined {
+  const flag = e.data['notShown'];
+  if (!flag || typeof flag !== 'object') return undefined;
+  const reason = (flag as { reason?: unknown }).reason;
+  return typeof reason === 'string' ? reason : 'Teams shows another status';
+}
 
 /** Groups hops into flows, newest flow first (by its latest hop; ties by trace id so the order never jumps). */
 export function groupFlows(events: readonly TraceEvent[]): Flow[] {
@@ -34,6 +44,7 @@ export function groupFlows(events: readonly TraceEvent[]): Flow[] {
       lastAt: hops[hops.length - 1]?.at ?? 0,
       hasError: hops.some(isErrorHop),
       hasWrite: hops.some((h) => WRITE_HOPS.includes(h.hop)),
+      notShown: hops.some((h) => notShownReason(h) !== undefined),
     };
   });
   return flows.sort((a, b) => b.lastAt - a.lastAt || (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0));

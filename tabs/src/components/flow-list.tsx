@@ -1,6 +1,6 @@
 import { Badge, Button, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useEffect, useRef, type ReactNode } from 'react';
-import { isErrorHop, type Flow } from '../flows.js';
+import { isErrorHop, notShownReason, type Flow } from '../flows.js';
 import { clockTime, since } from '../local-time.js';
 import type { TraceEvent } from '../types.js';
 
@@ -70,6 +70,9 @@ function hopFlags(e: TraceEvent): string[] {
   const failure = e.data['failure'];
   if (failure && typeof failure === 'object' && 'message' in failure && typeof failure.message === 'string')
     flags.push(failure.message);
+  // The engine may already say it in the summary; the reason is then not repeated.
+  const hidden = notShownReason(e);
+  if (hidden !== undefined && !e.summary.includes(hidden)) flags.push(`Teams cannot show it: ${hidden}`);
   return flags;
 }
 
@@ -78,7 +81,12 @@ function Hop(props: { e: TraceEvent }): ReactNode {
   const { e } = props;
   const error = isErrorHop(e);
   return (
-    <li className={styles.hop} data-hop={e.hop} data-error={error || undefined}>
+    <li
+      className={styles.hop}
+      data-hop={e.hop}
+      data-error={error || undefined}
+      data-not-shown={notShownReason(e) !== undefined || undefined}
+    >
       <Text font="monospace" size={200}>
         {clockTime(e.at)}
       </Text>
@@ -149,6 +157,11 @@ export function FlowList(props: {
                 {f.hasError && (
                   <Badge appearance="filled" color="danger">
                     Error
+                  </Badge>
+                )}
+                {f.notShown && (
+                  <Badge appearance="tint" color="warning">
+                    Not shown in Teams
                   </Badge>
                 )}
                 {f.hasWrite && (

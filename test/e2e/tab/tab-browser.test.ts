@@ -294,6 +294,11 @@ describe('the Teams tab in a browser', () => {
     expect(hops[5]).toContain(`${localClock(start + 500)} GMT+5:30`);
     expect(hops[5]).toContain('Teams client shows Busy / In a call');
     expect(hops[5]).toContain('+900 ms');
+    // A write Teams cannot show is flagged on its flow and its hop, with the reason.
+    expect(await toggle('seed').textContent()).toContain('Not shown in Teams');
+    expect(await call.locator('li[data-not-shown]').textContent()).toContain(
+      "Teams cannot show it: the user's own DoNotDisturb/Presenting outranks our Busy/InACall session",
+    );
     await toggle('seed').click();
     await call.waitFor({ state: 'hidden' });
   });

@@ -119,7 +119,18 @@ export class TabHarness {
       hop('seed', call, 1, 'rule.resolved', 'Rule "On a voice call" applies', { latencyMs: 3 }),
       hop('seed', call, 2, 'decision', 'Set Busy / InACall', { latencyMs: 1 }),
       hop('seed', call, 3, 'graph.request', 'setPresence Busy/InACall', { latencyMs: 2 }),
-      hop('seed', call, 4, 'graph.response', 'Graph 200', { latencyMs: 140 }),
+      // The engine flags a write Teams cannot show (the user's own status wins) as data.notShown.
+      hop('seed', call, 4, 'graph.response', 'Graph 200', {
+        latencyMs: 140,
+        data: {
+          reason: 'rule On a voice call',
+          notShown: {
+            teamsShows: { availability: 'DoNotDisturb', activity: 'Presenting' },
+            cause: 'outranked',
+            reason: "the user's own DoNotDisturb/Presenting outranks our Busy/InACall session",
+          },
+        },
+      }),
       hop('seed', call, 5, 'teams.notification', 'Teams client shows Busy / In a call', { latencyMs: 900 }),
       hop('seed-lunch', lunch, 0, 'acd.event', 'Agent app → CXone: Unavailable (Lunch)'),
       hop('seed-lunch', lunch, 1, 'decision', 'Set Away / Away', { latencyMs: 1 }),
