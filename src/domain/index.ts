@@ -10,6 +10,7 @@ export * from './presence.js';
 export * from './presence-version.js';
 export * from './presence-rule.js';
 export * from './resolve.js';
+export * from './shown-presence.js';
 export * from './result.js';
 export * from './sync-state.js';
 export * from './tenant.js';

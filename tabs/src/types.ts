@@ -101,6 +101,12 @@ export interface TenantHealth {
   }[];
   latency: { direction: string; count: number; p50Ms: number; p95Ms: number }[];
   perMinute?: MinuteVolume[];
+  /** Presence writes Teams could not show (the user's own status outranked our session). */
+  notShown?: {
+    lastHour: number;
+    lastDay: number;
+    latest?: { agentId?: string; status: string; reason: string; at: number };
+  };
 }
 export interface TraceEvent {
   id: string;

@@ -1,5 +1,11 @@
 import type { Cancel, Clock, HealthComponent, HealthReporter, HealthStatus, Scheduler } from '../ports.js';
-import { SyncActivity, type ActiveSync, type LatencySummary, type MinuteVolume } from './sync-activity.js';
+import {
+  SyncActivity,
+  type ActiveSync,
+  type LatencySummary,
+  type MinuteVolume,
+  type NotShownSummary,
+} from './sync-activity.js';
 
 export interface ComponentHealth {
   readonly component: HealthComponent;
@@ -34,6 +40,8 @@ export interface TenantHealth {
   readonly latency: readonly LatencySummary[];
   /** Sync volume and latency per minute over the last hour (60 entries). */
   readonly perMinute: readonly MinuteVolume[];
+  /** Presence writes Teams could not show: the user's own status outranked our session. */
+  readonly notShown: NotShownSummary;
 }
 
 /** Health model tuning. */
@@ -102,6 +110,7 @@ export class HealthModel {
       activeSyncs: this.activity.active(tenantId),
       latency: this.activity.latency(tenantId),
       perMinute: this.activity.perMinute(tenantId),
+      notShown: this.activity.notShown(tenantId),
     };
   }
 

@@ -10,6 +10,21 @@ export interface SyncSample {
   readonly status: string;
   readonly latencyMs: number;
   readonly at: number;
+  readonly agentId?: string;
+  /** Written, but Teams cannot show it (why: the user's own status outranks our session). */
+  readonly notShown?: string;
+}
+
+/** Presence writes Teams could not show (the Health Check's count), with the latest one. */
+export interface NotShownSummary {
+  readonly lastHour: number;
+  readonly lastDay: number;
+  readonly latest?: {
+    readonly agentId?: string;
+    readonly status: string;
+    readonly reason: string;
+    readonly at: number;
+  };
 }
 
 export interface ActiveSync {
@@ -91,6 +106,33 @@ export class SyncActivity {
       groups.set(key, g);
     }
     return [...groups.values()].sort((a, b) => b.lastAt - a.lastAt);
+  }
+
+  notShown(tenantId: string): NotShownSummary {
+    const now = this.clock.now();
+    let lastHour = 0;
+    let lastDay = 0;
+    let latest: SyncSample | undefined;
+    for (const s of this.recent(tenantId, now - DAY)) {
+      if (s.notShown === undefined) continue;
+      lastDay += 1;
+      if (s.at >= now - HOUR) lastHour += 1;
+      if (!latest || s.at >= latest.at) latest = s;
+    }
+    return {
+      lastHour,
+      lastDay,
+      ...(latest
+        ? {
+            latest: {
+              ...(latest.agentId !== undefined ? { agentId: latest.agentId } : {}),
+              status: latest.status,
+              reason: latest.notShown ?? '',
+              at: latest.at,
+            },
+          }
+        : {}),
+    };
   }
 
   latency(tenantId: string): readonly LatencySummary[] {

@@ -1,4 +1,5 @@
 import type { Effect } from '../../domain/effects.js';
+import { notShown } from '../../domain/shown-presence.js';
 import type { Result } from '../../domain/result.js';
 import type { AgentSyncState } from '../../domain/sync-state.js';
 import type { AcdWriteOutcome, AcdWriteRefusal, ExternalFailure, InboxEntry, PresenceWriteOutcome } from '../ports.js';
@@ -103,7 +104,11 @@ export class EffectExecutor {
         ctx.concise ? `${asked}: ${result.error.message}` : result.error.message,
       );
     const outcome: PresenceWriteOutcome = result.value;
-    const answered = `Graph: ${outcome.status}${outcome.status === 'written' ? ` (HTTP ${outcome.httpStatus}, ${outcome.latencyMs} ms)` : ''}`;
+    // Written is not shown: the user's own status may outrank our session (from the presence on record, no extra read).
+    const hidden =
+      presence && !effect.preferred && outcome.status !== 'superseded' ? notShown(ctx.agent, presence) : undefined;
+    const answered = `Graph: ${outcome.status}${outcome.status === 'written' ? ` (HTTP ${outcome.httpStatus}, ${outcome.latencyMs} ms)` : ''}${hidden ? `; Teams cannot show it: ${hidden.reason}` : ''}`;
+    const flag = hidden ? { notShown: hidden } : {};
     if (ctx.concise)
       this.trace(ctx, 'graph.response', `${asked}: ${answered.slice('Graph: '.length)}`, {
         userId,
@@ -111,8 +116,9 @@ export class EffectExecutor {
         preferred: effect.preferred,
         ruleId: effect.ruleId,
         outcome,
+        ...flag,
       });
-    else this.trace(ctx, 'graph.response', answered, { outcome });
+    else this.trace(ctx, 'graph.response', answered, { outcome, ...flag });
     this.deps.metrics.effect(effect.kind, outcome.status);
     ctx.tenant.health.success('graph.auth');
     if (outcome.status === 'written') {
@@ -120,7 +126,7 @@ export class EffectExecutor {
         'graph.presence',
         `last presence write answered HTTP ${outcome.httpStatus} in ${outcome.latencyMs} ms`,
       );
-      this.synced(ctx, effect.ruleId, 'acd-to-teams', shown);
+      this.synced(ctx, effect.ruleId, 'acd-to-teams', shown, hidden?.reason);
     }
     return true;
   }
@@ -230,11 +236,25 @@ export class EffectExecutor {
     return false;
   }
 
-  private synced(ctx: EffectContext, ruleId: string, direction: 'acd-to-teams' | 'teams-to-acd', status: string): void {
+  private synced(
+    ctx: EffectContext,
+    ruleId: string,
+    direction: 'acd-to-teams' | 'teams-to-acd',
+    status: string,
+    notShown?: string,
+  ): void {
     const at = this.deps.clock.now();
     const latencyMs = Math.max(0, at - ctx.entry.receivedAt);
     this.deps.metrics.syncLatency(direction, latencyMs);
-    this.deps.health.activity.record(ctx.tenant.tenantId, { ruleId, direction, status, latencyMs, at });
+    this.deps.health.activity.record(ctx.tenant.tenantId, {
+      ruleId,
+      direction,
+      status,
+      latencyMs,
+      at,
+      agentId: ctx.entry.agentId,
+      ...(notShown !== undefined ? { notShown } : {}),
+    });
   }
 
   private trace(

@@ -1,4 +1,5 @@
 import type { SyncEvent } from '../../domain/effects.js';
+import { notShown, type NotShown } from '../../domain/shown-presence.js';
 import type { AgentSyncState } from '../../domain/sync-state.js';
 import type { InboxEntry } from '../ports.js';
 import { traceIdOf } from '../trace/trace-ids.js';
@@ -60,11 +61,17 @@ export class EntryProcessor {
           : `No rule: ${resolution.explanation}`,
         data: { ruleId: resolution.rule?.id ?? null, considered: resolution.considered },
       });
+      const hidden = hiddenOurs(agent, event);
       this.deps.trace.record({
         ...base,
         hop: 'decision',
-        summary: summarize(decision.effects),
-        data: { effects: decision.effects, eventId: event.eventId, source: event.source },
+        summary: `${summarize(decision.effects)}${hidden ? ` (Teams does not show our ${hidden.ours}: ${hidden.reason})` : ''}`,
+        data: {
+          effects: decision.effects,
+          eventId: event.eventId,
+          source: event.source,
+          ...(hidden ? { notShown: hidden.notShown } : {}),
+        },
       });
     } else {
       traceReevaluation(this.deps.trace, {
@@ -192,6 +199,29 @@ export function withIdentity(
   else copy['teamsUserId'] = teamsUserId;
   if (teamId !== undefined) copy['teamId'] = teamId;
   return copy as unknown as AgentSyncState;
+}
+
+/**
+ * A Teams presence read back (notification or read) while our session is held: when it differs
+ * from what we set and the user's own status wins, the Log Reader's line says our write is not shown.
+ */
+function hiddenOurs(
+  agent: AgentSyncState,
+  event: SyncEvent,
+): { ours: string; reason: string; notShown: NotShown } | undefined {
+  const ours = agent.published;
+  if (event.source !== 'teams' || !ours?.presence || ours.preferred) return undefined;
+  const teams = {
+    presence: event.presence,
+    sourceTime: event.sourceTime,
+    eventId: event.eventId,
+    ...(event.manualStatus !== undefined ? { manualStatus: event.manualStatus } : {}),
+  };
+  // What we set is compared with what Teams shows now, not with our own earlier session.
+  const found = notShown({ teams, published: { ...ours, presence: null } }, ours.presence);
+  return found
+    ? { ours: `${ours.presence.availability}/${ours.presence.activity}`, reason: found.reason, notShown: found }
+    : undefined;
 }
 
 /** A write that did not happen must not be remembered as done (echo suppression, restore). */

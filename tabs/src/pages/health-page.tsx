@@ -119,7 +119,7 @@ export function HealthPage(): ReactNode {
 }
 
 function SyncedStatuses(props: { health: TenantHealth }): ReactNode {
-  const { activeSyncs, latency, perMinute } = props.health;
+  const { activeSyncs, latency, perMinute, notShown } = props.health;
   return (
     <>
       <div style={{ marginTop: 16 }}>
@@ -162,6 +162,15 @@ function SyncedStatuses(props: { health: TenantHealth }): ReactNode {
           </li>
         ))}
       </ul>
+      {notShown && notShown.lastDay > 0 && (
+        <Text role="status" data-testid="not-shown">
+          {notShown.lastHour} presence writes in the last hour ({notShown.lastDay} in the last day) that Teams could not
+          show
+          {notShown.latest &&
+            `; latest ${notShown.latest.agentId ? `for agent ${notShown.latest.agentId} ` : ''}(${notShown.latest.status}) ${since(notShown.latest.at)}: ${notShown.latest.reason}`}
+          .
+        </Text>
+      )}
       {perMinute && <VolumeChart minutes={perMinute} />}
     </>
   );
