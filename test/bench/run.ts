@@ -12,6 +12,7 @@ import { cxonePoll } from './cxone-poll.js';
 import { engineLatency } from './engine-latency.js';
 import { stateStorm } from './state-storm.js';
 import { memoryRss } from './memory-rss.js';
+import { productRss } from './product-rss.js';
 import { ruleChange } from './rule-change.js';
 import { sandboxLatency } from './sandbox-latency.js';
 import { teamsToCxone } from './teams-to-cxone.js';
@@ -29,6 +30,7 @@ const BENCHES: readonly Bench[] = [
   writeEfficiency,
   ruleChange,
   memoryRss,
+  productRss,
   cxonePoll,
   sandboxLatency,
   teamsToCxone,

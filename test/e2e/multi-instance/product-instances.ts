@@ -22,8 +22,14 @@ export interface ProductInstance {
  * Spawns an instance and resolves once it listens. `env` is its whole configuration (it also
  * inherits PATH and HOME only), so nothing of the developer's env files leaks in.
  */
-export function spawnInstance(name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ProductInstance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+export function spawnInstance(
+  name: string,
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  /** Node's arguments: the TypeScript source through tsx, or the compiled build (`['dist/src/main.js']`). */
+  args: readonly string[] = ['--import', 'tsx', 'src/main.ts'],
+): Promise<ProductInstance> {
+  const child = spawn(process.execPath, [...args], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
