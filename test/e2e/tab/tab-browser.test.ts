@@ -303,10 +303,12 @@ describe('the Teams tab in a browser', () => {
     await call.waitFor({ state: 'hidden' });
   });
 
-  it('filters the flows to those with errors, or to those that wrote to Teams or CXone', async () => {
+  it('finds an agent by name ("last, first") and filters the flows to those with errors, or to those that wrote to Teams or CXone', async () => {
     const tab = await inTeams('logreader');
-    await tab.getByLabel('Agent id, e-mail or name').fill('agent-a1');
+    // CXone names agent-a1 "A agent-a1" (first name A).
+    await tab.getByLabel('Agent id, e-mail or name').fill('Agent-A1, a');
     await tab.getByRole('button', { name: 'Show flow' }).click();
+    expect(await tab.getByTestId('agent-id').textContent()).toBe('agent-a1 · alice@a.test');
     const traces = () =>
       tab
         .getByTestId('flows')
