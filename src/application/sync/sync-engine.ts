@@ -10,6 +10,8 @@ import { SyncIngest } from './sync-ingest.js';
 import { TenantRuntime, type TenantPorts } from './tenant-runtime.js';
 import { reevaluationEvents } from './reevaluation-events.js';
 
+/** How long after a configuration change the subscriptions are ensured (changes within it share the run). */
+const RECONCILE_AFTER_CHANGE_MS = 2_000;
 /** Re-evaluation entries appended per store call (see reevaluate). */
 const REEVALUATION_SLICE = 1_000;
 
@@ -28,6 +30,8 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
   private readonly reconciler: Reconciler;
   private readonly watch: SubscriptionWatch;
   private readonly rechecks = new Map<string, Cancel>();
+  /** Tenants with a reconciliation armed after a configuration change (one at a time). */
+  private readonly reconcileArmed = new Set<string>();
   /** Tenants reported throttled by Graph, to report the end of it once. */
   private readonly throttled = new Set<string>();
 
@@ -129,6 +133,7 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
   async reevaluate(tenantId: string, agentIds?: readonly string[], reason = 'configuration changed'): Promise<number> {
     const tenant = this.tenants.get(tenantId);
     tenant?.invalidateConfig();
+    if (tenant) this.reconcileSoon(tenant);
     const record = await this.deps.store.tenants.get(tenantId);
     if (tenant)
       this.deps.health.setSyncActive(
@@ -240,6 +245,26 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     } else if (this.throttled.delete(tenant.tenantId)) {
       tenant.health.success('graph.presence', 'Graph no longer throttles presence requests');
     }
+  }
+
+  /**
+   * Links, rules or the sync switch changed: the presence subscriptions must cover the linked users
+   * now, not at the next period (5 min by default) — an admin who just finished the Setup page would
+   * see Teams → CXone do nothing. Changes in quick succession (a CSV import, auto-match) share one run.
+   */
+  private reconcileSoon(tenant: TenantRuntime): void {
+    if (this.reconcileArmed.has(tenant.tenantId)) return;
+    this.reconcileArmed.add(tenant.tenantId);
+    const disarm = (): void => {
+      cancelTimer();
+      this.reconcileArmed.delete(tenant.tenantId);
+    };
+    const cancelTimer = this.deps.scheduler.after(RECONCILE_AFTER_CHANGE_MS, () => {
+      tenant.timers.delete(disarm);
+      this.reconcileArmed.delete(tenant.tenantId);
+      if (!tenant.stopped) void this.reconcileSafely(tenant);
+    });
+    tenant.timers.add(disarm);
   }
 
   /** One reconciliation at a time per tenant: a drop noticed during a run waits for it, then runs again. */

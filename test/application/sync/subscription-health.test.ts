@@ -96,3 +96,25 @@ describe('a presence subscription Graph removed without notice', () => {
     expect(transitions).toEqual([]);
   });
 });
+
+describe('presence subscriptions after a configuration change', () => {
+  it('cover the linked users within seconds of a change (links, rules, sync switched on), not at the next reconciliation period', async () => {
+    const h = new EngineHarness({
+      engine: { reconcileIntervalMs: 5 * 60_000, subscriptionCheckIntervalMs: 5 * 60_000 },
+    });
+    const t = await h.tenant('t1', { agents: 2, rule: rule() });
+    await h.start(t);
+    const before = t.graph.ensureCalls.length;
+
+    // Auto-match links one agent after another: the changes share one run.
+    await h.engine.reevaluate('t1', ['agent-1']);
+    await h.engine.reevaluate('t1', ['agent-2']);
+    await h.time.advance(1_999);
+    expect(t.graph.ensureCalls.length).toBe(before);
+    await h.time.advance(1);
+    await h.settle();
+
+    expect(t.graph.ensureCalls.length).toBe(before + 1);
+    expect(t.graph.ensureCalls.at(-1)).toEqual(expect.arrayContaining(['aad-1', 'aad-2']));
+  });
+});

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
+import { FIRST_SKILL_ID } from '../../../src/sandbox/cxone/cxone-seed.js';
 import { ensureProductBuilt, ensureTabBuilt } from '../../support/build-once.js';
 import {
   emulatorClient,
@@ -14,6 +15,7 @@ import {
   signInOnEntra,
   startEmulators,
   startProduct,
+  waitFor,
   type Emulators,
   type EmulatorsSummary,
   type Product,
@@ -36,6 +38,16 @@ let db: { url: string; drop(): Promise<void> };
 let browser: { ctx: BrowserContext; close(): Promise<void> };
 let client: Awaited<ReturnType<typeof emulatorClient>>;
 let contoso: Tenant;
+let fabrikam: Tenant;
+
+interface MappingRow {
+  agent: { agentId: string; firstName?: string; lastName?: string; email?: string; teamId: string };
+  link?: { teamsUserId: string; source?: string };
+}
+/** Agent A takes a CXone voice call (publisher rule); agent B takes a Teams call (subscriber rule). */
+let agentA: MappingRow['agent'];
+let agentB: MappingRow['agent'];
+const fullName = (a: MappingRow['agent']) => `${a.firstName ?? ''} ${a.lastName ?? ''}`.trim();
 const started = Date.now();
 
 /** The SSO token Teams would give the tab for `user` of tenant `tid` (refused before consent, like Teams). */
@@ -69,7 +81,7 @@ beforeAll(async () => {
   emulators = world;
   db = database;
   client = await emulatorClient(emulators.summary.caFile);
-  [contoso] = emulators.summary.tenants as [Tenant, Tenant];
+  [contoso, fabrikam] = emulators.summary.tenants as [Tenant, Tenant];
   const s = emulators.summary;
   product = await startProduct(
     {
@@ -105,6 +117,11 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  if (process.env['REHEARSAL_DEBUG']) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile('test-artifacts/rehearsal-product.log', (product?.output ?? []).join('\n'));
+    await writeFile('test-artifacts/rehearsal-emulators.log', (emulators?.output ?? []).join('\n'));
+  }
   await browser?.close();
   const code = await product?.stop();
   await emulators?.stop();
@@ -177,5 +194,116 @@ describe('production dress rehearsal: a tenant from zero to synced, against npm 
     await signInOnEntra(popup, owner.upn, owner.password);
     await tab.locator(`[data-owner][data-signed-in="true"]`).waitFor();
     await tab.locator('[data-step="owner"][data-done="true"]').waitFor();
+  });
+
+  it("agents linked: one through the people picker (searched on the admin's behalf), the rest by auto-match", async () => {
+    const rows = (await api<{ items: MappingRow[] }>(contoso, '/users')).body.items;
+    expect(rows.length).toBe(contoso.agents);
+    [agentA, agentB] = [rows[0]!.agent, rows[1]!.agent];
+    const { tab } = await openTab(browser.ctx, product.base, contoso.tenantId, contoso.admin.upn, 'users');
+    const rowB = tab.getByRole('row').filter({ hasText: agentB.email! });
+    await rowB.getByRole('button', { name: 'Set link' }).click();
+    await tab.getByLabel(`Teams user for ${fullName(agentB)}`).fill(agentB.email!.split('@')[0]!);
+    await tab
+      .getByRole('list', { name: 'People found' })
+      .getByRole('button', { name: new RegExp(agentB.email!.replace(/[.]/g, '\\.')) })
+      .click();
+    await rowB.getByText('manual').waitFor();
+    await tab.getByRole('button', { name: 'Preview auto-match' }).click();
+    await tab.getByRole('button', { name: `Link ${contoso.agents - 1} proposed` }).click();
+    await tab.getByText(`${contoso.agents - 1} linked, 0 rejected`).waitFor();
+    await tab.getByText(`${contoso.agents} mapped, 0 unmapped`).waitFor();
+  });
+
+  it('a publisher rule from the Setup wizard and a subscriber rule from the Rules page are saved', async () => {
+    const setup = await openTab(browser.ctx, product.base, contoso.tenantId, contoso.admin.upn, 'setup');
+    const templates = setup.tab.getByRole('form', { name: 'Rule templates' });
+    await templates.getByRole('checkbox', { name: 'Teams call → Unavailable: Teams call' }).uncheck();
+    await templates.getByRole('button', { name: 'Create the rule and finish' }).click();
+    await setup.tab.getByRole('button', { name: 'Turn sync on' }).waitFor();
+
+    const { tab } = await openTab(browser.ctx, product.base, contoso.tenantId, contoso.admin.upn, 'rules');
+    await tab.getByRole('button', { name: 'From a template' }).click();
+    await tab.getByRole('menuitem', { name: 'Teams call → Unavailable: Teams call' }).click();
+    await tab.getByRole('radio', { name: 'Users' }).check();
+    await tab.getByRole('checkbox', { name: new RegExp(`^${fullName(agentB)} `) }).check();
+    await tab.getByRole('button', { name: 'Save rule' }).click();
+    await tab.getByRole('button', { name: 'Edit Teams call → Unavailable' }).waitFor();
+    const rules = (await api<{ items: { direction: string; scope: { kind: string } }[] }>(contoso, '/rules')).body;
+    expect(rules.items.map((r) => `${r.direction}/${r.scope.kind}`).sort()).toEqual([
+      'publisher/team',
+      'subscriber/user',
+    ]);
+  });
+
+  it('sync turned on from the Setup page', async () => {
+    const { tab } = await openTab(browser.ctx, product.base, contoso.tenantId, contoso.admin.upn, 'setup');
+    await tab.getByRole('button', { name: 'Turn sync on' }).click();
+    await tab.getByText('Sync is on.', { exact: true }).waitFor();
+  });
+
+  it('a CXone voice call turns the linked Teams user Busy / In a call, and back', async () => {
+    const rows = (await api<{ items: MappingRow[] }>(contoso, '/users')).body.items;
+    const userA = rows.find((r) => r.agent.agentId === agentA.agentId)!.link!.teamsUserId;
+    const cxone = (path: string, body: unknown) => client.call(`${contoso.cxone.url}/_control${path}`, { body });
+    const presence = () =>
+      client.call<{ availability: string; activity: string }>(
+        `${emulators.graphOrigin}/_control/users/${userA}/presence`,
+      );
+    // Agent A works with Teams open: without a Teams client Graph shows them Offline once our presence is cleared.
+    await client.call(`${emulators.graphOrigin}/_control/users/${userA}/teams`, { body: { activity: 'signedIn' } });
+    expect((await cxone(`/agents/${agentA.agentId}/login`, { state: 'Available' })).status).toBeLessThan(300);
+    const call = await cxone('/contacts', {
+      type: 'customer',
+      agentId: Number(agentA.agentId),
+      skillId: FIRST_SKILL_ID,
+    });
+    expect(call.status).toBeLessThan(300);
+    await waitFor(
+      'Teams shows agent A Busy / InACall',
+      presence,
+      (p) => p.body.availability === 'Busy' && p.body.activity === 'InACall',
+    );
+    const contactId = (call.body as { contactId: number }).contactId;
+    await cxone(`/contacts/${contactId}/end`, {});
+    await waitFor('Teams shows agent A Available again', presence, (p) => p.body.availability === 'Available');
+  });
+
+  it('a Teams call sets the CXone unavailable code of the subscriber rule, and ends it', async () => {
+    const rows = (await api<{ items: MappingRow[] }>(contoso, '/users')).body.items;
+    const userB = rows.find((r) => r.agent.agentId === agentB.agentId)!.link!.teamsUserId;
+    const cxoneState = () =>
+      client.call<{ state: string; outStateDescription: string }>(
+        `${contoso.cxone.url}/_control/agents/${agentB.agentId}`,
+      );
+    await client.call(`${contoso.cxone.url}/_control/agents/${agentB.agentId}/login`, { body: { state: 'Available' } });
+    await waitFor(
+      'a presence subscription covering agent B',
+      () => client.call<{ value: { resource: string }[] }>(`${emulators.graphOrigin}/_control/subscriptions`),
+      (r) => r.body.value.some((s) => s.resource.includes(userB)),
+    );
+    await client.call(`${emulators.graphOrigin}/_control/users/${userB}/teams`, { body: { activity: 'call' } });
+    await waitFor(
+      'CXone sets agent B Unavailable: Teams Call',
+      cxoneState,
+      (r) => r.body.state === 'Unavailable' && /teams/i.test(r.body.outStateDescription),
+    );
+    await client.call(`${emulators.graphOrigin}/_control/users/${userB}/teams`, { body: { activity: 'signedIn' } });
+    await waitFor('CXone puts agent B back to Available', cxoneState, (r) => r.body.state === 'Available');
+  });
+
+  it('the Health Check says all is healthy', async () => {
+    const health = await waitFor(
+      'every Health Check component ok',
+      () =>
+        api<{ status: string; components: { component: string; status: string; detail: string }[] }>(
+          contoso,
+          '/health',
+        ),
+      (h) => h.body.status === 'ok' && h.body.components.every((c) => c.status === 'ok'),
+    );
+    expect(health.body.components.map((c) => c.component)).toEqual(
+      expect.arrayContaining(['acd.connection', 'subscriptions']),
+    );
   });
 });
