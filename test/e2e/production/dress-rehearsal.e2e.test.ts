@@ -306,4 +306,56 @@ describe('production dress rehearsal: a tenant from zero to synced, against npm 
       expect.arrayContaining(['acd.connection', 'subscriptions']),
     );
   });
+
+  it("a second tenant onboarded in the same run sees nothing of the first and changes nothing of it (from its admin's side)", async () => {
+    await grantAdminConsent(fabrikam);
+    const { tab } = await openTab(browser.ctx, product.base, fabrikam.tenantId, fabrikam.admin.upn, 'setup');
+    await tab.locator('[data-step="tenant"][data-done="true"]').waitFor();
+    const contosoRows = (await api<{ items: MappingRow[] }>(contoso, '/users')).body.items;
+    const linkA = contosoRows.find((r) => r.agent.agentId === agentA.agentId)!.link!;
+
+    // Fabrikam's admin holds a valid token of their own tenant and probes for contoso's data.
+    const seen = JSON.stringify(
+      await Promise.all(
+        [
+          '/users',
+          '/rules',
+          '/connections',
+          '/health',
+          '/audit',
+          `/trace?agent=${agentA.agentId}`,
+          `/trace/agent?agent=${agentA.agentId}`,
+          `/directory/users?search=${encodeURIComponent(agentA.email!.slice(0, 6))}`,
+        ].map(async (path) => ({ path, ...(await api(fabrikam, path)) })),
+      ),
+    );
+    // (The agent id is what fabrikam asked for: a 404 may repeat it. It must not be found.)
+    expect(seen).toContain('TRACE.AGENT_NOT_FOUND');
+    for (const secret of [
+      agentA.email!,
+      linkA.teamsUserId,
+      contoso.cxone.clientId,
+      contoso.cxone.url,
+      contoso.owners[0]!.upn,
+      contoso.tenantId,
+      'Teams call → Unavailable',
+    ])
+      expect(seen).not.toContain(secret);
+
+    const relink = await api(fabrikam, `/users/${agentA.agentId}/link`, {
+      method: 'PUT',
+      body: { teamsUserId: linkA.teamsUserId },
+    });
+    expect(relink.status).toBeGreaterThanOrEqual(400);
+    expect((await api(fabrikam, `/users/${agentA.agentId}/link`, { method: 'DELETE' })).status).toBeGreaterThanOrEqual(
+      400,
+    );
+    await api(fabrikam, '/onboarding/sync', { method: 'PUT', body: { enabled: false } });
+
+    // Contoso is as its admin left it.
+    const after = (await api<{ items: MappingRow[] }>(contoso, '/users')).body.items;
+    expect(after.find((r) => r.agent.agentId === agentA.agentId)?.link?.teamsUserId).toBe(linkA.teamsUserId);
+    const checklist = await api<{ syncEnabled: boolean }>(contoso, '/onboarding/sign-in', { method: 'POST' });
+    expect(checklist.body.syncEnabled).toBe(true);
+  });
 });
