@@ -125,6 +125,7 @@ export function botRegistrar(deps: {
         teamsAppId: config.bot.teamsAppId,
         queries: botQueries(deps.store, deps.runtime),
         conversations: deps.store.conversations,
+        alertStates: deps.store.alertStates,
         healthTransitions: deps.runtime.health,
         alertOptions: { batchWindowMs: config.alerts.batchWindowMs, minIntervalMs: config.alerts.minIntervalMs },
         logger: deps.logger,

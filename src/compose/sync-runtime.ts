@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { NotificationEncryption } from '../adapters/graph/graph-notification-keys.js';
 import { PromMetrics } from '../adapters/http/prom-metrics.js';
 import { instanceIsGone, newInstanceId } from '../adapters/shared/instance-identity.js';
+import { announcedStatuses } from '../adapters/bot/bot-alert-state.js';
 import { HealthModel } from '../application/health/health-model.js';
 import { SharedHealth, type TenantOwnershipView } from '../application/health/shared-health.js';
 import type { Clock, IdGenerator, Logger, Scheduler, Store } from '../application/ports.js';
@@ -137,6 +138,8 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
       ...(config.lease.takeoverLocal ? { holderIsGone: instanceIsGone } : {}),
       onTakeUp: async (tenantId) => {
         takenUp.set(tenantId, clock.now());
+        // What the previous owner's alerts told the admins: no repeat of a known outage, and its recovery is told.
+        health.remember(tenantId, announcedStatuses((await store.alertStates.get(tenantId))?.state));
         await announceTakeover({ inbox: store.inbox, trace, clock }, tenantId, instanceId);
       },
       portsFor: async (tenant) => {

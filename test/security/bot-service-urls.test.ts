@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { MemoryAlertStateStore } from '../application/fakes/memory-shared-state.js';
 import type { AddressInfo } from 'node:net';
 import { jest } from '@jest/globals';
 import { generateKeyPair } from 'jose';
@@ -167,6 +168,7 @@ describe('attacker: a forged Bot Framework token in production (issue 15 item 7)
       teamsAppId: '3c0d5a7e-1b2c-4d3e-8f90-a1b2c3d4e5f6',
       queries: new FakeBotQueries(new Map([[TENANT, contosoTenant(time.clock.now())]])),
       conversations: new InMemoryConversationStore(),
+      alertStates: new MemoryAlertStateStore(),
       logger: new RecordingLogger(),
       ids: counterIds(),
       clock: time.clock,

@@ -1,5 +1,13 @@
 import { MessageFactory, type CloudAdapter } from '@microsoft/agents-hosting';
-import type { Clock, ConversationRef, ConversationStore, Logger } from '../../application/ports.js';
+import type { AlertStateStore, Clock, ConversationRef, ConversationStore, Logger } from '../../application/ports.js';
+import {
+  mergeTransition,
+  newerAnnounced,
+  readBook,
+  writeBook,
+  type AlertBook,
+  type Announced,
+} from './bot-alert-state.js';
 import { alertCard, type BotLinks } from './bot-cards.js';
 import type { BotIdentity } from './bot-cloud-adapter.js';
 import type { BotHealthTransition, BotQueries, BotScheduler, HealthTransitionSource } from './bot-queries.js';
@@ -15,6 +23,8 @@ export interface ProactiveAlertOptions {
   readonly maxAttempts?: number;
   /** Delay before the first redelivery after a transient failure; doubles each time, a longer Retry-After wins. Default 10 s. */
   readonly retryBaseMs?: number;
+  /** How often the shared store is read for alerts another instance left due (it died holding them). Default 5 s. */
+  readonly sweepMs?: number;
 }
 
 /** Why a card did not reach a conversation. */
@@ -58,6 +68,8 @@ export interface ProactiveAlertDeps {
   /** Who the cards are sent as (botIdentity: the app id, or anonymous in the Playground mode). */
   readonly identity: BotIdentity;
   readonly conversations: ConversationStore;
+  /** The pacing state shared by the instances: a failover neither repeats nor loses an alert. */
+  readonly alertStates: AlertStateStore;
   readonly queries: Pick<BotQueries, 'roleOf'>;
   readonly links: BotLinks;
   readonly scheduler: BotScheduler;
@@ -69,10 +81,23 @@ export interface ProactiveAlertDeps {
  * Sends a card to the admins' conversations when a component goes down or recovers.
  * Per tenant: transitions are batched, a component that returns to the status last announced
  * is dropped (net no change), and cards are at least `minIntervalMs` apart — no alert storms.
+ *
+ * With several instances the pacing state lives in the shared store too (alert_states): each
+ * transition is added to the tenant's stored book, and the card is claimed from the book by a
+ * versioned write before it is sent, so two instances never send the same alert, a new owner
+ * does not repeat what the old one announced, and transitions a dead owner held back go out from
+ * whichever instance next reads them as due. When the store is down (it may be the failing
+ * component) this instance's own book stands in, so a store outage is still alerted.
  */
 export class ProactiveAlerts {
   private readonly pending = new Map<string, Map<string, BotHealthTransition>>();
-  private readonly announced = new Map<string, Map<string, BotHealthTransition['from']>>();
+  private readonly announced = new Map<string, Map<string, Announced>>();
+  /** Per tenant, the writes of transitions to the stored book, in order. */
+  private readonly stored = new Map<string, Promise<void>>();
+  /** Tenants with a transition the store did not take: their own book is merged in at the next claim. */
+  private readonly unstored = new Set<string>();
+  private sweepTimer: (() => void) | undefined;
+  private readonly sweepMs: number;
   private readonly timers = new Map<string, () => void>();
   private readonly lastSent = new Map<string, number>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -89,10 +114,12 @@ export class ProactiveAlerts {
   ) {
     this.maxAttempts = options.maxAttempts ?? 6;
     this.retryBaseMs = options.retryBaseMs ?? 10_000;
+    this.sweepMs = options.sweepMs ?? 5_000;
   }
 
-  /** Listen to a transition source; returns the unsubscribe function. */
+  /** Listen to a transition source (and sweep the store for due alerts); returns the unsubscribe function. */
   start(source: HealthTransitionSource): () => void {
+    this.armSweep();
     return source.onTransition((t) => this.accept(t));
   }
 
@@ -100,20 +127,53 @@ export class ProactiveAlerts {
     if (this.stopped) return;
     const perTenant = this.pending.get(transition.tenantId) ?? new Map<string, BotHealthTransition>();
     this.pending.set(transition.tenantId, perTenant);
-    const first = perTenant.get(transition.component);
-    // Merged into one line that keeps every status passed through: "ok → down → ok" still tells of the outage.
-    perTenant.set(
-      transition.component,
-      first
-        ? {
-            ...transition,
-            from: first.from,
-            via: [...(first.via ?? []), first.to],
-            began: first.began ?? first.since ?? first.at,
-          }
-        : transition,
-    );
+    mergeTransition(perTenant, transition);
     if (!this.timers.has(transition.tenantId)) this.schedule(transition.tenantId);
+    const tenantId = transition.tenantId;
+    const write = (this.stored.get(tenantId) ?? Promise.resolve()).then(() => this.store(transition));
+    this.stored.set(tenantId, write);
+    this.track(write, tenantId);
+  }
+
+  /** Adds the transition to the tenant's stored book (due when this instance would send it). */
+  private async store(t: BotHealthTransition): Promise<void> {
+    try {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const row = await this.deps.alertStates.get(t.tenantId);
+        const book = readBook(row?.state);
+        mergeTransition(book.pending, t);
+        const earliest = (book.lastSent ?? -Infinity) + this.options.minIntervalMs;
+        const dueAt = row?.dueAt ?? Math.max(this.deps.clock.now() + this.options.batchWindowMs, earliest);
+        if (await this.deps.alertStates.put(t.tenantId, writeBook(book), dueAt, row?.version ?? 0)) return;
+      }
+      throw new Error('the stored alert state kept changing under this write');
+    } catch (err) {
+      this.unstored.add(t.tenantId);
+      this.deps.logger.warn(
+        { tenantId: t.tenantId, component: t.component, err: String(err) },
+        'health alert not shared with the other instances: this instance sends it from its own state',
+      );
+    }
+  }
+
+  private armSweep(): void {
+    if (this.stopped || this.sweepTimer) return;
+    this.sweepTimer = this.deps.scheduler.after(this.sweepMs, () => {
+      this.sweepTimer = undefined;
+      const sweep = this.sweep().finally(() => this.armSweep());
+      this.track(sweep, '*');
+    });
+  }
+
+  /** Alerts due in the store that no timer here covers (another instance held them, and is gone). */
+  private async sweep(): Promise<void> {
+    let due: readonly string[] = [];
+    try {
+      due = await this.deps.alertStates.due(this.deps.clock.now());
+    } catch {
+      return;
+    }
+    for (const tenantId of due) if (!this.timers.has(tenantId) && !this.stopped) this.startFlush(tenantId);
   }
 
   /** Resolves when every flush started so far has finished (tests, graceful shutdown). */
@@ -123,6 +183,8 @@ export class ProactiveAlerts {
 
   stop(): void {
     this.stopped = true;
+    this.sweepTimer?.();
+    this.sweepTimer = undefined;
     for (const cancel of [...this.timers.values(), ...this.retries]) cancel();
     this.timers.clear();
     this.retries.clear();
@@ -153,7 +215,7 @@ export class ProactiveAlerts {
   }
 
   private async flush(tenantId: string): Promise<void> {
-    if ((this.pending.get(tenantId)?.size ?? 0) === 0) return;
+    await this.stored.get(tenantId);
     const recipients = await this.recipients(tenantId);
     if (!recipients) {
       if (this.stopped) return;
@@ -164,9 +226,8 @@ export class ProactiveAlerts {
       );
       return;
     }
-    const changes = this.netChanges(tenantId);
+    const changes = await this.claim(tenantId);
     if (changes.length === 0) return;
-    this.lastSent.set(tenantId, this.deps.clock.now());
     if (recipients.length === 0) {
       this.deps.logger.warn(
         { tenantId, changes: changes.length },
@@ -184,23 +245,74 @@ export class ProactiveAlerts {
   }
 
   /**
-   * Pending transitions, each from what was last announced, with the statuses passed through on
-   * the way. Dropped: no change at all, and first reports of a healthy component (nothing went
-   * wrong). Kept: an outage that began and ended while a card was held back by the pacing — the
-   * health model only lets through statuses that held for its debounce, so that was real.
+   * Takes the tenant's pending transitions for one card: from the stored book by a versioned
+   * write (another instance that claimed them first leaves nothing here), else from this
+   * instance's own book when the store cannot be read or written.
    */
-  private netChanges(tenantId: string): BotHealthTransition[] {
-    const pending = [...(this.pending.get(tenantId)?.values() ?? [])];
-    this.pending.delete(tenantId);
-    const announced = this.announced.get(tenantId) ?? new Map<string, BotHealthTransition['from']>();
-    this.announced.set(tenantId, announced);
-    const changes = pending
-      .map((t) => withPath(t, announced.get(t.component) ?? t.from))
+  private async claim(tenantId: string): Promise<BotHealthTransition[]> {
+    const own: AlertBook = {
+      pending: this.pending.get(tenantId) ?? new Map(),
+      announced: this.announced.get(tenantId) ?? new Map(),
+      ...(this.lastSent.has(tenantId) ? { lastSent: this.lastSent.get(tenantId)! } : {}),
+    };
+    try {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const row = await this.deps.alertStates.get(tenantId);
+        const book = readBook(row?.state);
+        if (this.unstored.has(tenantId))
+          for (const [c, t] of own.pending) if (!book.pending.has(c)) book.pending.set(c, t);
+        const earliest = (book.lastSent ?? -Infinity) + this.options.minIntervalMs;
+        const now = this.deps.clock.now();
+        if (book.pending.size > 0 && now < earliest) {
+          // Another instance sent a card a moment ago: this one waits out the interval.
+          this.pending.delete(tenantId);
+          this.lastSent.set(tenantId, book.lastSent!);
+          if (!this.timers.has(tenantId)) this.schedule(tenantId);
+          return [];
+        }
+        const announced = newerAnnounced(own.announced, book.announced);
+        const changes = this.netChanges(book.pending, announced);
+        const next: AlertBook = { pending: new Map(), announced, ...(changes.length > 0 ? { lastSent: now } : {}) };
+        if (changes.length === 0 && book.lastSent !== undefined) next.lastSent = book.lastSent;
+        if (!(await this.deps.alertStates.put(tenantId, writeBook(next), undefined, row?.version ?? 0))) continue;
+        this.unstored.delete(tenantId);
+        this.pending.delete(tenantId);
+        this.announced.set(tenantId, announced);
+        if (next.lastSent !== undefined) this.lastSent.set(tenantId, next.lastSent);
+        return changes;
+      }
+      throw new Error('the stored alert state kept changing under this claim');
+    } catch (err) {
+      this.deps.logger.warn(
+        { tenantId, err: String(err) },
+        'alert state not readable in the store: alerting from this instance',
+      );
+      this.pending.delete(tenantId);
+      const changes = this.netChanges(own.pending, own.announced);
+      this.announced.set(tenantId, own.announced);
+      if (changes.length > 0) this.lastSent.set(tenantId, this.deps.clock.now());
+      return changes;
+    }
+  }
+
+  /**
+   * Pending transitions, each from what was last announced, with the statuses passed through on
+   * the way; `announced` is updated. Dropped: no change at all, and first reports of a healthy
+   * component (nothing went wrong). Kept: an outage that began and ended while a card was held
+   * back by the pacing — the health model only lets through statuses that held for its debounce.
+   */
+  private netChanges(
+    pending: ReadonlyMap<string, BotHealthTransition>,
+    announced: Map<string, Announced>,
+  ): BotHealthTransition[] {
+    const now = this.deps.clock.now();
+    const changes = [...pending.values()]
+      .map((t) => withPath(t, announced.get(t.component)?.status ?? t.from))
       .filter(
         (t) =>
           (t.from !== t.to || (t.via?.length ?? 0) > 0) && !(t.from === 'unknown' && t.to === 'ok' && !t.via?.length),
       );
-    for (const t of pending) announced.set(t.component, t.to);
+    for (const t of pending.values()) announced.set(t.component, { status: t.to, at: now });
     return changes;
   }
 

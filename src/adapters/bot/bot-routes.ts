@@ -3,7 +3,7 @@ import { Activity } from '@microsoft/agents-activity';
 import type { CloudAdapter, WebResponse } from '@microsoft/agents-hosting';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
-import type { Clock, ConversationStore, IdGenerator, Logger } from '../../application/ports.js';
+import type { AlertStateStore, Clock, ConversationStore, IdGenerator, Logger } from '../../application/ports.js';
 import { BotLinks } from './bot-cards.js';
 import { botIdentity, createBotAdapter, type BotAdapterOptions } from './bot-cloud-adapter.js';
 import { inboundAuth } from './bot-inbound-auth.js';
@@ -21,6 +21,8 @@ export interface BotRouteDeps extends BotAdapterOptions {
   readonly teamsAppId: string;
   readonly queries: BotQueries;
   readonly conversations: ConversationStore;
+  /** The alert pacing shared by the instances (the store's alert_states). */
+  readonly alertStates: AlertStateStore;
   /** Health transitions to alert on; without it no proactive alerts are sent. */
   readonly healthTransitions?: HealthTransitionSource;
   readonly alertOptions?: ProactiveAlertOptions;
@@ -90,6 +92,7 @@ export function registerBotRoutes(server: Server, deps: BotRouteDeps): BotRuntim
       adapter,
       identity: botIdentity(deps.auth),
       conversations: deps.conversations,
+      alertStates: deps.alertStates,
       queries: deps.queries,
       links,
       scheduler: deps.scheduler,

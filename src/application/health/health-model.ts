@@ -67,6 +67,8 @@ export class HealthModel {
   private readonly tenants = new Map<string, Map<HealthComponent, Tracked>>();
   private readonly sync = new Map<string, { active: boolean; detail: string }>();
   private readonly listeners = new Set<(t: HealthTransition) => void>();
+  /** What the admins were last told of a tenant's components, before this instance tracked them. */
+  private readonly told = new Map<string, ReadonlyMap<string, HealthStatus>>();
 
   constructor(
     private readonly deps: { readonly clock: Clock; readonly scheduler: Scheduler },
@@ -82,6 +84,20 @@ export class HealthModel {
         this.set(tenantId, component, status, detail, false, options?.confirmed === true && status !== 'ok'),
       success: (component, detail) => this.set(tenantId, component, 'ok', detail ?? 'OK', true),
     };
+  }
+
+  /**
+   * A tenant taken over from another instance: its alerts announced `told` (component → status).
+   * A component is then compared with that instead of "unknown": still down is no new alert, ok
+   * again is a recovery to announce (a first healthy report would otherwise pass unannounced).
+   */
+  remember(tenantId: string, told: ReadonlyMap<string, HealthStatus>): void {
+    this.told.set(tenantId, told);
+    // Components this instance tracked in an earlier stint as owner: what it announced then is stale.
+    for (const entry of this.tenants.get(tenantId)?.values() ?? []) {
+      entry.announced = told.get(entry.current.component) ?? 'unknown';
+      this.settle(tenantId, entry);
+    }
   }
 
   onTransition(listener: (t: HealthTransition) => void): () => void {
@@ -137,7 +153,7 @@ export class HealthModel {
           ? { lastSuccess: previous.lastSuccess }
           : {}),
     };
-    const entry: Tracked = tracked ?? { current, announced: 'unknown' };
+    const entry: Tracked = tracked ?? { current, announced: this.told.get(tenantId)?.get(component) ?? 'unknown' };
     entry.current = current;
     this.tenants.get(tenantId)?.set(component, entry);
     if (changed && confirmed) this.announce(tenantId, entry);

@@ -1,4 +1,5 @@
 import { BotLinks } from '../../../src/adapters/bot/bot-cards.js';
+import { MemoryAlertStateStore } from '../../application/fakes/memory-shared-state.js';
 import { botIdentity, createBotAdapter } from '../../../src/adapters/bot/bot-cloud-adapter.js';
 import { ProactiveAlerts } from '../../../src/adapters/bot/bot-proactive-alerts.js';
 import type { BotHealthTransition } from '../../../src/adapters/bot/bot-queries.js';
@@ -82,6 +83,7 @@ describe('proactive alert delivery through the Bot Connector', () => {
         adapter,
         identity: botIdentity({ mode: 'disabled-for-playground' }),
         conversations,
+        alertStates: new MemoryAlertStateStore(),
         queries: { roleOf: async (_t, id) => (id === 'admin-1' ? 'admin' : 'member') },
         links: new BotLinks('3c0d5a7e-1b2c-4d3e-8f90-a1b2c3d4e5f6'),
         scheduler: time,

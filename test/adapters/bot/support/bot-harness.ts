@@ -1,4 +1,6 @@
 import restify from 'restify';
+import type { AlertStateStore } from '../../../../src/application/ports.js';
+import { MemoryAlertStateStore } from '../../../application/fakes/memory-shared-state.js';
 import type { AddressInfo } from 'node:net';
 import { registerBotRoutes, type BotRuntime } from '../../../../src/adapters/bot/bot-routes.js';
 import type { PresenceRule } from '../../../../src/domain/presence-rule.js';
@@ -111,6 +113,10 @@ export interface BotHarness {
 
 export interface HarnessOptions {
   readonly alertOptions?: { batchWindowMs: number; minIntervalMs: number };
+  /** The alert pacing state, shared by harnesses that play several instances of one deployment. */
+  readonly alertStates?: AlertStateStore;
+  /** The bot's conversations, likewise shared (one store behind several instances). */
+  readonly conversations?: InMemoryConversationStore;
   /** `playground`: the sandbox's unsigned mode, for the Agents Playground. Default: Bot Framework auth. */
   readonly auth?: 'bot-framework' | 'playground';
   /** Which tenant the fake knows, and its admins. Default: TENANT with ADMIN. */
@@ -126,7 +132,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
   const [issuer, connector] = await Promise.all([LocalBotIssuer.start(), FakeBotConnector.start()]);
   const time = new ManualTime();
   const queries = new FakeBotQueries(new Map([[tenantId, contosoTenant(time.clock.now(), options.admins)]]));
-  const conversations = new InMemoryConversationStore();
+  const conversations = options.conversations ?? new InMemoryConversationStore();
   const health = new FakeHealthSource();
   const logger = new RecordingLogger();
   const server = restify.createServer();
@@ -149,6 +155,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     teamsAppId: TEAMS_APP_ID,
     queries,
     conversations,
+    alertStates: options.alertStates ?? new MemoryAlertStateStore(),
     healthTransitions: health,
     alertOptions,
     logger,
