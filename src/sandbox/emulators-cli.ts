@@ -6,7 +6,7 @@
  * connect CXone and an owner exactly as a real one would.
  *
  *   npm run emulators -- [--orgs contoso,fabrikam] [--agents 20] [--data-dir data] [--cxone-port 3979]
- *     [--graph-port 3980] [--bot-port 3981] [--teams-port 3982] [--product-url http://localhost:3978]
+ *     [--graph-port 3980] [--bot-port 3981] [--teams-port 3970] [--product-url http://localhost:3978]
  *     [--client-id <guid>] [--redirect-uri <url> ...] [--consented] [--latency realistic|off|<ms>|median:<ms>]
  *     [--https-only]
  *
@@ -40,7 +40,7 @@ const { values } = parseArgs({
     'cxone-port': { type: 'string', default: '3979' },
     'graph-port': { type: 'string', default: '3980' },
     'bot-port': { type: 'string', default: '3981' },
-    'teams-port': { type: 'string', default: '3982' },
+    'teams-port': { type: 'string', default: '3970' },
     'product-url': { type: 'string', default: 'http://localhost:3978' },
     'client-id': { type: 'string', default: stableGuid('presence-sync/app') },
     'client-secret': { type: 'string', default: 'emulated-client-secret' },
