@@ -9,7 +9,7 @@
  *
  * In the runner: `npm run bench -- --only product-rss`.
  */
-import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,23 @@ function rssOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rss: round(kb('VmRSS') / 1024, 1), peak: round(kb('VmHWM') / 1024, 1) };
+}
+
+/** newest modification time of any file under `dir` */
+function newest(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+    const path = join(dir, e.name);
+    return Math.max(m, e.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }, 0);
+}
+
+/**
+ * The compiled build, as the image runs it, when `npm run build` made one after the last change
+ * to src/ (a stale build would run other code, or fail on a newer store); else the source through tsx.
+ */
+function freshBuild(): boolean {
+  const main = join(process.cwd(), 'dist', 'src', 'main.js');
+  return existsSync(main) && statSync(main).mtimeMs >= newest(join(process.cwd(), 'src'));
 }
 
 async function measure(agents: number, observeMs: number, log: (line: string) => void): Promise<BenchRow> {
@@ -68,8 +85,7 @@ async function measure(agents: number, observeMs: number, log: (line: string) =>
     GRAPH_BASE_URL: `${world.graph.url}/v1.0`,
     ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
   };
-  // The compiled build, as the image runs it, when `npm run build` made one; else the source through tsx.
-  const compiled = existsSync(join(process.cwd(), 'dist', 'src', 'main.js'));
+  const compiled = freshBuild();
   const product = await spawnInstance(
     'product',
     env,
@@ -137,7 +153,7 @@ export const productRss: Bench = {
         },
       ],
       real: [
-        'the product process (node dist/src/main.js after npm run build, else tsx src/main.ts), PRESENCE_SYNC_MODE=production (HTTP server, bot, tab API, CXone and Graph adapters, rich notifications, engine, SQLite store)',
+        'the product process (node dist/src/main.js when npm run build is newer than src/, else tsx src/main.ts), PRESENCE_SYNC_MODE=production (HTTP server, bot, tab API, CXone and Graph adapters, rich notifications, engine, SQLite store)',
         'CXone and Graph/Entra emulators over HTTPS, in the bench process; Graph webhooks through an HTTPS balancer',
       ],
       simulated: [

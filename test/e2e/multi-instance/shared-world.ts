@@ -52,6 +52,11 @@ function entraTenant(agents: Iterable<{ agentId: number; emailAddress: string; f
   });
   const admin = person('sandbox.admin', [ADMIN_ROLE]);
   const owner = person('sync.owner');
+  // Graph allows one presence subscription per app per delegated user, ≤ 650 users each: enough owners for every agent.
+  const owners = [
+    owner,
+    ...Array.from({ length: Math.ceil(userOfAgent.size / 650) - 1 }, (_, i) => person(`sync.owner-${i + 2}`)),
+  ];
   const support = person('sandbox.support', [SUPPORT_ROLE]);
   const tenant: EmulatedTenant = {
     id: stableGuid('contoso/tenant'),
@@ -63,9 +68,9 @@ function entraTenant(agents: Iterable<{ agentId: number; emailAddress: string; f
         delegatedScopes: ['Presence.Read.All', 'User.Read'],
       },
     ],
-    users: [admin, support, owner, ...userOfAgent.values()],
+    users: [admin, support, ...owners, ...userOfAgent.values()],
   };
-  return { tenant, userOfAgent, admin, support, owner };
+  return { tenant, userOfAgent, admin, support, owner, owners };
 }
 
 function forward(
@@ -143,7 +148,7 @@ export async function startSharedWorld(dir: string, agents = 30): Promise<Shared
     seed: { teams: 3, agents, seed: 7 },
     port: 0,
   });
-  const { tenant, userOfAgent, admin, support, owner } = entraTenant(cxone.model.agents.values());
+  const { tenant, userOfAgent, admin, support, owner, owners } = entraTenant(cxone.model.agents.values());
   const graph = await startGraphEmulator({
     tenants: [tenant],
     tls,
@@ -160,6 +165,7 @@ export async function startSharedWorld(dir: string, agents = 30): Promise<Shared
     admin,
     support,
     owner,
+    owners,
     caFile,
     balancer,
     async close() {
