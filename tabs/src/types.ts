@@ -121,7 +121,8 @@ export interface TraceEvent {
 
 export interface MappingRow {
   agent: { agentId: string; firstName?: string; lastName?: string; email?: string; teamId: string };
-  link?: { teamsUserId: string; source?: string };
+  /** `email`: the linked user's mail or UPN as Entra had it when linked (shown instead of the object id). */
+  link?: { teamsUserId: string; source?: string; email?: string };
 }
 export type Items<T> = { items: T[] };
 

@@ -191,11 +191,60 @@ describe('the Teams tab in a browser', () => {
     await carol.getByRole('button', { name: 'Set link' }).click();
     await carol.getByRole('textbox', { name: /^Teams user for/ }).fill('dav');
     await carol.getByRole('list', { name: 'People found' }).getByRole('button', { name: 'dave (dave@a.test)' }).click();
-    await carol.filter({ hasText: 'aad-a9' }).waitFor();
+    // The linked user by UPN, not by Entra object id (the id is the cell's title).
+    await carol.getByTitle('Entra object id aad-a9').filter({ hasText: 'dave@a.test' }).waitFor();
     expect(await harness.api.store.userLinks.byAgent(TENANT_A, 'agent-a3')).toMatchObject({
       teamsUserId: 'aad-a9',
       source: 'manual',
     });
+  });
+
+  it('finds agents by name or e-mail, pages through them, asks before unlinking, and tells import problems by row', async () => {
+    const acd = harness.api.acd.get(TENANT_A)!;
+    for (let i = 1; i <= 57; i += 1) acd.addAgent(`agent-p${i}`, 'team-a1', `p${String(i).padStart(2, '0')}@a.test`);
+    await harness.api.store.userLinks.put(
+      [{ tenantId: TENANT_A, agentId: 'agent-a2', teamsUserId: 'aad-a2', source: 'manual', email: 'bob@a.test' }],
+      'test',
+    );
+    await page.goto(`${harness.base}/tab/?page=users`);
+    const table = page.getByRole('table', { name: 'User mapping' });
+    const pages = page.getByRole('navigation', { name: 'Pages of agents' });
+    await pages.getByText('1–50 of 60').waitFor();
+    expect(await table.getByRole('row').count()).toBe(51); // the header and one page
+    await pages.getByRole('button', { name: 'Next' }).click();
+    await pages.getByText('51–60 of 60').waitFor();
+
+    await page.getByRole('textbox', { name: 'Search agents' }).fill('BOB@');
+    await pages.getByText('1–1 of 1').waitFor();
+    const bob = table.getByRole('row').filter({ hasText: 'bob@a.test' });
+    await bob.getByRole('button', { name: 'Unlink…' }).click();
+    await bob
+      .getByRole('group', { name: /^Confirm unlinking/ })
+      .getByRole('button', { name: 'Keep' })
+      .click();
+    expect(await harness.api.store.userLinks.byAgent(TENANT_A, 'agent-a2')).toBeDefined();
+    await bob.getByRole('button', { name: 'Unlink…' }).click();
+    await bob
+      .getByRole('group', { name: /^Confirm unlinking/ })
+      .getByRole('button', { name: 'Unlink' })
+      .click();
+    await bob.getByText('Unmapped').waitFor();
+    expect(await harness.api.store.userLinks.byAgent(TENANT_A, 'agent-a2')).toBeUndefined();
+
+    const aliceBefore = await harness.api.store.userLinks.byAgent(TENANT_A, 'agent-a1');
+    const csv =
+      'agentId,teamsUserPrincipalName\nagent-a1,alice@a.test\nagent-nobody,bob@a.test\nagent-a3,nobody@a.test\n';
+    await page
+      .getByLabel('Import CSV')
+      .setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const problems = page.getByRole('list', { name: 'Import problems by row' });
+    await problems.waitFor();
+    const lines = await problems.getByRole('listitem').allTextContents();
+    expect(lines).toEqual([
+      expect.stringMatching(/^Row 2, agentId: /),
+      expect.stringMatching(/^Row 3, teamsUserPrincipalName: /),
+    ]);
+    expect(await harness.api.store.userLinks.byAgent(TENANT_A, 'agent-a1')).toEqual(aliceBefore); // all or nothing
   });
 
   it('runs teams-js inside a Teams host: SSO token from the host, theme from the context and from theme changes', async () => {
