@@ -62,6 +62,7 @@ async function startTenants(): Promise<Side[]> {
         pollIntervalMs: o.SOAK_POLL_INTERVAL_MS,
         logLevel: o.SOAK_LOG_LEVEL,
         loggedInAtStart: (index) => (index * 7919) % 1000 < o.SOAK_LOGGED_IN_SHARE * 1000,
+        seedOffset: i,
       }),
     ),
   );

@@ -258,8 +258,12 @@ export function checkFinalStates(sides: readonly Side[]): Mismatch[] {
 }
 
 /**
- * Waits until nothing moves for `quietMs`: every tenant's inbox empty, engine idle, Graph
- * deliveries settled and no new cause (ACD change or Teams-side change). Returns the time it took (convergence).
+ * Waits until nothing moves for `quietMs`: every tenant's inbox empty, engine idle, no Graph
+ * notification owed (with the realistic latency a change's notification may leave up to a minute
+ * after it), no CXone change still waiting out the reporting lag, and no new cause (ACD change or
+ * Teams-side change). Waiting on these rather than on a longer quiet keeps the check as strict as
+ * before: it ends as soon as everything owed has arrived and been acted on, bounded by `timeoutMs`
+ * (the documented maximum latency, a minute, fits in it with room). Returns the time it took.
  */
 export async function whenQuiet(sides: readonly Side[], quietMs: number, timeoutMs: number): Promise<number> {
   const started = Date.now();
@@ -271,17 +275,18 @@ export async function whenQuiet(sides: readonly Side[], quietMs: number, timeout
       sides.map(async ({ tenant: t, observer }) => {
         const rt = t.app.runtime;
         const depth = await t.app.store.inbox.depth(t.tenantId);
+        const owed = t.world.graph.control.notificationsOwed + t.world.cxone.unreported();
         // The engine waits for its own Graph writes; keep-alive refreshes of held sessions never stop, so they are not activity.
-        return `${depth}|${rt.engine.isIdle() ? 0 : 1}|${observer.causes}`;
+        return `${depth}|${rt.engine.isIdle() ? 0 : 1}|${owed}|${observer.causes}`;
       }),
     );
     const now = busy.join(',');
-    const idle = busy.every((b) => b.startsWith('0|0|'));
+    const idle = busy.every((b) => b.startsWith('0|0|0|'));
     if (!idle || now !== last) calmSince = Date.now();
     last = now;
     if (idle && Date.now() - calmSince >= quietMs) return Date.now() - started - quietMs;
     if (Date.now() - started > timeoutMs)
-      throw new Error(`no convergence within ${timeoutMs} ms (inbox|busy|causes per tenant: ${now})`);
+      throw new Error(`no convergence within ${timeoutMs} ms (inbox|busy|owed|causes per tenant: ${now})`);
     await delay(250);
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REALISTIC_CXONE } from '../../src/sandbox/cxone/cxone-realism.js';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const num = (fallback: number) => z.coerce.number().positive().default(fallback);
@@ -28,8 +29,12 @@ const Schema = z.object({
   SOAK_MAX_QUEUED: int(500),
   /** Users with a Graph write waiting: a 30 s presence budget's worth (1,500). */
   SOAK_MAX_WRITER_BACKLOG: int(1_500),
-  /** ACD voice contact in the CXone emulator → Teams presence written on the Graph emulator. */
-  SOAK_P95_TARGET_MS: int(5_000),
+  /**
+   * ACD voice contact in the CXone emulator → Teams presence written on the Graph emulator: 5 s of
+   * the product's own, plus the CXone emulator's realistic reporting lag (2 s), which the product
+   * cannot shorten (it sees the contact only once the Real-Time feed shows it).
+   */
+  SOAK_P95_TARGET_MS: int(5_000 + REALISTIC_CXONE.reportingLagMs),
   /**
    * Second presence writes with no ACD or Teams change in between (see soak-observer.ts). 0 is the
    * goal; CI allows a few (stated in .ci/run) while the rare ones the soak found are not explained yet.

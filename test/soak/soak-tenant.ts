@@ -6,9 +6,8 @@ import { loadConfig } from '../../src/config.js';
 import { createHttpTransport, type HttpFetch } from '../../src/adapters/shared/http-transport.js';
 import { BIDIRECTIONAL_TEAM, PUBLISHER_TEAM, SUBSCRIBER_TEAM } from '../../src/sandbox/sandbox-seed.js';
 import { forEachLimit } from './for-each-limit.js';
-import { INSTANT_CXONE } from '../../src/sandbox/cxone/cxone-realism.js';
 import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/sandbox-world.js';
-import { NO_LATENCY } from '../../src/sandbox/graph/notification-latency.js';
+import { E2E_CXONE, LATENCY_SEED, sandboxNotificationLatency } from '../support/realism.js';
 
 /** Which rule an agent falls under in the sandbox seed (the team rules plus the one user rule). */
 export type RuleKind = 'publisher' | 'subscriber' | 'bidirectional' | 'user';
@@ -45,6 +44,8 @@ export interface SoakTenantOptions {
   readonly logLevel: string;
   /** Agents (by position) already logged in to Available when the service starts. */
   readonly loggedInAtStart: (index: number) => boolean;
+  /** Added to the notification latency seed: each tenant draws its own reproducible sequence. */
+  readonly seedOffset: number;
 }
 
 function ruleOf(teamId: string, agentId: string, userRuleAgent: string | undefined): RuleKind {
@@ -60,9 +61,12 @@ export async function startSoakTenant(o: SoakTenantOptions): Promise<SoakTenant>
   const dir = mkdtempSync(join(tmpdir(), `presence-soak-${o.name}-`));
   // The soak reads none of the emulators' own logs (the observer consumes the write log as it is
   // written) and injects no replays: kept small, they do not pass for product growth in the heap.
+  // Realism: the sandbox's own (test/support/realism.ts), as `npm start` runs it — Graph notifies
+  // log-normally late around 3 s, up to the documented minute (seeded per tenant, so a run's draws
+  // repeat); CXone reports changes 2 s late and throttles at 15 requests/s (burst 30). The
+  // convergence checks wait until nothing is owed (soak-close.ts whenQuiet), not for a fixed time.
   const world = await startSandboxWorld({
-    // The soak's convergence check waits for 3 s of quiet: a notification still owed (up to 60 s with the realistic latency) would arrive after it.
-    notificationLatency: NO_LATENCY,
+    notificationLatency: sandboxNotificationLatency(LATENCY_SEED + o.seedOffset),
     dataDir: dir,
     cxoneUrl: 'https://127.0.0.1:0',
     graphUrl: 'https://127.0.0.1:0',
@@ -70,8 +74,7 @@ export async function startSoakTenant(o: SoakTenantOptions): Promise<SoakTenant>
     teams: 3,
     organisation: o.name,
     emulatorMemory: { logCap: 1_000, cxoneRequestLogCap: 1_000, cxoneFeedHistoryDepth: 0 },
-    // Its bounds (p95 contact → In a call 5 s) were set without the emulator's lag and throttling.
-    cxoneRealism: INSTANT_CXONE,
+    cxoneRealism: E2E_CXONE,
   });
   const env = {
     PRESENCE_SYNC_MODE: 'sandbox',

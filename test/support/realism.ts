@@ -37,8 +37,8 @@ export function e2eNotificationLatency(seed = LATENCY_SEED): NotificationLatency
   return realisticLatency(seededRandom(seed), REALISTIC_MEDIAN_MS, E2E_NOTIFICATION_MAX_MS);
 }
 
-/** Graph notification latency of the soak: the sandbox's own (maximum one minute), seeded. */
-export function soakNotificationLatency(seed = LATENCY_SEED): NotificationLatency {
+/** Graph notification latency as the sandbox draws it (maximum one minute), seeded: the soak and the benches. */
+export function sandboxNotificationLatency(seed = LATENCY_SEED): NotificationLatency {
   return realisticLatency(seededRandom(seed), REALISTIC_MEDIAN_MS, PRESENCE_LATENCY_MAX_MS);
 }
 

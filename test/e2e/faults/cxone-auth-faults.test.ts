@@ -132,7 +132,7 @@ describe('CXone token expiry and refresh failure', () => {
     expect(connection.detail).toMatch(/invalid_grant/);
     expect((await alertArrives(kit, 'acd.auth', 'down', mark)).text).toMatch(/invalid_grant/);
     await lunch(agent);
-    await new Promise((r) => setTimeout(r, 1000));
+    await kit.pastTheLag();
     expect(away(agent)).toBe(false);
     await kit.rig.cxone('/tokens', { recover: true });
     const watch = stopwatch();

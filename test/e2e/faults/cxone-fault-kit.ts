@@ -7,7 +7,6 @@ import type { EmuLoggedRequest } from '../../../src/sandbox/cxone/cxone-request-
 import type { FaultSettings } from '../../../src/sandbox/cxone/cxone-faults.js';
 import type { EmuAgentState } from '../../../src/sandbox/cxone/cxone-model-types.js';
 import type { GraphControl } from '../../../src/sandbox/graph/graph-control.js';
-import { INSTANT_CXONE } from '../../../src/sandbox/cxone/cxone-realism.js';
 import { eventually, startSandboxRig, type SandboxRig } from '../sync/sandbox-harness.js';
 
 export { eventually } from '../sync/sandbox-harness.js';
@@ -49,12 +48,19 @@ export interface CxoneFaultRig {
   alertsAbout(component: string, to: string, after?: number): Promise<AlertView[]>;
   /** How many proactive cards arrived so far (a mark for `alertsAbout`). */
   alertCount(): Promise<number>;
+  /**
+   * Waits until CXone's feed shows every change made so far (the 2 s reporting lag), then `pollsMs`
+   * more for the product to poll it: before that, "nothing reached Teams" proves nothing.
+   */
+  pastTheLag(pollsMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startCxoneFaultRig(): Promise<CxoneFaultRig> {
-  // Fault tests count every request CXone received: no throttling or lag of the emulator's own.
-  const rig = await startSandboxRig({}, { cxoneRealism: INSTANT_CXONE });
+  // Realism: the sandbox's, as startSandboxRig runs it (test/support/realism.ts): CXone's 2 s
+  // reporting lag and 15 requests/s, Graph's notification latency around 3 s. A throttled request
+  // is one CXone received: specs that count requests count what production would send.
+  const rig = await startSandboxRig();
   const emu = () => rig.app.sandbox!.world.cxone;
   const kit: CxoneFaultRig = {
     rig,
@@ -81,6 +87,10 @@ export async function startCxoneFaultRig(): Promise<CxoneFaultRig> {
     requestsOf: (method, path) => emu().requests.find(method, path),
     async component(name) {
       return (await rig.health()).components.find((c) => c.component === name);
+    },
+    async pastTheLag(pollsMs = 1_000) {
+      await eventually(() => emu().unreported() === 0, 'CXone reports every change');
+      await new Promise((r) => setTimeout(r, pollsMs));
     },
     async alertCount() {
       return (await rig.alerts()).length;

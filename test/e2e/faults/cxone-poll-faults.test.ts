@@ -55,7 +55,7 @@ describe('CXone faults on the agent-states poll (publisher team: ACD → Teams)'
     expect(down.detail).toMatch(/polling failed \(HTTP 503 ServiceUnavailable\)/);
     expect((await alertArrives(kit, 'acd.connection', 'down', mark)).text).toMatch(/HTTP 503/);
     await lunch(agent);
-    await new Promise((r) => setTimeout(r, 1500));
+    await kit.pastTheLag(1_500);
     expect(away(agent)).toBe(false); // nothing gets through while CXone answers 503
     await kit.clearFaults();
     const watch = stopwatch();

@@ -34,8 +34,7 @@ describe.each(['off', 'on'] as const)('Graph faults: notification delivery (rich
     rig.graph.manualStatus(rig.userOf(agent), undefined);
     rig.graph.teams(rig.userOf(agent), 'signedIn');
     await until(rig, agent, () => rig.acdOf(agent).state === 'Available', 'ACD Available again');
-    await rig.graph.settle();
-    await settleFor(500);
+    await rig.whenQuiet();
   };
 
   beforeAll(async () => {
@@ -53,7 +52,7 @@ describe.each(['off', 'on'] as const)('Graph faults: notification delivery (rich
         async () => (await rig.traceOf(a)).some((l) => l.startsWith('acd.event') && l.includes('Available')),
         'the engine saw Available',
       );
-    await settleFor(500);
+    await rig.whenQuiet();
   }, 90_000);
   afterAll(() => rig?.close());
 

@@ -18,10 +18,9 @@ import type { EmuAgentState } from '../../../src/sandbox/cxone/cxone-model-types
 import { FIRST_SKILL_ID } from '../../../src/sandbox/cxone/cxone-seed.js';
 import type { GraphControl } from '../../../src/sandbox/graph/graph-control.js';
 import { SandboxClock } from '../../../src/sandbox/sandbox-clock.js';
-import { INSTANT_CXONE } from '../../../src/sandbox/cxone/cxone-realism.js';
 import { startSandboxWorld, type SandboxWorld } from '../../../src/sandbox/sandbox-world.js';
 import { env, eventually } from '../sync/sandbox-harness.js';
-import { NO_LATENCY } from '../../../src/sandbox/graph/notification-latency.js';
+import { E2E_CXONE, e2eNotificationLatency } from '../../support/realism.js';
 
 export { eventually } from '../sync/sandbox-harness.js';
 export { recordRecovery, stopwatch } from './recovery-report.js';
@@ -63,6 +62,12 @@ export interface GraphFaultRig {
   graphSubscriptionIds(): string[];
   /** Subscriptions in our store cover every linked user, and Graph knows them. */
   whenSubscribed(): Promise<void>;
+  /**
+   * Nothing on its way for `quietMs`: no Graph notification owed (the latency), no CXone change
+   * waiting out the reporting lag, our inbox empty, the engine idle. Between specs, so one spec's
+   * late notifications do not land in the next.
+   */
+  whenQuiet(quietMs?: number): Promise<void>;
   loginWithCall(agentId: string): Promise<number>;
   /** Stops the product and composes it again on the same data, emulators and clock (a process restart). */
   restart(): Promise<void>;
@@ -71,14 +76,16 @@ export interface GraphFaultRig {
 
 export async function startGraphFaultRig(options: GraphFaultRigOptions = {}): Promise<GraphFaultRig> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-graph-faults-'));
+  // Realism: the sandbox's (test/support/realism.ts) — CXone's 2 s reporting lag and 15 requests/s,
+  // Graph's notification latency around a 3 s median (seeded, capped at 10 s) — so a recovery is
+  // measured as production would see it. The latency runs on the emulator clock: `advance` lets
+  // notifications still owed leave at once, as an hour passing would.
   const world = await startSandboxWorld({
-    // Speed over realism: these specs wait for each change; Graph's realistic notification latency is the sandbox default.
-    notificationLatency: NO_LATENCY,
+    notificationLatency: e2eNotificationLatency(),
     dataDir: dir,
     cxoneUrl: 'https://127.0.0.1:0',
     graphUrl: 'https://127.0.0.1:0',
-    // Recovery times measured without the CXone emulator's own lag and throttling.
-    cxoneRealism: INSTANT_CXONE,
+    cxoneRealism: E2E_CXONE,
   });
   const clock = world.graph.control.clock;
   if (!(clock instanceof SandboxClock)) throw new Error('the Graph emulator must run on a SandboxClock');
@@ -177,6 +184,19 @@ export async function startGraphFaultRig(options: GraphFaultRigOptions = {}): Pr
         'subscriptions stored and known to Graph',
         30_000,
       );
+    },
+    async whenQuiet(quietMs = 1_000) {
+      let calmSince = Date.now();
+      await eventually(async () => {
+        await world.graph.control.settle();
+        const busy =
+          world.graph.control.notificationsOwed > 0 ||
+          world.cxone.unreported() > 0 ||
+          (await app.store.inbox.depth(tenantId)) > 0 ||
+          !app.runtime.engine.isIdle();
+        if (busy) calmSince = Date.now();
+        return Date.now() - calmSince >= quietMs;
+      }, 'nothing on its way (Graph notifications, CXone reports, inbox, engine)');
     },
     async loginWithCall(agentId) {
       await cxone(`/agents/${agentId}/login`, { state: 'Available' });

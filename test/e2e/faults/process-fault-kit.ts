@@ -9,13 +9,12 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { createKyselyStore, type StoreLocation } from '../../../src/adapters/store/kysely-store.js';
 import { createHttpTransport } from '../../../src/adapters/shared/http-transport.js';
 import { seedSandboxTenant } from '../../../src/sandbox/sandbox-seed.js';
-import { INSTANT_CXONE } from '../../../src/sandbox/cxone/cxone-realism.js';
 import { startSandboxWorld, type SandboxWorld } from '../../../src/sandbox/sandbox-world.js';
 import { compose, type App } from '../../../src/compose.js';
 import { loadConfig } from '../../../src/config.js';
 import { env as sandboxEnv } from '../sync/sandbox-harness.js';
 import type { SharedWorld } from '../multi-instance/shared-world.js';
-import { NO_LATENCY } from '../../../src/sandbox/graph/notification-latency.js';
+import { E2E_CXONE, e2eNotificationLatency } from '../../support/realism.js';
 
 /**
  * Support of the process and store fault suites (issue 10): the product as a child process
@@ -226,14 +225,14 @@ export interface StoreRig {
 
 export async function startStoreRig(storeEnv: Record<string, string>): Promise<StoreRig> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-store-fault-'));
+  // Realism: the sandbox's (test/support/realism.ts): CXone's 2 s reporting lag and 15 requests/s,
+  // Graph's notification latency around a 3 s median (seeded, capped at 10 s).
   const world = await startSandboxWorld({
-    // Speed over realism: these specs wait for each change; Graph's realistic notification latency is the sandbox default.
-    notificationLatency: NO_LATENCY,
+    notificationLatency: e2eNotificationLatency(),
     dataDir: dir,
     cxoneUrl: 'https://127.0.0.1:0',
     graphUrl: 'https://127.0.0.1:0',
-    // Recovery times measured without the CXone emulator's own lag and throttling.
-    cxoneRealism: INSTANT_CXONE,
+    cxoneRealism: E2E_CXONE,
   });
   let app: App;
   try {

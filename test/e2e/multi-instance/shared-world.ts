@@ -10,6 +10,7 @@ import { stableGuid, type EmulatedTenant, type EmulatedUser } from '../../../src
 import { startGraphEmulator } from '../../../src/sandbox/graph/graph-emulator.js';
 import type { SandboxWorld } from '../../../src/sandbox/sandbox-world.js';
 import { createLocalTls, type LocalTls } from '../../../src/sandbox/tls/local-ca.js';
+import { E2E_CXONE, e2eNotificationLatency } from '../../support/realism.js';
 
 /**
  * The outside world of the multi-instance test, started ONCE in the test process and shared by
@@ -142,11 +143,15 @@ export async function startSharedWorld(dir: string, agents = 30): Promise<Shared
   const tls = await createLocalTls();
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, tls.caCertPem);
+  // Realism: the sandbox's (test/support/realism.ts): CXone's 2 s reporting lag and 15 requests/s
+  // (shared by every instance, as one business unit's limit is), Graph's notification latency
+  // around a 3 s median (seeded, capped at 10 s).
   const cxone = await startCxoneEmulator({
     tls,
     clock: new SandboxClock(Date.now(), true),
     seed: { teams: 3, agents, seed: 7 },
     port: 0,
+    realism: E2E_CXONE,
   });
   const { tenant, userOfAgent, admin, support, owner, owners } = entraTenant(cxone.model.agents.values());
   const graph = await startGraphEmulator({
@@ -155,6 +160,7 @@ export async function startSharedWorld(dir: string, agents = 30): Promise<Shared
     webhookCaPem: tls.caCertPem,
     tickIntervalMs: 1000,
     deliveryTimeouts: { firstMs: 10_000, retryMs: 10_000 },
+    notificationLatency: e2eNotificationLatency(),
   });
   const balancer = await startBalancer(tls);
   return {

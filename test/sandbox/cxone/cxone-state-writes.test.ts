@@ -101,6 +101,18 @@ describe('CXone emulator — POST /agents/{id}/state rules (reference §4, §9.5
     expect([r.status, r.json.error]).toEqual([409, 'AgentNotLoggedIn']);
   });
 
+  it('answers 403 with an admin-shaped body for an API user without the permission (a fault rule: README "State-write errors")', async () => {
+    const agentId = FIRST_AGENT_ID + 5;
+    const before = emu.model.stateOf(agentId).state;
+    await c.control('/faults', { rules: [{ status: 403, times: 1, method: 'POST', pathContains: '/state' }] });
+    const r = await write(agentId, { state: 'Unavailable', outStateId: LUNCH });
+    expect(r.status).toBe(403);
+    expect(r.json).toEqual({ error: 'Forbidden', error_Description: expect.any(String) });
+    expect(emu.model.stateOf(agentId).state).toBe(before);
+    // The rule is used up: the next write is carried out.
+    expect((await write(agentId, { state: 'Unavailable', outStateId: LUNCH })).status).toBe(202);
+  });
+
   it('queues a request made during a contact as the next state, entered when the contact ends', async () => {
     const agentId = FIRST_AGENT_ID + 4;
     const call = (await c.control('/contacts', { type: 'customer', agentId, skillId: FIRST_SKILL_ID + 1 })).json;

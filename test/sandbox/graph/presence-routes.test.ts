@@ -121,6 +121,30 @@ describe('emulated presence endpoints (reference §1.3, §2, §8.4)', () => {
     ).toBe(403);
   });
 
+  it('decays an Available app session nobody refreshes: AvailableInactive after 5 min, Away after 10 (README "Presence sessions")', async () => {
+    h = await startHarness(1);
+    const t = await h.appToken();
+    const read = async () => (await h.call('GET', `/v1.0/users/${u(0)}/presence`, { token: t })).body;
+    const set = await h.call('POST', `/v1.0/users/${u(0)}/presence/setPresence`, {
+      token: t,
+      json: setPresence({ availability: 'Available', activity: 'Available', expirationDuration: 'PT1H' }),
+    });
+    expect(set.status).toBe(200);
+    expect(await read()).toMatchObject({ availability: 'Available', activity: 'Available' });
+    h.emulator.control.advance(5 * 60_000 - 1_000);
+    expect(await read()).toMatchObject({ availability: 'Available', activity: 'Available' });
+    h.emulator.control.advance(1_000);
+    expect(await read()).toMatchObject({ availability: 'Available', activity: 'AvailableInactive' });
+    h.emulator.control.advance(5 * 60_000);
+    expect(await read()).toMatchObject({ availability: 'Away', activity: 'Away' });
+    // A refresh (the keep-alive the writer sends) makes the session Available again.
+    await h.call('POST', `/v1.0/users/${u(0)}/presence/setPresence`, {
+      token: t,
+      json: setPresence({ availability: 'Available', activity: 'Available', expirationDuration: 'PT1H' }),
+    });
+    expect(await read()).toMatchObject({ availability: 'Available', activity: 'Available' });
+  });
+
   it('sets a status message', async () => {
     h = await startHarness(1);
     const t = await h.appToken();
