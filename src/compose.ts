@@ -16,6 +16,7 @@ import { createLogger } from './compose/logger.js';
 import { logProductionReadiness } from './compose/onboarding-log.js';
 import { CxoneHostPolicy } from './adapters/cxone/cxone-host-policy.js';
 import { endpointsFromConfig, type Endpoints } from './compose/tenant-ports.js';
+import { tenantRequestPorts, type TenantRequestPorts } from './compose/tenant-request-ports.js';
 import type { Config } from './config.js';
 import { parseNotificationLatency, realisticLatency } from './sandbox/graph/notification-latency.js';
 import { seedSandboxTenant } from './sandbox/sandbox-seed.js';
@@ -71,6 +72,7 @@ function featureRoutes(
     encryption: NotificationEncryption;
     onBot: (bot: { close(): void }) => void;
     publicBaseUrl: () => string;
+    requestPorts: TenantRequestPorts;
   },
 ): RouteRegistrar[] {
   const { store, clock, logger, endpoints, sandbox } = deps;
@@ -106,6 +108,7 @@ function featureRoutes(
         endpoints,
         store,
         runtime,
+        requestPorts: deps.requestPorts,
         clock,
         logger,
         appClientId,
@@ -199,6 +202,8 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     encryption,
     ...(overrides.engineOptions ? { engineOptions: overrides.engineOptions } : {}),
   });
+  // What requests need of a tenant's CXone and Graph, on every instance (the sync's adapters live on the lease holder only).
+  const requestPorts = tenantRequestPorts({ config, endpoints, store, clock, logger });
   let bot: { close(): void } | undefined;
   // In the sandbox the emulators call us back on loopback, at the port we get once listening.
   let publicBaseUrl = config.http.publicBaseUrl;
@@ -225,6 +230,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
         encryption,
         onBot: (b) => (bot = b),
         publicBaseUrl: () => publicBaseUrl,
+        requestPorts,
       }),
       ...(overrides.registrars ?? []),
     ],
@@ -237,6 +243,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     bot?.close();
     await runtime.stop();
     await http.close();
+    await requestPorts.close();
     await webhookTransport.close();
     if (!overrides.sandboxWorld) await sandbox?.world.close();
     await store.close();

@@ -16,6 +16,7 @@ import { TraceRecorder } from '../application/trace/trace-recorder.js';
 import { SharedTraceTail } from '../application/trace/shared-trace-tail.js';
 import { TraceRetention } from '../application/trace/trace-retention.js';
 import type { Config } from '../config.js';
+import { readStoredSettings } from '../adapters/http/api/tenant-settings.js';
 import { DOMAIN_POLICY } from './tab-api-services.js';
 import { buildTenantAdapters, type Endpoints, type TenantAdapters } from './tenant-ports.js';
 
@@ -31,6 +32,16 @@ export const uuidIds: IdGenerator = { next: () => randomUUID() };
 async function tenantDrained(engine: SyncEngine, tenantId: string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (engine.queued(tenantId) > 0 && Date.now() < until) await delay(20);
+}
+
+/** Each tenant's Log Reader retention saved on the Settings page (ms); tenants that saved none keep the deployment's. */
+async function savedRetentions(store: Store): Promise<ReadonlyMap<string, number>> {
+  const out = new Map<string, number>();
+  for (const tenant of await store.tenants.list()) {
+    const saved = await readStoredSettings(store.tenants, tenant.id);
+    if (saved) out.set(tenant.id, saved.traceRetentionDays * 86_400_000);
+  }
+  return out;
 }
 
 /** The application side of one process: engine, trace, health, metrics and tenant ownership. */
@@ -93,6 +104,11 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
       metrics,
       trace,
       health,
+      // The Settings page's period, saved through any instance: read from the store by the one running the tenant.
+      reconcilePeriod: async (t) => {
+        const saved = await readStoredSettings(store.tenants, t);
+        return saved ? saved.reconciliationPeriodSec * 1000 : undefined;
+      },
     },
     {
       pollIntervalMs: config.sync.engineTickMs,
@@ -108,7 +124,7 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
     },
   );
   const retention = new TraceRetention(
-    { store: store.traces, clock, scheduler, logger },
+    { store: store.traces, clock, scheduler, logger, tenantMaxAges: () => savedRetentions(store) },
     { maxAgeMs: config.trace.retentionMs, maxPerTenant: config.trace.maxPerTenant },
   );
   const adapters = new Map<string, TenantAdapters>();

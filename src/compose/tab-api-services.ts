@@ -33,7 +33,7 @@ export interface TabApiServiceParts {
   /** The tenant's CXone directory (any instance: built from the stored connection). */
   readonly directory: DirectoryFor;
   /** The tenant's Entra users (Graph, application permissions). */
-  readonly users: (tenantId: string) => UserDirectory | undefined;
+  readonly users: (tenantId: string) => Promise<UserDirectory | undefined>;
   readonly onRulesChanged: RulesChangedHook;
   readonly onLinksChanged: LinksChangedHook;
   readonly ids: IdGenerator;

@@ -12,12 +12,13 @@ import { createHttpTransport, type HttpFetch } from '../adapters/shared/http-tra
 import type { Clock, Logger, Store } from '../application/ports.js';
 import { TraceQueryService } from '../application/trace/trace-query.js';
 import type { Config } from '../config.js';
+import type { TenantSettings } from '../adapters/http/api/api-schemas.js';
 import { cxoneConnectionTest } from './cxone-connection-test.js';
 import { onboardingRoutesDeps, withOnboardingHealth } from './onboarding.js';
 import { ownerSignInOptions, peopleSearch } from './owner-sign-in.js';
 import { uuidIds, type SyncRuntime } from './sync-runtime.js';
 import { tabApiServices } from './tab-api-services.js';
-import { tenantOwnerConnector } from './tenant-request-ports.js';
+import { tenantOwnerConnector, type TenantRequestPorts } from './tenant-request-ports.js';
 import { tenantOwners, type Endpoints } from './tenant-ports.js';
 
 export interface TabApiWiring {
@@ -25,6 +26,8 @@ export interface TabApiWiring {
   readonly endpoints: Endpoints;
   readonly store: Store;
   readonly runtime: SyncRuntime;
+  /** The tenants' directories for requests, on any instance (never the sync's adapters: those live on the lease holder only). */
+  readonly requestPorts: TenantRequestPorts;
   readonly clock: Clock;
   readonly logger: Logger;
   /** The Entra app (client) id: the audience of the tab's SSO tokens. */
@@ -39,7 +42,7 @@ function traceQueryService(w: TabApiWiring): TraceQueryService {
   return new TraceQueryService({
     traces: w.store.traces,
     userLinks: w.store.userLinks,
-    directory: (t) => w.runtime.adapters.get(t)?.ports.acdDirectory,
+    directory: (t) => w.requestPorts.acdDirectory(t),
     flush: () => w.runtime.trace.flush(),
   });
 }
@@ -112,6 +115,18 @@ export function tabSsoVerifier(o: {
   });
 }
 
+/**
+ * The deployment's RECONCILE_INTERVAL_MS and TRACE_RETENTION_MS as the Settings page expresses
+ * them (whole seconds and days within the page's bounds): what a tenant that saved none sees.
+ */
+export function deploymentSettings(config: Config): TenantSettings {
+  const clamp = (v: number, min: number, max: number) => Math.min(max, Math.max(min, Math.round(v)));
+  return {
+    reconciliationPeriodSec: clamp(config.sync.reconcileIntervalMs / 1000, 60, 86_400),
+    traceRetentionDays: clamp(config.trace.retentionMs / 86_400_000, 1, 90),
+  };
+}
+
 /** The tab REST API (SSO, roles, tenant-scoped) wired to the store, the engine and the tenants' adapters. */
 export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
   const transport = createHttpTransport({
@@ -129,7 +144,7 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
     await w.store.tenants.putConnection(tenantId, 'graph', { ...graph, owners: [...owners].join(',') });
     await sightings.seen({ tenantId, userId: ownerId, name: ownerId, access: 'admin' }, 'owner');
   };
-  const directory = (t: string) => w.runtime.adapters.get(t)?.ports.acdDirectory;
+  const directory = (t: string) => w.requestPorts.acdDirectory(t);
   const traceQuery = traceQueryService(w);
   const services = tabApiServices({
     tenants: w.store.tenants,
@@ -138,7 +153,7 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
     agentStates: w.store.agentStates,
     traceQuery,
     directory,
-    users: (t) => w.runtime.adapters.get(t)?.graph.users,
+    users: (t) => w.requestPorts.users(t),
     onRulesChanged: reevaluate,
     onLinksChanged: reevaluate,
     ids: uuidIds,
@@ -180,7 +195,7 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
     ownerSignIn: ownerSignInOptions({ ...w, fetch: transport.fetch, onConnected: addOwner }),
     people: peopleSearch({ ...w, fetch: transport.fetch }),
     recordAudit: logAudit(w.logger, w.store),
-    onSettingsChanged: () => undefined,
+    settingsDefaults: deploymentSettings(w.config),
     clock: w.clock,
     logger: w.logger,
   };

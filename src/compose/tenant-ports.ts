@@ -1,4 +1,4 @@
-import { createCxoneAcd, describeCxoneFailure } from '../adapters/cxone/cxone-acd.js';
+import { createCxoneAcd, describeCxoneFailure, type CxoneAcdOptions } from '../adapters/cxone/cxone-acd.js';
 import { CxoneHostPolicy } from '../adapters/cxone/cxone-host-policy.js';
 import { createGraphAdapter, type GraphAdapter } from '../adapters/graph/graph-adapter.js';
 import type { NotificationEncryption } from '../adapters/graph/graph-notification-keys.js';
@@ -63,15 +63,39 @@ export async function tenantOwners(store: Store, tenantId: string): Promise<read
     .filter(Boolean);
 }
 
-function cxoneSettings(config: Config, stored: Record<string, string> | undefined): Record<string, string> | undefined {
+/**
+ * How a tenant's CXone business unit is reached: its stored `cxone` connection over the process
+ * config; undefined while a credential is missing. The sync and every request build from this.
+ */
+export function cxoneOptions(
+  deps: Pick<TenantAdapterDeps, 'config' | 'endpoints'>,
+  tenantId: string,
+  stored: Record<string, string> | undefined,
+): CxoneAcdOptions | undefined {
+  const { config, endpoints } = deps;
   const pick = (key: string, fallback: string | undefined): string | undefined => stored?.[key] ?? fallback;
-  const s = {
-    clientId: pick('clientId', config.cxone.clientId),
-    clientSecret: pick('clientSecret', config.cxone.clientSecret),
-    accessKeyId: pick('accessKeyId', config.cxone.accessKeyId),
-    accessKeySecret: pick('accessKeySecret', config.cxone.accessKeySecret),
+  const clientId = pick('clientId', config.cxone.clientId);
+  const clientSecret = pick('clientSecret', config.cxone.clientSecret);
+  const accessKeyId = pick('accessKeyId', config.cxone.accessKeyId);
+  const accessKeySecret = pick('accessKeySecret', config.cxone.accessKeySecret);
+  if (
+    clientId === undefined ||
+    clientSecret === undefined ||
+    accessKeyId === undefined ||
+    accessKeySecret === undefined
+  )
+    return undefined;
+  return {
+    tenantId,
+    issuerUrl: endpoints.cxoneAuthBaseUrl,
+    hostPolicy: endpoints.cxoneHostPolicy,
+    clientId,
+    clientSecret,
+    accessKeyId,
+    accessKeySecret,
+    timeoutMs: config.httpTimeoutMs,
+    ...(endpoints.caPem ? { extraCaPem: endpoints.caPem } : {}),
   };
-  return Object.values(s).every((v) => v !== undefined) ? (s as Record<string, string>) : undefined;
 }
 
 /** The tenant's Graph app: its stored `graph` connection, else the process's own Entra app; undefined without a secret. */
@@ -104,7 +128,7 @@ export async function buildTenantAdapters(
   tenant: Tenant,
 ): Promise<TenantAdapters | undefined> {
   const logger = deps.logger.child({ tenantId: tenant.id });
-  const cxone = cxoneSettings(deps.config, await deps.store.tenants.getConnection(tenant.id, 'cxone'));
+  const cxone = cxoneOptions(deps, tenant.id, await deps.store.tenants.getConnection(tenant.id, 'cxone'));
   const graphOpts = graphOptions(deps, tenant, await deps.store.tenants.getConnection(tenant.id, 'graph'));
   if (!cxone || !graphOpts) {
     logger.warn(
@@ -116,15 +140,7 @@ export async function buildTenantAdapters(
   const health = deps.health(tenant.id);
   const acd = createCxoneAcd(
     {
-      tenantId: tenant.id,
-      issuerUrl: deps.endpoints.cxoneAuthBaseUrl,
-      hostPolicy: deps.endpoints.cxoneHostPolicy,
-      clientId: cxone.clientId!,
-      clientSecret: cxone.clientSecret!,
-      accessKeyId: cxone.accessKeyId!,
-      accessKeySecret: cxone.accessKeySecret!,
-      timeoutMs: deps.config.httpTimeoutMs,
-      ...(deps.endpoints.caPem ? { extraCaPem: deps.endpoints.caPem } : {}),
+      ...cxone,
       feed: {
         pollIntervalMs: deps.config.sync.pollIntervalMs,
         onHealth: (h) => {

@@ -1,11 +1,15 @@
+import { createHash } from 'node:crypto';
+import { createCxoneAcd, type CxoneAcd } from '../adapters/cxone/cxone-acd.js';
+import { createGraphUserDirectory } from '../adapters/graph/graph-adapter.js';
+import type { CxoneAcdOptions } from '../adapters/cxone/cxone-acd.js';
 import type { OwnerConnector } from '../adapters/http/api/api-deps.js';
 import { GraphOwnerTokens } from '../adapters/graph/graph-owner-tokens.js';
 import type { GraphAdapterOptions } from '../adapters/graph/graph-options.js';
 import type { HttpFetch } from '../adapters/shared/http-transport.js';
-import type { Clock, ExternalFailure, Store } from '../application/ports.js';
+import type { AcdDirectory, Clock, ExternalFailure, Logger, Store, UserDirectory } from '../application/ports.js';
 import { err } from '../domain/result.js';
 import type { Config } from '../config.js';
-import { graphOptions, type Endpoints } from './tenant-ports.js';
+import { cxoneOptions, graphOptions, type Endpoints } from './tenant-ports.js';
 
 /**
  * What a tab request needs of a tenant's external systems, built on whichever instance answers it
@@ -28,24 +32,62 @@ const graphNotConnected = (tenantId: string): ExternalFailure => ({
   transient: false,
 });
 
-/** One value per tenant, rebuilt when the connection it was built from changes (a rotated secret). */
-export class PerTenant<T> {
+/**
+ * One value per tenant, rebuilt when the connection it was built from changes (a rotated secret,
+ * another CXone key): the key is a digest of the options, so the stored connection's content is
+ * its version. A replaced value is disposed of once requests still using it have had time to end.
+ */
+export class PerTenant<T, O = GraphAdapterOptions> {
   readonly #built = new Map<string, { readonly key: string; readonly value: T }>();
+  readonly #retiring = new Set<ReturnType<typeof setTimeout>>();
 
-  constructor(private readonly build: (tenantId: string, options: GraphAdapterOptions) => T) {}
+  constructor(
+    private readonly build: (tenantId: string, options: O) => T,
+    private readonly dispose?: { readonly close: (value: T) => Promise<void>; readonly afterMs: number },
+  ) {}
 
-  get(tenantId: string, options: GraphAdapterOptions): T {
-    const key = JSON.stringify(options);
+  get(tenantId: string, options: O): T {
+    const key = createHash('sha256').update(JSON.stringify(options)).digest('base64');
     const hit = this.#built.get(tenantId);
     if (hit?.key === key) return hit.value;
     const value = this.build(tenantId, options);
     this.#built.set(tenantId, { key, value });
+    if (hit) this.retire(hit.value);
     return value;
+  }
+
+  /** Forgets the tenant's value (its connection is gone). */
+  drop(tenantId: string): void {
+    const hit = this.#built.get(tenantId);
+    this.#built.delete(tenantId);
+    if (hit) this.retire(hit.value);
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.#retiring) clearTimeout(t);
+    this.#retiring.clear();
+    const values = [...this.#built.values()].map((b) => b.value);
+    this.#built.clear();
+    await Promise.all(values.map((v) => this.dispose?.close(v)));
+  }
+
+  private retire(value: T): void {
+    const dispose = this.dispose;
+    if (!dispose) return;
+    const timer = setTimeout(() => {
+      this.#retiring.delete(timer);
+      void dispose.close(value).catch(() => undefined);
+    }, dispose.afterMs);
+    timer.unref();
+    this.#retiring.add(timer);
   }
 }
 
 /** The tenant's Graph app as a request sees it (stored connection, else the process's Entra app). */
-async function graphApp(d: TenantRequestPortDeps, tenantId: string): Promise<GraphAdapterOptions | undefined> {
+async function graphApp(
+  d: Omit<TenantRequestPortDeps, 'fetch'>,
+  tenantId: string,
+): Promise<GraphAdapterOptions | undefined> {
   const tenant = await d.store.tenants.get(tenantId);
   const stored = await d.store.tenants.getConnection(tenantId, 'graph');
   return graphOptions(d, { entraTenantId: tenant?.entraTenantId ?? tenantId }, stored);
@@ -69,3 +111,44 @@ export function tenantOwnerConnector(d: TenantRequestPortDeps, onConnected: Owne
 }
 
 export type OwnerConnected = (tenantId: string, ownerId: string) => Promise<void>;
+
+/**
+ * The tenant's directories as any instance's requests read them (the rule editor's lookups, rule
+ * validation, dry runs, user mapping, the Log Reader's name search): built from the stored
+ * connections, cached per tenant while the connection stays the same. The sync's own adapters
+ * (feed, writer, Graph budget) exist only on the lease holder and are never used for a request.
+ */
+export interface TenantRequestPorts {
+  /** The tenant's CXone directory; undefined while CXone is not connected. */
+  acdDirectory(tenantId: string): Promise<AcdDirectory | undefined>;
+  /** The tenant's Entra users (app-only Graph); undefined without a Graph app. */
+  users(tenantId: string): Promise<UserDirectory | undefined>;
+  close(): Promise<void>;
+}
+
+export function tenantRequestPorts(
+  d: Omit<TenantRequestPortDeps, 'fetch'> & { readonly logger: Logger },
+): TenantRequestPorts {
+  // A replaced client is closed after the longest request it may still be serving.
+  const afterMs = d.config.httpTimeoutMs * 2;
+  const acd = new PerTenant<CxoneAcd, CxoneAcdOptions>(
+    (_t, o) => createCxoneAcd(o, { clock: d.clock, logger: d.logger.child({ component: 'cxone-requests' }) }),
+    { close: (a) => a.close(), afterMs },
+  );
+  const graph = new PerTenant((_t, o) => createGraphUserDirectory(o), { close: (g) => g.close(), afterMs });
+  return {
+    acdDirectory: async (tenantId) => {
+      const o = cxoneOptions(d, tenantId, await d.store.tenants.getConnection(tenantId, 'cxone'));
+      if (!o) return void acd.drop(tenantId);
+      return acd.get(tenantId, o).directory;
+    },
+    users: async (tenantId) => {
+      const o = await graphApp(d, tenantId);
+      if (!o) return void graph.drop(tenantId);
+      return graph.get(tenantId, o).users;
+    },
+    close: async () => {
+      await Promise.all([acd.close(), graph.close()]);
+    },
+  };
+}

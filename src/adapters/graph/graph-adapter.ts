@@ -33,6 +33,21 @@ export interface GraphAdapter {
   close(): Promise<void>;
 }
 
+/** The tenant's Entra users alone (app-only), for requests answered outside the sync: no budget, no writer. */
+export function createGraphUserDirectory(options: GraphAdapterOptions): {
+  readonly users: GraphUserDirectory;
+  close(): Promise<void>;
+} {
+  const o = Object.freeze({ ...options });
+  const transport = createHttpTransport({
+    timeoutMs: o.requestTimeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS,
+    ...(o.caPem ? { extraCaPem: o.caPem } : {}),
+  });
+  const credential = new GraphAppCredential(createMsalClient(o, transport.fetch));
+  const appGraph = new GraphHttpClient(o.graphBaseUrl, (force) => credential.token(force), transport.fetch);
+  return { users: new GraphUserDirectory(appGraph, o.graphBaseUrl), close: () => transport.close() };
+}
+
 const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Wires transport → MSAL → graph client → budget → writer/reader/directory for one tenant. */

@@ -71,9 +71,28 @@ export class KyselyTraceStore implements TraceStore {
     return rows.reverse().map(toEvent);
   }
 
-  async prune(olderThan: number, maxPerTenant: number): Promise<number> {
+  async prune(olderThan: number, maxPerTenant: number, olderThanFor?: ReadonlyMap<string, number>): Promise<number> {
+    const own = [...(olderThanFor ?? new Map<string, number>())];
     return this.db.transaction().execute(async (trx) => {
-      const byAge = await trx.deleteFrom('trace_events').where('at', '<', olderThan).executeTakeFirst();
+      let deleted = 0;
+      for (const [tenantId, cutoff] of own)
+        deleted += Number(
+          (
+            await trx
+              .deleteFrom('trace_events')
+              .where('tenant_id', '=', tenantId)
+              .where('at', '<', cutoff)
+              .executeTakeFirst()
+          ).numDeletedRows,
+        );
+      let others = trx.deleteFrom('trace_events').where('at', '<', olderThan);
+      if (own.length > 0)
+        others = others.where(
+          'tenant_id',
+          'not in',
+          own.map(([t]) => t),
+        );
+      const byAge = await others.executeTakeFirst();
       const ranked = trx
         .selectFrom('trace_events')
         .select(['seq', sql<number>`row_number() over (partition by tenant_id order by at desc, seq desc)`.as('rn')])
@@ -82,7 +101,7 @@ export class KyselyTraceStore implements TraceStore {
         .deleteFrom('trace_events')
         .where('seq', 'in', trx.selectFrom(ranked).select('ranked.seq').where('ranked.rn', '>', maxPerTenant))
         .executeTakeFirst();
-      return Number(byAge.numDeletedRows) + Number(byCount.numDeletedRows);
+      return deleted + Number(byAge.numDeletedRows) + Number(byCount.numDeletedRows);
     });
   }
 }

@@ -158,8 +158,11 @@ export interface TraceQuery {
 export interface TraceStore {
   append(events: readonly TraceEvent[]): Promise<void>;
   query(q: TraceQuery): Promise<readonly TraceEvent[]>;
-  /** Delete events older than `olderThan` and beyond `maxPerTenant`; returns how many. */
-  prune(olderThan: number, maxPerTenant: number): Promise<number>;
+  /**
+   * Delete events older than `olderThan` — or, for a tenant in `olderThanFor`, older than its own
+   * cut-off (its saved retention) — and beyond `maxPerTenant`; returns how many.
+   */
+  prune(olderThan: number, maxPerTenant: number, olderThanFor?: ReadonlyMap<string, number>): Promise<number>;
 }
 
 export interface StoredSubscription {

@@ -24,11 +24,17 @@ export type DirectoryProblem =
   | { readonly code: 'ACD.NOT_CONNECTED'; readonly message: string }
   | { readonly code: 'ACD.UNAVAILABLE'; readonly message: string; readonly failure: ExternalFailure };
 
-/** The tenant's CXone directory, or undefined when the tenant has not connected CXone yet. */
-export type DirectoryFor = (tenantId: string) => AcdDirectory | undefined;
+/**
+ * The tenant's CXone directory, or undefined when the tenant has not connected CXone yet. Async:
+ * a request is answered on any instance, which builds the directory from the stored connection.
+ */
+export type DirectoryFor = (tenantId: string) => Promise<AcdDirectory | undefined>;
 
-export function directoryOf(directoryFor: DirectoryFor, tenantId: string): Result<AcdDirectory, DirectoryProblem> {
-  const directory = directoryFor(tenantId);
+export async function directoryOf(
+  directoryFor: DirectoryFor,
+  tenantId: string,
+): Promise<Result<AcdDirectory, DirectoryProblem>> {
+  const directory = await directoryFor(tenantId);
   return directory
     ? ok(directory)
     : err({

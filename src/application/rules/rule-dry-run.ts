@@ -50,7 +50,7 @@ export class RuleDryRun {
   constructor(private readonly deps: RuleDryRunDeps) {}
 
   async run(req: DryRunRequest): Promise<Result<readonly DryRunAgent[], RuleProblem>> {
-    const directory = directoryOf(this.deps.directory, req.tenantId);
+    const directory = await directoryOf(this.deps.directory, req.tenantId);
     if (!directory.ok) return directory;
     const agents = await directory.value.listAgents();
     if (!agents.ok) return err(unavailable(agents.error));

@@ -85,7 +85,7 @@ export class RuleService {
     before: PresenceRule | undefined,
     expectedVersion: number | undefined,
   ): Promise<Result<PresenceRule, RuleProblem>> {
-    const directory = directoryOf(this.deps.directory, actor.tenantId);
+    const directory = await directoryOf(this.deps.directory, actor.tenantId);
     if (!directory.ok) return directory;
     const others = (await this.deps.rules.list(actor.tenantId)).filter((r) => r.id !== rule.id);
     const platform = (await this.deps.tenants.get(actor.tenantId))?.partnerPlatform ?? 'msteams';
@@ -120,7 +120,7 @@ export class RuleService {
 
   /** Old and new scope: agents leaving a rule need re-evaluation as much as those joining it. */
   private async notify(tenantId: string, rules: readonly PresenceRule[]): Promise<void> {
-    const directory = this.deps.directory(tenantId);
+    const directory = await this.deps.directory(tenantId);
     const agents = directory ? await directory.listAgents() : undefined;
     const known = agents?.ok ? agents.value : [];
     const affected = new Set(rules.flatMap((r) => agentsInScope(r, known)));

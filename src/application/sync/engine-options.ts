@@ -20,7 +20,7 @@ export interface SyncEngineOptions {
    * sequence order, are only seen by a full read. Defaults to the tick.
    */
   readonly fullRereadMs?: number;
-  /** How often both sides are reconciled (also once at start). */
+  /** How often both sides are reconciled (also once at start), unless the tenant saved its own period. */
   readonly reconcileIntervalMs: number;
   /**
    * How often Graph is asked whether our presence subscriptions still exist (one GET per
@@ -68,6 +68,12 @@ export interface SyncEngineDeps {
   readonly metrics: Metrics;
   readonly trace: TraceRecorder;
   readonly health: HealthModel;
+  /**
+   * The tenant's own reconciliation period, ms (its saved Settings; undefined: `reconcileIntervalMs`).
+   * Read from the shared store at least every `configCacheMs`, so a period saved through any
+   * instance applies on the one that runs the tenant within that period.
+   */
+  readonly reconcilePeriod?: (tenantId: string) => Promise<number | undefined>;
   /** Backoff jitter in [0, 1); defaults to none (0.5) for reproducibility. */
   readonly random?: () => number;
 }

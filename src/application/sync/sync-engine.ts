@@ -82,7 +82,7 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     );
     await this.restoreRechecks(tenant);
     this.every(tenant, this.options.pollIntervalMs, () => this.poll(tenant));
-    this.every(tenant, this.options.reconcileIntervalMs, () => this.reconcileSafely(tenant), true);
+    this.reconcileEveryPeriod(tenant);
     if (this.options.subscriptionCheckIntervalMs > 0) {
       let checkedAt: number | undefined;
       this.every(tenant, this.options.subscriptionCheckIntervalMs, async () => {
@@ -290,6 +290,36 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
       );
       this.deps.logger.error({ err: error, tenantId: tenant.tenantId }, 'reconciliation failed');
     }
+  }
+
+  /**
+   * Reconciles now and then every period. With a per-tenant period the engine looks every
+   * `configCacheMs` whether a period has passed since the last run, so a shorter period saved
+   * meanwhile (on any instance) applies at once instead of after the longer wait already armed.
+   */
+  private reconcileEveryPeriod(tenant: TenantRuntime): void {
+    const periodOf = this.deps.reconcilePeriod;
+    if (!periodOf)
+      return this.every(tenant, this.options.reconcileIntervalMs, () => this.reconcileSafely(tenant), true);
+    let period = this.options.reconcileIntervalMs;
+    let lastRun = Number.NEGATIVE_INFINITY;
+    const look = Math.min(this.options.configCacheMs, this.options.reconcileIntervalMs);
+    this.every(
+      tenant,
+      look,
+      async () => {
+        try {
+          period = (await periodOf(tenant.tenantId)) ?? this.options.reconcileIntervalMs;
+        } catch (error) {
+          // The store is down: the last period read stands (the store's own health says it is down).
+          this.deps.logger.warn({ err: error, tenantId: tenant.tenantId }, 'reconciliation period not read');
+        }
+        if (this.deps.clock.now() - lastRun < period) return;
+        lastRun = this.deps.clock.now();
+        await this.reconcileSafely(tenant);
+      },
+      true,
+    );
   }
 
   /** Runs `task` every `periodMs` (the next run is armed after this one ends: no pile-up). */

@@ -112,7 +112,7 @@ export class AgentOverviewQuery {
     teams?: readonly { teamId: string; teamName: string }[];
     gaps: string[];
   }> {
-    const directory = this.deps.directory(tenantId);
+    const directory = await this.deps.directory(tenantId);
     if (!directory) return { gaps: ['CXone is not connected: name and team are unknown.'] };
     const [agents, teams] = await Promise.all([directory.listAgents(), directory.listTeams()]);
     const gaps: string[] = [];

@@ -26,7 +26,7 @@ export interface TraceQueryDeps {
   readonly traces: TraceStore;
   readonly userLinks: UserLinkStore;
   /** The tenant's CXone directory, to find an agent by e-mail / user name when it has no link. */
-  readonly directory?: (tenantId: string) => AcdDirectory | undefined;
+  readonly directory: (tenantId: string) => Promise<AcdDirectory | undefined>;
   /** Flushes buffered hops first, so what was just recorded is in the answer. */
   readonly flush?: () => Promise<void>;
 }
@@ -73,7 +73,7 @@ export class TraceQueryService {
   }
 
   private async fromDirectory(tenantId: string, ref: string): Promise<{ agentId: string } | undefined> {
-    const directory = this.deps.directory?.(tenantId);
+    const directory = await this.deps.directory(tenantId);
     if (!directory) return undefined;
     const agents = await directory.listAgents();
     if (!agents.ok) return undefined;

@@ -27,6 +27,8 @@ export class TraceRetention {
       readonly clock: Clock;
       readonly scheduler: Scheduler;
       readonly logger: Logger;
+      /** Tenants' own retention, ms (their saved Settings), read every run; the others keep `maxAgeMs`. */
+      readonly tenantMaxAges?: () => Promise<ReadonlyMap<string, number>>;
     },
     options: Partial<TraceRetentionOptions> = {},
   ) {
@@ -36,9 +38,12 @@ export class TraceRetention {
   /** Prunes now; returns how many events were deleted. */
   async runOnce(): Promise<number> {
     try {
+      const now = this.deps.clock.now();
+      const own = (await this.deps.tenantMaxAges?.()) ?? new Map<string, number>();
       const deleted = await this.deps.store.prune(
-        this.deps.clock.now() - this.options.maxAgeMs,
+        now - this.options.maxAgeMs,
         this.options.maxPerTenant,
+        new Map([...own].map(([tenantId, maxAgeMs]) => [tenantId, now - maxAgeMs])),
       );
       if (deleted > 0) this.deps.logger.info({ deleted }, 'trace retention pruned events');
       return deleted;

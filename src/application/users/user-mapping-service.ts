@@ -12,7 +12,7 @@ export interface UserMappingDeps {
   readonly userLinks: UserLinkStore;
   readonly directory: DirectoryFor;
   /** The tenant's Entra users (Graph, application permissions); undefined when not connected. */
-  readonly users: (tenantId: string) => UserDirectory | undefined;
+  readonly users: (tenantId: string) => Promise<UserDirectory | undefined>;
   readonly onLinksChanged: LinksChangedHook;
 }
 
@@ -133,14 +133,14 @@ export class UserMappingService {
   }
 
   async agents(tenantId: string): Promise<Result<readonly AcdAgent[], UserMappingProblem>> {
-    const directory = directoryOf(this.deps.directory, tenantId);
+    const directory = await directoryOf(this.deps.directory, tenantId);
     if (!directory.ok) return directory;
     const agents = await directory.value.listAgents();
     return agents.ok ? ok(agents.value) : err(unavailable(agents.error));
   }
 
   async users(tenantId: string): Promise<Result<readonly DirectoryUser[], UserMappingProblem>> {
-    const directory = this.deps.users(tenantId);
+    const directory = await this.deps.users(tenantId);
     if (!directory)
       return err({
         code: 'GRAPH.NOT_CONNECTED',

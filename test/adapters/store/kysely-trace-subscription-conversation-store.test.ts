@@ -77,6 +77,26 @@ for (const dialect of DIALECTS) {
       expect((await t.store.traces.query({ tenantId: b, limit: 10 })).map((e) => e.id)).toEqual(['e2', 'e3']);
     });
 
+    it('prunes a tenant with its own retention by its own cut-off, whether shorter or longer than the default', async () => {
+      const [short, long, other] = [freshTenant(), freshTenant(), freshTenant()];
+      for (const id of [short, long, other])
+        await t.store.traces.append([1, 2, 3].map((n) => hop(id, `e${n}`, 3000 + n)));
+      await t.store.traces.prune(
+        3002,
+        100,
+        new Map([
+          [short, 3004],
+          [long, 3000],
+        ]),
+      );
+      const ids = async (id: string) => (await t.store.traces.query({ tenantId: id, limit: 10 })).map((e) => e.id);
+      expect({ short: await ids(short), long: await ids(long), other: await ids(other) }).toEqual({
+        short: [],
+        long: ['e1', 'e2', 'e3'],
+        other: ['e2', 'e3'],
+      });
+    });
+
     it('names the row when trace data is corrupt', async () => {
       const id = freshTenant();
       await t.store.traces.append([hop(id, 'bad', Number.MAX_SAFE_INTEGER)]);

@@ -59,6 +59,8 @@ export class EngineHarness {
       engine?: Partial<SyncEngineOptions>;
       policy?: SyncPolicy;
       alertDebounceMs?: number;
+      /** The tenant's saved reconciliation period (ms). */
+      reconcilePeriod?: (tenantId: string) => Promise<number | undefined>;
     } = {},
   ) {
     this.time = opts.time ?? new ManualTime();
@@ -85,6 +87,7 @@ export class EngineHarness {
         metrics: this.metrics,
         trace: this.trace,
         health: this.health,
+        ...(opts.reconcilePeriod ? { reconcilePeriod: opts.reconcilePeriod } : {}),
       },
       { reconcileIntervalMs: 60_000, backoffBaseMs: 1_000, ...opts.engine },
     );

@@ -40,9 +40,9 @@ export class MemoryTraceStore implements TraceStore {
     return matches.slice(-q.limit);
   }
 
-  async prune(olderThan: number, maxPerTenant: number): Promise<number> {
+  async prune(olderThan: number, maxPerTenant: number, olderThanFor?: ReadonlyMap<string, number>): Promise<number> {
     const before = this.events.length;
-    const kept = this.events.filter((e) => e.at >= olderThan);
+    const kept = this.events.filter((e) => e.at >= (olderThanFor?.get(e.tenantId) ?? olderThan));
     const byTenant = new Map<string, TraceEvent[]>();
     for (const e of kept) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e]);
     this.events = [...byTenant.values()].flatMap((list) => list.sort((a, b) => a.at - b.at).slice(-maxPerTenant));

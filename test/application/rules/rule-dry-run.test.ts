@@ -44,7 +44,7 @@ async function setup() {
     rules: store.rules,
     tenants: store.tenants,
     agentStates: store.agentStates,
-    directory: () => acd,
+    directory: async () => acd,
     policy: { decide, resolveRule },
     clock: time,
   });

@@ -35,7 +35,7 @@ function setup() {
   const service = new RuleService({
     rules: store.rules,
     tenants: store.tenants,
-    directory: () => directory,
+    directory: async () => directory,
     validate: domainRuleValidator,
     ids: new SequentialIds('r'),
     onRulesChanged: (_t, ids) => {

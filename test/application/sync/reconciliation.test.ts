@@ -117,6 +117,33 @@ describe('sync engine: reconciliation', () => {
     );
   });
 
+  it("reconciles at the tenant's saved period, and a period saved later (through any instance) applies within it", async () => {
+    let saved: number | undefined;
+    const h = new EngineHarness({
+      engine: { reconcileIntervalMs: 300_000, configCacheMs: 5_000 },
+      reconcilePeriod: async () => saved,
+    });
+    const t = await h.tenant('t1', { agents: 1, rule: rule() });
+    const runs: number[] = [];
+    const snapshot = t.acd.snapshot.bind(t.acd);
+    t.acd.snapshot = () => (runs.push(h.time.now()), snapshot());
+    await h.start(t);
+    const start = h.time.now();
+    await h.time.advance(120_000);
+    expect(runs.map((at) => at - start)).toEqual([0]);
+
+    // The Settings page saves 60 s: 120 s have passed since the last run, so one runs at the next look.
+    saved = 60_000;
+    await h.time.advance(5_000);
+    await h.time.advance(130_000);
+    expect(runs.map((at) => at - start)).toEqual([0, 125_000, 185_000, 245_000]);
+
+    // Back to the deployment's period when the saved one is gone.
+    saved = undefined;
+    await h.time.advance(300_000);
+    expect(runs.map((at) => at - start)).toEqual([0, 125_000, 185_000, 245_000, 545_000]);
+  });
+
   it('keeps going when one side cannot be read, and says so', async () => {
     const h = new EngineHarness();
     const t = await h.tenant('t1', { agents: 1, rule: rule() });

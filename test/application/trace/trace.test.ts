@@ -163,7 +163,7 @@ describe('TraceQueryService', () => {
     const query = new TraceQueryService({
       traces: s.store.traces,
       userLinks: s.store.userLinks,
-      directory: () => acd,
+      directory: async () => acd,
       flush: () => s.recorder.flush(),
     });
     return { ...s, query };
@@ -243,6 +243,42 @@ describe('TraceRetention', () => {
     await time.advance(600_000);
     retention.stop();
     expect(store.traces.events.map((e) => e.summary)).toEqual(['new 1', 'new 2', 'new 3']);
+  });
+
+  it("keeps each tenant's Log Reader as long as its own saved retention says, read again every period", async () => {
+    const { time, store, recorder } = setup();
+    const day = 24 * 3_600_000;
+    // The Settings page's retention, as stored: t-short keeps 1 day, t-long 30; t-default has none (7 days).
+    const saved = new Map([
+      ['t-short', 1 * day],
+      ['t-long', 30 * day],
+    ]);
+    const retention = new TraceRetention(
+      {
+        store: store.traces,
+        clock: time,
+        scheduler: time,
+        logger: new MemoryLogger(),
+        tenantMaxAges: async () => new Map(saved),
+      },
+      { maxAgeMs: 7 * day, maxPerTenant: 100, intervalMs: 600_000 },
+    );
+    for (const tenantId of ['t-short', 't-long', 't-default']) recorder.record(hop({ tenantId, summary: '10 days' }));
+    await time.advance(8 * day);
+    for (const tenantId of ['t-short', 't-long', 't-default']) recorder.record(hop({ tenantId, summary: '2 days' }));
+    await time.advance(2 * day);
+    await recorder.flush();
+    const kept = () => store.traces.events.map((e) => `${e.tenantId}: ${e.summary}`).sort();
+
+    retention.start();
+    await time.advance(600_000);
+    expect(kept()).toEqual(['t-default: 2 days', 't-long: 10 days', 't-long: 2 days']);
+
+    // Saved again (any instance): the next run applies it.
+    saved.set('t-long', 5 * day);
+    await time.advance(600_000);
+    retention.stop();
+    expect(kept()).toEqual(['t-default: 2 days', 't-long: 2 days']);
   });
 });
 

@@ -72,6 +72,8 @@ export function productEnv(
 
 /** The tab's view of the product over HTTP: an admin SSO token from the emulated Entra. */
 export interface TabClient {
+  /** The admin's SSO token the client sends. */
+  readonly token: string;
   get<T = Record<string, unknown>>(base: string, path: string): Promise<{ status: number; body: T }>;
   /** Health Check components of the instance at `base`. */
   health(base: string): Promise<TabHealth>;
@@ -84,7 +86,12 @@ export interface TabHealth {
   readonly status: string;
   readonly syncActive: boolean;
   readonly syncDetail: string;
-  readonly components: readonly { readonly component: string; readonly status: string; readonly detail: string }[];
+  readonly components: readonly {
+    readonly component: string;
+    readonly status: string;
+    readonly detail: string;
+    readonly lastSuccess?: number;
+  }[];
   readonly ownership?: { readonly holder?: string; readonly here: boolean; readonly since?: number };
 }
 
@@ -113,6 +120,7 @@ export async function tabClient(world: SandboxWorld): Promise<TabClient> {
     return { status: r.status, body: (await r.json()) as T };
   };
   return {
+    token,
     get,
     health: async (base) => (await get<TabHealth>(base, '/health')).body,
     trace: async (base, agentId) => {

@@ -12,6 +12,8 @@ import { tabClient, type TabClient } from '../faults/process-fault-kit.js';
 import { recordRecovery } from '../faults/recovery-report.js';
 import { exitOf, killAll, spawnInstance, type ProductInstance } from './product-instances.js';
 import { startSharedWorld, type SharedWorld } from './shared-world.js';
+import { tourEveryRoute, wrongAnswers } from '../../compose/tab-api-tour.js';
+import { caFetch, disagreements, labelled, readsDiffering, ROTATED_BASE, rotatingFetch } from './route-agreement.js';
 
 /**
  * Several instances on one PostgreSQL: three product processes share a fresh schema and the
@@ -34,6 +36,7 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
   const dispatcher = (): Agent => new Agent({ connect: { ca: world.cxone.caCertPem } });
   let cxoneAgent: Agent;
   let tab: TabClient;
+  let env: Record<string, string>;
 
   const cxone = async (path: string, body: unknown = {}): Promise<unknown> => {
     const res = await undiciFetch(`${world.cxone.url}/_control${path}`, {
@@ -80,7 +83,7 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
     tenantId = await seedSandboxTenant(store, world, transport.fetch).finally(() => transport.close());
     await store.close();
     if (db.location.kind !== 'postgres') throw new Error('expected PostgreSQL');
-    const env = {
+    env = {
       PRESENCE_SYNC_ENV: 'multi-instance-e2e',
       PRESENCE_SYNC_MODE: 'production',
       HOST: '127.0.0.1',
@@ -363,4 +366,75 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
     // Not only the owner: at least two instances acknowledged notifications.
     expect(accepted()).toBeGreaterThanOrEqual(2);
   }, 30_000);
+
+  /*
+   * Behind the balancer any instance answers the tab; only the tenant's lease holder runs its sync.
+   * Every tab API route (from the deployment's own OpenAPI document) is sent once through the
+   * balancer and then three times round robin, so each route is answered once by every instance:
+   * rule saves, dry runs, the editor's lookups and user linking must not answer "CXone not
+   * connected" on the instances that do not run the tenant, and no two instances may answer a
+   * route differently. A killed instance is replaced first: three instances again.
+   */
+  it('answers every tab API route alike on every instance, owner or not', async () => {
+    // After the SIGKILL test two survive; an orchestrator would start a replacement.
+    if (instances.filter((i) => i.alive()).length < 3) instances.push(await spawnInstance('instance-d', env));
+    const live = instances.filter((i) => i.alive());
+    world.balancer.setBackends(live.map((i) => i.port));
+    const owner = await eventually(ownerInstance, 'a live instance holds the tenant lease', 30_000, 200);
+    expect(live).toHaveLength(3);
+    const backends = live.map((i) => ({
+      name: i === owner ? `${i.name} (owner)` : i.name,
+      base: `http://127.0.0.1:${i.port}`,
+    }));
+    // The Settings page saves a 60 s reconciliation period through an instance that does not run the tenant.
+    const ownerBase = backends[live.indexOf(owner)]!.base;
+    const lastReconciled = async () =>
+      (await tab.health(ownerBase)).components.find((c) => c.component === 'reconciliation')?.lastSuccess ?? 0;
+    const reconciledBefore = await lastReconciled();
+    const savedAt = Date.now();
+    const save = await undiciFetch(`${backends.find((b) => b.base !== ownerBase)!.base}/api/v1/settings`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${tab.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reconciliationPeriodSec: 60, traceRetentionDays: 14 }),
+    });
+    expect(save.status).toBe(200);
+    const https = caFetch(world.cxone.caCertPem);
+    const tour = (base: string, f: typeof fetch) =>
+      tourEveryRoute({ base, token: tab.token, cxoneIssuerUrl: world.cxone.url, fetch: f });
+    try {
+      const viaBalancer = await tour(world.balancer.url, https.fetch);
+      const rotated: ReturnType<typeof labelled>[] = [];
+      for (let offset = 0; offset < backends.length; offset += 1) {
+        const rr = rotatingFetch(backends, offset);
+        rotated.push(labelled(await tour(ROTATED_BASE, rr.fetch), rr.answeredBy));
+      }
+      const ruleId = ((await tab.get<{ items: { id: string }[] }>(backends[0]!.base, '/rules')).body.items[0] ?? {}).id;
+      const agentId = [...world.userOfAgent.keys()][0]!;
+      const reads = await readsDiffering(backends, tab.token, {
+        params: { ruleId: ruleId ?? 'none' },
+        query: { queryTrace: `agent=${agentId}&limit=50`, searchDirectoryUsers: 'search=a', listAudit: 'limit=5' },
+      });
+      const served = new Set(rotated.flat().map((a) => `${a.operationId}@${a.instance}`));
+      expect(served.size).toBe(rotated[0]!.length * backends.length);
+      // The owner applies it within one period (60 s, plus the engine's 5 s look and slack); under the
+      // deployment's 300 s it would not run again before ~4 minutes after the takeover.
+      const reconciledAt = await eventually(
+        async () => ((await lastReconciled()) > savedAt ? lastReconciled() : undefined),
+        'the owner reconciles at the period saved on another instance',
+        savedAt + 75_000 - Date.now(),
+        1_000,
+      );
+      process.stdout.write(
+        `multi-instance: period saved through a non-owner; the owner reconciled ${reconciledAt - savedAt} ms later (previous run ${savedAt - reconciledBefore} ms before the save)\n`,
+      );
+      expect({
+        viaBalancer: wrongAnswers(viaBalancer),
+        rotated: rotated.flat().flatMap((a) => wrongAnswers([a]).map((w) => `${a.instance}: ${w}`)),
+        disagreements: disagreements(rotated),
+        reads,
+      }).toEqual({ viaBalancer: [], rotated: [], disagreements: [], reads: [] });
+    } finally {
+      await https.close();
+    }
+  }, 150_000);
 });

@@ -66,7 +66,8 @@ function entraTenant(agents: Iterable<{ agentId: number; emailAddress: string; f
         clientId: stableGuid('contoso/app'),
         clientSecret: 'sandbox-secret',
         roles: ['Presence.ReadWrite.All', 'Presence.Read.All', 'User.Read.All'],
-        delegatedScopes: ['Presence.Read.All', 'User.Read'],
+        // As the app registration asks (aad.manifest.json): the people picker searches on the admin's behalf.
+        delegatedScopes: ['Presence.Read.All', 'User.Read', 'People.Read', 'User.ReadBasic.All'],
       },
     ],
     users: [admin, support, ...owners, ...userOfAgent.values()],

@@ -142,8 +142,12 @@ export interface TabApiDeps {
   /** The people picker (OboPeopleSearch in production). */
   readonly people: PeopleSearch;
   readonly recordAudit: AuditRecorder;
-  /** A saved setting takes effect (the engine's reconcile period, the trace retention). */
-  readonly onSettingsChanged: (tenantId: string, settings: TenantSettings) => void | Promise<void>;
+  /**
+   * What a tenant that saved no settings runs with (the deployment's RECONCILE_INTERVAL_MS and
+   * TRACE_RETENTION_MS). Saved settings need no hook: the engine and the trace retention read
+   * them from the store on whichever instance runs them.
+   */
+  readonly settingsDefaults: TenantSettings;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Tuning with safe defaults (DEFAULT_LIMITS). */

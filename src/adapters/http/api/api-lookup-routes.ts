@@ -28,7 +28,7 @@ export function lookupRoutes(directoryFor: DirectoryFor): ApiRoute[] {
         { status: 503, description: 'CXone unavailable' },
       ],
       handle: async ({ caller }) => {
-        const directory = directoryOf(directoryFor, caller.tenantId);
+        const directory = await directoryOf(directoryFor, caller.tenantId);
         if (!directory.ok) return fail(toApiProblem(directory.error));
         const teams = await loadTeams(directory.value);
         return teams.ok ? json(200, { items: teams.value }) : fail(toApiProblem(teams.error));
@@ -45,7 +45,7 @@ export function lookupRoutes(directoryFor: DirectoryFor): ApiRoute[] {
         { status: 409, description: 'CXone not connected' },
       ],
       handle: async ({ caller }) => {
-        const directory = directoryOf(directoryFor, caller.tenantId);
+        const directory = await directoryOf(directoryFor, caller.tenantId);
         if (!directory.ok) return fail(toApiProblem(directory.error));
         const agents = await directory.value.listAgents();
         return agents.ok

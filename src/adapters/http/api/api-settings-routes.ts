@@ -124,7 +124,8 @@ export interface SettingsRouteDeps {
   /** The issuer a connection without issuerUrl uses (CXONE_AUTH_BASE_URL, or the sandbox's emulator). */
   readonly defaultIssuerUrl?: string;
   readonly owners: OwnerQueries;
-  readonly onSettingsChanged: (tenantId: string, settings: TenantSettings) => void | Promise<void>;
+  /** Shown while the tenant saved none (the deployment's own periods). */
+  readonly settingsDefaults: TenantSettings;
   readonly recordAudit: AuditRecorder;
   readonly clock: Clock;
 }
@@ -155,7 +156,7 @@ export function settingsRoutes(deps: SettingsRouteDeps): ApiRoute[] {
       summary: 'Tenant settings',
       access: 'admin',
       responses: [{ status: 200, description: 'Settings', schema: settingsSchema }],
-      handle: async ({ caller }) => json(200, await readSettings(deps.tenants, caller.tenantId)),
+      handle: async ({ caller }) => json(200, await readSettings(deps.tenants, caller.tenantId, deps.settingsDefaults)),
     }),
     route({
       method: 'put',
@@ -168,10 +169,10 @@ export function settingsRoutes(deps: SettingsRouteDeps): ApiRoute[] {
       handle: async ({ caller, body }) => {
         const refused = await unknownTenant(deps, caller);
         if (refused) return refused;
-        const before = await readSettings(deps.tenants, caller.tenantId);
+        const before = await readSettings(deps.tenants, caller.tenantId, deps.settingsDefaults);
+        // The tenant's owner instance reads them from the store (engine: every few seconds; retention: every run).
         await writeSettings(deps.tenants, caller.tenantId, body);
         await audit(deps, caller, 'settings.update', 'settings', caller.tenantId, before, body);
-        await deps.onSettingsChanged(caller.tenantId, body);
         return json(200, body);
       },
     }),

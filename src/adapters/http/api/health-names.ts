@@ -22,8 +22,10 @@ export async function healthNames(
   const rules = new Map((await sources.rules.list(tenantId)).map((r) => [r.id, r.name]));
   const owners = new Map(((await sources.owners?.list(tenantId)) ?? []).map((o) => [o.ownerId, o.userPrincipalName]));
   const codes = new Map<string, string>();
-  const directory = sources.directory?.(tenantId);
-  if (directory && health.activeSyncs.some((s) => s.status.startsWith('Unavailable:'))) {
+  const directory = health.activeSyncs.some((s) => s.status.startsWith('Unavailable:'))
+    ? await sources.directory?.(tenantId)
+    : undefined;
+  if (directory) {
     const teams = await directory.listTeams();
     for (const team of teams.ok ? teams.value : []) {
       const list = await directory.listUnavailableCodes(team.teamId);

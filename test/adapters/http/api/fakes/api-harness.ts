@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_SETTINGS } from '../../../../../src/adapters/http/api/tenant-settings.js';
 import restify, { type Server } from 'restify';
 import { HealthModel } from '../../../../../src/application/health/health-model.js';
 import { TenantOnboarding } from '../../../../../src/application/onboarding/tenant-onboarding.js';
@@ -52,7 +53,6 @@ export class ApiHarness {
   readonly health = new HealthModel({ clock: this.time, scheduler: this.time });
   readonly rulesChanged: { tenantId: string; agentIds: readonly string[] }[] = [];
   readonly linksChanged: { tenantId: string; agentIds: readonly string[] }[] = [];
-  readonly settingsChanged: { tenantId: string; settings: unknown }[] = [];
   readonly logger = new MemoryLogger();
   /** Entra's side of admin consent: the application permissions granted to the app, per tenant. */
   readonly grantedRoles = new Map<string, readonly string[]>();
@@ -99,7 +99,7 @@ export class ApiHarness {
     const traceQuery = new TraceQueryService({
       traces: this.store.traces,
       userLinks: this.store.userLinks,
-      directory: (t) => this.acd.get(t),
+      directory: async (t) => this.acd.get(t),
     });
     const parts: TabApiServiceParts = {
       tenants: this.store.tenants,
@@ -107,8 +107,8 @@ export class ApiHarness {
       userLinks: this.store.userLinks,
       agentStates: this.store.agentStates,
       traceQuery,
-      directory: (t) => this.acd.get(t),
-      users: (t) => this.entraUsers.get(t),
+      directory: async (t) => this.acd.get(t),
+      users: async (t) => this.entraUsers.get(t),
       onRulesChanged: (tenantId, agentIds) => {
         this.rulesChanged.push({ tenantId, agentIds });
       },
@@ -226,9 +226,7 @@ export class ApiHarness {
       recordAudit: async (entry) => {
         this.store.rules.log.push(entry);
       },
-      onSettingsChanged: (tenantId, settings) => {
-        this.settingsChanged.push({ tenantId, settings });
-      },
+      settingsDefaults: DEFAULT_SETTINGS,
       clock: this.time,
       logger: this.logger,
       ...this.overrides,
