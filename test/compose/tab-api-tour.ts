@@ -144,6 +144,7 @@ export const TOUR: readonly (readonly [string, Step])[] = [
   // A code Entra never issued: the product redeems it with Entra, which refuses (502), rather than "not configured".
   ['completeOwnerSignIn', (s) => ({ body: { code: 'never-issued', state: s.signInState }, expected: 502 })],
   ['queryTrace', (s) => ({ query: `agent=${s.agentId}`, expected: 200 })],
+  ['getTraceAgent', (s) => ({ query: `agent=${s.agentId}`, expected: 200 })],
   ['liveTrace', (s) => ({ query: `agent=${s.agentId}`, expected: 200, stream: true })],
   ['listAudit', () => ({ query: 'limit=5', expected: 200 })],
   // Last: sync stays on (it is on already), the tenant as the tour found it.

@@ -412,7 +412,12 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
       const agentId = [...world.userOfAgent.keys()][0]!;
       const reads = await readsDiffering(backends, tab.token, {
         params: { ruleId: ruleId ?? 'none' },
-        query: { queryTrace: `agent=${agentId}&limit=50`, searchDirectoryUsers: 'search=a', listAudit: 'limit=5' },
+        query: {
+          queryTrace: `agent=${agentId}&limit=50`,
+          getTraceAgent: `agent=${agentId}`,
+          searchDirectoryUsers: 'search=a',
+          listAudit: 'limit=5',
+        },
       });
       const served = new Set(rotated.flat().map((a) => `${a.operationId}@${a.instance}`));
       expect(served.size).toBe(rotated[0]!.length * backends.length);

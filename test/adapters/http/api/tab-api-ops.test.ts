@@ -298,7 +298,7 @@ describe('the Log Reader agent header (GET /trace/agent)', () => {
   });
 
   it('still answers when CXone cannot be read, saying what is not known', async () => {
-    const offline = await new ApiHarness(entra, { directory: () => undefined }).start();
+    const offline = await new ApiHarness(entra, { directory: async () => undefined }).start();
     try {
       const r = await offline.call('GET', '/api/v1/trace/agent?agent=agent-a1', { token });
       expect(r.status).toBe(200);
