@@ -93,7 +93,11 @@ export class SharedHealth {
 
   /** The tenant's Health Check, the same from every instance (`ownership.here` aside). */
   async answer(tenantId: string): Promise<SharedTenantHealth> {
-    const ownership = await this.deps.ownership(tenantId);
+    const ownership = await this.deps.ownership(tenantId).catch((error: unknown) => {
+      // The store may be the failing component: the holder still tells what it sees (store down included).
+      if ([...this.deps.held()].includes(tenantId)) return { holder: this.deps.instanceId, here: true };
+      throw error;
+    });
     const holder = ownership.holder;
     if (holder === this.deps.instanceId)
       return running(tenantId, this.deps.model.snapshot(tenantId) as unknown as Record<string, unknown>, ownership);
@@ -113,7 +117,7 @@ export class SharedHealth {
       status: 'down',
       syncActive: false,
       syncDetail: detail,
-      components: [{ component: 'sync', status: 'down', detail, since: stored?.at ?? 0 }],
+      components: [{ component: 'sync', status: 'down', detail, since: stored?.at ?? this.deps.clock.now() }],
       activeSyncs: [],
       latency: [],
       perMinute: [],

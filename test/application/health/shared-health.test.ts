@@ -9,6 +9,8 @@ function deployment() {
   const time = new ManualTime();
   const snapshots = new MemoryHealthSnapshotStore();
   const leases = new Map<string, string>();
+  const held = new Map<string, string>();
+  const store = { down: false };
   const instance = (instanceId: string) => {
     const model = new HealthModel({ clock: time, scheduler: time }, { alertDebounceMs: 1_000 });
     const shared = new SharedHealth(
@@ -16,10 +18,11 @@ function deployment() {
         model,
         snapshots,
         ownership: async (t): Promise<TenantOwnershipView> => {
+          if (store.down) throw new Error('store unreachable');
           const holder = leases.get(t);
           return { ...(holder ? { holder } : {}), here: holder === instanceId };
         },
-        held: () => [...leases].filter(([, h]) => h === instanceId).map(([t]) => t),
+        held: () => [...(store.down ? held : leases)].filter(([, h]) => h === instanceId).map(([t]) => t),
         instanceId,
         clock: time,
         scheduler: time,
@@ -29,7 +32,11 @@ function deployment() {
     );
     return { model, shared };
   };
-  return { time, snapshots, leases, owner: instance('i-owner'), other: instance('i-other') };
+  const takeDown = () => {
+    for (const [t, h] of leases) held.set(t, h);
+    store.down = true;
+  };
+  return { time, snapshots, leases, takeDown, owner: instance('i-owner'), other: instance('i-other') };
 }
 
 const view = (h: Record<string, unknown>) => ({ ...h, ownership: undefined });
@@ -93,5 +100,22 @@ describe('Health Check shared by the instances', () => {
       expect(answer['tenantId']).toBe('t2');
       expect(JSON.stringify(answer)).not.toContain('secret-owner');
     }
+  });
+});
+
+describe('Health Check while the store is down', () => {
+  it('the holder still answers from its own model, the store down in it; the others cannot answer', async () => {
+    const d = deployment();
+    d.leases.set('t1', 'i-owner');
+    d.owner.model.setSyncActive('t1', true, 'sync running');
+    d.owner.model.reporter('t1').report('store', 'down', 'the database cannot be reached');
+    d.takeDown();
+    expect(await d.owner.shared.answer('t1')).toMatchObject({
+      status: 'down',
+      syncActive: true,
+      components: [expect.objectContaining({ component: 'store', status: 'down' })],
+      ownership: { holder: 'i-owner', here: true },
+    });
+    await expect(d.other.shared.answer('t1')).rejects.toThrow('store unreachable');
   });
 });
