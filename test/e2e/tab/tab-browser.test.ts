@@ -387,6 +387,10 @@ describe('the Teams tab in a browser', () => {
       .getByTestId('flow-count')
       .getByText(/^3 flows, times in/)
       .waitFor();
+    // Asking again for the same agent shows the header again.
+    await tab.getByRole('button', { name: 'Show flow' }).click();
+    await tab.getByText('Loading…').waitFor({ state: 'detached' });
+    await tab.getByTestId('agent-header').waitFor();
   });
 
   it('adds live hops to their flow as they happen; follow mode opens the newest flow, without it new flows stay closed', async () => {
