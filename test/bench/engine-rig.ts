@@ -76,11 +76,15 @@ export async function createEngineRig(
   agents: number,
   storeKind: StoreKind,
   ruleOverrides: Partial<PresenceRule> = {},
+  /** A real presence gateway (the Graph adapter) and the Teams users it knows, instead of the FakeGraph. */
+  real?: { readonly presence: PresenceGateway; readonly teamsUsers: readonly string[] },
 ): Promise<EngineRig> {
   const { store, dispose } = await openStore(storeKind);
   const acdFake = new FakeAcd(TENANT, realClock);
   const graph = new FakeGraph(TENANT, realClock);
   const agentIds = Array.from({ length: agents }, (_, i) => `agent-${i + 1}`);
+  const teamsUserOf = (agentId: string): string =>
+    real ? real.teamsUsers[Number(agentId.slice('agent-'.length)) - 1]! : agentId.replace('agent-', 'aad-');
   await store.tenants.upsert({
     id: TENANT,
     name: TENANT,
@@ -92,24 +96,25 @@ export async function createEngineRig(
   await store.rules.save({ ...rule(ruleOverrides), tenantId: TENANT }, 'bench');
   for (const agentId of agentIds) {
     acdFake.addAgent(agentId, 'team-1');
-    graph.addUser(agentId.replace('agent-', 'aad-'));
+    graph.addUser(teamsUserOf(agentId));
   }
   await store.userLinks.put(
     agentIds.map((agentId) => ({
       tenantId: TENANT,
       agentId,
-      teamsUserId: agentId.replace('agent-', 'aad-'),
+      teamsUserId: teamsUserOf(agentId),
       source: 'auto' as const,
     })),
     'bench',
   );
   const writes: EngineRig['writes'] = [];
+  const inner: PresenceGateway = real?.presence ?? graph;
   const presence: PresenceGateway = {
     write: (desire) => {
       writes.push({ desire, at: performance.now() });
-      return graph.write(desire);
+      return inner.write(desire);
     },
-    read: (ids) => graph.read(ids),
+    read: (ids) => inner.read(ids),
   };
   const ids = new SequentialIds('t');
   const trace = new TraceRecorder({

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { machineFacts, round, type Bench, type BenchOptions } from './bench-kit.js';
 import { cxonePoll } from './cxone-poll.js';
 import { engineLatency } from './engine-latency.js';
+import { graphBudget } from './graph-budget.js';
 import { stateStorm } from './state-storm.js';
 import { memoryRss } from './memory-rss.js';
 import { productRss } from './product-rss.js';
@@ -27,6 +28,7 @@ const BENCHES: readonly Bench[] = [
   webhookRich,
   webhookFlood,
   stateStorm,
+  graphBudget,
   writeEfficiency,
   ruleChange,
   memoryRss,
