@@ -44,7 +44,8 @@ export class Reconciler {
     if (!acd.failed && !teams.failed)
       tenant.health.success(
         'reconciliation',
-        `last run ${new Date(this.deps.clock.now()).toISOString()}: ${acd.checked} ACD agents and ${teams.checked} Teams users checked, ${corrections} corrections`,
+        // Per cause, as /metrics counts them (presence_sync_reconcile_corrections_total{cause}).
+        `last run ${new Date(this.deps.clock.now()).toISOString()}: ${acd.checked} ACD agents and ${teams.checked} Teams users checked, ${corrections} corrections (acd-drift ${acd.corrections}, teams-drift ${teams.corrections})`,
       );
     return { acdChecked: acd.checked, teamsChecked: teams.checked, corrections, subscribedUsers };
   }

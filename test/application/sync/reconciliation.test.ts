@@ -161,3 +161,19 @@ describe('sync engine: reconciliation', () => {
     expect(report.teamsChecked).toBe(1);
   });
 });
+
+describe('reconciliation: Health Check and /metrics tell the same counts', () => {
+  it('the first run on a fresh store: each cause in the Health detail equals its counter', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 3, rule: rule() });
+    await t.acd.change('agent-1', acd.available());
+    await h.start(t, { startFeed: true });
+    await h.settle();
+
+    const detail = h.health.components('t1').find((c) => c.component === 'reconciliation')?.detail ?? '';
+    const told = (cause: string): number => Number(new RegExp(`${cause} (\\d+)`).exec(detail)?.[1]);
+    for (const cause of ['acd-drift', 'teams-drift'])
+      expect(told(cause)).toBe(h.metrics.count(`reconcile_corrections{cause=${cause}}`));
+    expect(told('teams-drift')).toBe(3);
+  });
+});
