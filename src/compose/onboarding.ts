@@ -67,7 +67,7 @@ export function withOnboardingHealth(health: HealthQueries, store: Pick<Store, '
   return {
     tenantHealth: async (tenantId) => {
       const snapshot = await health.tenantHealth(tenantId);
-      if (await store.tenants.get(tenantId)) return snapshot;
+      if (await store.tenants.get(tenantId)) return withoutCxoneSaid(snapshot, tenantId, store);
       const detail =
         'This tenant is not onboarded yet: open the Setup page (admin consent, then a Presence Sync admin signs in).';
       const components = Array.isArray(snapshot['components']) ? (snapshot['components'] as unknown[]) : [];
@@ -80,5 +80,27 @@ export function withOnboardingHealth(health: HealthQueries, store: Pick<Store, '
         components: [{ component: 'onboarding', status: 'down', detail }, ...components],
       };
     },
+  };
+}
+
+const WAITS_FOR_CXONE =
+  'Sync starts once CXone is connected: a Presence Sync admin connects it on the Setup page (Connect CXone).';
+
+/**
+ * No instance runs a tenant without CXone credentials: its Health Check says that, not that it
+ * waits for an instance to take it over (what it says when the tenant's holder is gone).
+ */
+async function withoutCxoneSaid(
+  snapshot: Record<string, unknown>,
+  tenantId: string,
+  store: Pick<Store, 'tenants'>,
+): Promise<Record<string, unknown>> {
+  const ownership = snapshot['ownership'] as { holder?: string } | undefined;
+  if (ownership?.holder || (await store.tenants.getConnection(tenantId, 'cxone'))) return snapshot;
+  const components = Array.isArray(snapshot['components']) ? (snapshot['components'] as Record<string, unknown>[]) : [];
+  return {
+    ...snapshot,
+    syncDetail: WAITS_FOR_CXONE,
+    components: components.map((c) => (c['component'] === 'sync' ? { ...c, detail: WAITS_FOR_CXONE } : c)),
   };
 }

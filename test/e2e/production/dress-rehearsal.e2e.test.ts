@@ -314,6 +314,19 @@ describe('production dress rehearsal: a tenant from zero to synced, against npm 
     const contosoRows = (await api<{ items: MappingRow[] }>(contoso, '/users')).body.items;
     const linkA = contosoRows.find((r) => r.agent.agentId === agentA.agentId)!.link!;
 
+    // Before CXone is connected the Health Check names that step (README "Deploy for your tenant").
+    const fresh = await api<{ components: { component: string; status: string; detail: string }[] }>(
+      fabrikam,
+      '/health',
+    );
+    expect(fresh.body.components).toEqual([
+      expect.objectContaining({
+        component: 'sync',
+        status: 'down',
+        detail: expect.stringMatching(/once CXone is connected/),
+      }),
+    ]);
+
     // Fabrikam's admin holds a valid token of their own tenant and probes for contoso's data.
     const seen = JSON.stringify(
       await Promise.all(
