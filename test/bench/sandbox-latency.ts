@@ -205,7 +205,7 @@ export const sandboxLatency: Bench = {
       real: ['the composed product (CXone and Graph adapters over HTTPS, SQLite store, engine)'],
       simulated: ['CXone and Graph (emulators)', 'calls (scripted through the CXone emulator)'],
       method:
-        "CXone emulator with the sandbox's realistic reporting lag and rate limit (CXONE_REALISM=off: without). The composed product in sandbox mode (real CXone and Graph adapters over HTTPS to both emulators, SQLite store, no random workload). Burst: every agent logs in, then each takes a customer call through the CXone emulator's control API; engine-added latency per event from the Log Reader's trace hops (acd.event → graph.request, so queueing inside the engine counts). End to end: one call at a time, started at a random phase of the poll, timed until the Graph emulator shows In a call.",
+        "CXone emulator with the sandbox's realistic reporting lag and rate limit, Graph with its realistic notification latency (seeded; our writes' echoes come back late) — CXONE_REALISM=off: neither. The composed product in sandbox mode (real CXone and Graph adapters over HTTPS to both emulators, SQLite store, no random workload). Burst: every agent logs in, then each takes a customer call through the CXone emulator's control API; engine-added latency per event from the Log Reader's trace hops (acd.event → graph.request, so queueing inside the engine counts). End to end: one call at a time, started at a random phase of the poll, timed until the Graph emulator shows In a call.",
     };
   },
 };
