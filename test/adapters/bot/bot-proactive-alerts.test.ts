@@ -105,6 +105,8 @@ describe('proactive health alerts to the admins', () => {
     const text = cardText(h.connector.posts[0]?.activity.attachments?.[0]?.content);
     expect(text).toContain(`down since ${formatTime(began)}`);
     expect(text).not.toContain(formatTime(h.time.clock.now() - 5_000));
+    // What to do, as the Health Check advises it for the component.
+    expect(text).toContain('What to do: Check that CXone is reachable');
   });
 
   it('a merged line tells when its first change began and since when it is in its last status', async () => {
