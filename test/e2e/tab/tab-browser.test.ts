@@ -554,7 +554,10 @@ describe('the Teams tab in a browser', () => {
       const tab = await inTeams(param, 'default', `&entityId=${t.entityId}`);
       await tab.getByRole('main', { name: t.name }).waitFor();
       await tab.getByTestId('whoami').filter({ hasText: '(admin)' }).waitFor();
-      expect([t.entityId, await tab.getByRole('navigation', { name: 'Pages' }).count()]).toEqual([t.entityId, 0]);
+      expect([t.entityId, await tab.getByRole('navigation', { name: 'Pages', exact: true }).count()]).toEqual([
+        t.entityId,
+        0,
+      ]);
     }
     // Without ?page= the static tab Teams reports in the context (page.id) decides.
     const tab = await inTeams('logreader', 'default', '&noPageParam=1');
