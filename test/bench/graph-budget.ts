@@ -29,6 +29,7 @@ import { pct, round, sleep, type Bench, type BenchOptions, type BenchResult, typ
 const WINDOW_MS = 30_000;
 const POLL_MS = 1000;
 const LIMIT = 1500;
+const ON_A_CALL = new Set(['InACall', 'InAConferenceCall']);
 
 /**
  * When the last write could at the earliest have been accepted, by a sliding window of `limit` per
@@ -142,12 +143,13 @@ const callOf =
       lane,
     ))!.contactId;
 
-/** One call at a time on a probe agent (then ended): CXone call started → Teams shows In a call. */
+/** One call at a time on a probe agent (then ended): CXone call started → Teams shows the call. */
 async function probe(rig: Rig, agent: string, startAt: number): Promise<number | undefined> {
   await sleep(Math.max(0, startAt - Date.now()));
   const t0 = performance.now();
   const contact = await callOf(rig, 'probe')(agent);
-  const shown = await waitUntil(() => rig.activity(agent) === 'InACall', 60_000);
+  // After the rule change a call shows In a conference call.
+  const shown = await waitUntil(() => ON_A_CALL.has(rig.activity(agent)), 60_000);
   const ms = shown ? performance.now() - t0 : undefined;
   await rig.post(`/contacts/${contact}/end`, {}, 'probe');
   return ms;
@@ -158,7 +160,7 @@ async function probes(rig: Rig, spanMs: number): Promise<number[]> {
   const start = Date.now();
   const out: number[] = [];
   for (const [i, agent] of rig.probes.entries()) {
-    await waitUntil(() => rig.activity(agent) !== 'InACall', 60_000);
+    await waitUntil(() => !ON_A_CALL.has(rig.activity(agent)), 60_000);
     const ms = await probe(rig, agent, start + ((i + Math.random()) * spanMs) / rig.probes.length);
     if (ms !== undefined) out.push(ms);
   }
