@@ -47,6 +47,23 @@ function tabFrame(): Frame {
   return frame;
 }
 
+/**
+ * Resolves once the frame has painted twice and runs no CSS transition: a theme switch restarts
+ * Fluent's colour transitions, and even at the reduced-motion 0.01 ms a computed colour read in the
+ * same frame is still the old theme's (axe then saw light #424242 text on the dark background).
+ */
+const SETTLED_PROBE = `new Promise((done) => {
+  const until = Date.now() + 3000;
+  const tick = () => requestAnimationFrame(() => requestAnimationFrame(() => {
+    const running = document.getAnimations().filter((a) => a instanceof CSSTransition && a.playState === 'running').length;
+    if (running === 0 || Date.now() > until) done(running); else tick();
+  }));
+  tick();
+})`;
+async function settled(frame: Frame): Promise<void> {
+  await frame.evaluate(SETTLED_PROBE);
+}
+
 /** axe-core's violations on the frame's document, one line each (rule, impact, count, first element, why). */
 async function runAxe(frame: Frame): Promise<string[]> {
   if (!(await frame.evaluate('typeof axe !== "undefined"'))) await frame.evaluate(axe.source);
@@ -640,6 +657,7 @@ describe('the Teams tab in a browser', () => {
         await page.evaluate((t) => (globalThis as unknown as { sendTheme: (t: string) => void }).sendTheme(t), theme);
         await attribute(tab.locator('[data-theme]').first(), 'data-theme', theme);
         const frame = tabFrame();
+        await settled(frame);
         for (const v of await runAxe(frame)) violations.push(`${theme} ${id}: ${v}`);
         const paint = await backgrounds(frame);
         const white = 'rgb(255, 255, 255)';
