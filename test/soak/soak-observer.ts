@@ -93,7 +93,12 @@ export class SoakObserver {
       const agentId = String(change.agentId);
       const agent = tenant.world.userOfAgent.get(agentId);
       if (!agent) return;
-      this.cause(agent.id);
+      // The product cannot know of a CXone change before the Real-Time feed reports it (the
+      // emulator's reporting lag, 2 s under realism): a write made inside that window cannot carry
+      // it, so the change counts as a cause from when it became visible. Dated at the change, a
+      // call started 2 s after Lunch was written made its Busy write look like a second change
+      // with no cause since Lunch (3 such "duplicates" in a healthy run, the gate's whole allowance).
+      this.cause(agent.id, tenant.world.cxone.reportingLagMs());
       const st = model.stateOf(change.agentId);
       const contact = st.contactId ? model.contacts.get(st.contactId) : undefined;
       const voice = VOICE_STATES.has(st.state) && contact?.kind !== 'digital';
@@ -114,9 +119,9 @@ export class SoakObserver {
   }
 
   /** A Teams-side change of the user (the workload's or the close's Graph control call). */
-  cause(userId: string): void {
+  cause(userId: string, visibleAfterMs = 0): void {
     this.causes += 1;
-    this.lastCause.set(userId, this.now());
+    this.lastCause.set(userId, Math.max(this.lastCause.get(userId) ?? 0, this.now() + visibleAfterMs));
   }
 
   /** Probes still open older than `ms` count as missed (the end-state check says whether the write was lost). */

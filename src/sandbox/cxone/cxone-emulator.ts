@@ -59,6 +59,8 @@ export interface CxoneEmulator {
   setRealism(realism: CxoneRealism): void;
   /** Agent-state changes the Real-Time feed does not show yet (the reporting lag); tests waiting for quiet wait for 0. */
   unreported(): number;
+  /** How late the Real-Time feed shows a change now (ms); observers date a change's visibility by it. */
+  reportingLagMs(): number;
   close(): Promise<void>;
 }
 
@@ -131,6 +133,7 @@ export async function startCxoneEmulator(options: CxoneEmulatorOptions = {}): Pr
     feedHistory,
     setRealism,
     unreported: () => reported.unreported(clock.now()),
+    reportingLagMs: () => reported.lag,
     close: () => (sessions.closeAll(), closeServer(server)),
   };
 }
