@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { sharedInstanceState } from './kysely-shared-state-migration.js';
+import { sharedInstanceState, tenantSignals } from './kysely-shared-state-migration.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -300,6 +300,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0005_api_rate_windows': apiRateWindows,
     '0006_tenant_admin_roles': tenantAdminRoles,
     '0007_shared_instance_state': sharedInstanceState(dialect),
+    '0008_tenant_signals': tenantSignals,
   };
   return { getMigrations: async () => migrations };
 }

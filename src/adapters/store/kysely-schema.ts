@@ -23,6 +23,7 @@ export interface Database {
   tenant_health: TenantHealthTable;
   lifecycle_events: LifecycleEventsTable;
   alert_states: AlertStatesTable;
+  tenant_signals: TenantSignalsTable;
 }
 
 export interface TenantsTable {
@@ -179,4 +180,11 @@ export interface AlertStatesTable {
   state: string;
   due_at: number | null;
   version: number;
+}
+
+export interface TenantSignalsTable {
+  tenant_id: string;
+  signal: string;
+  version: number;
+  raised_at: number;
 }

@@ -49,3 +49,23 @@ export function sharedInstanceState(dialect: StoreDialect): Migration {
     },
   };
 }
+
+/**
+ * A change saved through one instance, for the others to notice cheaply (issue 14): one counter
+ * per tenant and signal, read by primary key every second by whoever acts on it.
+ */
+export const tenantSignals: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('tenant_signals')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('signal', 'text', (c) => c.notNull())
+      .addColumn('version', 'bigint', (c) => c.notNull())
+      .addColumn('raised_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('tenant_signals_pk', ['tenant_id', 'signal'])
+      .execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.dropTable('tenant_signals').ifExists().execute();
+  },
+};

@@ -8,6 +8,7 @@ import { KyselyHealthSnapshotStore } from './kysely-health-snapshot-store.js';
 import { KyselyInboxStore } from './kysely-inbox-store.js';
 import { KyselyLeaseStore } from './kysely-lease-store.js';
 import { KyselyLifecycleEventStore } from './kysely-lifecycle-event-store.js';
+import { KyselyTenantSignalStore } from './kysely-tenant-signal-store.js';
 import { KyselyNotificationKeyStore } from './kysely-notification-key-store.js';
 import { KyselyRateWindowStore } from './kysely-rate-window-store.js';
 import { KyselyRuleStore } from './kysely-rule-store.js';
@@ -54,6 +55,7 @@ export async function createKyselyStore(options: KyselyStoreOptions): Promise<Ky
     healthSnapshots: new KyselyHealthSnapshotStore(db),
     lifecycleEvents: new KyselyLifecycleEventStore(db),
     alertStates: new KyselyAlertStateStore(db),
+    tenantSignals: new KyselyTenantSignalStore(db),
     async ready() {
       if (closed) return false;
       try {

@@ -317,6 +317,21 @@ export interface LifecycleEventStore {
   purge(before: number): Promise<number>;
 }
 
+/**
+ * What a change saved through one instance must reach the others with: `config` (rules, links,
+ * the sync switch: the owner re-plans the tenant's Graph subscriptions) and `directory` (the owner
+ * saw an agent move team in CXone's Real-Time records: every instance's cached directory is stale).
+ */
+export type TenantSignal = 'config' | 'directory';
+
+/** One counter per tenant and signal, raised by whoever learns of a change and polled by the others. */
+export interface TenantSignalStore {
+  /** Raises the tenant's signal; resolves to its new version. */
+  raise(tenantId: string, signal: TenantSignal, at: number): Promise<number>;
+  /** The current versions of the signal for these tenants (never raised: absent). */
+  versions(signal: TenantSignal, tenantIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
+}
+
 /** The bot's alert pacing and batching state of one tenant, shared so a failover neither repeats nor loses an alert. */
 export interface StoredAlertState {
   readonly tenantId: string;
@@ -360,6 +375,7 @@ export interface Store {
   readonly healthSnapshots: HealthSnapshotStore;
   readonly lifecycleEvents: LifecycleEventStore;
   readonly alertStates: AlertStateStore;
+  readonly tenantSignals: TenantSignalStore;
   /** True when reachable and migrations are applied (/readyz). */
   ready(): Promise<boolean>;
   close(): Promise<void>;

@@ -43,6 +43,12 @@ export interface SyncEngineOptions {
   readonly backoffMaxMs: number;
   /** Rules and the tenant's pause flag are re-read at least this often (and on `reevaluate`). */
   readonly configCacheMs: number;
+  /**
+   * How often the instance running a tenant reads the tenant's `config` signal (one row by key):
+   * rules, links or the sync switch saved through another instance re-plan the Graph subscriptions
+   * within this plus the 2 s a change waits for the ones after it.
+   */
+  readonly configSignalPollMs: number;
 }
 
 export const DEFAULT_SYNC_ENGINE_OPTIONS: SyncEngineOptions = Object.freeze({
@@ -55,11 +61,12 @@ export const DEFAULT_SYNC_ENGINE_OPTIONS: SyncEngineOptions = Object.freeze({
   backoffBaseMs: 500,
   backoffMaxMs: 60_000,
   configCacheMs: 5_000,
+  configSignalPollMs: 1_000,
 });
 
 /** What the engine is built from. */
 export interface SyncEngineDeps {
-  readonly store: Pick<Store, 'tenants' | 'rules' | 'userLinks' | 'agentStates' | 'inbox'>;
+  readonly store: Pick<Store, 'tenants' | 'rules' | 'userLinks' | 'agentStates' | 'inbox' | 'tenantSignals'>;
   readonly policy: SyncPolicy;
   readonly clock: Clock;
   readonly scheduler: Scheduler;

@@ -95,6 +95,15 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
         checkedAt = now;
       });
     }
+    this.every(
+      tenant,
+      this.options.configSignalPollMs,
+      () =>
+        this.followConfigSignal(tenant).catch((error: unknown) =>
+          this.deps.logger.warn({ err: error, tenantId: tenant.tenantId }, 'configuration signal not read'),
+        ),
+      true,
+    );
     if (opts.startFeed) await ports.acdFeed.start((events) => this.acceptAcdEvents(events).then(() => undefined));
     await this.pump.pump(tenant);
   }
@@ -131,16 +140,16 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
    * here: each entry's one Log Reader line says the re-evaluation and what it decided.
    */
   async reevaluate(tenantId: string, agentIds?: readonly string[], reason = 'configuration changed'): Promise<number> {
+    // The instance running the tenant may be another one: it follows the signal (followConfigSignal).
+    const raised = await this.deps.store.tenantSignals
+      .raise(tenantId, 'config', this.deps.clock.now())
+      .catch((error: unknown) => {
+        this.deps.logger.warn({ err: error, tenantId }, 'configuration change not signalled to the other instances');
+        return undefined;
+      });
     const tenant = this.tenants.get(tenantId);
-    tenant?.invalidateConfig();
-    if (tenant) this.reconcileSoon(tenant);
-    const record = await this.deps.store.tenants.get(tenantId);
-    if (tenant)
-      this.deps.health.setSyncActive(
-        tenantId,
-        record?.syncEnabled ?? false,
-        record?.syncEnabled ? 'sync running' : 'sync paused by the tenant admin',
-      );
+    if (tenant && raised !== undefined) tenant.configSignal = Math.max(tenant.configSignal ?? 0, raised);
+    if (tenant) await this.configChanged(tenant);
     const wanted = agentIds ? new Set(agentIds) : undefined;
     const states = (await this.deps.store.agentStates.list(tenantId)).filter((s) => !wanted || wanted.has(s.agentId));
     const rules = await this.deps.store.rules.list(tenantId);
@@ -161,6 +170,38 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     for (let i = 0; i < rows.length; i += REEVALUATION_SLICE)
       added += await this.ingest.append(rows.slice(i, i + REEVALUATION_SLICE));
     return added;
+  }
+
+  /** What was read of the tenant's configuration is stale: re-read it, say whether it syncs, re-plan the subscriptions soon. */
+  private async configChanged(tenant: TenantRuntime): Promise<void> {
+    tenant.invalidateConfig();
+    this.reconcileSoon(tenant);
+    const record = await this.deps.store.tenants.get(tenant.tenantId);
+    this.deps.health.setSyncActive(
+      tenant.tenantId,
+      record?.syncEnabled ?? false,
+      record?.syncEnabled ? 'sync running' : 'sync paused by the tenant admin',
+    );
+  }
+
+  /**
+   * Rules, links or the sync switch saved through another instance: that instance queued the
+   * re-evaluation into the shared inbox and raised the tenant's `config` signal; here, where the
+   * tenant runs, the signal makes the configuration re-read and the subscriptions re-planned
+   * within seconds instead of at the next reconciliation period. The first read only notes where
+   * the signal stands (the tenant's start reconciles anyway).
+   */
+  private async followConfigSignal(tenant: TenantRuntime): Promise<void> {
+    const seen = tenant.configSignal;
+    const now = (await this.deps.store.tenantSignals.versions('config', [tenant.tenantId])).get(tenant.tenantId) ?? 0;
+    if (tenant.stopped || now <= (tenant.configSignal ?? -1)) return;
+    tenant.configSignal = now;
+    if (seen === undefined) return;
+    this.deps.logger.info(
+      { tenantId: tenant.tenantId, signal: now },
+      'configuration changed through another instance: re-reading it and re-planning subscriptions',
+    );
+    await this.configChanged(tenant);
   }
 
   /** Runs reconciliation for a tenant now (also runs on start and every period). */

@@ -51,6 +51,8 @@ export class TenantRuntime {
   configReadFor: string | undefined;
   /** Bumped when rules or links are known to have changed (reevaluate): what was read before is stale. */
   configEpoch = 0;
+  /** The tenant's `config` signal as last seen here (undefined: not read yet); a higher one is a change made elsewhere. */
+  configSignal: number | undefined;
   /** Entries queued or running per agent. */
   private readonly busyAgents = new Map<string, number>();
   /** Why each recent re-evaluation was queued (by change id), for its agents' Log Reader lines. */

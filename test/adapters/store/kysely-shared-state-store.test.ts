@@ -54,6 +54,19 @@ for (const dialect of DIALECTS) {
       expect((await t.store.lifecycleEvents.pending(b, 10)).map((e) => e.subscriptionId)).toEqual(['s3']);
     });
 
+    it('raises a tenant signal once per raise, racing raises included, and reads it per tenant and signal', async () => {
+      const a = freshTenant();
+      const b = freshTenant();
+      expect(await t.store.tenantSignals.versions('config', [a, b])).toEqual(new Map());
+      expect(await t.store.tenantSignals.raise(a, 'config', 10)).toBe(1);
+      const raised = await Promise.all([1, 2, 3, 4].map((i) => t.store.tenantSignals.raise(a, 'config', 10 + i)));
+      expect([...raised].sort()).toEqual([2, 3, 4, 5]);
+      await t.store.tenantSignals.raise(b, 'directory', 20);
+      expect(await t.store.tenantSignals.versions('config', [a, b])).toEqual(new Map([[a, 5]]));
+      expect(await t.store.tenantSignals.versions('directory', [a, b])).toEqual(new Map([[b, 1]]));
+      expect(await t.store.tenantSignals.versions('config', [])).toEqual(new Map());
+    });
+
     it('writes alert state only over the version read: of racing writers exactly one wins', async () => {
       const a = freshTenant();
       expect(await t.store.alertStates.get(a)).toBeUndefined();

@@ -5,6 +5,8 @@ import type {
   SharedHealth,
   StoredAlertState,
   StoredLifecycleEvent,
+  TenantSignal,
+  TenantSignalStore,
 } from '../../../src/application/ports.js';
 
 /** The instances' shared state in memory (tests of one process): copies in and out like a database. */
@@ -62,5 +64,23 @@ export class MemoryAlertStateStore implements AlertStateStore {
   }
   async due(now: number) {
     return [...this.rows.values()].filter((r) => r.dueAt !== undefined && r.dueAt <= now).map((r) => r.tenantId);
+  }
+}
+
+export class MemoryTenantSignalStore implements TenantSignalStore {
+  readonly rows = new Map<string, number>();
+  async raise(tenantId: string, signal: TenantSignal) {
+    const key = `${tenantId}\u0000${signal}`;
+    const version = (this.rows.get(key) ?? 0) + 1;
+    this.rows.set(key, version);
+    return version;
+  }
+  async versions(signal: TenantSignal, tenantIds: readonly string[]) {
+    const out = new Map<string, number>();
+    for (const t of tenantIds) {
+      const v = this.rows.get(`${t}\u0000${signal}`);
+      if (v !== undefined) out.set(t, v);
+    }
+    return out;
   }
 }

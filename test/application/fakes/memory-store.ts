@@ -24,7 +24,12 @@ import type { PresenceRule } from '../../../src/domain/presence-rule.js';
 import type { AgentSyncState } from '../../../src/domain/sync-state.js';
 import type { Tenant } from '../../../src/domain/tenant.js';
 import { MemoryInboxStore } from './memory-inbox-store.js';
-import { MemoryAlertStateStore, MemoryHealthSnapshotStore, MemoryLifecycleEventStore } from './memory-shared-state.js';
+import {
+  MemoryAlertStateStore,
+  MemoryHealthSnapshotStore,
+  MemoryLifecycleEventStore,
+  MemoryTenantSignalStore,
+} from './memory-shared-state.js';
 import { MemoryTraceStore } from './memory-trace-store.js';
 
 type Copy = <T>(v: T) => T;
@@ -297,6 +302,7 @@ export class MemoryStore implements Store {
   readonly healthSnapshots = new MemoryHealthSnapshotStore();
   readonly lifecycleEvents = new MemoryLifecycleEventStore();
   readonly alertStates = new MemoryAlertStateStore();
+  readonly tenantSignals = new MemoryTenantSignalStore();
   closed = false;
 
   /** `copies: false` skips copying values in and out (benchmarks); tests keep it on to catch shared mutation. */

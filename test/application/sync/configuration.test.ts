@@ -49,6 +49,27 @@ describe('sync engine: rule and mapping changes', () => {
     expect(t.graph.shown('aad-1')).toEqual(P.conference);
   });
 
+  it('re-plans the subscriptions within seconds when the links change through another instance', async () => {
+    const owner = new EngineHarness();
+    const t = await owner.tenant('t1', { agents: 2, rule: rule() });
+    await owner.start(t, { startFeed: true });
+    await owner.settle();
+    const link = await owner.store.userLinks.byAgent('t1', 'agent-2');
+    await owner.store.userLinks.remove('t1', 'agent-2', 'admin');
+    await owner.time.advance(1_000);
+    const before = t.graph.ensureCalls.length;
+
+    // The unlink is saved through an instance that does not run the tenant; it raises the tenant's config signal.
+    const other = new EngineHarness({ time: owner.time, store: owner.store });
+    await other.engine.reevaluate('t1', ['agent-2']);
+    await owner.time.advance(1_000); // the owner reads the signal
+    await owner.time.advance(2_000); // and changes within 2 s share one run
+    await owner.settle();
+
+    expect(link).toBeDefined();
+    expect(t.graph.ensureCalls.slice(before)).toEqual([['aad-1']]);
+  });
+
   it('stops publishing once its rule is disabled (the agent then has no effective rule)', async () => {
     const h = new EngineHarness();
     const original = rule();

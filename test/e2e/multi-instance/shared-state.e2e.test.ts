@@ -50,6 +50,17 @@ describePg('three instances on PostgreSQL: any instance answers like the tenant 
     return c.instances.filter((i) => i !== o);
   };
 
+  /** A change saved through one instance's tab API as the admin. */
+  const save = async (i: ProductInstance, method: string, path: string, body?: unknown): Promise<number> => {
+    const r = await undiciFetch(`http://127.0.0.1:${i.port}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${c.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    await r.arrayBuffer();
+    return r.status;
+  };
+
   beforeAll(async () => {
     c = await startCluster();
   }, TIMEOUT);
@@ -215,6 +226,38 @@ describePg('three instances on PostgreSQL: any instance answers like the tenant 
         detail:
           'lifecycle event stored by the non-owner, renewed by the owner (polls every 1 s); a Teams call then reached CXone',
       });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a link saved through a non-owner re-plans the owner’s Graph subscriptions within seconds, not at its next period',
+    async () => {
+      const { world } = c;
+      const agentId = [...world.cxone.model.agents.values()]
+        .filter((a) => String(a.teamId) === SUBSCRIBER_TEAM)
+        .map((a) => String(a.agentId))[1]!;
+      const user = world.userOfAgent.get(agentId)!.id;
+      const covered = () => world.graph.control.subscriptions().some((s) => s.userIds.has(user));
+      await eventually(covered, 'a Graph subscription covers the agent', 30_000, 200);
+      const owner = (await c.owner())!;
+      const [first, second] = c.instances.filter((i) => i !== owner);
+
+      // Unlinked through one non-owner: the owner drops the user from its subscriptions…
+      let saved = Date.now();
+      expect(await save(first!, 'DELETE', `/users/${agentId}/link`)).toBe(204);
+      await eventually(() => !covered(), 'the owner re-plans without the unlinked user', 20_000, 100);
+      const droppedMs = Date.now() - saved;
+
+      // …and linked again through the other: the owner subscribes to the user again.
+      saved = Date.now();
+      expect(await save(second!, 'PUT', `/users/${agentId}/link`, { teamsUserId: user })).toBe(200);
+      await eventually(covered, 'the owner re-plans with the linked user', 20_000, 100);
+      const coveredMs = Date.now() - saved;
+      process.stdout.write(
+        `shared-state: unlink through ${first!.name} → owner ${owner.name} re-planned in ${droppedMs} ms; link through ${second!.name} → ${coveredMs} ms\n`,
+      );
+      expect((await c.owner())?.name).toBe(owner.name);
     },
     TIMEOUT,
   );
