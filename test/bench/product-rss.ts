@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createHttpTransport } from '../../src/adapters/shared/http-transport.js';
 import { createKyselyStore } from '../../src/adapters/store/kysely-store.js';
 import { seedSandboxTenant } from '../../src/sandbox/sandbox-seed.js';
-import { killAll, spawnInstance } from '../e2e/multi-instance/product-instances.js';
+import { killAll, productInstanceEnv, spawnInstance } from '../e2e/multi-instance/product-instances.js';
 import { startSharedWorld } from '../e2e/multi-instance/shared-world.js';
 import {
   realClock,
@@ -67,24 +67,7 @@ async function measure(agents: number, observeMs: number, log: (line: string) =>
   const transport = createHttpTransport({ timeoutMs: 30_000, extraCaPem: world.cxone.caCertPem });
   await seedSandboxTenant(store, world, transport.fetch).finally(() => transport.close());
   await store.close();
-  const env = {
-    PRESENCE_SYNC_ENV: 'product-rss-bench',
-    PRESENCE_SYNC_MODE: 'production',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    PUBLIC_BASE_URL: world.balancer.url,
-    MICROSOFT_APP_ID: world.entra.apps[0]!.clientId,
-    SECRET_GRAPH_CLIENT_SECRET: world.entra.apps[0]!.clientSecret,
-    DATA_DIR: dir,
-    SQLITE_PATH: sqlitePath,
-    SECRET_ENCRYPTION_KEY: key.toString('base64'),
-    EXTRA_CA_FILE: world.caFile,
-    CXONE_AUTH_BASE_URL: world.cxone.url,
-    CXONE_ALLOWED_HOSTS: new URL(world.cxone.url).host,
-    GRAPH_BASE_URL: `${world.graph.url}/v1.0`,
-    ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
-  };
+  const env = productInstanceEnv(world, { kind: 'sqlite', path: sqlitePath }, dir, key, 'product-rss-bench');
   const compiled = freshBuild();
   const product = await spawnInstance(
     'product',

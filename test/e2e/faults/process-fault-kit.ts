@@ -13,7 +13,6 @@ import { startSandboxWorld, type SandboxWorld } from '../../../src/sandbox/sandb
 import { compose, type App } from '../../../src/compose.js';
 import { loadConfig } from '../../../src/config.js';
 import { env as sandboxEnv } from '../sync/sandbox-harness.js';
-import type { SharedWorld } from '../multi-instance/shared-world.js';
 import { E2E_CXONE, e2eNotificationLatency } from '../../support/realism.js';
 
 /**
@@ -38,35 +37,18 @@ export async function seedStore(
   }
 }
 
-/** The environment of a production-mode child process on the shared world (store settings added by the caller). */
-export function productEnv(
-  world: SharedWorld,
-  dir: string,
-  key: Buffer,
-  store: Record<string, string>,
-): Record<string, string> {
-  return {
-    PRESENCE_SYNC_ENV: 'process-faults-e2e',
-    PRESENCE_SYNC_MODE: 'production',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    PUBLIC_BASE_URL: world.balancer.url,
-    DATA_DIR: dir,
-    SECRET_ENCRYPTION_KEY: key.toString('base64'),
-    EXTRA_CA_FILE: world.caFile,
-    // The app id turns the tab API on: the Health Check and the Log Reader are read over it, as the tab does.
-    MICROSOFT_APP_ID: world.entra.apps[0]!.clientId,
-    SECRET_GRAPH_CLIENT_SECRET: world.entra.apps[0]!.clientSecret,
-    POLL_INTERVAL_MS: '200',
-    LEASE_TTL_MS: '4000',
-    LEASE_RENEW_MS: '1000',
-    CXONE_AUTH_BASE_URL: world.cxone.url,
-    // Production mode sends CXone credentials only to CXONE_ALLOWED_HOSTS: here, the emulator.
-    CXONE_ALLOWED_HOSTS: new URL(world.cxone.url).host,
-    GRAPH_BASE_URL: `${world.graph.url}/v1.0`,
-    ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
-    ...store,
+/** POSTs to the CXone emulator's control API (`dispatcher` trusts the emulator's CA); the answer's JSON, if any. */
+export function cxoneControl(cxoneUrl: string, dispatcher: Agent): (path: string, body?: unknown) => Promise<unknown> {
+  return async (path, body = {}) => {
+    const res = await undiciFetch(`${cxoneUrl}/_control${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      dispatcher,
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`CXone control ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
   };
 }
 
@@ -263,17 +245,7 @@ export async function startStoreRig(storeEnv: Record<string, string>): Promise<S
     app,
     world,
     tenantId,
-    async cxone(path, body = {}) {
-      const res = await undiciFetch(`${world.cxone.url}/_control${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        dispatcher,
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`CXone control ${path}: ${res.status} ${text}`);
-      return text ? JSON.parse(text) : undefined;
-    },
+    cxone: cxoneControl(world.cxone.url, dispatcher),
     teamsOf: (agentId) => world.graph.control.presence(world.userOfAgent.get(agentId)!.id),
     agentsOf: (teamId) =>
       [...world.cxone.model.agents.values()].filter((a) => String(a.teamId) === teamId).map((a) => String(a.agentId)),

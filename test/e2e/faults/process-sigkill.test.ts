@@ -3,12 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent } from 'undici';
 import { FIRST_SKILL_ID } from '../../../src/sandbox/cxone/cxone-seed.js';
 import { PUBLISHER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
-import { killAll, spawnInstance, type ProductInstance } from '../multi-instance/product-instances.js';
+import {
+  killAll,
+  productInstanceEnv,
+  spawnInstance,
+  type ProductInstance,
+} from '../multi-instance/product-instances.js';
 import { startSharedWorld, type SharedWorld } from '../multi-instance/shared-world.js';
-import { productEnv, seedStore, tabClient, until, type TabClient } from './process-fault-kit.js';
+import { cxoneControl, seedStore, tabClient, until, type TabClient } from './process-fault-kit.js';
 import { recordRecovery, stopwatch } from './recovery-report.js';
 
 /**
@@ -32,17 +37,7 @@ describe('SIGKILL of the product (SQLite) mid-burst, restarted on the same data'
   let tab: TabClient;
   let db: SqliteDatabase.Database | undefined;
 
-  const cxone = async (path: string, body: unknown = {}): Promise<unknown> => {
-    const res = await undiciFetch(`${world.cxone.url}/_control${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      dispatcher: cxoneAgent,
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`CXone control ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  let cxone: (path: string, body?: unknown) => Promise<unknown>;
   const teams = (agentId: string) => world.graph.control.presence(world.userOfAgent.get(agentId)!.id);
   const writesOf = (agentId: string, from: number) =>
     world.graph.control.writeLog.slice(from).filter((w) => w.userId === world.userOfAgent.get(agentId)!.id);
@@ -69,6 +64,7 @@ describe('SIGKILL of the product (SQLite) mid-burst, restarted on the same data'
     dir = mkdtempSync(join(tmpdir(), 'presence-sigkill-'));
     world = await startSharedWorld(dir);
     cxoneAgent = new Agent({ connect: { ca: world.cxone.caCertPem } });
+    cxone = cxoneControl(world.cxone.url, cxoneAgent);
     sqlitePath = join(dir, 'product.sqlite');
     const seeded = await seedStore({ kind: 'sqlite', path: sqlitePath }, world);
     tenantId = seeded.tenantId;
@@ -76,7 +72,8 @@ describe('SIGKILL of the product (SQLite) mid-burst, restarted on the same data'
     // and the default 10 s lease had then expired on its own): the restarted process must take the
     // dead one's lease over at once, never find it expired.
     env = {
-      ...productEnv(world, dir, seeded.key, { SQLITE_PATH: sqlitePath }),
+      ...productInstanceEnv(world, { kind: 'sqlite', path: sqlitePath }, dir, seeded.key, 'process-faults-e2e'),
+      POLL_INTERVAL_MS: '200',
       LEASE_TTL_MS: '300000',
       LEASE_RENEW_MS: '3000',
     };

@@ -6,7 +6,8 @@ import { createHttpTransport } from '../../../src/adapters/shared/http-transport
 import { seedSandboxTenant } from '../../../src/sandbox/sandbox-seed.js';
 import { isolatedLocation, testKey, type TestStoreHandle } from '../../adapters/store/store-harness.js';
 import { eventually } from '../sync/sandbox-harness.js';
-import { killAll, spawnInstance, type ProductInstance } from './product-instances.js';
+import { cxoneControl, tabClient } from '../faults/process-fault-kit.js';
+import { killAll, productInstanceEnv, spawnInstance, type ProductInstance } from './product-instances.js';
 import { startSharedWorld, type SharedWorld } from './shared-world.js';
 
 /**
@@ -29,96 +30,84 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
+/**
+ * The environment of every instance of the cluster: the production one on the test's PostgreSQL
+ * schema, with a short lease so that a takeover happens within seconds.
+ */
+export function clusterEnv(world: SharedWorld, db: TestStoreHandle, dir: string, key: Buffer): Record<string, string> {
+  if (db.location.kind !== 'postgres') throw new Error('expected PostgreSQL');
+  return {
+    ...productInstanceEnv(world, { ...db.location, poolSize: 4 }, dir, key, 'multi-instance-e2e'),
+    POLL_INTERVAL_MS: '200',
+    // 6 s: long enough that a witness's webhook normally lands while nobody owns the tenant.
+    LEASE_TTL_MS: '6000',
+    LEASE_RENEW_MS: '1000',
+    // The instances share this host; instances on other hosts cannot see a dead owner's process, so these tests take that path: the lease's TTL.
+    LEASE_TAKEOVER_LOCAL: 'off',
+  };
+}
+
+/** A fresh encryption key and the sandbox tenant seeded into the cluster's schema. */
+export async function seedClusterStore(
+  db: TestStoreHandle,
+  world: SharedWorld,
+): Promise<{ key: Buffer; tenantId: string }> {
+  const key = testKey();
+  const store = await db.open([key], { now: () => Date.now() });
+  const transport = createHttpTransport({ timeoutMs: 10_000, extraCaPem: world.cxone.caCertPem });
+  try {
+    return { key, tenantId: await seedSandboxTenant(store, world, transport.fetch) };
+  } finally {
+    await transport.close();
+    await store.close();
+  }
+}
+
+/** The instance holding the tenant's lease now; the instance id is `<host>:<pid>:<random>` (compose/sync-runtime.ts). */
+export async function leaseHolder(db: TestStoreHandle, tenantId: string): Promise<string | undefined> {
+  const rows = await db.raw('select holder from leases where name = ? and expires_at > ?', [
+    `sync:${tenantId}`,
+    Date.now(),
+  ]);
+  return rows[0]?.['holder'] as string | undefined;
+}
+
+export const instanceOf = (
+  instances: readonly ProductInstance[],
+  holder: string | undefined,
+): ProductInstance | undefined => instances.find((i) => holder?.split(':')[1] === String(i.pid));
+
 export async function startCluster(extraEnv: Record<string, string> = {}): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-cluster-'));
   const world = await startSharedWorld(dir);
   const dispatcher = new Agent({ connect: { ca: world.cxone.caCertPem } });
   const db = isolatedLocation('postgres');
-  const key = testKey();
-  const store = await db.open([key], { now: () => Date.now() });
-  const transport = createHttpTransport({ timeoutMs: 10_000, extraCaPem: world.cxone.caCertPem });
-  const tenantId = await seedSandboxTenant(store, world, transport.fetch).finally(() => transport.close());
-  await store.close();
-  if (db.location.kind !== 'postgres') throw new Error('expected PostgreSQL');
-  const env = {
-    PRESENCE_SYNC_ENV: 'multi-instance-e2e',
-    PRESENCE_SYNC_MODE: 'production',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    PUBLIC_BASE_URL: world.balancer.url,
-    MICROSOFT_APP_ID: world.entra.apps[0]!.clientId,
-    SECRET_GRAPH_CLIENT_SECRET: world.entra.apps[0]!.clientSecret,
-    DATA_DIR: dir,
-    DATABASE_URL: db.location.url,
-    DATABASE_SCHEMA: db.location.schema ?? '',
-    DATABASE_POOL_SIZE: '4',
-    SECRET_ENCRYPTION_KEY: key.toString('base64'),
-    EXTRA_CA_FILE: world.caFile,
-    POLL_INTERVAL_MS: '200',
-    LEASE_TTL_MS: '6000',
-    LEASE_RENEW_MS: '1000',
-    LEASE_TAKEOVER_LOCAL: 'off',
-    CXONE_AUTH_BASE_URL: world.cxone.url,
-    CXONE_ALLOWED_HOSTS: new URL(world.cxone.url).host,
-    GRAPH_BASE_URL: `${world.graph.url}/v1.0`,
-    ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
-    ...extraEnv,
-  };
+  const { key, tenantId } = await seedClusterStore(db, world);
+  const env = { ...clusterEnv(world, db, dir, key), ...extraEnv };
   const instances = await Promise.all(['a', 'b', 'c'].map((n) => spawnInstance(`instance-${n}`, env)));
   world.balancer.setBackends(instances.map((i) => i.port));
-  const owner = async (): Promise<ProductInstance | undefined> => {
-    const rows = await db.raw('select holder from leases where name = ? and expires_at > ?', [
-      `sync:${tenantId}`,
-      Date.now(),
-    ]);
-    const holder = rows[0]?.['holder'] as string | undefined;
-    return instances.find((i) => holder?.split(':')[1] === String(i.pid));
-  };
+  const owner = async (): Promise<ProductInstance | undefined> =>
+    instanceOf(instances, await leaseHolder(db, tenantId));
   await eventually(owner, 'one instance holds the tenant lease', 30_000, 200);
-  const app = world.entra.apps[0]!;
-  const res = await undiciFetch(`${world.graph.authorityUrl}/${world.entra.id}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: app.clientId,
-      client_secret: app.clientSecret,
-      username: world.admin.userPrincipalName,
-      password: world.admin.password,
-      scope: `api://localhost/${app.clientId}/access_as_user`,
-    }),
-    dispatcher,
-  });
-  const token = ((await res.json()) as { access_token?: string }).access_token;
-  if (!token) throw new Error(`no admin token from the emulated Entra (${res.status})`);
+  const tab = await tabClient(world);
   return {
     world,
     db,
     tenantId,
     instances,
-    token,
+    token: tab.token,
     owner,
-    async cxone(path, body = {}) {
-      const r = await undiciFetch(`${world.cxone.url}/_control${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        dispatcher,
-      });
-      const text = await r.text();
-      if (!r.ok) throw new Error(`CXone control ${path}: ${r.status} ${text}`);
-      return text ? JSON.parse(text) : undefined;
-    },
+    cxone: cxoneControl(world.cxone.url, dispatcher),
     async api<T>(instance: ProductInstance, path: string): Promise<T> {
       const r = await undiciFetch(`http://127.0.0.1:${instance.port}/api/v1${path}`, {
-        headers: { authorization: `Bearer ${token}` },
+        headers: { authorization: `Bearer ${tab.token}` },
       });
       if (!r.ok) throw new Error(`${instance.name} ${path}: ${r.status} ${await r.text()}`);
       return (await r.json()) as T;
     },
     async close() {
       await killAll(instances);
+      await tab.close();
       await dispatcher.close();
       await world.close();
       await db.dispose();

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { createHttpTransport } from '../../../src/adapters/shared/http-transport.js';
 import { FIRST_SKILL_ID } from '../../../src/sandbox/cxone/cxone-seed.js';
-import { LUNCH_CODE, PUBLISHER_TEAM, seedSandboxTenant } from '../../../src/sandbox/sandbox-seed.js';
-import { isolatedLocation, testDialects, testKey, type TestStoreHandle } from '../../adapters/store/store-harness.js';
+import { LUNCH_CODE, PUBLISHER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
+import { isolatedLocation, testDialects, type TestStoreHandle } from '../../adapters/store/store-harness.js';
 import { eventually } from '../sync/sandbox-harness.js';
-import { tabClient, type TabClient } from '../faults/process-fault-kit.js';
+import { cxoneControl, tabClient, type TabClient } from '../faults/process-fault-kit.js';
+import { clusterEnv, instanceOf, leaseHolder, seedClusterStore } from './cluster.js';
 import { recordRecovery } from '../faults/recovery-report.js';
 import { exitOf, killAll, spawnInstance, type ProductInstance } from './product-instances.js';
 import { startSharedWorld, type SharedWorld } from './shared-world.js';
@@ -38,29 +38,9 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
   let tab: TabClient;
   let env: Record<string, string>;
 
-  const cxone = async (path: string, body: unknown = {}): Promise<unknown> => {
-    const res = await undiciFetch(`${world.cxone.url}/_control${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      dispatcher: cxoneAgent,
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`CXone control ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
-  const holder = async (): Promise<string | undefined> => {
-    const rows = await db.raw('select holder from leases where name = ? and expires_at > ?', [
-      `sync:${tenantId}`,
-      Date.now(),
-    ]);
-    return rows[0]?.['holder'] as string | undefined;
-  };
-  /** The instance id is `<host>:<pid>:<random>` (compose/sync-runtime.ts). */
-  const ownerInstance = async (): Promise<ProductInstance | undefined> => {
-    const h = await holder();
-    return instances.find((i) => h?.split(':')[1] === String(i.pid));
-  };
+  let cxone: (path: string, body?: unknown) => Promise<unknown>;
+  const holder = (): Promise<string | undefined> => leaseHolder(db, tenantId);
+  const ownerInstance = async (): Promise<ProductInstance | undefined> => instanceOf(instances, await holder());
   const unprocessed = async (): Promise<number> =>
     Number(
       (await db.raw('select count(*) as n from inbox where tenant_id = ? and processed = 0', [tenantId]))[0]?.['n'],
@@ -76,40 +56,11 @@ describePg('three instances on PostgreSQL, the tenant owner SIGKILLed mid-burst'
     dir = mkdtempSync(join(tmpdir(), 'presence-multi-'));
     world = await startSharedWorld(dir);
     cxoneAgent = dispatcher();
+    cxone = cxoneControl(world.cxone.url, cxoneAgent);
     db = isolatedLocation('postgres');
-    const key = testKey();
-    const store = await db.open([key], { now: () => Date.now() });
-    const transport = createHttpTransport({ timeoutMs: 10_000, extraCaPem: world.cxone.caCertPem });
-    tenantId = await seedSandboxTenant(store, world, transport.fetch).finally(() => transport.close());
-    await store.close();
-    if (db.location.kind !== 'postgres') throw new Error('expected PostgreSQL');
-    env = {
-      PRESENCE_SYNC_ENV: 'multi-instance-e2e',
-      PRESENCE_SYNC_MODE: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      PUBLIC_BASE_URL: world.balancer.url,
-      MICROSOFT_APP_ID: world.entra.apps[0]!.clientId,
-      SECRET_GRAPH_CLIENT_SECRET: world.entra.apps[0]!.clientSecret,
-      DATA_DIR: dir,
-      DATABASE_URL: db.location.url,
-      DATABASE_SCHEMA: db.location.schema ?? '',
-      DATABASE_POOL_SIZE: '4',
-      SECRET_ENCRYPTION_KEY: key.toString('base64'),
-      EXTRA_CA_FILE: world.caFile,
-      POLL_INTERVAL_MS: '200',
-      // 6 s: long enough that the witness's webhook normally lands while nobody owns the tenant.
-      LEASE_TTL_MS: '6000',
-      LEASE_RENEW_MS: '1000',
-      // The instances share this host; instances on other hosts cannot see a dead owner's process, so this test takes that path: the lease's TTL.
-      LEASE_TAKEOVER_LOCAL: 'off',
-      CXONE_AUTH_BASE_URL: world.cxone.url,
-      // Production mode sends CXone credentials only to CXONE_ALLOWED_HOSTS: here, the emulator.
-      CXONE_ALLOWED_HOSTS: new URL(world.cxone.url).host,
-      GRAPH_BASE_URL: `${world.graph.url}/v1.0`,
-      ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
-    };
+    const seeded = await seedClusterStore(db, world);
+    tenantId = seeded.tenantId;
+    env = clusterEnv(world, db, dir, seeded.key);
     instances = await Promise.all(['a', 'b', 'c'].map((n) => spawnInstance(`instance-${n}`, env)));
     world.balancer.setBackends(instances.map((i) => i.port));
     await eventually(ownerInstance, 'one instance holds the tenant lease', 30_000, 200);

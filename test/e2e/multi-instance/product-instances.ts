@@ -1,8 +1,53 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { StoreLocation } from '../../../src/adapters/store/kysely-store.js';
+import type { SharedWorld } from './shared-world.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
+
+/**
+ * The production environment of a product process on the shared world: its store (a SQLite file
+ * or a PostgreSQL schema), its encryption key, and the emulators as its CXone, Graph and Entra.
+ * `deployment` names the run in every log line (PRESENCE_SYNC_ENV; no env file has that name, so
+ * this is the whole configuration). Timing settings (poll interval, lease) are the caller's.
+ */
+export function productInstanceEnv(
+  world: SharedWorld,
+  store: StoreLocation,
+  dir: string,
+  key: Buffer,
+  deployment: string,
+): Record<string, string> {
+  const storeEnv: Record<string, string> =
+    store.kind === 'sqlite'
+      ? { SQLITE_PATH: store.path }
+      : {
+          DATABASE_URL: store.url,
+          DATABASE_SCHEMA: store.schema ?? '',
+          ...(store.poolSize !== undefined ? { DATABASE_POOL_SIZE: String(store.poolSize) } : {}),
+        };
+  return {
+    PRESENCE_SYNC_ENV: deployment,
+    PRESENCE_SYNC_MODE: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    PUBLIC_BASE_URL: world.balancer.url,
+    // The app id also turns the tab API on: the Health Check and the Log Reader are read over it, as the tab does.
+    MICROSOFT_APP_ID: world.entra.apps[0]!.clientId,
+    SECRET_GRAPH_CLIENT_SECRET: world.entra.apps[0]!.clientSecret,
+    DATA_DIR: dir,
+    ...storeEnv,
+    SECRET_ENCRYPTION_KEY: key.toString('base64'),
+    EXTRA_CA_FILE: world.caFile,
+    CXONE_AUTH_BASE_URL: world.cxone.url,
+    // Production mode sends CXone credentials only to CXONE_ALLOWED_HOSTS: here, the emulator.
+    CXONE_ALLOWED_HOSTS: new URL(world.cxone.url).host,
+    GRAPH_BASE_URL: `${world.graph.url}/v1.0`,
+    ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
+  };
+}
 
 /** One product process (`node --import tsx src/main.ts`) in its own process group. */
 export interface ProductInstance {
