@@ -49,7 +49,7 @@ function newest(dir: string): number {
  * The compiled build, as the image runs it, when `npm run build` made one after the last change
  * to src/ (a stale build would run other code, or fail on a newer store); else the source through tsx.
  */
-function freshBuild(): boolean {
+export function freshBuild(): boolean {
   const main = join(process.cwd(), 'dist', 'src', 'main.js');
   return existsSync(main) && statSync(main).mtimeMs >= newest(join(process.cwd(), 'src'));
 }

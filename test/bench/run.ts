@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { machineFacts, round, type Bench, type BenchOptions } from './bench-kit.js';
 import { cxonePoll } from './cxone-poll.js';
 import { engineLatency } from './engine-latency.js';
+import { engineOnWire } from './engine-on-wire.js';
 import { graphBudget } from './graph-budget.js';
 import { stateStorm } from './state-storm.js';
 import { memoryRss } from './memory-rss.js';
@@ -23,6 +24,7 @@ import { webhookRich } from './webhook-rich.js';
 import { writeEfficiency } from './write-efficiency.js';
 
 const BENCHES: readonly Bench[] = [
+  engineOnWire,
   engineLatency,
   webhookIngress,
   webhookRich,

@@ -52,6 +52,7 @@ export async function handleBatch(req: EmulatorRequest, dispatch: Dispatch, now:
       query: url.searchParams,
       headers: { ...headers, authorization: req.headers.authorization ?? '' },
       rawBody: item.body === undefined ? '' : typeof item.body === 'string' ? item.body : JSON.stringify(item.body),
+      ...(req.receivedAt !== undefined ? { receivedAt: req.receivedAt } : {}),
     };
     results.set(item.id.toLowerCase(), await dispatch(sub));
   }

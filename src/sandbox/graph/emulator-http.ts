@@ -8,6 +8,11 @@ export interface EmulatorRequest {
   readonly query: URLSearchParams;
   readonly headers: Readonly<Record<string, string>>;
   readonly rawBody: string;
+  /**
+   * Emulator clock when the request's head reached the server (the items of a $batch: when the
+   * batch did), so a write log can date a request by its arrival rather than by when it was served.
+   */
+  readonly receivedAt?: number;
 }
 
 export interface EmulatorResponse {
@@ -19,7 +24,7 @@ export interface EmulatorResponse {
   readonly delayMs?: number;
 }
 
-export async function readRequest(req: IncomingMessage): Promise<EmulatorRequest> {
+export async function readRequest(req: IncomingMessage, receivedAt?: number): Promise<EmulatorRequest> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const url = new URL(req.url ?? '/', 'https://emulator.invalid');
@@ -31,6 +36,7 @@ export async function readRequest(req: IncomingMessage): Promise<EmulatorRequest
     query: url.searchParams,
     headers,
     rawBody: Buffer.concat(chunks).toString('utf8'),
+    ...(receivedAt !== undefined ? { receivedAt } : {}),
   };
 }
 

@@ -139,7 +139,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions, port = 0
     return (await entraRoute(req, entraParts)) ?? { status: 404, body: { error: 'not_found' } };
   };
   const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
-    void readRequest(req)
+    void readRequest(req, clock.now())
       .then(route)
       .then((r) => writeResponse(res, r))
       .catch((e: unknown) => writeResponse(res, { status: 500, body: { error: String(e) } }));

@@ -14,7 +14,10 @@ export interface ForcedFault {
 
 /** One presence write the emulator applied. */
 export interface PresenceWriteLogEntry {
+  /** Emulator clock when the write was applied. */
   readonly at: number;
+  /** Emulator clock when its request (or the $batch carrying it) arrived; what a latency is measured to. */
+  readonly receivedAt?: number;
   readonly route: string;
   readonly userId: string;
   readonly appId: string;

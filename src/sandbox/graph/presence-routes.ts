@@ -53,6 +53,7 @@ interface PresenceContext {
   readonly userId: string;
   readonly body: unknown;
   readonly now: number;
+  readonly receivedAt: number | undefined;
 }
 
 /**
@@ -74,7 +75,14 @@ export function handlePresence(
   const user = world.directory.user(principal.tenantId, route.userId);
   if (!user && route.action !== 'getPresencesByUserId')
     return graphError(404, 'NotFound', `User '${route.userId}' not found.`, now);
-  const ctx: PresenceContext = { world, principal, userId: user?.id ?? '', body: parseJson(req.rawBody), now };
+  const ctx: PresenceContext = {
+    world,
+    principal,
+    userId: user?.id ?? '',
+    body: parseJson(req.rawBody),
+    now,
+    receivedAt: req.receivedAt,
+  };
   return ACTIONS[route.action]!(ctx);
 }
 
@@ -125,6 +133,7 @@ function record(
 ): void {
   ctx.world.logWrite({
     at: ctx.now,
+    ...(ctx.receivedAt !== undefined ? { receivedAt: ctx.receivedAt } : {}),
     route,
     userId: ctx.userId,
     appId: ctx.principal.appId,

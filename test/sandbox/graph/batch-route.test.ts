@@ -58,3 +58,38 @@ describe('emulated JSON $batch (reference §4, §8.6)', () => {
     expect((await h.call('GET', '/_control/throttle')).body).toEqual({ limit: 2, throttled: 2 });
   });
 });
+
+describe('the write log dates a write by its arrival (what latency benchmarks measure to)', () => {
+  it('stamps a setPresence inside a $batch with the time the batch reached the emulator', async () => {
+    const own = await startHarness(1);
+    try {
+      const app = await own.appToken();
+      const user = own.tenant.users[0]!.id;
+      own.clock.advance(5_000);
+      const arrived = own.clock.now();
+      const r = await own.call('POST', '/v1.0/$batch', {
+        token: app,
+        json: {
+          requests: [
+            {
+              id: '1',
+              method: 'POST',
+              url: `/users/${user}/presence/setPresence`,
+              headers: { 'Content-Type': 'application/json' },
+              body: { sessionId: own.tenant.apps[0]!.clientId, availability: 'Busy', activity: 'InACall' },
+            },
+          ],
+        },
+      });
+      expect(r.status).toBe(200);
+      expect(own.emulator.control.writeLog.at(-1)).toMatchObject({
+        route: 'setPresence',
+        userId: user,
+        presence: 'Busy/InACall',
+        receivedAt: arrived,
+      });
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -1,0 +1,381 @@
+/**
+ * Engine-added latency on the wire: the production composition (`src/main.ts`, PRESENCE_SYNC_MODE=
+ * production) as a process of its own, against the CXone and Graph/Entra emulators in this (the
+ * bench's) process over HTTPS. N agents linked and synced (every agent logged in, the presences it
+ * causes written and the Graph window emptied), then single ACD changes at a steady, modest rate
+ * (within the Graph budget): per change, the time the CXone emulator sent the first Real-Time feed
+ * response carrying it (its request log) → the time the Graph emulator received the $batch holding
+ * the setPresence it caused (its write log's receivedAt). Both are read on the emulators' clocks in
+ * one process, each corrected to Date.now() by its measured offset, so the poll interval and the
+ * reporting lag are not in the number; the adapter's parsing, the contact lookup of a call, the
+ * engine, the store and the Graph writer are.
+ *
+ * In the runner: `npm run bench -- --only engine-on-wire`. AGENTS, RATE (changes/s), SECONDS
+ * from the environment; CPU_PROF=<dir> runs the product with --cpu-prof and prints its top frames.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createHttpTransport } from '../../src/adapters/shared/http-transport.js';
+import { createKyselyStore } from '../../src/adapters/store/kysely-store.js';
+import { REALISTIC_CXONE } from '../../src/sandbox/cxone/cxone-realism.js';
+import type { EmuLoggedRequest } from '../../src/sandbox/cxone/cxone-request-log.js';
+import { startCustomerContact } from '../../src/sandbox/cxone/cxone-scenarios.js';
+import { FIRST_SKILL_ID } from '../../src/sandbox/cxone/cxone-seed.js';
+import type { PresenceWriteLogEntry } from '../../src/sandbox/graph/graph-world.js';
+import type { Clock } from '../../src/application/ports.js';
+import { LUNCH_CODE, PUBLISHER_TEAM, seedSandboxTenant } from '../../src/sandbox/sandbox-seed.js';
+import { killAll, spawnInstance, type ProductInstance } from '../e2e/multi-instance/product-instances.js';
+import { startSharedWorld, type SharedWorld } from '../e2e/multi-instance/shared-world.js';
+import {
+  distribution,
+  pct,
+  realClock,
+  round,
+  sleep,
+  waitFor,
+  type Bench,
+  type BenchOptions,
+  type BenchResult,
+  type BenchRow,
+} from './bench-kit.js';
+import { freshBuild } from './product-rss.js';
+
+const TARGET_P99_MS = 10;
+const WINDOW_MS = 30_000;
+
+interface Settings {
+  readonly agents: number;
+  /** Measured changes per second (the lead-in runs at the same rate). */
+  readonly rate: number;
+  readonly seconds: number;
+  readonly lead: number;
+  readonly cpuProfDir: string | undefined;
+  readonly log: (line: string) => void;
+}
+
+type Kind = 'call' | 'lunch';
+
+/** One ACD change made in the CXone emulator, and where the emulators' logs stood when it was made. */
+interface Change {
+  readonly agentId: number;
+  readonly userId: string;
+  readonly kind: Kind;
+  /** The newest CXone request logged before the change: the feed response carrying it comes after. */
+  readonly cxoneMark: EmuLoggedRequest | undefined;
+  readonly measured: boolean;
+}
+
+interface Sample {
+  readonly kind: Kind;
+  readonly ms: number;
+}
+
+/**
+ * How far an emulator clock stands from Date.now() (ms; both integers). The emulators follow real
+ * time from a start read twice (SandboxClock: start, then base), so each may sit one tick off; the
+ * most common difference over many reads is that offset.
+ */
+function offsetOf(clock: Clock): number {
+  const seen = new Map<number, number>();
+  for (let i = 0; i < 2000; i += 1) {
+    const d = clock.now() - Date.now();
+    seen.set(d, (seen.get(d) ?? 0) + 1);
+  }
+  return [...seen.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+}
+
+async function startProduct(world: SharedWorld, dir: string, s: Settings): Promise<ProductInstance> {
+  const key = randomBytes(32);
+  const sqlitePath = join(dir, 'product.sqlite');
+  const store = await createKyselyStore({
+    location: { kind: 'sqlite', path: sqlitePath },
+    encryptionKeys: [key],
+    clock: realClock,
+  });
+  const transport = createHttpTransport({ timeoutMs: 30_000, extraCaPem: world.cxone.caCertPem });
+  await seedSandboxTenant(store, world, transport.fetch).finally(() => transport.close());
+  await store.close();
+  const env = {
+    PRESENCE_SYNC_ENV: 'engine-on-wire-bench',
+    PRESENCE_SYNC_MODE: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    PUBLIC_BASE_URL: world.balancer.url,
+    MICROSOFT_APP_ID: world.entra.apps[0]!.clientId,
+    SECRET_GRAPH_CLIENT_SECRET: world.entra.apps[0]!.clientSecret,
+    DATA_DIR: dir,
+    SQLITE_PATH: sqlitePath,
+    SECRET_ENCRYPTION_KEY: key.toString('base64'),
+    EXTRA_CA_FILE: world.caFile,
+    CXONE_AUTH_BASE_URL: world.cxone.url,
+    CXONE_ALLOWED_HOSTS: new URL(world.cxone.url).host,
+    GRAPH_BASE_URL: `${world.graph.url}/v1.0`,
+    ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
+  };
+  const prof = s.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${s.cpuProfDir}`] : [];
+  const product = await spawnInstance(
+    'product',
+    env,
+    180_000,
+    freshBuild() ? [...prof, 'dist/src/main.js'] : [...prof, '--import', 'tsx', 'src/main.ts'],
+  );
+  world.balancer.setBackends([product.port]);
+  return product;
+}
+
+/** Waits until the Graph emulator's write log has not grown for `quietMs` (the warm-up's writes are out). */
+async function writesQuiet(world: SharedWorld, quietMs: number, timeoutMs: number): Promise<void> {
+  let count = -1;
+  let since = Date.now();
+  await waitFor(
+    () => {
+      const now = world.graph.control.writeLog.length;
+      if (now !== count) [count, since] = [now, Date.now()];
+      return count > 0 && Date.now() - since >= quietMs;
+    },
+    `the warm-up's Graph writes to stop (${count} so far)`,
+    timeoutMs,
+  );
+}
+
+/** Makes one change: an inbound call (Busy/InACall, with a contact lookup) or Lunch (Away/Away). */
+function change(world: SharedWorld, agentId: number, kind: Kind, measured: boolean): Change {
+  const log = world.cxone.requests.all();
+  const mark = log[log.length - 1];
+  const model = world.cxone.model;
+  if (kind === 'call') startCustomerContact(model, { agentId, skillId: FIRST_SKILL_ID + 1, direction: 'inbound' });
+  else model.enter(agentId, 'Unavailable', { outStateId: Number(LUNCH_CODE) });
+  return { agentId, userId: world.userOfAgent.get(String(agentId))!.id, kind, cxoneMark: mark, measured };
+}
+
+/**
+ * Per measured change: first feed response after it (CXone log, `at` = answer sent) → first write
+ * for its user received after that (Graph log `receivedAt`), both moved onto Date.now().
+ */
+function samplesOf(
+  world: SharedWorld,
+  changes: readonly Change[],
+  offsets: { cxone: number; graph: number },
+): { samples: Sample[]; missing: number } {
+  const requests = world.cxone.requests.all();
+  const feeds = (from: number): EmuLoggedRequest | undefined => {
+    for (let i = from; i < requests.length; i += 1) {
+      const r = requests[i]!;
+      if (r.method === 'GET' && r.path.toLowerCase() === '/agents/states' && r.outcome === 200) return r;
+    }
+    return undefined;
+  };
+  const writesOf = new Map<string, PresenceWriteLogEntry[]>();
+  for (const w of world.graph.control.writeLog) {
+    const list = writesOf.get(w.userId) ?? [];
+    list.push(w);
+    writesOf.set(w.userId, list);
+  }
+  const samples: Sample[] = [];
+  let missing = 0;
+  for (const c of changes.filter((x) => x.measured)) {
+    const feed = feeds(c.cxoneMark ? requests.lastIndexOf(c.cxoneMark) + 1 : 0);
+    const feedAt = feed && feed.at - offsets.cxone;
+    const write =
+      feedAt === undefined
+        ? undefined
+        : writesOf.get(c.userId)?.find((w) => (w.receivedAt ?? w.at) - offsets.graph >= feedAt);
+    if (feedAt === undefined || write === undefined) {
+      missing += 1;
+      continue;
+    }
+    samples.push({ kind: c.kind, ms: (write.receivedAt ?? write.at) - offsets.graph - feedAt });
+  }
+  return { samples, missing };
+}
+
+interface Measured {
+  readonly samples: Sample[];
+  readonly missing: number;
+  readonly changes: number;
+  readonly offsets: { cxone: number; graph: number };
+  readonly warmWrites: number;
+  readonly runtime: string;
+  readonly load: readonly number[];
+  readonly profile: readonly string[];
+}
+
+async function measure(s: Settings): Promise<Measured> {
+  const dir = mkdtempSync(join(tmpdir(), 'presence-bench-wire-'));
+  const world = await startSharedWorld(dir, s.agents);
+  // Without the Real-Time feed's reporting lag (it is excluded from the number anyway; with it a
+  // change's first feed response cannot be told from the request log), with CXone's rate limit.
+  world.cxone.setRealism({ reportingLagMs: 0, rateLimit: REALISTIC_CXONE.rateLimit });
+  let product: ProductInstance | undefined;
+  try {
+    product = await startProduct(world, dir, s);
+    const runtime = freshBuild() ? 'node dist/src/main.js' : 'tsx src/main.ts';
+    s.log(`engine-on-wire: product up (${runtime}); ${s.agents} agents log in`);
+    for (const agentId of world.cxone.model.agents.keys())
+      world.cxone.model.login(agentId, { state: 'Available', outStateId: 0 });
+    // Synced: the presences the logins caused are written (bidirectional team: Available), then the
+    // Graph window holds little enough that the measured changes never wait for the budget.
+    await writesQuiet(world, 5_000, 600_000);
+    const warmWrites = world.graph.control.writeLog.length;
+    const lastWarm = Math.max(...world.graph.control.writeLog.map((w) => w.at));
+    await sleep(Math.max(0, lastWarm + WINDOW_MS - world.graph.control.clock.now()));
+    const offsets = { cxone: offsetOf(world.cxone.clock), graph: offsetOf(world.graph.control.clock) };
+
+    const publishers = [...world.cxone.model.agents.values()]
+      .filter((a) => String(a.teamId) === PUBLISHER_TEAM)
+      .map((a) => a.agentId);
+    const total = s.lead + Math.round(s.rate * s.seconds);
+    if (total > publishers.length)
+      throw new Error(`${total} changes need as many publisher agents; have ${publishers.length} (raise AGENTS)`);
+    s.log(`engine-on-wire: ${s.lead} lead-in + ${total - s.lead} measured changes at ${s.rate}/s`);
+    const changes: Change[] = [];
+    const start = Date.now();
+    const loadFrom = loadavg();
+    for (let n = 0; n < total; n += 1) {
+      // A steady pace from the start time, not from the previous change: a late tick does not stretch the run.
+      await sleep(Math.max(0, start + (n * 1000) / s.rate - Date.now()));
+      changes.push(change(world, publishers[n]!, n % 2 === 0 ? 'call' : 'lunch', n >= s.lead));
+    }
+    const loadTo = loadavg();
+    // The last changes' writes: scan only what the write log gained since the last look.
+    const pending = new Set(changes.map((c) => c.userId));
+    const log = world.graph.control.writeLog;
+    let seen = log.length;
+    for (let i = log.length - 1; i >= 0 && log[i]!.at >= start; i -= 1) pending.delete(log[i]!.userId);
+    await waitFor(
+      () => {
+        for (; seen < log.length; seen += 1) pending.delete(log[seen]!.userId);
+        return pending.size === 0;
+      },
+      'a Graph write for every change',
+      60_000,
+    ).catch(() => undefined);
+    const { samples, missing } = samplesOf(world, changes, offsets);
+    const profile = s.cpuProfDir ? await stopForProfile(product, s.cpuProfDir) : [];
+    return {
+      samples,
+      missing,
+      changes: total - s.lead,
+      offsets,
+      warmWrites,
+      runtime,
+      load: loadFrom.map((l, i) => round(Math.max(l, loadTo[i]!))),
+      profile,
+    };
+  } finally {
+    if (product) await killAll([product]);
+    await world.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** SIGTERM (graceful: the profile is written on exit), then the top self-time frames of the profile. */
+async function stopForProfile(product: ProductInstance, dir: string): Promise<string[]> {
+  const exited = new Promise<void>((done) => product.child.once('exit', () => done()));
+  process.kill(product.pid, 'SIGTERM');
+  await Promise.race([exited, sleep(30_000)]);
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()
+    .at(-1);
+  return file ? topFrames(join(dir, file), 15) : ['no .cpuprofile written'];
+}
+
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { functionName: string; url: string; lineNumber: number };
+  readonly hitCount?: number;
+}
+
+/** The `n` functions with the most self time in a V8 .cpuprofile, as "share% name (file:line)". */
+export function topFrames(path: string, n: number): string[] {
+  const p = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ProfileNode[] };
+  const byFrame = new Map<string, number>();
+  let total = 0;
+  for (const node of p.nodes) {
+    const hits = node.hitCount ?? 0;
+    total += hits;
+    const f = node.callFrame;
+    const where = f.url ? `${f.url.replace(/^.*\/(node_modules|src)\//, '$1/')}:${f.lineNumber + 1}` : 'native';
+    const key = `${f.functionName || '(anonymous)'} (${where})`;
+    byFrame.set(key, (byFrame.get(key) ?? 0) + hits);
+  }
+  return [...byFrame.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, hits]) => `${round((100 * hits) / Math.max(1, total), 1)}% ${k}`);
+}
+
+export const engineOnWire: Bench = {
+  name: 'engine-on-wire',
+  title:
+    'Engine-added latency on the wire: CXone feed response → Graph request received, production process, 10k agents',
+  async run(o: BenchOptions): Promise<BenchResult> {
+    const cpuProfDir = process.env.CPU_PROF ? resolve(process.env.CPU_PROF) : undefined;
+    if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+    const s: Settings = {
+      agents: Number(process.env.AGENTS ?? (o.quick ? 1000 : 10_000)),
+      rate: Number(process.env.RATE ?? (o.quick ? 5 : 10)),
+      seconds: Number(process.env.SECONDS ?? (o.quick ? 20 : 60)),
+      lead: o.quick ? 20 : 50,
+      cpuProfDir,
+      log: o.log,
+    };
+    const m = await measure(s);
+    const row = (what: string, xs: readonly number[]): BenchRow => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return { measure: what, ...distribution(sorted), p95_ms: round(pct(sorted, 95)) };
+    };
+    const all = m.samples.map((x) => x.ms);
+    const overall = distribution(all);
+    const p95 = round(
+      pct(
+        [...all].sort((a, b) => a - b),
+        95,
+      ),
+    );
+    const rows: BenchRow[] = [
+      row(`every change (${s.rate}/s, ${s.agents} agents)`, all),
+      row(
+        'inbound call → Busy/InACall (feed, contact lookup, engine, writer)',
+        m.samples.filter((x) => x.kind === 'call').map((x) => x.ms),
+      ),
+      row(
+        'Lunch → Away/Away (feed, engine, writer)',
+        m.samples.filter((x) => x.kind === 'lunch').map((x) => x.ms),
+      ),
+      // CPU_PROF: where the product's time went over the whole run (start-up and warm-up included).
+      ...m.profile.map((frame, i) => ({ measure: `product CPU, top self time #${i + 1}`, frame })),
+    ];
+    const complete = overall.samples === m.changes && m.missing === 0;
+    const over = round(overall.p99_ms - TARGET_P99_MS);
+    return {
+      rows,
+      targets: [
+        {
+          target: `engine-added p99 ≤ ${TARGET_P99_MS} ms at ${o.quick ? `${s.agents} agents (quick run)` : '10k agents'}, through the real writer over HTTPS (feed response → Graph request received)`,
+          measured:
+            `p50 ${overall.p50_ms} ms, p95 ${p95} ms, p99 ${overall.p99_ms} ms` +
+            (over > 0 ? ` (${over} ms over)` : '') +
+            ` over ${overall.samples} of ${m.changes} changes; load average ${m.load.join(' / ')}`,
+          met: complete && overall.p99_ms <= TARGET_P99_MS,
+        },
+      ],
+      real: [
+        `the product process (${m.runtime}), PRESENCE_SYNC_MODE=production: CXone Real-Time feed adapter (1 s poll) and contact lookup over HTTPS, engine, SQLite store, Graph presence writer ($batch) over HTTPS`,
+        "the CXone and Graph emulators' own logs as the clocks (CXone request log: feed answer sent; Graph write log: request received), in the bench process, on Date.now() (offsets measured: CXone " +
+          `${m.offsets.cxone} ms, Graph ${m.offsets.graph} ms)`,
+        `${s.agents} agents linked and logged in first (${m.warmWrites} warm-up writes, then the Graph window left to empty)`,
+      ],
+      simulated: [
+        'CXone and Graph/Entra (emulators in the bench process; CXone without its 2 s reporting lag, with its 15 requests/s limit)',
+        'the ACD changes (made in the CXone emulator: an inbound call or Lunch, alternating, one agent each, at a steady rate)',
+        'the tenant seeded into the store before start (seedSandboxTenant) instead of onboarded in the tab',
+      ],
+      method: `The product (src/main.ts, production mode) in a child process against the CXone and Graph emulators in the bench process over HTTPS; the tenant is seeded like the sandbox (3 teams; team ${PUBLISHER_TEAM} publishes: calls → Busy/InACall, Lunch → Away/Away). Every agent logs in Available; once the Graph emulator's write log has been quiet 5 s and its 30 s window has emptied, ${s.lead} untimed lead-in changes then ${Math.round(s.rate * s.seconds)} measured changes at ${s.rate}/s, each on a different agent of team ${PUBLISHER_TEAM}, alternating an inbound call and Lunch. Per change: start = the CXone emulator's log time of the first GET /agents/states answered after the change (logged once the answer was sent), end = the Graph emulator's receivedAt of the first presence write for that agent's user at or after it (when the $batch request's head reached the emulator); both emulator clocks follow Date.now() of the bench process (same CLOCK_REALTIME as the product's), each corrected by its measured offset; 1 ms resolution. So the poll interval and the reporting lag are excluded; the adapter's parsing, the contact lookup of a call (one CXone round trip), the engine, the store and the writer are in. Load average = the higher of before / after the measured phase.`,
+    };
+  },
+};
