@@ -166,6 +166,15 @@ export async function buildTenantAdapters(
       // The failure's message names the endpoint and what was unreadable (skipped records included).
       onBadShape: (f) =>
         health.report('acd.connection', 'degraded', `CXone answered a shape we cannot read (${f.code}): ${f.message}`),
+      // Every instance's request directory (tenant-request-ports) drops its copy at the signal.
+      onAgentMoved: (agentId, teamId) => {
+        logger.info({ agentId, teamId }, 'agent moved team in CXone: directories of every instance refreshed');
+        void deps.store.tenantSignals
+          .raise(tenant.id, 'directory', deps.clock.now())
+          .catch((error: unknown) =>
+            logger.warn({ err: error, agentId }, 'team move not signalled to the other instances'),
+          );
+      },
     },
     { clock: deps.clock, logger },
   );

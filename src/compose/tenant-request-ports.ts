@@ -9,7 +9,11 @@ import type { HttpFetch } from '../adapters/shared/http-transport.js';
 import type { AcdDirectory, Clock, ExternalFailure, Logger, Store, UserDirectory } from '../application/ports.js';
 import { err } from '../domain/result.js';
 import type { Config } from '../config.js';
+import { SignalFollower } from '../application/sync/signal-follower.js';
 import { cxoneOptions, graphOptions, type Endpoints } from './tenant-ports.js';
+
+/** How often a request reads the tenant's `directory` signal (at most). */
+const SIGNAL_POLL_MS = 1_000;
 
 /**
  * What a tab request needs of a tenant's external systems, built on whichever instance answers it
@@ -136,11 +140,16 @@ export function tenantRequestPorts(
     { close: (a) => a.close(), afterMs },
   );
   const graph = new PerTenant((_t, o) => createGraphUserDirectory(o), { close: (g) => g.close(), afterMs });
+  // The instance running the tenant raises `directory` when CXone's Real-Time records show an agent
+  // in another team: the copy kept here would otherwise answer the old team for up to 5 minutes.
+  const moves = new SignalFollower({ signals: d.store.tenantSignals, clock: d.clock }, 'directory', SIGNAL_POLL_MS);
   return {
     acdDirectory: async (tenantId) => {
       const o = cxoneOptions(d, tenantId, await d.store.tenants.getConnection(tenantId, 'cxone'));
       if (!o) return void acd.drop(tenantId);
-      return acd.get(tenantId, o).directory;
+      const directory = acd.get(tenantId, o).directory;
+      if (await moves.raisedSince(tenantId)) directory.invalidate();
+      return directory;
     },
     users: async (tenantId) => {
       const o = await graphApp(d, tenantId);

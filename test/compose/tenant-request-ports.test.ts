@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ describe('tenant request ports', () => {
   let db: TestStoreHandle;
   let store: KyselyStore;
   let ports: TenantRequestPorts;
+  let clock: TestClock;
   const cxone = {
     clientId: 'c',
     clientSecret: 's1',
@@ -30,7 +32,7 @@ describe('tenant request ports', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'presence-request-ports-'));
     db = isolatedLocation('sqlite');
-    const clock = new TestClock();
+    clock = new TestClock();
     store = await db.open([testKey()], clock);
     const config = loadConfig({ cwd: dir, env: env(dir) });
     const endpoints: Endpoints = {
@@ -73,5 +75,29 @@ describe('tenant request ports', () => {
     expect(rotated).toBeDefined();
     expect(rotated).not.toBe(first);
     expect(await ports.acdDirectory('t1')).toBe(rotated);
+  });
+
+  it('drops its copy of the directory once the instance running the tenant signals an agent moved team', async () => {
+    await store.tenants.putConnection('t1', 'cxone', cxone);
+    const directory = (await ports.acdDirectory('t1'))!;
+    const invalidate = jest.spyOn(directory, 'invalidate');
+    clock.advance(1_000);
+    expect(await ports.acdDirectory('t1')).toBe(directory);
+    expect(invalidate).not.toHaveBeenCalled();
+
+    await store.tenantSignals.raise('t1', 'directory', clock.now());
+    clock.advance(1_000);
+    expect(await ports.acdDirectory('t1')).toBe(directory);
+    expect(invalidate).toHaveBeenCalledTimes(1);
+    // Once per raise, and the store is read at most once a second per tenant.
+    clock.advance(1_000);
+    await ports.acdDirectory('t1');
+    expect(invalidate).toHaveBeenCalledTimes(1);
+    await store.tenantSignals.raise('t1', 'directory', clock.now());
+    await ports.acdDirectory('t1');
+    expect(invalidate).toHaveBeenCalledTimes(1);
+    clock.advance(1_000);
+    await ports.acdDirectory('t1');
+    expect(invalidate).toHaveBeenCalledTimes(2);
   });
 });

@@ -20,6 +20,8 @@ export interface CxoneAcdOptions extends CxoneAuthOptions {
   readonly directory?: CxoneDirectoryOptions;
   /** Told when CXone answers a shape we cannot read (health). */
   readonly onBadShape?: CxoneShapeListener;
+  /** Told when a Real-Time record shows an agent in another team than before (every cached directory is stale). */
+  readonly onAgentMoved?: (agentId: string, teamId: string) => void;
 }
 
 export interface CxoneAcd {
@@ -52,7 +54,7 @@ export function createCxoneAcd(
   const directory = new CxoneDirectory(opts.directory ?? {}, api, deps.clock);
   const onAgentTeam = (agentId: string, teamId: string | undefined): void => {
     opts.feed?.onAgentTeam?.(agentId, teamId);
-    directory.noteAgentTeam(agentId, teamId);
+    if (directory.noteAgentTeam(agentId, teamId) && teamId !== undefined) opts.onAgentMoved?.(agentId, teamId);
   };
   const feed = new CxoneAgentStateFeed(
     { ...opts.feed, tenantId: opts.tenantId, onAgentTeam },

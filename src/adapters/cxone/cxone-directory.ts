@@ -40,6 +40,8 @@ export class CxoneDirectory implements AcdDirectory {
   private readonly cache = new Map<string, Entry<unknown>>();
   /** agentId → teamId of the last agent list read, to notice directory changes from Real-Time records. */
   private knownTeams: ReadonlyMap<string, string> | undefined;
+  /** agentId → teamId of the agent's latest Real-Time record (one entry per agent of the business unit). */
+  private readonly recordTeams = new Map<string, string>();
 
   constructor(
     options: CxoneDirectoryOptions,
@@ -95,11 +97,17 @@ export class CxoneDirectory implements AcdDirectory {
   /**
    * Real-Time records carry each agent's teamId: an agent we have not listed, or one that moved
    * team, means the cached directory is stale (its team's codes may differ too) — drop it.
+   * True when the agent moved team (its record or our list showed another team before): every
+   * other copy of the directory is stale too (other instances answer requests from their own).
    */
-  noteAgentTeam(agentId: string, teamId: string | undefined): void {
+  noteAgentTeam(agentId: string, teamId: string | undefined): boolean {
+    if (teamId === undefined) return false;
     const known = this.knownTeams;
-    if (!known || teamId === undefined) return;
-    if (known.get(agentId) !== teamId) this.invalidate();
+    const before = this.recordTeams.get(agentId) ?? known?.get(agentId);
+    this.recordTeams.set(agentId, teamId);
+    const moved = before !== undefined && before !== teamId;
+    if (moved || (known && known.get(agentId) !== teamId)) this.invalidate();
+    return moved;
   }
 
   private cached<T>(key: string, load: () => Promise<Result<T, ExternalFailure>>): Promise<Result<T, ExternalFailure>> {

@@ -130,6 +130,18 @@ export function registerControlRoutes(router: EmuRouter, deps: ControlDeps): voi
     step(stateBody, (b, req) => agentChoosesState(model, agentId(req), b.state, b.outStateId)),
   );
   router.on('GET', `${p}/agents/{agentId}`, (req) => json(200, { ...model.stateOf(agentId(req)) }));
+  // An administrator moves the agent to another team: the directory answers it at once, the
+  // Real-Time record carries it from the agent's next state change.
+  router.on(
+    'POST',
+    `${p}/agents/{agentId}/team`,
+    step(z.object({ teamId: z.number().int() }), (b, req) => {
+      const agent = model.agents.get(agentId(req));
+      if (!agent) throw new ScenarioError(`agent ${agentId(req)} does not exist`);
+      if (!model.teams.has(b.teamId)) throw new ScenarioError(`team ${b.teamId} does not exist`);
+      agent.teamId = b.teamId;
+    }),
+  );
   router.on(
     'POST',
     `${p}/contacts`,

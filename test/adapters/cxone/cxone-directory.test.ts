@@ -71,14 +71,23 @@ describe('CxoneDirectory — teams, agents, team unavailable codes (reference §
 
   it('drops the cached directory when a Real-Time record shows an agent on another team or an unknown agent', async () => {
     await rig.acd.directory.listAgents();
-    rig.acd.directory.noteAgentTeam('1000001', String(FIRST_TEAM_ID));
+    expect(rig.acd.directory.noteAgentTeam('1000001', String(FIRST_TEAM_ID))).toBe(false);
     await rig.acd.directory.listAgents();
     expect(rig.emu.stats.get('GET /agents')).toBe(3);
-    rig.acd.directory.noteAgentTeam('1000001', String(FIRST_TEAM_ID + 1));
+    // A move: the other copies of the directory (other instances) are stale too.
+    expect(rig.acd.directory.noteAgentTeam('1000001', String(FIRST_TEAM_ID + 1))).toBe(true);
     await rig.acd.directory.listAgents();
     expect(rig.emu.stats.get('GET /agents')).toBe(6);
-    rig.acd.directory.noteAgentTeam('9999999', String(FIRST_TEAM_ID));
+    // Unknown here is not a move: only this copy is dropped.
+    expect(rig.acd.directory.noteAgentTeam('9999999', String(FIRST_TEAM_ID))).toBe(false);
     await rig.acd.directory.listAgents();
     expect(rig.emu.stats.get('GET /agents')).toBe(9);
+  });
+
+  it('tells a move seen between two Real-Time records, also before any list was read', async () => {
+    rig.acd.directory.invalidate();
+    expect(rig.acd.directory.noteAgentTeam('1000002', String(FIRST_TEAM_ID))).toBe(false);
+    expect(rig.acd.directory.noteAgentTeam('1000002', String(FIRST_TEAM_ID))).toBe(false);
+    expect(rig.acd.directory.noteAgentTeam('1000002', String(FIRST_TEAM_ID + 2))).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { fetch as undiciFetch } from 'undici';
-import { SUBSCRIBER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
+import { BIDIRECTIONAL_TEAM, PUBLISHER_TEAM, SUBSCRIBER_TEAM } from '../../../src/sandbox/sandbox-seed.js';
 import { TEAMS_CALL_CODE } from '../../../src/sandbox/sandbox-world.js';
 import { testDialects } from '../../adapters/store/store-harness.js';
 import { recordRecovery } from '../faults/recovery-report.js';
@@ -258,6 +258,54 @@ describePg('three instances on PostgreSQL: any instance answers like the tenant 
         `shared-state: unlink through ${first!.name} → owner ${owner.name} re-planned in ${droppedMs} ms; link through ${second!.name} → ${coveredMs} ms\n`,
       );
       expect((await c.owner())?.name).toBe(owner.name);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'an agent the owner sees move team in CXone is answered in the new team by every instance within seconds',
+    async () => {
+      const agentId = [...c.world.cxone.model.agents.values()]
+        .filter((a) => String(a.teamId) === PUBLISHER_TEAM)
+        .map((a) => String(a.agentId))
+        .at(-1)!;
+      const teamOnEach = async () =>
+        Promise.all(
+          c.instances.map(
+            async (i) =>
+              (await c.api<{ items: { agentId: string; teamId: string }[] }>(i, '/lookups/agents')).items.find(
+                (a) => a.agentId === agentId,
+              )?.teamId,
+          ),
+        );
+      const updatedAt = async () =>
+        Number(
+          (
+            await c.db.raw('select updated_at from agent_states where tenant_id = ? and agent_id = ?', [
+              c.tenantId,
+              agentId,
+            ])
+          )[0]?.['updated_at'] ?? 0,
+        );
+      // The owner has seen the agent's record in the old team, and every instance keeps the directory.
+      const loggedIn = Date.now();
+      await c.cxone(`/agents/${agentId}/login`, { state: 'Available' });
+      await eventually(async () => (await updatedAt()) >= loggedIn, 'the owner stored the agent’s state', 20_000, 200);
+      expect(await teamOnEach()).toEqual(c.instances.map(() => PUBLISHER_TEAM));
+
+      // An administrator moves the agent; their next state change carries the new team in the Real-Time record.
+      await c.cxone(`/agents/${agentId}/team`, { teamId: Number(BIDIRECTIONAL_TEAM) });
+      const moved = Date.now();
+      await c.cxone(`/agents/${agentId}/state`, { state: 'Unavailable' });
+      await eventually(
+        async () => (await teamOnEach()).every((t) => t === BIDIRECTIONAL_TEAM),
+        'every instance answers the agent in the new team',
+        20_000,
+        250,
+      );
+      process.stdout.write(
+        `shared-state: team move answered by every instance ${Date.now() - moved} ms after it (CXone reporting lag included)\n`,
+      );
     },
     TIMEOUT,
   );
