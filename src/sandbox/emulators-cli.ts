@@ -21,6 +21,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { entraBotTokenVerifier } from './bot-connector/bot-connector-auth.js';
 import { startBotConnectorEmulator } from './bot-connector/bot-connector-emulator.js';
 import { startCxoneEmulator, type CxoneEmulator } from './cxone/cxone-emulator.js';
 import { stableGuid, type EmulatedTenant } from './graph/emulator-model.js';
@@ -133,13 +134,30 @@ const graph = await startGraphEmulator(
   Number(values['graph-port']),
 );
 graphUrl = graph.url;
-const bot = await startBotConnectorEmulator({ port: Number(values['bot-port']) });
+// The Azure Bot registration: the app is the bot, its messaging endpoint the product's public address.
+const bot = await startBotConnectorEmulator({
+  port: Number(values['bot-port']),
+  registration: { appId: values['client-id'], endpoint: `${teamsWeb.url}/api/messages` },
+  botCaPem: tls.caCertPem,
+  // Replies must carry the bot's token from the emulated Entra, checked against its published keys.
+  verifyToken: entraBotTokenVerifier({
+    jwksUrl: `${graph.authorityUrl}/common/discovery/v2.0/keys`,
+    botAppId: values['client-id'],
+    tenantIds: tenants.map((t) => t.id),
+    fetch: (url, init) => undiciFetch(url, { ...init, dispatcher: graphClient }) as unknown as Promise<Response>,
+  }),
+});
 
 const summary = {
   caFile: join(tlsDir, 'ca.pem'),
   graph: { url: `${graph.url}/v1.0`, entraLoginBaseUrl: graph.authorityUrl, notificationLatency: latency.description },
   app: { clientId: values['client-id'], clientSecret: values['client-secret'], consented: values.consented },
-  botConnector: { serviceUrl: bot.serviceUrl },
+  botConnector: {
+    serviceUrl: bot.serviceUrl,
+    openIdMetadataUrl: bot.openIdMetadataUrl,
+    issuer: bot.issuer,
+    deliverUrl: `${bot.serviceUrl}_control/deliver`,
+  },
   teams: { publicBaseUrl: teamsWeb.url, productUrl: values['product-url'], redirectUris },
   tenants: orgs.map((org, i) => {
     const d = directories[i]!;
@@ -171,7 +189,9 @@ const lines = [
   `  Entra ID   ENTRA_LOGIN_BASE_URL=${graph.authorityUrl}   MICROSOFT_APP_ID=${values['client-id']}   SECRET_GRAPH_CLIENT_SECRET=${values['client-secret']}`,
   `             admin consent: ${graph.authorityUrl}/organizations/v2.0/adminconsent?client_id=${values['client-id']}&scope=https://graph.microsoft.com/.default&redirect_uri=<your callback>`,
   `             tab SSO token (what Teams would give the tab): POST ${graph.url}/_control/entra/sso-token {"tenantId","user"}`,
-  `  Bot        Connector serviceUrl ${bot.serviceUrl}`,
+  `  Bot        Connector serviceUrl ${bot.serviceUrl}   OpenID metadata ${bot.openIdMetadataUrl}`,
+  `             BOT_CHANNEL_OPENID_METADATA=${bot.openIdMetadataUrl}   BOT_CHANNEL_ISSUER=${bot.issuer}   BOT_TRUSTED_SERVICE_URLS=${bot.issuer}`,
+  `             a user says something to the bot: POST ${bot.serviceUrl}_control/deliver {"activity":{...}} (signed, sent to ${teamsWeb.url}/api/messages; src/sandbox/bot-connector/README.md)`,
   `  Teams      PUBLIC_BASE_URL=${teamsWeb.url} (HTTPS to the product at ${values['product-url']}; redirect URIs ${redirectUris.join(' ')})`,
   ...summary.tenants.flatMap((t) => [
     `  ${t.organisation}: Entra tenant ${t.tenantId}${values.consented ? '' : ' (not consented yet)'}`,

@@ -9,7 +9,7 @@ interface Summary {
   caFile: string;
   graph: { url: string; entraLoginBaseUrl: string };
   app: { clientId: string; consented: boolean };
-  botConnector: { serviceUrl: string };
+  botConnector: { serviceUrl: string; openIdMetadataUrl: string; issuer: string };
   tenants: { tenantId: string; admin: { upn: string }; cxone: { url: string } }[];
 }
 
@@ -72,6 +72,11 @@ describe('npm run emulators', () => {
         });
         // Production-like: nothing works for a tenant before its admin consents.
         expect(((await appToken.json()) as { error_codes: number[] }).error_codes).toEqual([7000229]);
+        // The Connector is a channel-token issuer; the lines to put in env say so.
+        const metadata = await fetch(s.botConnector.openIdMetadataUrl);
+        expect(((await metadata.json()) as { issuer: string }).issuer).toBe(s.botConnector.issuer);
+        expect(out).toContain(`BOT_CHANNEL_OPENID_METADATA=${s.botConnector.openIdMetadataUrl}`);
+        expect(out).toContain(`BOT_CHANNEL_ISSUER=${s.botConnector.issuer}`);
         const cxone = await fetch(`${s.tenants[0]!.cxone.url}/.well-known/openid-configuration`, { dispatcher });
         expect(cxone.status).toBe(200);
       } finally {

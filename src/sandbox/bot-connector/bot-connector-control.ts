@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DeliveryResult } from './bot-connector-delivery.js';
 import { connectorFaultSchema, conversationSchema, type BotConnectorModel } from './bot-connector-model.js';
 
 const send = (res: ServerResponse, status: number, body?: unknown): void => {
@@ -15,9 +16,10 @@ async function jsonBody(req: IncomingMessage): Promise<unknown> {
 
 /**
  * The scenario driver (tests, curl): list/clear received activities, register conversations,
- * inject and clear faults. Anything else is a 404, as the Connector answers unknown routes.
+ * inject and clear faults, deliver an activity to the bot (signed, as a channel would send it).
+ * Anything else is a 404, as the Connector answers unknown routes.
  */
-export function connectorControlRoute(model: BotConnectorModel) {
+export function connectorControlRoute(model: BotConnectorModel, deliver: (body: unknown) => Promise<DeliveryResult>) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const route = `${req.method ?? ''} ${url.pathname.replace(/\/$/, '')}`;
     try {
@@ -35,6 +37,8 @@ export function connectorControlRoute(model: BotConnectorModel) {
         case 'DELETE /_control/faults':
           model.clearFaults();
           return send(res, 204);
+        case 'POST /_control/deliver':
+          return send(res, 200, await deliver(await jsonBody(req)));
         default:
           return send(res, 404, { error: { code: 'NotFound', message: 'No such route' } });
       }

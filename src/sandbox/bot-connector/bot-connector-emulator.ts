@@ -1,8 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { rootCertificates } from 'node:tls';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
 import { BotConnectorModel, type ReceivedActivity } from './bot-connector-model.js';
 import { connectorControlRoute } from './bot-connector-control.js';
+import { deliverToBot, type BotRegistration } from './bot-connector-delivery.js';
+import { BotChannelIssuer, CHANNEL_KEYS_PATH, OPENID_METADATA_PATH } from './bot-connector-issuer.js';
 
 /** Options of {@link startBotConnectorEmulator}. */
 export interface BotConnectorEmulatorOptions {
@@ -16,6 +20,10 @@ export interface BotConnectorEmulatorOptions {
    */
   readonly verifyToken?: (token: string) => boolean | Promise<boolean>;
   readonly now?: () => number;
+  /** The bot `/_control/deliver` sends activities to when the request names none. */
+  readonly registration?: BotRegistration;
+  /** Extra CA the Connector trusts when it calls an https bot endpoint (the sandbox CA). */
+  readonly botCaPem?: string;
   /** Called for every activity received (the sandbox logs it). */
   readonly onActivity?: (received: ReceivedActivity) => void;
 }
@@ -24,6 +32,9 @@ export interface BotConnectorEmulatorOptions {
 export interface BotConnectorEmulator {
   /** The serviceUrl conversation references carry (with a trailing slash, as Teams sends it). */
   readonly serviceUrl: string;
+  /** The `iss` of its channel tokens (its origin) and where its OpenID metadata is (BOT_CHANNEL_*). */
+  readonly issuer: string;
+  readonly openIdMetadataUrl: string;
   readonly model: BotConnectorModel;
   close(): Promise<void>;
 }
@@ -111,33 +122,61 @@ async function postActivity(
 /**
  * Starts the emulator on plain HTTP (loopback): `POST /v3/conversations/{id}/activities[/{replyToId}]`
  * answers `{ id }` like the Connector; unknown conversation 404, bad token 401, injected 429 with
- * Retry-After. Control: `/_control/activities` (GET ?tenantId=, DELETE), `/_control/conversations`
- * (POST), `/_control/faults` (POST, DELETE).
+ * Retry-After. As a channel-token issuer it serves `GET /v1/.well-known/openidconfiguration` and
+ * `GET /v1/.well-known/keys`. Control: `/_control/activities` (GET ?tenantId=, DELETE),
+ * `/_control/conversations` (POST), `/_control/faults` (POST, DELETE), `/_control/deliver` (POST).
  */
 export async function startBotConnectorEmulator(o: BotConnectorEmulatorOptions = {}): Promise<BotConnectorEmulator> {
-  const model = new BotConnectorModel(o.now ?? Date.now);
-  const control = connectorControlRoute(model);
-  const server: Server = createServer((req, res) => {
+  const now = o.now ?? Date.now;
+  const model = new BotConnectorModel(now);
+  const botAgent = new Agent({ connect: o.botCaPem ? { ca: [...rootCertificates, o.botCaPem] } : {} });
+  // Listening first: the issuer and the serviceUrl are the origin it gets.
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
+  });
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const serviceUrl = `${origin}/`;
+  const issuer = await BotChannelIssuer.create({ now }, origin);
+  const control = connectorControlRoute(model, (body) =>
+    deliverToBot(body as Parameters<typeof deliverToBot>[0], {
+      model,
+      issuer,
+      serviceUrl,
+      ...(o.registration ? { registration: o.registration } : {}),
+      fetch: (url, init) => undiciFetch(url, { ...init, dispatcher: botAgent }),
+      now,
+    }),
+  );
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = ACTIVITY_PATH.exec(url.pathname);
-    const handled = path && req.method === 'POST' ? postActivity(req, res, path, model, o) : control(req, res, url);
+    const get = req.method === 'GET' ? url.pathname : undefined;
+    const handled =
+      path && req.method === 'POST'
+        ? postActivity(req, res, path, model, o)
+        : get === OPENID_METADATA_PATH
+          ? answer(res, 200, issuer.openIdMetadata(origin))
+          : get === CHANNEL_KEYS_PATH
+            ? answer(res, 200, issuer.jwks())
+            : control(req, res, url);
     void Promise.resolve(handled).catch((e: unknown) => {
       if (!res.headersSent) connectorError(res, 500, 'ServiceError', String(e));
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
   return {
-    serviceUrl: `http://127.0.0.1:${port}/`,
+    serviceUrl,
+    issuer: issuer.issuer,
+    openIdMetadataUrl: `${origin}${OPENID_METADATA_PATH}`,
     model,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await botAgent.close();
+    },
   };
 }

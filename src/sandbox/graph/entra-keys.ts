@@ -71,6 +71,15 @@ export class EntraKeys {
     return new EntraKeys(new Map(ids.map((id, i) => [id, keys[i]!])), clock);
   }
 
+  /**
+   * A key set with keys of its own, never drawn from the pool: another issuer (the emulated Bot
+   * Connector) must not sign with a key an Entra tenant of the same process publishes.
+   */
+  static async createUnpooled(clock: EmulatorClock, setIds: readonly string[]): Promise<EntraKeys> {
+    const keys = await Promise.all(setIds.map(() => generate()));
+    return new EntraKeys(new Map(setIds.map((id, i) => [id, keys[i]!])), clock);
+  }
+
   /** The JWKS of one tenant, or of every tenant (`/common`, `/organizations`, an unknown tenant). */
   jwks(tenantId?: string): { keys: JWK[] } {
     const sets = tenantId && this.#keys.has(tenantId) ? [this.#published(tenantId)] : this.#allPublished();

@@ -5,6 +5,8 @@ import { pkceMatches, type EntraCodes } from './entra-codes.js';
 import { aadstsError, entraError } from './entra-errors.js';
 import type { EntraKeys } from './entra-keys.js';
 import {
+  BOT_CONNECTOR_AUDIENCE,
+  BOT_FRAMEWORK_TENANT,
   EntraTokenMinter,
   GRAPH_AUDIENCE,
   OWN_API_SCOPE,
@@ -82,27 +84,13 @@ export class EntraTokenEndpoint {
     const correlation = req.headers['client-request-id'];
     const fail = (status: number, error: string, aadsts: number, description: string): EmulatorResponse =>
       entraError(status, error, aadsts, description, now, correlation);
+    if (pathTenant === BOT_FRAMEWORK_TENANT.alias || pathTenant === BOT_FRAMEWORK_TENANT.id)
+      return this.#botFrameworkTenant({ tenantId: BOT_FRAMEWORK_TENANT.id, form, now, fail });
     const tenantId = this.#tenantOf(pathTenant, form);
     if (!tenantId || !this.directory.tenant(tenantId))
       return fail(400, 'invalid_request', 90002, `Tenant '${pathTenant}' not found.`);
-    const clientId = form.get('client_id') ?? '';
-    const app = this.directory.app(tenantId, clientId);
-    if (!app)
-      return fail(
-        400,
-        'unauthorized_client',
-        700016,
-        `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`,
-      );
-    const secret = form.get('client_secret');
-    if (secret === null)
-      return fail(
-        401,
-        'invalid_client',
-        7000218,
-        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-      );
-    if (secret !== app.clientSecret) return fail(401, 'invalid_client', 7000215, 'Invalid client secret provided.');
+    const app = authenticatedClient(this.directory.app(tenantId, form.get('client_id') ?? ''), tenantId, form, fail);
+    if ('status' in app) return app;
     if (!this.directory.isConsented(tenantId, app.clientId) && form.get('grant_type') === 'client_credentials')
       return fail(
         401,
@@ -131,8 +119,42 @@ export class EntraTokenEndpoint {
     return this.#refreshTokens.get(form.get('refresh_token') ?? '')?.tenantId;
   }
 
+  /**
+   * `/botframework.com/oauth2/v2.0/token`: where a multi-tenant bot gets its Bot Connector token
+   * (README "Bot Framework tokens"). The bot is a multi-tenant app registered in one of the
+   * emulated tenants; this tenant grants it client credentials for the Connector and nothing else.
+   */
+  async #botFrameworkTenant(r: Omit<TokenRequest, 'app'>): Promise<EmulatorResponse> {
+    const app = authenticatedClient(
+      this.directory.appAnywhere(r.form.get('client_id') ?? ''),
+      BOT_FRAMEWORK_TENANT.alias,
+      r.form,
+      r.fail,
+    );
+    if ('status' in app) return app;
+    if (
+      r.form.get('grant_type') !== 'client_credentials' ||
+      r.form.get('scope') !== `${BOT_CONNECTOR_AUDIENCE}/.default`
+    )
+      return r.fail(
+        400,
+        'invalid_scope',
+        1002012,
+        `The provided value for scope ${r.form.get('scope') ?? ''} is not valid. Only ${BOT_CONNECTOR_AUDIENCE}/.default is granted here.`,
+      );
+    return this.#clientCredentials({ ...r, app });
+  }
+
   async #clientCredentials(r: TokenRequest): Promise<EmulatorResponse> {
     const scope = r.form.get('scope') ?? '';
+    // A single-tenant bot asks its own tenant for the Connector's scope.
+    if (scope === `${BOT_CONNECTOR_AUDIENCE}/.default`)
+      return ok({
+        token_type: 'Bearer',
+        expires_in: TOKEN_LIFETIME_SEC,
+        ext_expires_in: TOKEN_LIFETIME_SEC,
+        access_token: await this.minter.botConnectorToken(r.tenantId, r.app),
+      });
     if (scope !== `${GRAPH_AUDIENCE}/.default`) {
       return r.fail(
         400,
@@ -328,6 +350,32 @@ export class EntraTokenEndpoint {
     this.#refreshTokens.set(rt, { ...grant, serial: (this.#serial += 1) });
     return rt;
   }
+}
+
+/** The client named by `client_id`, if it exists and its secret is the one sent; else Entra's error. */
+function authenticatedClient(
+  app: EmulatedApp | undefined,
+  directoryName: string,
+  form: URLSearchParams,
+  fail: TokenRequest['fail'],
+): EmulatedApp | EmulatorResponse {
+  if (!app)
+    return fail(
+      400,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${form.get('client_id') ?? ''}' was not found in the directory '${directoryName}'.`,
+    );
+  const secret = form.get('client_secret');
+  if (secret === null)
+    return fail(
+      401,
+      'invalid_client',
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    );
+  if (secret !== app.clientSecret) return fail(401, 'invalid_client', 7000215, 'Invalid client secret provided.');
+  return app;
 }
 
 function ok(body: Record<string, unknown>): EmulatorResponse {

@@ -2,6 +2,13 @@ import type { EmulatedApp, EmulatedUser } from './emulator-model.js';
 import type { EntraKeys } from './entra-keys.js';
 
 export const GRAPH_AUDIENCE = 'https://graph.microsoft.com';
+/** The resource a bot asks a token for to call the Bot Connector (README "Bot Framework tokens"). */
+export const BOT_CONNECTOR_AUDIENCE = 'https://api.botframework.com';
+/**
+ * The Bot Framework's own Entra tenant (`botframework.com`), where a multi-tenant bot gets its
+ * Connector tokens; the `iss` of those tokens names it.
+ */
+export const BOT_FRAMEWORK_TENANT = { alias: 'botframework.com', id: 'd6d49420-f39b-4df7-a1dc-d59a935871db' } as const;
 export const TOKEN_LIFETIME_SEC = 3599;
 /** The Teams desktop/mobile client, the `azp` of the tokens Teams' getAuthToken returns (README "Tab SSO"). */
 export const TEAMS_CLIENT_ID = '1fec8e78-bce4-4aaf-ab1b-5451cc387264';
@@ -28,6 +35,27 @@ export class EntraTokenMinter {
         sub: `sp-${app.clientId}`,
         idtyp: 'app',
         roles: [...app.roles],
+        ver: '1.0',
+      },
+      TOKEN_LIFETIME_SEC,
+    );
+  }
+
+  /**
+   * The app-only token a bot sends the Bot Connector (Bot Connector authentication, "Bot to
+   * Connector: example JWT components"): v1, aud api.botframework.com, appid = the bot.
+   */
+  botConnectorToken(tenantId: string, app: EmulatedApp): Promise<string> {
+    return this.keys.sign(
+      {
+        aud: BOT_CONNECTOR_AUDIENCE,
+        iss: `https://sts.windows.net/${tenantId}/`,
+        appid: app.clientId,
+        appidacr: '1',
+        tid: tenantId,
+        oid: `sp-${app.clientId}`,
+        sub: `sp-${app.clientId}`,
+        idtyp: 'app',
         ver: '1.0',
       },
       TOKEN_LIFETIME_SEC,
