@@ -65,7 +65,9 @@ export async function tenantOwners(store: Store, tenantId: string): Promise<read
 
 /**
  * How a tenant's CXone business unit is reached: its stored `cxone` connection over the process
- * config; undefined while a credential is missing. The sync and every request build from this.
+ * config — the issuer included (a business unit on another CXone cluster than the deployment's
+ * default saves its own, and the connection test used it); undefined while a credential is
+ * missing. The sync and every request build from this.
  */
 export function cxoneOptions(
   deps: Pick<TenantAdapterDeps, 'config' | 'endpoints'>,
@@ -87,7 +89,7 @@ export function cxoneOptions(
     return undefined;
   return {
     tenantId,
-    issuerUrl: endpoints.cxoneAuthBaseUrl,
+    issuerUrl: stored?.['issuerUrl'] ?? endpoints.cxoneAuthBaseUrl,
     hostPolicy: endpoints.cxoneHostPolicy,
     clientId,
     clientSecret,
