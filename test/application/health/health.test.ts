@@ -1,5 +1,5 @@
 import { HealthModel, type HealthTransition } from '../../../src/application/health/health-model.js';
-import { percentile } from '../../../src/application/health/sync-activity.js';
+import { percentile, SyncActivity, type SyncSample } from '../../../src/application/health/sync-activity.js';
 import { acd, rule } from '../../domain/builders.js';
 import { EngineHarness } from '../fakes/engine-harness.js';
 import { ManualTime } from '../fakes/manual-time.js';
@@ -120,6 +120,66 @@ describe('actively synced statuses', () => {
     ]);
     await time.advance(24 * 3600_000 + 1);
     expect(a.active('t1')).toEqual([]);
+  });
+
+  it('holds at most its cap per tenant, forgetting the oldest first, in the order they came', () => {
+    const time = new ManualTime();
+    const a = new SyncActivity(time, 3_000);
+    const sample = (i: number): SyncSample => ({
+      ruleId: `r${i % 3}`,
+      direction: i % 2 === 0 ? 'acd-to-teams' : 'teams-to-acd',
+      status: i < 5_000 ? 'Busy/InACall' : 'Away/Away',
+      latencyMs: i,
+      at: time.now() + i,
+    });
+    for (let i = 0; i < 10_000; i += 1) a.record('t1', sample(i));
+    a.record('t2', sample(0));
+
+    expect(a.held('t1')).toBe(3_000);
+    expect(a.held('t2')).toBe(1);
+    // Only samples 7000..9999 are left: no Busy/InACall, and their latencies are theirs.
+    expect(a.active('t1').map((s) => s.status)).not.toContain('Busy/InACall');
+    expect(a.active('t1').reduce((n, s) => n + s.lastDay, 0)).toBe(3_000);
+    const [toTeams] = a.latency('t1');
+    expect(toTeams).toEqual({ direction: 'acd-to-teams', count: 1_500, p50Ms: 8_498, p95Ms: 9_848 });
+  });
+
+  it('keeps the latest write Teams could not show with its agent, and forgets it after a day', async () => {
+    const time = new ManualTime();
+    const a = new SyncActivity(time);
+    const base = { ruleId: 'r1', direction: 'acd-to-teams', status: 'Away/Away', latencyMs: 5 } as const;
+    a.record('t1', { ...base, at: time.now(), agentId: 'a1', notShown: 'the user set Do not disturb' });
+    await time.advance(2 * 3600_000);
+    a.record('t1', { ...base, at: time.now(), agentId: 'a2' });
+    a.record('t1', { ...base, at: time.now(), agentId: 'a3', notShown: 'in a Teams call' });
+
+    expect(a.notShown('t1')).toEqual({
+      lastHour: 1,
+      lastDay: 2,
+      latest: { agentId: 'a3', status: 'Away/Away', reason: 'in a Teams call', at: time.now() },
+    });
+    await time.advance(24 * 3600_000 + 1);
+    expect(a.notShown('t1')).toEqual({ lastHour: 0, lastDay: 0 });
+    expect(a.held('t1')).toBe(0);
+  });
+
+  it('names every rule and reason right after many distinct ones came and went', () => {
+    const time = new ManualTime();
+    const a = new SyncActivity(time, 100);
+    // Each sample its own rule and reason: the names it stores are re-collected from what it holds.
+    for (let i = 0; i < 20_000; i += 1)
+      a.record('t1', {
+        ruleId: `rule-${i}`,
+        direction: 'acd-to-teams',
+        status: 'Busy/InACall',
+        latencyMs: 1,
+        at: time.now(),
+        agentId: `agent-${i}`,
+        notShown: `reason ${i}`,
+      });
+    expect(a.active('t1').map((s) => s.ruleId)).toEqual(expect.arrayContaining(['rule-19999', 'rule-19900']));
+    expect(a.active('t1')).toHaveLength(100);
+    expect(a.notShown('t1').latest).toMatchObject({ agentId: 'agent-19999', reason: 'reason 19999' });
   });
 
   it('percentile uses the nearest rank', () => {
