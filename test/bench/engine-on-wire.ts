@@ -17,6 +17,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { randomBytes } from 'node:crypto';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { createHttpTransport } from '../../src/adapters/shared/http-transport.js';
 import { createKyselyStore } from '../../src/adapters/store/kysely-store.js';
 import { REALISTIC_CXONE } from '../../src/sandbox/cxone/cxone-realism.js';
@@ -26,7 +27,12 @@ import { FIRST_SKILL_ID } from '../../src/sandbox/cxone/cxone-seed.js';
 import type { PresenceWriteLogEntry } from '../../src/sandbox/graph/graph-world.js';
 import type { Clock } from '../../src/application/ports.js';
 import { LUNCH_CODE, PUBLISHER_TEAM, seedSandboxTenant } from '../../src/sandbox/sandbox-seed.js';
-import { killAll, spawnInstance, type ProductInstance } from '../e2e/multi-instance/product-instances.js';
+import {
+  killAll,
+  productInstanceEnv,
+  spawnInstance,
+  type ProductInstance,
+} from '../e2e/multi-instance/product-instances.js';
 import { startSharedWorld, type SharedWorld } from '../e2e/multi-instance/shared-world.js';
 import {
   distribution,
@@ -70,6 +76,36 @@ interface Change {
 interface Sample {
   readonly kind: Kind;
   readonly ms: number;
+  /** The same span cut at the product's own Log Reader hops (acd.event, graph.request), when both were found. */
+  readonly parts?: { readonly adapter: number; readonly engine: number; readonly writer: number };
+}
+
+/** An agent's Log Reader hops in the product (its clock: Date.now() of its process), oldest first. */
+type Hops = Map<string, { readonly hop: string; readonly at: number }[]>;
+
+/**
+ * The product's acd.event (events handed to the engine: after the feed's parsing and a call's
+ * contact lookup) and graph.request (the write handed to the Graph writer) hops since `from`,
+ * read-only from its SQLite file while it runs (WAL lets a reader in beside the writer).
+ */
+function productHops(sqlitePath: string, from: number): Hops {
+  const db = new SqliteDatabase(sqlitePath, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db
+      .prepare(
+        "SELECT agent_id, hop, at FROM trace_events WHERE at >= ? AND hop IN ('acd.event', 'graph.request') ORDER BY at",
+      )
+      .all(from) as { agent_id: string; hop: string; at: number }[];
+    const hops: Hops = new Map();
+    for (const r of rows) {
+      const list = hops.get(r.agent_id) ?? [];
+      list.push({ hop: r.hop, at: Number(r.at) });
+      hops.set(r.agent_id, list);
+    }
+    return hops;
+  } finally {
+    db.close();
+  }
 }
 
 /**
@@ -97,24 +133,7 @@ async function startProduct(world: SharedWorld, dir: string, s: Settings): Promi
   const transport = createHttpTransport({ timeoutMs: 30_000, extraCaPem: world.cxone.caCertPem });
   await seedSandboxTenant(store, world, transport.fetch).finally(() => transport.close());
   await store.close();
-  const env = {
-    PRESENCE_SYNC_ENV: 'engine-on-wire-bench',
-    PRESENCE_SYNC_MODE: 'production',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    PUBLIC_BASE_URL: world.balancer.url,
-    MICROSOFT_APP_ID: world.entra.apps[0]!.clientId,
-    SECRET_GRAPH_CLIENT_SECRET: world.entra.apps[0]!.clientSecret,
-    DATA_DIR: dir,
-    SQLITE_PATH: sqlitePath,
-    SECRET_ENCRYPTION_KEY: key.toString('base64'),
-    EXTRA_CA_FILE: world.caFile,
-    CXONE_AUTH_BASE_URL: world.cxone.url,
-    CXONE_ALLOWED_HOSTS: new URL(world.cxone.url).host,
-    GRAPH_BASE_URL: `${world.graph.url}/v1.0`,
-    ENTRA_LOGIN_BASE_URL: world.graph.authorityUrl,
-  };
+  const env = productInstanceEnv(world, { kind: 'sqlite', path: sqlitePath }, dir, key, 'engine-on-wire-bench');
   const prof = s.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${s.cpuProfDir}`] : [];
   const product = await spawnInstance(
     'product',
@@ -159,6 +178,7 @@ function samplesOf(
   world: SharedWorld,
   changes: readonly Change[],
   offsets: { cxone: number; graph: number },
+  hops: Hops,
 ): { samples: Sample[]; missing: number } {
   const requests = world.cxone.requests.all();
   const feeds = (from: number): EmuLoggedRequest | undefined => {
@@ -187,7 +207,20 @@ function samplesOf(
       missing += 1;
       continue;
     }
-    samples.push({ kind: c.kind, ms: (write.receivedAt ?? write.at) - offsets.graph - feedAt });
+    const receivedAt = (write.receivedAt ?? write.at) - offsets.graph;
+    // Both clocks read whole milliseconds: a hop stamped in the feed answer's millisecond counts.
+    const mine = hops.get(String(c.agentId)) ?? [];
+    const accepted = mine.find((h) => h.hop === 'acd.event' && h.at >= feedAt - 1);
+    const requested = accepted && mine.find((h) => h.hop === 'graph.request' && h.at >= accepted.at);
+    const parts =
+      accepted && requested && requested.at <= receivedAt + 1
+        ? {
+            adapter: accepted.at - feedAt,
+            engine: requested.at - accepted.at,
+            writer: receivedAt - requested.at,
+          }
+        : undefined;
+    samples.push({ kind: c.kind, ms: receivedAt - feedAt, ...(parts ? { parts } : {}) });
   }
   return { samples, missing };
 }
@@ -253,7 +286,9 @@ async function measure(s: Settings): Promise<Measured> {
       'a Graph write for every change',
       60_000,
     ).catch(() => undefined);
-    const { samples, missing } = samplesOf(world, changes, offsets);
+    // The Log Reader buffers its rows and flushes them in batches: give the last ones time to land.
+    await sleep(3_000);
+    const { samples, missing } = samplesOf(world, changes, offsets, productHops(join(dir, 'product.sqlite'), start));
     const profile = s.cpuProfDir ? await stopForProfile(product, s.cpuProfDir) : [];
     return {
       samples,
@@ -277,8 +312,9 @@ async function stopForProfile(product: ProductInstance, dir: string): Promise<st
   const exited = new Promise<void>((done) => product.child.once('exit', () => done()));
   process.kill(product.pid, 'SIGTERM');
   await Promise.race([exited, sleep(30_000)]);
+  // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread (the others: SQLite checkpoints).
   const file = readdirSync(dir)
-    .filter((f) => f.endsWith('.cpuprofile'))
+    .filter((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0')
     .sort()
     .at(-1);
   return file ? topFrames(join(dir, file), 15) : ['no .cpuprofile written'];
@@ -290,23 +326,58 @@ interface ProfileNode {
   readonly hitCount?: number;
 }
 
-/** The `n` functions with the most self time in a V8 .cpuprofile, as "share% name (file:line)". */
+/**
+ * How busy the main thread was, then the `n` functions with the most self time in a V8
+ * .cpuprofile, as "share% name (file:line)" of the busy (not idle) samples.
+ */
 export function topFrames(path: string, n: number): string[] {
   const p = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ProfileNode[] };
   const byFrame = new Map<string, number>();
   let total = 0;
+  let idle = 0;
   for (const node of p.nodes) {
     const hits = node.hitCount ?? 0;
     total += hits;
     const f = node.callFrame;
+    if (f.functionName === '(idle)') {
+      idle += hits;
+      continue;
+    }
     const where = f.url ? `${f.url.replace(/^.*\/(node_modules|src)\//, '$1/')}:${f.lineNumber + 1}` : 'native';
     const key = `${f.functionName || '(anonymous)'} (${where})`;
     byFrame.set(key, (byFrame.get(key) ?? 0) + hits);
   }
-  return [...byFrame.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, n)
-    .map(([k, hits]) => `${round((100 * hits) / Math.max(1, total), 1)}% ${k}`);
+  const busy = Math.max(1, total - idle);
+  return [
+    `main thread busy ${round((100 * (total - idle)) / Math.max(1, total), 1)}% of the run`,
+    ...[...byFrame.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, hits]) => `${round((100 * hits) / busy, 1)}% ${k}`),
+  ];
+}
+
+/** The span cut at the product's hops: which part of the path the time went to. */
+function partRows(samples: readonly Sample[]): BenchRow[] {
+  const cut = samples.flatMap((x) => (x.parts ? [x.parts] : []));
+  const row = (what: string, xs: readonly number[]): BenchRow => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return { measure: what, ...distribution(sorted), p95_ms: round(pct(sorted, 95)) };
+  };
+  return [
+    row(
+      "  of which feed answer sent → acd.event (transfer, parsing, a call's contact lookup)",
+      cut.map((p) => p.adapter),
+    ),
+    row(
+      '  of which acd.event → graph.request (inbox, engine, store, decision)',
+      cut.map((p) => p.engine),
+    ),
+    row(
+      '  of which graph.request → Graph received (writer, $batch over HTTPS)',
+      cut.map((p) => p.writer),
+    ),
+  ];
 }
 
 export const engineOnWire: Bench = {
@@ -347,6 +418,7 @@ export const engineOnWire: Bench = {
         'Lunch → Away/Away (feed, engine, writer)',
         m.samples.filter((x) => x.kind === 'lunch').map((x) => x.ms),
       ),
+      ...partRows(m.samples),
       // CPU_PROF: where the product's time went over the whole run (start-up and warm-up included).
       ...m.profile.map((frame, i) => ({ measure: `product CPU, top self time #${i + 1}`, frame })),
     ];
@@ -375,7 +447,7 @@ export const engineOnWire: Bench = {
         'the ACD changes (made in the CXone emulator: an inbound call or Lunch, alternating, one agent each, at a steady rate)',
         'the tenant seeded into the store before start (seedSandboxTenant) instead of onboarded in the tab',
       ],
-      method: `The product (src/main.ts, production mode) in a child process against the CXone and Graph emulators in the bench process over HTTPS; the tenant is seeded like the sandbox (3 teams; team ${PUBLISHER_TEAM} publishes: calls → Busy/InACall, Lunch → Away/Away). Every agent logs in Available; once the Graph emulator's write log has been quiet 5 s and its 30 s window has emptied, ${s.lead} untimed lead-in changes then ${Math.round(s.rate * s.seconds)} measured changes at ${s.rate}/s, each on a different agent of team ${PUBLISHER_TEAM}, alternating an inbound call and Lunch. Per change: start = the CXone emulator's log time of the first GET /agents/states answered after the change (logged once the answer was sent), end = the Graph emulator's receivedAt of the first presence write for that agent's user at or after it (when the $batch request's head reached the emulator); both emulator clocks follow Date.now() of the bench process (same CLOCK_REALTIME as the product's), each corrected by its measured offset; 1 ms resolution. So the poll interval and the reporting lag are excluded; the adapter's parsing, the contact lookup of a call (one CXone round trip), the engine, the store and the writer are in. Load average = the higher of before / after the measured phase.`,
+      method: `The product (src/main.ts, production mode) in a child process against the CXone and Graph emulators in the bench process over HTTPS; the tenant is seeded like the sandbox (3 teams; team ${PUBLISHER_TEAM} publishes: calls → Busy/InACall, Lunch → Away/Away). Every agent logs in Available; once the Graph emulator's write log has been quiet 5 s and its 30 s window has emptied, ${s.lead} untimed lead-in changes then ${Math.round(s.rate * s.seconds)} measured changes at ${s.rate}/s, each on a different agent of team ${PUBLISHER_TEAM}, alternating an inbound call and Lunch. Per change: start = the CXone emulator's log time of the first GET /agents/states answered after the change (logged once the answer was sent), end = the Graph emulator's receivedAt of the first presence write for that agent's user at or after it (when the $batch request's head reached the emulator); both emulator clocks follow Date.now() of the bench process (same CLOCK_REALTIME as the product's), each corrected by its measured offset; 1 ms resolution. So the poll interval and the reporting lag are excluded; the adapter's parsing, the contact lookup of a call (one CXone round trip), the engine, the store and the writer are in. The 'of which' rows cut each span at the product's own Log Reader hops (acd.event: events handed to the engine; graph.request: the write handed to the writer; Date.now() of the product process, read from its SQLite file afterwards). Load average = the higher of before / after the measured phase.`,
     };
   },
 };
