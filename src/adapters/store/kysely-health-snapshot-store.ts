@@ -3,7 +3,7 @@ import type { HealthSnapshotStore, SharedHealth } from '../../application/ports.
 import { jsonRecordSchema, readJson } from './kysely-row-codec.js';
 import type { Database } from './kysely-schema.js';
 
-/** One row per tenant, rewritten in place by the instance running the tenant's sync. */
+/** One row per tenant, rewritten in place by the instance running the tenant's sync (its `at` alone while unchanged). */
 export class KyselyHealthSnapshotStore implements HealthSnapshotStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -14,6 +14,16 @@ export class KyselyHealthSnapshotStore implements HealthSnapshotStore {
       .values(row)
       .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ holder: row.holder, at: row.at, body: row.body }))
       .execute();
+  }
+
+  async touch(tenantId: string, holder: string, at: number): Promise<boolean> {
+    const res = await this.db
+      .updateTable('tenant_health')
+      .set({ at })
+      .where('tenant_id', '=', tenantId)
+      .where('holder', '=', holder)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
   }
 
   async get(tenantId: string): Promise<SharedHealth | undefined> {

@@ -20,16 +20,36 @@ export type SharedTenantHealth = Readonly<Record<string, unknown>> & {
 };
 
 export interface SharedHealthOptions {
-  /** How often the lease holder rewrites its snapshot of each tenant it holds. */
+  /**
+   * How often the lease holder reports each tenant it holds: the whole snapshot when what an admin
+   * reads changed, else only the time (the heartbeat that keeps it fresh).
+   */
   readonly publishEveryMs: number;
   /** A snapshot older than this tells that its writer no longer runs the sync (hung or gone). */
   readonly staleAfterMs: number;
+  /**
+   * Success times and volumes move on every tick without changing what the Health Check says: a
+   * snapshot whose only changes are those is rewritten this often, not at every publish.
+   */
+  readonly rewriteMovingEveryMs: number;
 }
 
 export const DEFAULT_SHARED_HEALTH: SharedHealthOptions = Object.freeze({
   publishEveryMs: 2_000,
   staleAfterMs: 10_000,
+  rewriteMovingEveryMs: 30_000,
 });
+
+/** What the Health Check says (statuses, details, sync state, agents not shown), without what moves every tick. */
+function statement(h: TenantHealth): string {
+  return JSON.stringify({
+    status: h.status,
+    syncActive: h.syncActive,
+    syncDetail: h.syncDetail,
+    components: h.components.map((c) => [c.component, c.status, c.detail, c.since]),
+    notShown: h.notShown,
+  });
+}
 
 export interface SharedHealthDeps {
   readonly model: { snapshot(tenantId: string): TenantHealth };
@@ -45,13 +65,16 @@ export interface SharedHealthDeps {
 
 /**
  * Component health lives in the memory of the instance running the tenant's sync. It writes its
- * snapshot to the shared store every few seconds; every other instance answers from that, so
+ * snapshot to the shared store when it changes, and its time every few seconds as a heartbeat;
+ * every other instance answers from that, so
  * the Health Check is the same whichever instance the load balancer picks. When no instance
  * holds the sync, or the holder stopped writing, the answer is "down": nobody syncs.
  */
 export class SharedHealth {
   private timer: Cancel | undefined;
   private readonly options: SharedHealthOptions;
+  /** Per tenant held: what the snapshot written last said, and when it was written whole. */
+  private readonly written = new Map<string, { readonly said: string; readonly at: number }>();
 
   constructor(
     private readonly deps: SharedHealthDeps,
@@ -75,16 +98,33 @@ export class SharedHealth {
     this.timer = undefined;
   }
 
-  /** Writes the snapshot of every tenant held here. */
+  /**
+   * Reports every tenant held here: the snapshot when what it says changed (or only its moving
+   * parts, once per `rewriteMovingEveryMs`), else the heartbeat alone (one small update by key).
+   */
   async publish(): Promise<void> {
-    for (const tenantId of [...this.deps.held()]) {
+    const held = [...this.deps.held()];
+    for (const tenantId of this.written.keys()) if (!held.includes(tenantId)) this.written.delete(tenantId);
+    for (const tenantId of held) {
+      const now = this.deps.clock.now();
+      const health = this.deps.model.snapshot(tenantId);
+      const said = statement(health);
+      const last = this.written.get(tenantId);
       try {
+        if (
+          last?.said === said &&
+          now - last.at < this.options.rewriteMovingEveryMs &&
+          (await this.deps.snapshots.touch(tenantId, this.deps.instanceId, now))
+        )
+          continue;
+        this.written.delete(tenantId);
         await this.deps.snapshots.put({
           tenantId,
           holder: this.deps.instanceId,
-          at: this.deps.clock.now(),
-          health: this.deps.model.snapshot(tenantId) as unknown as Readonly<Record<string, unknown>>,
+          at: now,
+          health: health as unknown as Readonly<Record<string, unknown>>,
         });
+        this.written.set(tenantId, { said, at: now });
       } catch (error) {
         this.deps.logger.warn({ err: error, tenantId }, 'health snapshot not shared; other instances see it stale');
       }

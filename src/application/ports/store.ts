@@ -294,6 +294,11 @@ export interface SharedHealth {
 export interface HealthSnapshotStore {
   /** Replaces the tenant's snapshot. */
   put(snapshot: SharedHealth): Promise<void>;
+  /**
+   * The holder's heartbeat: its stored snapshot is still what it sees, as of `at` (only `at` is
+   * written). False when the stored snapshot is not `holder`'s (or there is none): write it whole.
+   */
+  touch(tenantId: string, holder: string, at: number): Promise<boolean>;
   get(tenantId: string): Promise<SharedHealth | undefined>;
 }
 

@@ -27,6 +27,21 @@ for (const dialect of DIALECTS) {
       expect(await t.store.healthSnapshots.get(b)).toBeUndefined();
     });
 
+    it('takes a heartbeat from the snapshot’s writer only, changing nothing but its time', async () => {
+      const a = freshTenant();
+      expect(await t.store.healthSnapshots.touch(a, 'i1', 1_000)).toBe(false);
+      expect(await t.store.healthSnapshots.get(a)).toBeUndefined();
+      await t.store.healthSnapshots.put({ tenantId: a, holder: 'i1', at: 1_000, health: { status: 'ok' } });
+      expect(await t.store.healthSnapshots.touch(a, 'i2', 3_000)).toBe(false);
+      expect(await t.store.healthSnapshots.touch(a, 'i1', 2_000)).toBe(true);
+      expect(await t.store.healthSnapshots.get(a)).toEqual({
+        tenantId: a,
+        holder: 'i1',
+        at: 2_000,
+        health: { status: 'ok' },
+      });
+    });
+
     it('hands lifecycle events to exactly one handler, per tenant, oldest first, and purges handled ones', async () => {
       const a = freshTenant();
       const b = freshTenant();

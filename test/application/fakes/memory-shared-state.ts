@@ -15,6 +15,12 @@ export class MemoryHealthSnapshotStore implements HealthSnapshotStore {
   async put(s: SharedHealth) {
     this.rows.set(s.tenantId, structuredClone(s));
   }
+  async touch(tenantId: string, holder: string, at: number) {
+    const s = this.rows.get(tenantId);
+    if (s?.holder !== holder) return false;
+    this.rows.set(tenantId, { ...s, at });
+    return true;
+  }
   async get(tenantId: string) {
     const s = this.rows.get(tenantId);
     return s && structuredClone(s);

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { HealthModel } from '../../../src/application/health/health-model.js';
 import { SharedHealth, type TenantOwnershipView } from '../../../src/application/health/shared-health.js';
 import { MemoryLogger } from '../fakes/fake-runtime.js';
@@ -59,6 +60,48 @@ describe('Health Check shared by the instances', () => {
       ownership: { holder: 'i-owner', here: false },
     });
     d.owner.shared.stop();
+  });
+
+  it('writes the snapshot when what it says changed; in between the heartbeat alone keeps it fresh', async () => {
+    const d = deployment();
+    d.leases.set('t1', 'i-owner');
+    d.owner.model.setSyncActive('t1', true, 'sync running');
+    const store = d.owner.model.reporter('t1');
+    store.success('store', 'reachable');
+    const put = jest.spyOn(d.snapshots, 'put');
+    const touch = jest.spyOn(d.snapshots, 'touch');
+    d.owner.shared.start();
+    // 20 s unchanged (twice the stale bound) but for the store's success time, which moves every second.
+    for (let s = 0; s < 20; s += 1) {
+      store.success('store', 'reachable');
+      await d.time.advance(1_000);
+    }
+    expect(put).toHaveBeenCalledTimes(1);
+    expect(touch.mock.calls.length).toBeGreaterThanOrEqual(9);
+    expect(await d.other.shared.answer('t1')).toMatchObject({ status: 'ok', syncActive: true });
+
+    // A change is written at the next publish.
+    store.report('store', 'down', 'unreachable');
+    await d.time.advance(2_000);
+    expect(put).toHaveBeenCalledTimes(2);
+    expect((await d.other.shared.answer('t1')).components).toEqual([
+      expect.objectContaining({ component: 'store', status: 'down', detail: 'unreachable' }),
+    ]);
+
+    // The success times and volumes still reach the others, once per rewriteMovingEveryMs (30 s).
+    store.success('store', 'reachable');
+    await d.time.advance(2_000);
+    const written = put.mock.calls.length;
+    for (let s = 0; s < 32; s += 1) {
+      store.success('store', 'reachable');
+      await d.time.advance(1_000);
+    }
+    expect(put.mock.calls.length).toBe(written + 1);
+
+    // The owner hangs: its heartbeat stops, and 10 s later every other instance says the sync stopped.
+    d.owner.shared.stop();
+    await d.time.advance(10_001);
+    expect(await d.other.shared.answer('t1')).toMatchObject({ status: 'down', syncActive: false });
   });
 
   it('says down and stopped when nobody holds the tenant, never "ok"', async () => {
