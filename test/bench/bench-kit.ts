@@ -91,6 +91,13 @@ export async function waitFor(
   }
 }
 
+/** Polls `ok` every `everyMs` until true or `ms` have passed; resolves to whether it became true. */
+export async function waitUntil(ok: () => boolean, ms: number, everyMs = 5): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!ok() && Date.now() < until) await sleep(everyMs);
+  return ok();
+}
+
 /** The machine facts stored with every result. */
 export function machineFacts(): Record<string, unknown> {
   return {

@@ -24,7 +24,17 @@ import { INSTANT_CXONE } from '../../src/sandbox/cxone/cxone-realism.js';
 import { PUBLISHER_TEAM } from '../../src/sandbox/sandbox-seed.js';
 import { NO_LATENCY } from '../../src/sandbox/graph/notification-latency.js';
 import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/sandbox-world.js';
-import { pct, round, sleep, type Bench, type BenchOptions, type BenchResult, type BenchRow } from './bench-kit.js';
+import {
+  pct,
+  round,
+  sleep,
+  waitUntil,
+  type Bench,
+  type BenchOptions,
+  type BenchResult,
+  type BenchRow,
+} from './bench-kit.js';
+import { probeCalls } from './call-probes.js';
 
 const WINDOW_MS = 30_000;
 const POLL_MS = 1000;
@@ -124,11 +134,8 @@ async function startRig(agents: number, probes: number): Promise<Rig> {
   };
 }
 
-const waitUntil = async (ok: () => boolean, ms: number): Promise<boolean> => {
-  const until = Date.now() + ms;
-  while (!ok() && Date.now() < until) await sleep(10);
-  return ok();
-};
+/** How often this bench looks at the Graph emulator (ms). */
+const LOOK_MS = 10;
 
 async function inChunks<T>(items: readonly T[], size: number, fn: (t: T) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
@@ -143,28 +150,24 @@ const callOf =
       lane,
     ))!.contactId;
 
-/** One call at a time on a probe agent (then ended): CXone call started → Teams shows the call. */
-async function probe(rig: Rig, agent: string, startAt: number): Promise<number | undefined> {
-  await sleep(Math.max(0, startAt - Date.now()));
-  const t0 = performance.now();
-  const contact = await callOf(rig, 'probe')(agent);
-  // After the rule change a call shows In a conference call.
-  const shown = await waitUntil(() => ON_A_CALL.has(rig.activity(agent)), 60_000);
-  const ms = shown ? performance.now() - t0 : undefined;
-  await rig.post(`/contacts/${contact}/end`, {}, 'probe');
-  return ms;
-}
-
-/** Probes spread over `spanMs` from now, each agent once, one after another. */
-async function probes(rig: Rig, spanMs: number): Promise<number[]> {
+/** Probes spread over `spanMs` from now, each agent once, one after another (each call ended after). */
+function probes(rig: Rig, spanMs: number): Promise<number[]> {
   const start = Date.now();
-  const out: number[] = [];
-  for (const [i, agent] of rig.probes.entries()) {
-    await waitUntil(() => !ON_A_CALL.has(rig.activity(agent)), 60_000);
-    const ms = await probe(rig, agent, start + ((i + Math.random()) * spanMs) / rig.probes.length);
-    if (ms !== undefined) out.push(ms);
-  }
-  return out;
+  return probeCalls(
+    {
+      call: callOf(rig, 'probe'),
+      // After the rule change a call shows In a conference call.
+      onACall: (agent) => ON_A_CALL.has(rig.activity(agent)),
+      end: async (contact) => void (await rig.post(`/contacts/${contact}/end`, {}, 'probe')),
+    },
+    rig.probes,
+    {
+      delayMs: (i) => start + ((i + Math.random()) * spanMs) / rig.probes.length - Date.now(),
+      idleTimeoutMs: 60_000,
+      shownTimeoutMs: 60_000,
+      everyMs: LOOK_MS,
+    },
+  );
 }
 
 /** Accepted write times in the emulator's log for `users` at or after `from` (with the given presence). */
@@ -212,7 +215,7 @@ async function measure(agents: number, probeCount: number, log: (l: string) => v
     const during = probes(rig, 25_000);
     await issuing;
     const issuedS = (Date.now() - stormStart) / 1000;
-    const complete = await waitUntil(() => rig.storm.every((a) => rig.activity(a) === 'InACall'), 180_000);
+    const complete = await waitUntil(() => rig.storm.every((a) => rig.activity(a) === 'InACall'), 180_000, LOOK_MS);
     const backlogProbes = await during;
     const stormWrites = writesOf(rig, users, stormStart, 'Busy/InACall').sort((a, b) => a - b);
     const firstWrite = stormWrites[0] ?? Number.NaN;
@@ -251,11 +254,15 @@ async function measure(agents: number, probeCount: number, log: (l: string) => v
     await rig.app.runtime.engine.reevaluate(tenantId, undefined, 'rule saved');
     let decidedMs = Number.NaN;
     const affectedByRule = () => rig.storm.filter((a) => rig.activity(a) === 'InAConferenceCall').length;
-    const ruleDone = await waitUntil(() => {
-      if (Number.isNaN(decidedMs) && writer.stats.accepted - acceptedBefore >= affected.length - 1)
-        decidedMs = performance.now() - t;
-      return affectedByRule() >= affected.length - 1 && rig.app.runtime.engine.isIdle();
-    }, 180_000);
+    const ruleDone = await waitUntil(
+      () => {
+        if (Number.isNaN(decidedMs) && writer.stats.accepted - acceptedBefore >= affected.length - 1)
+          decidedMs = performance.now() - t;
+        return affectedByRule() >= affected.length - 1 && rig.app.runtime.engine.isIdle();
+      },
+      180_000,
+      LOOK_MS,
+    );
     const ruleWrites = writesOf(rig, users, ruleStart).sort((a, b) => a - b);
     const shownS = ((ruleWrites.at(-1) ?? Number.NaN) - ruleStart) / 1000;
     const ruleBoundS =

@@ -11,7 +11,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Agent, fetch } from 'undici';
 import { compose } from '../../src/compose.js';
@@ -27,7 +26,9 @@ import {
   type BenchOptions,
   type BenchResult,
   type BenchRow,
+  waitUntil,
 } from './bench-kit.js';
+import { probeCalls } from './call-probes.js';
 import { NO_LATENCY } from '../../src/sandbox/graph/notification-latency.js';
 import { sandboxNotificationLatency } from '../support/realism.js';
 
@@ -39,12 +40,6 @@ interface Settings {
 }
 
 const realism = () => (process.env.CXONE_REALISM === 'off' ? INSTANT_CXONE : REALISTIC_CXONE);
-
-const waitUntil = async (ok: () => boolean, ms: number): Promise<boolean> => {
-  const until = Date.now() + ms;
-  while (!ok() && Date.now() < until) await sleep(5);
-  return ok();
-};
 
 async function measure(
   s: Settings,
@@ -131,14 +126,12 @@ async function measure(
 
     // 2. End-to-end delay at the configured poll interval, one call at a time, at a random phase of the poll.
     s.log(`sandbox-latency: ${s.e2eSamples} single calls, end to end`);
-    const e2e: number[] = [];
-    for (const a of agents.slice(0, s.e2eSamples)) {
-      await waitUntil(() => !inACall(a), 10_000);
-      await sleep(Math.random() * s.pollMs);
-      const t0 = performance.now();
-      await call(a);
-      if (await waitUntil(() => inACall(a), 20_000)) e2e.push(performance.now() - t0);
-    }
+    const e2e = await probeCalls({ call, onACall: inACall }, agents.slice(0, s.e2eSamples), {
+      delayMs: () => Math.random() * s.pollMs,
+      idleTimeoutMs: 10_000,
+      shownTimeoutMs: 20_000,
+      everyMs: 5,
+    });
     return { engineAdded, issuedMs, convergedMs, e2e };
   } finally {
     await app.stop();
