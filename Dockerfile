@@ -20,11 +20,17 @@ RUN npm prune --omit=dev --no-audit --no-fund \
  && mkdir -p build/Release && mv /tmp/better_sqlite3.node build/Release/
 
 FROM node:24-bookworm-slim AS runtime
+# V8's heap sizing (bench product-rss): with Node's default limit (a quarter of the machine's
+# memory) V8 lets the old space grow to ~4x what is live between full collections and keeps a
+# 32 MB young generation; at 10k agents the process then sat at 530-630 MB RSS for ~70 MB of live
+# heap. A 512 MB old-space limit makes V8 grow it by ~1.4x instead (still 3-5x the live heap at
+# 10k agents), and 4 MB semi-spaces an 8 MB young generation. An operator overrides NODE_OPTIONS.
 ENV NODE_ENV=production \
     PRESENCE_SYNC_MODE=production \
     HOST=0.0.0.0 \
     PORT=3978 \
-    DATA_DIR=/app/data
+    DATA_DIR=/app/data \
+    NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=4"
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./package.json
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
