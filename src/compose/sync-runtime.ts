@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { NotificationEncryption } from '../adapters/graph/graph-notification-keys.js';
+import { GraphSealedPresence } from '../adapters/graph/graph-sealed-presence.js';
 import { PromMetrics } from '../adapters/http/prom-metrics.js';
 import { instanceIsGone, newInstanceId } from '../adapters/shared/instance-identity.js';
 import { announcedStatuses } from '../adapters/bot/bot-alert-state.js';
@@ -104,6 +105,8 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
       metrics,
       trace,
       health,
+      // Rich notifications are stored still encrypted (the webhook acknowledges first); the pump opens them.
+      sealed: new GraphSealedPresence(deps.encryption?.keys ?? []),
       // The Settings page's period, saved through any instance: read from the store by the one running the tenant.
       reconcilePeriod: async (t) => {
         const saved = await readStoredSettings(store.tenants, t);

@@ -1,3 +1,4 @@
+import { GraphSealedPresence } from '../../src/adapters/graph/graph-sealed-presence.js';
 import {
   createCipheriv,
   createHmac,
@@ -36,6 +37,8 @@ export interface Genuine {
 }
 
 export let parser: GraphNotificationParser;
+/** Opens what the parser hands on sealed (the engine's inbox pump does it after the 202). */
+export let opener: GraphSealedPresence;
 let rsa: { publicKey: KeyObject; privateKey: KeyObject };
 let signer: CryptoKey;
 export let genuine: Genuine[] = [];
@@ -78,12 +81,14 @@ export async function startGraphFixture(): Promise<void> {
   const pair = await generateKeyPair('RS256');
   signer = pair.privateKey;
   const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256' }] });
+  const decryptionKeys = [{ certificateId: 'cert-1', thumbprint: 'AB12', privateKey: rsa.privateKey }];
+  opener = new GraphSealedPresence(decryptionKeys);
   parser = new GraphNotificationParser({
     subscriptions: {
       byId: async (id) => (id === SUB.subscriptionId ? SUB : undefined),
       ids: async () => [SUB.subscriptionId],
     },
-    decryptionKeys: [{ certificateId: 'cert-1', thumbprint: 'AB12', privateKey: rsa.privateKey }],
+    decryptionKeys,
     appId: APP_ID,
     jwks,
     clock: { now: () => NOW },

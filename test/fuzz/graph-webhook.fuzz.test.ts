@@ -8,6 +8,7 @@ import {
   CLIENT_STATE,
   forgedTokens,
   genuine,
+  opener,
   parser,
   startGraphFixture,
   SUB,
@@ -79,6 +80,16 @@ describe('fuzz: Graph webhook handler (notifications and lifecycle)', () => {
       const r = await handleGraphWebhook(parser, none, JSON.stringify(g.body));
       checkReply(r);
       expect(r.kind).toBe('accepted');
+      const sealed = notificationsOf(r).flatMap((n) => (n.sealed ? [{ userId: n.userId, sealed: n.sealed }] : []));
+      for (const [i, o] of (await opener.open(sealed)).entries())
+        expect(o).toEqual({
+          ok: true,
+          value: expect.objectContaining({
+            presence: expect.objectContaining({
+              availability: g.presence['id'] === sealed[i]!.userId ? g.presence['availability'] : expect.any(String),
+            }),
+          }),
+        });
     }
   });
 
@@ -91,7 +102,7 @@ describe('fuzz: Graph webhook handler (notifications and lifecycle)', () => {
     );
   });
 
-  it('refuses every forgery: clientState, subscription, user, tampered data/signature/key/certificate, forged, expired, wrong-audience or wrong-tenant validation tokens', async () => {
+  it('refuses every forgery: clientState, subscription, user, tampered data/signature/key/certificate, forged, expired, wrong-audience or wrong-tenant validation tokens (tampered resource data: refused when opened, after the 202)', async () => {
     const kinds = fc.constantFrom<Forgery>(
       'clientState',
       'subscription',
@@ -113,7 +124,13 @@ describe('fuzz: Graph webhook handler (notifications and lifecycle)', () => {
         async (g, kind, n, bits, s) => {
           const r = await handleGraphWebhook(parser, none, JSON.stringify(forge(g, kind, n, bits, s)));
           checkReply(r);
-          expect(r).toMatchObject({ kind: 'rejected', reason: 'forged' });
+          if (r.kind === 'accepted' && ['data', 'dataSignature', 'dataKey'].includes(kind)) {
+            // Authenticated sender, resource data unread: stored sealed, and opening it fails.
+            const sealed = notificationsOf(r).map((x) => ({ userId: x.userId, sealed: x.sealed! }));
+            expect(sealed.length).toBeGreaterThan(0);
+            expect((await opener.open(sealed)).every((o) => !o.ok)).toBe(true);
+            tally.count('accepted:unopenable');
+          } else expect(r).toMatchObject({ kind: 'rejected', reason: 'forged' });
         },
       ),
       runs(4000),

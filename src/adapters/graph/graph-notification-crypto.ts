@@ -61,12 +61,19 @@ export class NotificationDecryptor {
     return authenticateAndDecrypt(c, symKey);
   }
 
+  /** Whether one of our keys is the one the content names (no cryptography: a check before storing it). */
+  knows(c: Pick<EncryptedContent, 'encryptionCertificateId' | 'encryptionCertificateThumbprint'>): boolean {
+    return this.#keyFor(c) !== undefined;
+  }
+
   /** Data keys unwrapped and remembered (for tests and metrics). */
   get cachedKeys(): number {
     return this.#unwrapped.size;
   }
 
-  #keyFor(c: EncryptedContent): DecryptionKey | undefined {
+  #keyFor(
+    c: Pick<EncryptedContent, 'encryptionCertificateId' | 'encryptionCertificateThumbprint'>,
+  ): DecryptionKey | undefined {
     return (
       this.#keys.find((k) => k.certificateId === c.encryptionCertificateId) ??
       this.#keys.find(

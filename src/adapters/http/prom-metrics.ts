@@ -26,6 +26,7 @@ export class PromMetrics implements Metrics {
   private readonly depth: Gauge<'tenant'>;
   private readonly throttled: Counter;
   private readonly corrections: Counter<'cause'>;
+  private readonly unopened: Counter<'code'>;
 
   constructor(options: PromMetricsOptions = {}) {
     this.registry = options.registry ?? new Registry();
@@ -73,6 +74,12 @@ export class PromMetrics implements Metrics {
       labelNames: ['cause'],
       registers,
     });
+    this.unopened = new Counter({
+      name: `${PREFIX}notifications_unopened_total`,
+      help: 'Acknowledged rich notifications dropped because their resource data failed authentication or decryption, by code.',
+      labelNames: ['code'],
+      registers,
+    });
   }
 
   eventsIn(source: EventSourceLabel, count: number): void {
@@ -101,6 +108,10 @@ export class PromMetrics implements Metrics {
 
   reconcileCorrection(cause: 'acd-drift' | 'teams-drift'): void {
     this.corrections.inc({ cause });
+  }
+
+  notificationUnopened(code: string): void {
+    this.unopened.inc({ code });
   }
 
   /** The exposition text for a scrape. */

@@ -1,9 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import type { Clock, InboxEntry, InboxStore } from '../../application/ports.js';
-import type { SyncEvent } from '../../domain/effects.js';
+import type { Clock, InboxAppend, InboxEntry, InboxStore } from '../../application/ports.js';
 import type { AgentSyncState } from '../../domain/sync-state.js';
 import { InboxCompletions } from './kysely-inbox-completions.js';
-import { readJson, syncEventSchema } from './kysely-row-codec.js';
+import { readJson, sealedPresenceSchema, syncEventSchema } from './kysely-row-codec.js';
 import type { Database } from './kysely-schema.js';
 import { CHUNK_ROWS, chunks } from './store-chunks.js';
 
@@ -27,9 +26,7 @@ export class KyselyInboxStore implements InboxStore {
     this.completions = new InboxCompletions(db, () => clock.now());
   }
 
-  async append(
-    entries: readonly { tenantId: string; agentId: string; event: SyncEvent; receivedAt: number }[],
-  ): Promise<number> {
+  async append(entries: readonly InboxAppend[]): Promise<number> {
     if (entries.length === 0) return 0;
     const rows = entries.map((e) => ({
       tenant_id: e.tenantId,
@@ -39,6 +36,7 @@ export class KyselyInboxStore implements InboxStore {
       received_at: e.receivedAt,
       attempts: 0,
       processed: 0,
+      sealed: e.sealed ? JSON.stringify(e.sealed) : null,
     }));
     const insert = (db: Kysely<Database>, part: typeof rows) =>
       db
@@ -86,7 +84,7 @@ export class KyselyInboxStore implements InboxStore {
     const rows = await this.db
       .selectFrom('inbox as a')
       .leftJoin(held, 'held.agent_id', 'a.agent_id')
-      .select(['a.seq', 'a.tenant_id', 'a.agent_id', 'a.event', 'a.received_at', 'a.attempts'])
+      .select(['a.seq', 'a.tenant_id', 'a.agent_id', 'a.event', 'a.received_at', 'a.attempts', 'a.sealed'])
       .where('a.tenant_id', '=', tenantId)
       .where('a.processed', '=', 0)
       .where((eb) => eb.or([eb('held.from_seq', 'is', null), eb('a.seq', '<', eb.ref('held.from_seq'))]))
@@ -101,6 +99,7 @@ export class KyselyInboxStore implements InboxStore {
       event: readJson(syncEventSchema, r.event, 'inbox', String(r.seq)),
       receivedAt: r.received_at,
       attempts: r.attempts,
+      ...(r.sealed !== null ? { sealed: readJson(sealedPresenceSchema, r.sealed, 'inbox', String(r.seq)) } : {}),
     }));
   }
 

@@ -290,6 +290,19 @@ const tenantAdminRoles: Migration = {
   },
 };
 
+/**
+ * Rich notifications are stored still encrypted and opened after the webhook's acknowledgement
+ * (issue 16): the inbox keeps the sealed resource data next to its event until it is processed.
+ */
+const inboxSealedResource: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable('inbox').addColumn('sealed', 'text').execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.alterTable('inbox').dropColumn('sealed').execute();
+  },
+};
+
 /** Every migration of the store, by name. */
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
@@ -301,6 +314,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0006_tenant_admin_roles': tenantAdminRoles,
     '0007_shared_instance_state': sharedInstanceState(dialect),
     '0008_tenant_signals': tenantSignals,
+    '0009_inbox_sealed_resource': inboxSealedResource,
   };
   return { getMigrations: async () => migrations };
 }

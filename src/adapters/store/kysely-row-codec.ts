@@ -153,6 +153,9 @@ export const syncEventSchema = z.discriminatedUnion('source', [
   z.looseObject({ source: z.literal('tick'), ...eventBase }),
 ]);
 
+/** An inbox entry's still-encrypted resource data (its payload is the Graph adapter's, read there). */
+export const sealedPresenceSchema = z.object({ digest: z.string(), payload: z.string() });
+
 export const anyJsonSchema = z.unknown();
 export const jsonRecordSchema = z.record(z.string(), z.unknown());
 export const stringArraySchema = z.array(z.string());

@@ -94,6 +94,8 @@ export interface InboxTable {
   last_error: string | null;
   processed: number;
   processed_at: number | null;
+  /** JSON of the still-encrypted resource data (rich notifications), opened when processed. */
+  sealed: string | null;
 }
 
 export interface TraceEventsTable {

@@ -48,6 +48,7 @@ export const HEALTH_COMPONENTS = [
   'graph.presence',
   'subscriptions',
   'webhook',
+  'webhook.decryption',
   'reconciliation',
   'store',
   'bot',
@@ -95,6 +96,8 @@ export interface Metrics {
   inboxDepth(tenantId: string, depth: number): void;
   graphThrottled(): void;
   reconcileCorrection(cause: 'acd-drift' | 'teams-drift'): void;
+  /** An acknowledged notification whose sealed resource data could not be authenticated or decrypted, dropped. */
+  notificationUnopened(code: string): void;
 }
 
 /**

@@ -75,7 +75,11 @@ export interface UserDirectory {
   listUsers(): Promise<Result<readonly DirectoryUser[], ExternalFailure>>;
 }
 
-/** A presence change notification after validation (clientState/validationTokens/decryption). */
+/**
+ * A presence change notification whose sender was authenticated (subscription, clientState,
+ * validation tokens). Its resource data is either clear (`presence`), absent (the engine reads
+ * it), or still `sealed`: authenticated and decrypted after the acknowledgement.
+ */
 export interface PresenceNotification {
   readonly subscriptionId: string;
   readonly tenantId: string;
@@ -83,7 +87,36 @@ export interface PresenceNotification {
   /** Present when the subscription includes resource data; otherwise the engine reads it. */
   readonly presence?: TeamsPresence;
   readonly sequenceNumber?: string;
+  /** Resource data not yet authenticated nor decrypted (rich notifications); opened by {@link SealedPresenceOpener}. */
+  readonly sealed?: SealedPresence;
   readonly receivedAt: number;
+}
+
+/**
+ * Encrypted resource data as it arrived, stored with its inbox entry. `payload` is the Graph
+ * adapter's own text (the application never reads it); `digest` identifies the delivery (a
+ * redelivery of the same bytes has the same digest).
+ */
+export interface SealedPresence {
+  readonly digest: string;
+  readonly payload: string;
+}
+
+/** Why sealed resource data was dropped: a stable code and a reason for the Log Reader. */
+export interface SealedPresenceFailure {
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * Authenticates and decrypts sealed resource data (the Graph adapter: HMAC, RSA-OAEP, AES), off
+ * the webhook's acknowledgement path. Each result is the user's presence, or why it cannot be
+ * trusted (the entry is then dropped, never retried: the same bytes fail the same way).
+ */
+export interface SealedPresenceOpener {
+  open(
+    items: readonly { readonly userId: string; readonly sealed: SealedPresence }[],
+  ): Promise<readonly Result<Omit<ObservedPresence, 'userId'>, SealedPresenceFailure>[]>;
 }
 
 export interface SubscriptionStatus {

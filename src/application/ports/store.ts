@@ -2,6 +2,7 @@ import type { PresenceRule } from '../../domain/presence-rule.js';
 import type { SyncEvent } from '../../domain/effects.js';
 import type { AgentSyncState } from '../../domain/sync-state.js';
 import type { Tenant } from '../../domain/tenant.js';
+import type { SealedPresence } from './presence.js';
 
 /**
  * Persistence ports. Every method is tenant-scoped: no call can read or change another tenant's
@@ -88,13 +89,22 @@ export interface InboxEntry {
   readonly event: SyncEvent;
   readonly receivedAt: number;
   readonly attempts: number;
+  /** Resource data still encrypted: the event's presence is a placeholder until it is opened. */
+  readonly sealed?: SealedPresence;
+}
+
+/** What {@link InboxStore.append} takes. */
+export interface InboxAppend {
+  readonly tenantId: string;
+  readonly agentId: string;
+  readonly event: SyncEvent;
+  readonly receivedAt: number;
+  readonly sealed?: SealedPresence;
 }
 
 export interface InboxStore {
   /** Append; an event whose (tenantId, eventId) is already present is ignored (returns false). */
-  append(
-    entries: readonly { tenantId: string; agentId: string; event: SyncEvent; receivedAt: number }[],
-  ): Promise<number>;
+  append(entries: readonly InboxAppend[]): Promise<number>;
   /**
    * Oldest unprocessed entries, at most `limit`, in arrival order; with `afterSeq`, only those
    * after it (what arrived since the last pull, without reading again what is being processed).

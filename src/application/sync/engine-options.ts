@@ -1,5 +1,14 @@
 import type { Effect } from '../../domain/effects.js';
-import type { Clock, IdGenerator, Logger, Metrics, Scheduler, Store, SyncPolicy } from '../ports.js';
+import type {
+  Clock,
+  IdGenerator,
+  Logger,
+  Metrics,
+  Scheduler,
+  SealedPresenceOpener,
+  Store,
+  SyncPolicy,
+} from '../ports.js';
 import type { HealthModel } from '../health/health-model.js';
 import type { TraceRecorder } from '../trace/trace-recorder.js';
 
@@ -81,6 +90,11 @@ export interface SyncEngineDeps {
    * instance applies on the one that runs the tenant within that period.
    */
   readonly reconcilePeriod?: (tenantId: string) => Promise<number | undefined>;
+  /**
+   * Opens the resource data of rich notifications, stored still encrypted so the webhook could
+   * acknowledge at once. Without it a sealed entry cannot be opened and is dropped (logged, counted).
+   */
+  readonly sealed?: SealedPresenceOpener;
   /** Backoff jitter in [0, 1); defaults to none (0.5) for reproducibility. */
   readonly random?: () => number;
 }

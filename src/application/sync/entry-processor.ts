@@ -105,13 +105,21 @@ export class EntryProcessor {
   /** Gives up on an entry that kept failing: recorded, marked done, the agent's state untouched. */
   async abandon(tenant: TenantRuntime, entry: InboxEntry, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
+    await this.drop(tenant, entry, `Event dropped after ${this.options.maxAttempts} attempts: ${message}`, { message });
+  }
+
+  /**
+   * Marks an entry done without acting on it, the agent's state untouched, with an error line on
+   * its trace. Runs in the agent's slot: the state written back is the one its earlier entries left.
+   */
+  async drop(tenant: TenantRuntime, entry: InboxEntry, summary: string, data: Record<string, unknown>): Promise<void> {
     this.deps.trace.record({
       tenantId: tenant.tenantId,
       agentId: entry.agentId,
       traceId: traceIdOf(entry.event.eventId),
       hop: 'error',
-      summary: `Event dropped after ${this.options.maxAttempts} attempts: ${message}`,
-      data: { eventId: entry.event.eventId, message },
+      summary,
+      data: { eventId: entry.event.eventId, ...data },
     });
     const agent = await this.deps.store.agentStates.get(tenant.tenantId, entry.agentId);
     await this.deps.store.inbox.complete(entry.seq, tenant.tenantId, agent ?? { agentId: entry.agentId });

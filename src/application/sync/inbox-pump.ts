@@ -4,6 +4,7 @@ import { prefetchAgents, type PrefetchedAgent } from './agent-prefetch.js';
 import type { EntryProcessor } from './entry-processor.js';
 import { KeyedQueue, type Slot } from './keyed-queue.js';
 import { backoffMs, sleep } from './retry.js';
+import { isUnopened, SealedEntries, type UnopenedEntry } from './sealed-entries.js';
 import { needsPresenceRead } from './teams-events.js';
 import type { TenantRuntime } from './tenant-runtime.js';
 
@@ -14,6 +15,7 @@ import type { TenantRuntime } from './tenant-runtime.js';
  */
 export class InboxPump {
   readonly queue: KeyedQueue;
+  private readonly sealed: SealedEntries;
 
   constructor(
     private readonly deps: SyncEngineDeps,
@@ -21,6 +23,7 @@ export class InboxPump {
     private readonly processor: EntryProcessor,
     private readonly tenantOf: (tenantId: string) => TenantRuntime | undefined,
   ) {
+    this.sealed = new SealedEntries(deps);
     this.queue = new KeyedQueue(options.concurrency, (error) => deps.logger.error({ err: error }, 'sync task crashed'));
     this.queue.onTaskDone((tenantId) => {
       const tenant = this.tenantOf(tenantId);
@@ -74,15 +77,25 @@ export class InboxPump {
     tenant.backlog = pending.length >= limit;
     const fresh = pending.filter((e) => !tenant.inFlight.has(e.seq)).slice(0, room);
     if (fresh.length === 0) return;
-    const entries = await this.preRead(tenant, fresh);
+    // Rich notifications were stored encrypted; they are opened first, as one batch, off the webhook's ack.
+    const opened = await this.sealed.open(tenant, fresh);
+    const entries = await this.preRead(
+      tenant,
+      opened.filter((e): e is InboxEntry => !isUnopened(e)),
+    );
+    const ready = new Map(entries.map((e) => [e.seq, e]));
     // Without the bulk read each entry reads its agent itself (and fails there if the store is down).
     const loads = await prefetchAgents(this.deps.store, tenant, entries, this.deps.clock.now()).catch(
       () => new Map<number, PrefetchedAgent>(),
     );
-    for (const entry of entries) {
+    // In the pull's order: an unopened entry is dropped in its agent's turn, like any other.
+    for (const item of opened) {
+      const entry = isUnopened(item) ? item.entry : (ready.get(item.seq) ?? item);
       tenant.inFlight.add(entry.seq);
       tenant.agentEntered(entry.agentId);
-      this.queue.push(tenant.tenantId, entry.agentId, (slot) => this.run(tenant, entry, slot, loads.get(entry.seq)));
+      this.queue.push(tenant.tenantId, entry.agentId, (slot) =>
+        isUnopened(item) ? this.dropUnopened(tenant, item) : this.run(tenant, entry, slot, loads.get(entry.seq)),
+      );
     }
     tenant.pulledUpTo = Math.max(tenant.pulledUpTo, (fresh.at(-1) as InboxEntry).seq);
     if (tenant.backlog && fresh.length === room) tenant.pullAgain = true;
@@ -102,6 +115,26 @@ export class InboxPump {
       const seq = observed.sequenceNumber !== undefined ? { sequenceNumber: observed.sequenceNumber } : {};
       return { ...entry, event: { ...event, presence: observed.presence, ...seq } };
     });
+  }
+
+  /** Marked done untouched; if the store fails, the entry is still pending and the next pull tries again. */
+  private async dropUnopened(tenant: TenantRuntime, { entry, failure }: UnopenedEntry): Promise<void> {
+    try {
+      await this.processor.drop(
+        tenant,
+        entry,
+        `Teams: notification dropped, its resource data could not be trusted (${failure.code}: ${failure.message})`,
+        { code: failure.code, message: failure.message },
+      );
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: error, tenantId: tenant.tenantId, agentId: entry.agentId, seq: entry.seq },
+        'dropping an unopened notification failed; tried again at the next pull',
+      );
+    } finally {
+      tenant.inFlight.delete(entry.seq);
+      tenant.agentLeft(entry.agentId);
+    }
   }
 
   /** Store errors and unreadable presences are retried in place, keeping the agent's order. */

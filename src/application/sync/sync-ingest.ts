@@ -1,9 +1,9 @@
 import type { AcdStateEvent } from '../../domain/agent-state.js';
 import type { TeamsPresenceEvent } from '../../domain/presence.js';
-import type { SyncEvent } from '../../domain/effects.js';
 import type {
   Clock,
   HealthReporter,
+  InboxAppend,
   InboxStore,
   Metrics,
   PresenceNotification,
@@ -12,7 +12,7 @@ import type {
 } from '../ports.js';
 import type { TraceRecorder } from '../trace/trace-recorder.js';
 import { traceIdOf, unlinkedTraceAgentId } from '../trace/trace-ids.js';
-import { teamsEventId, UNREAD_PRESENCE } from './teams-events.js';
+import { sealedTeamsEventId, teamsEventId, UNREAD_PRESENCE } from './teams-events.js';
 
 export interface SyncIngestDeps {
   readonly inbox: InboxStore;
@@ -27,7 +27,7 @@ export interface SyncIngestDeps {
 
 const BULK_LOOKUP_FROM = 20;
 
-type InboxRow = { tenantId: string; agentId: string; event: SyncEvent; receivedAt: number };
+type InboxRow = InboxAppend;
 
 /**
  * Ingress: maps what the adapters observed to domain events and makes them durable in the inbox.
@@ -136,26 +136,32 @@ export class SyncIngest {
   }
 
   private toRow(n: PresenceNotification, link: UserLink | undefined): InboxRow | undefined {
-    const eventId = teamsEventId(n.userId, n.sequenceNumber, n.receivedAt, n.subscriptionId);
+    const eventId = n.sealed
+      ? sealedTeamsEventId(n.userId, n.sealed)
+      : teamsEventId(n.userId, n.sequenceNumber, n.receivedAt, n.subscriptionId);
     const shown = n.presence
       ? `${n.presence.availability}/${n.presence.activity}`
-      : 'changed (no resource data; read before deciding)';
+      : n.sealed
+        ? 'changed (encrypted resource data)'
+        : 'changed (no resource data; read before deciding)';
     const agentId = link?.agentId ?? unlinkedTraceAgentId(n.userId);
-    this.deps.trace.record({
-      tenantId: n.tenantId,
-      agentId,
-      teamsUserId: n.userId,
-      traceId: traceIdOf(eventId),
-      hop: 'teams.notification',
-      at: n.receivedAt,
-      summary: link ? `Teams: ${shown}` : `Teams: ${shown}; dropped, the Teams user is not linked to an ACD agent`,
-      data: {
-        subscriptionId: n.subscriptionId,
-        sequenceNumber: n.sequenceNumber,
-        presence: n.presence,
-        linked: link !== undefined,
-      },
-    });
+    // A linked user's encrypted change is traced once opened (with this arrival time), showing its presence.
+    if (!(n.sealed && link))
+      this.deps.trace.record({
+        tenantId: n.tenantId,
+        agentId,
+        teamsUserId: n.userId,
+        traceId: traceIdOf(eventId),
+        hop: 'teams.notification',
+        at: n.receivedAt,
+        summary: link ? `Teams: ${shown}` : `Teams: ${shown}; dropped, the Teams user is not linked to an ACD agent`,
+        data: {
+          subscriptionId: n.subscriptionId,
+          sequenceNumber: n.sequenceNumber,
+          presence: n.presence,
+          linked: link !== undefined,
+        },
+      });
     if (!link) return undefined;
     const event: TeamsPresenceEvent = {
       source: 'teams',
@@ -167,7 +173,13 @@ export class SyncIngest {
       sourceTime: n.receivedAt,
       eventId,
     };
-    return { tenantId: n.tenantId, agentId: link.agentId, event, receivedAt: n.receivedAt };
+    return {
+      tenantId: n.tenantId,
+      agentId: link.agentId,
+      event,
+      receivedAt: n.receivedAt,
+      ...(n.sealed ? { sealed: n.sealed } : {}),
+    };
   }
 
   /** Appends entries (e.g. reconciliation corrections, re-evaluations) and wakes their tenants. */

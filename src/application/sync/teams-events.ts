@@ -1,5 +1,6 @@
 import type { TeamsPresence, TeamsPresenceEvent } from '../../domain/presence.js';
 import type { SyncEvent } from '../../domain/effects.js';
+import type { SealedPresence } from '../ports.js';
 
 /**
  * A notification without resource data says only "this user's presence changed". It is stored as
@@ -31,3 +32,13 @@ export function teamsEventId(
     ? `teams:${userId}:${sequenceNumber}`
     : `teams:${userId}:${discriminator}:${observedAt}`;
 }
+
+/**
+ * A notification whose resource data is still encrypted has no sequence number yet. Its id is
+ * the digest of what arrived (subscription, resource and the encrypted bytes): Graph's redelivery
+ * of a POST we were slow to acknowledge repeats those bytes, and the inbox keeps one copy without
+ * decrypting either. The same presence version encrypted twice gets two entries; once opened,
+ * the domain drops the second as a duplicate of the version it holds (decide-teams.ts).
+ */
+export const sealedTeamsEventId = (userId: string, sealed: SealedPresence): string =>
+  `teams:${userId}:sealed:${sealed.digest}`;

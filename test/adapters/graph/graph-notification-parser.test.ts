@@ -30,16 +30,32 @@ describe('Graph webhook payload validation', () => {
     expect(r).toEqual({ kind: 'handshake', validationToken: 'Validation: a b+c' });
   });
 
-  it('accepts a genuine rich notification, decrypted, with its sequence number', async () => {
+  it('accepts a genuine rich notification still sealed; opened after the acknowledgement it is the presence with its sequence number', async () => {
     const r = await replay(genuine);
     expect(r.kind).toBe('accepted');
-    expect(notificationsOf(r)).toEqual([
+    const [sealed] = notificationsOf(r);
+    expect(sealed).toEqual(
       expect.objectContaining({
         userId: h.tenant.users[2]!.id,
-        presence: { availability: 'Busy', activity: 'InACall' },
-        sequenceNumber: expect.any(String),
+        sealed: expect.objectContaining({ digest: expect.any(String) }),
       }),
+    );
+    expect(sealed).not.toHaveProperty('presence');
+    expect(await h.opener.open([{ userId: sealed!.userId, sealed: sealed!.sealed! }])).toEqual([
+      {
+        ok: true,
+        value: { presence: { availability: 'Busy', activity: 'InACall' }, sequenceNumber: expect.any(String) },
+      },
     ]);
+  });
+
+  it('gives a redelivery of the same bytes the same digest, and different encrypted bytes another', async () => {
+    const again = notificationsOf(await replay(genuine))[0]!.sealed!;
+    expect(notificationsOf(await replay(genuine))[0]!.sealed!.digest).toBe(again.digest);
+    const item = genuine.value[0]!;
+    const content = item.encryptedContent as Record<string, string>;
+    const other = { ...genuine, value: [{ ...item, encryptedContent: { ...content, data: `${content.data}AA==` } }] };
+    expect(notificationsOf(await replay(other))[0]!.sealed!.digest).not.toBe(again.digest);
   });
 
   it('rejects malformed JSON and non-collections as malformed', async () => {
@@ -138,7 +154,8 @@ describe('Graph webhook payload validation', () => {
     });
   });
 
-  it('rejects tampered encrypted data before decrypting it', async () => {
+  it('accepts tampered encrypted data only sealed: opening it fails the HMAC before anything is decrypted', async () => {
+    // The HMAC is keyed by the RSA-wrapped key, so it is checked with the decryption, after the 202.
     const item = genuine.value[0]!;
     const content = item.encryptedContent as Record<string, string>;
     const data = Buffer.from(content.data!, 'base64');
@@ -147,10 +164,40 @@ describe('Graph webhook payload validation', () => {
       ...genuine,
       value: [{ ...item, encryptedContent: { ...content, data: data.toString('base64') } }],
     };
-    expect(await replay(tampered)).toMatchObject({
+    const [sealed] = notificationsOf(await replay(tampered));
+    expect(sealed).not.toHaveProperty('presence');
+    expect(await h.opener.open([{ userId: sealed!.userId, sealed: sealed!.sealed! }])).toEqual([
+      { ok: false, error: expect.objectContaining({ code: 'WEBHOOK.BAD_SIGNATURE' }) },
+    ]);
+  });
+
+  it('refuses resource data encrypted to a certificate that is not ours, before storing it', async () => {
+    const item = genuine.value[0]!;
+    const content = item.encryptedContent as Record<string, string>;
+    const foreign = {
+      ...genuine,
+      value: [
+        {
+          ...item,
+          encryptedContent: { ...content, encryptionCertificateId: 'theirs', encryptionCertificateThumbprint: 'AB' },
+        },
+      ],
+    };
+    expect(await replay(foreign)).toMatchObject({
       kind: 'rejected',
       reason: 'forged',
-      rejected: [{ code: 'WEBHOOK.BAD_SIGNATURE' }],
+      rejected: [{ code: 'WEBHOOK.UNKNOWN_CERTIFICATE' }],
+    });
+  });
+
+  it('refuses encrypted content larger than Graph sends', async () => {
+    const item = genuine.value[0]!;
+    const content = item.encryptedContent as Record<string, string>;
+    const huge = { ...genuine, value: [{ ...item, encryptedContent: { ...content, data: 'A'.repeat(20_000) } }] };
+    expect(await replay(huge)).toMatchObject({
+      kind: 'rejected',
+      reason: 'forged',
+      rejected: [{ code: 'WEBHOOK.BAD_SHAPE' }],
     });
   });
 

@@ -57,8 +57,9 @@ describe('validation tokens in v1 form (an app whose manifest accepts v1 tokens)
     });
     const r = await handleGraphWebhook(h.parser, new URLSearchParams(), JSON.stringify(sent));
     expect(r.kind).toBe('accepted');
-    expect(notificationsOf(r)).toEqual([
-      expect.objectContaining({ presence: { availability: 'Busy', activity: 'InAMeeting' } }),
+    const [n] = notificationsOf(r);
+    expect(await h.opener.open([{ userId: n!.userId, sealed: n!.sealed! }])).toEqual([
+      { ok: true, value: expect.objectContaining({ presence: { availability: 'Busy', activity: 'InAMeeting' } }) },
     ]);
   });
 });

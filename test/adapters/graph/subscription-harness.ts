@@ -1,5 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { generate } from 'selfsigned';
+import { GraphSealedPresence } from '../../../src/adapters/graph/graph-sealed-presence.js';
 import type { GraphNotificationParser } from '../../../src/adapters/graph/graph-notification-parser.js';
 import type { GraphOwnerTokens } from '../../../src/adapters/graph/graph-owner-tokens.js';
 import type { GraphSubscriptionRegistry } from '../../../src/adapters/graph/graph-subscription-registry.js';
@@ -13,6 +14,8 @@ export interface SubscriptionHarness extends AdapterHarness {
   readonly receiver: WebhookReceiver;
   readonly store: InMemorySubscriptionStore;
   readonly connections: InMemoryConnections;
+  /** Opens the sealed resource data the parser hands on (the engine's inbox pump does it in the product). */
+  readonly opener: GraphSealedPresence;
   tokens: GraphOwnerTokens;
   readonly owners: string[];
   parser: GraphNotificationParser;
@@ -56,8 +59,11 @@ export async function startSubscriptionHarness(
     algorithm: 'sha256',
   }));
   const der = new X509Certificate(cert.cert).raw.toString('base64');
+  const keys = [{ certificateId: 'notify-cert-1', privateKey: createPrivateKey(cert.private) }];
+  const opener = new GraphSealedPresence(keys);
   const s = { ...h, store, connections, owners } as SubscriptionHarness;
-  const receiver = await startWebhookReceiver(() => s.parser);
+  Object.assign(s, { opener });
+  const receiver = await startWebhookReceiver(() => s.parser, opener);
   const subs = createGraphSubscriptions(opts, h.adapter, {
     tenantId,
     clock: h.clock,
@@ -72,7 +78,7 @@ export async function startSubscriptionHarness(
           encryption: {
             certificate: der,
             certificateId: 'notify-cert-1',
-            keys: [{ certificateId: 'notify-cert-1', privateKey: createPrivateKey(cert.private) }],
+            keys,
           },
         }
       : {}),

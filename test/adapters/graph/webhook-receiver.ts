@@ -1,15 +1,28 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LifecycleEvent, PresenceNotification, WebhookRejection } from '../../../src/application/ports.js';
+import type {
+  LifecycleEvent,
+  PresenceNotification,
+  SealedPresenceFailure,
+  SealedPresenceOpener,
+  WebhookRejection,
+} from '../../../src/application/ports.js';
 import type { GraphNotificationParser } from '../../../src/adapters/graph/graph-notification-parser.js';
 import { handleGraphWebhook } from '../../../src/adapters/graph/graph-webhook-handler.js';
 import { lifecycleOf, notificationsOf, rejectedOf, statusOf } from './verdicts.js';
 
-/** A stand-in for the engine's webhook route: it calls handleGraphWebhook and records what got through. */
+/**
+ * A stand-in for the engine's webhook route and inbox pump: it calls handleGraphWebhook, opens the
+ * sealed resource data of what got through (as the pump does after the 202; here before answering,
+ * so a test that saw the status sees the notification) and records it.
+ */
 export interface WebhookReceiver {
   readonly notifyUrl: string;
   readonly lifecycleUrl: string;
+  /** Accepted notifications, rich ones opened (presence and sequence number, no longer sealed). */
   readonly notifications: PresenceNotification[];
+  /** Accepted rich notifications whose resource data failed authentication or decryption. */
+  readonly unopened: SealedPresenceFailure[];
   readonly lifecycle: LifecycleEvent[];
   readonly rejected: WebhookRejection[];
   readonly statuses: number[];
@@ -23,11 +36,36 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-export async function startWebhookReceiver(parser: () => GraphNotificationParser): Promise<WebhookReceiver> {
+/** Sealed notifications opened, in order; those that fail are reported instead. */
+async function opened(
+  opener: SealedPresenceOpener | undefined,
+  notifications: readonly PresenceNotification[],
+  unopened: SealedPresenceFailure[],
+): Promise<PresenceNotification[]> {
+  const out: PresenceNotification[] = [];
+  for (const n of notifications) {
+    if (!n.sealed || !opener) {
+      out.push(n);
+      continue;
+    }
+    const [result] = await opener.open([{ userId: n.userId, sealed: n.sealed }]);
+    if (!result!.ok) unopened.push(result!.error);
+    else {
+      const { sealed: _sealed, ...clear } = n;
+      out.push({ ...clear, ...result!.value });
+    }
+  }
+  return out;
+}
+
+export async function startWebhookReceiver(
+  parser: () => GraphNotificationParser,
+  opener?: SealedPresenceOpener,
+): Promise<WebhookReceiver> {
   const failures: number[] = [];
-  const r = { notifications: [], lifecycle: [], rejected: [], statuses: [], raw: [] } as Pick<
+  const r = { notifications: [], unopened: [], lifecycle: [], rejected: [], statuses: [], raw: [] } as Pick<
     WebhookReceiver,
-    'notifications' | 'lifecycle' | 'rejected' | 'statuses' | 'raw'
+    'notifications' | 'unopened' | 'lifecycle' | 'rejected' | 'statuses' | 'raw'
   >;
   const self: Partial<WebhookReceiver> = {};
   const handlers: Promise<void>[] = [];
@@ -44,15 +82,17 @@ export async function startWebhookReceiver(parser: () => GraphNotificationParser
         res.writeHead(status);
         return void res.end();
       }
-      void handleGraphWebhook(parser(), url.searchParams, Buffer.concat(chunks).toString('utf8')).then((reply) => {
-        r.notifications.push(...notificationsOf(reply));
-        r.lifecycle.push(...lifecycleOf(reply));
-        r.rejected.push(...rejectedOf(reply));
-        r.statuses.push(statusOf(reply));
-        res.writeHead(statusOf(reply), { 'content-type': 'text/plain; charset=utf-8' });
-        res.end(reply.kind === 'handshake' ? reply.validationToken : '');
-        for (const e of lifecycleOf(reply)) if (self.onLifecycle) handlers.push(self.onLifecycle(e));
-      });
+      void handleGraphWebhook(parser(), url.searchParams, Buffer.concat(chunks).toString('utf8')).then(
+        async (reply) => {
+          r.notifications.push(...(await opened(opener, notificationsOf(reply), r.unopened)));
+          r.lifecycle.push(...lifecycleOf(reply));
+          r.rejected.push(...rejectedOf(reply));
+          r.statuses.push(statusOf(reply));
+          res.writeHead(statusOf(reply), { 'content-type': 'text/plain; charset=utf-8' });
+          res.end(reply.kind === 'handshake' ? reply.validationToken : '');
+          for (const e of lifecycleOf(reply)) if (self.onLifecycle) handlers.push(self.onLifecycle(e));
+        },
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -76,6 +76,16 @@ for (const dialect of DIALECTS) {
       expect(await t.store.inbox.depth(id)).toBe(4);
     });
 
+    it('keeps a rich notification still encrypted with its entry, and hands it back as it was given', async () => {
+      const id = freshTenant();
+      const sealed = { digest: 'd1', payload: JSON.stringify({ data: 'AAEC', dataKey: 'k', dataSignature: 's' }) };
+      await t.store.inbox.append([{ ...entry(id, 'a1', 1), sealed }, entry(id, 'a2', 2)]);
+      expect(await t.store.inbox.append([{ ...entry(id, 'a1', 1), sealed }])).toBe(0);
+      const [rich, clear] = await t.store.inbox.pending(id, 10);
+      expect(rich).toMatchObject({ agentId: 'a1', sealed });
+      expect(clear).not.toHaveProperty('sealed');
+    });
+
     it('stores an event once when several instances append it at the same time', async () => {
       const id = freshTenant();
       const counts = await Promise.all(Array.from({ length: 8 }, () => t.store.inbox.append([entry(id, 'a1', 1)])));

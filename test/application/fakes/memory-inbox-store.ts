@@ -1,5 +1,4 @@
-import type { AgentStateStore, Clock, InboxEntry, InboxStore } from '../../../src/application/ports.js';
-import type { SyncEvent } from '../../../src/domain/effects.js';
+import type { AgentStateStore, Clock, InboxAppend, InboxEntry, InboxStore } from '../../../src/application/ports.js';
 import type { AgentSyncState } from '../../../src/domain/sync-state.js';
 
 interface Row extends InboxEntry {
@@ -29,9 +28,7 @@ export class MemoryInboxStore implements InboxStore {
     private readonly copy: <T>(v: T) => T = (v) => structuredClone(v),
   ) {}
 
-  async append(
-    entries: readonly { tenantId: string; agentId: string; event: SyncEvent; receivedAt: number }[],
-  ): Promise<number> {
+  async append(entries: readonly InboxAppend[]): Promise<number> {
     let added = 0;
     for (const e of entries) {
       const key = `${e.tenantId}\u0000${e.event.eventId}`;
@@ -46,6 +43,7 @@ export class MemoryInboxStore implements InboxStore {
         receivedAt: e.receivedAt,
         attempts: 0,
         processed: false,
+        ...(e.sealed ? { sealed: this.copy(e.sealed) } : {}),
       };
       this.rows.push(row);
       this.bySeq.set(row.seq, row);
@@ -80,6 +78,7 @@ export class MemoryInboxStore implements InboxStore {
         event: this.copy(r.event),
         receivedAt: r.receivedAt,
         attempts: r.attempts,
+        ...(r.sealed ? { sealed: this.copy(r.sealed) } : {}),
       });
       if (out.length >= limit) break;
     }

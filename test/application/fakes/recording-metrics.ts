@@ -29,6 +29,9 @@ export class RecordingMetrics implements Metrics {
   reconcileCorrection(cause: 'acd-drift' | 'teams-drift'): void {
     this.add(`reconcile_corrections{cause=${cause}}`, 1);
   }
+  notificationUnopened(code: string): void {
+    this.add(`notifications_unopened{code=${code}}`, 1);
+  }
   count(key: string): number {
     return this.counters.get(key) ?? 0;
   }
