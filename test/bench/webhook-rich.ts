@@ -21,6 +21,7 @@ import {
   decryptionKey,
 } from '../../src/adapters/graph/graph-notification-keys.js';
 import { GraphNotificationParser } from '../../src/adapters/graph/graph-notification-parser.js';
+import { GraphSealedPresence } from '../../src/adapters/graph/graph-sealed-presence.js';
 import { handleGraphWebhook } from '../../src/adapters/graph/graph-webhook-handler.js';
 import { graphWebhookRoutes } from '../../src/adapters/http/restify-graph-webhook.js';
 import { createRestifyServer } from '../../src/adapters/http/restify-server.js';
@@ -147,6 +148,7 @@ async function startRig(): Promise<Rig> {
       metrics: new RecordingMetrics(),
       trace,
       health: new HealthModel({ clock: realClock, scheduler: realScheduler }),
+      sealed: new GraphSealedPresence([key]),
     },
     { reconcileIntervalMs: 3_600_000 },
   );
