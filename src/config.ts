@@ -274,6 +274,48 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     '3000',
   ),
   v(
+    'HEALTH_PUBLISH_MS',
+    "How often the instance running a tenant's sync reports its Health Check to the store for the other instances: the whole snapshot when what it says changed, else only its time (the heartbeat)",
+    'an integer 200–60000 (ms)',
+    int(200, 60_000),
+    '2000',
+  ),
+  v(
+    'HEALTH_STALE_MS',
+    'A Health Check snapshot older than this tells every other instance that its writer stopped: they answer Sync stopped; must be above 2 × HEALTH_PUBLISH_MS so one late heartbeat does not',
+    'an integer 1000–600000 (ms), above 2 × HEALTH_PUBLISH_MS',
+    int(1_000, 600_000),
+    '10000',
+  ),
+  v(
+    'LIFECYCLE_POLL_MS',
+    'How often the instance running a tenant reads the Graph lifecycle events other instances received for it (reauthorizationRequired, subscriptionRemoved, missed) and acts on them',
+    'an integer 100–60000 (ms)',
+    int(100, 60_000),
+    '1000',
+  ),
+  v(
+    'CONFIG_SIGNAL_POLL_MS',
+    'How often changes saved through another instance are looked for: the instance running a tenant re-plans its Graph subscriptions after rules, links or the sync switch changed; every instance drops its CXone directory copy after an agent moved team',
+    'an integer 100–60000 (ms)',
+    int(100, 60_000),
+    '1000',
+  ),
+  v(
+    'TRACE_TAIL_POLL_MS',
+    "How often a Log Reader live tail reads the agent's new lines from the store (lines written by the instance running the tenant, when another instance serves the tail)",
+    'an integer 100–10000 (ms)',
+    int(100, 10_000),
+    '500',
+  ),
+  v(
+    'ALERT_SWEEP_MS',
+    'How often each instance looks in the store for bot alerts that are due (alerts batched or paced by an instance that since stopped)',
+    'an integer 500–300000 (ms)',
+    int(500, 300_000),
+    '5000',
+  ),
+  v(
     'TRACE_RETENTION_MS',
     'Log Reader events older than this are pruned',
     'an integer ≥ 60000 (ms)',
@@ -452,6 +494,15 @@ export interface Config {
   };
   /** Tenant leases (one owner per tenant across instances): TTL and renewal period. */
   readonly lease: { readonly ttlMs: number; readonly renewMs: number; readonly takeoverLocal: boolean };
+  /** How the instances behind one load balancer keep each other current through the store. */
+  readonly sharedState: {
+    readonly healthPublishMs: number;
+    readonly healthStaleMs: number;
+    readonly lifecyclePollMs: number;
+    readonly configSignalPollMs: number;
+    readonly traceTailPollMs: number;
+    readonly alertSweepMs: number;
+  };
   readonly trace: { readonly retentionMs: number; readonly maxPerTenant: number };
   /** Who may scrape /metrics: a bearer token, open (sandbox only), or nobody (production without a token). */
   readonly metrics: { readonly access: 'token'; readonly token: string } | { readonly access: 'open' | 'off' };
@@ -581,6 +632,11 @@ function crossChecks(values: Values): string[] {
   // A renewal missed once must still leave the lease alive.
   if (ttl !== undefined && renew !== undefined && renew * 2 >= ttl)
     problems.push(`LEASE_RENEW_MS: expected below LEASE_TTL_MS / 2 (${ttl / 2} ms), got ${renew}`);
+  const publish = values['HEALTH_PUBLISH_MS'] as number | undefined;
+  const stale = values['HEALTH_STALE_MS'] as number | undefined;
+  // One heartbeat late (a slow store, a GC pause) must not tell every other instance that the sync stopped.
+  if (publish !== undefined && stale !== undefined && stale <= publish * 2)
+    problems.push(`HEALTH_STALE_MS: expected above 2 × HEALTH_PUBLISH_MS (${publish * 2} ms), got ${stale}`);
   if (values['PRESENCE_SYNC_MODE'] !== 'production') return problems;
   return [...problems, ...productionChecks(values)];
 }
@@ -704,6 +760,14 @@ function buildConfig(values: Values, cwd: string): Config {
       ttlMs: num(values, 'LEASE_TTL_MS'),
       renewMs: num(values, 'LEASE_RENEW_MS'),
       takeoverLocal: values['LEASE_TAKEOVER_LOCAL'] === 'on',
+    },
+    sharedState: {
+      healthPublishMs: num(values, 'HEALTH_PUBLISH_MS'),
+      healthStaleMs: num(values, 'HEALTH_STALE_MS'),
+      lifecyclePollMs: num(values, 'LIFECYCLE_POLL_MS'),
+      configSignalPollMs: num(values, 'CONFIG_SIGNAL_POLL_MS'),
+      traceTailPollMs: num(values, 'TRACE_TAIL_POLL_MS'),
+      alertSweepMs: num(values, 'ALERT_SWEEP_MS'),
     },
     trace: { retentionMs: num(values, 'TRACE_RETENTION_MS'), maxPerTenant: num(values, 'TRACE_MAX_PER_TENANT') },
     metrics: metricsAccess(str(values, 'SECRET_METRICS_TOKEN'), mode),

@@ -252,6 +252,50 @@ describe('configuration', () => {
     expect(names.filter((n) => /SECRET|PASSWORD/.test(n) && !n.startsWith('SECRET_'))).toEqual([]);
   });
 
+  it('times how the instances keep each other current, each setting validated', () => {
+    expect(load().sharedState).toEqual({
+      healthPublishMs: 2_000,
+      healthStaleMs: 10_000,
+      lifecyclePollMs: 1_000,
+      configSignalPollMs: 1_000,
+      traceTailPollMs: 500,
+      alertSweepMs: 5_000,
+    });
+    // Tests set them short.
+    expect(
+      load({ HEALTH_PUBLISH_MS: '200', HEALTH_STALE_MS: '1000', CONFIG_SIGNAL_POLL_MS: '100' }).sharedState,
+    ).toMatchObject({ healthPublishMs: 200, healthStaleMs: 1_000, configSignalPollMs: 100 });
+    expect(problems({ HEALTH_PUBLISH_MS: '5000', HEALTH_STALE_MS: '10000' })).toEqual([
+      'HEALTH_STALE_MS: expected above 2 × HEALTH_PUBLISH_MS (10000 ms), got 10000',
+    ]);
+    expect(problems({ TRACE_TAIL_POLL_MS: '0', ALERT_SWEEP_MS: 'soon' })).toEqual([
+      expect.stringMatching(/^TRACE_TAIL_POLL_MS: /),
+      expect.stringMatching(/^ALERT_SWEEP_MS: /),
+    ]);
+  });
+
+  it("agrees with the README's timing table: every row a variable, with its default", () => {
+    const readme = readFileSync(join(import.meta.dirname, '../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Timing settings'));
+    const rows = [
+      ...section
+        .slice(0, section.indexOf('\n\n', section.indexOf('| setting')))
+        .matchAll(/^\| `(\w+)` +\|.*\| (\S+) +\|$/gm),
+    ];
+    const documented = new Map(rows.map((r) => [r[1]!, r[2]!]));
+    for (const name of [
+      'HEALTH_PUBLISH_MS',
+      'HEALTH_STALE_MS',
+      'LIFECYCLE_POLL_MS',
+      'CONFIG_SIGNAL_POLL_MS',
+      'TRACE_TAIL_POLL_MS',
+      'ALERT_SWEEP_MS',
+    ])
+      expect(documented.has(name)).toBe(true);
+    const defaults = new Map(CONFIG_VARIABLES.map((x) => [x.name, x.default]));
+    expect([...documented].filter(([name, value]) => defaults.get(name) !== value)).toEqual([]);
+  });
+
   it('renders the variable table as Markdown, one row per variable', () => {
     const table = configReference().split('\n');
     expect(table).toHaveLength(CONFIG_VARIABLES.length + 2);

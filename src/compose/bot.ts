@@ -127,7 +127,11 @@ export function botRegistrar(deps: {
         conversations: deps.store.conversations,
         alertStates: deps.store.alertStates,
         healthTransitions: deps.runtime.health,
-        alertOptions: { batchWindowMs: config.alerts.batchWindowMs, minIntervalMs: config.alerts.minIntervalMs },
+        alertOptions: {
+          batchWindowMs: config.alerts.batchWindowMs,
+          minIntervalMs: config.alerts.minIntervalMs,
+          sweepMs: config.sharedState.alertSweepMs,
+        },
         logger: deps.logger,
         ids: uuidIds,
         clock: deps.clock,

@@ -123,6 +123,7 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
       // its backoff outlasts an outage of tens of seconds (the writer's own 5 × 0.5 s doubling gave
       // up after 7.5 s, and the change then waited for reconciliation).
       effectAttempts: { setTeamsPresence: config.graph.writeAttempts, clearTeamsPresence: config.graph.writeAttempts },
+      configSignalPollMs: config.sharedState.configSignalPollMs,
       ...deps.engineOptions,
     },
   );
@@ -187,34 +188,43 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
     const since = here ? takenUp.get(tenantId) : undefined;
     return { ...(holder ? { holder } : {}), here, ...(since !== undefined ? { since } : {}) };
   };
-  const sharedHealth = new SharedHealth({
-    model: health,
-    snapshots: store.healthSnapshots,
-    ownership: ownershipOf,
-    held: () => ownership.held(),
-    instanceId,
-    clock,
-    scheduler,
-    logger: logger.child({ component: 'shared-health' }),
-  });
-  const traceTail = new SharedTraceTail({
-    local: trace.tail,
-    traces: store.traces,
-    clock,
-    scheduler,
-    logger: logger.child({ component: 'trace-tail' }),
-  });
-  const lifecycle = new LifecycleRelay({
-    events: store.lifecycleEvents,
-    handlerFor: (tenantId) => {
-      const local = engine.isRunning(tenantId) ? adapters.get(tenantId) : undefined;
-      return local ? (id, event) => local.subscriptions.registry.onLifecycle(id, event) : undefined;
+  const sharedHealth = new SharedHealth(
+    {
+      model: health,
+      snapshots: store.healthSnapshots,
+      ownership: ownershipOf,
+      held: () => ownership.held(),
+      instanceId,
+      clock,
+      scheduler,
+      logger: logger.child({ component: 'shared-health' }),
     },
-    running: () => adapters.keys(),
-    clock,
-    scheduler,
-    logger: logger.child({ component: 'graph-lifecycle' }),
-  });
+    { publishEveryMs: config.sharedState.healthPublishMs, staleAfterMs: config.sharedState.healthStaleMs },
+  );
+  const traceTail = new SharedTraceTail(
+    {
+      local: trace.tail,
+      traces: store.traces,
+      clock,
+      scheduler,
+      logger: logger.child({ component: 'trace-tail' }),
+    },
+    { pollMs: config.sharedState.traceTailPollMs },
+  );
+  const lifecycle = new LifecycleRelay(
+    {
+      events: store.lifecycleEvents,
+      handlerFor: (tenantId) => {
+        const local = engine.isRunning(tenantId) ? adapters.get(tenantId) : undefined;
+        return local ? (id, event) => local.subscriptions.registry.onLifecycle(id, event) : undefined;
+      },
+      running: () => adapters.keys(),
+      clock,
+      scheduler,
+      logger: logger.child({ component: 'graph-lifecycle' }),
+    },
+    { pollMs: config.sharedState.lifecyclePollMs },
+  );
   return {
     engine,
     trace,

@@ -12,9 +12,6 @@ import type { Config } from '../config.js';
 import { SignalFollower } from '../application/sync/signal-follower.js';
 import { cxoneOptions, graphOptions, type Endpoints } from './tenant-ports.js';
 
-/** How often a request reads the tenant's `directory` signal (at most). */
-const SIGNAL_POLL_MS = 1_000;
-
 /**
  * What a tab request needs of a tenant's external systems, built on whichever instance answers it
  * from the tenant's stored connections — never from the sync's adapters, which exist only on the
@@ -142,7 +139,11 @@ export function tenantRequestPorts(
   const graph = new PerTenant((_t, o) => createGraphUserDirectory(o), { close: (g) => g.close(), afterMs });
   // The instance running the tenant raises `directory` when CXone's Real-Time records show an agent
   // in another team: the copy kept here would otherwise answer the old team for up to 5 minutes.
-  const moves = new SignalFollower({ signals: d.store.tenantSignals, clock: d.clock }, 'directory', SIGNAL_POLL_MS);
+  const moves = new SignalFollower(
+    { signals: d.store.tenantSignals, clock: d.clock },
+    'directory',
+    d.config.sharedState.configSignalPollMs,
+  );
   return {
     acdDirectory: async (tenantId) => {
       const o = cxoneOptions(d, tenantId, await d.store.tenants.getConnection(tenantId, 'cxone'));
