@@ -84,6 +84,9 @@ const SESSION_RANK: Readonly<Record<string, number>> = {
   berightback: 1,
 };
 
+/** A presence a session can show (it has a place in the session ranking; Offline and unknown do not). */
+export const ranked = (p: TeamsPresence): boolean => SESSION_RANK[p.availability.toLowerCase()] !== undefined;
+
 /**
  * Whether a session showing `a` keeps the aggregate on `a` while another session shows `b`:
  * then a change of `b` (ours) is invisible in Teams, and `a` ending is what Teams will report.

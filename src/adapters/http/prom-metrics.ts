@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { EffectOutcome, EventSourceLabel, Metrics } from '../../application/ports.js';
+import type { EffectOutcome, EventSourceLabel, Metrics, ReconcileCause } from '../../application/ports.js';
 import type { Effect } from '../../domain/effects.js';
 
 /** Options of the Prometheus metrics. */
@@ -106,7 +106,7 @@ export class PromMetrics implements Metrics {
     this.throttled.inc();
   }
 
-  reconcileCorrection(cause: 'acd-drift' | 'teams-drift'): void {
+  reconcileCorrection(cause: ReconcileCause): void {
     this.corrections.inc({ cause });
   }
 

@@ -74,6 +74,11 @@ export interface HealthReporter {
 }
 
 export type EventSourceLabel = SyncEvent['source'] | 'reconcile' | 'reevaluate';
+/**
+ * Why reconciliation corrected something: the ACD or Teams moved without the engine seeing it, or
+ * Teams lacks the session we recorded as published (a decided write lost with its process).
+ */
+export type ReconcileCause = 'acd-drift' | 'teams-drift' | 'lost-write';
 export type EffectOutcome =
   | 'written'
   | 'unchanged'
@@ -95,7 +100,7 @@ export interface Metrics {
   webhookAck(ms: number): void;
   inboxDepth(tenantId: string, depth: number): void;
   graphThrottled(): void;
-  reconcileCorrection(cause: 'acd-drift' | 'teams-drift'): void;
+  reconcileCorrection(cause: ReconcileCause): void;
   /** An acknowledged notification whose sealed resource data could not be authenticated or decrypted, dropped. */
   notificationUnopened(code: string): void;
 }

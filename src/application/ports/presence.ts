@@ -45,6 +45,12 @@ export interface HeldSession {
 
 /** Writes and reads Teams presence (Graph, application permissions). Budgeted and batched inside. */
 export interface PresenceGateway {
+  /**
+   * Resolves when the write is answered (it may wait for the budget). Per user, writes go out in
+   * call order and one at a time: a newer desire replaces an older one not yet sent (that one
+   * resolves `superseded`) and waits for one already sent. The engine relies on this to hand
+   * writes over without waiting (an older presence never lands after a newer one).
+   */
   write(desire: PresenceDesire): Promise<Result<PresenceWriteOutcome, ExternalFailure>>;
   /** getPresencesByUserId, chunked by 650. */
   read(userIds: readonly string[]): Promise<Result<readonly ObservedPresence[], ExternalFailure>>;

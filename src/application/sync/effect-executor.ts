@@ -1,13 +1,13 @@
 import type { Effect } from '../../domain/effects.js';
-import { notShown } from '../../domain/shown-presence.js';
 import type { Result } from '../../domain/result.js';
 import type { AgentSyncState } from '../../domain/sync-state.js';
-import type { AcdWriteOutcome, AcdWriteRefusal, ExternalFailure, InboxEntry, PresenceWriteOutcome } from '../ports.js';
+import type { AcdWriteOutcome, AcdWriteRefusal, ExternalFailure, InboxEntry } from '../ports.js';
 import type { SyncEngineDeps, SyncEngineOptions } from './engine-options.js';
 import type { Slot } from './keyed-queue.js';
 import type { TenantRuntime } from './tenant-runtime.js';
 import { backoffMs, sleep, TenantStoppedError } from './retry.js';
 import { writeUrgencyOf } from './reobserve.js';
+import type { PresenceDelivery } from './presence-delivery.js';
 
 /** What one entry's effects did; failed writes are not recorded as done in the agent's state. */
 export interface EffectsOutcome {
@@ -28,19 +28,24 @@ export interface EffectContext {
    */
   readonly concise?: boolean;
   readonly scheduleRecheck: (at: number) => void;
+  /** What the committed state records as published once this entry's effects are handed over. */
+  readonly published: AgentSyncState['published'];
 }
 
 type Attempt<T, E> = () => Promise<Result<T, E>>;
 
 /**
  * Carries out a decision's effects through the ports, in order, tracing each request and answer.
- * Transient failures are retried here with backoff (Retry-After honoured) while the agent's key
- * stays locked — its later events wait, other agents' do not (the worker is released meanwhile).
+ * Presence writes are handed to the delivery and not waited for (they wait for Graph's budget,
+ * tens of seconds in a storm). ACD writes are awaited: transient failures are retried here with
+ * backoff (Retry-After honoured) while the agent's key stays locked — its later events wait, other
+ * agents' do not (the worker is released meanwhile).
  */
 export class EffectExecutor {
   constructor(
     private readonly deps: SyncEngineDeps,
     private readonly options: SyncEngineOptions,
+    private readonly delivery: PresenceDelivery,
   ) {}
 
   async run(effects: readonly Effect[], ctx: EffectContext): Promise<EffectsOutcome> {
@@ -57,7 +62,7 @@ export class EffectExecutor {
           break;
         case 'setTeamsPresence':
         case 'clearTeamsPresence':
-          teamsFailed = !(await this.writePresence(effect, ctx)) || teamsFailed;
+          teamsFailed = !this.handPresence(effect, ctx) || teamsFailed;
           break;
         case 'setAcdState':
           acdFailed = !(await this.writeAcd(effect, ctx)) || acdFailed;
@@ -67,10 +72,14 @@ export class EffectExecutor {
     return { teamsFailed, acdFailed };
   }
 
-  private async writePresence(
+  /**
+   * Hands the write to the delivery and returns: the entry commits now, and the write's answer
+   * reaches the Log Reader, metrics and health when Graph gives it (PresenceDelivery).
+   */
+  private handPresence(
     effect: Extract<Effect, { kind: 'setTeamsPresence' | 'clearTeamsPresence' }>,
     ctx: EffectContext,
-  ): Promise<boolean> {
+  ): boolean {
     const userId = ctx.agent.teamsUserId;
     if (userId === undefined) {
       this.trace(ctx, 'error', `${effect.kind} not done: the agent is not linked to a Teams user`, { effect });
@@ -79,55 +88,24 @@ export class EffectExecutor {
     }
     const presence = effect.kind === 'setTeamsPresence' ? effect.presence : null;
     const shown = presence ? `${presence.availability}/${presence.activity}` : 'clear';
-    const asked = `Graph: ${effect.preferred ? 'preferred' : 'session'} presence → ${shown} (${effect.reason})`;
-    if (!ctx.concise)
-      this.trace(ctx, 'graph.request', asked, { userId, presence, preferred: effect.preferred, ruleId: effect.ruleId });
-    const result = await this.withRetry(
-      ctx,
-      effect.kind,
-      () =>
-        ctx.tenant.ports.presence.write({
-          userId,
-          presence,
-          preferred: effect.preferred,
-          traceId: ctx.traceId,
-          urgency: writeUrgencyOf(ctx.entry.event),
-        }),
-      (f) => f,
-    );
-    if (!result.ok)
-      return this.failed(
-        ctx,
-        effect.kind,
-        'graph.response',
-        result.error,
-        ctx.concise ? `${asked}: ${result.error.message}` : result.error.message,
-      );
-    const outcome: PresenceWriteOutcome = result.value;
-    // Written is not shown: the user's own status may outrank our session (from the presence on record, no extra read).
-    const hidden =
-      presence && !effect.preferred && outcome.status !== 'superseded' ? notShown(ctx.agent, presence) : undefined;
-    const answered = `Graph: ${outcome.status}${outcome.status === 'written' ? ` (HTTP ${outcome.httpStatus}, ${outcome.latencyMs} ms)` : ''}${hidden ? `; Teams cannot show it: ${hidden.reason}` : ''}`;
-    const flag = hidden ? { notShown: hidden } : {};
-    if (ctx.concise)
-      this.trace(ctx, 'graph.response', `${asked}: ${answered.slice('Graph: '.length)}`, {
+    this.delivery.hand({
+      tenant: ctx.tenant,
+      agentId: ctx.entry.agentId,
+      traceId: ctx.traceId,
+      effect,
+      desire: {
         userId,
         presence,
         preferred: effect.preferred,
-        ruleId: effect.ruleId,
-        outcome,
-        ...flag,
-      });
-    else this.trace(ctx, 'graph.response', answered, { outcome, ...flag });
-    this.deps.metrics.effect(effect.kind, outcome.status);
-    ctx.tenant.health.success('graph.auth');
-    if (outcome.status === 'written') {
-      ctx.tenant.health.success(
-        'graph.presence',
-        `last presence write answered HTTP ${outcome.httpStatus} in ${outcome.latencyMs} ms`,
-      );
-      this.synced(ctx, effect.ruleId, 'acd-to-teams', shown, hidden?.reason);
-    }
+        traceId: ctx.traceId,
+        urgency: writeUrgencyOf(ctx.entry.event),
+      },
+      asked: `Graph: ${effect.preferred ? 'preferred' : 'session'} presence → ${shown} (${effect.reason})`,
+      concise: ctx.concise ?? false,
+      agent: ctx.agent,
+      receivedAt: ctx.entry.receivedAt,
+      published: { before: ctx.agent.published, after: ctx.published },
+    });
     return true;
   }
 

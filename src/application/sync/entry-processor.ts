@@ -7,6 +7,7 @@ import { summarize } from './decision-summary.js';
 import type { SyncEngineDeps, SyncEngineOptions } from './engine-options.js';
 import type { PrefetchedAgent } from './agent-prefetch.js';
 import { EffectExecutor, type EffectsOutcome } from './effect-executor.js';
+import type { PresenceDelivery } from './presence-delivery.js';
 import type { Slot } from './keyed-queue.js';
 import { reevaluationOf } from './reobserve.js';
 import { traceReevaluation } from './reevaluation-trace.js';
@@ -30,8 +31,9 @@ export class EntryProcessor {
     private readonly deps: SyncEngineDeps,
     private readonly options: SyncEngineOptions,
     private readonly scheduleRecheck: (tenant: TenantRuntime, agentId: string, at: number) => void,
+    delivery: PresenceDelivery,
   ) {
-    this.executor = new EffectExecutor(deps, options);
+    this.executor = new EffectExecutor(deps, options, delivery);
   }
 
   async process(tenant: TenantRuntime, entry: InboxEntry, slot: Slot, prefetched?: PrefetchedAgent): Promise<void> {
@@ -93,6 +95,7 @@ export class EntryProcessor {
       slot,
       concise: change !== undefined,
       scheduleRecheck: (at) => this.scheduleRecheck(tenant, agent.agentId, at),
+      published: decision.next.published,
     });
     // The agent stays locked until its state is committed (its next entry reads it), but the worker
     // is free meanwhile: with a group-committing store, entries finishing while a commit runs join
@@ -146,9 +149,13 @@ export class EntryProcessor {
     return withIdentity(stored, teamsUserId, teamId);
   }
 
+  /**
+   * From one directory listing shared by every agent without a stored team: listing and scanning
+   * per agent was O(n²) on the first sight of 10k agents (10k listings of 10k agents).
+   */
   private async teamOf(tenant: TenantRuntime, agentId: string): Promise<string | undefined> {
-    const agents = await tenant.ports.acdDirectory.listAgents();
-    return agents.ok ? agents.value.find((a) => a.agentId === agentId)?.teamId : undefined;
+    const teams = await tenant.agentTeams(this.deps.clock.now(), this.options.configCacheMs);
+    return teams?.get(agentId);
   }
 
   /** A notification without resource data: read the presence now (the pump pre-reads in batches). */

@@ -1,9 +1,10 @@
 import type { AcdState, AcdStateEvent } from '../../domain/agent-state.js';
-import { samePresence, type TeamsPresenceEvent } from '../../domain/presence.js';
+import { outranks, ranked, samePresence, type TeamsPresence, type TeamsPresenceEvent } from '../../domain/presence.js';
 import type { AgentSyncState } from '../../domain/sync-state.js';
-import type { SubscriptionStatus, UserLink } from '../ports.js';
+import type { ObservedPresence, SubscriptionStatus, UserLink } from '../ports.js';
 import { traceIdOf } from '../trace/trace-ids.js';
 import type { SyncEngineDeps } from './engine-options.js';
+import type { PresenceDelivery } from './presence-delivery.js';
 import type { SyncIngest } from './sync-ingest.js';
 import { describeAcd } from './sync-ingest.js';
 import { teamsEventId } from './teams-events.js';
@@ -26,6 +27,7 @@ export class Reconciler {
   constructor(
     private readonly deps: SyncEngineDeps,
     private readonly ingest: SyncIngest,
+    private readonly delivery: PresenceDelivery,
   ) {}
 
   async run(tenant: TenantRuntime): Promise<ReconcileReport> {
@@ -81,6 +83,9 @@ export class Reconciler {
     links: readonly UserLink[],
   ): Promise<{ checked: number; corrections: number; failed?: true }> {
     if (links.length === 0) return { checked: 0, corrections: 0 };
+    // Writes on their way while the read runs may land after it: their users are not judged lost.
+    const underWay = this.delivery.users(tenant.tenantId);
+    const readAt = this.deps.clock.now();
     const read = await tenant.ports.presence.read(links.map((l) => l.teamsUserId));
     if (!read.ok) {
       tenant.health.report(
@@ -96,7 +101,10 @@ export class Reconciler {
     for (const observed of read.value) {
       const agentId = agentOf.get(observed.userId);
       if (agentId === undefined) continue;
-      const seen = states.get(agentId)?.teams;
+      const state = states.get(agentId);
+      if (state && !underWay.has(observed.userId) && this.republishLost(tenant, state, observed, readAt))
+        corrections += 1;
+      const seen = state?.teams;
       if (seen && samePresence(seen.presence, observed.presence) && !otherVersion(seen, observed)) continue;
       const event: TeamsPresenceEvent = {
         source: 'teams',
@@ -120,6 +128,56 @@ export class Reconciler {
       if (await this.correct(tenant, event, observed.userId, cause, 'teams-drift')) corrections += 1;
     }
     return { checked: read.value.length, corrections };
+  }
+
+  /**
+   * Our session is missing from Teams: the presence Teams shows ranks below the session we recorded
+   * as published, which the aggregate could not do while that session exists (§2.1). The write was
+   * decided and committed, then lost — its process ended while it waited for the budget (the
+   * delivery does not keep the inbox entry), or the session lapsed. Written again, as a correction.
+   * Offline and unknown presences are not judged (no session rank to compare).
+   */
+  private republishLost(
+    tenant: TenantRuntime,
+    state: AgentSyncState,
+    observed: ObservedPresence,
+    readAt: number,
+  ): boolean {
+    const ours = state.published;
+    if (!ours?.presence || ours.preferred || ours.at >= readAt || state.teamsUserId !== observed.userId) return false;
+    if (!ranked(observed.presence) || !outranks(ours.presence, observed.presence)) return false;
+    if (this.delivery.delivering(tenant.tenantId, observed.userId)) return false;
+    const pair = (p: TeamsPresence): string => `${p.availability}/${p.activity}`;
+    const cause = `Teams shows ${pair(observed.presence)}, below the ${pair(ours.presence)} session we published at ${new Date(ours.at).toISOString()}: the write did not reach Graph (or the session lapsed); written again`;
+    const traceId = `republish:${this.deps.ids.next()}`;
+    this.deps.trace.record({
+      tenantId: tenant.tenantId,
+      agentId: state.agentId,
+      teamsUserId: observed.userId,
+      traceId,
+      hop: 'reconcile.correction',
+      summary: `Reconciliation: ${cause}`,
+      data: { cause, kind: 'lost-write', published: ours, observed: observed.presence },
+    });
+    this.deps.metrics.reconcileCorrection('lost-write');
+    this.delivery.hand({
+      tenant,
+      agentId: state.agentId,
+      traceId,
+      effect: {
+        kind: 'setTeamsPresence',
+        presence: ours.presence,
+        preferred: false,
+        ruleId: ours.ruleId,
+        reason: 'reconciliation: our session is missing in Teams',
+      },
+      desire: { userId: observed.userId, presence: ours.presence, preferred: false, traceId, urgency: 'correction' },
+      asked: `Graph: session presence → ${pair(ours.presence)} (written again: Teams lacks it)`,
+      concise: true,
+      agent: state,
+      receivedAt: readAt,
+    });
+    return true;
   }
 
   /** Feeds the observed state in; a correction counts only if the inbox did not have it already. */

@@ -1,9 +1,12 @@
 import type { AcdStateEvent } from '../../domain/agent-state.js';
+import { samePresence } from '../../domain/presence.js';
+import type { AgentSyncState } from '../../domain/sync-state.js';
 import type { TickEvent } from '../../domain/effects.js';
 import type { Cancel, HeldSession, PresenceNotification, SyncIngress, SyncReevaluation } from '../ports.js';
 import { DEFAULT_SYNC_ENGINE_OPTIONS, type SyncEngineDeps, type SyncEngineOptions } from './engine-options.js';
 import { EntryProcessor } from './entry-processor.js';
 import { InboxPump } from './inbox-pump.js';
+import { PresenceDelivery } from './presence-delivery.js';
 import { Reconciler, type ReconcileReport } from './reconciler.js';
 import { SubscriptionWatch } from './subscription-watch.js';
 import { SyncIngest } from './sync-ingest.js';
@@ -27,6 +30,7 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
   private readonly options: SyncEngineOptions;
   private readonly tenants = new Map<string, TenantRuntime>();
   private readonly pump: InboxPump;
+  private readonly delivery: PresenceDelivery;
   private readonly reconciler: Reconciler;
   private readonly watch: SubscriptionWatch;
   private readonly rechecks = new Map<string, Cancel>();
@@ -49,11 +53,17 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
       health: (t) => deps.health.reporter(t),
       wake: (t) => this.wake(t),
     });
-    const processor = new EntryProcessor(deps, this.options, (tenant, agentId, at) =>
-      this.scheduleRecheck(tenant, agentId, at),
+    this.delivery = new PresenceDelivery(deps, this.options, (tenant, agentId, after, before) =>
+      this.unpublish(tenant, agentId, after, before),
+    );
+    const processor = new EntryProcessor(
+      deps,
+      this.options,
+      (tenant, agentId, at) => this.scheduleRecheck(tenant, agentId, at),
+      this.delivery,
     );
     this.pump = new InboxPump(deps, this.options, processor, (t) => this.tenants.get(t));
-    this.reconciler = new Reconciler(deps, this.ingest);
+    this.reconciler = new Reconciler(deps, this.ingest, this.delivery);
     this.watch = new SubscriptionWatch({ ...deps, userLinks: deps.store.userLinks }, (t) => this.reconcileSafely(t));
   }
 
@@ -108,7 +118,11 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     await this.pump.pump(tenant);
   }
 
-  /** Stops pulling and timers, lets running work finish; pending entries stay in the inbox. */
+  /**
+   * Stops pulling and timers, lets running work finish; pending entries stay in the inbox. Presence
+   * writes already decided are not waited for: the gateway may still send them, and whoever runs
+   * the tenant next writes again what its reconciliation finds missing in Teams.
+   */
   async removeTenant(tenantId: string): Promise<void> {
     const tenant = this.tenants.get(tenantId);
     if (!tenant) return;
@@ -211,9 +225,13 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     return this.reconciler.run(tenant);
   }
 
-  /** Nothing queued or running (tests and graceful shutdown). */
-  whenIdle(): Promise<void> {
-    return this.pump.queue.whenIdle();
+  /** Nothing queued or running, and every decided presence write answered (tests and graceful shutdown). */
+  async whenIdle(): Promise<void> {
+    // A write that finally fails queues its agent's unpublish: wait until neither side has work.
+    while (!this.pump.queue.isIdle() || this.delivery.size > 0) {
+      await this.pump.queue.whenIdle();
+      await this.delivery.whenSettled();
+    }
   }
 
   isRunning(tenantId: string): boolean {
@@ -226,7 +244,7 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
   }
 
   isIdle(): boolean {
-    return this.pump.queue.isIdle() && [...this.tenants.values()].every((t) => !t.pulling);
+    return this.pump.queue.isIdle() && this.delivery.size === 0 && [...this.tenants.values()].every((t) => !t.pulling);
   }
 
   private wake(tenantId: string): void {
@@ -377,6 +395,26 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     arm(runNow ? 0 : periodMs);
   }
 
+  /**
+   * A decided write finally failed: the agent's state goes back to the publication before it, in
+   * the agent's order (after the entries already queued for it), unless a later entry recorded
+   * another since — as the entry itself did when it waited for the answer (keepFailed).
+   */
+  private unpublish(
+    tenant: TenantRuntime,
+    agentId: string,
+    after: NonNullable<AgentSyncState['published']>,
+    before: AgentSyncState['published'],
+  ): void {
+    this.pump.queue.push(tenant.tenantId, agentId, async () => {
+      if (tenant.stopped) return;
+      const state = await this.deps.store.agentStates.get(tenant.tenantId, agentId);
+      if (!state || !samePublication(state.published, after)) return;
+      const { published: _failed, ...rest } = state;
+      await this.deps.store.agentStates.put(tenant.tenantId, before ? { ...rest, published: before } : rest);
+    });
+  }
+
   private scheduleRecheck(tenant: TenantRuntime, agentId: string, at: number): void {
     const key = `${tenant.tenantId}\u0000${agentId}`;
     this.rechecks.get(key)?.();
@@ -407,4 +445,13 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
     }
     if (held.length > 0) tenant.ports.presence.adoptHeld?.(held);
   }
+}
+
+/** The same publication (the one a failed write recorded), as stored. */
+function samePublication(stored: AgentSyncState['published'], ours: NonNullable<AgentSyncState['published']>): boolean {
+  if (!stored || stored.at !== ours.at || stored.preferred !== ours.preferred || stored.ruleId !== ours.ruleId)
+    return false;
+  return stored.presence === null || ours.presence === null
+    ? stored.presence === ours.presence
+    : samePresence(stored.presence, ours.presence);
 }

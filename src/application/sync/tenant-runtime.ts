@@ -55,6 +55,10 @@ export class TenantRuntime {
   configSignal: number | undefined;
   /** Entries queued or running per agent. */
   private readonly busyAgents = new Map<string, number>();
+  /** Each ACD agent's team from one directory listing (teamOf), while fresh. */
+  private teams:
+    | { readonly at: number; readonly epoch: number; readonly read: Promise<Map<string, string> | undefined> }
+    | undefined;
   /** Why each recent re-evaluation was queued (by change id), for its agents' Log Reader lines. */
   private readonly reevaluations = new Map<string, string>();
 
@@ -81,6 +85,30 @@ export class TenantRuntime {
 
   cacheConfig(value: TenantConfig, now: number): void {
     this.config = { value, at: now };
+  }
+
+  /**
+   * Agent → team from the ACD directory, one listing shared by concurrent callers and kept for
+   * `maxAgeMs` (and until the configuration changes); undefined when the listing failed, which is
+   * not kept: the next agent asks again.
+   */
+  agentTeams(now: number, maxAgeMs: number): Promise<ReadonlyMap<string, string> | undefined> {
+    const cached = this.teams;
+    if (cached && cached.epoch === this.configEpoch && now - cached.at < maxAgeMs) return cached.read;
+    const read = this.ports.acdDirectory.listAgents().then(
+      (agents) => {
+        if (agents.ok)
+          return new Map(agents.value.flatMap((a) => (a.teamId !== undefined ? [[a.agentId, a.teamId] as const] : [])));
+        if (this.teams?.read === read) this.teams = undefined;
+        return undefined;
+      },
+      (error: unknown) => {
+        if (this.teams?.read === read) this.teams = undefined;
+        throw error;
+      },
+    );
+    this.teams = { at: now, epoch: this.configEpoch, read };
+    return read;
   }
 
   invalidateConfig(): void {

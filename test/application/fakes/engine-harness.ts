@@ -1,6 +1,6 @@
 import { HealthModel } from '../../../src/application/health/health-model.js';
 import type { SyncPolicy } from '../../../src/application/ports.js';
-import type { SyncEngineOptions } from '../../../src/application/sync/engine-options.js';
+import { DEFAULT_SYNC_ENGINE_OPTIONS, type SyncEngineOptions } from '../../../src/application/sync/engine-options.js';
 import { SyncEngine } from '../../../src/application/sync/sync-engine.js';
 import type { TenantPorts } from '../../../src/application/sync/tenant-runtime.js';
 import { TraceRecorder } from '../../../src/application/trace/trace-recorder.js';
@@ -45,10 +45,11 @@ export class EngineHarness {
   readonly store: MemoryStore;
   readonly metrics = new RecordingMetrics();
   readonly logger = new MemoryLogger();
-  readonly ids = new SequentialIds('trace');
+  readonly ids: SequentialIds;
   readonly trace: TraceRecorder;
   readonly health: HealthModel;
   readonly engine: SyncEngine;
+  private readonly configCacheMs: number;
   /** Tenant id of every applied Teams write, across tenants, in order. */
   readonly writeLog: string[] = [];
 
@@ -59,10 +60,14 @@ export class EngineHarness {
       engine?: Partial<SyncEngineOptions>;
       policy?: SyncPolicy;
       alertDebounceMs?: number;
+      /** Prefix of generated ids; a second process on the same store needs its own (trace ids are unique). */
+      idPrefix?: string;
       /** The tenant's saved reconciliation period (ms). */
       reconcilePeriod?: (tenantId: string) => Promise<number | undefined>;
     } = {},
   ) {
+    this.ids = new SequentialIds(opts.idPrefix ?? 'trace');
+    this.configCacheMs = opts.engine?.configCacheMs ?? DEFAULT_SYNC_ENGINE_OPTIONS.configCacheMs;
     this.time = opts.time ?? new ManualTime();
     this.store = opts.store ?? new MemoryStore(this.time);
     this.trace = new TraceRecorder({
@@ -149,6 +154,17 @@ export class EngineHarness {
       await this.time.advance(Math.max(0, next - this.time.now()));
     }
     throw new Error('engine did not settle');
+  }
+
+  /**
+   * Keeps the engine's workers busy: the agents' stored states are forgotten (so each one's next
+   * event looks its team up in the ACD directory) and the directory's answers are held until
+   * `t.acd.releaseDirectory()`. Time moves past the engine's cached listing.
+   */
+  async holdWorkers(t: FakeTenant): Promise<void> {
+    for (const agentId of t.agentIds) this.store.agentStates.states.delete(`${t.tenantId}/${agentId}`);
+    t.acd.holdDirectory = true;
+    await this.time.advance(this.configCacheMs);
   }
 
   traces(tenantId: string, agentId?: string) {

@@ -34,6 +34,14 @@ export class FakeAcd implements AcdGateway, AcdStateFeed, AcdDirectory {
   /** Scripted answers for the next writes (consumed in order); otherwise the write applies. */
   readonly writeRefusals: AcdWriteRefusal[] = [];
   snapshotFailure: ExternalFailure | undefined;
+  /** Directory listings asked for (the engine lists once for every agent it first sees). */
+  listAgentsCalls = 0;
+  /**
+   * Listings wait until released: an agent seen for the first time (no stored team) then holds
+   * its worker — the way a test keeps the engine's workers busy now that Graph writes do not.
+   */
+  holdDirectory = false;
+  private heldListings: (() => void)[] = [];
   private deliver: AcdEventSink | undefined;
 
   constructor(
@@ -118,7 +126,16 @@ export class FakeAcd implements AcdGateway, AcdStateFeed, AcdDirectory {
     return ok([...this.teams]);
   }
 
+  releaseDirectory(): void {
+    this.holdDirectory = false;
+    const held = this.heldListings;
+    this.heldListings = [];
+    for (const release of held) release();
+  }
+
   async listAgents(): Promise<Result<readonly AcdAgent[], ExternalFailure>> {
+    this.listAgentsCalls += 1;
+    if (this.holdDirectory) await new Promise<void>((resolve) => this.heldListings.push(resolve));
     return ok([...this.agents.values()].map((a) => a.info));
   }
 

@@ -46,6 +46,7 @@ export class FakeGraph implements PresenceGateway, SubscriptionRegistry {
   /** Answer writes on a later turn of the event loop (as a network call would), so they overlap. */
   asyncWrites = false;
   private held: (() => void)[] = [];
+  private readonly lastByUser = new Map<string, Promise<unknown>>();
   covered = new Set<string>();
   private maxConcurrent = 0;
   private inFlight = 0;
@@ -94,6 +95,7 @@ export class FakeGraph implements PresenceGateway, SubscriptionRegistry {
   /** The process holding these requests died: they never reach Graph and never answer. */
   abandonHeldWrites(): void {
     this.held = [];
+    this.lastByUser.clear();
   }
 
   get heldWrites(): number {
@@ -104,7 +106,17 @@ export class FakeGraph implements PresenceGateway, SubscriptionRegistry {
     return this.maxConcurrent;
   }
 
-  async write(desire: PresenceDesire): Promise<Result<PresenceWriteOutcome, ExternalFailure>> {
+  /** One write per user at a time, in call order (the gateway's contract; GraphPresenceWriter keeps it). */
+  write(desire: PresenceDesire): Promise<Result<PresenceWriteOutcome, ExternalFailure>> {
+    const prior = this.lastByUser.get(desire.userId);
+    const run = (prior ? prior.then(() => this.writeNow(desire)) : this.writeNow(desire)).finally(() => {
+      if (this.lastByUser.get(desire.userId) === run) this.lastByUser.delete(desire.userId);
+    });
+    this.lastByUser.set(desire.userId, run);
+    return run;
+  }
+
+  private async writeNow(desire: PresenceDesire): Promise<Result<PresenceWriteOutcome, ExternalFailure>> {
     this.writes.push({ desire, at: this.clock.now() });
     this.inFlight += 1;
     this.maxConcurrent = Math.max(this.maxConcurrent, this.inFlight);

@@ -1,4 +1,4 @@
-import type { EffectOutcome, EventSourceLabel, Metrics } from '../../../src/application/ports.js';
+import type { EffectOutcome, EventSourceLabel, Metrics, ReconcileCause } from '../../../src/application/ports.js';
 import type { Effect } from '../../../src/domain/effects.js';
 
 /** Counts what the engine reported, keyed like the Prometheus series. */
@@ -26,7 +26,7 @@ export class RecordingMetrics implements Metrics {
   graphThrottled(): void {
     this.add('graph_throttled', 1);
   }
-  reconcileCorrection(cause: 'acd-drift' | 'teams-drift'): void {
+  reconcileCorrection(cause: ReconcileCause): void {
     this.add(`reconcile_corrections{cause=${cause}}`, 1);
   }
   notificationUnopened(code: string): void {

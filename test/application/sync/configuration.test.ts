@@ -144,17 +144,18 @@ describe('sync engine: user mapping changes', () => {
     const t = await h.tenant('t1', { agents: 2, rule: rule() });
     t.graph.addUser('aad-new');
     await h.start(t, { startFeed: true });
-    t.graph.holdWrites = true;
+    await h.holdWorkers(t);
     await t.acd.change('agent-1', acd.contact());
     await h.time.runDue();
     await t.acd.change('agent-2', acd.contact());
     await h.time.runDue();
-    expect(t.graph.heldWrites).toBe(1); // agent-1's write holds the only worker; agent-2's event waits, read ahead
+    // agent-1's team lookup holds the only worker; agent-2's event waits, its link read ahead.
+    expect(h.engine.queued('t1')).toBe(2);
+    expect(t.graph.writes).toEqual([]);
 
     await h.store.userLinks.put([{ tenantId: 't1', agentId: 'agent-2', teamsUserId: 'aad-new', source: 'manual' }]);
     await h.engine.reevaluate('t1', ['agent-2'], 'agent-2 linked to aad-new');
-    t.graph.holdWrites = false;
-    t.graph.releaseWrites();
+    t.acd.releaseDirectory();
     await h.settle();
 
     expect(t.graph.writes.filter((w) => w.desire.userId === 'aad-2')).toEqual([]);

@@ -30,10 +30,11 @@ describe('sync engine: ordering and parallelism', () => {
         .map((w) => w.desire.presence);
       expect(written).toEqual(PUBLISHED_CYCLE);
     }
-    expect(t.graph.peakConcurrentWrites).toBe(4);
+    // 4 workers, 12 agents' writes on the wire at once: a write waiting for Graph holds no worker.
+    expect(t.graph.peakConcurrentWrites).toBe(12);
   });
 
-  it("holds an agent's next event while its write is in flight, and runs other agents meanwhile", async () => {
+  it("decides an agent's next event while its write is in flight, writes them in order, and runs other agents meanwhile", async () => {
     const h = new EngineHarness({ engine: { concurrency: 8 } });
     const t = await h.tenant('t1', { agents: 3, rule: rule() });
     await h.start(t, { startFeed: true });
@@ -45,6 +46,9 @@ describe('sync engine: ordering and parallelism', () => {
     await t.acd.change('agent-3', acd.contact());
     await flushPromises();
 
+    // Every event is decided and committed; agent-1's second write waits for its first to be answered.
+    expect(await h.store.inbox.depth('t1')).toBe(0);
+    expect((await h.store.agentStates.get('t1', 'agent-1'))?.published?.presence).toBeNull();
     expect(t.graph.writes.map((w) => w.desire.userId).sort()).toEqual(['aad-1', 'aad-2', 'aad-3']);
     t.graph.holdWrites = false;
     t.graph.releaseWrites();
@@ -76,15 +80,14 @@ describe('sync engine: ordering and parallelism', () => {
     const h = new EngineHarness({ engine: { concurrency: 4, maxQueuedPerTenant: 10 } });
     const t = await h.tenant('t1', { agents: 60, rule: rule() });
     await h.start(t, { startFeed: true });
-    t.graph.holdWrites = true;
+    await h.holdWorkers(t);
 
     for (const agentId of t.agentIds) await t.acd.change(agentId, acd.contact());
     await flushPromises();
     expect(h.engine.queued('t1')).toBeLessThanOrEqual(10);
     expect(await h.store.inbox.depth('t1')).toBe(60);
 
-    t.graph.holdWrites = false;
-    t.graph.releaseWrites();
+    t.acd.releaseDirectory();
     await h.settle();
     expect(await h.store.inbox.depth('t1')).toBe(0);
     expect(t.graph.applied).toHaveLength(60);

@@ -12,9 +12,11 @@ describe('sync engine: tenants', () => {
     await h.start(quiet, { startFeed: true });
     storm.graph.asyncWrites = true;
     quiet.graph.asyncWrites = true;
+    await h.holdWorkers(storm);
 
     for (const agentId of storm.agentIds) await storm.acd.change(agentId, acd.contact());
     await quiet.acd.change('agent-1', acd.contact());
+    storm.acd.releaseDirectory();
     await h.settle();
 
     expect(h.writeLog).toHaveLength(301);
