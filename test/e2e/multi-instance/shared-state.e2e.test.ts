@@ -62,7 +62,8 @@ describePg('three instances on PostgreSQL: any instance answers like the tenant 
   };
 
   beforeAll(async () => {
-    c = await startCluster();
+    // Shorter than the deployment's defaults (10 s stale would outlast the cluster's 6 s lease TTL).
+    c = await startCluster({ HEALTH_PUBLISH_MS: '500', HEALTH_STALE_MS: '3000' });
   }, TIMEOUT);
   afterAll(async () => {
     await c?.close();
@@ -306,6 +307,40 @@ describePg('three instances on PostgreSQL: any instance answers like the tenant 
       process.stdout.write(
         `shared-state: team move answered by every instance ${Date.now() - moved} ms after it (CXone reporting lag included)\n`,
       );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a hung owner reads Sync stopped on every other instance once HEALTH_STALE_MS passed without its heartbeat',
+    async () => {
+      const owner = (await c.owner())!;
+      const reader = c.instances.find((i) => i !== owner)!;
+      const health = () => c.api<Health>(reader, '/health');
+      await eventually(async () => (await health()).syncActive, `${reader.name} says the sync runs`, 20_000, 250);
+      // Frozen, not dead: it still holds the lease (until its TTL), but reports nothing.
+      process.kill(owner.pid, 'SIGSTOP');
+      const frozen = Date.now();
+      try {
+        const stopped = await eventually(
+          async () => {
+            const h = await health();
+            return !h.syncActive && h.ownership?.holder?.split(':')[1] === String(owner.pid) ? h : undefined;
+          },
+          'the others say Sync stopped while the hung owner still holds the lease',
+          15_000,
+          100,
+        );
+        process.stdout.write(
+          `shared-state: owner frozen → Sync stopped on ${reader.name} ${Date.now() - frozen} ms later\n`,
+        );
+        expect(stopped.status).toBe('down');
+        expect(stopped.syncDetail).toContain('has not reported its health since');
+      } finally {
+        process.kill(owner.pid, 'SIGCONT');
+      }
+      // Thawed within its lease, it reports again (or, had the lease run out, another instance took over).
+      await eventually(async () => (await health()).syncActive, 'the sync runs again', 30_000, 250);
     },
     TIMEOUT,
   );
