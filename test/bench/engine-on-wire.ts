@@ -78,6 +78,8 @@ interface Sample {
   readonly ms: number;
   /** The same span cut at the product's own Log Reader hops (acd.event, graph.request), when both were found. */
   readonly parts?: { readonly adapter: number; readonly engine: number; readonly writer: number };
+  /** When its feed answer was sent (Date.now()), to tell a steady cost from a stall of a few seconds. */
+  readonly feedAt: number;
 }
 
 /** An agent's Log Reader hops in the product (its clock: Date.now() of its process), oldest first. */
@@ -143,6 +145,16 @@ async function startProduct(world: SharedWorld, dir: string, s: Settings): Promi
   );
   world.balancer.setBackends([product.port]);
   return product;
+}
+
+/** Unprocessed entries in the product's durable inbox (read-only from its SQLite file). */
+function inboxDepth(sqlitePath: string): number {
+  const db = new SqliteDatabase(sqlitePath, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM inbox WHERE processed = 0').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
 }
 
 /** Waits until the Graph emulator's write log has not grown for `quietMs` (the warm-up's writes are out). */
@@ -220,7 +232,7 @@ function samplesOf(
             writer: receivedAt - requested.at,
           }
         : undefined;
-    samples.push({ kind: c.kind, ms: receivedAt - feedAt, ...(parts ? { parts } : {}) });
+    samples.push({ kind: c.kind, ms: receivedAt - feedAt, feedAt, ...(parts ? { parts } : {}) });
   }
   return { samples, missing };
 }
@@ -252,6 +264,10 @@ async function measure(s: Settings): Promise<Measured> {
     // Synced: the presences the logins caused are written (bidirectional team: Available), then the
     // Graph window holds little enough that the measured changes never wait for the budget.
     await writesQuiet(world, 5_000, 600_000);
+    // And the engine has worked off the logins and the echoes of its writes (Graph notifications):
+    // measured changes must not queue behind the warm-up.
+    const sqlitePath = join(dir, 'product.sqlite');
+    await waitFor(() => inboxDepth(sqlitePath) === 0, 'the product inbox to drain', 600_000);
     const warmWrites = world.graph.control.writeLog.length;
     const lastWarm = Math.max(...world.graph.control.writeLog.map((w) => w.at));
     await sleep(Math.max(0, lastWarm + WINDOW_MS - world.graph.control.clock.now()));
@@ -288,7 +304,7 @@ async function measure(s: Settings): Promise<Measured> {
     ).catch(() => undefined);
     // The Log Reader buffers its rows and flushes them in batches: give the last ones time to land.
     await sleep(3_000);
-    const { samples, missing } = samplesOf(world, changes, offsets, productHops(join(dir, 'product.sqlite'), start));
+    const { samples, missing } = samplesOf(world, changes, offsets, productHops(sqlitePath, start));
     const profile = s.cpuProfDir ? await stopForProfile(product, s.cpuProfDir) : [];
     return {
       samples,
@@ -357,6 +373,17 @@ export function topFrames(path: string, n: number): string[] {
   ];
 }
 
+/** The slowest 1% and when in the measured phase each came: a steady cost, or a stall of a few seconds. */
+function slowestRow(samples: readonly Sample[]): BenchRow {
+  const from = Math.min(...samples.map((x) => x.feedAt));
+  const slowest = [...samples].sort((a, b) => b.ms - a.ms).slice(0, Math.max(1, Math.ceil(samples.length / 100)));
+  return {
+    measure: 'slowest 1%: ms @ second of the measured phase',
+    samples: slowest.length,
+    at: slowest.map((x) => `${x.ms} @ ${Math.floor((x.feedAt - from) / 1000)} s`).join(', '),
+  };
+}
+
 /** The span cut at the product's hops: which part of the path the time went to. */
 function partRows(samples: readonly Sample[]): BenchRow[] {
   const cut = samples.flatMap((x) => (x.parts ? [x.parts] : []));
@@ -419,6 +446,7 @@ export const engineOnWire: Bench = {
         m.samples.filter((x) => x.kind === 'lunch').map((x) => x.ms),
       ),
       ...partRows(m.samples),
+      slowestRow(m.samples),
       // CPU_PROF: where the product's time went over the whole run (start-up and warm-up included).
       ...m.profile.map((frame, i) => ({ measure: `product CPU, top self time #${i + 1}`, frame })),
     ];
@@ -447,7 +475,7 @@ export const engineOnWire: Bench = {
         'the ACD changes (made in the CXone emulator: an inbound call or Lunch, alternating, one agent each, at a steady rate)',
         'the tenant seeded into the store before start (seedSandboxTenant) instead of onboarded in the tab',
       ],
-      method: `The product (src/main.ts, production mode) in a child process against the CXone and Graph emulators in the bench process over HTTPS; the tenant is seeded like the sandbox (3 teams; team ${PUBLISHER_TEAM} publishes: calls → Busy/InACall, Lunch → Away/Away). Every agent logs in Available; once the Graph emulator's write log has been quiet 5 s and its 30 s window has emptied, ${s.lead} untimed lead-in changes then ${Math.round(s.rate * s.seconds)} measured changes at ${s.rate}/s, each on a different agent of team ${PUBLISHER_TEAM}, alternating an inbound call and Lunch. Per change: start = the CXone emulator's log time of the first GET /agents/states answered after the change (logged once the answer was sent), end = the Graph emulator's receivedAt of the first presence write for that agent's user at or after it (when the $batch request's head reached the emulator); both emulator clocks follow Date.now() of the bench process (same CLOCK_REALTIME as the product's), each corrected by its measured offset; 1 ms resolution. So the poll interval and the reporting lag are excluded; the adapter's parsing, the contact lookup of a call (one CXone round trip), the engine, the store and the writer are in. The 'of which' rows cut each span at the product's own Log Reader hops (acd.event: events handed to the engine; graph.request: the write handed to the writer; Date.now() of the product process, read from its SQLite file afterwards). Load average = the higher of before / after the measured phase.`,
+      method: `The product (src/main.ts, production mode) in a child process against the CXone and Graph emulators in the bench process over HTTPS; the tenant is seeded like the sandbox (3 teams; team ${PUBLISHER_TEAM} publishes: calls → Busy/InACall, Lunch → Away/Away). Every agent logs in Available; once the Graph emulator's write log has been quiet 5 s, the product's inbox holds nothing unprocessed and the Graph 30 s window has emptied, ${s.lead} untimed lead-in changes then ${Math.round(s.rate * s.seconds)} measured changes at ${s.rate}/s, each on a different agent of team ${PUBLISHER_TEAM}, alternating an inbound call and Lunch. Per change: start = the CXone emulator's log time of the first GET /agents/states answered after the change (logged once the answer was sent), end = the Graph emulator's receivedAt of the first presence write for that agent's user at or after it (when the $batch request's head reached the emulator); both emulator clocks follow Date.now() of the bench process (same CLOCK_REALTIME as the product's), each corrected by its measured offset; 1 ms resolution. So the poll interval and the reporting lag are excluded; the adapter's parsing, the contact lookup of a call (one CXone round trip), the engine, the store and the writer are in. The 'of which' rows cut each span at the product's own Log Reader hops (acd.event: events handed to the engine; graph.request: the write handed to the writer; Date.now() of the product process, read from its SQLite file afterwards). Load average = the higher of before / after the measured phase.`,
     };
   },
 };
