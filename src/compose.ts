@@ -98,6 +98,7 @@ function featureRoutes(
       logger,
       onStarted: deps.onBot,
       ...(sandbox?.world.botConnector ? { sandboxConnectorUrl: sandbox.world.botConnector.serviceUrl } : {}),
+      ...(endpoints.caPem ? { caPem: endpoints.caPem } : {}),
     }),
   ];
   const appClientSecret = sandbox?.world.entra.apps[0]?.clientSecret ?? config.microsoft.clientSecret ?? '';

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { isHttpsOrLoopback } from './adapters/bot/bot-channel-authority.js';
 import { CxoneHostPolicy, NICE_CXONE_DOMAINS } from './adapters/cxone/cxone-host-policy.js';
 import { isSessionDuration } from './adapters/graph/presence-session-policy.js';
 
@@ -141,7 +142,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   v('GRAPH_BASE_URL', 'Microsoft Graph base URL', 'an http(s) URL', url, 'https://graph.microsoft.com/v1.0'),
   v(
     'ENTRA_LOGIN_BASE_URL',
-    'Entra (Azure AD) login base URL for tokens and keys',
+    "Entra (Azure AD) login base URL for tokens and keys: Graph, owner sign-in, and the bot's Bot Connector tokens (<base>/botframework.com, or the app tenant of a SingleTenant bot)",
     'an http(s) URL',
     url,
     'https://login.microsoftonline.com',
@@ -359,6 +360,21 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
       .optional(),
   ),
   v(
+    'BOT_CHANNEL_OPENID_METADATA',
+    "OpenID metadata document of one more Bot Connector whose channel tokens the bot accepts (like login.botframework.com/v1/.well-known/openidconfiguration), e.g. the emulated Connector of npm run emulators; set together with BOT_CHANNEL_ISSUER. Bot Framework's own tokens are always verified against login.botframework.com; unset, no other issuer is trusted",
+    'an https URL (http only on 127.0.0.1 / localhost)',
+    z.string().refine(isHttpsOrLoopback).optional(),
+  ),
+  v(
+    'BOT_CHANNEL_ISSUER',
+    "The iss of that Connector's channel tokens; its metadata document must name the same, and it cannot be Bot Framework's own (https://api.botframework.com)",
+    'a URL, e.g. http://127.0.0.1:3981',
+    z
+      .url()
+      .refine((u) => !/^https:\/\/api\.botframework\.(com|us)\/?$/i.test(u))
+      .optional(),
+  ),
+  v(
     'TEAMS_APP_ID',
     "The Teams app id (manifest id); the bot's deep links into the tab use it",
     'a GUID',
@@ -524,6 +540,8 @@ export interface Config {
     readonly teamsAppId: string;
     /** BOT_TRUSTED_SERVICE_URLS, split. */
     readonly trustedServiceUrls: readonly string[];
+    /** BOT_CHANNEL_OPENID_METADATA + BOT_CHANNEL_ISSUER: one more channel-token issuer the bot trusts. */
+    readonly channelAuthority?: { readonly openIdMetadataUrl: string; readonly issuer: string };
   };
   /** Health debounce and proactive alert pacing. */
   readonly alerts: {
@@ -627,6 +645,12 @@ function passwordOf(url: string): string | undefined {
 
 function crossChecks(values: Values): string[] {
   const problems: string[] = [];
+  // A malformed one is already named by its own problem.
+  const parsed = 'BOT_CHANNEL_OPENID_METADATA' in values && 'BOT_CHANNEL_ISSUER' in values;
+  if (parsed && (values['BOT_CHANNEL_OPENID_METADATA'] === undefined) !== (values['BOT_CHANNEL_ISSUER'] === undefined))
+    problems.push(
+      'BOT_CHANNEL_OPENID_METADATA / BOT_CHANNEL_ISSUER: expected both (a channel authority is its metadata and its issuer) or neither',
+    );
   const ttl = values['LEASE_TTL_MS'] as number | undefined;
   const renew = values['LEASE_RENEW_MS'] as number | undefined;
   // A renewal missed once must still leave the lease alive.
@@ -781,6 +805,7 @@ function buildConfig(values: Values, cwd: string): Config {
         .split(',')
         .map((u) => u.trim())
         .filter(Boolean),
+      ...channelAuthority(values),
     },
     alerts: {
       healthDebounceMs: num(values, 'HEALTH_ALERT_DEBOUNCE_MS'),
@@ -795,6 +820,12 @@ function buildConfig(values: Values, cwd: string): Config {
     },
     onboarding: onboardingSettings(values),
   };
+}
+
+function channelAuthority(values: Values): Pick<Config['bot'], 'channelAuthority'> {
+  const openIdMetadataUrl = str(values, 'BOT_CHANNEL_OPENID_METADATA');
+  const issuer = str(values, 'BOT_CHANNEL_ISSUER');
+  return openIdMetadataUrl && issuer ? { channelAuthority: { openIdMetadataUrl, issuer } } : {};
 }
 
 /** A SingleTenant app serves its home tenant only; otherwise the operator's list, or any tenant. */

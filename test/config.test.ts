@@ -219,6 +219,34 @@ describe('configuration', () => {
     ]);
   });
 
+  it('trusts one more channel-token issuer only when both its metadata and its issuer are set, never in place of Bot Framework', () => {
+    const authority = {
+      BOT_CHANNEL_OPENID_METADATA: 'http://127.0.0.1:3981/v1/.well-known/openidconfiguration',
+      BOT_CHANNEL_ISSUER: 'http://127.0.0.1:3981',
+    };
+    expect(load(production()).bot.channelAuthority).toBeUndefined();
+    expect(load({ ...production(), ...authority }).bot.channelAuthority).toEqual({
+      openIdMetadataUrl: authority.BOT_CHANNEL_OPENID_METADATA,
+      issuer: authority.BOT_CHANNEL_ISSUER,
+    });
+    expect(problems({ ...production(), BOT_CHANNEL_ISSUER: authority.BOT_CHANNEL_ISSUER })).toEqual([
+      expect.stringMatching(/^BOT_CHANNEL_OPENID_METADATA \/ BOT_CHANNEL_ISSUER: expected both/),
+    ]);
+    // Keys fetched in the clear from another machine could be anyone's.
+    expect(
+      problems({ ...production(), ...authority, BOT_CHANNEL_OPENID_METADATA: 'http://connector.example/v1/x' }),
+    ).toEqual([expect.stringMatching(/^BOT_CHANNEL_OPENID_METADATA: expected an https URL \(http only on/)]);
+    // Bot Framework's issuer stays bound to login.botframework.com's keys.
+    for (const issuer of [
+      'https://api.botframework.com',
+      'https://API.botframework.com/',
+      'https://api.botframework.us',
+    ])
+      expect(problems({ ...production(), ...authority, BOT_CHANNEL_ISSUER: issuer })).toEqual([
+        expect.stringMatching(/^BOT_CHANNEL_ISSUER: expected a URL/),
+      ]);
+  });
+
   it('documents every variable in env/.env.production.example, and sets no secret there', () => {
     const example = readFileSync(join(import.meta.dirname, '../env/.env.production.example'), 'utf8');
     for (const x of CONFIG_VARIABLES) expect(example).toMatch(new RegExp(`^#? ?${x.name}=`, 'm'));

@@ -1,5 +1,8 @@
 import type { Server } from 'restify';
+import { BOT_CONNECTOR_RESOURCE, type ConnectorTokenSource } from '../adapters/bot/bot-cloud-adapter.js';
 import { botAdapterOptions } from '../adapters/bot/bot-settings.js';
+import { createMsalClient } from '../adapters/graph/graph-app-credential.js';
+import { createHttpTransport, type HttpFetch } from '../adapters/shared/http-transport.js';
 import type { BotQueries } from '../adapters/bot/bot-queries.js';
 import { registerBotRoutes, type BotRuntime } from '../adapters/bot/bot-routes.js';
 import type { Clock, Logger, Store, TenantAdminStore } from '../application/ports.js';
@@ -92,6 +95,31 @@ function botQueries(store: Store, runtime: SyncRuntime): BotQueries {
   };
 }
 
+/**
+ * The bot's Entra tokens (client credentials, Bot Connector authentication "Bot to Connector"):
+ * from ENTRA_LOGIN_BASE_URL, tenant `botframework.com` (or the app's own tenant when one is set,
+ * as the SDK resolves it), over the product's transport; MSAL caches them until near expiry.
+ */
+function connectorTokens(config: Config, fetch: HttpFetch): ConnectorTokenSource | undefined {
+  const { appId, clientSecret, appTenantId, loginBaseUrl, graphBaseUrl } = config.microsoft;
+  if (!appId || !clientSecret) return undefined;
+  const msal = createMsalClient(
+    {
+      tenantId: appTenantId ?? 'botframework.com',
+      clientId: appId,
+      clientSecret,
+      authorityHost: loginBaseUrl,
+      graphBaseUrl,
+    },
+    fetch,
+  );
+  return async (resource = BOT_CONNECTOR_RESOURCE) => {
+    const r = await msal.acquireTokenByClientCredential({ scopes: [`${resource}/.default`] });
+    if (!r?.accessToken) throw new Error(`Entra returned no token for ${resource}`);
+    return r.accessToken;
+  };
+}
+
 /** The Teams bot on /api/messages (when its settings allow; otherwise the reason is logged). */
 export function botRegistrar(deps: {
   config: Config;
@@ -102,6 +130,8 @@ export function botRegistrar(deps: {
   onStarted: (bot: BotRuntime) => void;
   /** The sandbox's Bot Connector emulator, the one Connector the sandbox's bot may call besides the Playground. */
   sandboxConnectorUrl?: string;
+  /** EXTRA_CA_FILE's certificate: Entra and the channel authority may be emulators. */
+  caPem?: string;
 }) {
   return (server: Server): void => {
     const { config } = deps;
@@ -113,30 +143,43 @@ export function botRegistrar(deps: {
       ...(config.microsoft.clientSecret ? { appSecret: config.microsoft.clientSecret } : {}),
       ...(config.microsoft.appTenantId ? { appTenantId: config.microsoft.appTenantId } : {}),
       trustedServiceUrls: config.bot.trustedServiceUrls,
+      ...(config.bot.channelAuthority ? { channelAuthority: config.bot.channelAuthority } : {}),
       ...(deps.sandboxConnectorUrl ? { sandboxConnectorUrl: deps.sandboxConnectorUrl } : {}),
     });
     if (!options.ok) {
       deps.logger.warn({ code: options.error.code }, `bot not started: ${options.error.message}`);
       return;
     }
-    deps.onStarted(
-      registerBotRoutes(server, {
-        ...options.value,
-        teamsAppId: config.bot.teamsAppId,
-        queries: botQueries(deps.store, deps.runtime),
-        conversations: deps.store.conversations,
-        alertStates: deps.store.alertStates,
-        healthTransitions: deps.runtime.health,
-        alertOptions: {
-          batchWindowMs: config.alerts.batchWindowMs,
-          minIntervalMs: config.alerts.minIntervalMs,
-          sweepMs: config.sharedState.alertSweepMs,
-        },
-        logger: deps.logger,
-        ids: uuidIds,
-        clock: deps.clock,
-        scheduler: timerScheduler,
-      }),
-    );
+    const transport = createHttpTransport({
+      timeoutMs: config.httpTimeoutMs,
+      ...(deps.caPem ? { extraCaPem: deps.caPem } : {}),
+    });
+    const tokens = options.value.auth.mode === 'bot-framework' ? connectorTokens(config, transport.fetch) : undefined;
+    const runtime = registerBotRoutes(server, {
+      ...options.value,
+      fetch: transport.fetch,
+      ...(tokens ? { connectorTokens: tokens } : {}),
+      teamsAppId: config.bot.teamsAppId,
+      queries: botQueries(deps.store, deps.runtime),
+      conversations: deps.store.conversations,
+      alertStates: deps.store.alertStates,
+      healthTransitions: deps.runtime.health,
+      alertOptions: {
+        batchWindowMs: config.alerts.batchWindowMs,
+        minIntervalMs: config.alerts.minIntervalMs,
+        sweepMs: config.sharedState.alertSweepMs,
+      },
+      logger: deps.logger,
+      ids: uuidIds,
+      clock: deps.clock,
+      scheduler: timerScheduler,
+    });
+    deps.onStarted({
+      ...runtime,
+      close: () => {
+        runtime.close();
+        void transport.close();
+      },
+    });
   };
 }

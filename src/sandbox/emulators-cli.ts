@@ -195,7 +195,7 @@ const lines = [
   `  Teams      PUBLIC_BASE_URL=${teamsWeb.url} (HTTPS to the product at ${values['product-url']}; redirect URIs ${redirectUris.join(' ')})`,
   ...summary.tenants.flatMap((t) => [
     `  ${t.organisation}: Entra tenant ${t.tenantId}${values.consented ? '' : ' (not consented yet)'}`,
-    `    admin ${t.admin.upn} / ${t.admin.password}   owner ${t.owners[0]!.upn} / ${t.owners[0]!.password}   ${t.agents} agents`,
+    `    admin ${t.admin.upn} / ${t.admin.password} (id ${t.admin.id})   owner ${t.owners[0]!.upn} / ${t.owners[0]!.password}   ${t.agents} agents`,
     `    CXone ${t.cxone.url}  client ${t.cxone.clientId} / ${t.cxone.clientSecret}  access key ${t.cxone.accessKeyId} / ${t.cxone.accessKeySecret}`,
     `    1. admin consent: ${t.adminConsentUrl}`,
     `    2. Teams as the admin: ${t.teamsAsAdmin}`,

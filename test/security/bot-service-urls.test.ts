@@ -159,10 +159,10 @@ describe('attacker: a forged Bot Framework token in production (issue 15 item 7)
         appPassword: 'not-used',
         appType: 'MultiTenant',
         outboundCredentials: 'none',
-        // The key set of the issuer the token names cannot be fetched (nothing listens on port 9).
+        // The metadata of the issuer the token names cannot be fetched (nothing listens on port 9).
         channelAuthority: {
-          authorityEndpoint: 'http://127.0.0.1:9/forged-tenant',
-          issuer: 'http://127.0.0.1:9/forged-tenant/v2.0',
+          openIdMetadataUrl: 'http://127.0.0.1:9/v1/.well-known/openidconfiguration',
+          issuer: 'http://127.0.0.1:9',
         },
       },
       teamsAppId: '3c0d5a7e-1b2c-4d3e-8f90-a1b2c3d4e5f6',
@@ -180,7 +180,7 @@ describe('attacker: a forged Bot Framework token in production (issue 15 item 7)
       const { privateKey } = await generateKeyPair('RS256');
       const forged = await new SignJWT({ serviceurl: 'http://127.0.0.1:9/' })
         .setProtectedHeader({ alg: 'RS256', kid: 'forged' })
-        .setIssuer('http://127.0.0.1:9/forged-tenant/v2.0')
+        .setIssuer('http://127.0.0.1:9')
         .setAudience(APP_ID)
         .setIssuedAt()
         .setExpirationTime('5m')

@@ -7,6 +7,7 @@ import {
   type TurnContext,
 } from '@microsoft/agents-hosting';
 import type { IdGenerator, Logger } from '../../application/ports.js';
+import type { ChannelAuthority } from './bot-channel-authority.js';
 import { ServiceUrlPolicy, type TrustedServiceUrls } from './bot-service-urls.js';
 import { TRACE_ID_KEY, traceIdOf } from './bot-turn.js';
 
@@ -25,11 +26,11 @@ export type BotAuthOptions =
       /** Required for SingleTenant: the tenant outbound tokens are requested from. */
       readonly appTenantId?: string;
       /**
-       * An extra token issuer and the Entra-style authority whose `/discovery/v2.0/keys` sign its
-       * tokens. Tokens issued by Bot Framework itself are always verified against its own keys
-       * (login.botframework.com); tests sign with a local issuer configured here.
+       * An extra channel-token issuer the operator trusts (BOT_CHANNEL_OPENID_METADATA, BOT_CHANNEL_ISSUER),
+       * verified against its own OpenID metadata (bot-channel-authority.ts). Tokens issued by Bot Framework
+       * itself are always verified against its own keys (login.botframework.com) by the SDK.
        */
-      readonly channelAuthority?: { readonly authorityEndpoint: string; readonly issuer: string };
+      readonly channelAuthority?: ChannelAuthority;
       /**
        * `entra` (default) gets an outbound token from Entra for replies; `none` sends replies
        * unauthenticated, for a local Bot Connector in tests.
@@ -46,6 +47,16 @@ export interface BotAdapterOptions {
   readonly serviceUrls: TrustedServiceUrls;
 }
 
+/**
+ * The bot's access token for `<resource>/.default` (client credentials from Entra; for the Connector
+ * the resource is https://api.botframework.com), from the product's own Entra client: its authority
+ * is ENTRA_LOGIN_BASE_URL and it trusts EXTRA_CA_FILE, neither of which the SDK's MSAL client takes.
+ */
+export type ConnectorTokenSource = (resource: string) => Promise<string>;
+
+/** The scope the SDK asks for when the caller is a channel (its token names no azp/appid). */
+export const BOT_CONNECTOR_RESOURCE = 'https://api.botframework.com';
+
 /** Who the bot is when it starts a conversation turn itself (proactive alerts). */
 export type BotIdentity = Parameters<CloudAdapter['continueConversation']>[0];
 
@@ -61,17 +72,18 @@ function authConfiguration(auth: BotAuthOptions): AuthConfiguration {
     clientSecret: auth.appPassword,
     ...(auth.appTenantId ? { tenantId: auth.appTenantId } : {}),
     validateIssuer: true,
-    ...(auth.channelAuthority
-      ? { authorityEndpoint: auth.channelAuthority.authorityEndpoint, issuers: [auth.channelAuthority.issuer] }
-      : {}),
   };
 }
 
-/** The SDK's adapter; with `outboundCredentials: 'none'` replies go out without a token (tests' local Connector). */
+/**
+ * The SDK's adapter. Replies and alerts take their token from `tokens` when given (the product's
+ * Entra client), for the same resource the SDK would ask for; with `outboundCredentials: 'none'`
+ * they go out without one (tests' local Connector). Either way only a trusted serviceUrl is called.
+ */
 class PresenceSyncCloudAdapter extends CloudAdapter {
   constructor(
     config: AuthConfiguration,
-    private readonly anonymousOutbound: boolean,
+    private readonly outbound: { readonly anonymous: boolean; readonly tokens?: ConnectorTokenSource },
     private readonly serviceUrls: ServiceUrlPolicy,
   ) {
     // The policy makes the SDK itself refuse a Connector client for any other host (replies and alerts).
@@ -83,10 +95,20 @@ class PresenceSyncCloudAdapter extends CloudAdapter {
     activity: Activity,
     headers?: HeaderPropagationCollection,
   ): Promise<ConnectorClient> {
-    if (!this.anonymousOutbound) return super.createConnectorClientWithIdentity(identity, activity, headers);
+    const { anonymous, tokens } = this.outbound;
+    if (!anonymous && (!tokens || !identity.aud || activity.isAgenticRequest()))
+      return super.createConnectorClientWithIdentity(identity, activity, headers);
     if (!this.serviceUrls.isAllowed(activity.serviceUrl)) throw new Error('serviceUrl not trusted');
-    return ConnectorClient.createClientWithToken(activity.serviceUrl ?? '', '', headers);
+    const token = anonymous || !tokens ? '' : await tokens(callerResource(identity));
+    return ConnectorClient.createClientWithToken(activity.serviceUrl ?? '', token, headers);
   }
+}
+
+/** As the SDK decides: a channel's token names no app, so the bot asks for the Connector; a calling bot's names its app id. */
+function callerResource(identity: BotIdentity & object): string {
+  const claims = identity as Record<string, unknown>;
+  const caller = claims['azp'] ?? claims['appid'];
+  return typeof caller === 'string' && caller !== '' ? caller : BOT_CONNECTOR_RESOURCE;
 }
 
 function checkMode(options: BotAdapterOptions): void {
@@ -108,13 +130,16 @@ export const botIdentity = (auth: BotAuthOptions): BotIdentity =>
  */
 export function createBotAdapter(
   options: BotAdapterOptions,
-  deps: { readonly logger: Logger; readonly ids: IdGenerator },
+  deps: { readonly logger: Logger; readonly ids: IdGenerator; readonly connectorTokens?: ConnectorTokenSource },
 ): CloudAdapter {
   checkMode(options);
   const auth = options.auth;
   const adapter = new PresenceSyncCloudAdapter(
     authConfiguration(auth),
-    auth.mode === 'bot-framework' && auth.outboundCredentials === 'none',
+    {
+      anonymous: auth.mode === 'bot-framework' && auth.outboundCredentials === 'none',
+      ...(deps.connectorTokens ? { tokens: deps.connectorTokens } : {}),
+    },
     new ServiceUrlPolicy(options.serviceUrls),
   );
   adapter.use(async (context, next) => {

@@ -4,8 +4,16 @@ import type { CloudAdapter, WebResponse } from '@microsoft/agents-hosting';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { AlertStateStore, Clock, ConversationStore, IdGenerator, Logger } from '../../application/ports.js';
+import { fetch as undiciFetch } from 'undici';
+import type { HttpFetch } from '../shared/http-transport.js';
 import { BotLinks } from './bot-cards.js';
-import { botIdentity, createBotAdapter, type BotAdapterOptions } from './bot-cloud-adapter.js';
+import { ChannelAuthorityVerifier } from './bot-channel-authority.js';
+import {
+  botIdentity,
+  createBotAdapter,
+  type BotAdapterOptions,
+  type ConnectorTokenSource,
+} from './bot-cloud-adapter.js';
 import { inboundAuth } from './bot-inbound-auth.js';
 import { ServiceUrlPolicy } from './bot-service-urls.js';
 import { botProblem as problem, sendBotProblem as sendProblem, type BotProblem } from './bot-problem.js';
@@ -30,6 +38,10 @@ export interface BotRouteDeps extends BotAdapterOptions {
   readonly ids: IdGenerator;
   readonly clock: Clock;
   readonly scheduler: BotScheduler;
+  /** The bot's tokens for the Connector (the product's Entra client); without it the SDK's own MSAL client. */
+  readonly connectorTokens?: ConnectorTokenSource;
+  /** How the channel authority's metadata and keys are fetched (trusting EXTRA_CA_FILE). */
+  readonly fetch?: HttpFetch;
   /** Largest accepted activity body; Teams activities are far smaller. Default 256 KiB. */
   readonly maxBodyBytes?: number;
 }
@@ -84,7 +96,11 @@ const ActivityShape = z.looseObject({
  */
 export function registerBotRoutes(server: Server, deps: BotRouteDeps): BotRuntime {
   const logger = deps.logger.child({ component: 'bot' });
-  const adapter = createBotAdapter(deps, { logger, ids: deps.ids });
+  const adapter = createBotAdapter(deps, {
+    logger,
+    ids: deps.ids,
+    ...(deps.connectorTokens ? { connectorTokens: deps.connectorTokens } : {}),
+  });
   const links = new BotLinks(deps.teamsAppId);
   const bot = new PresenceSyncBot({ queries: deps.queries, conversations: deps.conversations, links, logger });
   const alerts = new ProactiveAlerts(
@@ -104,7 +120,11 @@ export function registerBotRoutes(server: Server, deps: BotRouteDeps): BotRuntim
   const unsubscribe = deps.healthTransitions ? alerts.start(deps.healthTransitions) : () => undefined;
   const maxBytes = deps.maxBodyBytes ?? 256 * 1024;
 
-  const authenticate = inboundAuth(deps.auth, adapter);
+  const channel =
+    deps.auth.mode === 'bot-framework' && deps.auth.channelAuthority
+      ? new ChannelAuthorityVerifier(deps.auth.channelAuthority, deps.auth.appId, deps.fetch ?? undiciFetch)
+      : undefined;
+  const authenticate = inboundAuth(deps.auth, adapter, channel);
   const serviceUrls = new ServiceUrlPolicy(deps.serviceUrls);
 
   server.post(BOT_MESSAGES_PATH, async (req: Request, res: Response) => {

@@ -1,4 +1,5 @@
 import { err, ok, type Result } from '../../domain/result.js';
+import type { ChannelAuthority } from './bot-channel-authority.js';
 import type { BotAdapterOptions } from './bot-cloud-adapter.js';
 import { BOT_FRAMEWORK_SERVICE_HOSTS, type TrustedServiceUrls } from './bot-service-urls.js';
 
@@ -18,6 +19,8 @@ export interface BotSettings {
   readonly appTenantId?: string;
   /** [BOT_TRUSTED_SERVICE_URLS] extra Bot Connector origins the bot may call. */
   readonly trustedServiceUrls?: readonly string[];
+  /** [BOT_CHANNEL_OPENID_METADATA, BOT_CHANNEL_ISSUER] one more channel-token issuer to trust. */
+  readonly channelAuthority?: ChannelAuthority;
   /** The sandbox's own Bot Connector emulator (its serviceUrl), when it runs. */
   readonly sandboxConnectorUrl?: string;
 }
@@ -88,6 +91,7 @@ export function botAdapterOptions(settings: BotSettings): Result<BotAdapterOptio
       appPassword: settings.appSecret,
       appType: settings.appType,
       ...(settings.appTenantId ? { appTenantId: settings.appTenantId } : {}),
+      ...(settings.channelAuthority ? { channelAuthority: settings.channelAuthority } : {}),
     },
   });
 }

@@ -149,7 +149,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
             appPassword: 'not-used-offline',
             appType: 'MultiTenant' as const,
             outboundCredentials: 'none' as const,
-            channelAuthority: { authorityEndpoint: issuer.authorityEndpoint, issuer: issuer.issuer },
+            channelAuthority: issuer.authority,
           },
         }),
     teamsAppId: TEAMS_APP_ID,

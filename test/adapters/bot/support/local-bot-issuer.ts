@@ -2,14 +2,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 
-const TENANT_PATH = '/local-channel-tenant';
+const METADATA_PATH = '/v1/.well-known/openidconfiguration';
+const KEYS_PATH = '/v1/.well-known/keys';
 
 /**
- * A stand-in for the channel's token issuer: signs channel tokens with its RS256 key and serves
- * the key set where the Agents SDK looks for a configured authority's keys
- * (`<authority>/discovery/v2.0/keys`, `buildJwksUri` in the SDK's jwt-middleware). Tokens issued
- * as `https://api.botframework.com` are verified by the SDK against login.botframework.com only,
- * so the local issuer has an Entra-style issuer name of its own (teams-local-testing.md §3.2).
+ * A stand-in for the channel's token issuer: signs channel tokens with its RS256 key and publishes
+ * it as login.botframework.com does, an OpenID metadata document naming a JWKS whose keys carry
+ * `endorsements` (Bot Connector authentication, "Connector to bot"). The bot trusts it as a
+ * configured channel authority; tokens issued as `https://api.botframework.com` are verified
+ * against login.botframework.com only, so the local issuer's name is its own origin.
  */
 export class LocalBotIssuer {
   private constructor(
@@ -28,23 +29,35 @@ export class LocalBotIssuer {
       alg: 'RS256',
       endorsements: ['msteams', 'emulator'],
     };
+    let origin = '';
     const server = createServer((req, res) => {
-      const body = req.url === `${TENANT_PATH}/discovery/v2.0/keys` ? { keys: [jwk] } : undefined;
+      const body =
+        req.url === KEYS_PATH
+          ? { keys: [jwk] }
+          : req.url === METADATA_PATH
+            ? { issuer: origin, jwks_uri: `${origin}${KEYS_PATH}`, id_token_signing_alg_values_supported: ['RS256'] }
+            : undefined;
       res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body ?? {}));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return new LocalBotIssuer(server, privateKey, kid);
   }
 
-  /** The authority whose keys verify this issuer's tokens. */
-  get authorityEndpoint(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${TENANT_PATH}`;
+  /** The `iss` of the tokens it signs: its origin. */
+  get issuer(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** The `iss` of the tokens it signs. */
-  get issuer(): string {
-    return `${this.authorityEndpoint}/v2.0`;
+  /** Its OpenID metadata document (BOT_CHANNEL_OPENID_METADATA). */
+  get openIdMetadataUrl(): string {
+    return `${this.issuer}${METADATA_PATH}`;
+  }
+
+  /** The channel authority the bot is configured with. */
+  get authority(): { openIdMetadataUrl: string; issuer: string } {
+    return { openIdMetadataUrl: this.openIdMetadataUrl, issuer: this.issuer };
   }
 
   /** A channel token as the Bot Connector would send it; `overrides` forges a bad one. */
