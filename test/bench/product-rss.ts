@@ -166,8 +166,10 @@ async function measure(
     const rnd = seededRandom(16);
     const ids = [...world.cxone.model.agents.keys()];
     const calls: number[] = [];
+    let due = 0;
     const workload = setInterval(() => {
-      for (let i = 0; i < Math.ceil(rate / 10); i += 1) {
+      due += rate / 10;
+      for (; due >= 1; due -= 1) {
         const agentId = ids[Math.floor(rnd() * ids.length)] as number;
         if (calls.length > agents / 10 || (calls.length > 0 && rnd() < 0.5))
           endContact(world.cxone.model, calls.splice(Math.floor(rnd() * calls.length), 1)[0] as number);
