@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import type { BrowserContext } from 'playwright-core';
+import { activityText } from '../../../src/sandbox/bot-connector/bot-connector-model.js';
 import { FIRST_SKILL_ID } from '../../../src/sandbox/cxone/cxone-seed.js';
 import { ensureProductBuilt, ensureTabBuilt } from '../../support/build-once.js';
 import {
@@ -104,6 +106,9 @@ beforeAll(async () => {
       CXONE_AUTH_BASE_URL: contoso.cxone.url,
       CXONE_ALLOWED_HOSTS: s.tenants.map((t) => new URL(t.cxone.url).host).join(','),
       BOT_TRUSTED_SERVICE_URLS: new URL(s.botConnector.serviceUrl).origin,
+      // The emulated Bot Connector as the channel authority, as `npm run emulators` prints it.
+      BOT_CHANNEL_OPENID_METADATA: s.botConnector.openIdMetadataUrl,
+      BOT_CHANNEL_ISSUER: s.botConnector.issuer,
     },
     s.teams.publicBaseUrl,
   );
@@ -305,6 +310,50 @@ describe('production dress rehearsal: a tenant from zero to synced, against npm 
     expect(health.body.components.map((c) => c.component)).toEqual(
       expect.arrayContaining(['acd.connection', 'subscriptions']),
     );
+  });
+
+  it('the admin asks the bot `health` through the emulated Bot Connector: a signed activity in, a reply signed by Entra out, all healthy', async () => {
+    const { botConnector, app } = emulators.summary;
+    const admin = { id: `29:${contoso.admin.id}`, name: 'Contoso admin', aadObjectId: contoso.admin.id };
+    const conversation = {
+      id: `a:admin-${contoso.admin.id}`,
+      conversationType: 'personal',
+      tenantId: contoso.tenantId,
+    };
+    const health = {
+      type: 'message',
+      text: 'health',
+      textFormat: 'plain',
+      from: admin,
+      conversation,
+      channelData: { tenant: { id: contoso.tenantId } },
+    };
+    // The Connector signs it and posts it to the registered messaging endpoint (PUBLIC_BASE_URL/api/messages).
+    const delivered = await client.call<{
+      status: number;
+      replies: { authorization?: string; activity: Record<string, unknown> }[];
+    }>(botConnector.deliverUrl, { body: { activity: health } });
+    expect(delivered.body.status).toBe(200);
+    const reply = delivered.body.replies[0]!;
+    expect(activityText(reply.activity)).toContain('Health Check: ✅ ok');
+    // The Connector accepted the reply only with the bot's Entra token for it (else 401, nothing recorded).
+    expect(decodeJwt(reply.authorization!.replace(/^Bearer /, ''))).toMatchObject({
+      aud: 'https://api.botframework.com',
+      appid: app.clientId,
+    });
+
+    // Straight to the product, unsigned or signed by anyone but the Connector: refused.
+    const activity = { ...health, channelId: 'msteams', id: 'forged-1', serviceUrl: botConnector.serviceUrl };
+    expect((await client.call(`${product.base}/api/messages`, { body: activity })).status).toBe(401);
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await new SignJWT({ serviceurl: botConnector.serviceUrl })
+      .setProtectedHeader({ alg: 'RS256', kid: 'forged' })
+      .setIssuer(botConnector.issuer)
+      .setAudience(app.clientId)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    expect((await client.call(`${product.base}/api/messages`, { body: activity, token: forged })).status).toBe(401);
   });
 
   it("a second tenant onboarded in the same run sees nothing of the first and changes nothing of it (from its admin's side)", async () => {

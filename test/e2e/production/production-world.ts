@@ -111,7 +111,12 @@ export const EmulatorsSummary = z.object({
   caFile: z.string(),
   graph: z.object({ url: z.string(), entraLoginBaseUrl: z.string() }),
   app: z.object({ clientId: z.string(), clientSecret: z.string() }),
-  botConnector: z.object({ serviceUrl: z.string() }),
+  botConnector: z.object({
+    serviceUrl: z.string(),
+    openIdMetadataUrl: z.string(),
+    issuer: z.string(),
+    deliverUrl: z.string(),
+  }),
   teams: z.object({ publicBaseUrl: z.string(), productUrl: z.string() }),
   tenants: z.array(
     z.object({
