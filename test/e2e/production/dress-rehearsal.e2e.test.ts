@@ -342,8 +342,16 @@ describe('production dress rehearsal: a tenant from zero to synced, against npm 
       appid: app.clientId,
     });
 
-    // Straight to the product, unsigned or signed by anyone but the Connector: refused.
-    const activity = { ...health, channelId: 'msteams', id: 'forged-1', serviceUrl: botConnector.serviceUrl };
+    // Straight to the product, unsigned or signed by anyone but the Connector: refused. The activity is
+    // otherwise what the Connector delivers (recipient = the bot), so the 401 is about its signature,
+    // not its shape (a malformed one is a 400 before any token is looked at).
+    const activity = {
+      ...health,
+      channelId: 'msteams',
+      id: 'forged-1',
+      serviceUrl: botConnector.serviceUrl,
+      recipient: { id: `28:${app.clientId}`, name: 'Presence Sync' },
+    };
     expect((await client.call(`${product.base}/api/messages`, { body: activity })).status).toBe(401);
     const { privateKey } = await generateKeyPair('RS256');
     const forged = await new SignJWT({ serviceurl: botConnector.serviceUrl })
