@@ -151,6 +151,7 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
     {
       leases: store.leases,
       tenants: store.tenants,
+      signals: store.tenantSignals,
       engine: ownedEngine,
       scheduler,
       logger: logger.child({ component: 'ownership' }),

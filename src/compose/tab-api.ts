@@ -195,6 +195,16 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
     ownerSignIn: ownerSignInOptions({ ...w, fetch: transport.fetch, onConnected: addOwner }),
     people: peopleSearch({ ...w, fetch: transport.fetch }),
     recordAudit: logAudit(w.logger, w.store),
+    // The lease holder (this instance or another) rebuilds the tenant's sync adapters at its next round.
+    onConnectionSaved: async (tenantId) =>
+      void (await w.store.tenantSignals
+        .raise(tenantId, 'connection', w.clock.now())
+        .catch((error: unknown) =>
+          w.logger.warn(
+            { err: error, tenantId },
+            'CXone connection change not signalled: the sync keeps the former one until its next takeover',
+          ),
+        )),
     settingsDefaults: deploymentSettings(w.config),
     clock: w.clock,
     logger: w.logger,

@@ -335,9 +335,10 @@ export interface LifecycleEventStore {
 /**
  * What a change saved through one instance must reach the others with: `config` (rules, links,
  * the sync switch: the owner re-plans the tenant's Graph subscriptions) and `directory` (the owner
- * saw an agent move team in CXone's Real-Time records: every instance's cached directory is stale).
+ * saw an agent move team in CXone's Real-Time records: every instance's cached directory is stale)
+ * and `connection` (the CXone connection saved: the lease holder rebuilds the tenant's adapters).
  */
-export type TenantSignal = 'config' | 'directory';
+export type TenantSignal = 'config' | 'directory' | 'connection';
 
 /** One counter per tenant and signal, raised by whoever learns of a change and polled by the others. */
 export interface TenantSignalStore {

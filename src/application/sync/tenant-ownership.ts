@@ -1,4 +1,4 @@
-import type { Cancel, LeaseStore, Logger, Scheduler, TenantStore } from '../ports.js';
+import type { Cancel, LeaseStore, Logger, Scheduler, TenantSignalStore, TenantStore } from '../ports.js';
 import type { Tenant } from '../../domain/tenant.js';
 import type { TenantPorts } from './tenant-runtime.js';
 
@@ -23,6 +23,11 @@ export interface OwnedEngine {
 export interface TenantOwnershipDeps {
   readonly leases: LeaseStore;
   readonly tenants: TenantStore;
+  /**
+   * The tenants' `connection` signals, raised by whichever instance saves a CXone connection: the
+   * holder rebuilds the tenant's adapters on the new one (they are built once, at take-up).
+   */
+  readonly signals: Pick<TenantSignalStore, 'versions'>;
   readonly engine: OwnedEngine;
   /** Builds the tenant's adapters (compose.ts); undefined when the tenant is not connected yet. */
   readonly portsFor: (tenant: Tenant) => Promise<TenantPorts | undefined>;
@@ -48,6 +53,8 @@ export class TenantOwnership {
   private timer: Cancel | undefined;
   private readonly options: TenantOwnershipOptions;
   private readonly heldNow = new Set<string>();
+  /** The `connection` signal each running tenant's adapters were built at. */
+  private readonly builtAt = new Map<string, number>();
 
   constructor(
     private readonly deps: TenantOwnershipDeps,
@@ -87,28 +94,48 @@ export class TenantOwnership {
 
   async round(): Promise<void> {
     try {
-      for (const tenant of await this.deps.tenants.list()) await this.claim(tenant);
+      const tenants = await this.deps.tenants.list();
+      // One read for every tenant, before any is built: a save racing a build rebuilds once more, never misses.
+      const connections = await this.deps.signals.versions(
+        'connection',
+        tenants.map((t) => t.id),
+      );
+      for (const tenant of tenants) await this.claim(tenant, connections.get(tenant.id) ?? 0);
     } catch (error) {
       this.deps.logger.error({ err: error }, 'tenant ownership round failed; retried next period');
     }
   }
 
-  private async claim(tenant: Tenant): Promise<void> {
-    const running = this.deps.engine.isRunning(tenant.id);
+  private async claim(tenant: Tenant, connection: number): Promise<void> {
+    let running = this.deps.engine.isRunning(tenant.id);
     const held =
       (await this.deps.leases.acquire(leaseName(tenant.id), this.deps.instanceId, this.options.leaseTtlMs)) ||
       (await this.fromGoneHolder(tenant));
     if (held) this.heldNow.add(tenant.id);
     else this.heldNow.delete(tenant.id);
+    const rebuild = held && running && (this.builtAt.get(tenant.id) ?? 0) < connection;
+    if (rebuild) {
+      // The feed, the writer and the subscriptions still use the old credentials (or business unit):
+      // stop them (entries in flight end first) and start again on what is stored now.
+      this.deps.logger.info(
+        { tenantId: tenant.id, instanceId: this.deps.instanceId },
+        'the tenant’s CXone connection was saved again: its sync restarts here on the stored one',
+      );
+      await this.deps.engine.removeTenant(tenant.id);
+      running = false;
+    }
     if (held && !running) {
       const ports = await this.deps.portsFor(tenant);
       if (!ports) return;
-      this.deps.logger.info({ tenantId: tenant.id, instanceId: this.deps.instanceId }, 'took over tenant sync');
-      await this.deps
-        .onTakeUp?.(tenant.id)
-        .catch((error: unknown) =>
-          this.deps.logger.warn({ err: error, tenantId: tenant.id }, 'takeover not announced'),
-        );
+      this.builtAt.set(tenant.id, connection);
+      if (!rebuild) {
+        this.deps.logger.info({ tenantId: tenant.id, instanceId: this.deps.instanceId }, 'took over tenant sync');
+        await this.deps
+          .onTakeUp?.(tenant.id)
+          .catch((error: unknown) =>
+            this.deps.logger.warn({ err: error, tenantId: tenant.id }, 'takeover not announced'),
+          );
+      }
       await this.deps.engine.addTenant(ports, { startFeed: true });
     } else if (!held && running) {
       this.deps.logger.warn(

@@ -2,12 +2,14 @@ import { announceTakeover } from '../../../src/application/sync/takeover-trace.j
 import { TenantOwnership } from '../../../src/application/sync/tenant-ownership.js';
 import { acd, P, rule } from '../../domain/builders.js';
 import { EngineHarness, type FakeTenant } from '../fakes/engine-harness.js';
+import { FakeAcd } from '../fakes/fake-acd.js';
 
 function instance(h: EngineHarness, id: string, t: FakeTenant): TenantOwnership {
   return new TenantOwnership(
     {
       leases: h.store.leases,
       tenants: h.store.tenants,
+      signals: h.store.tenantSignals,
       engine: h.engine,
       portsFor: async () => t.ports,
       scheduler: h.time,
@@ -65,6 +67,7 @@ describe('tenant ownership across instances', () => {
       {
         leases: a.store.leases,
         tenants: a.store.tenants,
+        signals: a.store.tenantSignals,
         engine: unsure.engine,
         portsFor: async () => t.ports,
         scheduler: a.time,
@@ -81,6 +84,7 @@ describe('tenant ownership across instances', () => {
       {
         leases: a.store.leases,
         tenants: a.store.tenants,
+        signals: a.store.tenantSignals,
         engine: a.engine,
         portsFor: async () => t.ports,
         scheduler: a.time,
@@ -137,6 +141,7 @@ describe('tenant ownership across instances', () => {
       {
         leases: a.store.leases,
         tenants: a.store.tenants,
+        signals: a.store.tenantSignals,
         engine: a.engine,
         portsFor: async () => t.ports,
         scheduler: a.time,
@@ -166,5 +171,60 @@ describe('tenant ownership across instances', () => {
     const hops = a.traces('t1', 'agent-1').map((e) => e.hop);
     expect(hops.indexOf('ownership')).toBeLessThan(hops.indexOf('graph.request'));
     await owner.stop();
+  });
+
+  it('a CXone connection saved through any instance moves the holder’s sync onto it at its next round; other rounds rebuild nothing', async () => {
+    const a = new EngineHarness();
+    const t = await a.tenant('t1', { agents: 1, rule: rule() });
+    // The tenant's CXone as stored: the first connection is t.acd; a second business unit is `moved`.
+    const moved = new FakeAcd('t1', a.time);
+    moved.addAgent('agent-1', 'team-1', 'agent-1@example.com');
+    await a.store.tenants.putConnection('t1', 'cxone', { clientId: 'first' });
+    const built: string[] = [];
+    const takenUp: string[] = [];
+    const holder = new TenantOwnership(
+      {
+        leases: a.store.leases,
+        tenants: a.store.tenants,
+        signals: a.store.tenantSignals,
+        engine: a.engine,
+        portsFor: async () => {
+          const clientId = (await a.store.tenants.getConnection('t1', 'cxone'))?.['clientId'] ?? 'none';
+          built.push(clientId);
+          const acdNow = clientId === 'second' ? moved : t.acd;
+          return { ...t.ports, acd: acdNow, acdFeed: acdNow, acdDirectory: acdNow };
+        },
+        scheduler: a.time,
+        logger: a.logger,
+        instanceId: 'holder',
+        onTakeUp: async (tenantId) => void takenUp.push(tenantId),
+      },
+      { leaseTtlMs: 30_000, renewEveryMs: 10_000 },
+    );
+    await holder.start();
+    await a.settle();
+    await a.time.advance(30_000);
+    expect(built).toEqual(['first']);
+
+    // Another instance stores the new connection and raises the tenant's signal (the route does both).
+    await a.store.tenants.putConnection('t1', 'cxone', { clientId: 'second' });
+    await a.store.tenantSignals.raise('t1', 'connection');
+    await a.time.advance(10_000);
+    await a.settle();
+    expect(built).toEqual(['first', 'second']);
+    expect(takenUp).toEqual(['t1']);
+    expect(a.engine.isRunning('t1')).toBe(true);
+
+    // The sync follows the new business unit's feed, and no longer the former one's.
+    await t.acd.change('agent-1', acd.contact());
+    await a.settle();
+    expect(t.graph.shown('aad-1')).not.toEqual(P.inACall);
+    await moved.change('agent-1', acd.contact());
+    await a.settle();
+    expect(t.graph.shown('aad-1')).toEqual(P.inACall);
+
+    await a.time.advance(30_000);
+    expect(built).toEqual(['first', 'second']);
+    await holder.stop();
   });
 });

@@ -142,6 +142,8 @@ export interface TabApiDeps {
   /** The people picker (OboPeopleSearch in production). */
   readonly people: PeopleSearch;
   readonly recordAudit: AuditRecorder;
+  /** A CXone connection was stored: the instance running the tenant's sync restarts it on the new one. */
+  readonly onConnectionSaved: (tenantId: string) => Promise<void>;
   /**
    * What a tenant that saved no settings runs with (the deployment's RECONCILE_INTERVAL_MS and
    * TRACE_RETENTION_MS). Saved settings need no hook: the engine and the trace retention read

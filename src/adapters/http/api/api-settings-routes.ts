@@ -127,6 +127,8 @@ export interface SettingsRouteDeps {
   /** Shown while the tenant saved none (the deployment's own periods). */
   readonly settingsDefaults: TenantSettings;
   readonly recordAudit: AuditRecorder;
+  /** A CXone connection was stored: the instance running the tenant's sync restarts it on the new one. */
+  readonly onConnectionSaved: (tenantId: string) => Promise<void>;
   readonly clock: Clock;
 }
 
@@ -213,6 +215,7 @@ export function settingsRoutes(deps: SettingsRouteDeps): ApiRoute[] {
         if (invalid) return fail(invalid);
         const merged = m.merged;
         await deps.tenants.putConnection(caller.tenantId, 'cxone', merged);
+        await deps.onConnectionSaved(caller.tenantId);
         await audit(
           deps,
           caller,

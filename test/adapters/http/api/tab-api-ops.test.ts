@@ -154,23 +154,29 @@ describe('settings and connections', () => {
     });
     // Fields left out were taken from the stored connection.
     expect(api.cxoneTried.at(-1)).toEqual({ ...stored, clientSecret: 'wrong', issuerUrl: 'https://eu.cxone.test' });
+    const saves = api.connectionsSaved.length;
     const works = await api.call('POST', '/api/v1/connections/cxone/try', { token, body: { clientId: 'cid2' } });
     expect(works.json).toMatchObject({ ok: true, detail: 'token issued, 3 agents listed' });
     expect(await api.store.tenants.getConnection(TENANT_A, 'cxone')).toEqual(before);
+    // A try moves no sync: only a stored connection is signalled to the instance running the tenant.
+    expect(api.connectionsSaved.length).toBe(saves);
     // An edit that leaves the issuer out keeps the stored one.
     await api.call('PUT', '/api/v1/connections/cxone', { token, body: { clientId: 'cid3', accessKeyId: 'kid' } });
     expect(await api.store.tenants.getConnection(TENANT_A, 'cxone')).toMatchObject({
       issuerUrl: 'https://eu.cxone.test',
       clientId: 'cid3',
     });
+    expect(api.connectionsSaved.slice(saves)).toEqual([TENANT_A]);
   });
 
   it('asks for the secrets the first time (400 per field) and tests a stored connection', async () => {
+    const saves = api.connectionsSaved.length;
     const r = await api.call('PUT', '/api/v1/connections/cxone', {
       token,
       body: { clientId: 'cid', accessKeyId: 'kid' },
     });
     expect(r.status).toBe(400);
+    expect(api.connectionsSaved.length).toBe(saves);
     expect((r.json['errors'] as { pointer: string }[]).map((e) => e.pointer)).toEqual([
       '/clientSecret',
       '/accessKeySecret',

@@ -52,6 +52,8 @@ export class ApiHarness {
   readonly tail = new TraceTail();
   readonly health = new HealthModel({ clock: this.time, scheduler: this.time });
   readonly rulesChanged: { tenantId: string; agentIds: readonly string[] }[] = [];
+  /** Tenants whose CXone connection was stored, in order (what the sync's lease holder is told). */
+  readonly connectionsSaved: string[] = [];
   readonly linksChanged: { tenantId: string; agentIds: readonly string[] }[] = [];
   readonly logger = new MemoryLogger();
   /** Entra's side of admin consent: the application permissions granted to the app, per tenant. */
@@ -225,6 +227,9 @@ export class ApiHarness {
       // The memory store's audit log is the one GET /audit reads, as the real store's table is.
       recordAudit: async (entry) => {
         this.store.rules.log.push(entry);
+      },
+      onConnectionSaved: async (tenantId) => {
+        this.connectionsSaved.push(tenantId);
       },
       settingsDefaults: DEFAULT_SETTINGS,
       clock: this.time,
