@@ -206,9 +206,17 @@ export class Reconciler {
     return true;
   }
 
+  /** The presence subscriptions alone, planned again for the stored links: no ACD snapshot, no presence reads. */
+  async replanSubscriptions(tenant: TenantRuntime): Promise<void> {
+    await this.ensureSubscriptions(tenant, await this.deps.store.userLinks.list(tenant.tenantId));
+  }
+
   private async ensureSubscriptions(tenant: TenantRuntime, links: readonly UserLink[]): Promise<number> {
     const userIds = links.map((l) => l.teamsUserId);
     const result = await tenant.ports.subscriptions.ensure(userIds);
+    // An owner's subscription Graph refused (its validation request did not reach us, a 5xx, a sign-in
+    // refused): retried soon. Users beyond every owner's 650 wait for another owner, not for a retry.
+    tenant.subscriptionsFailing = !result.ok || result.value.some((s) => !s.healthy && s.ownerId !== '');
     if (!result.ok) {
       tenant.health.report(
         'subscriptions',

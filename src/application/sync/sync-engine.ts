@@ -15,6 +15,12 @@ import { reevaluationEvents } from './reevaluation-events.js';
 
 /** How long after a configuration change the subscriptions are ensured (changes within it share the run). */
 const RECONCILE_AFTER_CHANGE_MS = 2_000;
+/**
+ * The first retry of a presence subscription Graph refused, doubled per failure up to the
+ * reconciliation period: an instance that starts before the balancer sends it traffic sees Graph's
+ * validation request fail (400 ValidationError), and Teams → CXone must not wait 5 minutes for that.
+ */
+const SUBSCRIPTION_RETRY_FIRST_MS = 5_000;
 /** Re-evaluation entries appended per store call (see reevaluate). */
 const REEVALUATION_SLICE = 1_000;
 
@@ -328,14 +334,54 @@ export class SyncEngine implements SyncIngress, SyncReevaluation {
 
   /** One reconciliation at a time per tenant: a drop noticed during a run waits for it, then runs again. */
   private async reconcileSafely(tenant: TenantRuntime): Promise<void> {
+    await this.exclusively(tenant, () => this.runReconciliation(tenant));
+  }
+
+  private async exclusively(tenant: TenantRuntime, task: () => Promise<void>): Promise<void> {
     while (tenant.reconciling) await tenant.reconciling;
-    const run = this.runReconciliation(tenant);
+    const run = task();
     tenant.reconciling = run;
     try {
       await run;
     } finally {
       if (tenant.reconciling === run) tenant.reconciling = undefined;
+      this.retrySubscriptionsIfFailing(tenant);
     }
+  }
+
+  /** Failing subscriptions are planned again after 5 s, 10 s, 20 s… up to the reconciliation period. */
+  private retrySubscriptionsIfFailing(tenant: TenantRuntime): void {
+    if (!tenant.subscriptionsFailing) {
+      tenant.subscriptionRetryMs = undefined;
+      return;
+    }
+    if (tenant.subscriptionRetryArmed || tenant.stopped) return;
+    const wait = Math.min(
+      tenant.subscriptionRetryMs === undefined ? SUBSCRIPTION_RETRY_FIRST_MS : tenant.subscriptionRetryMs * 2,
+      this.options.reconcileIntervalMs,
+    );
+    tenant.subscriptionRetryMs = wait;
+    tenant.subscriptionRetryArmed = true;
+    const cancel = this.deps.scheduler.after(wait, () => {
+      tenant.timers.delete(cancel);
+      tenant.subscriptionRetryArmed = false;
+      if (tenant.stopped) return;
+      this.deps.logger.info(
+        { tenantId: tenant.tenantId, afterMs: wait },
+        'presence subscriptions failed at the last plan: planning them again',
+      );
+      void this.exclusively(tenant, () =>
+        this.reconciler
+          .replanSubscriptions(tenant)
+          .catch((error: unknown) =>
+            this.deps.logger.warn(
+              { err: error, tenantId: tenant.tenantId },
+              'presence subscriptions not planned again',
+            ),
+          ),
+      );
+    });
+    tenant.timers.add(cancel);
   }
 
   private async runReconciliation(tenant: TenantRuntime): Promise<void> {

@@ -40,8 +40,13 @@ export class TenantRuntime {
   /** When the inbox was last read from its start (entries held for retry, or committed late, are caught then). */
   fullPullAt = Number.NEGATIVE_INFINITY;
   stopped = false;
-  /** The reconciliation running now, if any. */
+  /** The reconciliation (or subscription re-plan) running now, if any. */
   reconciling: Promise<void> | undefined;
+  /** The last subscription plan left an owner's subscription uncreated or unrenewed: it is retried before the period. */
+  subscriptionsFailing = false;
+  /** The wait before the next retry of failing subscriptions (doubles per failure), while one is armed or due. */
+  subscriptionRetryMs: number | undefined;
+  subscriptionRetryArmed = false;
   /** Settles when the tenant stops, so backoff waits end at once on shutdown. */
   readonly stopping: Promise<void>;
   private signalStop: () => void = () => undefined;

@@ -1,5 +1,6 @@
 import type { HealthTransition } from '../../../src/application/health/health-model.js';
-import { err } from '../../../src/domain/result.js';
+import type { SubscriptionStatus } from '../../../src/application/ports.js';
+import { err, ok } from '../../../src/domain/result.js';
 import { rule } from '../../domain/builders.js';
 import { EngineHarness } from '../fakes/engine-harness.js';
 
@@ -34,6 +35,52 @@ describe('reconciliation: subscription health', () => {
       status: 'down',
       detail: expect.stringContaining('AADSTS50173'),
     });
+  });
+});
+
+describe('a presence subscription Graph refused', () => {
+  it('is planned again after 5 s, then 10 s… (not at the next reconciliation period), and no more once Graph keeps it', async () => {
+    const h = new EngineHarness({ engine: { reconcileIntervalMs: 5 * 60_000, subscriptionCheckIntervalMs: 30_000 } });
+    const t = await h.tenant('t1', { agents: 2, rule: rule() });
+    // Graph answers 400 while its validation request cannot reach the product (an instance not yet
+    // behind the balancer), then creates the subscription.
+    const keep = t.graph.ensure.bind(t.graph);
+    let refusals = 2;
+    const attempts: number[] = [];
+    Object.assign(t.ports.subscriptions, {
+      ensure: async (userIds: readonly string[]) => {
+        attempts.push(h.time.now());
+        if (refusals-- <= 0) return keep(userIds);
+        const refused: SubscriptionStatus = {
+          ownerId: 'owner-1',
+          subscriptionId: '',
+          userCount: userIds.length,
+          expiresAt: 0,
+          healthy: false,
+          detail:
+            'ValidationError: Subscription validation request failed. Notification endpoint must respond with 200 OK.',
+        };
+        return ok([refused]);
+      },
+    });
+    const started = h.time.now();
+    await h.start(t);
+    expect(h.health.components('t1').find((c) => c.component === 'subscriptions')).toMatchObject({
+      status: 'degraded',
+      detail: expect.stringContaining('ValidationError'),
+    });
+
+    for (let i = 0; i < 30; i += 1) {
+      await h.time.advance(1_000);
+      await h.settle();
+    }
+    expect(attempts.map((at) => at - started)).toEqual([0, 5_000, 15_000]);
+    expect(t.graph.covered).toEqual(new Set(['aad-1', 'aad-2']));
+    expect(h.health.components('t1').find((c) => c.component === 'subscriptions')?.status).toBe('ok');
+
+    await h.time.advance(4 * 60_000);
+    await h.settle();
+    expect(attempts).toHaveLength(3);
   });
 });
 
