@@ -105,12 +105,16 @@ describePg('three instances on PostgreSQL: any instance answers like the tenant 
       expect(stopped).toMatchObject({ status: 'down', syncActive: false, headline: { state: 'stopped' } });
       expect(stopped.components).toEqual([expect.stringMatching(new RegExp(`^sync down instance ${ghost} holds`))]);
 
-      // The hung holder is gone: another instance takes the tenant, and every instance says so.
+      // The hung holder is gone: another instance takes the tenant, and every instance says so. The
+      // new owner starts from what the admins were told (an outage the bot announced stays down until
+      // a fresh report clears it, so its recovery is told): healthy again once its components report.
       await c.db.raw('delete from leases where name = ?', [`sync:${c.tenantId}`]);
       const back = await eventually(
         async () => {
           const h = await identical();
-          return h && h.syncActive && h.holder !== ghost && h.components.length > 0 ? h : undefined;
+          return h && h.syncActive && h.holder !== ghost && h.components.length > 0 && h.status !== 'down'
+            ? h
+            : undefined;
         },
         'every instance says the sync runs again',
         30_000,
