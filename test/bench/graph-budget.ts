@@ -4,10 +4,13 @@
  * Graph emulator, whose own write log and throttle count are the measure):
  *  1. storm: every agent takes a call at once; until the Graph emulator shows all In a call,
  *     ÷ the bound the sliding window allows for those writes (computed from the emulator's log);
- *  2. single fresh changes while the storm's backlog waits for the window: CXone call → Teams;
+ *  2. single fresh changes while the storm's backlog waits for the window: CXone call → Teams,
+ *     from when the writer holds every storm change (a call placed while the storm is still being
+ *     delivered comes in the same CXone poll as hundreds of the storm's: it is part of the storm);
  *  3. rule change (calls → In a conference call) until the Graph emulator shows it for every
  *     affected agent, ÷ the bound for the writes needed; "decided" = every write handed to the writer;
- *  4. single fresh changes right after a burst (every call ends at once).
+ *  4. single fresh changes right after a burst (every call ends at once), likewise from when the
+ *     writer holds every change of the burst.
  *
  * In the runner: `npm run bench -- --only graph-budget`; alone: `npx tsx test/bench/graph-budget.ts`.
  */
@@ -17,6 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Agent, fetch } from 'undici';
+import type { GraphPresenceWriter } from '../../src/adapters/graph/graph-presence-writer.js';
 import { compose, type App } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { FIRST_SKILL_ID } from '../../src/sandbox/cxone/cxone-seed.js';
@@ -150,8 +154,14 @@ const callOf =
       lane,
     ))!.contactId;
 
-/** Probes spread over `spanMs` from now, each agent once, one after another (each call ended after). */
-function probes(rig: Rig, spanMs: number): Promise<number[]> {
+type Writer = Pick<GraphPresenceWriter, 'stats'>;
+
+/**
+ * Probes spread over `spanMs` from when the writer has accepted `accepted` writes (the storm or
+ * burst is all in its hands), each agent once, one after another (each call ended after).
+ */
+async function probes(rig: Rig, spanMs: number, writer: Writer, accepted: number): Promise<number[]> {
+  await waitUntil(() => writer.stats.accepted >= accepted, 60_000, LOOK_MS);
   const start = Date.now();
   return probeCalls(
     {
@@ -212,7 +222,9 @@ async function measure(agents: number, probeCount: number, log: (l: string) => v
       calls.push(await callOf(rig)(a));
       released.push(Date.now());
     });
-    const during = probes(rig, 25_000);
+    // Probes start once the writer holds the storm's changes, spread over the next 20 s (the backlog waits ≈ 30 s).
+    const backlogFrom = Date.now();
+    const during = probes(rig, 20_000, writer, writer.stats.accepted + agents);
     await issuing;
     const issuedS = (Date.now() - stormStart) / 1000;
     const complete = await waitUntil(() => rig.storm.every((a) => rig.activity(a) === 'InACall'), 180_000, LOOK_MS);
@@ -282,8 +294,12 @@ async function measure(agents: number, probeCount: number, log: (l: string) => v
 
     // 4. A burst (every call ends at once), then single fresh changes right after it.
     log('graph-budget: burst of call ends, then single calls');
+    const acceptedBeforeBurst = writer.stats.accepted;
     await inChunks(calls, 100, (c) => rig.post(`/contacts/${c}/end`, {}));
-    const burstProbes = await probes(rig, 10_000);
+    const burstFrom = Date.now();
+    const burstProbes = await probes(rig, 10_000, writer, acceptedBeforeBurst + calls.length);
+    const backlogParts = await probeParts(rig, backlogFrom, burstFrom);
+    const burstParts = await probeParts(rig, burstFrom);
     const rows: BenchRow[] = [
       {
         measure: `storm: ${agents} calls at once until the Graph emulator shows all In a call`,
@@ -306,8 +322,8 @@ async function measure(agents: number, probeCount: number, log: (l: string) => v
         ratio_e2e: rule.ratio,
         graph_writes: rule.writes,
       },
-      latencyRow(`single call during the storm's backlog (poll ${POLL_MS} ms)`, backlogProbes),
-      latencyRow(`single call right after a burst of ${agents} call ends`, burstProbes),
+      latencyRow(`single call during the storm's backlog (poll ${POLL_MS} ms)`, backlogProbes, backlogParts),
+      latencyRow(`single call right after a burst of ${agents} call ends`, burstProbes, burstParts),
     ];
     return { rows, storm, backlogProbes, burstProbes, rule };
   } finally {
@@ -315,14 +331,57 @@ async function measure(agents: number, probeCount: number, log: (l: string) => v
   }
 }
 
-function latencyRow(measure: string, samples: readonly number[]): BenchRow {
+/** Where a probe's time went, per call shown: ACD event in → write handed to the writer → accepted by the Graph emulator. */
+interface ProbeParts {
+  readonly engine: number[];
+  readonly writer: number[];
+}
+
+/** The probes' calls since `from`, cut at the product's own Log Reader hops (acd.event, graph.request). */
+async function probeParts(rig: Rig, from: number, to = Date.now()): Promise<ProbeParts> {
+  await rig.app.runtime.trace.flush();
+  const parts: ProbeParts = { engine: [], writer: [] };
+  for (const agent of rig.probes) {
+    const userId = rig.world.userOfAgent.get(agent)!.id;
+    const events = await rig.app.store.traces.query({
+      tenantId: rig.app.sandbox!.tenantId,
+      agentId: agent,
+      from,
+      to,
+      limit: 200,
+    });
+    const flows = new Map<string, { in?: number; out?: number }>();
+    for (const e of events) {
+      const f = flows.get(e.traceId) ?? {};
+      if (e.hop === 'acd.event') f.in ??= e.at;
+      const presence = e.data.presence as { activity?: string } | null | undefined;
+      if (e.hop === 'graph.request' && ON_A_CALL.has(presence?.activity ?? '')) f.out ??= e.at;
+      flows.set(e.traceId, f);
+    }
+    for (const f of flows.values()) {
+      if (f.in === undefined || f.out === undefined) continue;
+      const accepted = rig.world.graph.control.writeLog.find(
+        (w) => w.userId === userId && w.at >= f.out! && ON_A_CALL.has(w.presence?.split('/')[1] ?? ''),
+      );
+      if (!accepted) continue;
+      parts.engine.push(f.out - f.in);
+      parts.writer.push(accepted.at - f.out);
+    }
+  }
+  return parts;
+}
+
+function latencyRow(measure: string, samples: readonly number[], parts: ProbeParts): BenchRow {
   const sorted = [...samples].sort((a, b) => a - b);
+  const max = (xs: readonly number[]): number => round(Math.max(...xs));
   return {
     measure,
     samples: sorted.length,
     p50_ms: round(pct(sorted, 50)),
     p95_ms: round(pct(sorted, 95)),
     max_ms: round(sorted.at(-1) ?? Number.NaN),
+    engine_max_ms: max(parts.engine),
+    writer_max_ms: max(parts.writer),
   };
 }
 
@@ -375,7 +434,7 @@ export const graphBudget: Bench = {
         'calls (scripted through the CXone emulator)',
       ],
       method:
-        "Composed sandbox (npm start's wiring) over both emulators. Every agent logs in, then the Graph window is left to empty. Storm: every agent takes a call through the CXone emulator's control API (100 at a time); e2e_s = first call issued → the Graph emulator's last accepted In a call write; bound_s = when the sliding window (limit 1,500 per 30 s, holding the writes the emulator logged in the 30 s before) could at the earliest have accepted every write, each no earlier than its call was started (the control API takes a while to start 2,000 calls on a busy machine); tight_bound_s = (⌈agents / 1,500⌉ − 1) × 30 s, the bound had every call started at once; 429s from the emulator's GET /_control/throttle. While the storm's backlog waits, probe agents take one call each (random phase) and the time CXone call → Teams In a call is taken. Rule change: the team rule's calls map to In a conference call (the user-rule agent is not affected); decided_s = every affected agent's write handed to the Graph writer; e2e_s = rule saved → last write accepted by the emulator; bound as above from the save. Then every call ends at once (a burst of writes) and the probes run again.",
+        "Composed sandbox (npm start's wiring) over both emulators. Every agent logs in, then the Graph window is left to empty. Storm: every agent takes a call through the CXone emulator's control API (100 at a time); e2e_s = first call issued → the Graph emulator's last accepted In a call write; bound_s = when the sliding window (limit 1,500 per 30 s, holding the writes the emulator logged in the 30 s before) could at the earliest have accepted every write, each no earlier than its call was started (the control API takes a while to start 2,000 calls on a busy machine); tight_bound_s = (⌈agents / 1,500⌉ − 1) × 30 s, the bound had every call started at once; 429s from the emulator's GET /_control/throttle. While the storm's backlog waits (from when the writer has accepted every storm change, over the next 20 s), probe agents take one call each (random phase) and the time CXone call → Teams In a call is taken; a call placed while the storm is still being delivered comes in the same CXone poll as hundreds of the storm's and is part of it. Rule change: the team rule's calls map to In a conference call (the user-rule agent is not affected); decided_s = every affected agent's write handed to the Graph writer; e2e_s = rule saved → last write accepted by the emulator; bound as above from the save. Then every call ends at once (a burst of writes) and the probes run again over 10 s, from when the writer has accepted every call end.",
     };
   },
 };

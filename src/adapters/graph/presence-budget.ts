@@ -30,6 +30,12 @@ export class PresenceBudget {
     if (expired > 0) this.#sent.splice(0, expired);
   }
 
+  /** Requests counted in the window at `now` or on their way: 0 when the window is idle. */
+  inUse(now: number): number {
+    this.#trim(now);
+    return this.#sent.length + this.#reserved;
+  }
+
   /** How many requests may go now (0 while paused by a Retry-After). */
   available(now: number): number {
     if (now < this.#pausedUntil) return 0;
