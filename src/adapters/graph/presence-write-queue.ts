@@ -10,6 +10,8 @@ export interface Pending {
   readonly urgency: WriteUrgency;
   /** Order of arrival (writer-wide): within a lane, lower goes first. */
   readonly seq: number;
+  /** When the user's write first joined the queue (a newer desire keeps it): how long it has waited. */
+  readonly queuedAt: number;
   attempts: number;
   notBefore: number;
 }
@@ -55,13 +57,14 @@ export class PresenceWriteQueue {
   }
 
   /** A new desire; `keepPlace` keeps an earlier one's place in line (it supersedes that one). */
-  add(desire: PresenceDesire, settle: Settle, urgency: WriteUrgency, keepPlace?: Pending): Pending {
+  add(desire: PresenceDesire, settle: Settle, urgency: WriteUrgency, now: number, keepPlace?: Pending): Pending {
     this.#seq += 1;
     const p: Pending = {
       desire,
       settle: [settle],
       urgency: keepPlace ? mostUrgent(keepPlace.urgency, urgency) : urgency,
       seq: keepPlace?.seq ?? this.#seq,
+      queuedAt: keepPlace?.queuedAt ?? now,
       attempts: 0,
       notBefore: 0,
     };

@@ -231,6 +231,21 @@ describe('GraphPresenceWriter: what goes first when the budget cannot take every
     expect(Math.max(...graph.accepted.map((a) => a.at))).toBeLessThan(200);
   });
 
+  it("sends a long storm's last window at once, the kept slots included, once all of it has waited a window", async () => {
+    // 10,000 writes at 1,500 per 30 s: the first window takes 1,500 at once, so the bound is 6 × 30 s.
+    // Kept from the last 1,000, the writes beyond what the window's start freed waited a window more (206 s).
+    const graph = new LatentGraph(1500, () => 20);
+    const writer = writerOn(graph, 1500);
+    await Promise.all(
+      Array.from({ length: 10_000 }, (_, i) =>
+        writer.write({ userId: `u${i}`, presence: BUSY, preferred: false, traceId: `t${i}` }),
+      ),
+    );
+    expect(graph.accepted).toHaveLength(10_000);
+    expect(graph.throttled).toBe(0);
+    expect(Math.max(...graph.accepted.map((a) => a.at))).toBeLessThan(6 * WINDOW + 2_000);
+  });
+
   it('serves fresh changes before corrections, and corrections before keep-alives', async () => {
     const graph = new LatentGraph(20, () => 20);
     const writer = writerOn(graph, 20);
