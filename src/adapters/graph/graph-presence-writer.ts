@@ -276,15 +276,18 @@ export class GraphPresenceWriter {
     // storm arriving piece by piece (each piece fitting) included: its last pieces used up the
     // kept slots and a single call after it waited for the window.
     if (this.budget.inUse(now) === 0 && this.#pending.size <= available) this.#idleBurstBefore = this.#pending.nextSeq;
+    else if ((this.#pending.oldestSeq() ?? Infinity) >= this.#idleBurstBefore) this.#idleBurstBefore = 0;
     const room = Math.min(
       free,
       this.#cost(out) + this.budget.spendable(now, this.#o.expressHorizonMs, this.#o.expressSlots),
     );
     const tail =
       this.#pending.size <= available && [...this.#pending.values()].every((p) => this.#waitedWindow(p, now));
+    // Stop at the first full batch: a 10k backlog is walked only while something in it may still go.
+    const limit = tail || this.#idleBurstBefore > 0 ? free : room;
     for (const [u, p] of this.#pending.ordered()) {
       const cap = tail || p.seq < this.#idleBurstBefore ? free : room;
-      if (this.#cost(out) >= free) break;
+      if (this.#cost(out) >= limit) break;
       if (this.#cost(out) < cap && ready(u, p) && !this.#express.has(u)) this.#fill([u], cap, out);
     }
     return this.#stall(out);

@@ -101,6 +101,16 @@ export class PresenceWriteQueue {
     for (const lane of LANES) yield* this.#lane(lane).entries();
   }
 
+  /** The lowest sequence number waiting (each lane's first; a retried write put back may hide an older one). */
+  oldestSeq(): number | undefined {
+    let oldest: number | undefined;
+    for (const lane of LANES) {
+      const first = this.#lane(lane).values().next();
+      if (!first.done && (oldest === undefined || first.value.seq < oldest)) oldest = first.value.seq;
+    }
+    return oldest;
+  }
+
   /** Fresh changes that arrived at or after `seq`, oldest first. */
   *changesSince(seq: number): Generator<[string, Pending]> {
     for (const entry of this.#lane('change')) if (entry[1].seq >= seq) yield entry;
