@@ -63,11 +63,16 @@ export function onboardingRoutesDeps(w: OnboardingWiring): OnboardingRouteDeps {
  * The Health Check of a tenant that is not onboarded says so, with the next step, instead of an
  * empty "ok": nothing syncs until the checklist is through.
  */
-export function withOnboardingHealth(health: HealthQueries, store: Pick<Store, 'tenants'>): HealthQueries {
+export function withOnboardingHealth(
+  health: HealthQueries,
+  store: Pick<Store, 'tenants'>,
+  cxoneConnected: (tenantId: string) => Promise<boolean>,
+): HealthQueries {
   return {
     tenantHealth: async (tenantId) => {
       const snapshot = await health.tenantHealth(tenantId);
-      if (await store.tenants.get(tenantId)) return withoutCxoneSaid(snapshot, tenantId, store);
+      if (await store.tenants.get(tenantId))
+        return (await cxoneConnected(tenantId)) ? snapshot : withoutCxoneSaid(snapshot);
       const detail =
         'This tenant is not onboarded yet: open the Setup page (admin consent, then a Presence Sync admin signs in).';
       const components = Array.isArray(snapshot['components']) ? (snapshot['components'] as unknown[]) : [];
@@ -88,19 +93,23 @@ const WAITS_FOR_CXONE =
 
 /**
  * No instance runs a tenant without CXone credentials: its Health Check says that, not that it
- * waits for an instance to take it over (what it says when the tenant's holder is gone).
+ * waits for an instance to take it over (what it says when the tenant's holder is gone), and not
+ * the empty "ok" of the instance that holds its lease with nothing built yet (an ownership round
+ * may take the tenant at any time after it was created: the answer must not depend on whether one
+ * already did). Connected means what the sync itself builds from: the tenant's stored connection
+ * or, failing that, the deployment's own CXone credentials.
  */
-async function withoutCxoneSaid(
-  snapshot: Record<string, unknown>,
-  tenantId: string,
-  store: Pick<Store, 'tenants'>,
-): Promise<Record<string, unknown>> {
-  const ownership = snapshot['ownership'] as { holder?: string } | undefined;
-  if (ownership?.holder || (await store.tenants.getConnection(tenantId, 'cxone'))) return snapshot;
+function withoutCxoneSaid(snapshot: Record<string, unknown>): Record<string, unknown> {
   const components = Array.isArray(snapshot['components']) ? (snapshot['components'] as Record<string, unknown>[]) : [];
+  const since = components.find((c) => c['component'] === 'sync')?.['since'];
   return {
     ...snapshot,
+    status: 'down',
+    syncActive: false,
     syncDetail: WAITS_FOR_CXONE,
-    components: components.map((c) => (c['component'] === 'sync' ? { ...c, detail: WAITS_FOR_CXONE } : c)),
+    components: [
+      { component: 'sync', status: 'down', detail: WAITS_FOR_CXONE, ...(since !== undefined ? { since } : {}) },
+      ...components.filter((c) => c['component'] !== 'sync'),
+    ],
   };
 }

@@ -19,7 +19,7 @@ import { ownerSignInOptions, peopleSearch } from './owner-sign-in.js';
 import { uuidIds, type SyncRuntime } from './sync-runtime.js';
 import { tabApiServices } from './tab-api-services.js';
 import { tenantOwnerConnector, type TenantRequestPorts } from './tenant-request-ports.js';
-import { tenantOwners, type Endpoints } from './tenant-ports.js';
+import { cxoneOptions, tenantOwners, type Endpoints } from './tenant-ports.js';
 
 export interface TabApiWiring {
   readonly config: Config;
@@ -174,7 +174,11 @@ export function tabApiRegistrar(w: TabApiWiring): RouteRegistrar {
     directory,
     tenants: w.store.tenants,
     ruleStore: w.store.rules,
-    health: withOnboardingHealth({ tenantHealth: (t) => w.runtime.sharedHealth.answer(t) }, w.store),
+    health: withOnboardingHealth(
+      { tenantHealth: (t) => w.runtime.sharedHealth.answer(t) },
+      w.store,
+      async (t) => cxoneOptions(w, t, await w.store.tenants.getConnection(t, 'cxone')) !== undefined,
+    ),
     traces: traceQueries(w, traceQuery),
     testCxone: cxoneConnectionTest(w),
     cxoneHosts: w.endpoints.cxoneHostPolicy,
