@@ -36,9 +36,8 @@ export class Reconciler {
       this.deps.store.agentStates.list(tenantId),
       this.deps.store.userLinks.list(tenantId),
     ]);
-    const byAgent = new Map(states.map((s) => [s.agentId, s]));
-    const acd = await this.reconcileAcd(tenant, byAgent);
-    const teams = await this.reconcileTeams(tenant, byAgent, links);
+    const acd = await this.reconcileAcd(tenant, new Map(states.map((s) => [s.agentId, s])));
+    const teams = await this.reconcileTeams(tenant, links);
     const subscribedUsers = await this.ensureSubscriptions(tenant, links);
     const corrections = acd.corrections + teams.corrections;
     // A side whose read failed has reported reconciliation degraded; a success now would overwrite
@@ -79,7 +78,6 @@ export class Reconciler {
 
   private async reconcileTeams(
     tenant: TenantRuntime,
-    states: Map<string, AgentSyncState>,
     links: readonly UserLink[],
   ): Promise<{ checked: number; corrections: number; failed?: true }> {
     if (links.length === 0) return { checked: 0, corrections: 0 };
@@ -95,6 +93,10 @@ export class Reconciler {
       );
       return { checked: 0, corrections: 0, failed: true };
     }
+    // What the engine holds is read after Teams, not before the run's CXone read: a session cleared
+    // meanwhile (a call ended) showed as our Busy "lost" below Teams' Available, and was written
+    // again until the next change or run. A write after the read is told apart by its time (readAt).
+    const states = new Map((await this.deps.store.agentStates.list(tenant.tenantId)).map((s) => [s.agentId, s]));
     const agentOf = new Map(links.map((l) => [l.teamsUserId, l.agentId]));
     const now = this.deps.clock.now();
     let corrections = 0;

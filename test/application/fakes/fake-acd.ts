@@ -42,6 +42,9 @@ export class FakeAcd implements AcdGateway, AcdStateFeed, AcdDirectory {
    */
   holdDirectory = false;
   private heldListings: (() => void)[] = [];
+  /** Snapshots (the reconciler's ACD read) wait until released, then answer what the ACD shows then. */
+  holdSnapshot = false;
+  private heldSnapshots: (() => void)[] = [];
   private deliver: AcdEventSink | undefined;
 
   constructor(
@@ -118,12 +121,20 @@ export class FakeAcd implements AcdGateway, AcdStateFeed, AcdDirectory {
   }
 
   async snapshot(): Promise<Result<readonly AcdStateEvent[], ExternalFailure>> {
+    if (this.holdSnapshot) await new Promise<void>((resolve) => this.heldSnapshots.push(resolve));
     if (this.snapshotFailure) return err(this.snapshotFailure);
     return ok([...this.agents.keys()].map((id) => this.eventOf(id)));
   }
 
   async listTeams(): Promise<Result<readonly AcdTeam[], ExternalFailure>> {
     return ok([...this.teams]);
+  }
+
+  releaseSnapshots(): void {
+    this.holdSnapshot = false;
+    const held = this.heldSnapshots;
+    this.heldSnapshots = [];
+    for (const release of held) release();
   }
 
   releaseDirectory(): void {

@@ -84,6 +84,36 @@ describe('sync engine: reconciliation', () => {
     expect(t.acd.stateOf('agent-1')).toMatchObject({ name: 'Unavailable', unavailableCode: { id: CODES.dnd.id } });
   });
 
+  it('does not write a call’s Busy again when the call ended while the run read CXone (its view of what we published is read after Teams)', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 1, rule: rule() });
+    await h.start(t, { startFeed: true });
+    await t.acd.change('agent-1', acd.contact());
+    await h.settle();
+    expect(t.graph.shown('aad-1')).toEqual(P.inACall);
+
+    // A run starts while the agent is on the call; its CXone read takes a while (a slow poll, a busy host).
+    t.acd.holdSnapshot = true;
+    const run = h.engine.reconcile('t1');
+    await h.settle();
+    // The call ends meanwhile: our session is cleared and Teams shows the agent's own presence again.
+    await h.time.advance(1000);
+    await t.acd.change('agent-1', acd.available());
+    await h.settle();
+    expect(t.graph.shown('aad-1')).toEqual(P.available);
+    const writes = t.graph.writes.length;
+
+    t.acd.releaseSnapshots();
+    await run;
+    await h.settle();
+    await h.trace.flush();
+
+    // Teams shows Available because we cleared the session, not because a Busy write was lost.
+    expect(t.graph.shown('aad-1')).toEqual(P.available);
+    expect(t.graph.writes).toHaveLength(writes);
+    expect(h.traces('t1', 'agent-1').filter((e) => e.data['kind'] === 'lost-write')).toEqual([]);
+  });
+
   it('changes nothing when both sides match what it last saw', async () => {
     const h = new EngineHarness();
     const t = await h.tenant('t1', { agents: 3, rule: rule() });

@@ -71,6 +71,33 @@ async function api<T = Record<string, unknown>>(
   return client.call<T>(`${product.base}/api/v1${path}`, { ...init, token });
 }
 
+/**
+ * Waits for a synced state of one agent; on a timeout the error also says what the product's Log
+ * Reader holds for that agent and what the product warned of, so a failure in CI can be read.
+ */
+async function waitForSync<T>(
+  what: string,
+  agentId: string,
+  probe: () => Promise<T>,
+  predicate: (v: T) => boolean,
+): Promise<T> {
+  try {
+    return await waitFor(what, probe, predicate);
+  } catch (error) {
+    const trace = await api<{ events?: { at: number; hop: string; summary: string }[] }>(
+      contoso,
+      `/trace?agent=${agentId}&from=${Date.now() - 120_000}&limit=60`,
+    ).catch((e: unknown) => ({ status: 0, body: { events: undefined, error: String(e) } }));
+    const hops = Array.isArray(trace.body.events)
+      ? trace.body.events.map((h) => `${new Date(h.at).toISOString()} ${h.hop}: ${h.summary}`)
+      : [JSON.stringify(trace.body).slice(0, 500)];
+    const warned = product.output.filter((l) => /"level":(40|50|60)/.test(l)).slice(-15);
+    throw new Error(
+      `${(error as Error).message}\nLog Reader of agent ${agentId}:\n${hops.join('\n')}\nproduct warnings:\n${warned.join('\n')}`,
+    );
+  }
+}
+
 beforeAll(async () => {
   const port = await freePort();
   dataDir = await mkdtemp(join(tmpdir(), 'rehearsal-'));
@@ -264,14 +291,20 @@ describe('production dress rehearsal: a tenant from zero to synced, against npm 
       skillId: FIRST_SKILL_ID,
     });
     expect(call.status).toBeLessThan(300);
-    await waitFor(
+    await waitForSync(
       'Teams shows agent A Busy / InACall',
+      agentA.agentId,
       presence,
       (p) => p.body.availability === 'Busy' && p.body.activity === 'InACall',
     );
     const contactId = (call.body as { contactId: number }).contactId;
     await cxone(`/contacts/${contactId}/end`, {});
-    await waitFor('Teams shows agent A Available again', presence, (p) => p.body.availability === 'Available');
+    await waitForSync(
+      'Teams shows agent A Available again',
+      agentA.agentId,
+      presence,
+      (p) => p.body.availability === 'Available',
+    );
   });
 
   it('a Teams call sets the CXone unavailable code of the subscriber rule, and ends it', async () => {
@@ -288,13 +321,19 @@ describe('production dress rehearsal: a tenant from zero to synced, against npm 
       (r) => r.body.value.some((s) => s.resource.includes(userB)),
     );
     await client.call(`${emulators.graphOrigin}/_control/users/${userB}/teams`, { body: { activity: 'call' } });
-    await waitFor(
+    await waitForSync(
       'CXone sets agent B Unavailable: Teams Call',
+      agentB.agentId,
       cxoneState,
       (r) => r.body.state === 'Unavailable' && /teams/i.test(r.body.outStateDescription),
     );
     await client.call(`${emulators.graphOrigin}/_control/users/${userB}/teams`, { body: { activity: 'signedIn' } });
-    await waitFor('CXone puts agent B back to Available', cxoneState, (r) => r.body.state === 'Available');
+    await waitForSync(
+      'CXone puts agent B back to Available',
+      agentB.agentId,
+      cxoneState,
+      (r) => r.body.state === 'Available',
+    );
   });
 
   it('the Health Check says all is healthy', async () => {
