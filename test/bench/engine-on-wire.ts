@@ -46,6 +46,7 @@ import {
   type BenchResult,
   type BenchRow,
 } from './bench-kit.js';
+import { ensureProductBuilt } from '../support/build-once.js';
 import { freshBuild } from './product-rss.js';
 
 const TARGET_P99_MS = 10;
@@ -136,6 +137,7 @@ async function startProduct(world: SharedWorld, dir: string, s: Settings): Promi
   await seedSandboxTenant(store, world, transport.fetch).finally(() => transport.close());
   await store.close();
   const env = productInstanceEnv(world, { kind: 'sqlite', path: sqlitePath }, dir, key, 'engine-on-wire-bench');
+  await ensureProductBuilt();
   const prof = s.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${s.cpuProfDir}`] : [];
   const product = await spawnInstance(
     'product',

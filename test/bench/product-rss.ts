@@ -22,6 +22,7 @@ import { endContact, startCustomerContact } from '../../src/sandbox/cxone/cxone-
 import { FIRST_SKILL_ID, seededRandom } from '../../src/sandbox/cxone/cxone-seed.js';
 import { seedSandboxTenant } from '../../src/sandbox/sandbox-seed.js';
 import { slope } from '../soak/soak-sampler.js';
+import { ensureProductBuilt } from '../support/build-once.js';
 import { killAll, productInstanceEnv, spawnInstance } from '../e2e/multi-instance/product-instances.js';
 import { startSharedWorld } from '../e2e/multi-instance/shared-world.js';
 import {
@@ -138,6 +139,8 @@ async function measure(
   await store.close();
   const env = productInstanceEnv(world, { kind: 'sqlite', path: sqlitePath }, dir, key, 'product-rss-bench');
   const image = imageRuntimeEnv(readFileSync(join(process.cwd(), 'Dockerfile'), 'utf8'));
+  // What the image runs: the compiled build (tsx would add its loader and transpile cache to the RSS).
+  await ensureProductBuilt();
   const compiled = freshBuild();
   const product = await spawnInstance(
     'product',
