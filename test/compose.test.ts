@@ -29,7 +29,10 @@ describe('the composed server in sandbox mode (config → store with migrations 
   it('serves Prometheus metrics and the Graph webhook handshake', async () => {
     const metrics = await fetch(`${base}/metrics`);
     expect(metrics.status).toBe(200);
-    expect(await metrics.text()).toContain('presence_sync_webhook_ack_seconds');
+    const text = await metrics.text();
+    expect(text).toContain('presence_sync_webhook_ack_seconds');
+    // The writer of the tenant this instance runs (the sandbox's) tells its queue, lane by lane.
+    expect(text).toMatch(/^presence_sync_graph_writes_queued\{tenant="[^"]+",lane="change"\} \d+$/m);
     const handshake = await fetch(`${base}/api/graph/notifications?validationToken=hello`, { method: 'POST' });
     expect([handshake.status, await handshake.text()]).toEqual([200, 'hello']);
   });

@@ -132,6 +132,10 @@ export function createSyncRuntime(deps: SyncRuntimeDeps): SyncRuntime {
     { maxAgeMs: config.trace.retentionMs, maxPerTenant: config.trace.maxPerTenant },
   );
   const adapters = new Map<string, TenantAdapters>();
+  // Only the tenants this instance runs have a writer: the others' gauges are the owner's to tell.
+  metrics.writesQueued(function* () {
+    for (const [tenantId, a] of adapters) yield [tenantId, a.graph.writer.stats.queued] as const;
+  });
   let baseUrl = config.http.publicBaseUrl;
   const ownedEngine = {
     isRunning: (t: string) => engine.isRunning(t),

@@ -1,5 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { EffectOutcome, EventSourceLabel, Metrics, ReconcileCause } from '../../application/ports.js';
+import type {
+  EffectOutcome,
+  EventSourceLabel,
+  Metrics,
+  ReconcileCause,
+  WriteUrgency,
+} from '../../application/ports.js';
 import type { Effect } from '../../domain/effects.js';
 
 /** Options of the Prometheus metrics. */
@@ -112,6 +118,25 @@ export class PromMetrics implements Metrics {
 
   notificationUnopened(code: string): void {
     this.unopened.inc({ code });
+  }
+
+  /**
+   * Presence writes waiting for Graph, per tenant and lane (change, correction, keepalive), read
+   * from `source` at each scrape: a backlog of keep-alives is routine, one of changes is users
+   * waiting to be shown in a call.
+   */
+  writesQueued(source: () => Iterable<readonly [string, Readonly<Record<WriteUrgency, number>>]>): void {
+    new Gauge({
+      name: `${PREFIX}graph_writes_queued`,
+      help: 'Presence writes waiting for the Graph budget (or a retry), by tenant and lane.',
+      labelNames: ['tenant', 'lane'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [tenant, lanes] of source())
+          for (const [lane, n] of Object.entries(lanes)) this.set({ tenant, lane }, n);
+      },
+    });
   }
 
   /** The exposition text for a scrape. */

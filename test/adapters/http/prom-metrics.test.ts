@@ -27,6 +27,25 @@ describe('PromMetrics', () => {
     expect(m.contentType).toMatch(/^text\/plain/);
   });
 
+  it('reads the presence writes queued per tenant and lane at each scrape, forgetting tenants no longer run here', async () => {
+    const m = new PromMetrics();
+    let writers = new Map([
+      ['tenant-1', { change: 3, correction: 0, keepalive: 1_250 }],
+      ['tenant-2', { change: 0, correction: 7, keepalive: 0 }],
+    ]);
+    m.writesQueued(() => writers.entries());
+
+    const first = await m.scrape();
+    expect(first).toContain('presence_sync_graph_writes_queued{tenant="tenant-1",lane="change"} 3');
+    expect(first).toContain('presence_sync_graph_writes_queued{tenant="tenant-1",lane="keepalive"} 1250');
+    expect(first).toContain('presence_sync_graph_writes_queued{tenant="tenant-2",lane="correction"} 7');
+
+    writers = new Map([['tenant-2', { change: 1, correction: 0, keepalive: 0 }]]);
+    const second = await m.scrape();
+    expect(second).toContain('presence_sync_graph_writes_queued{tenant="tenant-2",lane="change"} 1');
+    expect(second).not.toContain('tenant="tenant-1"');
+  });
+
   it('keeps registries apart, so two instances in one process do not clash', async () => {
     const a = new PromMetrics();
     const b = new PromMetrics();
