@@ -154,7 +154,17 @@ async function measure(
     log(`product-rss: product listening (RSS ${started.rss} MB); waiting for its subscriptions`);
     const covered = (): number => new Set(world.graph.control.subscriptions().flatMap((s) => [...s.userIds])).size;
     // Only users under a subscriber or bidirectional rule are subscribed: wait until their number holds for 10 s.
-    const subscribed = await settledCount(covered, 180_000);
+    // Where the start-up peak sits: V8's heap or native memory (sampled each second until subscribed).
+    const startPeak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0 };
+    const sampler = setInterval(() => {
+      void heapOf(product.port)
+        .then((h) => {
+          const r = rssOf(product.pid);
+          if (r.rss > startPeak.rss) Object.assign(startPeak, { rss: r.rss, ...h });
+        })
+        .catch(() => undefined);
+    }, 1_000);
+    const subscribed = await settledCount(covered, 180_000).finally(() => clearInterval(sampler));
     const afterSubscribe = rssOf(product.pid);
     log(`product-rss: ${subscribed} users subscribed (RSS ${afterSubscribe.rss} MB); every agent logs in`);
     for (const agentId of world.cxone.model.agents.keys())
@@ -210,6 +220,9 @@ async function measure(
       users_subscribed: subscribed,
       rss_at_listen_mb: started.rss,
       rss_after_subscribe_mb: afterSubscribe.rss,
+      start_peak_sampled_rss_mb: startPeak.rss,
+      start_peak_heap_total_mb: startPeak.heapTotal,
+      start_peak_heap_used_mb: startPeak.heapUsed,
       rss_after_login_burst_mb: afterBurst.rss,
       login_burst_graph_writes: burstWrites,
       steady_changes_per_s: rate,
@@ -229,6 +242,13 @@ async function measure(
       rss_peak_vmhwm_mb: end.peak,
       load_avg_1m: load.map((l) => round(l, 1)).join(' → '),
       product_alive: product.alive(),
+      // The Log Reader's buffer overflowing means lines lost and its memory at the bound (maxBuffered events).
+      trace_lines_dropped: product.logs
+        .filter((l) => typeof l['msg'] === 'string' && l['msg'].startsWith('trace buffer caught up'))
+        .reduce((n, l) => n + Number(l['dropped'] ?? 0), 0),
+      trace_buffer_full_episodes: product.logs.filter(
+        (l) => typeof l['msg'] === 'string' && l['msg'].startsWith('trace buffer full'),
+      ).length,
     };
   } finally {
     await killAll([product]);
