@@ -16,6 +16,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { loadavg, tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { createHttpTransport } from '../../src/adapters/shared/http-transport.js';
@@ -51,6 +52,33 @@ import { freshBuild } from './product-rss.js';
 
 const TARGET_P99_MS = 10;
 const WINDOW_MS = 30_000;
+const METRICS_TOKEN = 'engine-on-wire-bench-metrics-token';
+
+/** Event-loop delay of a process over a phase, in ms. */
+interface LoopDelay {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/**
+ * The product's event-loop delay since the previous scrape: prom-client's gauges (from
+ * monitorEventLoopDelay, reset at each scrape), read from its /metrics as a scraper would.
+ */
+async function productLoopDelay(port: number): Promise<LoopDelay | undefined> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  if (!res.ok) return undefined;
+  const text = await res.text();
+  const ms = (name: string): number =>
+    round(
+      Number(new RegExp(`^presence_sync_nodejs_eventloop_lag_${name}_seconds (\\S+)`, 'm').exec(text)?.[1] ?? NaN) *
+        1000,
+      1,
+    );
+  return { p50: ms('p50'), p99: ms('p99'), max: ms('max') };
+}
 
 interface Settings {
   readonly agents: number;
@@ -136,7 +164,10 @@ async function startProduct(world: SharedWorld, dir: string, s: Settings): Promi
   const transport = createHttpTransport({ timeoutMs: 30_000, extraCaPem: world.cxone.caCertPem });
   await seedSandboxTenant(store, world, transport.fetch).finally(() => transport.close());
   await store.close();
-  const env = productInstanceEnv(world, { kind: 'sqlite', path: sqlitePath }, dir, key, 'engine-on-wire-bench');
+  const env = {
+    ...productInstanceEnv(world, { kind: 'sqlite', path: sqlitePath }, dir, key, 'engine-on-wire-bench'),
+    SECRET_METRICS_TOKEN: METRICS_TOKEN,
+  };
   await ensureProductBuilt();
   const prof = s.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${s.cpuProfDir}`] : [];
   const product = await spawnInstance(
@@ -248,6 +279,8 @@ interface Measured {
   readonly runtime: string;
   readonly load: readonly number[];
   readonly profile: readonly string[];
+  /** Event-loop delay over the measured phase: the product's, and this process's (the emulators'). */
+  readonly loops: { readonly product: LoopDelay | undefined; readonly emulators: LoopDelay };
 }
 
 async function measure(s: Settings): Promise<Measured> {
@@ -288,6 +321,10 @@ async function measure(s: Settings): Promise<Measured> {
       throw new Error(`${total} changes need as many publisher agents; have ${publishers.length} (raise AGENTS)`);
     s.log(`engine-on-wire: ${s.lead} lead-in + ${total - s.lead} measured changes at ${s.rate}/s`);
     const changes: Change[] = [];
+    // From here on: each process's event-loop delay (a stall in either shows in the latency).
+    await productLoopDelay(product.port);
+    const emulatorLoop = monitorEventLoopDelay({ resolution: 1 });
+    emulatorLoop.enable();
     const start = Date.now();
     const loadFrom = loadavg();
     for (let n = 0; n < total; n += 1) {
@@ -296,6 +333,15 @@ async function measure(s: Settings): Promise<Measured> {
       changes.push(change(world, publishers[n]!, n % 2 === 0 ? 'call' : 'lunch', n >= s.lead));
     }
     const loadTo = loadavg();
+    emulatorLoop.disable();
+    const loops = {
+      product: await productLoopDelay(product.port),
+      emulators: {
+        p50: round(emulatorLoop.percentile(50) / 1e6, 1),
+        p99: round(emulatorLoop.percentile(99) / 1e6, 1),
+        max: round(emulatorLoop.max / 1e6, 1),
+      },
+    };
     // The last changes' writes: scan only what the write log gained since the last look.
     const pending = new Set(changes.map((c) => c.userId));
     const log = world.graph.control.writeLog;
@@ -322,6 +368,7 @@ async function measure(s: Settings): Promise<Measured> {
       runtime,
       load: loadFrom.map((l, i) => round(Math.max(l, loadTo[i]!))),
       profile,
+      loops,
     };
   } finally {
     if (product) await killAll([product]);
@@ -391,6 +438,11 @@ function slowestRow(samples: readonly Sample[]): BenchRow {
   };
 }
 
+/** A process's event-loop delay as a row (its p99 bounds how steady any latency through it can be). */
+function loopRow(what: string, d: LoopDelay | undefined): BenchRow {
+  return d ? { measure: what, p50_ms: d.p50, p99_ms: d.p99, max_ms: d.max } : { measure: what, p50_ms: 'n/a' };
+}
+
 /** The span cut at the product's hops: which part of the path the time went to. */
 function partRows(samples: readonly Sample[]): BenchRow[] {
   const cut = samples.flatMap((x) => (x.parts ? [x.parts] : []));
@@ -454,6 +506,11 @@ export const engineOnWire: Bench = {
       ),
       ...partRows(m.samples),
       slowestRow(m.samples),
+      loopRow(
+        "product process event-loop delay over the measured phase (prom-client's monitor samples every 10 ms: 10 ms means none)",
+        m.loops.product,
+      ),
+      loopRow('bench process (CXone and Graph emulators) event-loop delay, same phase', m.loops.emulators),
       // CPU_PROF: where the product's time went over the whole run (start-up and warm-up included).
       ...m.profile.map((frame, i) => ({ measure: `product CPU, top self time #${i + 1}`, frame })),
     ];
