@@ -281,8 +281,7 @@ export class GraphPresenceWriter {
       free,
       this.#cost(out) + this.budget.spendable(now, this.#o.expressHorizonMs, this.#o.expressSlots),
     );
-    const tail =
-      this.#pending.size <= available && [...this.#pending.values()].every((p) => this.#waitedWindow(p, now));
+    const tail = this.#tailWaitsMs(now) === 0;
     // Stop at the first full batch: a 10k backlog is walked only while something in it may still go.
     const limit = tail || this.#idleBurstBefore > 0 ? free : room;
     for (const [u, p] of this.#pending.ordered()) {
@@ -305,18 +304,15 @@ export class GraphPresenceWriter {
     if (this.#backlogged && first) this.#clump.add(userId);
   }
 
-  /** The write has waited a whole budget window: it may take the kept slots. */
-  #waitedWindow(p: Pending, now: number): boolean {
-    return now - p.queuedAt >= this.budget.windowMs;
-  }
-
-  /** Milliseconds until a backlog's tail that fits the free slots has all waited a window (then it may take the kept ones). */
-  #tailWaitedInMs(now: number): number | undefined {
+  /**
+   * Milliseconds until a backlog's tail that fits the free slots has all waited a whole budget
+   * window (0: it has, and may take the kept slots); undefined while what waits does not fit.
+   */
+  #tailWaitsMs(now: number): number | undefined {
     if (this.#pending.size === 0 || this.#pending.size > this.budget.available(now)) return undefined;
     let newest = Number.NEGATIVE_INFINITY;
     for (const p of this.#pending.values()) newest = Math.max(newest, p.queuedAt);
-    const ms = newest + this.budget.windowMs - now;
-    return ms > 0 ? ms : undefined;
+    return Math.max(0, newest + this.budget.windowMs - now);
   }
 
   /**
@@ -365,7 +361,7 @@ export class GraphPresenceWriter {
       notBefore < Infinity ? notBefore - now : undefined,
       budgetWait,
       this.#clumpEndsInMs(now),
-      ready ? this.#tailWaitedInMs(now) : undefined,
+      ready ? this.#tailWaitsMs(now) || undefined : undefined,
     ].filter((w) => w !== undefined);
     const wait = waits.length > 0 ? Math.max(0, Math.min(...waits)) : undefined;
     const woken = new Promise<void>((r) => (this.#wake = r));

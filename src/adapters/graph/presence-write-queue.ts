@@ -111,11 +111,6 @@ export class PresenceWriteQueue {
     return oldest;
   }
 
-  /** Fresh changes that arrived at or after `seq`, oldest first. */
-  *changesSince(seq: number): Generator<[string, Pending]> {
-    for (const entry of this.#lane('change')) if (entry[1].seq >= seq) yield entry;
-  }
-
   #lane(l: WriteUrgency): Map<string, Pending> {
     return this.#lanes.get(l)!;
   }
