@@ -82,23 +82,32 @@ describe('configuration', () => {
   it('gives the CXone poll, the engine tick, the inbox re-read and the Graph budget one setting each', () => {
     const d = load();
     expect([d.sync.pollIntervalMs, d.sync.engineTickMs, d.sync.inboxFullRereadMs]).toEqual([1000, 1000, 1000]);
-    expect(d.graph).toEqual({ presenceBudget: 1500, writeAttempts: 8, sessionDuration: 'PT1H' });
+    expect(d.graph).toEqual({ presenceBudget: 1500, writeAttempts: 8, writeConcurrency: 16, sessionDuration: 'PT1H' });
     const c = load({
       POLL_INTERVAL_MS: '2000',
       ENGINE_TICK_MS: '250',
       INBOX_FULL_REREAD_MS: '5000',
       GRAPH_PRESENCE_BUDGET: '1200',
       GRAPH_WRITE_ATTEMPTS: '3',
+      GRAPH_WRITE_CONCURRENCY: '8',
       GRAPH_PRESENCE_SESSION_DURATION: 'PT2H30M',
     });
     expect([c.sync.pollIntervalMs, c.sync.engineTickMs, c.sync.inboxFullRereadMs]).toEqual([2000, 250, 5000]);
-    expect(c.graph).toEqual({ presenceBudget: 1200, writeAttempts: 3, sessionDuration: 'PT2H30M' });
+    expect(c.graph).toEqual({
+      presenceBudget: 1200,
+      writeAttempts: 3,
+      writeConcurrency: 8,
+      sessionDuration: 'PT2H30M',
+    });
     for (const bad of ['PT4M', 'PT4H1M', 'P1D', '60', 'PT'])
       expect(problems({ GRAPH_PRESENCE_SESSION_DURATION: bad })).toEqual([
         expect.stringMatching(/^GRAPH_PRESENCE_SESSION_DURATION: expected an ISO-8601 duration PT5M–PT4H/),
       ]);
     expect(problems({ GRAPH_PRESENCE_BUDGET: '2000' })).toEqual([
       expect.stringMatching(/^GRAPH_PRESENCE_BUDGET: expected an integer 1–1500/),
+    ]);
+    expect(problems({ GRAPH_WRITE_CONCURRENCY: '0' })).toEqual([
+      expect.stringMatching(/^GRAPH_WRITE_CONCURRENCY: expected an integer 1–64/),
     ]);
     expect(problems({ ENGINE_TICK_MS: '10' })).toEqual([expect.stringMatching(/^ENGINE_TICK_MS: expected an integer/)]);
   });

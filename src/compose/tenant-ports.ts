@@ -185,7 +185,11 @@ export async function buildTenantAdapters(
     logger,
     presenceBudget: deps.config.graph.presenceBudget,
     // One attempt per call on 5xx / network failures: the engine retries (GRAPH_WRITE_ATTEMPTS).
-    writer: { maxAttempts: 1, sessionDuration: deps.config.graph.sessionDuration },
+    writer: {
+      maxAttempts: 1,
+      sessionDuration: deps.config.graph.sessionDuration,
+      maxConcurrentBatches: deps.config.graph.writeConcurrency,
+    },
   });
   const owners = () => tenantOwners(deps.store, tenant.id);
   const base = deps.publicBaseUrl();

@@ -132,6 +132,17 @@ describe('GraphPresenceWriter pacing when Graph counts requests on arrival, not 
     expect(elapsed).toBeLessThan(2 * WINDOW + 3 * 1000);
   });
 
+  it("sends a storm's first window 16 batches wide, so a slow round trip does not spread it over seconds", async () => {
+    // 1,500 writes with a 300 ms round trip: 75 batches. Four in flight took 19 round trips (5.7 s),
+    // and the storm's next window, opening 30 s after each answer, opened that much later too.
+    const graph = new LatentGraph(1500, () => 300);
+    const { statuses } = await storm(graph, 1500, 1500);
+    expect(statuses.every((s) => s === 'written')).toBe(true);
+    expect(graph.throttled).toBe(0);
+    // Five round trips of 16 batches.
+    expect(Math.max(...graph.accepted.map((a) => a.at))).toBeLessThan(5 * 301 + 50);
+  });
+
   it('sends a batch as soon as its slot frees, while earlier batches of the window are still on their way', async () => {
     // Slow links (3 s) and answers 50 ms apart: the second window's slots free 50 ms apart too.
     // Waiting for a batch to land before looking at the budget again sent that window one batch per 3 s.
@@ -227,7 +238,7 @@ describe('GraphPresenceWriter: what goes first when the budget cannot take every
       ),
     );
     expect(graph.accepted).toHaveLength(100);
-    // Five batches, four at a time: two transits, not the next window.
+    // Five batches, all in flight at once: one transit, not the next window.
     expect(Math.max(...graph.accepted.map((a) => a.at))).toBeLessThan(200);
   });
 
