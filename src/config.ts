@@ -238,10 +238,10 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
   ),
   v(
     'GRAPH_WRITE_CONCURRENCY',
-    "Presence $batch requests (20 writes each) a tenant's writer keeps in flight at once. What it can send is bounded by the budget whatever this says; this bounds how fast: 20 × this ÷ Graph's round trip (at 16 and 300 ms, about 1,070 writes a second, a whole window's 1,500 in 1.4 s; at 4, 5.6 s, and the storm's next window opened that much later). Graph publishes no concurrency limit for presence (its only published one is Outlook's 4 per mailbox); lower it if Graph ever answers 429 while the budget has room",
+    "Presence $batch requests (20 writes each) a tenant's writer keeps in flight at once. What it can send is bounded by the budget whatever this says; this bounds how fast: 20 × this ÷ Graph's round trip (at 32 and 300 ms, about 2,100 writes a second, a whole window's 1,500 in 0.7 s; at 4, 5.6 s, and the storm's next window opened that much later). Graph publishes no concurrency limit for presence (its only published one is Outlook's 4 per mailbox); lower it if Graph ever answers 429 while the budget has room",
     'an integer 1–64',
     int(1, 64),
-    '16',
+    '32',
   ),
   v(
     'RECONCILE_INTERVAL_MS',

@@ -82,7 +82,7 @@ describe('configuration', () => {
   it('gives the CXone poll, the engine tick, the inbox re-read and the Graph budget one setting each', () => {
     const d = load();
     expect([d.sync.pollIntervalMs, d.sync.engineTickMs, d.sync.inboxFullRereadMs]).toEqual([1000, 1000, 1000]);
-    expect(d.graph).toEqual({ presenceBudget: 1500, writeAttempts: 8, writeConcurrency: 16, sessionDuration: 'PT1H' });
+    expect(d.graph).toEqual({ presenceBudget: 1500, writeAttempts: 8, writeConcurrency: 32, sessionDuration: 'PT1H' });
     const c = load({
       POLL_INTERVAL_MS: '2000',
       ENGINE_TICK_MS: '250',

@@ -14,31 +14,22 @@
  * from the environment; CPU_PROF=<dir> runs the product with --cpu-prof and prints its top frames.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { loadavg, tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { createHttpTransport } from '../../src/adapters/shared/http-transport.js';
-import { createKyselyStore } from '../../src/adapters/store/kysely-store.js';
 import { REALISTIC_CXONE } from '../../src/sandbox/cxone/cxone-realism.js';
 import type { EmuLoggedRequest } from '../../src/sandbox/cxone/cxone-request-log.js';
 import { startCustomerContact } from '../../src/sandbox/cxone/cxone-scenarios.js';
 import { FIRST_SKILL_ID } from '../../src/sandbox/cxone/cxone-seed.js';
 import type { PresenceWriteLogEntry } from '../../src/sandbox/graph/graph-world.js';
 import type { Clock } from '../../src/application/ports.js';
-import { LUNCH_CODE, PUBLISHER_TEAM, seedSandboxTenant } from '../../src/sandbox/sandbox-seed.js';
-import {
-  killAll,
-  productInstanceEnv,
-  spawnInstance,
-  type ProductInstance,
-} from '../e2e/multi-instance/product-instances.js';
+import { LUNCH_CODE, PUBLISHER_TEAM } from '../../src/sandbox/sandbox-seed.js';
+import { killAll, type ProductInstance } from '../e2e/multi-instance/product-instances.js';
 import { startSharedWorld, type SharedWorld } from '../e2e/multi-instance/shared-world.js';
 import {
   distribution,
   pct,
-  realClock,
   round,
   sleep,
   waitFor,
@@ -47,8 +38,7 @@ import {
   type BenchResult,
   type BenchRow,
 } from './bench-kit.js';
-import { ensureProductBuilt } from '../support/build-once.js';
-import { freshBuild } from './product-rss.js';
+import { inboxDepth, startProductProcess, type ProductProcess } from './product-process.js';
 
 const TARGET_P99_MS = 10;
 const WINDOW_MS = 30_000;
@@ -153,41 +143,9 @@ function offsetOf(clock: Clock): number {
   return [...seen.entries()].sort((a, b) => b[1] - a[1])[0]![0];
 }
 
-async function startProduct(world: SharedWorld, dir: string, s: Settings): Promise<ProductInstance> {
-  const key = randomBytes(32);
-  const sqlitePath = join(dir, 'product.sqlite');
-  const store = await createKyselyStore({
-    location: { kind: 'sqlite', path: sqlitePath },
-    encryptionKeys: [key],
-    clock: realClock,
-  });
-  const transport = createHttpTransport({ timeoutMs: 30_000, extraCaPem: world.cxone.caCertPem });
-  await seedSandboxTenant(store, world, transport.fetch).finally(() => transport.close());
-  await store.close();
-  const env = {
-    ...productInstanceEnv(world, { kind: 'sqlite', path: sqlitePath }, dir, key, 'engine-on-wire-bench'),
-    SECRET_METRICS_TOKEN: METRICS_TOKEN,
-  };
-  await ensureProductBuilt();
+async function startProduct(world: SharedWorld, dir: string, s: Settings): Promise<ProductProcess> {
   const prof = s.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${s.cpuProfDir}`] : [];
-  const product = await spawnInstance(
-    'product',
-    env,
-    180_000,
-    freshBuild() ? [...prof, 'dist/src/main.js'] : [...prof, '--import', 'tsx', 'src/main.ts'],
-  );
-  world.balancer.setBackends([product.port]);
-  return product;
-}
-
-/** Unprocessed entries in the product's durable inbox (read-only from its SQLite file). */
-function inboxDepth(sqlitePath: string): number {
-  const db = new SqliteDatabase(sqlitePath, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM inbox WHERE processed = 0').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
+  return startProductProcess(world, dir, 'engine-on-wire-bench', { SECRET_METRICS_TOKEN: METRICS_TOKEN }, prof);
 }
 
 /** Waits until the Graph emulator's write log has not grown for `quietMs` (the warm-up's writes are out). */
@@ -291,8 +249,9 @@ async function measure(s: Settings): Promise<Measured> {
   world.cxone.setRealism({ reportingLagMs: 0, rateLimit: REALISTIC_CXONE.rateLimit });
   let product: ProductInstance | undefined;
   try {
-    product = await startProduct(world, dir, s);
-    const runtime = freshBuild() ? 'node dist/src/main.js' : 'tsx src/main.ts';
+    const started = await startProduct(world, dir, s);
+    product = started.instance;
+    const { runtime, sqlitePath } = started;
     s.log(`engine-on-wire: product up (${runtime}); ${s.agents} agents log in`);
     for (const agentId of world.cxone.model.agents.keys())
       world.cxone.model.login(agentId, { state: 'Available', outStateId: 0 });
@@ -306,7 +265,6 @@ async function measure(s: Settings): Promise<Measured> {
     await writesQuiet(world, WINDOW_MS + 2_000, 600_000);
     // And the engine has worked off the logins and the echoes of its writes (Graph notifications):
     // measured changes must not queue behind the warm-up.
-    const sqlitePath = join(dir, 'product.sqlite');
     await waitFor(() => inboxDepth(sqlitePath) === 0, 'the product inbox to drain', 600_000);
     const warmWrites = world.graph.control.writeLog.length;
     const lastWarm = Math.max(...world.graph.control.writeLog.map((w) => w.at));

@@ -1,7 +1,8 @@
 /**
- * The Graph presence budget end to end, through the composed product in sandbox mode (CXone
- * emulator → real CXone adapter feed → engine → SQLite store → real Graph writer over HTTPS →
- * Graph emulator, whose own write log and throttle count are the measure):
+ * The Graph presence budget end to end, through the product in production mode as a process of
+ * its own (CXone emulator → real CXone adapter feed → engine → SQLite store → real Graph writer
+ * over HTTPS → Graph emulator, whose own write log and throttle count are the measure; the
+ * emulators run in the bench process, so Graph's work is not the product's CPU):
  *  1. storm: every agent takes a call at once; until the Graph emulator shows all In a call,
  *     ÷ the bound the sliding window allows for those writes (computed from the emulator's log);
  *  2. single fresh changes while the storm's backlog waits for the window: CXone call → Teams,
@@ -13,22 +14,22 @@
  *     writer holds every change of the burst.
  *
  * In the runner: `npm run bench -- --only graph-budget`; alone: `npx tsx test/bench/graph-budget.ts`.
+ * AGENTS, PROBES and GRAPH_WRITE_CONCURRENCY (passed to the product) from the environment.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Agent, fetch } from 'undici';
-import type { GraphPresenceWriter } from '../../src/adapters/graph/graph-presence-writer.js';
 import type { PresenceWriteLogEntry } from '../../src/sandbox/graph/graph-world.js';
-import { compose, type App } from '../../src/compose.js';
-import { loadConfig } from '../../src/config.js';
+import SqliteDatabase from 'better-sqlite3';
 import { FIRST_SKILL_ID } from '../../src/sandbox/cxone/cxone-seed.js';
 import { INSTANT_CXONE } from '../../src/sandbox/cxone/cxone-realism.js';
 import { PUBLISHER_TEAM } from '../../src/sandbox/sandbox-seed.js';
 import { NO_LATENCY } from '../../src/sandbox/graph/notification-latency.js';
-import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/sandbox-world.js';
+import { killAll } from '../e2e/multi-instance/product-instances.js';
+import { startSharedWorld, type SharedWorld } from '../e2e/multi-instance/shared-world.js';
+import { tabClient, type TabClient } from '../e2e/faults/process-fault-kit.js';
 import {
   pct,
   round,
@@ -40,6 +41,7 @@ import {
   type BenchRow,
 } from './bench-kit.js';
 import { probeCalls } from './call-probes.js';
+import { inboxDepth, startProductProcess, type ProductProcess } from './product-process.js';
 
 const WINDOW_MS = 30_000;
 const POLL_MS = 1000;
@@ -69,48 +71,74 @@ export function windowBoundMs(prior: readonly number[], releases: readonly numbe
 }
 
 interface Rig {
-  readonly world: SandboxWorld;
-  readonly app: App;
+  readonly world: SharedWorld;
+  readonly product: ProductProcess;
+  readonly tab: TabClient;
   readonly storm: readonly string[];
   readonly probes: string[];
   post<T>(path: string, body: unknown, lane?: 'probe'): Promise<T | undefined>;
   throttled(): Promise<number>;
   activity(agent: string): string;
+  /** The product's Log Reader hops of kind `hop` at or after `from`, oldest first (its clock: Date.now()). */
+  hops(hop: 'acd.event' | 'graph.request' | 'decision', from: number, agents?: ReadonlySet<string>): Hop[];
   close(): Promise<void>;
+}
+
+interface Hop {
+  readonly agentId: string;
+  readonly traceId: string;
+  readonly at: number;
+  /**
+   * The activity handed to the writer (graph.request) or decided to be written (a re-evaluation's
+   * decision: it hands its write over at once and records no graph.request line); else undefined.
+   */
+  readonly activity: string | undefined;
+}
+
+interface HopData {
+  readonly presence?: { readonly activity?: string } | null;
+  readonly effects?: readonly { readonly kind: string; readonly presence?: { readonly activity?: string } }[];
+}
+
+function activityOf(data: HopData): string | undefined {
+  return data.presence?.activity ?? data.effects?.find((e) => e.kind === 'setTeamsPresence')?.presence?.activity;
 }
 
 async function startRig(agents: number, probes: number): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-bench-'));
-  const world = await startSandboxWorld({
-    notificationLatency: NO_LATENCY,
-    dataDir: dir,
-    cxoneUrl: 'https://127.0.0.1:0',
-    graphUrl: 'https://127.0.0.1:0',
-    agents: agents + probes,
+  // One team (every agent publishes: calls → Busy/InACall). The budget is what is measured:
+  // CXone's 2 s reporting lag and Graph's notification latency would only shift every time alike.
+  const world = await startSharedWorld(dir, agents + probes, {
     teams: 1,
-    // The budget is what is measured: CXone's 2 s reporting lag would only shift every time alike.
     cxoneRealism: INSTANT_CXONE,
+    notificationLatency: NO_LATENCY,
   });
-  const env = {
-    PRESENCE_SYNC_MODE: 'sandbox',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'error',
-    DATA_DIR: dir,
-    SQLITE_PATH: join(dir, 'bench.sqlite'),
-    POLL_INTERVAL_MS: String(POLL_MS),
-    SANDBOX_WORKLOAD_RATE: '0',
-  };
-  const app = await compose(loadConfig({ cwd: dir, env }), { sandboxWorld: world });
+  let product: ProductProcess;
+  try {
+    product = await startProductProcess(world, dir, 'graph-budget-bench', {
+      POLL_INTERVAL_MS: String(POLL_MS),
+      // An experiment's writer concurrency reaches the product.
+      ...(process.env.GRAPH_WRITE_CONCURRENCY ? { GRAPH_WRITE_CONCURRENCY: process.env.GRAPH_WRITE_CONCURRENCY } : {}),
+    });
+  } catch (error) {
+    await world.close();
+    throw error;
+  }
+  const tab = await tabClient(world);
   // A few kept-alive connections: a hundred fresh TLS handshakes at once time out on a loaded machine.
   const dispatcher = new Agent({ connect: { ca: world.cxone.caCertPem, timeout: 60_000 }, connections: 16 });
   // Probes have a connection of their own, so their call does not queue behind the storm's.
   const probeDispatcher = new Agent({ connect: { ca: world.cxone.caCertPem, timeout: 60_000 }, connections: 2 });
   const graphDispatcher = new Agent({ connect: { ca: world.graph.caCertPem } });
   const all = [...world.userOfAgent.keys()];
+  const db = new SqliteDatabase(product.sqlitePath, { readonly: true, fileMustExist: true });
+  const readHops = db.prepare(
+    'SELECT agent_id, trace_id, at, data FROM trace_events WHERE hop = ? AND at >= ? ORDER BY at',
+  );
   return {
     world,
-    app,
+    product,
+    tab,
     storm: all.slice(0, agents),
     probes: all.slice(agents),
     async post<T>(path: string, body: unknown, lane?: 'probe'): Promise<T | undefined> {
@@ -128,8 +156,21 @@ async function startRig(agents: number, probes: number): Promise<Rig> {
       return ((await r.json()) as { throttled: number }).throttled;
     },
     activity: (agent) => world.graph.control.presence(world.userOfAgent.get(agent)!.id).activity,
+    hops(hop, from, agents) {
+      const rows = readHops.all(hop, from) as { agent_id: string; trace_id: string; at: number; data: string }[];
+      return rows
+        .filter((r) => !agents || agents.has(r.agent_id))
+        .map((r) => ({
+          agentId: r.agent_id,
+          traceId: r.trace_id,
+          at: Number(r.at),
+          activity: activityOf(JSON.parse(r.data) as HopData),
+        }));
+    },
     async close() {
-      await app.stop();
+      db.close();
+      await killAll([product.instance]);
+      await tab.close();
       await dispatcher.close();
       await probeDispatcher.close();
       await graphDispatcher.close();
@@ -155,14 +196,29 @@ const callOf =
       lane,
     ))!.contactId;
 
-type Writer = Pick<GraphPresenceWriter, 'stats'>;
+/** How often the bench reads the product's Log Reader rows (a query on its SQLite file; it flushes them every 250 ms). */
+const HOPS_LOOK_MS = 250;
 
 /**
- * Probes spread over `spanMs` from when the writer has accepted `accepted` writes (the storm or
- * burst is all in its hands), each agent once, one after another (each call ended after).
+ * Probes spread over `spanMs` from when the product's writer holds a change for every one of
+ * `agents` decided since `from` (their graph.request hops; the Log Reader flushes its rows every
+ * 250 ms), each probe agent once, one after another (each call ended after).
  */
-async function probes(rig: Rig, spanMs: number, writer: Writer, accepted: number): Promise<number[]> {
-  await waitUntil(() => writer.stats.accepted >= accepted, 60_000, LOOK_MS);
+async function probes(rig: Rig, spanMs: number, agents: ReadonlySet<string>, from: number): Promise<number[]> {
+  // Read as the rows come (each look from the newest seen): this process also runs the emulators.
+  const handed = new Set<string>();
+  let since = from;
+  await waitUntil(
+    () => {
+      for (const h of rig.hops('graph.request', since, agents)) {
+        handed.add(h.agentId);
+        since = Math.max(since, h.at);
+      }
+      return handed.size >= agents.size;
+    },
+    60_000,
+    HOPS_LOOK_MS,
+  );
   const start = Date.now();
   return probeCalls(
     {
@@ -233,18 +289,74 @@ interface Measured {
   backlogProbes: number[];
   burstProbes: number[];
   rule: { decidedS: number; ratio: number; writes: number; affected: number; complete: boolean };
+  runtime: string;
+}
+
+/** Until the product's inbox holds nothing unprocessed (its engine has worked off what came in). */
+async function inboxDrained(rig: Rig): Promise<void> {
+  await waitUntil(() => inboxDepth(rig.product.sqlitePath) === 0, 600_000, 200);
+}
+
+/**
+ * When each storm agent's conference-call write was decided since `from` (the re-evaluation's
+ * decision line: the write goes to the writer in the same turn), ascending.
+ */
+function decidedTimes(rig: Rig, from: number): number[] {
+  return rig
+    .hops('decision', from, new Set(rig.storm))
+    .filter((h) => h.activity === 'InAConferenceCall')
+    .map((h) => h.at)
+    .sort((a, b) => a - b);
+}
+
+interface ApiRule {
+  readonly id: string;
+  readonly version: number;
+  readonly name: string;
+  readonly partnerPlatform: string;
+  readonly direction: string;
+  readonly scope: { readonly kind: string; readonly teamIds?: readonly string[] };
+  readonly mappings: readonly { readonly acd: unknown; readonly teams: { readonly activity?: string } }[];
+  readonly enabled: boolean;
+  readonly manualStatusPolicy: string;
+  readonly noSyncStates: readonly unknown[];
+  readonly debounceMs: number;
+}
+
+/** The publisher team's rule, calls → In a conference call, saved through PUT /api/v1/rules/{id} as the admin. */
+async function saveConferenceRule(rig: Rig): Promise<void> {
+  const base = `http://127.0.0.1:${rig.product.instance.port}`;
+  const { body } = await rig.tab.get<{ items: ApiRule[] }>(base, '/rules');
+  const team = body.items.find((r) => r.scope.kind === 'team' && r.scope.teamIds?.includes(PUBLISHER_TEAM));
+  if (!team) throw new Error(`no rule for team ${PUBLISHER_TEAM} among ${body.items.length}`);
+  const conference = { availability: 'Busy', activity: 'InAConferenceCall' };
+  const { id, name, partnerPlatform, direction, scope, mappings, enabled, manualStatusPolicy, noSyncStates } = team;
+  const res = await fetch(`${base}/api/v1/rules/${encodeURIComponent(id)}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${rig.tab.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name,
+      partnerPlatform,
+      direction,
+      scope,
+      mappings: mappings.map((m) => (m.teams.activity === 'InACall' ? { ...m, teams: conference } : m)),
+      enabled,
+      manualStatusPolicy,
+      noSyncStates,
+      debounceMs: team.debounceMs,
+      version: team.version,
+    }),
+  });
+  if (!res.ok) throw new Error(`saving the rule: ${res.status} ${await res.text()}`);
 }
 
 async function measure(agents: number, probeCount: number, log: (l: string) => void): Promise<Measured> {
   const rig = await startRig(agents, probeCount);
   try {
-    await rig.app.start();
-    const tenantId = rig.app.sandbox!.tenantId;
-    const writer = rig.app.runtime.adapters.get(tenantId)!.graph.writer;
-    log(`graph-budget: ${agents + probeCount} agents log in`);
+    log(`graph-budget: product up (${rig.product.runtime}); ${agents + probeCount} agents log in`);
     await inChunks([...rig.storm, ...rig.probes], 50, (a) => rig.post(`/agents/${a}/login`, { state: 'Available' }));
     await sleep(3000);
-    await rig.app.runtime.engine.whenIdle();
+    await inboxDrained(rig);
     const quietFrom = Math.max(0, ...rig.world.graph.control.writeLog.map((w) => w.at));
     await sleep(Math.max(0, quietFrom + WINDOW_MS + 500 - Date.now()));
 
@@ -261,7 +373,7 @@ async function measure(agents: number, probeCount: number, log: (l: string) => v
     });
     // Probes start once the writer holds the storm's changes, spread over the next 20 s (the backlog waits ≈ 30 s).
     const backlogFrom = Date.now();
-    const during = probes(rig, 20_000, writer, writer.stats.accepted + agents);
+    const during = probes(rig, 20_000, new Set(rig.storm), stormStart);
     await issuing;
     const issuedS = (Date.now() - stormStart) / 1000;
     const stormShown = acceptedCount(rig, users, stormStart, 'Busy/InACall');
@@ -289,37 +401,19 @@ async function measure(agents: number, probeCount: number, log: (l: string) => v
       complete,
     };
 
-    // 3. Rule change: calls show In a conference call; the user-rule agent is not affected.
-    await rig.app.runtime.engine.whenIdle();
+    // 3. Rule change, saved by the admin through the tab API as in production: calls show In a
+    // conference call; the user-rule agent is not affected.
+    await inboxDrained(rig);
     log('graph-budget: rule change');
-    const rules = await rig.app.store.rules.list(tenantId);
-    const team = rules.find((r) => r.scope.kind === 'team' && r.scope.teamIds.includes(PUBLISHER_TEAM))!;
-    const conference = { availability: 'Busy', activity: 'InAConferenceCall' } as const;
     const affected = rig.storm.filter((a) => rig.activity(a) === 'InACall');
-    const acceptedBefore = writer.stats.accepted;
     const ruleStart = Date.now();
-    const t = performance.now();
-    await rig.app.store.rules.save(
-      {
-        ...team,
-        mappings: team.mappings.map((m) => (m.teams.activity === 'InACall' ? { ...m, teams: conference } : m)),
-      },
-      'bench',
-      team.version,
-    );
-    await rig.app.runtime.engine.reevaluate(tenantId, undefined, 'rule saved');
-    let decidedMs = Number.NaN;
+    await saveConferenceRule(rig);
     const affectedByRule = () => rig.storm.filter((a) => rig.activity(a) === 'InAConferenceCall').length;
     const ruleShown = acceptedCount(rig, users, ruleStart, 'Busy/InAConferenceCall');
-    await waitUntil(
-      () => {
-        if (Number.isNaN(decidedMs) && writer.stats.accepted - acceptedBefore >= affected.length - 1)
-          decidedMs = performance.now() - t;
-        return ruleShown() >= affected.length - 1 && rig.app.runtime.engine.isIdle();
-      },
-      180_000,
-      LOOK_MS,
-    );
+    await waitUntil(() => ruleShown() >= affected.length - 1, 180_000, LOOK_MS);
+    // Decided: the write of every affected agent handed to the writer (their graph.request hops).
+    await waitUntil(() => decidedTimes(rig, ruleStart).length >= affected.length - 1, 10_000, HOPS_LOOK_MS);
+    const decidedMs = (decidedTimes(rig, ruleStart)[affected.length - 2] ?? Number.NaN) - ruleStart;
     const ruleDone = affectedByRule() >= affected.length - 1;
     const ruleWrites = writesOf(rig, users, ruleStart).sort((a, b) => a - b);
     const shownS = ((ruleWrites.at(-1) ?? Number.NaN) - ruleStart) / 1000;
@@ -340,10 +434,10 @@ async function measure(agents: number, probeCount: number, log: (l: string) => v
 
     // 4. A burst (every call ends at once), then single fresh changes right after it.
     log('graph-budget: burst of call ends, then single calls');
-    const acceptedBeforeBurst = writer.stats.accepted;
+    const burstStart = Date.now();
     await inChunks(calls, 100, (c) => rig.post(`/contacts/${c}/end`, {}));
     const burstFrom = Date.now();
-    const burstProbes = await probes(rig, 10_000, writer, acceptedBeforeBurst + calls.length);
+    const burstProbes = await probes(rig, 10_000, new Set(rig.storm), burstStart);
     const backlogParts = await probeParts(rig, backlogFrom, burstFrom);
     const burstParts = await probeParts(rig, burstFrom);
     const rows: BenchRow[] = [
@@ -373,7 +467,7 @@ async function measure(agents: number, probeCount: number, log: (l: string) => v
       latencyRow(`single call during the storm's backlog (poll ${POLL_MS} ms)`, backlogProbes, backlogParts),
       latencyRow(`single call right after a burst of ${agents} call ends`, burstProbes, burstParts),
     ];
-    return { rows, storm, backlogProbes, burstProbes, rule };
+    return { rows, storm, backlogProbes, burstProbes, rule, runtime: rig.product.runtime };
   } finally {
     await rig.close();
   }
@@ -387,34 +481,24 @@ interface ProbeParts {
 
 /** The probes' calls since `from`, cut at the product's own Log Reader hops (acd.event, graph.request). */
 async function probeParts(rig: Rig, from: number, to = Date.now()): Promise<ProbeParts> {
-  await rig.app.runtime.trace.flush();
+  // The Log Reader flushes its rows every 250 ms.
+  await sleep(1000);
+  const agents = new Set(rig.probes);
+  const flows = new Map<string, { agentId: string; in?: number; out?: number }>();
+  const flow = (h: Hop) => flows.get(h.traceId) ?? flows.set(h.traceId, { agentId: h.agentId }).get(h.traceId)!;
+  for (const h of rig.hops('acd.event', from, agents)) if (h.at <= to) flow(h).in ??= h.at;
+  for (const h of rig.hops('graph.request', from, agents))
+    if (h.at <= to && ON_A_CALL.has(h.activity ?? '')) flow(h).out ??= h.at;
   const parts: ProbeParts = { engine: [], writer: [] };
-  for (const agent of rig.probes) {
-    const userId = rig.world.userOfAgent.get(agent)!.id;
-    const events = await rig.app.store.traces.query({
-      tenantId: rig.app.sandbox!.tenantId,
-      agentId: agent,
-      from,
-      to,
-      limit: 200,
-    });
-    const flows = new Map<string, { in?: number; out?: number }>();
-    for (const e of events) {
-      const f = flows.get(e.traceId) ?? {};
-      if (e.hop === 'acd.event') f.in ??= e.at;
-      const presence = e.data.presence as { activity?: string } | null | undefined;
-      if (e.hop === 'graph.request' && ON_A_CALL.has(presence?.activity ?? '')) f.out ??= e.at;
-      flows.set(e.traceId, f);
-    }
-    for (const f of flows.values()) {
-      if (f.in === undefined || f.out === undefined) continue;
-      const accepted = rig.world.graph.control.writeLog.find(
-        (w) => w.userId === userId && w.at >= f.out! && ON_A_CALL.has(w.presence?.split('/')[1] ?? ''),
-      );
-      if (!accepted) continue;
-      parts.engine.push(f.out - f.in);
-      parts.writer.push(accepted.at - f.out);
-    }
+  for (const f of flows.values()) {
+    if (f.in === undefined || f.out === undefined) continue;
+    const userId = rig.world.userOfAgent.get(f.agentId)!.id;
+    const accepted = rig.world.graph.control.writeLog.find(
+      (w) => w.userId === userId && w.at >= f.out! && ON_A_CALL.has(w.presence?.split('/')[1] ?? ''),
+    );
+    if (!accepted) continue;
+    parts.engine.push(f.out - f.in);
+    parts.writer.push(accepted.at - f.out);
   }
   return parts;
 }
@@ -474,7 +558,7 @@ export const graphBudget: Bench = {
         },
       ],
       real: [
-        'the composed product: CXone adapter feed (1 s poll), engine, SQLite store, Graph writer over HTTPS',
+        `the product process (${m.runtime}), PRESENCE_SYNC_MODE=production: CXone adapter feed (1 s poll), engine, SQLite store, Graph writer over HTTPS, the tab API for the rule change`,
         "the Graph emulator's sliding-window throttle (1,500 per 30 s) and its write log, read as the measure",
       ],
       simulated: [
@@ -482,7 +566,7 @@ export const graphBudget: Bench = {
         'calls (scripted through the CXone emulator)',
       ],
       method:
-        "Composed sandbox (npm start's wiring) over both emulators. Every agent logs in, then the Graph window is left to empty. Storm: every agent takes a call through the CXone emulator's control API (100 at a time); e2e_s = first call issued → the Graph emulator's last accepted In a call write; bound_s = when the sliding window (limit 1,500 per 30 s, holding the writes the emulator logged in the 30 s before) could at the earliest have accepted every write, each no earlier than the CXone feed's first answer (the emulator's request log) after its call was started: the product cannot know a call before its next poll (every 1 s) reads it, and the control API takes a while to start 2,000 calls on a busy machine; bound_calls_s likewise from when each call was started; tight_bound_s = (⌈agents / 1,500⌉ − 1) × 30 s, the bound had every call started at once; 429s from the emulator's GET /_control/throttle. The bench follows the storm and the rule change in the Graph emulator's write log (asking every agent's presence each 10 ms cost the product's process, which is this one, up to 200,000 presence computations a second) and checks every agent's presence once at the end. While the storm's backlog waits (from when the writer has accepted every storm change, over the next 20 s), probe agents take one call each (random phase) and the time CXone call → Teams In a call is taken; a call placed while the storm is still being delivered comes in the same CXone poll as hundreds of the storm's and is part of it. Rule change: the team rule's calls map to In a conference call (the user-rule agent is not affected); decided_s = every affected agent's write handed to the Graph writer; e2e_s = rule saved → last write accepted by the emulator; bound as above from the save. Then every call ends at once (a burst of writes) and the probes run again over 10 s, from when the writer has accepted every call end.",
+        "The product (src/main.ts, production mode, the compiled build) in a child process against the CXone and Graph emulators in the bench process over HTTPS, its tenant seeded like the sandbox's with one team (every agent publishes). Every agent logs in, then the product's inbox drains and the Graph window is left to empty. Storm: every agent takes a call through the CXone emulator's control API (100 at a time); e2e_s = first call issued → the Graph emulator's last accepted In a call write; bound_s = when the sliding window (limit 1,500 per 30 s, holding the writes the emulator logged in the 30 s before) could at the earliest have accepted every write, each no earlier than the CXone feed's first answer (the emulator's request log) after its call was started: the product cannot know a call before its next poll (every 1 s) reads it, and the control API takes a while to start 2,000 calls on a busy machine; bound_calls_s likewise from when each call was started; tight_bound_s = (⌈agents / 1,500⌉ − 1) × 30 s, the bound had every call started at once; 429s from the emulator's GET /_control/throttle. The bench follows the storm and the rule change in the Graph emulator's write log as it grows (asking every agent's presence every 10 ms took the emulators' process up to 200,000 presence computations a second) and checks every agent's presence once at the end. While the storm's backlog waits (from when the product's Log Reader shows every storm agent's write handed to the writer, its graph.request line, read from its SQLite file; over the next 20 s), probe agents take one call each (random phase) and the time CXone call → Teams In a call is taken; a call placed while the storm is still being delivered comes in the same CXone poll as hundreds of the storm's and is part of it. Rule change: the admin saves the team rule with calls mapped to In a conference call through PUT /api/v1/rules/{id} (the user-rule agent is not affected); decided_s = the re-evaluation's decision line of every affected agent (its write is handed to the writer in the same turn); e2e_s = PUT sent → last write accepted by the emulator; bound as above from the PUT. Then every call ends at once (a burst of writes) and the probes run again over 10 s, from when every call end's write is handed to the writer.",
     };
   },
 };

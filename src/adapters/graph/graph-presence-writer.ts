@@ -26,7 +26,7 @@ export interface PresenceWriterOptions {
    */
   readonly sessionDuration?: string;
   /**
-   * $batch requests in flight at once (default 16). The budget bounds what may go; this bounds how
+   * $batch requests in flight at once (default 32). The budget bounds what may go; this bounds how
    * fast it goes: 20 × this per round trip. At 4 and a 300 ms round trip a storm's first window
    * left over 5.6 s, and its next window opened that much later (GRAPH_WRITE_CONCURRENCY).
    */
@@ -130,7 +130,7 @@ export class GraphPresenceWriter {
     const { sessionDuration, ...rest } = options;
     this.#sessions = new PresenceSessionPolicy(sessionDuration);
     this.#o = Object.freeze({
-      maxConcurrentBatches: 16,
+      maxConcurrentBatches: 32,
       maxAttempts: 5,
       expressSlots: Math.max(1, Math.min(100, Math.floor(budget.limit * 0.05))),
       expressHorizonMs: 500,

@@ -115,7 +115,9 @@ export class CxoneModel {
   /** Runs every timer due by now, in due order. */
   tick(): void {
     const now = this.clock.now();
-    const due = [...this.states.entries()].filter(([, s]) => s.dueAt !== undefined && s.dueAt <= now);
+    // Runs before every request: no copy of every agent's entry (2,000 control calls at 2,000 agents copied 4 million).
+    const due: [number, EmuAgentState][] = [];
+    for (const entry of this.states) if (entry[1].dueAt !== undefined && entry[1].dueAt <= now) due.push(entry);
     due.sort((a, b) => (a[1].dueAt ?? 0) - (b[1].dueAt ?? 0));
     for (const [agentId, st] of due) this.fire(agentId, st);
   }

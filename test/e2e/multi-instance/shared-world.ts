@@ -10,6 +10,8 @@ import { stableGuid, type EmulatedTenant, type EmulatedUser } from '../../../src
 import { startGraphEmulator } from '../../../src/sandbox/graph/graph-emulator.js';
 import type { SandboxWorld } from '../../../src/sandbox/sandbox-world.js';
 import { createLocalTls, type LocalTls } from '../../../src/sandbox/tls/local-ca.js';
+import type { CxoneRealism } from '../../../src/sandbox/cxone/cxone-realism.js';
+import type { NotificationLatency } from '../../../src/sandbox/graph/notification-latency.js';
 import { E2E_CXONE, e2eNotificationLatency } from '../../support/realism.js';
 
 /**
@@ -139,8 +141,19 @@ async function startBalancer(tls: LocalTls): Promise<LoadBalancer> {
   };
 }
 
+/** What a caller may set apart from the realism below (a bench that measures the budget, not the lag). */
+export interface SharedWorldOptions {
+  readonly teams?: number;
+  readonly cxoneRealism?: CxoneRealism;
+  readonly notificationLatency?: NotificationLatency;
+}
+
 /** Starts the emulators and the balancer; `dir` receives ca.pem. */
-export async function startSharedWorld(dir: string, agents = 30): Promise<SharedWorld> {
+export async function startSharedWorld(
+  dir: string,
+  agents = 30,
+  options: SharedWorldOptions = {},
+): Promise<SharedWorld> {
   const tls = await createLocalTls();
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, tls.caCertPem);
@@ -150,9 +163,9 @@ export async function startSharedWorld(dir: string, agents = 30): Promise<Shared
   const cxone = await startCxoneEmulator({
     tls,
     clock: new SandboxClock(Date.now(), true),
-    seed: { teams: 3, agents, seed: 7 },
+    seed: { teams: options.teams ?? 3, agents, seed: 7 },
     port: 0,
-    realism: E2E_CXONE,
+    realism: options.cxoneRealism ?? E2E_CXONE,
   });
   const { tenant, userOfAgent, admin, support, owner, owners } = entraTenant(cxone.model.agents.values());
   const graph = await startGraphEmulator({
@@ -161,7 +174,7 @@ export async function startSharedWorld(dir: string, agents = 30): Promise<Shared
     webhookCaPem: tls.caCertPem,
     tickIntervalMs: 1000,
     deliveryTimeouts: { firstMs: 10_000, retryMs: 10_000 },
-    notificationLatency: e2eNotificationLatency(),
+    notificationLatency: options.notificationLatency ?? e2eNotificationLatency(),
   });
   const balancer = await startBalancer(tls);
   return {

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { createHttpTransport } from '../../src/adapters/shared/http-transport.js';
+import { createKyselyStore } from '../../src/adapters/store/kysely-store.js';
+import { seedSandboxTenant } from '../../src/sandbox/sandbox-seed.js';
+import { productInstanceEnv, spawnInstance, type ProductInstance } from '../e2e/multi-instance/product-instances.js';
+import type { SharedWorld } from '../e2e/multi-instance/shared-world.js';
+import { ensureProductBuilt } from '../support/build-once.js';
+import { realClock } from './bench-kit.js';
+import { freshBuild } from './product-rss.js';
+
+/** The product as a bench runs it: a process of its own, and where to read what it did. */
+export interface ProductProcess {
+  readonly instance: ProductInstance;
+  /** Its SQLite file (read-only beside it: WAL lets a reader in). */
+  readonly sqlitePath: string;
+  /** How it runs: the compiled build, or the TypeScript through tsx when the build is stale. */
+  readonly runtime: string;
+}
+
+/**
+ * The production composition (`src/main.ts`, PRESENCE_SYNC_MODE=production) in a child process,
+ * against the world's emulators over HTTPS, its tenant seeded like the sandbox's (CXone and Graph
+ * connections, owners, every agent linked). The compiled build, as the image runs it.
+ */
+export async function startProductProcess(
+  world: SharedWorld,
+  dir: string,
+  name: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Promise<ProductProcess> {
+  const key = randomBytes(32);
+  const sqlitePath = join(dir, 'product.sqlite');
+  const store = await createKyselyStore({
+    location: { kind: 'sqlite', path: sqlitePath },
+    encryptionKeys: [key],
+    clock: realClock,
+  });
+  const transport = createHttpTransport({ timeoutMs: 30_000, extraCaPem: world.cxone.caCertPem });
+  await seedSandboxTenant(store, world, transport.fetch).finally(() => transport.close());
+  await store.close();
+  await ensureProductBuilt();
+  const compiled = freshBuild();
+  const instance = await spawnInstance(
+    'product',
+    { ...productInstanceEnv(world, { kind: 'sqlite', path: sqlitePath }, dir, key, name), ...env },
+    180_000,
+    compiled ? [...nodeArgs, 'dist/src/main.js'] : [...nodeArgs, '--import', 'tsx', 'src/main.ts'],
+  );
+  world.balancer.setBackends([instance.port]);
+  return { instance, sqlitePath, runtime: compiled ? 'node dist/src/main.js' : 'tsx src/main.ts' };
+}
+
+/** Unprocessed entries in the product's durable inbox (read-only from its SQLite file). */
+export function inboxDepth(sqlitePath: string): number {
+  const db = new SqliteDatabase(sqlitePath, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM inbox WHERE processed = 0').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
