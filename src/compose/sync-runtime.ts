@@ -27,7 +27,13 @@ export const timerScheduler: Scheduler = {
     return () => clearTimeout(t);
   },
 };
-export const uuidIds: IdGenerator = { next: () => randomUUID() };
+/**
+ * Random UUIDs, as flat strings. Node builds randomUUID()'s text from 16 concatenated pieces and
+ * V8 keeps it that way, a rope of about 490 bytes instead of about 70 (Node 20 and 24 alike). Each
+ * Log Reader line holds one until it is written: 20,000 at a 10k-agent start-up, where the
+ * process's peak RSS is set.
+ */
+export const uuidIds: IdGenerator = { next: () => Buffer.from(randomUUID(), 'latin1').toString('latin1') };
 
 /** Waits (bounded) until none of the tenant's inbox entries is queued or running in the engine. */
 async function tenantDrained(engine: SyncEngine, tenantId: string, timeoutMs: number): Promise<void> {
