@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { createHttpTransport } from '../../src/adapters/shared/http-transport.js';
@@ -8,7 +9,6 @@ import { productInstanceEnv, spawnInstance, type ProductInstance } from '../e2e/
 import type { SharedWorld } from '../e2e/multi-instance/shared-world.js';
 import { ensureProductBuilt } from '../support/build-once.js';
 import { realClock } from './bench-kit.js';
-import { freshBuild } from './product-rss.js';
 
 /** The product as a bench runs it: a process of its own, and where to read what it did. */
 export interface ProductProcess {
@@ -61,4 +61,21 @@ export function inboxDepth(sqlitePath: string): number {
   } finally {
     db.close();
   }
+}
+
+/** newest modification time of any file under `dir` */
+function newest(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+    const path = join(dir, e.name);
+    return Math.max(m, e.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }, 0);
+}
+
+/**
+ * The compiled build, as the image runs it, when `npm run build` made one after the last change
+ * to src/ (a stale build would run other code, or fail on a newer store); else the source through tsx.
+ */
+export function freshBuild(): boolean {
+  const main = join(process.cwd(), 'dist', 'src', 'main.js');
+  return existsSync(main) && statSync(main).mtimeMs >= newest(join(process.cwd(), 'src'));
 }

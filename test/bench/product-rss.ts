@@ -11,29 +11,17 @@
  *
  * In the runner: `npm run bench -- --only product-rss`.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHttpTransport } from '../../src/adapters/shared/http-transport.js';
-import { createKyselyStore } from '../../src/adapters/store/kysely-store.js';
 import { endContact, startCustomerContact } from '../../src/sandbox/cxone/cxone-scenarios.js';
 import { FIRST_SKILL_ID, seededRandom } from '../../src/sandbox/cxone/cxone-seed.js';
-import { seedSandboxTenant } from '../../src/sandbox/sandbox-seed.js';
 import { slope } from '../soak/soak-sampler.js';
-import { ensureProductBuilt } from '../support/build-once.js';
-import { killAll, productInstanceEnv, spawnInstance } from '../e2e/multi-instance/product-instances.js';
+import { killAll } from '../e2e/multi-instance/product-instances.js';
 import { startSharedWorld } from '../e2e/multi-instance/shared-world.js';
-import {
-  realClock,
-  round,
-  sleep,
-  type Bench,
-  type BenchOptions,
-  type BenchResult,
-  type BenchRow,
-} from './bench-kit.js';
+import { round, sleep, type Bench, type BenchOptions, type BenchResult, type BenchRow } from './bench-kit.js';
+import { startProductProcess } from './product-process.js';
 
 const TARGET_MB = 250;
 /** The soak's bound on an RSS slope (reported here; the soak gates it, with a forced GC and 10 minutes). */
@@ -89,23 +77,6 @@ interface Sample {
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-/** newest modification time of any file under `dir` */
-function newest(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-    const path = join(dir, e.name);
-    return Math.max(m, e.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }, 0);
-}
-
-/**
- * The compiled build, as the image runs it, when `npm run build` made one after the last change
- * to src/ (a stale build would run other code, or fail on a newer store); else the source through tsx.
- */
-export function freshBuild(): boolean {
-  const main = join(process.cwd(), 'dist', 'src', 'main.js');
-  return existsSync(main) && statSync(main).mtimeMs >= newest(join(process.cwd(), 'src'));
-}
-
 /** Polls `count` until it holds for `holdMs` (or `timeoutMs` passes); returns it. */
 async function settledCount(count: () => number, timeoutMs: number, holdMs = 10_000): Promise<number> {
   const until = Date.now() + timeoutMs;
@@ -127,29 +98,13 @@ async function measure(
 ): Promise<BenchRow> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-bench-rss-'));
   const world = await startSharedWorld(dir, agents);
-  const key = randomBytes(32);
-  const sqlitePath = join(dir, 'product.sqlite');
-  const store = await createKyselyStore({
-    location: { kind: 'sqlite', path: sqlitePath },
-    encryptionKeys: [key],
-    clock: realClock,
-  });
-  const transport = createHttpTransport({ timeoutMs: 30_000, extraCaPem: world.cxone.caCertPem });
-  await seedSandboxTenant(store, world, transport.fetch).finally(() => transport.close());
-  await store.close();
-  const env = productInstanceEnv(world, { kind: 'sqlite', path: sqlitePath }, dir, key, 'product-rss-bench');
   const image = imageRuntimeEnv(readFileSync(join(process.cwd(), 'Dockerfile'), 'utf8'));
   // What the image runs: the compiled build (tsx would add its loader and transpile cache to the RSS).
-  await ensureProductBuilt();
-  const compiled = freshBuild();
-  const product = await spawnInstance(
-    'product',
-    { ...env, ...image, SECRET_METRICS_TOKEN: METRICS_TOKEN },
-    180_000,
-    compiled ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'],
-  );
+  const { instance: product, runtime } = await startProductProcess(world, dir, 'product-rss-bench', {
+    ...image,
+    SECRET_METRICS_TOKEN: METRICS_TOKEN,
+  });
   try {
-    world.balancer.setBackends([product.port]);
     const started = rssOf(product.pid);
     log(`product-rss: product listening (RSS ${started.rss} MB); waiting for its subscriptions`);
     const covered = (): number => new Set(world.graph.control.subscriptions().flatMap((s) => [...s.userIds])).size;
@@ -215,7 +170,7 @@ async function measure(
       round(slope(samples.map((m) => ({ x: m.atS / 60, y: pick(m) }))), 2);
     return {
       agents,
-      runtime: compiled ? 'node dist/src/main.js' : 'tsx src/main.ts',
+      runtime,
       node_options: image['NODE_OPTIONS'] ?? '(none)',
       users_subscribed: subscribed,
       rss_at_listen_mb: started.rss,
