@@ -1,7 +1,7 @@
 import type { DecideInput, Decision } from './effects.js';
 import { isManualStatus, shownByUs } from './manual-status.js';
 import { describePresence, publishes, subscribes } from './match.js';
-import type { TeamsPresenceEvent } from './presence.js';
+import type { TeamsPresence, TeamsPresenceEvent } from './presence.js';
 import { outranks, samePresence } from './presence.js';
 import { comparableVersions } from './presence-version.js';
 import { consumeLateEcho, withoutLateEchoes } from './late-echo.js';
@@ -28,7 +28,7 @@ export function decideTeamsEvent(input: DecideInput, event: TeamsPresenceEvent):
   const next: AgentSyncState = {
     ...agent,
     teamsUserId: event.teamsUserId,
-    teams: recorded(event),
+    teams: recorded(event, shownByUs(agent.published)),
     ...(published !== undefined ? { published } : {}),
   };
   const gate = gateRule(input.rule, input.syncEnabled);
@@ -126,12 +126,13 @@ function endsOwnWrite(rule: PresenceRule, agent: AgentSyncState, event: TeamsPre
   return isManualStatus(agent) || outranks(agent.teams.presence, event.presence);
 }
 
-function recorded(event: TeamsPresenceEvent): NonNullable<AgentSyncState['teams']> {
+function recorded(event: TeamsPresenceEvent, ours: TeamsPresence | null = null): NonNullable<AgentSyncState['teams']> {
   const base = { presence: event.presence, sourceTime: event.sourceTime, eventId: event.eventId };
   return {
     ...base,
     ...(event.sequenceNumber !== undefined ? { sequenceNumber: event.sequenceNumber } : {}),
     ...(event.manualStatus !== undefined ? { manualStatus: event.manualStatus } : {}),
+    ...(ours !== null && samePresence(ours, event.presence) ? { ours: true } : {}),
   };
 }
 

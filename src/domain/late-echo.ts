@@ -1,5 +1,5 @@
 import { isManualStatus, shownByUs } from './manual-status.js';
-import type { TeamsPresenceEvent } from './presence.js';
+import type { TeamsPresence, TeamsPresenceEvent } from './presence.js';
 import { outranks, samePresence } from './presence.js';
 import type { AgentSyncState } from './sync-state.js';
 
@@ -22,6 +22,9 @@ type LateEcho = NonNullable<Published['lateEchoes']>[number];
  * window, plus the publication being replaced when its notification may still come — Teams has
  * reported nothing since it was made, and it changed what Teams shows (the presence on record
  * before it neither is the same nor outranks it, and no status set by hand hides our session).
+ * Of two sessions with the same availability Teams keeps showing the one it shows (the Graph
+ * emulator keeps the user's client session, presence-engine.ts): a tie changed what Teams shows
+ * only when the presence on record was our own session's.
  * Without any Teams presence on record nothing is assumed: a real change is never taken for an echo.
  */
 export function carriedLateEchoes(agent: AgentSyncState, now: number): readonly LateEcho[] {
@@ -37,6 +40,7 @@ export function carriedLateEchoes(agent: AgentSyncState, now: number): readonly 
     before.sourceTime < old.at &&
     !samePresence(before.presence, shown) &&
     !outranks(before.presence, shown) &&
+    (!sameAvailability(before.presence, shown) || before.ours === true) &&
     (old.preferred || !isManualStatus(agent));
   return [...kept, ...(owed ? [{ presence: shown, at: old.at }] : [])].slice(-LATE_ECHO_MAX);
 }
@@ -70,3 +74,6 @@ export function withoutLateEchoes(published: AgentSyncState['published']): Agent
   const { lateEchoes: _ended, ...rest } = published;
   return rest;
 }
+
+const sameAvailability = (a: TeamsPresence, b: TeamsPresence): boolean =>
+  a.availability.toLowerCase() === b.availability.toLowerCase();

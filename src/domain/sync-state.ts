@@ -65,6 +65,12 @@ export interface AgentSyncState {
     readonly sourceTime: number;
     readonly eventId: string;
     readonly manualStatus?: boolean;
+    /**
+     * True when this is what our publication of the moment showed: Teams then shows our session
+     * (or one that ties with it). Tells a tie of availability apart (late-echo.ts): a session of
+     * the user's that ties with ours hides our next publication of that availability; our own does not.
+     */
+    readonly ours?: boolean;
   };
   /** What we last asked Teams to show through our app session (null = cleared). Echo suppression. */
   readonly published?: {

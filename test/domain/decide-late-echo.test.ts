@@ -87,3 +87,44 @@ describe('late echoes of our own publications (Graph notification latency)', () 
     expect(kinds(own)).toEqual(['setAcdState']);
   });
 });
+
+/**
+ * Of two sessions of the same availability, Teams keeps showing the one it shows: a publication
+ * that only ties with the user's own status changes nothing, and has no echo to wait for; one that
+ * ties with our own session replaces it, and has (property test seed -1417714922 found the first).
+ */
+describe('late echoes when our publication ties in availability with what Teams shows', () => {
+  const publisher = rule({
+    direction: 'publisher',
+    mappings: [
+      map({ kind: 'OutboundConsult' }, { availability: 'Busy', activity: 'InAConferenceCall' }),
+      ...PUBLISHER_MAPPINGS.filter((m) => m.acd.kind !== 'OutboundConsult'),
+    ],
+  });
+  const publish = (agent: AgentSyncState, event: SyncEvent): Decision =>
+    decide({ rule: publisher, agent, event, now: event.sourceTime, syncEnabled: true });
+
+  it("a call under the user's Teams meeting owes no echo: the user's Teams call after it is recorded", () => {
+    const inMeeting = withAcd(acd.available(), { teams: withTeams(P.meeting) });
+    const call = publish(inMeeting, acdEvent(acd.contact(), T0));
+    expect(kinds(call)).toEqual(['setTeamsPresence']);
+    const end = publish(call.next, acdEvent(acd.available(), T0 + 3_000));
+    expect(end.next.published?.lateEchoes).toBeUndefined();
+    const teamsCall = publish(end.next, teamsEvent(P.inACall, T0 + 8_000));
+    expect(kinds(teamsCall)).not.toContain('skip ECHO');
+    expect(teamsCall.next.teams?.presence).toEqual(P.inACall);
+  });
+
+  it('a consult that replaced our own In a call owes its echo: its late Conference call is ours', () => {
+    const start = withAcd(acd.available(), { teams: withTeams(P.available) });
+    const call = publish(start, acdEvent(acd.contact(), T0));
+    const echo = publish(call.next, teamsEvent(P.inACall, T0 + 1_000));
+    expect(kinds(echo)).toEqual(['skip ECHO']);
+    const consult = publish(echo.next, acdEvent(acd.contact('OutboundConsult'), T0 + 2_000));
+    expect(kinds(consult)).toEqual(['setTeamsPresence']);
+    const end = publish(consult.next, acdEvent(acd.available(), T0 + 4_000));
+    const late = publish(end.next, teamsEvent({ availability: 'Busy', activity: 'InAConferenceCall' }, T0 + 9_000));
+    expect(kinds(late)).toEqual(['skip ECHO']);
+    expect(late.next.teams?.presence).toEqual(P.inACall);
+  });
+});
