@@ -133,11 +133,9 @@ export class Reconciler {
   }
 
   /**
-   * Our session is missing from Teams: the presence Teams shows ranks below the session we recorded
-   * as published, which the aggregate could not do while that session exists (§2.1). The write was
-   * decided and committed, then lost — its process ended while it waited for the budget (the
-   * delivery does not keep the inbox entry), or the session lapsed. Written again, as a correction.
-   * Offline and unknown presences are not judged (no session rank to compare).
+   * A write of ours that was decided and committed, then lost — its process ended while it waited
+   * for the budget (the delivery does not keep the inbox entry), or the session lapsed: written
+   * again, as a correction (lostWriteCause says how it is told apart from the user's own status).
    */
   private republishLost(
     tenant: TenantRuntime,
@@ -146,11 +144,9 @@ export class Reconciler {
     readAt: number,
   ): boolean {
     const ours = state.published;
-    if (!ours?.presence || ours.preferred || ours.at >= readAt || state.teamsUserId !== observed.userId) return false;
-    if (!ranked(observed.presence) || !outranks(ours.presence, observed.presence)) return false;
-    if (this.delivery.delivering(tenant.tenantId, observed.userId)) return false;
-    const pair = (p: TeamsPresence): string => `${p.availability}/${p.activity}`;
-    const cause = `Teams shows ${pair(observed.presence)}, below the ${pair(ours.presence)} session we published at ${new Date(ours.at).toISOString()}: the write did not reach Graph (or the session lapsed); written again`;
+    if (!ours || ours.preferred || ours.at >= readAt || state.teamsUserId !== observed.userId) return false;
+    const cause = lostWriteCause(state, ours, observed.presence);
+    if (cause === null || this.delivery.delivering(tenant.tenantId, observed.userId)) return false;
     const traceId = `republish:${this.deps.ids.next()}`;
     this.deps.trace.record({
       tenantId: tenant.tenantId,
@@ -162,19 +158,21 @@ export class Reconciler {
       data: { cause, kind: 'lost-write', published: ours, observed: observed.presence },
     });
     this.deps.metrics.reconcileCorrection('lost-write');
+    const reason = 'reconciliation: our session is missing in Teams';
     this.delivery.hand({
       tenant,
       agentId: state.agentId,
       traceId,
-      effect: {
-        kind: 'setTeamsPresence',
-        presence: ours.presence,
-        preferred: false,
-        ruleId: ours.ruleId,
-        reason: 'reconciliation: our session is missing in Teams',
-      },
+      effect: ours.presence
+        ? { kind: 'setTeamsPresence', presence: ours.presence, preferred: false, ruleId: ours.ruleId, reason }
+        : {
+            kind: 'clearTeamsPresence',
+            preferred: false,
+            ruleId: ours.ruleId,
+            reason: 'reconciliation: our cleared session is still in Teams',
+          },
       desire: { userId: observed.userId, presence: ours.presence, preferred: false, traceId, urgency: 'correction' },
-      asked: `Graph: session presence → ${pair(ours.presence)} (written again: Teams lacks it)`,
+      asked: `Graph: session presence → ${ours.presence ? pair(ours.presence) : 'clear'} (written again: Teams lacks it)`,
       concise: true,
       agent: state,
       receivedAt: readAt,
@@ -316,4 +314,32 @@ function sameAcd(a: AcdState, b: AcdState): boolean {
     a.unavailableCode?.id === b.unavailableCode?.id &&
     a.contact?.contactId === b.contact?.contactId
   );
+}
+
+const pair = (p: TeamsPresence): string => `${p.availability}/${p.activity}`;
+
+/**
+ * Why Teams, read now, shows that our last write (made before the read) never reached Graph, or
+ * null when it may have. Two signs, each impossible while our write stands:
+ * - Teams shows a presence below the session we published: the aggregate never ranks below a
+ *   session that exists (§2.1). Offline and unknown presences are not judged (no session rank).
+ * - Teams still shows a session of ours that the write replaced or cleared — the one it showed
+ *   back to us before the write, or one whose notification we still wait for (late-echo.ts) — and
+ *   has reported nothing since: our app session holds one value, so the write would have changed it.
+ */
+function lostWriteCause(
+  state: AgentSyncState,
+  ours: NonNullable<AgentSyncState['published']>,
+  observed: TeamsPresence,
+): string | null {
+  const at = new Date(ours.at).toISOString();
+  if (ours.presence && ranked(observed) && outranks(ours.presence, observed))
+    return `Teams shows ${pair(observed)}, below the ${pair(ours.presence)} session we published at ${at}: the write did not reach Graph (or the session lapsed); written again`;
+  const seen = state.teams;
+  const stillOurs =
+    (seen?.ours === true && seen.sourceTime < ours.at && samePresence(seen.presence, observed)) ||
+    (ours.lateEchoes ?? []).some((e) => samePresence(e.presence, observed));
+  if (stillOurs && !(ours.presence && samePresence(ours.presence, observed)))
+    return `Teams still shows our ${pair(observed)} session, which we ${ours.presence ? `replaced with ${pair(ours.presence)}` : 'cleared'} at ${at}: the write did not reach Graph; written again`;
+  return null;
 }

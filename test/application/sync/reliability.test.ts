@@ -200,6 +200,68 @@ describe('sync engine: reliability', () => {
     ]);
     expect(next.metrics.count('reconcile_corrections{cause=lost-write}')).toBe(1);
   });
+
+  it.each([
+    ['once Teams had shown our In a call back', true],
+    ['before Teams had shown our In a call back', false],
+  ])(
+    'a call end lost with the process %s: the next process clears our session when Teams still shows it (CI: multi-instance, a call stuck in Teams after the owner was killed)',
+    async (_when, echoed) => {
+      const h = new EngineHarness();
+      const t = await h.tenant('t1', { agents: 1, rule: rule() });
+      await h.start(t, { startFeed: true });
+      await h.time.advance(1_000);
+      await t.acd.change('agent-1', acd.contact());
+      await h.settle();
+      if (echoed) await h.engine.acceptPresenceNotifications([t.graph.notification('aad-1')]);
+      await h.settle();
+      t.graph.writeFailures.set('aad-1', [throttled(60_000)]);
+      await h.time.advance(1_000);
+      await t.acd.change('agent-1', acd.available());
+      await flushPromises();
+      await h.engine.stop();
+      expect(await h.store.inbox.depth('t1')).toBe(0);
+      expect(t.graph.shown('aad-1')).toEqual(P.inACall);
+
+      const next = new EngineHarness({ time: h.time, store: h.store, idPrefix: 'next' });
+      await h.time.advance(60_000);
+      await next.start(t);
+      expect(t.graph.shown('aad-1')).toEqual(P.available);
+      await next.trace.flush();
+      expect(
+        next.traces('t1', 'agent-1').filter((e) => e.hop === 'reconcile.correction' && e.data['kind'] === 'lost-write'),
+      ).toEqual([
+        expect.objectContaining({
+          summary: expect.stringMatching(
+            /Teams still shows our Busy\/InACall session, which we cleared at .*: the write did not reach Graph; written again/,
+          ),
+        }),
+      ]);
+    },
+  );
+
+  it('a user whose own Teams call shows after our call ended gets no repair write: Teams told us of it', async () => {
+    const h = new EngineHarness();
+    const t = await h.tenant('t1', { agents: 1, rule: rule() });
+    await h.start(t, { startFeed: true });
+    await t.acd.change('agent-1', acd.contact());
+    await h.settle();
+    await h.engine.acceptPresenceNotifications([t.graph.notification('aad-1')]);
+    await h.settle();
+    await h.time.advance(1_000);
+    await t.acd.change('agent-1', acd.available());
+    await h.settle();
+    await h.time.advance(1_000);
+    await h.engine.acceptPresenceNotifications([t.graph.userSets('aad-1', P.inACall)]);
+    await h.settle();
+    const writes = t.graph.writes.length;
+
+    await h.time.advance(60_000);
+    await h.engine.reconcile('t1');
+    await h.settle();
+    expect(t.graph.writes).toHaveLength(writes);
+    expect(t.graph.shown('aad-1')).toEqual(P.inACall);
+  });
 });
 
 function equalPresence(a: unknown, b: unknown): boolean {
