@@ -2,7 +2,6 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { TRACE_HOPS, type TraceEvent, type TraceQuery, type TraceStore } from '../../application/ports.js';
 import { jsonRecordSchema, readJson } from './kysely-row-codec.js';
 import type { Database, TraceEventsTable } from './kysely-schema.js';
-import { chunks } from './store-chunks.js';
 
 /** Rows per trace insert: a fraction of a millisecond of blocking each on the embedded SQLite. */
 const TRACE_CHUNK_ROWS = 100;
@@ -25,6 +24,19 @@ const toEvent = (r: Selectable<TraceEventsTable>): TraceEvent => {
   };
 };
 
+const toRow = (e: TraceEvent) => ({
+  tenant_id: e.tenantId,
+  id: e.id,
+  agent_id: e.agentId,
+  teams_user_id: e.teamsUserId ?? null,
+  trace_id: e.traceId,
+  hop: e.hop,
+  at: e.at,
+  latency_ms: e.latencyMs ?? null,
+  summary: e.summary,
+  data: JSON.stringify(e.data),
+});
+
 /**
  * Log Reader events, indexed by (tenant, agent, at) and (tenant, trace). Appending an event id
  * twice keeps the first. `query` returns the latest `limit` matches, oldest first (a log reads
@@ -35,27 +47,17 @@ export class KyselyTraceStore implements TraceStore {
 
   async append(events: readonly TraceEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const rows = events.map((e) => ({
-      tenant_id: e.tenantId,
-      id: e.id,
-      agent_id: e.agentId,
-      teams_user_id: e.teamsUserId ?? null,
-      trace_id: e.traceId,
-      hop: e.hop,
-      at: e.at,
-      latency_ms: e.latencyMs ?? null,
-      summary: e.summary,
-      data: JSON.stringify(e.data),
-    }));
     // Small statements, each its own commit, with a turn of the event loop between them: with the
     // embedded SQLite a statement blocks the process while it runs, and a flush of a few hundred
     // indexed rows in one go held up the engine's queries (the latency tail). Not atomic, and need
-    // not be: a retried batch skips the ids already stored.
-    for (const [i, part] of chunks(rows, TRACE_CHUNK_ROWS).entries()) {
+    // not be: a retried batch skips the ids already stored. Rows are made per statement: a start-up
+    // flush of 20,000 lines made them all first, their data as JSON beside the lines themselves, at
+    // the process's memory peak.
+    for (let i = 0; i < events.length; i += TRACE_CHUNK_ROWS) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       await this.db
         .insertInto('trace_events')
-        .values(part)
+        .values(events.slice(i, i + TRACE_CHUNK_ROWS).map(toRow))
         .onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing())
         .execute();
     }
