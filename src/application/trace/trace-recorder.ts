@@ -33,6 +33,9 @@ export interface TraceRecorderOptions {
   readonly maxTraceAgeMs: number;
 }
 
+/** Flush batches handed to the store in one call, at most. */
+const WRITE_BATCHES_PER_CALL = 5;
+
 export const DEFAULT_TRACE_RECORDER_OPTIONS: TraceRecorderOptions = Object.freeze({
   batchSize: 200,
   flushIntervalMs: 250,
@@ -147,8 +150,9 @@ export class TraceRecorder {
 
   private async writeAll(): Promise<void> {
     while (this.buffer.length > 0) {
-      const batch = this.buffer;
-      this.buffer = [];
+      // A store call takes a few statements' worth: handed the whole buffer (20,000 lines after a
+      // 10k-agent start-up), it kept every line alive until the last one was in, at the memory peak.
+      const batch = this.buffer.splice(0, this.options.batchSize * WRITE_BATCHES_PER_CALL);
       try {
         await this.deps.store.append(batch);
         if (this.dropped > 0 && this.buffer.length < this.options.maxBuffered / 2) {

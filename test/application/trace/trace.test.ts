@@ -104,6 +104,21 @@ describe('TraceRecorder', () => {
     expect(gate.calls.map((c) => c.length)).toEqual([2, 8]);
   });
 
+  it('hands a long backlog to the store a few batches at a time, in order, so written hops can be freed', async () => {
+    const time = new ManualTime();
+    const gate = new GatedTraceStore();
+    const recorder = new TraceRecorder(
+      { store: gate, clock: time, ids: new SequentialIds('ev'), scheduler: time, logger: new MemoryLogger() },
+      { batchSize: 2 },
+    );
+    for (let i = 0; i < 27; i += 1) recorder.record(hop({ traceId: `flow-${i}`, summary: `hop ${i}` }));
+    const done = recorder.flush();
+    gate.release();
+    await done;
+    expect(gate.calls.map((c) => c.length)).toEqual([2, 10, 10, 5]);
+    expect(gate.calls.flat().map((e) => e.summary)).toEqual(Array.from({ length: 27 }, (_, k) => `hop ${k}`));
+  });
+
   it('bounds what waits for a store slower than the engine: the oldest unwritten hops are dropped, once logged', async () => {
     const time = new ManualTime();
     const gate = new GatedTraceStore();
