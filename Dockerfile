@@ -44,4 +44,9 @@ USER node
 EXPOSE 3978
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3978)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "dist/src/main.js"]
+# --optimize-for-size (a V8 flag, so not allowed in NODE_OPTIONS): V8 grows the heap in small steps
+# and compacts sooner. A 10k-agent start-up (reconciliation of every agent, ~30,000 Log Reader
+# lines at once) made V8 reserve ~170 MB of heap for ~90 MB used, and the process peaked at
+# 265-300 MB RSS; with the flag it peaks at 200-210 MB, engine latency unchanged (bench
+# product-rss, engine-on-wire).
+CMD ["node", "--optimize-for-size", "dist/src/main.js"]

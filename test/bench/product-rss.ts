@@ -66,6 +66,23 @@ export function imageRuntimeEnv(dockerfile: string): Record<string, string> {
   return env;
 }
 
+/**
+ * Node's own options in the image's CMD (`node <options> dist/src/main.js`): V8 flags that
+ * NODE_OPTIONS does not accept, such as --optimize-for-size, are given there.
+ */
+export function imageNodeArgs(dockerfile: string): string[] {
+  const stages = dockerfile.replace(/\\\n/g, ' ').split(/^FROM /m);
+  const cmd = (stages.at(-1) ?? '')
+    .split('\n')
+    .filter((l) => /^CMD\s/.test(l))
+    .at(-1);
+  if (cmd === undefined) return [];
+  const exec = JSON.parse(cmd.slice(4)) as unknown;
+  if (!Array.isArray(exec) || exec[0] !== 'node')
+    throw new Error(`the image's CMD is not node <options> <file>: ${cmd}`);
+  return (exec as string[]).slice(1, -1);
+}
+
 interface Sample {
   readonly atS: number;
   readonly rss: number;
@@ -98,12 +115,17 @@ async function measure(
 ): Promise<BenchRow> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-bench-rss-'));
   const world = await startSharedWorld(dir, agents);
-  const image = imageRuntimeEnv(readFileSync(join(process.cwd(), 'Dockerfile'), 'utf8'));
+  const dockerfile = readFileSync(join(process.cwd(), 'Dockerfile'), 'utf8');
+  const image = imageRuntimeEnv(dockerfile);
+  const nodeArgs = imageNodeArgs(dockerfile);
   // What the image runs: the compiled build (tsx would add its loader and transpile cache to the RSS).
-  const { instance: product, runtime } = await startProductProcess(world, dir, 'product-rss-bench', {
-    ...image,
-    SECRET_METRICS_TOKEN: METRICS_TOKEN,
-  });
+  const { instance: product, runtime } = await startProductProcess(
+    world,
+    dir,
+    'product-rss-bench',
+    { ...image, SECRET_METRICS_TOKEN: METRICS_TOKEN },
+    nodeArgs,
+  );
   try {
     const started = rssOf(product.pid);
     log(`product-rss: product listening (RSS ${started.rss} MB); waiting for its subscriptions`);
@@ -172,6 +194,7 @@ async function measure(
       agents,
       runtime,
       node_options: image['NODE_OPTIONS'] ?? '(none)',
+      node_args: nodeArgs.join(' ') || '(none)',
       users_subscribed: subscribed,
       rss_at_listen_mb: started.rss,
       rss_after_subscribe_mb: afterSubscribe.rss,
@@ -236,7 +259,7 @@ export const productRss: Bench = {
       ],
       real: [
         'the product process (node dist/src/main.js when npm run build is newer than src/, else tsx src/main.ts), PRESENCE_SYNC_MODE=production (HTTP server, bot, tab API, CXone and Graph adapters, rich notifications, engine, SQLite store)',
-        "the image's runtime settings: NODE_OPTIONS (and MALLOC_ARENA_MAX, if set) read from the Dockerfile's runtime stage",
+        "the image's runtime settings: NODE_OPTIONS (and MALLOC_ARENA_MAX, if set) read from the Dockerfile's runtime stage, and the node options of its CMD (--optimize-for-size)",
         'CXone and Graph/Entra emulators over HTTPS, in the bench process; Graph webhooks (rich notifications) through an HTTPS balancer; /metrics read with a bearer token as a scraper would',
       ],
       simulated: [
