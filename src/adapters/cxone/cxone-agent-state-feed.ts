@@ -126,22 +126,36 @@ export class CxoneAgentStateFeed implements AcdStateFeed {
     if (!read.value) return ok(undefined);
     // The overlap brings back records already delivered: drop them before any contact lookup.
     const unseen = read.value.records.filter((r) => this.delivered.get(r.agentId)?.eventId !== eventIdOf(r));
-    const events = await this.toEvents(unseen);
-    if (!events.ok) return events;
-    const fresh = events.value.filter((e) => this.isFresh(e));
-    if (fresh.length > 0) {
-      try {
-        await deliver(fresh);
-      } catch (e) {
-        this.logger.error(
-          { err: e instanceof Error ? e.message : String(e), events: fresh.length },
-          'delivering ACD events failed; the same poll is retried',
-        );
-        return err('DELIVERY');
-      }
-      for (const e of fresh) this.delivered.set(e.agentId, { eventId: e.eventId, sourceTime: e.sourceTime });
+    // Agents on no contact go first: their change needs no contact lookup (a CXone round trip), so
+    // a Lunch neither waits for a call's lookup in the same poll nor fails with it. A poll whose
+    // lookup fails is read again; what it delivered already is not delivered twice.
+    for (const part of [unseen.filter((r) => !r.contactId), unseen.filter((r) => r.contactId)]) {
+      if (part.length === 0) continue;
+      const done = await this.deliverRecords(part, deliver);
+      if (!done.ok) return done;
     }
     if (read.value.lastPollTime) this.cursor = read.value.lastPollTime;
+    return ok(undefined);
+  }
+
+  private async deliverRecords(
+    records: readonly RtdAgentState[],
+    deliver: AcdEventSink,
+  ): Promise<Result<void, ExternalFailure | 'DELIVERY'>> {
+    const events = await this.toEvents(records);
+    if (!events.ok) return events;
+    const fresh = events.value.filter((e) => this.isFresh(e));
+    if (fresh.length === 0) return ok(undefined);
+    try {
+      await deliver(fresh);
+    } catch (e) {
+      this.logger.error(
+        { err: e instanceof Error ? e.message : String(e), events: fresh.length },
+        'delivering ACD events failed; the same poll is retried',
+      );
+      return err('DELIVERY');
+    }
+    for (const e of fresh) this.delivered.set(e.agentId, { eventId: e.eventId, sourceTime: e.sourceTime });
     return ok(undefined);
   }
 

@@ -1,6 +1,6 @@
 import type { CxoneFeedHealth } from '../../../src/adapters/cxone/cxone-agent-state-feed.js';
-import { agentChoosesState } from '../../../src/sandbox/cxone/cxone-scenarios.js';
-import { FIRST_AGENT_ID, FIRST_TEAM_ID } from '../../../src/sandbox/cxone/cxone-seed.js';
+import { agentChoosesState, startCustomerContact } from '../../../src/sandbox/cxone/cxone-scenarios.js';
+import { FIRST_AGENT_ID, FIRST_SKILL_ID, FIRST_TEAM_ID } from '../../../src/sandbox/cxone/cxone-seed.js';
 import { fastSleep, sink, startRig, waitFor, type Rig } from './cxone-harness.js';
 
 describe('CxoneAgentStateFeed resilience: backoff, health, failing sink, unreadable answers, stop', () => {
@@ -89,6 +89,22 @@ describe('CxoneAgentStateFeed resilience: backoff, health, failing sink, unreada
     await change(FIRST_AGENT_ID + 3, 0);
     // A poll still in flight when the fault was set may succeed and report first (seen at load 20).
     expect(health.find((h) => !h.ok)).toMatchObject({ ok: false, failure: { code: 'BAD_RESPONSE', status: 200 } });
+  });
+
+  it("a failing contact lookup holds up only the agents on a contact: another agent's Lunch in the same poll goes through first", async () => {
+    const [caller, luncher] = [FIRST_AGENT_ID + 4, FIRST_AGENT_ID + 5];
+    const lunch = rig.emu.model.teamCodes(FIRST_TEAM_ID).find((c) => !c.isAcw)!;
+    rig.emu.faults.configure({ rules: [{ status: 503, times: 1, pathContains: '/contacts/active' }] });
+    rig.emu.clock.advance(1000);
+    startCustomerContact(rig.emu.model, { agentId: caller, skillId: FIRST_SKILL_ID + 1, direction: 'inbound' });
+    agentChoosesState(rig.emu.model, luncher, 'Unavailable', lunch.id);
+    const of = (agentId: number) => s.events.filter((e) => e.agentId === String(agentId));
+    await waitFor(() => of(luncher).some((e) => e.state.name === 'Unavailable'), 'the Lunch');
+    // Delivered before the poll's contact lookup was even asked: the call cannot be there yet.
+    expect(of(caller).some((e) => e.state.name === 'InboundContact')).toBe(false);
+    await waitFor(() => of(caller).some((e) => e.state.name === 'InboundContact'), 'the call, once its lookup answers');
+    expect(rig.emu.stats.get('GET /contacts/active')).toBeGreaterThanOrEqual(2);
+    expect(of(luncher).filter((e) => e.state.name === 'Unavailable')).toHaveLength(1);
   });
 
   it('has delivered no observation twice; stop() ends the loop while CXone keeps throttling', async () => {
