@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { createHttpTransport } from '../../src/adapters/shared/http-transport.js';
@@ -20,9 +20,27 @@ export interface ProductProcess {
 }
 
 /**
+ * Node's own options in the image's CMD (`node <options> dist/src/main.js`): V8 flags that
+ * NODE_OPTIONS does not accept, such as --optimize-for-size, are given there.
+ */
+export function imageNodeArgs(dockerfile: string): string[] {
+  const stages = dockerfile.replace(/\\\n/g, ' ').split(/^FROM /m);
+  const cmd = (stages.at(-1) ?? '')
+    .split('\n')
+    .filter((l) => /^CMD\s/.test(l))
+    .at(-1);
+  if (cmd === undefined) return [];
+  const exec = JSON.parse(cmd.slice(4)) as unknown;
+  if (!Array.isArray(exec) || exec[0] !== 'node')
+    throw new Error(`the image's CMD is not node <options> <file>: ${cmd}`);
+  return (exec as string[]).slice(1, -1);
+}
+
+/**
  * The production composition (`src/main.ts`, PRESENCE_SYNC_MODE=production) in a child process,
  * against the world's emulators over HTTPS, its tenant seeded like the sandbox's (CXone and Graph
- * connections, owners, every agent linked). The compiled build, as the image runs it.
+ * connections, owners, every agent linked). The compiled build, with the node options of the
+ * image's CMD, as the image runs it.
  */
 export async function startProductProcess(
   world: SharedWorld,
@@ -43,14 +61,21 @@ export async function startProductProcess(
   await store.close();
   await ensureProductBuilt();
   const compiled = freshBuild();
+  // Node's options as the image gives them (its CMD), then the bench's own (a profiler).
+  const options = [...imageNodeArgs(readFileSync(join(process.cwd(), 'Dockerfile'), 'utf8')), ...nodeArgs];
   const instance = await spawnInstance(
     'product',
     { ...productInstanceEnv(world, { kind: 'sqlite', path: sqlitePath }, dir, key, name), ...env },
     180_000,
-    compiled ? [...nodeArgs, 'dist/src/main.js'] : [...nodeArgs, '--import', 'tsx', 'src/main.ts'],
+    compiled ? [...options, 'dist/src/main.js'] : [...options, '--import', 'tsx', 'src/main.ts'],
   );
   world.balancer.setBackends([instance.port]);
-  return { instance, sqlitePath, runtime: compiled ? 'node dist/src/main.js' : 'tsx src/main.ts' };
+  const shown = options.length > 0 ? `${options.join(' ')} ` : '';
+  return {
+    instance,
+    sqlitePath,
+    runtime: compiled ? `node ${shown}dist/src/main.js` : `node ${shown}(tsx) src/main.ts`,
+  };
 }
 
 /** Unprocessed entries in the product's durable inbox (read-only from its SQLite file). */

@@ -21,7 +21,7 @@ import { slope } from '../soak/soak-sampler.js';
 import { killAll } from '../e2e/multi-instance/product-instances.js';
 import { startSharedWorld } from '../e2e/multi-instance/shared-world.js';
 import { round, sleep, type Bench, type BenchOptions, type BenchResult, type BenchRow } from './bench-kit.js';
-import { startProductProcess } from './product-process.js';
+import { imageNodeArgs, startProductProcess } from './product-process.js';
 
 const TARGET_MB = 250;
 /** The soak's bound on an RSS slope (reported here; the soak gates it, with a forced GC and 10 minutes). */
@@ -66,23 +66,6 @@ export function imageRuntimeEnv(dockerfile: string): Record<string, string> {
   return env;
 }
 
-/**
- * Node's own options in the image's CMD (`node <options> dist/src/main.js`): V8 flags that
- * NODE_OPTIONS does not accept, such as --optimize-for-size, are given there.
- */
-export function imageNodeArgs(dockerfile: string): string[] {
-  const stages = dockerfile.replace(/\\\n/g, ' ').split(/^FROM /m);
-  const cmd = (stages.at(-1) ?? '')
-    .split('\n')
-    .filter((l) => /^CMD\s/.test(l))
-    .at(-1);
-  if (cmd === undefined) return [];
-  const exec = JSON.parse(cmd.slice(4)) as unknown;
-  if (!Array.isArray(exec) || exec[0] !== 'node')
-    throw new Error(`the image's CMD is not node <options> <file>: ${cmd}`);
-  return (exec as string[]).slice(1, -1);
-}
-
 interface Sample {
   readonly atS: number;
   readonly rss: number;
@@ -119,13 +102,10 @@ async function measure(
   const image = imageRuntimeEnv(dockerfile);
   const nodeArgs = imageNodeArgs(dockerfile);
   // What the image runs: the compiled build (tsx would add its loader and transpile cache to the RSS).
-  const { instance: product, runtime } = await startProductProcess(
-    world,
-    dir,
-    'product-rss-bench',
-    { ...image, SECRET_METRICS_TOKEN: METRICS_TOKEN },
-    nodeArgs,
-  );
+  const { instance: product, runtime } = await startProductProcess(world, dir, 'product-rss-bench', {
+    ...image,
+    SECRET_METRICS_TOKEN: METRICS_TOKEN,
+  });
   try {
     const started = rssOf(product.pid);
     log(`product-rss: product listening (RSS ${started.rss} MB); waiting for its subscriptions`);
