@@ -91,7 +91,7 @@ describe('CxoneAgentStateFeed resilience: backoff, health, failing sink, unreada
     expect(health.find((h) => !h.ok)).toMatchObject({ ok: false, failure: { code: 'BAD_RESPONSE', status: 200 } });
   });
 
-  it("a failing contact lookup holds up only the agents on a contact: another agent's Lunch in the same poll goes through first", async () => {
+  it("a failing contact lookup holds up only the agents on a contact: another agent's Lunch in the same poll goes through", async () => {
     const [caller, luncher] = [FIRST_AGENT_ID + 4, FIRST_AGENT_ID + 5];
     const lunch = rig.emu.model.teamCodes(FIRST_TEAM_ID).find((c) => !c.isAcw)!;
     rig.emu.faults.configure({ rules: [{ status: 503, times: 1, pathContains: '/contacts/active' }] });
@@ -100,7 +100,7 @@ describe('CxoneAgentStateFeed resilience: backoff, health, failing sink, unreada
     agentChoosesState(rig.emu.model, luncher, 'Unavailable', lunch.id);
     const of = (agentId: number) => s.events.filter((e) => e.agentId === String(agentId));
     await waitFor(() => of(luncher).some((e) => e.state.name === 'Unavailable'), 'the Lunch');
-    // Delivered before the poll's contact lookup was even asked: the call cannot be there yet.
+    // Delivered from the poll whose contact lookup failed: the call waits for the next one.
     expect(of(caller).some((e) => e.state.name === 'InboundContact')).toBe(false);
     await waitFor(() => of(caller).some((e) => e.state.name === 'InboundContact'), 'the call, once its lookup answers');
     expect(rig.emu.stats.get('GET /contacts/active')).toBeGreaterThanOrEqual(2);
