@@ -7,6 +7,7 @@ import { createKyselyStore } from '../../src/adapters/store/kysely-store.js';
 import { seedSandboxTenant } from '../../src/sandbox/sandbox-seed.js';
 import { productInstanceEnv, spawnInstance, type ProductInstance } from '../e2e/multi-instance/product-instances.js';
 import type { SharedWorld } from '../e2e/multi-instance/shared-world.js';
+import { parseDockerfile } from '../e2e/multi-instance/dockerfile-lint.js';
 import { ensureProductBuilt } from '../support/build-once.js';
 import { realClock } from './bench-kit.js';
 
@@ -24,16 +25,13 @@ export interface ProductProcess {
  * NODE_OPTIONS does not accept, such as --optimize-for-size, are given there.
  */
 export function imageNodeArgs(dockerfile: string): string[] {
-  const stages = dockerfile.replace(/\\\n/g, ' ').split(/^FROM /m);
-  const cmd = (stages.at(-1) ?? '')
-    .split('\n')
-    .filter((l) => /^CMD\s/.test(l))
+  const cmd = parseDockerfile(dockerfile)
+    .at(-1)
+    ?.instructions.filter((i) => i.keyword === 'CMD')
     .at(-1);
   if (cmd === undefined) return [];
-  const exec = JSON.parse(cmd.slice(4)) as unknown;
-  if (!Array.isArray(exec) || exec[0] !== 'node')
-    throw new Error(`the image's CMD is not node <options> <file>: ${cmd}`);
-  return (exec as string[]).slice(1, -1);
+  if (cmd.exec?.[0] !== 'node') throw new Error(`the image's CMD is not node <options> <file>: ${cmd.args.join(' ')}`);
+  return cmd.exec.slice(1, -1);
 }
 
 /**

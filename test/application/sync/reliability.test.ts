@@ -184,14 +184,9 @@ describe('sync engine: reliability', () => {
     expect(await h.store.inbox.depth('t1')).toBe(0);
     expect(t.graph.shown('aad-1')).toEqual(P.available);
 
-    const next = new EngineHarness({ time: h.time, store: h.store, idPrefix: 'next' });
-    await h.time.advance(60_000);
-    await next.start(t);
+    const { next, repairs } = await nextProcess(h, t);
     expect(t.graph.shown('aad-1')).toEqual(P.inACall);
-    await next.trace.flush();
-    expect(
-      next.traces('t1', 'agent-1').filter((e) => e.hop === 'reconcile.correction' && e.data['kind'] === 'lost-write'),
-    ).toEqual([
+    expect(repairs).toEqual([
       expect.objectContaining({
         summary: expect.stringMatching(
           /Teams shows Available\/Available, below the Busy\/InACall session we published .*: the write did not reach Graph/,
@@ -223,14 +218,9 @@ describe('sync engine: reliability', () => {
       expect(await h.store.inbox.depth('t1')).toBe(0);
       expect(t.graph.shown('aad-1')).toEqual(P.inACall);
 
-      const next = new EngineHarness({ time: h.time, store: h.store, idPrefix: 'next' });
-      await h.time.advance(60_000);
-      await next.start(t);
+      const { repairs } = await nextProcess(h, t);
       expect(t.graph.shown('aad-1')).toEqual(P.available);
-      await next.trace.flush();
-      expect(
-        next.traces('t1', 'agent-1').filter((e) => e.hop === 'reconcile.correction' && e.data['kind'] === 'lost-write'),
-      ).toEqual([
+      expect(repairs).toEqual([
         expect.objectContaining({
           summary: expect.stringMatching(
             /Teams still shows our Busy\/InACall session, which we cleared at .*: the write did not reach Graph; written again/,
@@ -263,6 +253,18 @@ describe('sync engine: reliability', () => {
     expect(t.graph.shown('aad-1')).toEqual(P.inACall);
   });
 });
+
+/** A new process on the same store a minute later; the lost-write repairs its start-up reconciliation recorded for agent-1. */
+async function nextProcess(h: EngineHarness, t: Parameters<EngineHarness['start']>[0]) {
+  const next = new EngineHarness({ time: h.time, store: h.store, idPrefix: 'next' });
+  await h.time.advance(60_000);
+  await next.start(t);
+  await next.trace.flush();
+  const repairs = next
+    .traces('t1', 'agent-1')
+    .filter((e) => e.hop === 'reconcile.correction' && e.data['kind'] === 'lost-write');
+  return { next, repairs };
+}
 
 function equalPresence(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
